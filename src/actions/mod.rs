@@ -1,0 +1,1 @@
+//! Actions and the ordered executor (being built).

@@ -1,0 +1,1 @@
+//! A loopback fake TikTok backend (being built).

@@ -1,0 +1,2 @@
+//! The live TikTok connection (being built).
+pub mod watch;

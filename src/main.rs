@@ -1,0 +1,15 @@
+//! The `giftdeck` binary: parses the command line and hands off to the app, `replay` or `watch`.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use giftdeck::cli::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::Replay(args)) => giftdeck::replay::run_cli(&args),
+        Some(Command::Watch(args)) => giftdeck::live::watch::run_cli(args),
+        None => giftdeck::ui::run_app(cli.demo),
+    }
+}

@@ -1,0 +1,1 @@
+//! TODO(founder): settings (being built).
