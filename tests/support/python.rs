@@ -1,0 +1,72 @@
+//! A Python virtualenv with the reference tools our tests compare against (`tiktoklive==7.0.1`,
+//! `rconx==0.3.0`). Created on first use under the cargo target dir, so `cargo test` alone works on a
+//! fresh machine; `.ci/run` creates it ahead of time. Tests skip loudly only where Python is missing.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// The packages the venv holds, pinned.
+pub const PACKAGES: &[&str] = &["tiktoklive==7.0.1", "rconx==0.3.0"];
+
+/// The venv's python, ready to use; `None` (after a loud message) where Python itself is missing.
+/// Panics when Python exists but the venv cannot be made: that is a broken setup, not a skip.
+pub fn venv_python() -> Option<PathBuf> {
+    static PYTHON: OnceLock<Option<PathBuf>> = OnceLock::new();
+    PYTHON.get_or_init(make_venv).clone()
+}
+
+fn venv_dir() -> PathBuf {
+    if let Ok(dir) = std::env::var("GIFTDECK_TEST_VENV") {
+        return PathBuf::from(dir);
+    }
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("giftdeck-venv")
+}
+
+fn make_venv() -> Option<PathBuf> {
+    let system = ["python3", "python"]
+        .into_iter()
+        .find(|p| Command::new(p).arg("--version").output().is_ok_and(|o| o.status.success()));
+    let Some(system) = system else {
+        eprintln!("\n!!!!! SKIPPED: no python3 on this machine; reference-client tests did not run !!!!!\n");
+        return None;
+    };
+    let dir = venv_dir();
+    let python = dir.join("bin").join("python");
+    let stamp = dir.join(".giftdeck-ready");
+    let wanted = PACKAGES.join(" ");
+    if std::fs::read_to_string(&stamp).is_ok_and(|s| s == wanted) {
+        return Some(python);
+    }
+    // Several test binaries may get here at once: a lock directory makes one of them build it.
+    let lock = dir.with_extension("lock");
+    let _ = std::fs::create_dir_all(dir.parent().unwrap_or(Path::new(".")));
+    let started = Instant::now();
+    while std::fs::create_dir(&lock).is_err() {
+        if std::fs::read_to_string(&stamp).is_ok_and(|s| s == wanted) {
+            return Some(python);
+        }
+        assert!(started.elapsed() < Duration::from_secs(600), "venv lock {lock:?} held for 10 min");
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let result = (|| {
+        run(Command::new(system).args(["-m", "venv"]).arg(&dir))?;
+        run(Command::new(&python).args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"]).args(PACKAGES))?;
+        std::fs::write(&stamp, &wanted).map_err(|e| e.to_string())
+    })();
+    let _ = std::fs::remove_dir(&lock);
+    if let Err(err) = result {
+        panic!("could not prepare the test venv at {dir:?}: {err}");
+    }
+    Some(python)
+}
+
+fn run(cmd: &mut Command) -> Result<(), String> {
+    let out = cmd.output().map_err(|e| format!("{cmd:?}: {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!("{cmd:?} failed: {}", String::from_utf8_lossy(&out.stderr)))
+    }
+}
