@@ -28,7 +28,8 @@ pub const RECENT_LOG_LINES: usize = 200;
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct ExecutorConfig {
-    /// Least time between the starts of two actions. Never shortened by a backlog.
+    /// Least time from the end of one action to the start of the next (so the server also gets
+    /// this pause when it lags). Never shortened by a backlog.
     pub gap_millis: u64,
     /// Actions that waited longer than this are skipped (and counted) instead of run late.
     pub max_age_millis: Option<u64>,
@@ -95,16 +96,16 @@ pub enum ExecMsg {
     Log(ExecLogLine),
 }
 
-/// Pacing policy: the wait between the starts of two actions. It is the configured gap whatever
+/// Pacing policy: the pause between two actions. It is the configured gap whatever
 /// the backlog: Tiktok2Mc shortened it as the queue grew, so bursts hit the server hardest.
 pub fn gap_for(gap_millis: u64, backlog: usize) -> Duration {
     let _ = backlog;
     Duration::from_millis(gap_millis)
 }
 
-/// When the next action may start, given when the last one started.
-pub fn next_start(last_start: Option<Instant>, now: Instant, gap: Duration) -> Instant {
-    match last_start {
+/// When the next action may start, given when the last one ended.
+pub fn next_start(last_end: Option<Instant>, now: Instant, gap: Duration) -> Instant {
+    match last_end {
         Some(last) => (last + gap).max(now),
         None => now,
     }
@@ -542,7 +543,7 @@ struct Runner {
     connect_attempt: u32,
     sound: Option<SoundPlayer>,
     webhook: WebhookClient,
-    last_start: Option<Instant>,
+    last_end: Option<Instant>,
 }
 
 enum Next {
@@ -559,7 +560,7 @@ impl Runner {
             connect_attempt: 0,
             sound: None,
             webhook: WebhookClient::new(),
-            last_start: None,
+            last_end: None,
         }
     }
 
@@ -576,7 +577,7 @@ impl Runner {
                     continue;
                 }
                 Next::Ready { needs_rcon, gap } => {
-                    let due = next_start(self.last_start, Instant::now(), gap);
+                    let due = next_start(self.last_end, Instant::now(), gap);
                     if due > Instant::now() {
                         tokio::time::sleep_until(due.into()).await;
                         continue;
@@ -714,7 +715,6 @@ impl Runner {
 
     async fn run_item(&mut self, item: Item) {
         self.inner.publish();
-        self.last_start = Some(Instant::now());
         let outcome = match &item.work {
             Work::Command(text) => self.run_command(text).await,
             Work::Sound { path, volume } => self.run_sound(path, *volume).await,
@@ -729,6 +729,7 @@ impl Runner {
                 .map_err(|e| e.to_string()),
             Work::Invalid(reason) => Err(reason.to_string()),
         };
+        self.last_end = Some(Instant::now());
         match &outcome {
             Ok(reply) => tracing::info!(action = %item.summary, reply = %reply, "action done"),
             Err(err) => tracing::warn!(action = %item.summary, error = %err, "action failed"),
@@ -808,7 +809,7 @@ mod tests {
     }
 
     #[test]
-    fn next_start_keeps_the_gap_from_the_last_start() {
+    fn next_start_keeps_the_gap_after_the_last_end() {
         let t0 = Instant::now();
         let gap = Duration::from_millis(50);
         assert_eq!(next_start(None, t0, gap), t0);
