@@ -102,15 +102,23 @@ fn python_or_skip() -> Option<PathBuf> {
 
 #[tokio::test]
 async fn rconx_runs_our_commands_and_returns_replies() {
-    let Some(python) = python_or_skip() else { return };
+    let Some(python) = python_or_skip() else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let server = Rconx::start(&python, free_port(), "s3cret", dir.path());
     let mut client = RconClient::connect(&config(server.port, "s3cret"), RconTimeouts::default())
         .await
         .unwrap();
-    assert_eq!(client.command("say hello").await.unwrap(), "echo: say hello");
     assert_eq!(
-        client.command("tellraw @a {\"text\":\"é ✓\"}").await.unwrap(),
+        client.command("say hello").await.unwrap(),
+        "echo: say hello"
+    );
+    assert_eq!(
+        client
+            .command("tellraw @a {\"text\":\"é ✓\"}")
+            .await
+            .unwrap(),
         "echo: tellraw @a {\"text\":\"é ✓\"}"
     );
     // rconx splits long replies into 4,086-byte packets; the probe collects them all.
@@ -120,7 +128,10 @@ async fn rconx_runs_our_commands_and_returns_replies() {
         "Unknown or incomplete command, see below for error"
     );
     // The reply after a multi-packet one is not mixed up with leftovers from the probe.
-    assert_eq!(client.command("say after").await.unwrap(), "echo: say after");
+    assert_eq!(
+        client.command("say after").await.unwrap(),
+        "echo: say after"
+    );
     let too_long = format!("say {}", "a".repeat(MAX_COMMAND_BYTES));
     let err = client.command(&too_long).await.unwrap_err();
     assert!(matches!(err, RconError::TooLong { .. }), "{err}");
@@ -144,16 +155,24 @@ async fn rconx_runs_our_commands_and_returns_replies() {
 
 #[tokio::test]
 async fn rconx_refuses_a_wrong_password_with_a_clear_error() {
-    let Some(python) = python_or_skip() else { return };
+    let Some(python) = python_or_skip() else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let server = Rconx::start(&python, free_port(), "right", dir.path());
-    let err = RconClient::connect(&config(server.port, "hunter2-typo"), RconTimeouts::default())
-        .await
-        .unwrap_err();
+    let err = RconClient::connect(
+        &config(server.port, "hunter2-typo"),
+        RconTimeouts::default(),
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(err, RconError::WrongPassword { .. }), "{err:?}");
     let text = err.to_string();
     assert!(text.contains("refused the password"), "{text}");
-    assert!(!text.contains("hunter2"), "the password never appears: {text}");
+    assert!(
+        !text.contains("hunter2"),
+        "the password never appears: {text}"
+    );
     assert!(server.commands().is_empty());
 }
 
@@ -201,7 +220,10 @@ async fn the_strict_server_sees_one_packet_per_read_and_multi_packet_replies_joi
     }
     assert_eq!(client.command("big").await.unwrap(), "é".repeat(10_000));
     let largest = format!("say {}", "a".repeat(MAX_COMMAND_BYTES - 4));
-    assert_eq!(client.command(&largest).await.unwrap(), format!("ran {largest}"));
+    assert_eq!(
+        client.command(&largest).await.unwrap(),
+        format!("ran {largest}")
+    );
     assert_eq!(client.command("say end").await.unwrap(), "ran say end");
     assert!(server.violations().is_empty(), "{:?}", server.violations());
     assert_eq!(server.connections(), 1);

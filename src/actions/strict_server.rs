@@ -37,12 +37,14 @@ struct Record {
 pub struct StrictServer {
     pub addr: SocketAddr,
     record: Arc<Mutex<Record>>,
-    task: JoinHandle<()>,
+    task: Option<JoinHandle<()>>,
 }
 
 impl Drop for StrictServer {
     fn drop(&mut self) {
-        self.task.abort();
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
     }
 }
 
@@ -75,7 +77,19 @@ impl StrictServer {
                 sessions.spawn(serve(stream, password.clone(), reply.clone(), rec.clone()));
             }
         });
-        Ok(Self { addr, record, task })
+        Ok(Self {
+            addr,
+            record,
+            task: Some(task),
+        })
+    }
+
+    /// Stops listening and closes every connection; returns once the port is free again.
+    pub async fn stop(mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+            let _ = task.await;
+        }
     }
 
     pub fn port(&self) -> u16 {
