@@ -15,7 +15,8 @@ pub use crate::mca::{McaImport, McaWarning, export_mca, import_mca};
 /// after a backup.
 pub const SETTINGS_VERSION: u32 = 1;
 
-pub const DEFAULT_SIGN_URL: &str = "https://tiktok.eulerstream.com";
+/// The public Euler Stream sign server, as TikTokLive 7.x and tiktok-live-connector 2.5 use it.
+pub const DEFAULT_SIGN_URL: &str = "https://api.eulerstream.com";
 pub const DEFAULT_TIKTOK_URL: &str = "https://www.tiktok.com";
 pub const DEFAULT_WEBCAST_URL: &str = "https://webcast.tiktok.com/webcast";
 
