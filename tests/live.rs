@@ -242,7 +242,6 @@ async fn client_sends_enter_room_heartbeats_and_acks_with_the_signing_identity()
     );
     let cookie = conn.request.header("cookie").unwrap_or_default();
     assert!(cookie.contains("ttwid=1%7CFAKE-ttwid"), "{cookie}");
-    assert!(cookie.contains("tt-target-idc=useast1a"), "{cookie}");
     assert!(
         !cookie.contains("Path") && !cookie.contains("HttpOnly"),
         "{cookie}"
