@@ -10,6 +10,7 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, watch};
 
 use super::{ConnStatus, LiveConfig, LiveMsg, Recorder, spawn_session};
+use crate::actions::headless::Headless;
 use crate::cli::WatchArgs;
 use crate::engine::{Output, Stats};
 use crate::mappings::{Mapping, MappingTable};
@@ -53,9 +54,6 @@ pub fn config_from_args(args: &WatchArgs) -> LiveConfig {
 }
 
 async fn run(args: WatchArgs) -> ExitCode {
-    if args.execute.execute {
-        eprintln!("giftdeck watch: --execute: not available yet");
-    }
     let table = match &args.mappings {
         Some(path) => match load_mappings(path) {
             Ok(mappings) => MappingTable::new(mappings),
@@ -76,6 +74,14 @@ async fn run(args: WatchArgs) -> ExitCode {
             }
         }
     }
+    // `--execute`: the credited gifts' actions run through the real executor (None without it).
+    let mut executor = match Headless::start(&args.execute, table.clone()).await {
+        Ok(executor) => executor,
+        Err(err) => {
+            eprintln!("giftdeck watch: {err}");
+            return ExitCode::from(2);
+        }
+    };
     let (_mappings_tx, mappings_rx) = watch::channel(table);
     let (events_tx, mut events) = mpsc::channel(EVENTS_CAPACITY);
     let handle = spawn_session(config, mappings_rx, events_tx, Arc::new(|| {}));
@@ -91,6 +97,9 @@ async fn run(args: WatchArgs) -> ExitCode {
             message = events.recv() => match message {
                 None => break,
                 Some(LiveMsg::Output(Output::Credit(decision))) if stdout_open => {
+                    if let Some(executor) = executor.as_mut() {
+                        executor.submit(&decision);
+                    }
                     let printed = serde_json::to_string(&decision.gift)
                         .map_err(std::io::Error::other)
                         .and_then(|line| writeln!(stdout, "{line}"))
@@ -122,6 +131,10 @@ async fn run(args: WatchArgs) -> ExitCode {
         "giftdeck watch: {} gifts credited ({} frames, {} duplicates, {} malformed)",
         stats.credited, stats.frames, stats.duplicates, stats.malformed
     );
+    if let Some(executor) = executor {
+        eprintln!("giftdeck watch: waiting for queued actions (Ctrl-C again drops them)");
+        executor.finish_until(tokio::signal::ctrl_c()).await;
+    }
     match final_status {
         Some(ConnStatus::Ended) => ExitCode::SUCCESS,
         _ => ExitCode::FAILURE,
