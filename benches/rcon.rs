@@ -1,15 +1,14 @@
 //! RCON throughput and pacing, against the strict in-repo server on loopback:
 //! 1. commands/s with a zero gap (the raw client, then the whole executor);
 //! 2. the configured gap under a 10,000-action backlog (min/avg/max between commands at the server).
+//!
 //! Run: `cargo bench --bench rcon`.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use giftdeck::actions::strict_server::StrictServer;
-use giftdeck::actions::{
-    ExecutorConfig, RconClient, RconConfig, RconTimeouts, spawn_executor,
-};
+use giftdeck::actions::{ExecutorConfig, RconClient, RconConfig, RconTimeouts, spawn_executor};
 use giftdeck::engine::Decision;
 use giftdeck::event::{CreditedGift, EndedBy};
 use giftdeck::mappings::{Action, Mapping, MappingTable};

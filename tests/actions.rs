@@ -773,12 +773,23 @@ fn replay_execute_sends_the_captured_gifts_commands() {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     assert!(lines.len() >= 3);
-    let mut ids: Vec<i64> = lines.iter().map(|l| l["gift_id"].as_i64().unwrap()).collect();
+    let mut ids: Vec<i64> = lines
+        .iter()
+        .map(|l| l["gift_id"].as_i64().unwrap())
+        .collect();
     ids.dedup();
-    let templates = ["give {nickname} diamond", r#"tellraw @a {"text":"{nickname} x{count}"}"#];
+    let templates = [
+        "give {nickname} diamond",
+        r#"tellraw @a {"text":"{nickname} x{count}"}"#,
+    ];
     let mappings: Vec<Mapping> = ids
         .iter()
-        .map(|id| Mapping::new(id.to_string(), templates.iter().map(|t| cmd(t, 1)).collect()))
+        .map(|id| {
+            Mapping::new(
+                id.to_string(),
+                templates.iter().map(|t| cmd(t, 1)).collect(),
+            )
+        })
         .collect();
     let dir = tempfile::tempdir().unwrap();
     let mappings_path = dir.path().join("mappings.json");
@@ -795,7 +806,11 @@ fn replay_execute_sends_the_captured_gifts_commands() {
         .arg(&capture)
         .arg("--mappings")
         .arg(&mappings_path)
-        .args(["--execute", "--rcon", &format!("127.0.0.1:{}", server.port())])
+        .args([
+            "--execute",
+            "--rcon",
+            &format!("127.0.0.1:{}", server.port()),
+        ])
         .env("GIFTDECK_RCON_PASSWORD", "pw")
         .output()
         .unwrap();
@@ -825,7 +840,10 @@ fn replay_execute_sends_the_captured_gifts_commands() {
         assert!(["give", "tellraw"].contains(&first_word));
     }
     assert!(
-        stderr.contains(&format!("actions: {} done, 0 failed, 0 dropped", want.len())),
+        stderr.contains(&format!(
+            "actions: {} done, 0 failed, 0 dropped",
+            want.len()
+        )),
         "{stderr}"
     );
     assert!(server.violations().is_empty());
