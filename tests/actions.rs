@@ -849,3 +849,33 @@ fn replay_execute_sends_the_captured_gifts_commands() {
     assert!(server.violations().is_empty());
     drop(runtime);
 }
+
+/// The RCON state is true before the first gift, and a server that goes away while idle shows.
+#[tokio::test]
+async fn rcon_status_is_live_before_any_gift() {
+    let server = StrictServer::start("pw").await.unwrap();
+    let exec = start(
+        ExecutorConfig {
+            rcon: rcon(server.port(), "pw"),
+            ..ExecutorConfig::default()
+        },
+        MappingTable::default(),
+    );
+    let deadline = Instant::now() + Duration::from_secs(3);
+    while exec.handle.status().rcon != RconState::Connected {
+        assert!(Instant::now() < deadline, "{:?}", exec.handle.status().rcon);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(server.logins(), (1, 0));
+    server.stop().await;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while exec.handle.status().rcon == RconState::Connected {
+        assert!(Instant::now() < deadline, "closed connection not noticed");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !matches!(exec.handle.status().rcon, RconState::Down(_)) {
+        assert!(Instant::now() < deadline, "{:?}", exec.handle.status().rcon);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
