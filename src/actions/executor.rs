@@ -265,7 +265,8 @@ impl ExecutorHandle {
         let Some(mapping) = &decision.mapping else {
             return 0;
         };
-        let table = self.mappings.borrow().clone();
+        // Read-locks the table only for this call (no await below); `Random` picks from it.
+        let table = self.mappings.borrow();
         let now = Instant::now();
         let (queued, dropped) = {
             let mut shared = self.inner.lock();
@@ -282,6 +283,7 @@ impl ExecutorHandle {
             shared.status.dropped = shared.status.dropped.saturating_add(filler.dropped);
             (queued, filler.dropped)
         };
+        drop(table);
         if dropped > 0 {
             tracing::warn!(
                 dropped,
