@@ -266,7 +266,7 @@ fn decode_message(message: &pb::BaseProtoMessage) -> Result<Option<LiveEvent>, (
         b"WebcastGiftMessage" => {
             let m = pb::WebcastGiftMessage::decode(bytes).map_err(drop)?;
             // A gift message without a user or a gift struct cannot be credited or matched safely.
-            let (Some(user), Some(gift)) = (m.user.as_ref(), m.gift.as_ref()) else {
+            let (Some(user), Some(gift)) = (m.user, m.gift) else {
                 return Err(());
             };
             let gift_id = if m.gift_id != 0 { m.gift_id } else { gift.id };
@@ -274,24 +274,21 @@ fn decode_message(message: &pb::BaseProtoMessage) -> Result<Option<LiveEvent>, (
                 msg_id: msg_id(&m.common),
                 user: to_user(Some(user)),
                 gift_id,
-                gift_name: gift.name.trim().to_owned(),
+                gift_name: trimmed(gift.name),
                 diamonds: u32::try_from(gift.diamond_count).unwrap_or(0),
                 streakable: gift.r#type == 1,
                 repeat_count: u32::try_from(m.repeat_count).unwrap_or(0),
                 repeat_end: m.repeat_end != 0,
                 group_id: m.group_id,
                 create_time_millis: m.common.as_ref().map_or(0, |c| c.create_time),
-                image_url: gift
-                    .image
-                    .as_ref()
-                    .and_then(|i| i.url_list.first().cloned()),
+                image_url: gift.image.and_then(|i| i.url_list.into_iter().next()),
             })
         }
         b"WebcastChatMessage" => {
             let m = pb::WebcastChatMessage::decode(bytes).map_err(drop)?;
             LiveEvent::Chat {
                 msg_id: msg_id(&m.common),
-                user: to_user(m.user.as_ref()),
+                user: to_user(m.user),
                 text: m.content,
             }
         }
@@ -299,7 +296,7 @@ fn decode_message(message: &pb::BaseProtoMessage) -> Result<Option<LiveEvent>, (
             let m = pb::WebcastLikeMessage::decode(bytes).map_err(drop)?;
             LiveEvent::Like {
                 msg_id: msg_id(&m.common),
-                user: to_user(m.user.as_ref()),
+                user: to_user(m.user),
                 count: u32::try_from(m.count).unwrap_or(0),
                 total: m.total,
             }
@@ -320,7 +317,7 @@ fn decode_message(message: &pb::BaseProtoMessage) -> Result<Option<LiveEvent>, (
             };
             LiveEvent::Social {
                 msg_id: msg_id(&m.common),
-                user: to_user(m.user.as_ref()),
+                user: to_user(m.user),
                 kind,
             }
         }
@@ -328,7 +325,7 @@ fn decode_message(message: &pb::BaseProtoMessage) -> Result<Option<LiveEvent>, (
             let m = pb::WebcastMemberMessage::decode(bytes).map_err(drop)?;
             LiveEvent::Member {
                 msg_id: msg_id(&m.common),
-                user: to_user(m.user.as_ref()),
+                user: to_user(m.user),
                 action: m.action,
             }
         }
@@ -344,14 +341,26 @@ fn decode_message(message: &pb::BaseProtoMessage) -> Result<Option<LiveEvent>, (
     Ok(Some(event))
 }
 
-fn to_user(user: Option<&pb::User>) -> User {
+fn to_user(user: Option<pb::User>) -> User {
     match user {
         Some(u) => User {
             user_id: u.id,
-            unique_id: u.display_id.trim_start_matches('@').to_owned(),
-            nickname: u.nickname.clone(),
+            unique_id: match u.display_id.strip_prefix('@') {
+                Some(rest) => rest.to_owned(),
+                None => u.display_id,
+            },
+            nickname: u.nickname,
         },
         None => User::default(),
+    }
+}
+
+/// Trims surrounding whitespace, allocating only when there is some.
+fn trimmed(text: String) -> String {
+    if text.trim().len() == text.len() {
+        text
+    } else {
+        text.trim().to_owned()
     }
 }
 
@@ -553,7 +562,7 @@ fn spec_user(user_id: i64, unique_id: &str, nickname: &str) -> pb::User {
 
 fn spec_common(method: &str, msg_id: i64, create_time: i64) -> Option<pb::CommonMessageData> {
     Some(pb::CommonMessageData {
-        method: method.to_owned(),
+        method: prost::bytes::Bytes::copy_from_slice(method.as_bytes()),
         msg_id,
         create_time,
         ..Default::default()
