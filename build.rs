@@ -5,7 +5,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     prost_build::Config::new()
         // Message payloads and method names become slices of the frame's buffer instead of one
         // allocation each: the decoder's hot path.
-        .bytes([".webcast.BaseProtoMessage", ".webcast.CommonMessageData.method"])
+        .bytes([
+            ".webcast.BaseProtoMessage",
+            ".webcast.CommonMessageData.method",
+        ])
         .compile_fds(descriptors)?;
     Ok(())
 }
