@@ -1008,3 +1008,41 @@ async fn watch_finalizes_open_streaks_on_ctrl_c_and_exits_zero() {
     assert_eq!(lines[0]["count"], 7);
     assert_eq!(lines[0]["ended_by"], "timeout");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fake_serves_the_node_sign_shape_and_refuses_like_tiktok() {
+    let fake = start_fake(FakeConfig {
+        handshake_faults: vec![HandshakeFault::device_blocked()],
+        ..FakeConfig::default()
+    })
+    .await;
+    let url = format!(
+        "{}/webcast/rooms/{ROOM}/connect?client=ttlive-node&cursor=&user_agent=UA&client_enter=true&platform=web",
+        fake.sign_url()
+    );
+    let reply = reqwest::get(&url).await.unwrap();
+    assert_eq!(reply.status(), 200);
+    assert_eq!(reply.headers()["x-room-id"], ROOM);
+    assert!(
+        reply.headers()["x-set-tt-cookie"]
+            .to_str()
+            .unwrap()
+            .starts_with("ttwid=")
+    );
+    let batch = wire::decode_batch(&reply.bytes().await.unwrap()).unwrap();
+    assert!(batch.is_first && !batch.cursor.is_empty() && !batch.route_params.is_empty());
+    assert_eq!(batch.push_server, fake.ws_url());
+    assert_eq!(
+        fake.recorded().sign_requests()[0].query("client"),
+        Some("ttlive-node")
+    );
+
+    // The blocked handshake is an HTTP 200 with TikTok's headers, not a 101.
+    let ws = tokio_tungstenite::connect_async(fake.ws_url()).await;
+    let Err(tokio_tungstenite::tungstenite::Error::Http(response)) = ws else {
+        panic!("expected an HTTP refusal, got {ws:?}")
+    };
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["handshake-msg"], "DEVICE_BLOCKED");
+    assert_eq!(response.headers()["handshake-status"], "415");
+}
