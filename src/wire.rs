@@ -556,7 +556,6 @@ fn spec_user(user_id: i64, unique_id: &str, nickname: &str) -> pb::User {
         id: user_id,
         nickname: nickname.to_owned(),
         display_id: unique_id.to_owned(),
-        ..Default::default()
     }
 }
 
