@@ -123,7 +123,7 @@ impl Run {
 
     async fn until_status(&mut self, want: impl Fn(&ConnStatus) -> bool) -> ConnStatus {
         let ok = self
-            .until(WAIT, |log| statuses(log).iter().any(|s| want(s)))
+            .until(WAIT, |log| statuses(log).iter().any(&want))
             .await;
         assert!(ok, "status never came, log: {:#?}", self.log);
         statuses(&self.log).into_iter().find(|s| want(s)).unwrap()

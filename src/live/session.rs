@@ -466,9 +466,8 @@ impl Session {
             Halt::Failed(err) => Some(err),
         };
         self.pipeline.finish(&mut self.out);
-        match self.flush_outputs().await {
-            Err(Halt::ConsumerGone) => return,
-            Ok(()) | Err(_) => {}
+        if let Err(Halt::ConsumerGone) = self.flush_outputs().await {
+            return;
         }
         if let Some(recorder) = &self.record
             && let Err(err) = recorder.flush()
