@@ -9,6 +9,7 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, watch};
 
 use super::{ConnStatus, LiveConfig, LiveMsg, Recorder, spawn_session};
+use crate::actions::headless::Headless;
 use crate::cli::WatchArgs;
 use crate::engine::{Output, Stats};
 use crate::replay;
@@ -52,9 +53,6 @@ pub fn config_from_args(args: &WatchArgs) -> LiveConfig {
 }
 
 async fn run(args: WatchArgs) -> ExitCode {
-    if args.execute.execute {
-        eprintln!("giftdeck watch: --execute: not available yet");
-    }
     let table = match replay::load_mappings_arg(args.mappings.as_deref()) {
         Ok(table) => table,
         Err(err) => {
@@ -72,6 +70,14 @@ async fn run(args: WatchArgs) -> ExitCode {
             }
         }
     }
+    // `--execute`: the credited gifts' actions run through the real executor (None without it).
+    let mut executor = match Headless::start(&args.execute, table.clone()).await {
+        Ok(executor) => executor,
+        Err(err) => {
+            eprintln!("giftdeck watch: {err}");
+            return ExitCode::from(2);
+        }
+    };
     let (_mappings_tx, mappings_rx) = watch::channel(table);
     let (events_tx, mut events) = mpsc::channel(EVENTS_CAPACITY);
     let handle = spawn_session(config, mappings_rx, events_tx, Arc::new(|| {}));
@@ -87,6 +93,9 @@ async fn run(args: WatchArgs) -> ExitCode {
             message = events.recv() => match message {
                 None => break,
                 Some(LiveMsg::Output(Output::Credit(decision))) if stdout_open => {
+                    if let Some(executor) = executor.as_mut() {
+                        executor.submit(&decision);
+                    }
                     let printed = replay::write_json_line(&mut stdout, &decision)
                         .and_then(|()| stdout.flush());
                     if let Err(err) = printed {
@@ -121,6 +130,10 @@ async fn run(args: WatchArgs) -> ExitCode {
         "giftdeck watch: {} gifts credited ({} frames, {} duplicates, {} malformed)",
         stats.credited, stats.frames, stats.duplicates, stats.malformed
     );
+    if let Some(executor) = executor {
+        eprintln!("giftdeck watch: waiting for queued actions (Ctrl-C again drops them)");
+        executor.finish_until(tokio::signal::ctrl_c()).await;
+    }
     match final_status {
         Some(ConnStatus::Ended) => ExitCode::SUCCESS,
         _ => ExitCode::FAILURE,
