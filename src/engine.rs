@@ -406,17 +406,9 @@ impl Pipeline {
         out: &mut Vec<Output>,
     ) -> Result<(), DecodeError> {
         self.stats.frames += 1;
-        let decoded = self.inflater.decode_push_frame(bytes).and_then(|frame| {
-            let batch = if frame.carries_messages() {
-                wire::decode_batch(&frame.payload).map(Some)
-            } else {
-                Ok(None)
-            };
-            self.inflater.recycle(frame.payload);
-            batch
-        });
+        let decoded = self.inflater.decode_message_batch(bytes);
         match decoded {
-            Ok(Some(batch)) => {
+            Ok(Some((_log_id, batch))) => {
                 self.ingest_batch(batch, now_millis, out);
                 Ok(())
             }

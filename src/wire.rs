@@ -54,15 +54,46 @@ impl PushFrame {
 /// Decodes a `WebcastPushFrame`, inflating its payload when the `compress_type` header says gzip
 /// or the payload starts with the gzip magic bytes. Busy callers keep an [`Inflater`] instead.
 pub fn decode_push_frame(bytes: &[u8]) -> Result<PushFrame, DecodeError> {
-    Inflater::new().decode_push_frame(bytes)
+    let mut inflater = Inflater::new();
+    let frame = inflater.decode_frame(bytes)?;
+    Ok(PushFrame {
+        seq_id: frame.seq_id,
+        log_id: frame.log_id,
+        payload_type: frame.payload_type,
+        payload: frame.payload.to_vec(),
+    })
 }
 
-/// A reusable gzip inflater. Creating inflate state costs ~40 KB of zeroed memory, which dominated
-/// decoding when done per frame; this keeps one state (and an output buffer) across frames.
+/// A push frame whose payload borrows the [`Inflater`]'s buffer.
+#[derive(Debug, PartialEq, Eq)]
+pub struct FrameRef<'a> {
+    pub seq_id: i64,
+    pub log_id: i64,
+    pub payload_type: String,
+    pub payload: &'a [u8],
+}
+
+impl FrameRef<'_> {
+    /// Frames whose payload is a `ProtoMessageFetchResult` full of events.
+    /// `im_enter_room_resp` may carry messages too; dedupe makes decoding it harmless.
+    pub fn carries_messages(&self) -> bool {
+        self.payload_type == "msg" || self.payload_type == "im_enter_room_resp"
+    }
+}
+
+/// A reusable frame decoder for one connection or capture. Setting up inflate state and zeroing an
+/// output buffer per frame dominated decoding; this keeps both across frames.
 pub struct Inflater {
     decompress: flate2::Decompress,
-    spare: Vec<u8>,
+    /// Inflate output; always initialized up to its length, grown on demand, shrunk after a
+    /// very large frame.
+    buf: Vec<u8>,
+    /// An uncompressed payload, kept here so both kinds can be returned as a borrow.
+    plain: Vec<u8>,
 }
+
+/// Buffers larger than this are released after use instead of kept for the next frame.
+const KEEP_BUFFER_BYTES: usize = 1 << 20;
 
 impl Default for Inflater {
     fn default() -> Self {
@@ -81,12 +112,13 @@ impl Inflater {
         Self {
             // Raw deflate: the gzip header and trailer are parsed here, see `gunzip`.
             decompress: flate2::Decompress::new(false),
-            spare: Vec::new(),
+            buf: Vec::new(),
+            plain: Vec::new(),
         }
     }
 
-    /// [`decode_push_frame`] with this inflater's state.
-    pub fn decode_push_frame(&mut self, bytes: &[u8]) -> Result<PushFrame, DecodeError> {
+    /// Decodes one binary WebSocket message into a frame whose payload is inflated.
+    pub fn decode_frame(&mut self, bytes: &[u8]) -> Result<FrameRef<'_>, DecodeError> {
         let frame = pb::WebcastPushFrame::decode(bytes).map_err(|err| DecodeError::Frame {
             len: bytes.len(),
             reason: err.to_string(),
@@ -95,19 +127,22 @@ impl Inflater {
             .headers
             .iter()
             .any(|h| h.key == "compress_type" && h.value.eq_ignore_ascii_case("gzip"));
-        let payload = if header_says_gzip || frame.payload.starts_with(&GZIP_MAGIC) {
-            self.gunzip(&frame.payload)
+        let payload: &[u8] = if header_says_gzip || frame.payload.starts_with(&GZIP_MAGIC) {
+            let len = self
+                .gunzip(&frame.payload)
                 .map_err(|reason| DecodeError::Gzip {
                     log_id: frame.log_id,
                     reason,
                 })?
                 .ok_or(DecodeError::TooLarge {
                     log_id: frame.log_id,
-                })?
+                })?;
+            &self.buf[..len]
         } else {
-            frame.payload
+            self.plain = frame.payload;
+            &self.plain
         };
-        Ok(PushFrame {
+        Ok(FrameRef {
             seq_id: frame.seq_id,
             log_id: frame.log_id,
             payload_type: frame.payload_type,
@@ -115,43 +150,59 @@ impl Inflater {
         })
     }
 
-    /// Hands a payload buffer back for reuse by the next frame.
-    pub fn recycle(&mut self, mut buffer: Vec<u8>) {
-        if buffer.capacity() > self.spare.capacity() && buffer.capacity() <= 1 << 20 {
-            buffer.clear();
-            self.spare = buffer;
+    /// Decodes a WebSocket message down to its batch: `Ok(None)` for frames without events
+    /// (heartbeats, acks…). Returns the frame's `log_id` for the ack.
+    pub fn decode_message_batch(
+        &mut self,
+        bytes: &[u8],
+    ) -> Result<Option<(i64, Batch)>, DecodeError> {
+        let frame = self.decode_frame(bytes)?;
+        if !frame.carries_messages() {
+            return Ok(None);
         }
+        let log_id = frame.log_id;
+        decode_batch(frame.payload).map(|batch| Some((log_id, batch)))
     }
 
-    /// Inflates one gzip member, checking its CRC and length. `Ok(None)` = larger than the limit.
-    fn gunzip(&mut self, data: &[u8]) -> Result<Option<Vec<u8>>, String> {
+    /// Inflates one gzip member into `self.buf`, checking its CRC and length; returns the length.
+    /// `Ok(None)` = larger than [`MAX_INFLATED_BYTES`].
+    fn gunzip(&mut self, data: &[u8]) -> Result<Option<usize>, String> {
         let body = gzip_body(data)?;
-        let mut out = std::mem::take(&mut self.spare);
-        out.clear();
-        out.reserve(body.len().saturating_mul(4).clamp(256, 1 << 20));
+        if self.buf.len() > KEEP_BUFFER_BYTES {
+            self.buf = Vec::new();
+        }
         self.decompress.reset(false);
+        let mut written = 0usize;
         loop {
-            if out.len() == out.capacity() {
-                out.reserve(out.len().max(4096));
+            if written == self.buf.len() {
+                let grown = (self.buf.len() * 2)
+                    .max(body.len().saturating_mul(4))
+                    .clamp(4096, MAX_INFLATED_BYTES as usize + 1);
+                if grown <= self.buf.len() {
+                    return Ok(None);
+                }
+                // Zero-fills only the new part, once: the buffer is kept for later frames.
+                self.buf.resize(grown, 0);
             }
             let consumed = usize::try_from(self.decompress.total_in()).unwrap_or(usize::MAX);
             let before = (self.decompress.total_in(), self.decompress.total_out());
             let status = self
                 .decompress
-                .decompress_vec(
+                .decompress(
                     body.get(consumed..).unwrap_or_default(),
-                    &mut out,
+                    &mut self.buf[written..],
                     flate2::FlushDecompress::None,
                 )
                 .map_err(|err| err.to_string())?;
-            if out.len() as u64 > MAX_INFLATED_BYTES {
+            written = usize::try_from(self.decompress.total_out()).unwrap_or(usize::MAX);
+            if written as u64 > MAX_INFLATED_BYTES {
                 return Ok(None);
             }
             if status == flate2::Status::StreamEnd {
                 break;
             }
             let progressed = before != (self.decompress.total_in(), self.decompress.total_out());
-            if !progressed && out.len() < out.capacity() {
+            if !progressed && written < self.buf.len() {
                 return Err("gzip stream is truncated".to_owned());
             }
         }
@@ -163,11 +214,11 @@ impl Inflater {
         let crc = u32::from_le_bytes([trailer[0], trailer[1], trailer[2], trailer[3]]);
         let size = u32::from_le_bytes([trailer[4], trailer[5], trailer[6], trailer[7]]);
         let mut actual = flate2::Crc::new();
-        actual.update(&out);
-        if actual.sum() != crc || size != out.len() as u32 {
+        actual.update(&self.buf[..written]);
+        if actual.sum() != crc || size != written as u32 {
             return Err("gzip checksum mismatch".to_owned());
         }
-        Ok(Some(out))
+        Ok(Some(written))
     }
 }
 
@@ -846,9 +897,8 @@ mod tests {
                 ..Default::default()
             }
             .encode_to_vec();
-            let decoded = inflater.decode_push_frame(&frame).unwrap();
+            let decoded = inflater.decode_frame(&frame).unwrap();
             assert_eq!(decoded.payload, payload);
-            inflater.recycle(decoded.payload);
         }
         // A flipped bit in the deflate data or trailer is caught by the checksum or the inflater.
         let mut bad = gz.clone();

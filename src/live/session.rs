@@ -96,6 +96,7 @@ pub(super) async fn run(
     let table = mappings.borrow().clone();
     let mut session = Session {
         pipeline: Pipeline::new(config.engine.clone(), table),
+        inflater: wire::Inflater::new(),
         record: config.record.clone(),
         config: Arc::new(config),
         http,
@@ -119,6 +120,8 @@ struct Session {
     config: Arc<LiveConfig>,
     http: reqwest::Client,
     pipeline: Pipeline,
+    /// Keeps inflate state across frames (see `wire::Inflater`).
+    inflater: wire::Inflater,
     mappings: watch::Receiver<MappingTable>,
     events: mpsc::Sender<LiveMsg>,
     wake: Arc<dyn Fn() + Send + Sync>,
@@ -399,13 +402,7 @@ impl Session {
                 .write(bytes)
                 .map_err(|err| Halt::Failed(err.into()))?;
         }
-        let batch = match wire::decode_push_frame(bytes).and_then(|frame| {
-            if frame.carries_messages() {
-                wire::decode_batch(&frame.payload).map(|batch| Some((frame.log_id, batch)))
-            } else {
-                Ok(None)
-            }
-        }) {
+        let batch = match self.inflater.decode_message_batch(bytes) {
             Ok(Some(pair)) => pair,
             Ok(None) => return Ok(None),
             Err(err) => {
