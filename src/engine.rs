@@ -286,8 +286,13 @@ pub struct Pipeline {
     stats: Stats,
     /// Latest message `create_time` seen (used when `clock_from_messages`).
     message_clock_millis: u64,
+    /// Streak expiry scans every streak, so it runs at most once per [`TICK_GRANULARITY_MILLIS`].
+    next_expiry_millis: u64,
     credits: Vec<Credit>,
 }
+
+/// How often (in clock time) open streaks are checked for their timeout.
+pub const TICK_GRANULARITY_MILLIS: u64 = 250;
 
 impl Pipeline {
     pub fn new(config: EngineConfig, table: MappingTable) -> Self {
@@ -297,6 +302,7 @@ impl Pipeline {
             table,
             stats: Stats::default(),
             message_clock_millis: 0,
+            next_expiry_millis: 0,
             credits: Vec::new(),
         }
     }
@@ -385,9 +391,10 @@ impl Pipeline {
 
     /// Finalizes streaks whose timeout has passed. Call it periodically (e.g. once a second).
     pub fn tick(&mut self, now_millis: u64, out: &mut Vec<Output>) {
-        if self.engine.open_streaks() == 0 {
+        if self.engine.open_streaks() == 0 || now_millis < self.next_expiry_millis {
             return;
         }
+        self.next_expiry_millis = now_millis.saturating_add(TICK_GRANULARITY_MILLIS);
         let mut credits = std::mem::take(&mut self.credits);
         self.engine.expire(now_millis, &mut credits);
         for credit in credits.drain(..) {

@@ -14,6 +14,7 @@ pub mod event;
 pub mod fake;
 pub mod live;
 pub mod mappings;
+pub mod mca;
 pub mod replay;
 pub mod settings;
 pub mod ui;

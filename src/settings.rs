@@ -1,1 +1,532 @@
-//! TODO(founder): settings (being built).
+//! The settings file: one versioned JSON file in the OS config dir, loaded forgivingly (a corrupt
+//! file is backed up, never silently overwritten) and saved atomically (temp file, then rename).
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::EngineConfig;
+use crate::mappings::{Action, Mapping};
+pub use crate::mca::{McaImport, McaWarning, export_mca, import_mca};
+
+/// The version this build writes. Files from newer builds are loaded as far as we understand them,
+/// after a backup.
+pub const SETTINGS_VERSION: u32 = 1;
+
+/// The public Euler Stream sign server, as TikTokLive 7.x and tiktok-live-connector 2.5 use it.
+pub const DEFAULT_SIGN_URL: &str = "https://api.eulerstream.com";
+pub const DEFAULT_TIKTOK_URL: &str = "https://www.tiktok.com";
+pub const DEFAULT_WEBCAST_URL: &str = "https://webcast.tiktok.com/webcast";
+
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("cannot read {path}: {source}")]
+    Read { path: PathBuf, source: io::Error },
+    #[error("{path} is not valid settings JSON (line {line}, column {column}): {reason}")]
+    Parse {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        reason: String,
+    },
+    #[error(
+        "{path} was written by a newer giftdeck (settings version {found}, this build knows {SETTINGS_VERSION})"
+    )]
+    NewerVersion { path: PathBuf, found: u32 },
+    #[error("cannot write {path}: {source}")]
+    Write { path: PathBuf, source: io::Error },
+    #[error("cannot keep a backup of {path} at {backup}: {source}")]
+    Backup {
+        path: PathBuf,
+        backup: PathBuf,
+        source: io::Error,
+    },
+}
+
+/// Where and how to reach TikTok.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ConnectionSettings {
+    /// The last @username (or URL, or room id) the streamer connected to.
+    pub last_target: String,
+    pub sign_url: String,
+    pub sign_api_key: Option<String>,
+    pub tiktok_url: String,
+    pub webcast_url: String,
+}
+
+impl Default for ConnectionSettings {
+    fn default() -> Self {
+        Self {
+            last_target: String::new(),
+            sign_url: DEFAULT_SIGN_URL.to_owned(),
+            sign_api_key: None,
+            tiktok_url: DEFAULT_TIKTOK_URL.to_owned(),
+            webcast_url: DEFAULT_WEBCAST_URL.to_owned(),
+        }
+    }
+}
+
+/// The Minecraft server's RCON endpoint.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RconSettings {
+    pub host: String,
+    pub port: u16,
+    pub password: String,
+}
+
+impl Default for RconSettings {
+    fn default() -> Self {
+        Self {
+            host: "127.0.0.1".to_owned(),
+            port: 25575,
+            password: String::new(),
+        }
+    }
+}
+
+impl std::fmt::Debug for RconSettings {
+    // The password must never reach a log line.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RconSettings")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field(
+                "password",
+                &if self.password.is_empty() { "" } else { "***" },
+            )
+            .finish()
+    }
+}
+
+/// Pacing of the action queue.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ExecutorSettings {
+    pub gap_millis: u64,
+    /// Actions older than this are skipped instead of firing late (`None` = never skip).
+    pub max_age_millis: Option<u64>,
+}
+
+impl Default for ExecutorSettings {
+    fn default() -> Self {
+        Self {
+            gap_millis: 50,
+            max_age_millis: None,
+        }
+    }
+}
+
+/// Gift engine tunables a streamer may change.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EngineSettings {
+    pub streak_timeout_millis: u64,
+}
+
+impl Default for EngineSettings {
+    fn default() -> Self {
+        Self {
+            streak_timeout_millis: EngineConfig::default().streak_timeout_millis,
+        }
+    }
+}
+
+impl EngineSettings {
+    pub fn engine_config(&self) -> EngineConfig {
+        EngineConfig {
+            streak_timeout_millis: self.streak_timeout_millis,
+            ..EngineConfig::default()
+        }
+    }
+}
+
+/// Everything giftdeck remembers between runs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    pub version: u32,
+    pub mappings: Vec<Mapping>,
+    pub connection: ConnectionSettings,
+    pub rcon: RconSettings,
+    pub executor: ExecutorSettings,
+    pub engine: EngineSettings,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            version: SETTINGS_VERSION,
+            mappings: default_mappings(),
+            connection: ConnectionSettings::default(),
+            rcon: RconSettings::default(),
+            executor: ExecutorSettings::default(),
+            engine: EngineSettings::default(),
+        }
+    }
+}
+
+/// A first-run trigger table that shows what mappings look like.
+fn default_mappings() -> Vec<Mapping> {
+    let cmd = |command: &str, repeat| Action::Command {
+        command: command.to_owned(),
+        repeat,
+    };
+    vec![
+        Mapping::new("Rose", vec![cmd("say {nickname} sent {count} Rose!", 1)]),
+        Mapping::new(
+            "GG",
+            vec![cmd("execute at @a run summon minecraft:zombie ~ ~ ~", 1)],
+        ),
+        Mapping::new(
+            "Lion",
+            vec![
+                cmd("title @a title {\"text\":\"{nickname} sent a Lion!\"}", 1),
+                cmd("execute at @a run summon minecraft:tnt ~ ~5 ~", 5),
+            ],
+        ),
+    ]
+}
+
+/// `settings.json` in the OS config dir (e.g. `~/.config/giftdeck/settings.json`).
+pub fn default_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "giftdeck").map(|d| d.config_dir().join("settings.json"))
+}
+
+/// What [`load`] found.
+#[derive(Debug)]
+pub struct Loaded {
+    pub settings: Settings,
+    /// Set when the file could not be used as is; show it to the user.
+    pub warning: Option<SettingsError>,
+    /// Where the unusable original was copied to.
+    pub backup: Option<PathBuf>,
+    /// False when the unusable original could not be backed up: saving would destroy it, so don't.
+    pub save_allowed: bool,
+}
+
+/// Loads settings. A missing file gives defaults. A file that cannot be read or parsed, or that
+/// comes from a newer version, is copied to a backup next to it and the app carries on (with
+/// defaults, or with what could be understood); the warning says what happened.
+pub fn load(path: &Path) -> Loaded {
+    let fresh = |warning, backup, save_allowed| Loaded {
+        settings: Settings::default(),
+        warning,
+        backup,
+        save_allowed,
+    };
+    let text = match fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return fresh(None, None, true),
+        Err(source) => {
+            // Unreadable (permissions, a directory…): we cannot back it up either, so never save over it.
+            return fresh(
+                Some(SettingsError::Read {
+                    path: path.to_owned(),
+                    source,
+                }),
+                None,
+                false,
+            );
+        }
+    };
+    let parsed: Result<Settings, _> = serde_json::from_slice(&text);
+    match parsed {
+        Ok(settings) if settings.version <= SETTINGS_VERSION => Loaded {
+            settings,
+            warning: None,
+            backup: None,
+            save_allowed: true,
+        },
+        Ok(settings) => {
+            let warning = SettingsError::NewerVersion {
+                path: path.to_owned(),
+                found: settings.version,
+            };
+            match backup(path) {
+                Ok(backup) => Loaded {
+                    settings: Settings {
+                        version: SETTINGS_VERSION,
+                        ..settings
+                    },
+                    warning: Some(warning),
+                    backup: Some(backup),
+                    save_allowed: true,
+                },
+                Err(err) => Loaded {
+                    settings,
+                    warning: Some(err),
+                    backup: None,
+                    save_allowed: false,
+                },
+            }
+        }
+        Err(err) => {
+            let warning = SettingsError::Parse {
+                path: path.to_owned(),
+                line: err.line(),
+                column: err.column(),
+                reason: err.to_string(),
+            };
+            match backup(path) {
+                Ok(backup) => fresh(Some(warning), Some(backup), true),
+                Err(backup_err) => fresh(Some(backup_err), None, false),
+            }
+        }
+    }
+}
+
+/// Copies `path` to `path.bak` (or `.bak.2`, `.bak.3`… so an older backup is never replaced).
+fn backup(path: &Path) -> Result<PathBuf, SettingsError> {
+    let name = path.file_name().map_or_else(
+        || "settings.json".into(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let mut candidate = path.with_file_name(format!("{name}.bak"));
+    let mut n = 2;
+    while candidate.exists() {
+        candidate = path.with_file_name(format!("{name}.bak.{n}"));
+        n += 1;
+    }
+    fs::copy(path, &candidate).map_err(|source| SettingsError::Backup {
+        path: path.to_owned(),
+        backup: candidate.clone(),
+        source,
+    })?;
+    Ok(candidate)
+}
+
+/// Saves atomically: writes `settings.json.tmp` beside the target, syncs it, then renames it over
+/// the target, so a crash mid-save leaves the old file or the new one, never half of each.
+pub fn save_atomic(path: &Path, settings: &Settings) -> Result<(), SettingsError> {
+    let json = serde_json::to_vec_pretty(settings).map_err(|err| SettingsError::Write {
+        path: path.to_owned(),
+        source: io::Error::other(err),
+    })?;
+    write_atomic(path, &json)
+}
+
+/// Writes bytes atomically (temp file in the same directory, fsync, rename).
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SettingsError> {
+    let err = |source| SettingsError::Write {
+        path: path.to_owned(),
+        source,
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fs::create_dir_all(dir).map_err(err)?;
+    }
+    let name = path
+        .file_name()
+        .map_or_else(|| "settings".into(), |n| n.to_string_lossy().into_owned());
+    let tmp = path.with_file_name(format!(".{name}.tmp"));
+    let result = (|| {
+        let mut file = fs::File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        // Best effort: a stray temp file is harmless, the error below is what matters.
+        let _ = fs::remove_file(&tmp);
+    }
+    result.map_err(err)
+}
+
+/// Mappings read from a `--mappings` file, with anything the user should know.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MappingsFile {
+    pub mappings: Vec<Mapping>,
+    pub warnings: Vec<String>,
+}
+
+/// Reads mappings from our JSON (a full settings file, `{"mappings": […]}`, or a bare array of
+/// mappings) or from a Tiktok2Mc `actions.mca` (by extension, or when the text is not JSON).
+pub fn load_mappings_file(path: &Path) -> Result<MappingsFile, SettingsError> {
+    let bytes = fs::read(path).map_err(|source| SettingsError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    let text = String::from_utf8_lossy(&bytes);
+    let is_mca = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("mca"));
+    let trimmed = text.trim_start();
+    if is_mca || !(trimmed.starts_with('{') || trimmed.starts_with('[')) {
+        let import = import_mca(&text);
+        return Ok(MappingsFile {
+            mappings: import.mappings,
+            warnings: import
+                .warnings
+                .iter()
+                .map(|w| format!("{}: {w}", path.display()))
+                .collect(),
+        });
+    }
+    let parse_err = |err: serde_json::Error| SettingsError::Parse {
+        path: path.to_owned(),
+        line: err.line(),
+        column: err.column(),
+        reason: err.to_string(),
+    };
+    let mappings = if trimmed.starts_with('[') {
+        serde_json::from_str::<Vec<Mapping>>(&text).map_err(parse_err)?
+    } else {
+        // Only the mappings matter here; a settings file without them means "no mappings".
+        #[derive(Deserialize)]
+        struct OnlyMappings {
+            #[serde(default)]
+            mappings: Vec<Mapping>,
+        }
+        serde_json::from_str::<OnlyMappings>(&text)
+            .map_err(parse_err)?
+            .mappings
+    };
+    Ok(MappingsFile {
+        mappings,
+        warnings: Vec::new(),
+    })
+}
+
+/// Our JSON export of a trigger table: a settings file holding only mappings, so it loads anywhere
+/// a settings file or `--mappings` file is accepted.
+pub fn export_mappings_json(mappings: &[Mapping]) -> String {
+    #[derive(Serialize)]
+    struct Export<'a> {
+        version: u32,
+        mappings: &'a [Mapping],
+    }
+    serde_json::to_string_pretty(&Export {
+        version: SETTINGS_VERSION,
+        mappings,
+    })
+    .unwrap_or_else(|_| "{}".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_file_gives_defaults_without_warning() {
+        let dir = tempfile::tempdir().unwrap();
+        let loaded = load(&dir.path().join("settings.json"));
+        assert!(loaded.warning.is_none() && loaded.save_allowed);
+        assert_eq!(loaded.settings, Settings::default());
+    }
+
+    #[test]
+    fn save_then_load_round_trips() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nested").join("settings.json");
+        let mut settings = Settings::default();
+        settings.connection.last_target = "@streamer".into();
+        settings.rcon.password = "hunter2".into();
+        settings.executor.max_age_millis = Some(30_000);
+        save_atomic(&path, &settings).unwrap();
+        let loaded = load(&path);
+        assert!(loaded.warning.is_none());
+        assert_eq!(loaded.settings, settings);
+        let leftovers: Vec<_> = fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(leftovers, ["settings.json"], "no temp file left behind");
+    }
+
+    #[test]
+    fn corrupt_file_is_backed_up_and_never_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.json");
+        fs::write(&path, b"{\"version\": 1, \"mappings\": [oops").unwrap();
+        let loaded = load(&path);
+        let Some(SettingsError::Parse { line: 1, .. }) = &loaded.warning else {
+            panic!("expected a parse warning, got {:?}", loaded.warning);
+        };
+        assert!(
+            loaded
+                .warning
+                .as_ref()
+                .unwrap()
+                .to_string()
+                .contains("settings.json")
+        );
+        assert_eq!(loaded.settings, Settings::default());
+        let backup = loaded.backup.unwrap();
+        assert_eq!(
+            fs::read(&backup).unwrap(),
+            b"{\"version\": 1, \"mappings\": [oops"
+        );
+        assert!(loaded.save_allowed);
+        // A second corrupt load keeps the first backup intact.
+        let again = load(&path);
+        assert_ne!(again.backup.unwrap(), backup);
+        assert!(backup.exists());
+    }
+
+    #[test]
+    fn newer_version_is_backed_up_and_read_as_far_as_known() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.json");
+        fs::write(
+            &path,
+            r#"{"version": 99, "mappings": [{"trigger": "Rose"}], "future": true}"#,
+        )
+        .unwrap();
+        let loaded = load(&path);
+        assert!(matches!(
+            loaded.warning,
+            Some(SettingsError::NewerVersion { found: 99, .. })
+        ));
+        assert_eq!(loaded.settings.mappings[0].trigger, "Rose");
+        assert!(loaded.backup.unwrap().exists());
+    }
+
+    #[test]
+    fn rcon_password_is_masked_in_debug() {
+        let rcon = RconSettings {
+            password: "hunter2".into(),
+            ..RconSettings::default()
+        };
+        assert!(!format!("{rcon:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn mappings_file_accepts_settings_bare_array_and_mca() {
+        let dir = tempfile::tempdir().unwrap();
+        let json = dir.path().join("m.json");
+        fs::write(&json, export_mappings_json(&[Mapping::new("Rose", vec![])])).unwrap();
+        assert_eq!(
+            load_mappings_file(&json).unwrap().mappings[0].trigger,
+            "Rose"
+        );
+        let array = dir.path().join("a.json");
+        fs::write(
+            &array,
+            r#"[{"trigger":"5655","actions":[{"type":"random"}]}]"#,
+        )
+        .unwrap();
+        assert_eq!(
+            load_mappings_file(&array).unwrap().mappings[0].actions,
+            [Action::Random]
+        );
+        let mca = dir.path().join("actions.mca");
+        fs::write(&mca, "rose:/say hi\ngg:$hook\n").unwrap();
+        let loaded = load_mappings_file(&mca).unwrap();
+        assert_eq!(loaded.mappings.len(), 1);
+        assert_eq!(loaded.warnings.len(), 2);
+        assert!(loaded.warnings[0].contains("line 2"));
+        let bad = dir.path().join("bad.json");
+        fs::write(&bad, "{\"mappings\": 3}").unwrap();
+        assert!(matches!(
+            load_mappings_file(&bad),
+            Err(SettingsError::Parse { .. })
+        ));
+        assert!(matches!(
+            load_mappings_file(&dir.path().join("none.json")),
+            Err(SettingsError::Read { .. })
+        ));
+    }
+}
