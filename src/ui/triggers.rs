@@ -310,7 +310,7 @@ fn trigger_field_ui(ui: &mut egui::Ui, row: usize, trigger: &mut String, catalog
             .desired_width(f32::INFINITY),
     );
     let mut changed = response.changed();
-    let popup_id = egui::Id::new(("trigger_suggest", row));
+    let popup_id = egui::Id::unique(("trigger_suggest", row));
     let suggestions = if response.has_focus() || egui::Popup::is_id_open(ui.ctx(), popup_id) {
         catalog.suggestions(trigger)
     } else {
@@ -379,7 +379,7 @@ pub fn actions_window_ui(
     };
     let mut changed = false;
     egui::Window::new(title)
-        .id(egui::Id::new("actions_window"))
+        .id(egui::Id::unique("actions_window"))
         .open(&mut open)
         .default_size([560.0, 320.0])
         .collapsible(false)
