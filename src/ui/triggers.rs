@@ -151,7 +151,7 @@ pub fn triggers_ui(
     ui.horizontal(|ui| {
         ui.heading("Triggers");
         ui.label(
-            RichText::new("gift name or id → what happens. Edits apply at once and are saved.")
+            RichText::new("When a viewer sends this gift, run these actions. Edits apply at once and are saved.")
                 .weak(),
         );
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
@@ -191,7 +191,7 @@ pub fn triggers_ui(
         .column(Column::exact(64.0))
         .column(Column::exact(120.0))
         .column(Column::initial(180.0).at_least(100.0).clip(true))
-        .column(Column::remainder().at_least(70.0))
+        .column(Column::remainder().at_least(110.0))
         .header(20.0, |mut header| {
             for title in ["On", "Trigger (gift)", "Actions", "Repeat", "Test", "Check", ""] {
                 header.col(|ui| {
@@ -267,10 +267,10 @@ pub fn triggers_ui(
                     }
                 });
                 row.col(|ui| {
-                    if ui.small_button("⧉").on_hover_text("Duplicate row").clicked() {
+                    if ui.small_button("Copy").on_hover_text("Duplicate this row").clicked() {
                         duplicate = Some(index);
                     }
-                    if ui.small_button("🗑").on_hover_text("Delete row").clicked() {
+                    if ui.small_button("Delete").on_hover_text("Delete this row").clicked() {
                         delete = Some(index);
                     }
                 });
