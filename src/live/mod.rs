@@ -1,2 +1,458 @@
-//! The live TikTok connection (being built).
+//! The live TikTok connection on tokio: username → room → sign → WebSocket, with reconnects, a
+//! watchdog and an explicit status. One session owns one [`engine::Pipeline`], so de-duplication and
+//! streak state survive reconnects and every gift is credited once.
+//!
+//! The UI and `giftdeck watch` use [`spawn_session`] and read [`LiveMsg`]s from a bounded channel.
+
+pub mod http;
+pub mod resolve;
+mod session;
+pub mod sign;
+pub mod socket;
+pub mod target;
 pub mod watch;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::{mpsc, watch as watch_channel};
+
+use crate::backoff::Backoff;
+use crate::capture::{CaptureError, CaptureWriter};
+use crate::engine::{self, EngineConfig};
+use crate::mappings::MappingTable;
+
+pub use resolve::ResolveError;
+pub use sign::SignError;
+pub use socket::{ConnectError, SocketError};
+pub use target::{Target, TargetError};
+
+/// TikTok's website (live page and `api-live`).
+pub const DEFAULT_TIKTOK_URL: &str = "https://www.tiktok.com";
+/// TikTok's webcast API (`room/check_alive`).
+pub const DEFAULT_WEBCAST_URL: &str = "https://webcast.tiktok.com/webcast";
+/// The public Euler Stream sign server the maintained reference clients use.
+pub const DEFAULT_SIGN_URL: &str = "https://api.eulerstream.com";
+/// A current desktop browser; kept for the whole session (sign request and WebSocket must agree).
+pub const DEFAULT_USER_AGENT: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36";
+
+/// Everything a session needs. `Default` connects to the real TikTok; tests override the URLs and
+/// shorten the timings.
+#[derive(Clone)]
+pub struct LiveConfig {
+    /// What the streamer typed: `@name`, `name`, a live URL, or a room id.
+    pub target: String,
+    /// Skip the lookup and use this room id.
+    pub room_id: Option<String>,
+    pub sign_url: String,
+    /// Sent as `X-Api-Key`; never logged or shown.
+    pub sign_api_key: Option<String>,
+    /// Replaces `https://www.tiktok.com`.
+    pub tiktok_url: String,
+    /// Replaces `https://webcast.tiktok.com/webcast`.
+    pub webcast_url: String,
+    pub engine: EngineConfig,
+    /// The browser User-Agent sent to TikTok, to the sign server (as `user_agent`) and on the WebSocket.
+    pub user_agent: String,
+    /// Replaces the push server the sign server names (normally unset).
+    pub push_server_override: Option<String>,
+    /// The `client` parameter of the sign request.
+    pub sign_client: String,
+    /// Heartbeat period when the server does not name one in `Handshake-Options`.
+    pub heartbeat_default: Duration,
+    /// A connection that receives nothing for this long is considered dead and replaced.
+    pub watchdog: Duration,
+    /// Retry policy for reconnects.
+    pub backoff: Backoff,
+    /// A connection that stayed up this long resets the backoff to its first step.
+    pub stable_after: Duration,
+    /// Minimum wait after TikTok blocked a handshake (never retry those tightly).
+    pub blocked_retry: Duration,
+    /// Timeout of each HTTP request and of the WebSocket handshake.
+    pub request_timeout: Duration,
+    /// Write every received WebSocket message (and the sign server's initial batch) here.
+    pub record: Option<Recorder>,
+}
+
+impl Default for LiveConfig {
+    fn default() -> Self {
+        Self {
+            target: String::new(),
+            room_id: None,
+            sign_url: DEFAULT_SIGN_URL.to_owned(),
+            sign_api_key: None,
+            tiktok_url: DEFAULT_TIKTOK_URL.to_owned(),
+            webcast_url: DEFAULT_WEBCAST_URL.to_owned(),
+            engine: EngineConfig::default(),
+            user_agent: DEFAULT_USER_AGENT.to_owned(),
+            push_server_override: None,
+            sign_client: "ttlive-other".to_owned(),
+            heartbeat_default: Duration::from_secs(10),
+            watchdog: Duration::from_secs(60),
+            backoff: Backoff::LIVE,
+            stable_after: Duration::from_secs(30),
+            blocked_retry: Duration::from_secs(60),
+            request_timeout: Duration::from_secs(10),
+            record: None,
+        }
+    }
+}
+
+impl LiveConfig {
+    /// A config for `target` with every other field at its default.
+    pub fn new(target: impl Into<String>) -> Self {
+        Self {
+            target: target.into(),
+            ..Self::default()
+        }
+    }
+}
+
+impl fmt::Debug for LiveConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LiveConfig")
+            .field("target", &self.target)
+            .field("room_id", &self.room_id)
+            .field("sign_url", &self.sign_url)
+            .field(
+                "sign_api_key",
+                &self.sign_api_key.as_ref().map(|_| "<redacted>"),
+            )
+            .field("tiktok_url", &self.tiktok_url)
+            .field("webcast_url", &self.webcast_url)
+            .field("user_agent", &self.user_agent)
+            .field("push_server_override", &self.push_server_override)
+            .field("watchdog", &self.watchdog)
+            .field("backoff", &self.backoff)
+            .field("record", &self.record)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Where the connection stands. `Display` gives the words the UI and `watch` show.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConnStatus {
+    Idle,
+    Resolving,
+    Signing,
+    Connecting,
+    Live {
+        room_id: String,
+    },
+    Reconnecting {
+        retry_in: Duration,
+        last_error: String,
+    },
+    /// The stream ended, or the session was stopped. Final.
+    Ended,
+    /// The session gave up. Final.
+    Failed {
+        reason: String,
+    },
+}
+
+impl ConnStatus {
+    /// Ended or failed: nothing more will happen in this session.
+    pub fn is_final(&self) -> bool {
+        matches!(self, Self::Ended | Self::Failed { .. })
+    }
+}
+
+impl fmt::Display for ConnStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Idle => f.write_str("not connected"),
+            Self::Resolving => f.write_str("looking up the live room"),
+            Self::Signing => f.write_str("asking the sign server"),
+            Self::Connecting => f.write_str("connecting"),
+            Self::Live { room_id } => write!(f, "live (room {room_id})"),
+            Self::Reconnecting {
+                retry_in,
+                last_error,
+            } => write!(
+                f,
+                "reconnecting in {:.1} s ({last_error})",
+                retry_in.as_secs_f32()
+            ),
+            Self::Ended => f.write_str("stream ended"),
+            Self::Failed { reason } => write!(f, "failed: {reason}"),
+        }
+    }
+}
+
+/// What a session sends to its consumer, in order.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LiveMsg {
+    Status(ConnStatus),
+    Output(engine::Output),
+    Stats(engine::Stats),
+}
+
+/// Everything that can stop or interrupt a session, each carrying its cause.
+#[derive(Debug, thiserror::Error)]
+pub enum LiveError {
+    #[error(transparent)]
+    Target(#[from] TargetError),
+    #[error(transparent)]
+    Resolve(#[from] ResolveError),
+    #[error(transparent)]
+    Sign(#[from] SignError),
+    #[error(transparent)]
+    Connect(#[from] ConnectError),
+    #[error(transparent)]
+    Socket(#[from] SocketError),
+    #[error("cannot set up HTTP: {}", error_chain(.0))]
+    Http(#[source] reqwest::Error),
+    #[error(transparent)]
+    Record(#[from] CaptureError),
+}
+
+/// What to do after an error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Disposition {
+    /// Give up: retrying cannot help (bad input, no such user, refused key, …).
+    Fail,
+    /// Retry with the normal backoff.
+    Retry,
+    /// Retry, but not before `blocked_retry` (TikTok blocked us; hammering makes it worse).
+    RetrySlowly,
+}
+
+/// The retry policy, as a pure function of the error and whether this session was ever live.
+pub fn disposition(err: &LiveError, was_live: bool) -> Disposition {
+    match err {
+        LiveError::Target(_) | LiveError::Record(_) | LiveError::Http(_) => Disposition::Fail,
+        LiveError::Resolve(e) if e.is_transient() => Disposition::Retry,
+        LiveError::Resolve(_) => Disposition::Fail,
+        LiveError::Sign(e) if e.is_transient() => Disposition::Retry,
+        LiveError::Sign(_) => Disposition::Fail,
+        // Blocked on the very first try: tell the streamer now instead of looping; blocked after
+        // being live is more likely a passing hiccup, so keep trying, slowly.
+        LiveError::Connect(ConnectError::Blocked { .. }) if was_live => Disposition::RetrySlowly,
+        LiveError::Connect(ConnectError::Blocked { .. }) => Disposition::Fail,
+        LiveError::Connect(_) | LiveError::Socket(_) => Disposition::Retry,
+    }
+}
+
+/// Shared capture writer for `--record` (cheap to clone).
+#[derive(Clone)]
+pub struct Recorder {
+    writer: Arc<Mutex<CaptureWriter>>,
+    path: PathBuf,
+}
+
+impl Recorder {
+    pub fn create(path: &Path) -> Result<Self, CaptureError> {
+        Ok(Self {
+            writer: Arc::new(Mutex::new(CaptureWriter::create(path)?)),
+            path: path.to_owned(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn with<T>(
+        &self,
+        f: impl FnOnce(&mut CaptureWriter) -> Result<T, CaptureError>,
+    ) -> Result<T, CaptureError> {
+        // A poisoned lock only means another writer panicked mid-write; the file is still usable.
+        let mut writer = self
+            .writer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        f(&mut writer)
+    }
+
+    pub fn write(&self, message: &[u8]) -> Result<(), CaptureError> {
+        self.with(|w| w.write_record(message))
+    }
+
+    pub fn flush(&self) -> Result<(), CaptureError> {
+        self.with(CaptureWriter::flush)
+    }
+}
+
+impl fmt::Debug for Recorder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Recorder").field(&self.path).finish()
+    }
+}
+
+/// A running session. Dropping it aborts the session at once; call [`LiveHandle::stop`] first for
+/// a clean end.
+pub struct LiveHandle {
+    stop: watch_channel::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl LiveHandle {
+    /// Asks the session to end: open streaks are finalized and their credits sent, then
+    /// `Status(Ended)`, then the channel closes.
+    pub fn stop(&self) {
+        self.stop.send_replace(true);
+    }
+
+    /// True once the session task has returned (after its final status).
+    pub fn is_finished(&self) -> bool {
+        self.task.is_finished()
+    }
+}
+
+impl Drop for LiveHandle {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Starts a session on the current tokio runtime (call it inside one). Messages go to `events`
+/// (bounded: a slow consumer slows the session, nothing is dropped); `wake` is called after each
+/// send so a UI can repaint. Mapping edits sent on `mappings` apply to the next credit.
+pub fn spawn_session(
+    config: LiveConfig,
+    mappings: watch_channel::Receiver<MappingTable>,
+    events: mpsc::Sender<LiveMsg>,
+    wake: Arc<dyn Fn() + Send + Sync>,
+) -> LiveHandle {
+    let (stop, stop_rx) = watch_channel::channel(false);
+    let task = tokio::spawn(session::run(config, mappings, events, wake, stop_rx));
+    LiveHandle { stop, task }
+}
+
+/// An error and its causes, joined with `: ` (reqwest and tungstenite hide the useful part in the
+/// source chain).
+pub fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+/// Makes server-supplied text safe for a status line: control characters become spaces, runs of
+/// whitespace collapse, and it is cut to `max_chars` (with `…`).
+pub fn sanitize(text: &str, max_chars: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(max_chars * 4));
+    let mut count = 0;
+    let mut pending_space = false;
+    for c in text.chars() {
+        // Bidi overrides and isolates would reorder the rest of the line in the UI.
+        if matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        {
+            continue;
+        }
+        if c.is_control() || c.is_whitespace() {
+            pending_space = !out.is_empty();
+            continue;
+        }
+        if count >= max_chars {
+            out.push('…');
+            return out;
+        }
+        if pending_space {
+            out.push(' ');
+            count += 1;
+            pending_space = false;
+        }
+        out.push(c);
+        count += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_words() {
+        let cases = [
+            (ConnStatus::Idle, "not connected"),
+            (ConnStatus::Resolving, "looking up the live room"),
+            (ConnStatus::Signing, "asking the sign server"),
+            (ConnStatus::Connecting, "connecting"),
+            (
+                ConnStatus::Live {
+                    room_id: "7".into(),
+                },
+                "live (room 7)",
+            ),
+            (
+                ConnStatus::Reconnecting {
+                    retry_in: Duration::from_millis(2500),
+                    last_error: "the connection dropped".into(),
+                },
+                "reconnecting in 2.5 s (the connection dropped)",
+            ),
+            (ConnStatus::Ended, "stream ended"),
+            (
+                ConnStatus::Failed {
+                    reason: "TikTok has no user @x".into(),
+                },
+                "failed: TikTok has no user @x",
+            ),
+        ];
+        for (status, words) in cases {
+            assert_eq!(status.to_string(), words);
+        }
+        assert!(ConnStatus::Ended.is_final() && !ConnStatus::Connecting.is_final());
+    }
+
+    #[test]
+    fn retry_policy() {
+        let blocked = || {
+            LiveError::Connect(ConnectError::Blocked {
+                status: 200,
+                handshake_status: "415".into(),
+                message: "DEVICE_BLOCKED".into(),
+            })
+        };
+        assert_eq!(disposition(&blocked(), false), Disposition::Fail);
+        assert_eq!(disposition(&blocked(), true), Disposition::RetrySlowly);
+        let limited = LiveError::Sign(SignError::RateLimited {
+            message: "x".into(),
+        });
+        assert_eq!(disposition(&limited, false), Disposition::Retry);
+        let refused = LiveError::Sign(SignError::Refused {
+            status: 403,
+            message: "x".into(),
+        });
+        assert_eq!(disposition(&refused, true), Disposition::Fail);
+        let offline = LiveError::Resolve(ResolveError::Offline { user: "x".into() });
+        assert_eq!(disposition(&offline, false), Disposition::Fail);
+        assert_eq!(
+            disposition(&LiveError::Socket(SocketError::Eof), true),
+            Disposition::Retry
+        );
+        assert_eq!(
+            disposition(&LiveError::Target(TargetError::Empty), false),
+            Disposition::Fail
+        );
+    }
+
+    #[test]
+    fn sanitize_cleans_and_cuts() {
+        assert_eq!(sanitize("  a\u{202e}b\n\tc  ", 10), "ab c");
+        assert_eq!(sanitize("abcdef", 3), "abc…");
+        assert_eq!(sanitize("\x00\x01", 3), "");
+    }
+
+    #[test]
+    fn debug_never_shows_the_api_key() {
+        let config = LiveConfig {
+            sign_api_key: Some("very-secret".into()),
+            ..LiveConfig::new("@x")
+        };
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("very-secret") && shown.contains("<redacted>"));
+    }
+}

@@ -1,6 +1,164 @@
-//! `giftdeck watch` (being built).
+//! `giftdeck watch`: a headless live session. Credited gifts go to stdout as JSON lines (the same
+//! lines `replay` prints), status changes to stderr. Exits 0 when the stream ends or after Ctrl-C
+//! (open streaks are finalized first), 1 when the session fails, 2 on bad arguments.
+
+use std::io::Write;
+use std::path::Path;
 use std::process::ExitCode;
-pub fn run_cli(_args: crate::cli::WatchArgs) -> ExitCode {
-    eprintln!("giftdeck watch: not built yet");
-    ExitCode::FAILURE
+use std::sync::Arc;
+
+use tokio::sync::{mpsc, watch};
+
+use super::{ConnStatus, LiveConfig, LiveMsg, Recorder, spawn_session};
+use crate::cli::WatchArgs;
+use crate::engine::{Output, Stats};
+use crate::mappings::{Mapping, MappingTable};
+
+/// Capacity of the session → printer channel.
+const EVENTS_CAPACITY: usize = 1024;
+
+pub fn run_cli(args: WatchArgs) -> ExitCode {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("giftdeck-watch")
+        .enable_all()
+        .build();
+    match runtime {
+        Ok(runtime) => runtime.block_on(run(args)),
+        Err(err) => {
+            eprintln!("giftdeck watch: cannot start the async runtime: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The session config from the command line (the key comes from the flag or `GIFTDECK_SIGN_API_KEY`).
+pub fn config_from_args(args: &WatchArgs) -> LiveConfig {
+    let defaults = LiveConfig::default();
+    LiveConfig {
+        target: args.user.clone(),
+        room_id: args.room_id.clone(),
+        sign_url: args.sign_url.clone().unwrap_or(defaults.sign_url.clone()),
+        sign_api_key: args.sign_api_key.clone().filter(|k| !k.is_empty()),
+        tiktok_url: args
+            .tiktok_url
+            .clone()
+            .unwrap_or(defaults.tiktok_url.clone()),
+        webcast_url: args
+            .webcast_url
+            .clone()
+            .unwrap_or(defaults.webcast_url.clone()),
+        ..defaults
+    }
+}
+
+async fn run(args: WatchArgs) -> ExitCode {
+    if args.execute.execute {
+        eprintln!("giftdeck watch: --execute: not available yet");
+    }
+    let table = match &args.mappings {
+        Some(path) => match load_mappings(path) {
+            Ok(mappings) => MappingTable::new(mappings),
+            Err(err) => {
+                eprintln!("giftdeck watch: {err}");
+                return ExitCode::from(2);
+            }
+        },
+        None => MappingTable::default(),
+    };
+    let mut config = config_from_args(&args);
+    if let Some(path) = &args.record {
+        match Recorder::create(path) {
+            Ok(recorder) => config.record = Some(recorder),
+            Err(err) => {
+                eprintln!("giftdeck watch: {err}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let (_mappings_tx, mappings_rx) = watch::channel(table);
+    let (events_tx, mut events) = mpsc::channel(EVENTS_CAPACITY);
+    let handle = spawn_session(config, mappings_rx, events_tx, Arc::new(|| {}));
+
+    let mut stdout = std::io::BufWriter::new(std::io::stdout());
+    let mut stdout_open = true;
+    let mut final_status = None;
+    let mut stats = Stats::default();
+    let mut stopping = false;
+    let mut interrupt = std::pin::pin!(tokio::signal::ctrl_c());
+    loop {
+        tokio::select! {
+            message = events.recv() => match message {
+                None => break,
+                Some(LiveMsg::Output(Output::Credit(decision))) if stdout_open => {
+                    let printed = serde_json::to_string(&decision.gift)
+                        .map_err(std::io::Error::other)
+                        .and_then(|line| writeln!(stdout, "{line}"))
+                        .and_then(|()| stdout.flush());
+                    if let Err(err) = printed {
+                        // A closed pipe (`| head`) ends the session cleanly.
+                        eprintln!("giftdeck watch: cannot write to stdout ({err}); stopping");
+                        stdout_open = false;
+                        handle.stop();
+                    }
+                }
+                Some(LiveMsg::Output(_)) => {}
+                Some(LiveMsg::Stats(s)) => stats = s,
+                Some(LiveMsg::Status(status)) => {
+                    eprintln!("giftdeck watch: {status}");
+                    if status.is_final() {
+                        final_status = Some(status);
+                    }
+                }
+            },
+            _ = &mut interrupt, if !stopping => {
+                eprintln!("giftdeck watch: stopping (finalizing open streaks)");
+                stopping = true;
+                handle.stop();
+            }
+        }
+    }
+    eprintln!(
+        "giftdeck watch: {} gifts credited ({} frames, {} duplicates, {} malformed)",
+        stats.credited, stats.frames, stats.duplicates, stats.malformed
+    );
+    match final_status {
+        Some(ConnStatus::Ended) => ExitCode::SUCCESS,
+        _ => ExitCode::FAILURE,
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+enum MappingsError {
+    #[error("cannot read mappings {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("mappings {path} are not valid JSON of the form {{\"mappings\": [...]}}: {source}")]
+    Parse {
+        path: String,
+        source: serde_json::Error,
+    },
+}
+
+/// Our JSON settings file, reduced to its mappings.
+// TODO(live): switch to `settings::load_mappings_file` (which also reads Tiktok2Mc files) once it is
+// in main.
+fn load_mappings(path: &Path) -> Result<Vec<Mapping>, MappingsError> {
+    #[derive(serde::Deserialize)]
+    struct File {
+        #[serde(default)]
+        mappings: Vec<Mapping>,
+    }
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| MappingsError::Read {
+        path: shown.clone(),
+        source,
+    })?;
+    let file: File = serde_json::from_str(&text).map_err(|source| MappingsError::Parse {
+        path: shown,
+        source,
+    })?;
+    Ok(file.mappings)
 }

@@ -1,0 +1,419 @@
+//! Scripts for the fake: what each WebSocket connection sends and when, the faults the sign server
+//! and the handshake inject, and the endless demo stream (`demo_scenario`).
+
+use std::time::Duration;
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use crate::wire::{GiftSpec, MessageSpec};
+
+/// One step of a connection's script.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Step {
+    /// One `msg` frame carrying these messages (`need_ack`, fresh `log_id`/`internal_ext`, gzip
+    /// with the `compress_type` header when the client asked for `compress=gzip`).
+    Batch(Vec<MessageSpec>),
+    /// Raw bytes as one binary message (malformed frames, hand-built frames).
+    Raw(Vec<u8>),
+    /// A server heartbeat frame (clients ignore it).
+    ServerHeartbeat,
+    /// An `im_enter_room_resp` frame carrying these messages.
+    EnterRoomResponse(Vec<MessageSpec>),
+    Sleep(Duration),
+    /// Wait until this long after the connection opened (drift-free pacing).
+    At(Duration),
+    /// Wait until the client has sent `im_enter_room` on this connection.
+    WaitForEnterRoom,
+    /// Wait until the test calls [`super::FakeTikTok::release`].
+    WaitForRelease,
+    /// Drop the TCP connection without a close frame.
+    DropTcp,
+    /// A clean WebSocket close.
+    Close {
+        code: u16,
+        reason: String,
+    },
+    /// Send nothing more, keep the socket open and keep reading.
+    Silent,
+    /// A `WebcastControlMessage` with action 3 (stream ended).
+    EndStream,
+    /// The endless demo stream (random viewers, streaks, big gifts, chats, likes, duplicates).
+    Demo {
+        seed: u64,
+    },
+}
+
+/// What the fake streams.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Scenario {
+    /// Messages in every sign response (recent history; replayed on every reconnect).
+    pub history: Vec<MessageSpec>,
+    /// Connection `i` runs `connections[i]`.
+    pub connections: Vec<Vec<Step>>,
+    /// Script for connections beyond `connections` (empty: stay open and silent).
+    pub after: Vec<Step>,
+}
+
+impl Scenario {
+    pub fn script(&self, connection: usize) -> &[Step] {
+        self.connections.get(connection).unwrap_or(&self.after)
+    }
+}
+
+/// A sign-server fault, consumed one per sign request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SignFault {
+    /// 429 with JSON `{message, limit_label}`.
+    RateLimited { message: String },
+    /// A 5xx with JSON `{message}`.
+    ServerError { status: u16, message: String },
+    /// 200 with an empty body.
+    EmptyBody,
+    /// 200 with a good body but no `X-Set-TT-Cookie`.
+    NoCookie,
+    /// Any status with this body.
+    Status { status: u16, body: String },
+}
+
+/// A handshake fault, consumed one per WebSocket attempt.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HandshakeFault {
+    /// No fault this time: accept the upgrade (lets a later attempt fail).
+    Accept,
+    /// Answer the upgrade with `status` (200 like TikTok) and `handshake-status`/`handshake-msg`.
+    Blocked {
+        status: u16,
+        handshake_status: u16,
+        message: String,
+    },
+}
+
+impl HandshakeFault {
+    /// TikTok's usual refusal.
+    pub fn device_blocked() -> Self {
+        Self::Blocked {
+            status: 200,
+            handshake_status: 415,
+            message: "DEVICE_BLOCKED".into(),
+        }
+    }
+}
+
+/// A gift message with the usual defaults.
+pub fn gift(
+    msg_id: i64,
+    user_id: i64,
+    nickname: &str,
+    kind: &DemoGift,
+    count: i32,
+    end: bool,
+) -> MessageSpec {
+    MessageSpec::Gift(GiftSpec {
+        msg_id,
+        user_id,
+        unique_id: format!("user{user_id}"),
+        nickname: nickname.to_owned(),
+        gift_id: kind.id,
+        gift_name: kind.name.to_owned(),
+        diamonds: kind.diamonds,
+        gift_type: if kind.streakable { 1 } else { 2 },
+        repeat_count: count,
+        repeat_end: end,
+        group_id: 0,
+        create_time_millis: 0,
+    })
+}
+
+/// A gift of the demo catalog.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DemoGift {
+    pub id: i64,
+    pub name: &'static str,
+    pub diamonds: i32,
+    pub streakable: bool,
+}
+
+/// The demo's gifts: cheap streakable ones, big single ones, and one with no name.
+pub const DEMO_GIFTS: &[DemoGift] = &[
+    DemoGift {
+        id: 5655,
+        name: "Rose",
+        diamonds: 1,
+        streakable: true,
+    },
+    DemoGift {
+        id: 5269,
+        name: "TikTok",
+        diamonds: 1,
+        streakable: true,
+    },
+    DemoGift {
+        id: 5487,
+        name: "Finger Heart",
+        diamonds: 5,
+        streakable: true,
+    },
+    DemoGift {
+        id: 5879,
+        name: "Doughnut",
+        diamonds: 30,
+        streakable: true,
+    },
+    DemoGift {
+        id: 6369,
+        name: "Lion",
+        diamonds: 29_999,
+        streakable: false,
+    },
+    DemoGift {
+        id: 7312,
+        name: "Universe",
+        diamonds: 44_999,
+        streakable: false,
+    },
+    DemoGift {
+        id: 5996,
+        name: "Galaxy",
+        diamonds: 1_000,
+        streakable: false,
+    },
+    DemoGift {
+        id: 99_999,
+        name: "",
+        diamonds: 10,
+        streakable: false,
+    },
+];
+
+/// Viewers of the demo, hostile nicknames included: a command injection attempt, placeholders,
+/// bidi overrides, newlines, NUL, Minecraft colour codes, JSON, a very long name.
+pub const DEMO_VIEWERS: &[(&str, &str)] = &[
+    ("alice", "Alice 🌹"),
+    ("bob_builds", "Bob\"; /op @a"),
+    ("mallory", "\u{202e}yrollam\u{202c} evil"),
+    ("two.lines", "line one\nline two"),
+    ("nul_byte", "nul\0byte"),
+    ("red_name", "§cRed§r Name"),
+    ("placeholders", "{user}{gift}{count}"),
+    ("json_fan", "{\"trigger\":\"Lion\"}"),
+    (
+        "long_name",
+        "WWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWW",
+    ),
+    ("emoji", "🔥✨ fan ✨🔥"),
+];
+
+/// An open streak of the demo.
+#[derive(Clone, Debug)]
+struct OpenStreak {
+    viewer: usize,
+    gift: usize,
+    count: i32,
+    group_id: i64,
+}
+
+/// Generates the demo stream, batch by batch, forever.
+#[derive(Debug)]
+pub struct DemoGenerator {
+    rng: StdRng,
+    next_msg_id: i64,
+    next_group_id: i64,
+    streaks: Vec<OpenStreak>,
+    last: Option<MessageSpec>,
+    likes_total: i64,
+}
+
+impl DemoGenerator {
+    /// `first_msg_id` keeps ids of different connections apart.
+    pub fn new(seed: u64, first_msg_id: i64) -> Self {
+        Self {
+            rng: StdRng::seed_from_u64(seed),
+            next_msg_id: first_msg_id,
+            next_group_id: first_msg_id,
+            streaks: Vec::new(),
+            last: None,
+            likes_total: 0,
+        }
+    }
+
+    fn msg_id(&mut self) -> i64 {
+        self.next_msg_id += 1;
+        self.next_msg_id
+    }
+
+    fn viewer(&self, index: usize) -> (i64, &'static str, &'static str) {
+        let (unique_id, nickname) = DEMO_VIEWERS[index % DEMO_VIEWERS.len()];
+        (1000 + index as i64, unique_id, nickname)
+    }
+
+    fn gift_spec(
+        &mut self,
+        viewer: usize,
+        gift: usize,
+        count: i32,
+        end: bool,
+        group_id: i64,
+    ) -> MessageSpec {
+        let (user_id, unique_id, nickname) = self.viewer(viewer);
+        let kind = DEMO_GIFTS[gift];
+        MessageSpec::Gift(GiftSpec {
+            msg_id: self.msg_id(),
+            user_id,
+            unique_id: unique_id.to_owned(),
+            nickname: nickname.to_owned(),
+            gift_id: kind.id,
+            gift_name: kind.name.to_owned(),
+            diamonds: kind.diamonds,
+            gift_type: if kind.streakable { 1 } else { 2 },
+            repeat_count: count,
+            repeat_end: end,
+            group_id,
+            create_time_millis: 0,
+        })
+    }
+
+    /// The pause before the next batch and the batch itself (a few events per second).
+    pub fn next_batch(&mut self) -> (Duration, Vec<MessageSpec>) {
+        let pause = Duration::from_millis(self.rng.random_range(150..650));
+        let roll = self.rng.random_range(0..100);
+        let viewer = self.rng.random_range(0..DEMO_VIEWERS.len());
+        let mut batch = Vec::new();
+        match roll {
+            // Advance (or end) an open streak, or start one.
+            0..=39 => {
+                if self.streaks.is_empty() || (self.streaks.len() < 3 && self.rng.random_bool(0.3))
+                {
+                    let gift = self.rng.random_range(0..4);
+                    self.next_group_id += 1;
+                    self.streaks.push(OpenStreak {
+                        viewer,
+                        gift,
+                        count: 0,
+                        group_id: self.next_group_id,
+                    });
+                }
+                let index = self.rng.random_range(0..self.streaks.len());
+                let step = self.rng.random_range(1..4);
+                let ends = self.rng.random_bool(0.25);
+                let mut streak = self.streaks[index].clone();
+                streak.count += step;
+                batch.push(self.gift_spec(
+                    streak.viewer,
+                    streak.gift,
+                    streak.count,
+                    ends,
+                    streak.group_id,
+                ));
+                if ends {
+                    self.streaks.swap_remove(index);
+                } else {
+                    self.streaks[index] = streak;
+                }
+            }
+            40..=49 => {
+                let gift = self.rng.random_range(4..DEMO_GIFTS.len());
+                batch.push(self.gift_spec(viewer, gift, 1, false, 0));
+            }
+            50..=69 => {
+                let (user_id, unique_id, nickname) = self.viewer(viewer);
+                let lines = [
+                    "hi!",
+                    "gg",
+                    "send a lion 🦁",
+                    "/op me pls",
+                    "§kglitch",
+                    "how do I get the sword?",
+                ];
+                let text = lines[self.rng.random_range(0..lines.len())].to_owned();
+                batch.push(MessageSpec::Chat {
+                    msg_id: self.msg_id(),
+                    user_id,
+                    unique_id: unique_id.to_owned(),
+                    nickname: nickname.to_owned(),
+                    text,
+                });
+            }
+            70..=84 => {
+                let (user_id, unique_id, _) = self.viewer(viewer);
+                let count = self.rng.random_range(1..15);
+                self.likes_total += i64::from(count);
+                batch.push(MessageSpec::Like {
+                    msg_id: self.msg_id(),
+                    user_id,
+                    unique_id: unique_id.to_owned(),
+                    count,
+                    total: self.likes_total,
+                });
+            }
+            85..=91 => {
+                let (user_id, unique_id, _) = self.viewer(viewer);
+                batch.push(MessageSpec::Follow {
+                    msg_id: self.msg_id(),
+                    user_id,
+                    unique_id: unique_id.to_owned(),
+                });
+            }
+            // TikTok repeats messages now and then: send the last one again, same id.
+            _ => {
+                if let Some(last) = self.last.clone() {
+                    batch.push(last);
+                }
+            }
+        }
+        if let Some(last) = batch.last() {
+            self.last = Some(last.clone());
+        }
+        (pause, batch)
+    }
+}
+
+/// The built-in demo: a little history, then an endless lively stream on every connection.
+pub fn demo_scenario() -> Scenario {
+    let rose = DEMO_GIFTS[0];
+    Scenario {
+        history: vec![
+            MessageSpec::Chat {
+                msg_id: 1,
+                user_id: 1000,
+                unique_id: "alice".into(),
+                nickname: "Alice 🌹".into(),
+                text: "first!".into(),
+            },
+            gift(2, 1000, "Alice 🌹", &rose, 3, true),
+        ],
+        connections: Vec::new(),
+        after: vec![Step::Demo { seed: 7 }],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_is_lively_varied_and_has_duplicates() {
+        let mut generator = DemoGenerator::new(1, 1_000_000);
+        let mut total = Duration::ZERO;
+        let mut ids = Vec::new();
+        let mut names = std::collections::HashSet::new();
+        let mut ends = 0;
+        for _ in 0..2_000 {
+            let (pause, batch) = generator.next_batch();
+            total += pause;
+            for message in batch {
+                if let MessageSpec::Gift(g) = &message {
+                    names.insert(g.gift_name.clone());
+                    ends += usize::from(g.repeat_end);
+                    ids.push(g.msg_id);
+                }
+            }
+        }
+        let per_second = 2_000.0 / total.as_secs_f64();
+        assert!((1.0..10.0).contains(&per_second), "{per_second} batches/s");
+        assert!(names.contains("Lion") && names.contains("Rose") && names.contains(""));
+        assert!(ends > 10, "streaks end");
+        let unique: std::collections::HashSet<_> = ids.iter().collect();
+        assert!(unique.len() < ids.len(), "some duplicates");
+    }
+}
