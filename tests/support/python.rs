@@ -25,11 +25,16 @@ fn venv_dir() -> PathBuf {
 }
 
 fn make_venv() -> Option<PathBuf> {
-    let system = ["python3", "python"]
-        .into_iter()
-        .find(|p| Command::new(p).arg("--version").output().is_ok_and(|o| o.status.success()));
+    let system = ["python3", "python"].into_iter().find(|p| {
+        Command::new(p)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
     let Some(system) = system else {
-        eprintln!("\n!!!!! SKIPPED: no python3 on this machine; reference-client tests did not run !!!!!\n");
+        eprintln!(
+            "\n!!!!! SKIPPED: no python3 on this machine; reference-client tests did not run !!!!!\n"
+        );
         return None;
     };
     let dir = venv_dir();
@@ -47,12 +52,23 @@ fn make_venv() -> Option<PathBuf> {
         if std::fs::read_to_string(&stamp).is_ok_and(|s| s == wanted) {
             return Some(python);
         }
-        assert!(started.elapsed() < Duration::from_secs(600), "venv lock {lock:?} held for 10 min");
+        assert!(
+            started.elapsed() < Duration::from_secs(600),
+            "venv lock {lock:?} held for 10 min"
+        );
         std::thread::sleep(Duration::from_millis(500));
     }
     let result = (|| {
         run(Command::new(system).args(["-m", "venv"]).arg(&dir))?;
-        run(Command::new(&python).args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"]).args(PACKAGES))?;
+        run(Command::new(&python)
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+            ])
+            .args(PACKAGES))?;
         std::fs::write(&stamp, &wanted).map_err(|e| e.to_string())
     })();
     let _ = std::fs::remove_dir(&lock);
@@ -67,6 +83,9 @@ fn run(cmd: &mut Command) -> Result<(), String> {
     if out.status.success() {
         Ok(())
     } else {
-        Err(format!("{cmd:?} failed: {}", String::from_utf8_lossy(&out.stderr)))
+        Err(format!(
+            "{cmd:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ))
     }
 }

@@ -1,0 +1,756 @@
+//! The executor end to end: real RCON servers on loopback (the strict in-repo one and PyPI `rconx`),
+//! a real HTTP server for webhooks, ALSA's file device for sounds, and the headless `--execute` glue.
+
+#[path = "support/python.rs"]
+mod python;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use giftdeck::actions::headless::{BlockingHeadless, HeadlessError};
+use giftdeck::actions::strict_server::StrictServer;
+use giftdeck::actions::{
+    ExecMsg, ExecutorConfig, ExecutorHandle, RconConfig, RconError, RconState, SoundPlayer,
+    spawn_executor,
+};
+use giftdeck::engine::Decision;
+use giftdeck::event::{CreditedGift, EndedBy};
+use giftdeck::mappings::{Action, Mapping, MappingTable};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::sync::{mpsc, watch};
+
+fn gift(name: &str, count: u32, nickname: &str) -> CreditedGift {
+    CreditedGift {
+        msg_id: 7,
+        user_id: 42,
+        unique_id: "viewer_1".into(),
+        nickname: nickname.into(),
+        gift_id: 5655,
+        gift_name: name.into(),
+        diamonds: 1,
+        count,
+        trigger: Some(name.into()),
+        ended_by: EndedBy::StreakEnd,
+    }
+}
+
+fn cmd(command: &str, repeat: u32) -> Action {
+    Action::Command {
+        command: command.into(),
+        repeat,
+    }
+}
+
+fn decision(mapping: &Mapping, count: u32, nickname: &str) -> Decision {
+    Decision {
+        gift: gift(&mapping.trigger, count, nickname),
+        mapping: Some(mapping.clone()),
+    }
+}
+
+fn rcon(port: u16, password: &str) -> Option<RconConfig> {
+    Some(RconConfig {
+        host: "127.0.0.1".into(),
+        port,
+        password: password.into(),
+    })
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+struct Exec {
+    handle: ExecutorHandle,
+    events: mpsc::Receiver<ExecMsg>,
+    _mappings: watch::Sender<MappingTable>,
+}
+
+fn start(config: ExecutorConfig, table: MappingTable) -> Exec {
+    let (tx, rx) = watch::channel(table);
+    let (events_tx, events) = mpsc::channel(4096);
+    let handle = spawn_executor(config, rx, events_tx, Arc::new(|| {}));
+    Exec {
+        handle,
+        events,
+        _mappings: tx,
+    }
+}
+
+impl Exec {
+    fn logs(&mut self) -> Vec<(String, Result<String, String>)> {
+        let mut out = Vec::new();
+        while let Ok(msg) = self.events.try_recv() {
+            if let ExecMsg::Log(line) = msg {
+                out.push((line.action, line.outcome));
+            }
+        }
+        out
+    }
+}
+
+async fn drained(handle: &ExecutorHandle) {
+    tokio::time::timeout(Duration::from_secs(20), handle.drained())
+        .await
+        .expect("queue drained in time");
+}
+
+#[tokio::test]
+async fn commands_run_in_order_with_repeats_and_a_gap_that_holds() {
+    let server = StrictServer::start("pw").await.unwrap();
+    let mut rose = Mapping::new(
+        "Rose",
+        vec![
+            cmd("say rose {count} {nickname}", 2),
+            cmd("give {user} diamond", 1),
+        ],
+    );
+    rose.repeat = 2;
+    let lion = Mapping::new("Lion", vec![cmd("summon lion", 1)]);
+    let gap_millis = 25;
+    let mut exec = start(
+        ExecutorConfig {
+            gap_millis,
+            rcon: rcon(server.port(), "pw"),
+            ..ExecutorConfig::default()
+        },
+        MappingTable::new(vec![rose.clone(), lion.clone()]),
+    );
+    assert_eq!(exec.handle.enqueue(&decision(&rose, 2, "Bob")), 12);
+    assert_eq!(exec.handle.enqueue(&decision(&lion, 1, "Ann")), 1);
+    drained(&exec.handle).await;
+    let run = ["say rose 2 Bob", "say rose 2 Bob", "give viewer_1 diamond"];
+    let mut want: Vec<String> = std::iter::repeat_n(run, 4)
+        .flatten()
+        .map(String::from)
+        .collect();
+    want.push("summon lion".into());
+    assert_eq!(server.commands(), want);
+    let received = server.received();
+    for pair in received.windows(2) {
+        let gap = pair[1].at.duration_since(pair[0].at);
+        assert!(
+            gap >= Duration::from_millis(gap_millis),
+            "gap {gap:?} < {gap_millis} ms"
+        );
+    }
+    assert!(server.violations().is_empty(), "{:?}", server.violations());
+    assert_eq!(server.connections(), 1);
+    let status = exec.handle.status();
+    assert_eq!(
+        (status.done, status.failed, status.dropped, status.depth),
+        (13, 0, 0, 0)
+    );
+    assert_eq!(status.rcon, RconState::Connected);
+    assert_eq!(status.running, None);
+    let logs = exec.logs();
+    assert_eq!(logs.len(), 13);
+    assert_eq!(
+        logs[0],
+        ("/say rose 2 Bob".into(), Ok("ran say rose 2 Bob".into()))
+    );
+}
+
+#[tokio::test]
+async fn hostile_nicknames_reach_the_server_neutralized() {
+    let server = StrictServer::start("pw").await.unwrap();
+    let mapping = Mapping::new(
+        "Rose",
+        vec![
+            cmd("give {nickname} diamond", 1),
+            cmd(r#"tellraw @a {"text":"{nickname}"}"#, 1),
+        ],
+    );
+    let exec = start(
+        ExecutorConfig {
+            gap_millis: 0,
+            rcon: rcon(server.port(), "pw"),
+            ..ExecutorConfig::default()
+        },
+        MappingTable::new(vec![mapping.clone()]),
+    );
+    let nick = "a\"}]; op @a[x]\n/stop\0\u{202E}§k\\";
+    exec.handle.enqueue(&decision(&mapping, 1, nick));
+    drained(&exec.handle).await;
+    assert_eq!(
+        server.commands(),
+        [
+            "give a_op_axstopk diamond".to_owned(),
+            r#"tellraw @a {"text":"a\"}]; op @a[x]/stopk\\"}"#.to_owned(),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_failing_action_is_reported_and_the_queue_moves_on() {
+    let server = StrictServer::start_on(
+        "127.0.0.1:0".parse().unwrap(),
+        "pw",
+        Arc::new(|c: &str| {
+            if c.starts_with("bogus") {
+                "Unknown or incomplete command, see below for error".to_owned()
+            } else {
+                format!("ran {c}")
+            }
+        }),
+    )
+    .await
+    .unwrap();
+    let mapping = Mapping::new(
+        "Rose",
+        vec![
+            cmd("bogus command", 1),
+            cmd(&format!("say {} {{nickname}}", "a".repeat(1400)), 1),
+            Action::Sound {
+                path: "/nonexistent/ding.wav".into(),
+                volume: 1.0,
+            },
+            cmd("say after", 1),
+        ],
+    );
+    let mut exec = start(
+        ExecutorConfig {
+            gap_millis: 0,
+            rcon: rcon(server.port(), "pw"),
+            ..ExecutorConfig::default()
+        },
+        MappingTable::new(vec![mapping.clone()]),
+    );
+    exec.handle.enqueue(&decision(&mapping, 1, &"é".repeat(40)));
+    drained(&exec.handle).await;
+    assert_eq!(server.commands(), ["bogus command", "say after"]);
+    let status = exec.handle.status();
+    assert_eq!((status.done, status.failed), (2, 2));
+    let logs = exec.logs();
+    // The server's own complaint is shown as its reply.
+    assert_eq!(
+        logs[0].1,
+        Ok("Unknown or incomplete command, see below for error".into())
+    );
+    let too_long = logs[1].1.as_ref().unwrap_err();
+    assert!(too_long.contains("at most 1446"), "{too_long}");
+    let no_file = logs[2].1.as_ref().unwrap_err();
+    assert!(no_file.contains("/nonexistent/ding.wav"), "{no_file}");
+    assert!(status.last_error.unwrap().contains("ding.wav"));
+}
+
+#[tokio::test]
+async fn pause_resume_clear_and_a_full_queue() {
+    let server = StrictServer::start("pw").await.unwrap();
+    let mapping = Mapping::new("Rose", vec![cmd("say {count}", 1)]);
+    let exec = start(
+        ExecutorConfig {
+            gap_millis: 0,
+            capacity: 5,
+            rcon: rcon(server.port(), "pw"),
+            ..ExecutorConfig::default()
+        },
+        MappingTable::new(vec![mapping.clone()]),
+    );
+    exec.handle.pause();
+    assert_eq!(exec.handle.enqueue(&decision(&mapping, 3, "x")), 3);
+    assert_eq!(exec.handle.enqueue(&decision(&mapping, 4, "x")), 2);
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let status = exec.handle.status();
+    assert!(status.paused);
+    assert_eq!((status.depth, status.dropped, status.done), (5, 2, 0));
+    assert!(server.commands().is_empty(), "nothing runs while paused");
+    assert_eq!(exec.handle.clear(), 5);
+    assert_eq!(exec.handle.status().depth, 0);
+    exec.handle.enqueue(&decision(&mapping, 2, "x"));
+    exec.handle.resume();
+    drained(&exec.handle).await;
+    assert_eq!(server.commands(), ["say 2", "say 2"]);
+    assert!(!exec.handle.status().paused);
+}
+
+#[tokio::test]
+async fn stale_actions_are_skipped_and_counted() {
+    let server = StrictServer::start("pw").await.unwrap();
+    let mapping = Mapping::new("Rose", vec![cmd("say {count}", 1)]);
+    let exec = start(
+        ExecutorConfig {
+            gap_millis: 100,
+            max_age_millis: Some(250),
+            rcon: rcon(server.port(), "pw"),
+            ..ExecutorConfig::default()
+        },
+        MappingTable::new(vec![mapping.clone()]),
+    );
+    exec.handle.enqueue(&decision(&mapping, 10, "x"));
+    drained(&exec.handle).await;
+    let status = exec.handle.status();
+    let ran = server.commands().len() as u64;
+    assert_eq!(status.done, ran);
+    assert!((2..=4).contains(&ran), "ran {ran}");
+    assert_eq!(status.skipped_stale, 10 - ran);
+}
+
+#[tokio::test]
+async fn while_rcon_is_down_commands_wait_then_run_in_order() {
+    let port = free_port();
+    let mapping = Mapping::new("Rose", vec![cmd("say {count}", 1)]);
+    let exec = start(
+        ExecutorConfig {
+            gap_millis: 0,
+            rcon: rcon(port, "pw"),
+            ..ExecutorConfig::default()
+        },
+        MappingTable::new(vec![mapping.clone()]),
+    );
+    exec.handle.enqueue(&decision(&mapping, 1, "x"));
+    exec.handle.enqueue(&decision(&mapping, 2, "x"));
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let status = exec.handle.status();
+    assert!(
+        matches!(&status.rcon, RconState::Down(r) if r.contains("retrying")),
+        "{:?}",
+        status.rcon
+    );
+    assert_eq!((status.depth, status.done, status.failed), (3, 0, 0));
+    assert!(status.running.unwrap().starts_with("waiting for RCON"));
+    let server = StrictServer::start_on(
+        format!("127.0.0.1:{port}").parse().unwrap(),
+        "pw",
+        Arc::new(|c: &str| format!("ran {c}")),
+    )
+    .await
+    .unwrap();
+    drained(&exec.handle).await;
+    assert_eq!(server.commands(), ["say 1", "say 2", "say 2"]);
+    assert_eq!(exec.handle.status().rcon, RconState::Connected);
+}
+
+#[tokio::test]
+async fn a_server_restart_between_commands_costs_no_command() {
+    let first = StrictServer::start("pw").await.unwrap();
+    let addr = first.addr;
+    let mapping = Mapping::new("Rose", vec![cmd("say {count}", 1)]);
+    let exec = start(
+        ExecutorConfig {
+            gap_millis: 0,
+            rcon: rcon(addr.port(), "pw"),
+            ..ExecutorConfig::default()
+        },
+        MappingTable::new(vec![mapping.clone()]),
+    );
+    exec.handle.enqueue(&decision(&mapping, 1, "x"));
+    drained(&exec.handle).await;
+    assert_eq!(first.commands(), ["say 1"]);
+    first.stop().await;
+    let second = StrictServer::start_on(addr, "pw", Arc::new(|c: &str| format!("ran {c}")))
+        .await
+        .unwrap();
+    // Give the closed socket's FIN time to arrive.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    exec.handle.enqueue(&decision(&mapping, 2, "x"));
+    drained(&exec.handle).await;
+    assert_eq!(second.commands(), ["say 2", "say 2"]);
+    assert_eq!(exec.handle.status().failed, 0);
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_shown_and_new_settings_fix_it() {
+    let server = StrictServer::start("pw").await.unwrap();
+    let mapping = Mapping::new("Rose", vec![cmd("say hi", 1)]);
+    let mut config = ExecutorConfig {
+        gap_millis: 0,
+        rcon: rcon(server.port(), "typo"),
+        ..ExecutorConfig::default()
+    };
+    let exec = start(config.clone(), MappingTable::new(vec![mapping.clone()]));
+    exec.handle.enqueue(&decision(&mapping, 1, "x"));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let status = exec.handle.status();
+    assert!(
+        matches!(&status.rcon, RconState::Down(r) if r.contains("refused the password")),
+        "{:?}",
+        status.rcon
+    );
+    assert_eq!(status.depth, 1);
+    config.rcon = rcon(server.port(), "pw");
+    exec.handle.set_config(config);
+    drained(&exec.handle).await;
+    assert_eq!(server.commands(), ["say hi"]);
+}
+
+#[tokio::test]
+async fn without_rcon_settings_commands_fail_clearly() {
+    let mapping = Mapping::new("Rose", vec![cmd("say hi", 2)]);
+    let mut exec = start(
+        ExecutorConfig {
+            gap_millis: 0,
+            ..ExecutorConfig::default()
+        },
+        MappingTable::new(vec![mapping.clone()]),
+    );
+    assert_eq!(exec.handle.status().rcon, RconState::NotConfigured);
+    exec.handle.enqueue(&decision(&mapping, 1, "x"));
+    drained(&exec.handle).await;
+    assert_eq!(exec.handle.status().failed, 2);
+    let logs = exec.logs();
+    assert!(
+        logs[0]
+            .1
+            .as_ref()
+            .unwrap_err()
+            .contains("RCON is not configured")
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// rconx: a real RCON server we did not write.
+
+const RCONX_SERVER: &str = r#"
+import json, sys, rconx
+port, password, log_path = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+log = open(log_path, "a", buffering=1, encoding="utf-8")
+def handle(content, info):
+    log.write(json.dumps(content.text) + "\n")
+    return "echo: " + content.text
+server = rconx.RconServer("127.0.0.1", port, authentication=password, command_handler=handle)
+server.serve(on_started=lambda: print("ready", flush=True))
+"#;
+
+struct Rconx {
+    child: Child,
+    log: PathBuf,
+}
+
+impl Drop for Rconx {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Rconx {
+    fn start(python: &Path, port: u16, dir: &Path) -> Self {
+        let log = dir.join(format!("rconx-{port}.log"));
+        let mut child = Command::new(python)
+            .args(["-c", RCONX_SERVER])
+            .arg(port.to_string())
+            .arg("pw")
+            .arg(&log)
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start rconx");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert_eq!(line.trim(), "ready");
+        Self { child, log }
+    }
+
+    fn commands(&self) -> Vec<String> {
+        std::fs::read_to_string(&self.log)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+}
+
+#[tokio::test]
+async fn rconx_receives_exact_commands_repeats_and_order_even_after_being_down() {
+    let Some(python) = python::venv_python() else {
+        eprintln!("!!!!! SKIPPED: rconx executor test needs python3 !!!!!");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut creeper = Mapping::new(
+        "Creeper",
+        vec![
+            cmd("summon creeper ~ ~ ~", 3),
+            cmd(
+                r#"tellraw @a {"text":"{nickname} sent {count}x {gift}"}"#,
+                1,
+            ),
+        ],
+    );
+    creeper.repeat = 1;
+    let rose = Mapping::new("Rose", vec![cmd("give {user} rose", 1)]);
+    let exec = start(
+        ExecutorConfig {
+            gap_millis: 10,
+            rcon: rcon(port, "pw"),
+            ..ExecutorConfig::default()
+        },
+        MappingTable::new(vec![creeper.clone(), rose.clone()]),
+    );
+    // The server is down: the actions wait.
+    exec.handle.enqueue(&decision(&creeper, 2, "Zoë \"Z\""));
+    exec.handle.enqueue(&decision(&rose, 1, "x"));
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(exec.handle.status().done, 0);
+    assert_eq!(exec.handle.status().depth, 9);
+    // It comes up: everything runs, in order.
+    let server = Rconx::start(&python, port, dir.path());
+    drained(&exec.handle).await;
+    let tell = r#"tellraw @a {"text":"Zoë \"Z\" sent 2x Creeper"}"#;
+    let summon = "summon creeper ~ ~ ~";
+    assert_eq!(
+        server.commands(),
+        [
+            summon,
+            summon,
+            summon,
+            tell,
+            summon,
+            summon,
+            summon,
+            tell,
+            "give viewer_1 rose"
+        ]
+    );
+    let status = exec.handle.status();
+    assert_eq!((status.done, status.failed), (9, 0));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Webhooks against a local HTTP server.
+
+#[derive(Clone, Debug, Default)]
+struct Seen {
+    content_type: String,
+    body: String,
+}
+
+/// Serves one connection per request: answers `status` (or never answers when `status` is 0).
+async fn http_server(status: u16) -> (String, Arc<Mutex<Vec<Seen>>>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let record = seen.clone();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let record = record.clone();
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 4096];
+                let (head_end, length) = loop {
+                    let n = stream.read(&mut chunk).await.unwrap_or(0);
+                    if n == 0 {
+                        return;
+                    }
+                    buf.extend_from_slice(&chunk[..n]);
+                    if let Some(pos) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                        let head = String::from_utf8_lossy(&buf[..pos]).to_lowercase();
+                        let length = head
+                            .lines()
+                            .find_map(|l| l.strip_prefix("content-length:"))
+                            .and_then(|v| v.trim().parse::<usize>().ok())
+                            .unwrap_or(0);
+                        break (pos + 4, length);
+                    }
+                };
+                while buf.len() < head_end + length {
+                    let n = stream.read(&mut chunk).await.unwrap_or(0);
+                    if n == 0 {
+                        return;
+                    }
+                    buf.extend_from_slice(&chunk[..n]);
+                }
+                let head = String::from_utf8_lossy(&buf[..head_end]).to_lowercase();
+                let content_type = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-type:"))
+                    .unwrap_or("")
+                    .trim()
+                    .to_owned();
+                record.lock().unwrap().push(Seen {
+                    content_type,
+                    body: String::from_utf8_lossy(&buf[head_end..head_end + length]).into_owned(),
+                });
+                if status == 0 {
+                    tokio::time::sleep(Duration::from_secs(30)).await;
+                    return;
+                }
+                let reply = format!(
+                    "HTTP/1.1 {status} X\r\ncontent-length: 4\r\nconnection: close\r\n\r\noops"
+                );
+                let _ = stream.write_all(reply.as_bytes()).await;
+            });
+        }
+    });
+    (url, seen)
+}
+
+#[tokio::test]
+async fn webhooks_post_the_gift_as_json_and_report_failures() {
+    let (ok_url, ok_seen) = http_server(200).await;
+    let (err_url, _) = http_server(500).await;
+    let (slow_url, _) = http_server(0).await;
+    let mapping = Mapping::new(
+        "Rose",
+        vec![
+            Action::Webhook {
+                url: ok_url.clone(),
+                timeout_millis: 5_000,
+            },
+            Action::Webhook {
+                url: err_url,
+                timeout_millis: 5_000,
+            },
+            Action::Webhook {
+                url: slow_url,
+                timeout_millis: 300,
+            },
+            Action::Webhook {
+                url: "not a url".into(),
+                timeout_millis: 300,
+            },
+        ],
+    );
+    let mut exec = start(
+        ExecutorConfig {
+            gap_millis: 0,
+            ..ExecutorConfig::default()
+        },
+        MappingTable::new(vec![mapping.clone()]),
+    );
+    let started = Instant::now();
+    exec.handle.enqueue(&decision(&mapping, 3, "Zoë \"Z\""));
+    drained(&exec.handle).await;
+    assert!(started.elapsed() < Duration::from_secs(10));
+    let seen = ok_seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 3, "one POST per counted gift");
+    assert_eq!(seen[0].content_type, "application/json");
+    let body: serde_json::Value = serde_json::from_str(&seen[0].body).unwrap();
+    assert_eq!(body["nickname"], "Zoë \"Z\"");
+    assert_eq!(body["unique_id"], "viewer_1");
+    assert_eq!(body["gift_name"], "Rose");
+    assert_eq!(body["gift_id"], 5655);
+    assert_eq!(body["count"], 3);
+    assert_eq!(body["diamonds"], 1);
+    assert_eq!(body["trigger"], "Rose");
+    let status = exec.handle.status();
+    assert_eq!((status.done, status.failed), (3, 9));
+    let logs = exec.logs();
+    assert_eq!(logs[0].1, Ok("HTTP 200".into()));
+    let e500 = logs[1].1.as_ref().unwrap_err();
+    assert!(e500.contains("HTTP 500") && e500.contains("oops"), "{e500}");
+    let timeout = logs[2].1.as_ref().unwrap_err();
+    assert!(
+        timeout.contains("did not answer within 300 ms"),
+        "{timeout}"
+    );
+    let bad = logs[3].1.as_ref().unwrap_err();
+    assert!(bad.contains("not a valid"), "{bad}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sound through ALSA's file device, in a child process with its own HOME.
+
+#[test]
+fn sound_plays_through_the_alsa_file_device() {
+    if !Path::new("/usr/share/alsa/alsa.conf").exists() {
+        eprintln!(
+            "!!!!! SKIPPED: no ALSA configuration on this machine; sound output not tested !!!!!"
+        );
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let out = home.path().join("OUT.wav");
+    std::fs::write(
+        home.path().join(".asoundrc"),
+        format!(
+            "pcm.!default {{ type file; slave.pcm \"null\"; file \"{}\"; format \"wav\" }}\n",
+            out.display()
+        ),
+    )
+    .unwrap();
+    let tone = home.path().join("tone.wav");
+    giftdeck::actions::sound::write_test_wav(&tone, 300, 440.0).unwrap();
+    let status = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "sound_child_process",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("HOME", home.path())
+        .env("GIFTDECK_SOUND_CHILD", &tone)
+        .status()
+        .unwrap();
+    assert!(status.success(), "child failed: {status}");
+    let wav = std::fs::read(&out).expect("ALSA wrote the output file");
+    assert!(wav.len() > 44 + 1000, "output has {} bytes", wav.len());
+    let loud = wav[44..]
+        .chunks_exact(2)
+        .filter(|s| i16::from_le_bytes([s[0], s[1]]).unsigned_abs() > 1000)
+        .count();
+    assert!(loud > 1000, "only {loud} loud samples in the output");
+}
+
+/// Runs only as the child of the test above (HOME points at the temp dir with `.asoundrc`).
+#[test]
+#[ignore = "child process of sound_plays_through_the_alsa_file_device"]
+fn sound_child_process() {
+    let Some(tone) = std::env::var_os("GIFTDECK_SOUND_CHILD") else {
+        return;
+    };
+    let player = SoundPlayer::start().unwrap();
+    player.play_blocking(Path::new(&tone), 0.8).unwrap();
+    // The null device has no clock: the sound is written out quickly; give it time, then close.
+    std::thread::sleep(Duration::from_millis(1500));
+    player.shutdown();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Headless `--execute`.
+
+#[test]
+fn headless_runs_submitted_gifts_and_sums_up() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let server = runtime.block_on(StrictServer::start("pw")).unwrap();
+    let mapping = Mapping::new("Rose", vec![cmd("say {nickname} {count}", 1)]);
+    let table = MappingTable::new(vec![mapping.clone()]);
+    let args = giftdeck::cli::ExecuteArgs {
+        execute: true,
+        rcon: Some(format!("127.0.0.1:{}", server.port())),
+        rcon_password: Some("pw".into()),
+    };
+    let mut headless = BlockingHeadless::start(&args, table.clone())
+        .unwrap()
+        .unwrap();
+    assert_eq!(headless.submit(&decision(&mapping, 2, "Ann")), 2);
+    assert_eq!(headless.submit(&decision(&mapping, 1, "Bob")), 1);
+    let no_mapping = Decision {
+        gift: gift("Tulip", 1, "x"),
+        mapping: None,
+    };
+    assert_eq!(headless.submit(&no_mapping), 0);
+    let summary = headless.finish();
+    assert_eq!((summary.done, summary.failed, summary.dropped), (3, 0, 0));
+    assert!(summary.all_ok());
+    assert_eq!(server.commands(), ["say Ann 2", "say Ann 2", "say Bob 1"]);
+
+    // A wrong password fails at start, before anything is queued.
+    let args = giftdeck::cli::ExecuteArgs {
+        rcon_password: Some("typo".into()),
+        ..args
+    };
+    let err = BlockingHeadless::start(&args, table.clone()).unwrap_err();
+    assert!(
+        matches!(err, HeadlessError::Rcon(RconError::WrongPassword { .. })),
+        "{err:?}"
+    );
+    // Without --execute nothing starts.
+    let args = giftdeck::cli::ExecuteArgs {
+        execute: false,
+        ..args
+    };
+    assert!(BlockingHeadless::start(&args, table).unwrap().is_none());
+    drop(runtime);
+}
