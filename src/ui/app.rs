@@ -395,6 +395,8 @@ impl GiftdeckApp {
             }
         }
         self.backlog = self.ui_rx.len();
+        // The executor may drop status messages when we lag; its snapshot is always current.
+        self.queue = bridge::queue_now(&self.executor);
         if self.backlog > 0 {
             ctx.request_repaint();
         }
@@ -439,7 +441,13 @@ impl GiftdeckApp {
             Command::SettingsChanged => self.settings_changed(),
             Command::PauseQueue => self.executor.pause(),
             Command::ResumeQueue => self.executor.resume(),
-            Command::ClearQueue => self.executor.clear(),
+            Command::ClearQueue => {
+                let removed = self.executor.clear();
+                self.notice(
+                    NoticeLevel::Info,
+                    format!("Cleared {removed} waiting action(s)."),
+                );
+            }
             Command::ImportDialog => self.import_dialog(),
             Command::ExportDialog => self.export_dialog(),
             Command::ImportPath(path) => self.import_path(path),
@@ -781,7 +789,7 @@ impl GiftdeckApp {
             user: User {
                 user_id: -1,
                 unique_id: "giftdeck_test".into(),
-                nickname: "Test (you)".into(),
+                nickname: "Tester".into(),
             },
             gift_id,
             gift_name,

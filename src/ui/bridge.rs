@@ -1,127 +1,45 @@
 //! The UI's one doorway to the live connection, the fake backend and the action executor: every
-//! call the app makes into those modules goes through here, so their shapes are adapted in one
-//! place. TEMPORARY stand-ins until `live`/`fake`/`actions` are merged (see TODO(ui)).
+//! call the app makes into those modules goes through here, and their messages are turned into
+//! what the panels show (plain words and colours), so the panels stay simple.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::UNIX_EPOCH;
 
-use tokio::sync::{mpsc, watch};
+use crate::actions::{self, ExecLogLine, QueueStatus, RconState};
+use crate::fake::FakeTikTok;
 
-use crate::engine::{self, Decision, EngineConfig};
-use crate::mappings::MappingTable;
+pub use crate::actions::{ExecMsg, ExecutorConfig, ExecutorHandle, RconConfig, spawn_executor};
+pub use crate::live::{ConnStatus, LiveConfig, LiveHandle, LiveMsg, spawn_session};
 
 pub type Wake = Arc<dyn Fn() + Send + Sync>;
 
-// ---- live ---------------------------------------------------------------------------------
-
-/// TODO(ui): replace with `crate::live::LiveConfig` once merged.
-#[derive(Clone, Debug, Default)]
-pub struct LiveConfig {
-    pub target: String,
-    pub room_id: Option<String>,
-    pub sign_url: String,
-    pub sign_api_key: Option<String>,
-    pub tiktok_url: String,
-    pub webcast_url: String,
-    pub engine: EngineConfig,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ConnStatus {
-    Idle,
-    Resolving,
-    Signing,
-    Connecting,
-    Live {
-        room_id: String,
-    },
-    Reconnecting {
-        retry_in: Duration,
-        last_error: String,
-    },
-    Ended,
-    Failed {
-        reason: String,
-    },
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub enum LiveMsg {
-    Status(ConnStatus),
-    Output(engine::Output),
-    Stats(engine::Stats),
-}
-
-pub struct LiveHandle {
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl LiveHandle {
-    pub fn stop(&self) {
-        self.task.abort();
-    }
-}
-
-impl Drop for LiveHandle {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
-/// Must be called inside the runtime.
-pub fn spawn_session(
-    _config: LiveConfig,
-    _mappings: watch::Receiver<MappingTable>,
-    events: mpsc::Sender<LiveMsg>,
-    wake: Wake,
-) -> LiveHandle {
-    let task = tokio::spawn(async move {
-        let status = ConnStatus::Failed {
-            reason: "the live module is not merged into this build yet".into(),
-        };
-        if events.send(LiveMsg::Status(status)).await.is_ok() {
-            wake();
-        }
-    });
-    LiveHandle { task }
-}
-
-// ---- fake backend -------------------------------------------------------------------------
-
 /// A running fake TikTok backend on loopback; dropping it stops it.
 pub struct FakeBackend {
+    pub fake: FakeTikTok,
     pub tiktok_url: String,
     pub webcast_url: String,
     pub sign_url: String,
     pub target: String,
+}
+
+impl FakeBackend {
+    fn new(fake: FakeTikTok) -> Self {
+        Self {
+            tiktok_url: fake.tiktok_url(),
+            webcast_url: fake.webcast_url(),
+            sign_url: fake.sign_url(),
+            target: format!("@{}", fake.unique_id()),
+            fake,
+        }
+    }
 }
 
 /// Starts the fake backend with the lively demo scenario.
 pub async fn start_demo_backend() -> Result<FakeBackend, String> {
-    Err("the demo backend is not merged into this build yet".into())
-}
-
-// ---- actions ------------------------------------------------------------------------------
-
-#[derive(Clone, PartialEq, Eq)]
-pub struct RconConfig {
-    pub host: String,
-    pub port: u16,
-    pub password: String,
-}
-
-#[derive(Clone, Debug, Default)]
-pub struct ExecutorConfig {
-    pub gap_millis: u64,
-    pub max_age_millis: Option<u64>,
-    pub capacity: usize,
-    pub rcon: Option<RconConfig>,
-}
-
-impl std::fmt::Debug for RconConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "RconConfig({}:{})", self.host, self.port)
-    }
+    FakeTikTok::start_demo()
+        .await
+        .map(FakeBackend::new)
+        .map_err(|e| format!("cannot start the demo TikTok backend: {e}"))
 }
 
 /// What the queue panel shows.
@@ -135,9 +53,36 @@ pub struct QueueView {
     pub skipped_stale: u64,
     pub paused: bool,
     pub last_error: Option<String>,
-    /// Words for the RCON connection, and whether it is healthy.
+    /// Words for the RCON connection, and whether it is healthy (`None`: nothing to say).
     pub rcon_text: String,
     pub rcon_ok: Option<bool>,
+}
+
+impl From<QueueStatus> for QueueView {
+    fn from(s: QueueStatus) -> Self {
+        let (rcon_text, rcon_ok) = match s.rcon {
+            RconState::NotConfigured => (
+                "not set up: commands fail until you add your server in Settings".to_owned(),
+                Some(false),
+            ),
+            RconState::Idle => ("connects when the first command is due".to_owned(), None),
+            RconState::Connecting => ("connecting…".to_owned(), None),
+            RconState::Connected => ("connected".to_owned(), Some(true)),
+            RconState::Down(reason) => (reason, Some(false)),
+        };
+        Self {
+            depth: s.depth,
+            running: s.running,
+            done: s.done,
+            failed: s.failed,
+            dropped: s.dropped,
+            skipped_stale: s.skipped_stale,
+            paused: s.paused,
+            last_error: s.last_error,
+            rcon_text,
+            rcon_ok,
+        }
+    }
 }
 
 /// One line of the executor's log, as the queue panel shows it.
@@ -147,17 +92,33 @@ pub struct LogLine {
     pub is_error: bool,
 }
 
-#[derive(Clone, Debug, PartialEq)]
-pub enum ExecMsg {
-    Status(QueueView),
-    Log(LogLine),
-}
-
-/// Adapts an executor message to what the UI shows.
-pub fn exec_msg_view(msg: ExecMsg) -> ExecView {
-    match msg {
-        ExecMsg::Status(s) => ExecView::Status(s),
-        ExecMsg::Log(l) => ExecView::Log(l),
+impl From<ExecLogLine> for LogLine {
+    fn from(line: ExecLogLine) -> Self {
+        let secs = line
+            .time
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let clock = format!(
+            "{:02}:{:02}:{:02}",
+            (secs / 3600) % 24,
+            (secs / 60) % 60,
+            secs % 60
+        );
+        let action = super::feed::clean(&line.action, 120);
+        match line.outcome {
+            Ok(reply) if reply.trim().is_empty() => Self {
+                text: format!("{clock} {action} ✔"),
+                is_error: false,
+            },
+            Ok(reply) => Self {
+                text: format!("{clock} {action} → {}", super::feed::clean(&reply, 160)),
+                is_error: false,
+            },
+            Err(err) => Self {
+                text: format!("{clock} {action} ✖ {}", super::feed::clean(&err, 200)),
+                is_error: true,
+            },
+        }
     }
 }
 
@@ -166,70 +127,30 @@ pub enum ExecView {
     Log(LogLine),
 }
 
-pub struct ExecutorHandle {
-    state: std::sync::Mutex<QueueView>,
-    events: mpsc::Sender<ExecMsg>,
-    wake: Wake,
-}
-
-impl ExecutorHandle {
-    fn publish(&self, view: QueueView) {
-        if self.events.try_send(ExecMsg::Status(view)).is_ok() {
-            (self.wake)();
-        }
-    }
-
-    fn update(&self, f: impl FnOnce(&mut QueueView)) {
-        let view = {
-            let mut state = self
-                .state
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            f(&mut state);
-            state.clone()
-        };
-        self.publish(view);
-    }
-
-    /// Queues a decision's actions; returns how many were queued.
-    pub fn enqueue(&self, decision: &Decision) -> usize {
-        let Some(mapping) = &decision.mapping else {
-            return 0;
-        };
-        let n = mapping.actions.len() * decision.gift.count as usize * mapping.repeat as usize;
-        self.update(|s| s.depth += n);
-        n
-    }
-    pub fn pause(&self) {
-        self.update(|s| s.paused = true);
-    }
-    pub fn resume(&self) {
-        self.update(|s| s.paused = false);
-    }
-    pub fn clear(&self) {
-        self.update(|s| s.depth = 0);
-    }
-    pub fn set_config(&self, _config: ExecutorConfig) {}
-}
-
-/// Must be called inside the runtime.
-pub fn spawn_executor(
-    _config: ExecutorConfig,
-    _mappings: watch::Receiver<MappingTable>,
-    events: mpsc::Sender<ExecMsg>,
-    wake: Wake,
-) -> ExecutorHandle {
-    ExecutorHandle {
-        state: Default::default(),
-        events,
-        wake,
+/// Adapts an executor message to what the UI shows.
+pub fn exec_msg_view(msg: ExecMsg) -> ExecView {
+    match msg {
+        ExecMsg::Status(s) => ExecView::Status(s.into()),
+        ExecMsg::Log(l) => ExecView::Log(l.into()),
     }
 }
 
-/// Tries a login; the answer is what the settings window shows.
+/// The queue as it stands now (the executor's messages may be dropped when the UI lags; this
+/// never is).
+pub fn queue_now(executor: &ExecutorHandle) -> QueueView {
+    executor.status().into()
+}
+
+/// Tries a login and a harmless command; the answer is what the settings window shows.
 pub async fn test_rcon_connection(config: RconConfig) -> Result<String, String> {
-    Err(format!(
-        "cannot test {}:{}: the actions module is not merged yet",
-        config.host, config.port
-    ))
+    actions::test_rcon_connection(&config)
+        .await
+        .map(|reply| {
+            if reply.trim().is_empty() {
+                "connected".to_owned()
+            } else {
+                format!("connected: {}", reply.trim())
+            }
+        })
+        .map_err(|e| e.to_string())
 }

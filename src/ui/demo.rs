@@ -132,6 +132,7 @@ fn answer(command: &str) -> String {
         "title" => "Showing new title for 3 players".into(),
         "give" => "Gave 1 item to 3 players".into(),
         "effect" => "Applied effect to 3 targets".into(),
+        "list" => "There are 3 of a max of 20 players online: Steve, Alex, Notch (demo server)".into(),
         _ => match entity(command) {
             Some(e) => format!("Summoned new {e} (demo server)"),
             None => format!("(demo server) ran: {word}"),

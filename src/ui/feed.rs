@@ -295,6 +295,7 @@ pub fn feed_ui(ui: &mut egui::Ui, feed: &mut Feed) {
         .striped(true)
         .stick_to_bottom(true)
         .auto_shrink([false, false])
+        .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
         .column(Column::exact(64.0))
         .column(Column::initial(200.0).at_least(120.0).clip(true))
         .column(Column::initial(190.0).at_least(120.0).clip(true))
@@ -336,7 +337,7 @@ pub fn feed_ui(ui: &mut egui::Ui, feed: &mut Feed) {
                 });
                 row.col(|ui| {
                     let total = u64::from(r.diamonds) * u64::from(r.count);
-                    ui.label(format!("💎 {total}"))
+                    ui.label(total.to_string())
                         .on_hover_text(format!("{} each", r.diamonds));
                 });
                 row.col(|ui| {
@@ -363,7 +364,7 @@ pub fn totals_ui(ui: &mut egui::Ui, feed: &Feed) {
             ui.strong(feed.gifts_total.to_string());
             ui.end_row();
             ui.label("Diamonds");
-            ui.strong(format!("💎 {}", feed.diamonds_total));
+            ui.strong(feed.diamonds_total.to_string());
             ui.end_row();
         });
     ui.add_space(4.0);
@@ -376,7 +377,7 @@ pub fn totals_ui(ui: &mut egui::Ui, feed: &Feed) {
             ui.label(format!("{}.", place + 1));
             ui.label(&gifter.name);
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                ui.label(format!("💎 {}", gifter.diamonds));
+                ui.label(format!("{} diamonds", gifter.diamonds));
             });
         });
     }

@@ -134,7 +134,7 @@ fn status_line_ui(app: &GiftdeckApp, ui: &mut egui::Ui) {
 }
 
 /// (color, words, what to do) for the current status.
-pub(crate) fn status_words(app: &GiftdeckApp) -> (Color32, String, Option<String>) {
+pub fn status_words(app: &GiftdeckApp) -> (Color32, String, Option<String>) {
     let who = &app.conn.target;
     if app.conn.starting_demo {
         return (AMBER, "Starting the demo…".into(), None);
@@ -257,7 +257,7 @@ fn queue_ui(app: &mut GiftdeckApp, ui: &mut egui::Ui) {
         ui.label("Minecraft (RCON):");
         ui.label(RichText::new(word).color(color).strong());
     });
-    if !q.rcon_text.is_empty() {
+    if !q.rcon_text.is_empty() && q.rcon_ok != Some(true) {
         ui.label(RichText::new(&q.rcon_text).weak());
     }
     if app.conn.demo.is_some() {
@@ -327,7 +327,7 @@ fn queue_ui(app: &mut GiftdeckApp, ui: &mut egui::Ui) {
         .show(ui, |ui| {
             for line in &app.exec_log {
                 let color = if line.is_error { RED } else { ui.visuals().text_color() };
-                ui.label(RichText::new(&line.text).small().color(color));
+                ui.label(RichText::new(&line.text).monospace().size(11.0).color(color));
             }
         });
 }

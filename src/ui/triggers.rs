@@ -186,12 +186,12 @@ pub fn triggers_ui(
         .auto_shrink([false, false])
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
         .column(Column::exact(28.0))
-        .column(Column::initial(170.0).at_least(120.0))
-        .column(Column::initial(300.0).at_least(160.0).clip(true))
-        .column(Column::exact(64.0))
-        .column(Column::exact(120.0))
-        .column(Column::initial(180.0).at_least(100.0).clip(true))
-        .column(Column::remainder().at_least(110.0))
+        .column(Column::initial(150.0).at_least(110.0))
+        .column(Column::remainder().at_least(160.0).clip(true))
+        .column(Column::exact(60.0))
+        .column(Column::exact(116.0))
+        .column(Column::exact(170.0).clip(true))
+        .column(Column::exact(104.0))
         .header(20.0, |mut header| {
             for title in ["On", "Trigger (gift)", "Actions", "Repeat", "Test", "Check", ""] {
                 header.col(|ui| {
@@ -331,7 +331,7 @@ fn trigger_field_ui(ui: &mut egui::Ui, row: usize, trigger: &mut String, catalog
         .show(|ui| {
             for gift in &suggestions {
                 let id = gift.id.map_or(String::new(), |id| format!("  #{id}"));
-                let text = format!("{}  💎{}{id}", gift.name, gift.diamonds);
+                let text = format!("{}  ({} diamonds){id}", gift.name, gift.diamonds);
                 if ui.selectable_label(false, text).clicked() {
                     chosen = Some(gift.name.clone());
                 }
