@@ -361,6 +361,17 @@ impl GiftdeckApp {
         self.on_live(msg);
     }
 
+    /// The background → UI channel and the current session id, for feeding messages the way the
+    /// router does (benchmarks of bursts).
+    pub fn ui_sender(&self) -> (u64, mpsc::Sender<UiMsg>) {
+        (self.conn.session, self.ui_tx.clone())
+    }
+
+    /// Sets the feed's filter box text (benchmarks).
+    pub fn set_feed_filter(&mut self, text: &str) {
+        self.feed.filter = text.to_owned();
+    }
+
     /// Queues a command as if a button was pressed; it runs at the end of the next frame.
     pub fn command(&mut self, command: Command) {
         self.pending.push(command);
