@@ -65,7 +65,9 @@ fn main() {
         let lead = Duration::from_millis(200);
         let mut steps = vec![Step::WaitForEnterRoom];
         for i in 1..=total {
-            steps.push(Step::At(lead + gap * u32::try_from(i - 1).unwrap_or(u32::MAX)));
+            steps.push(Step::At(
+                lead + gap * u32::try_from(i - 1).unwrap_or(u32::MAX),
+            ));
             steps.push(Step::Batch(vec![gift(i)]));
         }
         steps.push(Step::Sleep(Duration::from_millis(500)));
@@ -128,8 +130,14 @@ fn main() {
             percentile(&latencies, 99.0),
             latencies.last().copied().unwrap_or_default()
         );
-        println!("  credited {}  lost {lost}  doubled {doubled}", received.len());
-        println!("  final status: {:?}", final_status.unwrap_or(ConnStatus::Idle));
+        println!(
+            "  credited {}  lost {lost}  doubled {doubled}",
+            received.len()
+        );
+        println!(
+            "  final status: {:?}",
+            final_status.unwrap_or(ConnStatus::Idle)
+        );
         let p99 = percentile(&latencies, 99.0);
         println!(
             "  target p99 < 5 ms, none lost or doubled: {}",

@@ -101,8 +101,13 @@ fn run_once(capture: &[u8]) -> (Duration, u64, u64) {
     let mut out = Vec::with_capacity(64);
     let mut credited = 0u64;
     while let Some(record) = reader.next_record().expect("in-memory capture") {
-        pipeline.ingest_ws_message(record, 0, &mut out).expect("valid frame");
-        credited += out.iter().filter(|o| matches!(o, Output::Credit(_))).count() as u64;
+        pipeline
+            .ingest_ws_message(record, 0, &mut out)
+            .expect("valid frame");
+        credited += out
+            .iter()
+            .filter(|o| matches!(o, Output::Credit(_)))
+            .count() as u64;
         out.clear();
     }
     pipeline.finish(&mut out);

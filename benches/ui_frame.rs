@@ -36,7 +36,11 @@ fn decision(i: u64) -> Decision {
             diamonds,
             count: 1 + (i % 7) as u32,
             trigger: (i % 2 == 0).then(|| name.to_owned()),
-            ended_by: if i % 13 == 0 { EndedBy::Timeout } else { EndedBy::StreakEnd },
+            ended_by: if i % 13 == 0 {
+                EndedBy::Timeout
+            } else {
+                EndedBy::StreakEnd
+            },
         },
         mapping: None,
     }
@@ -61,9 +65,9 @@ fn mappings(n: usize) -> Vec<Mapping> {
         .collect()
 }
 
-/// (user + system) CPU time of this process, from /proc (Linux), in clock ticks of 10 ms.
+/// (user + system) CPU time of this thread, from /proc (Linux), in clock ticks of 10 ms.
 fn cpu_ticks() -> Option<u64> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
     let rest = &stat[stat.rfind(')')? + 2..];
     let fields: Vec<&str> = rest.split(' ').collect();
     Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
@@ -130,7 +134,9 @@ fn main() {
     for f in 0..frames as u64 {
         for k in 0..10 {
             h.state_mut()
-                .apply_live_msg(LiveMsg::Output(Output::Credit(decision(100_000 + f * 10 + k))));
+                .apply_live_msg(LiveMsg::Output(Output::Credit(decision(
+                    100_000 + f * 10 + k,
+                ))));
         }
         let t = Instant::now();
         h.step();
@@ -145,11 +151,52 @@ fn main() {
     report("frame + tessellation", with_tess);
     if let (Some(a), Some(b)) = (cpu0, cpu_ticks()) {
         println!(
-            "process CPU per frame (incl. ingest + tessellation): {:.3} ms over {} frames ({:.0} ms wall)",
+            "UI-thread CPU per frame (kittest step + accesskit tree + tessellation + 10 ingests): {:.3} ms over {} frames ({:.0} ms wall)",
             (b - a) as f64 * 10.0 / frames as f64,
             frames,
             wall.as_secs_f64() * 1e3
         );
+    }
+
+    // The same frame the way eframe runs it: a plain egui Context (kittest also builds and
+    // checks an AccessKit tree every step, which the real window does not).
+    let mut app = h.into_state();
+    let ctx = egui::Context::default();
+    let input = || egui::RawInput {
+        screen_rect: Some(egui::Rect::from_min_size(
+            egui::Pos2::ZERO,
+            egui::vec2(1280.0, 800.0),
+        )),
+        ..egui::RawInput::default()
+    };
+    for _ in 0..30 {
+        let _ = ctx.run_ui(input(), |ui| app.frame_ui(ui));
+    }
+    let mut plain = Vec::with_capacity(frames);
+    let cpu0 = cpu_ticks();
+    for f in 0..frames as u64 {
+        for k in 0..10 {
+            app.apply_live_msg(LiveMsg::Output(Output::Credit(decision(
+                200_000 + f * 10 + k,
+            ))));
+        }
+        let t = Instant::now();
+        let output = ctx.run_ui(input(), |ui| app.frame_ui(ui));
+        let _meshes = ctx.tessellate(output.shapes, output.pixels_per_point);
+        plain.push(t.elapsed());
+    }
+    report("plain egui frame + tessellation (as in the window)", plain);
+    if let (Some(a), Some(b)) = (cpu0, cpu_ticks()) {
+        println!(
+            "UI-thread CPU per plain frame (incl. 10 ingests + tessellation): {:.3} ms",
+            (b - a) as f64 * 10.0 / frames as f64
+        );
+    }
+    let mut h = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .build_ui_state(|ui, app: &mut GiftdeckApp| app.frame_ui(ui), app);
+    for _ in 0..5 {
+        h.step();
     }
 
     // The same with a filter that matches a sixth of the rows.
@@ -165,7 +212,11 @@ fn main() {
     }
     report("frame with feed filter active", filtered);
     h.state_mut().set_feed_filter("");
-    println!("RSS after 100,000 gifts: {:?} KiB (start {:?} KiB)", rss_kib(), rss_start);
+    println!(
+        "RSS after 100,000 gifts: {:?} KiB (start {:?} KiB)",
+        rss_kib(),
+        rss_start
+    );
 
     // A 10,000-gift burst through the UI channel (what the router feeds), drained with the
     // per-frame budget while a producer keeps the channel full.
@@ -188,7 +239,10 @@ fn main() {
         let t = Instant::now();
         h.step();
         burst.push(t.elapsed());
-        assert!(burst_start.elapsed() < Duration::from_secs(60), "burst never drained");
+        assert!(
+            burst_start.elapsed() < Duration::from_secs(60),
+            "burst never drained"
+        );
     }
     rt.block_on(producer).unwrap();
     println!(

@@ -40,7 +40,15 @@ async def main():
 asyncio.run(main())
 "#;
 
-fn gift(msg_id: i64, user_id: i64, gift_id: i64, name: &str, gift_type: i32, count: i32, end: bool) -> MessageSpec {
+fn gift(
+    msg_id: i64,
+    user_id: i64,
+    gift_id: i64,
+    name: &str,
+    gift_type: i32,
+    count: i32,
+    end: bool,
+) -> MessageSpec {
     MessageSpec::Gift(GiftSpec {
         msg_id,
         user_id,
@@ -131,7 +139,9 @@ async fn ours() -> Vec<GiftKey> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reference_python_client_sees_the_same_gifts_as_ours() {
     let Some(python) = python::venv_python() else {
-        eprintln!("\n!!!!! SKIPPED reference_python_client_sees_the_same_gifts_as_ours: no Python !!!!!\n");
+        eprintln!(
+            "\n!!!!! SKIPPED reference_python_client_sees_the_same_gifts_as_ours: no Python !!!!!\n"
+        );
         return;
     };
     let fake = FakeTikTok::start(fake_config()).await.unwrap();
@@ -147,11 +157,15 @@ async fn reference_python_client_sees_the_same_gifts_as_ours() {
         .stdout(std::fs::File::create(dir.path().join("out.txt")).unwrap())
         .stderr(std::fs::File::create(dir.path().join("err.txt")).unwrap());
     let logs = dir.path().to_owned();
-    let output = tokio::task::spawn_blocking(move || run_with_timeout(cmd, &logs, Duration::from_secs(60)))
-        .await
-        .unwrap();
+    let output =
+        tokio::task::spawn_blocking(move || run_with_timeout(cmd, &logs, Duration::from_secs(60)))
+            .await
+            .unwrap();
     let (success, stdout, stderr) = output;
-    assert!(success, "python client failed:\n{stderr}\nstdout:\n{stdout}");
+    assert!(
+        success,
+        "python client failed:\n{stderr}\nstdout:\n{stdout}"
+    );
     let mut theirs: Vec<GiftKey> = stdout
         .lines()
         .filter(|l| l.starts_with('{'))
@@ -176,9 +190,16 @@ async fn reference_python_client_sees_the_same_gifts_as_ours() {
     assert_eq!(conn.subprotocol.as_deref(), Some("echo-protocol"));
     let cookie = conn.request.header("cookie").unwrap_or_default();
     assert!(cookie.contains("ttwid="), "python cookie: {cookie:?}");
-    assert!(matches!(conn.frames.first(), Some(ClientFrame::EnterRoom { live_id: 12, .. })));
+    assert!(matches!(
+        conn.frames.first(),
+        Some(ClientFrame::EnterRoom { live_id: 12, .. })
+    ));
     assert!(!conn.heartbeats().is_empty(), "python sent heartbeats");
-    assert_eq!(conn.acks(), conn.sent_needing_ack, "python acked every frame like we do");
+    assert_eq!(
+        conn.acks(),
+        conn.sent_needing_ack,
+        "python acked every frame like we do"
+    );
 
     let mut ours = ours().await;
     theirs.sort();

@@ -104,8 +104,15 @@ fn editing_a_trigger_saves_it_and_changes_what_the_next_gift_matches() {
     let path = dir.path().join("settings.json");
     let mut h = harness(app(&rt, &path, false));
     h.step();
-    assert_eq!(h.state().mappings()[0].trigger, "Rose", "first-run example table");
-    assert_eq!(matched_trigger(h.state(), "Rose", 5655).as_deref(), Some("Rose"));
+    assert_eq!(
+        h.state().mappings()[0].trigger,
+        "Rose",
+        "first-run example table"
+    );
+    assert_eq!(
+        matched_trigger(h.state(), "Rose", 5655).as_deref(),
+        Some("Rose")
+    );
     assert_eq!(matched_trigger(h.state(), "Doughnut", 5879), None);
 
     // Type a new trigger into the first row's field, as the streamer would.
@@ -119,8 +126,15 @@ fn editing_a_trigger_saves_it_and_changes_what_the_next_gift_matches() {
         app.mappings()[0].trigger == "Doughnut"
     });
 
-    assert_eq!(matched_trigger(h.state(), "Doughnut", 5879).as_deref(), Some("Doughnut"));
-    assert_eq!(matched_trigger(h.state(), "Rose", 5655), None, "Rose no longer matches");
+    assert_eq!(
+        matched_trigger(h.state(), "Doughnut", 5879).as_deref(),
+        Some("Doughnut")
+    );
+    assert_eq!(
+        matched_trigger(h.state(), "Rose", 5655),
+        None,
+        "Rose no longer matches"
+    );
 
     step_until(&mut h, "the settings file to be saved", |_| {
         std::fs::read_to_string(&path).is_ok_and(|t| t.contains("\"Doughnut\""))
@@ -141,10 +155,14 @@ fn a_corrupt_settings_file_shows_a_banner_not_a_crash() {
     h.step();
     h.step();
     assert!(
-        h.query_by_label_contains("not valid settings JSON").is_some(),
+        h.query_by_label_contains("not valid settings JSON")
+            .is_some(),
         "the warning banner is shown"
     );
-    assert!(dir.path().join("settings.json.bak").exists(), "original kept");
+    assert!(
+        dir.path().join("settings.json.bak").exists(),
+        "original kept"
+    );
     assert_eq!(h.state().mappings().len(), 3, "defaults loaded");
 }
 
@@ -179,7 +197,10 @@ fn test_button_enqueues_the_mappings_actions() {
     h.step();
     // The Test row is in the feed, matched, marked as a test.
     let row = h.state().feed().rows().last().expect("a test row").clone();
-    assert_eq!((row.gift_name.as_str(), row.count, row.test), ("Finger Heart", 1, true));
+    assert_eq!(
+        (row.gift_name.as_str(), row.count, row.test),
+        ("Finger Heart", 1, true)
+    );
     assert_eq!(row.trigger.as_deref(), Some("Finger Heart"));
     step_until(&mut h, "the commands to reach the RCON server", |_| {
         server.commands().len() >= 3
@@ -192,8 +213,14 @@ fn test_button_enqueues_the_mappings_actions() {
         "{commands:?}"
     );
     assert_eq!(commands[1..], ["summon minecraft:bee ~ ~ ~"; 2]);
-    step_until(&mut h, "the queue to report them done", |app| app.queue().done >= 3);
-    assert_eq!(h.state().feed().gifts_total, 0, "tests do not count as viewer gifts");
+    step_until(&mut h, "the queue to report them done", |app| {
+        app.queue().done >= 3
+    });
+    assert_eq!(
+        h.state().feed().gifts_total,
+        0,
+        "tests do not count as viewer gifts"
+    );
 }
 
 #[test]
@@ -204,21 +231,34 @@ fn demo_connect_fills_the_feed_and_moves_the_queue() {
     step_until(&mut h, "the demo to go live", |app| {
         matches!(app.status(), giftdeck::live::ConnStatus::Live { .. })
     });
-    assert!(h.query_by_label_contains("LIVE").is_some(), "status light says live");
+    assert!(
+        h.query_by_label_contains("LIVE").is_some(),
+        "status light says live"
+    );
     step_until(&mut h, "gifts in the feed and actions done", |app| {
         app.feed().len() >= 3 && app.queue().done >= 1
     });
     // Rows really came from the fake's viewers through the real client.
     let feed = h.state().feed();
-    assert!(feed.rows().any(|r| r.trigger.as_deref() == Some("Rose")), "a Rose matched");
+    assert!(
+        feed.rows().any(|r| r.trigger.as_deref() == Some("Rose")),
+        "a Rose matched"
+    );
     assert!(feed.rows().all(|r| !r.test));
     assert!(feed.gifts_total >= 3 && feed.diamonds_total > 0);
     // The demo's Minecraft server received rendered commands, and the panel shows replies.
     let commands = h.state().demo_rcon().expect("demo server").commands();
-    assert!(commands.iter().any(|c| c.starts_with("say ")), "{commands:?}");
+    assert!(
+        commands.iter().any(|c| c.starts_with("say ")),
+        "{commands:?}"
+    );
     assert!(h.state().exec_log().next().is_some());
     // Hostile nicknames never reach a command's structure: no line breaks in any command.
-    assert!(commands.iter().all(|c| !c.contains('\n') && !c.contains('\0')));
+    assert!(
+        commands
+            .iter()
+            .all(|c| !c.contains('\n') && !c.contains('\0'))
+    );
 
     h.get_by_label("⏹ Disconnect").click();
     step_until(&mut h, "the demo to stop", |app| {
@@ -262,4 +302,54 @@ fn a_failing_sign_server_shows_its_error_in_the_status_area() {
         "the status area names the HTTP status"
     );
     assert!(h.state().feed().is_empty());
+}
+
+#[test]
+fn the_trigger_field_completes_from_the_gift_catalog_and_flags_problems() {
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app(&rt, &dir.path().join("settings.json"), false);
+    // Only the new row's trigger field should be empty, so the test can find it by value.
+    app.set_connection(settings::ConnectionSettings {
+        last_target: "@someone".into(),
+        ..settings::ConnectionSettings::default()
+    });
+    app.set_feed_filter("zz");
+    let mut h = harness(app);
+    h.step();
+    h.get_by_label("➕ Add trigger").click();
+    h.step();
+    h.step();
+    assert_eq!(h.state().mappings().len(), 4);
+    // A new row has an empty trigger and an empty command: both are flagged inline.
+    assert!(
+        h.query_by_label_contains("type a gift name or id")
+            .is_some()
+    );
+
+    text_field(&h, "").focus();
+    h.step();
+    text_field(&h, "").type_text("fing");
+    h.step();
+    h.step();
+    let suggestion = h.get_by_label_contains("Finger Heart");
+    suggestion.click();
+    h.step();
+    h.step();
+    assert_eq!(h.state().mappings()[3].trigger, "Finger Heart");
+
+    // A typo is flagged, and so is a duplicate of an enabled row.
+    text_field(&h, "Finger Heart").focus();
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.step();
+    text_field(&h, "Finger Heart").type_text("Rosee");
+    h.step();
+    h.step();
+    assert!(h.query_by_label_contains("unknown gift name").is_some());
+    h.key_press(egui::Key::Backspace);
+    h.step();
+    h.step();
+    assert_eq!(h.state().mappings()[3].trigger, "Rose");
+    assert!(h.query_by_label_contains("duplicate: row 1 wins").is_some());
 }

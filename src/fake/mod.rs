@@ -81,7 +81,8 @@ impl Default for FakeConfig {
             sign_faults: Vec::new(),
             handshake_faults: Vec::new(),
             ping_interval: Some(Duration::from_secs(10)),
-            set_cookie: "ttwid=1%7CFAKE-ttwid; Path=/; Domain=tiktok.com; Max-Age=31536000; HttpOnly".into(),
+            set_cookie:
+                "ttwid=1%7CFAKE-ttwid; Path=/; Domain=tiktok.com; Max-Age=31536000; HttpOnly".into(),
             scenario: Scenario::default(),
             record_send_times: false,
         }

@@ -67,7 +67,10 @@ impl Waker {
 
 /// Everything the background sends the UI.
 pub enum UiMsg {
-    Live { session: u64, msg: LiveMsg },
+    Live {
+        session: u64,
+        msg: LiveMsg,
+    },
     Exec(ExecView),
     Saved(Result<PathBuf, String>),
     DemoReady {
@@ -77,7 +80,9 @@ pub enum UiMsg {
     Imported(Result<(PathBuf, settings::MappingsFile), String>),
     Exported(Result<PathBuf, String>),
     /// A file dialog closed without a file; `fast` when it likely never appeared.
-    DialogEmpty { fast: bool },
+    DialogEmpty {
+        fast: bool,
+    },
     DialogFailed(String),
     SoundPicked {
         row: usize,
@@ -518,7 +523,10 @@ impl GiftdeckApp {
             }
             UiMsg::Saved(result) => {
                 if let Err(err) = &result {
-                    self.notice(NoticeLevel::Error, format!("Could not save settings: {err}"));
+                    self.notice(
+                        NoticeLevel::Error,
+                        format!("Could not save settings: {err}"),
+                    );
                 }
                 self.last_save = Some(result);
             }
@@ -584,10 +592,6 @@ impl GiftdeckApp {
         match msg {
             LiveMsg::Status(status) => {
                 tracing::info!(target: "giftdeck::ui", "connection: {status:?}");
-                if status == ConnStatus::Ended || matches!(status, ConnStatus::Failed { .. }) {
-                    // Keep the demo backends alive until the user disconnects or reconnects;
-                    // they are cheap and the status explains the end.
-                }
                 self.conn.status = status;
                 self.conn.status_since = Instant::now();
             }
@@ -654,7 +658,8 @@ impl GiftdeckApp {
         let _guard = self.runtime.enter();
         let (live_tx, live_rx) = mpsc::channel(LIVE_CHANNEL_CAPACITY);
         let wake = self.wake();
-        let handle = bridge::spawn_session(config, self.mappings_tx.subscribe(), live_tx, wake.clone());
+        let handle =
+            bridge::spawn_session(config, self.mappings_tx.subscribe(), live_tx, wake.clone());
         self.runtime.spawn(route(
             session,
             live_rx,
@@ -1116,7 +1121,10 @@ fn export_to(path: &Path, mappings: &[Mapping]) -> Result<(), String> {
     let text = if is_mca {
         let (text, warnings) = settings::export_mca(mappings);
         if !warnings.is_empty() {
-            tracing::warn!("mca export: {} action(s) could not be expressed", warnings.len());
+            tracing::warn!(
+                "mca export: {} action(s) could not be expressed",
+                warnings.len()
+            );
         }
         text
     } else {

@@ -177,7 +177,9 @@ mod tests {
         assert!(s[0].name.to_lowercase().starts_with("ro"));
         assert!(c.suggestions("").is_empty());
         assert!(
-            c.suggestions("heart").iter().any(|g| g.name == "Finger Heart"),
+            c.suggestions("heart")
+                .iter()
+                .any(|g| g.name == "Finger Heart"),
             "contains-matches are offered too"
         );
     }

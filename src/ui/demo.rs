@@ -92,7 +92,9 @@ async fn serve(mut stream: TcpStream, log: Arc<Mutex<Vec<String>>>) -> std::io::
             2 => {
                 let answer = answer(&text);
                 {
-                    let mut log = log.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                    let mut log = log
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
                     if log.len() == REMEMBERED {
                         log.remove(0);
                     }
@@ -132,7 +134,9 @@ fn answer(command: &str) -> String {
         "title" => "Showing new title for 3 players".into(),
         "give" => "Gave 1 item to 3 players".into(),
         "effect" => "Applied effect to 3 targets".into(),
-        "list" => "There are 3 of a max of 20 players online: Steve, Alex, Notch (demo server)".into(),
+        "list" => {
+            "There are 3 of a max of 20 players online: Steve, Alex, Notch (demo server)".into()
+        }
         _ => match entity(command) {
             Some(e) => format!("Summoned new {e} (demo server)"),
             None => format!("(demo server) ran: {word}"),
@@ -158,13 +162,31 @@ mod tests {
     #[tokio::test]
     async fn demo_server_speaks_vanilla_rcon() {
         let server = DemoRcon::start().await.unwrap();
-        let mut s = TcpStream::connect(("127.0.0.1", server.port())).await.unwrap();
-        assert_eq!(exchange(&mut s, 7, 2, "say hi").await.0, -1, "not logged in");
+        let mut s = TcpStream::connect(("127.0.0.1", server.port()))
+            .await
+            .unwrap();
+        assert_eq!(
+            exchange(&mut s, 7, 2, "say hi").await.0,
+            -1,
+            "not logged in"
+        );
         assert_eq!(exchange(&mut s, 8, 3, "wrong").await.0, -1);
         assert_eq!(exchange(&mut s, 9, 3, DEMO_RCON_PASSWORD).await.0, 9);
-        let (id, text) = exchange(&mut s, 10, 2, "execute at @a run summon minecraft:zombie ~ ~ ~").await;
-        assert_eq!((id, text.as_str()), (10, "Summoned new zombie (demo server)"));
+        let (id, text) = exchange(
+            &mut s,
+            10,
+            2,
+            "execute at @a run summon minecraft:zombie ~ ~ ~",
+        )
+        .await;
+        assert_eq!(
+            (id, text.as_str()),
+            (10, "Summoned new zombie (demo server)")
+        );
         assert_eq!(exchange(&mut s, 11, 0, "").await.1, "Unknown request 0");
-        assert_eq!(server.commands(), ["execute at @a run summon minecraft:zombie ~ ~ ~"]);
+        assert_eq!(
+            server.commands(),
+            ["execute at @a run summon minecraft:zombie ~ ~ ~"]
+        );
     }
 }

@@ -231,11 +231,12 @@ fn clock_utc(millis: u64) -> String {
     )
 }
 
-/// Viewer-controlled text made safe to draw on one line: control characters (newlines, bidi
-/// overrides, NUL) removed, and cut to `max_chars`.
+/// Viewer-controlled text made safe to draw on one line: line breaks become spaces, other control
+/// characters (bidi overrides, NUL) are removed, and it is cut to `max_chars`.
 pub fn clean(text: &str, max_chars: usize) -> String {
     let mut out: String = text
         .chars()
+        .map(|c| if c.is_whitespace() { ' ' } else { c })
         .filter(|c| !c.is_control() && !is_bidi_control(*c))
         .take(max_chars)
         .collect();
@@ -272,10 +273,8 @@ pub fn feed_ui(ui: &mut egui::Ui, feed: &mut Feed) {
         };
         ui.label(RichText::new(label).weak());
         if feed.received > feed.len() as u64 {
-            ui.label(
-                RichText::new(format!("(oldest dropped; keeping {FEED_CAPACITY})")).weak(),
-            )
-            .on_hover_text("The feed keeps the newest rows; totals still count every gift.");
+            ui.label(RichText::new(format!("(oldest dropped; keeping {FEED_CAPACITY})")).weak())
+                .on_hover_text("The feed keeps the newest rows; totals still count every gift.");
         }
     });
     if feed.is_empty() {
@@ -318,7 +317,8 @@ pub fn feed_ui(ui: &mut egui::Ui, feed: &mut Feed) {
                     ui.label(RichText::new(&r.time).monospace().weak());
                 });
                 row.col(|ui| {
-                    ui.label(&r.nickname).on_hover_text(format!("@{}", r.handle));
+                    ui.label(&r.nickname)
+                        .on_hover_text(format!("@{}", r.handle));
                     ui.label(RichText::new(format!("@{}", r.handle)).weak());
                 });
                 row.col(|ui| {
@@ -446,7 +446,7 @@ mod tests {
 
     #[test]
     fn hostile_names_are_one_safe_line() {
-        assert_eq!(clean("a\nb\u{202E}c\0", 10), "abc");
+        assert_eq!(clean("a\nb\u{202E}c\0", 10), "a bc");
         assert_eq!(clean("abcdef", 3), "abc…");
     }
 

@@ -43,7 +43,10 @@ fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
             (Some(layer), Some(guard))
         }
         Some((dir, Err(err))) => {
-            eprintln!("giftdeck: cannot create the log folder {}: {err}", dir.display());
+            eprintln!(
+                "giftdeck: cannot create the log folder {}: {err}",
+                dir.display()
+            );
             (None, None)
         }
         None => (None, None),

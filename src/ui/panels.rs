@@ -66,14 +66,16 @@ fn connect_bar_ui(app: &mut GiftdeckApp, ui: &mut egui::Ui) {
     ui.horizontal(|ui| {
         ui.label(RichText::new("giftdeck").strong().size(18.0));
         ui.separator();
-        ui.label("TikTok user:");
+        let label = ui.label("TikTok user:");
         let active = app.conn.active();
-        let field = ui.add_enabled(
-            !active,
-            egui::TextEdit::singleline(&mut app.target_input)
-                .hint_text("@username or live URL")
-                .desired_width(220.0),
-        );
+        let field = ui
+            .add_enabled(
+                !active,
+                egui::TextEdit::singleline(&mut app.target_input)
+                    .hint_text("@username or live URL")
+                    .desired_width(220.0),
+            )
+            .labelled_by(label.id);
         let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
         if active {
             if ui.button("⏹ Disconnect").clicked() {
@@ -281,7 +283,11 @@ fn queue_ui(app: &mut GiftdeckApp, ui: &mut egui::Ui) {
             ui.label(RichText::new(q.done.to_string()).color(GREEN));
             ui.end_row();
             ui.label("Failed");
-            ui.label(RichText::new(q.failed.to_string()).color(if q.failed > 0 { RED } else { GREY }));
+            ui.label(RichText::new(q.failed.to_string()).color(if q.failed > 0 {
+                RED
+            } else {
+                GREY
+            }));
             ui.end_row();
             ui.label("Dropped (queue full)");
             ui.label(q.dropped.to_string());
@@ -326,8 +332,17 @@ fn queue_ui(app: &mut GiftdeckApp, ui: &mut egui::Ui) {
         .auto_shrink([false, true])
         .show(ui, |ui| {
             for line in &app.exec_log {
-                let color = if line.is_error { RED } else { ui.visuals().text_color() };
-                ui.label(RichText::new(&line.text).monospace().size(11.0).color(color));
+                let color = if line.is_error {
+                    RED
+                } else {
+                    ui.visuals().text_color()
+                };
+                ui.label(
+                    RichText::new(&line.text)
+                        .monospace()
+                        .size(11.0)
+                        .color(color),
+                );
             }
         });
 }
@@ -346,13 +361,19 @@ fn status_bar_ui(app: &GiftdeckApp, ui: &mut egui::Ui) {
         let dropped = app.feed_dropped.load(std::sync::atomic::Ordering::Relaxed);
         if dropped > 0 {
             ui.label(
-                RichText::new(format!("· {dropped} feed rows skipped (UI busy; actions still ran)"))
-                    .small()
-                    .color(AMBER),
+                RichText::new(format!(
+                    "· {dropped} feed rows skipped (UI busy; actions still ran)"
+                ))
+                .small()
+                .color(AMBER),
             );
         }
         if app.backlog > 0 {
-            ui.label(RichText::new(format!("· catching up {}", app.backlog)).small().weak());
+            ui.label(
+                RichText::new(format!("· catching up {}", app.backlog))
+                    .small()
+                    .weak(),
+            );
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             let text = match (&app.last_save, &app.settings_path) {
@@ -385,7 +406,9 @@ fn settings_window_ui(app: &mut GiftdeckApp, ctx: &egui::Context) {
             egui::Grid::new("conn_grid").num_columns(2).show(ui, |ui| {
                 ui.label("Sign server URL");
                 changed |= ui
-                    .add(egui::TextEdit::singleline(&mut s.connection.sign_url).desired_width(320.0))
+                    .add(
+                        egui::TextEdit::singleline(&mut s.connection.sign_url).desired_width(320.0),
+                    )
                     .changed();
                 ui.end_row();
                 ui.label("Sign server API key");
@@ -407,8 +430,10 @@ fn settings_window_ui(app: &mut GiftdeckApp, ctx: &egui::Context) {
             ui.separator();
             ui.heading("Minecraft server (RCON)");
             ui.label(
-                RichText::new("Needs enable-rcon=true, rcon.port and rcon.password in server.properties.")
-                    .weak(),
+                RichText::new(
+                    "Needs enable-rcon=true, rcon.port and rcon.password in server.properties.",
+                )
+                .weak(),
             );
             egui::Grid::new("rcon_grid").num_columns(2).show(ui, |ui| {
                 ui.label("Host");
@@ -462,7 +487,11 @@ fn settings_window_ui(app: &mut GiftdeckApp, ctx: &egui::Context) {
                     if let Some(age) = &mut s.executor.max_age_millis {
                         let mut secs = *age / 1000;
                         if ui
-                            .add(egui::DragValue::new(&mut secs).range(1..=3_600).suffix(" s"))
+                            .add(
+                                egui::DragValue::new(&mut secs)
+                                    .range(1..=3_600)
+                                    .suffix(" s"),
+                            )
                             .changed()
                         {
                             *age = secs * 1000;
@@ -487,7 +516,11 @@ fn settings_window_ui(app: &mut GiftdeckApp, ctx: &egui::Context) {
             });
             ui.separator();
             if let Some(dir) = super::log_dir() {
-                ui.label(RichText::new(format!("Log files: {}", dir.display())).small().weak());
+                ui.label(
+                    RichText::new(format!("Log files: {}", dir.display()))
+                        .small()
+                        .weak(),
+                );
             }
         });
     if !open {
@@ -521,7 +554,10 @@ fn path_window_ui(app: &mut GiftdeckApp, ctx: &egui::Context) {
             ui.horizontal(|ui| {
                 let path = std::path::PathBuf::from(app.path_input.trim());
                 let has_path = !app.path_input.trim().is_empty();
-                if ui.add_enabled(has_path, egui::Button::new("Import")).clicked() {
+                if ui
+                    .add_enabled(has_path, egui::Button::new("Import"))
+                    .clicked()
+                {
                     app.push(Command::ImportPath(path.clone()));
                 }
                 if ui

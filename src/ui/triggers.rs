@@ -19,12 +19,16 @@ const MAX_REPEAT: u32 = 100;
 pub enum Problem {
     EmptyTrigger,
     /// Another enabled row (1-based number) has the same trigger and wins.
-    Duplicate { first_row: usize },
+    Duplicate {
+        first_row: usize,
+    },
     /// Not in the catalog and not numeric: maybe a typo.
     UnknownGift,
     NoActions,
     /// Action number (1-based) has nothing to run.
-    EmptyAction { action: usize },
+    EmptyAction {
+        action: usize,
+    },
 }
 
 impl Problem {
@@ -191,9 +195,17 @@ pub fn triggers_ui(
         .column(Column::exact(60.0))
         .column(Column::exact(116.0))
         .column(Column::exact(170.0).clip(true))
-        .column(Column::exact(104.0))
+        .column(Column::exact(124.0))
         .header(20.0, |mut header| {
-            for title in ["On", "Trigger (gift)", "Actions", "Repeat", "Test", "Check", ""] {
+            for title in [
+                "On",
+                "Trigger (gift)",
+                "Actions",
+                "Repeat",
+                "Test",
+                "Check",
+                "",
+            ] {
                 header.col(|ui| {
                     ui.strong(title);
                 });
@@ -239,7 +251,9 @@ pub fn triggers_ui(
                     .on_hover_text("How many gifts the test sends");
                     if ui
                         .button("▶ Test")
-                        .on_hover_text("Send this gift through the engine and queue, as if a viewer sent it")
+                        .on_hover_text(
+                            "Send this gift through the engine and queue, as if a viewer sent it",
+                        )
                         .clicked()
                     {
                         events.push(TriggerEvent::Test {
@@ -267,10 +281,18 @@ pub fn triggers_ui(
                     }
                 });
                 row.col(|ui| {
-                    if ui.small_button("Copy").on_hover_text("Duplicate this row").clicked() {
+                    if ui
+                        .small_button("Copy")
+                        .on_hover_text("Duplicate this row")
+                        .clicked()
+                    {
                         duplicate = Some(index);
                     }
-                    if ui.small_button("Delete").on_hover_text("Delete this row").clicked() {
+                    if ui
+                        .small_button("Delete")
+                        .on_hover_text("Delete this row")
+                        .clicked()
+                    {
                         delete = Some(index);
                     }
                 });
@@ -302,7 +324,12 @@ pub fn triggers_ui(
 }
 
 /// The trigger text field with catalog completion below it. Returns true when the text changed.
-fn trigger_field_ui(ui: &mut egui::Ui, row: usize, trigger: &mut String, catalog: &Catalog) -> bool {
+fn trigger_field_ui(
+    ui: &mut egui::Ui,
+    row: usize,
+    trigger: &mut String,
+    catalog: &Catalog,
+) -> bool {
     let response = ui.add(
         egui::TextEdit::singleline(trigger)
             .id_salt(("trigger", row))
@@ -519,7 +546,11 @@ fn action_fields_ui(
                 )
                 .changed();
             let b = ui
-                .add(egui::DragValue::new(repeat).range(1..=MAX_REPEAT).prefix("×"))
+                .add(
+                    egui::DragValue::new(repeat)
+                        .range(1..=MAX_REPEAT)
+                        .prefix("×"),
+                )
                 .on_hover_text("Send this command this many times")
                 .changed();
             a || b
