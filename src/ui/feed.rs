@@ -171,7 +171,7 @@ impl Feed {
         } else {
             self.top.push(updated);
         }
-        self.top.sort_by(|a, b| b.diamonds.cmp(&a.diamonds));
+        self.top.sort_by_key(|g| std::cmp::Reverse(g.diamonds));
         self.top.truncate(TOP_GIFTERS);
     }
 
