@@ -2,7 +2,11 @@
 //! (dedupe by message id, count streaks once at their end, finalize streaks whose end never comes,
 //! match triggers). Pure: no I/O, and time is always passed in as milliseconds.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::VecDeque;
+
+// Message ids and streak keys come from TikTok, not from viewers: a fast seeded hasher is safe here.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+type HashSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
 
 use crate::event::{CreditedGift, EndedBy, GiftMessage, LiveEvent};
 use crate::mappings::{Mapping, MappingTable};
@@ -56,10 +60,16 @@ struct Streak {
     latest: GiftMessage,
     /// Highest `repeat_count` seen in this streak.
     seen_count: u32,
-    /// How many of this streak's gifts have been credited so far.
+    /// How many of this streak's gifts had been credited before it (re)opened.
     credited: u32,
-    open: bool,
     last_update_millis: u64,
+}
+
+/// What is remembered of a streak after it was credited, so a repeated end credits nothing more.
+#[derive(Clone, Copy, Debug)]
+struct Finished {
+    credited: u32,
+    finished_millis: u64,
 }
 
 /// Remembers recent message ids in a fixed-size ring.
@@ -73,7 +83,7 @@ struct Dedupe {
 impl Dedupe {
     fn new(capacity: usize) -> Self {
         Self {
-            seen: HashSet::with_capacity(capacity.min(1 << 16)),
+            seen: HashSet::with_capacity_and_hasher(capacity.min(1 << 16), Default::default()),
             order: VecDeque::with_capacity(capacity.min(1 << 16)),
             capacity: capacity.max(1),
         }
@@ -98,19 +108,24 @@ impl Dedupe {
 }
 
 /// The streak state machine. Feed it gift messages that passed de-duplication.
+///
+/// Open streaks and finished ones are kept apart: the timeout scan only walks open streaks, and
+/// finished ones are forgotten in the order they finished (a queue), so neither grows a hot path.
 #[derive(Debug)]
 pub struct GiftEngine {
     config: EngineConfig,
-    streaks: HashMap<StreakKey, Streak>,
-    open_streaks: usize,
+    open: HashMap<StreakKey, Streak>,
+    finished: HashMap<StreakKey, Finished>,
+    finished_order: VecDeque<(u64, StreakKey)>,
 }
 
 impl GiftEngine {
     pub fn new(config: EngineConfig) -> Self {
         Self {
             config,
-            streaks: HashMap::new(),
-            open_streaks: 0,
+            open: HashMap::default(),
+            finished: HashMap::default(),
+            finished_order: VecDeque::new(),
         }
     }
 
@@ -120,14 +135,19 @@ impl GiftEngine {
 
     /// Streaks still waiting for their end.
     pub fn open_streaks(&self) -> usize {
-        self.open_streaks
+        self.open.len()
+    }
+
+    /// Streaks remembered in all (open and finished): bounded by `max_streaks` each.
+    pub fn remembered_streaks(&self) -> usize {
+        self.open.len() + self.finished.len()
     }
 
     /// Processes one gift message; returns a credit when this message completes one.
-    pub fn on_gift(&mut self, gift: &GiftMessage, now_millis: u64) -> Option<Credit> {
+    pub fn on_gift(&mut self, gift: GiftMessage, now_millis: u64) -> Option<Credit> {
         if !gift.streakable {
             return Some(Credit {
-                gift: gift.clone(),
+                gift,
                 count: 1,
                 ended_by: EndedBy::Single,
             });
@@ -138,105 +158,147 @@ impl GiftEngine {
             group_id: gift.group_id,
         };
         let count = gift.repeat_count.max(1);
-        if !self.streaks.contains_key(&key) && self.streaks.len() >= self.config.max_streaks {
-            self.evict_oldest_finished();
+        if let Some(streak) = self.open.get_mut(&key) {
+            streak.seen_count = streak.seen_count.max(count);
+            streak.last_update_millis = now_millis;
+            if !gift.repeat_end {
+                streak.latest = gift;
+                return None;
+            }
+            let (seen, credited) = (streak.seen_count, streak.credited);
+            self.open.remove(&key);
+            self.record_finished(key, seen, now_millis);
+            return credit_delta(gift, seen, credited, EndedBy::StreakEnd);
         }
-        let streak = self.streaks.entry(key).or_insert_with(|| Streak {
-            latest: gift.clone(),
-            seen_count: 0,
-            credited: 0,
-            open: false,
-            last_update_millis: now_millis,
-        });
-        // A finished streak whose key comes back with a lower count is a new streak that reuses
-        // the group id, not a repeat of the old one.
-        if !streak.open && count < streak.credited {
-            streak.credited = 0;
-            streak.seen_count = 0;
-        }
-        streak.latest = gift.clone();
-        streak.seen_count = streak.seen_count.max(count);
-        streak.last_update_millis = now_millis;
+        // Credit only what this streak key has not been credited yet: a repeated end under a new
+        // message id, or the real end after a timeout, adds just the difference. A lower count than
+        // already credited means a new streak reusing the group id, not a repeat of the old one.
+        let credited = match self.finished.get(&key) {
+            Some(f) if count >= f.credited => f.credited,
+            _ => 0,
+        };
         if gift.repeat_end {
-            if streak.open {
-                self.open_streaks -= 1;
-            }
-            streak.open = false;
-            // Credit only what this streak has not been credited yet: a repeated end under a new
-            // message id, or the real end after a timeout, adds just the difference.
-            let delta = streak.seen_count.saturating_sub(streak.credited);
-            streak.credited = streak.seen_count;
-            (delta > 0).then(|| Credit {
-                gift: gift.clone(),
-                count: delta,
-                ended_by: EndedBy::StreakEnd,
-            })
-        } else {
-            if !streak.open {
-                self.open_streaks += 1;
-            }
-            streak.open = true;
-            None
+            let seen = count.max(credited);
+            self.record_finished(key, seen, now_millis);
+            return credit_delta(gift, count, credited, EndedBy::StreakEnd);
+        }
+        if self.open.len() >= self.config.max_streaks {
+            self.finalize_oldest_open();
+        }
+        self.open.insert(
+            key,
+            Streak {
+                latest: gift,
+                seen_count: count,
+                credited,
+                last_update_millis: now_millis,
+            },
+        );
+        None
+    }
+
+    fn record_finished(&mut self, key: StreakKey, credited: u32, now_millis: u64) {
+        let previous = self.finished.insert(
+            key,
+            Finished {
+                credited,
+                finished_millis: now_millis,
+            },
+        );
+        if previous.is_none_or(|p| p.finished_millis != now_millis) {
+            self.finished_order.push_back((now_millis, key));
+        }
+        // Keys that finish again leave stale entries in the queue; drop them once they are half of
+        // it, so the queue stays proportional to what is remembered (amortized O(1)).
+        if self.finished_order.len() > 2 * self.finished.len() + 64 {
+            let finished = &self.finished;
+            self.finished_order
+                .retain(|(at, key)| finished.get(key).is_some_and(|f| f.finished_millis == *at));
+        }
+        while self.finished.len() > self.config.max_streaks {
+            let Some((_, oldest)) = self.finished_order.pop_front() else {
+                break;
+            };
+            self.finished.remove(&oldest);
         }
     }
 
     /// Finalizes open streaks that have had no update for the streak timeout, and forgets finished
-    /// streaks past their retention. Cheap when nothing is open.
+    /// streaks past their retention.
     pub fn expire(&mut self, now_millis: u64, out: &mut Vec<Credit>) {
         let timeout = self.config.streak_timeout_millis;
-        let retention = self.config.finished_retention_millis;
+        let stale: Vec<StreakKey> = self
+            .open
+            .iter()
+            .filter(|(_, s)| now_millis.saturating_sub(s.last_update_millis) >= timeout)
+            .map(|(k, _)| *k)
+            .collect();
         let start = out.len();
-        let mut closed = 0;
-        self.streaks.retain(|_, streak| {
-            let idle = now_millis.saturating_sub(streak.last_update_millis);
-            if streak.open {
-                if idle >= timeout {
-                    closed += 1;
-                    finalize(streak, out);
-                }
-                true
-            } else {
-                idle < retention
-            }
-        });
-        self.open_streaks -= closed;
+        for key in stale {
+            self.finalize(key, now_millis, out);
+        }
         sort_credits(&mut out[start..]);
+        let retention = self.config.finished_retention_millis;
+        while let Some(&(at, key)) = self.finished_order.front() {
+            if now_millis.saturating_sub(at) < retention {
+                break;
+            }
+            self.finished_order.pop_front();
+            // The key may have finished again later; only its latest finish counts.
+            if self
+                .finished
+                .get(&key)
+                .is_some_and(|f| f.finished_millis == at)
+            {
+                self.finished.remove(&key);
+            }
+        }
     }
 
     /// Finalizes every open streak (the session or capture ended) as `timeout`.
     pub fn finish(&mut self, out: &mut Vec<Credit>) {
         let start = out.len();
-        for streak in self.streaks.values_mut().filter(|s| s.open) {
-            finalize(streak, out);
+        let keys: Vec<StreakKey> = self.open.keys().copied().collect();
+        for key in keys {
+            let now = self.open[&key].last_update_millis;
+            self.finalize(key, now, out);
         }
-        self.open_streaks = 0;
         sort_credits(&mut out[start..]);
     }
 
-    fn evict_oldest_finished(&mut self) {
+    fn finalize(&mut self, key: StreakKey, now_millis: u64, out: &mut Vec<Credit>) {
+        if let Some(streak) = self.open.remove(&key) {
+            self.record_finished(key, streak.seen_count, now_millis);
+            out.extend(credit_delta(
+                streak.latest,
+                streak.seen_count,
+                streak.credited,
+                EndedBy::Timeout,
+            ));
+        }
+    }
+
+    /// Keeps memory bounded when an absurd number of streaks is open at once.
+    fn finalize_oldest_open(&mut self) {
         let oldest = self
-            .streaks
+            .open
             .iter()
-            .filter(|(_, s)| !s.open)
             .min_by_key(|(_, s)| s.last_update_millis)
-            .map(|(k, _)| *k);
-        if let Some(key) = oldest {
-            self.streaks.remove(&key);
+            .map(|(k, s)| (*k, s.last_update_millis));
+        if let Some((key, at)) = oldest {
+            // The credit is dropped here: this only happens past `max_streaks` open streaks.
+            self.finalize(key, at, &mut Vec::new());
         }
     }
 }
 
-fn finalize(streak: &mut Streak, out: &mut Vec<Credit>) {
-    streak.open = false;
-    let delta = streak.seen_count.saturating_sub(streak.credited);
-    streak.credited = streak.seen_count;
-    if delta > 0 {
-        out.push(Credit {
-            gift: streak.latest.clone(),
-            count: delta,
-            ended_by: EndedBy::Timeout,
-        });
-    }
+fn credit_delta(gift: GiftMessage, seen: u32, credited: u32, ended_by: EndedBy) -> Option<Credit> {
+    let count = seen.saturating_sub(credited);
+    (count > 0).then_some(Credit {
+        gift,
+        count,
+        ended_by,
+    })
 }
 
 /// HashMap order is random; credits finalized together come out oldest first, so output is stable.
@@ -283,6 +345,7 @@ pub struct Pipeline {
     engine: GiftEngine,
     table: MappingTable,
     dedupe: Dedupe,
+    inflater: wire::Inflater,
     stats: Stats,
     /// Latest message `create_time` seen (used when `clock_from_messages`).
     message_clock_millis: u64,
@@ -298,6 +361,7 @@ impl Pipeline {
     pub fn new(config: EngineConfig, table: MappingTable) -> Self {
         Self {
             dedupe: Dedupe::new(config.dedupe_capacity),
+            inflater: wire::Inflater::new(),
             engine: GiftEngine::new(config),
             table,
             stats: Stats::default(),
@@ -342,12 +406,14 @@ impl Pipeline {
         out: &mut Vec<Output>,
     ) -> Result<(), DecodeError> {
         self.stats.frames += 1;
-        let decoded = wire::decode_push_frame(bytes).and_then(|frame| {
-            if frame.carries_messages() {
+        let decoded = self.inflater.decode_push_frame(bytes).and_then(|frame| {
+            let batch = if frame.carries_messages() {
                 wire::decode_batch(&frame.payload).map(Some)
             } else {
                 Ok(None)
-            }
+            };
+            self.inflater.recycle(frame.payload);
+            batch
         });
         match decoded {
             Ok(Some(batch)) => {
@@ -380,7 +446,7 @@ impl Pipeline {
                     let now = self.clock(now_millis);
                     // Close stale streaks before this gift, so output keeps time order.
                     self.tick(now, out);
-                    if let Some(credit) = self.engine.on_gift(&gift, now) {
+                    if let Some(credit) = self.engine.on_gift(gift, now) {
                         self.push_credit(credit, out);
                     }
                 }
@@ -478,10 +544,10 @@ mod tests {
     #[test]
     fn streak_counts_once_at_its_end() {
         let mut e = GiftEngine::new(EngineConfig::default());
-        assert!(e.on_gift(&gift(1, 1, false), 0).is_none());
-        assert!(e.on_gift(&gift(2, 2, false), 10).is_none());
+        assert!(e.on_gift(gift(1, 1, false), 0).is_none());
+        assert!(e.on_gift(gift(2, 2, false), 10).is_none());
         assert_eq!(e.open_streaks(), 1);
-        let c = e.on_gift(&gift(3, 3, true), 20).unwrap();
+        let c = e.on_gift(gift(3, 3, true), 20).unwrap();
         assert_eq!(
             (c.count, c.ended_by, c.gift.msg_id),
             (3, EndedBy::StreakEnd, 3)
@@ -495,48 +561,48 @@ mod tests {
         let mut g = gift(1, 1, false);
         g.streakable = false;
         g.repeat_count = 0;
-        let c = e.on_gift(&g, 0).unwrap();
+        let c = e.on_gift(g, 0).unwrap();
         assert_eq!((c.count, c.ended_by), (1, EndedBy::Single));
     }
 
     #[test]
     fn single_streak_end_with_zero_count_counts_one() {
         let mut e = GiftEngine::new(EngineConfig::default());
-        assert_eq!(e.on_gift(&gift(1, 0, true), 0).unwrap().count, 1);
+        assert_eq!(e.on_gift(gift(1, 0, true), 0).unwrap().count, 1);
     }
 
     #[test]
     fn repeated_end_under_new_id_credits_nothing_more() {
         let mut e = GiftEngine::new(EngineConfig::default());
-        assert_eq!(e.on_gift(&gift(1, 5, true), 0).unwrap().count, 5);
-        assert!(e.on_gift(&gift(2, 5, true), 100).is_none());
+        assert_eq!(e.on_gift(gift(1, 5, true), 0).unwrap().count, 5);
+        assert!(e.on_gift(gift(2, 5, true), 100).is_none());
         // A later end with a higher count credits only the difference.
-        assert_eq!(e.on_gift(&gift(3, 7, true), 200).unwrap().count, 2);
+        assert_eq!(e.on_gift(gift(3, 7, true), 200).unwrap().count, 2);
     }
 
     #[test]
     fn streak_without_end_times_out_then_late_end_credits_difference() {
         let mut e = GiftEngine::new(EngineConfig::default());
-        e.on_gift(&gift(1, 1, false), 0);
-        e.on_gift(&gift(2, 3, false), 1_000);
+        e.on_gift(gift(1, 1, false), 0);
+        e.on_gift(gift(2, 3, false), 1_000);
         let mut out = vec![];
         e.expire(20_999, &mut out);
         assert!(out.is_empty(), "not yet idle for 20 s");
         e.expire(21_000, &mut out);
         assert_eq!(counts(&out), [(3, EndedBy::Timeout)]);
         assert_eq!(e.open_streaks(), 0);
-        let late = e.on_gift(&gift(3, 5, true), 30_000).unwrap();
+        let late = e.on_gift(gift(3, 5, true), 30_000).unwrap();
         assert_eq!((late.count, late.ended_by), (2, EndedBy::StreakEnd));
-        assert!(e.on_gift(&gift(4, 5, true), 31_000).is_none());
+        assert!(e.on_gift(gift(4, 5, true), 31_000).is_none());
     }
 
     #[test]
     fn finish_finalizes_open_streaks_as_timeout() {
         let mut e = GiftEngine::new(EngineConfig::default());
-        e.on_gift(&gift(1, 4, false), 0);
+        e.on_gift(gift(1, 4, false), 0);
         let mut other = gift(2, 2, false);
         other.user.user_id = 222;
-        e.on_gift(&other, 0);
+        e.on_gift(other, 0);
         let mut out = vec![];
         e.finish(&mut out);
         let mut got = counts(&out);
@@ -547,9 +613,9 @@ mod tests {
     #[test]
     fn new_streak_reusing_a_group_id_counts_in_full() {
         let mut e = GiftEngine::new(EngineConfig::default());
-        assert_eq!(e.on_gift(&gift(1, 5, true), 0).unwrap().count, 5);
-        assert!(e.on_gift(&gift(2, 1, false), 100).is_none());
-        assert_eq!(e.on_gift(&gift(3, 2, true), 200).unwrap().count, 2);
+        assert_eq!(e.on_gift(gift(1, 5, true), 0).unwrap().count, 5);
+        assert!(e.on_gift(gift(2, 1, false), 100).is_none());
+        assert_eq!(e.on_gift(gift(3, 2, true), 200).unwrap().count, 2);
     }
 
     #[test]
@@ -559,9 +625,9 @@ mod tests {
             ..EngineConfig::default()
         };
         let mut e = GiftEngine::new(config);
-        e.on_gift(&gift(1, 5, true), 0);
+        e.on_gift(gift(1, 5, true), 0);
         e.expire(2_000, &mut vec![]);
-        assert!(e.streaks.is_empty());
+        assert_eq!(e.remembered_streaks(), 0);
     }
 
     #[test]
@@ -574,9 +640,9 @@ mod tests {
         for i in 0..100 {
             let mut g = gift(i, 1, true);
             g.group_id = i;
-            e.on_gift(&g, i as u64);
+            e.on_gift(g, i as u64);
         }
-        assert!(e.streaks.len() <= 10);
+        assert!(e.remembered_streaks() <= 20);
     }
 
     #[test]

@@ -5,6 +5,7 @@ use std::io::{self, BufWriter, Read, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
+use crate::actions::headless::BlockingHeadless;
 use crate::capture::{CaptureError, CaptureReader};
 use crate::cli::ReplayArgs;
 use crate::engine::{Decision, EngineConfig, Output, Pipeline, Stats};
@@ -124,12 +125,16 @@ pub fn run_cli(args: &ReplayArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if args.execute.execute {
-        eprintln!("giftdeck replay: --execute is not available in this build yet");
-        return ExitCode::from(2);
-    }
     let reader = match CaptureReader::open(&args.capture) {
         Ok(reader) => reader,
+        Err(err) => {
+            eprintln!("giftdeck replay: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    // `--execute`: the credited gifts' actions run through the real executor (None without it).
+    let mut executor = match BlockingHeadless::start(&args.execute, table.clone()) {
+        Ok(executor) => executor,
         Err(err) => {
             eprintln!("giftdeck replay: {err}");
             return ExitCode::from(2);
@@ -138,9 +143,15 @@ pub fn run_cli(args: &ReplayArgs) -> ExitCode {
     let stdout = io::stdout();
     let mut stdout = BufWriter::new(stdout.lock());
     let result = replay(reader, table, |decision| {
+        if let Some(executor) = executor.as_mut() {
+            executor.submit(decision);
+        }
         write_json_line(&mut stdout, decision)
     });
     let flushed = stdout.flush();
+    if let Some(executor) = executor {
+        executor.finish();
+    }
     let code = match result {
         Ok(summary) => {
             if let Some(tail) = &summary.damaged_tail {

@@ -754,3 +754,128 @@ fn headless_runs_submitted_gifts_and_sums_up() {
     assert!(BlockingHeadless::start(&args, table).unwrap().is_none());
     drop(runtime);
 }
+
+/// `giftdeck replay … --execute` end to end: the binary, a fixture capture with hostile nicknames,
+/// our mappings file, and the strict server.
+#[test]
+fn replay_execute_sends_the_captured_gifts_commands() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let capture = data.join("hostile_nicknames.bin");
+    let plain = Command::new(env!("CARGO_BIN_EXE_giftdeck"))
+        .arg("replay")
+        .arg(&capture)
+        .output()
+        .unwrap();
+    assert!(plain.status.success());
+    let lines: Vec<serde_json::Value> = String::from_utf8(plain.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(lines.len() >= 3);
+    let mut ids: Vec<i64> = lines
+        .iter()
+        .map(|l| l["gift_id"].as_i64().unwrap())
+        .collect();
+    ids.dedup();
+    let templates = [
+        "give {nickname} diamond",
+        r#"tellraw @a {"text":"{nickname} x{count}"}"#,
+    ];
+    let mappings: Vec<Mapping> = ids
+        .iter()
+        .map(|id| {
+            Mapping::new(
+                id.to_string(),
+                templates.iter().map(|t| cmd(t, 1)).collect(),
+            )
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let mappings_path = dir.path().join("mappings.json");
+    std::fs::write(
+        &mappings_path,
+        serde_json::json!({ "version": 1, "mappings": mappings }).to_string(),
+    )
+    .unwrap();
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let server = runtime.block_on(StrictServer::start("pw")).unwrap();
+    let run = Command::new(env!("CARGO_BIN_EXE_giftdeck"))
+        .arg("replay")
+        .arg(&capture)
+        .arg("--mappings")
+        .arg(&mappings_path)
+        .args([
+            "--execute",
+            "--rcon",
+            &format!("127.0.0.1:{}", server.port()),
+        ])
+        .env("GIFTDECK_RCON_PASSWORD", "pw")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{stderr}");
+    let mut want = Vec::new();
+    for line in &lines {
+        let values = giftdeck::actions::Values {
+            user: line["unique_id"].as_str().unwrap().into(),
+            nickname: line["nickname"].as_str().unwrap().into(),
+            gift: line["gift_name"].as_str().unwrap().into(),
+            count: line["count"].as_u64().unwrap() as u32,
+            diamonds: line["diamonds"].as_u64().unwrap() as u32,
+            total_diamonds: 0,
+        };
+        for _ in 0..values.count {
+            for t in templates {
+                want.push(giftdeck::actions::render(t, &values).unwrap());
+            }
+        }
+    }
+    let got = server.commands();
+    assert_eq!(got, want);
+    for command in &got {
+        assert!(!command.chars().any(char::is_control), "{command:?}");
+        let first_word = command.split(' ').next().unwrap();
+        assert!(["give", "tellraw"].contains(&first_word));
+    }
+    assert!(
+        stderr.contains(&format!(
+            "actions: {} done, 0 failed, 0 dropped",
+            want.len()
+        )),
+        "{stderr}"
+    );
+    assert!(server.violations().is_empty());
+    drop(runtime);
+}
+
+/// The RCON state is true before the first gift, and a server that goes away while idle shows.
+#[tokio::test]
+async fn rcon_status_is_live_before_any_gift() {
+    let server = StrictServer::start("pw").await.unwrap();
+    let exec = start(
+        ExecutorConfig {
+            rcon: rcon(server.port(), "pw"),
+            ..ExecutorConfig::default()
+        },
+        MappingTable::default(),
+    );
+    let deadline = Instant::now() + Duration::from_secs(3);
+    while exec.handle.status().rcon != RconState::Connected {
+        assert!(Instant::now() < deadline, "{:?}", exec.handle.status().rcon);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(server.logins(), (1, 0));
+    server.stop().await;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while exec.handle.status().rcon == RconState::Connected {
+        assert!(Instant::now() < deadline, "closed connection not noticed");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !matches!(exec.handle.status().rcon, RconState::Down(_)) {
+        assert!(Instant::now() < deadline, "{:?}", exec.handle.status().rcon);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

@@ -123,7 +123,7 @@ impl Run {
 
     async fn until_status(&mut self, want: impl Fn(&ConnStatus) -> bool) -> ConnStatus {
         let ok = self
-            .until(WAIT, |log| statuses(log).iter().any(|s| want(s)))
+            .until(WAIT, |log| statuses(log).iter().any(&want))
             .await;
         assert!(ok, "status never came, log: {:#?}", self.log);
         statuses(&self.log).into_iter().find(|s| want(s)).unwrap()
@@ -147,6 +147,17 @@ impl Run {
     fn statuses(&self) -> Vec<ConnStatus> {
         statuses(&self.log)
     }
+}
+
+/// The task returns right after it drops its sender; give the runtime a moment to notice.
+async fn assert_finishes(handle: &LiveHandle) {
+    for _ in 0..100 {
+        if handle.is_finished() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("the session task did not finish");
 }
 
 fn credits(log: &[LiveMsg]) -> Vec<CreditedGift> {
@@ -512,7 +523,7 @@ async fn device_blocked_handshake_fails_without_a_retry_loop() {
     assert_eq!(recorded.connections.len(), 1, "exactly one attempt");
     assert_eq!(recorded.sign_requests().len(), 1);
     assert!(!recorded.connections[0].accepted);
-    assert!(run.handle.is_finished());
+    assert_finishes(&run.handle).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -696,7 +707,7 @@ async fn stop_finalizes_open_streaks_then_ends() {
         })
         .await;
     assert_eq!(recorded.connections[0].client_close, Some(1000));
-    assert!(run.handle.is_finished());
+    assert_finishes(&run.handle).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1001,9 +1012,48 @@ async fn watch_finalizes_open_streaks_on_ctrl_c_and_exits_zero() {
     .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
-    assert!(stderr.contains("--execute: not available yet"), "{stderr}");
+    // `--execute` without `--rcon` and without mappings: the executor runs and has nothing to do.
+    assert!(stderr.contains("giftdeck: actions: 0 done"), "{stderr}");
     let lines = json_lines(&output.stdout);
     assert_eq!(lines.len(), 1, "{lines:#?}");
     assert_eq!(lines[0]["count"], 7);
     assert_eq!(lines[0]["ended_by"], "timeout");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fake_serves_the_node_sign_shape_and_refuses_like_tiktok() {
+    let fake = start_fake(FakeConfig {
+        handshake_faults: vec![HandshakeFault::device_blocked()],
+        ..FakeConfig::default()
+    })
+    .await;
+    let url = format!(
+        "{}/webcast/rooms/{ROOM}/connect?client=ttlive-node&cursor=&user_agent=UA&client_enter=true&platform=web",
+        fake.sign_url()
+    );
+    let reply = reqwest::get(&url).await.unwrap();
+    assert_eq!(reply.status(), 200);
+    assert_eq!(reply.headers()["x-room-id"], ROOM);
+    assert!(
+        reply.headers()["x-set-tt-cookie"]
+            .to_str()
+            .unwrap()
+            .starts_with("ttwid=")
+    );
+    let batch = wire::decode_batch(&reply.bytes().await.unwrap()).unwrap();
+    assert!(batch.is_first && !batch.cursor.is_empty() && !batch.route_params.is_empty());
+    assert_eq!(batch.push_server, fake.ws_url());
+    assert_eq!(
+        fake.recorded().sign_requests()[0].query("client"),
+        Some("ttlive-node")
+    );
+
+    // The blocked handshake is an HTTP 200 with TikTok's headers, not a 101.
+    let ws = tokio_tungstenite::connect_async(fake.ws_url()).await;
+    let Err(tokio_tungstenite::tungstenite::Error::Http(response)) = ws else {
+        panic!("expected an HTTP refusal, got {ws:?}")
+    };
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["handshake-msg"], "DEVICE_BLOCKED");
+    assert_eq!(response.headers()["handshake-status"], "415");
 }

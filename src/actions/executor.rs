@@ -21,6 +21,9 @@ use crate::engine::Decision;
 use crate::event::CreditedGift;
 use crate::mappings::{Action, Mapping, MappingTable};
 
+/// How often an idle connection is checked, so the status notices a server that went away.
+const LIVENESS_CHECK: Duration = Duration::from_secs(2);
+
 /// How many log lines [`ExecutorHandle::recent_log`] keeps.
 pub const RECENT_LOG_LINES: usize = 200;
 
@@ -55,8 +58,6 @@ impl Default for ExecutorConfig {
 pub enum RconState {
     #[default]
     NotConfigured,
-    /// Not connected yet; connects when the first command is due.
-    Idle,
     Connecting,
     Connected,
     /// The last attempt failed; the reason says why and when the next try is.
@@ -229,7 +230,7 @@ pub fn spawn_executor(
 ) -> ExecutorHandle {
     let status = QueueStatus {
         rcon: if config.rcon.is_some() {
-            RconState::Idle
+            RconState::Connecting
         } else {
             RconState::NotConfigured
         },
@@ -264,7 +265,8 @@ impl ExecutorHandle {
         let Some(mapping) = &decision.mapping else {
             return 0;
         };
-        let table = self.mappings.borrow().clone();
+        // Read-locks the table only for this call (no await below); `Random` picks from it.
+        let table = self.mappings.borrow();
         let now = Instant::now();
         let (queued, dropped) = {
             let mut shared = self.inner.lock();
@@ -281,6 +283,7 @@ impl ExecutorHandle {
             shared.status.dropped = shared.status.dropped.saturating_add(filler.dropped);
             (queued, filler.dropped)
         };
+        drop(table);
         if dropped > 0 {
             tracing::warn!(
                 dropped,
@@ -331,7 +334,7 @@ impl ExecutorHandle {
             let mut shared = self.inner.lock();
             if config.rcon != shared.config.rcon {
                 shared.status.rcon = if config.rcon.is_some() {
-                    RconState::Idle
+                    RconState::Connecting
                 } else {
                     RconState::NotConfigured
                 };
@@ -573,7 +576,26 @@ impl Runner {
             match self.peek() {
                 Next::Wait => {
                     self.inner.publish();
-                    notified.await;
+                    if self.wants_connection() {
+                        // Connect as soon as RCON is configured, so the status is true before
+                        // the first gift; on failure this waits the backoff delay.
+                        self.ensure_connected(notified).await;
+                    } else if self.conn.is_some() {
+                        let closed = tokio::select! {
+                            () = notified => false,
+                            () = tokio::time::sleep(LIVENESS_CHECK) => match &self.conn {
+                                Some(conn) => conn.is_closed().await,
+                                None => false,
+                            },
+                        };
+                        if closed {
+                            tracing::info!("RCON connection closed by the server; reconnecting");
+                            self.conn = None;
+                            self.set_rcon(RconState::Connecting, None);
+                        }
+                    } else {
+                        notified.await;
+                    }
                     continue;
                 }
                 Next::Ready { needs_rcon, gap } => {
@@ -590,6 +612,19 @@ impl Runner {
             let Some(item) = self.pop() else { continue };
             self.run_item(item).await;
         }
+    }
+
+    /// RCON is configured and we hold no connection for the current settings.
+    fn wants_connection(&mut self) -> bool {
+        let (configured, version) = {
+            let shared = self.inner.lock();
+            (shared.config.rcon.is_some(), shared.config_version)
+        };
+        if !configured {
+            self.conn = None;
+            return false;
+        }
+        self.conn.is_none() || version != self.conn_version
     }
 
     fn peek(&self) -> Next {
@@ -766,7 +801,7 @@ impl Runner {
                 ) {
                     // The connection's state is unknown: start fresh for the next command.
                     self.conn = None;
-                    self.set_rcon(RconState::Idle, Some(err.to_string()));
+                    self.set_rcon(RconState::Connecting, Some(err.to_string()));
                 }
                 Err(err.to_string())
             }

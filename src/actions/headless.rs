@@ -179,7 +179,20 @@ impl Headless {
 
     /// Waits until every queued action has run, stops the executor, prints and returns the summary.
     pub async fn finish(self) -> ExecSummary {
-        self.handle.drained().await;
+        self.finish_until(std::future::pending::<()>()).await
+    }
+
+    /// Like [`Headless::finish`], but gives up when `stop` completes first (a second Ctrl-C):
+    /// the actions still queued are dropped and counted as such.
+    pub async fn finish_until(self, stop: impl std::future::Future) -> ExecSummary {
+        let abandoned = tokio::select! {
+            () = self.handle.drained() => 0,
+            _ = stop => {
+                let left = self.handle.clear() as u64;
+                eprintln!("giftdeck: stopping: {left} queued actions dropped");
+                left
+            }
+        };
         let status = self.handle.status();
         self.handle.shutdown().await;
         // The executor is gone, so the event channel closes once the printer has shown everything.
@@ -188,7 +201,7 @@ impl Headless {
             queued: self.queued,
             done: status.done,
             failed: status.failed,
-            dropped: status.dropped,
+            dropped: status.dropped + abandoned,
             skipped_stale: status.skipped_stale,
         };
         eprintln!("giftdeck: {summary}");

@@ -5,6 +5,7 @@
 use std::fmt;
 use std::time::Duration;
 
+use futures_util::FutureExt as _;
 use thiserror::Error;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -287,9 +288,10 @@ impl RconClient {
     /// second probe answer from Valve-style servers) are fine: they are skipped by id.
     pub async fn is_closed(&self) -> bool {
         let mut byte = [0u8; 1];
-        match tokio::time::timeout(Duration::ZERO, self.stream.peek(&mut byte)).await {
-            Ok(Ok(0)) | Ok(Err(_)) => true,
-            Ok(Ok(_)) | Err(_) => false,
+        // Polled once, never waits (a zero timeout would wait for the next 1 ms timer tick).
+        match self.stream.peek(&mut byte).now_or_never() {
+            Some(Ok(0) | Err(_)) => true,
+            Some(Ok(_)) | None => false,
         }
     }
 

@@ -27,7 +27,9 @@ pub enum WebhookError {
 /// Sends webhooks; cheap to clone (one connection pool).
 #[derive(Clone, Debug)]
 pub struct WebhookClient {
-    http: reqwest::Client,
+    /// `Err` when the HTTP client could not be built (no TLS backend): every webhook then fails
+    /// with that reason instead of panicking.
+    http: Result<reqwest::Client, String>,
 }
 
 impl WebhookClient {
@@ -35,7 +37,7 @@ impl WebhookClient {
         let http = reqwest::Client::builder()
             .user_agent(concat!("giftdeck/", env!("CARGO_PKG_VERSION")))
             .build()
-            .unwrap_or_else(|_| reqwest::Client::new());
+            .map_err(|e| e.to_string());
         Self { http }
     }
 
@@ -54,8 +56,11 @@ impl WebhookClient {
                 url: url.to_owned(),
             })?;
         let millis = timeout_millis.max(1);
-        let send = self
-            .http
+        let http = self.http.as_ref().map_err(|reason| WebhookError::Request {
+            url: url.to_owned(),
+            reason: format!("no HTTP client: {reason}"),
+        })?;
+        let send = http
             .post(parsed)
             .timeout(Duration::from_millis(millis))
             .json(gift)

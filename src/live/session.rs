@@ -75,17 +75,30 @@ pub(super) async fn run(
     wake: Arc<dyn Fn() + Send + Sync>,
     stop: watch::Receiver<bool>,
 ) {
-    let table = mappings.borrow().clone();
-    let pipeline = Pipeline::new(config.engine.clone(), table);
-    let http = reqwest::Client::builder()
+    let http = match reqwest::Client::builder()
         .timeout(config.request_timeout)
         .connect_timeout(config.request_timeout)
-        .build();
+        .build()
+    {
+        Ok(client) => client,
+        Err(err) => {
+            let reason = LiveError::Http(err).to_string();
+            if events
+                .send(LiveMsg::Status(ConnStatus::Failed { reason }))
+                .await
+                .is_ok()
+            {
+                wake();
+            }
+            return;
+        }
+    };
+    let table = mappings.borrow().clone();
     let mut session = Session {
+        pipeline: Pipeline::new(config.engine.clone(), table),
         record: config.record.clone(),
         config: Arc::new(config),
-        http: None,
-        pipeline,
+        http,
         mappings,
         events,
         wake,
@@ -98,19 +111,13 @@ pub(super) async fn run(
         sent_stats: Stats::default(),
         was_live: false,
     };
-    let halt = match http {
-        Ok(client) => {
-            session.http = Some(client);
-            session.connect_loop().await
-        }
-        Err(err) => Halt::Failed(LiveError::Http(err)),
-    };
+    let halt = session.connect_loop().await;
     session.finish(halt).await;
 }
 
 struct Session {
     config: Arc<LiveConfig>,
-    http: Option<reqwest::Client>,
+    http: reqwest::Client,
     pipeline: Pipeline,
     mappings: watch::Receiver<MappingTable>,
     events: mpsc::Sender<LiveMsg>,
@@ -188,7 +195,7 @@ impl Session {
         room: &mut Option<String>,
     ) -> Result<Dropped, Interrupt> {
         let config = Arc::clone(&self.config);
-        let http = self.http.clone().ok_or(Halt::Stop)?;
+        let http = self.http.clone();
         let room_id = match room.clone() {
             Some(id) => {
                 self.check_alive(&http, &id).await?;
@@ -325,13 +332,14 @@ impl Session {
         let mut watchdog = pin!(tokio::time::sleep(watchdog_limit));
         let mut stop = self.stop.clone();
         loop {
+            // Heartbeats and ticks come before the stream: under a flood of frames a biased select
+            // would otherwise never reach them.
             let message = tokio::select! {
                 biased;
                 () = stopped(&mut stop) => {
                     close(&mut sink).await;
                     return Err(Halt::Stop);
                 }
-                message = stream.next() => message,
                 _ = beat.tick() => {
                     seq += 1;
                     let frame = wire::encode_heartbeat(room_id, seq);
@@ -344,6 +352,7 @@ impl Session {
                     self.tick().await?;
                     continue;
                 }
+                message = stream.next() => message,
                 () = &mut watchdog => {
                     return Ok(SocketError::Silent { silent_for: watchdog_limit });
                 }
@@ -457,9 +466,8 @@ impl Session {
             Halt::Failed(err) => Some(err),
         };
         self.pipeline.finish(&mut self.out);
-        match self.flush_outputs().await {
-            Err(Halt::ConsumerGone) => return,
-            Ok(()) | Err(_) => {}
+        if let Err(Halt::ConsumerGone) = self.flush_outputs().await {
+            return;
         }
         if let Some(recorder) = &self.record
             && let Err(err) = recorder.flush()

@@ -33,12 +33,10 @@ pub enum SignError {
 impl SignError {
     /// A refused key or a wrong URL will not fix itself; the rest may.
     pub fn is_transient(&self) -> bool {
-        match self {
-            Self::Fetch(FetchError::BadUrl { .. })
-            | Self::Refused { .. }
-            | Self::Unexpected { .. } => false,
-            _ => true,
-        }
+        !matches!(
+            self,
+            Self::Fetch(FetchError::BadUrl { .. }) | Self::Refused { .. } | Self::Unexpected { .. }
+        )
     }
 }
 

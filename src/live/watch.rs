@@ -3,16 +3,16 @@
 //! (open streaks are finalized first), 1 when the session fails, 2 on bad arguments.
 
 use std::io::Write;
-use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use tokio::sync::{mpsc, watch};
 
 use super::{ConnStatus, LiveConfig, LiveMsg, Recorder, spawn_session};
+use crate::actions::headless::Headless;
 use crate::cli::WatchArgs;
 use crate::engine::{Output, Stats};
-use crate::mappings::{Mapping, MappingTable};
+use crate::replay;
 
 /// Capacity of the session → printer channel.
 const EVENTS_CAPACITY: usize = 1024;
@@ -53,18 +53,12 @@ pub fn config_from_args(args: &WatchArgs) -> LiveConfig {
 }
 
 async fn run(args: WatchArgs) -> ExitCode {
-    if args.execute.execute {
-        eprintln!("giftdeck watch: --execute: not available yet");
-    }
-    let table = match &args.mappings {
-        Some(path) => match load_mappings(path) {
-            Ok(mappings) => MappingTable::new(mappings),
-            Err(err) => {
-                eprintln!("giftdeck watch: {err}");
-                return ExitCode::from(2);
-            }
-        },
-        None => MappingTable::default(),
+    let table = match replay::load_mappings_arg(args.mappings.as_deref()) {
+        Ok(table) => table,
+        Err(err) => {
+            eprintln!("giftdeck watch: {err}");
+            return ExitCode::from(2);
+        }
     };
     let mut config = config_from_args(&args);
     if let Some(path) = &args.record {
@@ -76,6 +70,14 @@ async fn run(args: WatchArgs) -> ExitCode {
             }
         }
     }
+    // `--execute`: the credited gifts' actions run through the real executor (None without it).
+    let mut executor = match Headless::start(&args.execute, table.clone()).await {
+        Ok(executor) => executor,
+        Err(err) => {
+            eprintln!("giftdeck watch: {err}");
+            return ExitCode::from(2);
+        }
+    };
     let (_mappings_tx, mappings_rx) = watch::channel(table);
     let (events_tx, mut events) = mpsc::channel(EVENTS_CAPACITY);
     let handle = spawn_session(config, mappings_rx, events_tx, Arc::new(|| {}));
@@ -91,9 +93,10 @@ async fn run(args: WatchArgs) -> ExitCode {
             message = events.recv() => match message {
                 None => break,
                 Some(LiveMsg::Output(Output::Credit(decision))) if stdout_open => {
-                    let printed = serde_json::to_string(&decision.gift)
-                        .map_err(std::io::Error::other)
-                        .and_then(|line| writeln!(stdout, "{line}"))
+                    if let Some(executor) = executor.as_mut() {
+                        executor.submit(&decision);
+                    }
+                    let printed = replay::write_json_line(&mut stdout, &decision)
                         .and_then(|()| stdout.flush());
                     if let Err(err) = printed {
                         // A closed pipe (`| head`) ends the session cleanly.
@@ -111,10 +114,15 @@ async fn run(args: WatchArgs) -> ExitCode {
                     }
                 }
             },
-            _ = &mut interrupt, if !stopping => {
-                eprintln!("giftdeck watch: stopping (finalizing open streaks)");
+            _ = &mut interrupt => {
+                if stopping {
+                    eprintln!("giftdeck watch: interrupted again; exiting without waiting");
+                    return ExitCode::from(130);
+                }
+                eprintln!("giftdeck watch: stopping (finalizing open streaks; Ctrl-C again to quit at once)");
                 stopping = true;
                 handle.stop();
+                interrupt.set(tokio::signal::ctrl_c());
             }
         }
     }
@@ -122,43 +130,12 @@ async fn run(args: WatchArgs) -> ExitCode {
         "giftdeck watch: {} gifts credited ({} frames, {} duplicates, {} malformed)",
         stats.credited, stats.frames, stats.duplicates, stats.malformed
     );
+    if let Some(executor) = executor {
+        eprintln!("giftdeck watch: waiting for queued actions (Ctrl-C again drops them)");
+        executor.finish_until(tokio::signal::ctrl_c()).await;
+    }
     match final_status {
         Some(ConnStatus::Ended) => ExitCode::SUCCESS,
         _ => ExitCode::FAILURE,
     }
-}
-
-#[derive(Debug, thiserror::Error)]
-enum MappingsError {
-    #[error("cannot read mappings {path}: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error("mappings {path} are not valid JSON of the form {{\"mappings\": [...]}}: {source}")]
-    Parse {
-        path: String,
-        source: serde_json::Error,
-    },
-}
-
-/// Our JSON settings file, reduced to its mappings.
-// TODO(live): switch to `settings::load_mappings_file` (which also reads Tiktok2Mc files) once it is
-// in main.
-fn load_mappings(path: &Path) -> Result<Vec<Mapping>, MappingsError> {
-    #[derive(serde::Deserialize)]
-    struct File {
-        #[serde(default)]
-        mappings: Vec<Mapping>,
-    }
-    let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| MappingsError::Read {
-        path: shown.clone(),
-        source,
-    })?;
-    let file: File = serde_json::from_str(&text).map_err(|source| MappingsError::Parse {
-        path: shown,
-        source,
-    })?;
-    Ok(file.mappings)
 }
