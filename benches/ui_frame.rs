@@ -35,8 +35,8 @@ fn decision(i: u64) -> Decision {
             gift_name: name.into(),
             diamonds,
             count: 1 + (i % 7) as u32,
-            trigger: (i % 2 == 0).then(|| name.to_owned()),
-            ended_by: if i % 13 == 0 {
+            trigger: i.is_multiple_of(2).then(|| name.to_owned()),
+            ended_by: if i.is_multiple_of(13) {
                 EndedBy::Timeout
             } else {
                 EndedBy::StreakEnd

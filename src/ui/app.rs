@@ -818,7 +818,7 @@ impl GiftdeckApp {
             image_url: None,
         };
         let mut engine = GiftEngine::new(EngineConfig::default());
-        let Some(credit) = engine.on_gift(&message, 0) else {
+        let Some(credit) = engine.on_gift(message, 0) else {
             return;
         };
         let decision: Decision = engine::decide(&self.table, credit);

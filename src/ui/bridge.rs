@@ -65,7 +65,6 @@ impl From<QueueStatus> for QueueView {
                 "not set up: commands fail until you add your server in Settings".to_owned(),
                 Some(false),
             ),
-            RconState::Idle => ("connects when the first command is due".to_owned(), None),
             RconState::Connecting => ("connecting…".to_owned(), None),
             RconState::Connected => ("connected".to_owned(), Some(true)),
             RconState::Down(reason) => (reason, Some(false)),
