@@ -1004,7 +1004,8 @@ impl eframe::App for GiftdeckApp {
 fn executor_config(settings: &Settings, demo_rcon: Option<RconConfig>) -> ExecutorConfig {
     let r = &settings.rcon;
     let rcon = demo_rcon.or_else(|| {
-        (!r.host.trim().is_empty()).then(|| RconConfig {
+        // No password means not set up yet: Minecraft refuses an empty one anyway.
+        (!r.host.trim().is_empty() && !r.password.is_empty()).then(|| RconConfig {
             host: r.host.trim().to_owned(),
             port: r.port,
             password: r.password.clone(),
