@@ -1,0 +1,457 @@
+//! The live gift feed: a bounded list of credited gifts (newest last), its filter, the session
+//! totals, and the panels that draw them. Rows are formatted once on arrival so a frame only
+//! lays out the handful of rows on screen.
+
+use std::collections::{HashMap, VecDeque};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use egui::{Color32, RichText};
+use egui_extras::{Column, TableBuilder};
+
+use crate::event::{CreditedGift, EndedBy};
+
+/// Rows kept; older rows fall off the top.
+pub const FEED_CAPACITY: usize = 10_000;
+/// Viewers remembered for the top-gifters board (bounded: the smallest are forgotten first).
+const GIFTER_CAPACITY: usize = 20_000;
+/// Entries on the top-gifters board.
+pub const TOP_GIFTERS: usize = 5;
+const ROW_HEIGHT: f32 = 20.0;
+
+/// One credited gift, ready to draw.
+#[derive(Clone, Debug)]
+pub struct FeedRow {
+    /// Increases by one per row ever pushed; lets the filter index survive rows falling off.
+    pub seq: u64,
+    pub time: String,
+    pub nickname: String,
+    pub handle: String,
+    pub gift_name: String,
+    pub gift_id: i64,
+    pub diamonds: u32,
+    pub count: u32,
+    pub trigger: Option<String>,
+    pub ended_by: EndedBy,
+    /// Sent with the Test button, not by a viewer.
+    pub test: bool,
+    /// Lowercase "nickname handle gift" for the filter.
+    search: String,
+}
+
+/// A viewer's running total for the board.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Gifter {
+    pub user_id: i64,
+    pub name: String,
+    pub diamonds: u64,
+}
+
+/// The feed and the session totals.
+#[derive(Debug, Default)]
+pub struct Feed {
+    rows: VecDeque<FeedRow>,
+    next_seq: u64,
+    /// Every credit received this session, kept or not.
+    pub received: u64,
+    /// Gifts (sum of counts) and diamonds from viewers this session (tests excluded).
+    pub gifts_total: u64,
+    pub diamonds_total: u64,
+    gifters: HashMap<i64, Gifter>,
+    top: Vec<Gifter>,
+    /// The filter as typed, and the seqs of matching rows (oldest first) when it is non-empty.
+    pub filter: String,
+    applied_filter: String,
+    filtered: VecDeque<u64>,
+}
+
+impl Feed {
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    pub fn rows(&self) -> impl DoubleEndedIterator<Item = &FeedRow> {
+        self.rows.iter()
+    }
+
+    pub fn top_gifters(&self) -> &[Gifter] {
+        &self.top
+    }
+
+    /// Clears rows and totals (a new session starts).
+    pub fn reset(&mut self) {
+        let filter = std::mem::take(&mut self.filter);
+        *self = Self {
+            filter,
+            next_seq: self.next_seq,
+            ..Self::default()
+        };
+    }
+
+    /// Adds a credited gift at the bottom, dropping the oldest row beyond [`FEED_CAPACITY`].
+    pub fn push(&mut self, gift: &CreditedGift, test: bool) {
+        self.push_at(gift, test, unix_millis());
+    }
+
+    pub fn push_at(&mut self, gift: &CreditedGift, test: bool, now_millis: u64) {
+        self.received += 1;
+        if !test {
+            self.gifts_total += u64::from(gift.count);
+            self.diamonds_total += gift.total_diamonds();
+            self.credit_gifter(gift);
+        }
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        let handle = clean(&gift.unique_id, 40);
+        let nickname = clean(&gift.nickname, 40);
+        let gift_name = if gift.gift_name.trim().is_empty() {
+            format!("gift #{}", gift.gift_id)
+        } else {
+            clean(&gift.gift_name, 40)
+        };
+        let search = format!("{nickname} {handle} {gift_name}").to_lowercase();
+        let row = FeedRow {
+            seq,
+            time: clock_utc(now_millis),
+            nickname,
+            handle,
+            gift_name,
+            gift_id: gift.gift_id,
+            diamonds: gift.diamonds,
+            count: gift.count,
+            trigger: gift.trigger.clone(),
+            ended_by: gift.ended_by,
+            test,
+            search,
+        };
+        if !self.applied_filter.is_empty() && row.search.contains(&self.applied_filter) {
+            self.filtered.push_back(seq);
+        }
+        self.rows.push_back(row);
+        while self.rows.len() > FEED_CAPACITY {
+            self.rows.pop_front();
+        }
+        let first = self.rows.front().map_or(seq, |r| r.seq);
+        while self.filtered.front().is_some_and(|&s| s < first) {
+            self.filtered.pop_front();
+        }
+    }
+
+    fn credit_gifter(&mut self, gift: &CreditedGift) {
+        if !self.gifters.contains_key(&gift.user_id) && self.gifters.len() >= GIFTER_CAPACITY {
+            // Forget the smallest gifter, unless they are on the board.
+            if let Some(smallest) = self
+                .gifters
+                .values()
+                .filter(|g| !self.top.iter().any(|t| t.user_id == g.user_id))
+                .min_by_key(|g| g.diamonds)
+                .map(|g| g.user_id)
+            {
+                self.gifters.remove(&smallest);
+            }
+        }
+        let name = if gift.unique_id.is_empty() {
+            clean(&gift.nickname, 40)
+        } else {
+            format!("@{}", clean(&gift.unique_id, 40))
+        };
+        let entry = self.gifters.entry(gift.user_id).or_insert(Gifter {
+            user_id: gift.user_id,
+            name,
+            diamonds: 0,
+        });
+        entry.diamonds += gift.total_diamonds();
+        let updated = entry.clone();
+        // Totals only grow, so the board is kept by inserting or updating one entry.
+        if let Some(slot) = self.top.iter_mut().find(|t| t.user_id == updated.user_id) {
+            *slot = updated;
+        } else {
+            self.top.push(updated);
+        }
+        self.top.sort_by_key(|g| std::cmp::Reverse(g.diamonds));
+        self.top.truncate(TOP_GIFTERS);
+    }
+
+    /// Re-indexes the filter when its text changed. O(rows) only on a change.
+    pub fn apply_filter(&mut self) {
+        let wanted = self.filter.trim().to_lowercase();
+        if wanted == self.applied_filter {
+            return;
+        }
+        self.applied_filter = wanted;
+        self.filtered.clear();
+        if !self.applied_filter.is_empty() {
+            let needle = &self.applied_filter;
+            self.filtered.extend(
+                self.rows
+                    .iter()
+                    .filter(|r| r.search.contains(needle))
+                    .map(|r| r.seq),
+            );
+        }
+    }
+
+    /// How many rows the view shows (all, or the filter's matches).
+    pub fn visible_len(&self) -> usize {
+        if self.applied_filter.is_empty() {
+            self.rows.len()
+        } else {
+            self.filtered.len()
+        }
+    }
+
+    /// The `index`th visible row.
+    pub fn visible_row(&self, index: usize) -> Option<&FeedRow> {
+        if self.applied_filter.is_empty() {
+            return self.rows.get(index);
+        }
+        let seq = *self.filtered.get(index)?;
+        let first = self.rows.front()?.seq;
+        self.rows.get(usize::try_from(seq - first).ok()?)
+    }
+}
+
+fn unix_millis() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// `HH:MM:SS` of a Unix time in UTC.
+fn clock_utc(millis: u64) -> String {
+    let secs = millis / 1000;
+    format!(
+        "{:02}:{:02}:{:02}",
+        (secs / 3600) % 24,
+        (secs / 60) % 60,
+        secs % 60
+    )
+}
+
+/// Viewer-controlled text made safe to draw on one line: line breaks become spaces, other control
+/// characters (bidi overrides, NUL) are removed, and it is cut to `max_chars`.
+pub fn clean(text: &str, max_chars: usize) -> String {
+    let mut out: String = text
+        .chars()
+        .map(|c| if c.is_whitespace() { ' ' } else { c })
+        .filter(|c| !c.is_control() && !is_bidi_control(*c))
+        .take(max_chars)
+        .collect();
+    if text.chars().count() > max_chars {
+        out.push('…');
+    }
+    out
+}
+
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
+}
+
+/// Draws the filter box and the feed table (only the visible rows are laid out).
+pub fn feed_ui(ui: &mut egui::Ui, feed: &mut Feed) {
+    ui.horizontal(|ui| {
+        ui.heading("Live gifts");
+        ui.add_space(12.0);
+        ui.add(
+            egui::TextEdit::singleline(&mut feed.filter)
+                .hint_text("🔎 filter by viewer or gift")
+                .desired_width(220.0),
+        );
+        if !feed.filter.is_empty() && ui.small_button("✖").on_hover_text("Clear filter").clicked()
+        {
+            feed.filter.clear();
+        }
+        feed.apply_filter();
+        let shown = feed.visible_len();
+        let label = if feed.filter.trim().is_empty() {
+            format!("{} shown", feed.len())
+        } else {
+            format!("{shown} of {} match", feed.len())
+        };
+        ui.label(RichText::new(label).weak());
+        if feed.received > feed.len() as u64 {
+            ui.label(RichText::new(format!("(oldest dropped; keeping {FEED_CAPACITY})")).weak())
+                .on_hover_text("The feed keeps the newest rows; totals still count every gift.");
+        }
+    });
+    if feed.is_empty() {
+        ui.add_space(16.0);
+        ui.label(
+            RichText::new(
+                "No gifts yet. Connect to a live stream above, or press Demo to see a practice stream.",
+            )
+            .weak(),
+        );
+        return;
+    }
+    let rows = feed.visible_len();
+    let matched_color = ui.visuals().widgets.active.fg_stroke.color;
+    TableBuilder::new(ui)
+        .id_salt("feed_table")
+        .striped(true)
+        .stick_to_bottom(true)
+        .auto_shrink([false, false])
+        .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+        .column(Column::exact(64.0))
+        .column(Column::initial(200.0).at_least(120.0).clip(true))
+        .column(Column::initial(190.0).at_least(120.0).clip(true))
+        .column(Column::exact(52.0))
+        .column(Column::exact(72.0))
+        .column(Column::remainder().at_least(120.0).clip(true))
+        .header(20.0, |mut header| {
+            for title in ["Time UTC", "Viewer", "Gift", "Count", "Diamonds", "Trigger"] {
+                header.col(|ui| {
+                    ui.strong(title);
+                });
+            }
+        })
+        .body(|body| {
+            body.rows(ROW_HEIGHT, rows, |mut row| {
+                let Some(r) = feed.visible_row(row.index()) else {
+                    return;
+                };
+                row.col(|ui| {
+                    ui.label(RichText::new(&r.time).monospace().weak());
+                });
+                row.col(|ui| {
+                    ui.label(&r.nickname)
+                        .on_hover_text(format!("@{}", r.handle));
+                    ui.label(RichText::new(format!("@{}", r.handle)).weak());
+                });
+                row.col(|ui| {
+                    ui.label(&r.gift_name)
+                        .on_hover_text(format!("gift id {}", r.gift_id));
+                    ui.label(RichText::new(format!("#{}", r.gift_id)).weak().small());
+                });
+                row.col(|ui| {
+                    ui.label(RichText::new(format!("×{}", r.count)).strong());
+                    if r.ended_by == EndedBy::Timeout {
+                        ui.label(RichText::new("⏱").color(Color32::from_rgb(230, 160, 40)))
+                            .on_hover_text(
+                                "Counted when the streak timed out: TikTok never sent its end.",
+                            );
+                    }
+                });
+                row.col(|ui| {
+                    let total = u64::from(r.diamonds) * u64::from(r.count);
+                    ui.label(total.to_string())
+                        .on_hover_text(format!("{} each", r.diamonds));
+                });
+                row.col(|ui| {
+                    if r.test {
+                        ui.label(RichText::new("TEST").small().color(Color32::LIGHT_BLUE));
+                    }
+                    match &r.trigger {
+                        Some(t) => ui.label(RichText::new(format!("▶ {t}")).color(matched_color)),
+                        None => ui.label(RichText::new("no mapping").weak()),
+                    };
+                });
+            });
+        });
+}
+
+/// Session totals: gifts, diamonds and the top gifters.
+pub fn totals_ui(ui: &mut egui::Ui, feed: &Feed) {
+    ui.heading("This session");
+    egui::Grid::new("totals_grid")
+        .num_columns(2)
+        .spacing([16.0, 4.0])
+        .show(ui, |ui| {
+            ui.label("Gifts");
+            ui.strong(feed.gifts_total.to_string());
+            ui.end_row();
+            ui.label("Diamonds");
+            ui.strong(feed.diamonds_total.to_string());
+            ui.end_row();
+        });
+    ui.add_space(4.0);
+    ui.label(RichText::new("Top gifters").strong());
+    if feed.top.is_empty() {
+        ui.label(RichText::new("nobody yet").weak());
+    }
+    for (place, gifter) in feed.top.iter().enumerate() {
+        ui.horizontal(|ui| {
+            ui.label(format!("{}.", place + 1));
+            ui.label(&gifter.name);
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                ui.label(format!("{} diamonds", gifter.diamonds));
+            });
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn credit(user_id: i64, name: &str, gift: &str, diamonds: u32, count: u32) -> CreditedGift {
+        CreditedGift {
+            msg_id: 0,
+            user_id,
+            unique_id: name.to_lowercase(),
+            nickname: name.into(),
+            gift_id: 1,
+            gift_name: gift.into(),
+            diamonds,
+            count,
+            trigger: None,
+            ended_by: EndedBy::StreakEnd,
+        }
+    }
+
+    #[test]
+    fn feed_is_bounded_and_totals_count_everything() {
+        let mut feed = Feed::default();
+        for i in 0..(FEED_CAPACITY as i64 + 500) {
+            feed.push_at(&credit(i % 7, "v", "Rose", 1, 2), false, 0);
+        }
+        assert_eq!(feed.len(), FEED_CAPACITY);
+        assert_eq!(feed.received, FEED_CAPACITY as u64 + 500);
+        assert_eq!(feed.gifts_total, 2 * (FEED_CAPACITY as u64 + 500));
+        assert_eq!(feed.rows().next().unwrap().seq, 500, "oldest rows dropped");
+    }
+
+    #[test]
+    fn filter_matches_viewer_or_gift_and_survives_rows_falling_off() {
+        let mut feed = Feed::default();
+        feed.push_at(&credit(1, "Alice", "Rose", 1, 1), false, 0);
+        feed.push_at(&credit(2, "Bob", "Lion", 29_999, 1), false, 0);
+        feed.filter = "lion".into();
+        feed.apply_filter();
+        assert_eq!(feed.visible_len(), 1);
+        assert_eq!(feed.visible_row(0).unwrap().nickname, "Bob");
+        feed.push_at(&credit(3, "Lionel", "Rose", 1, 1), false, 0);
+        assert_eq!(feed.visible_len(), 2, "new rows are matched on arrival");
+        for _ in 0..FEED_CAPACITY {
+            feed.push_at(&credit(4, "Carol", "Rose", 1, 1), false, 0);
+        }
+        assert_eq!(feed.visible_len(), 0, "matches that fell off are forgotten");
+        assert!(feed.visible_row(0).is_none());
+    }
+
+    #[test]
+    fn top_gifters_rank_by_diamonds_and_tests_do_not_count() {
+        let mut feed = Feed::default();
+        feed.push_at(&credit(1, "Alice", "Rose", 1, 10), false, 0);
+        feed.push_at(&credit(2, "Bob", "Lion", 29_999, 1), false, 0);
+        feed.push_at(&credit(1, "Alice", "Rose", 1, 5), false, 0);
+        feed.push_at(&credit(3, "Tester", "Universe", 34_999, 1), true, 0);
+        let top: Vec<_> = feed.top_gifters().iter().map(|g| g.diamonds).collect();
+        assert_eq!(top, [29_999, 15]);
+        assert_eq!(feed.diamonds_total, 29_999 + 15);
+    }
+
+    #[test]
+    fn hostile_names_are_one_safe_line() {
+        assert_eq!(clean("a\nb\u{202E}c\0", 10), "a bc");
+        assert_eq!(clean("abcdef", 3), "abc…");
+    }
+
+    #[test]
+    fn clock_is_utc_hms() {
+        assert_eq!(clock_utc(3_723_000), "01:02:03");
+    }
+}
