@@ -3,10 +3,11 @@
 
 #[path = "support/python.rs"]
 mod python;
+#[path = "support/rconx.rs"]
+mod rconx;
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -19,6 +20,7 @@ use giftdeck::actions::{
 use giftdeck::engine::Decision;
 use giftdeck::event::{CreditedGift, EndedBy};
 use giftdeck::mappings::{Action, Mapping, MappingTable};
+use rconx::Rconx;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::{mpsc, watch};
 
@@ -408,57 +410,6 @@ async fn without_rcon_settings_commands_fail_clearly() {
 // ---------------------------------------------------------------------------------------------
 // rconx: a real RCON server we did not write.
 
-const RCONX_SERVER: &str = r#"
-import json, sys, rconx
-port, password, log_path = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-log = open(log_path, "a", buffering=1, encoding="utf-8")
-def handle(content, info):
-    log.write(json.dumps(content.text) + "\n")
-    return "echo: " + content.text
-server = rconx.RconServer("127.0.0.1", port, authentication=password, command_handler=handle)
-server.serve(on_started=lambda: print("ready", flush=True))
-"#;
-
-struct Rconx {
-    child: Child,
-    log: PathBuf,
-}
-
-impl Drop for Rconx {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Rconx {
-    fn start(python: &Path, port: u16, dir: &Path) -> Self {
-        let log = dir.join(format!("rconx-{port}.log"));
-        let mut child = Command::new(python)
-            .args(["-c", RCONX_SERVER])
-            .arg(port.to_string())
-            .arg("pw")
-            .arg(&log)
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start rconx");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        assert_eq!(line.trim(), "ready");
-        Self { child, log }
-    }
-
-    fn commands(&self) -> Vec<String> {
-        std::fs::read_to_string(&self.log)
-            .unwrap_or_default()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect()
-    }
-}
-
 #[tokio::test]
 async fn rconx_receives_exact_commands_repeats_and_order_even_after_being_down() {
     let Some(python) = python::venv_python() else {
@@ -494,7 +445,7 @@ async fn rconx_receives_exact_commands_repeats_and_order_even_after_being_down()
     assert_eq!(exec.handle.status().done, 0);
     assert_eq!(exec.handle.status().depth, 9);
     // It comes up: everything runs, in order.
-    let server = Rconx::start(&python, port, dir.path());
+    let server = Rconx::start(&python, port, "pw", dir.path());
     drained(&exec.handle).await;
     let tell = r#"tellraw @a {"text":"Zoë \"Z\" sent 2x Creeper"}"#;
     let summon = "summon creeper ~ ~ ~";

@@ -3,16 +3,17 @@
 
 #[path = "support/python.rs"]
 mod python;
+#[path = "support/rconx.rs"]
+mod rconx;
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use giftdeck::actions::rcon::{MAX_COMMAND_BYTES, encode_packet};
 use giftdeck::actions::strict_server::StrictServer;
 use giftdeck::actions::{RconClient, RconConfig, RconError, RconTimeouts, test_rcon_connection};
+use rconx::Rconx;
 use tokio::io::AsyncWriteExt;
 
 fn config(port: u16, password: &str) -> RconConfig {
@@ -29,67 +30,6 @@ fn free_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
-}
-
-/// The rconx server script: logs each command as a JSON string line to `log`, answers
-/// `echo: <command>`, or 10,000 `x` for `big`.
-const RCONX_SERVER: &str = r#"
-import json, sys, rconx
-port, password, log_path = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-log = open(log_path, "a", buffering=1, encoding="utf-8")
-def handle(content, info):
-    text = content.text
-    log.write(json.dumps(text) + "\n")
-    if text == "big":
-        return "x" * 10000
-    if text.startswith("unknown"):
-        return "Unknown or incomplete command, see below for error"
-    return "echo: " + text
-server = rconx.RconServer("127.0.0.1", port, authentication=password, command_handler=handle)
-server.serve(on_started=lambda: print("ready", flush=True))
-"#;
-
-/// A running rconx server (killed on drop).
-struct Rconx {
-    child: Child,
-    log: PathBuf,
-    port: u16,
-}
-
-impl Drop for Rconx {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Rconx {
-    fn start(python: &Path, port: u16, password: &str, dir: &Path) -> Self {
-        let log = dir.join(format!("rconx-{port}.log"));
-        let mut child = Command::new(python)
-            .args(["-c", RCONX_SERVER])
-            .arg(port.to_string())
-            .arg(password)
-            .arg(&log)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start rconx");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        assert_eq!(line.trim(), "ready", "rconx did not start");
-        Self { child, log, port }
-    }
-
-    fn commands(&self) -> Vec<String> {
-        std::fs::read_to_string(&self.log)
-            .unwrap_or_default()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect()
-    }
 }
 
 fn python_or_skip() -> Option<PathBuf> {
