@@ -51,6 +51,14 @@ pub enum Action {
 }
 
 impl Action {
+    /// A Minecraft command that runs once.
+    pub fn command(command: impl Into<String>) -> Self {
+        Self::Command {
+            command: command.into(),
+            repeat: 1,
+        }
+    }
+
     /// A one-line summary for tables and logs.
     pub fn summary(&self) -> String {
         match self {
@@ -173,10 +181,7 @@ mod tests {
     use super::*;
 
     fn cmd(c: &str) -> Action {
-        Action::Command {
-            command: c.into(),
-            repeat: 1,
-        }
+        Action::command(c)
     }
 
     #[test]

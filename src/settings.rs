@@ -88,16 +88,18 @@ impl Default for RconSettings {
     }
 }
 
+/// How a secret appears in `Debug` output and logs: never itself, only whether it is set.
+pub fn masked(secret: &str) -> &'static str {
+    if secret.is_empty() { "" } else { "***" }
+}
+
 impl std::fmt::Debug for RconSettings {
     // The password must never reach a log line.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RconSettings")
             .field("host", &self.host)
             .field("port", &self.port)
-            .field(
-                "password",
-                &if self.password.is_empty() { "" } else { "***" },
-            )
+            .field("password", &masked(&self.password))
             .finish()
     }
 }

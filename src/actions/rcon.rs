@@ -38,10 +38,7 @@ impl fmt::Debug for RconConfig {
         f.debug_struct("RconConfig")
             .field("host", &self.host)
             .field("port", &self.port)
-            .field(
-                "password",
-                &if self.password.is_empty() { "" } else { "***" },
-            )
+            .field("password", &crate::settings::masked(&self.password))
             .finish()
     }
 }

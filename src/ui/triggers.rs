@@ -603,10 +603,7 @@ mod tests {
     use super::*;
 
     fn cmd(c: &str) -> Action {
-        Action::Command {
-            command: c.into(),
-            repeat: 1,
-        }
+        Action::command(c)
     }
 
     #[test]
