@@ -17,5 +17,6 @@ pub mod mappings;
 pub mod mca;
 pub mod replay;
 pub mod settings;
+pub mod triggers;
 pub mod ui;
 pub mod wire;

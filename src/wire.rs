@@ -7,7 +7,7 @@ use std::io::Write;
 
 use prost::Message;
 
-use crate::event::{ControlAction, GiftMessage, LiveEvent, SocialKind, User};
+use crate::event::{ControlAction, GiftMessage, Identity, LiveEvent, SocialKind, User};
 
 #[allow(clippy::all, clippy::pedantic, missing_docs)]
 mod pb {
@@ -323,7 +323,7 @@ fn decode_message(message: &pb::BaseProtoMessage) -> Result<Option<LiveEvent>, (
             let gift_id = if m.gift_id != 0 { m.gift_id } else { gift.id };
             LiveEvent::Gift(GiftMessage {
                 msg_id: msg_id(&m.common),
-                user: to_user(Some(user)),
+                user: with_identity(to_user(Some(user)), m.user_identity),
                 gift_id,
                 gift_name: trimmed(gift.name),
                 diamonds: u32::try_from(gift.diamond_count).unwrap_or(0),
@@ -339,7 +339,8 @@ fn decode_message(message: &pb::BaseProtoMessage) -> Result<Option<LiveEvent>, (
             let m = pb::WebcastChatMessage::decode(bytes).map_err(drop)?;
             LiveEvent::Chat {
                 msg_id: msg_id(&m.common),
-                user: to_user(m.user),
+                create_time_millis: create_time(&m.common),
+                user: with_identity(to_user(m.user), m.user_identity),
                 text: m.content,
             }
         }
@@ -347,6 +348,7 @@ fn decode_message(message: &pb::BaseProtoMessage) -> Result<Option<LiveEvent>, (
             let m = pb::WebcastLikeMessage::decode(bytes).map_err(drop)?;
             LiveEvent::Like {
                 msg_id: msg_id(&m.common),
+                create_time_millis: create_time(&m.common),
                 user: to_user(m.user),
                 count: u32::try_from(m.count).unwrap_or(0),
                 total: m.total,
@@ -359,23 +361,18 @@ fn decode_message(message: &pb::BaseProtoMessage) -> Result<Option<LiveEvent>, (
                 .as_ref()
                 .and_then(|c| c.display_text.as_ref())
                 .map_or("", |t| t.key.as_str());
-            let kind = if key.contains("follow") {
-                SocialKind::Follow
-            } else if key.contains("share") {
-                SocialKind::Share
-            } else {
-                SocialKind::Other
-            };
             LiveEvent::Social {
+                kind: social_kind(key),
+                create_time_millis: create_time(&m.common),
                 msg_id: msg_id(&m.common),
                 user: to_user(m.user),
-                kind,
             }
         }
         b"WebcastMemberMessage" => {
             let m = pb::WebcastMemberMessage::decode(bytes).map_err(drop)?;
             LiveEvent::Member {
                 msg_id: msg_id(&m.common),
+                create_time_millis: create_time(&m.common),
                 user: to_user(m.user),
                 action: m.action,
             }
@@ -392,6 +389,35 @@ fn decode_message(message: &pb::BaseProtoMessage) -> Result<Option<LiveEvent>, (
     Ok(Some(event))
 }
 
+/// Follow or share, from `common.display_text.key`, as the Python and Node reference clients decide
+/// it: a key containing `follow` is a follow (`pm_main_follow_message_viewer_2`), one containing
+/// `share` a share (`pm_mt_guidance_share`, `pm_mt_guidance_viewer_N_share`); anything else is
+/// neither. Follow is checked first, as they do. See docs/triggers.md.
+pub fn social_kind(display_text_key: &str) -> SocialKind {
+    if display_text_key.contains("follow") {
+        SocialKind::Follow
+    } else if display_text_key.contains("share") {
+        SocialKind::Share
+    } else {
+        SocialKind::Other
+    }
+}
+
+fn create_time(common: &Option<pb::CommonMessageData>) -> i64 {
+    common.as_ref().map_or(0, |c| c.create_time)
+}
+
+fn with_identity(mut user: User, identity: Option<pb::UserIdentity>) -> User {
+    if let Some(i) = identity {
+        user.identity = Identity {
+            follower: i.is_follower_of_anchor || i.is_mutual_following_with_anchor,
+            subscriber: i.is_subscriber_of_anchor,
+            moderator: i.is_moderator_of_anchor || i.is_anchor,
+        };
+    }
+    user
+}
+
 fn to_user(user: Option<pb::User>) -> User {
     match user {
         Some(u) => User {
@@ -401,6 +427,7 @@ fn to_user(user: Option<pb::User>) -> User {
                 None => u.display_id,
             },
             nickname: u.nickname,
+            identity: Identity::default(),
         },
         None => User::default(),
     }
@@ -581,12 +608,124 @@ pub enum MessageSpec {
         msg_id: i64,
         action: i32,
     },
+    /// Any non-gift event with every field a trigger reads (share, join, subscribe, identity…).
+    Event(EventSpec),
     /// Arbitrary bytes under a method name: lets tests send malformed inner messages.
     Raw {
         method: String,
         msg_id: i64,
         payload: Vec<u8>,
     },
+}
+
+/// What a non-gift [`EventSpec`] is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EventSpecKind {
+    Follow,
+    Share,
+    Join,
+    Subscribe,
+    Like { count: i32, total: i64 },
+    Chat { text: String },
+}
+
+/// A non-gift message to encode (fixtures, the fake backend, the demo stream, benchmarks).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventSpec {
+    pub msg_id: i64,
+    pub user_id: i64,
+    pub unique_id: String,
+    pub nickname: String,
+    pub create_time_millis: i64,
+    pub kind: EventSpecKind,
+    /// `user_identity` flags; TikTok sends them with chat (and gifts) only, so only chat encodes them.
+    pub follower: bool,
+    pub subscriber: bool,
+    pub moderator: bool,
+}
+
+impl EventSpec {
+    pub fn new(msg_id: i64, user_id: i64, unique_id: &str, kind: EventSpecKind) -> Self {
+        Self {
+            msg_id,
+            user_id,
+            unique_id: unique_id.to_owned(),
+            nickname: unique_id.to_owned(),
+            create_time_millis: 0,
+            kind,
+            follower: false,
+            subscriber: false,
+            moderator: false,
+        }
+    }
+}
+
+fn encode_event(e: &EventSpec) -> (&'static str, Vec<u8>) {
+    let user = Some(spec_user(e.user_id, &e.unique_id, &e.nickname));
+    let social = |key: &str, method: &'static str| {
+        let mut common = spec_common(method, e.msg_id, e.create_time_millis);
+        if let Some(c) = common.as_mut() {
+            c.display_text = Some(pb::Text {
+                key: key.to_owned(),
+                default_pattern: String::new(),
+            });
+        }
+        common
+    };
+    match &e.kind {
+        EventSpecKind::Follow | EventSpecKind::Share => {
+            let follow = e.kind == EventSpecKind::Follow;
+            let key = if follow {
+                "pm_main_follow_message_viewer_2"
+            } else {
+                "pm_mt_guidance_share"
+            };
+            let m = pb::WebcastSocialMessage {
+                common: social(key, "WebcastSocialMessage"),
+                user,
+                action: if follow { 1 } else { 3 },
+                ..Default::default()
+            };
+            ("WebcastSocialMessage", m.encode_to_vec())
+        }
+        EventSpecKind::Join | EventSpecKind::Subscribe => {
+            let m = pb::WebcastMemberMessage {
+                common: spec_common("WebcastMemberMessage", e.msg_id, e.create_time_millis),
+                user,
+                member_count: 0,
+                action: if e.kind == EventSpecKind::Join {
+                    crate::event::MEMBER_JOINED
+                } else {
+                    crate::event::MEMBER_SUBSCRIBED
+                },
+            };
+            ("WebcastMemberMessage", m.encode_to_vec())
+        }
+        EventSpecKind::Like { count, total } => {
+            let m = pb::WebcastLikeMessage {
+                common: spec_common("WebcastLikeMessage", e.msg_id, e.create_time_millis),
+                count: *count,
+                total: *total,
+                user,
+            };
+            ("WebcastLikeMessage", m.encode_to_vec())
+        }
+        EventSpecKind::Chat { text } => {
+            let identity = (e.follower || e.subscriber || e.moderator).then(|| pb::UserIdentity {
+                is_follower_of_anchor: e.follower,
+                is_subscriber_of_anchor: e.subscriber,
+                is_moderator_of_anchor: e.moderator,
+                ..Default::default()
+            });
+            let m = pb::WebcastChatMessage {
+                common: spec_common("WebcastChatMessage", e.msg_id, e.create_time_millis),
+                user,
+                content: text.clone(),
+                user_identity: identity,
+            };
+            ("WebcastChatMessage", m.encode_to_vec())
+        }
+    }
 }
 
 /// Batch-level fields to encode around the messages.
@@ -657,6 +796,7 @@ fn encode_message(spec: &MessageSpec) -> pb::BaseProtoMessage {
                 common: spec_common("WebcastChatMessage", *msg_id, 0),
                 user: Some(spec_user(*user_id, unique_id, nickname)),
                 content: text.clone(),
+                user_identity: None,
             }
             .encode_to_vec(),
         ),
@@ -711,6 +851,10 @@ fn encode_message(spec: &MessageSpec) -> pb::BaseProtoMessage {
             }
             .encode_to_vec(),
         ),
+        MessageSpec::Event(e) => {
+            let (method, payload) = encode_event(e);
+            (method, e.msg_id, payload)
+        }
         MessageSpec::Raw {
             method,
             msg_id,

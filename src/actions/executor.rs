@@ -20,6 +20,7 @@ use crate::backoff::Backoff;
 use crate::engine::Decision;
 use crate::event::CreditedGift;
 use crate::mappings::{Action, Mapping, MappingTable};
+use crate::triggers::{EventLine, Fired};
 
 /// How often an idle connection is checked, so the status notices a server that went away.
 const LIVENESS_CHECK: Duration = Duration::from_secs(2);
@@ -118,6 +119,14 @@ pub fn is_stale(enqueued: Instant, now: Instant, max_age_millis: Option<u64>) ->
         .is_some_and(|max| now.saturating_duration_since(enqueued) > Duration::from_millis(max))
 }
 
+/// What a webhook posts: the gift line `replay` prints, or a non-gift trigger's `--events` line.
+#[derive(Debug, serde::Serialize)]
+#[serde(untagged)]
+enum WebhookBody {
+    Gift(CreditedGift),
+    Event(EventLine),
+}
+
 /// One queued action, ready to run.
 #[derive(Debug)]
 enum Work {
@@ -129,7 +138,7 @@ enum Work {
     Webhook {
         url: Arc<str>,
         timeout_millis: u64,
-        gift: Arc<CreditedGift>,
+        gift: Arc<WebhookBody>,
     },
     /// Could not be prepared (a placeholder error, no mapping for Random): fails in its turn.
     Invalid(Arc<str>),
@@ -265,6 +274,31 @@ impl ExecutorHandle {
         let Some(mapping) = &decision.mapping else {
             return 0;
         };
+        let source = Source {
+            values: Values::from_gift(&decision.gift),
+            body: Arc::new(WebhookBody::Gift(decision.gift.clone())),
+            count: decision.gift.count,
+        };
+        self.enqueue_source(mapping, &source, &decision.gift.gift_name)
+    }
+
+    /// Queues a fired non-gift trigger's actions (`count × mapping.repeat` runs), like [`enqueue`].
+    /// A skipped trigger (no mapping) queues nothing.
+    ///
+    /// [`enqueue`]: Self::enqueue
+    pub fn enqueue_fired(&self, fired: &Fired) -> usize {
+        let Some(mapping) = &fired.mapping else {
+            return 0;
+        };
+        let source = Source {
+            values: Values::from_event(&fired.line),
+            body: Arc::new(WebhookBody::Event(fired.line.clone())),
+            count: fired.line.count,
+        };
+        self.enqueue_source(mapping, &source, fired.line.kind.as_str())
+    }
+
+    fn enqueue_source(&self, mapping: &Mapping, source: &Source, what: &str) -> usize {
         // Read-locks the table only for this call (no await below); `Random` picks from it.
         let table = self.mappings.borrow();
         let now = Instant::now();
@@ -277,7 +311,7 @@ impl ExecutorHandle {
                 dropped: 0,
                 now,
             };
-            expand(decision, mapping, &table, &mut filler);
+            expand(source, mapping, &table, &mut filler);
             let queued = filler.items.len();
             shared.queue.extend(filler.items);
             shared.status.dropped = shared.status.dropped.saturating_add(filler.dropped);
@@ -287,7 +321,7 @@ impl ExecutorHandle {
         if dropped > 0 {
             tracing::warn!(
                 dropped,
-                gift = %decision.gift.gift_name,
+                gift = %what,
                 "action queue full: actions dropped"
             );
         }
@@ -408,17 +442,35 @@ fn actions_per_run(mapping: &Mapping) -> u64 {
         .sum()
 }
 
-fn expand(decision: &Decision, mapping: &Mapping, table: &MappingTable, filler: &mut Filler) {
-    let gift = Arc::new(decision.gift.clone());
-    let values = Values::from_gift(&decision.gift);
-    let runs = u64::from(decision.gift.count) * u64::from(mapping.repeat);
-    let steps = prepare(mapping, &values, &gift);
+/// What a decision's actions are made from: placeholder values, the webhook body, the run count.
+struct Source {
+    values: Values,
+    body: Arc<WebhookBody>,
+    count: u32,
+}
+
+#[cfg(test)]
+impl Source {
+    fn of(decision: &Decision) -> Self {
+        Self {
+            values: Values::from_gift(&decision.gift),
+            body: Arc::new(WebhookBody::Gift(decision.gift.clone())),
+            count: decision.gift.count,
+        }
+    }
+}
+
+fn expand(source: &Source, mapping: &Mapping, table: &MappingTable, filler: &mut Filler) {
+    let gift = &source.body;
+    let values = &source.values;
+    let runs = u64::from(source.count) * u64::from(mapping.repeat);
+    let steps = prepare(mapping, values, gift);
     let mut rng = rand::rng();
     let mut random = |f: &mut Filler| {
         let candidates = table.random_candidates(&mapping.trigger);
         match candidates.choose(&mut rng) {
             Some(chosen) => {
-                let chosen_steps = prepare(chosen, &values, &gift);
+                let chosen_steps = prepare(chosen, values, gift);
                 // Candidates hold no Random action (no chains).
                 push_runs(
                     f,
@@ -499,7 +551,7 @@ impl Work {
     }
 }
 
-fn prepare(mapping: &Mapping, values: &Values, gift: &Arc<CreditedGift>) -> Vec<Prepared> {
+fn prepare(mapping: &Mapping, values: &Values, gift: &Arc<WebhookBody>) -> Vec<Prepared> {
     mapping
         .actions
         .iter()
@@ -759,7 +811,7 @@ impl Runner {
                 gift,
             } => self
                 .webhook
-                .post(url, *timeout_millis, gift)
+                .post(url, *timeout_millis, &**gift)
                 .await
                 .map_err(|e| e.to_string()),
             Work::Invalid(reason) => Err(reason.to_string()),
@@ -877,6 +929,7 @@ mod tests {
             count,
             trigger: Some("Rose".into()),
             ended_by: crate::event::EndedBy::StreakEnd,
+            skipped: None,
         }
     }
 
@@ -920,7 +973,12 @@ mod tests {
             mapping: Some(mapping.clone()),
         };
         let mut f = filler(100);
-        expand(&decision, &mapping, &MappingTable::default(), &mut f);
+        expand(
+            &Source::of(&decision),
+            &mapping,
+            &MappingTable::default(),
+            &mut f,
+        );
         let run = ["say a 3", "say a 3", "say b"];
         let want: Vec<String> = std::iter::repeat_n(run, 6)
             .flatten()
@@ -944,7 +1002,12 @@ mod tests {
             mapping: Some(mapping.clone()),
         };
         let mut f = filler(10);
-        expand(&decision, &mapping, &MappingTable::default(), &mut f);
+        expand(
+            &Source::of(&decision),
+            &mapping,
+            &MappingTable::default(),
+            &mut f,
+        );
         assert_eq!(f.items.len(), 10);
         assert_eq!(f.dropped, u64::from(u32::MAX) * 1000 - 10);
     }
@@ -965,12 +1028,12 @@ mod tests {
             mapping: Some(rose.clone()),
         };
         let mut f = filler(100);
-        expand(&decision, &rose, &table, &mut f);
+        expand(&Source::of(&decision), &rose, &table, &mut f);
         assert_eq!(commands(&f.items), ["say lion viewer", "say lion viewer"]);
 
         let mut f = filler(100);
         expand(
-            &decision,
+            &Source::of(&decision),
             &rose,
             &MappingTable::new(vec![rose.clone()]),
             &mut f,
@@ -992,7 +1055,12 @@ mod tests {
             mapping: Some(mapping.clone()),
         };
         let mut f = filler(10);
-        expand(&decision, &mapping, &MappingTable::default(), &mut f);
+        expand(
+            &Source::of(&decision),
+            &mapping,
+            &MappingTable::default(),
+            &mut f,
+        );
         assert_eq!(commands(&f.items), ["give ax_stoneop_me diamond"]);
     }
 }

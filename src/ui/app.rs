@@ -606,7 +606,7 @@ impl GiftdeckApp {
                 }
                 self.feed.push(&decision.gift, false);
             }
-            LiveMsg::Output(Output::Event(_)) => {}
+            LiveMsg::Output(Output::Event(_) | Output::Fired(_)) => {}
             LiveMsg::Stats(stats) => self.conn.stats = stats,
         }
     }
@@ -806,6 +806,7 @@ impl GiftdeckApp {
                 user_id: -1,
                 unique_id: "giftdeck_test".into(),
                 nickname: "Tester".into(),
+                ..User::default()
             },
             gift_id,
             gift_name,
@@ -1034,6 +1035,9 @@ async fn route(
         match &msg {
             LiveMsg::Output(Output::Credit(decision)) => {
                 executor.enqueue(decision);
+            }
+            LiveMsg::Output(Output::Fired(fired)) => {
+                executor.enqueue_fired(fired);
             }
             LiveMsg::Output(Output::Event(_)) => continue,
             _ => {}
