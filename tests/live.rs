@@ -9,10 +9,13 @@ use giftdeck::backoff::Backoff;
 use giftdeck::capture::CaptureReader;
 use giftdeck::engine::{EngineConfig, Output, Pipeline, Stats};
 use giftdeck::event::{CreditedGift, EndedBy};
-use giftdeck::fake::{FakeConfig, FakeTikTok, HandshakeFault, PageMode, Scenario, SignFault, Step};
 use giftdeck::live::{ConnStatus, LiveConfig, LiveHandle, LiveMsg, spawn_session};
 use giftdeck::mappings::{Action, Mapping, MappingTable};
-use giftdeck::wire::{self, ClientFrame, Compression, GiftSpec, MessageSpec};
+use giftdeck::testkit::fake::{
+    FakeConfig, FakeTikTok, HandshakeFault, PageMode, Scenario, SignFault, Step,
+};
+use giftdeck::testkit::frames::{self, ClientFrame, Compression, GiftSpec, MessageSpec};
+use giftdeck::wire;
 use tokio::sync::{mpsc, watch};
 
 const ROOM: &str = "7000000000000000001";
@@ -637,9 +640,9 @@ async fn silence_trips_the_watchdog_and_reconnects() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malformed_frames_lose_only_themselves() {
-    let bad_batch = wire::encode_server_frame(1, 1, "msg", &[0xff; 16], Compression::None);
+    let bad_batch = frames::encode_server_frame(1, 1, "msg", &[0xff; 16], Compression::None);
     let bad_gzip =
-        wire::encode_server_frame(2, 2, "msg", &[0x1f, 0x8b, 0, 1, 2, 3], Compression::None);
+        frames::encode_server_frame(2, 2, "msg", &[0x1f, 0x8b, 0, 1, 2, 3], Compression::None);
     let fake = start_fake(FakeConfig::with_scenario(scenario(vec![vec![
         Step::WaitForEnterRoom,
         Step::Raw(vec![0xff, 0xff, 0xff, 0x01]),

@@ -10,7 +10,6 @@ mod session;
 pub mod sign;
 pub mod socket;
 pub mod target;
-pub mod watch;
 
 use std::fmt;
 use std::path::{Path, PathBuf};

@@ -23,7 +23,7 @@ use super::{ConnStatus, Disposition, LiveConfig, LiveError, LiveMsg, Recorder, d
 use crate::engine::{Output, Pipeline, Stats};
 use crate::event::LiveEvent;
 use crate::mappings::MappingTable;
-use crate::wire::{self, Compression};
+use crate::wire;
 
 /// How often open streaks are checked for their timeout (and stats are sent).
 const TICK: Duration = Duration::from_secs(1);
@@ -238,7 +238,7 @@ impl Session {
         let signed = self.guard(sign::sign(&http, &request)).await??;
         if let Some(recorder) = &self.record {
             // Wrapped as a `msg` frame so `replay` reads it like any other message.
-            let frame = wire::encode_server_frame(0, 0, "msg", &signed.raw, Compression::None);
+            let frame = wire::encode_batch_as_msg_frame(&signed.raw);
             recorder.write(&frame).map_err(LiveError::Record)?;
         }
         let url = socket::build_ws_url(

@@ -8,16 +8,15 @@ use std::sync::Arc;
 
 use tokio::sync::{mpsc, watch};
 
-use super::{ConnStatus, LiveConfig, LiveMsg, Recorder, spawn_session};
-use crate::actions::headless::Headless;
-use crate::cli::WatchArgs;
+use super::headless::Headless;
+use super::{WatchArgs, load_mappings_arg, write_json_line};
 use crate::engine::{Output, Stats};
-use crate::replay;
+use crate::live::{ConnStatus, LiveConfig, LiveMsg, Recorder, spawn_session};
 
 /// Capacity of the session → printer channel.
 const EVENTS_CAPACITY: usize = 1024;
 
-pub fn run_cli(args: WatchArgs) -> ExitCode {
+pub fn run_blocking(args: WatchArgs) -> ExitCode {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name("giftdeck-watch")
@@ -53,7 +52,7 @@ pub fn config_from_args(args: &WatchArgs) -> LiveConfig {
 }
 
 async fn run(args: WatchArgs) -> ExitCode {
-    let table = match replay::load_mappings_arg(args.mappings.as_deref()) {
+    let table = match load_mappings_arg(args.mappings.as_deref()) {
         Ok(table) => table,
         Err(err) => {
             eprintln!("giftdeck watch: {err}");
@@ -96,7 +95,7 @@ async fn run(args: WatchArgs) -> ExitCode {
                     if let Some(executor) = executor.as_mut() {
                         executor.submit(&decision);
                     }
-                    let printed = replay::write_json_line(&mut stdout, &decision)
+                    let printed = write_json_line(&mut stdout, &decision)
                         .and_then(|()| stdout.flush());
                     if let Err(err) = printed {
                         // A closed pipe (`| head`) ends the session cleanly.
