@@ -11,7 +11,7 @@ use tokio::sync::{mpsc, watch};
 use super::headless::Headless;
 use super::{WatchArgs, load_mappings_arg, write_json_line};
 use crate::engine::{Output, Stats};
-use crate::live::{ConnStatus, LiveConfig, LiveMsg, Recorder, spawn_session};
+use crate::live::{ConnStatus, FailureKind, LiveConfig, LiveMsg, Recorder, spawn_session};
 
 /// Capacity of the session → printer channel.
 const EVENTS_CAPACITY: usize = 1024;
@@ -48,6 +48,32 @@ pub fn config_from_args(args: &WatchArgs) -> LiveConfig {
             .clone()
             .unwrap_or(defaults.webcast_url.clone()),
         ..defaults
+    }
+}
+
+/// The line `watch` prints after `failed: …`: what went wrong, in words, and what to do about it.
+pub fn failure_advice(kind: FailureKind) -> &'static str {
+    match kind {
+        FailureKind::NoInternet => {
+            "no internet connection: check the network (DNS failed or no host could be reached)"
+        }
+        FailureKind::TiktokUnreachable => {
+            "TikTok or the sign server cannot be reached right now (timeout, TLS or 5xx): try again later"
+        }
+        FailureKind::UserNotFound => "no such TikTok user: check the spelling of the @username",
+        FailureKind::NotLive => "the user is not live right now: run again once the stream starts",
+        FailureKind::SignRefused => {
+            "the sign server refused the API key: check --sign-api-key or GIFTDECK_SIGN_API_KEY"
+        }
+        FailureKind::RateLimited => {
+            "rate limited: wait a few minutes, or use your own sign server API key"
+        }
+        FailureKind::Blocked => {
+            "TikTok blocked this connection: wait a few minutes, change network, or pass --room-id"
+        }
+        FailureKind::Protocol => {
+            "TikTok or the sign server sent something unexpected: see the detail above (and the log)"
+        }
     }
 }
 
@@ -108,6 +134,9 @@ async fn run(args: WatchArgs) -> ExitCode {
                 Some(LiveMsg::Stats(s)) => stats = s,
                 Some(LiveMsg::Status(status)) => {
                     eprintln!("giftdeck watch: {status}");
+                    if let ConnStatus::Failed { kind, .. } = &status {
+                        eprintln!("giftdeck watch: {}", failure_advice(*kind));
+                    }
                     if status.is_final() {
                         final_status = Some(status);
                     }
@@ -136,5 +165,20 @@ async fn run(args: WatchArgs) -> ExitCode {
     match final_status {
         Some(ConnStatus::Ended) => ExitCode::SUCCESS,
         _ => ExitCode::FAILURE,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_failure_kind_has_its_own_advice_line() {
+        let lines: std::collections::HashSet<_> = FailureKind::ALL
+            .iter()
+            .map(|k| failure_advice(*k))
+            .collect();
+        assert_eq!(lines.len(), FailureKind::ALL.len());
+        assert!(failure_advice(FailureKind::SignRefused).contains("GIFTDECK_SIGN_API_KEY"));
     }
 }

@@ -82,12 +82,8 @@ pub(super) async fn run(
     {
         Ok(client) => client,
         Err(err) => {
-            let reason = LiveError::Http(err).to_string();
-            if events
-                .send(LiveMsg::Status(ConnStatus::Failed { reason }))
-                .await
-                .is_ok()
-            {
+            let status = ConnStatus::failed(&LiveError::Http(err));
+            if events.send(LiveMsg::Status(status)).await.is_ok() {
                 wake();
             }
             return;
@@ -476,9 +472,7 @@ impl Session {
             return;
         }
         let status = match failure {
-            Some(err) => ConnStatus::Failed {
-                reason: err.to_string(),
-            },
+            Some(err) => ConnStatus::failed(&err),
             None => ConnStatus::Ended,
         };
         let _ = self.set_status(status).await;

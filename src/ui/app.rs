@@ -749,7 +749,8 @@ impl GiftdeckApp {
             }
             Err(err) => {
                 self.conn.status = ConnStatus::Failed {
-                    reason: format!("demo could not start: {err}"),
+                    kind: crate::live::FailureKind::Protocol,
+                    detail: format!("demo could not start: {err}"),
                 };
                 self.notice(NoticeLevel::Error, format!("Demo could not start: {err}"));
             }

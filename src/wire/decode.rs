@@ -550,6 +550,36 @@ mod tests {
     }
 
     #[test]
+    fn a_malformed_message_is_a_typed_error_naming_it() {
+        let bad = pb::BaseProtoMessage {
+            method: prost::bytes::Bytes::from_static(b"WebcastChatMessage"),
+            payload: vec![0xff, 0xff, 0xff].into(),
+            msg_id: 41,
+            ..Default::default()
+        };
+        assert!(matches!(
+            decode_message(&bad),
+            Err(DecodeError::Message { method, msg_id: 41, len: 3, .. }) if method == "WebcastChatMessage"
+        ));
+        let giftless = pb::BaseProtoMessage {
+            method: prost::bytes::Bytes::from_static(b"WebcastGiftMessage"),
+            msg_id: 42,
+            ..Default::default()
+        };
+        let err = decode_message(&giftless).unwrap_err();
+        assert!(
+            err.to_string().contains("without a user or a gift"),
+            "{err}"
+        );
+        let unknown = pb::BaseProtoMessage {
+            method: prost::bytes::Bytes::from_static(b"WebcastSomethingNew"),
+            payload: vec![0xff].into(),
+            ..Default::default()
+        };
+        assert_eq!(decode_message(&unknown), Ok(None));
+    }
+
+    #[test]
     fn msg_id_falls_back_to_common() {
         let mut message = encode_message(&rose(77, 1, false));
         message.msg_id = 0;
