@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::engine::Decision;
+use crate::engine::{Decision, Output};
 use crate::mappings::MappingTable;
 use crate::settings;
 
@@ -46,6 +46,10 @@ pub struct ReplayArgs {
     /// Mappings: our JSON settings file or a Tiktok2Mc `actions.mca`.
     #[arg(long)]
     pub mappings: Option<PathBuf>,
+    /// Also print one JSON line per follow, share, subscribe, join, like or chat trigger that fired
+    /// (gift lines then carry `"kind":"gift"`).
+    #[arg(long)]
+    pub events: bool,
     #[command(flatten)]
     pub execute: ExecuteArgs,
 }
@@ -75,6 +79,10 @@ pub struct WatchArgs {
     /// Write every received WebSocket message (and the sign server's initial batch) to this capture.
     #[arg(long)]
     pub record: Option<PathBuf>,
+    /// Also print one JSON line per follow, share, subscribe, join, like or chat trigger that fired
+    /// (gift lines then carry `"kind":"gift"`).
+    #[arg(long)]
+    pub events: bool,
     #[command(flatten)]
     pub execute: ExecuteArgs,
 }
@@ -99,6 +107,36 @@ pub fn write_json_line(out: &mut impl Write, decision: &Decision) -> io::Result<
     out.write_all(b"\n")
 }
 
+/// A gift line under `--events`: `"kind":"gift"` first, then every key of the plain gift line.
+#[derive(serde::Serialize)]
+struct KindedGift<'a> {
+    kind: &'static str,
+    #[serde(flatten)]
+    gift: &'a crate::event::CreditedGift,
+}
+
+/// Writes what `replay`/`watch` print for one pipeline output: every credited gift (with
+/// `"kind":"gift"` under `--events`), and under `--events` every non-gift trigger that fired or was
+/// skipped. Other outputs print nothing.
+pub fn write_output(out: &mut impl Write, output: &Output, events: bool) -> io::Result<()> {
+    match output {
+        Output::Credit(decision) if events => {
+            let line = KindedGift {
+                kind: "gift",
+                gift: &decision.gift,
+            };
+            serde_json::to_writer(&mut *out, &line).map_err(io::Error::other)?;
+            out.write_all(b"\n")
+        }
+        Output::Credit(decision) => write_json_line(out, decision),
+        Output::Fired(fired) if events => {
+            serde_json::to_writer(&mut *out, &fired.line).map_err(io::Error::other)?;
+            out.write_all(b"\n")
+        }
+        Output::Fired(_) | Output::Event(_) => Ok(()),
+    }
+}
+
 /// Loads `--mappings FILE` (our JSON or `actions.mca`), printing its warnings to stderr.
 pub fn load_mappings_arg(path: Option<&Path>) -> Result<MappingTable, settings::SettingsError> {
     let Some(path) = path else {
@@ -108,5 +146,5 @@ pub fn load_mappings_arg(path: Option<&Path>) -> Result<MappingTable, settings::
     for warning in &file.warnings {
         eprintln!("warning: {warning}");
     }
-    Ok(MappingTable::new(file.mappings))
+    Ok(MappingTable::new(file.mappings).with_blocklist(&file.blocklist))
 }

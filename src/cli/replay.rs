@@ -5,9 +5,10 @@ use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
 use super::headless::BlockingHeadless;
-use super::{ReplayArgs, load_mappings_arg, write_json_line};
+use super::{ReplayArgs, load_mappings_arg, write_output};
 use crate::capture::CaptureReader;
-use crate::replay::{ReplayError, replay};
+use crate::engine::Output;
+use crate::replay::{ReplayError, replay_outputs};
 
 /// `giftdeck replay CAPTURE [--mappings FILE]`.
 pub fn run(args: &ReplayArgs) -> ExitCode {
@@ -35,11 +36,19 @@ pub fn run(args: &ReplayArgs) -> ExitCode {
     };
     let stdout = io::stdout();
     let mut stdout = BufWriter::new(stdout.lock());
-    let result = replay(reader, table, |decision| {
+    let result = replay_outputs(reader, table, |output| {
         if let Some(executor) = executor.as_mut() {
-            executor.submit(decision);
+            match output {
+                Output::Credit(decision) => {
+                    executor.submit(decision);
+                }
+                Output::Fired(fired) => {
+                    executor.submit_fired(fired);
+                }
+                Output::Event(_) => {}
+            }
         }
-        write_json_line(&mut stdout, decision)
+        write_output(&mut stdout, output, args.events)
     });
     let flushed = stdout.flush();
     if let Some(executor) = executor {

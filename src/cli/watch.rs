@@ -9,7 +9,7 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, watch};
 
 use super::headless::Headless;
-use super::{WatchArgs, load_mappings_arg, write_json_line};
+use super::{WatchArgs, load_mappings_arg, write_output};
 use crate::engine::{Output, Stats};
 use crate::live::{ConnStatus, FailureKind, LiveConfig, LiveMsg, Recorder, spawn_session};
 
@@ -117,11 +117,19 @@ async fn run(args: WatchArgs) -> ExitCode {
         tokio::select! {
             message = events.recv() => match message {
                 None => break,
-                Some(LiveMsg::Output(Output::Credit(decision))) if stdout_open => {
+                Some(LiveMsg::Output(output @ (Output::Credit(_) | Output::Fired(_)))) if stdout_open => {
                     if let Some(executor) = executor.as_mut() {
-                        executor.submit(&decision);
+                        match &output {
+                            Output::Credit(decision) => {
+                                executor.submit(decision);
+                            }
+                            Output::Fired(fired) => {
+                                executor.submit_fired(fired);
+                            }
+                            Output::Event(_) => {}
+                        }
                     }
-                    let printed = write_json_line(&mut stdout, &decision)
+                    let printed = write_output(&mut stdout, &output, args.events)
                         .and_then(|()| stdout.flush());
                     if let Err(err) = printed {
                         // A closed pipe (`| head`) ends the session cleanly.

@@ -236,7 +236,8 @@ impl GiftdeckApp {
             Arc::new(move || waker.wake())
         };
         let (ui_tx, ui_rx) = mpsc::channel(UI_CHANNEL_CAPACITY);
-        let table = MappingTable::new(settings.mappings.clone());
+        let table =
+            MappingTable::new(settings.mappings.clone()).with_blocklist(&settings.blocklist);
         let (mappings_tx, mappings_rx) = watch::channel(table.clone());
 
         let (exec_tx, exec_rx) = mpsc::channel(EXEC_CHANNEL_CAPACITY);
@@ -766,7 +767,8 @@ impl GiftdeckApp {
 
     /// Applies the edited table at once (session and executor) and schedules a save.
     pub(crate) fn mappings_changed(&mut self) {
-        self.table = MappingTable::new(self.settings.mappings.clone());
+        self.table = MappingTable::new(self.settings.mappings.clone())
+            .with_blocklist(&self.settings.blocklist);
         self.mappings_tx.send_replace(self.table.clone());
         self.editor
             .revalidate(&self.settings.mappings, &self.catalog);
