@@ -17,6 +17,7 @@ pub mod mappings;
 pub mod mca;
 pub mod replay;
 pub mod settings;
+pub mod t2m;
 #[doc(hidden)]
 pub mod testkit;
 pub mod triggers;

@@ -5,15 +5,15 @@ use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
 use super::headless::BlockingHeadless;
-use super::{ReplayArgs, load_mappings_arg, write_output};
+use super::{ReplayArgs, load_mappings_source, write_output};
 use crate::capture::CaptureReader;
 use crate::engine::Output;
 use crate::replay::{ReplayError, replay_outputs};
 
 /// `giftdeck replay CAPTURE [--mappings FILE]`.
 pub fn run(args: &ReplayArgs) -> ExitCode {
-    let table = match load_mappings_arg(args.mappings.as_deref()) {
-        Ok(table) => table,
+    let (table, t2m) = match load_mappings_source(args.mappings.as_deref()) {
+        Ok(loaded) => loaded,
         Err(err) => {
             eprintln!("giftdeck replay: {err}");
             return ExitCode::from(2);
@@ -27,7 +27,9 @@ pub fn run(args: &ReplayArgs) -> ExitCode {
         }
     };
     // `--execute`: the credited gifts' actions run through the real executor (None without it).
-    let mut executor = match BlockingHeadless::start(&args.execute, table.clone()) {
+    // RCON flags win over a Tiktok2Mc folder's config.yaml.
+    let execute = args.execute.or_t2m(t2m.as_ref());
+    let mut executor = match BlockingHeadless::start(&execute, table.clone()) {
         Ok(executor) => executor,
         Err(err) => {
             eprintln!("giftdeck replay: {err}");

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, watch};
 
 use super::headless::Headless;
-use super::{WatchArgs, load_mappings_arg, write_output};
+use super::{WatchArgs, load_mappings_source, write_output};
 use crate::engine::{Output, Stats};
 use crate::live::{ConnStatus, FailureKind, LiveConfig, LiveMsg, Recorder, spawn_session};
 
@@ -35,7 +35,7 @@ pub fn run_blocking(args: WatchArgs) -> ExitCode {
 pub fn config_from_args(args: &WatchArgs) -> LiveConfig {
     let defaults = LiveConfig::default();
     LiveConfig {
-        target: args.user.clone(),
+        target: args.user.clone().unwrap_or_default(),
         room_id: args.room_id.clone(),
         sign_url: args.sign_url.clone().unwrap_or(defaults.sign_url.clone()),
         sign_api_key: args.sign_api_key.clone().filter(|k| !k.is_empty()),
@@ -77,14 +77,25 @@ pub fn failure_advice(kind: FailureKind) -> &'static str {
     }
 }
 
-async fn run(args: WatchArgs) -> ExitCode {
-    let table = match load_mappings_arg(args.mappings.as_deref()) {
-        Ok(table) => table,
+async fn run(mut args: WatchArgs) -> ExitCode {
+    let (table, t2m) = match load_mappings_source(args.mappings.as_deref()) {
+        Ok(loaded) => loaded,
         Err(err) => {
             eprintln!("giftdeck watch: {err}");
             return ExitCode::from(2);
         }
     };
+    // The user and RCON flags win over a Tiktok2Mc folder's config.yaml.
+    if args.user.is_none() {
+        args.user = t2m.as_ref().and_then(|t| t.tiktok_user.clone());
+    }
+    if args.user.is_none() {
+        eprintln!(
+            "giftdeck watch: which stream? give the @username (or a Tiktok2Mc folder naming it)"
+        );
+        return ExitCode::from(2);
+    }
+    args.execute = args.execute.or_t2m(t2m.as_ref());
     let mut config = config_from_args(&args);
     if let Some(path) = &args.record {
         match Recorder::create(path) {
