@@ -173,7 +173,7 @@ fn test_button_enqueues_the_mappings_actions() {
     let path = dir.path().join("settings.json");
     let server = rt.block_on(FakeRcon::start_demo()).unwrap();
     let mut app = app(&rt, &path, false);
-    app.set_rcon(settings::RconSettings {
+    app.set_rcon(settings::RconConfig {
         host: "127.0.0.1".into(),
         port: server.port(),
         password: DEMO_RCON_PASSWORD.into(),

@@ -118,8 +118,8 @@ pub fn is_stale(enqueued: Instant, now: Instant, max_age_millis: Option<u64>) ->
         .is_some_and(|max| now.saturating_duration_since(enqueued) > Duration::from_millis(max))
 }
 
-/// One queued action, ready to run.
-#[derive(Debug)]
+/// One queued action, ready to run. Cheap to clone (shared text).
+#[derive(Clone, Debug)]
 enum Work {
     Command(Arc<str>),
     Sound {
@@ -454,14 +454,14 @@ fn push_runs(
         }
         for step in steps {
             match step {
-                Prepared::Once(work, summary) => filler.push(work.clone_work(), summary),
+                Prepared::Once(work, summary) => filler.push(work.clone(), summary),
                 Prepared::Repeat(work, summary, times) => {
                     for i in 0..*times {
                         if filler.full() {
                             filler.dropped = filler.dropped.saturating_add(u64::from(times - i));
                             break;
                         }
-                        filler.push(work.clone_work(), summary);
+                        filler.push(work.clone(), summary);
                     }
                 }
                 Prepared::Random => random(filler),
@@ -475,28 +475,6 @@ enum Prepared {
     Once(Work, Arc<str>),
     Repeat(Work, Arc<str>, u32),
     Random,
-}
-
-impl Work {
-    fn clone_work(&self) -> Work {
-        match self {
-            Work::Command(c) => Work::Command(c.clone()),
-            Work::Sound { path, volume } => Work::Sound {
-                path: path.clone(),
-                volume: *volume,
-            },
-            Work::Webhook {
-                url,
-                timeout_millis,
-                gift,
-            } => Work::Webhook {
-                url: url.clone(),
-                timeout_millis: *timeout_millis,
-                gift: gift.clone(),
-            },
-            Work::Invalid(e) => Work::Invalid(e.clone()),
-        }
-    }
 }
 
 fn prepare(mapping: &Mapping, values: &Values, gift: &Arc<CreditedGift>) -> Vec<Prepared> {
