@@ -1,6 +1,12 @@
 //! The executor end to end: real RCON servers on loopback (the strict in-repo one and PyPI `rconx`),
 //! a real HTTP server for webhooks, ALSA's file device for sounds, and the headless `--execute` glue.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails loudly, helpers included"
+)]
+
 #[path = "support/python.rs"]
 mod python;
 #[path = "support/rconx.rs"]

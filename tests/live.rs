@@ -2,6 +2,12 @@
 //! sent (enter room, heartbeats, acks, User-Agent, cookie) and what it credited. Also `giftdeck watch`
 //! as a process.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails loudly, helpers included"
+)]
+
 use std::sync::Arc;
 use std::time::Duration;
 

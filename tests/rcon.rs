@@ -1,6 +1,12 @@
 //! Our RCON client against a real RCON server we did not write (PyPI `rconx` 0.3.0) and against the
 //! strict in-repo server that enforces vanilla Minecraft's framing rules.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails loudly, helpers included"
+)]
+
 #[path = "support/python.rs"]
 mod python;
 #[path = "support/rconx.rs"]

@@ -2,6 +2,12 @@
 //! temp dir, and real background work (fake TikTok, live client, executor, RCON) on a tokio
 //! runtime over loopback.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails loudly, helpers included"
+)]
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 
