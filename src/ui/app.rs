@@ -12,10 +12,10 @@ use tokio::runtime::Handle;
 use tokio::sync::{mpsc, watch};
 
 use super::bridge::{
-    self, ConnStatus, ExecutorConfig, ExecutorHandle, LiveConfig, LogLine, QueueStatus, RconConfig,
+    self, ConnStatus, ExecutorConfig, ExecutorHandle, FailureKind, LiveConfig, LogLine,
+    QueueStatus, RconConfig,
 };
 use super::commands::{Command, Commands};
-use super::demo::{DEMO_RCON_PASSWORD, DemoRcon};
 use super::feed::Feed;
 use super::files;
 use super::router::{self, DropCounters, SessionSenders};
@@ -27,6 +27,7 @@ use crate::engine::{self, EngineConfig, GiftEngine};
 use crate::event::CreditedGift;
 use crate::mappings::{Action, Mapping, MappingTable};
 use crate::settings::{self, Settings};
+use crate::testkit::rcon::{DEMO_RCON_PASSWORD, FakeRcon};
 
 /// Capacity of a session's channel into its router.
 const LIVE_CHANNEL_CAPACITY: usize = 1_024;
@@ -201,7 +202,7 @@ impl GiftdeckApp {
     }
 
     /// The demo's RCON server, while the demo runs.
-    pub fn demo_rcon(&self) -> Option<&DemoRcon> {
+    pub fn demo_rcon(&self) -> Option<&FakeRcon> {
         self.state.conn.demo_rcon()
     }
 
@@ -564,7 +565,7 @@ impl GiftdeckApp {
         }
         self.tasks.spawn(async move {
             let result = async {
-                let rcon = DemoRcon::start()
+                let rcon = FakeRcon::start_demo()
                     .await
                     .map_err(|e| format!("cannot start the demo Minecraft server: {e}"))?;
                 let fake = bridge::start_demo_backend().await?;
@@ -604,7 +605,8 @@ impl GiftdeckApp {
             Err(err) => {
                 self.state.conn.link = Link::Off;
                 self.state.conn.set_status(ConnStatus::Failed {
-                    reason: format!("demo could not start: {err}"),
+                    kind: FailureKind::Protocol,
+                    detail: format!("demo could not start: {err}"),
                 });
                 self.notice(NoticeLevel::Error, format!("Demo could not start: {err}"));
             }

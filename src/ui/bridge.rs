@@ -3,12 +3,12 @@
 //! what the panels show (plain words and colours), so the panels stay simple.
 
 use crate::actions::{self, ExecLogLine};
-use crate::fake::FakeTikTok;
+use crate::testkit::fake::FakeTikTok;
 
 pub use crate::actions::{
     ExecMsg, ExecutorConfig, ExecutorHandle, QueueStatus, RconConfig, RconState, spawn_executor,
 };
-pub use crate::live::{ConnStatus, LiveConfig, LiveHandle, LiveMsg, spawn_session};
+pub use crate::live::{ConnStatus, FailureKind, LiveConfig, LiveHandle, LiveMsg, spawn_session};
 
 /// A running fake TikTok backend on loopback; dropping it stops it.
 pub struct FakeBackend {

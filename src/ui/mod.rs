@@ -6,15 +6,14 @@
 //! - [`app`]: owns the state and the machinery, runs commands; [`tasks`]: the UI channel, the
 //!   coalescing waker and the one "spawn, reply, wake" helper; [`router`]: the background loops
 //!   that feed the UI (session router, executor forwarder, saver); [`files`]: file dialogs.
-//! - Models without egui: [`feed`], [`triggers`], [`catalog`], [`clock`]; [`demo`] (the demo's
-//!   RCON server); [`bridge`] (the calls into `live`, `fake` and `actions`).
+//! - Models without egui: [`feed`], [`triggers`], [`catalog`], [`clock`]; [`bridge`] (the calls
+//!   into `live`, `testkit` and `actions`).
 
 pub mod app;
 pub mod bridge;
 pub mod catalog;
 pub mod clock;
 pub mod commands;
-pub mod demo;
 pub mod feed;
 pub mod files;
 pub mod panels;

@@ -10,11 +10,11 @@ use tokio::sync::watch;
 
 use super::bridge::{ConnStatus, FakeBackend, LiveHandle, LogLine, QueueStatus};
 use super::catalog::Catalog;
-use super::demo::DemoRcon;
 use super::feed::Feed;
 use super::triggers::TriggerEditor;
 use crate::engine;
 use crate::settings::Settings;
+use crate::testkit::rcon::FakeRcon;
 
 /// Notices shown at once; older ones scroll away.
 pub const MAX_NOTICES: usize = 4;
@@ -24,7 +24,7 @@ pub const EXEC_LOG_CAPACITY: usize = 200;
 /// The demo's loopback backends; dropping them stops them.
 pub struct DemoBackends {
     pub fake: FakeBackend,
-    pub rcon: DemoRcon,
+    pub rcon: FakeRcon,
 }
 
 /// A running session's latest-value channels: its status and counters.
@@ -98,7 +98,7 @@ impl Connection {
         matches!(self.link, Link::StartingDemo)
     }
 
-    pub fn demo_rcon(&self) -> Option<&DemoRcon> {
+    pub fn demo_rcon(&self) -> Option<&FakeRcon> {
         match &self.link {
             Link::Session {
                 demo: Some(demo), ..

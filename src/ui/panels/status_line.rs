@@ -76,7 +76,7 @@ pub fn status_words(conn: &Connection) -> StatusWords {
             format!("Stream ended ({who})"),
             Some("Press Connect when the next stream starts.".into()),
         ),
-        ConnStatus::Failed { reason } => StatusWords::new(
+        ConnStatus::Failed { detail: reason, .. } => StatusWords::new(
             RED,
             format!("Failed: {reason}"),
             Some(failure_hint(reason).into()),
