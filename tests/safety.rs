@@ -179,6 +179,7 @@ fn real_stream_actions_never_reach_the_demo_server() {
     step_until(&mut h, "the first Test action to run", |_| {
         !real.commands().is_empty()
     });
+    h.step();
     assert!(h.state().queue().depth >= 3, "{:?}", h.state().queue());
 
     h.state_mut().command(Command::StartDemo);

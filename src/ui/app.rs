@@ -18,6 +18,7 @@ use super::catalog::Catalog;
 use super::demo::{DEMO_RCON_PASSWORD, DemoRcon};
 use super::feed::Feed;
 use super::triggers::{TriggerEditor, TriggerEvent};
+use crate::actions::Origin;
 use crate::engine::{self, Decision, EngineConfig, GiftEngine, Output};
 use crate::event::{GiftMessage, User};
 use crate::mappings::{Mapping, MappingTable};
@@ -96,6 +97,17 @@ pub enum UiMsg {
 pub struct DemoBackends {
     pub fake: bridge::FakeBackend,
     pub rcon: DemoRcon,
+}
+
+impl DemoBackends {
+    /// Where the executor reaches the demo's server.
+    fn rcon_config(&self) -> RconConfig {
+        RconConfig {
+            host: "127.0.0.1".into(),
+            port: self.rcon.port(),
+            password: DEMO_RCON_PASSWORD.into(),
+        }
+    }
 }
 
 /// What the user asked for this frame; run after drawing.
@@ -514,7 +526,6 @@ impl GiftdeckApp {
         match msg {
             UiMsg::Live { session, msg } if session == self.conn.session => self.on_live(msg),
             UiMsg::Live { .. } => {} // from a session we already left
-            UiMsg::Exec(ExecView::Status(status)) => self.queue = status,
             UiMsg::Exec(ExecView::Log(line)) => {
                 self.exec_log.push_back(line);
                 while self.exec_log.len() > EXEC_LOG_CAPACITY {
@@ -651,10 +662,11 @@ impl GiftdeckApp {
             engine: self.settings.engine.engine_config(),
             ..LiveConfig::default()
         };
-        self.start_session(session, config, target);
+        self.start_session(session, config, target, Origin::Stream);
     }
 
-    fn start_session(&mut self, session: u64, config: LiveConfig, target: String) {
+    /// Starts a session whose credits are bound to `origin`'s server.
+    fn start_session(&mut self, session: u64, config: LiveConfig, target: String, origin: Origin) {
         let _guard = self.runtime.enter();
         let (live_tx, live_rx) = mpsc::channel(LIVE_CHANNEL_CAPACITY);
         let wake = self.wake();
@@ -662,6 +674,7 @@ impl GiftdeckApp {
             bridge::spawn_session(config, self.mappings_tx.subscribe(), live_tx, wake.clone());
         self.runtime.spawn(route(
             session,
+            origin,
             live_rx,
             self.executor.clone(),
             self.ui_tx.clone(),
@@ -727,13 +740,8 @@ impl GiftdeckApp {
         self.conn.starting_demo = false;
         match result {
             Ok(demo) => {
-                let rcon = RconConfig {
-                    host: "127.0.0.1".into(),
-                    port: demo.rcon.port(),
-                    password: DEMO_RCON_PASSWORD.into(),
-                };
                 self.executor
-                    .set_config(executor_config(&self.settings, Some(rcon)));
+                    .set_config(executor_config(&self.settings, Some(demo.rcon_config())));
                 let config = LiveConfig {
                     target: demo.fake.target.clone(),
                     sign_url: demo.fake.sign_url.clone(),
@@ -745,7 +753,7 @@ impl GiftdeckApp {
                 };
                 let target = format!("@{} (demo)", demo.fake.target.trim_start_matches('@'));
                 self.conn.demo = Some(demo);
-                self.start_session(session, config, target);
+                self.start_session(session, config, target, Origin::Demo);
             }
             Err(err) => {
                 self.conn.status = ConnStatus::Failed {
@@ -773,10 +781,9 @@ impl GiftdeckApp {
     }
 
     pub(crate) fn settings_changed(&mut self) {
-        if self.conn.demo.is_none() {
-            self.executor
-                .set_config(executor_config(&self.settings, None));
-        }
+        let demo_rcon = self.conn.demo.as_ref().map(|d| d.rcon_config());
+        self.executor
+            .set_config(executor_config(&self.settings, demo_rcon));
         self.schedule_save();
     }
 
@@ -1000,22 +1007,22 @@ impl eframe::App for GiftdeckApp {
     }
 }
 
-/// The executor's settings; `demo_rcon` replaces the streamer's server while the demo runs.
+/// The executor's settings; `demo_rcon` is the current server while the demo runs (the
+/// streamer's stays set, so real-stream actions stay bound to it and are held meanwhile).
 fn executor_config(settings: &Settings, demo_rcon: Option<RconConfig>) -> ExecutorConfig {
     let r = &settings.rcon;
-    let rcon = demo_rcon.or_else(|| {
-        // No password means not set up yet: Minecraft refuses an empty one anyway.
-        (!r.host.trim().is_empty() && !r.password.is_empty()).then(|| RconConfig {
-            host: r.host.trim().to_owned(),
-            port: r.port,
-            password: r.password.clone(),
-        })
+    // No password means not set up yet: Minecraft refuses an empty one anyway.
+    let rcon = (!r.host.trim().is_empty() && !r.password.is_empty()).then(|| RconConfig {
+        host: r.host.trim().to_owned(),
+        port: r.port,
+        password: r.password.clone(),
     });
     ExecutorConfig {
         gap_millis: settings.executor.gap_millis,
         max_age_millis: settings.executor.max_age_millis,
         capacity: QUEUE_CAPACITY,
         rcon,
+        demo_rcon,
     }
 }
 
@@ -1024,6 +1031,7 @@ fn executor_config(settings: &Settings, demo_rcon: Option<RconConfig>) -> Execut
 /// status changes always get through.
 async fn route(
     session: u64,
+    origin: Origin,
     mut rx: mpsc::Receiver<LiveMsg>,
     executor: Arc<ExecutorHandle>,
     ui_tx: mpsc::Sender<UiMsg>,
@@ -1033,7 +1041,9 @@ async fn route(
     while let Some(msg) = rx.recv().await {
         match &msg {
             LiveMsg::Output(Output::Credit(decision)) => {
-                executor.enqueue(decision);
+                // Bound to the stream's server: a demo streak finalized after Disconnect never
+                // runs on the streamer's world.
+                executor.enqueue_from(decision, origin);
             }
             LiveMsg::Output(Output::Event(_)) => continue,
             _ => {}

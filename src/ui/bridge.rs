@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::UNIX_EPOCH;
 
-use crate::actions::{self, ExecLogLine, QueueStatus, RconState};
+use crate::actions::{self, ExecLogLine, HeldQueue, QueueStatus, RconState, ServerId};
 use crate::fake::FakeTikTok;
 
 pub use crate::actions::{ExecMsg, ExecutorConfig, ExecutorHandle, RconConfig, spawn_executor};
@@ -56,6 +56,11 @@ pub struct QueueView {
     /// Words for the RCON connection, and whether it is healthy (`None`: nothing to say).
     pub rcon_text: String,
     pub rcon_ok: Option<bool>,
+    /// The server the queue runs on now.
+    pub server: ServerId,
+    /// Queues held for other servers (never run on this one).
+    pub held: Vec<HeldQueue>,
+    pub cleared: u64,
 }
 
 impl From<QueueStatus> for QueueView {
@@ -80,6 +85,9 @@ impl From<QueueStatus> for QueueView {
             last_error: s.last_error,
             rcon_text,
             rcon_ok,
+            server: s.server,
+            held: s.held,
+            cleared: s.cleared,
         }
     }
 }
@@ -122,22 +130,19 @@ impl From<ExecLogLine> for LogLine {
 }
 
 pub enum ExecView {
-    Status(QueueView),
     Log(LogLine),
 }
 
 /// Adapts an executor message to what the UI shows.
 pub fn exec_msg_view(msg: ExecMsg) -> ExecView {
     match msg {
-        ExecMsg::Status(s) => ExecView::Status(s.into()),
         ExecMsg::Log(l) => ExecView::Log(l.into()),
     }
 }
 
-/// The queue as it stands now (the executor's messages may be dropped when the UI lags; this
-/// never is).
+/// The queue as it stands now: latest-value state, never behind however long the UI slept.
 pub fn queue_now(executor: &ExecutorHandle) -> QueueView {
-    executor.status().into()
+    executor.status_watch().borrow().clone().into()
 }
 
 /// Tries a login and a harmless command; the answer is what the settings window shows.
