@@ -12,9 +12,9 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
-use giftdeck::fake::{DEMO_GIFTS, FakeConfig, FakeTikTok};
 use giftdeck::mappings::{Action, Mapping};
 use giftdeck::settings::{self, Settings};
+use giftdeck::testkit::fake::{DEMO_GIFTS, FakeConfig, FakeTikTok};
 use giftdeck::ui::{AppOptions, Command, GiftdeckApp};
 use rconx::Rconx;
 

@@ -1,15 +1,12 @@
 //! Actions and the ordered executor: placeholders and escaping, our RCON client, sounds, webhooks,
-//! the queue that runs them in order (bound to its server), and the headless `--execute` glue for `replay` and `watch`.
+//! and the queue that runs them in order, each action bound to its server.
 
 pub mod binding;
 pub mod executor;
-pub mod headless;
 pub mod placeholders;
 pub mod rcon;
 mod runner;
 pub mod sound;
-#[doc(hidden)]
-pub mod strict_server;
 pub mod webhook;
 
 pub use binding::{HeldQueue, NotRun, Origin, ServerId, ShutdownReport};
