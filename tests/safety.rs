@@ -171,7 +171,7 @@ fn real_stream_actions_never_reach_the_demo_server() {
     h.step();
     h.state_mut().command(Command::Connect);
     step_until(&mut h, "RCON to the real server", |app| {
-        app.queue().rcon_ok == Some(true)
+        app.queue().rcon == giftdeck::actions::RconState::Connected
     });
     for _ in 0..5 {
         h.state_mut().command(Command::Test { row: 0, count: 1 });
