@@ -43,7 +43,7 @@ pub fn run(args: &ReplayArgs) -> ExitCode {
     });
     let flushed = stdout.flush();
     // With `--execute`, an action that failed or never ran makes the exit code 3.
-    let actions_ok = executor.map_or(true, |executor| executor.finish().all_ok());
+    let actions_ok = executor.is_none_or(|executor| executor.finish().all_ok());
     let done = if actions_ok {
         ExitCode::SUCCESS
     } else {

@@ -511,12 +511,12 @@ impl GiftdeckApp {
         };
         self.tasks.spawn_loop(router::route_session(
             session,
-            origin,
             live_rx,
             self.executor.clone(),
             SessionSenders {
                 status: status_tx,
                 stats: stats_tx,
+                origin,
             },
             self.tasks.sender(),
             self.tasks.waker(),

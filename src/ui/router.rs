@@ -26,6 +26,8 @@ pub struct DropCounters {
 pub struct SessionSenders {
     pub status: watch::Sender<ConnStatus>,
     pub stats: watch::Sender<engine::Stats>,
+    /// Which server the session's credits are bound to (the demo's or the streamer's).
+    pub origin: Origin,
 }
 
 /// Hands a message to the UI without ever waiting: a full channel (the UI is far behind) loses
@@ -49,7 +51,6 @@ fn offer(ui_tx: &mpsc::Sender<UiMsg>, msg: UiMsg, waker: &Waker, dropped: &Atomi
 /// UI (counters are drawn with the next repaint).
 pub async fn route_session(
     session: u64,
-    origin: Origin,
     mut rx: mpsc::Receiver<LiveMsg>,
     executor: Arc<ExecutorHandle>,
     senders: SessionSenders,
@@ -60,7 +61,7 @@ pub async fn route_session(
     while let Some(msg) = rx.recv().await {
         match msg {
             LiveMsg::Output(Output::Credit(decision)) => {
-                executor.enqueue_from(&decision, origin);
+                executor.enqueue_from(&decision, senders.origin);
                 let gift = decision.gift;
                 if !offer(
                     &ui_tx,
