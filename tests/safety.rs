@@ -1,7 +1,9 @@
-//! Issue 9, "nothing goes to the wrong server": the desktop app (driven headless with
-//! egui_kittest) switching between the demo and a real RCON server (PyPI `rconx`, a server we did
-//! not write) with actions still queued. Every queued action belongs to the server it was queued
-//! for; a switch holds the old queue instead of carrying it across.
+//! Issue 9 in the desktop app (driven headless with egui_kittest). "Nothing goes to the wrong
+//! server": switching between the demo and a real RCON server (PyPI `rconx`, a server we did not
+//! write) with actions still queued; every queued action belongs to the server it was queued for,
+//! a switch holds the old queue, and the streamer clears it or keeps it for its own server.
+//! "Nothing lost when the app stops": closing credits open streaks and drains the queue with a
+//! countdown, or lists what did not run.
 
 #[path = "support/python.rs"]
 mod python;
@@ -12,9 +14,12 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use giftdeck::actions::ServerId;
 use giftdeck::mappings::{Action, Mapping};
 use giftdeck::settings::{self, Settings};
-use giftdeck::testkit::fake::{DEMO_GIFTS, FakeConfig, FakeTikTok};
+use giftdeck::testkit::fake::{DEMO_GIFTS, FakeConfig, FakeTikTok, Scenario, Step, gift};
+use giftdeck::testkit::rcon::FakeRcon;
 use giftdeck::ui::{AppOptions, Command, GiftdeckApp};
 use rconx::Rconx;
 
@@ -151,6 +156,25 @@ fn demo_actions_never_reach_the_real_server() {
         "{queued_in_demo} demo actions were queued; the real server received: {got:?}"
     );
     assert_eq!(got.len(), 1, "{got:?}");
+
+    // The demo's queue is held and shown, and the streamer can clear it.
+    let held = h.state().queue().held.clone();
+    assert_eq!(held.len(), 1, "{held:?}");
+    assert_eq!(held[0].server, ServerId::Demo);
+    assert!(held[0].count >= queued_in_demo, "{held:?}");
+    assert!(
+        h.query_by_label_contains(
+            "queued for the demo server are held: they will not run on 127.0.0.1:"
+        )
+        .is_some(),
+        "the queue panel says the demo's actions are held"
+    );
+    h.get_by_label("🗑 Clear held").click();
+    step_until(&mut h, "the held queue to be cleared", |app| {
+        app.queue().held.is_empty()
+    });
+    assert!(h.state().queue().cleared >= queued_in_demo as u64);
+    assert_eq!(real.commands().len(), 1, "clearing never runs anything");
 }
 
 /// Actions still queued from the real stream never run on the demo's server.
@@ -192,4 +216,141 @@ fn real_stream_actions_never_reach_the_demo_server() {
         "the real stream's actions ran on the demo server: {demo:?}"
     );
     assert_eq!(real.commands().len(), 1, "{:?}", real.commands());
+
+    // The streamer keeps them for their own server: they run there once the demo stops, and
+    // nothing from the demo follows them.
+    let real_id = ServerId::rcon("127.0.0.1", real.port);
+    let held = h.state().queue().held.clone();
+    assert!(
+        held.iter()
+            .any(|q| q.server == real_id && q.count >= 3 && !q.kept),
+        "{held:?}"
+    );
+    h.get_by_label(&format!("Keep for {real_id}")).click();
+    step_until(&mut h, "the held queue to be kept", |app| {
+        app.queue()
+            .held
+            .iter()
+            .any(|q| q.server == real_id && q.kept)
+    });
+    assert_eq!(real.commands().len(), 1, "kept, not run on the demo's turn");
+    h.state_mut().command(Command::Disconnect);
+    step_until(&mut h, "the kept actions to run on the real server", |_| {
+        real.commands().len() == 5
+    });
+    let got = real.commands();
+    assert!(got.iter().all(|c| from_tester(c)), "{got:?}");
+}
+
+/// A FakeRcon as the streamer's server, a stream with one open Rose streak (no end yet) and a
+/// slow queue.
+fn streak_setup(
+    rt: &tokio::runtime::Runtime,
+    dir: &Path,
+    gap_millis: u64,
+) -> (FakeRcon, FakeTikTok, PathBuf) {
+    let server = rt.block_on(FakeRcon::start("pw")).unwrap();
+    let fake = rt
+        .block_on(FakeTikTok::start(FakeConfig::with_scenario(Scenario {
+            connections: vec![vec![
+                Step::WaitForEnterRoom,
+                Step::Batch(vec![gift(1, 100, "Ann", &DEMO_GIFTS[0], 5, false)]),
+            ]],
+            ..Scenario::default()
+        })))
+        .unwrap();
+    let path = dir.join("settings.json");
+    let mut s = Settings::default();
+    s.executor.gap_millis = gap_millis;
+    s.rcon = settings::RconSettings {
+        host: "127.0.0.1".into(),
+        port: server.port(),
+        password: "pw".into(),
+    };
+    s.connection.last_target = format!("@{}", fake.unique_id());
+    s.connection.sign_url = fake.sign_url();
+    s.connection.tiktok_url = fake.tiktok_url();
+    s.connection.webcast_url = fake.webcast_url();
+    s.mappings = vec![Mapping::new(
+        "Rose",
+        vec![Action::Command {
+            command: "say rose {count}".into(),
+            repeat: 1,
+        }],
+    )];
+    settings::save_atomic(&path, &s).unwrap();
+    (server, fake, path)
+}
+
+/// Closing with an open streak: the streak is credited, its actions drain (the countdown shows
+/// meanwhile), then the window may close, and the executor stops with nothing left.
+#[test]
+fn closing_credits_open_streaks_and_drains_the_queue_first() {
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let (server, fake, path) = streak_setup(&rt, dir.path(), 100);
+    let mut h = harness(&rt, &path);
+    h.step();
+    h.state_mut().command(Command::Connect);
+    h.step();
+    let (_, acked) = rt.block_on(fake.wait_for(TIMEOUT, |r| {
+        r.connections.first().is_some_and(|c| !c.acks().is_empty())
+    }));
+    assert!(acked);
+    assert!(server.commands().is_empty(), "the streak is still open");
+
+    h.state_mut().command(Command::Quit);
+    let mut countdown_seen = false;
+    for _ in 0..3 {
+        h.step();
+        countdown_seen |= h.query_by_label_contains("Quitting in").is_some();
+    }
+    assert!(
+        countdown_seen || h.state().quit_ready(),
+        "the countdown shows while finishing"
+    );
+    step_until(&mut h, "finishing before quitting", GiftdeckApp::quit_ready);
+    assert_eq!(server.commands(), vec!["say rose 5"; 5]);
+    let report = h.state_mut().shutdown();
+    assert_eq!(report.not_run_count(), 0, "{report:?}");
+    assert_eq!(report.done, 5);
+    assert!(report.clean);
+}
+
+/// "Quit now" during the countdown: the executor stops with its handshake and lists every
+/// action that did not run (the log and stderr get the same lines).
+#[test]
+fn quit_now_lists_the_actions_that_did_not_run() {
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let (server, fake, path) = streak_setup(&rt, dir.path(), 60_000);
+    let mut h = harness(&rt, &path);
+    h.step();
+    h.state_mut().command(Command::Connect);
+    h.step();
+    let (_, acked) = rt.block_on(fake.wait_for(TIMEOUT, |r| {
+        r.connections.first().is_some_and(|c| !c.acks().is_empty())
+    }));
+    assert!(acked);
+    h.state_mut().command(Command::Quit);
+    step_until(&mut h, "the streak's actions to be queued", |app| {
+        app.queue().depth >= 4
+    });
+    assert!(!h.state().quit_ready(), "the queue is still draining");
+    // A new egui window needs a sizing frame before it shows.
+    h.step();
+    h.step();
+    h.get_by_label("Quit now").click();
+    step_until(&mut h, "quit now", GiftdeckApp::quit_ready);
+    let report = h.state_mut().shutdown();
+    assert_eq!(
+        server.commands(),
+        ["say rose 5"],
+        "the first ran, the gap holds the rest"
+    );
+    assert_eq!(report.not_run_count(), 4, "{report:?}");
+    assert_eq!(
+        report.not_run_lines(),
+        [format!("4 × /say rose 5 (for 127.0.0.1:{})", server.port())]
+    );
 }
