@@ -40,7 +40,7 @@ impl WebhookClient {
     }
 
     /// POSTs `gift` (the fields `replay` prints, trigger included) as `application/json`; returns
-    /// "HTTP <status>" on success.
+    /// `"HTTP <status>"` on success.
     pub async fn post<T: serde::Serialize + ?Sized>(
         &self,
         url: &str,
