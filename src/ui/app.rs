@@ -25,7 +25,7 @@ use super::state::{
 };
 use super::tasks::{self, Tasks, UI_CHANNEL_CAPACITY, UiMsg, Waker};
 use crate::actions::{Origin, ShutdownReport};
-use crate::engine::{self, EngineConfig, GiftEngine};
+use crate::engine::{self, EngineConfig, Output};
 use crate::event::CreditedGift;
 use crate::mappings::{Action, Mapping, MappingTable};
 use crate::settings::{self, Settings};
@@ -397,6 +397,13 @@ impl GiftdeckApp {
                 self.on_gift(&gift);
             }
             UiMsg::Gift { .. } => {} // from a session we already left
+            UiMsg::Event { session, event } if session == self.state.conn.session => {
+                self.state.feed.push_event(&event);
+            }
+            UiMsg::Fired { session, line } if session == self.state.conn.session => {
+                self.state.feed.push_fired(&line, false);
+            }
+            UiMsg::Event { .. } | UiMsg::Fired { .. } => {}
             UiMsg::Log(line) => self.state.push_log(line),
             UiMsg::Saved(result) => {
                 if let Err(err) = &result {
@@ -683,28 +690,59 @@ impl GiftdeckApp {
 
     /// Sends `count` of row `row`'s gift through the real engine and matching, then the queue,
     /// exactly as a viewer's streak would arrive.
+    /// Sends `count` of row `row`'s event (gifts, follows, blocks of likes, chat messages…)
+    /// through a fresh copy of the real pipeline (dedupe, streaks, triggers, cooldowns) with the
+    /// current table, then the queue, exactly as viewers' events would arrive.
     fn test_row(&mut self, row: usize, count: u32) {
         let Some(mapping) = self.state.settings.mappings.get(row) else {
             return;
         };
-        let trigger = mapping.trigger.trim().to_owned();
-        let message = super::triggers::test_gift(&trigger, &self.state.catalog, count);
-        let mut engine = GiftEngine::new(EngineConfig::default());
-        let Some(credit) = engine.on_gift(message, 0) else {
-            return;
+        let label = mapping.trigger.trim().to_owned();
+        let events = super::triggers::test_events(mapping, &self.state.catalog, count);
+        let mut pipeline = engine::Pipeline::new(EngineConfig::default(), self.table.clone());
+        let mut out = Vec::new();
+        let batch = crate::wire::Batch {
+            messages: u32::try_from(events.len()).unwrap_or(u32::MAX),
+            events,
+            ..crate::wire::Batch::default()
         };
-        let decision = engine::decide(&self.table, credit);
-        let queued = self.executor.enqueue(&decision);
-        self.state.feed.push(&decision.gift, true);
-        match &decision.mapping {
-            Some(m) => self.notice(
+        pipeline.ingest_batch(batch, 0, &mut out);
+        pipeline.finish(&mut out);
+        let (mut queued, mut fired, mut skipped) = (0, 0, 0);
+        for output in &out {
+            match output {
+                Output::Credit(decision) => {
+                    queued += self.executor.enqueue(decision);
+                    self.state.feed.push(&decision.gift, true);
+                    fired += usize::from(decision.mapping.is_some());
+                    skipped += usize::from(decision.gift.skipped.is_some());
+                }
+                Output::Fired(f) => {
+                    queued += self.executor.enqueue_fired(f);
+                    self.state.feed.push_fired(&f.line, true);
+                    fired += usize::from(f.mapping.is_some());
+                    skipped += usize::from(f.line.skipped.is_some());
+                }
+                Output::Event(_) => {}
+            }
+        }
+        if fired > 0 {
+            self.notice(
                 NoticeLevel::Info,
-                format!("Test: {count} × “{}” queued {queued} action(s).", m.trigger),
-            ),
-            None => self.notice(
+                format!("Test: “{label}” fired {fired}× and queued {queued} action(s)."),
+            );
+        } else if skipped > 0 {
+            self.notice(
                 NoticeLevel::Warning,
-                format!("Test: “{trigger}” matched no enabled trigger (is the row switched on?)."),
-            ),
+                format!("Test: “{label}” was skipped (cooling down)."),
+            );
+        } else {
+            self.notice(
+                NoticeLevel::Warning,
+                format!(
+                    "Test: “{label}” matched no enabled trigger (is the row switched on, and does its audience include anyone?)."
+                ),
+            );
         }
     }
 

@@ -33,6 +33,16 @@ pub enum UiMsg {
         session: u64,
         gift: CreditedGift,
     },
+    /// A LIVE event (follow, like, chat…) for the feed and the session totals.
+    Event {
+        session: u64,
+        event: crate::event::LiveEvent,
+    },
+    /// A non-gift trigger that fired or was skipped, for the feed.
+    Fired {
+        session: u64,
+        line: crate::triggers::EventLine,
+    },
     /// A finished action for the queue panel's log.
     Log(LogLine),
     Saved(Result<PathBuf, String>),

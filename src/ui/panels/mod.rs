@@ -3,6 +3,7 @@
 //! panel knows the app. [`root_ui`] lays them out: adding a panel is a file here and a line there.
 
 pub mod actions_window;
+pub mod conditions;
 pub mod connect_bar;
 pub mod feed;
 pub mod held;
