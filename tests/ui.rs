@@ -149,7 +149,7 @@ fn editing_a_trigger_saves_it_and_changes_what_the_next_gift_matches() {
     let saved = settings::load(&path);
     assert!(saved.warning.is_none());
     assert_eq!(saved.settings.mappings[0].trigger, "Doughnut");
-    assert_eq!(saved.settings.mappings.len(), 3);
+    assert_eq!(saved.settings.mappings.len(), 5);
 }
 
 #[test]
@@ -170,7 +170,7 @@ fn a_corrupt_settings_file_shows_a_banner_not_a_crash() {
         dir.path().join("settings.json.bak").exists(),
         "original kept"
     );
-    assert_eq!(h.state().mappings().len(), 3, "defaults loaded");
+    assert_eq!(h.state().mappings().len(), 5, "defaults loaded");
 }
 
 #[test]
@@ -327,7 +327,7 @@ fn the_trigger_field_completes_from_the_gift_catalog_and_flags_problems() {
     h.get_by_label("➕ Add trigger").click();
     h.step();
     h.step();
-    assert_eq!(h.state().mappings().len(), 4);
+    assert_eq!(h.state().mappings().len(), 6);
     // A new row has an empty trigger and an empty command: both are flagged inline.
     assert!(
         h.query_by_label_contains("type a gift name or id")
@@ -343,7 +343,7 @@ fn the_trigger_field_completes_from_the_gift_catalog_and_flags_problems() {
     suggestion.click();
     h.step();
     h.step();
-    assert_eq!(h.state().mappings()[3].trigger, "Finger Heart");
+    assert_eq!(h.state().mappings()[5].trigger, "Finger Heart");
 
     // A typo is flagged, and so is a duplicate of an enabled row.
     text_field(&h, "Finger Heart").focus();
@@ -357,7 +357,7 @@ fn the_trigger_field_completes_from_the_gift_catalog_and_flags_problems() {
     h.key_press(egui::Key::Backspace);
     h.step();
     h.step();
-    assert_eq!(h.state().mappings()[3].trigger, "Rose");
+    assert_eq!(h.state().mappings()[5].trigger, "Rose");
     assert!(h.query_by_label_contains("duplicate: row 1 wins").is_some());
 }
 

@@ -563,4 +563,121 @@ mod tests {
         assert_eq!(clean("a\nb\u{202E}c\0", 10), "a bc");
         assert_eq!(clean("abcdef", 3), "abc…");
     }
+
+    fn viewer(id: i64) -> crate::event::User {
+        crate::event::User {
+            user_id: id,
+            unique_id: format!("v{id}"),
+            nickname: format!("V{id}"),
+            ..crate::event::User::default()
+        }
+    }
+
+    fn like(msg_id: i64, count: u32, total: i64) -> LiveEvent {
+        LiveEvent::Like {
+            msg_id,
+            user: viewer(msg_id),
+            count,
+            total,
+            create_time_millis: 0,
+        }
+    }
+
+    #[test]
+    fn likes_and_joins_are_grouped_per_few_seconds() {
+        let mut feed = Feed::default();
+        feed.push_event_at(&like(1, 15, 1_015), 0);
+        feed.push_event_at(&like(2, 100, 1_115), 1_000);
+        feed.push_event_at(&like(3, 35, 1_150), 2_999);
+        feed.push_event_at(&like(4, 5, 1_100), 2_999); // lower total: nothing
+        feed.push_event_at(&like(5, 10, 1_160), 3_000); // a new group
+        let likes: Vec<_> = feed
+            .rows()
+            .map(|r| (r.count, r.gift_name.clone()))
+            .collect();
+        assert_eq!(
+            likes,
+            [
+                (150, "❤ +150 likes".to_owned()),
+                (10, "❤ +10 likes".to_owned())
+            ]
+        );
+        assert_eq!(feed.likes_total(), 160);
+        let join = |id| LiveEvent::Member {
+            msg_id: id,
+            user: viewer(id),
+            action: MEMBER_JOINED,
+            create_time_millis: 0,
+        };
+        feed.push_event_at(&join(6), 3_100);
+        feed.push_event_at(&join(7), 3_200);
+        assert_eq!(feed.rows().last().unwrap().gift_name, "👋 +2 joined");
+    }
+
+    #[test]
+    fn kind_toggles_filter_rows_and_totals_count_every_kind() {
+        let mut feed = Feed::default();
+        feed.push_at(&credit(1, "Amy", "Rose", 1, 2), false, 0);
+        let follow = |id| LiveEvent::Social {
+            msg_id: id,
+            user: viewer(1),
+            kind: SocialKind::Follow,
+            create_time_millis: 0,
+        };
+        feed.push_event_at(&follow(10), 0);
+        feed.push_event_at(&follow(11), 0); // the same viewer again: counted once
+        feed.push_event_at(&like(12, 20, 120), 0);
+        feed.push_event_at(
+            &LiveEvent::Chat {
+                msg_id: 13,
+                user: viewer(2),
+                text: "hi".into(),
+                create_time_millis: 0,
+            },
+            0,
+        );
+        assert_eq!(feed.follows_total, 1);
+        assert_eq!(feed.len(), 4);
+        feed.apply_filter();
+        // Defaults: gifts and follows shown, likes and chat hidden.
+        let kinds: Vec<_> = (0..feed.visible_len())
+            .map(|i| feed.visible_row(i).unwrap().kind)
+            .collect();
+        assert_eq!(kinds, [EventKind::Gift, EventKind::Follow]);
+        feed.shown = [true; 7];
+        feed.apply_filter();
+        assert_eq!(feed.visible_len(), 4);
+        feed.shown[kind_slot(EventKind::Gift)] = false;
+        feed.apply_filter();
+        feed.push_at(&credit(1, "Amy", "Rose", 1, 1), false, 0);
+        assert_eq!(
+            feed.visible_len(),
+            3,
+            "a hidden kind stays hidden as rows arrive"
+        );
+    }
+
+    #[test]
+    fn fired_triggers_show_their_trigger_and_skips() {
+        let mut feed = Feed::default();
+        let line = EventLine {
+            kind: EventKind::Chat,
+            msg_id: 1,
+            user_id: 2,
+            unique_id: "amy".into(),
+            nickname: "Amy".into(),
+            trigger: "!jump".into(),
+            count: 1,
+            likes: None,
+            total_likes: None,
+            message: Some("!jump high".into()),
+            args: Some("high".into()),
+            skipped: Some(Skip::Cooldown),
+        };
+        feed.push_fired_at(&line, false, 0);
+        let row = feed.rows().last().unwrap();
+        assert_eq!(row.trigger.as_deref(), Some("!jump"));
+        assert_eq!(row.skipped, Some(Skip::Cooldown));
+        assert_eq!(row.gift_name, "💬 !jump high");
+    }
 }
