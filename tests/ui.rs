@@ -460,3 +460,47 @@ fn a_follow_trigger_and_a_like_rule_added_in_the_table_queue_their_actions_on_te
         ]
     );
 }
+
+#[test]
+fn importing_a_tiktok2mc_folder_takes_its_triggers_rcon_and_user_and_shows_the_report() {
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app(&rt, &dir.path().join("settings.json"), false);
+    app.set_connection(settings::ConnectionSettings {
+        last_target: "@someone".into(),
+        ..settings::ConnectionSettings::default()
+    });
+    app.set_feed_filter("zz");
+    let mut h = harness(app);
+    h.step();
+    h.get_by_label("📁 Triggers file").click();
+    h.step();
+    h.step();
+    h.get_by_label("Type a file path…").click();
+    h.step();
+    h.step();
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/t2m");
+    text_field(&h, "").focus();
+    h.step();
+    text_field(&h, "").type_text(folder.to_str().unwrap());
+    h.step();
+    h.get_by_label("Import").click();
+    step_until(&mut h, "the folder to be imported", |app| {
+        app.mappings().len() == 11
+    });
+    let app = h.state();
+    assert_eq!(app.mappings()[0].on, giftdeck::triggers::Condition::Follow);
+    assert_eq!(app.settings().rcon.port, 25575);
+    assert_eq!(app.settings().rcon.password, "ABC1234");
+    assert_eq!(app.settings().connection.last_target, "@streamer_amy");
+    h.step();
+    assert!(h.query_by_label("Tiktok2Mc import report").is_some());
+    assert!(
+        h.query_by_label_contains("data/http_actions.txt line 5: NOT imported")
+            .is_some()
+    );
+    assert!(
+        h.query_by_label_contains("ABC1234").is_none(),
+        "the password is never shown"
+    );
+}

@@ -363,6 +363,7 @@ impl GiftdeckApp {
                 }
             }
             Command::ImportDialog => self.tasks.spawn(files::import_dialog()),
+            Command::ImportT2mDialog => self.tasks.spawn(files::import_t2m_dialog()),
             Command::ExportDialog => {
                 let mappings = self.state.settings.mappings.clone();
                 self.tasks.spawn(files::export_dialog(mappings));
@@ -434,6 +435,8 @@ impl GiftdeckApp {
                 });
             }
             UiMsg::Imported(Err(err)) => self.notice(NoticeLevel::Error, err),
+            UiMsg::ImportedT2m(Ok((path, import))) => self.apply_t2m_import(&path, *import),
+            UiMsg::ImportedT2m(Err(err)) => self.notice(NoticeLevel::Error, err),
             UiMsg::Exported(Ok(path)) => self.notice(
                 NoticeLevel::Info,
                 format!("Exported the triggers to {}.", path.display()),
@@ -461,6 +464,43 @@ impl GiftdeckApp {
             }
             UiMsg::RconTested(result) => self.state.rcon_test = RconTest::Done(result),
         }
+    }
+
+    /// Takes over a Tiktok2Mc folder: its triggers (undoable), RCON port and password, and user;
+    /// the report opens in a window.
+    fn apply_t2m_import(&mut self, path: &std::path::Path, import: crate::t2m::T2mImport) {
+        let count = import.mappings.len();
+        let skipped = import.not_imported().count();
+        let previous =
+            std::mem::replace(&mut self.state.settings.mappings, import.mappings.clone());
+        let replaced = previous.len();
+        self.undo_mappings = Some(previous);
+        self.mappings_changed();
+        if let Some(port) = import.rcon_port {
+            self.state.settings.rcon.host = "127.0.0.1".into();
+            self.state.settings.rcon.port = port;
+        }
+        if let Some(password) = &import.rcon_password {
+            self.state.settings.rcon.password = password.clone();
+        }
+        if let Some(user) = &import.tiktok_user {
+            self.state.target_input = format!("@{user}");
+            self.state.settings.connection.last_target = format!("@{user}");
+        }
+        self.schedule_save();
+        self.state.windows.import_report = import.report.iter().map(ToString::to_string).collect();
+        self.state.notices.push_notice(Notice {
+            level: if skipped == 0 {
+                NoticeLevel::Info
+            } else {
+                NoticeLevel::Warning
+            },
+            text: format!(
+                "Imported {count} trigger(s) from Tiktok2Mc at {} (replacing {replaced}); {skipped} line(s) not imported (see the report).",
+                path.display()
+            ),
+            undo_import: true,
+        });
     }
 
     fn on_gift(&mut self, gift: &CreditedGift) {

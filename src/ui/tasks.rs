@@ -51,6 +51,8 @@ pub enum UiMsg {
         result: Result<DemoBackends, String>,
     },
     Imported(Result<(PathBuf, settings::MappingsFile), String>),
+    /// A Tiktok2Mc folder was imported (mappings, RCON, user, and the report).
+    ImportedT2m(Result<(PathBuf, Box<crate::t2m::T2mImport>), String>),
     Exported(Result<PathBuf, String>),
     /// A file dialog closed without a file; `fast` when it likely never appeared.
     DialogEmpty {
