@@ -60,7 +60,7 @@ fn python_or_skip() -> Option<PathBuf> {
 fn write_settings(path: &Path, rcon_port: u16, fake: &FakeTikTok) {
     let mut s = Settings::default();
     s.executor.gap_millis = GAP_MILLIS;
-    s.rcon = settings::RconSettings {
+    s.rcon = settings::RconConfig {
         host: "127.0.0.1".into(),
         port: rcon_port,
         password: "real-pw".into(),
@@ -262,7 +262,7 @@ fn streak_setup(
     let path = dir.join("settings.json");
     let mut s = Settings::default();
     s.executor.gap_millis = gap_millis;
-    s.rcon = settings::RconSettings {
+    s.rcon = settings::RconConfig {
         host: "127.0.0.1".into(),
         port: server.port(),
         password: "pw".into(),

@@ -138,13 +138,6 @@ pub enum ExecMsg {
     Log(ExecLogLine),
 }
 
-/// Pacing policy: the pause between two actions. It is the configured gap whatever
-/// the backlog: Tiktok2Mc shortened it as the queue grew, so bursts hit the server hardest.
-pub fn gap_for(gap_millis: u64, backlog: usize) -> Duration {
-    let _ = backlog;
-    Duration::from_millis(gap_millis)
-}
-
 /// When the next action may start, given when the last one ended.
 pub fn next_start(last_end: Option<Instant>, now: Instant, gap: Duration) -> Instant {
     match last_end {
@@ -757,19 +750,6 @@ fn prepare(mapping: &Mapping, values: &Values, gift: &Arc<CreditedGift>) -> Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_gap_never_shrinks_with_the_backlog() {
-        for gap_millis in [0, 5, 50, 500] {
-            for backlog in [0, 1, 20, 21, 50, 51, 100, 101, 10_000, usize::MAX] {
-                assert_eq!(
-                    gap_for(gap_millis, backlog),
-                    Duration::from_millis(gap_millis),
-                    "gap {gap_millis} ms, backlog {backlog}"
-                );
-            }
-        }
-    }
 
     #[test]
     fn next_start_keeps_the_gap_after_the_last_end() {

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use rand::Rng as _;
 
-use super::executor::{ExecLogLine, Inner, Item, RconState, Work, gap_for, is_stale, next_start};
+use super::executor::{ExecLogLine, Inner, Item, RconState, Work, is_stale, next_start};
 use super::rcon::{RconClient, RconError, RconTimeouts};
 use super::sound::SoundPlayer;
 use super::webhook::WebhookClient;
@@ -127,7 +127,9 @@ impl Runner {
             None => Next::Wait,
             Some(item) => Next::Ready {
                 needs_rcon: matches!(item.work, Work::Command(_)),
-                gap: gap_for(shared.config.gap_millis, shared.queue.len()),
+                // The configured gap whatever the backlog: Tiktok2Mc shortened it as the queue
+                // grew, so bursts hit the server hardest (tests/actions.rs holds it under load).
+                gap: Duration::from_millis(shared.config.gap_millis),
             },
         }
     }
