@@ -5,6 +5,12 @@
 //! every credited gift must reach the executor (and its command the RCON server), and once frames
 //! run again the UI must catch up from latest-value state.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails loudly, helpers included"
+)]
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -71,7 +77,7 @@ fn connection_script(connection: u64) -> Vec<Step> {
 fn write_settings(path: &Path, rcon_port: u16, fake: &FakeTikTok) {
     let mut s = Settings::default();
     s.executor.gap_millis = 0;
-    s.rcon = settings::RconSettings {
+    s.rcon = settings::RconConfig {
         host: "127.0.0.1".into(),
         port: rcon_port,
         password: "pw".into(),
