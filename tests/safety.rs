@@ -5,6 +5,12 @@
 //! "Nothing lost when the app stops": closing credits open streaks and drains the queue with a
 //! countdown, or lists what did not run.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails loudly, helpers included"
+)]
+
 #[path = "support/python.rs"]
 mod python;
 #[path = "support/rconx.rs"]
