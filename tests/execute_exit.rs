@@ -90,8 +90,8 @@ impl Child {
             .spawn()
             .unwrap();
         let stderr = child.stderr.take().unwrap();
-        // Far more lines than these runs print, so the reader never blocks the child.
-        let (tx, lines) = mpsc::sync_channel(4096);
+        // Bounded, but far above what a test's child prints, so the reader never stalls the child.
+        let (tx, lines) = mpsc::sync_channel(1 << 16);
         std::thread::Builder::new()
             .name("child-stderr".into())
             .spawn(move || {

@@ -13,11 +13,13 @@ use tokio::sync::{Notify, mpsc, watch};
 use tokio::task::JoinHandle;
 
 use super::binding::{self, HeldQueue, HeldQueues, Origin, ServerId, ShutdownReport};
-use super::expand::{Filler, expand};
+use super::expand::{Filler, Source, expand};
+use super::placeholders::Values;
 use super::rcon::RconConfig;
 use crate::engine::Decision;
 use crate::event::CreditedGift;
-use crate::mappings::MappingTable;
+use crate::mappings::{Mapping, MappingTable};
+use crate::triggers::{EventLine, Fired};
 
 /// How many log lines [`ExecutorHandle::recent_log`] keeps.
 pub const RECENT_LOG_LINES: usize = 200;
@@ -151,6 +153,14 @@ pub fn is_stale(enqueued: Instant, now: Instant, max_age_millis: Option<u64>) ->
         .is_some_and(|max| now.saturating_duration_since(enqueued) > Duration::from_millis(max))
 }
 
+/// What a webhook posts: the gift line `replay` prints, or a non-gift trigger's `--events` line.
+#[derive(Debug, serde::Serialize)]
+#[serde(untagged)]
+pub(super) enum WebhookBody {
+    Gift(CreditedGift),
+    Event(EventLine),
+}
+
 /// One queued action, ready to run.
 #[derive(Debug)]
 pub(super) enum Work {
@@ -162,7 +172,7 @@ pub(super) enum Work {
     Webhook {
         url: Arc<str>,
         timeout_millis: u64,
-        gift: Arc<CreditedGift>,
+        gift: Arc<WebhookBody>,
     },
     /// Could not be prepared (a placeholder error, no mapping for Random): fails in its turn.
     Invalid(Arc<str>),
@@ -348,6 +358,46 @@ impl ExecutorHandle {
         let Some(mapping) = &decision.mapping else {
             return 0;
         };
+        let source = Source {
+            values: Values::from_gift(&decision.gift),
+            body: Arc::new(WebhookBody::Gift(decision.gift.clone())),
+            count: decision.gift.count,
+        };
+        self.enqueue_source(mapping, &source, &decision.gift.gift_name, origin)
+    }
+
+    /// Queues a fired non-gift trigger's actions (`count × mapping.repeat` runs), like [`enqueue`].
+    /// A skipped trigger (no mapping) queues nothing.
+    ///
+    /// [`enqueue`]: Self::enqueue
+    pub fn enqueue_fired(&self, fired: &Fired) -> usize {
+        self.enqueue_fired_to(fired, None)
+    }
+
+    /// Like [`ExecutorHandle::enqueue_fired`], bound to the server of the stream it came from.
+    pub fn enqueue_fired_from(&self, fired: &Fired, origin: Origin) -> usize {
+        self.enqueue_fired_to(fired, Some(origin))
+    }
+
+    fn enqueue_fired_to(&self, fired: &Fired, origin: Option<Origin>) -> usize {
+        let Some(mapping) = &fired.mapping else {
+            return 0;
+        };
+        let source = Source {
+            values: Values::from_event(&fired.line),
+            body: Arc::new(WebhookBody::Event(fired.line.clone())),
+            count: fired.line.count,
+        };
+        self.enqueue_source(mapping, &source, fired.line.kind.as_str(), origin)
+    }
+
+    fn enqueue_source(
+        &self,
+        mapping: &Mapping,
+        source: &Source,
+        what: &str,
+        origin: Option<Origin>,
+    ) -> usize {
         // Read-locks the table only for this call (no await below); `Random` picks from it.
         let table = self.mappings.borrow();
         let now = Instant::now();
@@ -365,7 +415,7 @@ impl ExecutorHandle {
                 dropped: 0,
                 now,
             };
-            expand(decision, mapping, &table, &mut filler);
+            expand(source, mapping, &table, &mut filler);
             let queued = filler.items.len();
             let server = shared.config.server_for(origin);
             let held_for = if server == shared.config.server() {
@@ -386,7 +436,7 @@ impl ExecutorHandle {
         if dropped > 0 {
             tracing::warn!(
                 dropped,
-                gift = %decision.gift.gift_name,
+                gift = %what,
                 "action queue full or stopping: actions not queued"
             );
         }

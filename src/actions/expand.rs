@@ -1,16 +1,16 @@
-//! Turning a decision into queue items: `count × mapping.repeat` runs of the action list, each
-//! command `repeat` times, placeholders filled once per gift, `Random` picking another mapping,
-//! and the queue's room respected without building what would be dropped.
+//! Turning a decision (or a fired trigger) into queue items: `count × mapping.repeat` runs of the
+//! action list, each command `repeat` times, placeholders filled once, `Random` picking another
+//! mapping, and the queue's room respected without building what would be dropped.
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use rand::seq::IndexedRandom as _;
 
-use super::executor::{Item, Work};
+use super::executor::{Item, WebhookBody, Work};
 use super::placeholders::{self, Values};
+#[cfg(test)]
 use crate::engine::Decision;
-use crate::event::CreditedGift;
 use crate::mappings::{Action, Mapping, MappingTable};
 
 /// Collects items up to the free room and counts the rest as dropped, without building them.
@@ -51,22 +51,40 @@ fn actions_per_run(mapping: &Mapping) -> u64 {
         .sum()
 }
 
+/// What a decision's actions are made from: placeholder values, the webhook body, the run count.
+pub(super) struct Source {
+    pub(super) values: Values,
+    pub(super) body: Arc<WebhookBody>,
+    pub(super) count: u32,
+}
+
+#[cfg(test)]
+impl Source {
+    fn of(decision: &Decision) -> Self {
+        Self {
+            values: Values::from_gift(&decision.gift),
+            body: Arc::new(WebhookBody::Gift(decision.gift.clone())),
+            count: decision.gift.count,
+        }
+    }
+}
+
 pub(super) fn expand(
-    decision: &Decision,
+    source: &Source,
     mapping: &Mapping,
     table: &MappingTable,
     filler: &mut Filler,
 ) {
-    let gift = Arc::new(decision.gift.clone());
-    let values = Values::from_gift(&decision.gift);
-    let runs = u64::from(decision.gift.count) * u64::from(mapping.repeat);
-    let steps = prepare(mapping, &values, &gift);
+    let gift = &source.body;
+    let values = &source.values;
+    let runs = u64::from(source.count) * u64::from(mapping.repeat);
+    let steps = prepare(mapping, values, gift);
     let mut rng = rand::rng();
     let mut random = |f: &mut Filler| {
         let candidates = table.random_candidates(&mapping.trigger);
         match candidates.choose(&mut rng) {
             Some(chosen) => {
-                let chosen_steps = prepare(chosen, &values, &gift);
+                let chosen_steps = prepare(chosen, values, gift);
                 // Candidates hold no Random action (no chains).
                 push_runs(
                     f,
@@ -147,7 +165,7 @@ impl Work {
     }
 }
 
-fn prepare(mapping: &Mapping, values: &Values, gift: &Arc<CreditedGift>) -> Vec<Prepared> {
+fn prepare(mapping: &Mapping, values: &Values, gift: &Arc<WebhookBody>) -> Vec<Prepared> {
     mapping
         .actions
         .iter()
@@ -189,6 +207,7 @@ fn prepare(mapping: &Mapping, values: &Values, gift: &Arc<CreditedGift>) -> Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::event::CreditedGift;
 
     fn gift(count: u32, nickname: &str) -> CreditedGift {
         CreditedGift {
@@ -202,6 +221,7 @@ mod tests {
             count,
             trigger: Some("Rose".into()),
             ended_by: crate::event::EndedBy::StreakEnd,
+            skipped: None,
         }
     }
 
@@ -245,7 +265,12 @@ mod tests {
             mapping: Some(mapping.clone()),
         };
         let mut f = filler(100);
-        expand(&decision, &mapping, &MappingTable::default(), &mut f);
+        expand(
+            &Source::of(&decision),
+            &mapping,
+            &MappingTable::default(),
+            &mut f,
+        );
         let run = ["say a 3", "say a 3", "say b"];
         let want: Vec<String> = std::iter::repeat_n(run, 6)
             .flatten()
@@ -269,7 +294,12 @@ mod tests {
             mapping: Some(mapping.clone()),
         };
         let mut f = filler(10);
-        expand(&decision, &mapping, &MappingTable::default(), &mut f);
+        expand(
+            &Source::of(&decision),
+            &mapping,
+            &MappingTable::default(),
+            &mut f,
+        );
         assert_eq!(f.items.len(), 10);
         assert_eq!(f.dropped, u64::from(u32::MAX) * 1000 - 10);
     }
@@ -290,12 +320,12 @@ mod tests {
             mapping: Some(rose.clone()),
         };
         let mut f = filler(100);
-        expand(&decision, &rose, &table, &mut f);
+        expand(&Source::of(&decision), &rose, &table, &mut f);
         assert_eq!(commands(&f.items), ["say lion viewer", "say lion viewer"]);
 
         let mut f = filler(100);
         expand(
-            &decision,
+            &Source::of(&decision),
             &rose,
             &MappingTable::new(vec![rose.clone()]),
             &mut f,
@@ -317,7 +347,12 @@ mod tests {
             mapping: Some(mapping.clone()),
         };
         let mut f = filler(10);
-        expand(&decision, &mapping, &MappingTable::default(), &mut f);
+        expand(
+            &Source::of(&decision),
+            &mapping,
+            &MappingTable::default(),
+            &mut f,
+        );
         assert_eq!(commands(&f.items), ["give ax_stoneop_me diamond"]);
     }
 }
