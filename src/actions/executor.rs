@@ -19,6 +19,7 @@ use super::rcon::RconConfig;
 use crate::engine::Decision;
 use crate::event::CreditedGift;
 use crate::mappings::{Action, Mapping, MappingTable};
+use crate::triggers::{EventLine, Fired};
 
 /// How many log lines [`ExecutorHandle::recent_log`] keeps.
 pub const RECENT_LOG_LINES: usize = 200;
@@ -152,6 +153,14 @@ pub fn is_stale(enqueued: Instant, now: Instant, max_age_millis: Option<u64>) ->
         .is_some_and(|max| now.saturating_duration_since(enqueued) > Duration::from_millis(max))
 }
 
+/// What a webhook posts: the gift line `replay` prints, or a non-gift trigger's `--events` line.
+#[derive(Debug, serde::Serialize)]
+#[serde(untagged)]
+pub(super) enum WebhookBody {
+    Gift(CreditedGift),
+    Event(EventLine),
+}
+
 /// One queued action, ready to run.
 #[derive(Debug)]
 pub(super) enum Work {
@@ -163,7 +172,7 @@ pub(super) enum Work {
     Webhook {
         url: Arc<str>,
         timeout_millis: u64,
-        gift: Arc<CreditedGift>,
+        gift: Arc<WebhookBody>,
     },
     /// Could not be prepared (a placeholder error, no mapping for Random): fails in its turn.
     Invalid(Arc<str>),
@@ -349,6 +358,46 @@ impl ExecutorHandle {
         let Some(mapping) = &decision.mapping else {
             return 0;
         };
+        let source = Source {
+            values: Values::from_gift(&decision.gift),
+            body: Arc::new(WebhookBody::Gift(decision.gift.clone())),
+            count: decision.gift.count,
+        };
+        self.enqueue_source(mapping, &source, &decision.gift.gift_name, origin)
+    }
+
+    /// Queues a fired non-gift trigger's actions (`count × mapping.repeat` runs), like [`enqueue`].
+    /// A skipped trigger (no mapping) queues nothing.
+    ///
+    /// [`enqueue`]: Self::enqueue
+    pub fn enqueue_fired(&self, fired: &Fired) -> usize {
+        self.enqueue_fired_to(fired, None)
+    }
+
+    /// Like [`ExecutorHandle::enqueue_fired`], bound to the server of the stream it came from.
+    pub fn enqueue_fired_from(&self, fired: &Fired, origin: Origin) -> usize {
+        self.enqueue_fired_to(fired, Some(origin))
+    }
+
+    fn enqueue_fired_to(&self, fired: &Fired, origin: Option<Origin>) -> usize {
+        let Some(mapping) = &fired.mapping else {
+            return 0;
+        };
+        let source = Source {
+            values: Values::from_event(&fired.line),
+            body: Arc::new(WebhookBody::Event(fired.line.clone())),
+            count: fired.line.count,
+        };
+        self.enqueue_source(mapping, &source, fired.line.kind.as_str(), origin)
+    }
+
+    fn enqueue_source(
+        &self,
+        mapping: &Mapping,
+        source: &Source,
+        what: &str,
+        origin: Option<Origin>,
+    ) -> usize {
         // Read-locks the table only for this call (no await below); `Random` picks from it.
         let table = self.mappings.borrow();
         let now = Instant::now();
@@ -366,7 +415,7 @@ impl ExecutorHandle {
                 dropped: 0,
                 now,
             };
-            expand(decision, mapping, &table, &mut filler);
+            expand(source, mapping, &table, &mut filler);
             let queued = filler.items.len();
             let server = shared.config.server_for(origin);
             let held_for = if server == shared.config.server() {
@@ -387,7 +436,7 @@ impl ExecutorHandle {
         if dropped > 0 {
             tracing::warn!(
                 dropped,
-                gift = %decision.gift.gift_name,
+                gift = %what,
                 "action queue full or stopping: actions not queued"
             );
         }
@@ -617,17 +666,35 @@ fn actions_per_run(mapping: &Mapping) -> u64 {
         .sum()
 }
 
-fn expand(decision: &Decision, mapping: &Mapping, table: &MappingTable, filler: &mut Filler) {
-    let gift = Arc::new(decision.gift.clone());
-    let values = Values::from_gift(&decision.gift);
-    let runs = u64::from(decision.gift.count) * u64::from(mapping.repeat);
-    let steps = prepare(mapping, &values, &gift);
+/// What a decision's actions are made from: placeholder values, the webhook body, the run count.
+struct Source {
+    values: Values,
+    body: Arc<WebhookBody>,
+    count: u32,
+}
+
+#[cfg(test)]
+impl Source {
+    fn of(decision: &Decision) -> Self {
+        Self {
+            values: Values::from_gift(&decision.gift),
+            body: Arc::new(WebhookBody::Gift(decision.gift.clone())),
+            count: decision.gift.count,
+        }
+    }
+}
+
+fn expand(source: &Source, mapping: &Mapping, table: &MappingTable, filler: &mut Filler) {
+    let gift = &source.body;
+    let values = &source.values;
+    let runs = u64::from(source.count) * u64::from(mapping.repeat);
+    let steps = prepare(mapping, values, gift);
     let mut rng = rand::rng();
     let mut random = |f: &mut Filler| {
         let candidates = table.random_candidates(&mapping.trigger);
         match candidates.choose(&mut rng) {
             Some(chosen) => {
-                let chosen_steps = prepare(chosen, &values, &gift);
+                let chosen_steps = prepare(chosen, values, gift);
                 // Candidates hold no Random action (no chains).
                 push_runs(
                     f,
@@ -708,7 +775,7 @@ impl Work {
     }
 }
 
-fn prepare(mapping: &Mapping, values: &Values, gift: &Arc<CreditedGift>) -> Vec<Prepared> {
+fn prepare(mapping: &Mapping, values: &Values, gift: &Arc<WebhookBody>) -> Vec<Prepared> {
     mapping
         .actions
         .iter()
@@ -785,6 +852,7 @@ mod tests {
             count,
             trigger: Some("Rose".into()),
             ended_by: crate::event::EndedBy::StreakEnd,
+            skipped: None,
         }
     }
 
@@ -828,7 +896,12 @@ mod tests {
             mapping: Some(mapping.clone()),
         };
         let mut f = filler(100);
-        expand(&decision, &mapping, &MappingTable::default(), &mut f);
+        expand(
+            &Source::of(&decision),
+            &mapping,
+            &MappingTable::default(),
+            &mut f,
+        );
         let run = ["say a 3", "say a 3", "say b"];
         let want: Vec<String> = std::iter::repeat_n(run, 6)
             .flatten()
@@ -852,7 +925,12 @@ mod tests {
             mapping: Some(mapping.clone()),
         };
         let mut f = filler(10);
-        expand(&decision, &mapping, &MappingTable::default(), &mut f);
+        expand(
+            &Source::of(&decision),
+            &mapping,
+            &MappingTable::default(),
+            &mut f,
+        );
         assert_eq!(f.items.len(), 10);
         assert_eq!(f.dropped, u64::from(u32::MAX) * 1000 - 10);
     }
@@ -873,12 +951,12 @@ mod tests {
             mapping: Some(rose.clone()),
         };
         let mut f = filler(100);
-        expand(&decision, &rose, &table, &mut f);
+        expand(&Source::of(&decision), &rose, &table, &mut f);
         assert_eq!(commands(&f.items), ["say lion viewer", "say lion viewer"]);
 
         let mut f = filler(100);
         expand(
-            &decision,
+            &Source::of(&decision),
             &rose,
             &MappingTable::new(vec![rose.clone()]),
             &mut f,
@@ -900,7 +978,12 @@ mod tests {
             mapping: Some(mapping.clone()),
         };
         let mut f = filler(10);
-        expand(&decision, &mapping, &MappingTable::default(), &mut f);
+        expand(
+            &Source::of(&decision),
+            &mapping,
+            &MappingTable::default(),
+            &mut f,
+        );
         assert_eq!(commands(&f.items), ["give ax_stoneop_me diamond"]);
     }
 }
