@@ -3,6 +3,12 @@
 //! streaks and draining (or, on a second Ctrl-C, listing) the queue. Real RCON servers on
 //! loopback: PyPI `rconx` and our strict fake, which the tests stop to make the server go down.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails loudly, helpers included"
+)]
+
 #[path = "support/python.rs"]
 mod python;
 #[path = "support/rconx.rs"]
@@ -84,7 +90,8 @@ impl Child {
             .spawn()
             .unwrap();
         let stderr = child.stderr.take().unwrap();
-        let (tx, lines) = mpsc::channel();
+        // Bounded, but far above what a test's child prints, so the reader never stalls the child.
+        let (tx, lines) = mpsc::sync_channel(1 << 16);
         std::thread::Builder::new()
             .name("child-stderr".into())
             .spawn(move || {
