@@ -1,5 +1,5 @@
 //! The executor end to end: real RCON servers on loopback (the strict in-repo one and PyPI `rconx`),
-//! a real HTTP server for webhooks, ALSA's file device for sounds, and the headless `--execute` glue.
+//! a real HTTP server for webhooks, and the headless `--execute` glue (sounds: tests/sound.rs).
 
 #[path = "support/python.rs"]
 mod python;
@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use giftdeck::actions::headless::{BlockingHeadless, HeadlessError};
 use giftdeck::actions::strict_server::StrictServer;
 use giftdeck::actions::{
-    ExecMsg, ExecutorConfig, ExecutorHandle, RconConfig, RconError, RconState, SoundPlayer,
+    ExecMsg, ExecutorConfig, ExecutorHandle, RconConfig, RconError, RconState,
     spawn_executor,
 };
 use giftdeck::engine::Decision;
@@ -597,65 +597,6 @@ async fn webhooks_post_the_gift_as_json_and_report_failures() {
     );
     let bad = logs[3].1.as_ref().unwrap_err();
     assert!(bad.contains("not a valid"), "{bad}");
-}
-
-// ---------------------------------------------------------------------------------------------
-// Sound through ALSA's file device, in a child process with its own HOME.
-
-#[test]
-fn sound_plays_through_the_alsa_file_device() {
-    if !Path::new("/usr/share/alsa/alsa.conf").exists() {
-        eprintln!(
-            "!!!!! SKIPPED: no ALSA configuration on this machine; sound output not tested !!!!!"
-        );
-        return;
-    }
-    let home = tempfile::tempdir().unwrap();
-    let out = home.path().join("OUT.wav");
-    std::fs::write(
-        home.path().join(".asoundrc"),
-        format!(
-            "pcm.!default {{ type file; slave.pcm \"null\"; file \"{}\"; format \"wav\" }}\n",
-            out.display()
-        ),
-    )
-    .unwrap();
-    let tone = home.path().join("tone.wav");
-    giftdeck::actions::sound::write_test_wav(&tone, 300, 440.0).unwrap();
-    let status = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "sound_child_process",
-            "--ignored",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env("HOME", home.path())
-        .env("GIFTDECK_SOUND_CHILD", &tone)
-        .status()
-        .unwrap();
-    assert!(status.success(), "child failed: {status}");
-    let wav = std::fs::read(&out).expect("ALSA wrote the output file");
-    assert!(wav.len() > 44 + 1000, "output has {} bytes", wav.len());
-    let loud = wav[44..]
-        .chunks_exact(2)
-        .filter(|s| i16::from_le_bytes([s[0], s[1]]).unsigned_abs() > 1000)
-        .count();
-    assert!(loud > 1000, "only {loud} loud samples in the output");
-}
-
-/// Runs only as the child of the test above (HOME points at the temp dir with `.asoundrc`).
-#[test]
-#[ignore = "child process of sound_plays_through_the_alsa_file_device"]
-fn sound_child_process() {
-    let Some(tone) = std::env::var_os("GIFTDECK_SOUND_CHILD") else {
-        return;
-    };
-    let player = SoundPlayer::start().unwrap();
-    player.play_blocking(Path::new(&tone), 0.8).unwrap();
-    // The null device has no clock: the sound is written out quickly; give it time, then close.
-    std::thread::sleep(Duration::from_millis(1500));
-    player.shutdown();
 }
 
 // ---------------------------------------------------------------------------------------------

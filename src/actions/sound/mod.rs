@@ -1,13 +1,38 @@
-//! Sound actions: a dedicated named thread owns the audio output (rodio's device sink is not
-//! `Send`-friendly) and starts each sound at its volume. Sounds overlap; the queue does not wait for
-//! a sound to end. A missing file or no audio device is an error, never a panic.
+//! Sound actions: a dedicated named thread takes play requests, decodes the file (wav, ogg, mp3)
+//! and starts each sound on its own named playback thread at its volume. Sounds overlap; the queue
+//! does not wait for a sound to end. A missing file or no audio output is a typed error, never a
+//! panic, and the app runs without any sound device.
+//!
+//! Output: on Linux the PulseAudio native protocol (PulseAudio or PipeWire's pulse server) in pure
+//! Rust, else the system's ALSA library loaded at run time, so building needs no ALSA headers. On
+//! Windows and macOS rodio plays through cpal (WASAPI / CoreAudio, nothing to install).
+
+#[cfg(target_os = "linux")]
+mod alsa;
+#[cfg(target_os = "linux")]
+mod linux;
+#[cfg(target_os = "linux")]
+mod pulse;
+#[cfg(not(target_os = "linux"))]
+mod device;
+
+#[cfg(not(target_os = "linux"))]
+use device::{Output, start_sound};
+#[cfg(target_os = "linux")]
+use linux::{Output, start_sound};
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{SyncSender, TrySendError, sync_channel};
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use thiserror::Error;
 use tokio::sync::oneshot;
+
+/// At most this many sounds play at once; one more is refused (a flood of gifts must not spawn
+/// hundreds of audio streams).
+pub const MAX_PLAYING: usize = 16;
 
 /// Why a sound did not start.
 #[derive(Clone, Debug, PartialEq, Error)]
@@ -22,6 +47,8 @@ pub enum SoundError {
     BadVolume { volume: f32 },
     #[error("the sound thread is busy or gone; sound {path} skipped")]
     Unavailable { path: PathBuf },
+    #[error("{playing} sounds are already playing; sound {path} skipped")]
+    TooMany { path: PathBuf, playing: usize },
 }
 
 struct Request {
@@ -30,11 +57,81 @@ struct Request {
     done: oneshot::Sender<Result<(), SoundError>>,
 }
 
+/// What the playback threads share with the handle: how many sounds play, and whether to cut them
+/// off.
+#[derive(Default)]
+struct Playing {
+    state: Mutex<PlayingState>,
+    changed: Condvar,
+}
+
+#[derive(Default)]
+struct PlayingState {
+    count: usize,
+    stop: bool,
+}
+
+impl Playing {
+    fn count(&self) -> usize {
+        self.state.lock().map_or(0, |s| s.count)
+    }
+
+    fn stopping(&self) -> bool {
+        self.state.lock().map_or(true, |s| s.stop)
+    }
+
+    fn stop(&self) {
+        if let Ok(mut state) = self.state.lock() {
+            state.stop = true;
+        }
+        self.changed.notify_all();
+    }
+
+    /// Counts a sound as playing until the returned guard drops (also on a panic or an error).
+    fn start(self: &Arc<Self>) -> PlayingGuard {
+        if let Ok(mut state) = self.state.lock() {
+            state.count += 1;
+        }
+        PlayingGuard(Arc::clone(self))
+    }
+
+    /// Waits until no sound plays, or the deadline passes; true when idle.
+    fn wait_idle(&self, within: Duration) -> bool {
+        let deadline = Instant::now() + within;
+        let Ok(mut state) = self.state.lock() else {
+            return false;
+        };
+        while state.count > 0 {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return false;
+            }
+            state = match self.changed.wait_timeout(state, left) {
+                Ok((state, _)) => state,
+                Err(_) => return false,
+            };
+        }
+        true
+    }
+}
+
+struct PlayingGuard(Arc<Playing>);
+
+impl Drop for PlayingGuard {
+    fn drop(&mut self) {
+        if let Ok(mut state) = self.0.state.lock() {
+            state.count = state.count.saturating_sub(1);
+        }
+        self.0.changed.notify_all();
+    }
+}
+
 /// The handle to the sound thread. Dropping it (or [`SoundPlayer::shutdown`]) stops the thread
-/// and the audio output.
+/// and cuts off the sounds still playing.
 pub struct SoundPlayer {
     requests: Option<SyncSender<Request>>,
     thread: Option<JoinHandle<()>>,
+    playing: Arc<Playing>,
 }
 
 impl std::fmt::Debug for SoundPlayer {
@@ -44,22 +141,25 @@ impl std::fmt::Debug for SoundPlayer {
 }
 
 impl SoundPlayer {
-    /// Starts the `giftdeck-sound` thread. The audio device is opened on the first sound (and
-    /// again on a later sound if that failed), so the app starts fine without one.
+    /// Starts the `giftdeck-sound` thread. The audio output is opened per sound, so the app starts
+    /// fine without one, and a device plugged in later is used.
     pub fn start() -> std::io::Result<Self> {
         let (tx, rx) = sync_channel::<Request>(32);
+        let playing = Arc::new(Playing::default());
+        let shared = Arc::clone(&playing);
         let thread = std::thread::Builder::new()
             .name("giftdeck-sound".to_owned())
             .spawn(move || {
-                let mut sink: Option<rodio::MixerDeviceSink> = None;
+                let mut output = Output::default();
                 while let Ok(request) = rx.recv() {
-                    let result = play_on(&mut sink, &request.path, request.volume);
+                    let result = start_sound(&mut output, &shared, &request.path, request.volume);
                     let _ = request.done.send(result);
                 }
             })?;
         Ok(Self {
             requests: Some(tx),
             thread: Some(thread),
+            playing,
         })
     }
 
@@ -81,6 +181,11 @@ impl SoundPlayer {
                 path: path.to_owned(),
             })
         })
+    }
+
+    /// How many sounds are playing right now.
+    pub fn playing(&self) -> usize {
+        self.playing.count()
     }
 
     fn submit(
@@ -112,14 +217,32 @@ impl SoundPlayer {
         }
     }
 
-    /// Stops the thread after the sounds asked for so far have started, and closes the output
-    /// (sounds still playing are cut off).
+    /// Lets the sounds asked for so far play to their end (waiting at most `within`), then stops
+    /// the thread; true when every sound ended by itself. Blocks: call it outside async code.
+    pub fn finish(mut self, within: Duration) -> bool {
+        // Close the queue first, so no new sound starts while we wait.
+        self.requests = None;
+        let deadline = Instant::now() + within;
+        if let Some(thread) = self.thread.take() {
+            // The thread ends once the queue is empty; starting a sound takes milliseconds.
+            let _ = thread.join();
+        }
+        let idle = self
+            .playing
+            .wait_idle(deadline.saturating_duration_since(Instant::now()));
+        self.stop();
+        idle
+    }
+
+    /// Stops the thread after the sounds asked for so far have started, and cuts off the sounds
+    /// still playing.
     pub fn shutdown(mut self) {
         self.stop();
     }
 
     fn stop(&mut self) {
         self.requests = None;
+        self.playing.stop();
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
@@ -132,12 +255,19 @@ impl Drop for SoundPlayer {
     }
 }
 
-fn play_on(
-    sink: &mut Option<rodio::MixerDeviceSink>,
-    path: &Path,
-    volume: f32,
-) -> Result<(), SoundError> {
-    // Open and decode the file first: a missing file is reported as such even without a device.
+/// The sample layout every sound is converted to before output: interleaved signed 16-bit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct PcmSpec {
+    pub channels: u16,
+    pub rate_hz: u32,
+}
+
+/// A file being decoded.
+type Decoded = rodio::Decoder<std::io::BufReader<std::fs::File>>;
+
+/// Opens and decodes a file. A missing file is reported as such even without an audio device.
+fn decode(path: &Path) -> Result<(Decoded, PcmSpec), SoundError> {
+    use rodio::Source as _;
     let file = std::fs::File::open(path).map_err(|e| SoundError::File {
         path: path.to_owned(),
         reason: e.to_string(),
@@ -146,26 +276,12 @@ fn play_on(
         path: path.to_owned(),
         reason: e.to_string(),
     })?;
-    if sink.is_none() {
-        let mut opened =
-            rodio::DeviceSinkBuilder::open_default_sink().map_err(|e| SoundError::NoDevice {
-                reason: e.to_string(),
-            })?;
-        opened.log_on_drop(false);
-        *sink = Some(opened);
-    }
-    let Some(sink) = sink.as_ref() else {
-        return Err(SoundError::NoDevice {
-            reason: "output closed".to_owned(),
-        });
+    let spec = PcmSpec {
+        // Mono stays mono; anything wider is mixed down to stereo (what every output takes).
+        channels: decoder.channels().get().min(2),
+        rate_hz: decoder.sample_rate().get(),
     };
-    let player = rodio::Player::connect_new(sink.mixer());
-    player.set_volume(volume);
-    player.append(decoder);
-    // Let it play to the end on the mixer; the sink lives as long as this thread.
-    player.detach();
-    tracing::debug!(path = %path.display(), volume, "sound started");
-    Ok(())
+    Ok((decoder, spec))
 }
 
 /// Writes a 16-bit mono PCM WAV of a sine tone (for tests and the demo).
