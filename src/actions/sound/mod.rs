@@ -152,7 +152,13 @@ impl SoundPlayer {
             .spawn(move || {
                 let mut output = Output::default();
                 while let Ok(request) = rx.recv() {
-                    let result = start_sound(&mut output, &shared, &request.path, request.volume);
+                    // After a shutdown, queued requests are answered at once: the handle's drop
+                    // waits for this thread and must not wait for more sound servers to answer.
+                    let result = if shared.stopping() {
+                        Err(SoundError::Unavailable { path: request.path })
+                    } else {
+                        start_sound(&mut output, &shared, &request.path, request.volume)
+                    };
                     let _ = request.done.send(result);
                 }
             })?;
@@ -327,6 +333,33 @@ mod tests {
             Err(SoundError::BadVolume { .. })
         ));
         player.shutdown();
+    }
+
+    #[test]
+    fn a_sound_counts_as_playing_until_its_guard_drops() {
+        let playing = Arc::new(Playing::default());
+        assert!(playing.wait_idle(Duration::ZERO));
+        let guard = playing.start();
+        assert_eq!(playing.count(), 1);
+        assert!(!playing.wait_idle(Duration::from_millis(20)));
+        let shared = Arc::clone(&playing);
+        let ender = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(20));
+            drop(guard);
+            shared.count()
+        });
+        assert!(playing.wait_idle(Duration::from_secs(10)));
+        assert_eq!(ender.join().unwrap(), 0);
+        assert!(!playing.stopping());
+        playing.stop();
+        assert!(playing.stopping());
+    }
+
+    #[test]
+    fn finish_without_sounds_returns_at_once() {
+        let player = SoundPlayer::start().unwrap();
+        assert_eq!(player.playing(), 0);
+        assert!(player.finish(Duration::from_secs(5)));
     }
 
     #[test]
