@@ -343,11 +343,11 @@ mod tests {
         assert_eq!(playing.count(), 1);
         assert!(!playing.wait_idle(Duration::from_millis(20)));
         let shared = Arc::clone(&playing);
-        let ender = std::thread::spawn(move || {
+        let ender = std::thread::Builder::new().name("test-ender".into()).spawn(move || {
             std::thread::sleep(Duration::from_millis(20));
             drop(guard);
             shared.count()
-        });
+        }).unwrap();
         assert!(playing.wait_idle(Duration::from_secs(10)));
         assert_eq!(ender.join().unwrap(), 0);
         assert!(!playing.stopping());
