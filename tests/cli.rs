@@ -1,6 +1,12 @@
 //! The binary's own command line: `--version`, and `--help` naming every subcommand with an
 //! example (checked against clap's list, so a new subcommand without an example fails here).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails loudly, helpers included"
+)]
+
 use std::process::Command;
 
 use clap::CommandFactory;

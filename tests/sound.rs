@@ -2,6 +2,12 @@
 //! device (through libasound loaded at run time) and a PulseAudio null sink (through our pure-Rust
 //! client of its native protocol). Each plays in a child process with its own environment.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails loudly, helpers included"
+)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -84,10 +90,7 @@ fn analyse(samples: &[i16], rate_hz: u32) -> (usize, f32, f32) {
         }
     };
     let peak = loud.iter().map(|s| s.unsigned_abs()).max().unwrap_or(0);
-    let crossings = loud
-        .windows(2)
-        .filter(|w| (w[0] < 0) != (w[1] < 0))
-        .count();
+    let crossings = loud.windows(2).filter(|w| (w[0] < 0) != (w[1] < 0)).count();
     let seconds = loud.len() as f32 / rate_hz as f32;
     let hz = if seconds > 0.0 {
         crossings as f32 / 2.0 / seconds
@@ -318,8 +321,14 @@ fn no_output_child_process() {
         let giftdeck::actions::SoundError::NoDevice { reason } = &err else {
             panic!("expected NoDevice, got {err:?}");
         };
-        assert!(reason.contains("PulseAudio") && reason.contains("ALSA"), "{reason}");
-        assert!(err.to_string().starts_with("no audio output available"), "{err}");
+        assert!(
+            reason.contains("PulseAudio") && reason.contains("ALSA"),
+            "{reason}"
+        );
+        assert!(
+            err.to_string().starts_with("no audio output available"),
+            "{err}"
+        );
     }
     assert_eq!(player.playing(), 0);
     player.shutdown();

@@ -3,6 +3,7 @@
 //! Flag names are a user-facing contract: scripts depend on them. Only this tree (and `main.rs`)
 //! prints to the terminal; the library reports through return values and `tracing`.
 
+pub mod app;
 pub mod headless;
 pub mod replay;
 pub mod watch;

@@ -390,7 +390,7 @@ impl GiftdeckApp {
         self.settings_changed();
     }
 
-    pub fn set_rcon(&mut self, rcon: settings::RconSettings) {
+    pub fn set_rcon(&mut self, rcon: settings::RconConfig) {
         self.settings.rcon = rcon;
         self.settings_changed();
     }
@@ -641,16 +641,7 @@ impl GiftdeckApp {
             self.settings.connection.last_target = target.clone();
             self.schedule_save();
         }
-        let c = &self.settings.connection;
-        let config = LiveConfig {
-            target: target.clone(),
-            sign_url: c.sign_url.clone(),
-            sign_api_key: c.sign_api_key.clone().filter(|k| !k.trim().is_empty()),
-            tiktok_url: c.tiktok_url.clone(),
-            webcast_url: c.webcast_url.clone(),
-            engine: self.settings.engine.engine_config(),
-            ..LiveConfig::default()
-        };
+        let config = self.settings.live_config(&target);
         self.start_session(session, config, target);
     }
 

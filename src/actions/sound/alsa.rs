@@ -11,7 +11,10 @@
 //!   (it is owned by [`AlsaStream`], which is `Send` but not `Sync`) and closed exactly once, in
 //!   `Drop`;
 //! - `snd_pcm_writei` gets a pointer and a frame count that lie inside the slice passed in.
-#![allow(unsafe_code)]
+#![allow(
+    unsafe_code,
+    reason = "the FFI to libasound; the invariants are listed above"
+)]
 
 use std::ffi::{CStr, c_char, c_int, c_long, c_uint, c_ulong, c_void};
 use std::sync::OnceLock;
@@ -54,8 +57,9 @@ fn api() -> Result<&'static Api, String> {
 
 fn load() -> Result<Api, String> {
     // SAFETY: loading libasound runs its initialisers, which only set up ALSA's own state.
-    let library = unsafe { libloading::Library::new(LIBRARY) }
-        .map_err(|e| format!("cannot load {LIBRARY} (is ALSA's runtime library installed?): {e}"))?;
+    let library = unsafe { libloading::Library::new(LIBRARY) }.map_err(|e| {
+        format!("cannot load {LIBRARY} (is ALSA's runtime library installed?): {e}")
+    })?;
     // Never unloaded: the pointers below must stay valid for the life of the process.
     let library: &'static libloading::Library = Box::leak(Box::new(library));
     macro_rules! symbol {
@@ -150,9 +154,8 @@ impl AlsaStream {
             let frames = rest.len() / self.channels;
             // SAFETY: the pointer and `frames * channels` samples lie inside `rest`; the handle
             // is open and used only by this thread.
-            let written = unsafe {
-                (self.api.writei)(self.pcm, rest.as_ptr().cast(), frames as c_ulong)
-            };
+            let written =
+                unsafe { (self.api.writei)(self.pcm, rest.as_ptr().cast(), frames as c_ulong) };
             if written < 0 {
                 let code = c_int::try_from(written).unwrap_or(c_int::MIN);
                 // SAFETY: as above; recover handles -EPIPE (underrun) and -ESTRPIPE (suspend).

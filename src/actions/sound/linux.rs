@@ -157,7 +157,6 @@ fn to_pcm_i16(sample: f32, volume: f32) -> i16 {
     (scaled.clamp(-1.0, 1.0) * f32::from(i16::MAX)).round() as i16
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,12 +9,12 @@
 
 #[cfg(target_os = "linux")]
 mod alsa;
+#[cfg(not(target_os = "linux"))]
+mod device;
 #[cfg(target_os = "linux")]
 mod linux;
 #[cfg(target_os = "linux")]
 mod pulse;
-#[cfg(not(target_os = "linux"))]
-mod device;
 
 #[cfg(not(target_os = "linux"))]
 use device::{Output, start_sound};
@@ -343,11 +343,14 @@ mod tests {
         assert_eq!(playing.count(), 1);
         assert!(!playing.wait_idle(Duration::from_millis(20)));
         let shared = Arc::clone(&playing);
-        let ender = std::thread::Builder::new().name("test-ender".into()).spawn(move || {
-            std::thread::sleep(Duration::from_millis(20));
-            drop(guard);
-            shared.count()
-        }).unwrap();
+        let ender = std::thread::Builder::new()
+            .name("test-ender".into())
+            .spawn(move || {
+                std::thread::sleep(Duration::from_millis(20));
+                drop(guard);
+                shared.count()
+            })
+            .unwrap();
         assert!(playing.wait_idle(Duration::from_secs(10)));
         assert_eq!(ender.join().unwrap(), 0);
         assert!(!playing.stopping());

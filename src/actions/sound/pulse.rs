@@ -100,9 +100,11 @@ impl PulseStream {
             env("XDG_RUNTIME_DIR").as_deref(),
         );
         if candidates.is_empty() {
-            return Err("no sound server socket (PULSE_SERVER names no local socket, or \
+            return Err(
+                "no sound server socket (PULSE_SERVER names no local socket, or \
                         XDG_RUNTIME_DIR is not set)"
-                .to_owned());
+                    .to_owned(),
+            );
         }
         let mut failures = Vec::new();
         for path in candidates {
