@@ -3,7 +3,7 @@
 //! what the panels show (plain words and colours), so the panels stay simple.
 
 use crate::actions::{self, ExecLogLine};
-use crate::testkit::fake::FakeTikTok;
+use crate::testkit::fake::{FakeConfig, FakeTikTok};
 
 pub use crate::actions::{
     ExecMsg, ExecutorConfig, ExecutorHandle, QueueStatus, RconConfig, RconState, spawn_executor,
@@ -31,9 +31,24 @@ impl FakeBackend {
     }
 }
 
-/// Starts the fake backend with the lively demo scenario.
+/// Set to a number of gifts per second, turns the demo into a gift storm (for the CPU benchmark,
+/// `benches/cpu_demo.sh storm`).
+pub const DEMO_STORM_ENV: &str = "GIFTDECK_DEMO_STORM";
+
+/// Starts the fake backend with the lively demo scenario (or a storm, see [`DEMO_STORM_ENV`]).
 pub async fn start_demo_backend() -> Result<FakeBackend, String> {
-    FakeTikTok::start_demo()
+    let storm = std::env::var(DEMO_STORM_ENV)
+        .ok()
+        .and_then(|v| v.trim().parse::<u32>().ok())
+        .filter(|&gifts_per_second| gifts_per_second > 0);
+    let config = match storm {
+        Some(gifts_per_second) => {
+            tracing::info!(gifts_per_second, "demo: gift storm");
+            FakeConfig::storm(gifts_per_second)
+        }
+        None => FakeConfig::demo(),
+    };
+    FakeTikTok::start(config)
         .await
         .map(FakeBackend::new)
         .map_err(|e| format!("cannot start the demo TikTok backend: {e}"))

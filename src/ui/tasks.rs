@@ -18,9 +18,9 @@ use crate::settings;
 
 /// Capacity of the one background → UI channel (events only; latest values go through `watch`).
 pub const UI_CHANNEL_CAPACITY: usize = 8_192;
-/// A burst of background events is gathered this long before the window repaints: at most ~12
+/// A burst of background events is gathered this long before the window repaints: at most ~10
 /// repaints a second while gifts pour in, and none at all while nothing happens.
-pub const WAKE_COALESCE: Duration = Duration::from_millis(80);
+pub const WAKE_COALESCE: Duration = Duration::from_millis(100);
 
 /// A callback the background calls after it handed the UI something to show.
 pub type Wake = Arc<dyn Fn() + Send + Sync>;
