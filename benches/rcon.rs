@@ -4,6 +4,12 @@
 //!
 //! Run: `cargo bench --bench rcon`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a benchmark stops loudly when its setup fails"
+)]
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

@@ -2,6 +2,12 @@
 //! 200,000 messages, single-threaded, and the peak memory of `giftdeck replay` as captures grow.
 //! Run: `cargo bench --bench replay`. Target: ≥ 1,000,000 messages/s; flat memory.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a benchmark stops loudly when its setup fails"
+)]
+
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};

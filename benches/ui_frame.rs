@@ -3,6 +3,12 @@
 //! burst through the real UI channel: frame times stay bounded and memory stays bounded.
 //! Run: `cargo bench --bench ui_frame`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a benchmark stops loudly when its setup fails"
+)]
+
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;

@@ -1,6 +1,12 @@
 //! Property tests: no byte sequence, random or a mutated real frame, panics the decoder or the
 //! pipeline, and a bad frame never loses a good one that follows it.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails loudly, helpers included"
+)]
+
 use giftdeck::engine::{EngineConfig, Output, Pipeline};
 use giftdeck::mappings::MappingTable;
 use giftdeck::testkit::frames::{

@@ -2,6 +2,12 @@
 //! temp dir, and real background work (fake TikTok, live client, executor, RCON) on a tokio
 //! runtime over loopback.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails loudly, helpers included"
+)]
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -173,7 +179,7 @@ fn test_button_enqueues_the_mappings_actions() {
     let path = dir.path().join("settings.json");
     let server = rt.block_on(FakeRcon::start_demo()).unwrap();
     let mut app = app(&rt, &path, false);
-    app.set_rcon(settings::RconSettings {
+    app.set_rcon(settings::RconConfig {
         host: "127.0.0.1".into(),
         port: server.port(),
         password: DEMO_RCON_PASSWORD.into(),

@@ -8,8 +8,7 @@ pub mod sound;
 pub mod webhook;
 
 pub use executor::{
-    ExecLogLine, ExecMsg, ExecutorConfig, ExecutorHandle, QueueStatus, RconState, gap_for,
-    spawn_executor,
+    ExecLogLine, ExecMsg, ExecutorConfig, ExecutorHandle, QueueStatus, RconState, spawn_executor,
 };
 pub use placeholders::{MAX_COMMAND_BYTES, RenderError, Values, render};
 pub use rcon::{RconClient, RconConfig, RconError, RconTimeouts, test_rcon_connection};

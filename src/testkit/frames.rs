@@ -29,7 +29,7 @@ pub enum ClientFrame {
     },
 }
 
-/// Decodes a frame sent by a client (the fake server's side of [`encode_enter_room`] and friends).
+/// Decodes a frame sent by a client (the fake server's side of [`crate::wire::encode_enter_room`] and friends).
 pub fn decode_client_frame(bytes: &[u8]) -> Result<ClientFrame, DecodeError> {
     let frame = decode_push_frame(bytes)?;
     let bad = |err: prost::DecodeError| DecodeError::FetchResult {
@@ -336,9 +336,9 @@ pub fn encode_msg_frame(
     encode_server_frame(seq_id, log_id, "msg", &encode_batch(batch), compression)
 }
 
+#[expect(clippy::expect_used, reason = "writing into a Vec cannot fail")]
 fn gzip(data: &[u8]) -> Vec<u8> {
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    // Writing into a Vec cannot fail.
     enc.write_all(data).expect("gzip into Vec");
     enc.finish().expect("gzip into Vec")
 }

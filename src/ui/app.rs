@@ -246,7 +246,7 @@ impl GiftdeckApp {
         self.settings_changed();
     }
 
-    pub fn set_rcon(&mut self, rcon: settings::RconSettings) {
+    pub fn set_rcon(&mut self, rcon: settings::RconConfig) {
         self.state.settings.rcon = rcon;
         self.settings_changed();
     }
@@ -458,16 +458,7 @@ impl GiftdeckApp {
             self.state.settings.connection.last_target = target.clone();
             self.schedule_save();
         }
-        let c = &self.state.settings.connection;
-        let config = LiveConfig {
-            target: target.clone(),
-            sign_url: c.sign_url.clone(),
-            sign_api_key: c.sign_api_key.clone().filter(|k| !k.trim().is_empty()),
-            tiktok_url: c.tiktok_url.clone(),
-            webcast_url: c.webcast_url.clone(),
-            engine: self.state.settings.engine.engine_config(),
-            ..LiveConfig::default()
-        };
+        let config = self.state.settings.live_config(&target);
         self.start_session(session, config, target, None);
     }
 
@@ -663,12 +654,8 @@ impl GiftdeckApp {
 
     fn test_rcon(&mut self) {
         self.state.rcon_test = RconTest::Running;
-        let r = &self.state.settings.rcon;
-        let config = RconConfig {
-            host: r.host.trim().to_owned(),
-            port: r.port,
-            password: r.password.clone(),
-        };
+        let mut config = self.state.settings.rcon.clone();
+        config.host = config.host.trim().to_owned();
         self.tasks
             .spawn(async move { UiMsg::RconTested(bridge::test_rcon_connection(config).await) });
     }
@@ -722,15 +709,8 @@ impl eframe::App for GiftdeckApp {
 
 /// The executor's settings; `demo_rcon` replaces the streamer's server while the demo runs.
 fn executor_config(settings: &Settings, demo_rcon: Option<RconConfig>) -> ExecutorConfig {
-    let r = &settings.rcon;
-    let rcon = demo_rcon.or_else(|| {
-        // No password means not set up yet: Minecraft refuses an empty one anyway.
-        (!r.host.trim().is_empty() && !r.password.is_empty()).then(|| RconConfig {
-            host: r.host.trim().to_owned(),
-            port: r.port,
-            password: r.password.clone(),
-        })
-    });
+    // No password means not set up yet: Minecraft refuses an empty one anyway.
+    let rcon = demo_rcon.or_else(|| settings.rcon.if_set_up());
     ExecutorConfig {
         gap_millis: settings.executor.gap_millis,
         max_age_millis: settings.executor.max_age_millis,
