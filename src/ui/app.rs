@@ -12,8 +12,7 @@ use tokio::runtime::Handle;
 use tokio::sync::{mpsc, watch};
 
 use super::bridge::{
-    self, ConnStatus, ExecutorConfig, ExecutorHandle, FailureKind, LiveConfig, LogLine,
-    QueueStatus, RconConfig,
+    self, ConnStatus, ExecutorConfig, ExecutorHandle, LiveConfig, LogLine, QueueStatus, RconConfig,
 };
 use super::commands::{Command, Commands};
 use super::feed::Feed;
@@ -411,7 +410,14 @@ impl GiftdeckApp {
                     self.mappings_changed();
                 }
             }
-            UiMsg::RconTested(result) => self.state.rcon_test = RconTest::Done(result),
+            UiMsg::RconTested(result) => {
+                if result.is_ok() && !self.state.settings.setup.minecraft_ok {
+                    // The test always uses the streamer's own server, never the demo's.
+                    self.state.settings.setup.minecraft_ok = true;
+                    self.schedule_save();
+                }
+                self.state.rcon_test = RconTest::Done(result);
+            }
         }
     }
 
@@ -426,6 +432,17 @@ impl GiftdeckApp {
                 .revalidate(&state.settings.mappings, &state.catalog);
         }
         state.feed.push(gift, false);
+        if gift.trigger.is_some() && !state.conn.is_demo() {
+            self.trigger_tried();
+        }
+    }
+
+    /// The checklist's last step: a trigger really ran.
+    fn trigger_tried(&mut self) {
+        if !self.state.settings.setup.trigger_tried {
+            self.state.settings.setup.trigger_tried = true;
+            self.schedule_save();
+        }
     }
 
     // ---- connection ---------------------------------------------------------------------------
@@ -594,11 +611,9 @@ impl GiftdeckApp {
                 self.start_session(session, config, target, Some(demo));
             }
             Err(err) => {
+                // Nothing of TikTok's failed: the notice says what did.
                 self.state.conn.link = Link::Off;
-                self.state.conn.set_status(ConnStatus::Failed {
-                    kind: FailureKind::Protocol,
-                    detail: format!("demo could not start: {err}"),
-                });
+                self.state.conn.set_status(ConnStatus::Idle);
                 self.notice(NoticeLevel::Error, format!("Demo could not start: {err}"));
             }
         }
@@ -640,6 +655,9 @@ impl GiftdeckApp {
         let decision = engine::decide(&self.table, credit);
         let queued = self.executor.enqueue(&decision);
         self.state.feed.push(&decision.gift, true);
+        if decision.mapping.is_some() && queued > 0 {
+            self.trigger_tried();
+        }
         match &decision.mapping {
             Some(m) => self.notice(
                 NoticeLevel::Info,

@@ -2,11 +2,13 @@
 //! call the app makes into those modules goes through here, and their messages are turned into
 //! what the panels show (plain words and colours), so the panels stay simple.
 
+use super::failure::RconFailure;
 use crate::actions::{self, ExecLogLine};
 use crate::testkit::fake::{FakeConfig, FakeTikTok};
 
 pub use crate::actions::{
-    ExecMsg, ExecutorConfig, ExecutorHandle, QueueStatus, RconConfig, RconState, spawn_executor,
+    ExecMsg, ExecutorConfig, ExecutorHandle, QueueStatus, RconConfig, RconProblem, RconState,
+    spawn_executor,
 };
 pub use crate::live::{ConnStatus, FailureKind, LiveConfig, LiveHandle, LiveMsg, spawn_session};
 
@@ -83,15 +85,14 @@ impl From<ExecLogLine> for LogLine {
 }
 
 /// Tries a login and a harmless command; the answer is what the settings window shows.
-pub async fn test_rcon_connection(config: RconConfig) -> Result<String, String> {
-    actions::test_rcon_connection(&config)
-        .await
-        .map(|reply| {
-            if reply.trim().is_empty() {
-                "connected".to_owned()
-            } else {
-                format!("connected: {}", reply.trim())
-            }
-        })
-        .map_err(|e| e.to_string())
+pub async fn test_rcon_connection(config: RconConfig) -> Result<String, RconFailure> {
+    match actions::test_rcon_connection(&config).await {
+        Ok(reply) if reply.trim().is_empty() => Ok("connected".to_owned()),
+        Ok(reply) => Ok(format!("connected: {}", reply.trim())),
+        Err(err) => Err(RconFailure {
+            problem: err.problem(),
+            address: config.address(),
+            detail: err.to_string(),
+        }),
+    }
 }

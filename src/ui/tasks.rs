@@ -12,6 +12,7 @@ use tokio::runtime::Handle;
 use tokio::sync::mpsc;
 
 use super::bridge::LogLine;
+use super::failure::RconFailure;
 use super::state::DemoBackends;
 use crate::event::CreditedGift;
 use crate::settings;
@@ -51,7 +52,7 @@ pub enum UiMsg {
         action: usize,
         path: PathBuf,
     },
-    RconTested(Result<String, String>),
+    RconTested(Result<String, RconFailure>),
 }
 
 /// Asks the window for a repaint, coalescing bursts: the first event after a frame schedules a
