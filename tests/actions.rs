@@ -733,6 +733,7 @@ fn headless_runs_submitted_gifts_and_sums_up() {
         execute: true,
         rcon: Some(format!("127.0.0.1:{}", server.port())),
         rcon_password: Some("pw".into()),
+        ..Default::default()
     };
     let mut headless = BlockingHeadless::start(&args, table.clone())
         .unwrap()

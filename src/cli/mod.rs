@@ -3,6 +3,7 @@
 //! Flag names are a user-facing contract: scripts depend on them. Only this tree (and `main.rs`)
 //! prints to the terminal; the library reports through return values and `tracing`.
 
+pub mod app;
 pub mod headless;
 pub mod replay;
 pub mod watch;
@@ -91,6 +92,10 @@ pub struct ExecuteArgs {
     /// RCON password (never logged).
     #[arg(long, env = "GIFTDECK_RCON_PASSWORD", hide_env_values = true)]
     pub rcon_password: Option<String>,
+    /// At the end, stop waiting for queued actions once none has finished for this many seconds
+    /// (default 30); what is left is listed as not run and the exit code is 3.
+    #[arg(long, value_name = "SECS")]
+    pub drain_timeout: Option<u64>,
 }
 
 /// Writes one credited gift as a JSON line.

@@ -4,7 +4,7 @@
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
-use super::headless::BlockingHeadless;
+use super::headless::{ACTIONS_NOT_ALL_RUN_EXIT, BlockingHeadless};
 use super::{ReplayArgs, load_mappings_arg, write_json_line};
 use crate::capture::CaptureReader;
 use crate::replay::{ReplayError, replay};
@@ -42,21 +42,23 @@ pub fn run(args: &ReplayArgs) -> ExitCode {
         write_json_line(&mut stdout, decision)
     });
     let flushed = stdout.flush();
-    if let Some(executor) = executor {
-        executor.finish();
-    }
+    // With `--execute`, an action that failed or never ran makes the exit code 3.
+    let actions_ok = executor.is_none_or(|executor| executor.finish().all_ok());
+    let done = if actions_ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(ACTIONS_NOT_ALL_RUN_EXIT)
+    };
     let code = match result {
         Ok(summary) => {
             if let Some(tail) = &summary.damaged_tail {
                 eprintln!("warning: {tail}; the rest of the capture was skipped");
             }
             eprintln!("{summary}");
-            ExitCode::SUCCESS
+            done
         }
         // `giftdeck replay … | head` closes stdout early: not an error worth a message.
-        Err(ReplayError::Output(err)) if err.kind() == io::ErrorKind::BrokenPipe => {
-            ExitCode::SUCCESS
-        }
+        Err(ReplayError::Output(err)) if err.kind() == io::ErrorKind::BrokenPipe => done,
         Err(err) => {
             eprintln!("giftdeck replay: {err}");
             ExitCode::from(2)

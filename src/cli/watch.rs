@@ -1,6 +1,7 @@
 //! `giftdeck watch`: a headless live session. Credited gifts go to stdout as JSON lines (the same
 //! lines `replay` prints), status changes to stderr. Exits 0 when the stream ends or after Ctrl-C
-//! (open streaks are finalized first), 1 when the session fails, 2 on bad arguments.
+//! (open streaks are finalized first), 1 when the session fails, 2 on bad arguments, 3 when (with
+//! `--execute`) the session ended well but an action failed or did not run.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -8,7 +9,7 @@ use std::sync::Arc;
 
 use tokio::sync::{mpsc, watch};
 
-use super::headless::Headless;
+use super::headless::{ACTIONS_NOT_ALL_RUN_EXIT, Headless};
 use super::{WatchArgs, load_mappings_arg, write_json_line};
 use crate::engine::{Output, Stats};
 use crate::live::{ConnStatus, FailureKind, LiveConfig, LiveMsg, Recorder, spawn_session};
@@ -145,6 +146,10 @@ async fn run(args: WatchArgs) -> ExitCode {
             _ = &mut interrupt => {
                 if stopping {
                     eprintln!("giftdeck watch: interrupted again; exiting without waiting");
+                    // Even now the executor stops with its handshake and lists what did not run.
+                    if let Some(executor) = executor.take() {
+                        executor.finish_until(std::future::ready(())).await;
+                    }
                     return ExitCode::from(130);
                 }
                 eprintln!("giftdeck watch: stopping (finalizing open streaks; Ctrl-C again to quit at once)");
@@ -158,12 +163,19 @@ async fn run(args: WatchArgs) -> ExitCode {
         "giftdeck watch: {} gifts credited ({} frames, {} duplicates, {} malformed)",
         stats.credited, stats.frames, stats.duplicates, stats.malformed
     );
+    let mut actions_ok = true;
     if let Some(executor) = executor {
-        eprintln!("giftdeck watch: waiting for queued actions (Ctrl-C again drops them)");
-        executor.finish_until(tokio::signal::ctrl_c()).await;
+        eprintln!(
+            "giftdeck watch: waiting for queued actions (Ctrl-C again stops at once and lists what did not run)"
+        );
+        actions_ok = executor
+            .finish_until(tokio::signal::ctrl_c())
+            .await
+            .all_ok();
     }
     match final_status {
-        Some(ConnStatus::Ended) => ExitCode::SUCCESS,
+        Some(ConnStatus::Ended) if actions_ok => ExitCode::SUCCESS,
+        Some(ConnStatus::Ended) => ExitCode::from(ACTIONS_NOT_ALL_RUN_EXIT),
         _ => ExitCode::FAILURE,
     }
 }

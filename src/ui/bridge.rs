@@ -8,7 +8,7 @@ use crate::testkit::fake::{FakeConfig, FakeTikTok};
 
 pub use crate::actions::{
     ExecMsg, ExecutorConfig, ExecutorHandle, QueueStatus, RconConfig, RconProblem, RconState,
-    spawn_executor,
+    ServerId, spawn_executor,
 };
 pub use crate::live::{ConnStatus, FailureKind, LiveConfig, LiveHandle, LiveMsg, spawn_session};
 
