@@ -8,13 +8,14 @@ use super::super::commands::{Command, Commands};
 use super::super::setup::Checklist;
 use super::super::state::RconTest;
 use super::settings_window::{rcon_fields_ui, rcon_test_ui};
-use super::{GREEN, GREY};
+use super::{BLUE, GREEN, GREY};
 use crate::settings::Settings;
 
 pub fn checklist_ui(
     ui: &mut egui::Ui,
     settings: &mut Settings,
     rcon_test: &RconTest,
+    demo_running: bool,
     cmds: &mut Commands,
 ) {
     let steps = Checklist::of(settings);
@@ -41,7 +42,14 @@ pub fn checklist_ui(
                 "1. TikTok user",
                 "Type your @username in the box at the top and press Connect while you are live.",
             );
-            if !steps.tiktok {
+            if !steps.tiktok && demo_running {
+                ui.indent("step_tiktok", |ui| {
+                    ui.label(
+                        RichText::new("The demo is running: watch its gifts turn into commands below.")
+                            .color(BLUE),
+                    );
+                });
+            } else if !steps.tiktok {
                 ui.indent("step_tiktok", |ui| {
                     if ui
                         .button("▶ Try the demo first")

@@ -91,7 +91,13 @@ pub fn root_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
         });
     egui::CentralPanel::default().show(ui, |ui| {
         if Checklist::shown(&state.settings) {
-            checklist::checklist_ui(ui, &mut state.settings, &state.rcon_test, cmds);
+            checklist::checklist_ui(
+                ui,
+                &mut state.settings,
+                &state.rcon_test,
+                state.conn.is_demo(),
+                cmds,
+            );
         }
         feed::feed_ui(ui, &mut state.feed);
     });
