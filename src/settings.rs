@@ -124,6 +124,20 @@ pub struct Settings {
     pub rcon: RconConfig,
     pub executor: ExecutorSettings,
     pub engine: EngineSettings,
+    /// How far the app's first-run checklist got.
+    pub setup: SetupProgress,
+}
+
+/// How far the first-run checklist got, so it stays gone once done.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SetupProgress {
+    /// A connection test (or the queue) reached the streamer's own Minecraft server.
+    pub minecraft_ok: bool,
+    /// A trigger ran: its Test button, or a viewer's gift matched it.
+    pub trigger_tried: bool,
+    /// The streamer hid the checklist.
+    pub hidden: bool,
 }
 
 impl Default for Settings {
@@ -135,6 +149,7 @@ impl Default for Settings {
             rcon: RconConfig::default(),
             executor: ExecutorSettings::default(),
             engine: EngineSettings::default(),
+            setup: SetupProgress::default(),
         }
     }
 }

@@ -90,8 +90,8 @@ impl Child {
             .spawn()
             .unwrap();
         let stderr = child.stderr.take().unwrap();
-        // Bounded, and roomy: the child writes a few lines per action.
-        let (tx, lines) = mpsc::sync_channel(100_000);
+        // Bounded, but far above what a test prints.
+        let (tx, lines) = mpsc::sync_channel(65_536);
         std::thread::Builder::new()
             .name("child-stderr".into())
             .spawn(move || {
