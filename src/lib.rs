@@ -17,5 +17,6 @@ pub mod mappings;
 pub mod mca;
 pub mod replay;
 pub mod settings;
+pub mod text;
 pub mod ui;
 pub mod wire;

@@ -2,8 +2,11 @@
 //! the queue that runs them in order, and the headless `--execute` glue for `replay` and `watch`.
 
 pub mod executor;
+pub mod grammar;
 pub mod headless;
 pub mod placeholders;
+#[cfg(test)]
+mod placeholder_props;
 pub mod rcon;
 pub mod sound;
 #[doc(hidden)]
