@@ -133,10 +133,7 @@ static SHAPES: LazyLock<HashMap<&'static str, Vec<String>>> = LazyLock::new(|| {
     );
     m.insert("give", s(&["E T T?"]));
     m.insert("summon", s(&["T P? N?"]));
-    m.insert(
-        "effect",
-        s(&["=give E T T? T? T?", "=clear E? T?"]),
-    );
+    m.insert("effect", s(&["=give E T T? T? T?", "=clear E? T?"]));
     for name in ["tp", "teleport"] {
         m.insert(
             name,
@@ -340,8 +337,7 @@ fn command_into(text: &str, quotes: &[char], out: &mut Parsed) {
         for shape in shapes {
             out.skeleton.push_str(name);
             let mut p = end;
-            if run_shape(shape, text, &mut p, quotes, out).is_ok()
-                && skip_ws(text, p) == text.len()
+            if run_shape(shape, text, &mut p, quotes, out).is_ok() && skip_ws(text, p) == text.len()
             {
                 return;
             }
@@ -806,6 +802,12 @@ fn string(
         KeyRole::TextComponent => {
             // The string holds a text component (JSON before 1.21.5). Read it as one when it is
             // one; otherwise it is plain text that a value must not turn into JSON.
+            // Only a string that starts like JSON is read as JSON (a value cannot make one
+            // start like that: see `placeholders::component_text`).
+            if !decoded.trim_start().starts_with(['{', '[', '"', '\'']) {
+                out.leaf(Rule::ComponentText, &inner, &decoded);
+                return Ok(());
+            }
             let mark = out.mark();
             out.skeleton.push('<');
             let mut p = 0;
@@ -818,8 +820,10 @@ fn string(
             {
                 out.skeleton.push('>');
             } else {
+                // Starts like JSON but is not: free text in it stays plain words, or a value
+                // could complete the JSON.
                 out.reset(mark);
-                out.leaf(Rule::ComponentText, &inner, &decoded);
+                out.leaf(Rule::Word, &inner, &decoded);
             }
         }
         KeyRole::Plain => out.leaf(Rule::Text, &inner, &decoded),
@@ -899,10 +903,15 @@ mod tests {
         let last = p.leaves.last().unwrap();
         assert_eq!((last.rule, last.text.as_str()), (Rule::Text, "Bob"));
         assert_eq!(last.quotes, ['\'', '"']);
-        let p = parse_command(r#"setblock ~ ~ ~ command_block{Command:"tellraw @a {\"selector\":\"@e\"}"}"#);
+        let p = parse_command(
+            r#"setblock ~ ~ ~ command_block{Command:"tellraw @a {\"selector\":\"@e\"}"}"#,
+        );
         assert_eq!(p.selectors, ["@a"]);
         let sel = p.leaves.iter().find(|l| l.rule == Rule::Entity).unwrap();
-        assert_eq!((sel.text.as_str(), sel.quotes.as_slice()), ("@e", &['"', '"'][..]));
+        assert_eq!(
+            (sel.text.as_str(), sel.quotes.as_slice()),
+            ("@e", &['"', '"'][..])
+        );
     }
 
     #[test]

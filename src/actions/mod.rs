@@ -4,9 +4,9 @@
 pub mod executor;
 pub mod grammar;
 pub mod headless;
-pub mod placeholders;
 #[cfg(test)]
 mod placeholder_props;
+pub mod placeholders;
 pub mod rcon;
 pub mod sound;
 #[doc(hidden)]

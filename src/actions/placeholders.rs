@@ -189,10 +189,12 @@ pub fn render(template: &str, values: &Values) -> Result<String, RenderError> {
                 let (name, value) = texts[index];
                 // A marker the reader did not place (cannot happen) gets the strictest rule.
                 let spot = spots[index].take().unwrap_or_default();
-                out.push_str(&place(value, &spot).map_err(|()| RenderError::NotAPlayerName {
-                    placeholder: name.to_owned(),
-                    value: text::one_line(value, 40),
-                })?);
+                out.push_str(
+                    &place(value, &spot).ok_or_else(|| RenderError::NotAPlayerName {
+                        placeholder: name.to_owned(),
+                        value: text::one_line(value, 40),
+                    })?,
+                );
             }
             None => out.push(c),
         }
@@ -300,10 +302,11 @@ pub fn escape_quoted(text: &str, quote: char) -> String {
 }
 
 /// Plain text in a string that servers before 1.21.5 read as JSON: when the value starts the
-/// string and would start it like JSON (`{`, `[`, `"`), it gets a leading `_`, so it stays text.
+/// string and would start it like JSON (`{`, `[`, `"`, `'`), it gets a leading `_`, so it stays
+/// text.
 pub fn component_text(value: &str, at_start: bool) -> String {
     let mut body = text::for_command(value);
-    if at_start && body.trim_start().starts_with(['{', '[', '"']) {
+    if at_start && body.trim_start().starts_with(['{', '[', '"', '\'']) {
         body.insert(0, '_');
     }
     body
@@ -317,21 +320,25 @@ fn escape_nested(text: String, quotes: &[char]) -> String {
         .fold(text, |text, &quote| escape_quoted(&text, quote))
 }
 
-/// The value as it lands at `spot`; `Err` when an entity position gets something that is not a
+/// The value as it lands at `spot`; `None` when an entity position gets something that is not a
 /// player name.
-pub fn place(value: &str, spot: &Spot) -> Result<String, ()> {
+pub fn place(value: &str, spot: &Spot) -> Option<String> {
+    Some(escape_nested(place_unquoted(value, spot)?, &spot.quotes))
+}
+
+/// [`place`] before the escapes of the enclosing strings: the text Minecraft reads there.
+pub fn place_unquoted(value: &str, spot: &Spot) -> Option<String> {
     let mut body = match spot.rule {
         Rule::Message => message_text(value),
         Rule::Text => text::for_command(value),
-        Rule::Entity => player_name(value).ok_or(())?,
+        Rule::Entity => player_name(value)?,
         Rule::Word => word(value),
         Rule::Bare if spot.whole => {
             format!("\"{}\"", escape_quoted(&text::for_command(value), '"'))
         }
-        Rule::ComponentBare if spot.whole => format!(
-            "\"{}\"",
-            escape_quoted(&component_text(value, true), '"')
-        ),
+        Rule::ComponentBare if spot.whole => {
+            format!("\"{}\"", escape_quoted(&component_text(value, true), '"'))
+        }
         Rule::Bare | Rule::ComponentBare => word(value),
         Rule::ComponentText => component_text(value, spot.at_start),
     };
@@ -344,7 +351,7 @@ pub fn place(value: &str, spot: &Spot) -> Result<String, ()> {
     {
         body.insert(0, '_');
     }
-    Ok(escape_nested(body, &spot.quotes))
+    Some(body)
 }
 
 #[cfg(test)]
@@ -377,8 +384,14 @@ mod tests {
 
     #[test]
     fn a_message_keeps_the_name_as_written() {
-        assert_eq!(say("say {nickname}", "Bob the Builder"), "say Bob the Builder");
-        assert_eq!(say("/me thanks {nickname}!", "José 🔥"), "/me thanks José 🔥!");
+        assert_eq!(
+            say("say {nickname}", "Bob the Builder"),
+            "say Bob the Builder"
+        );
+        assert_eq!(
+            say("/me thanks {nickname}!", "José 🔥"),
+            "/me thanks José 🔥!"
+        );
         assert_eq!(
             say("msg Steve {nickname} sent {gift}", "a \"b\" {c}"),
             "msg Steve a \"b\" {c} sent Rose"
@@ -420,7 +433,10 @@ mod tests {
     fn inside_json_quotes_quotes_and_backslashes_are_escaped() {
         let t = r#"tellraw @a {"text":"{nickname} sent {gift}"}"#;
         let out = say(t, r#"a"},{"text":"x\"#);
-        assert_eq!(out, r#"tellraw @a {"text":"a\"},{\"text\":\"x\\ sent Rose"}"#);
+        assert_eq!(
+            out,
+            r#"tellraw @a {"text":"a\"},{\"text\":\"x\\ sent Rose"}"#
+        );
         // Text components do not expand selectors: `@a` stays readable.
         assert_eq!(say(t, "@a"), r#"tellraw @a {"text":"@a sent Rose"}"#);
     }
@@ -444,7 +460,10 @@ mod tests {
             r#"tellraw @a {"text":"thanks","clickEvent":{"action":"run_command","value":"/say ＠e \"x"}}"#
         );
         let t = r#"setblock ~ ~ ~ command_block{Command:"give {nickname} diamond"}"#;
-        assert!(render(t, &vals("@a")).is_err(), "an entity inside a command block");
+        assert!(
+            render(t, &vals("@a")).is_err(),
+            "an entity inside a command block"
+        );
         let t = r#"summon command_block_minecart ~ ~ ~ {Command:"tellraw @a {\"text\":\"{nickname}\"}"}"#;
         let out = say(t, r#"q"\"#);
         // JSON escape (q\"\\), then the SNBT string's escape of each backslash and quote.
@@ -456,10 +475,23 @@ mod tests {
 
     #[test]
     fn player_positions_take_only_player_names() {
-        assert_eq!(say("give {nickname} diamond 1", "Steve_1"), "give Steve_1 diamond 1");
-        for bad in ["@a", "Bob the Builder", "José", "x".repeat(17).as_str(), "", "a.b"] {
+        assert_eq!(
+            say("give {nickname} diamond 1", "Steve_1"),
+            "give Steve_1 diamond 1"
+        );
+        for bad in [
+            "@a",
+            "Bob the Builder",
+            "José",
+            "x".repeat(17).as_str(),
+            "",
+            "a.b",
+        ] {
             let err = render("give {nickname} diamond", &vals(bad)).unwrap_err();
-            assert!(matches!(err, RenderError::NotAPlayerName { .. }), "{bad:?}: {err:?}");
+            assert!(
+                matches!(err, RenderError::NotAPlayerName { .. }),
+                "{bad:?}: {err:?}"
+            );
         }
         assert!(render("scoreboard players add {nickname} gifts 1", &vals("*")).is_err());
         assert!(render("tp {nickname} ~ ~10 ~", &vals("@r")).is_err());
@@ -478,18 +510,22 @@ mod tests {
             ("#minecraft:logs", "minecraftlogs"),
         ];
         for (nick, want) in cases {
-            assert_eq!(say("tag @a add {nickname}", nick), format!("tag @a add {want}"), "{nick:?}");
+            assert_eq!(
+                say("tag @a add {nickname}", nick),
+                format!("tag @a add {want}"),
+                "{nick:?}"
+            );
         }
         // Commands we do not know (plugins) get the strictest rule everywhere, quotes or not.
-        assert_eq!(say(r#"tnt 2 0.1 2 "{nickname}""#, "a b\" @p"), r#"tnt 2 0.1 2 "a_b_p""#);
+        assert_eq!(
+            say(r#"tnt 2 0.1 2 "{nickname}""#, "a b\" @p"),
+            r#"tnt 2 0.1 2 "a_b_p""#
+        );
     }
 
     #[test]
     fn single_quoted_strings_escape_the_single_quote() {
-        let out = say(
-            "data merge entity @s {Tags:['{nickname}']}",
-            "O'Neil \\",
-        );
+        let out = say("data merge entity @s {Tags:['{nickname}']}", "O'Neil \\");
         assert_eq!(out, r"data merge entity @s {Tags:['O\'Neil \\']}");
     }
 
@@ -503,7 +539,10 @@ mod tests {
         );
         // A text component that is only the value becomes a quoted string.
         assert_eq!(
-            say("summon zombie ~ ~ ~ {CustomName:'{nickname}'}", "Bob the Builder"),
+            say(
+                "summon zombie ~ ~ ~ {CustomName:'{nickname}'}",
+                "Bob the Builder"
+            ),
             r#"summon zombie ~ ~ ~ {CustomName:'"Bob the Builder"'}"#
         );
         assert_eq!(
