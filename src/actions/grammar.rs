@@ -922,7 +922,7 @@ mod tests {
                 (Rule::Entity, "Steve".into()),
                 (Rule::Word, "diamond_sword".into()),
                 (Rule::Word, "custom_name".into()),
-                (Rule::Bare, "x".into()),
+                (Rule::ComponentText, "x".into()),
                 (Rule::Word, "1".into()),
             ]
         );

@@ -537,13 +537,20 @@ mod tests {
             out,
             r#"summon zombie ~ ~ ~ {CustomName:'{"text":"a\\"b\'c\\\\d"}'}"#
         );
-        // A text component that is only the value becomes a quoted string.
+        // A text-component string with only text stays text on every version.
         assert_eq!(
             say(
                 "summon zombie ~ ~ ~ {CustomName:'{nickname}'}",
                 "Bob the Builder"
             ),
-            r#"summon zombie ~ ~ ~ {CustomName:'"Bob the Builder"'}"#
+            "summon zombie ~ ~ ~ {CustomName:'Bob the Builder'}"
+        );
+        assert_eq!(
+            say(
+                "summon zombie ~ ~ ~ {CustomName:'{nickname}'}",
+                r#"{"text":"x"}"#
+            ),
+            r#"summon zombie ~ ~ ~ {CustomName:'_{"text":"x"}'}"#
         );
         assert_eq!(
             say("give @p stick[custom_name={nickname}]", "Bob the Builder"),
