@@ -39,7 +39,7 @@ pub struct ReplayArgs {
     pub execute: ExecuteArgs,
 }
 
-#[derive(Debug, Args)]
+#[derive(Args)]
 pub struct WatchArgs {
     /// `@name`, `name`, a `tiktok.com/@name/live` URL, or a numeric room id.
     pub user: String,
@@ -69,7 +69,7 @@ pub struct WatchArgs {
 }
 
 /// Flags that run the credited gifts' actions through the real executor.
-#[derive(Clone, Debug, Default, Args)]
+#[derive(Clone, Default, Args)]
 pub struct ExecuteArgs {
     /// Run the matched actions (without it, nothing runs).
     #[arg(long)]
@@ -80,4 +80,37 @@ pub struct ExecuteArgs {
     /// RCON password (never logged).
     #[arg(long, env = "GIFTDECK_RCON_PASSWORD", hide_env_values = true)]
     pub rcon_password: Option<String>,
+}
+
+// The sign API key and the RCON password never reach `Debug` output.
+impl std::fmt::Debug for WatchArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WatchArgs")
+            .field("user", &self.user)
+            .field("room_id", &self.room_id)
+            .field("sign_url", &self.sign_url)
+            .field(
+                "sign_api_key",
+                &self.sign_api_key.as_deref().map(crate::settings::masked),
+            )
+            .field("tiktok_url", &self.tiktok_url)
+            .field("webcast_url", &self.webcast_url)
+            .field("mappings", &self.mappings)
+            .field("record", &self.record)
+            .field("execute", &self.execute)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for ExecuteArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExecuteArgs")
+            .field("execute", &self.execute)
+            .field("rcon", &self.rcon)
+            .field(
+                "rcon_password",
+                &self.rcon_password.as_deref().map(crate::settings::masked),
+            )
+            .finish()
+    }
 }

@@ -118,8 +118,7 @@ pub fn is_stale(enqueued: Instant, now: Instant, max_age_millis: Option<u64>) ->
         .is_some_and(|max| now.saturating_duration_since(enqueued) > Duration::from_millis(max))
 }
 
-/// One queued action, ready to run.
-#[derive(Debug)]
+/// One queued action, ready to run. `Debug` hides a webhook URL's token.
 enum Work {
     Command(Arc<str>),
     Sound {
@@ -133,6 +132,30 @@ enum Work {
     },
     /// Could not be prepared (a placeholder error, no mapping for Random): fails in its turn.
     Invalid(Arc<str>),
+}
+
+impl std::fmt::Debug for Work {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Command(command) => f.debug_tuple("Command").field(command).finish(),
+            Self::Sound { path, volume } => f
+                .debug_struct("Sound")
+                .field("path", path)
+                .field("volume", volume)
+                .finish(),
+            Self::Webhook {
+                url,
+                timeout_millis,
+                gift,
+            } => f
+                .debug_struct("Webhook")
+                .field("url", &super::webhook::redact_url(url))
+                .field("timeout_millis", timeout_millis)
+                .field("gift", gift)
+                .finish(),
+            Self::Invalid(reason) => f.debug_tuple("Invalid").field(reason).finish(),
+        }
+    }
 }
 
 #[derive(Debug)]

@@ -221,6 +221,7 @@ impl GiftdeckApp {
                     }
                     text
                 });
+                let warning = settings::join_notice(warning, &loaded.permissions_fixed);
                 (loaded.settings, warning, loaded.save_allowed)
             }
             None => (
@@ -531,7 +532,8 @@ impl GiftdeckApp {
                 self.last_save = Some(result);
             }
             UiMsg::DemoReady { session, result } => self.on_demo_ready(session, result),
-            UiMsg::Imported(Ok((path, file))) => {
+            UiMsg::Imported(Ok((path, mut file))) => {
+                settings::restore_redacted_urls(&mut file, &self.settings.mappings);
                 let count = file.mappings.len();
                 let previous = std::mem::replace(&mut self.settings.mappings, file.mappings);
                 let replaced = previous.len();
