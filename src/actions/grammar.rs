@@ -483,6 +483,12 @@ pub fn selectors_in_message(message: &str) -> Vec<String> {
     found
 }
 
+/// `@x` when `text` starts with a selector.
+fn selector_head(text: &str) -> Option<String> {
+    let kind = text.trim_start().strip_prefix('@')?.chars().next()?;
+    SELECTOR_KINDS.contains(kind).then(|| format!("@{kind}"))
+}
+
 /// A selector (`@a[…]`), `*`, or an unquoted name or UUID.
 fn entity(text: &str, pos: &mut usize, quotes: &[char], out: &mut Parsed) -> Step {
     let mut p = skip_ws(text, *pos);
@@ -797,7 +803,11 @@ fn string(
             command_into(&decoded, &inner, out);
             out.skeleton.push(')');
         }
-        KeyRole::Entity => out.leaf(Rule::Entity, &inner, &decoded),
+        KeyRole::Entity => {
+            // `"selector":"@e"`: a selector the component resolves.
+            out.selectors.extend(selector_head(&decoded));
+            out.leaf(Rule::Entity, &inner, &decoded);
+        }
         KeyRole::Word => out.leaf(Rule::Word, &inner, &decoded),
         KeyRole::TextComponent => {
             // The string holds a text component (JSON before 1.21.5). Read it as one when it is
@@ -846,7 +856,10 @@ fn bare(
         return Err(NoMatch);
     }
     let rule = match key_role(keys, mode) {
-        KeyRole::Entity => Rule::Entity,
+        KeyRole::Entity => {
+            out.selectors.extend(selector_head(&text[*pos..end]));
+            Rule::Entity
+        }
         KeyRole::Command | KeyRole::Word => Rule::Word,
         KeyRole::TextComponent => Rule::ComponentBare,
         KeyRole::Plain if mode == Mode::Selector && keys.key != Some("name") => Rule::Word,
@@ -906,7 +919,7 @@ mod tests {
         let p = parse_command(
             r#"setblock ~ ~ ~ command_block{Command:"tellraw @a {\"selector\":\"@e\"}"}"#,
         );
-        assert_eq!(p.selectors, ["@a"]);
+        assert_eq!(p.selectors, ["@a", "@e"]);
         let sel = p.leaves.iter().find(|l| l.rule == Rule::Entity).unwrap();
         assert_eq!(
             (sel.text.as_str(), sel.quotes.as_slice()),

@@ -61,6 +61,10 @@ pub enum RenderError {
          viewer text never becomes a selector, so the command was not sent"
     )]
     NotAPlayerName { placeholder: String, value: String },
+    #[error(
+        "with the viewer's text in it, this command would read differently than the template (not sent): {template:?}"
+    )]
+    StructureChanged { template: String },
 }
 
 /// The values a template can use, taken from a credited gift.
@@ -167,7 +171,8 @@ pub fn render(template: &str, values: &Values) -> Result<String, RenderError> {
         return Ok(marked);
     }
     let mut spots: Vec<Option<Spot>> = vec![None; texts.len()];
-    for leaf in grammar::parse_command(&marked).leaves {
+    let shape = grammar::parse_command(&marked);
+    for leaf in &shape.leaves {
         for (at, c) in leaf.text.char_indices() {
             if let Some(index) = marker_index(c)
                 && let Some(spot) = spots.get_mut(index)
@@ -198,6 +203,14 @@ pub fn render(template: &str, values: &Values) -> Result<String, RenderError> {
             }
             None => out.push(c),
         }
+    }
+    // Defence in depth: the command must read back with the template's shape and selectors (the
+    // property tests check this for every argument kind; here it guards templates nobody tested).
+    let back = grammar::parse_command(&out);
+    if back.skeleton != shape.skeleton || back.selectors != shape.selectors {
+        return Err(RenderError::StructureChanged {
+            template: template.to_owned(),
+        });
     }
     check_length(&out)?;
     Ok(out)
