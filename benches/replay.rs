@@ -2,6 +2,12 @@
 //! 200,000 messages, single-threaded, and the peak memory of `giftdeck replay` as captures grow.
 //! Run: `cargo bench --bench replay`. Target: ≥ 1,000,000 messages/s; flat memory.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a benchmark stops loudly when its setup fails"
+)]
+
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -10,7 +16,7 @@ use std::time::{Duration, Instant};
 use giftdeck::capture::{CaptureReader, encode_records};
 use giftdeck::engine::{EngineConfig, Output, Pipeline};
 use giftdeck::mappings::{Action, Mapping, MappingTable};
-use giftdeck::wire::{BatchSpec, Compression, GiftSpec, MessageSpec, encode_msg_frame};
+use giftdeck::testkit::frames::{BatchSpec, Compression, GiftSpec, MessageSpec, encode_msg_frame};
 
 const MESSAGES_PER_FRAME: usize = 20;
 

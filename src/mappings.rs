@@ -143,6 +143,27 @@ pub fn normalize_name(name: &str) -> String {
     out
 }
 
+/// What a trigger names: a gift by its decimal id, or a gift name in matching form.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum TriggerKey {
+    GiftId(i64),
+    /// [`normalize_name`] of the trigger; never empty.
+    Name(String),
+}
+
+impl TriggerKey {
+    /// Reads a trigger as written in the table: digits are a gift id, anything else a name.
+    /// `None` for a blank trigger (it can never match).
+    pub fn parse(trigger: &str) -> Option<Self> {
+        let trigger = trigger.trim();
+        if let Ok(id) = trigger.parse::<i64>() {
+            return Some(Self::GiftId(id));
+        }
+        let name = normalize_name(trigger);
+        (!name.is_empty()).then_some(Self::Name(name))
+    }
+}
+
 /// The enabled mappings, indexed for matching. Cheap to clone (shared), rebuilt on every edit.
 #[derive(Clone, Debug, Default)]
 pub struct MappingTable {
@@ -161,14 +182,14 @@ impl MappingTable {
             if !mapping.enabled {
                 continue;
             }
-            let trigger = mapping.trigger.trim();
-            if let Ok(id) = trigger.parse::<i64>() {
-                by_id.entry(id).or_insert(index);
-            } else {
-                let key = normalize_name(trigger);
-                if !key.is_empty() {
-                    by_name.entry(key).or_insert(index);
+            match TriggerKey::parse(&mapping.trigger) {
+                Some(TriggerKey::GiftId(id)) => {
+                    by_id.entry(id).or_insert(index);
                 }
+                Some(TriggerKey::Name(name)) => {
+                    by_name.entry(name).or_insert(index);
+                }
+                None => {}
             }
         }
         Self {
@@ -221,6 +242,21 @@ mod tests {
         let table = MappingTable::new(vec![Mapping::new("heart_me", vec![cmd("say hi")])]);
         assert_eq!(table.find("Heart Me", 7934).unwrap().trigger, "heart_me");
         assert!(table.find("Heart", 7934).is_none());
+    }
+
+    #[test]
+    fn trigger_keys_are_ids_names_or_nothing() {
+        assert_eq!(TriggerKey::parse(" 5655 "), Some(TriggerKey::GiftId(5655)));
+        assert_eq!(
+            TriggerKey::parse("Heart_Me"),
+            Some(TriggerKey::Name("heart me".into()))
+        );
+        assert_eq!(
+            TriggerKey::parse("12ab"),
+            Some(TriggerKey::Name("12ab".into()))
+        );
+        assert_eq!(TriggerKey::parse(" _ "), None);
+        assert_eq!(TriggerKey::parse(""), None);
     }
 
     #[test]

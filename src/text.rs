@@ -20,15 +20,16 @@ pub fn is_hidden(c: char) -> bool {
             | '\u{E0000}'..='\u{E007F}')
 }
 
-/// Text made safe to draw on one line: runs of whitespace and line breaks become one space, hidden
-/// characters are removed, the ends are trimmed, and it is cut to `max_chars` (with `…`).
+/// Text made safe to draw on one line: runs of whitespace, line breaks and other control characters
+/// become one space, the other hidden characters (bidi, zero-width) are removed, the ends are
+/// trimmed, and it is cut to `max_chars` (with `…`).
 pub fn one_line(text: &str, max_chars: usize) -> String {
     let mut out = String::with_capacity(text.len().min(max_chars.saturating_mul(4)));
     let mut count = 0;
     let mut pending_space = false;
     for c in text.chars() {
-        // Whitespace first: `\n` and `\t` are controls too, but they separate words.
-        if c.is_whitespace() {
+        // Line breaks, tabs and other controls (an escape sequence's ESC) separate words.
+        if c.is_whitespace() || c.is_control() {
             pending_space = !out.is_empty();
             continue;
         }
@@ -83,6 +84,7 @@ mod tests {
         assert_eq!(one_line("abcdef", 3), "abc…");
         assert_eq!(one_line("ab cd", 3), "ab …");
         assert_eq!(one_line("\x00\x01", 3), "");
+        assert_eq!(one_line("bad gateway\x1b[31m", 30), "bad gateway [31m");
         assert_eq!(one_line("x\u{2066}y\u{200B}z\u{FEFF}", 9), "xyz");
     }
 

@@ -73,7 +73,7 @@ impl WebhookClient {
     }
 
     /// POSTs `gift` (the fields `replay` prints, trigger included) as `application/json`; returns
-    /// "HTTP <status>" on success.
+    /// `"HTTP <status>"` on success.
     pub async fn post(
         &self,
         url: &str,
