@@ -132,23 +132,17 @@ enum Work {
 impl std::fmt::Debug for Work {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::Command(command) => f.debug_tuple("Command").field(command).finish(),
-            Self::Sound { path, volume } => f
-                .debug_struct("Sound")
-                .field("path", path)
-                .field("volume", volume)
-                .finish(),
+            Self::Command(command) => write!(f, "Command({command:?})"),
+            Self::Sound { path, volume } => write!(f, "Sound({path:?}, {volume})"),
             Self::Webhook {
                 url,
                 timeout_millis,
-                gift,
-            } => f
-                .debug_struct("Webhook")
-                .field("url", &super::webhook::redact_url(url))
-                .field("timeout_millis", timeout_millis)
-                .field("gift", gift)
-                .finish(),
-            Self::Invalid(reason) => f.debug_tuple("Invalid").field(reason).finish(),
+                ..
+            } => {
+                let shown = super::webhook::redact_url(url);
+                write!(f, "Webhook({shown}, {timeout_millis} ms)")
+            }
+            Self::Invalid(reason) => write!(f, "Invalid({reason:?})"),
         }
     }
 }
