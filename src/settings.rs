@@ -317,14 +317,19 @@ fn backup(path: &Path) -> Result<PathBuf, SettingsError> {
         candidate = path.with_file_name(format!("{name}.bak.{n}"));
         n += 1;
     }
-    // `fs::copy` copies the original's mode; a backup holds the same secrets, so it is private.
-    fs::copy(path, &candidate)
-        .and_then(|_| make_private(&candidate, PRIVATE_FILE_MODE))
-        .map_err(|source| SettingsError::Backup {
-            path: path.to_owned(),
-            backup: candidate.clone(),
-            source,
-        })?;
+    // A backup holds the same secrets: private from its first byte (`fs::copy` would copy the
+    // original's mode, however loose).
+    let copy = || -> io::Result<()> {
+        let mut from = fs::File::open(path)?;
+        let mut to = create_file(&candidate, true)?;
+        io::copy(&mut from, &mut to)?;
+        to.sync_all()
+    };
+    copy().map_err(|source| SettingsError::Backup {
+        path: path.to_owned(),
+        backup: candidate.clone(),
+        source,
+    })?;
     Ok(candidate)
 }
 
