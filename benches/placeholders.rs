@@ -27,6 +27,7 @@ fn main() {
         count: 7,
         diamonds: 1,
         total_diamonds: 7,
+        ..Values::default()
     };
     let rounds = 20_000;
     for template in TEMPLATES {

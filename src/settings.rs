@@ -140,6 +140,8 @@ impl EngineSettings {
 pub struct Settings {
     pub version: u32,
     pub mappings: Vec<Mapping>,
+    /// @handles that never trigger anything (any kind).
+    pub blocklist: Vec<String>,
     pub connection: ConnectionSettings,
     /// The Minecraft server's RCON endpoint (the same type the executor uses).
     pub rcon: RconConfig,
@@ -152,6 +154,7 @@ impl Default for Settings {
         Self {
             version: SETTINGS_VERSION,
             mappings: default_mappings(),
+            blocklist: Vec::new(),
             connection: ConnectionSettings::default(),
             rcon: RconConfig::default(),
             executor: ExecutorSettings::default(),
@@ -384,6 +387,8 @@ fn write_file(path: &Path, bytes: &[u8], private: bool) -> Result<(), SettingsEr
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MappingsFile {
     pub mappings: Vec<Mapping>,
+    /// The file's `blocklist` of @handles (our JSON settings files only).
+    pub blocklist: Vec<String>,
     pub warnings: Vec<String>,
 }
 
@@ -403,6 +408,7 @@ pub fn load_mappings_file(path: &Path) -> Result<MappingsFile, SettingsError> {
         let import = import_mca(&text);
         return Ok(MappingsFile {
             mappings: import.mappings,
+            blocklist: Vec::new(),
             warnings: import
                 .warnings
                 .iter()
@@ -416,23 +422,32 @@ pub fn load_mappings_file(path: &Path) -> Result<MappingsFile, SettingsError> {
         column: err.column(),
         reason: err.to_string(),
     };
-    let mappings = if trimmed.starts_with('[') {
-        serde_json::from_str::<Vec<Mapping>>(&text).map_err(parse_err)?
+    let (mappings, blocklist) = if trimmed.starts_with('[') {
+        (
+            serde_json::from_str::<Vec<Mapping>>(&text).map_err(parse_err)?,
+            Vec::new(),
+        )
     } else {
-        // Only the mappings matter here; a settings file without them means "no mappings".
+        // Only the mappings (and the blocklist) matter here; a settings file without them means
+        // "no mappings".
         #[derive(Deserialize)]
         struct OnlyMappings {
             #[serde(default)]
             mappings: Vec<Mapping>,
+            #[serde(default)]
+            blocklist: Vec<String>,
         }
-        serde_json::from_str::<OnlyMappings>(&text)
-            .map_err(parse_err)?
-            .mappings
+        let only = serde_json::from_str::<OnlyMappings>(&text).map_err(parse_err)?;
+        (only.mappings, only.blocklist)
     };
     let warnings = redacted_webhooks(&mappings)
         .map(|(trigger, url)| format!("{}: {}", path.display(), redaction_warning(trigger, url)))
         .collect();
-    Ok(MappingsFile { mappings, warnings })
+    Ok(MappingsFile {
+        mappings,
+        blocklist,
+        warnings,
+    })
 }
 
 /// Our JSON export of a trigger table: a settings file holding only mappings, so it loads anywhere

@@ -42,6 +42,7 @@ fn gift(name: &str, count: u32, nickname: &str) -> CreditedGift {
         count,
         trigger: Some(name.into()),
         ended_by: EndedBy::StreakEnd,
+        skipped: None,
     }
 }
 
@@ -739,6 +740,7 @@ fn headless_runs_submitted_gifts_and_sums_up() {
         execute: true,
         rcon: Some(format!("127.0.0.1:{}", server.port())),
         rcon_password: Some("pw".into()),
+        ..Default::default()
     };
     let mut headless = BlockingHeadless::start(&args, table.clone())
         .unwrap()
@@ -844,6 +846,7 @@ fn replay_execute_sends_the_captured_gifts_commands() {
             count: line["count"].as_u64().unwrap() as u32,
             diamonds: line["diamonds"].as_u64().unwrap() as u32,
             total_diamonds: 0,
+            ..Default::default()
         };
         for _ in 0..values.count {
             for t in templates {

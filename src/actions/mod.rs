@@ -1,15 +1,18 @@
 //! Actions and the ordered executor: placeholders and escaping, our RCON client, sounds, webhooks,
-//! and the queue that runs them in order.
+//! and the queue that runs them in order, each action bound to its server.
 
+pub mod binding;
 pub mod executor;
 pub mod grammar;
 #[cfg(test)]
 mod placeholder_props;
 pub mod placeholders;
 pub mod rcon;
+mod runner;
 pub mod sound;
 pub mod webhook;
 
+pub use binding::{HeldQueue, NotRun, Origin, ServerId, ShutdownReport};
 pub use executor::{
     ExecLogLine, ExecMsg, ExecutorConfig, ExecutorHandle, QueueStatus, RconState, spawn_executor,
 };

@@ -85,11 +85,15 @@ const CORPUS: &[&str] = &[
     "scoreboard players add {user} gifts {count}",
     "clear {user} minecraft:dirt {count}",
     "tag @a add gift_{gift}",
+    // Chat triggers: the viewer's message and the words after the command.
+    "say {nickname}: {message}",
+    r#"tellraw @a {"text":"{nickname} asks: {args}"}"#,
+    "execute as @a run title @s actionbar {\"text\":\"{args}\"}",
     // A plugin command we do not know.
     r#"someplugin "{nickname}" {gift} [x={user}]"#,
 ];
 
-const TEXT_PLACEHOLDERS: [&str; 3] = ["nickname", "user", "gift"];
+const TEXT_PLACEHOLDERS: [&str; 5] = ["nickname", "user", "gift", "message", "args"];
 
 /// The template with numbers filled in and each text placeholder as the marker `render` uses,
 /// so it reads as the shape the value lands in.
@@ -128,6 +132,8 @@ fn expected_leaf(leaf: &Leaf, names: &[&str], values: &Values) -> Option<String>
         let value = match names[index] {
             "nickname" => &values.nickname,
             "user" => &values.user,
+            "message" => &values.message,
+            "args" => &values.args,
             _ => &values.gift,
         };
         let spot = Spot {
@@ -276,13 +282,16 @@ proptest! {
                     user: "Steve".into(),
                     nickname: "Steve".into(),
                     gift: "Steve".into(),
+                    message: "Steve".into(),
+                    args: "Steve".into(),
                     count: 3,
-                    diamonds: 1,
-                    total_diamonds: 3,
+                    ..Values::default()
                 };
                 match name {
                     "nickname" => values.nickname = text.clone(),
                     "user" => values.user = text.clone(),
+                    "message" => values.message = text.clone(),
+                    "args" => values.args = text.clone(),
                     _ => values.gift = text.clone(),
                 }
                 check(template, &values)?;
@@ -370,10 +379,11 @@ proptest! {
         let values = Values {
             user: text.clone(),
             nickname: text.clone(),
-            gift: text,
+            gift: text.clone(),
+            message: text.clone(),
+            args: text,
             count: 3,
-            diamonds: 1,
-            total_diamonds: 3,
+            ..Values::default()
         };
         check(&template, &values)?;
     }

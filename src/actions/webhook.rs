@@ -6,8 +6,6 @@ use std::time::Duration;
 
 use thiserror::Error;
 
-use crate::event::CreditedGift;
-
 /// What stands for the hidden part of a webhook URL: `https://discord.com/…`.
 pub const REDACTED_TAIL: &str = "/…";
 
@@ -74,11 +72,11 @@ impl WebhookClient {
 
     /// POSTs `gift` (the fields `replay` prints, trigger included) as `application/json`; returns
     /// `"HTTP <status>"` on success.
-    pub async fn post(
+    pub async fn post<T: serde::Serialize + ?Sized>(
         &self,
         url: &str,
         timeout_millis: u64,
-        gift: &CreditedGift,
+        gift: &T,
     ) -> Result<String, WebhookError> {
         let shown = redact_url(url);
         if is_redacted(url) {
@@ -166,7 +164,7 @@ mod tests {
     #[tokio::test]
     async fn errors_never_show_the_token() {
         let client = WebhookClient::new();
-        let gift = CreditedGift {
+        let gift = crate::event::CreditedGift {
             msg_id: 1,
             user_id: 2,
             unique_id: "viewer".into(),
@@ -177,6 +175,7 @@ mod tests {
             count: 1,
             trigger: None,
             ended_by: crate::event::EndedBy::Single,
+            skipped: None,
         };
         // A port nothing listens on: a refused connection.
         let port = std::net::TcpListener::bind("127.0.0.1:0")

@@ -267,7 +267,7 @@ mod tests {
             format!(
                 "{:?}",
                 crate::cli::WatchArgs {
-                    user: "@x".into(),
+                    user: Some("@x".into()),
                     room_id: None,
                     sign_url: None,
                     sign_api_key: Some("euler_KEY_secret".into()),
@@ -275,10 +275,12 @@ mod tests {
                     webcast_url: None,
                     mappings: None,
                     record: None,
+                    events: false,
                     execute: crate::cli::ExecuteArgs {
                         execute: true,
                         rcon: Some("127.0.0.1:25575".into()),
                         rcon_password: Some("hunter2".into()),
+                        drain_timeout: None,
                     },
                 }
             ),

@@ -20,9 +20,11 @@ use super::feed::Feed;
 use super::files;
 use super::router::{self, DropCounters, SessionSenders};
 use super::state::{
-    DemoBackends, Link, Notice, NoticeLevel, RconTest, SaveState, SessionWatch, Skipped, State,
+    DemoBackends, Link, Notice, NoticeLevel, Quitting, RconTest, SaveState, SessionWatch, Skipped,
+    State,
 };
 use super::tasks::{self, Tasks, UI_CHANNEL_CAPACITY, UiMsg, Waker};
+use crate::actions::{Origin, ShutdownReport};
 use crate::engine::{self, EngineConfig, GiftEngine};
 use crate::event::CreditedGift;
 use crate::mappings::{Action, Mapping, MappingTable};
@@ -39,6 +41,10 @@ const QUEUE_CAPACITY: usize = 10_000;
 pub const DRAIN_BUDGET: Duration = Duration::from_millis(4);
 /// Edits are saved once typing pauses this long.
 const SAVE_DEBOUNCE: Duration = Duration::from_millis(300);
+/// On close, how long open streaks and the queue get to finish before the app quits anyway.
+pub const QUIT_DRAIN: Duration = Duration::from_secs(30);
+/// How long the executor's stop handshake lets the running action finish at exit.
+const STOP_GRACE: Duration = Duration::from_secs(2);
 
 /// How the app is built: tests inject a temp settings path and their own runtime.
 pub struct AppOptions {
@@ -63,6 +69,8 @@ pub struct GiftdeckApp {
     drops: Arc<DropCounters>,
     undo_mappings: Option<Vec<Mapping>>,
     pending: Commands,
+    /// Finished before quitting: the window may close.
+    quit_ready: bool,
 }
 
 /// Loads the settings file, turning its problems into words for a banner.
@@ -116,20 +124,24 @@ impl GiftdeckApp {
         let tasks = Tasks::new(runtime, ui_tx.clone(), waker.clone());
         let drops = Arc::new(DropCounters::default());
 
-        let table = MappingTable::new(settings.mappings.clone());
+        let table =
+            MappingTable::new(settings.mappings.clone()).with_blocklist(&settings.blocklist);
         let (mappings_tx, mappings_rx) = watch::channel(table.clone());
         let (exec_tx, exec_rx) = mpsc::channel(EXEC_CHANNEL_CAPACITY);
-        // The forwarder wakes the UI, and only for what changed.
+        // The executor wakes the UI when its status changed; the forwarder for log lines.
         let executor = Arc::new(bridge::spawn_executor(
             executor_config(&settings, None),
             mappings_rx,
             exec_tx,
-            tasks::no_wake(),
+            {
+                let waker = waker.clone();
+                Arc::new(move || waker.wake())
+            },
         ));
-        let (queue_tx, queue_rx) = watch::channel(executor.status());
+        // Latest-value state straight from the executor: never behind, never blocking it.
+        let queue_rx = executor.status_watch();
         tasks.spawn_loop(router::forward_executor(
             exec_rx,
-            queue_tx,
             ui_tx.clone(),
             waker.clone(),
             drops.clone(),
@@ -153,6 +165,7 @@ impl GiftdeckApp {
             drops,
             undo_mappings: None,
             pending: Vec::new(),
+            quit_ready: false,
         };
         if demo {
             app.run(Command::StartDemo);
@@ -258,6 +271,7 @@ impl GiftdeckApp {
     /// saves. No drawing; runs even while the window is hidden.
     pub fn logic_step(&mut self, ctx: &egui::Context) {
         self.tasks.waker().frame_started(ctx);
+        self.close_requested_step(ctx);
         if self.queue_rx.borrow().has_changed() {
             self.state.queue = self.queue_rx.borrow_and_update().clone();
         }
@@ -287,6 +301,7 @@ impl GiftdeckApp {
                 ctx.request_repaint_after(due - now);
             }
         }
+        self.quit_step(ctx);
         if let ConnStatus::Reconnecting { retry_in, .. } = &self.state.conn.status {
             // The countdown shows whole seconds: repaint when the next one starts.
             let left = retry_in.saturating_sub(self.state.conn.status_since.elapsed());
@@ -321,6 +336,32 @@ impl GiftdeckApp {
                     NoticeLevel::Info,
                     format!("Cleared {removed} waiting action(s)."),
                 );
+            }
+            Command::ClearHeld(server) => {
+                let removed = self.executor.clear_held(&server);
+                self.notice(
+                    NoticeLevel::Info,
+                    format!("Cleared {removed} action(s) held for {server}: they never run."),
+                );
+            }
+            Command::KeepHeld(server) => {
+                if self.executor.keep_held(&server) {
+                    let when = if server == self.state.queue.server {
+                        "they run now"
+                    } else {
+                        "they run when you switch back to it"
+                    };
+                    self.notice(
+                        NoticeLevel::Info,
+                        format!("Kept the held actions for {server}: {when}."),
+                    );
+                }
+            }
+            Command::Quit => self.begin_quit(),
+            Command::QuitNow => {
+                if let Some(quitting) = &mut self.state.quitting {
+                    quitting.now = true;
+                }
             }
             Command::ImportDialog => self.tasks.spawn(files::import_dialog()),
             Command::ExportDialog => {
@@ -464,6 +505,15 @@ impl GiftdeckApp {
         self.start_session(session, config, target, None);
     }
 
+    /// Where the executor reaches the demo's server.
+    fn demo_rcon_config(port: u16) -> RconConfig {
+        RconConfig {
+            host: "127.0.0.1".into(),
+            port,
+            password: DEMO_RCON_PASSWORD.into(),
+        }
+    }
+
     fn start_session(
         &mut self,
         session: u64,
@@ -482,6 +532,13 @@ impl GiftdeckApp {
             live_tx,
             tasks::no_wake(),
         );
+        // The session's credits are bound to its server: a demo streak finalized after
+        // Disconnect is held for the demo, never run on the streamer's world.
+        let origin = if demo.is_some() {
+            Origin::Demo
+        } else {
+            Origin::Stream
+        };
         self.tasks.spawn_loop(router::route_session(
             session,
             live_rx,
@@ -489,6 +546,7 @@ impl GiftdeckApp {
             SessionSenders {
                 status: status_tx,
                 stats: stats_tx,
+                origin,
             },
             self.tasks.sender(),
             self.tasks.waker(),
@@ -576,11 +634,7 @@ impl GiftdeckApp {
         }
         match result {
             Ok(demo) => {
-                let rcon = RconConfig {
-                    host: "127.0.0.1".into(),
-                    port: demo.rcon.port(),
-                    password: DEMO_RCON_PASSWORD.into(),
-                };
+                let rcon = Self::demo_rcon_config(demo.rcon.port());
                 self.executor
                     .set_config(executor_config(&self.state.settings, Some(rcon)));
                 let config = LiveConfig {
@@ -611,7 +665,8 @@ impl GiftdeckApp {
     /// Applies the edited table at once (session and executor) and schedules a save.
     fn mappings_changed(&mut self) {
         let state = &mut self.state;
-        self.table = MappingTable::new(state.settings.mappings.clone());
+        self.table = MappingTable::new(state.settings.mappings.clone())
+            .with_blocklist(&state.settings.blocklist);
         self.mappings_tx.send_replace(self.table.clone());
         state
             .editor
@@ -620,10 +675,11 @@ impl GiftdeckApp {
     }
 
     fn settings_changed(&mut self) {
-        if !self.state.conn.is_demo() {
-            self.executor
-                .set_config(executor_config(&self.state.settings, None));
-        }
+        // The demo's server stays current while it runs; the streamer's is updated beside it.
+        let demo_rcon =
+            (self.state.conn.demo_rcon()).map(|rcon| Self::demo_rcon_config(rcon.port()));
+        self.executor
+            .set_config(executor_config(&self.state.settings, demo_rcon));
         self.schedule_save();
     }
 
@@ -690,12 +746,88 @@ impl GiftdeckApp {
         }
     }
 
-    /// Stops the session and demo (the window is closing).
-    pub fn shutdown(&mut self) {
+    // ---- quitting -----------------------------------------------------------------------------
+
+    /// The window's close button: with a session running or actions queued, the close is held
+    /// back while streaks are credited and the queue drains (a second close quits at once).
+    fn close_requested_step(&mut self, ctx: &egui::Context) {
+        if !ctx.input(|i| i.viewport().close_requested()) || self.quit_ready() {
+            return;
+        }
+        let busy = !self.state.conn.session_finished()
+            || self.state.queue.depth > 0
+            || self.state.queue.running.is_some();
+        if let Some(quitting) = &mut self.state.quitting {
+            quitting.now = true;
+        } else if busy {
+            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            self.begin_quit();
+        }
+    }
+
+    /// Stops the session cleanly (its open streaks are credited and queued) and starts the
+    /// countdown; the queue keeps running.
+    fn begin_quit(&mut self) {
+        if self.state.quitting.is_some() {
+            return;
+        }
+        tracing::info!("finishing before quitting: crediting open streaks, draining the queue");
+        match &self.state.conn.link {
+            Link::Session { handle, .. } => handle.stop(),
+            Link::StartingDemo => self.state.conn.link = Link::Off,
+            Link::Off => {}
+        }
+        self.state.quitting = Some(Quitting {
+            deadline: Instant::now() + QUIT_DRAIN,
+            now: false,
+        });
+    }
+
+    /// While quitting: closes the window once streaks are credited and the queue is empty, the
+    /// deadline passed, or the streamer chose "Quit now".
+    fn quit_step(&mut self, ctx: &egui::Context) {
+        let Some(quitting) = &self.state.quitting else {
+            return;
+        };
+        let drained = self.state.conn.session_finished()
+            && self.state.queue.depth == 0
+            && self.state.queue.running.is_none();
+        if drained || quitting.now || Instant::now() >= quitting.deadline {
+            self.quit_ready = true;
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        } else {
+            // The countdown ticks.
+            ctx.request_repaint_after(Duration::from_millis(250));
+        }
+    }
+
+    /// The app has finished what it could and the window may close.
+    pub fn quit_ready(&self) -> bool {
+        self.quit_ready
+    }
+
+    /// The window is closing: saves, stops the session, and stops the executor with its
+    /// handshake (the running action gets [`STOP_GRACE`]). Every action that did not run is
+    /// listed in the log and on stderr. Blocks the closing window for at most the grace.
+    pub fn shutdown(&mut self) -> ShutdownReport {
         self.flush_save();
         if let Link::Session { handle, .. } = std::mem::take(&mut self.state.conn.link) {
             handle.stop();
         }
+        let report = self
+            .tasks
+            .runtime()
+            .block_on(self.executor.stop(STOP_GRACE));
+        let not_run = report.not_run_count();
+        if not_run > 0 {
+            tracing::warn!(not_run, "quitting: actions that did not run");
+            eprintln!("giftdeck: quitting: {not_run} action(s) did not run:");
+        }
+        for line in report.not_run_lines() {
+            tracing::warn!("not run: {line}");
+            eprintln!("giftdeck: not run: {line}");
+        }
+        report
     }
 }
 
@@ -709,25 +841,25 @@ impl eframe::App for GiftdeckApp {
     }
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
-        self.shutdown();
+        let _ = self.shutdown();
     }
 }
 
-/// The executor's settings; `demo_rcon` replaces the streamer's server while the demo runs.
+/// The executor's settings; `demo_rcon` is the current server while the demo runs (the
+/// streamer's stays set, so real-stream actions stay bound to it and are held meanwhile).
 fn executor_config(settings: &Settings, demo_rcon: Option<RconConfig>) -> ExecutorConfig {
     let r = &settings.rcon;
-    let rcon = demo_rcon.or_else(|| {
-        // No password means not set up yet: Minecraft refuses an empty one anyway.
-        (!r.host.trim().is_empty() && !r.password.is_empty()).then(|| RconConfig {
-            host: r.host.trim().to_owned(),
-            port: r.port,
-            password: r.password.clone(),
-        })
+    // No password means not set up yet: Minecraft refuses an empty one anyway.
+    let rcon = (!r.host.trim().is_empty() && !r.password.is_empty()).then(|| RconConfig {
+        host: r.host.trim().to_owned(),
+        port: r.port,
+        password: r.password.clone(),
     });
     ExecutorConfig {
         gap_millis: settings.executor.gap_millis,
         max_age_millis: settings.executor.max_age_millis,
         capacity: QUEUE_CAPACITY,
         rcon,
+        demo_rcon,
     }
 }

@@ -94,6 +94,11 @@ impl Connection {
         )
     }
 
+    /// No session runs any more (none was started, or it has ended and credited its streaks).
+    pub fn session_finished(&self) -> bool {
+        !matches!(self.link, Link::Session { .. }) || self.status.is_final()
+    }
+
     pub fn starting_demo(&self) -> bool {
         matches!(self.link, Link::StartingDemo)
     }
@@ -222,6 +227,15 @@ pub struct Skipped {
     pub log_lines: u64,
 }
 
+/// The app is finishing before it quits (the window's close was held back).
+#[derive(Clone, Debug)]
+pub struct Quitting {
+    /// When it quits whatever is left.
+    pub deadline: Instant,
+    /// The streamer chose "Quit now", or closed the window again.
+    pub now: bool,
+}
+
 /// Everything the window draws.
 pub struct State {
     pub settings: Settings,
@@ -242,6 +256,8 @@ pub struct State {
     pub skipped: Skipped,
     /// Messages left in the UI channel after the last frame's budget ran out.
     pub backlog: usize,
+    /// Set while finishing before quitting.
+    pub quitting: Option<Quitting>,
 }
 
 impl State {
@@ -265,6 +281,7 @@ impl State {
             rcon_test: RconTest::Idle,
             skipped: Skipped::default(),
             backlog: 0,
+            quitting: None,
         }
     }
 
