@@ -3,6 +3,7 @@
 
 pub mod binding;
 pub mod executor;
+mod expand;
 pub mod grammar;
 #[cfg(test)]
 mod placeholder_props;
