@@ -42,6 +42,7 @@ fn gift(name: &str, count: u32, nickname: &str) -> CreditedGift {
         count,
         trigger: Some(name.into()),
         ended_by: EndedBy::StreakEnd,
+        skipped: None,
     }
 }
 
@@ -219,8 +220,10 @@ async fn hostile_nicknames_reach_the_server_neutralized() {
     let mapping = Mapping::new(
         "Rose",
         vec![
-            cmd("give {nickname} diamond", 1),
+            cmd("say {nickname}", 1),
+            cmd("tag @a add {nickname}", 1),
             cmd(r#"tellraw @a {"text":"{nickname}"}"#, 1),
+            cmd("give {nickname} diamond", 1),
         ],
     );
     let exec = start(
@@ -234,13 +237,17 @@ async fn hostile_nicknames_reach_the_server_neutralized() {
     let nick = "a\"}]; op @a[x]\n/stop\0\u{202E}§k\\";
     exec.handle.enqueue(&decision(&mapping, 1, nick));
     drained(&exec.handle).await;
+    // A message keeps the text but no selector; a word keeps only word characters; a player
+    // position refuses what is not a player name (the action fails, nothing is sent).
     assert_eq!(
         server.commands(),
         [
-            "give a_op_axstopk diamond".to_owned(),
-            r#"tellraw @a {"text":"a\"}]; op @a[x]/stopk\\"}"#.to_owned(),
+            "say a\"}]; op ＠a[x] /stopk\\".to_owned(),
+            "tag @a add a_op_ax_stopk".to_owned(),
+            r#"tellraw @a {"text":"a\"}]; op @a[x] /stopk\\"}"#.to_owned(),
         ]
     );
+    assert_eq!(exec.handle.status().failed, 1);
 }
 
 #[tokio::test]
@@ -330,22 +337,32 @@ async fn pause_resume_clear_and_a_full_queue() {
 async fn stale_actions_are_skipped_and_counted() {
     let server = FakeRcon::start("pw").await.unwrap();
     let mapping = Mapping::new("Rose", vec![cmd("say {count}", 1)]);
+    let max_age_millis = 200;
     let exec = start(
         ExecutorConfig {
-            gap_millis: 100,
-            max_age_millis: Some(250),
+            gap_millis: 0,
+            max_age_millis: Some(max_age_millis),
             rcon: rcon(server.port(), "pw"),
             ..ExecutorConfig::default()
         },
         MappingTable::new(vec![mapping.clone()]),
     );
+    status_until(&exec.handle, |s| s.rcon == RconState::Connected).await;
+    exec.handle.pause();
     exec.handle.enqueue(&decision(&mapping, 10, "x"));
+    // Ten actions wait past their max age (this shapes the input; the assertions follow the
+    // drain), then two fresh ones join them.
+    tokio::time::sleep(Duration::from_millis(2 * max_age_millis)).await;
+    exec.handle.enqueue(&decision(&mapping, 2, "x"));
+    exec.handle.resume();
     drained(&exec.handle).await;
     let status = exec.handle.status();
-    let ran = server.commands().len() as u64;
-    assert_eq!(status.done, ran);
-    assert!((2..=4).contains(&ran), "ran {ran}");
-    assert_eq!(status.skipped_stale, 10 - ran);
+    assert_eq!(
+        server.commands(),
+        ["say 2", "say 2"],
+        "only the fresh ones ran"
+    );
+    assert_eq!((status.done, status.skipped_stale), (2, 10));
 }
 
 #[tokio::test]
@@ -721,7 +738,7 @@ fn replay_execute_sends_the_captured_gifts_commands() {
         .collect();
     ids.dedup();
     let templates = [
-        "give {nickname} diamond",
+        "say {nickname}",
         r#"tellraw @a {"text":"{nickname} x{count}"}"#,
     ];
     let mappings: Vec<Mapping> = ids
@@ -767,6 +784,7 @@ fn replay_execute_sends_the_captured_gifts_commands() {
             count: line["count"].as_u64().unwrap() as u32,
             diamonds: line["diamonds"].as_u64().unwrap() as u32,
             total_diamonds: 0,
+            ..Default::default()
         };
         for _ in 0..values.count {
             for t in templates {
@@ -779,7 +797,9 @@ fn replay_execute_sends_the_captured_gifts_commands() {
     for command in &got {
         assert!(!command.chars().any(char::is_control), "{command:?}");
         let first_word = command.split(' ').next().unwrap();
-        assert!(["give", "tellraw"].contains(&first_word));
+        assert!(["say", "tellraw"].contains(&first_word));
+        // A message never carries the viewer's selector (JSON text shows it as text).
+        assert!(first_word != "say" || !command.contains("@e"), "{command}");
     }
     assert!(
         stderr.contains(&format!(

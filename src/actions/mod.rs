@@ -3,6 +3,10 @@
 
 pub mod binding;
 pub mod executor;
+mod expand;
+pub mod grammar;
+#[cfg(test)]
+mod placeholder_props;
 pub mod placeholders;
 pub mod rcon;
 mod runner;

@@ -97,6 +97,7 @@ fn load_settings(path: Option<PathBuf>) -> (Settings, SaveState) {
         }
         text
     });
+    let warning = settings::join_notice(warning, &loaded.permissions_fixed);
     let save = SaveState {
         path: Some(path),
         allowed: loaded.save_allowed,
@@ -122,7 +123,8 @@ impl GiftdeckApp {
         let tasks = Tasks::new(runtime, ui_tx.clone(), waker.clone());
         let drops = Arc::new(DropCounters::default());
 
-        let table = MappingTable::new(settings.mappings.clone());
+        let table =
+            MappingTable::new(settings.mappings.clone()).with_blocklist(&settings.blocklist);
         let (mappings_tx, mappings_rx) = watch::channel(table.clone());
         let (exec_tx, exec_rx) = mpsc::channel(EXEC_CHANNEL_CAPACITY);
         // The executor wakes the UI when its status changed; the forwarder for log lines.
@@ -406,7 +408,8 @@ impl GiftdeckApp {
                 self.state.save.last = Some(result);
             }
             UiMsg::DemoReady { session, result } => self.on_demo_ready(session, result),
-            UiMsg::Imported(Ok((path, file))) => {
+            UiMsg::Imported(Ok((path, mut file))) => {
+                settings::restore_redacted_urls(&mut file, &self.state.settings.mappings);
                 let count = file.mappings.len();
                 let previous = std::mem::replace(&mut self.state.settings.mappings, file.mappings);
                 let replaced = previous.len();
@@ -677,7 +680,8 @@ impl GiftdeckApp {
     /// Applies the edited table at once (session and executor) and schedules a save.
     fn mappings_changed(&mut self) {
         let state = &mut self.state;
-        self.table = MappingTable::new(state.settings.mappings.clone());
+        self.table = MappingTable::new(state.settings.mappings.clone())
+            .with_blocklist(&state.settings.blocklist);
         self.mappings_tx.send_replace(self.table.clone());
         state
             .editor
