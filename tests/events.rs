@@ -2,6 +2,12 @@
 //! likes and chat (made by our encoder, checked here against it) replayed by the real binary, with
 //! and without `--events`, and with `--execute` against the fake RCON server.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails loudly, helpers included"
+)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

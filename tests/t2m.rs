@@ -2,6 +2,12 @@
 //! `actions.mca`, a commented `config.yaml` with `100_000` and a disabled rule, `http_actions.txt`)
 //! imported, and used by the real binary as `--mappings T2M_FOLDER`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails loudly, helpers included"
+)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
