@@ -41,6 +41,7 @@ fn decision(i: u64) -> Decision {
             } else {
                 EndedBy::StreakEnd
             },
+            image_url: None,
         },
         mapping: None,
     }

@@ -498,6 +498,7 @@ pub fn decide(table: &MappingTable, credit: Credit) -> Decision {
             count,
             trigger: mapping.as_ref().map(|m| m.trigger.clone()),
             ended_by,
+            image_url: gift.image_url,
         },
         mapping,
     }

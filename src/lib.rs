@@ -15,6 +15,7 @@ pub mod fake;
 pub mod live;
 pub mod mappings;
 pub mod mca;
+pub mod overlay;
 pub mod replay;
 pub mod settings;
 pub mod ui;

@@ -877,6 +877,7 @@ mod tests {
             count,
             trigger: Some("Rose".into()),
             ended_by: crate::event::EndedBy::StreakEnd,
+            image_url: None,
         }
     }
 

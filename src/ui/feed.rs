@@ -399,6 +399,7 @@ mod tests {
             count,
             trigger: None,
             ended_by: EndedBy::StreakEnd,
+            image_url: None,
         }
     }
 

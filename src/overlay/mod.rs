@@ -1,0 +1,108 @@
+//! Browser-source overlays served by giftdeck itself on 127.0.0.1: the pages (alerts, like goal,
+//! top gifters, recent events, overlay text), their live state, and the read-only `/events`
+//! WebSocket for custom tools. See `docs/overlays.md`.
+//!
+//! [`alerts`] and [`tallies`] are the pure policies, [`messages`] the JSON, [`hub`] the task that
+//! owns the state, [`server`] the HTTP side.
+
+pub mod alerts;
+pub mod hub;
+pub mod messages;
+pub mod server;
+pub mod tallies;
+
+pub use hub::{HubConfig, OverlayHub};
+pub use messages::TextOverlay;
+pub use server::{OverlayError, OverlayServer};
+
+/// The default port: outside the ranges dev servers, OBS (4455), Minecraft (25565/25575) and
+/// TikFinity (21213) use, and below the OS's ephemeral range.
+pub const DEFAULT_PORT: u16 = 23_870;
+
+/// One overlay page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Page {
+    Alerts,
+    Goal,
+    Top,
+    Recent,
+    Text,
+}
+
+impl Page {
+    pub const ALL: [Page; 5] = [
+        Page::Alerts,
+        Page::Goal,
+        Page::Top,
+        Page::Recent,
+        Page::Text,
+    ];
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The URL path, also the name in `/sse/{name}`.
+    pub fn path(self) -> &'static str {
+        match self {
+            Page::Alerts => "/alerts",
+            Page::Goal => "/goal",
+            Page::Top => "/top",
+            Page::Recent => "/recent",
+            Page::Text => "/text",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Page::Alerts => "Alerts",
+            Page::Goal => "Like goal",
+            Page::Top => "Top gifters",
+            Page::Recent => "Recent events",
+            Page::Text => "Overlay text",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Page> {
+        Page::ALL.into_iter().find(|p| &p.path()[1..] == name)
+    }
+
+    /// The page's HTML (embedded in the binary).
+    pub fn html(self) -> &'static str {
+        match self {
+            Page::Alerts => include_str!("../../assets/overlay/alerts.html"),
+            Page::Goal => include_str!("../../assets/overlay/goal.html"),
+            Page::Top => include_str!("../../assets/overlay/top.html"),
+            Page::Recent => include_str!("../../assets/overlay/recent.html"),
+            Page::Text => include_str!("../../assets/overlay/text.html"),
+        }
+    }
+}
+
+/// Each page's URL on `port`, in [`Page::ALL`] order.
+pub fn page_urls(port: u16) -> Vec<(Page, String)> {
+    Page::ALL
+        .into_iter()
+        .map(|p| (p, format!("http://127.0.0.1:{port}{}", p.path())))
+        .collect()
+}
+
+/// The `/events` WebSocket URL on `port`.
+pub fn events_url(port: u16) -> String {
+    format!("ws://127.0.0.1:{port}/events")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_round_trip_by_name() {
+        for page in Page::ALL {
+            assert_eq!(Page::from_name(&page.path()[1..]), Some(page));
+            assert!(page.html().contains("overlay.js"));
+        }
+        assert_eq!(Page::from_name("events"), None);
+        assert_eq!(page_urls(1)[0].1, "http://127.0.0.1:1/alerts");
+    }
+}
