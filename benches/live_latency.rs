@@ -9,10 +9,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use giftdeck::engine::Output;
-use giftdeck::fake::{FakeConfig, FakeTikTok, Scenario, Step};
 use giftdeck::live::{ConnStatus, LiveConfig, LiveMsg, spawn_session};
 use giftdeck::mappings::{Action, Mapping, MappingTable};
-use giftdeck::wire::{GiftSpec, MessageSpec};
+use giftdeck::testkit::fake::{FakeConfig, FakeTikTok, Scenario, Step};
+use giftdeck::testkit::frames::{GiftSpec, MessageSpec};
 use tokio::sync::{mpsc, watch};
 
 fn env_u64(name: &str, default: u64) -> u64 {

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use giftdeck::capture::{CaptureReader, encode_records};
 use giftdeck::engine::{EngineConfig, Output, Pipeline};
 use giftdeck::mappings::{Action, Mapping, MappingTable};
-use giftdeck::wire::{BatchSpec, Compression, GiftSpec, MessageSpec, encode_msg_frame};
+use giftdeck::testkit::frames::{BatchSpec, Compression, GiftSpec, MessageSpec, encode_msg_frame};
 
 const MESSAGES_PER_FRAME: usize = 20;
 

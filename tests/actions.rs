@@ -11,15 +11,15 @@ use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use giftdeck::actions::headless::{BlockingHeadless, HeadlessError};
-use giftdeck::actions::strict_server::StrictServer;
 use giftdeck::actions::{
     ExecMsg, ExecutorConfig, ExecutorHandle, RconConfig, RconError, RconState, SoundPlayer,
     spawn_executor,
 };
+use giftdeck::cli::headless::{BlockingHeadless, HeadlessError};
 use giftdeck::engine::Decision;
 use giftdeck::event::{CreditedGift, EndedBy};
 use giftdeck::mappings::{Action, Mapping, MappingTable};
+use giftdeck::testkit::rcon::FakeRcon;
 use rconx::Rconx;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::{mpsc, watch};
@@ -107,7 +107,7 @@ async fn drained(handle: &ExecutorHandle) {
 
 #[tokio::test]
 async fn commands_run_in_order_with_repeats_and_a_gap_that_holds() {
-    let server = StrictServer::start("pw").await.unwrap();
+    let server = FakeRcon::start("pw").await.unwrap();
     let mut rose = Mapping::new(
         "Rose",
         vec![
@@ -163,7 +163,7 @@ async fn commands_run_in_order_with_repeats_and_a_gap_that_holds() {
 
 #[tokio::test]
 async fn hostile_nicknames_reach_the_server_neutralized() {
-    let server = StrictServer::start("pw").await.unwrap();
+    let server = FakeRcon::start("pw").await.unwrap();
     let mapping = Mapping::new(
         "Rose",
         vec![
@@ -193,7 +193,7 @@ async fn hostile_nicknames_reach_the_server_neutralized() {
 
 #[tokio::test]
 async fn a_failing_action_is_reported_and_the_queue_moves_on() {
-    let server = StrictServer::start_on(
+    let server = FakeRcon::start_on(
         "127.0.0.1:0".parse().unwrap(),
         "pw",
         Arc::new(|c: &str| {
@@ -246,7 +246,7 @@ async fn a_failing_action_is_reported_and_the_queue_moves_on() {
 
 #[tokio::test]
 async fn pause_resume_clear_and_a_full_queue() {
-    let server = StrictServer::start("pw").await.unwrap();
+    let server = FakeRcon::start("pw").await.unwrap();
     let mapping = Mapping::new("Rose", vec![cmd("say {count}", 1)]);
     let exec = start(
         ExecutorConfig {
@@ -276,7 +276,7 @@ async fn pause_resume_clear_and_a_full_queue() {
 
 #[tokio::test]
 async fn stale_actions_are_skipped_and_counted() {
-    let server = StrictServer::start("pw").await.unwrap();
+    let server = FakeRcon::start("pw").await.unwrap();
     let mapping = Mapping::new("Rose", vec![cmd("say {count}", 1)]);
     let exec = start(
         ExecutorConfig {
@@ -319,7 +319,7 @@ async fn while_rcon_is_down_commands_wait_then_run_in_order() {
     );
     assert_eq!((status.depth, status.done, status.failed), (3, 0, 0));
     assert!(status.running.unwrap().starts_with("waiting for RCON"));
-    let server = StrictServer::start_on(
+    let server = FakeRcon::start_on(
         format!("127.0.0.1:{port}").parse().unwrap(),
         "pw",
         Arc::new(|c: &str| format!("ran {c}")),
@@ -333,7 +333,7 @@ async fn while_rcon_is_down_commands_wait_then_run_in_order() {
 
 #[tokio::test]
 async fn a_server_restart_between_commands_costs_no_command() {
-    let first = StrictServer::start("pw").await.unwrap();
+    let first = FakeRcon::start("pw").await.unwrap();
     let addr = first.addr;
     let mapping = Mapping::new("Rose", vec![cmd("say {count}", 1)]);
     let exec = start(
@@ -348,7 +348,7 @@ async fn a_server_restart_between_commands_costs_no_command() {
     drained(&exec.handle).await;
     assert_eq!(first.commands(), ["say 1"]);
     first.stop().await;
-    let second = StrictServer::start_on(addr, "pw", Arc::new(|c: &str| format!("ran {c}")))
+    let second = FakeRcon::start_on(addr, "pw", Arc::new(|c: &str| format!("ran {c}")))
         .await
         .unwrap();
     // Give the closed socket's FIN time to arrive.
@@ -361,7 +361,7 @@ async fn a_server_restart_between_commands_costs_no_command() {
 
 #[tokio::test]
 async fn a_wrong_password_is_shown_and_new_settings_fix_it() {
-    let server = StrictServer::start("pw").await.unwrap();
+    let server = FakeRcon::start("pw").await.unwrap();
     let mapping = Mapping::new("Rose", vec![cmd("say hi", 1)]);
     let mut config = ExecutorConfig {
         gap_millis: 0,
@@ -665,7 +665,7 @@ fn sound_child_process() {
 #[test]
 fn headless_runs_submitted_gifts_and_sums_up() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let server = runtime.block_on(StrictServer::start("pw")).unwrap();
+    let server = runtime.block_on(FakeRcon::start("pw")).unwrap();
     let mapping = Mapping::new("Rose", vec![cmd("say {nickname} {count}", 1)]);
     let table = MappingTable::new(vec![mapping.clone()]);
     let args = giftdeck::cli::ExecuteArgs {
@@ -752,7 +752,7 @@ fn replay_execute_sends_the_captured_gifts_commands() {
     .unwrap();
 
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let server = runtime.block_on(StrictServer::start("pw")).unwrap();
+    let server = runtime.block_on(FakeRcon::start("pw")).unwrap();
     let run = Command::new(env!("CARGO_BIN_EXE_giftdeck"))
         .arg("replay")
         .arg(&capture)
@@ -805,7 +805,7 @@ fn replay_execute_sends_the_captured_gifts_commands() {
 /// The RCON state is true before the first gift, and a server that goes away while idle shows.
 #[tokio::test]
 async fn rcon_status_is_live_before_any_gift() {
-    let server = StrictServer::start("pw").await.unwrap();
+    let server = FakeRcon::start("pw").await.unwrap();
     let exec = start(
         ExecutorConfig {
             rcon: rcon(server.port(), "pw"),

@@ -3,10 +3,10 @@
 
 use giftdeck::engine::{EngineConfig, Output, Pipeline};
 use giftdeck::mappings::MappingTable;
-use giftdeck::wire::{
-    BatchSpec, Compression, GiftSpec, MessageSpec, decode_batch, decode_client_frame,
-    decode_push_frame, encode_msg_frame,
+use giftdeck::testkit::frames::{
+    BatchSpec, Compression, GiftSpec, MessageSpec, decode_client_frame, encode_msg_frame,
 };
+use giftdeck::wire::{decode_batch, decode_push_frame};
 use proptest::prelude::*;
 
 fn valid_frame(compression: Compression) -> Vec<u8> {

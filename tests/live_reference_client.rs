@@ -8,10 +8,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use giftdeck::engine::Output;
-use giftdeck::fake::{FakeConfig, FakeTikTok, Scenario, Step};
 use giftdeck::live::{ConnStatus, LiveConfig, LiveMsg, spawn_session};
 use giftdeck::mappings::MappingTable;
-use giftdeck::wire::{ClientFrame, GiftSpec, MessageSpec};
+use giftdeck::testkit::fake::{FakeConfig, FakeTikTok, Scenario, Step};
+use giftdeck::testkit::frames::{ClientFrame, GiftSpec, MessageSpec};
 use tokio::sync::{mpsc, watch};
 
 const SCRIPT: &str = r#"

@@ -11,8 +11,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use giftdeck::actions::rcon::{MAX_COMMAND_BYTES, encode_packet};
-use giftdeck::actions::strict_server::StrictServer;
 use giftdeck::actions::{RconClient, RconConfig, RconError, RconTimeouts, test_rcon_connection};
+use giftdeck::testkit::rcon::FakeRcon;
 use rconx::Rconx;
 use tokio::io::AsyncWriteExt;
 
@@ -135,7 +135,7 @@ async fn a_server_that_is_down_is_a_connect_error() {
 
 #[tokio::test]
 async fn the_strict_server_sees_one_packet_per_read_and_multi_packet_replies_join() {
-    let server = StrictServer::start_on(
+    let server = FakeRcon::start_on(
         "127.0.0.1:0".parse().unwrap(),
         "pw",
         Arc::new(|c: &str| {
@@ -178,7 +178,7 @@ async fn the_strict_server_sees_one_packet_per_read_and_multi_packet_replies_joi
 /// The strict server must catch the mistakes it exists for, or the tests above prove nothing.
 #[tokio::test]
 async fn the_strict_server_closes_on_pipelined_or_split_packets() {
-    let server = StrictServer::start("pw").await.unwrap();
+    let server = FakeRcon::start("pw").await.unwrap();
     // Two packets in one write.
     let mut stream = tokio::net::TcpStream::connect(server.addr).await.unwrap();
     let mut both = encode_packet(1, 3, b"pw");
@@ -201,7 +201,7 @@ async fn the_strict_server_closes_on_pipelined_or_split_packets() {
 
 #[tokio::test]
 async fn a_command_before_login_gets_id_minus_one() {
-    let server = StrictServer::start("pw").await.unwrap();
+    let server = FakeRcon::start("pw").await.unwrap();
     let mut stream = tokio::net::TcpStream::connect(server.addr).await.unwrap();
     stream
         .write_all(&encode_packet(5, 2, b"say sneaky"))

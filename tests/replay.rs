@@ -5,10 +5,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use giftdeck::capture::{CaptureReader, encode_records};
-use giftdeck::wire::{
-    BatchSpec, Compression, GiftSpec, MessageSpec, decode_push_frame, encode_msg_frame,
-    encode_server_frame,
+use giftdeck::testkit::frames::{
+    BatchSpec, Compression, GiftSpec, MessageSpec, encode_msg_frame, encode_server_frame,
 };
+use giftdeck::wire::decode_push_frame;
 use serde_json::Value;
 
 fn data_dir() -> PathBuf {

@@ -11,7 +11,7 @@ use giftdeck::engine::{EngineConfig, Output, Pipeline};
 use giftdeck::event::{GiftMessage, LiveEvent, User};
 use giftdeck::mappings::{Action, Mapping};
 use giftdeck::settings;
-use giftdeck::ui::demo::{DEMO_RCON_PASSWORD, DemoRcon};
+use giftdeck::testkit::rcon::{DEMO_RCON_PASSWORD, FakeRcon};
 use giftdeck::ui::{AppOptions, GiftdeckApp};
 use giftdeck::wire::Batch;
 
@@ -171,7 +171,7 @@ fn test_button_enqueues_the_mappings_actions() {
     let rt = runtime();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("settings.json");
-    let server = rt.block_on(DemoRcon::start()).unwrap();
+    let server = rt.block_on(FakeRcon::start_demo()).unwrap();
     let mut app = app(&rt, &path, false);
     app.set_rcon(settings::RconSettings {
         host: "127.0.0.1".into(),
@@ -268,7 +268,7 @@ fn demo_connect_fills_the_feed_and_moves_the_queue() {
 
 #[test]
 fn a_failing_sign_server_shows_its_error_in_the_status_area() {
-    use giftdeck::fake::{FakeConfig, FakeTikTok, SignFault};
+    use giftdeck::testkit::fake::{FakeConfig, FakeTikTok, SignFault};
     let rt = runtime();
     let dir = tempfile::tempdir().unwrap();
     let fault = SignFault::ServerError {

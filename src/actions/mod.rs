@@ -1,13 +1,10 @@
 //! Actions and the ordered executor: placeholders and escaping, our RCON client, sounds, webhooks,
-//! the queue that runs them in order, and the headless `--execute` glue for `replay` and `watch`.
+//! and the queue that runs them in order.
 
 pub mod executor;
-pub mod headless;
 pub mod placeholders;
 pub mod rcon;
 pub mod sound;
-#[doc(hidden)]
-pub mod strict_server;
 pub mod webhook;
 
 pub use executor::{

@@ -15,13 +15,13 @@ use super::bridge::{
     LogLine, QueueView, RconConfig, Wake,
 };
 use super::catalog::Catalog;
-use super::demo::{DEMO_RCON_PASSWORD, DemoRcon};
 use super::feed::Feed;
 use super::triggers::{TriggerEditor, TriggerEvent};
 use crate::engine::{self, Decision, EngineConfig, GiftEngine, Output};
 use crate::event::{GiftMessage, User};
 use crate::mappings::{Mapping, MappingTable};
 use crate::settings::{self, Settings};
+use crate::testkit::rcon::{DEMO_RCON_PASSWORD, FakeRcon};
 
 /// Capacity of the one background → UI channel.
 pub const UI_CHANNEL_CAPACITY: usize = 8_192;
@@ -95,7 +95,7 @@ pub enum UiMsg {
 /// The demo's loopback backends; dropping them stops them.
 pub struct DemoBackends {
     pub fake: bridge::FakeBackend,
-    pub rcon: DemoRcon,
+    pub rcon: FakeRcon,
 }
 
 /// What the user asked for this frame; run after drawing.
@@ -346,7 +346,7 @@ impl GiftdeckApp {
     }
 
     /// The demo's RCON server, while the demo runs.
-    pub fn demo_rcon(&self) -> Option<&DemoRcon> {
+    pub fn demo_rcon(&self) -> Option<&FakeRcon> {
         self.conn.demo.as_ref().map(|d| &d.rcon)
     }
 
@@ -707,7 +707,7 @@ impl GiftdeckApp {
         let wake = self.wake();
         self.runtime.spawn(async move {
             let result = async {
-                let rcon = DemoRcon::start()
+                let rcon = FakeRcon::start_demo()
                     .await
                     .map_err(|e| format!("cannot start the demo Minecraft server: {e}"))?;
                 let fake = bridge::start_demo_backend().await?;
@@ -749,7 +749,8 @@ impl GiftdeckApp {
             }
             Err(err) => {
                 self.conn.status = ConnStatus::Failed {
-                    reason: format!("demo could not start: {err}"),
+                    kind: crate::live::FailureKind::Protocol,
+                    detail: format!("demo could not start: {err}"),
                 };
                 self.notice(NoticeLevel::Error, format!("Demo could not start: {err}"));
             }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::UNIX_EPOCH;
 
 use crate::actions::{self, ExecLogLine, QueueStatus, RconState};
-use crate::fake::FakeTikTok;
+use crate::testkit::fake::FakeTikTok;
 
 pub use crate::actions::{ExecMsg, ExecutorConfig, ExecutorHandle, RconConfig, spawn_executor};
 pub use crate::live::{ConnStatus, LiveConfig, LiveHandle, LiveMsg, spawn_session};

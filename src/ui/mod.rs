@@ -1,12 +1,11 @@
 //! The desktop app: `run_app` sets up logging and the tokio runtime, then runs the egui window
 //! ([`app::GiftdeckApp`]). Submodules: [`app`] (state and glue), [`panels`] (layout), [`feed`],
-//! [`triggers`], [`catalog`], [`demo`] (the demo's RCON server), [`bridge`] (calls into
-//! `live`, `fake` and `actions`).
+//! [`triggers`], [`catalog`], [`bridge`] (calls into
+//! `live`, `testkit` and `actions`).
 
 pub mod app;
 pub mod bridge;
 pub mod catalog;
-pub mod demo;
 pub mod feed;
 pub mod panels;
 pub mod triggers;

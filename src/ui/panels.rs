@@ -167,7 +167,7 @@ pub fn status_words(app: &GiftdeckApp) -> (Color32, String, Option<String>) {
             format!("Stream ended ({who})"),
             Some("Press Connect when the next stream starts.".into()),
         ),
-        ConnStatus::Failed { reason } => (
+        ConnStatus::Failed { detail: reason, .. } => (
             RED,
             format!("Failed: {reason}"),
             Some(failure_hint(reason).into()),

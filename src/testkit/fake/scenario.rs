@@ -6,7 +6,7 @@ use std::time::Duration;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use crate::wire::{GiftSpec, MessageSpec};
+use crate::testkit::frames::{GiftSpec, MessageSpec};
 
 /// One step of a connection's script.
 #[derive(Clone, Debug, PartialEq)]

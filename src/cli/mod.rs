@@ -1,9 +1,20 @@
-//! The command line: `giftdeck` (the app), `giftdeck replay …` and `giftdeck watch …`.
-//! Flag names are a user-facing contract: scripts depend on them.
+//! The command line: `giftdeck` (the app), `giftdeck replay …` and `giftdeck watch …` — the clap
+//! definitions here, each headless command in its own module, and the `--execute` glue they share.
+//! Flag names are a user-facing contract: scripts depend on them. Only this tree (and `main.rs`)
+//! prints to the terminal; the library reports through return values and `tracing`.
 
-use std::path::PathBuf;
+pub mod headless;
+pub mod replay;
+pub mod watch;
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
+
+use crate::engine::Decision;
+use crate::mappings::MappingTable;
+use crate::settings;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -80,4 +91,22 @@ pub struct ExecuteArgs {
     /// RCON password (never logged).
     #[arg(long, env = "GIFTDECK_RCON_PASSWORD", hide_env_values = true)]
     pub rcon_password: Option<String>,
+}
+
+/// Writes one credited gift as a JSON line.
+pub fn write_json_line(out: &mut impl Write, decision: &Decision) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, &decision.gift).map_err(io::Error::other)?;
+    out.write_all(b"\n")
+}
+
+/// Loads `--mappings FILE` (our JSON or `actions.mca`), printing its warnings to stderr.
+pub fn load_mappings_arg(path: Option<&Path>) -> Result<MappingTable, settings::SettingsError> {
+    let Some(path) = path else {
+        return Ok(MappingTable::default());
+    };
+    let file = settings::load_mappings_file(path)?;
+    for warning in &file.warnings {
+        eprintln!("warning: {warning}");
+    }
+    Ok(MappingTable::new(file.mappings))
 }

@@ -8,16 +8,15 @@ use std::sync::Arc;
 
 use tokio::sync::{mpsc, watch};
 
-use super::{ConnStatus, LiveConfig, LiveMsg, Recorder, spawn_session};
-use crate::actions::headless::Headless;
-use crate::cli::WatchArgs;
+use super::headless::Headless;
+use super::{WatchArgs, load_mappings_arg, write_json_line};
 use crate::engine::{Output, Stats};
-use crate::replay;
+use crate::live::{ConnStatus, FailureKind, LiveConfig, LiveMsg, Recorder, spawn_session};
 
 /// Capacity of the session → printer channel.
 const EVENTS_CAPACITY: usize = 1024;
 
-pub fn run_cli(args: WatchArgs) -> ExitCode {
+pub fn run_blocking(args: WatchArgs) -> ExitCode {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name("giftdeck-watch")
@@ -52,8 +51,34 @@ pub fn config_from_args(args: &WatchArgs) -> LiveConfig {
     }
 }
 
+/// The line `watch` prints after `failed: …`: what went wrong, in words, and what to do about it.
+pub fn failure_advice(kind: FailureKind) -> &'static str {
+    match kind {
+        FailureKind::NoInternet => {
+            "no internet connection: check the network (DNS failed or no host could be reached)"
+        }
+        FailureKind::TiktokUnreachable => {
+            "TikTok or the sign server cannot be reached right now (timeout, TLS or 5xx): try again later"
+        }
+        FailureKind::UserNotFound => "no such TikTok user: check the spelling of the @username",
+        FailureKind::NotLive => "the user is not live right now: run again once the stream starts",
+        FailureKind::SignRefused => {
+            "the sign server refused the API key: check --sign-api-key or GIFTDECK_SIGN_API_KEY"
+        }
+        FailureKind::RateLimited => {
+            "rate limited: wait a few minutes, or use your own sign server API key"
+        }
+        FailureKind::Blocked => {
+            "TikTok blocked this connection: wait a few minutes, change network, or pass --room-id"
+        }
+        FailureKind::Protocol => {
+            "TikTok or the sign server sent something unexpected: see the detail above (and the log)"
+        }
+    }
+}
+
 async fn run(args: WatchArgs) -> ExitCode {
-    let table = match replay::load_mappings_arg(args.mappings.as_deref()) {
+    let table = match load_mappings_arg(args.mappings.as_deref()) {
         Ok(table) => table,
         Err(err) => {
             eprintln!("giftdeck watch: {err}");
@@ -96,7 +121,7 @@ async fn run(args: WatchArgs) -> ExitCode {
                     if let Some(executor) = executor.as_mut() {
                         executor.submit(&decision);
                     }
-                    let printed = replay::write_json_line(&mut stdout, &decision)
+                    let printed = write_json_line(&mut stdout, &decision)
                         .and_then(|()| stdout.flush());
                     if let Err(err) = printed {
                         // A closed pipe (`| head`) ends the session cleanly.
@@ -109,6 +134,9 @@ async fn run(args: WatchArgs) -> ExitCode {
                 Some(LiveMsg::Stats(s)) => stats = s,
                 Some(LiveMsg::Status(status)) => {
                     eprintln!("giftdeck watch: {status}");
+                    if let ConnStatus::Failed { kind, .. } = &status {
+                        eprintln!("giftdeck watch: {}", failure_advice(*kind));
+                    }
                     if status.is_final() {
                         final_status = Some(status);
                     }
@@ -137,5 +165,20 @@ async fn run(args: WatchArgs) -> ExitCode {
     match final_status {
         Some(ConnStatus::Ended) => ExitCode::SUCCESS,
         _ => ExitCode::FAILURE,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_failure_kind_has_its_own_advice_line() {
+        let lines: std::collections::HashSet<_> = FailureKind::ALL
+            .iter()
+            .map(|k| failure_advice(*k))
+            .collect();
+        assert_eq!(lines.len(), FailureKind::ALL.len());
+        assert!(failure_advice(FailureKind::SignRefused).contains("GIFTDECK_SIGN_API_KEY"));
     }
 }

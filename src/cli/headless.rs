@@ -9,9 +9,11 @@ use thiserror::Error;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
-use super::executor::{ExecMsg, ExecutorConfig, ExecutorHandle, RconState, spawn_executor};
-use super::rcon::{RconClient, RconConfig, RconError, RconTimeouts};
-use crate::cli::ExecuteArgs;
+use super::ExecuteArgs;
+use crate::actions::executor::{
+    ExecMsg, ExecutorConfig, ExecutorHandle, RconState, spawn_executor,
+};
+use crate::actions::rcon::{RconClient, RconConfig, RconError, RconTimeouts};
 use crate::engine::Decision;
 use crate::mappings::{Action, MappingTable};
 
