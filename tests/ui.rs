@@ -293,8 +293,8 @@ fn a_failing_sign_server_shows_its_error_in_the_status_area() {
     h.step();
     h.get_by_label("🔌 Connect").click();
     step_until(&mut h, "the sign error to show", |app| {
-        let (_, words, hint) = giftdeck::ui::panels::status_words(app);
-        format!("{words} {}", hint.unwrap_or_default()).contains("500")
+        let status = giftdeck::ui::panels::status_words(&app.state().conn);
+        format!("{} {}", status.words, status.hint.unwrap_or_default()).contains("500")
     });
     h.step();
     assert!(

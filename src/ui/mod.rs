@@ -1,19 +1,32 @@
 //! The desktop app: `run_app` sets up logging and the tokio runtime, then runs the egui window
-//! ([`app::GiftdeckApp`]). Submodules: [`app`] (state and glue), [`panels`] (layout), [`feed`],
-//! [`triggers`], [`catalog`], [`bridge`] (calls into
-//! `live`, `testkit` and `actions`).
+//! ([`app::GiftdeckApp`]).
+//!
+//! - [`state`]: what the app knows and draws; [`commands`]: what the panels ask for;
+//!   [`panels`]: one file per panel, each drawing the narrow state it is given.
+//! - [`app`]: owns the state and the machinery, runs commands; [`tasks`]: the UI channel, the
+//!   coalescing waker and the one "spawn, reply, wake" helper; [`router`]: the background loops
+//!   that feed the UI (session router, executor forwarder, saver); [`files`]: file dialogs.
+//! - Models without egui: [`feed`], [`triggers`], [`catalog`], [`clock`]; [`bridge`] (the calls
+//!   into `live`, `testkit` and `actions`).
 
 pub mod app;
 pub mod bridge;
 pub mod catalog;
+pub mod clock;
+pub mod commands;
 pub mod feed;
+pub mod files;
 pub mod panels;
+pub mod router;
+pub mod state;
+pub mod tasks;
 pub mod triggers;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-pub use app::{AppOptions, Command, GiftdeckApp};
+pub use app::{AppOptions, GiftdeckApp};
+pub use commands::Command;
 
 /// Where log files go: `<OS data dir>/giftdeck/logs` (e.g. `~/.local/share/giftdeck/logs`).
 pub fn log_dir() -> Option<PathBuf> {
