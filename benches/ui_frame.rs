@@ -106,6 +106,7 @@ fn main() {
         settings_path: Some(dir.path().join("settings.json")),
         runtime: rt.handle().clone(),
         demo: false,
+        overlays: None,
     });
     app.set_mappings(mappings(500));
     let rss_start = rss_kib();

@@ -48,6 +48,19 @@ pub enum Action {
     },
     /// Run the actions of a random other enabled mapping (Tiktok2Mc's `$random`).
     Random,
+    /// Show a title and subtitle on the `/text` overlay page for `seconds` (Tiktok2Mc's `>>`).
+    /// Both may hold placeholders; viewer values are shown as plain text.
+    OverlayText {
+        title: String,
+        #[serde(default)]
+        subtitle: String,
+        #[serde(default = "default_overlay_seconds")]
+        seconds: u32,
+    },
+}
+
+fn default_overlay_seconds() -> u32 {
+    3
 }
 
 impl Action {
@@ -69,6 +82,16 @@ impl Action {
             }
             Self::Webhook { url, .. } => format!("POST {url}"),
             Self::Random => "random mapping".to_owned(),
+            Self::OverlayText {
+                title,
+                subtitle,
+                seconds,
+            } if subtitle.is_empty() => format!(">> {title} ({seconds} s)"),
+            Self::OverlayText {
+                title,
+                subtitle,
+                seconds,
+            } => format!(">> {title} | {subtitle} ({seconds} s)"),
         }
     }
 }

@@ -32,6 +32,7 @@ fn app(rt: &tokio::runtime::Runtime, settings_path: &Path, demo: bool) -> Giftde
         settings_path: Some(settings_path.to_owned()),
         runtime: rt.handle().clone(),
         demo,
+        overlays: None,
     })
 }
 

@@ -20,6 +20,7 @@ use crate::backoff::Backoff;
 use crate::engine::Decision;
 use crate::event::CreditedGift;
 use crate::mappings::{Action, Mapping, MappingTable};
+use crate::overlay::{OverlayHub, TextOverlay};
 
 /// How often an idle connection is checked, so the status notices a server that went away.
 const LIVENESS_CHECK: Duration = Duration::from_secs(2);
@@ -131,6 +132,8 @@ enum Work {
         timeout_millis: u64,
         gift: Arc<CreditedGift>,
     },
+    /// Title and subtitle already rendered (plain text).
+    OverlayText(Arc<TextOverlay>),
     /// Could not be prepared (a placeholder error, no mapping for Random): fails in its turn.
     Invalid(Arc<str>),
 }
@@ -149,6 +152,8 @@ struct Shared {
     /// Bumped by `set_config`, so the runner reconnects with new RCON settings.
     config_version: u64,
     recent: VecDeque<ExecLogLine>,
+    /// Where overlay-text actions go (`None`: overlays are off).
+    overlay: Option<OverlayHub>,
 }
 
 struct Inner {
@@ -243,6 +248,7 @@ pub fn spawn_executor(
             config,
             config_version: 0,
             recent: VecDeque::new(),
+            overlay: None,
         }),
         work: Notify::new(),
         idle: watch::Sender::new(true),
@@ -301,6 +307,11 @@ impl ExecutorHandle {
             self.inner.publish();
         }
         queued
+    }
+
+    /// Where overlay-text actions show (`None` when overlays are off).
+    pub fn set_overlay(&self, hub: Option<OverlayHub>) {
+        self.inner.lock().overlay = hub;
     }
 
     /// Stops starting new actions (the running one finishes).
@@ -494,6 +505,7 @@ impl Work {
                 timeout_millis: *timeout_millis,
                 gift: gift.clone(),
             },
+            Work::OverlayText(t) => Work::OverlayText(t.clone()),
             Work::Invalid(e) => Work::Invalid(e.clone()),
         }
     }
@@ -534,6 +546,24 @@ fn prepare(mapping: &Mapping, values: &Values, gift: &Arc<CreditedGift>) -> Vec<
                 action.summary().into(),
             ),
             Action::Random => Prepared::Random,
+            Action::OverlayText {
+                title,
+                subtitle,
+                seconds,
+            } => {
+                let text = TextOverlay {
+                    title: placeholders::render_text(title, values),
+                    subtitle: placeholders::render_text(subtitle, values),
+                    seconds: *seconds,
+                };
+                let summary = Action::OverlayText {
+                    title: text.title.clone(),
+                    subtitle: text.subtitle.clone(),
+                    seconds: text.seconds,
+                }
+                .summary();
+                Prepared::Once(Work::OverlayText(Arc::new(text)), summary.into())
+            }
         })
         .collect()
 }
@@ -762,6 +792,18 @@ impl Runner {
                 .post(url, *timeout_millis, gift)
                 .await
                 .map_err(|e| e.to_string()),
+            Work::OverlayText(text) => {
+                let hub = self.inner.lock().overlay.clone();
+                match hub {
+                    Some(hub) => {
+                        hub.show_text(TextOverlay::clone(text));
+                        Ok("shown on the text overlay".to_owned())
+                    }
+                    None => Err(
+                        "overlays are off (overlay port 0): nothing can show this text".to_owned(),
+                    ),
+                }
+            }
             Work::Invalid(reason) => Err(reason.to_string()),
         };
         self.last_end = Some(Instant::now());

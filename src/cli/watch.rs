@@ -12,6 +12,7 @@ use super::headless::Headless;
 use super::{WatchArgs, load_mappings_arg, write_json_line};
 use crate::engine::{Output, Stats};
 use crate::live::{ConnStatus, FailureKind, LiveConfig, LiveMsg, Recorder, spawn_session};
+use crate::overlay::{DEFAULT_PORT, HubConfig, OverlayError, Overlays};
 
 /// Capacity of the session → printer channel.
 const EVENTS_CAPACITY: usize = 1024;
@@ -77,6 +78,30 @@ pub fn failure_advice(kind: FailureKind) -> &'static str {
     }
 }
 
+/// Starts the overlays unless `--overlay-port 0`. A busy default port only warns (overlays stay
+/// off); a port the user chose must work, so its failure is an error.
+async fn start_overlays(port: Option<u16>) -> Result<Option<Overlays>, OverlayError> {
+    let chosen = port.unwrap_or(DEFAULT_PORT);
+    if chosen == 0 {
+        eprintln!("giftdeck watch: overlays are off (--overlay-port 0)");
+        return Ok(None);
+    }
+    match Overlays::start(chosen, HubConfig::default()).await {
+        Ok(overlays) => {
+            eprintln!("giftdeck watch: overlays (add each as an OBS browser source):");
+            for line in overlays.url_lines() {
+                eprintln!("giftdeck watch:   {line}");
+            }
+            Ok(Some(overlays))
+        }
+        Err(err) if port.is_none() => {
+            eprintln!("giftdeck watch: overlays are off: {err}");
+            Ok(None)
+        }
+        Err(err) => Err(err),
+    }
+}
+
 async fn run(args: WatchArgs) -> ExitCode {
     let table = match load_mappings_arg(args.mappings.as_deref()) {
         Ok(table) => table,
@@ -103,6 +128,16 @@ async fn run(args: WatchArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let overlays = match start_overlays(args.overlay_port).await {
+        Ok(overlays) => overlays,
+        Err(err) => {
+            eprintln!("giftdeck watch: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    if let (Some(executor), Some(overlays)) = (executor.as_ref(), overlays.as_ref()) {
+        executor.handle().set_overlay(Some(overlays.hub.clone()));
+    }
     let (_mappings_tx, mappings_rx) = watch::channel(table);
     let (events_tx, mut events) = mpsc::channel(EVENTS_CAPACITY);
     let handle = spawn_session(config, mappings_rx, events_tx, Arc::new(|| {}));
@@ -115,7 +150,11 @@ async fn run(args: WatchArgs) -> ExitCode {
     let mut interrupt = std::pin::pin!(tokio::signal::ctrl_c());
     loop {
         tokio::select! {
-            message = events.recv() => match message {
+            message = events.recv() => {
+                if let (Some(LiveMsg::Output(output)), Some(overlays)) = (&message, &overlays) {
+                    overlays.hub.send_output(output);
+                }
+                match message {
                 None => break,
                 Some(LiveMsg::Output(Output::Credit(decision))) if stdout_open => {
                     if let Some(executor) = executor.as_mut() {
@@ -141,7 +180,7 @@ async fn run(args: WatchArgs) -> ExitCode {
                         final_status = Some(status);
                     }
                 }
-            },
+            }},
             _ = &mut interrupt => {
                 if stopping {
                     eprintln!("giftdeck watch: interrupted again; exiting without waiting");
@@ -161,6 +200,9 @@ async fn run(args: WatchArgs) -> ExitCode {
     if let Some(executor) = executor {
         eprintln!("giftdeck watch: waiting for queued actions (Ctrl-C again drops them)");
         executor.finish_until(tokio::signal::ctrl_c()).await;
+    }
+    if let Some(overlays) = overlays {
+        overlays.stop().await;
     }
     match final_status {
         Some(ConnStatus::Ended) => ExitCode::SUCCESS,

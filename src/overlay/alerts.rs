@@ -270,7 +270,10 @@ mod tests {
         let mut q = AlertQueue::new(config(5_000, 30_000));
         assert_eq!(q.push(gift("Alice", "Rose", 1, 1), 0), Pushed::Shown);
         for t in 1..5 {
-            assert_eq!(q.push(gift("Alice", "Rose", 1, 1), t * 10), Pushed::MergedShowing);
+            assert_eq!(
+                q.push(gift("Alice", "Rose", 1, 1), t * 10),
+                Pushed::MergedShowing
+            );
         }
         let showing = q.showing().unwrap();
         assert_eq!(showing.alert.count, 5);
@@ -284,12 +287,18 @@ mod tests {
         q.push(gift("Bob", "Lion", 1, 29_999), 0);
         assert_eq!(q.push(gift("Alice", "Rose", 2, 1), 1), Pushed::Queued);
         assert_eq!(q.push(gift("Carol", "Rose", 1, 1), 2), Pushed::Queued);
-        assert_eq!(q.push(gift("Alice", "Rose", 3, 1), 3), Pushed::MergedWaiting);
+        assert_eq!(
+            q.push(gift("Alice", "Rose", 3, 1), 3),
+            Pushed::MergedWaiting
+        );
         // A different gift from the same viewer is its own alert.
         assert_eq!(q.push(gift("Alice", "GG", 1, 1), 4), Pushed::Queued);
         assert!(q.tick(5_000));
         let showing = q.showing().unwrap();
-        assert_eq!((showing.alert.nickname.as_str(), showing.alert.count), ("Alice", 5));
+        assert_eq!(
+            (showing.alert.nickname.as_str(), showing.alert.count),
+            ("Alice", 5)
+        );
     }
 
     #[test]
@@ -349,7 +358,10 @@ mod tests {
         assert_eq!(q.push(gift("BB", "Galaxy", 1, 1_000), 1), Pushed::Queued);
         assert_eq!(q.push(gift("CCC", "Rose", 1, 1), 2), Pushed::Dropped);
         assert_eq!(q.waiting.front().unwrap().gift_name, "Galaxy");
-        assert_eq!(q.push(gift("DDDD", "Universe", 1, 44_999), 3), Pushed::Queued);
+        assert_eq!(
+            q.push(gift("DDDD", "Universe", 1, 44_999), 3),
+            Pushed::Queued
+        );
         assert_eq!(q.waiting.front().unwrap().gift_name, "Universe");
         assert_eq!(q.dropped(), 2);
     }

@@ -395,7 +395,10 @@ mod tests {
         for _ in 0..4 {
             let line = events.recv().await.unwrap();
             let v: serde_json::Value = serde_json::from_str(&line).unwrap();
-            types.push((v["seq"].as_u64().unwrap(), v["type"].as_str().unwrap().to_owned()));
+            types.push((
+                v["seq"].as_u64().unwrap(),
+                v["type"].as_str().unwrap().to_owned(),
+            ));
         }
         assert_eq!(
             types,

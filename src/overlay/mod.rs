@@ -92,6 +92,39 @@ pub fn events_url(port: u16) -> String {
     format!("ws://127.0.0.1:{port}/events")
 }
 
+/// A running hub and server: what the app and `watch` hold while overlays are on.
+#[derive(Debug)]
+pub struct Overlays {
+    pub hub: OverlayHub,
+    pub server: OverlayServer,
+}
+
+impl Overlays {
+    /// Starts the hub and the server on `port` (call inside a tokio runtime). Port 0 is not "off"
+    /// here (it picks a free port); callers treat 0 as off before calling.
+    pub async fn start(port: u16, config: HubConfig) -> Result<Self, OverlayError> {
+        let hub = OverlayHub::start(config);
+        let server = OverlayServer::start(port, &hub).await?;
+        Ok(Self { hub, server })
+    }
+
+    /// One line per page (`Alerts  http://127.0.0.1:23870/alerts`) and the `/events` URL.
+    pub fn url_lines(&self) -> Vec<String> {
+        let port = self.server.port();
+        let mut lines: Vec<String> = page_urls(port)
+            .into_iter()
+            .map(|(page, url)| format!("{:<14} {url}", page.title()))
+            .collect();
+        lines.push(format!("{:<14} {}", "Events (JSON)", events_url(port)));
+        lines
+    }
+
+    /// Stops the server (pages and `/events` close; pages reconnect to the next giftdeck).
+    pub async fn stop(self) {
+        self.server.stop().await;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

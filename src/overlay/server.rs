@@ -76,12 +76,13 @@ struct AppState {
 impl OverlayServer {
     /// Binds 127.0.0.1:`port` (0 picks a free port: tests) and serves `hub`'s pages.
     pub async fn start(port: u16, hub: &OverlayHub) -> Result<Self, OverlayError> {
-        let listener = TcpListener::bind(("127.0.0.1", port))
-            .await
-            .map_err(|source| match source.kind() {
-                std::io::ErrorKind::AddrInUse => OverlayError::PortInUse { port },
-                _ => OverlayError::Bind { port, source },
-            })?;
+        let listener =
+            TcpListener::bind(("127.0.0.1", port))
+                .await
+                .map_err(|source| match source.kind() {
+                    std::io::ErrorKind::AddrInUse => OverlayError::PortInUse { port },
+                    _ => OverlayError::Bind { port, source },
+                })?;
         let port = listener
             .local_addr()
             .map_err(|source| OverlayError::Bind { port, source })?
@@ -318,12 +319,9 @@ async fn events_ws(State(state): State<AppState>, mut request: Request) -> Respo
     tokio::spawn(async move {
         match upgrade.await {
             Ok(upgraded) => {
-                let ws = WebSocketStream::from_raw_socket(
-                    TokioIo::new(upgraded),
-                    Role::Server,
-                    None,
-                )
-                .await;
+                let ws =
+                    WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, None)
+                        .await;
                 serve_events(ws, events, stop).await;
             }
             Err(err) => tracing::debug!("/events upgrade failed: {err}"),
@@ -379,10 +377,21 @@ mod tests {
 
     #[test]
     fn only_loopback_names_pass() {
-        for ok in ["127.0.0.1:23870", "localhost:1", "LOCALHOST", "[::1]:80", "127.0.0.1"] {
+        for ok in [
+            "127.0.0.1:23870",
+            "localhost:1",
+            "LOCALHOST",
+            "[::1]:80",
+            "127.0.0.1",
+        ] {
             assert!(is_loopback_host(ok), "{ok}");
         }
-        for bad in ["evil.example:23870", "127.0.0.1.evil.example", "", "10.0.0.1:23870"] {
+        for bad in [
+            "evil.example:23870",
+            "127.0.0.1.evil.example",
+            "",
+            "10.0.0.1:23870",
+        ] {
             assert!(!is_loopback_host(bad), "{bad}");
         }
     }

@@ -88,9 +88,7 @@ impl LikeGoal {
             GoalStep::Add { step } => {
                 let step = step.max(1);
                 let reached = (self.likes - self.target) / step + 1;
-                self.target = self
-                    .target
-                    .saturating_add(reached.saturating_mul(step));
+                self.target = self.target.saturating_add(reached.saturating_mul(step));
                 reached
             }
             GoalStep::Multiply { factor } => {
@@ -167,7 +165,10 @@ impl TopGifters {
         if let Some(pos) = self.top.iter().position(|g| g.user_id == user_id) {
             self.top[pos] = updated;
         } else if self.top.len() < self.size
-            || self.top.last().is_some_and(|last| updated.diamonds > last.diamonds)
+            || self
+                .top
+                .last()
+                .is_some_and(|last| updated.diamonds > last.diamonds)
         {
             self.top.push(updated);
         } else {

@@ -26,6 +26,7 @@ use super::tasks::{self, Tasks, UI_CHANNEL_CAPACITY, UiMsg, Waker};
 use crate::engine::{self, EngineConfig, GiftEngine};
 use crate::event::CreditedGift;
 use crate::mappings::{Action, Mapping, MappingTable};
+use crate::overlay::{OverlayError, Overlays};
 use crate::settings::{self, Settings};
 use crate::testkit::rcon::{DEMO_RCON_PASSWORD, FakeRcon};
 
@@ -47,6 +48,9 @@ pub struct AppOptions {
     pub runtime: Handle,
     /// Start the demo at once (`giftdeck --demo`).
     pub demo: bool,
+    /// The overlay server started before the window (`None`: overlays are off), or why it could
+    /// not start (the app runs without overlays and says so).
+    pub overlays: Option<Result<Overlays, OverlayError>>,
 }
 
 /// The whole app.
@@ -63,6 +67,8 @@ pub struct GiftdeckApp {
     drops: Arc<DropCounters>,
     undo_mappings: Option<Vec<Mapping>>,
     pending: Commands,
+    /// The overlay server and hub (`None`: off or failed to start).
+    overlays: Option<Overlays>,
 }
 
 /// Loads the settings file, turning its problems into words for a banner.
@@ -107,6 +113,7 @@ impl GiftdeckApp {
             settings_path,
             runtime,
             demo,
+            overlays,
         } = options;
         let (settings, save) = load_settings(settings_path);
         let _guard = runtime.enter();
@@ -125,6 +132,12 @@ impl GiftdeckApp {
             exec_tx,
             tasks::no_wake(),
         ));
+        let (overlays, overlay_error) = match overlays {
+            Some(Ok(overlays)) => (Some(overlays), None),
+            Some(Err(err)) => (None, Some(err.to_string())),
+            None => (None, None),
+        };
+        executor.set_overlay(overlays.as_ref().map(|o| o.hub.clone()));
         let (queue_tx, queue_rx) = watch::channel(executor.status());
         tasks.spawn_loop(router::forward_executor(
             exec_rx,
@@ -152,7 +165,11 @@ impl GiftdeckApp {
             drops,
             undo_mappings: None,
             pending: Vec::new(),
+            overlays,
         };
+        if let Some(err) = overlay_error {
+            app.notice(NoticeLevel::Error, format!("Overlays are off: {err}"));
+        }
         if demo {
             app.run(Command::StartDemo);
         }
@@ -496,6 +513,7 @@ impl GiftdeckApp {
             SessionSenders {
                 status: status_tx,
                 stats: stats_tx,
+                overlay: self.overlays.as_ref().map(|o| o.hub.clone()),
             },
             self.tasks.sender(),
             self.tasks.waker(),
@@ -700,6 +718,8 @@ impl GiftdeckApp {
     /// Stops the session and demo (the window is closing).
     pub fn shutdown(&mut self) {
         self.flush_save();
+        // Dropping the server tells every page and /events client to close.
+        self.overlays = None;
         if let Link::Session { handle, .. } = std::mem::take(&mut self.state.conn.link) {
             handle.stop();
         }

@@ -73,8 +73,37 @@ fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
     guard
 }
 
+/// Starts the overlay server (unless the port is 0) and prints each page's URL to stderr and the
+/// log. A failure is handed to the app, which says so in a notice and runs without overlays.
+fn start_overlays(
+    runtime: &tokio::runtime::Runtime,
+    port: Option<u16>,
+) -> Option<Result<crate::overlay::Overlays, crate::overlay::OverlayError>> {
+    use crate::overlay::{DEFAULT_PORT, HubConfig, Overlays};
+    let port = port.unwrap_or(DEFAULT_PORT);
+    if port == 0 {
+        eprintln!("giftdeck: overlays are off (--overlay-port 0)");
+        return None;
+    }
+    let started = runtime.block_on(Overlays::start(port, HubConfig::default()));
+    match &started {
+        Ok(overlays) => {
+            eprintln!("giftdeck: overlays (add each as an OBS browser source):");
+            for line in overlays.url_lines() {
+                eprintln!("giftdeck:   {line}");
+                tracing::info!("overlay {line}");
+            }
+        }
+        Err(err) => {
+            eprintln!("giftdeck: overlays are off: {err}");
+            tracing::warn!("overlays are off: {err}");
+        }
+    }
+    Some(started)
+}
+
 /// Runs the desktop app until its window closes.
-pub fn run_app(demo: bool) -> ExitCode {
+pub fn run_app(demo: bool, overlay_port: Option<u16>) -> ExitCode {
     let _log_guard = init_logging();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -98,10 +127,12 @@ pub fn run_app(demo: bool) -> ExitCode {
         persist_window: true,
         ..Default::default()
     };
+    let overlays = start_overlays(&runtime, overlay_port);
     let app_options = AppOptions {
         settings_path: crate::settings::default_path(),
         runtime: runtime.handle().clone(),
         demo,
+        overlays,
     };
     let result = eframe::run_native(
         "giftdeck",

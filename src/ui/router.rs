@@ -12,6 +12,7 @@ use tokio::sync::{mpsc, watch};
 use super::bridge::{ConnStatus, ExecMsg, ExecutorHandle, LiveMsg, LogLine, QueueStatus};
 use super::tasks::{UiMsg, Waker};
 use crate::engine::{self, Output};
+use crate::overlay::OverlayHub;
 use crate::settings::{self, Settings};
 
 /// Where a router's and forwarder's drops are counted (the status bar shows them).
@@ -25,6 +26,8 @@ pub struct DropCounters {
 pub struct SessionSenders {
     pub status: watch::Sender<ConnStatus>,
     pub stats: watch::Sender<engine::Stats>,
+    /// The overlays get every output too (`None`: overlays are off).
+    pub overlay: Option<OverlayHub>,
 }
 
 /// Hands a message to the UI without ever waiting: a full channel (the UI is far behind) loses
@@ -56,6 +59,9 @@ pub async fn route_session(
     drops: Arc<DropCounters>,
 ) {
     while let Some(msg) = rx.recv().await {
+        if let (LiveMsg::Output(output), Some(hub)) = (&msg, &senders.overlay) {
+            hub.send_output(output);
+        }
         match msg {
             LiveMsg::Output(Output::Credit(decision)) => {
                 executor.enqueue(&decision);

@@ -118,6 +118,7 @@ fn kind_name(action: &Action) -> &'static str {
         Action::Sound { .. } => "Sound",
         Action::Webhook { .. } => "Webhook",
         Action::Random => "Random",
+        Action::OverlayText { .. } => "Overlay text",
     }
 }
 
@@ -141,6 +142,11 @@ fn action_kind_ui(ui: &mut egui::Ui, action: &mut Action) -> bool {
                     timeout_millis: 5_000,
                 },
                 Action::Random,
+                Action::OverlayText {
+                    title: "Thanks {nickname}!".to_owned(),
+                    subtitle: "{count} × {gift}".to_owned(),
+                    seconds: 3,
+                },
             ];
             for option in options {
                 let selected = kind_name(&option) == kind_name(action);
@@ -218,6 +224,31 @@ fn action_fields_ui(
         Action::Random => {
             ui.label(RichText::new("runs a random other enabled trigger").weak());
             false
+        }
+        Action::OverlayText {
+            title,
+            subtitle,
+            seconds,
+        } => {
+            let a = ui
+                .add(
+                    egui::TextEdit::singleline(title)
+                        .hint_text("title, e.g. Thanks {nickname}!")
+                        .desired_width(180.0),
+                )
+                .changed();
+            let b = ui
+                .add(
+                    egui::TextEdit::singleline(subtitle)
+                        .hint_text("subtitle")
+                        .desired_width(150.0),
+                )
+                .changed();
+            let c = ui
+                .add(egui::DragValue::new(seconds).range(1..=120).suffix(" s"))
+                .on_hover_text("How long the text shows on the /text overlay")
+                .changed();
+            a || b || c
         }
     }
 }
