@@ -22,6 +22,7 @@
   root.style.setProperty('--scale', String(num('scale', 1, 0.25, 8)));
   const align = params.get('align');
   if (align === 'left' || align === 'center' || align === 'right') root.dataset.align = align;
+  if (params.get('animate') === '0') root.classList.add('still');
   const accent = params.get('color');
   if (accent && /^#?[0-9a-fA-F]{3,8}$/.test(accent)) {
     root.style.setProperty('--accent', accent.startsWith('#') ? accent : '#' + accent);
@@ -50,7 +51,8 @@
     img.alt = '';
     img.referrerPolicy = 'no-referrer';
     img.src = src;
-    img.onerror = () => img.remove();
+    // A picture that fails to load is hidden (no broken-image icon on stream).
+    img.onerror = () => img.classList.add('hidden');
     return img;
   }
 
@@ -59,7 +61,8 @@
     into.append(el('span', 'name', item.nickname));
     switch (item.kind) {
       case 'gift':
-        into.append(' sent ', el('span', 'count', item.count + ' × '), el('span', 'gift', item.gift_name || 'a gift'));
+        // The spaces live outside the count (an inline-block drops its trailing space).
+        into.append(' sent ', el('span', 'count', item.count + ' ×'), ' ', el('span', 'gift', item.gift_name || 'a gift'));
         break;
       case 'follow': into.append(' followed'); break;
       case 'share': into.append(' shared the LIVE'); break;
@@ -104,7 +107,7 @@
     } else {
       const count = root.querySelector('.alert-card .count');
       if (count && a.kind === 'gift') {
-        count.textContent = a.count + ' × ';
+        count.textContent = a.count + ' ×';
         count.classList.remove('bump');
         void count.offsetWidth;
         count.classList.add('bump');

@@ -175,7 +175,7 @@ impl TopGifters {
             return false;
         }
         // Stable sort: among equal totals, whoever got there first stays ahead.
-        self.top.sort_by(|a, b| b.diamonds.cmp(&a.diamonds));
+        self.top.sort_by_key(|g| std::cmp::Reverse(g.diamonds));
         self.top.truncate(self.size);
         true
     }
