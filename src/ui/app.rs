@@ -18,6 +18,7 @@ use super::bridge::{
 use super::commands::{Command, Commands};
 use super::feed::Feed;
 use super::files;
+use super::panels::overlays::OverlaysView;
 use super::router::{self, DropCounters, SessionSenders};
 use super::state::{
     DemoBackends, Link, Notice, NoticeLevel, RconTest, SaveState, SessionWatch, Skipped, State,
@@ -32,6 +33,33 @@ use crate::testkit::rcon::{DEMO_RCON_PASSWORD, FakeRcon};
 
 /// Capacity of a session's channel into its router.
 const LIVE_CHANNEL_CAPACITY: usize = 1_024;
+/// How often the Overlays panel re-reads whether pages are connected.
+const OVERLAY_REFRESH: Duration = Duration::from_secs(1);
+
+/// Opens `url` with the system's handler (starts the opener; never waits for it).
+fn open_in_browser(url: &str) -> std::io::Result<()> {
+    let mut command = if cfg!(target_os = "windows") {
+        let mut c = std::process::Command::new("cmd");
+        c.args(["/C", "start", ""]);
+        c
+    } else if cfg!(target_os = "macos") {
+        std::process::Command::new("open")
+    } else {
+        std::process::Command::new("xdg-open")
+    };
+    let mut child = command
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()?;
+    // Reap the opener when it exits (it usually hands off to the browser at once).
+    std::thread::Builder::new()
+        .name("open-url".into())
+        .spawn(move || child.wait())
+        .map(drop)
+}
+
 /// Capacity of the executor's channel.
 const EXEC_CHANNEL_CAPACITY: usize = 1_024;
 /// Actions the queue holds before it drops.
@@ -167,8 +195,13 @@ impl GiftdeckApp {
             pending: Vec::new(),
             overlays,
         };
-        if let Some(err) = overlay_error {
-            app.notice(NoticeLevel::Error, format!("Overlays are off: {err}"));
+        match (&app.overlays, overlay_error) {
+            (Some(overlays), _) => app.state.overlays = OverlaysView::of(overlays),
+            (None, Some(err)) => {
+                app.state.overlays = OverlaysView::off(format!("Overlays are off: {err}"));
+                app.notice(NoticeLevel::Error, format!("Overlays are off: {err}"));
+            }
+            (None, None) => {}
         }
         if demo {
             app.run(Command::StartDemo);
@@ -278,6 +311,11 @@ impl GiftdeckApp {
             self.state.queue = self.queue_rx.borrow_and_update().clone();
         }
         self.state.conn.refresh();
+        if let Some(overlays) = &self.overlays {
+            self.state.overlays.refresh(overlays);
+            // A page connecting sends the UI nothing: look again in a second.
+            ctx.request_repaint_after(OVERLAY_REFRESH);
+        }
         let started = Instant::now();
         while let Ok(msg) = self.ui_rx.try_recv() {
             self.on_msg(msg);
@@ -326,6 +364,11 @@ impl GiftdeckApp {
             Command::Connect => self.connect(),
             Command::Disconnect => self.disconnect(),
             Command::StartDemo => self.start_demo(),
+            Command::OpenUrl(url) => {
+                if let Err(err) = open_in_browser(&url) {
+                    self.notice(NoticeLevel::Error, format!("Cannot open {url}: {err}"));
+                }
+            }
             Command::Test { row, count } => self.test_row(row, count),
             Command::MappingsChanged => self.mappings_changed(),
             Command::SettingsChanged => self.settings_changed(),

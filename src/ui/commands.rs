@@ -32,6 +32,8 @@ pub enum Command {
     },
     TestRcon,
     UndoImport,
+    /// Open a URL (an overlay page) in the system's browser.
+    OpenUrl(String),
 }
 
 /// The commands one frame collected, in the order they were asked for.

@@ -6,6 +6,7 @@ pub mod actions_window;
 pub mod connect_bar;
 pub mod feed;
 pub mod notices;
+pub mod overlays;
 pub mod path_window;
 pub mod queue;
 pub mod settings_window;
@@ -68,6 +69,8 @@ pub fn root_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
                         state.conn.is_demo(),
                         cmds,
                     );
+                    ui.separator();
+                    overlays::overlays_ui(ui, &state.overlays, cmds);
                 });
         });
     egui::Panel::bottom("triggers_panel")
