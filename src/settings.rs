@@ -156,6 +156,8 @@ pub struct Settings {
     pub rcon: RconSettings,
     pub executor: ExecutorSettings,
     pub engine: EngineSettings,
+    /// Overlay port and what the pages show (`docs/overlays.md`).
+    pub overlays: crate::overlay::OverlaySettings,
 }
 
 impl Default for Settings {
@@ -167,6 +169,7 @@ impl Default for Settings {
             rcon: RconSettings::default(),
             executor: ExecutorSettings::default(),
             engine: EngineSettings::default(),
+            overlays: crate::overlay::OverlaySettings::default(),
         }
     }
 }

@@ -12,6 +12,7 @@ use serde_json::Value;
 use tokio::sync::{mpsc, watch};
 use tokio_tungstenite::tungstenite::Message;
 
+use egui_kittest::kittest::Queryable as _;
 use giftdeck::actions::{ExecutorConfig, spawn_executor};
 use giftdeck::capture::CaptureReader;
 use giftdeck::engine::{Decision, EngineConfig, Output, Pipeline};
@@ -539,4 +540,111 @@ async fn overlay_text_action_runs_in_the_executor_queue() {
     assert_eq!(status.failed, 3);
     assert!(status.last_error.unwrap().contains("overlays are off"));
     overlays.stop().await;
+}
+
+fn app_with(
+    rt: &tokio::runtime::Runtime,
+    dir: &std::path::Path,
+    demo: bool,
+    overlays: Option<Result<Overlays, OverlayError>>,
+) -> egui_kittest::Harness<'static, giftdeck::ui::GiftdeckApp> {
+    let app = giftdeck::ui::GiftdeckApp::new(giftdeck::ui::AppOptions {
+        settings_path: Some(dir.join("settings.json")),
+        runtime: rt.handle().clone(),
+        demo,
+        overlays,
+    });
+    egui_kittest::Harness::builder()
+        .with_size([1280.0, 900.0])
+        .build_ui_state(
+            |ui, app: &mut giftdeck::ui::GiftdeckApp| app.frame_ui(ui),
+            app,
+        )
+}
+
+/// The app's Overlays panel lists the URLs and shows a connected page; the demo stream drives the
+/// overlays (its gifts reach `/events` and the alert page's state).
+#[test]
+fn the_app_lists_overlay_urls_and_its_demo_drives_the_overlays() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let overlays = rt
+        .block_on(Overlays::start(0, HubConfig::default()))
+        .unwrap();
+    let port = overlays.server.port();
+    let hub = overlays.hub.clone();
+    let mut events = hub.subscribe_events();
+    let mut h = app_with(&rt, dir.path(), true, Some(Ok(overlays)));
+    h.step();
+    let alerts_url = format!("http://127.0.0.1:{port}/alerts");
+    assert!(h.query_by_label(&alerts_url).is_some());
+    assert!(
+        h.query_by_label(&format!("ws://127.0.0.1:{port}/events"))
+            .is_some()
+    );
+    assert_eq!(h.get_all_by_label("not connected").count(), 5);
+
+    // A page opens (what an OBS browser source does): the panel says so.
+    let page = rt.spawn(async move {
+        let mut response = reqwest::get(format!("http://127.0.0.1:{port}/sse/alerts"))
+            .await
+            .unwrap();
+        while let Ok(Some(_)) = response.chunk().await {}
+    });
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while h.query_by_label("1 connected").is_none() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the panel never showed the page"
+        );
+        h.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // The demo's gifts reach the overlays.
+    let mut gift_seen = false;
+    while !gift_seen {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no demo gift reached /events"
+        );
+        h.step();
+        while let Ok(line) = events.try_recv() {
+            gift_seen |= line.contains("\"type\":\"gift\"");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mut alerts = hub.subscribe_page(Page::Alerts);
+    let state: Value = serde_json::from_str(&alerts.borrow_and_update()).unwrap();
+    assert!(!state["alert"].is_null(), "{state}");
+    page.abort();
+    drop(h);
+}
+
+/// A busy port: the app starts anyway, without overlays, and says why and what to do.
+#[test]
+fn the_app_runs_without_overlays_when_the_port_is_busy() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app_with(
+        &rt,
+        dir.path(),
+        false,
+        Some(Err(OverlayError::PortInUse { port: 23870 })),
+    );
+    h.step();
+    // In the notice and in the Overlays panel.
+    assert_eq!(
+        h.get_all_by_label_contains("overlay port 23870 on 127.0.0.1 is already in use")
+            .count(),
+        2
+    );
+    assert_eq!(h.get_all_by_label_contains("--overlay-port").count(), 2);
 }

@@ -53,7 +53,7 @@ impl Alert {
     }
 }
 
-/// Tunables of the queue (settings → overlays).
+/// Tunables of the queue (`overlays.alerts` in settings).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct AlertConfig {

@@ -21,7 +21,7 @@ const INPUT_CAPACITY: usize = 8_192;
 /// `/events` messages a slow client may fall behind before it is told it missed some.
 pub const EVENTS_CAPACITY: usize = 16_384;
 
-/// What the pages show and how (settings → overlays).
+/// What the pages show and how (the `overlays` part of settings).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct HubConfig {

@@ -19,6 +19,44 @@ pub use server::{OverlayError, OverlayServer};
 /// TikFinity (21213) use, and below the OS's ephemeral range.
 pub const DEFAULT_PORT: u16 = 23_870;
 
+/// The overlays' part of `settings.json`: the port (`--overlay-port` overrides it) and what the
+/// pages show (alert duration and lag bound, like goal, list sizes).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct OverlaySettings {
+    /// 0 turns overlays off.
+    pub port: u16,
+    #[serde(flatten)]
+    pub pages: HubConfig,
+}
+
+impl Default for OverlaySettings {
+    fn default() -> Self {
+        Self {
+            port: DEFAULT_PORT,
+            pages: HubConfig::default(),
+        }
+    }
+}
+
+impl OverlaySettings {
+    /// Reads only the `overlays` part of a settings file, before the app loads the rest (the server
+    /// starts before the window). Anything unreadable gives the defaults; the app's own load
+    /// reports problems with the file.
+    pub fn peek(path: &std::path::Path) -> Self {
+        #[derive(serde::Deserialize, Default)]
+        #[serde(default)]
+        struct Part {
+            overlays: OverlaySettings,
+        }
+        std::fs::read(path)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<Part>(&bytes).ok())
+            .map(|part| part.overlays)
+            .unwrap_or_default()
+    }
+}
+
 /// One overlay page.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Page {
@@ -137,5 +175,43 @@ mod tests {
         }
         assert_eq!(Page::from_name("events"), None);
         assert_eq!(page_urls(1)[0].1, "http://127.0.0.1:1/alerts");
+    }
+
+    #[test]
+    fn overlay_settings_peek_reads_only_their_part() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.json");
+        std::fs::write(
+            &path,
+            r#"{"version": 1, "mappings": "not even valid here",
+                "overlays": {"port": 4321, "alerts": {"duration_millis": 2500},
+                             "goal": {"initial_target": 50, "step": {"mode": "multiply", "factor": 2}}}}"#,
+        )
+        .unwrap();
+        // A broken other part does not matter to the overlays.
+        let mut peeked = OverlaySettings::peek(&path);
+        assert_eq!(peeked.port, 4321);
+        std::fs::write(
+            &path,
+            r#"{"overlays": {"port": 4321, "alerts": {"duration_millis": 2500},
+                "goal": {"initial_target": 50, "step": {"mode": "multiply", "factor": 2}}}}"#,
+        )
+        .unwrap();
+        peeked = OverlaySettings::peek(&path);
+        assert_eq!(peeked.port, 4321);
+        assert_eq!(peeked.pages.alerts.duration_millis, 2500);
+        assert_eq!(peeked.pages.alerts.max_lag_millis, 30_000);
+        assert_eq!(peeked.pages.goal.initial_target, 50);
+        assert_eq!(
+            peeked.pages.goal.step,
+            tallies::GoalStep::Multiply { factor: 2 }
+        );
+        assert_eq!(
+            OverlaySettings::peek(&dir.path().join("missing")).port,
+            DEFAULT_PORT
+        );
+        let saved = serde_json::to_value(crate::settings::Settings::default()).unwrap();
+        assert_eq!(saved["overlays"]["port"], 23_870);
+        assert_eq!(saved["overlays"]["alerts"]["duration_millis"], 5_000);
     }
 }

@@ -37,8 +37,7 @@ const RECONNECT_AFTER: Duration = Duration::from_millis(1_000);
 pub enum OverlayError {
     #[error(
         "overlay port {port} on 127.0.0.1 is already in use (another giftdeck, or another program). \
-         Pick a free port with --overlay-port PORT (or in Settings → Overlays), or turn overlays off \
-         with --overlay-port 0"
+         Pick a free port with --overlay-port PORT, or turn overlays off with --overlay-port 0"
     )]
     PortInUse { port: u16 },
     #[error(

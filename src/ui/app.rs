@@ -196,7 +196,12 @@ impl GiftdeckApp {
             overlays,
         };
         match (&app.overlays, overlay_error) {
-            (Some(overlays), _) => app.state.overlays = OverlaysView::of(overlays),
+            (Some(overlays), _) => {
+                overlays
+                    .hub
+                    .set_config(app.state.settings.overlays.pages.clone());
+                app.state.overlays = OverlaysView::of(overlays);
+            }
             (None, Some(err)) => {
                 app.state.overlays = OverlaysView::off(format!("Overlays are off: {err}"));
                 app.notice(NoticeLevel::Error, format!("Overlays are off: {err}"));
@@ -688,6 +693,11 @@ impl GiftdeckApp {
     }
 
     fn settings_changed(&mut self) {
+        if let Some(overlays) = &self.overlays {
+            overlays
+                .hub
+                .set_config(self.state.settings.overlays.pages.clone());
+        }
         if !self.state.conn.is_demo() {
             self.executor
                 .set_config(executor_config(&self.state.settings, None));

@@ -79,13 +79,16 @@ fn start_overlays(
     runtime: &tokio::runtime::Runtime,
     port: Option<u16>,
 ) -> Option<Result<crate::overlay::Overlays, crate::overlay::OverlayError>> {
-    use crate::overlay::{DEFAULT_PORT, HubConfig, Overlays};
-    let port = port.unwrap_or(DEFAULT_PORT);
+    use crate::overlay::{OverlaySettings, Overlays};
+    let saved = crate::settings::default_path()
+        .map(|path| OverlaySettings::peek(&path))
+        .unwrap_or_default();
+    let port = port.unwrap_or(saved.port);
     if port == 0 {
-        eprintln!("giftdeck: overlays are off (--overlay-port 0)");
+        eprintln!("giftdeck: overlays are off (overlay port 0)");
         return None;
     }
-    let started = runtime.block_on(Overlays::start(port, HubConfig::default()));
+    let started = runtime.block_on(Overlays::start(port, saved.pages));
     match &started {
         Ok(overlays) => {
             eprintln!("giftdeck: overlays (add each as an OBS browser source):");

@@ -73,13 +73,14 @@ pub fn overlays_ui(ui: &mut egui::Ui, view: &OverlaysView, cmds: &mut Commands) 
     );
     for page in &view.pages {
         ui.horizontal(|ui| {
-            let (dot, tip) = if page.connected > 0 {
+            let (color, words) = if page.connected > 0 {
                 (GREEN, format!("{} connected", page.connected))
             } else {
-                (GREY, "no browser source shows this page".to_owned())
+                (GREY, "not connected".to_owned())
             };
-            ui.label(RichText::new("●").color(dot)).on_hover_text(tip);
             ui.label(RichText::new(page.title).strong());
+            ui.label(RichText::new(words).color(color).small())
+                .on_hover_text("Browser sources (or tabs) showing this page right now");
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if ui
                     .small_button("Open")
