@@ -4,6 +4,12 @@
 //!
 //! `cargo bench --bench live_latency` (env `LIVE_BENCH_SECONDS` and `LIVE_BENCH_RATE` to vary).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a benchmark stops loudly when its setup fails"
+)]
+
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -51,6 +51,7 @@ fn credit(i: u64, same_viewer: bool) -> Output {
             trigger: None,
             ended_by: EndedBy::StreakEnd,
             image_url: Some("https://p16-webcast.tiktokcdn.com/img/rose.png".into()),
+            skipped: None,
         },
         mapping: None,
     })

@@ -4,6 +4,12 @@
 //!
 //! Run: `cargo bench --bench rcon`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a benchmark stops loudly when its setup fails"
+)]
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -42,6 +48,7 @@ fn decision(count: u32) -> (Decision, MappingTable) {
         trigger: Some("Rose".into()),
         ended_by: EndedBy::StreakEnd,
         image_url: None,
+        skipped: None,
     };
     (
         Decision {

@@ -3,6 +3,12 @@
 //! burst through the real UI channel: frame times stay bounded and memory stays bounded.
 //! Run: `cargo bench --bench ui_frame`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a benchmark stops loudly when its setup fails"
+)]
+
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
@@ -41,6 +47,7 @@ fn decision(i: u64) -> Decision {
                 EndedBy::StreakEnd
             },
             image_url: None,
+            skipped: None,
         },
         mapping: None,
     }
@@ -106,7 +113,6 @@ fn main() {
         settings_path: Some(dir.path().join("settings.json")),
         runtime: rt.handle().clone(),
         demo: false,
-        overlays: None,
     });
     app.set_mappings(mappings(500));
     let rss_start = rss_kib();

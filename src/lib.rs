@@ -18,7 +18,9 @@ pub mod mca;
 pub mod overlay;
 pub mod replay;
 pub mod settings;
+pub mod t2m;
 #[doc(hidden)]
 pub mod testkit;
+pub mod triggers;
 pub mod ui;
 pub mod wire;

@@ -1,6 +1,12 @@
 //! Proves the fake speaks the real protocol: the reference Python client (`tiktoklive==7.0.1`) runs
 //! against it and must see the same gifts our client credits from the same scenario.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails loudly, helpers included"
+)]
+
 #[path = "support/python.rs"]
 mod python;
 

@@ -235,6 +235,7 @@ fn decision(nickname: &str, count: u32) -> Decision {
             trigger: None,
             ended_by: EndedBy::StreakEnd,
             image_url: None,
+            skipped: None,
         },
         mapping: None,
     }
@@ -269,15 +270,18 @@ async fn every_page_renders_in_chromium_and_screenshots() {
     hub.send_output(&gift_decision(3, HOSTILE, &GALAXY, 2));
     hub.send_output(&Output::Event(giftdeck::event::LiveEvent::Social {
         msg_id: 4,
+        create_time_millis: 0,
         user: giftdeck::event::User {
             user_id: 4,
             unique_id: "dora".into(),
             nickname: "Dora".into(),
+            ..giftdeck::event::User::default()
         },
         kind: giftdeck::event::SocialKind::Follow,
     }));
     hub.send_output(&Output::Event(giftdeck::event::LiveEvent::Like {
         msg_id: 5,
+        create_time_millis: 0,
         user: giftdeck::event::User::default(),
         count: 640,
         total: 640,
@@ -383,6 +387,7 @@ async fn events_websocket_streams_every_event_of_a_capture_in_order() {
                 }
             }
             Output::Event(e) => expected.push((String::new(), e.msg_id())),
+            Output::Fired(f) => expected.push(("trigger".to_owned(), f.line.msg_id)),
         }
     }
     assert!(expected.len() >= 10, "fixtures too small: {expected:?}");
@@ -548,12 +553,14 @@ fn app_with(
     demo: bool,
     overlays: Option<Result<Overlays, OverlayError>>,
 ) -> egui_kittest::Harness<'static, giftdeck::ui::GiftdeckApp> {
-    let app = giftdeck::ui::GiftdeckApp::new(giftdeck::ui::AppOptions {
-        settings_path: Some(dir.join("settings.json")),
-        runtime: rt.handle().clone(),
-        demo,
+    let app = giftdeck::ui::GiftdeckApp::with_overlays(
+        giftdeck::ui::AppOptions {
+            settings_path: Some(dir.join("settings.json")),
+            runtime: rt.handle().clone(),
+            demo,
+        },
         overlays,
-    });
+    );
     egui_kittest::Harness::builder()
         .with_size([1280.0, 900.0])
         .build_ui_state(

@@ -1,6 +1,12 @@
 //! `giftdeck replay` end to end: fixture captures in `tests/data/` (made by our own encoder, checked
 //! here against it) run through the real binary; what it prints is what a script would read.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails loudly, helpers included"
+)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

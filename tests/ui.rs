@@ -2,6 +2,12 @@
 //! temp dir, and real background work (fake TikTok, live client, executor, RCON) on a tokio
 //! runtime over loopback.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails loudly, helpers included"
+)]
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -32,7 +38,6 @@ fn app(rt: &tokio::runtime::Runtime, settings_path: &Path, demo: bool) -> Giftde
         settings_path: Some(settings_path.to_owned()),
         runtime: rt.handle().clone(),
         demo,
-        overlays: None,
     })
 }
 
@@ -69,6 +74,7 @@ fn gift(msg_id: i64, name: &str, gift_id: i64) -> GiftMessage {
             user_id: 42,
             unique_id: "viewer".into(),
             nickname: "Viewer".into(),
+            ..User::default()
         },
         gift_id,
         gift_name: name.into(),
@@ -174,7 +180,7 @@ fn test_button_enqueues_the_mappings_actions() {
     let path = dir.path().join("settings.json");
     let server = rt.block_on(FakeRcon::start_demo()).unwrap();
     let mut app = app(&rt, &path, false);
-    app.set_rcon(settings::RconSettings {
+    app.set_rcon(settings::RconConfig {
         host: "127.0.0.1".into(),
         port: server.port(),
         password: DEMO_RCON_PASSWORD.into(),

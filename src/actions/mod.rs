@@ -1,15 +1,18 @@
 //! Actions and the ordered executor: placeholders and escaping, our RCON client, sounds, webhooks,
-//! and the queue that runs them in order.
+//! and the queue that runs them in order, each action bound to its server.
 
+pub mod binding;
 pub mod executor;
+mod expand;
 pub mod placeholders;
 pub mod rcon;
+mod runner;
 pub mod sound;
 pub mod webhook;
 
+pub use binding::{HeldQueue, NotRun, Origin, ServerId, ShutdownReport};
 pub use executor::{
-    ExecLogLine, ExecMsg, ExecutorConfig, ExecutorHandle, QueueStatus, RconState, gap_for,
-    spawn_executor,
+    ExecLogLine, ExecMsg, ExecutorConfig, ExecutorHandle, QueueStatus, RconState, spawn_executor,
 };
 pub use placeholders::{MAX_COMMAND_BYTES, RenderError, Values, render};
 pub use rcon::{RconClient, RconConfig, RconError, RconTimeouts, test_rcon_connection};

@@ -1,6 +1,7 @@
 //! `giftdeck watch`: a headless live session. Credited gifts go to stdout as JSON lines (the same
 //! lines `replay` prints), status changes to stderr. Exits 0 when the stream ends or after Ctrl-C
-//! (open streaks are finalized first), 1 when the session fails, 2 on bad arguments.
+//! (open streaks are finalized first), 1 when the session fails, 2 on bad arguments, 3 when (with
+//! `--execute`) the session ended well but an action failed or did not run.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -8,8 +9,8 @@ use std::sync::Arc;
 
 use tokio::sync::{mpsc, watch};
 
-use super::headless::Headless;
-use super::{WatchArgs, load_mappings_arg, write_json_line};
+use super::headless::{ACTIONS_NOT_ALL_RUN_EXIT, Headless};
+use super::{WatchArgs, load_mappings_source, write_output};
 use crate::engine::{Output, Stats};
 use crate::live::{ConnStatus, FailureKind, LiveConfig, LiveMsg, Recorder, spawn_session};
 use crate::overlay::{DEFAULT_PORT, HubConfig, OverlayError, Overlays};
@@ -36,7 +37,7 @@ pub fn run_blocking(args: WatchArgs) -> ExitCode {
 pub fn config_from_args(args: &WatchArgs) -> LiveConfig {
     let defaults = LiveConfig::default();
     LiveConfig {
-        target: args.user.clone(),
+        target: args.user.clone().unwrap_or_default(),
         room_id: args.room_id.clone(),
         sign_url: args.sign_url.clone().unwrap_or(defaults.sign_url.clone()),
         sign_api_key: args.sign_api_key.clone().filter(|k| !k.is_empty()),
@@ -102,14 +103,25 @@ async fn start_overlays(port: Option<u16>) -> Result<Option<Overlays>, OverlayEr
     }
 }
 
-async fn run(args: WatchArgs) -> ExitCode {
-    let table = match load_mappings_arg(args.mappings.as_deref()) {
-        Ok(table) => table,
+async fn run(mut args: WatchArgs) -> ExitCode {
+    let (table, t2m) = match load_mappings_source(args.mappings.as_deref()) {
+        Ok(loaded) => loaded,
         Err(err) => {
             eprintln!("giftdeck watch: {err}");
             return ExitCode::from(2);
         }
     };
+    // The user and RCON flags win over a Tiktok2Mc folder's config.yaml.
+    if args.user.is_none() {
+        args.user = t2m.as_ref().and_then(|t| t.tiktok_user.clone());
+    }
+    if args.user.is_none() {
+        eprintln!(
+            "giftdeck watch: which stream? give the @username (or a Tiktok2Mc folder naming it)"
+        );
+        return ExitCode::from(2);
+    }
+    args.execute = args.execute.or_t2m(t2m.as_ref());
     let mut config = config_from_args(&args);
     if let Some(path) = &args.record {
         match Recorder::create(path) {
@@ -156,11 +168,19 @@ async fn run(args: WatchArgs) -> ExitCode {
                 }
                 match message {
                 None => break,
-                Some(LiveMsg::Output(Output::Credit(decision))) if stdout_open => {
+                Some(LiveMsg::Output(output @ (Output::Credit(_) | Output::Fired(_)))) if stdout_open => {
                     if let Some(executor) = executor.as_mut() {
-                        executor.submit(&decision);
+                        match &output {
+                            Output::Credit(decision) => {
+                                executor.submit(decision);
+                            }
+                            Output::Fired(fired) => {
+                                executor.submit_fired(fired);
+                            }
+                            Output::Event(_) => {}
+                        }
                     }
-                    let printed = write_json_line(&mut stdout, &decision)
+                    let printed = write_output(&mut stdout, &output, args.events)
                         .and_then(|()| stdout.flush());
                     if let Err(err) = printed {
                         // A closed pipe (`| head`) ends the session cleanly.
@@ -184,6 +204,10 @@ async fn run(args: WatchArgs) -> ExitCode {
             _ = &mut interrupt => {
                 if stopping {
                     eprintln!("giftdeck watch: interrupted again; exiting without waiting");
+                    // Even now the executor stops with its handshake and lists what did not run.
+                    if let Some(executor) = executor.take() {
+                        executor.finish_until(std::future::ready(())).await;
+                    }
                     return ExitCode::from(130);
                 }
                 eprintln!("giftdeck watch: stopping (finalizing open streaks; Ctrl-C again to quit at once)");
@@ -197,15 +221,22 @@ async fn run(args: WatchArgs) -> ExitCode {
         "giftdeck watch: {} gifts credited ({} frames, {} duplicates, {} malformed)",
         stats.credited, stats.frames, stats.duplicates, stats.malformed
     );
+    let mut actions_ok = true;
     if let Some(executor) = executor {
-        eprintln!("giftdeck watch: waiting for queued actions (Ctrl-C again drops them)");
-        executor.finish_until(tokio::signal::ctrl_c()).await;
+        eprintln!(
+            "giftdeck watch: waiting for queued actions (Ctrl-C again stops at once and lists what did not run)"
+        );
+        actions_ok = executor
+            .finish_until(tokio::signal::ctrl_c())
+            .await
+            .all_ok();
     }
     if let Some(overlays) = overlays {
         overlays.stop().await;
     }
     match final_status {
-        Some(ConnStatus::Ended) => ExitCode::SUCCESS,
+        Some(ConnStatus::Ended) if actions_ok => ExitCode::SUCCESS,
+        Some(ConnStatus::Ended) => ExitCode::from(ACTIONS_NOT_ALL_RUN_EXIT),
         _ => ExitCode::FAILURE,
     }
 }

@@ -10,11 +10,11 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tokio::sync::{broadcast, mpsc, watch};
 
 use super::Page;
-use super::alerts::{AlertConfig, AlertQueue};
+use super::alerts::{AlertConfig, AlertKind, AlertQueue};
 use super::messages::{self, RecentItem, TextOverlay};
 use super::tallies::{GoalConfig, LikeGoal, Recent, TopGifters};
 use crate::engine::Output;
-use crate::event::LiveEvent;
+use crate::event::{LiveEvent, MEMBER_SUBSCRIBED};
 
 /// Inputs waiting for the hub; more are dropped and counted (the sender never waits).
 const INPUT_CAPACITY: usize = 8_192;
@@ -224,12 +224,22 @@ impl State {
                 self.alerts.push(alert, now);
                 changed[Page::Alerts.index()] = true;
             }
+            Input::Output(Output::Fired(fired)) => {
+                events.push(messages::fired_event(&fired, &mut self.seq, wall));
+            }
             Input::Output(Output::Event(event)) => {
                 events.push(messages::live_event(&event, &mut self.seq, wall));
                 match &event {
                     LiveEvent::Like { count, .. } => {
                         self.goal.add_likes(u64::from(*count));
                         changed[Page::Goal.index()] = true;
+                    }
+                    LiveEvent::Member { user, action, .. } if *action == MEMBER_SUBSCRIBED => {
+                        let alert = messages::social_alert(AlertKind::Subscribe, user);
+                        self.recent.push(RecentItem::from(&alert));
+                        changed[Page::Recent.index()] = true;
+                        self.alerts.push(alert, now);
+                        changed[Page::Alerts.index()] = true;
                     }
                     LiveEvent::Social { user, kind, .. } => {
                         if let Some(kind) = messages::social_kind(*kind) {
@@ -340,6 +350,7 @@ mod tests {
                 trigger: None,
                 ended_by: EndedBy::StreakEnd,
                 image_url: Some("https://example.invalid/rose.png".into()),
+                skipped: None,
             },
             mapping: None,
         })
@@ -368,15 +379,18 @@ mod tests {
         hub.send_output(&credit("Alice", "Rose", 3));
         hub.send_output(&Output::Event(LiveEvent::Social {
             msg_id: 2,
+            create_time_millis: 0,
             user: User {
                 user_id: 9,
                 unique_id: "bob".into(),
                 nickname: "Bob".into(),
+                ..User::default()
             },
             kind: SocialKind::Follow,
         }));
         hub.send_output(&Output::Event(LiveEvent::Like {
             msg_id: 3,
+            create_time_millis: 0,
             user: User::default(),
             count: 15,
             total: 15,

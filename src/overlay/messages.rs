@@ -9,7 +9,8 @@ use serde_json::{Value, json};
 use super::alerts::{Alert, AlertKind, Showing};
 use super::tallies::{Gifter, LikeGoal};
 use crate::engine::Decision;
-use crate::event::{CreditedGift, LiveEvent, SocialKind, User};
+use crate::event::{CreditedGift, LiveEvent, MEMBER_SUBSCRIBED, SocialKind, User};
+use crate::triggers::Fired;
 
 /// Longest nickname an overlay shows, in characters.
 pub const MAX_NAME_CHARS: usize = 40;
@@ -209,7 +210,9 @@ pub fn live_event(event: &LiveEvent, seq: &mut u64, time_millis: u64) -> String 
             "repeat_count": g.repeat_count,
             "repeat_end": g.repeat_end,
         }),
-        LiveEvent::Chat { msg_id, user, text } => json!({
+        LiveEvent::Chat {
+            msg_id, user, text, ..
+        } => json!({
             "type": "chat",
             "msg_id": msg_id,
             "user": user_json(user.user_id, &user.unique_id, &user.nickname),
@@ -220,6 +223,7 @@ pub fn live_event(event: &LiveEvent, seq: &mut u64, time_millis: u64) -> String 
             user,
             count,
             total,
+            ..
         } => json!({
             "type": "like",
             "msg_id": msg_id,
@@ -227,7 +231,9 @@ pub fn live_event(event: &LiveEvent, seq: &mut u64, time_millis: u64) -> String 
             "count": count,
             "total": total,
         }),
-        LiveEvent::Social { msg_id, user, kind } => json!({
+        LiveEvent::Social {
+            msg_id, user, kind, ..
+        } => json!({
             "type": match kind {
                 SocialKind::Follow => "follow",
                 SocialKind::Share => "share",
@@ -240,13 +246,14 @@ pub fn live_event(event: &LiveEvent, seq: &mut u64, time_millis: u64) -> String 
             msg_id,
             user,
             action,
+            ..
         } => json!({
-            "type": "join",
+            "type": if *action == MEMBER_SUBSCRIBED { "subscribe" } else { "join" },
             "msg_id": msg_id,
             "user": user_json(user.user_id, &user.unique_id, &user.nickname),
             "action": action,
         }),
-        LiveEvent::Control { msg_id, action } => json!({
+        LiveEvent::Control { msg_id, action, .. } => json!({
             "type": "control",
             "msg_id": msg_id,
             "action": action,
@@ -255,6 +262,30 @@ pub fn live_event(event: &LiveEvent, seq: &mut u64, time_millis: u64) -> String 
     value["seq"] = json!(*seq);
     value["time_millis"] = json!(time_millis);
     value.to_string()
+}
+
+/// `/events`: a non-gift trigger (follow, share, subscribe, join, likes, chat) fired, or was
+/// skipped while cooling down (`skipped` says why).
+pub fn fired_event(fired: &Fired, seq: &mut u64, time_millis: u64) -> String {
+    *seq += 1;
+    let l = &fired.line;
+    json!({
+        "seq": *seq,
+        "time_millis": time_millis,
+        "type": "trigger",
+        "kind": l.kind,
+        "trigger": l.trigger,
+        "msg_id": l.msg_id,
+        "user": user_json(l.user_id, &l.unique_id, &l.nickname),
+        "count": l.count,
+        "skipped": l.skipped,
+        "actions": fired
+            .mapping
+            .iter()
+            .flat_map(|m| m.actions.iter().map(|a| a.summary()))
+            .collect::<Vec<_>>(),
+    })
+    .to_string()
 }
 
 /// `/events`: an overlay-text action ran.
@@ -307,10 +338,12 @@ mod tests {
         let mut seq = 0;
         let chat = LiveEvent::Chat {
             msg_id: 7,
+            create_time_millis: 0,
             user: User {
                 user_id: 1,
                 unique_id: "a".into(),
                 nickname: "\"quoted\"".into(),
+                ..User::default()
             },
             text: "hi</script>".into(),
         };

@@ -21,9 +21,11 @@ use super::files;
 use super::panels::overlays::OverlaysView;
 use super::router::{self, DropCounters, SessionSenders};
 use super::state::{
-    DemoBackends, Link, Notice, NoticeLevel, RconTest, SaveState, SessionWatch, Skipped, State,
+    DemoBackends, Link, Notice, NoticeLevel, Quitting, RconTest, SaveState, SessionWatch, Skipped,
+    State,
 };
 use super::tasks::{self, Tasks, UI_CHANNEL_CAPACITY, UiMsg, Waker};
+use crate::actions::{Origin, ShutdownReport};
 use crate::engine::{self, EngineConfig, GiftEngine};
 use crate::event::CreditedGift;
 use crate::mappings::{Action, Mapping, MappingTable};
@@ -68,6 +70,10 @@ const QUEUE_CAPACITY: usize = 10_000;
 pub const DRAIN_BUDGET: Duration = Duration::from_millis(4);
 /// Edits are saved once typing pauses this long.
 const SAVE_DEBOUNCE: Duration = Duration::from_millis(300);
+/// On close, how long open streaks and the queue get to finish before the app quits anyway.
+pub const QUIT_DRAIN: Duration = Duration::from_secs(30);
+/// How long the executor's stop handshake lets the running action finish at exit.
+const STOP_GRACE: Duration = Duration::from_secs(2);
 
 /// How the app is built: tests inject a temp settings path and their own runtime.
 pub struct AppOptions {
@@ -76,9 +82,6 @@ pub struct AppOptions {
     pub runtime: Handle,
     /// Start the demo at once (`giftdeck --demo`).
     pub demo: bool,
-    /// The overlay server started before the window (`None`: overlays are off), or why it could
-    /// not start (the app runs without overlays and says so).
-    pub overlays: Option<Result<Overlays, OverlayError>>,
 }
 
 /// The whole app.
@@ -97,6 +100,8 @@ pub struct GiftdeckApp {
     pending: Commands,
     /// The overlay server and hub (`None`: off or failed to start).
     overlays: Option<Overlays>,
+    /// Finished before quitting: the window may close.
+    quit_ready: bool,
 }
 
 /// Loads the settings file, turning its problems into words for a banner.
@@ -134,14 +139,23 @@ fn load_settings(path: Option<PathBuf>) -> (Settings, SaveState) {
 }
 
 impl GiftdeckApp {
+    /// The app without overlays (tests, or overlays off).
+    pub fn new(options: AppOptions) -> Self {
+        Self::with_overlays(options, None)
+    }
+
     /// Loads settings, starts the executor and the saver on the runtime, and (in demo mode)
     /// starts the demo.
-    pub fn new(options: AppOptions) -> Self {
+    /// `overlays`: the server started before the window (`None`: overlays are off), or why it
+    /// could not start (the app then runs without overlays and says so).
+    pub fn with_overlays(
+        options: AppOptions,
+        overlays: Option<Result<Overlays, OverlayError>>,
+    ) -> Self {
         let AppOptions {
             settings_path,
             runtime,
             demo,
-            overlays,
         } = options;
         let (settings, save) = load_settings(settings_path);
         let _guard = runtime.enter();
@@ -150,15 +164,19 @@ impl GiftdeckApp {
         let tasks = Tasks::new(runtime, ui_tx.clone(), waker.clone());
         let drops = Arc::new(DropCounters::default());
 
-        let table = MappingTable::new(settings.mappings.clone());
+        let table =
+            MappingTable::new(settings.mappings.clone()).with_blocklist(&settings.blocklist);
         let (mappings_tx, mappings_rx) = watch::channel(table.clone());
         let (exec_tx, exec_rx) = mpsc::channel(EXEC_CHANNEL_CAPACITY);
-        // The forwarder wakes the UI, and only for what changed.
+        // The executor wakes the UI when its status changed; the forwarder for log lines.
         let executor = Arc::new(bridge::spawn_executor(
             executor_config(&settings, None),
             mappings_rx,
             exec_tx,
-            tasks::no_wake(),
+            {
+                let waker = waker.clone();
+                Arc::new(move || waker.wake())
+            },
         ));
         let (overlays, overlay_error) = match overlays {
             Some(Ok(overlays)) => (Some(overlays), None),
@@ -166,10 +184,10 @@ impl GiftdeckApp {
             None => (None, None),
         };
         executor.set_overlay(overlays.as_ref().map(|o| o.hub.clone()));
-        let (queue_tx, queue_rx) = watch::channel(executor.status());
+        // Latest-value state straight from the executor: never behind, never blocking it.
+        let queue_rx = executor.status_watch();
         tasks.spawn_loop(router::forward_executor(
             exec_rx,
-            queue_tx,
             ui_tx.clone(),
             waker.clone(),
             drops.clone(),
@@ -193,6 +211,7 @@ impl GiftdeckApp {
             drops,
             undo_mappings: None,
             pending: Vec::new(),
+            quit_ready: false,
             overlays,
         };
         match (&app.overlays, overlay_error) {
@@ -301,7 +320,7 @@ impl GiftdeckApp {
         self.settings_changed();
     }
 
-    pub fn set_rcon(&mut self, rcon: settings::RconSettings) {
+    pub fn set_rcon(&mut self, rcon: settings::RconConfig) {
         self.state.settings.rcon = rcon;
         self.settings_changed();
     }
@@ -312,6 +331,7 @@ impl GiftdeckApp {
     /// saves. No drawing; runs even while the window is hidden.
     pub fn logic_step(&mut self, ctx: &egui::Context) {
         self.tasks.waker().frame_started(ctx);
+        self.close_requested_step(ctx);
         if self.queue_rx.borrow().has_changed() {
             self.state.queue = self.queue_rx.borrow_and_update().clone();
         }
@@ -346,6 +366,7 @@ impl GiftdeckApp {
                 ctx.request_repaint_after(due - now);
             }
         }
+        self.quit_step(ctx);
         if let ConnStatus::Reconnecting { retry_in, .. } = &self.state.conn.status {
             // The countdown shows whole seconds: repaint when the next one starts.
             let left = retry_in.saturating_sub(self.state.conn.status_since.elapsed());
@@ -385,6 +406,32 @@ impl GiftdeckApp {
                     NoticeLevel::Info,
                     format!("Cleared {removed} waiting action(s)."),
                 );
+            }
+            Command::ClearHeld(server) => {
+                let removed = self.executor.clear_held(&server);
+                self.notice(
+                    NoticeLevel::Info,
+                    format!("Cleared {removed} action(s) held for {server}: they never run."),
+                );
+            }
+            Command::KeepHeld(server) => {
+                if self.executor.keep_held(&server) {
+                    let when = if server == self.state.queue.server {
+                        "they run now"
+                    } else {
+                        "they run when you switch back to it"
+                    };
+                    self.notice(
+                        NoticeLevel::Info,
+                        format!("Kept the held actions for {server}: {when}."),
+                    );
+                }
+            }
+            Command::Quit => self.begin_quit(),
+            Command::QuitNow => {
+                if let Some(quitting) = &mut self.state.quitting {
+                    quitting.now = true;
+                }
             }
             Command::ImportDialog => self.tasks.spawn(files::import_dialog()),
             Command::ExportDialog => {
@@ -523,17 +570,17 @@ impl GiftdeckApp {
             self.state.settings.connection.last_target = target.clone();
             self.schedule_save();
         }
-        let c = &self.state.settings.connection;
-        let config = LiveConfig {
-            target: target.clone(),
-            sign_url: c.sign_url.clone(),
-            sign_api_key: c.sign_api_key.clone().filter(|k| !k.trim().is_empty()),
-            tiktok_url: c.tiktok_url.clone(),
-            webcast_url: c.webcast_url.clone(),
-            engine: self.state.settings.engine.engine_config(),
-            ..LiveConfig::default()
-        };
+        let config = self.state.settings.live_config(&target);
         self.start_session(session, config, target, None);
+    }
+
+    /// Where the executor reaches the demo's server.
+    fn demo_rcon_config(port: u16) -> RconConfig {
+        RconConfig {
+            host: "127.0.0.1".into(),
+            port,
+            password: DEMO_RCON_PASSWORD.into(),
+        }
     }
 
     fn start_session(
@@ -554,6 +601,13 @@ impl GiftdeckApp {
             live_tx,
             tasks::no_wake(),
         );
+        // The session's credits are bound to its server: a demo streak finalized after
+        // Disconnect is held for the demo, never run on the streamer's world.
+        let origin = if demo.is_some() {
+            Origin::Demo
+        } else {
+            Origin::Stream
+        };
         self.tasks.spawn_loop(router::route_session(
             session,
             live_rx,
@@ -561,6 +615,7 @@ impl GiftdeckApp {
             SessionSenders {
                 status: status_tx,
                 stats: stats_tx,
+                origin,
                 overlay: self.overlays.as_ref().map(|o| o.hub.clone()),
             },
             self.tasks.sender(),
@@ -649,11 +704,7 @@ impl GiftdeckApp {
         }
         match result {
             Ok(demo) => {
-                let rcon = RconConfig {
-                    host: "127.0.0.1".into(),
-                    port: demo.rcon.port(),
-                    password: DEMO_RCON_PASSWORD.into(),
-                };
+                let rcon = Self::demo_rcon_config(demo.rcon.port());
                 self.executor
                     .set_config(executor_config(&self.state.settings, Some(rcon)));
                 let config = LiveConfig {
@@ -684,7 +735,8 @@ impl GiftdeckApp {
     /// Applies the edited table at once (session and executor) and schedules a save.
     fn mappings_changed(&mut self) {
         let state = &mut self.state;
-        self.table = MappingTable::new(state.settings.mappings.clone());
+        self.table = MappingTable::new(state.settings.mappings.clone())
+            .with_blocklist(&state.settings.blocklist);
         self.mappings_tx.send_replace(self.table.clone());
         state
             .editor
@@ -698,10 +750,11 @@ impl GiftdeckApp {
                 .hub
                 .set_config(self.state.settings.overlays.pages.clone());
         }
-        if !self.state.conn.is_demo() {
-            self.executor
-                .set_config(executor_config(&self.state.settings, None));
-        }
+        // The demo's server stays current while it runs; the streamer's is updated beside it.
+        let demo_rcon =
+            (self.state.conn.demo_rcon()).map(|rcon| Self::demo_rcon_config(rcon.port()));
+        self.executor
+            .set_config(executor_config(&self.state.settings, demo_rcon));
         self.schedule_save();
     }
 
@@ -768,14 +821,90 @@ impl GiftdeckApp {
         }
     }
 
-    /// Stops the session and demo (the window is closing).
-    pub fn shutdown(&mut self) {
+    // ---- quitting -----------------------------------------------------------------------------
+
+    /// The window's close button: with a session running or actions queued, the close is held
+    /// back while streaks are credited and the queue drains (a second close quits at once).
+    fn close_requested_step(&mut self, ctx: &egui::Context) {
+        if !ctx.input(|i| i.viewport().close_requested()) || self.quit_ready() {
+            return;
+        }
+        let busy = !self.state.conn.session_finished()
+            || self.state.queue.depth > 0
+            || self.state.queue.running.is_some();
+        if let Some(quitting) = &mut self.state.quitting {
+            quitting.now = true;
+        } else if busy {
+            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            self.begin_quit();
+        }
+    }
+
+    /// Stops the session cleanly (its open streaks are credited and queued) and starts the
+    /// countdown; the queue keeps running.
+    fn begin_quit(&mut self) {
+        if self.state.quitting.is_some() {
+            return;
+        }
+        tracing::info!("finishing before quitting: crediting open streaks, draining the queue");
+        match &self.state.conn.link {
+            Link::Session { handle, .. } => handle.stop(),
+            Link::StartingDemo => self.state.conn.link = Link::Off,
+            Link::Off => {}
+        }
+        self.state.quitting = Some(Quitting {
+            deadline: Instant::now() + QUIT_DRAIN,
+            now: false,
+        });
+    }
+
+    /// While quitting: closes the window once streaks are credited and the queue is empty, the
+    /// deadline passed, or the streamer chose "Quit now".
+    fn quit_step(&mut self, ctx: &egui::Context) {
+        let Some(quitting) = &self.state.quitting else {
+            return;
+        };
+        let drained = self.state.conn.session_finished()
+            && self.state.queue.depth == 0
+            && self.state.queue.running.is_none();
+        if drained || quitting.now || Instant::now() >= quitting.deadline {
+            self.quit_ready = true;
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        } else {
+            // The countdown ticks.
+            ctx.request_repaint_after(Duration::from_millis(250));
+        }
+    }
+
+    /// The app has finished what it could and the window may close.
+    pub fn quit_ready(&self) -> bool {
+        self.quit_ready
+    }
+
+    /// The window is closing: saves, stops the session, and stops the executor with its
+    /// handshake (the running action gets [`STOP_GRACE`]). Every action that did not run is
+    /// listed in the log and on stderr. Blocks the closing window for at most the grace.
+    pub fn shutdown(&mut self) -> ShutdownReport {
         self.flush_save();
         // Dropping the server tells every page and /events client to close.
         self.overlays = None;
         if let Link::Session { handle, .. } = std::mem::take(&mut self.state.conn.link) {
             handle.stop();
         }
+        let report = self
+            .tasks
+            .runtime()
+            .block_on(self.executor.stop(STOP_GRACE));
+        let not_run = report.not_run_count();
+        if not_run > 0 {
+            tracing::warn!(not_run, "quitting: actions that did not run");
+            eprintln!("giftdeck: quitting: {not_run} action(s) did not run:");
+        }
+        for line in report.not_run_lines() {
+            tracing::warn!("not run: {line}");
+            eprintln!("giftdeck: not run: {line}");
+        }
+        report
     }
 }
 
@@ -789,25 +918,25 @@ impl eframe::App for GiftdeckApp {
     }
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
-        self.shutdown();
+        let _ = self.shutdown();
     }
 }
 
-/// The executor's settings; `demo_rcon` replaces the streamer's server while the demo runs.
+/// The executor's settings; `demo_rcon` is the current server while the demo runs (the
+/// streamer's stays set, so real-stream actions stay bound to it and are held meanwhile).
 fn executor_config(settings: &Settings, demo_rcon: Option<RconConfig>) -> ExecutorConfig {
     let r = &settings.rcon;
-    let rcon = demo_rcon.or_else(|| {
-        // No password means not set up yet: Minecraft refuses an empty one anyway.
-        (!r.host.trim().is_empty() && !r.password.is_empty()).then(|| RconConfig {
-            host: r.host.trim().to_owned(),
-            port: r.port,
-            password: r.password.clone(),
-        })
+    // No password means not set up yet: Minecraft refuses an empty one anyway.
+    let rcon = (!r.host.trim().is_empty() && !r.password.is_empty()).then(|| RconConfig {
+        host: r.host.trim().to_owned(),
+        port: r.port,
+        password: r.password.clone(),
     });
     ExecutorConfig {
         gap_millis: settings.executor.gap_millis,
         max_age_millis: settings.executor.max_age_millis,
         capacity: QUEUE_CAPACITY,
         rcon,
+        demo_rcon,
     }
 }

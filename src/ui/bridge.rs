@@ -6,7 +6,8 @@ use crate::actions::{self, ExecLogLine};
 use crate::testkit::fake::FakeTikTok;
 
 pub use crate::actions::{
-    ExecMsg, ExecutorConfig, ExecutorHandle, QueueStatus, RconConfig, RconState, spawn_executor,
+    ExecMsg, ExecutorConfig, ExecutorHandle, QueueStatus, RconConfig, RconState, ServerId,
+    spawn_executor,
 };
 pub use crate::live::{ConnStatus, FailureKind, LiveConfig, LiveHandle, LiveMsg, spawn_session};
 

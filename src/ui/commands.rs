@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 
+use crate::actions::ServerId;
+
 /// One request from a panel.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
@@ -34,6 +36,15 @@ pub enum Command {
     UndoImport,
     /// Open a URL (an overlay page) in the system's browser.
     OpenUrl(String),
+    /// Throw away the queue held for this server (it never runs).
+    ClearHeld(ServerId),
+    /// Keep the queue held for this server; it runs when that server is current again.
+    KeepHeld(ServerId),
+    /// Finish before quitting: stop the session (crediting open streaks) and drain the queue
+    /// with a deadline. What closing the window does.
+    Quit,
+    /// Quit without waiting for the queue.
+    QuitNow,
 }
 
 /// The commands one frame collected, in the order they were asked for.

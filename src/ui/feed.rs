@@ -252,6 +252,7 @@ mod tests {
             trigger: None,
             ended_by: EndedBy::StreakEnd,
             image_url: None,
+            skipped: None,
         }
     }
 

@@ -9,8 +9,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use tokio::sync::{mpsc, watch};
 
-use super::bridge::{ConnStatus, ExecMsg, ExecutorHandle, LiveMsg, LogLine, QueueStatus};
+use super::bridge::{ConnStatus, ExecMsg, ExecutorHandle, LiveMsg, LogLine};
 use super::tasks::{UiMsg, Waker};
+use crate::actions::Origin;
 use crate::engine::{self, Output};
 use crate::overlay::OverlayHub;
 use crate::settings::{self, Settings};
@@ -28,6 +29,8 @@ pub struct SessionSenders {
     pub stats: watch::Sender<engine::Stats>,
     /// The overlays get every output too (`None`: overlays are off).
     pub overlay: Option<OverlayHub>,
+    /// Which server the session's credits are bound to (the demo's or the streamer's).
+    pub origin: Origin,
 }
 
 /// Hands a message to the UI without ever waiting: a full channel (the UI is far behind) loses
@@ -64,7 +67,7 @@ pub async fn route_session(
         }
         match msg {
             LiveMsg::Output(Output::Credit(decision)) => {
-                executor.enqueue(&decision);
+                executor.enqueue_from(&decision, senders.origin);
                 let gift = decision.gift;
                 if !offer(
                     &ui_tx,
@@ -74,6 +77,10 @@ pub async fn route_session(
                 ) {
                     return;
                 }
+            }
+            // A follow, like rule, chat command…: its actions run whatever the window shows.
+            LiveMsg::Output(Output::Fired(fired)) => {
+                executor.enqueue_fired_from(&fired, senders.origin);
             }
             // Chat, likes, room info…: nothing in the window shows them yet.
             LiveMsg::Output(Output::Event(_)) => {}
@@ -88,27 +95,16 @@ pub async fn route_session(
     }
 }
 
-/// Forwards the executor's messages: its status into `queue` (waking the UI only on a change),
-/// its log lines (formatted here, off the UI thread) into the UI channel.
+/// Forwards the executor's log lines (formatted here, off the UI thread) into the UI channel.
+/// (Its status is latest-value state the app reads from the executor's own `watch`.)
 pub async fn forward_executor(
     mut rx: mpsc::Receiver<ExecMsg>,
-    queue: watch::Sender<QueueStatus>,
     ui_tx: mpsc::Sender<UiMsg>,
     waker: Arc<Waker>,
     drops: Arc<DropCounters>,
 ) {
     while let Some(msg) = rx.recv().await {
         match msg {
-            ExecMsg::Status(status) => {
-                let changed = queue.send_if_modified(|current| {
-                    let changed = *current != status;
-                    *current = status;
-                    changed
-                });
-                if changed {
-                    waker.wake();
-                }
-            }
             ExecMsg::Log(line) => {
                 let msg = UiMsg::Log(LogLine::from(line));
                 if !offer(&ui_tx, msg, &waker, &drops.log_lines) {

@@ -94,6 +94,11 @@ impl Connection {
         )
     }
 
+    /// No session runs any more (none was started, or it has ended and credited its streaks).
+    pub fn session_finished(&self) -> bool {
+        !matches!(self.link, Link::Session { .. }) || self.status.is_final()
+    }
+
     pub fn starting_demo(&self) -> bool {
         matches!(self.link, Link::StartingDemo)
     }
@@ -222,6 +227,15 @@ pub struct Skipped {
     pub log_lines: u64,
 }
 
+/// The app is finishing before it quits (the window's close was held back).
+#[derive(Clone, Debug)]
+pub struct Quitting {
+    /// When it quits whatever is left.
+    pub deadline: Instant,
+    /// The streamer chose "Quit now", or closed the window again.
+    pub now: bool,
+}
+
 /// Everything the window draws.
 pub struct State {
     pub settings: Settings,
@@ -244,6 +258,8 @@ pub struct State {
     pub backlog: usize,
     /// The Overlays panel's URLs and connections.
     pub overlays: super::panels::overlays::OverlaysView,
+    /// Set while finishing before quitting.
+    pub quitting: Option<Quitting>,
 }
 
 impl State {
@@ -270,6 +286,7 @@ impl State {
                 "Overlays are off (--overlay-port 0).",
             ),
             backlog: 0,
+            quitting: None,
         }
     }
 

@@ -4,7 +4,7 @@
 
 use super::catalog::Catalog;
 use crate::event::{GiftMessage, User};
-use crate::mappings::{Action, Mapping, normalize_name};
+use crate::mappings::{Action, Mapping, TriggerKey};
 
 /// Something is off with a row; shown inline, never blocks editing.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,20 +42,14 @@ impl Problem {
 
 /// Checks every row. Pure, so it is unit-tested and cheap to rerun on each edit.
 pub fn find_problems(mappings: &[Mapping], catalog: &Catalog) -> Vec<Vec<Problem>> {
-    let mut first_by_key: std::collections::HashMap<String, usize> = Default::default();
+    let mut first_by_key: std::collections::HashMap<TriggerKey, usize> = Default::default();
     mappings
         .iter()
         .enumerate()
         .map(|(index, mapping)| {
             let mut problems = Vec::new();
             let trigger = mapping.trigger.trim();
-            let key = match trigger.parse::<i64>() {
-                Ok(id) => format!("#{id}"),
-                Err(_) => normalize_name(trigger),
-            };
-            if key.is_empty() {
-                problems.push(Problem::EmptyTrigger);
-            } else {
+            if let Some(key) = TriggerKey::parse(trigger) {
                 if mapping.enabled {
                     match first_by_key.get(&key) {
                         Some(&first) => problems.push(Problem::Duplicate {
@@ -69,6 +63,8 @@ pub fn find_problems(mappings: &[Mapping], catalog: &Catalog) -> Vec<Vec<Problem
                 if !catalog.knows_trigger(trigger) {
                     problems.push(Problem::UnknownGift);
                 }
+            } else {
+                problems.push(Problem::EmptyTrigger);
             }
             if mapping.actions.is_empty() {
                 problems.push(Problem::NoActions);
@@ -161,6 +157,7 @@ pub fn test_gift(trigger: &str, catalog: &Catalog, count: u32) -> GiftMessage {
             user_id: -1,
             unique_id: "giftdeck_test".into(),
             nickname: "Tester".into(),
+            ..User::default()
         },
         gift_id,
         gift_name,

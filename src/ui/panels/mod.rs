@@ -5,10 +5,12 @@
 pub mod actions_window;
 pub mod connect_bar;
 pub mod feed;
+pub mod held;
 pub mod notices;
 pub mod overlays;
 pub mod path_window;
 pub mod queue;
+pub mod quit;
 pub mod settings_window;
 pub mod status_bar;
 pub mod status_line;
@@ -99,6 +101,10 @@ pub fn root_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
         cmds,
     );
     path_window::path_window_ui(&ctx, &mut state.windows, cmds);
+    if let Some(quitting) = &state.quitting {
+        let session_done = state.conn.session_finished();
+        quit::quit_window_ui(&ctx, quitting, &state.queue, session_done, cmds);
+    }
 }
 
 /// A coloured one-line banner with buttons on the right.

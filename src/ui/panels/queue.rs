@@ -18,6 +18,7 @@ pub fn queue_ui(
 ) {
     ui.heading("Action queue");
     rcon_line_ui(ui, &q.rcon);
+    super::held::held_queues_ui(ui, q, cmds);
     if demo {
         ui.label(
             RichText::new("Demo: commands go to a simulated Minecraft server on this computer.")

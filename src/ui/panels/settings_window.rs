@@ -6,7 +6,7 @@ use egui::RichText;
 use super::super::commands::{Command, Commands};
 use super::super::state::RconTest;
 use super::{GREEN, RED};
-use crate::settings::{RconSettings, Settings};
+use crate::settings::{RconConfig, Settings};
 
 pub fn settings_window_ui(
     ctx: &egui::Context,
@@ -81,7 +81,7 @@ pub fn settings_window_ui(
 }
 
 /// Host, port and password of the Minecraft server. Returns true when one changed.
-pub fn rcon_fields_ui(ui: &mut egui::Ui, id: &str, rcon: &mut RconSettings) -> bool {
+pub fn rcon_fields_ui(ui: &mut egui::Ui, id: &str, rcon: &mut RconConfig) -> bool {
     let mut changed = false;
     egui::Grid::new(id).num_columns(2).show(ui, |ui| {
         let label = ui.label("Host");
