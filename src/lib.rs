@@ -15,6 +15,7 @@ pub mod event;
 pub mod live;
 pub mod mappings;
 pub mod mca;
+pub mod obs;
 pub mod overlay;
 pub mod replay;
 pub mod settings;
