@@ -64,6 +64,17 @@ pub enum Action {
         #[serde(default = "default_overlay_seconds")]
         seconds: u32,
     },
+    /// OBS: switch the program scene.
+    ObsScene { scene: String },
+    /// OBS: show `source` in `scene` for `seconds`, then hide it again.
+    ObsSource {
+        scene: String,
+        source: String,
+        #[serde(default = "default_overlay_seconds")]
+        seconds: u32,
+    },
+    /// OBS: set a text source's text (placeholders allowed; viewer values stay plain text).
+    ObsText { source: String, text: String },
 }
 
 fn default_overlay_seconds() -> u32 {
@@ -99,6 +110,13 @@ impl Action {
                 subtitle,
                 seconds,
             } => format!(">> {title} | {subtitle} ({seconds} s)"),
+            Self::ObsScene { scene } => format!("OBS scene → {scene}"),
+            Self::ObsSource {
+                scene,
+                source,
+                seconds,
+            } => format!("OBS show {source} in {scene} for {seconds} s"),
+            Self::ObsText { source, text } => format!("OBS text {source} = {text}"),
         }
     }
 }

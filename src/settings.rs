@@ -128,6 +128,9 @@ pub struct Settings {
     pub engine: EngineSettings,
     /// Overlay port and what the pages show (`docs/overlays.md`).
     pub overlays: crate::overlay::OverlaySettings,
+    /// The OBS WebSocket connection for OBS actions (`None`: not set up). The password is kept
+    /// like the RCON one and never shown in `Debug` output or logs.
+    pub obs: Option<crate::obs::ObsConfig>,
 }
 
 impl Default for Settings {
@@ -141,6 +144,7 @@ impl Default for Settings {
             executor: ExecutorSettings::default(),
             engine: EngineSettings::default(),
             overlays: crate::overlay::OverlaySettings::default(),
+            obs: None,
         }
     }
 }

@@ -44,7 +44,10 @@ async fn start_obs(home: &std::path::Path) -> (Running, u16) {
         ),
     )
     .unwrap();
-    let display = (100..200)
+    // Tests in this file run in parallel: each takes its own display number.
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let offset = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let display = (100 + (std::process::id() % 400) * 4 + offset..1000)
         .find(|n| !std::path::Path::new(&format!("/tmp/.X{n}-lock")).exists())
         .expect("a free X display");
     let xvfb = Command::new("Xvfb")
@@ -60,7 +63,8 @@ async fn start_obs(home: &std::path::Path) -> (Running, u16) {
         .expect("start Xvfb");
     let mut running = Running(vec![xvfb]);
     let obs = Command::new("obs")
-        .args(["--disable-shutdown-check", "--minimize-to-tray"])
+        // `--multi`: no "already running" dialog when another OBS runs.
+        .args(["--disable-shutdown-check", "--minimize-to-tray", "--multi"])
         .env("HOME", home)
         .env("DISPLAY", format!(":{display}"))
         .env("LIBGL_ALWAYS_SOFTWARE", "1")
@@ -183,4 +187,127 @@ async fn switches_scenes_toggles_a_source_and_sets_text_in_a_real_obs() {
     let err = obs.set_scene("no such scene").await.unwrap_err();
     assert!(matches!(err, ObsError::Request { .. }), "{err}");
     assert!(err.to_string().contains("SetCurrentProgramScene"), "{err}");
+}
+
+/// OBS actions go through the executor's queue, in order, with their placeholders, and a failing
+/// one is reported like an RCON failure.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn obs_actions_run_through_the_executor_queue() {
+    use giftdeck::actions::{ExecutorConfig, spawn_executor};
+    use giftdeck::engine::Decision;
+    use giftdeck::event::{CreditedGift, EndedBy};
+    use giftdeck::mappings::{Action, Mapping, MappingTable};
+    use std::sync::Arc;
+    use tokio::sync::{mpsc, watch};
+
+    if !installed("obs") || !installed("Xvfb") {
+        eprintln!(
+            "\n*** SKIPPED: `obs` or `Xvfb` is not installed; the OBS executor test did not run ***\n"
+        );
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let (_obs, port) = start_obs(home.path()).await;
+    let config = ObsConfig {
+        host: "127.0.0.1".into(),
+        port,
+        password: PASSWORD.into(),
+    };
+    let mut obs = ObsClient::connect(&config).await.unwrap();
+    obs.request("CreateScene", json!({"sceneName": "Stage"}))
+        .await
+        .unwrap();
+    obs.request("CreateScene", json!({"sceneName": "Lion time"}))
+        .await
+        .unwrap();
+    obs.request(
+        "CreateInput",
+        json!({"sceneName": "Lion time", "inputName": "Thanks",
+               "inputKind": "text_ft2_source_v2", "inputSettings": {"text": ""},
+               "sceneItemEnabled": false}),
+    )
+    .await
+    .unwrap();
+    obs.set_scene("Stage").await.unwrap();
+
+    let mapping = Mapping::new(
+        "Lion",
+        vec![
+            Action::ObsScene {
+                scene: "Lion time".into(),
+            },
+            Action::ObsText {
+                source: "Thanks".into(),
+                text: "{nickname} sent {count} × {gift}".into(),
+            },
+            Action::ObsSource {
+                scene: "Lion time".into(),
+                source: "Thanks".into(),
+                seconds: 1,
+            },
+            Action::ObsScene {
+                scene: "no such scene".into(),
+            },
+        ],
+    );
+    let (_tx, mappings) = watch::channel(MappingTable::new(vec![mapping.clone()]));
+    let (exec_tx, _exec_rx) = mpsc::channel(64);
+    let executor = spawn_executor(
+        ExecutorConfig::default(),
+        mappings,
+        exec_tx,
+        Arc::new(|| {}),
+    );
+    executor.set_obs(Some(config.clone()));
+    let decision = Decision {
+        gift: CreditedGift {
+            msg_id: 1,
+            user_id: 7,
+            unique_id: "alice".into(),
+            nickname: "Alice <b>".into(),
+            gift_id: 6369,
+            gift_name: "Lion".into(),
+            diamonds: 29_999,
+            count: 1,
+            trigger: Some("Lion".into()),
+            ended_by: EndedBy::Single,
+            image_url: None,
+            skipped: None,
+        },
+        mapping: Some(mapping),
+    };
+    assert_eq!(executor.enqueue(&decision), 4);
+    executor.drained().await;
+    let status = executor.status();
+    assert_eq!((status.done, status.failed), (3, 1), "{status:?}");
+    assert!(
+        status
+            .last_error
+            .as_deref()
+            .unwrap_or("")
+            .contains("no such scene"),
+        "{status:?}"
+    );
+    assert_eq!(obs.current_scene().await.unwrap(), "Lion time");
+    assert_eq!(obs.text("Thanks").await.unwrap(), "Alice <b> sent 1 × Lion");
+    assert!(obs.source_visible("Lion time", "Thanks").await.unwrap());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while obs.source_visible("Lion time", "Thanks").await.unwrap() {
+        assert!(
+            Instant::now() < deadline,
+            "the source was never hidden again"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Without OBS settings the action fails with the reason, instead of vanishing.
+    executor.set_obs(None);
+    executor.enqueue(&decision);
+    executor.drained().await;
+    assert!(
+        executor
+            .status()
+            .last_error
+            .unwrap()
+            .contains("OBS is not set up")
+    );
 }

@@ -19,6 +19,7 @@ use super::rcon::RconConfig;
 use crate::engine::Decision;
 use crate::event::CreditedGift;
 use crate::mappings::{Mapping, MappingTable};
+use crate::obs::ObsConfig;
 use crate::overlay::{OverlayHub, TextOverlay};
 use crate::triggers::{EventLine, Fired};
 
@@ -177,8 +178,25 @@ pub(super) enum Work {
     },
     /// Title and subtitle already rendered (plain text).
     OverlayText(Arc<TextOverlay>),
+    /// An OBS request, text already rendered.
+    Obs(Arc<ObsWork>),
     /// Could not be prepared (a placeholder error, no mapping for Random): fails in its turn.
     Invalid(Arc<str>),
+}
+
+/// One OBS action, ready to send.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum ObsWork {
+    Scene(String),
+    ShowSource {
+        scene: String,
+        source: String,
+        seconds: u32,
+    },
+    Text {
+        source: String,
+        text: String,
+    },
 }
 
 #[derive(Debug)]
@@ -205,6 +223,10 @@ pub(super) struct Shared {
     pub(super) refused: u64,
     /// Where overlay-text actions go (`None`: overlays are off).
     pub(super) overlay: Option<OverlayHub>,
+    /// Where OBS actions go (`None`: not set up).
+    pub(super) obs: Option<ObsConfig>,
+    /// Bumped by `set_obs`, so the runner reconnects with new OBS settings.
+    pub(super) obs_version: u64,
 }
 
 pub(super) struct Inner {
@@ -330,6 +352,8 @@ pub fn spawn_executor(
             stop: false,
             refused: 0,
             overlay: None,
+            obs: None,
+            obs_version: 0,
         }),
         work: Notify::new(),
         idle: watch::Sender::new(true),
@@ -458,6 +482,15 @@ impl ExecutorHandle {
             self.inner.publish();
         }
         queued
+    }
+
+    /// Where OBS actions go (`None`: not set up; they fail with that reason).
+    pub fn set_obs(&self, obs: Option<ObsConfig>) {
+        let mut shared = self.inner.lock();
+        if shared.obs != obs {
+            shared.obs = obs;
+            shared.obs_version += 1;
+        }
     }
 
     /// Where overlay-text actions show (`None` when overlays are off).

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use rand::seq::IndexedRandom as _;
 
-use super::executor::{Item, WebhookBody, Work};
+use super::executor::{Item, ObsWork, WebhookBody, Work};
 use super::placeholders::{self, Values};
 #[cfg(test)]
 use crate::engine::Decision;
@@ -162,6 +162,7 @@ impl Work {
                 gift: gift.clone(),
             },
             Work::OverlayText(t) => Work::OverlayText(t.clone()),
+            Work::Obs(o) => Work::Obs(o.clone()),
             Work::Invalid(e) => Work::Invalid(e.clone()),
         }
     }
@@ -219,6 +220,37 @@ fn prepare(mapping: &Mapping, values: &Values, gift: &Arc<WebhookBody>) -> Vec<P
                 }
                 .summary();
                 Prepared::Once(Work::OverlayText(Arc::new(text)), summary.into())
+            }
+            Action::ObsScene { scene } => Prepared::Once(
+                Work::Obs(Arc::new(ObsWork::Scene(scene.clone()))),
+                action.summary().into(),
+            ),
+            Action::ObsSource {
+                scene,
+                source,
+                seconds,
+            } => Prepared::Once(
+                Work::Obs(Arc::new(ObsWork::ShowSource {
+                    scene: scene.clone(),
+                    source: source.clone(),
+                    seconds: *seconds,
+                })),
+                action.summary().into(),
+            ),
+            Action::ObsText { source, text } => {
+                let text = placeholders::render_text(text, values);
+                let summary = Action::ObsText {
+                    source: source.clone(),
+                    text: text.clone(),
+                }
+                .summary();
+                Prepared::Once(
+                    Work::Obs(Arc::new(ObsWork::Text {
+                        source: source.clone(),
+                        text,
+                    })),
+                    summary.into(),
+                )
             }
         })
         .collect()

@@ -184,6 +184,7 @@ impl GiftdeckApp {
             None => (None, None),
         };
         executor.set_overlay(overlays.as_ref().map(|o| o.hub.clone()));
+        executor.set_obs(settings.obs.clone());
         // Latest-value state straight from the executor: never behind, never blocking it.
         let queue_rx = executor.status_watch();
         tasks.spawn_loop(router::forward_executor(
@@ -745,6 +746,7 @@ impl GiftdeckApp {
     }
 
     fn settings_changed(&mut self) {
+        self.executor.set_obs(self.state.settings.obs.clone());
         if let Some(overlays) = &self.overlays {
             overlays
                 .hub

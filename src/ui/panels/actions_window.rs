@@ -119,6 +119,9 @@ fn kind_name(action: &Action) -> &'static str {
         Action::Webhook { .. } => "Webhook",
         Action::Random => "Random",
         Action::OverlayText { .. } => "Overlay text",
+        Action::ObsScene { .. } => "OBS scene",
+        Action::ObsSource { .. } => "OBS show source",
+        Action::ObsText { .. } => "OBS text",
     }
 }
 
@@ -146,6 +149,18 @@ fn action_kind_ui(ui: &mut egui::Ui, action: &mut Action) -> bool {
                     title: "Thanks {nickname}!".to_owned(),
                     subtitle: "{count} × {gift}".to_owned(),
                     seconds: 3,
+                },
+                Action::ObsScene {
+                    scene: String::new(),
+                },
+                Action::ObsSource {
+                    scene: String::new(),
+                    source: String::new(),
+                    seconds: 5,
+                },
+                Action::ObsText {
+                    source: String::new(),
+                    text: "{nickname} sent {count} × {gift}".to_owned(),
                 },
             ];
             for option in options {
@@ -249,6 +264,55 @@ fn action_fields_ui(
                 .on_hover_text("How long the text shows on the /text overlay")
                 .changed();
             a || b || c
+        }
+        Action::ObsScene { scene } => ui
+            .add(
+                egui::TextEdit::singleline(scene)
+                    .hint_text("OBS scene name")
+                    .desired_width(240.0),
+            )
+            .changed(),
+        Action::ObsSource {
+            scene,
+            source,
+            seconds,
+        } => {
+            let a = ui
+                .add(
+                    egui::TextEdit::singleline(source)
+                        .hint_text("source")
+                        .desired_width(140.0),
+                )
+                .changed();
+            let b = ui
+                .add(
+                    egui::TextEdit::singleline(scene)
+                        .hint_text("in scene")
+                        .desired_width(140.0),
+                )
+                .changed();
+            let c = ui
+                .add(egui::DragValue::new(seconds).range(1..=600).suffix(" s"))
+                .on_hover_text("Shown this long, then hidden again")
+                .changed();
+            a || b || c
+        }
+        Action::ObsText { source, text } => {
+            let a = ui
+                .add(
+                    egui::TextEdit::singleline(source)
+                        .hint_text("text source")
+                        .desired_width(140.0),
+                )
+                .changed();
+            let b = ui
+                .add(
+                    egui::TextEdit::singleline(text)
+                        .hint_text("text, e.g. {nickname} sent {gift}")
+                        .desired_width(200.0),
+                )
+                .changed();
+            a || b
         }
     }
 }
