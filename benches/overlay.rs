@@ -11,6 +11,12 @@
 //! Target: p99 < 5 ms. `cargo bench --bench overlay` (env `OVERLAY_BENCH_SECONDS`,
 //! `OVERLAY_BENCH_RATE`).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a benchmark fails loudly"
+)]
+
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 

@@ -2,6 +2,12 @@
 //! WebSocket server enabled (with a password) from a config file in a temporary HOME. Skips LOUDLY
 //! when `obs` or `Xvfb` is missing. By hand: `cargo test --test obs`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails loudly, helpers included"
+)]
+
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 

@@ -1,6 +1,12 @@
 //! The overlay server against real parts: a real headless Chromium opens the pages while the fake
 //! TikTok streams over loopback; a real WebSocket client reads `/events`; a real busy port.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails loudly, helpers included"
+)]
+
 #[path = "support/chromium.rs"]
 mod chromium;
 

@@ -47,7 +47,9 @@ impl Default for HubConfig {
 /// One thing for the overlays.
 #[derive(Debug)]
 enum Input {
-    Output(Output),
+    // Boxed: an Output is several times the other inputs, and one allocation per event is cheap
+    // next to the JSON the hub writes for it.
+    Output(Box<Output>),
     Text(TextOverlay),
     Config(HubConfig),
 }
@@ -107,7 +109,7 @@ impl OverlayHub {
 
     /// A pipeline output (a credited gift or another event) for the pages and `/events`.
     pub fn send_output(&self, output: &Output) {
-        self.send(Input::Output(output.clone()));
+        self.send(Input::Output(Box::new(output.clone())));
     }
 
     /// Shows an overlay text on `/text` (replacing the one showing).
@@ -207,7 +209,37 @@ impl State {
     fn apply(&mut self, input: Input, now: u64, changed: &mut [bool], events: &mut Vec<String>) {
         let wall = wall_millis();
         match input {
-            Input::Output(Output::Credit(decision)) => {
+            Input::Output(output) => self.apply_output(*output, now, changed, events, wall),
+            Input::Text(text) => {
+                events.push(messages::text_event(&text, &mut self.seq, wall));
+                let until = now.saturating_add(u64::from(text.seconds.max(1)) * 1_000);
+                self.text = Some((self.next_text_id, text, until));
+                self.next_text_id += 1;
+                changed[Page::Text.index()] = true;
+            }
+            Input::Config(config) => {
+                self.alerts.set_config(config.alerts);
+                if config.goal != self.goal_config {
+                    self.goal = LikeGoal::new(config.goal);
+                    self.goal_config = config.goal;
+                    changed[Page::Goal.index()] = true;
+                }
+                changed[Page::Alerts.index()] = true;
+            }
+        }
+    }
+
+    /// A pipeline output: `/events` lines, alerts, tallies.
+    fn apply_output(
+        &mut self,
+        output: Output,
+        now: u64,
+        changed: &mut [bool],
+        events: &mut Vec<String>,
+        wall: u64,
+    ) {
+        match output {
+            Output::Credit(decision) => {
                 events.extend(messages::credit_events(&decision, &mut self.seq, wall));
                 let alert = messages::gift_alert(&decision.gift);
                 self.recent.push(RecentItem::from(&alert));
@@ -224,50 +256,31 @@ impl State {
                 self.alerts.push(alert, now);
                 changed[Page::Alerts.index()] = true;
             }
-            Input::Output(Output::Fired(fired)) => {
+            Output::Fired(fired) => {
                 events.push(messages::fired_event(&fired, &mut self.seq, wall));
             }
-            Input::Output(Output::Event(event)) => {
+            Output::Event(event) => {
                 events.push(messages::live_event(&event, &mut self.seq, wall));
-                match &event {
+                let alert = match &event {
                     LiveEvent::Like { count, .. } => {
                         self.goal.add_likes(u64::from(*count));
                         changed[Page::Goal.index()] = true;
+                        None
                     }
                     LiveEvent::Member { user, action, .. } if *action == MEMBER_SUBSCRIBED => {
-                        let alert = messages::social_alert(AlertKind::Subscribe, user);
-                        self.recent.push(RecentItem::from(&alert));
-                        changed[Page::Recent.index()] = true;
-                        self.alerts.push(alert, now);
-                        changed[Page::Alerts.index()] = true;
+                        Some(messages::social_alert(AlertKind::Subscribe, user))
                     }
                     LiveEvent::Social { user, kind, .. } => {
-                        if let Some(kind) = messages::social_kind(*kind) {
-                            let alert = messages::social_alert(kind, user);
-                            self.recent.push(RecentItem::from(&alert));
-                            changed[Page::Recent.index()] = true;
-                            self.alerts.push(alert, now);
-                            changed[Page::Alerts.index()] = true;
-                        }
+                        messages::social_kind(*kind).map(|kind| messages::social_alert(kind, user))
                     }
-                    _ => {}
+                    _ => None,
+                };
+                if let Some(alert) = alert {
+                    self.recent.push(RecentItem::from(&alert));
+                    changed[Page::Recent.index()] = true;
+                    self.alerts.push(alert, now);
+                    changed[Page::Alerts.index()] = true;
                 }
-            }
-            Input::Text(text) => {
-                events.push(messages::text_event(&text, &mut self.seq, wall));
-                let until = now.saturating_add(u64::from(text.seconds.max(1)) * 1_000);
-                self.text = Some((self.next_text_id, text, until));
-                self.next_text_id += 1;
-                changed[Page::Text.index()] = true;
-            }
-            Input::Config(config) => {
-                self.alerts.set_config(config.alerts);
-                if config.goal != self.goal_config {
-                    self.goal = LikeGoal::new(config.goal);
-                    self.goal_config = config.goal;
-                    changed[Page::Goal.index()] = true;
-                }
-                changed[Page::Alerts.index()] = true;
             }
         }
     }
