@@ -1,5 +1,5 @@
 //! The ordered executor: one bounded queue of actions run one at a time, in order, on a tokio task
-//! ([`super::runner`]), with a gap that never shrinks under backlog, an optional max age,
+//! (`runner`), with a gap that never shrinks under backlog, an optional max age,
 //! pause/resume/clear, and a status the UI reads as latest-value state (`tokio::sync::watch`).
 //! Every action is bound to the server it was queued for ([`super::binding`]): a server switch
 //! holds the old queue. Stopping is a handshake with a deadline that lists what did not run.
@@ -163,8 +163,7 @@ pub(super) enum WebhookBody {
     Event(EventLine),
 }
 
-/// One queued action, ready to run.
-#[derive(Debug)]
+/// One queued action, ready to run. `Debug` hides a webhook URL's token.
 pub(super) enum Work {
     Command(Arc<str>),
     Sound {
@@ -197,6 +196,26 @@ pub(super) enum ObsWork {
         source: String,
         text: String,
     },
+}
+
+impl std::fmt::Debug for Work {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Command(command) => write!(f, "Command({command:?})"),
+            Self::Sound { path, volume } => write!(f, "Sound({path:?}, {volume})"),
+            Self::Webhook {
+                url,
+                timeout_millis,
+                ..
+            } => {
+                let shown = super::webhook::redact_url(url);
+                write!(f, "Webhook({shown}, {timeout_millis} ms)")
+            }
+            Self::OverlayText(text) => write!(f, "OverlayText({:?})", text.title),
+            Self::Obs(work) => write!(f, "Obs({work:?})"),
+            Self::Invalid(reason) => write!(f, "Invalid({reason:?})"),
+        }
+    }
 }
 
 #[derive(Debug)]

@@ -12,8 +12,7 @@ use tokio::runtime::Handle;
 use tokio::sync::{mpsc, watch};
 
 use super::bridge::{
-    self, ConnStatus, ExecutorConfig, ExecutorHandle, FailureKind, LiveConfig, LogLine,
-    QueueStatus, RconConfig,
+    self, ConnStatus, ExecutorConfig, ExecutorHandle, LiveConfig, LogLine, QueueStatus, RconConfig,
 };
 use super::commands::{Command, Commands};
 use super::feed::Feed;
@@ -129,6 +128,7 @@ fn load_settings(path: Option<PathBuf>) -> (Settings, SaveState) {
         }
         text
     });
+    let warning = settings::join_notice(warning, &loaded.permissions_fixed);
     let save = SaveState {
         path: Some(path),
         allowed: loaded.save_allowed,
@@ -480,7 +480,8 @@ impl GiftdeckApp {
                 self.state.save.last = Some(result);
             }
             UiMsg::DemoReady { session, result } => self.on_demo_ready(session, result),
-            UiMsg::Imported(Ok((path, file))) => {
+            UiMsg::Imported(Ok((path, mut file))) => {
+                settings::restore_redacted_urls(&mut file, &self.state.settings.mappings);
                 let count = file.mappings.len();
                 let previous = std::mem::replace(&mut self.state.settings.mappings, file.mappings);
                 let replaced = previous.len();
@@ -524,7 +525,14 @@ impl GiftdeckApp {
                     self.mappings_changed();
                 }
             }
-            UiMsg::RconTested(result) => self.state.rcon_test = RconTest::Done(result),
+            UiMsg::RconTested(result) => {
+                if result.is_ok() && !self.state.settings.setup.minecraft_ok {
+                    // The test always uses the streamer's own server, never the demo's.
+                    self.state.settings.setup.minecraft_ok = true;
+                    self.schedule_save();
+                }
+                self.state.rcon_test = RconTest::Done(result);
+            }
         }
     }
 
@@ -539,6 +547,17 @@ impl GiftdeckApp {
                 .revalidate(&state.settings.mappings, &state.catalog);
         }
         state.feed.push(gift, false);
+        if gift.trigger.is_some() && !state.conn.is_demo() {
+            self.trigger_tried();
+        }
+    }
+
+    /// The checklist's last step: a trigger really ran.
+    fn trigger_tried(&mut self) {
+        if !self.state.settings.setup.trigger_tried {
+            self.state.settings.setup.trigger_tried = true;
+            self.schedule_save();
+        }
     }
 
     // ---- connection ---------------------------------------------------------------------------
@@ -721,11 +740,9 @@ impl GiftdeckApp {
                 self.start_session(session, config, target, Some(demo));
             }
             Err(err) => {
+                // Nothing of TikTok's failed: the notice says what did.
                 self.state.conn.link = Link::Off;
-                self.state.conn.set_status(ConnStatus::Failed {
-                    kind: FailureKind::Protocol,
-                    detail: format!("demo could not start: {err}"),
-                });
+                self.state.conn.set_status(ConnStatus::Idle);
                 self.notice(NoticeLevel::Error, format!("Demo could not start: {err}"));
             }
         }
@@ -775,6 +792,9 @@ impl GiftdeckApp {
         let decision = engine::decide(&self.table, credit);
         let queued = self.executor.enqueue(&decision);
         self.state.feed.push(&decision.gift, true);
+        if decision.mapping.is_some() && queued > 0 {
+            self.trigger_tried();
+        }
         match &decision.mapping {
             Some(m) => self.notice(
                 NoticeLevel::Info,
@@ -789,12 +809,8 @@ impl GiftdeckApp {
 
     fn test_rcon(&mut self) {
         self.state.rcon_test = RconTest::Running;
-        let r = &self.state.settings.rcon;
-        let config = RconConfig {
-            host: r.host.trim().to_owned(),
-            port: r.port,
-            password: r.password.clone(),
-        };
+        let mut config = self.state.settings.rcon.clone();
+        config.host = config.host.trim().to_owned();
         self.tasks
             .spawn(async move { UiMsg::RconTested(bridge::test_rcon_connection(config).await) });
     }
@@ -884,7 +900,7 @@ impl GiftdeckApp {
     }
 
     /// The window is closing: saves, stops the session, and stops the executor with its
-    /// handshake (the running action gets [`STOP_GRACE`]). Every action that did not run is
+    /// handshake (the running action gets `STOP_GRACE`). Every action that did not run is
     /// listed in the log and on stderr. Blocks the closing window for at most the grace.
     pub fn shutdown(&mut self) -> ShutdownReport {
         self.flush_save();
@@ -927,13 +943,8 @@ impl eframe::App for GiftdeckApp {
 /// The executor's settings; `demo_rcon` is the current server while the demo runs (the
 /// streamer's stays set, so real-stream actions stay bound to it and are held meanwhile).
 fn executor_config(settings: &Settings, demo_rcon: Option<RconConfig>) -> ExecutorConfig {
-    let r = &settings.rcon;
     // No password means not set up yet: Minecraft refuses an empty one anyway.
-    let rcon = (!r.host.trim().is_empty() && !r.password.is_empty()).then(|| RconConfig {
-        host: r.host.trim().to_owned(),
-        port: r.port,
-        password: r.password.clone(),
-    });
+    let rcon = settings.rcon.if_set_up();
     ExecutorConfig {
         gap_millis: settings.executor.gap_millis,
         max_age_millis: settings.executor.max_age_millis,

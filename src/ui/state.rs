@@ -10,6 +10,7 @@ use tokio::sync::watch;
 
 use super::bridge::{ConnStatus, FakeBackend, LiveHandle, LogLine, QueueStatus};
 use super::catalog::Catalog;
+use super::failure::RconFailure;
 use super::feed::Feed;
 use super::triggers::TriggerEditor;
 use crate::engine;
@@ -143,7 +144,7 @@ pub enum RconTest {
     #[default]
     Idle,
     Running,
-    Done(Result<String, String>),
+    Done(Result<String, RconFailure>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
