@@ -15,6 +15,8 @@ pub mod event;
 pub mod live;
 pub mod mappings;
 pub mod mca;
+pub mod obs;
+pub mod overlay;
 pub mod replay;
 pub mod settings;
 pub mod t2m;

@@ -56,6 +56,30 @@ pub enum Action {
     },
     /// Run the actions of a random other enabled mapping (Tiktok2Mc's `$random`).
     Random,
+    /// Show a title and subtitle on the `/text` overlay page for `seconds` (Tiktok2Mc's `>>`).
+    /// Both may hold placeholders; viewer values are shown as plain text.
+    OverlayText {
+        title: String,
+        #[serde(default)]
+        subtitle: String,
+        #[serde(default = "default_overlay_seconds")]
+        seconds: u32,
+    },
+    /// OBS: switch the program scene.
+    ObsScene { scene: String },
+    /// OBS: show `source` in `scene` for `seconds`, then hide it again.
+    ObsSource {
+        scene: String,
+        source: String,
+        #[serde(default = "default_overlay_seconds")]
+        seconds: u32,
+    },
+    /// OBS: set a text source's text (placeholders allowed; viewer values stay plain text).
+    ObsText { source: String, text: String },
+}
+
+fn default_overlay_seconds() -> u32 {
+    3
 }
 
 impl Action {
@@ -79,6 +103,23 @@ impl Action {
                 format!("POST {}", crate::actions::webhook::redact_url(url))
             }
             Self::Random => "random mapping".to_owned(),
+            Self::OverlayText {
+                title,
+                subtitle,
+                seconds,
+            } if subtitle.is_empty() => format!(">> {title} ({seconds} s)"),
+            Self::OverlayText {
+                title,
+                subtitle,
+                seconds,
+            } => format!(">> {title} | {subtitle} ({seconds} s)"),
+            Self::ObsScene { scene } => format!("OBS scene → {scene}"),
+            Self::ObsSource {
+                scene,
+                source,
+                seconds,
+            } => format!("OBS show {source} in {scene} for {seconds} s"),
+            Self::ObsText { source, text } => format!("OBS text {source} = {text}"),
         }
     }
 }
@@ -106,6 +147,32 @@ impl std::fmt::Debug for Action {
                 .field("timeout_millis", timeout_millis)
                 .finish(),
             Self::Random => f.write_str("Random"),
+            Self::OverlayText {
+                title,
+                subtitle,
+                seconds,
+            } => f
+                .debug_struct("OverlayText")
+                .field("title", title)
+                .field("subtitle", subtitle)
+                .field("seconds", seconds)
+                .finish(),
+            Self::ObsScene { scene } => f.debug_struct("ObsScene").field("scene", scene).finish(),
+            Self::ObsSource {
+                scene,
+                source,
+                seconds,
+            } => f
+                .debug_struct("ObsSource")
+                .field("scene", scene)
+                .field("source", source)
+                .field("seconds", seconds)
+                .finish(),
+            Self::ObsText { source, text } => f
+                .debug_struct("ObsText")
+                .field("source", source)
+                .field("text", text)
+                .finish(),
         }
     }
 }

@@ -147,6 +147,11 @@ pub struct Settings {
     pub rcon: RconConfig,
     pub executor: ExecutorSettings,
     pub engine: EngineSettings,
+    /// Overlay port and what the pages show (`docs/overlays.md`).
+    pub overlays: crate::overlay::OverlaySettings,
+    /// The OBS WebSocket connection for OBS actions (`None`: not set up). The password is kept
+    /// like the RCON one and never shown in `Debug` output or logs.
+    pub obs: Option<crate::obs::ObsConfig>,
     /// How far the app's first-run checklist got.
     pub setup: SetupProgress,
 }
@@ -173,6 +178,8 @@ impl Default for Settings {
             rcon: RconConfig::default(),
             executor: ExecutorSettings::default(),
             engine: EngineSettings::default(),
+            overlays: crate::overlay::OverlaySettings::default(),
+            obs: None,
             setup: SetupProgress::default(),
         }
     }

@@ -19,6 +19,8 @@ use super::rcon::RconConfig;
 use crate::engine::Decision;
 use crate::event::CreditedGift;
 use crate::mappings::{Mapping, MappingTable};
+use crate::obs::ObsConfig;
+use crate::overlay::{OverlayHub, TextOverlay};
 use crate::triggers::{EventLine, Fired};
 
 /// How many log lines [`ExecutorHandle::recent_log`] keeps.
@@ -173,8 +175,27 @@ pub(super) enum Work {
         timeout_millis: u64,
         gift: Arc<WebhookBody>,
     },
+    /// Title and subtitle already rendered (plain text).
+    OverlayText(Arc<TextOverlay>),
+    /// An OBS request, text already rendered.
+    Obs(Arc<ObsWork>),
     /// Could not be prepared (a placeholder error, no mapping for Random): fails in its turn.
     Invalid(Arc<str>),
+}
+
+/// One OBS action, ready to send.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum ObsWork {
+    Scene(String),
+    ShowSource {
+        scene: String,
+        source: String,
+        seconds: u32,
+    },
+    Text {
+        source: String,
+        text: String,
+    },
 }
 
 impl std::fmt::Debug for Work {
@@ -190,6 +211,8 @@ impl std::fmt::Debug for Work {
                 let shown = super::webhook::redact_url(url);
                 write!(f, "Webhook({shown}, {timeout_millis} ms)")
             }
+            Self::OverlayText(text) => write!(f, "OverlayText({:?})", text.title),
+            Self::Obs(work) => write!(f, "Obs({work:?})"),
             Self::Invalid(reason) => write!(f, "Invalid({reason:?})"),
         }
     }
@@ -217,6 +240,12 @@ pub(super) struct Shared {
     /// The runner returns at its next check.
     pub(super) stop: bool,
     pub(super) refused: u64,
+    /// Where overlay-text actions go (`None`: overlays are off).
+    pub(super) overlay: Option<OverlayHub>,
+    /// Where OBS actions go (`None`: not set up).
+    pub(super) obs: Option<ObsConfig>,
+    /// Bumped by `set_obs`, so the runner reconnects with new OBS settings.
+    pub(super) obs_version: u64,
 }
 
 pub(super) struct Inner {
@@ -341,6 +370,9 @@ pub fn spawn_executor(
             closed: false,
             stop: false,
             refused: 0,
+            overlay: None,
+            obs: None,
+            obs_version: 0,
         }),
         work: Notify::new(),
         idle: watch::Sender::new(true),
@@ -469,6 +501,20 @@ impl ExecutorHandle {
             self.inner.publish();
         }
         queued
+    }
+
+    /// Where OBS actions go (`None`: not set up; they fail with that reason).
+    pub fn set_obs(&self, obs: Option<ObsConfig>) {
+        let mut shared = self.inner.lock();
+        if shared.obs != obs {
+            shared.obs = obs;
+            shared.obs_version += 1;
+        }
+    }
+
+    /// Where overlay-text actions show (`None` when overlays are off).
+    pub fn set_overlay(&self, hub: Option<OverlayHub>) {
+        self.inner.lock().overlay = hub;
     }
 
     /// Stops starting new actions (the running one finishes).

@@ -249,6 +249,37 @@ pub fn render(template: &str, values: &Values) -> Result<String, RenderError> {
     Ok(out)
 }
 
+/// Substitutes placeholders for text shown as text (the overlay-text action): values lose control,
+/// format and bidi characters but are otherwise kept as they are; the page never renders HTML.
+pub fn render_text(template: &str, values: &Values) -> String {
+    let mut out = String::with_capacity(template.len() + 32);
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        rest = &rest[start..];
+        match rest
+            .find('}')
+            .and_then(|end| Some((end, values.get(&rest[1..end])?)))
+        {
+            Some((end, value)) => {
+                match value {
+                    Value::Number(n) => {
+                        let _ = write!(out, "{n}");
+                    }
+                    Value::Text(text) => out.extend(text.chars().filter(|&c| !text::is_hidden(c))),
+                }
+                rest = &rest[end + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Refuses a command longer than the RCON payload limit.
 pub fn check_length(command: &str) -> Result<(), RenderError> {
     if command.len() > MAX_COMMAND_BYTES {
@@ -637,5 +668,28 @@ mod tests {
         assert_eq!(render("  ", &vals("x")), Err(RenderError::Empty));
         // Surrounding whitespace (a trailing newline from an editor) is trimmed.
         assert_eq!(render("say hi\n", &vals("x")).unwrap(), "say hi");
+    }
+}
+
+#[cfg(test)]
+mod overlay_text_tests {
+    use super::*;
+
+    #[test]
+    fn overlay_text_keeps_viewer_text_as_text() {
+        let values = Values {
+            user: "alice".into(),
+            nickname: "<img src=x onerror=alert(1)>\u{202e}\n".into(),
+            gift: "Rose".into(),
+            count: 5,
+            diamonds: 1,
+            total_diamonds: 5,
+            ..Values::default()
+        };
+        assert_eq!(
+            render_text("Thanks {nickname}! {count} × {gift} {unknown} {", &values),
+            "Thanks <img src=x onerror=alert(1)>! 5 × Rose {unknown} {"
+        );
+        assert_eq!(render_text("@{user}", &values), "@alice");
     }
 }

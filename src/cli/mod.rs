@@ -47,6 +47,11 @@ pub struct Cli {
     #[arg(long)]
     pub demo: bool,
 
+    /// Port of the overlay pages on 127.0.0.1 (default: the one in Settings, 23870); 0 turns
+    /// overlays off.
+    #[arg(long, value_name = "PORT")]
+    pub overlay_port: Option<u16>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -111,6 +116,9 @@ pub struct WatchArgs {
     /// Write every received WebSocket message (and the sign server's initial batch) to this capture.
     #[arg(long)]
     pub record: Option<PathBuf>,
+    /// Serve the overlay pages on 127.0.0.1:PORT (default 23870); 0 turns overlays off.
+    #[arg(long, value_name = "PORT")]
+    pub overlay_port: Option<u16>,
     /// Also print one JSON line per follow, share, subscribe, join, like or chat trigger that fired
     /// (gift lines then carry `"kind":"gift"`).
     #[arg(long)]

@@ -275,6 +275,7 @@ mod tests {
                     webcast_url: None,
                     mappings: None,
                     record: None,
+                    overlay_port: None,
                     events: false,
                     execute: crate::cli::ExecuteArgs {
                         execute: true,

@@ -17,6 +17,7 @@ use super::bridge::{
 use super::commands::{Command, Commands};
 use super::feed::Feed;
 use super::files;
+use super::panels::overlays::OverlaysView;
 use super::router::{self, DropCounters, SessionSenders};
 use super::state::{
     DemoBackends, Link, Notice, NoticeLevel, Quitting, RconTest, SaveState, SessionWatch, Skipped,
@@ -27,11 +28,39 @@ use crate::actions::{Origin, ShutdownReport};
 use crate::engine::{self, EngineConfig, Output};
 use crate::event::CreditedGift;
 use crate::mappings::{Action, Mapping, MappingTable};
+use crate::overlay::{OverlayError, Overlays};
 use crate::settings::{self, Settings};
 use crate::testkit::rcon::{DEMO_RCON_PASSWORD, FakeRcon};
 
 /// Capacity of a session's channel into its router.
 const LIVE_CHANNEL_CAPACITY: usize = 1_024;
+/// How often the Overlays panel re-reads whether pages are connected.
+const OVERLAY_REFRESH: Duration = Duration::from_secs(1);
+
+/// Opens `url` with the system's handler (starts the opener; never waits for it).
+fn open_in_browser(url: &str) -> std::io::Result<()> {
+    let mut command = if cfg!(target_os = "windows") {
+        let mut c = std::process::Command::new("cmd");
+        c.args(["/C", "start", ""]);
+        c
+    } else if cfg!(target_os = "macos") {
+        std::process::Command::new("open")
+    } else {
+        std::process::Command::new("xdg-open")
+    };
+    let mut child = command
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()?;
+    // Reap the opener when it exits (it usually hands off to the browser at once).
+    std::thread::Builder::new()
+        .name("open-url".into())
+        .spawn(move || child.wait())
+        .map(drop)
+}
+
 /// Capacity of the executor's channel.
 const EXEC_CHANNEL_CAPACITY: usize = 1_024;
 /// Actions the queue holds before it drops.
@@ -68,6 +97,8 @@ pub struct GiftdeckApp {
     drops: Arc<DropCounters>,
     undo_mappings: Option<Vec<Mapping>>,
     pending: Commands,
+    /// The overlay server and hub (`None`: off or failed to start).
+    overlays: Option<Overlays>,
     /// Finished before quitting: the window may close.
     quit_ready: bool,
 }
@@ -108,9 +139,19 @@ fn load_settings(path: Option<PathBuf>) -> (Settings, SaveState) {
 }
 
 impl GiftdeckApp {
+    /// The app without overlays (tests, or overlays off).
+    pub fn new(options: AppOptions) -> Self {
+        Self::with_overlays(options, None)
+    }
+
     /// Loads settings, starts the executor and the saver on the runtime, and (in demo mode)
     /// starts the demo.
-    pub fn new(options: AppOptions) -> Self {
+    /// `overlays`: the server started before the window (`None`: overlays are off), or why it
+    /// could not start (the app then runs without overlays and says so).
+    pub fn with_overlays(
+        options: AppOptions,
+        overlays: Option<Result<Overlays, OverlayError>>,
+    ) -> Self {
         let AppOptions {
             settings_path,
             runtime,
@@ -137,6 +178,13 @@ impl GiftdeckApp {
                 Arc::new(move || waker.wake())
             },
         ));
+        let (overlays, overlay_error) = match overlays {
+            Some(Ok(overlays)) => (Some(overlays), None),
+            Some(Err(err)) => (None, Some(err.to_string())),
+            None => (None, None),
+        };
+        executor.set_overlay(overlays.as_ref().map(|o| o.hub.clone()));
+        executor.set_obs(settings.obs.clone());
         // Latest-value state straight from the executor: never behind, never blocking it.
         let queue_rx = executor.status_watch();
         tasks.spawn_loop(router::forward_executor(
@@ -165,7 +213,21 @@ impl GiftdeckApp {
             undo_mappings: None,
             pending: Vec::new(),
             quit_ready: false,
+            overlays,
         };
+        match (&app.overlays, overlay_error) {
+            (Some(overlays), _) => {
+                overlays
+                    .hub
+                    .set_config(app.state.settings.overlays.pages.clone());
+                app.state.overlays = OverlaysView::of(overlays);
+            }
+            (None, Some(err)) => {
+                app.state.overlays = OverlaysView::off(format!("Overlays are off: {err}"));
+                app.notice(NoticeLevel::Error, format!("Overlays are off: {err}"));
+            }
+            (None, None) => {}
+        }
         if demo {
             app.run(Command::StartDemo);
         }
@@ -275,6 +337,11 @@ impl GiftdeckApp {
             self.state.queue = self.queue_rx.borrow_and_update().clone();
         }
         self.state.conn.refresh();
+        if let Some(overlays) = &self.overlays {
+            self.state.overlays.refresh(overlays);
+            // A page connecting sends the UI nothing: look again in a second.
+            ctx.request_repaint_after(OVERLAY_REFRESH);
+        }
         let started = Instant::now();
         while let Ok(msg) = self.ui_rx.try_recv() {
             self.on_msg(msg);
@@ -324,6 +391,11 @@ impl GiftdeckApp {
             Command::Connect => self.connect(),
             Command::Disconnect => self.disconnect(),
             Command::StartDemo => self.start_demo(),
+            Command::OpenUrl(url) => {
+                if let Err(err) = open_in_browser(&url) {
+                    self.notice(NoticeLevel::Error, format!("Cannot open {url}: {err}"));
+                }
+            }
             Command::Test { row, count } => self.test_row(row, count),
             Command::MappingsChanged => self.mappings_changed(),
             Command::SettingsChanged => self.settings_changed(),
@@ -611,6 +683,7 @@ impl GiftdeckApp {
                 status: status_tx,
                 stats: stats_tx,
                 origin,
+                overlay: self.overlays.as_ref().map(|o| o.hub.clone()),
             },
             self.tasks.sender(),
             self.tasks.waker(),
@@ -737,6 +810,12 @@ impl GiftdeckApp {
     }
 
     fn settings_changed(&mut self) {
+        self.executor.set_obs(self.state.settings.obs.clone());
+        if let Some(overlays) = &self.overlays {
+            overlays
+                .hub
+                .set_config(self.state.settings.overlays.pages.clone());
+        }
         // The demo's server stays current while it runs; the streamer's is updated beside it.
         let demo_rcon =
             (self.state.conn.demo_rcon()).map(|rcon| Self::demo_rcon_config(rcon.port()));
@@ -903,6 +982,8 @@ impl GiftdeckApp {
     /// listed in the log and on stderr. Blocks the closing window for at most the grace.
     pub fn shutdown(&mut self) -> ShutdownReport {
         self.flush_save();
+        // Dropping the server tells every page and /events client to close.
+        self.overlays = None;
         if let Link::Session { handle, .. } = std::mem::take(&mut self.state.conn.link) {
             handle.stop();
         }

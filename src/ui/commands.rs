@@ -36,6 +36,8 @@ pub enum Command {
     },
     TestRcon,
     UndoImport,
+    /// Open a URL (an overlay page) in the system's browser.
+    OpenUrl(String),
     /// Throw away the queue held for this server (it never runs).
     ClearHeld(ServerId),
     /// Keep the queue held for this server; it runs when that server is current again.

@@ -496,6 +496,7 @@ mod tests {
             count,
             trigger: None,
             ended_by: EndedBy::StreakEnd,
+            image_url: None,
             skipped: None,
         }
     }

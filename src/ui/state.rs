@@ -259,6 +259,8 @@ pub struct State {
     pub skipped: Skipped,
     /// Messages left in the UI channel after the last frame's budget ran out.
     pub backlog: usize,
+    /// The Overlays panel's URLs and connections.
+    pub overlays: super::panels::overlays::OverlaysView,
     /// Set while finishing before quitting.
     pub quitting: Option<Quitting>,
 }
@@ -283,6 +285,9 @@ impl State {
             windows: Windows::default(),
             rcon_test: RconTest::Idle,
             skipped: Skipped::default(),
+            overlays: super::panels::overlays::OverlaysView::off(
+                "Overlays are off (--overlay-port 0).",
+            ),
             backlog: 0,
             quitting: None,
         }

@@ -84,6 +84,14 @@ pub fn find_problems(mappings: &[Mapping], catalog: &Catalog) -> Vec<Vec<Problem
                     Action::Sound { path, .. } => path.as_os_str().is_empty(),
                     Action::Webhook { url, .. } => url.trim().is_empty(),
                     Action::Random => false,
+                    Action::OverlayText {
+                        title, subtitle, ..
+                    } => title.trim().is_empty() && subtitle.trim().is_empty(),
+                    Action::ObsScene { scene } => scene.trim().is_empty(),
+                    Action::ObsSource { scene, source, .. } => {
+                        scene.trim().is_empty() || source.trim().is_empty()
+                    }
+                    Action::ObsText { source, .. } => source.trim().is_empty(),
                 };
                 if empty {
                     problems.push(Problem::EmptyAction { action: i + 1 });

@@ -9,6 +9,7 @@ pub mod connect_bar;
 pub mod feed;
 pub mod held;
 pub mod notices;
+pub mod overlays;
 pub mod path_window;
 pub mod plain;
 pub mod queue;
@@ -75,6 +76,8 @@ pub fn root_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
                         state.conn.is_demo(),
                         cmds,
                     );
+                    ui.separator();
+                    overlays::overlays_ui(ui, &state.overlays, cmds);
                 });
         });
     egui::Panel::bottom("triggers_panel")
