@@ -817,8 +817,9 @@ impl GiftdeckApp {
             create_time_millis: now_millis,
             image_url: None,
         };
-        let mut engine = GiftEngine::new(EngineConfig::default());
-        let Some(credit) = engine.on_gift(message, 0) else {
+        let mut credits = Vec::new();
+        GiftEngine::new(EngineConfig::default()).on_gift(message, 0, &mut credits);
+        let Some(credit) = credits.pop() else {
             return;
         };
         let decision: Decision = engine::decide(&self.table, credit);
