@@ -64,6 +64,10 @@ pub struct WatchArgs {
     /// Write every received WebSocket message (and the sign server's initial batch) to this capture.
     #[arg(long)]
     pub record: Option<PathBuf>,
+    /// Where each room's gift memory is kept, so a restart in the same stream credits nothing
+    /// twice (default: `rooms` in the OS data dir).
+    #[arg(long, value_name = "DIR", env = "GIFTDECK_MEMORY_DIR")]
+    pub memory_dir: Option<PathBuf>,
     #[command(flatten)]
     pub execute: ExecuteArgs,
 }

@@ -23,6 +23,7 @@ use crate::backoff::Backoff;
 use crate::capture::{CaptureError, CaptureWriter};
 use crate::engine::{self, EngineConfig};
 use crate::mappings::MappingTable;
+use crate::room_store::RoomStore;
 
 pub use resolve::ResolveError;
 pub use sign::SignError;
@@ -74,6 +75,10 @@ pub struct LiveConfig {
     pub request_timeout: Duration,
     /// Write every received WebSocket message (and the sign server's initial batch) here.
     pub record: Option<Recorder>,
+    /// Keep the room's engine memory here, so a later session (Disconnect/Connect, an app
+    /// restart, a crash) in the same stream credits nothing twice. `None`: the memory lives as
+    /// long as this session (tests, the demo).
+    pub memory: Option<RoomStore>,
 }
 
 impl Default for LiveConfig {
@@ -96,6 +101,7 @@ impl Default for LiveConfig {
             blocked_retry: Duration::from_secs(60),
             request_timeout: Duration::from_secs(10),
             record: None,
+            memory: None,
         }
     }
 }
@@ -127,6 +133,7 @@ impl fmt::Debug for LiveConfig {
             .field("watchdog", &self.watchdog)
             .field("backoff", &self.backoff)
             .field("record", &self.record)
+            .field("memory", &self.memory)
             .finish_non_exhaustive()
     }
 }

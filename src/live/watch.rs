@@ -13,6 +13,7 @@ use crate::actions::headless::Headless;
 use crate::cli::WatchArgs;
 use crate::engine::{Output, Stats};
 use crate::replay;
+use crate::room_store::RoomStore;
 
 /// Capacity of the session → printer channel.
 const EVENTS_CAPACITY: usize = 1024;
@@ -48,6 +49,11 @@ pub fn config_from_args(args: &WatchArgs) -> LiveConfig {
             .webcast_url
             .clone()
             .unwrap_or(defaults.webcast_url.clone()),
+        memory: args
+            .memory_dir
+            .clone()
+            .or_else(RoomStore::default_dir)
+            .map(RoomStore::new),
         ..defaults
     }
 }

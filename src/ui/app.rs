@@ -649,6 +649,9 @@ impl GiftdeckApp {
             tiktok_url: c.tiktok_url.clone(),
             webcast_url: c.webcast_url.clone(),
             engine: self.settings.engine.engine_config(),
+            // The room's memory outlives Disconnect/Connect and restarts (not the demo's: its
+            // fake stream reuses ids).
+            memory: crate::room_store::RoomStore::for_app(self.settings_path.as_deref()),
             ..LiveConfig::default()
         };
         self.start_session(session, config, target);
