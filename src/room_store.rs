@@ -12,8 +12,7 @@
 //! queue is in the journal and is never credited again; a credit whose line was not written was
 //! never queued. The one window: actions already queued but not yet run when the process dies are
 //! not re-run after the restart (at most once, never twice). On power loss the OS may lose what it
-//! had not flushed: the journal is fsynced at most [`SYNC_INTERVAL`] apart, so up to that much of
-//! memory can be lost then.
+//! had not flushed: gift changes are fsynced within about two [`SYNC_INTERVAL`]s.
 //!
 //! The journal is folded into a fresh snapshot when it passes [`COMPACT_BYTES`], when a room is
 //! opened and when a session closes. A room's files are deleted when its stream ends, and any
@@ -204,6 +203,7 @@ impl RoomStore {
             bytes: 0,
             compact_bytes: self.compact_bytes,
             last_sync: Instant::now(),
+            unsynced: false,
             _lease: lease,
         };
         journal.compact(pipeline)?;
@@ -246,6 +246,8 @@ pub struct RoomJournal {
     bytes: u64,
     compact_bytes: u64,
     last_sync: Instant,
+    /// Gift changes written since the last fsync.
+    unsynced: bool,
     _lease: RoomLease,
 }
 
@@ -262,23 +264,26 @@ impl RoomJournal {
 
     /// Writes the pipeline's changes since the last commit as one journal line. Call it after each
     /// pipeline step and before sending that step's outputs on (see the module docs).
+    /// Also fsyncs gift changes once [`SYNC_INTERVAL`] has passed since the last fsync (the
+    /// session commits at least once a second, so they reach the disk within about two).
     pub fn commit(&mut self, pipeline: &mut Pipeline) -> Result<(), RoomStoreError> {
-        let Some(mut entry) = pipeline.take_journal() else {
-            return Ok(());
-        };
-        self.seq += 1;
-        entry.seq = self.seq;
-        let gifts = !entry.gift_ids.is_empty() || !entry.streaks.is_empty();
-        let mut line = serde_json::to_vec(&entry).map_err(|err| self.write_error(err.into()))?;
-        line.push(b'\n');
-        // One write call per line: a crash tears at most the last line, which the loader skips.
-        self.file
-            .write_all(&line)
-            .map_err(|err| self.write_error(err))?;
-        self.bytes += line.len() as u64;
-        if gifts && self.last_sync.elapsed() >= SYNC_INTERVAL {
+        if let Some(mut entry) = pipeline.take_journal() {
+            self.seq += 1;
+            entry.seq = self.seq;
+            self.unsynced |= !entry.gift_ids.is_empty() || !entry.streaks.is_empty();
+            let mut line =
+                serde_json::to_vec(&entry).map_err(|err| self.write_error(err.into()))?;
+            line.push(b'\n');
+            // One write call per line: a crash tears at most the last line, which the loader skips.
+            self.file
+                .write_all(&line)
+                .map_err(|err| self.write_error(err))?;
+            self.bytes += line.len() as u64;
+        }
+        if self.unsynced && self.last_sync.elapsed() >= SYNC_INTERVAL {
             self.file.sync_data().map_err(|err| self.write_error(err))?;
             self.last_sync = Instant::now();
+            self.unsynced = false;
         }
         if self.bytes >= self.compact_bytes {
             self.compact(pipeline)?;

@@ -216,3 +216,34 @@ async fn the_stream_ending_forgets_the_room() {
     assert!(!store.snapshot_path(&fake.room_id()).exists());
     assert!(!store.journal_path(&fake.room_id()).exists());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_damaged_memory_file_is_set_aside_and_the_streamer_is_told() {
+    let fake = fake(Scenario {
+        history: vec![gift(100, 1, 2, 1, false)],
+        connections: vec![vec![Step::WaitForEnterRoom]],
+        after: Vec::new(),
+    })
+    .await;
+    let rooms = tempfile::tempdir().unwrap();
+    let store = RoomStore::new(rooms.path());
+    std::fs::write(store.snapshot_path(&fake.room_id()), b"\x00garbage").unwrap();
+    let mut session = Session::start(&fake, Some(rooms.path()));
+    session.until_gifts(1).await;
+    let warning = session.log.iter().find_map(|m| match m {
+        LiveMsg::Warning(w) => Some(w.clone()),
+        _ => None,
+    });
+    let warning = warning.expect("a warning before the first gift");
+    assert!(
+        warning.contains("kept as") && warning.contains(".bad"),
+        "{warning}"
+    );
+    assert_eq!(
+        session.stop().await,
+        [("Lion".into(), 1, EndedBy::Single)],
+        "it starts empty and runs on"
+    );
+    let aside = rooms.path().join(format!("{}.json.bad", fake.room_id()));
+    assert_eq!(std::fs::read(aside).unwrap(), b"\x00garbage");
+}

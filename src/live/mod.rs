@@ -195,6 +195,9 @@ pub enum LiveMsg {
     Status(ConnStatus),
     Output(engine::Output),
     Stats(engine::Stats),
+    /// Something the streamer should know that does not stop the session (the room's saved memory
+    /// was damaged and set aside, or cannot be saved). Plain words, no secrets.
+    Warning(String),
 }
 
 /// Everything that can stop or interrupt a session, each carrying its cause.

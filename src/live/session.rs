@@ -1,6 +1,8 @@
 //! One session's life: resolve → sign → connect → pump frames, and around it the reconnect loop.
 //! The session owns the [`Pipeline`], so dedupe and streak state outlive every connection; only a
-//! stop, a stream end or a fatal error finalizes open streaks.
+//! stop, a stream end or a fatal error finalizes open streaks. With a [`crate::room_store`], the
+//! memory also outlives the session: it is loaded once the room is known and journaled before
+//! each step's outputs are sent on.
 
 use std::future::Future;
 use std::pin::pin;
@@ -331,25 +333,27 @@ impl Session {
             SystemTime::now(),
             &mut warnings,
         );
-        for warning in warnings {
-            tracing::warn!("{warning}");
+        let failed = opened.as_ref().err().map(ToString::to_string);
+        if let Ok(journal) = opened {
+            self.memory = Some(journal);
         }
-        match opened {
-            Ok(journal) => self.memory = Some(journal),
-            Err(err) => tracing::warn!("{err}"),
+        for warning in warnings.iter().map(ToString::to_string).chain(failed) {
+            tracing::warn!("{warning}");
+            self.emit(LiveMsg::Warning(warning)).await?;
         }
         Ok(())
     }
 
     /// Journals the pipeline's last step before its outputs are sent on. A failed write keeps the
-    /// session running without saved memory (credits matter more than the file).
-    fn commit_memory(&mut self) {
-        if let Some(journal) = &mut self.memory
-            && let Err(err) = journal.commit(&mut self.pipeline)
-        {
-            tracing::warn!("{err}; this session's memory is no longer saved");
-            self.memory = None;
-        }
+    /// session running without saved memory (credits matter more than the file) and returns the
+    /// warning for the streamer.
+    fn commit_memory(&mut self) -> Option<String> {
+        let journal = self.memory.as_mut()?;
+        let err = journal.commit(&mut self.pipeline).err()?;
+        self.memory = None;
+        let warning = format!("{err}; this session's memory is no longer saved");
+        tracing::warn!("{warning}");
+        Some(warning)
     }
 
     /// Reads frames until the connection drops (`Ok`) or the session halts (`Err`).
@@ -575,7 +579,9 @@ impl Session {
     /// Sends pending outputs in order. A control message that ends the stream halts the session,
     /// after everything before and after it in the same batch has been sent.
     async fn flush_outputs(&mut self) -> Result<(), Halt> {
-        self.commit_memory();
+        if let Some(warning) = self.commit_memory() {
+            self.emit(LiveMsg::Warning(warning)).await?;
+        }
         if self.out.is_empty() {
             return Ok(());
         }

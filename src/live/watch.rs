@@ -113,6 +113,7 @@ async fn run(args: WatchArgs) -> ExitCode {
                 }
                 Some(LiveMsg::Output(_)) => {}
                 Some(LiveMsg::Stats(s)) => stats = s,
+                Some(LiveMsg::Warning(text)) => eprintln!("giftdeck watch: warning: {text}"),
                 Some(LiveMsg::Status(status)) => {
                     eprintln!("giftdeck watch: {status}");
                     if status.is_final() {

@@ -608,6 +608,7 @@ impl GiftdeckApp {
             }
             LiveMsg::Output(Output::Event(_)) => {}
             LiveMsg::Stats(stats) => self.conn.stats = stats,
+            LiveMsg::Warning(text) => self.notice(NoticeLevel::Warning, text),
         }
     }
 
@@ -1042,7 +1043,7 @@ async fn route(
             LiveMsg::Output(Output::Event(_)) => continue,
             _ => {}
         }
-        let is_status = matches!(msg, LiveMsg::Status(_));
+        let is_status = matches!(msg, LiveMsg::Status(_) | LiveMsg::Warning(_));
         let msg = UiMsg::Live { session, msg };
         if is_status {
             if ui_tx.send(msg).await.is_err() {
