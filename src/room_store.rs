@@ -10,8 +10,10 @@
 //! credits leave the engine ([`RoomJournal::commit`], called by the session before it sends
 //! outputs on). So if the app is killed or crashes at any point, every credit that reached the
 //! queue is in the journal and is never credited again; a credit whose line was not written was
-//! never queued. The one window: actions already queued but not yet run when the process dies are
-//! not re-run after the restart (at most once, never twice). On power loss the OS may lose what it
+//! never queued. The windows, each losing at most and never doubling: actions already queued but
+//! not yet run when the process dies are not re-run after the restart; and credits of a step whose
+//! consumer vanished between the journal write and the send (the session checks just before
+//! writing, so this is a race of microseconds). On power loss the OS may lose what it
 //! had not flushed: gift changes are fsynced within about two [`SYNC_INTERVAL`]s.
 //!
 //! The journal is folded into a fresh snapshot when it passes [`COMPACT_BYTES`], when a room is

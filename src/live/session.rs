@@ -516,11 +516,12 @@ impl Session {
         let flushed = self.flush_outputs().await;
         if let Some(journal) = self.memory.take() {
             // The stream is over: its memory has no further use. Otherwise the next session (or
-            // app start) continues from it.
-            let kept = if ended {
-                journal.forget()
-            } else {
-                journal.close(&mut self.pipeline)
+            // app start) continues from it; if nobody took the final credits, from before them,
+            // as after a crash.
+            let kept = match (&flushed, ended) {
+                (Err(Halt::ConsumerGone), _) => Ok(()),
+                (_, true) => journal.forget(),
+                (_, false) => journal.close(&mut self.pipeline),
             };
             if let Err(err) = kept {
                 tracing::warn!("{err}");
@@ -579,6 +580,11 @@ impl Session {
     /// Sends pending outputs in order. A control message that ends the stream halts the session,
     /// after everything before and after it in the same batch has been sent.
     async fn flush_outputs(&mut self) -> Result<(), Halt> {
+        // Journaling credits nobody will receive would mark them done: leave them to the next
+        // session instead.
+        if self.events.is_closed() {
+            return Err(Halt::ConsumerGone);
+        }
         if let Some(warning) = self.commit_memory() {
             self.emit(LiveMsg::Warning(warning)).await?;
         }
