@@ -4,15 +4,21 @@
 //!
 //! `cargo bench --bench live_latency` (env `LIVE_BENCH_SECONDS` and `LIVE_BENCH_RATE` to vary).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a benchmark stops loudly when its setup fails"
+)]
+
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use giftdeck::engine::Output;
-use giftdeck::fake::{FakeConfig, FakeTikTok, Scenario, Step};
 use giftdeck::live::{ConnStatus, LiveConfig, LiveMsg, spawn_session};
 use giftdeck::mappings::{Action, Mapping, MappingTable};
-use giftdeck::wire::{GiftSpec, MessageSpec};
+use giftdeck::testkit::fake::{FakeConfig, FakeTikTok, Scenario, Step};
+use giftdeck::testkit::frames::{GiftSpec, MessageSpec};
 use tokio::sync::{mpsc, watch};
 
 fn env_u64(name: &str, default: u64) -> u64 {

@@ -4,14 +4,20 @@
 //!
 //! Run: `cargo bench --bench rcon`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a benchmark stops loudly when its setup fails"
+)]
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use giftdeck::actions::strict_server::StrictServer;
 use giftdeck::actions::{ExecutorConfig, RconClient, RconConfig, RconTimeouts, spawn_executor};
 use giftdeck::engine::Decision;
 use giftdeck::event::{CreditedGift, EndedBy};
 use giftdeck::mappings::{Action, Mapping, MappingTable};
+use giftdeck::testkit::rcon::FakeRcon;
 use tokio::sync::{mpsc, watch};
 
 fn rcon(port: u16) -> RconConfig {
@@ -41,6 +47,7 @@ fn decision(count: u32) -> (Decision, MappingTable) {
         count,
         trigger: Some("Rose".into()),
         ended_by: EndedBy::StreakEnd,
+        skipped: None,
     };
     (
         Decision {
@@ -61,7 +68,7 @@ fn main() {
 }
 
 async fn raw_client() {
-    let server = StrictServer::start("pw").await.expect("server");
+    let server = FakeRcon::start("pw").await.expect("server");
     let mut client = RconClient::connect(&rcon(server.port()), RconTimeouts::default())
         .await
         .expect("login");
@@ -80,7 +87,7 @@ async fn raw_client() {
 }
 
 async fn executor_zero_gap() {
-    let server = StrictServer::start("pw").await.expect("server");
+    let server = FakeRcon::start("pw").await.expect("server");
     let n = 5_000u32;
     let (decision, table) = decision(n);
     let (_tx, rx) = watch::channel(table);
@@ -109,7 +116,7 @@ async fn executor_zero_gap() {
 }
 
 async fn gap_under_backlog() {
-    let server = StrictServer::start("pw").await.expect("server");
+    let server = FakeRcon::start("pw").await.expect("server");
     let gap_millis = 5;
     let backlog = 10_000u32;
     let measured = 400;

@@ -4,6 +4,12 @@
 //! middle of a journal write). Checks 0 lost and 0 doubled credits and prints the memory each
 //! simulated hour. Run: `cargo bench --bench soak`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails loudly, helpers included"
+)]
+
 #[path = "../tests/support/soak.rs"]
 mod soak;
 

@@ -3,14 +3,19 @@
 //! burst through the real UI channel: frame times stay bounded and memory stays bounded.
 //! Run: `cargo bench --bench ui_frame`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a benchmark stops loudly when its setup fails"
+)]
+
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
-use giftdeck::engine::{Decision, Output};
+use giftdeck::engine::Decision;
 use giftdeck::event::{CreditedGift, EndedBy};
-use giftdeck::live::LiveMsg;
 use giftdeck::mappings::{Action, Mapping};
-use giftdeck::ui::app::UiMsg;
+use giftdeck::ui::tasks::UiMsg;
 use giftdeck::ui::{AppOptions, GiftdeckApp};
 
 const GIFT_NAMES: &[(&str, i64, u32)] = &[
@@ -41,6 +46,7 @@ fn decision(i: u64) -> Decision {
             } else {
                 EndedBy::StreakEnd
             },
+            skipped: None,
         },
         mapping: None,
     }
@@ -111,7 +117,7 @@ fn main() {
     let rss_start = rss_kib();
     let started = Instant::now();
     for i in 0..100_000 {
-        app.apply_live_msg(LiveMsg::Output(Output::Credit(decision(i))));
+        app.apply_gift(&decision(i).gift);
     }
     println!(
         "ingest 100,000 gifts into the feed: {:.1} ms ({} rows kept)",
@@ -134,9 +140,7 @@ fn main() {
     for f in 0..frames as u64 {
         for k in 0..10 {
             h.state_mut()
-                .apply_live_msg(LiveMsg::Output(Output::Credit(decision(
-                    100_000 + f * 10 + k,
-                ))));
+                .apply_gift(&decision(100_000 + f * 10 + k).gift);
         }
         let t = Instant::now();
         h.step();
@@ -176,9 +180,7 @@ fn main() {
     let cpu0 = cpu_ticks();
     for f in 0..frames as u64 {
         for k in 0..10 {
-            app.apply_live_msg(LiveMsg::Output(Output::Credit(decision(
-                200_000 + f * 10 + k,
-            ))));
+            app.apply_gift(&decision(200_000 + f * 10 + k).gift);
         }
         let t = Instant::now();
         let output = ctx.run_ui(input(), |ui| app.frame_ui(ui));
@@ -223,9 +225,9 @@ fn main() {
     let (session, tx) = h.state().ui_sender();
     let producer = rt.spawn(async move {
         for i in 0..10_000u64 {
-            let msg = UiMsg::Live {
+            let msg = UiMsg::Gift {
                 session,
-                msg: LiveMsg::Output(Output::Credit(decision(1_000_000 + i))),
+                gift: decision(1_000_000 + i).gift,
             };
             if tx.send(msg).await.is_err() {
                 return;

@@ -3,7 +3,8 @@
 //!
 //! Layers, from the bytes up: [`wire`] (decode/encode frames) → [`engine`] (dedupe, streaks,
 //! matching; pure) → [`live`] (the TikTok connection on tokio) and [`actions`] (the ordered executor)
-//! → [`ui`] (the egui app). [`fake`] is a loopback TikTok backend for tests and the demo.
+//! → [`ui`] (the egui app). [`cli`] holds the headless commands. `testkit` (hidden from the docs) is
+//! test and demo machinery: a fake TikTok, fixture encoders and a fake RCON server.
 
 pub mod actions;
 pub mod backoff;
@@ -11,12 +12,15 @@ pub mod capture;
 pub mod cli;
 pub mod engine;
 pub mod event;
-pub mod fake;
 pub mod live;
 pub mod mappings;
 pub mod mca;
 pub mod replay;
 pub mod room_store;
 pub mod settings;
+pub mod t2m;
+#[doc(hidden)]
+pub mod testkit;
+pub mod triggers;
 pub mod ui;
 pub mod wire;

@@ -8,8 +8,8 @@ use giftdeck::cli::{Cli, Command};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Some(Command::Replay(args)) => giftdeck::replay::run_cli(&args),
-        Some(Command::Watch(args)) => giftdeck::live::watch::run_cli(args),
-        None => giftdeck::ui::run_app(cli.demo),
+        Some(Command::Replay(args)) => giftdeck::cli::replay::run(&args),
+        Some(Command::Watch(args)) => giftdeck::cli::watch::run_blocking(args),
+        None => giftdeck::cli::app::run(cli.demo),
     }
 }

@@ -1,16 +1,11 @@
-//! `giftdeck replay`: runs a recorded capture through the real decoder and engine, streaming, and
-//! prints one JSON line per credited gift (the same lines `watch` prints).
+//! Replaying a recorded capture through the real decoder and engine, streaming: each credited gift is
+//! handed to a callback in order (`giftdeck replay` prints them, see `cli::replay`).
 
-use std::io::{self, BufWriter, Read, Write};
-use std::path::Path;
-use std::process::ExitCode;
+use std::io::{self, Read};
 
-use crate::actions::headless::BlockingHeadless;
 use crate::capture::{CaptureError, CaptureReader};
-use crate::cli::ReplayArgs;
 use crate::engine::{Decision, EngineConfig, Output, Pipeline, Stats};
 use crate::mappings::MappingTable;
-use crate::settings;
 
 /// What a replay saw, for the stderr summary.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -46,9 +41,21 @@ impl std::fmt::Display for ReplaySummary {
 /// Streams a capture through a [`Pipeline`], handing each credited gift to `on_credit` in order.
 /// Only an I/O failure is an error; malformed content is counted and skipped.
 pub fn replay<R: Read>(
-    mut reader: CaptureReader<R>,
+    reader: CaptureReader<R>,
     table: MappingTable,
     mut on_credit: impl FnMut(&Decision) -> io::Result<()>,
+) -> Result<ReplaySummary, ReplayError> {
+    replay_outputs(reader, table, |output| match output {
+        Output::Credit(decision) => on_credit(decision),
+        _ => Ok(()),
+    })
+}
+
+/// Like [`replay`], handing every pipeline output (credits, events, fired triggers) to `on_output`.
+pub fn replay_outputs<R: Read>(
+    mut reader: CaptureReader<R>,
+    table: MappingTable,
+    mut on_output: impl FnMut(&Output) -> io::Result<()>,
 ) -> Result<ReplaySummary, ReplayError> {
     let config = EngineConfig {
         // A capture has no timestamps of its own: the messages' create_time drives streak timeouts.
@@ -60,9 +67,7 @@ pub fn replay<R: Read>(
     let mut damaged_tail = None;
     let mut emit = |out: &mut Vec<Output>| -> Result<(), ReplayError> {
         for output in out.drain(..) {
-            if let Output::Credit(decision) = output {
-                on_credit(&decision).map_err(ReplayError::Output)?;
-            }
+            on_output(&output).map_err(ReplayError::Output)?;
         }
         Ok(())
     };
@@ -98,92 +103,14 @@ pub enum ReplayError {
     Output(io::Error),
 }
 
-/// Writes one credited gift as a JSON line.
-pub fn write_json_line(out: &mut impl Write, decision: &Decision) -> io::Result<()> {
-    serde_json::to_writer(&mut *out, &decision.gift).map_err(io::Error::other)?;
-    out.write_all(b"\n")
-}
-
-/// Loads `--mappings FILE` (our JSON or `actions.mca`), printing its warnings to stderr.
-pub fn load_mappings_arg(path: Option<&Path>) -> Result<MappingTable, settings::SettingsError> {
-    let Some(path) = path else {
-        return Ok(MappingTable::default());
-    };
-    let file = settings::load_mappings_file(path)?;
-    for warning in &file.warnings {
-        eprintln!("warning: {warning}");
-    }
-    Ok(MappingTable::new(file.mappings))
-}
-
-/// `giftdeck replay CAPTURE [--mappings FILE]`.
-pub fn run_cli(args: &ReplayArgs) -> ExitCode {
-    let table = match load_mappings_arg(args.mappings.as_deref()) {
-        Ok(table) => table,
-        Err(err) => {
-            eprintln!("giftdeck replay: {err}");
-            return ExitCode::from(2);
-        }
-    };
-    let reader = match CaptureReader::open(&args.capture) {
-        Ok(reader) => reader,
-        Err(err) => {
-            eprintln!("giftdeck replay: {err}");
-            return ExitCode::from(2);
-        }
-    };
-    // `--execute`: the credited gifts' actions run through the real executor (None without it).
-    let mut executor = match BlockingHeadless::start(&args.execute, table.clone()) {
-        Ok(executor) => executor,
-        Err(err) => {
-            eprintln!("giftdeck replay: {err}");
-            return ExitCode::from(2);
-        }
-    };
-    let stdout = io::stdout();
-    let mut stdout = BufWriter::new(stdout.lock());
-    let result = replay(reader, table, |decision| {
-        if let Some(executor) = executor.as_mut() {
-            executor.submit(decision);
-        }
-        write_json_line(&mut stdout, decision)
-    });
-    let flushed = stdout.flush();
-    if let Some(executor) = executor {
-        executor.finish();
-    }
-    let code = match result {
-        Ok(summary) => {
-            if let Some(tail) = &summary.damaged_tail {
-                eprintln!("warning: {tail}; the rest of the capture was skipped");
-            }
-            eprintln!("{summary}");
-            ExitCode::SUCCESS
-        }
-        // `giftdeck replay … | head` closes stdout early: not an error worth a message.
-        Err(ReplayError::Output(err)) if err.kind() == io::ErrorKind::BrokenPipe => {
-            ExitCode::SUCCESS
-        }
-        Err(err) => {
-            eprintln!("giftdeck replay: {err}");
-            ExitCode::from(2)
-        }
-    };
-    match flushed {
-        Err(err) if err.kind() != io::ErrorKind::BrokenPipe => {
-            eprintln!("giftdeck replay: cannot write output: {err}");
-            ExitCode::from(2)
-        }
-        _ => code,
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use super::*;
     use crate::capture::encode_records;
     use crate::event::EndedBy;
-    use crate::wire::{BatchSpec, Compression, GiftSpec, MessageSpec, encode_msg_frame};
+    use crate::testkit::frames::{BatchSpec, Compression, GiftSpec, MessageSpec, encode_msg_frame};
 
     fn frame(messages: Vec<MessageSpec>) -> Vec<u8> {
         let batch = BatchSpec {

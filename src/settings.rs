@@ -7,18 +7,15 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::actions::rcon::RconConfig;
 use crate::engine::EngineConfig;
+use crate::live::{DEFAULT_SIGN_URL, DEFAULT_TIKTOK_URL, DEFAULT_WEBCAST_URL, LiveConfig};
 use crate::mappings::{Action, Mapping};
 pub use crate::mca::{McaImport, McaWarning, export_mca, import_mca};
 
 /// The version this build writes. Files from newer builds are loaded as far as we understand them,
 /// after a backup.
 pub const SETTINGS_VERSION: u32 = 1;
-
-/// The public Euler Stream sign server, as TikTokLive 7.x and tiktok-live-connector 2.5 use it.
-pub const DEFAULT_SIGN_URL: &str = "https://api.eulerstream.com";
-pub const DEFAULT_TIKTOK_URL: &str = "https://www.tiktok.com";
-pub const DEFAULT_WEBCAST_URL: &str = "https://webcast.tiktok.com/webcast";
 
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
@@ -69,39 +66,9 @@ impl Default for ConnectionSettings {
     }
 }
 
-/// The Minecraft server's RCON endpoint.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct RconSettings {
-    pub host: String,
-    pub port: u16,
-    pub password: String,
-}
-
-impl Default for RconSettings {
-    fn default() -> Self {
-        Self {
-            host: "127.0.0.1".to_owned(),
-            port: 25575,
-            password: String::new(),
-        }
-    }
-}
-
 /// How a secret appears in `Debug` output and logs: never itself, only whether it is set.
 pub fn masked(secret: &str) -> &'static str {
     if secret.is_empty() { "" } else { "***" }
-}
-
-impl std::fmt::Debug for RconSettings {
-    // The password must never reach a log line.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RconSettings")
-            .field("host", &self.host)
-            .field("port", &self.port)
-            .field("password", &masked(&self.password))
-            .finish()
-    }
 }
 
 /// Pacing of the action queue.
@@ -152,8 +119,11 @@ impl EngineSettings {
 pub struct Settings {
     pub version: u32,
     pub mappings: Vec<Mapping>,
+    /// @handles that never trigger anything (any kind).
+    pub blocklist: Vec<String>,
     pub connection: ConnectionSettings,
-    pub rcon: RconSettings,
+    /// The Minecraft server's RCON endpoint (the same type the executor uses).
+    pub rcon: RconConfig,
     pub executor: ExecutorSettings,
     pub engine: EngineSettings,
 }
@@ -163,10 +133,28 @@ impl Default for Settings {
         Self {
             version: SETTINGS_VERSION,
             mappings: default_mappings(),
+            blocklist: Vec::new(),
             connection: ConnectionSettings::default(),
-            rcon: RconSettings::default(),
+            rcon: RconConfig::default(),
             executor: ExecutorSettings::default(),
             engine: EngineSettings::default(),
+        }
+    }
+}
+
+impl Settings {
+    /// The session config for `target` from the saved connection and engine settings (a blank API
+    /// key counts as none).
+    pub fn live_config(&self, target: &str) -> LiveConfig {
+        let c = &self.connection;
+        LiveConfig {
+            target: target.to_owned(),
+            sign_url: c.sign_url.clone(),
+            sign_api_key: c.sign_api_key.clone().filter(|k| !k.trim().is_empty()),
+            tiktok_url: c.tiktok_url.clone(),
+            webcast_url: c.webcast_url.clone(),
+            engine: self.engine.engine_config(),
+            ..LiveConfig::default()
         }
     }
 }
@@ -341,6 +329,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SettingsError> {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MappingsFile {
     pub mappings: Vec<Mapping>,
+    /// The file's `blocklist` of @handles (our JSON settings files only).
+    pub blocklist: Vec<String>,
     pub warnings: Vec<String>,
 }
 
@@ -360,6 +350,7 @@ pub fn load_mappings_file(path: &Path) -> Result<MappingsFile, SettingsError> {
         let import = import_mca(&text);
         return Ok(MappingsFile {
             mappings: import.mappings,
+            blocklist: Vec::new(),
             warnings: import
                 .warnings
                 .iter()
@@ -373,21 +364,27 @@ pub fn load_mappings_file(path: &Path) -> Result<MappingsFile, SettingsError> {
         column: err.column(),
         reason: err.to_string(),
     };
-    let mappings = if trimmed.starts_with('[') {
-        serde_json::from_str::<Vec<Mapping>>(&text).map_err(parse_err)?
+    let (mappings, blocklist) = if trimmed.starts_with('[') {
+        (
+            serde_json::from_str::<Vec<Mapping>>(&text).map_err(parse_err)?,
+            Vec::new(),
+        )
     } else {
-        // Only the mappings matter here; a settings file without them means "no mappings".
+        // Only the mappings (and the blocklist) matter here; a settings file without them means
+        // "no mappings".
         #[derive(Deserialize)]
         struct OnlyMappings {
             #[serde(default)]
             mappings: Vec<Mapping>,
+            #[serde(default)]
+            blocklist: Vec<String>,
         }
-        serde_json::from_str::<OnlyMappings>(&text)
-            .map_err(parse_err)?
-            .mappings
+        let only = serde_json::from_str::<OnlyMappings>(&text).map_err(parse_err)?;
+        (only.mappings, only.blocklist)
     };
     Ok(MappingsFile {
         mappings,
+        blocklist,
         warnings: Vec::new(),
     })
 }
@@ -487,10 +484,40 @@ mod tests {
     }
 
     #[test]
+    fn the_session_config_comes_from_the_saved_connection_and_engine() {
+        let mut settings = Settings::default();
+        settings.connection.sign_url = "http://127.0.0.1:9/sign".into();
+        settings.connection.sign_api_key = Some("  ".into());
+        settings.engine.streak_timeout_millis = 1234;
+        let config = settings.live_config("@alice");
+        assert_eq!(config.target, "@alice");
+        assert_eq!(config.sign_url, "http://127.0.0.1:9/sign");
+        assert_eq!(config.sign_api_key, None, "a blank key counts as none");
+        assert_eq!(config.tiktok_url, crate::live::DEFAULT_TIKTOK_URL);
+        assert_eq!(config.engine.streak_timeout_millis, 1234);
+        settings.connection.sign_api_key = Some("k".into());
+        assert_eq!(settings.live_config("x").sign_api_key.as_deref(), Some("k"));
+    }
+
+    #[test]
+    fn an_rcon_section_from_an_older_file_keeps_its_keys_and_fills_defaults() {
+        let rcon: RconConfig = serde_json::from_str(r#"{"password":"pw"}"#).unwrap();
+        assert_eq!(
+            (rcon.host.as_str(), rcon.port, rcon.password.as_str()),
+            ("127.0.0.1", 25575, "pw")
+        );
+        let saved = serde_json::to_value(&rcon).unwrap();
+        assert_eq!(
+            saved,
+            serde_json::json!({"host":"127.0.0.1","port":25575,"password":"pw"})
+        );
+    }
+
+    #[test]
     fn rcon_password_is_masked_in_debug() {
-        let rcon = RconSettings {
+        let rcon = RconConfig {
             password: "hunter2".into(),
-            ..RconSettings::default()
+            ..RconConfig::default()
         };
         assert!(!format!("{rcon:?}").contains("hunter2"));
     }

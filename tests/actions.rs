@@ -1,6 +1,12 @@
 //! The executor end to end: real RCON servers on loopback (the strict in-repo one and PyPI `rconx`),
 //! a real HTTP server for webhooks, ALSA's file device for sounds, and the headless `--execute` glue.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails loudly, helpers included"
+)]
+
 #[path = "support/python.rs"]
 mod python;
 #[path = "support/rconx.rs"]
@@ -11,15 +17,15 @@ use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use giftdeck::actions::headless::{BlockingHeadless, HeadlessError};
-use giftdeck::actions::strict_server::StrictServer;
 use giftdeck::actions::{
-    ExecMsg, ExecutorConfig, ExecutorHandle, RconConfig, RconError, RconState, SoundPlayer,
-    spawn_executor,
+    ExecMsg, ExecutorConfig, ExecutorHandle, QueueStatus, RconConfig, RconError, RconState,
+    SoundPlayer, spawn_executor,
 };
+use giftdeck::cli::headless::{BlockingHeadless, HeadlessError};
 use giftdeck::engine::Decision;
 use giftdeck::event::{CreditedGift, EndedBy};
 use giftdeck::mappings::{Action, Mapping, MappingTable};
+use giftdeck::testkit::rcon::FakeRcon;
 use rconx::Rconx;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::{mpsc, watch};
@@ -36,6 +42,7 @@ fn gift(name: &str, count: u32, nickname: &str) -> CreditedGift {
         count,
         trigger: Some(name.into()),
         ended_by: EndedBy::StreakEnd,
+        skipped: None,
     }
 }
 
@@ -104,9 +111,56 @@ async fn drained(handle: &ExecutorHandle) {
         .expect("queue drained in time");
 }
 
+/// Waits until the executor's status satisfies `done`; fails after 10 s showing the last status.
+async fn status_until(handle: &ExecutorHandle, done: impl Fn(&QueueStatus) -> bool) -> QueueStatus {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let status = handle.status();
+        if done(&status) {
+            return status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out; last status {status:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// Tiktok2Mc shortened the gap once more than 20, 50 and 100 actions waited; ours never shrinks.
+#[tokio::test]
+async fn the_gap_holds_under_a_backlog_past_tiktok2mcs_thresholds() {
+    let server = FakeRcon::start("pw").await.unwrap();
+    let mapping = Mapping::new("Rose", vec![cmd("say {count}", 1)]);
+    let gap_millis = 4;
+    let exec = start(
+        ExecutorConfig {
+            gap_millis,
+            rcon: rcon(server.port(), "pw"),
+            ..ExecutorConfig::default()
+        },
+        MappingTable::new(vec![mapping.clone()]),
+    );
+    exec.handle.pause();
+    assert_eq!(exec.handle.enqueue(&decision(&mapping, 150, "x")), 150);
+    exec.handle.resume();
+    drained(&exec.handle).await;
+    let received = server.received();
+    assert_eq!(received.len(), 150);
+    let shortest = received
+        .windows(2)
+        .map(|pair| pair[1].at.duration_since(pair[0].at))
+        .min()
+        .unwrap();
+    assert!(
+        shortest >= Duration::from_millis(gap_millis),
+        "shortest gap {shortest:?} < {gap_millis} ms"
+    );
+}
+
 #[tokio::test]
 async fn commands_run_in_order_with_repeats_and_a_gap_that_holds() {
-    let server = StrictServer::start("pw").await.unwrap();
+    let server = FakeRcon::start("pw").await.unwrap();
     let mut rose = Mapping::new(
         "Rose",
         vec![
@@ -162,7 +216,7 @@ async fn commands_run_in_order_with_repeats_and_a_gap_that_holds() {
 
 #[tokio::test]
 async fn hostile_nicknames_reach_the_server_neutralized() {
-    let server = StrictServer::start("pw").await.unwrap();
+    let server = FakeRcon::start("pw").await.unwrap();
     let mapping = Mapping::new(
         "Rose",
         vec![
@@ -192,7 +246,7 @@ async fn hostile_nicknames_reach_the_server_neutralized() {
 
 #[tokio::test]
 async fn a_failing_action_is_reported_and_the_queue_moves_on() {
-    let server = StrictServer::start_on(
+    let server = FakeRcon::start_on(
         "127.0.0.1:0".parse().unwrap(),
         "pw",
         Arc::new(|c: &str| {
@@ -245,7 +299,7 @@ async fn a_failing_action_is_reported_and_the_queue_moves_on() {
 
 #[tokio::test]
 async fn pause_resume_clear_and_a_full_queue() {
-    let server = StrictServer::start("pw").await.unwrap();
+    let server = FakeRcon::start("pw").await.unwrap();
     let mapping = Mapping::new("Rose", vec![cmd("say {count}", 1)]);
     let exec = start(
         ExecutorConfig {
@@ -275,7 +329,7 @@ async fn pause_resume_clear_and_a_full_queue() {
 
 #[tokio::test]
 async fn stale_actions_are_skipped_and_counted() {
-    let server = StrictServer::start("pw").await.unwrap();
+    let server = FakeRcon::start("pw").await.unwrap();
     let mapping = Mapping::new("Rose", vec![cmd("say {count}", 1)]);
     let exec = start(
         ExecutorConfig {
@@ -309,16 +363,14 @@ async fn while_rcon_is_down_commands_wait_then_run_in_order() {
     );
     exec.handle.enqueue(&decision(&mapping, 1, "x"));
     exec.handle.enqueue(&decision(&mapping, 2, "x"));
-    tokio::time::sleep(Duration::from_millis(700)).await;
-    let status = exec.handle.status();
-    assert!(
-        matches!(&status.rcon, RconState::Down(r) if r.contains("retrying")),
-        "{:?}",
-        status.rcon
-    );
+    let status = status_until(
+        &exec.handle,
+        |s| matches!(&s.rcon, RconState::Down(r) if r.contains("retrying")),
+    )
+    .await;
     assert_eq!((status.depth, status.done, status.failed), (3, 0, 0));
     assert!(status.running.unwrap().starts_with("waiting for RCON"));
-    let server = StrictServer::start_on(
+    let server = FakeRcon::start_on(
         format!("127.0.0.1:{port}").parse().unwrap(),
         "pw",
         Arc::new(|c: &str| format!("ran {c}")),
@@ -332,7 +384,7 @@ async fn while_rcon_is_down_commands_wait_then_run_in_order() {
 
 #[tokio::test]
 async fn a_server_restart_between_commands_costs_no_command() {
-    let first = StrictServer::start("pw").await.unwrap();
+    let first = FakeRcon::start("pw").await.unwrap();
     let addr = first.addr;
     let mapping = Mapping::new("Rose", vec![cmd("say {count}", 1)]);
     let exec = start(
@@ -347,7 +399,7 @@ async fn a_server_restart_between_commands_costs_no_command() {
     drained(&exec.handle).await;
     assert_eq!(first.commands(), ["say 1"]);
     first.stop().await;
-    let second = StrictServer::start_on(addr, "pw", Arc::new(|c: &str| format!("ran {c}")))
+    let second = FakeRcon::start_on(addr, "pw", Arc::new(|c: &str| format!("ran {c}")))
         .await
         .unwrap();
     // Give the closed socket's FIN time to arrive.
@@ -360,7 +412,7 @@ async fn a_server_restart_between_commands_costs_no_command() {
 
 #[tokio::test]
 async fn a_wrong_password_is_shown_and_new_settings_fix_it() {
-    let server = StrictServer::start("pw").await.unwrap();
+    let server = FakeRcon::start("pw").await.unwrap();
     let mapping = Mapping::new("Rose", vec![cmd("say hi", 1)]);
     let mut config = ExecutorConfig {
         gap_millis: 0,
@@ -369,13 +421,11 @@ async fn a_wrong_password_is_shown_and_new_settings_fix_it() {
     };
     let exec = start(config.clone(), MappingTable::new(vec![mapping.clone()]));
     exec.handle.enqueue(&decision(&mapping, 1, "x"));
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let status = exec.handle.status();
-    assert!(
-        matches!(&status.rcon, RconState::Down(r) if r.contains("refused the password")),
-        "{:?}",
-        status.rcon
-    );
+    let status = status_until(
+        &exec.handle,
+        |s| matches!(&s.rcon, RconState::Down(r) if r.contains("refused the password")),
+    )
+    .await;
     assert_eq!(status.depth, 1);
     config.rcon = rcon(server.port(), "pw");
     exec.handle.set_config(config);
@@ -632,16 +682,23 @@ fn sound_plays_through_the_alsa_file_device() {
         ])
         .env("HOME", home.path())
         .env("GIFTDECK_SOUND_CHILD", &tone)
+        .env("GIFTDECK_SOUND_OUT", &out)
         .status()
         .unwrap();
     assert!(status.success(), "child failed: {status}");
     let wav = std::fs::read(&out).expect("ALSA wrote the output file");
     assert!(wav.len() > 44 + 1000, "output has {} bytes", wav.len());
-    let loud = wav[44..]
+    let loud = loud_samples(&wav);
+    assert!(loud > 1000, "only {loud} loud samples in the output");
+}
+
+/// 16-bit samples past the WAV header louder than a whisper.
+fn loud_samples(wav: &[u8]) -> usize {
+    wav.get(44..)
+        .unwrap_or_default()
         .chunks_exact(2)
         .filter(|s| i16::from_le_bytes([s[0], s[1]]).unsigned_abs() > 1000)
-        .count();
-    assert!(loud > 1000, "only {loud} loud samples in the output");
+        .count()
 }
 
 /// Runs only as the child of the test above (HOME points at the temp dir with `.asoundrc`).
@@ -651,10 +708,16 @@ fn sound_child_process() {
     let Some(tone) = std::env::var_os("GIFTDECK_SOUND_CHILD") else {
         return;
     };
+    let out = std::env::var_os("GIFTDECK_SOUND_OUT").expect("the parent names the output file");
     let player = SoundPlayer::start().unwrap();
     player.play_blocking(Path::new(&tone), 0.8).unwrap();
-    // The null device has no clock: the sound is written out quickly; give it time, then close.
-    std::thread::sleep(Duration::from_millis(1500));
+    // The output stream may still hold the tone after `play_blocking` returns: close only once
+    // the file device has written it out.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while loud_samples(&std::fs::read(&out).unwrap_or_default()) <= 1000 {
+        assert!(Instant::now() < deadline, "the tone never reached {out:?}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
     player.shutdown();
 }
 
@@ -664,13 +727,14 @@ fn sound_child_process() {
 #[test]
 fn headless_runs_submitted_gifts_and_sums_up() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let server = runtime.block_on(StrictServer::start("pw")).unwrap();
+    let server = runtime.block_on(FakeRcon::start("pw")).unwrap();
     let mapping = Mapping::new("Rose", vec![cmd("say {nickname} {count}", 1)]);
     let table = MappingTable::new(vec![mapping.clone()]);
     let args = giftdeck::cli::ExecuteArgs {
         execute: true,
         rcon: Some(format!("127.0.0.1:{}", server.port())),
         rcon_password: Some("pw".into()),
+        ..Default::default()
     };
     let mut headless = BlockingHeadless::start(&args, table.clone())
         .unwrap()
@@ -751,7 +815,7 @@ fn replay_execute_sends_the_captured_gifts_commands() {
     .unwrap();
 
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let server = runtime.block_on(StrictServer::start("pw")).unwrap();
+    let server = runtime.block_on(FakeRcon::start("pw")).unwrap();
     let run = Command::new(env!("CARGO_BIN_EXE_giftdeck"))
         .arg("replay")
         .arg(&capture)
@@ -776,6 +840,7 @@ fn replay_execute_sends_the_captured_gifts_commands() {
             count: line["count"].as_u64().unwrap() as u32,
             diamonds: line["diamonds"].as_u64().unwrap() as u32,
             total_diamonds: 0,
+            ..Default::default()
         };
         for _ in 0..values.count {
             for t in templates {
@@ -804,7 +869,7 @@ fn replay_execute_sends_the_captured_gifts_commands() {
 /// The RCON state is true before the first gift, and a server that goes away while idle shows.
 #[tokio::test]
 async fn rcon_status_is_live_before_any_gift() {
-    let server = StrictServer::start("pw").await.unwrap();
+    let server = FakeRcon::start("pw").await.unwrap();
     let exec = start(
         ExecutorConfig {
             rcon: rcon(server.port(), "pw"),

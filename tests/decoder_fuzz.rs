@@ -1,12 +1,18 @@
 //! Property tests: no byte sequence, random or a mutated real frame, panics the decoder or the
 //! pipeline, and a bad frame never loses a good one that follows it.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails loudly, helpers included"
+)]
+
 use giftdeck::engine::{EngineConfig, Output, Pipeline};
 use giftdeck::mappings::MappingTable;
-use giftdeck::wire::{
-    BatchSpec, Compression, GiftSpec, MessageSpec, decode_batch, decode_client_frame,
-    decode_push_frame, encode_msg_frame,
+use giftdeck::testkit::frames::{
+    BatchSpec, Compression, GiftSpec, MessageSpec, decode_client_frame, encode_msg_frame,
 };
+use giftdeck::wire::{decode_batch, decode_push_frame};
 use proptest::prelude::*;
 
 fn valid_frame(compression: Compression) -> Vec<u8> {

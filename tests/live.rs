@@ -2,6 +2,12 @@
 //! sent (enter room, heartbeats, acks, User-Agent, cookie) and what it credited. Also `giftdeck watch`
 //! as a process.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails loudly, helpers included"
+)]
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -9,10 +15,13 @@ use giftdeck::backoff::Backoff;
 use giftdeck::capture::CaptureReader;
 use giftdeck::engine::{EngineConfig, Output, Pipeline, Stats};
 use giftdeck::event::{CreditedGift, EndedBy};
-use giftdeck::fake::{FakeConfig, FakeTikTok, HandshakeFault, PageMode, Scenario, SignFault, Step};
-use giftdeck::live::{ConnStatus, LiveConfig, LiveHandle, LiveMsg, spawn_session};
+use giftdeck::live::{ConnStatus, FailureKind, LiveConfig, LiveHandle, LiveMsg, spawn_session};
 use giftdeck::mappings::{Action, Mapping, MappingTable};
-use giftdeck::wire::{self, ClientFrame, Compression, GiftSpec, MessageSpec};
+use giftdeck::testkit::fake::{
+    FakeConfig, FakeTikTok, HandshakeFault, PageMode, Scenario, SignFault, Step,
+};
+use giftdeck::testkit::frames::{self, ClientFrame, Compression, GiftSpec, MessageSpec};
+use giftdeck::wire;
 use tokio::sync::{mpsc, watch};
 
 const ROOM: &str = "7000000000000000001";
@@ -510,8 +519,12 @@ async fn device_blocked_handshake_fails_without_a_retry_loop() {
     .await;
     let mut run = Run::start(fast(fake.live_config()));
     let status = run.until_closed().await;
-    let ConnStatus::Failed { reason } = &status else {
-        panic!("expected failure, got {status:?}")
+    let ConnStatus::Failed {
+        kind: FailureKind::Blocked,
+        detail: reason,
+    } = &status
+    else {
+        panic!("expected a Blocked failure, got {status:?}")
     };
     assert!(
         reason.contains("DEVICE_BLOCKED") && reason.contains("blocked"),
@@ -637,9 +650,9 @@ async fn silence_trips_the_watchdog_and_reconnects() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malformed_frames_lose_only_themselves() {
-    let bad_batch = wire::encode_server_frame(1, 1, "msg", &[0xff; 16], Compression::None);
+    let bad_batch = frames::encode_server_frame(1, 1, "msg", &[0xff; 16], Compression::None);
     let bad_gzip =
-        wire::encode_server_frame(2, 2, "msg", &[0x1f, 0x8b, 0, 1, 2, 3], Compression::None);
+        frames::encode_server_frame(2, 2, "msg", &[0x1f, 0x8b, 0, 1, 2, 3], Compression::None);
     let fake = start_fake(FakeConfig::with_scenario(scenario(vec![vec![
         Step::WaitForEnterRoom,
         Step::Raw(vec![0xff, 0xff, 0xff, 0x01]),
@@ -812,16 +825,23 @@ async fn unknown_offline_and_blocked_users_are_distinct_failures() {
         (
             PageMode::Live,
             "@nobody_here",
+            FailureKind::UserNotFound,
             "TikTok has no user @nobody_here",
         ),
         (
             PageMode::Offline,
             "@fake_streamer",
+            FailureKind::NotLive,
             "@fake_streamer is not live right now",
         ),
-        (PageMode::Captcha, "@fake_streamer", "captcha"),
+        (
+            PageMode::Captcha,
+            "@fake_streamer",
+            FailureKind::Blocked,
+            "captcha",
+        ),
     ];
-    for (page, target, words) in cases {
+    for (page, target, want, words) in cases {
         let fake = start_fake(FakeConfig {
             page,
             ..FakeConfig::default()
@@ -833,7 +853,7 @@ async fn unknown_offline_and_blocked_users_are_distinct_failures() {
         }));
         let status = run.until_closed().await;
         assert!(
-            matches!(&status, ConnStatus::Failed { reason } if reason.contains(words)),
+            matches!(&status, ConnStatus::Failed { kind, detail } if *kind == want && detail.contains(words)),
             "{page:?}: {status:?}"
         );
         assert!(fake.recorded().sign_requests().is_empty(), "{page:?}");
@@ -852,7 +872,8 @@ async fn unknown_offline_and_blocked_users_are_distinct_failures() {
     assert_eq!(
         status,
         ConnStatus::Failed {
-            reason: format!("room {ROOM} is not live right now")
+            kind: FailureKind::NotLive,
+            detail: format!("room {ROOM} is not live right now")
         }
     );
     // Nonsense input never reaches the network.
@@ -861,7 +882,25 @@ async fn unknown_offline_and_blocked_users_are_distinct_failures() {
         ..fake.live_config()
     }));
     assert!(
-        matches!(run.until_closed().await, ConnStatus::Failed { reason } if reason.contains("not a TikTok username"))
+        matches!(run.until_closed().await, ConnStatus::Failed { kind: FailureKind::UserNotFound, detail } if detail.contains("not a TikTok username"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_api_key_is_its_own_failure_kind() {
+    let fake = start_fake(FakeConfig {
+        sign_faults: vec![SignFault::Status {
+            status: 401,
+            body: r#"{"message":"Invalid API key"}"#.into(),
+        }],
+        ..FakeConfig::default()
+    })
+    .await;
+    let mut run = Run::start(fast(fake.live_config()));
+    let status = run.until_closed().await;
+    assert!(
+        matches!(&status, ConnStatus::Failed { kind: FailureKind::SignRefused, detail } if detail.contains("Invalid API key")),
+        "{status:?}"
     );
 }
 
@@ -981,6 +1020,31 @@ async fn watch_prints_json_lines_records_a_capture_and_exits_when_the_stream_end
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_says_what_kind_of_failure_ended_it_and_exits_one() {
+    let fake = start_fake(FakeConfig {
+        page: PageMode::Offline,
+        ..FakeConfig::default()
+    })
+    .await;
+    let memory = tempfile::tempdir().unwrap();
+    let mut cmd = watch_command(&fake, memory.path());
+    let output = tokio::task::spawn_blocking(move || cmd.output())
+        .await
+        .unwrap()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "stderr: {stderr}");
+    assert!(
+        stderr.contains("failed: @fake_streamer is not live right now"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("the user is not live right now: run again once the stream starts"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn watch_finalizes_open_streaks_on_ctrl_c_and_exits_zero() {
     let fake = start_fake(FakeConfig::with_scenario(scenario(vec![vec![
         Step::WaitForEnterRoom,
@@ -999,9 +1063,9 @@ async fn watch_finalizes_open_streaks_on_ctrl_c_and_exits_zero() {
             r.connections.first().is_some_and(|c| !c.acks().is_empty())
         })
         .await;
+    // The session feeds a batch to the engine right after sending its ack, with no await in
+    // between: once the fake has the ack, the streak is open in the engine.
     assert!(acked);
-    // The ack goes out just before the batch is processed; give it a moment.
-    tokio::time::sleep(Duration::from_millis(200)).await;
     let status = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()

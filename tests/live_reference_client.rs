@@ -1,6 +1,12 @@
 //! Proves the fake speaks the real protocol: the reference Python client (`tiktoklive==7.0.1`) runs
 //! against it and must see the same gifts our client credits from the same scenario.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails loudly, helpers included"
+)]
+
 #[path = "support/python.rs"]
 mod python;
 
@@ -8,10 +14,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use giftdeck::engine::Output;
-use giftdeck::fake::{FakeConfig, FakeTikTok, Scenario, Step};
 use giftdeck::live::{ConnStatus, LiveConfig, LiveMsg, spawn_session};
 use giftdeck::mappings::MappingTable;
-use giftdeck::wire::{ClientFrame, GiftSpec, MessageSpec};
+use giftdeck::testkit::fake::{FakeConfig, FakeTikTok, Scenario, Step};
+use giftdeck::testkit::frames::{ClientFrame, GiftSpec, MessageSpec};
 use tokio::sync::{mpsc, watch};
 
 const SCRIPT: &str = r#"

@@ -2,17 +2,23 @@
 //! a crash and a stream end, each against real files in a temp dir. Every session starts with the
 //! fake's history batch, as TikTok's do.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails loudly, helpers included"
+)]
+
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use giftdeck::engine::Output;
 use giftdeck::event::EndedBy;
-use giftdeck::fake::{FakeConfig, FakeTikTok, Scenario, Step};
 use giftdeck::live::{ConnStatus, LiveConfig, LiveHandle, LiveMsg, spawn_session};
 use giftdeck::mappings::MappingTable;
 use giftdeck::room_store::RoomStore;
-use giftdeck::wire::{GiftSpec, MessageSpec};
+use giftdeck::testkit::fake::{FakeConfig, FakeTikTok, Scenario, Step};
+use giftdeck::testkit::frames::{GiftSpec, MessageSpec};
 use tokio::sync::{mpsc, watch};
 
 const WAIT: Duration = Duration::from_secs(10);

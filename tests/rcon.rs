@@ -1,6 +1,12 @@
 //! Our RCON client against a real RCON server we did not write (PyPI `rconx` 0.3.0) and against the
 //! strict in-repo server that enforces vanilla Minecraft's framing rules.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails loudly, helpers included"
+)]
+
 #[path = "support/python.rs"]
 mod python;
 #[path = "support/rconx.rs"]
@@ -11,8 +17,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use giftdeck::actions::rcon::{MAX_COMMAND_BYTES, encode_packet};
-use giftdeck::actions::strict_server::StrictServer;
 use giftdeck::actions::{RconClient, RconConfig, RconError, RconTimeouts, test_rcon_connection};
+use giftdeck::testkit::rcon::FakeRcon;
 use rconx::Rconx;
 use tokio::io::AsyncWriteExt;
 
@@ -135,7 +141,7 @@ async fn a_server_that_is_down_is_a_connect_error() {
 
 #[tokio::test]
 async fn the_strict_server_sees_one_packet_per_read_and_multi_packet_replies_join() {
-    let server = StrictServer::start_on(
+    let server = FakeRcon::start_on(
         "127.0.0.1:0".parse().unwrap(),
         "pw",
         Arc::new(|c: &str| {
@@ -175,33 +181,47 @@ async fn the_strict_server_sees_one_packet_per_read_and_multi_packet_replies_joi
     assert_eq!(server.logins(), (1, 1));
 }
 
+/// Waits until the server has seen `n` rule breaks; fails after 5 s.
+async fn violations_until(server: &FakeRcon, n: usize) -> Vec<String> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let violations = server.violations();
+        if violations.len() >= n {
+            return violations;
+        }
+        assert!(std::time::Instant::now() < deadline, "{violations:?}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
 /// The strict server must catch the mistakes it exists for, or the tests above prove nothing.
 #[tokio::test]
 async fn the_strict_server_closes_on_pipelined_or_split_packets() {
-    let server = StrictServer::start("pw").await.unwrap();
+    let server = FakeRcon::start("pw").await.unwrap();
     // Two packets in one write.
     let mut stream = tokio::net::TcpStream::connect(server.addr).await.unwrap();
     let mut both = encode_packet(1, 3, b"pw");
     both.extend(encode_packet(2, 2, b"say pipelined"));
     stream.write_all(&both).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    violations_until(&server, 1).await;
     // One packet in two writes.
     let mut stream2 = tokio::net::TcpStream::connect(server.addr).await.unwrap();
     stream2.set_nodelay(true).unwrap();
     let packet = encode_packet(1, 3, b"pw");
     stream2.write_all(&packet[..6]).await.unwrap();
     stream2.flush().await.unwrap();
+    // A pause between the halves, so the server's one read gets only the first (this shapes the
+    // input; it asserts nothing).
     tokio::time::sleep(Duration::from_millis(100)).await;
     stream2.write_all(&packet[6..]).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    let violations = server.violations();
+    let violations = violations_until(&server, 2).await;
     assert_eq!(violations.len(), 2, "{violations:?}");
     assert!(server.commands().is_empty());
 }
 
 #[tokio::test]
 async fn a_command_before_login_gets_id_minus_one() {
-    let server = StrictServer::start("pw").await.unwrap();
+    let server = FakeRcon::start("pw").await.unwrap();
     let mut stream = tokio::net::TcpStream::connect(server.addr).await.unwrap();
     stream
         .write_all(&encode_packet(5, 2, b"say sneaky"))

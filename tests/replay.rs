@@ -1,14 +1,20 @@
 //! `giftdeck replay` end to end: fixture captures in `tests/data/` (made by our own encoder, checked
 //! here against it) run through the real binary; what it prints is what a script would read.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails loudly, helpers included"
+)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use giftdeck::capture::{CaptureReader, encode_records};
-use giftdeck::wire::{
-    BatchSpec, Compression, GiftSpec, MessageSpec, decode_push_frame, encode_msg_frame,
-    encode_server_frame,
+use giftdeck::testkit::frames::{
+    BatchSpec, Compression, GiftSpec, MessageSpec, encode_msg_frame, encode_server_frame,
 };
+use giftdeck::wire::decode_push_frame;
 use serde_json::Value;
 
 fn data_dir() -> PathBuf {

@@ -2,6 +2,12 @@
 //! reconnects, history replays and every kind of restart, on small memory bounds so they are
 //! reached. The full 6-hour run is `cargo bench --bench soak`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails loudly, helpers included"
+)]
+
 #[path = "support/soak.rs"]
 mod soak;
 

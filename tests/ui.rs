@@ -2,6 +2,12 @@
 //! temp dir, and real background work (fake TikTok, live client, executor, RCON) on a tokio
 //! runtime over loopback.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails loudly, helpers included"
+)]
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -11,7 +17,7 @@ use giftdeck::engine::{EngineConfig, Output, Pipeline};
 use giftdeck::event::{GiftMessage, LiveEvent, User};
 use giftdeck::mappings::{Action, Mapping};
 use giftdeck::settings;
-use giftdeck::ui::demo::{DEMO_RCON_PASSWORD, DemoRcon};
+use giftdeck::testkit::rcon::{DEMO_RCON_PASSWORD, FakeRcon};
 use giftdeck::ui::{AppOptions, GiftdeckApp};
 use giftdeck::wire::Batch;
 
@@ -68,6 +74,7 @@ fn gift(msg_id: i64, name: &str, gift_id: i64) -> GiftMessage {
             user_id: 42,
             unique_id: "viewer".into(),
             nickname: "Viewer".into(),
+            ..User::default()
         },
         gift_id,
         gift_name: name.into(),
@@ -171,9 +178,9 @@ fn test_button_enqueues_the_mappings_actions() {
     let rt = runtime();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("settings.json");
-    let server = rt.block_on(DemoRcon::start()).unwrap();
+    let server = rt.block_on(FakeRcon::start_demo()).unwrap();
     let mut app = app(&rt, &path, false);
-    app.set_rcon(settings::RconSettings {
+    app.set_rcon(settings::RconConfig {
         host: "127.0.0.1".into(),
         port: server.port(),
         password: DEMO_RCON_PASSWORD.into(),
@@ -268,7 +275,7 @@ fn demo_connect_fills_the_feed_and_moves_the_queue() {
 
 #[test]
 fn a_failing_sign_server_shows_its_error_in_the_status_area() {
-    use giftdeck::fake::{FakeConfig, FakeTikTok, SignFault};
+    use giftdeck::testkit::fake::{FakeConfig, FakeTikTok, SignFault};
     let rt = runtime();
     let dir = tempfile::tempdir().unwrap();
     let fault = SignFault::ServerError {
@@ -293,8 +300,8 @@ fn a_failing_sign_server_shows_its_error_in_the_status_area() {
     h.step();
     h.get_by_label("🔌 Connect").click();
     step_until(&mut h, "the sign error to show", |app| {
-        let (_, words, hint) = giftdeck::ui::panels::status_words(app);
-        format!("{words} {}", hint.unwrap_or_default()).contains("500")
+        let status = giftdeck::ui::panels::status_words(&app.state().conn);
+        format!("{} {}", status.words, status.hint.unwrap_or_default()).contains("500")
     });
     h.step();
     assert!(

@@ -1,28 +1,25 @@
-//! The ordered executor: one bounded queue of actions run one at a time, in order, on a tokio task,
-//! with a gap that never shrinks under backlog, an optional max age, pause/resume/clear, and a
-//! status the UI reads. RCON commands wait (reconnecting with backoff) while the server is down.
+//! The ordered executor: one bounded queue of actions run one at a time, in order, on a tokio task
+//! ([`super::runner`]), with a gap that never shrinks under backlog, an optional max age,
+//! pause/resume/clear, and a status the UI reads as latest-value state (`tokio::sync::watch`).
+//! Every action is bound to the server it was queued for ([`super::binding`]): a server switch
+//! holds the old queue. Stopping is a handshake with a deadline that lists what did not run.
 
 use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 
-use rand::Rng as _;
 use rand::seq::IndexedRandom as _;
 use tokio::sync::{Notify, mpsc, watch};
 use tokio::task::JoinHandle;
 
+use super::binding::{self, HeldQueue, HeldQueues, Origin, ServerId, ShutdownReport};
 use super::placeholders::{self, Values};
-use super::rcon::{RconClient, RconConfig, RconError, RconTimeouts};
-use super::sound::SoundPlayer;
-use super::webhook::WebhookClient;
-use crate::backoff::Backoff;
+use super::rcon::RconConfig;
 use crate::engine::Decision;
 use crate::event::CreditedGift;
 use crate::mappings::{Action, Mapping, MappingTable};
-
-/// How often an idle connection is checked, so the status notices a server that went away.
-const LIVENESS_CHECK: Duration = Duration::from_secs(2);
+use crate::triggers::{EventLine, Fired};
 
 /// How many log lines [`ExecutorHandle::recent_log`] keeps.
 pub const RECENT_LOG_LINES: usize = 200;
@@ -36,10 +33,14 @@ pub struct ExecutorConfig {
     pub gap_millis: u64,
     /// Actions that waited longer than this are skipped (and counted) instead of run late.
     pub max_age_millis: Option<u64>,
-    /// Most actions waiting; more are dropped and counted.
+    /// Most actions waiting (held queues included); more are dropped and counted.
     pub capacity: usize,
-    /// Where to send commands; `None` makes command actions fail with a clear message.
+    /// The streamer's server; `None` makes command actions fail with a clear message.
     pub rcon: Option<RconConfig>,
+    /// The demo's own server. While set it is the current server, and actions from the real
+    /// stream stay bound to `rcon` (held until it is current again).
+    #[serde(skip)]
+    pub demo_rcon: Option<RconConfig>,
 }
 
 impl Default for ExecutorConfig {
@@ -49,6 +50,38 @@ impl Default for ExecutorConfig {
             max_age_millis: None,
             capacity: 10_000,
             rcon: None,
+            demo_rcon: None,
+        }
+    }
+}
+
+impl ExecutorConfig {
+    /// Where commands go now.
+    pub fn active_rcon(&self) -> Option<&RconConfig> {
+        self.demo_rcon.as_ref().or(self.rcon.as_ref())
+    }
+
+    /// The current server: new actions without an [`Origin`] are bound to it.
+    pub fn server(&self) -> ServerId {
+        if self.demo_rcon.is_some() {
+            ServerId::Demo
+        } else {
+            self.stream_server()
+        }
+    }
+
+    /// The streamer's own server (whether or not the demo runs).
+    pub fn stream_server(&self) -> ServerId {
+        self.rcon
+            .as_ref()
+            .map_or(ServerId::NotSet, |r| ServerId::rcon(&r.host, r.port))
+    }
+
+    fn server_for(&self, origin: Option<Origin>) -> ServerId {
+        match origin {
+            None => self.server(),
+            Some(Origin::Demo) => ServerId::Demo,
+            Some(Origin::Stream) => self.stream_server(),
         }
     }
 }
@@ -74,9 +107,17 @@ pub struct QueueStatus {
     pub failed: u64,
     pub dropped: u64,
     pub skipped_stale: u64,
+    /// Removed by the streamer (Clear, or clearing a held queue) without running.
+    pub cleared: u64,
     pub paused: bool,
     pub last_error: Option<String>,
     pub rcon: RconState,
+    /// The server the queue runs on now.
+    pub server: ServerId,
+    /// Queues held for other servers, oldest switch first.
+    pub held: Vec<HeldQueue>,
+    /// The stop handshake began: nothing new is queued.
+    pub stopping: bool,
 }
 
 /// One finished action, for the log view.
@@ -89,19 +130,13 @@ pub struct ExecLogLine {
     pub outcome: Result<String, String>,
 }
 
-/// What the executor tells the UI. Sent with `try_send`: a full channel loses a message, never
-/// blocks the queue (the latest status is always in [`ExecutorHandle::status`]).
+/// What the executor tells the UI besides its status. Sent with `try_send`: a full channel loses
+/// a line, never blocks the queue (the last lines are always in [`ExecutorHandle::recent_log`];
+/// the status is latest-value state in [`ExecutorHandle::status_watch`]).
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub enum ExecMsg {
-    Status(QueueStatus),
     Log(ExecLogLine),
-}
-
-/// Pacing policy: the pause between two actions. It is the configured gap whatever
-/// the backlog: Tiktok2Mc shortened it as the queue grew, so bursts hit the server hardest.
-pub fn gap_for(gap_millis: u64, backlog: usize) -> Duration {
-    let _ = backlog;
-    Duration::from_millis(gap_millis)
 }
 
 /// When the next action may start, given when the last one ended.
@@ -118,9 +153,17 @@ pub fn is_stale(enqueued: Instant, now: Instant, max_age_millis: Option<u64>) ->
         .is_some_and(|max| now.saturating_duration_since(enqueued) > Duration::from_millis(max))
 }
 
+/// What a webhook posts: the gift line `replay` prints, or a non-gift trigger's `--events` line.
+#[derive(Debug, serde::Serialize)]
+#[serde(untagged)]
+pub(super) enum WebhookBody {
+    Gift(CreditedGift),
+    Event(EventLine),
+}
+
 /// One queued action, ready to run.
 #[derive(Debug)]
-enum Work {
+pub(super) enum Work {
     Command(Arc<str>),
     Sound {
         path: Arc<PathBuf>,
@@ -129,49 +172,71 @@ enum Work {
     Webhook {
         url: Arc<str>,
         timeout_millis: u64,
-        gift: Arc<CreditedGift>,
+        gift: Arc<WebhookBody>,
     },
     /// Could not be prepared (a placeholder error, no mapping for Random): fails in its turn.
     Invalid(Arc<str>),
 }
 
 #[derive(Debug)]
-struct Item {
-    work: Work,
-    summary: Arc<str>,
-    enqueued: Instant,
+pub(super) struct Item {
+    pub(super) work: Work,
+    pub(super) summary: Arc<str>,
+    pub(super) enqueued: Instant,
 }
 
-struct Shared {
-    queue: VecDeque<Item>,
-    status: QueueStatus,
-    config: ExecutorConfig,
+pub(super) struct Shared {
+    /// Actions for the current server (`config.server()`), in order.
+    pub(super) queue: VecDeque<Item>,
+    /// Actions for other servers, never run while those are not current.
+    pub(super) held: HeldQueues<Item>,
+    pub(super) status: QueueStatus,
+    pub(super) config: ExecutorConfig,
     /// Bumped by `set_config`, so the runner reconnects with new RCON settings.
-    config_version: u64,
-    recent: VecDeque<ExecLogLine>,
+    pub(super) config_version: u64,
+    pub(super) recent: VecDeque<ExecLogLine>,
+    /// The stop handshake began: new work is refused (and counted).
+    pub(super) closed: bool,
+    /// The runner returns at its next check.
+    pub(super) stop: bool,
+    pub(super) refused: u64,
 }
 
-struct Inner {
-    shared: Mutex<Shared>,
-    /// New work, resume, clear or new settings.
-    work: Notify,
+pub(super) struct Inner {
+    pub(super) shared: Mutex<Shared>,
+    /// New work, resume, clear, new settings or stop.
+    pub(super) work: Notify,
     idle: watch::Sender<bool>,
+    status: watch::Sender<QueueStatus>,
     events: mpsc::Sender<ExecMsg>,
     wake: Arc<dyn Fn() + Send + Sync>,
 }
 
 impl Inner {
-    fn lock(&self) -> MutexGuard<'_, Shared> {
+    pub(super) fn lock(&self) -> MutexGuard<'_, Shared> {
         self.shared.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn snapshot(shared: &Shared) -> QueueStatus {
         let mut status = shared.status.clone();
         status.depth = shared.queue.len();
+        status.server = shared.config.server();
+        status.stopping = shared.closed;
+        status.held = shared
+            .held
+            .iter()
+            .map(|h| HeldQueue {
+                server: h.server.clone(),
+                count: h.items.len(),
+                kept: h.kept,
+                next: h.items.front().map(|i| i.summary.to_string()),
+            })
+            .collect();
         status
     }
 
-    fn publish(&self) {
+    /// Publishes the latest status (and wakes the UI when it changed).
+    pub(super) fn publish(&self) {
         let status = {
             let shared = self.lock();
             let status = Self::snapshot(&shared);
@@ -180,11 +245,20 @@ impl Inner {
                 .send_if_modified(|v| std::mem::replace(v, idle) != idle);
             status
         };
-        let _ = self.events.try_send(ExecMsg::Status(status));
-        (self.wake)();
+        let changed = self.status.send_if_modified(|current| {
+            if *current == status {
+                false
+            } else {
+                *current = status;
+                true
+            }
+        });
+        if changed {
+            (self.wake)();
+        }
     }
 
-    fn log(&self, line: ExecLogLine) {
+    pub(super) fn log(&self, line: ExecLogLine) {
         {
             let mut shared = self.lock();
             if shared.recent.len() == RECENT_LOG_LINES {
@@ -196,11 +270,12 @@ impl Inner {
     }
 }
 
-/// Controls a running executor. Dropping it stops the executor.
+/// Controls a running executor. Dropping it aborts the executor; [`ExecutorHandle::stop`] stops
+/// it cleanly.
 pub struct ExecutorHandle {
     inner: Arc<Inner>,
     mappings: watch::Receiver<MappingTable>,
-    task: Option<JoinHandle<()>>,
+    task: Mutex<Option<JoinHandle<()>>>,
 }
 
 impl std::fmt::Debug for ExecutorHandle {
@@ -213,15 +288,16 @@ impl std::fmt::Debug for ExecutorHandle {
 
 impl Drop for ExecutorHandle {
     fn drop(&mut self) {
-        if let Some(task) = self.task.take() {
+        let task = self.task.get_mut().unwrap_or_else(PoisonError::into_inner);
+        if let Some(task) = task.take() {
             task.abort();
         }
     }
 }
 
 /// Starts the executor task (call inside a tokio runtime). `mappings` is read for `Random`
-/// actions; `events` gets status and log lines; `wake` is called after each message (the UI's
-/// repaint request).
+/// actions; `events` gets log lines; `wake` is called when the status changed or a line was
+/// logged (the UI's repaint request).
 pub fn spawn_executor(
     config: ExecutorConfig,
     mappings: watch::Receiver<MappingTable>,
@@ -229,72 +305,147 @@ pub fn spawn_executor(
     wake: Arc<dyn Fn() + Send + Sync>,
 ) -> ExecutorHandle {
     let status = QueueStatus {
-        rcon: if config.rcon.is_some() {
+        rcon: if config.active_rcon().is_some() {
             RconState::Connecting
         } else {
             RconState::NotConfigured
         },
+        server: config.server(),
         ..QueueStatus::default()
     };
     let inner = Arc::new(Inner {
         shared: Mutex::new(Shared {
             queue: VecDeque::new(),
-            status,
+            held: HeldQueues::default(),
+            status: status.clone(),
             config,
             config_version: 0,
             recent: VecDeque::new(),
+            closed: false,
+            stop: false,
+            refused: 0,
         }),
         work: Notify::new(),
         idle: watch::Sender::new(true),
+        status: watch::Sender::new(status),
         events,
         wake,
     });
-    let task = tokio::spawn(Runner::new(inner.clone()).run());
+    let task = tokio::spawn(super::runner::run(inner.clone()));
     ExecutorHandle {
         inner,
         mappings,
-        task: Some(task),
+        task: Mutex::new(Some(task)),
     }
 }
 
 impl ExecutorHandle {
-    /// Queues a decision's actions: `count × mapping.repeat` runs of the action list, each command
-    /// `repeat` times, `Random` picking another mapping each time. Never blocks. Returns how many
-    /// actions were queued; what does not fit is counted as dropped.
+    /// Queues a decision's actions for the current server: `count × mapping.repeat` runs of the
+    /// action list, each command `repeat` times, `Random` picking another mapping each time. Never
+    /// blocks. Returns how many actions were queued; what does not fit is counted as dropped.
     pub fn enqueue(&self, decision: &Decision) -> usize {
+        self.enqueue_to(decision, None)
+    }
+
+    /// Like [`ExecutorHandle::enqueue`], bound to the server of the stream the gift came from:
+    /// a demo gift credited after the demo stopped is held for the demo, never sent to the
+    /// streamer's world (and the other way round).
+    pub fn enqueue_from(&self, decision: &Decision, origin: Origin) -> usize {
+        self.enqueue_to(decision, Some(origin))
+    }
+
+    fn enqueue_to(&self, decision: &Decision, origin: Option<Origin>) -> usize {
         let Some(mapping) = &decision.mapping else {
             return 0;
         };
+        let source = Source {
+            values: Values::from_gift(&decision.gift),
+            body: Arc::new(WebhookBody::Gift(decision.gift.clone())),
+            count: decision.gift.count,
+        };
+        self.enqueue_source(mapping, &source, &decision.gift.gift_name, origin)
+    }
+
+    /// Queues a fired non-gift trigger's actions (`count × mapping.repeat` runs), like [`enqueue`].
+    /// A skipped trigger (no mapping) queues nothing.
+    ///
+    /// [`enqueue`]: Self::enqueue
+    pub fn enqueue_fired(&self, fired: &Fired) -> usize {
+        self.enqueue_fired_to(fired, None)
+    }
+
+    /// Like [`ExecutorHandle::enqueue_fired`], bound to the server of the stream it came from.
+    pub fn enqueue_fired_from(&self, fired: &Fired, origin: Origin) -> usize {
+        self.enqueue_fired_to(fired, Some(origin))
+    }
+
+    fn enqueue_fired_to(&self, fired: &Fired, origin: Option<Origin>) -> usize {
+        let Some(mapping) = &fired.mapping else {
+            return 0;
+        };
+        let source = Source {
+            values: Values::from_event(&fired.line),
+            body: Arc::new(WebhookBody::Event(fired.line.clone())),
+            count: fired.line.count,
+        };
+        self.enqueue_source(mapping, &source, fired.line.kind.as_str(), origin)
+    }
+
+    fn enqueue_source(
+        &self,
+        mapping: &Mapping,
+        source: &Source,
+        what: &str,
+        origin: Option<Origin>,
+    ) -> usize {
         // Read-locks the table only for this call (no await below); `Random` picks from it.
         let table = self.mappings.borrow();
         let now = Instant::now();
-        let (queued, dropped) = {
+        let (queued, dropped, held_for) = {
             let mut shared = self.inner.lock();
-            let room = shared.config.capacity.saturating_sub(shared.queue.len());
+            let waiting = shared.queue.len() + shared.held.len();
+            let room = if shared.closed {
+                0
+            } else {
+                shared.config.capacity.saturating_sub(waiting)
+            };
             let mut filler = Filler {
                 room,
                 items: Vec::new(),
                 dropped: 0,
                 now,
             };
-            expand(decision, mapping, &table, &mut filler);
+            expand(source, mapping, &table, &mut filler);
             let queued = filler.items.len();
-            shared.queue.extend(filler.items);
-            shared.status.dropped = shared.status.dropped.saturating_add(filler.dropped);
-            (queued, filler.dropped)
+            let server = shared.config.server_for(origin);
+            let held_for = if server == shared.config.server() {
+                shared.queue.extend(filler.items);
+                None
+            } else {
+                shared.held.hold(&server, filler.items);
+                Some(server)
+            };
+            if shared.closed {
+                shared.refused = shared.refused.saturating_add(filler.dropped);
+            } else {
+                shared.status.dropped = shared.status.dropped.saturating_add(filler.dropped);
+            }
+            (queued, filler.dropped, held_for)
         };
         drop(table);
         if dropped > 0 {
             tracing::warn!(
                 dropped,
-                gift = %decision.gift.gift_name,
-                "action queue full: actions dropped"
+                gift = %what,
+                "action queue full or stopping: actions not queued"
             );
         }
+        if let Some(server) = held_for
+            && queued > 0
+        {
+            tracing::info!(queued, %server, "actions held: they belong to another server");
+        }
         if queued > 0 {
-            self.inner
-                .idle
-                .send_if_modified(|v| std::mem::replace(v, false));
             self.inner.work.notify_one();
         }
         if queued > 0 || dropped > 0 {
@@ -315,12 +466,13 @@ impl ExecutorHandle {
         self.inner.publish();
     }
 
-    /// Empties the queue (the running action finishes). Returns how many were removed.
+    /// Empties the current queue (the running action finishes). Returns how many were removed.
     pub fn clear(&self) -> usize {
         let removed = {
             let mut shared = self.inner.lock();
             let removed = shared.queue.len();
             shared.queue.clear();
+            shared.status.cleared += removed as u64;
             removed
         };
         self.inner.work.notify_one();
@@ -328,16 +480,63 @@ impl ExecutorHandle {
         removed
     }
 
-    /// New settings; new RCON settings reconnect before the next command.
+    /// Discards the queue held for `server`. Returns how many actions were removed.
+    pub fn clear_held(&self, server: &ServerId) -> usize {
+        let removed = {
+            let mut shared = self.inner.lock();
+            let removed = shared.held.take(server).len();
+            shared.status.cleared += removed as u64;
+            removed
+        };
+        if removed > 0 {
+            tracing::info!(removed, %server, "held actions cleared");
+        }
+        self.inner.publish();
+        removed
+    }
+
+    /// Keeps the queue held for `server` for that server: it runs when `server` is current again
+    /// (at once if it is current now). Returns false when nothing is held for it.
+    pub fn keep_held(&self, server: &ServerId) -> bool {
+        let kept = {
+            let mut shared = self.inner.lock();
+            let kept = shared.held.keep(server);
+            if kept && *server == shared.config.server() {
+                let back = shared.held.take(server);
+                binding::prepend(&mut shared.queue, back);
+            }
+            kept
+        };
+        self.inner.work.notify_one();
+        self.inner.publish();
+        kept
+    }
+
+    /// New settings; new RCON settings reconnect before the next command. A different server
+    /// (see [`ExecutorConfig::server`]) holds the current queue for the old one.
     pub fn set_config(&self, config: ExecutorConfig) {
         {
             let mut shared = self.inner.lock();
-            if config.rcon != shared.config.rcon {
-                shared.status.rcon = if config.rcon.is_some() {
+            if config.active_rcon() != shared.config.active_rcon() {
+                shared.status.rcon = if config.active_rcon().is_some() {
                     RconState::Connecting
                 } else {
                     RconState::NotConfigured
                 };
+            }
+            let (old, new) = (shared.config.server(), config.server());
+            if old != new {
+                let Shared { held, queue, .. } = &mut *shared;
+                let moved = queue.len();
+                binding::switch_server(held, queue, &old, &new);
+                if moved > 0 {
+                    tracing::warn!(
+                        moved,
+                        from = %old,
+                        to = %new,
+                        "server changed: queued actions held for their own server"
+                    );
+                }
             }
             shared.config = config;
             shared.config_version += 1;
@@ -346,7 +545,8 @@ impl ExecutorHandle {
         self.inner.publish();
     }
 
-    /// Waits until the queue is empty and nothing runs. (Never returns while paused with work.)
+    /// Waits until the current queue is empty and nothing runs (held queues do not count).
+    /// Never returns while paused with work.
     pub async fn drained(&self) {
         let mut idle = self.inner.idle.subscribe();
         let _ = idle.wait_for(|&idle| idle).await;
@@ -356,17 +556,75 @@ impl ExecutorHandle {
         Inner::snapshot(&self.inner.lock())
     }
 
+    /// The status as latest-value state: never blocks the executor, never falls behind.
+    pub fn status_watch(&self) -> watch::Receiver<QueueStatus> {
+        self.inner.status.subscribe()
+    }
+
     /// The last [`RECENT_LOG_LINES`] log lines, oldest first.
     pub fn recent_log(&self) -> Vec<ExecLogLine> {
         self.inner.lock().recent.iter().cloned().collect()
     }
 
-    /// Stops the executor task and waits until it has stopped (the running action is cut off).
-    pub async fn shutdown(mut self) {
-        if let Some(task) = self.task.take() {
+    /// First half of the stop handshake: nothing new is queued from now on (what arrives is
+    /// counted as refused); the queue keeps running so it can drain.
+    pub fn close(&self) {
+        self.inner.lock().closed = true;
+        self.inner.publish();
+    }
+
+    /// The stop handshake: refuses new work, asks the task to stop after the running action and
+    /// waits for it up to `grace` (then cuts it off). Returns what ran and lists every action that
+    /// did not (the current queue and the held ones). Call it once; later calls only list.
+    pub async fn stop(&self, grace: Duration) -> ShutdownReport {
+        {
+            let mut shared = self.inner.lock();
+            shared.closed = true;
+            shared.stop = true;
+        }
+        self.inner.work.notify_one();
+        let task = self
+            .task
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        let mut clean = true;
+        let mut cut_off = None;
+        if let Some(mut task) = task
+            && tokio::time::timeout(grace, &mut task).await.is_err()
+        {
+            clean = false;
+            cut_off = self.inner.lock().status.running.take();
             task.abort();
             let _ = task.await;
         }
+        let report = {
+            let mut shared = self.inner.lock();
+            let current = shared.config.server();
+            let mut left: Vec<(ServerId, String)> = shared
+                .queue
+                .drain(..)
+                .map(|i| (current.clone(), i.summary.to_string()))
+                .collect();
+            for held in shared.held.take_all() {
+                left.extend(
+                    held.items
+                        .into_iter()
+                        .map(|i| (held.server.clone(), i.summary.to_string())),
+                );
+            }
+            shared.status.running = None;
+            ShutdownReport {
+                done: shared.status.done,
+                failed: shared.status.failed,
+                not_run: binding::group_not_run(left),
+                refused: shared.refused,
+                cut_off,
+                clean,
+            }
+        };
+        self.inner.publish();
+        report
     }
 }
 
@@ -408,17 +666,35 @@ fn actions_per_run(mapping: &Mapping) -> u64 {
         .sum()
 }
 
-fn expand(decision: &Decision, mapping: &Mapping, table: &MappingTable, filler: &mut Filler) {
-    let gift = Arc::new(decision.gift.clone());
-    let values = Values::from_gift(&decision.gift);
-    let runs = u64::from(decision.gift.count) * u64::from(mapping.repeat);
-    let steps = prepare(mapping, &values, &gift);
+/// What a decision's actions are made from: placeholder values, the webhook body, the run count.
+struct Source {
+    values: Values,
+    body: Arc<WebhookBody>,
+    count: u32,
+}
+
+#[cfg(test)]
+impl Source {
+    fn of(decision: &Decision) -> Self {
+        Self {
+            values: Values::from_gift(&decision.gift),
+            body: Arc::new(WebhookBody::Gift(decision.gift.clone())),
+            count: decision.gift.count,
+        }
+    }
+}
+
+fn expand(source: &Source, mapping: &Mapping, table: &MappingTable, filler: &mut Filler) {
+    let gift = &source.body;
+    let values = &source.values;
+    let runs = u64::from(source.count) * u64::from(mapping.repeat);
+    let steps = prepare(mapping, values, gift);
     let mut rng = rand::rng();
     let mut random = |f: &mut Filler| {
         let candidates = table.random_candidates(&mapping.trigger);
         match candidates.choose(&mut rng) {
             Some(chosen) => {
-                let chosen_steps = prepare(chosen, &values, &gift);
+                let chosen_steps = prepare(chosen, values, gift);
                 // Candidates hold no Random action (no chains).
                 push_runs(
                     f,
@@ -499,7 +775,7 @@ impl Work {
     }
 }
 
-fn prepare(mapping: &Mapping, values: &Values, gift: &Arc<CreditedGift>) -> Vec<Prepared> {
+fn prepare(mapping: &Mapping, values: &Values, gift: &Arc<WebhookBody>) -> Vec<Prepared> {
     mapping
         .actions
         .iter()
@@ -538,310 +814,9 @@ fn prepare(mapping: &Mapping, values: &Values, gift: &Arc<CreditedGift>) -> Vec<
         .collect()
 }
 
-/// The task's own state: the connection, the sound thread, pacing.
-struct Runner {
-    inner: Arc<Inner>,
-    conn: Option<RconClient>,
-    conn_version: u64,
-    connect_attempt: u32,
-    sound: Option<SoundPlayer>,
-    webhook: WebhookClient,
-    last_end: Option<Instant>,
-}
-
-enum Next {
-    Wait,
-    Ready { needs_rcon: bool, gap: Duration },
-}
-
-impl Runner {
-    fn new(inner: Arc<Inner>) -> Self {
-        Self {
-            inner,
-            conn: None,
-            conn_version: 0,
-            connect_attempt: 0,
-            sound: None,
-            webhook: WebhookClient::new(),
-            last_end: None,
-        }
-    }
-
-    async fn run(mut self) {
-        let inner = self.inner.clone();
-        loop {
-            let notified = inner.work.notified();
-            tokio::pin!(notified);
-            notified.as_mut().enable();
-            match self.peek() {
-                Next::Wait => {
-                    self.inner.publish();
-                    if self.wants_connection() {
-                        // Connect as soon as RCON is configured, so the status is true before
-                        // the first gift; on failure this waits the backoff delay.
-                        self.ensure_connected(notified).await;
-                    } else if self.conn.is_some() {
-                        let closed = tokio::select! {
-                            () = notified => false,
-                            () = tokio::time::sleep(LIVENESS_CHECK) => match &self.conn {
-                                Some(conn) => conn.is_closed().await,
-                                None => false,
-                            },
-                        };
-                        if closed {
-                            tracing::info!("RCON connection closed by the server; reconnecting");
-                            self.conn = None;
-                            self.set_rcon(RconState::Connecting, None);
-                        }
-                    } else {
-                        notified.await;
-                    }
-                    continue;
-                }
-                Next::Ready { needs_rcon, gap } => {
-                    let due = next_start(self.last_end, Instant::now(), gap);
-                    if due > Instant::now() {
-                        tokio::time::sleep_until(due.into()).await;
-                        continue;
-                    }
-                    if needs_rcon && !self.ensure_connected(notified).await {
-                        continue;
-                    }
-                }
-            }
-            let Some(item) = self.pop() else { continue };
-            self.run_item(item).await;
-        }
-    }
-
-    /// RCON is configured and we hold no connection for the current settings.
-    fn wants_connection(&mut self) -> bool {
-        let (configured, version) = {
-            let shared = self.inner.lock();
-            (shared.config.rcon.is_some(), shared.config_version)
-        };
-        if !configured {
-            self.conn = None;
-            return false;
-        }
-        self.conn.is_none() || version != self.conn_version
-    }
-
-    fn peek(&self) -> Next {
-        let shared = self.inner.lock();
-        if shared.status.paused {
-            return Next::Wait;
-        }
-        match shared.queue.front() {
-            None => Next::Wait,
-            Some(item) => Next::Ready {
-                needs_rcon: matches!(item.work, Work::Command(_)),
-                gap: gap_for(shared.config.gap_millis, shared.queue.len()),
-            },
-        }
-    }
-
-    /// Pops the next item that is not stale (counting the stale ones).
-    fn pop(&self) -> Option<Item> {
-        let mut shared = self.inner.lock();
-        if shared.status.paused {
-            return None;
-        }
-        let now = Instant::now();
-        let max_age = shared.config.max_age_millis;
-        while let Some(item) = shared.queue.pop_front() {
-            if is_stale(item.enqueued, now, max_age) {
-                shared.status.skipped_stale += 1;
-                continue;
-            }
-            shared.status.running = Some(item.summary.to_string());
-            return Some(item);
-        }
-        None
-    }
-
-    fn skip_stale_head(&self) {
-        let mut shared = self.inner.lock();
-        let now = Instant::now();
-        let max_age = shared.config.max_age_millis;
-        while shared
-            .queue
-            .front()
-            .is_some_and(|item| is_stale(item.enqueued, now, max_age))
-        {
-            shared.queue.pop_front();
-            shared.status.skipped_stale += 1;
-        }
-    }
-
-    /// Makes sure a logged-in connection exists. On failure, waits the backoff delay (cut short by
-    /// new settings, clear or resume) and returns false; the command stays at the head of the queue.
-    async fn ensure_connected(
-        &mut self,
-        notified: std::pin::Pin<&mut tokio::sync::futures::Notified<'_>>,
-    ) -> bool {
-        let (config, version) = {
-            let shared = self.inner.lock();
-            (shared.config.rcon.clone(), shared.config_version)
-        };
-        let Some(config) = config else {
-            // No RCON settings (any more): never send to an old server.
-            self.conn = None;
-            return true;
-        };
-        if version != self.conn_version {
-            self.conn = None;
-            self.connect_attempt = 0;
-            self.conn_version = version;
-        }
-        if let Some(conn) = &self.conn {
-            if !conn.is_closed().await {
-                return true;
-            }
-            tracing::info!(addr = %conn.address(), "RCON connection closed by the server; reconnecting");
-            self.conn = None;
-        }
-        self.set_rcon(RconState::Connecting, None);
-        match RconClient::connect(&config, RconTimeouts::default()).await {
-            Ok(conn) => {
-                tracing::info!(addr = %config.address(), "RCON connected");
-                self.conn = Some(conn);
-                self.connect_attempt = 0;
-                self.set_rcon(RconState::Connected, None);
-                true
-            }
-            Err(err) => {
-                let delay = Backoff::RCON.delay(self.connect_attempt, rand::rng().random::<f64>());
-                self.connect_attempt = self.connect_attempt.saturating_add(1);
-                let reason = format!("{err} (retrying in {:.1} s)", delay.as_secs_f64());
-                tracing::warn!("{reason}");
-                self.set_rcon(RconState::Down(reason), Some(err.to_string()));
-                {
-                    let mut shared = self.inner.lock();
-                    let waiting = shared
-                        .queue
-                        .front()
-                        .map(|i| format!("waiting for RCON: {}", i.summary));
-                    shared.status.running = waiting;
-                }
-                self.inner.publish();
-                tokio::select! {
-                    _ = tokio::time::sleep(delay) => {}
-                    _ = notified => {}
-                }
-                self.skip_stale_head();
-                self.inner.lock().status.running = None;
-                self.inner.publish();
-                false
-            }
-        }
-    }
-
-    fn set_rcon(&self, state: RconState, error: Option<String>) {
-        {
-            let mut shared = self.inner.lock();
-            shared.status.rcon = state;
-            if error.is_some() {
-                shared.status.last_error = error;
-            }
-        }
-        self.inner.publish();
-    }
-
-    async fn run_item(&mut self, item: Item) {
-        self.inner.publish();
-        let outcome = match &item.work {
-            Work::Command(text) => self.run_command(text).await,
-            Work::Sound { path, volume } => self.run_sound(path, *volume).await,
-            Work::Webhook {
-                url,
-                timeout_millis,
-                gift,
-            } => self
-                .webhook
-                .post(url, *timeout_millis, gift)
-                .await
-                .map_err(|e| e.to_string()),
-            Work::Invalid(reason) => Err(reason.to_string()),
-        };
-        self.last_end = Some(Instant::now());
-        match &outcome {
-            Ok(reply) => tracing::info!(action = %item.summary, reply = %reply, "action done"),
-            Err(err) => tracing::warn!(action = %item.summary, error = %err, "action failed"),
-        }
-        {
-            let mut shared = self.inner.lock();
-            shared.status.running = None;
-            match &outcome {
-                Ok(_) => shared.status.done += 1,
-                Err(err) => {
-                    shared.status.failed += 1;
-                    shared.status.last_error = Some(format!("{}: {err}", item.summary));
-                }
-            }
-        }
-        self.inner.log(ExecLogLine {
-            time: SystemTime::now(),
-            action: item.summary.to_string(),
-            outcome,
-        });
-        self.inner.publish();
-    }
-
-    async fn run_command(&mut self, text: &str) -> Result<String, String> {
-        let Some(conn) = self.conn.as_mut() else {
-            return Err("RCON is not configured (set host, port and password)".to_owned());
-        };
-        match conn.command(text).await {
-            Ok(reply) => Ok(reply),
-            Err(err) => {
-                if !matches!(
-                    err,
-                    RconError::TooLong { .. } | RconError::NulInCommand { .. }
-                ) {
-                    // The connection's state is unknown: start fresh for the next command.
-                    self.conn = None;
-                    self.set_rcon(RconState::Connecting, Some(err.to_string()));
-                }
-                Err(err.to_string())
-            }
-        }
-    }
-
-    async fn run_sound(&mut self, path: &std::path::Path, volume: f32) -> Result<String, String> {
-        if self.sound.is_none() {
-            match SoundPlayer::start() {
-                Ok(player) => self.sound = Some(player),
-                Err(e) => return Err(format!("cannot start the sound thread: {e}")),
-            }
-        }
-        let Some(player) = &self.sound else {
-            return Err("no sound thread".to_owned());
-        };
-        player
-            .play(path, volume)
-            .await
-            .map(|()| "playing".to_owned())
-            .map_err(|e| e.to_string())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_gap_never_shrinks_with_the_backlog() {
-        for gap_millis in [0, 5, 50, 500] {
-            for backlog in [0, 1, 20, 21, 50, 51, 100, 101, 10_000, usize::MAX] {
-                assert_eq!(
-                    gap_for(gap_millis, backlog),
-                    Duration::from_millis(gap_millis),
-                    "gap {gap_millis} ms, backlog {backlog}"
-                );
-            }
-        }
-    }
 
     #[test]
     fn next_start_keeps_the_gap_after_the_last_end() {
@@ -877,6 +852,7 @@ mod tests {
             count,
             trigger: Some("Rose".into()),
             ended_by: crate::event::EndedBy::StreakEnd,
+            skipped: None,
         }
     }
 
@@ -920,7 +896,12 @@ mod tests {
             mapping: Some(mapping.clone()),
         };
         let mut f = filler(100);
-        expand(&decision, &mapping, &MappingTable::default(), &mut f);
+        expand(
+            &Source::of(&decision),
+            &mapping,
+            &MappingTable::default(),
+            &mut f,
+        );
         let run = ["say a 3", "say a 3", "say b"];
         let want: Vec<String> = std::iter::repeat_n(run, 6)
             .flatten()
@@ -944,7 +925,12 @@ mod tests {
             mapping: Some(mapping.clone()),
         };
         let mut f = filler(10);
-        expand(&decision, &mapping, &MappingTable::default(), &mut f);
+        expand(
+            &Source::of(&decision),
+            &mapping,
+            &MappingTable::default(),
+            &mut f,
+        );
         assert_eq!(f.items.len(), 10);
         assert_eq!(f.dropped, u64::from(u32::MAX) * 1000 - 10);
     }
@@ -965,12 +951,12 @@ mod tests {
             mapping: Some(rose.clone()),
         };
         let mut f = filler(100);
-        expand(&decision, &rose, &table, &mut f);
+        expand(&Source::of(&decision), &rose, &table, &mut f);
         assert_eq!(commands(&f.items), ["say lion viewer", "say lion viewer"]);
 
         let mut f = filler(100);
         expand(
-            &decision,
+            &Source::of(&decision),
             &rose,
             &MappingTable::new(vec![rose.clone()]),
             &mut f,
@@ -992,7 +978,12 @@ mod tests {
             mapping: Some(mapping.clone()),
         };
         let mut f = filler(10);
-        expand(&decision, &mapping, &MappingTable::default(), &mut f);
+        expand(
+            &Source::of(&decision),
+            &mapping,
+            &MappingTable::default(),
+            &mut f,
+        );
         assert_eq!(commands(&f.items), ["give ax_stoneop_me diamond"]);
     }
 }

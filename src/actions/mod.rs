@@ -1,18 +1,17 @@
 //! Actions and the ordered executor: placeholders and escaping, our RCON client, sounds, webhooks,
-//! the queue that runs them in order, and the headless `--execute` glue for `replay` and `watch`.
+//! and the queue that runs them in order, each action bound to its server.
 
+pub mod binding;
 pub mod executor;
-pub mod headless;
 pub mod placeholders;
 pub mod rcon;
+mod runner;
 pub mod sound;
-#[doc(hidden)]
-pub mod strict_server;
 pub mod webhook;
 
+pub use binding::{HeldQueue, NotRun, Origin, ServerId, ShutdownReport};
 pub use executor::{
-    ExecLogLine, ExecMsg, ExecutorConfig, ExecutorHandle, QueueStatus, RconState, gap_for,
-    spawn_executor,
+    ExecLogLine, ExecMsg, ExecutorConfig, ExecutorHandle, QueueStatus, RconState, spawn_executor,
 };
 pub use placeholders::{MAX_COMMAND_BYTES, RenderError, Values, render};
 pub use rcon::{RconClient, RconConfig, RconError, RconTimeouts, test_rcon_connection};

@@ -25,12 +25,25 @@ const MAX_REPLY_PACKET_BYTES: usize = 64 * 1024;
 /// The largest whole reply we collect before giving up.
 const MAX_REPLY_BYTES: usize = 4 * 1024 * 1024;
 
-/// Where and how to log in. `Debug` never shows the password.
-#[derive(Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+/// The Minecraft server's RCON endpoint: where and how to log in. Saved in the settings file as is
+/// (`rcon.host`, `rcon.port`, `rcon.password`). `Debug` never shows the password.
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct RconConfig {
     pub host: String,
     pub port: u16,
     pub password: String,
+}
+
+impl Default for RconConfig {
+    /// Vanilla's default port on this computer, no password yet.
+    fn default() -> Self {
+        Self {
+            host: "127.0.0.1".to_owned(),
+            port: 25575,
+            password: String::new(),
+        }
+    }
 }
 
 impl fmt::Debug for RconConfig {
@@ -44,6 +57,17 @@ impl fmt::Debug for RconConfig {
 }
 
 impl RconConfig {
+    /// This endpoint if it is set up (a host and a password; Minecraft refuses an empty password
+    /// anyway), with the host trimmed; `None` otherwise.
+    pub fn if_set_up(&self) -> Option<Self> {
+        let host = self.host.trim();
+        (!host.is_empty() && !self.password.is_empty()).then(|| Self {
+            host: host.to_owned(),
+            port: self.port,
+            password: self.password.clone(),
+        })
+    }
+
     /// `host:port` for messages (IPv6 hosts in brackets).
     pub fn address(&self) -> String {
         if self.host.contains(':') {
@@ -467,6 +491,23 @@ mod tests {
             }
         );
         assert!(decode_packet_body(&p[4..10]).is_none());
+    }
+
+    #[test]
+    fn an_endpoint_is_set_up_only_with_a_host_and_a_password() {
+        let set = RconConfig {
+            host: " mc.example ".into(),
+            password: "pw".into(),
+            ..RconConfig::default()
+        };
+        let usable = set.if_set_up().unwrap();
+        assert_eq!((usable.host.as_str(), usable.port), ("mc.example", 25575));
+        assert!(RconConfig::default().if_set_up().is_none(), "no password");
+        let no_host = RconConfig {
+            host: "  ".into(),
+            ..set
+        };
+        assert!(no_host.if_set_up().is_none());
     }
 
     #[test]

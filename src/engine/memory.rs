@@ -5,18 +5,17 @@
 //! through the same engine code (`Pipeline::restore`), so a saved memory means exactly what the
 //! live one meant. No I/O here: `crate::room_store` reads and writes the files.
 //!
-//! # Adding a field (the follower set, the like baseline, …)
+//! # Adding a field
 //!
-//! Event memories that are not about gifts go in [`EventMemory`], changes to them in
-//! [`EventChange`]:
-//! 1. add the field to [`EventMemory`] with `#[serde(default)]`, so files written before it still
-//!    load (no version bump needed for an added field);
-//! 2. add a variant to [`EventChange`] that sets state (e.g. `Follower { user_id, at_millis }`),
-//!    never one that adds to it: a journal may be applied twice over a snapshot that already holds it;
-//! 3. handle the variant in [`EventMemory::apply`], and bound the field (size and age) in
-//!    [`EventMemory::expire`];
-//! 4. in the pipeline, change the memory only through `Pipeline::record_event` (it applies the
-//!    change and journals it), and extend `EventMemory::len` so the soak sees it stay flat.
+//! Non-gift memories live in [`RoomTriggerMemory`] (owned by `triggers`: the follower set and the
+//! like counter), changes to them in [`EventChange`]:
+//! 1. add the field with `#[serde(default)]`, so files written before it still load (no version
+//!    bump needed for an added field), and bound it (size; age goes with the room);
+//! 2. add a variant to [`EventChange`] that sets state (e.g. `Subscribed { viewer }`), never one
+//!    that adds to it: a journal may be applied twice over a snapshot that already holds it;
+//! 3. handle the variant in [`EventChange::apply`];
+//! 4. in `Pipeline::ingest_batch`, journal the variant when the trigger state changed it (see how
+//!    `Followed` and `Likes` are found there), and count it in [`MemorySize`] if it can grow.
 //!
 //! Bump [`MEMORY_VERSION`] only when an old file can no longer be read with the right meaning; a
 //! file with another version is set aside and the room starts with an empty memory.
@@ -24,6 +23,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::event::GiftMessage;
+use crate::triggers::{LikeCounter, RoomTriggerMemory};
 
 /// Version of the [`RoomMemory`] file format.
 pub const MEMORY_VERSION: u32 = 1;
@@ -93,35 +93,28 @@ pub struct GiftIdRecord {
     pub seen_millis: u64,
 }
 
-/// Extension point: memories of non-gift events (the `events` work adds the follower set and the
-/// like baseline here; see the module docs for the four steps).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct EventMemory {}
-
-impl EventMemory {
-    /// Applies one journaled change (the same code runs live and when a saved memory is loaded).
-    pub fn apply(&mut self, change: EventChange) {
-        match change {}
-    }
-
-    /// Forgets what is older than its retention, so the memory stays bounded in time and size.
-    pub fn expire(&mut self, _now_millis: u64) {}
-
-    /// Entries remembered (for the memory figures).
-    pub fn len(&self) -> usize {
-        0
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
-
-/// Extension point: one change to [`EventMemory`]. Variants set state; they never add to it.
+/// One change to the trigger memory ([`RoomTriggerMemory`]: who already followed, the like
+/// count). Variants set state; they never add to it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum EventChange {}
+pub enum EventChange {
+    /// This viewer (a [`crate::triggers::viewer_key`]) followed: a follow trigger fired for them.
+    Followed { viewer: String },
+    /// The like counter after a like message.
+    Likes(LikeCounter),
+}
+
+impl EventChange {
+    /// Applies the change (restoring a saved memory runs this for every journaled change).
+    pub fn apply(self, memory: &mut RoomTriggerMemory) {
+        match self {
+            Self::Followed { viewer } => {
+                memory.followed.insert(viewer);
+            }
+            Self::Likes(likes) => memory.likes = likes,
+        }
+    }
+}
 
 /// Everything the engine remembers about one room: the snapshot file's content.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -140,8 +133,9 @@ pub struct RoomMemory {
     pub open_streaks: Vec<OpenStreak>,
     /// Oldest finish first.
     pub finished_streaks: Vec<FinishedStreak>,
+    /// Follow and like memory of the room's triggers.
     #[serde(default)]
-    pub events: EventMemory,
+    pub triggers: RoomTriggerMemory,
 }
 
 /// The changes of one pipeline step, written as one journal line before its credits are sent on.
@@ -179,5 +173,6 @@ pub struct MemorySize {
     pub gift_ids: usize,
     pub open_streaks: usize,
     pub finished_streaks: usize,
-    pub events: usize,
+    /// Viewers remembered as having followed.
+    pub followers: usize,
 }

@@ -14,11 +14,11 @@ type HashSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
 
 use crate::event::{CreditedGift, EndedBy, GiftMessage, LiveEvent};
 use crate::mappings::{Mapping, MappingTable};
+use crate::triggers::{Fired, RoomTriggerMemory, TriggerState, viewer_key};
 use crate::wire::{self, Batch, DecodeError};
 use ids::{GiftIds, IdRing};
 use memory::{
-    EventChange, EventMemory, GiftIdRecord, JournalEntry, MEMORY_VERSION, MemorySize, RoomMemory,
-    StreakChange,
+    EventChange, GiftIdRecord, JournalEntry, MEMORY_VERSION, MemorySize, RoomMemory, StreakChange,
 };
 pub use streaks::GiftEngine;
 
@@ -80,6 +80,8 @@ pub enum Output {
     Credit(Decision),
     /// Any other de-duplicated event (chat, like, follow, join, control) for the feed.
     Event(LiveEvent),
+    /// A non-gift trigger that fired (or was skipped while cooling down), right after its event.
+    Fired(Box<Fired>),
 }
 
 /// Counters for summaries and the status bar.
@@ -97,6 +99,10 @@ pub struct Stats {
     pub duplicates: u64,
     /// Frames and inner messages that could not be decoded and were skipped.
     pub malformed: u64,
+    /// Non-gift triggers fired (skipped ones not counted).
+    pub fired: u64,
+    /// Triggers (gift or not) skipped because they were cooling down.
+    pub skipped: u64,
     /// Streaks credited as `timeout` before their end because too many were open at once.
     pub capped_streaks: u64,
 }
@@ -141,8 +147,9 @@ pub struct Pipeline {
     ids: IdRing,
     /// Ids of gift messages: a separate, longer memory that chat/likes/joins cannot push out.
     gift_ids: GiftIds,
-    /// Memories of non-gift events (extension point, see [`memory`]).
-    events: EventMemory,
+    /// Non-gift triggers: cooldowns, and the room's follow and like memory.
+    triggers: TriggerState,
+    fired: Vec<Fired>,
     inflater: wire::Inflater,
     stats: Stats,
     clock: Clock,
@@ -161,7 +168,8 @@ impl Pipeline {
         Self {
             ids: IdRing::new(config.dedupe_capacity),
             gift_ids: GiftIds::new(config.gift_id_capacity, config.gift_id_retention_millis),
-            events: EventMemory::default(),
+            triggers: TriggerState::new(),
+            fired: Vec::new(),
             inflater: wire::Inflater::new(),
             clock: Clock {
                 from_messages: config.clock_from_messages,
@@ -208,7 +216,7 @@ impl Pipeline {
             gift_ids: self.gift_ids.len(),
             open_streaks: self.engine.open_streaks(),
             finished_streaks: self.engine.finished_streaks(),
-            events: self.events.len(),
+            followers: self.triggers.memory().followed.len(),
         }
     }
 
@@ -243,6 +251,7 @@ impl Pipeline {
         for event in batch.events {
             match event {
                 LiveEvent::Gift(gift) => {
+                    // The clock first: an id remembered at a stale time would expire at once.
                     self.clock.at_message(gift.create_time_millis);
                     let now = self.clock.now_millis;
                     if !self.gift_ids.first_time(gift.msg_id, now) {
@@ -263,7 +272,7 @@ impl Pipeline {
                     let mut credits = std::mem::take(&mut self.credits);
                     self.engine.on_gift(gift, now, &mut credits);
                     for credit in credits.drain(..) {
-                        self.push_credit(credit, out);
+                        self.push_credit(credit, now, out);
                     }
                     self.credits = credits;
                 }
@@ -278,10 +287,42 @@ impl Pipeline {
                     {
                         journal.message_ids.push(id);
                     }
-                    out.push(Output::Event(other));
+                    self.clock.at_message(other.create_time_millis());
+                    self.on_event(other, out);
                 }
             }
         }
+    }
+
+    /// Runs the non-gift triggers on a new event and journals what they now remember.
+    fn on_event(&mut self, event: LiveEvent, out: &mut Vec<Output>) {
+        let now = self.clock.now_millis;
+        let before = self.triggers.memory();
+        let (followers, likes) = (before.followed.len(), before.likes);
+        let mut fired = std::mem::take(&mut self.fired);
+        self.triggers.on_event(&self.table, &event, now, &mut fired);
+        if let Some(journal) = &mut self.journal {
+            let after = self.triggers.memory();
+            if after.followed.len() > followers
+                && let LiveEvent::Social { user, .. } = &event
+            {
+                let viewer = viewer_key(user);
+                journal.events.push(EventChange::Followed { viewer });
+            }
+            if after.likes != likes {
+                journal.events.push(EventChange::Likes(after.likes));
+            }
+        }
+        out.push(Output::Event(event));
+        for f in fired.drain(..) {
+            if f.line.skipped.is_some() {
+                self.stats.skipped += 1;
+            } else {
+                self.stats.fired += 1;
+            }
+            out.push(Output::Fired(Box::new(f)));
+        }
+        self.fired = fired;
     }
 
     /// Finalizes streaks whose timeout has passed and forgets what is past its retention. Call it
@@ -297,11 +338,10 @@ impl Pipeline {
         }
         self.next_expiry_millis = now_millis.saturating_add(TICK_GRANULARITY_MILLIS);
         self.gift_ids.expire(now_millis);
-        self.events.expire(now_millis);
         let mut credits = std::mem::take(&mut self.credits);
         self.engine.expire(now_millis, &mut credits);
         for credit in credits.drain(..) {
-            self.push_credit(credit, out);
+            self.push_credit(credit, now_millis, out);
         }
         self.credits = credits;
     }
@@ -310,30 +350,37 @@ impl Pipeline {
     pub fn finish(&mut self, out: &mut Vec<Output>) {
         let mut credits = std::mem::take(&mut self.credits);
         self.engine.finish(&mut credits);
+        let now = self.clock.now_millis;
         for credit in credits.drain(..) {
-            self.push_credit(credit, out);
+            self.push_credit(credit, now, out);
         }
         self.credits = credits;
     }
 
-    /// Matches a credit to a trigger and emits it.
-    fn push_credit(&mut self, credit: Credit, out: &mut Vec<Output>) {
+    /// Matches a credit to a trigger (audience, blocklist and cooldowns included) and emits it.
+    fn push_credit(&mut self, credit: Credit, now: u64, out: &mut Vec<Output>) {
         self.stats.credited += 1;
-        out.push(Output::Credit(decide(&self.table, credit)));
+        let decision = decide_with(&mut self.triggers, &self.table, credit, now);
+        if decision.gift.skipped.is_some() {
+            self.stats.skipped += 1;
+        }
+        out.push(Output::Credit(decision));
     }
 
-    /// Changes the event memory: applies `change` and journals it. The one way event handling
-    /// (follows, likes, …) may change what is remembered, so a restart remembers it too.
-    pub fn record_event(&mut self, change: EventChange) {
-        // `EventChange` has no variants yet; once it has, this journals and applies:
-        //     if let Some(journal) = &mut self.journal { journal.events.push(change.clone()); }
-        //     self.events.apply(change);
-        self.events.apply(change);
+    /// The per-room trigger memory (followers, like count).
+    pub fn trigger_memory(&self) -> &RoomTriggerMemory {
+        self.triggers.memory()
     }
 
-    /// The event memory, for event handling to read.
-    pub fn event_memory(&self) -> &EventMemory {
-        &self.events
+    /// Restores trigger memory remembered by an earlier connection to the same room (the room
+    /// store does this through [`Pipeline::restore`]).
+    pub fn restore_trigger_memory(&mut self, memory: RoomTriggerMemory) {
+        self.triggers.restore(memory);
+    }
+
+    /// Likes counted since connecting to the stream.
+    pub fn likes_counted(&self) -> u64 {
+        self.triggers.likes_counted()
     }
 
     /// From now on, every change to the memory is recorded for [`Pipeline::take_journal`].
@@ -371,7 +418,7 @@ impl Pipeline {
                 .collect(),
             open_streaks,
             finished_streaks,
-            events: self.events.clone(),
+            triggers: self.triggers.memory().clone(),
         }
     }
 
@@ -385,10 +432,10 @@ impl Pipeline {
             gift_ids,
             open_streaks,
             finished_streaks,
-            events,
+            triggers,
             ..
         } = memory;
-        self.events = events;
+        let mut triggers = triggers;
         let journal = journal.into_iter().filter(|entry| entry.seq > seq);
         let snapshot = JournalEntry {
             message_ids,
@@ -411,20 +458,41 @@ impl Pipeline {
                 self.engine.apply(change);
             }
             for change in entry.events {
-                self.events.apply(change);
+                change.apply(&mut triggers);
             }
         }
+        self.triggers.restore(triggers);
     }
 }
 
-/// Step 4 of the gift rule: match a credit to a trigger (name first, then id).
+/// Step 4 of the gift rule: match a credit to a trigger (name, id, worth ≥ N, any gift), without
+/// cooldown memory (the app's Test button, one-off checks).
 pub fn decide(table: &MappingTable, credit: Credit) -> Decision {
+    decide_with(&mut TriggerState::new(), table, credit, 0)
+}
+
+/// Matches a credit to a trigger with a stream's trigger state (cooldowns, learned identities).
+pub fn decide_with(
+    triggers: &mut TriggerState,
+    table: &MappingTable,
+    credit: Credit,
+    now_millis: u64,
+) -> Decision {
     let Credit {
         gift,
         count,
         ended_by,
     } = credit;
-    let mapping = table.find(&gift.gift_name, gift.gift_id).cloned();
+    let total = u64::from(gift.diamonds) * u64::from(count);
+    let choice = triggers.choose_gift(
+        table,
+        &gift.user,
+        &gift.gift_name,
+        gift.gift_id,
+        total,
+        now_millis,
+    );
+    let mapping = choice.mapping;
     Decision {
         gift: CreditedGift {
             msg_id: gift.msg_id,
@@ -435,8 +503,9 @@ pub fn decide(table: &MappingTable, credit: Credit) -> Decision {
             gift_name: gift.gift_name,
             diamonds: gift.diamonds,
             count,
-            trigger: mapping.as_ref().map(|m| m.trigger.clone()),
+            trigger: choice.trigger,
             ended_by,
+            skipped: choice.skipped,
         },
         mapping,
     }

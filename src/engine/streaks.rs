@@ -369,6 +369,7 @@ mod tests {
                 user_id: 111,
                 unique_id: "alice".into(),
                 nickname: "Alice".into(),
+                ..User::default()
             },
             gift_id: 5655,
             gift_name: "Rose".into(),

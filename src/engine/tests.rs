@@ -11,6 +11,7 @@ fn gift(msg_id: i64, rc: u32, end: bool) -> GiftMessage {
             user_id: 111,
             unique_id: "alice".into(),
             nickname: "Alice".into(),
+            ..User::default()
         },
         gift_id: 5655,
         gift_name: "Rose".into(),
@@ -39,6 +40,7 @@ fn chat(msg_id: i64) -> LiveEvent {
         msg_id,
         user: User::default(),
         text: "hi".into(),
+        create_time_millis: 0,
     }
 }
 
@@ -58,7 +60,7 @@ fn credits(out: &[Output]) -> Vec<(i64, u32, EndedBy)> {
     out.iter()
         .filter_map(|o| match o {
             Output::Credit(d) => Some((d.gift.msg_id, d.gift.count, d.gift.ended_by)),
-            Output::Event(_) => None,
+            Output::Event(_) | Output::Fired(_) => None,
         })
         .collect()
 }

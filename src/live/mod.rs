@@ -4,13 +4,13 @@
 //!
 //! The UI and `giftdeck watch` use [`spawn_session`] and read [`LiveMsg`]s from a bounded channel.
 
+pub mod failure;
 pub mod http;
 pub mod resolve;
 mod session;
 pub mod sign;
 pub mod socket;
 pub mod target;
-pub mod watch;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -25,6 +25,7 @@ use crate::engine::{self, EngineConfig};
 use crate::mappings::MappingTable;
 use crate::room_store::RoomStore;
 
+pub use failure::FailureKind;
 pub use resolve::ResolveError;
 pub use sign::SignError;
 pub use socket::{ConnectError, SocketError};
@@ -154,13 +155,22 @@ pub enum ConnStatus {
     },
     /// The stream ended, or the session was stopped. Final.
     Ended,
-    /// The session gave up. Final.
+    /// The session gave up. Final. `detail` is the error chain (secrets are never in it).
     Failed {
-        reason: String,
+        kind: FailureKind,
+        detail: String,
     },
 }
 
 impl ConnStatus {
+    /// The final status for an error that ended the session: its kind and its whole chain.
+    pub fn failed(err: &LiveError) -> Self {
+        Self::Failed {
+            kind: err.kind(),
+            detail: error_chain(err),
+        }
+    }
+
     /// Ended or failed: nothing more will happen in this session.
     pub fn is_final(&self) -> bool {
         matches!(self, Self::Ended | Self::Failed { .. })
@@ -184,7 +194,8 @@ impl fmt::Display for ConnStatus {
                 retry_in.as_secs_f32()
             ),
             Self::Ended => f.write_str("stream ended"),
-            Self::Failed { reason } => write!(f, "failed: {reason}"),
+            // The kind is not repeated here: `watch` and the UI show their own line for it.
+            Self::Failed { detail, .. } => write!(f, "failed: {detail}"),
         }
     }
 }
@@ -406,7 +417,8 @@ mod tests {
             (ConnStatus::Ended, "stream ended"),
             (
                 ConnStatus::Failed {
-                    reason: "TikTok has no user @x".into(),
+                    kind: FailureKind::UserNotFound,
+                    detail: "TikTok has no user @x".into(),
                 },
                 "failed: TikTok has no user @x",
             ),

@@ -26,7 +26,7 @@ use crate::engine::{Output, Pipeline, Stats};
 use crate::event::LiveEvent;
 use crate::mappings::MappingTable;
 use crate::room_store::{self, RoomJournal};
-use crate::wire::{self, Compression};
+use crate::wire;
 
 /// How often open streaks are checked for their timeout (and stats are sent).
 const TICK: Duration = Duration::from_secs(1);
@@ -85,12 +85,8 @@ pub(super) async fn run(
     {
         Ok(client) => client,
         Err(err) => {
-            let reason = LiveError::Http(err).to_string();
-            if events
-                .send(LiveMsg::Status(ConnStatus::Failed { reason }))
-                .await
-                .is_ok()
-            {
+            let status = ConnStatus::failed(&LiveError::Http(err));
+            if events.send(LiveMsg::Status(status)).await.is_ok() {
                 wake();
             }
             return;
@@ -245,7 +241,7 @@ impl Session {
         let signed = self.guard(sign::sign(&http, &request)).await??;
         if let Some(recorder) = &self.record {
             // Wrapped as a `msg` frame so `replay` reads it like any other message.
-            let frame = wire::encode_server_frame(0, 0, "msg", &signed.raw, Compression::None);
+            let frame = wire::encode_batch_as_msg_frame(&signed.raw);
             recorder.write(&frame).map_err(LiveError::Record)?;
         }
         let url = socket::build_ws_url(
@@ -540,9 +536,7 @@ impl Session {
             return;
         }
         let status = match failure {
-            Some(err) => ConnStatus::Failed {
-                reason: err.to_string(),
-            },
+            Some(err) => ConnStatus::failed(&err),
             None => ConnStatus::Ended,
         };
         let _ = self.set_status(status).await;

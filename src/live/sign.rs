@@ -202,7 +202,7 @@ pub fn cookie_header_from_set_cookie(raw: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::{BatchSpec, encode_batch};
+    use crate::testkit::frames::{BatchSpec, encode_batch};
 
     fn body() -> Vec<u8> {
         encode_batch(&BatchSpec {

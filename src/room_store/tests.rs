@@ -51,7 +51,7 @@ fn credits(out: &[Output]) -> Vec<(i64, u32, EndedBy)> {
     out.iter()
         .filter_map(|o| match o {
             Output::Credit(d) => Some((d.gift.msg_id, d.gift.count, d.gift.ended_by)),
-            Output::Event(_) => None,
+            Output::Event(_) | Output::Fired(_) => None,
         })
         .collect()
 }

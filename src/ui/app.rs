@@ -1,46 +1,50 @@
-//! The app state and its glue: owns the settings, the trigger table, the feed, the queue view and
-//! the running session; turns UI commands into work on the tokio runtime; drains the background
-//! channel with a time budget each frame. Never blocks or awaits on the UI thread.
+//! The app: owns the [`State`] the panels draw and the machinery behind it (executor, session,
+//! channels, saver). Each frame it takes the newest values from the `watch` channels, drains the
+//! event channel within a time budget, draws the panels and runs the [`Command`]s they emitted.
+//! Never blocks or awaits on the UI thread.
 
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use tokio::runtime::Handle;
 use tokio::sync::{mpsc, watch};
 
 use super::bridge::{
-    self, ConnStatus, ExecView, ExecutorConfig, ExecutorHandle, LiveConfig, LiveHandle, LiveMsg,
-    LogLine, QueueView, RconConfig, Wake,
+    self, ConnStatus, ExecutorConfig, ExecutorHandle, FailureKind, LiveConfig, LogLine,
+    QueueStatus, RconConfig,
 };
-use super::catalog::Catalog;
-use super::demo::{DEMO_RCON_PASSWORD, DemoRcon};
+use super::commands::{Command, Commands};
 use super::feed::Feed;
-use super::triggers::{TriggerEditor, TriggerEvent};
-use crate::engine::{self, Decision, EngineConfig, GiftEngine, Output};
-use crate::event::{GiftMessage, User};
-use crate::mappings::{Mapping, MappingTable};
+use super::files;
+use super::router::{self, DropCounters, SessionSenders};
+use super::state::{
+    DemoBackends, Link, Notice, NoticeLevel, Quitting, RconTest, SaveState, SessionWatch, Skipped,
+    State,
+};
+use super::tasks::{self, Tasks, UI_CHANNEL_CAPACITY, UiMsg, Waker};
+use crate::actions::{Origin, ShutdownReport};
+use crate::engine::{self, EngineConfig, GiftEngine};
+use crate::event::CreditedGift;
+use crate::mappings::{Action, Mapping, MappingTable};
 use crate::settings::{self, Settings};
+use crate::testkit::rcon::{DEMO_RCON_PASSWORD, FakeRcon};
 
-/// Capacity of the one background → UI channel.
-pub const UI_CHANNEL_CAPACITY: usize = 8_192;
-/// Capacity of a session's channel into the router.
+/// Capacity of a session's channel into its router.
 const LIVE_CHANNEL_CAPACITY: usize = 1_024;
 /// Capacity of the executor's channel.
 const EXEC_CHANNEL_CAPACITY: usize = 1_024;
 /// Actions the queue holds before it drops.
 const QUEUE_CAPACITY: usize = 10_000;
-/// Time the UI spends draining messages per frame; the rest waits for the next frame.
+/// Time the UI spends draining events per frame; the rest waits for the next frame.
 pub const DRAIN_BUDGET: Duration = Duration::from_millis(4);
 /// Edits are saved once typing pauses this long.
 const SAVE_DEBOUNCE: Duration = Duration::from_millis(300);
-/// Executor log lines kept for the queue panel.
-const EXEC_LOG_CAPACITY: usize = 200;
-/// A file dialog that returns "nothing chosen" faster than this most likely never appeared.
-const DIALOG_TOO_FAST: Duration = Duration::from_millis(400);
-/// Notices shown at once.
-const MAX_NOTICES: usize = 4;
+/// On close, how long open streaks and the queue get to finish before the app quits anyway.
+pub const QUIT_DRAIN: Duration = Duration::from_secs(30);
+/// How long the executor's stop handshake lets the running action finish at exit.
+const STOP_GRACE: Duration = Duration::from_secs(2);
 
 /// How the app is built: tests inject a temp settings path and their own runtime.
 pub struct AppOptions {
@@ -51,149 +55,56 @@ pub struct AppOptions {
     pub demo: bool,
 }
 
-/// Calls `request_repaint` once the UI has told us its context; background tasks hold this.
-#[derive(Default)]
-pub struct Waker {
-    ctx: OnceLock<egui::Context>,
-}
-
-impl Waker {
-    pub fn wake(&self) {
-        if let Some(ctx) = self.ctx.get() {
-            ctx.request_repaint();
-        }
-    }
-}
-
-/// Everything the background sends the UI.
-pub enum UiMsg {
-    Live {
-        session: u64,
-        msg: LiveMsg,
-    },
-    Exec(ExecView),
-    Saved(Result<PathBuf, String>),
-    DemoReady {
-        session: u64,
-        result: Result<DemoBackends, String>,
-    },
-    Imported(Result<(PathBuf, settings::MappingsFile), String>),
-    Exported(Result<PathBuf, String>),
-    /// A file dialog closed without a file; `fast` when it likely never appeared.
-    DialogEmpty {
-        fast: bool,
-    },
-    DialogFailed(String),
-    SoundPicked {
-        row: usize,
-        action: usize,
-        path: PathBuf,
-    },
-    RconTested(Result<String, String>),
-}
-
-/// The demo's loopback backends; dropping them stops them.
-pub struct DemoBackends {
-    pub fake: bridge::FakeBackend,
-    pub rcon: DemoRcon,
-}
-
-/// What the user asked for this frame; run after drawing.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Command {
-    Connect,
-    Disconnect,
-    StartDemo,
-    Test { row: usize, count: u32 },
-    MappingsChanged,
-    SettingsChanged,
-    PauseQueue,
-    ResumeQueue,
-    ClearQueue,
-    ImportDialog,
-    ExportDialog,
-    ImportPath(PathBuf),
-    ExportPath(PathBuf),
-    PickSound { row: usize, action: usize },
-    TestRcon,
-    UndoImport,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum NoticeLevel {
-    Info,
-    Warning,
-    Error,
-}
-
-#[derive(Clone, Debug)]
-pub struct Notice {
-    pub level: NoticeLevel,
-    pub text: String,
-    /// Offers an Undo button for the last import.
-    pub undo_import: bool,
-}
-
-/// The connection as the top bar shows it.
-pub struct Connection {
-    pub session: u64,
-    pub handle: Option<LiveHandle>,
-    pub demo: Option<DemoBackends>,
-    pub starting_demo: bool,
-    pub status: ConnStatus,
-    pub status_since: Instant,
-    pub stats: engine::Stats,
-    /// Who we are connected to, for the status line.
-    pub target: String,
-}
-
-impl Connection {
-    /// Something is running or starting.
-    pub fn active(&self) -> bool {
-        self.starting_demo || (self.handle.is_some() && !is_final(&self.status))
-    }
-}
-
-pub(crate) fn is_final(status: &ConnStatus) -> bool {
-    matches!(status, ConnStatus::Ended | ConnStatus::Failed { .. })
-}
-
 /// The whole app.
 pub struct GiftdeckApp {
-    pub(crate) runtime: Handle,
-    pub(crate) settings_path: Option<PathBuf>,
-    pub(crate) save_allowed: bool,
-    pub(crate) settings: Settings,
-    pub(crate) settings_warning: Option<String>,
-    pub(crate) last_save: Option<Result<PathBuf, String>>,
-    save_due: Option<Instant>,
-    save_tx: watch::Sender<Option<Settings>>,
-    pub(crate) table: MappingTable,
-    mappings_tx: watch::Sender<MappingTable>,
-    pub(crate) catalog: Catalog,
-    pub(crate) editor: TriggerEditor,
-    pub(crate) feed: Feed,
-    pub(crate) queue: QueueView,
-    pub(crate) exec_log: std::collections::VecDeque<LogLine>,
-    pub(crate) executor: Arc<ExecutorHandle>,
-    pub(crate) conn: Connection,
-    pub(crate) target_input: String,
-    pub(crate) notices: std::collections::VecDeque<Notice>,
-    pub(crate) undo_mappings: Option<Vec<Mapping>>,
-    pub(crate) show_settings: bool,
-    pub(crate) show_path_window: bool,
-    pub(crate) path_input: String,
-    pub(crate) api_key_input: String,
-    pub(crate) rcon_test: Option<Result<String, String>>,
-    pub(crate) rcon_testing: bool,
-    pending: Vec<Command>,
-    ui_tx: mpsc::Sender<UiMsg>,
+    state: State,
+    tasks: Tasks,
     ui_rx: mpsc::Receiver<UiMsg>,
-    waker: Arc<Waker>,
-    /// Feed rows the router could not hand over because the UI channel was full.
-    pub(crate) feed_dropped: Arc<AtomicU64>,
-    /// Messages left in the channel after the last frame's budget ran out.
-    pub(crate) backlog: usize,
+    executor: Arc<ExecutorHandle>,
+    queue_rx: watch::Receiver<QueueStatus>,
+    table: MappingTable,
+    mappings_tx: watch::Sender<MappingTable>,
+    save_tx: watch::Sender<Option<Settings>>,
+    save_due: Option<Instant>,
+    drops: Arc<DropCounters>,
+    undo_mappings: Option<Vec<Mapping>>,
+    pending: Commands,
+    /// Finished before quitting: the window may close.
+    quit_ready: bool,
+}
+
+/// Loads the settings file, turning its problems into words for a banner.
+fn load_settings(path: Option<PathBuf>) -> (Settings, SaveState) {
+    let Some(path) = path else {
+        let save = SaveState {
+            warning: Some(
+                "No settings folder on this system: changes will not be saved.".to_owned(),
+            ),
+            ..SaveState::default()
+        };
+        return (Settings::default(), save);
+    };
+    let loaded = settings::load(&path);
+    let warning = loaded.warning.map(|w| {
+        let mut text = w.to_string();
+        if let Some(backup) = &loaded.backup {
+            text.push_str(&format!(
+                ". The original was kept as {}; starting from defaults.",
+                backup.display()
+            ));
+        }
+        if !loaded.save_allowed {
+            text.push_str(". Changes will not be saved, to protect that file.");
+        }
+        text
+    });
+    let save = SaveState {
+        path: Some(path),
+        allowed: loaded.save_allowed,
+        last: None,
+        warning,
+    };
+    (loaded.settings, save)
 }
 
 impl GiftdeckApp {
@@ -205,105 +116,58 @@ impl GiftdeckApp {
             runtime,
             demo,
         } = options;
-        let (settings, settings_warning, save_allowed) = match &settings_path {
-            Some(path) => {
-                let loaded = settings::load(path);
-                let warning = loaded.warning.map(|w| {
-                    let mut text = w.to_string();
-                    if let Some(backup) = &loaded.backup {
-                        text.push_str(&format!(
-                            ". The original was kept as {}; starting from defaults.",
-                            backup.display()
-                        ));
-                    }
-                    if !loaded.save_allowed {
-                        text.push_str(". Changes will not be saved, to protect that file.");
-                    }
-                    text
-                });
-                (loaded.settings, warning, loaded.save_allowed)
-            }
-            None => (
-                Settings::default(),
-                Some("No settings folder on this system: changes will not be saved.".to_owned()),
-                false,
-            ),
-        };
+        let (settings, save) = load_settings(settings_path);
         let _guard = runtime.enter();
         let waker = Arc::new(Waker::default());
-        let wake: Wake = {
-            let waker = waker.clone();
-            Arc::new(move || waker.wake())
-        };
         let (ui_tx, ui_rx) = mpsc::channel(UI_CHANNEL_CAPACITY);
-        let table = MappingTable::new(settings.mappings.clone());
-        let (mappings_tx, mappings_rx) = watch::channel(table.clone());
+        let tasks = Tasks::new(runtime, ui_tx.clone(), waker.clone());
+        let drops = Arc::new(DropCounters::default());
 
+        let table =
+            MappingTable::new(settings.mappings.clone()).with_blocklist(&settings.blocklist);
+        let (mappings_tx, mappings_rx) = watch::channel(table.clone());
         let (exec_tx, exec_rx) = mpsc::channel(EXEC_CHANNEL_CAPACITY);
+        // The executor wakes the UI when its status changed; the forwarder for log lines.
         let executor = Arc::new(bridge::spawn_executor(
             executor_config(&settings, None),
             mappings_rx,
             exec_tx,
-            wake.clone(),
+            {
+                let waker = waker.clone();
+                Arc::new(move || waker.wake())
+            },
         ));
-        runtime.spawn(forward_exec(exec_rx, ui_tx.clone(), wake.clone()));
+        // Latest-value state straight from the executor: never behind, never blocking it.
+        let queue_rx = executor.status_watch();
+        tasks.spawn_loop(router::forward_executor(
+            exec_rx,
+            ui_tx.clone(),
+            waker.clone(),
+            drops.clone(),
+        ));
 
         let (save_tx, save_rx) = watch::channel(None);
-        if let Some(path) = settings_path.clone().filter(|_| save_allowed) {
-            runtime.spawn(saver(path, save_rx, ui_tx.clone(), wake.clone()));
+        if let Some(path) = save.path.clone().filter(|_| save.allowed) {
+            tasks.spawn_loop(router::save_settings(path, save_rx, ui_tx, waker));
         }
 
-        let catalog = Catalog::built_in();
-        let mut editor = TriggerEditor::default();
-        editor.revalidate(&settings.mappings, &catalog);
-        let target_input = settings.connection.last_target.clone();
-        let api_key_input = settings.connection.sign_api_key.clone().unwrap_or_default();
         let mut app = Self {
-            runtime: runtime.clone(),
-            settings_path,
-            save_allowed,
-            settings,
-            settings_warning,
-            last_save: None,
-            save_due: None,
-            save_tx,
+            state: State::new(settings, save),
+            tasks,
+            ui_rx,
+            executor,
+            queue_rx,
             table,
             mappings_tx,
-            catalog,
-            editor,
-            feed: Feed::default(),
-            queue: QueueView::default(),
-            exec_log: Default::default(),
-            executor,
-            conn: Connection {
-                session: 0,
-                handle: None,
-                demo: None,
-                starting_demo: false,
-                status: ConnStatus::Idle,
-                status_since: Instant::now(),
-                stats: engine::Stats::default(),
-                target: String::new(),
-            },
-            target_input,
-            notices: Default::default(),
+            save_tx,
+            save_due: None,
+            drops,
             undo_mappings: None,
-            show_settings: false,
-            show_path_window: false,
-            path_input: String::new(),
-            api_key_input,
-            rcon_test: None,
-            rcon_testing: false,
             pending: Vec::new(),
-            ui_tx,
-            ui_rx,
-            waker,
-            feed_dropped: Arc::new(AtomicU64::new(0)),
-            backlog: 0,
+            quit_ready: false,
         };
         if demo {
-            app.pending.push(Command::StartDemo);
-            app.run_commands();
+            app.run(Command::StartDemo);
         }
         app
     }
@@ -317,37 +181,42 @@ impl GiftdeckApp {
         self.ui_root(ui);
     }
 
-    pub fn feed(&self) -> &Feed {
-        &self.feed
+    /// Everything the window draws.
+    pub fn state(&self) -> &State {
+        &self.state
     }
 
-    pub fn queue(&self) -> &QueueView {
-        &self.queue
+    pub fn feed(&self) -> &Feed {
+        &self.state.feed
+    }
+
+    pub fn queue(&self) -> &QueueStatus {
+        &self.state.queue
     }
 
     pub fn exec_log(&self) -> impl Iterator<Item = &LogLine> {
-        self.exec_log.iter()
+        self.state.exec_log.iter()
     }
 
     pub fn status(&self) -> &ConnStatus {
-        &self.conn.status
+        &self.state.conn.status
     }
 
     pub fn mappings(&self) -> &[Mapping] {
-        &self.settings.mappings
+        &self.state.settings.mappings
     }
 
     pub fn settings(&self) -> &Settings {
-        &self.settings
+        &self.state.settings
     }
 
     pub fn notices(&self) -> impl Iterator<Item = &Notice> {
-        self.notices.iter()
+        self.state.notices.iter()
     }
 
     /// The demo's RCON server, while the demo runs.
-    pub fn demo_rcon(&self) -> Option<&DemoRcon> {
-        self.conn.demo.as_ref().map(|d| &d.rcon)
+    pub fn demo_rcon(&self) -> Option<&FakeRcon> {
+        self.state.conn.demo_rcon()
     }
 
     /// A receiver of the live trigger table, as the session and executor see it.
@@ -357,24 +226,24 @@ impl GiftdeckApp {
 
     /// Replaces the trigger table as if edited in the UI (benchmarks, scripted setups).
     pub fn set_mappings(&mut self, mappings: Vec<Mapping>) {
-        self.settings.mappings = mappings;
+        self.state.settings.mappings = mappings;
         self.mappings_changed();
     }
 
-    /// Applies one live message as if the current session sent it (benchmarks, tests).
-    pub fn apply_live_msg(&mut self, msg: LiveMsg) {
-        self.on_live(msg);
+    /// Shows one credited gift as if the current session sent it (benchmarks, tests).
+    pub fn apply_gift(&mut self, gift: &CreditedGift) {
+        self.on_gift(gift);
     }
 
-    /// The background → UI channel and the current session id, for feeding messages the way the
+    /// The background → UI channel and the current session id, for feeding events the way the
     /// router does (benchmarks of bursts).
     pub fn ui_sender(&self) -> (u64, mpsc::Sender<UiMsg>) {
-        (self.conn.session, self.ui_tx.clone())
+        (self.state.conn.session, self.tasks.sender())
     }
 
     /// Sets the feed's filter box text (benchmarks).
     pub fn set_feed_filter(&mut self, text: &str) {
-        self.feed.filter = text.to_owned();
+        self.state.feed.filter = text.to_owned();
     }
 
     /// Queues a command as if a button was pressed; it runs at the end of the next frame.
@@ -384,25 +253,28 @@ impl GiftdeckApp {
 
     /// Points the connection at other servers (tests use a loopback fake).
     pub fn set_connection(&mut self, connection: settings::ConnectionSettings) {
-        self.api_key_input = connection.sign_api_key.clone().unwrap_or_default();
-        self.target_input = connection.last_target.clone();
-        self.settings.connection = connection;
+        self.state.api_key_input = connection.sign_api_key.clone().unwrap_or_default();
+        self.state.target_input = connection.last_target.clone();
+        self.state.settings.connection = connection;
         self.settings_changed();
     }
 
-    pub fn set_rcon(&mut self, rcon: settings::RconSettings) {
-        self.settings.rcon = rcon;
+    pub fn set_rcon(&mut self, rcon: settings::RconConfig) {
+        self.state.settings.rcon = rcon;
         self.settings_changed();
     }
 
     // ---- the frame --------------------------------------------------------------------------
 
-    /// Drains background messages within [`DRAIN_BUDGET`] and runs due saves. No drawing.
+    /// Takes the newest latest-values, drains events within [`DRAIN_BUDGET`] and runs due
+    /// saves. No drawing; runs even while the window is hidden.
     pub fn logic_step(&mut self, ctx: &egui::Context) {
-        if self.waker.ctx.get().is_none() {
-            // First frame: from now on background tasks can wake us.
-            let _ = self.waker.ctx.set(ctx.clone());
+        self.tasks.waker().frame_started(ctx);
+        self.close_requested_step(ctx);
+        if self.queue_rx.borrow().has_changed() {
+            self.state.queue = self.queue_rx.borrow_and_update().clone();
         }
+        self.state.conn.refresh();
         let started = Instant::now();
         while let Ok(msg) = self.ui_rx.try_recv() {
             self.on_msg(msg);
@@ -410,11 +282,14 @@ impl GiftdeckApp {
                 break;
             }
         }
-        self.backlog = self.ui_rx.len();
-        // The executor may drop status messages when we lag; its snapshot is always current.
-        self.queue = bridge::queue_now(&self.executor);
-        if self.backlog > 0 {
-            ctx.request_repaint();
+        self.state.backlog = self.ui_rx.len();
+        self.state.skipped = Skipped {
+            feed_rows: self.drops.feed_rows.load(Ordering::Relaxed),
+            log_lines: self.drops.log_lines.load(Ordering::Relaxed),
+        };
+        if self.state.backlog > 0 {
+            // Catch up in the next frames, still at the coalesced pace.
+            ctx.request_repaint_after(tasks::WAKE_COALESCE);
         }
         if let Some(due) = self.save_due {
             let now = Instant::now();
@@ -425,23 +300,20 @@ impl GiftdeckApp {
                 ctx.request_repaint_after(due - now);
             }
         }
-        if matches!(self.conn.status, ConnStatus::Reconnecting { .. }) {
-            // The countdown ticks.
-            ctx.request_repaint_after(Duration::from_millis(250));
+        self.quit_step(ctx);
+        if let ConnStatus::Reconnecting { retry_in, .. } = &self.state.conn.status {
+            // The countdown shows whole seconds: repaint when the next one starts.
+            let left = retry_in.saturating_sub(self.state.conn.status_since.elapsed());
+            let to_next_second = Duration::from_nanos(u64::from(left.subsec_nanos()));
+            if !left.is_zero() {
+                ctx.request_repaint_after(to_next_second.max(Duration::from_millis(20)));
+            }
         }
     }
 
     /// Draws the window, then runs what the user asked for.
     pub fn ui_root(&mut self, ui: &mut egui::Ui) {
-        super::panels::root_ui(self, ui);
-        self.run_commands();
-    }
-
-    pub(crate) fn push(&mut self, command: Command) {
-        self.pending.push(command);
-    }
-
-    fn run_commands(&mut self) {
+        super::panels::root_ui(ui, &mut self.state, &mut self.pending);
         for command in std::mem::take(&mut self.pending) {
             self.run(command);
         }
@@ -464,63 +336,69 @@ impl GiftdeckApp {
                     format!("Cleared {removed} waiting action(s)."),
                 );
             }
-            Command::ImportDialog => self.import_dialog(),
-            Command::ExportDialog => self.export_dialog(),
-            Command::ImportPath(path) => self.import_path(path),
-            Command::ExportPath(path) => self.export_path(path),
-            Command::PickSound { row, action } => self.pick_sound(row, action),
+            Command::ClearHeld(server) => {
+                let removed = self.executor.clear_held(&server);
+                self.notice(
+                    NoticeLevel::Info,
+                    format!("Cleared {removed} action(s) held for {server}: they never run."),
+                );
+            }
+            Command::KeepHeld(server) => {
+                if self.executor.keep_held(&server) {
+                    let when = if server == self.state.queue.server {
+                        "they run now"
+                    } else {
+                        "they run when you switch back to it"
+                    };
+                    self.notice(
+                        NoticeLevel::Info,
+                        format!("Kept the held actions for {server}: {when}."),
+                    );
+                }
+            }
+            Command::Quit => self.begin_quit(),
+            Command::QuitNow => {
+                if let Some(quitting) = &mut self.state.quitting {
+                    quitting.now = true;
+                }
+            }
+            Command::ImportDialog => self.tasks.spawn(files::import_dialog()),
+            Command::ExportDialog => {
+                let mappings = self.state.settings.mappings.clone();
+                self.tasks.spawn(files::export_dialog(mappings));
+            }
+            Command::ImportPath(path) => self.tasks.spawn(files::import_file(path)),
+            Command::ExportPath(path) => {
+                let mappings = self.state.settings.mappings.clone();
+                self.tasks.spawn(files::export_file(path, mappings));
+            }
+            Command::PickSound { row, action } => self.tasks.spawn(files::pick_sound(row, action)),
             Command::TestRcon => self.test_rcon(),
             Command::UndoImport => {
                 if let Some(previous) = self.undo_mappings.take() {
-                    self.settings.mappings = previous;
+                    self.state.settings.mappings = previous;
                     self.mappings_changed();
-                    self.notices.retain(|n| !n.undo_import);
+                    self.state.notices.retain(|n| !n.undo_import);
                     self.notice(NoticeLevel::Info, "Import undone.".into());
                 }
             }
         }
     }
 
-    pub(crate) fn on_trigger_events(&mut self, events: Vec<TriggerEvent>) {
-        for event in events {
-            match event {
-                TriggerEvent::Changed => self.push(Command::MappingsChanged),
-                TriggerEvent::Test { row, count } => self.push(Command::Test { row, count }),
-                TriggerEvent::PickSound { row, action } => {
-                    self.push(Command::PickSound { row, action })
-                }
-            }
-        }
+    fn notice(&mut self, level: NoticeLevel, text: String) {
+        self.state.notices.push(level, text);
     }
 
-    pub(crate) fn notice(&mut self, level: NoticeLevel, text: String) {
-        match level {
-            NoticeLevel::Error => tracing::warn!("{text}"),
-            _ => tracing::info!("{text}"),
-        }
-        self.notices.push_back(Notice {
-            level,
-            text,
-            undo_import: false,
-        });
-        while self.notices.len() > MAX_NOTICES {
-            self.notices.pop_front();
-        }
-    }
-
-    // ---- messages -----------------------------------------------------------------------------
+    // ---- events -------------------------------------------------------------------------------
 
     fn on_msg(&mut self, msg: UiMsg) {
         match msg {
-            UiMsg::Live { session, msg } if session == self.conn.session => self.on_live(msg),
-            UiMsg::Live { .. } => {} // from a session we already left
-            UiMsg::Exec(ExecView::Status(status)) => self.queue = status,
-            UiMsg::Exec(ExecView::Log(line)) => {
-                self.exec_log.push_back(line);
-                while self.exec_log.len() > EXEC_LOG_CAPACITY {
-                    self.exec_log.pop_front();
-                }
+            UiMsg::Gift { session, gift } if session == self.state.conn.session => {
+                self.on_gift(&gift);
             }
+            UiMsg::Gift { .. } => {} // from a session we already left
+            UiMsg::Log(line) => self.state.push_log(line),
+            UiMsg::LiveWarning(text) => self.notice(NoticeLevel::Warning, text),
             UiMsg::Saved(result) => {
                 if let Err(err) = &result {
                     self.notice(
@@ -528,19 +406,19 @@ impl GiftdeckApp {
                         format!("Could not save settings: {err}"),
                     );
                 }
-                self.last_save = Some(result);
+                self.state.save.last = Some(result);
             }
             UiMsg::DemoReady { session, result } => self.on_demo_ready(session, result),
             UiMsg::Imported(Ok((path, file))) => {
                 let count = file.mappings.len();
-                let previous = std::mem::replace(&mut self.settings.mappings, file.mappings);
+                let previous = std::mem::replace(&mut self.state.settings.mappings, file.mappings);
                 let replaced = previous.len();
                 self.undo_mappings = Some(previous);
                 self.mappings_changed();
                 for warning in file.warnings.iter().take(3) {
                     self.notice(NoticeLevel::Warning, warning.clone());
                 }
-                self.notices.push_back(Notice {
+                self.state.notices.push_notice(Notice {
                     level: NoticeLevel::Info,
                     text: format!(
                         "Imported {count} trigger(s) from {} (replacing {replaced}).",
@@ -548,9 +426,6 @@ impl GiftdeckApp {
                     ),
                     undo_import: true,
                 });
-                while self.notices.len() > MAX_NOTICES {
-                    self.notices.pop_front();
-                }
             }
             UiMsg::Imported(Err(err)) => self.notice(NoticeLevel::Error, err),
             UiMsg::Exported(Ok(path)) => self.notice(
@@ -563,15 +438,12 @@ impl GiftdeckApp {
                     NoticeLevel::Warning,
                     "No file dialog appeared (this desktop may lack xdg-desktop-portal and zenity). Type the path instead.".into(),
                 );
-                self.show_path_window = true;
+                self.state.windows.path = true;
             }
             UiMsg::DialogEmpty { fast: false } => {}
-            UiMsg::DialogFailed(err) => {
-                self.notice(NoticeLevel::Error, err);
-                self.show_path_window = true;
-            }
             UiMsg::SoundPicked { row, action, path } => {
-                if let Some(crate::mappings::Action::Sound { path: p, .. }) = self
+                if let Some(Action::Sound { path: p, .. }) = self
+                    .state
                     .settings
                     .mappings
                     .get_mut(row)
@@ -581,53 +453,39 @@ impl GiftdeckApp {
                     self.mappings_changed();
                 }
             }
-            UiMsg::RconTested(result) => {
-                self.rcon_testing = false;
-                self.rcon_test = Some(result);
-            }
+            UiMsg::RconTested(result) => self.state.rcon_test = RconTest::Done(result),
         }
     }
 
-    fn on_live(&mut self, msg: LiveMsg) {
-        match msg {
-            LiveMsg::Status(status) => {
-                tracing::info!(target: "giftdeck::ui", "connection: {status:?}");
-                self.conn.status = status;
-                self.conn.status_since = Instant::now();
-            }
-            LiveMsg::Output(Output::Credit(decision)) => {
-                let gift = &decision.gift;
-                if self
-                    .catalog
-                    .note_seen(&gift.gift_name, gift.gift_id, gift.diamonds)
-                {
-                    self.editor
-                        .revalidate(&self.settings.mappings, &self.catalog);
-                }
-                self.feed.push(&decision.gift, false);
-            }
-            LiveMsg::Output(Output::Event(_)) => {}
-            LiveMsg::Stats(stats) => self.conn.stats = stats,
-            LiveMsg::Warning(text) => self.notice(NoticeLevel::Warning, text),
+    fn on_gift(&mut self, gift: &CreditedGift) {
+        let state = &mut self.state;
+        if state
+            .catalog
+            .note_seen(&gift.gift_name, gift.gift_id, gift.diamonds)
+        {
+            state
+                .editor
+                .revalidate(&state.settings.mappings, &state.catalog);
         }
+        state.feed.push(gift, false);
     }
 
     // ---- connection ---------------------------------------------------------------------------
 
+    /// Stops whatever runs (the demo's backends stop when dropped) and starts a new session id.
     fn new_session(&mut self) -> u64 {
-        if let Some(handle) = self.conn.handle.take() {
+        let conn = &mut self.state.conn;
+        if let Link::Session { handle, .. } = std::mem::take(&mut conn.link) {
             handle.stop();
         }
-        self.conn.demo = None;
-        self.conn.starting_demo = false;
-        self.conn.session += 1;
-        self.conn.stats = engine::Stats::default();
-        self.feed.reset();
-        self.conn.session
+        conn.session += 1;
+        conn.stats = engine::Stats::default();
+        self.state.feed.reset();
+        conn.session
     }
 
     fn connect(&mut self) {
-        let target = self.target_input.trim().to_owned();
+        let target = self.state.target_input.trim().to_owned();
         if target.is_empty() {
             self.notice(
                 NoticeLevel::Warning,
@@ -637,198 +495,212 @@ impl GiftdeckApp {
         }
         let session = self.new_session();
         self.executor
-            .set_config(executor_config(&self.settings, None));
-        if self.settings.connection.last_target != target {
-            self.settings.connection.last_target = target.clone();
+            .set_config(executor_config(&self.state.settings, None));
+        if self.state.settings.connection.last_target != target {
+            self.state.settings.connection.last_target = target.clone();
             self.schedule_save();
         }
-        let c = &self.settings.connection;
-        let config = LiveConfig {
-            target: target.clone(),
-            sign_url: c.sign_url.clone(),
-            sign_api_key: c.sign_api_key.clone().filter(|k| !k.trim().is_empty()),
-            tiktok_url: c.tiktok_url.clone(),
-            webcast_url: c.webcast_url.clone(),
-            engine: self.settings.engine.engine_config(),
-            // The room's memory outlives Disconnect/Connect and restarts (not the demo's: its
-            // fake stream reuses ids).
-            memory: crate::room_store::RoomStore::for_app(self.settings_path.as_deref()),
-            ..LiveConfig::default()
-        };
-        self.start_session(session, config, target);
+        let mut config = self.state.settings.live_config(&target);
+        // The room's memory outlives Disconnect/Connect and restarts (not the demo's: its fake
+        // stream reuses ids).
+        config.memory = crate::room_store::RoomStore::for_app(self.state.save.path.as_deref());
+        self.start_session(session, config, target, None);
     }
 
-    fn start_session(&mut self, session: u64, config: LiveConfig, target: String) {
-        let _guard = self.runtime.enter();
+    /// Where the executor reaches the demo's server.
+    fn demo_rcon_config(port: u16) -> RconConfig {
+        RconConfig {
+            host: "127.0.0.1".into(),
+            port,
+            password: DEMO_RCON_PASSWORD.into(),
+        }
+    }
+
+    fn start_session(
+        &mut self,
+        session: u64,
+        config: LiveConfig,
+        target: String,
+        demo: Option<DemoBackends>,
+    ) {
+        let _guard = self.tasks.runtime().enter();
         let (live_tx, live_rx) = mpsc::channel(LIVE_CHANNEL_CAPACITY);
-        let wake = self.wake();
-        let handle =
-            bridge::spawn_session(config, self.mappings_tx.subscribe(), live_tx, wake.clone());
-        self.runtime.spawn(route(
+        let (status_tx, status_rx) = watch::channel(ConnStatus::Resolving);
+        let (stats_tx, stats_rx) = watch::channel(engine::Stats::default());
+        // The router wakes the UI, and only for what it shows.
+        let handle = bridge::spawn_session(
+            config,
+            self.mappings_tx.subscribe(),
+            live_tx,
+            tasks::no_wake(),
+        );
+        // The session's credits are bound to its server: a demo streak finalized after
+        // Disconnect is held for the demo, never run on the streamer's world.
+        let origin = if demo.is_some() {
+            Origin::Demo
+        } else {
+            Origin::Stream
+        };
+        self.tasks.spawn_loop(router::route_session(
             session,
             live_rx,
             self.executor.clone(),
-            self.ui_tx.clone(),
-            wake,
-            self.feed_dropped.clone(),
+            SessionSenders {
+                status: status_tx,
+                stats: stats_tx,
+                origin,
+            },
+            self.tasks.sender(),
+            self.tasks.waker(),
+            self.drops.clone(),
         ));
-        self.conn.handle = Some(handle);
-        self.conn.target = target;
-        self.conn.status = ConnStatus::Resolving;
-        self.conn.status_since = Instant::now();
+        let conn = &mut self.state.conn;
+        conn.link = Link::Session {
+            handle,
+            watch: SessionWatch {
+                status: status_rx,
+                stats: stats_rx,
+            },
+            demo,
+        };
+        conn.target = target;
+        conn.set_status(ConnStatus::Resolving);
     }
 
     fn disconnect(&mut self) {
-        if let Some(handle) = &self.conn.handle {
-            // A clean stop: open streaks are credited, then the session reports Ended.
-            handle.stop();
+        let conn = &mut self.state.conn;
+        match std::mem::take(&mut conn.link) {
+            Link::Session {
+                handle,
+                watch,
+                demo: None,
+            } => {
+                // A clean stop: open streaks are credited, then the session reports Ended.
+                handle.stop();
+                conn.link = Link::Session {
+                    handle,
+                    watch,
+                    demo: None,
+                };
+            }
+            Link::Session { handle, .. } => {
+                // The demo: stop it all at once (dropping the backends stops them).
+                handle.stop();
+                self.stop_demo();
+            }
+            Link::StartingDemo => self.stop_demo(),
+            Link::Off => {}
         }
-        if self.conn.demo.is_some() || self.conn.starting_demo {
-            self.conn.demo = None;
-            self.conn.starting_demo = false;
-            self.conn.session += 1;
-            self.conn.handle = None;
-            self.conn.status = ConnStatus::Idle;
-            self.executor
-                .set_config(executor_config(&self.settings, None));
-        }
+    }
+
+    fn stop_demo(&mut self) {
+        let conn = &mut self.state.conn;
+        conn.link = Link::Off;
+        conn.session += 1;
+        conn.set_status(ConnStatus::Idle);
+        self.executor
+            .set_config(executor_config(&self.state.settings, None));
     }
 
     fn start_demo(&mut self) {
         let session = self.new_session();
-        self.conn.starting_demo = true;
-        self.conn.status = ConnStatus::Resolving;
-        self.conn.target = "demo stream".into();
-        if self.settings.mappings.is_empty() {
-            self.settings.mappings = Settings::default().mappings;
+        let conn = &mut self.state.conn;
+        conn.link = Link::StartingDemo;
+        conn.target = "demo stream".into();
+        conn.set_status(ConnStatus::Resolving);
+        if self.state.settings.mappings.is_empty() {
+            self.state.settings.mappings = Settings::default().mappings;
             self.mappings_changed();
             self.notice(
                 NoticeLevel::Info,
                 "Added example triggers for the demo; edit or delete them freely.".into(),
             );
         }
-        let tx = self.ui_tx.clone();
-        let wake = self.wake();
-        self.runtime.spawn(async move {
+        self.tasks.spawn(async move {
             let result = async {
-                let rcon = DemoRcon::start()
+                let rcon = FakeRcon::start_demo()
                     .await
                     .map_err(|e| format!("cannot start the demo Minecraft server: {e}"))?;
                 let fake = bridge::start_demo_backend().await?;
                 Ok(DemoBackends { fake, rcon })
             }
             .await;
-            if tx.send(UiMsg::DemoReady { session, result }).await.is_ok() {
-                wake();
-            }
+            UiMsg::DemoReady { session, result }
         });
     }
 
     fn on_demo_ready(&mut self, session: u64, result: Result<DemoBackends, String>) {
-        if session != self.conn.session || !self.conn.starting_demo {
+        let conn = &self.state.conn;
+        if session != conn.session || !conn.starting_demo() {
             return; // the user moved on; dropping the backends stops them
         }
-        self.conn.starting_demo = false;
         match result {
             Ok(demo) => {
-                let rcon = RconConfig {
-                    host: "127.0.0.1".into(),
-                    port: demo.rcon.port(),
-                    password: DEMO_RCON_PASSWORD.into(),
-                };
+                let rcon = Self::demo_rcon_config(demo.rcon.port());
                 self.executor
-                    .set_config(executor_config(&self.settings, Some(rcon)));
+                    .set_config(executor_config(&self.state.settings, Some(rcon)));
                 let config = LiveConfig {
                     target: demo.fake.target.clone(),
                     sign_url: demo.fake.sign_url.clone(),
                     sign_api_key: None,
                     tiktok_url: demo.fake.tiktok_url.clone(),
                     webcast_url: demo.fake.webcast_url.clone(),
-                    engine: self.settings.engine.engine_config(),
+                    engine: self.state.settings.engine.engine_config(),
                     ..LiveConfig::default()
                 };
                 let target = format!("@{} (demo)", demo.fake.target.trim_start_matches('@'));
-                self.conn.demo = Some(demo);
-                self.start_session(session, config, target);
+                self.start_session(session, config, target, Some(demo));
             }
             Err(err) => {
-                self.conn.status = ConnStatus::Failed {
-                    reason: format!("demo could not start: {err}"),
-                };
+                self.state.conn.link = Link::Off;
+                self.state.conn.set_status(ConnStatus::Failed {
+                    kind: FailureKind::Protocol,
+                    detail: format!("demo could not start: {err}"),
+                });
                 self.notice(NoticeLevel::Error, format!("Demo could not start: {err}"));
             }
         }
     }
 
-    fn wake(&self) -> Wake {
-        let waker = self.waker.clone();
-        Arc::new(move || waker.wake())
-    }
-
     // ---- triggers -----------------------------------------------------------------------------
 
     /// Applies the edited table at once (session and executor) and schedules a save.
-    pub(crate) fn mappings_changed(&mut self) {
-        self.table = MappingTable::new(self.settings.mappings.clone());
+    fn mappings_changed(&mut self) {
+        let state = &mut self.state;
+        self.table = MappingTable::new(state.settings.mappings.clone())
+            .with_blocklist(&state.settings.blocklist);
         self.mappings_tx.send_replace(self.table.clone());
-        self.editor
-            .revalidate(&self.settings.mappings, &self.catalog);
+        state
+            .editor
+            .revalidate(&state.settings.mappings, &state.catalog);
         self.schedule_save();
     }
 
-    pub(crate) fn settings_changed(&mut self) {
-        if self.conn.demo.is_none() {
-            self.executor
-                .set_config(executor_config(&self.settings, None));
-        }
+    fn settings_changed(&mut self) {
+        // The demo's server stays current while it runs; the streamer's is updated beside it.
+        let demo_rcon =
+            (self.state.conn.demo_rcon()).map(|rcon| Self::demo_rcon_config(rcon.port()));
+        self.executor
+            .set_config(executor_config(&self.state.settings, demo_rcon));
         self.schedule_save();
     }
 
     /// Sends `count` of row `row`'s gift through the real engine and matching, then the queue,
     /// exactly as a viewer's streak would arrive.
     fn test_row(&mut self, row: usize, count: u32) {
-        let Some(mapping) = self.settings.mappings.get(row) else {
+        let Some(mapping) = self.state.settings.mappings.get(row) else {
             return;
         };
         let trigger = mapping.trigger.trim().to_owned();
-        let (gift_name, gift_id, diamonds) = match trigger.parse::<i64>() {
-            Ok(id) => match self.catalog.by_id(id) {
-                Some(g) => (g.name.clone(), id, g.diamonds),
-                None => (String::new(), id, 0),
-            },
-            Err(_) => match self.catalog.by_name(&trigger) {
-                Some(g) => (trigger.clone(), g.id.unwrap_or(0), g.diamonds),
-                None => (trigger.clone(), 0, 0),
-            },
-        };
-        let now_millis = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
-        let message = GiftMessage {
-            msg_id: 0,
-            user: User {
-                user_id: -1,
-                unique_id: "giftdeck_test".into(),
-                nickname: "Tester".into(),
-            },
-            gift_id,
-            gift_name,
-            diamonds,
-            streakable: count > 1,
-            repeat_count: count,
-            repeat_end: true,
-            group_id: 0,
-            create_time_millis: now_millis,
-            image_url: None,
-        };
+        let message = super::triggers::test_gift(&trigger, &self.state.catalog, count);
         let mut credits = Vec::new();
         GiftEngine::new(EngineConfig::default()).on_gift(message, 0, &mut credits);
         let Some(credit) = credits.pop() else {
             return;
         };
-        let decision: Decision = engine::decide(&self.table, credit);
+        let decision = engine::decide(&self.table, credit);
         let queued = self.executor.enqueue(&decision);
-        self.feed.push(&decision.gift, true);
+        self.state.feed.push(&decision.gift, true);
         match &decision.mapping {
             Some(m) => self.notice(
                 NoticeLevel::Info,
@@ -841,153 +713,124 @@ impl GiftdeckApp {
         }
     }
 
+    fn test_rcon(&mut self) {
+        self.state.rcon_test = RconTest::Running;
+        let r = &self.state.settings.rcon;
+        let config = RconConfig {
+            host: r.host.trim().to_owned(),
+            port: r.port,
+            password: r.password.clone(),
+        };
+        self.tasks
+            .spawn(async move { UiMsg::RconTested(bridge::test_rcon_connection(config).await) });
+    }
+
     // ---- saving -------------------------------------------------------------------------------
 
     fn schedule_save(&mut self) {
         self.save_due = Some(Instant::now() + SAVE_DEBOUNCE);
-        self.waker.wake();
+        self.tasks.waker().wake();
     }
 
     fn save_now(&mut self) {
-        if self.save_allowed && self.settings_path.is_some() {
-            self.save_tx.send_replace(Some(self.settings.clone()));
+        if self.state.save.allowed && self.state.save.path.is_some() {
+            self.save_tx.send_replace(Some(self.state.settings.clone()));
         }
     }
 
     /// Saves synchronously if an edit is still waiting (the window is closing).
     pub fn flush_save(&mut self) {
         if self.save_due.take().is_some()
-            && self.save_allowed
-            && let Some(path) = &self.settings_path
-            && let Err(err) = settings::save_atomic(path, &self.settings)
+            && self.state.save.allowed
+            && let Some(path) = &self.state.save.path
+            && let Err(err) = settings::save_atomic(path, &self.state.settings)
         {
             tracing::error!("could not save settings on exit: {err}");
         }
     }
 
-    /// Stops the session and demo (the window is closing).
-    pub fn shutdown(&mut self) {
+    // ---- quitting -----------------------------------------------------------------------------
+
+    /// The window's close button: with a session running or actions queued, the close is held
+    /// back while streaks are credited and the queue drains (a second close quits at once).
+    fn close_requested_step(&mut self, ctx: &egui::Context) {
+        if !ctx.input(|i| i.viewport().close_requested()) || self.quit_ready() {
+            return;
+        }
+        let busy = !self.state.conn.session_finished()
+            || self.state.queue.depth > 0
+            || self.state.queue.running.is_some();
+        if let Some(quitting) = &mut self.state.quitting {
+            quitting.now = true;
+        } else if busy {
+            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            self.begin_quit();
+        }
+    }
+
+    /// Stops the session cleanly (its open streaks are credited and queued) and starts the
+    /// countdown; the queue keeps running.
+    fn begin_quit(&mut self) {
+        if self.state.quitting.is_some() {
+            return;
+        }
+        tracing::info!("finishing before quitting: crediting open streaks, draining the queue");
+        match &self.state.conn.link {
+            Link::Session { handle, .. } => handle.stop(),
+            Link::StartingDemo => self.state.conn.link = Link::Off,
+            Link::Off => {}
+        }
+        self.state.quitting = Some(Quitting {
+            deadline: Instant::now() + QUIT_DRAIN,
+            now: false,
+        });
+    }
+
+    /// While quitting: closes the window once streaks are credited and the queue is empty, the
+    /// deadline passed, or the streamer chose "Quit now".
+    fn quit_step(&mut self, ctx: &egui::Context) {
+        let Some(quitting) = &self.state.quitting else {
+            return;
+        };
+        let drained = self.state.conn.session_finished()
+            && self.state.queue.depth == 0
+            && self.state.queue.running.is_none();
+        if drained || quitting.now || Instant::now() >= quitting.deadline {
+            self.quit_ready = true;
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        } else {
+            // The countdown ticks.
+            ctx.request_repaint_after(Duration::from_millis(250));
+        }
+    }
+
+    /// The app has finished what it could and the window may close.
+    pub fn quit_ready(&self) -> bool {
+        self.quit_ready
+    }
+
+    /// The window is closing: saves, stops the session, and stops the executor with its
+    /// handshake (the running action gets [`STOP_GRACE`]). Every action that did not run is
+    /// listed in the log and on stderr. Blocks the closing window for at most the grace.
+    pub fn shutdown(&mut self) -> ShutdownReport {
         self.flush_save();
-        if let Some(handle) = self.conn.handle.take() {
+        if let Link::Session { handle, .. } = std::mem::take(&mut self.state.conn.link) {
             handle.stop();
         }
-        self.conn.demo = None;
-    }
-
-    // ---- files --------------------------------------------------------------------------------
-
-    fn import_dialog(&mut self) {
-        let tx = self.ui_tx.clone();
-        let wake = self.wake();
-        self.runtime.spawn(async move {
-            let opened = Instant::now();
-            let picked = rfd::AsyncFileDialog::new()
-                .set_title("Import triggers")
-                .add_filter("giftdeck JSON or Tiktok2Mc actions.mca", &["json", "mca"])
-                .add_filter("All files", &["*"])
-                .pick_file()
-                .await;
-            let msg = match picked {
-                Some(file) => import_file(file.path().to_owned()).await,
-                None => UiMsg::DialogEmpty {
-                    fast: opened.elapsed() < DIALOG_TOO_FAST,
-                },
-            };
-            if tx.send(msg).await.is_ok() {
-                wake();
-            }
-        });
-    }
-
-    fn import_path(&mut self, path: PathBuf) {
-        let tx = self.ui_tx.clone();
-        let wake = self.wake();
-        self.runtime.spawn(async move {
-            if tx.send(import_file(path).await).await.is_ok() {
-                wake();
-            }
-        });
-    }
-
-    fn export_dialog(&mut self) {
-        let tx = self.ui_tx.clone();
-        let wake = self.wake();
-        let mappings = self.settings.mappings.clone();
-        self.runtime.spawn(async move {
-            let opened = Instant::now();
-            let picked = rfd::AsyncFileDialog::new()
-                .set_title("Export triggers")
-                .set_file_name("giftdeck-triggers.json")
-                .add_filter("giftdeck JSON", &["json"])
-                .add_filter("Tiktok2Mc actions.mca", &["mca"])
-                .save_file()
-                .await;
-            let msg = match picked {
-                Some(file) => export_file(file.path().to_owned(), mappings).await,
-                None => UiMsg::DialogEmpty {
-                    fast: opened.elapsed() < DIALOG_TOO_FAST,
-                },
-            };
-            if tx.send(msg).await.is_ok() {
-                wake();
-            }
-        });
-    }
-
-    fn export_path(&mut self, path: PathBuf) {
-        let tx = self.ui_tx.clone();
-        let wake = self.wake();
-        let mappings = self.settings.mappings.clone();
-        self.runtime.spawn(async move {
-            if tx.send(export_file(path, mappings).await).await.is_ok() {
-                wake();
-            }
-        });
-    }
-
-    fn pick_sound(&mut self, row: usize, action: usize) {
-        let tx = self.ui_tx.clone();
-        let wake = self.wake();
-        self.runtime.spawn(async move {
-            let opened = Instant::now();
-            let picked = rfd::AsyncFileDialog::new()
-                .set_title("Choose a sound")
-                .add_filter("Sound", &["wav", "ogg", "mp3"])
-                .pick_file()
-                .await;
-            let msg = match picked {
-                Some(file) => UiMsg::SoundPicked {
-                    row,
-                    action,
-                    path: file.path().to_owned(),
-                },
-                None => UiMsg::DialogEmpty {
-                    fast: opened.elapsed() < DIALOG_TOO_FAST,
-                },
-            };
-            if tx.send(msg).await.is_ok() {
-                wake();
-            }
-        });
-    }
-
-    fn test_rcon(&mut self) {
-        self.rcon_testing = true;
-        self.rcon_test = None;
-        let r = &self.settings.rcon;
-        let config = RconConfig {
-            host: r.host.clone(),
-            port: r.port,
-            password: r.password.clone(),
-        };
-        let tx = self.ui_tx.clone();
-        let wake = self.wake();
-        self.runtime.spawn(async move {
-            let result = bridge::test_rcon_connection(config).await;
-            if tx.send(UiMsg::RconTested(result)).await.is_ok() {
-                wake();
-            }
-        });
+        let report = self
+            .tasks
+            .runtime()
+            .block_on(self.executor.stop(STOP_GRACE));
+        let not_run = report.not_run_count();
+        if not_run > 0 {
+            tracing::warn!(not_run, "quitting: actions that did not run");
+            eprintln!("giftdeck: quitting: {not_run} action(s) did not run:");
+        }
+        for line in report.not_run_lines() {
+            tracing::warn!("not run: {line}");
+            eprintln!("giftdeck: not run: {line}");
+        }
+        report
     }
 }
 
@@ -1001,140 +844,25 @@ impl eframe::App for GiftdeckApp {
     }
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
-        self.shutdown();
+        let _ = self.shutdown();
     }
 }
 
-/// The executor's settings; `demo_rcon` replaces the streamer's server while the demo runs.
+/// The executor's settings; `demo_rcon` is the current server while the demo runs (the
+/// streamer's stays set, so real-stream actions stay bound to it and are held meanwhile).
 fn executor_config(settings: &Settings, demo_rcon: Option<RconConfig>) -> ExecutorConfig {
     let r = &settings.rcon;
-    let rcon = demo_rcon.or_else(|| {
-        // No password means not set up yet: Minecraft refuses an empty one anyway.
-        (!r.host.trim().is_empty() && !r.password.is_empty()).then(|| RconConfig {
-            host: r.host.trim().to_owned(),
-            port: r.port,
-            password: r.password.clone(),
-        })
+    // No password means not set up yet: Minecraft refuses an empty one anyway.
+    let rcon = (!r.host.trim().is_empty() && !r.password.is_empty()).then(|| RconConfig {
+        host: r.host.trim().to_owned(),
+        port: r.port,
+        password: r.password.clone(),
     });
     ExecutorConfig {
         gap_millis: settings.executor.gap_millis,
         max_age_millis: settings.executor.max_age_millis,
         capacity: QUEUE_CAPACITY,
         rcon,
+        demo_rcon,
     }
-}
-
-/// Sends a session's credits to the executor first (actions never wait for the UI), then
-/// forwards what the UI shows. Feed rows are dropped and counted if the UI falls far behind;
-/// status changes always get through.
-async fn route(
-    session: u64,
-    mut rx: mpsc::Receiver<LiveMsg>,
-    executor: Arc<ExecutorHandle>,
-    ui_tx: mpsc::Sender<UiMsg>,
-    wake: Wake,
-    feed_dropped: Arc<AtomicU64>,
-) {
-    while let Some(msg) = rx.recv().await {
-        match &msg {
-            LiveMsg::Output(Output::Credit(decision)) => {
-                executor.enqueue(decision);
-            }
-            LiveMsg::Output(Output::Event(_)) => continue,
-            _ => {}
-        }
-        let is_status = matches!(msg, LiveMsg::Status(_) | LiveMsg::Warning(_));
-        let msg = UiMsg::Live { session, msg };
-        if is_status {
-            if ui_tx.send(msg).await.is_err() {
-                return;
-            }
-        } else if let Err(err) = ui_tx.try_send(msg) {
-            match err {
-                mpsc::error::TrySendError::Full(_) => {
-                    feed_dropped.fetch_add(1, Ordering::Relaxed);
-                }
-                mpsc::error::TrySendError::Closed(_) => return,
-            }
-        }
-        wake();
-    }
-}
-
-async fn forward_exec(
-    mut rx: mpsc::Receiver<bridge::ExecMsg>,
-    ui_tx: mpsc::Sender<UiMsg>,
-    wake: Wake,
-) {
-    while let Some(msg) = rx.recv().await {
-        if ui_tx
-            .send(UiMsg::Exec(bridge::exec_msg_view(msg)))
-            .await
-            .is_err()
-        {
-            return;
-        }
-        wake();
-    }
-}
-
-/// Saves the newest settings whenever they change, one save at a time, off the UI thread.
-async fn saver(
-    path: PathBuf,
-    mut rx: watch::Receiver<Option<Settings>>,
-    ui_tx: mpsc::Sender<UiMsg>,
-    wake: Wake,
-) {
-    while rx.changed().await.is_ok() {
-        let Some(settings) = rx.borrow_and_update().clone() else {
-            continue;
-        };
-        let target = path.clone();
-        let result = tokio::task::spawn_blocking(move || settings::save_atomic(&target, &settings))
-            .await
-            .map_err(|e| format!("the save task failed: {e}"))
-            .and_then(|r| r.map_err(|e| e.to_string()))
-            .map(|()| path.clone());
-        if ui_tx.send(UiMsg::Saved(result)).await.is_err() {
-            return;
-        }
-        wake();
-    }
-}
-
-async fn import_file(path: PathBuf) -> UiMsg {
-    let p = path.clone();
-    let result = tokio::task::spawn_blocking(move || settings::load_mappings_file(&p))
-        .await
-        .map_err(|e| format!("the import task failed: {e}"))
-        .and_then(|r| r.map_err(|e| format!("Could not import: {e}")));
-    UiMsg::Imported(result.map(|file| (path, file)))
-}
-
-async fn export_file(path: PathBuf, mappings: Vec<Mapping>) -> UiMsg {
-    let result = tokio::task::spawn_blocking(move || export_to(&path, &mappings).map(|()| path))
-        .await
-        .map_err(|e| format!("the export task failed: {e}"))
-        .and_then(|r| r);
-    UiMsg::Exported(result)
-}
-
-/// Writes `.mca` for Tiktok2Mc, our JSON otherwise.
-fn export_to(path: &Path, mappings: &[Mapping]) -> Result<(), String> {
-    let is_mca = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("mca"));
-    let text = if is_mca {
-        let (text, warnings) = settings::export_mca(mappings);
-        if !warnings.is_empty() {
-            tracing::warn!(
-                "mca export: {} action(s) could not be expressed",
-                warnings.len()
-            );
-        }
-        text
-    } else {
-        settings::export_mappings_json(mappings)
-    };
-    settings::write_atomic(path, text.as_bytes()).map_err(|e| format!("Could not export: {e}"))
 }

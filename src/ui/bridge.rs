@@ -2,16 +2,14 @@
 //! call the app makes into those modules goes through here, and their messages are turned into
 //! what the panels show (plain words and colours), so the panels stay simple.
 
-use std::sync::Arc;
-use std::time::UNIX_EPOCH;
+use crate::actions::{self, ExecLogLine};
+use crate::testkit::fake::FakeTikTok;
 
-use crate::actions::{self, ExecLogLine, QueueStatus, RconState};
-use crate::fake::FakeTikTok;
-
-pub use crate::actions::{ExecMsg, ExecutorConfig, ExecutorHandle, RconConfig, spawn_executor};
-pub use crate::live::{ConnStatus, LiveConfig, LiveHandle, LiveMsg, spawn_session};
-
-pub type Wake = Arc<dyn Fn() + Send + Sync>;
+pub use crate::actions::{
+    ExecMsg, ExecutorConfig, ExecutorHandle, QueueStatus, RconConfig, RconState, ServerId,
+    spawn_executor,
+};
+pub use crate::live::{ConnStatus, FailureKind, LiveConfig, LiveHandle, LiveMsg, spawn_session};
 
 /// A running fake TikTok backend on loopback; dropping it stops it.
 pub struct FakeBackend {
@@ -42,48 +40,6 @@ pub async fn start_demo_backend() -> Result<FakeBackend, String> {
         .map_err(|e| format!("cannot start the demo TikTok backend: {e}"))
 }
 
-/// What the queue panel shows.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct QueueView {
-    pub depth: usize,
-    pub running: Option<String>,
-    pub done: u64,
-    pub failed: u64,
-    pub dropped: u64,
-    pub skipped_stale: u64,
-    pub paused: bool,
-    pub last_error: Option<String>,
-    /// Words for the RCON connection, and whether it is healthy (`None`: nothing to say).
-    pub rcon_text: String,
-    pub rcon_ok: Option<bool>,
-}
-
-impl From<QueueStatus> for QueueView {
-    fn from(s: QueueStatus) -> Self {
-        let (rcon_text, rcon_ok) = match s.rcon {
-            RconState::NotConfigured => (
-                "not set up: commands fail until you add your server in Settings".to_owned(),
-                Some(false),
-            ),
-            RconState::Connecting => ("connecting…".to_owned(), None),
-            RconState::Connected => ("connected".to_owned(), Some(true)),
-            RconState::Down(reason) => (reason, Some(false)),
-        };
-        Self {
-            depth: s.depth,
-            running: s.running,
-            done: s.done,
-            failed: s.failed,
-            dropped: s.dropped,
-            skipped_stale: s.skipped_stale,
-            paused: s.paused,
-            last_error: s.last_error,
-            rcon_text,
-            rcon_ok,
-        }
-    }
-}
-
 /// One line of the executor's log, as the queue panel shows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LogLine {
@@ -93,16 +49,7 @@ pub struct LogLine {
 
 impl From<ExecLogLine> for LogLine {
     fn from(line: ExecLogLine) -> Self {
-        let secs = line
-            .time
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        let clock = format!(
-            "{:02}:{:02}:{:02}",
-            (secs / 3600) % 24,
-            (secs / 60) % 60,
-            secs % 60
-        );
+        let clock = super::clock::local_hms(line.time);
         let action = super::feed::clean(&line.action, 120);
         match line.outcome {
             Ok(reply) if reply.trim().is_empty() => Self {
@@ -119,25 +66,6 @@ impl From<ExecLogLine> for LogLine {
             },
         }
     }
-}
-
-pub enum ExecView {
-    Status(QueueView),
-    Log(LogLine),
-}
-
-/// Adapts an executor message to what the UI shows.
-pub fn exec_msg_view(msg: ExecMsg) -> ExecView {
-    match msg {
-        ExecMsg::Status(s) => ExecView::Status(s.into()),
-        ExecMsg::Log(l) => ExecView::Log(l.into()),
-    }
-}
-
-/// The queue as it stands now (the executor's messages may be dropped when the UI lags; this
-/// never is).
-pub fn queue_now(executor: &ExecutorHandle) -> QueueView {
-    executor.status().into()
 }
 
 /// Tries a login and a harmless command; the answer is what the settings window shows.

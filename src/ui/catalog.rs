@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde::Deserialize;
 
-use crate::mappings::normalize_name;
+use crate::mappings::{TriggerKey, normalize_name};
 
 /// The built-in list, compiled in so the binary is self-contained.
 const BUILT_IN_JSON: &str = include_str!("../../assets/gifts.json");
@@ -105,8 +105,11 @@ impl Catalog {
     /// True when `trigger` names a gift we know, or is a numeric gift id (ids are always valid
     /// triggers: TikTok adds gifts faster than any list).
     pub fn knows_trigger(&self, trigger: &str) -> bool {
-        let trigger = trigger.trim();
-        trigger.parse::<i64>().is_ok() || self.by_name(trigger).is_some()
+        match TriggerKey::parse(trigger) {
+            Some(TriggerKey::GiftId(_)) => true,
+            Some(TriggerKey::Name(_)) => self.by_name(trigger).is_some(),
+            None => false,
+        }
     }
 
     /// Up to [`MAX_SUGGESTIONS`] gifts whose name matches what was typed: names that start with

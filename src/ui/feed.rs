@@ -1,12 +1,9 @@
-//! The live gift feed: a bounded list of credited gifts (newest last), its filter, the session
-//! totals, and the panels that draw them. Rows are formatted once on arrival so a frame only
-//! lays out the handful of rows on screen.
+//! The live gift feed: a bounded list of credited gifts (newest last), its filter and the session
+//! totals. Rows are formatted once on arrival so a frame only lays out the handful of rows on
+//! screen (drawn by `panels::feed` and `panels::totals`).
 
 use std::collections::{HashMap, VecDeque};
-use std::time::{SystemTime, UNIX_EPOCH};
-
-use egui::{Color32, RichText};
-use egui_extras::{Column, TableBuilder};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::event::{CreditedGift, EndedBy};
 
@@ -16,7 +13,6 @@ pub const FEED_CAPACITY: usize = 10_000;
 const GIFTER_CAPACITY: usize = 20_000;
 /// Entries on the top-gifters board.
 pub const TOP_GIFTERS: usize = 5;
-const ROW_HEIGHT: f32 = 20.0;
 
 /// One credited gift, ready to draw.
 #[derive(Clone, Debug)]
@@ -115,7 +111,7 @@ impl Feed {
         let search = format!("{nickname} {handle} {gift_name}").to_lowercase();
         let row = FeedRow {
             seq,
-            time: clock_utc(now_millis),
+            time: super::clock::local_hms(UNIX_EPOCH + Duration::from_millis(now_millis)),
             nickname,
             handle,
             gift_name,
@@ -220,17 +216,6 @@ fn unix_millis() -> u64 {
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
-/// `HH:MM:SS` of a Unix time in UTC.
-fn clock_utc(millis: u64) -> String {
-    let secs = millis / 1000;
-    format!(
-        "{:02}:{:02}:{:02}",
-        (secs / 3600) % 24,
-        (secs / 60) % 60,
-        secs % 60
-    )
-}
-
 /// Viewer-controlled text made safe to draw on one line: line breaks become spaces, other control
 /// characters (bidi overrides, NUL) are removed, and it is cut to `max_chars`.
 pub fn clean(text: &str, max_chars: usize) -> String {
@@ -250,139 +235,6 @@ fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
 }
 
-/// Draws the filter box and the feed table (only the visible rows are laid out).
-pub fn feed_ui(ui: &mut egui::Ui, feed: &mut Feed) {
-    ui.horizontal(|ui| {
-        ui.heading("Live gifts");
-        ui.add_space(12.0);
-        ui.add(
-            egui::TextEdit::singleline(&mut feed.filter)
-                .hint_text("🔎 filter by viewer or gift")
-                .desired_width(220.0),
-        );
-        if !feed.filter.is_empty() && ui.small_button("✖").on_hover_text("Clear filter").clicked()
-        {
-            feed.filter.clear();
-        }
-        feed.apply_filter();
-        let shown = feed.visible_len();
-        let label = if feed.filter.trim().is_empty() {
-            format!("{} shown", feed.len())
-        } else {
-            format!("{shown} of {} match", feed.len())
-        };
-        ui.label(RichText::new(label).weak());
-        if feed.received > feed.len() as u64 {
-            ui.label(RichText::new(format!("(oldest dropped; keeping {FEED_CAPACITY})")).weak())
-                .on_hover_text("The feed keeps the newest rows; totals still count every gift.");
-        }
-    });
-    if feed.is_empty() {
-        ui.add_space(16.0);
-        ui.label(
-            RichText::new(
-                "No gifts yet. Connect to a live stream above, or press Demo to see a practice stream.",
-            )
-            .weak(),
-        );
-        return;
-    }
-    let rows = feed.visible_len();
-    let matched_color = ui.visuals().widgets.active.fg_stroke.color;
-    TableBuilder::new(ui)
-        .id_salt("feed_table")
-        .striped(true)
-        .stick_to_bottom(true)
-        .auto_shrink([false, false])
-        .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
-        .column(Column::exact(64.0))
-        .column(Column::initial(200.0).at_least(120.0).clip(true))
-        .column(Column::initial(190.0).at_least(120.0).clip(true))
-        .column(Column::exact(52.0))
-        .column(Column::exact(72.0))
-        .column(Column::remainder().at_least(120.0).clip(true))
-        .header(20.0, |mut header| {
-            for title in ["Time UTC", "Viewer", "Gift", "Count", "Diamonds", "Trigger"] {
-                header.col(|ui| {
-                    ui.strong(title);
-                });
-            }
-        })
-        .body(|body| {
-            body.rows(ROW_HEIGHT, rows, |mut row| {
-                let Some(r) = feed.visible_row(row.index()) else {
-                    return;
-                };
-                row.col(|ui| {
-                    ui.label(RichText::new(&r.time).monospace().weak());
-                });
-                row.col(|ui| {
-                    ui.label(&r.nickname)
-                        .on_hover_text(format!("@{}", r.handle));
-                    ui.label(RichText::new(format!("@{}", r.handle)).weak());
-                });
-                row.col(|ui| {
-                    ui.label(&r.gift_name)
-                        .on_hover_text(format!("gift id {}", r.gift_id));
-                    ui.label(RichText::new(format!("#{}", r.gift_id)).weak().small());
-                });
-                row.col(|ui| {
-                    ui.label(RichText::new(format!("×{}", r.count)).strong());
-                    if r.ended_by == EndedBy::Timeout {
-                        ui.label(RichText::new("⏱").color(Color32::from_rgb(230, 160, 40)))
-                            .on_hover_text(
-                                "Counted when the streak timed out: TikTok never sent its end.",
-                            );
-                    }
-                });
-                row.col(|ui| {
-                    let total = u64::from(r.diamonds) * u64::from(r.count);
-                    ui.label(total.to_string())
-                        .on_hover_text(format!("{} each", r.diamonds));
-                });
-                row.col(|ui| {
-                    if r.test {
-                        ui.label(RichText::new("TEST").small().color(Color32::LIGHT_BLUE));
-                    }
-                    match &r.trigger {
-                        Some(t) => ui.label(RichText::new(format!("▶ {t}")).color(matched_color)),
-                        None => ui.label(RichText::new("no mapping").weak()),
-                    };
-                });
-            });
-        });
-}
-
-/// Session totals: gifts, diamonds and the top gifters.
-pub fn totals_ui(ui: &mut egui::Ui, feed: &Feed) {
-    ui.heading("This session");
-    egui::Grid::new("totals_grid")
-        .num_columns(2)
-        .spacing([16.0, 4.0])
-        .show(ui, |ui| {
-            ui.label("Gifts");
-            ui.strong(feed.gifts_total.to_string());
-            ui.end_row();
-            ui.label("Diamonds");
-            ui.strong(feed.diamonds_total.to_string());
-            ui.end_row();
-        });
-    ui.add_space(4.0);
-    ui.label(RichText::new("Top gifters").strong());
-    if feed.top.is_empty() {
-        ui.label(RichText::new("nobody yet").weak());
-    }
-    for (place, gifter) in feed.top.iter().enumerate() {
-        ui.horizontal(|ui| {
-            ui.label(format!("{}.", place + 1));
-            ui.label(&gifter.name);
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                ui.label(format!("{} diamonds", gifter.diamonds));
-            });
-        });
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -399,6 +251,7 @@ mod tests {
             count,
             trigger: None,
             ended_by: EndedBy::StreakEnd,
+            skipped: None,
         }
     }
 
@@ -448,10 +301,5 @@ mod tests {
     fn hostile_names_are_one_safe_line() {
         assert_eq!(clean("a\nb\u{202E}c\0", 10), "a bc");
         assert_eq!(clean("abcdef", 3), "abc…");
-    }
-
-    #[test]
-    fn clock_is_utc_hms() {
-        assert_eq!(clock_utc(3_723_000), "01:02:03");
     }
 }

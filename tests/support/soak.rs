@@ -427,22 +427,26 @@ impl Soak<'_> {
                 user_id: self.rng.random_range(1..20_000),
                 ..User::default()
             };
+            let create_time_millis = i64::try_from(self.wall(now)).unwrap();
             frame.push(match msg_id % 3 {
                 0 => LiveEvent::Chat {
                     msg_id,
                     user,
                     text: String::new(),
+                    create_time_millis,
                 },
                 1 => LiveEvent::Like {
                     msg_id,
                     user,
                     count: 1,
                     total: msg_id,
+                    create_time_millis,
                 },
                 _ => LiveEvent::Member {
                     msg_id,
                     user,
                     action: 1,
+                    create_time_millis,
                 },
             });
         }

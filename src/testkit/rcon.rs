@@ -1,9 +1,11 @@
-//! A strict RCON test server on loopback that enforces vanilla Minecraft's rules, for tests and
-//! benchmarks: one `read` of at most 1,460 bytes per packet, the connection is closed when the length
-//! field disagrees with the bytes read − 4 (so pipelined or split packets fail), id −1 for a wrong
-//! password or a command before login, "Unknown request N" for other types, and replies split into
-//! chunks of 4,096 UTF-16 units. It records every command with the time it arrived.
+//! The fake Minecraft RCON server on loopback, for tests, benchmarks and the demo. It enforces vanilla
+//! Minecraft's rules strictly: one `read` of at most 1,460 bytes per packet, the connection is closed
+//! when the length field disagrees with the bytes read − 4 (so pipelined or split packets fail), id −1
+//! for a wrong password or a command before login, "Unknown request N" for other types, and replies
+//! split into chunks of 4,096 UTF-16 units. It records the commands it ran with their arrival time
+//! (all of them for tests; the last 1,000 for the demo, which runs for hours).
 
+use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
@@ -12,7 +14,14 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 
-use super::rcon::{MAX_PACKET_BYTES, TYPE_AUTH_RESPONSE, TYPE_COMMAND, TYPE_LOGIN, encode_packet};
+use crate::actions::rcon::{
+    MAX_PACKET_BYTES, TYPE_AUTH_RESPONSE, TYPE_COMMAND, TYPE_LOGIN, encode_packet,
+};
+
+/// The password the demo's server accepts (it only listens on 127.0.0.1).
+pub const DEMO_RCON_PASSWORD: &str = "giftdeck-demo";
+/// Commands the demo's server remembers (for its log and tests): it runs for hours.
+const DEMO_REMEMBERED: usize = 1_000;
 
 /// Makes the reply to a command.
 pub type ReplyFn = Arc<dyn Fn(&str) -> String + Send + Sync>;
@@ -26,21 +35,23 @@ pub struct Received {
 
 #[derive(Default)]
 struct Record {
-    received: Vec<Received>,
+    /// At most `remember` entries, oldest first.
+    received: VecDeque<Received>,
+    remember: usize,
     violations: Vec<String>,
     logins_ok: u32,
     logins_refused: u32,
     connections: u32,
 }
 
-/// A running strict server; stops when dropped.
-pub struct StrictServer {
+/// A running fake RCON server; stops when dropped.
+pub struct FakeRcon {
     pub addr: SocketAddr,
     record: Arc<Mutex<Record>>,
     task: Option<JoinHandle<()>>,
 }
 
-impl Drop for StrictServer {
+impl Drop for FakeRcon {
     fn drop(&mut self) {
         if let Some(task) = self.task.take() {
             task.abort();
@@ -48,13 +59,25 @@ impl Drop for StrictServer {
     }
 }
 
-impl StrictServer {
+impl FakeRcon {
     /// Starts on a free loopback port; replies `"ran <command>"`.
     pub async fn start(password: &str) -> std::io::Result<Self> {
         Self::start_on(
-            "127.0.0.1:0".parse().expect("literal address"),
+            SocketAddr::from(([127, 0, 0, 1], 0)),
             password,
             Arc::new(|c: &str| format!("ran {c}")),
+        )
+        .await
+    }
+
+    /// The demo's Minecraft stand-in: [`DEMO_RCON_PASSWORD`], plausible vanilla-like replies
+    /// ([`demo_reply`]), and only the last 1,000 commands remembered. Call inside the runtime.
+    pub async fn start_demo() -> std::io::Result<Self> {
+        Self::start_with(
+            SocketAddr::from(([127, 0, 0, 1], 0)),
+            DEMO_RCON_PASSWORD,
+            Arc::new(demo_reply),
+            DEMO_REMEMBERED,
         )
         .await
     }
@@ -65,9 +88,21 @@ impl StrictServer {
         password: &str,
         reply: ReplyFn,
     ) -> std::io::Result<Self> {
+        Self::start_with(addr, password, reply, usize::MAX).await
+    }
+
+    async fn start_with(
+        addr: SocketAddr,
+        password: &str,
+        reply: ReplyFn,
+        remember: usize,
+    ) -> std::io::Result<Self> {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
-        let record = Arc::new(Mutex::new(Record::default()));
+        let record = Arc::new(Mutex::new(Record {
+            remember,
+            ..Record::default()
+        }));
         let password = password.to_owned();
         let rec = record.clone();
         let task = tokio::spawn(async move {
@@ -96,7 +131,7 @@ impl StrictServer {
         self.addr.port()
     }
 
-    /// Commands run, in order.
+    /// Commands run, in order (for the demo server, the last 1,000).
     pub fn commands(&self) -> Vec<String> {
         lock(&self.record)
             .received
@@ -107,7 +142,7 @@ impl StrictServer {
 
     /// Commands run, with arrival times.
     pub fn received(&self) -> Vec<Received> {
-        lock(&self.record).received.clone()
+        lock(&self.record).received.iter().cloned().collect()
     }
 
     /// Rule breaks seen (each closed its connection).
@@ -177,10 +212,16 @@ async fn serve(
             }
             TYPE_COMMAND if !logged_in => vec![encode_packet(-1, TYPE_AUTH_RESPONSE, b"")],
             TYPE_COMMAND => {
-                lock(&record).received.push(Received {
-                    at: Instant::now(),
-                    command: text.clone(),
-                });
+                {
+                    let mut record = lock(&record);
+                    if record.received.len() >= record.remember {
+                        record.received.pop_front();
+                    }
+                    record.received.push_back(Received {
+                        at: Instant::now(),
+                        command: text.clone(),
+                    });
+                }
                 let out = reply(&text);
                 split_java_chunks(&out)
                     .into_iter()
@@ -221,9 +262,97 @@ pub fn split_java_chunks(reply: &str) -> Vec<&str> {
     chunks
 }
 
+/// A plausible, clearly labelled reply for a few common commands (the demo server's replies).
+pub fn demo_reply(command: &str) -> String {
+    let command = command.trim_start_matches('/');
+    let word = command.split_whitespace().next().unwrap_or("");
+    let entity = |c: &str| {
+        c.split_whitespace()
+            .skip_while(|w| *w != "summon")
+            .nth(1)
+            .map(|e| e.trim_start_matches("minecraft:").to_owned())
+    };
+    match word {
+        "say" | "tellraw" => String::new(),
+        "title" => "Showing new title for 3 players".into(),
+        "give" => "Gave 1 item to 3 players".into(),
+        "effect" => "Applied effect to 3 targets".into(),
+        "list" => {
+            "There are 3 of a max of 20 players online: Steve, Alex, Notch (demo server)".into()
+        }
+        _ => match entity(command) {
+            Some(e) => format!("Summoned new {e} (demo server)"),
+            None => format!("(demo server) ran: {word}"),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    async fn exchange(stream: &mut TcpStream, id: i32, kind: i32, body: &str) -> (i32, String) {
+        stream
+            .write_all(&encode_packet(id, kind, body.as_bytes()))
+            .await
+            .unwrap();
+        let mut len = [0u8; 4];
+        stream.read_exact(&mut len).await.unwrap();
+        let mut rest = vec![0u8; i32::from_le_bytes(len) as usize];
+        stream.read_exact(&mut rest).await.unwrap();
+        let reply_id = i32::from_le_bytes(rest[0..4].try_into().unwrap());
+        let text = String::from_utf8_lossy(&rest[8..rest.len() - 2]).into_owned();
+        (reply_id, text)
+    }
+
+    #[tokio::test]
+    async fn the_demo_server_speaks_vanilla_rcon_and_answers_plausibly() {
+        let server = FakeRcon::start_demo().await.unwrap();
+        let mut s = TcpStream::connect(server.addr).await.unwrap();
+        let (id, _) = exchange(&mut s, 7, TYPE_COMMAND, "say hi").await;
+        assert_eq!(id, -1, "not logged in");
+        assert_eq!(exchange(&mut s, 8, TYPE_LOGIN, "wrong").await.0, -1);
+        assert_eq!(
+            exchange(&mut s, 9, TYPE_LOGIN, DEMO_RCON_PASSWORD).await.0,
+            9
+        );
+        let (id, text) = exchange(
+            &mut s,
+            10,
+            TYPE_COMMAND,
+            "execute at @a run summon minecraft:zombie ~ ~ ~",
+        )
+        .await;
+        assert_eq!(
+            (id, text.as_str()),
+            (10, "Summoned new zombie (demo server)")
+        );
+        assert_eq!(exchange(&mut s, 11, 0, "").await.1, "Unknown request 0");
+        assert_eq!(
+            server.commands(),
+            ["execute at @a run summon minecraft:zombie ~ ~ ~"]
+        );
+    }
+
+    #[tokio::test]
+    async fn the_demo_server_remembers_only_the_latest_commands() {
+        let server = FakeRcon::start_demo().await.unwrap();
+        let mut s = TcpStream::connect(server.addr).await.unwrap();
+        assert_eq!(
+            exchange(&mut s, 1, TYPE_LOGIN, DEMO_RCON_PASSWORD).await.0,
+            1
+        );
+        for n in 0..DEMO_REMEMBERED + 5 {
+            exchange(&mut s, 2, TYPE_COMMAND, &format!("say {n}")).await;
+        }
+        let commands = server.commands();
+        assert_eq!(commands.len(), DEMO_REMEMBERED);
+        assert_eq!(commands[0], "say 5");
+        assert_eq!(
+            commands[DEMO_REMEMBERED - 1],
+            format!("say {}", DEMO_REMEMBERED + 4)
+        );
+    }
 
     #[test]
     fn chunks_count_java_chars_not_bytes() {

@@ -5,7 +5,7 @@
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
-//! use giftdeck::fake::{FakeConfig, FakeTikTok};
+//! use giftdeck::testkit::fake::{FakeConfig, FakeTikTok};
 //! let fake = FakeTikTok::start(FakeConfig::demo()).await?;
 //! let config = fake.live_config(); // a LiveConfig pointing at the fake
 //! # Ok(()) }
@@ -27,7 +27,7 @@ use tokio::sync::{Semaphore, watch};
 use tokio::task::AbortHandle;
 
 use crate::live::LiveConfig;
-use crate::wire::{self, BatchSpec, ClientFrame};
+use crate::testkit::frames::{self, BatchSpec, ClientFrame};
 
 pub use http::HttpRequest;
 pub use scenario::{
@@ -472,7 +472,7 @@ fn sign_response(request: &HttpRequest, shared: &Shared) -> http::Response {
         })
         .unwrap_or(default_room);
     let n = shared.sign_count.fetch_add(1, Ordering::Relaxed) + 1;
-    let body = wire::encode_batch(&BatchSpec {
+    let body = frames::encode_batch(&BatchSpec {
         messages: history,
         cursor: format!("c-sign-{n}"),
         internal_ext: format!("ie-sign-{n}"),

@@ -6,7 +6,7 @@ use std::time::Duration;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use crate::wire::{GiftSpec, MessageSpec};
+use crate::testkit::frames::{GiftSpec, MessageSpec};
 
 /// One step of a connection's script.
 #[derive(Clone, Debug, PartialEq)]
@@ -114,14 +114,7 @@ pub fn gift(
         user_id,
         unique_id: format!("user{user_id}"),
         nickname: nickname.to_owned(),
-        gift_id: kind.id,
-        gift_name: kind.name.to_owned(),
-        diamonds: kind.diamonds,
-        gift_type: if kind.streakable { 1 } else { 2 },
-        repeat_count: count,
-        repeat_end: end,
-        group_id: 0,
-        create_time_millis: 0,
+        ..kind.spec(count, end, 0)
     })
 }
 
@@ -132,6 +125,23 @@ pub struct DemoGift {
     pub name: &'static str,
     pub diamonds: i32,
     pub streakable: bool,
+}
+
+impl DemoGift {
+    /// This gift in a message, with the default sender (callers set theirs).
+    pub fn spec(&self, count: i32, end: bool, group_id: i64) -> GiftSpec {
+        GiftSpec {
+            gift_id: self.id,
+            gift_name: self.name.to_owned(),
+            diamonds: self.diamonds,
+            gift_type: if self.streakable { 1 } else { 2 },
+            repeat_count: count,
+            repeat_end: end,
+            group_id,
+            create_time_millis: 0,
+            ..GiftSpec::default()
+        }
+    }
 }
 
 /// The demo's gifts: cheap streakable ones, big single ones, and one with no name.
@@ -256,20 +266,12 @@ impl DemoGenerator {
         group_id: i64,
     ) -> MessageSpec {
         let (user_id, unique_id, nickname) = self.viewer(viewer);
-        let kind = DEMO_GIFTS[gift];
         MessageSpec::Gift(GiftSpec {
             msg_id: self.msg_id(),
             user_id,
             unique_id: unique_id.to_owned(),
             nickname: nickname.to_owned(),
-            gift_id: kind.id,
-            gift_name: kind.name.to_owned(),
-            diamonds: kind.diamonds,
-            gift_type: if kind.streakable { 1 } else { 2 },
-            repeat_count: count,
-            repeat_end: end,
-            group_id,
-            create_time_millis: 0,
+            ..DEMO_GIFTS[gift].spec(count, end, group_id)
         })
     }
 

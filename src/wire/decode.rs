@@ -1,37 +1,16 @@
-//! The TikTok wire format: decodes binary WebSocket messages (`WebcastPushFrame` → `ProtoMessageFetchResult`
-//! → events) into our domain types, and encodes the frames a client or a fake server sends.
-//! The generated protobuf types live in the private `pb` module and never leave this file.
+//! Decoding what TikTok sends: a binary WebSocket message (`WebcastPushFrame`, payload possibly gzip)
+//! → its `ProtoMessageFetchResult` → our [`LiveEvent`]s. Never panics on network bytes: a bad frame is
+//! a [`DecodeError`], a bad inner message loses only itself.
 
 use std::collections::HashMap;
-use std::io::Write;
 
 use prost::Message;
 
-use crate::event::{ControlAction, GiftMessage, LiveEvent, SocialKind, User};
-
-#[allow(clippy::all, clippy::pedantic, missing_docs)]
-mod pb {
-    include!(concat!(env!("OUT_DIR"), "/webcast.rs"));
-}
+use super::{DecodeError, MAX_INFLATED_BYTES, pb};
+use crate::event::{ControlAction, GiftMessage, Identity, LiveEvent, SocialKind, User};
 
 /// The gzip magic bytes; a payload that starts with them is gzip even without a `compress_type` header.
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
-
-/// Inflated payloads larger than this are refused, so a gzip bomb cannot exhaust memory.
-pub const MAX_INFLATED_BYTES: u64 = 16 * 1024 * 1024;
-
-/// Why a frame or message could not be decoded. Each carries enough of the input to find it again.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum DecodeError {
-    #[error("not a WebcastPushFrame ({len} bytes): {reason}")]
-    Frame { len: usize, reason: String },
-    #[error("gzip payload of frame log_id {log_id} is corrupt: {reason}")]
-    Gzip { log_id: i64, reason: String },
-    #[error("payload of frame log_id {log_id} inflates past {MAX_INFLATED_BYTES} bytes")]
-    TooLarge { log_id: i64 },
-    #[error("not a ProtoMessageFetchResult ({len} bytes): {reason}")]
-    FetchResult { len: usize, reason: String },
-}
 
 /// One binary WebSocket message, with its payload already inflated.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -296,16 +275,27 @@ pub fn decode_batch(payload: &[u8]) -> Result<Batch, DecodeError> {
         match decode_message(message) {
             Ok(Some(event)) => batch.events.push(event),
             Ok(None) => {}
-            Err(()) => batch.malformed += 1,
+            Err(err) => {
+                // Counted, not fatal: one bad message must not lose the rest of the batch.
+                tracing::debug!("skipped a malformed message: {err}");
+                batch.malformed += 1;
+            }
         }
     }
     Ok(batch)
 }
 
 /// `Ok(None)` for methods we do not use; `Err` for a known method whose payload is bad.
-fn decode_message(message: &pb::BaseProtoMessage) -> Result<Option<LiveEvent>, ()> {
+fn decode_message(message: &pb::BaseProtoMessage) -> Result<Option<LiveEvent>, DecodeError> {
     let bytes = &message.payload[..];
     let envelope_id = message.msg_id;
+    let bad = |reason: String| DecodeError::Message {
+        method: String::from_utf8_lossy(&message.method).into_owned(),
+        msg_id: envelope_id,
+        len: bytes.len(),
+        reason,
+    };
+    let undecodable = |err: prost::DecodeError| bad(err.to_string());
     let msg_id = |common: &Option<pb::CommonMessageData>| {
         if envelope_id != 0 {
             envelope_id
@@ -315,15 +305,15 @@ fn decode_message(message: &pb::BaseProtoMessage) -> Result<Option<LiveEvent>, (
     };
     let event = match &message.method[..] {
         b"WebcastGiftMessage" => {
-            let m = pb::WebcastGiftMessage::decode(bytes).map_err(drop)?;
+            let m = pb::WebcastGiftMessage::decode(bytes).map_err(undecodable)?;
             // A gift message without a user or a gift struct cannot be credited or matched safely.
             let (Some(user), Some(gift)) = (m.user, m.gift) else {
-                return Err(());
+                return Err(bad("a gift message without a user or a gift".to_owned()));
             };
             let gift_id = if m.gift_id != 0 { m.gift_id } else { gift.id };
             LiveEvent::Gift(GiftMessage {
                 msg_id: msg_id(&m.common),
-                user: to_user(Some(user)),
+                user: with_identity(to_user(Some(user)), m.user_identity),
                 gift_id,
                 gift_name: trimmed(gift.name),
                 diamonds: u32::try_from(gift.diamond_count).unwrap_or(0),
@@ -336,52 +326,49 @@ fn decode_message(message: &pb::BaseProtoMessage) -> Result<Option<LiveEvent>, (
             })
         }
         b"WebcastChatMessage" => {
-            let m = pb::WebcastChatMessage::decode(bytes).map_err(drop)?;
+            let m = pb::WebcastChatMessage::decode(bytes).map_err(undecodable)?;
             LiveEvent::Chat {
                 msg_id: msg_id(&m.common),
-                user: to_user(m.user),
+                create_time_millis: create_time(&m.common),
+                user: with_identity(to_user(m.user), m.user_identity),
                 text: m.content,
             }
         }
         b"WebcastLikeMessage" => {
-            let m = pb::WebcastLikeMessage::decode(bytes).map_err(drop)?;
+            let m = pb::WebcastLikeMessage::decode(bytes).map_err(undecodable)?;
             LiveEvent::Like {
                 msg_id: msg_id(&m.common),
+                create_time_millis: create_time(&m.common),
                 user: to_user(m.user),
                 count: u32::try_from(m.count).unwrap_or(0),
                 total: m.total,
             }
         }
         b"WebcastSocialMessage" => {
-            let m = pb::WebcastSocialMessage::decode(bytes).map_err(drop)?;
+            let m = pb::WebcastSocialMessage::decode(bytes).map_err(undecodable)?;
             let key = m
                 .common
                 .as_ref()
                 .and_then(|c| c.display_text.as_ref())
                 .map_or("", |t| t.key.as_str());
-            let kind = if key.contains("follow") {
-                SocialKind::Follow
-            } else if key.contains("share") {
-                SocialKind::Share
-            } else {
-                SocialKind::Other
-            };
             LiveEvent::Social {
+                kind: social_kind(key),
+                create_time_millis: create_time(&m.common),
                 msg_id: msg_id(&m.common),
                 user: to_user(m.user),
-                kind,
             }
         }
         b"WebcastMemberMessage" => {
-            let m = pb::WebcastMemberMessage::decode(bytes).map_err(drop)?;
+            let m = pb::WebcastMemberMessage::decode(bytes).map_err(undecodable)?;
             LiveEvent::Member {
                 msg_id: msg_id(&m.common),
+                create_time_millis: create_time(&m.common),
                 user: to_user(m.user),
                 action: m.action,
             }
         }
         b"WebcastControlMessage" => {
-            let m = pb::WebcastControlMessage::decode(bytes).map_err(drop)?;
+            let m = pb::WebcastControlMessage::decode(bytes).map_err(undecodable)?;
             LiveEvent::Control {
                 msg_id: msg_id(&m.common),
                 action: ControlAction::from_wire(m.action),
@@ -390,6 +377,35 @@ fn decode_message(message: &pb::BaseProtoMessage) -> Result<Option<LiveEvent>, (
         _ => return Ok(None),
     };
     Ok(Some(event))
+}
+
+/// Follow or share, from `common.display_text.key`, as the Python and Node reference clients decide
+/// it: a key containing `follow` is a follow (`pm_main_follow_message_viewer_2`), one containing
+/// `share` a share (`pm_mt_guidance_share`, `pm_mt_guidance_viewer_N_share`); anything else is
+/// neither. Follow is checked first, as they do. See docs/triggers.md.
+pub fn social_kind(display_text_key: &str) -> SocialKind {
+    if display_text_key.contains("follow") {
+        SocialKind::Follow
+    } else if display_text_key.contains("share") {
+        SocialKind::Share
+    } else {
+        SocialKind::Other
+    }
+}
+
+fn create_time(common: &Option<pb::CommonMessageData>) -> i64 {
+    common.as_ref().map_or(0, |c| c.create_time)
+}
+
+fn with_identity(mut user: User, identity: Option<pb::UserIdentity>) -> User {
+    if let Some(i) = identity {
+        user.identity = Identity {
+            follower: i.is_follower_of_anchor || i.is_mutual_following_with_anchor,
+            subscriber: i.is_subscriber_of_anchor,
+            moderator: i.is_moderator_of_anchor || i.is_anchor,
+        };
+    }
+    user
 }
 
 fn to_user(user: Option<pb::User>) -> User {
@@ -401,6 +417,7 @@ fn to_user(user: Option<pb::User>) -> User {
                 None => u.display_id,
             },
             nickname: u.nickname,
+            identity: Identity::default(),
         },
         None => User::default(),
     }
@@ -415,393 +432,15 @@ fn trimmed(text: String) -> String {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Encoding: frames a client sends, and frames our fake server, fixtures and benchmarks send.
-// ---------------------------------------------------------------------------------------------
-
-fn frame_bytes(log_id: i64, payload_type: &str, payload: Vec<u8>) -> Vec<u8> {
-    pb::WebcastPushFrame {
-        log_id,
-        payload_encoding: "pb".into(),
-        payload_type: payload_type.into(),
-        payload,
-        ..Default::default()
-    }
-    .encode_to_vec()
-}
-
-/// The `im_enter_room` frame a client sends right after the WebSocket opens.
-pub fn encode_enter_room(room_id: i64, enter_unique_id: i64) -> Vec<u8> {
-    let enter = pb::WebcastImEnterRoomMessage {
-        room_id,
-        live_id: 12,
-        identity: "audience".into(),
-        enter_unique_id,
-        filter_welcome_msg: "0".into(),
-        ..Default::default()
-    };
-    frame_bytes(0, "im_enter_room", enter.encode_to_vec())
-}
-
-/// A heartbeat (`hb`) frame; `seq` counts up from 1 per connection.
-pub fn encode_heartbeat(room_id: i64, seq: i64) -> Vec<u8> {
-    let hb = pb::HeartBeatMessage {
-        room_id,
-        send_packet_seq_id: seq,
-    };
-    frame_bytes(0, "hb", hb.encode_to_vec())
-}
-
-/// The `ack` for a frame whose batch had `need_ack`: echoes its `log_id` and `internal_ext`
-/// (`"-"` when empty, as the Python reference client does).
-pub fn encode_ack(log_id: i64, internal_ext: &str) -> Vec<u8> {
-    let ext = if internal_ext.is_empty() {
-        "-"
-    } else {
-        internal_ext
-    };
-    frame_bytes(log_id, "ack", ext.as_bytes().to_vec())
-}
-
-/// What a client frame was, as a fake server or a test sees it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ClientFrame {
-    EnterRoom {
-        room_id: i64,
-        live_id: i64,
-        identity: String,
-    },
-    Heartbeat {
-        room_id: i64,
-        seq: i64,
-    },
-    Ack {
-        log_id: i64,
-        internal_ext: String,
-    },
-    Other {
-        payload_type: String,
-    },
-}
-
-/// Decodes a frame sent by a client (the fake server's side of [`encode_enter_room`] and friends).
-pub fn decode_client_frame(bytes: &[u8]) -> Result<ClientFrame, DecodeError> {
-    let frame = decode_push_frame(bytes)?;
-    let bad = |err: prost::DecodeError| DecodeError::FetchResult {
-        len: frame.payload.len(),
-        reason: err.to_string(),
-    };
-    Ok(match frame.payload_type.as_str() {
-        "im_enter_room" => {
-            let m = pb::WebcastImEnterRoomMessage::decode(frame.payload.as_slice()).map_err(bad)?;
-            ClientFrame::EnterRoom {
-                room_id: m.room_id,
-                live_id: m.live_id,
-                identity: m.identity,
-            }
-        }
-        "hb" => {
-            let m = pb::HeartBeatMessage::decode(frame.payload.as_slice()).map_err(bad)?;
-            ClientFrame::Heartbeat {
-                room_id: m.room_id,
-                seq: m.send_packet_seq_id,
-            }
-        }
-        "ack" => ClientFrame::Ack {
-            log_id: frame.log_id,
-            internal_ext: String::from_utf8_lossy(&frame.payload).into_owned(),
-        },
-        other => ClientFrame::Other {
-            payload_type: other.to_owned(),
-        },
-    })
-}
-
-/// A gift message to encode (fixtures, the fake backend, the demo stream, benchmarks).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct GiftSpec {
-    pub msg_id: i64,
-    pub user_id: i64,
-    pub unique_id: String,
-    pub nickname: String,
-    pub gift_id: i64,
-    pub gift_name: String,
-    pub diamonds: i32,
-    /// 1 = streakable; 2 (and others) = sent once.
-    pub gift_type: i32,
-    pub repeat_count: i32,
-    pub repeat_end: bool,
-    pub group_id: i64,
-    pub create_time_millis: i64,
-}
-
-impl Default for GiftSpec {
-    fn default() -> Self {
-        Self {
-            msg_id: 1,
-            user_id: 111,
-            unique_id: "alice".into(),
-            nickname: "Alice".into(),
-            gift_id: 5655,
-            gift_name: "Rose".into(),
-            diamonds: 1,
-            gift_type: 1,
-            repeat_count: 1,
-            repeat_end: false,
-            group_id: 9001,
-            create_time_millis: 0,
-        }
-    }
-}
-
-/// One message inside a batch to encode.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum MessageSpec {
-    Gift(GiftSpec),
-    Chat {
-        msg_id: i64,
-        user_id: i64,
-        unique_id: String,
-        nickname: String,
-        text: String,
-    },
-    Like {
-        msg_id: i64,
-        user_id: i64,
-        unique_id: String,
-        count: i32,
-        total: i64,
-    },
-    Follow {
-        msg_id: i64,
-        user_id: i64,
-        unique_id: String,
-    },
-    Control {
-        msg_id: i64,
-        action: i32,
-    },
-    /// Arbitrary bytes under a method name: lets tests send malformed inner messages.
-    Raw {
-        method: String,
-        msg_id: i64,
-        payload: Vec<u8>,
-    },
-}
-
-/// Batch-level fields to encode around the messages.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct BatchSpec {
-    pub messages: Vec<MessageSpec>,
-    pub cursor: String,
-    pub internal_ext: String,
-    pub need_ack: bool,
-    pub push_server: String,
-    pub route_params: HashMap<String, String>,
-    pub is_first: bool,
-    pub heartbeat_duration_millis: i64,
-}
-
-fn spec_user(user_id: i64, unique_id: &str, nickname: &str) -> pb::User {
-    pb::User {
-        id: user_id,
-        nickname: nickname.to_owned(),
-        display_id: unique_id.to_owned(),
-    }
-}
-
-fn spec_common(method: &str, msg_id: i64, create_time: i64) -> Option<pb::CommonMessageData> {
-    Some(pb::CommonMessageData {
-        method: prost::bytes::Bytes::copy_from_slice(method.as_bytes()),
-        msg_id,
-        create_time,
-        ..Default::default()
-    })
-}
-
-/// Encodes one gift message's payload (without the envelope).
-pub fn encode_gift_message(g: &GiftSpec) -> Vec<u8> {
-    pb::WebcastGiftMessage {
-        common: spec_common("WebcastGiftMessage", g.msg_id, g.create_time_millis),
-        gift_id: g.gift_id,
-        repeat_count: g.repeat_count,
-        combo_count: g.repeat_count,
-        user: Some(spec_user(g.user_id, &g.unique_id, &g.nickname)),
-        repeat_end: i32::from(g.repeat_end),
-        group_id: g.group_id,
-        gift: Some(pb::Gift {
-            id: g.gift_id,
-            name: g.gift_name.clone(),
-            diamond_count: g.diamonds,
-            r#type: g.gift_type,
-            ..Default::default()
-        }),
-        ..Default::default()
-    }
-    .encode_to_vec()
-}
-
-fn encode_message(spec: &MessageSpec) -> pb::BaseProtoMessage {
-    let (method, msg_id, payload) = match spec {
-        MessageSpec::Gift(g) => ("WebcastGiftMessage", g.msg_id, encode_gift_message(g)),
-        MessageSpec::Chat {
-            msg_id,
-            user_id,
-            unique_id,
-            nickname,
-            text,
-        } => (
-            "WebcastChatMessage",
-            *msg_id,
-            pb::WebcastChatMessage {
-                common: spec_common("WebcastChatMessage", *msg_id, 0),
-                user: Some(spec_user(*user_id, unique_id, nickname)),
-                content: text.clone(),
-            }
-            .encode_to_vec(),
-        ),
-        MessageSpec::Like {
-            msg_id,
-            user_id,
-            unique_id,
-            count,
-            total,
-        } => (
-            "WebcastLikeMessage",
-            *msg_id,
-            pb::WebcastLikeMessage {
-                common: spec_common("WebcastLikeMessage", *msg_id, 0),
-                count: *count,
-                total: *total,
-                user: Some(spec_user(*user_id, unique_id, unique_id)),
-            }
-            .encode_to_vec(),
-        ),
-        MessageSpec::Follow {
-            msg_id,
-            user_id,
-            unique_id,
-        } => {
-            let mut common = spec_common("WebcastSocialMessage", *msg_id, 0);
-            if let Some(c) = common.as_mut() {
-                c.display_text = Some(pb::Text {
-                    key: "pm_main_follow_message_viewer_2".into(),
-                    default_pattern: String::new(),
-                });
-            }
-            (
-                "WebcastSocialMessage",
-                *msg_id,
-                pb::WebcastSocialMessage {
-                    common,
-                    user: Some(spec_user(*user_id, unique_id, unique_id)),
-                    action: 1,
-                    ..Default::default()
-                }
-                .encode_to_vec(),
-            )
-        }
-        MessageSpec::Control { msg_id, action } => (
-            "WebcastControlMessage",
-            *msg_id,
-            pb::WebcastControlMessage {
-                common: spec_common("WebcastControlMessage", *msg_id, 0),
-                action: *action,
-                tips: String::new(),
-            }
-            .encode_to_vec(),
-        ),
-        MessageSpec::Raw {
-            method,
-            msg_id,
-            payload,
-        } => (method.as_str(), *msg_id, payload.clone()),
-    };
-    pb::BaseProtoMessage {
-        method: prost::bytes::Bytes::copy_from_slice(method.as_bytes()),
-        payload: payload.into(),
-        msg_id,
-        ..Default::default()
-    }
-}
-
-/// Encodes a `ProtoMessageFetchResult` (a frame payload, or a sign server body).
-pub fn encode_batch(spec: &BatchSpec) -> Vec<u8> {
-    pb::ProtoMessageFetchResult {
-        messages: spec.messages.iter().map(encode_message).collect(),
-        cursor: spec.cursor.clone(),
-        internal_ext: spec.internal_ext.clone(),
-        need_ack: spec.need_ack,
-        push_server: spec.push_server.clone(),
-        route_params: spec.route_params.clone(),
-        is_first: spec.is_first,
-        heartbeat_duration: spec.heartbeat_duration_millis,
-        ..Default::default()
-    }
-    .encode_to_vec()
-}
-
-/// How a server frame's payload is compressed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Compression {
-    None,
-    /// gzip with the `compress_type: gzip` header, as TikTok sends it.
-    GzipWithHeader,
-    /// gzip without the header: only the magic bytes tell.
-    GzipMagicOnly,
-}
-
-/// Wraps a payload in a server `WebcastPushFrame`.
-pub fn encode_server_frame(
-    seq_id: i64,
-    log_id: i64,
-    payload_type: &str,
-    payload: &[u8],
-    compression: Compression,
-) -> Vec<u8> {
-    let (payload, headers) = match compression {
-        Compression::None => (payload.to_vec(), vec![]),
-        Compression::GzipWithHeader => (
-            gzip(payload),
-            vec![pb::PushHeader {
-                key: "compress_type".into(),
-                value: "gzip".into(),
-            }],
-        ),
-        Compression::GzipMagicOnly => (gzip(payload), vec![]),
-    };
-    pb::WebcastPushFrame {
-        seq_id,
-        log_id,
-        headers,
-        payload_encoding: "pb".into(),
-        payload_type: payload_type.into(),
-        payload,
-        ..Default::default()
-    }
-    .encode_to_vec()
-}
-
-/// A `msg` frame carrying a batch.
-pub fn encode_msg_frame(
-    seq_id: i64,
-    log_id: i64,
-    batch: &BatchSpec,
-    compression: Compression,
-) -> Vec<u8> {
-    encode_server_frame(seq_id, log_id, "msg", &encode_batch(batch), compression)
-}
-
-fn gzip(data: &[u8]) -> Vec<u8> {
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    // Writing into a Vec cannot fail.
-    enc.write_all(data).expect("gzip into Vec");
-    enc.finish().expect("gzip into Vec")
-}
-
 #[cfg(test)]
 mod tests {
+    use std::io::Write;
+
     use super::*;
+    use crate::testkit::frames::{
+        BatchSpec, Compression, GiftSpec, MessageSpec, encode_batch, encode_message,
+        encode_msg_frame, encode_server_frame,
+    };
 
     fn rose(msg_id: i64, rc: i32, end: bool) -> MessageSpec {
         MessageSpec::Gift(GiftSpec {
@@ -810,40 +449,6 @@ mod tests {
             repeat_end: end,
             ..GiftSpec::default()
         })
-    }
-
-    #[test]
-    fn enter_room_bytes_match_the_python_reference_client() {
-        // Bytes observed from TikTokLive 7.0.1 for room 7000000000000000001 (protocol.md §1.5).
-        let expected: Vec<u8> = [
-            0x32, 0x02, 0x70, 0x62, 0x3a, 0x0d, 0x69, 0x6d, 0x5f, 0x65, 0x6e, 0x74, 0x65, 0x72,
-            0x5f, 0x72, 0x6f, 0x6f, 0x6d, 0x42, 0x19, 0x08, 0x81, 0x80, 0xf0, 0x9d, 0x99, 0xdd,
-            0xbf, 0x92, 0x61, 0x20, 0x0c, 0x2a, 0x08, 0x61, 0x75, 0x64, 0x69, 0x65, 0x6e, 0x63,
-            0x65, 0x4a, 0x01, 0x30,
-        ]
-        .to_vec();
-        assert_eq!(encode_enter_room(7_000_000_000_000_000_001, 0), expected);
-    }
-
-    #[test]
-    fn ack_bytes_match_the_reference_clients() {
-        let expected = [
-            0x10, 0xa8, 0x46, 0x32, 0x02, 0x70, 0x62, 0x3a, 0x03, 0x61, 0x63, 0x6b, 0x42, 0x04,
-            0x69, 0x65, 0x2d, 0x30,
-        ];
-        assert_eq!(encode_ack(9000, "ie-0"), expected);
-    }
-
-    #[test]
-    fn heartbeat_round_trips() {
-        let bytes = encode_heartbeat(42, 7);
-        assert_eq!(
-            decode_client_frame(&bytes).unwrap(),
-            ClientFrame::Heartbeat {
-                room_id: 42,
-                seq: 7
-            }
-        );
     }
 
     #[test]
@@ -969,6 +574,36 @@ mod tests {
         assert_eq!(decoded.malformed, 2);
         assert_eq!(decoded.events.len(), 1);
         assert_eq!(decoded.events[0].msg_id(), 2);
+    }
+
+    #[test]
+    fn a_malformed_message_is_a_typed_error_naming_it() {
+        let bad = pb::BaseProtoMessage {
+            method: prost::bytes::Bytes::from_static(b"WebcastChatMessage"),
+            payload: vec![0xff, 0xff, 0xff].into(),
+            msg_id: 41,
+            ..Default::default()
+        };
+        assert!(matches!(
+            decode_message(&bad),
+            Err(DecodeError::Message { method, msg_id: 41, len: 3, .. }) if method == "WebcastChatMessage"
+        ));
+        let giftless = pb::BaseProtoMessage {
+            method: prost::bytes::Bytes::from_static(b"WebcastGiftMessage"),
+            msg_id: 42,
+            ..Default::default()
+        };
+        let err = decode_message(&giftless).unwrap_err();
+        assert!(
+            err.to_string().contains("without a user or a gift"),
+            "{err}"
+        );
+        let unknown = pb::BaseProtoMessage {
+            method: prost::bytes::Bytes::from_static(b"WebcastSomethingNew"),
+            payload: vec![0xff].into(),
+            ..Default::default()
+        };
+        assert_eq!(decode_message(&unknown), Ok(None));
     }
 
     #[test]

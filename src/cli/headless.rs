@@ -1,23 +1,44 @@
 //! `--execute` for `replay` and `watch`: builds the executor from the command-line flags, runs the
 //! credited gifts' actions through it, prints each action's outcome to stderr, and at the end waits
-//! for the queue to drain and prints a summary. Without `--execute` nothing runs.
+//! for the queue to drain (until it stalls or a second Ctrl-C), stops the executor with the
+//! shutdown handshake, lists what did not run and prints a summary whose [`ExecSummary::all_ok`]
+//! decides exit code [`ACTIONS_NOT_ALL_RUN_EXIT`]. Without `--execute` nothing runs.
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use thiserror::Error;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
-use super::executor::{ExecMsg, ExecutorConfig, ExecutorHandle, RconState, spawn_executor};
-use super::rcon::{RconClient, RconConfig, RconError, RconTimeouts};
-use crate::cli::ExecuteArgs;
+use super::ExecuteArgs;
+use crate::actions::executor::{
+    ExecMsg, ExecutorConfig, ExecutorHandle, QueueStatus, RconState, spawn_executor,
+};
+use crate::actions::rcon::{RconClient, RconConfig, RconError, RconTimeouts};
 use crate::engine::Decision;
 use crate::mappings::{Action, MappingTable};
 
 /// Headless runs may queue far more than the app's default before the queue drains (a replay
 /// enqueues a whole capture at once).
 pub const HEADLESS_CAPACITY: usize = 1_000_000;
+
+/// Exit code of `replay`/`watch --execute` when the run itself succeeded but at least one action
+/// failed or did not run (dropped, stale, left in the queue). 1 and 2 keep their meanings and take
+/// precedence.
+pub const ACTIONS_NOT_ALL_RUN_EXIT: u8 = 3;
+
+/// `--drain-timeout` when not given: the queue gets this long without progress before giving up.
+pub const DEFAULT_DRAIN_STALL: Duration = Duration::from_secs(30);
+
+/// How long the stop handshake lets a running action finish before cutting it off.
+const STOP_GRACE: Duration = Duration::from_secs(5);
+
+/// Drain policy: true when nothing has finished for `stall` (the server is down or hangs).
+pub fn drain_stalled(last_progress: Instant, now: Instant, stall: Duration) -> bool {
+    now.saturating_duration_since(last_progress) >= stall
+}
 
 /// Why `--execute` could not start.
 #[derive(Debug, Error)]
@@ -89,12 +110,20 @@ pub struct ExecSummary {
     pub failed: u64,
     pub dropped: u64,
     pub skipped_stale: u64,
+    /// Still queued when the executor stopped (a stalled queue, a second Ctrl-C), cut off while
+    /// running, or credited while stopping.
+    pub not_run: u64,
 }
 
 impl ExecSummary {
     /// Everything queued ran without error.
     pub fn all_ok(&self) -> bool {
-        self.failed == 0 && self.dropped == 0 && self.skipped_stale == 0
+        self.failed == 0 && self.dropped == 0 && self.skipped_stale == 0 && self.not_run == 0
+    }
+
+    /// Actions that failed or never ran.
+    pub fn not_ok(&self) -> u64 {
+        self.failed + self.dropped + self.skipped_stale + self.not_run
     }
 }
 
@@ -102,9 +131,13 @@ impl fmt::Display for ExecSummary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "actions: {} done, {} failed, {} dropped, {} skipped (stale)",
-            self.done, self.failed, self.dropped, self.skipped_stale
-        )
+            "actions: {} done, {} failed, {} dropped, {} skipped (stale), {} not run",
+            self.done, self.failed, self.dropped, self.skipped_stale, self.not_run
+        )?;
+        if !self.all_ok() {
+            write!(f, " — {} action(s) failed or did not run", self.not_ok())?;
+        }
+        Ok(())
     }
 }
 
@@ -113,6 +146,7 @@ pub struct Headless {
     handle: ExecutorHandle,
     printer: JoinHandle<()>,
     queued: u64,
+    drain_stall: Duration,
     _mappings: watch::Sender<MappingTable>,
 }
 
@@ -134,7 +168,9 @@ impl Headless {
         let Some(config) = config_from_args(args)? else {
             return Ok(None);
         };
-        Ok(Some(Self::start_with(config, mappings).await?))
+        let mut headless = Self::start_with(config, mappings).await?;
+        headless.drain_stall = drain_stall(args);
+        Ok(Some(headless))
     }
 
     /// Starts with explicit settings (tests, or callers with their own flags).
@@ -157,11 +193,12 @@ impl Headless {
         let (tx, rx) = watch::channel(mappings);
         let (events_tx, events_rx) = mpsc::channel(1024);
         let handle = spawn_executor(config, rx, events_tx, Arc::new(|| {}));
-        let printer = tokio::spawn(print_events(events_rx));
+        let printer = tokio::spawn(print_events(events_rx, handle.status_watch()));
         Ok(Self {
             handle,
             printer,
             queued: 0,
+            drain_stall: DEFAULT_DRAIN_STALL,
             _mappings: tx,
         })
     }
@@ -173,36 +210,65 @@ impl Headless {
         queued
     }
 
+    /// Queues a fired non-gift trigger's actions (never blocks); returns how many were queued.
+    pub fn submit_fired(&mut self, fired: &crate::triggers::Fired) -> usize {
+        let queued = self.handle.enqueue_fired(fired);
+        self.queued += queued as u64;
+        queued
+    }
+
     pub fn handle(&self) -> &ExecutorHandle {
         &self.handle
     }
 
-    /// Waits until every queued action has run, stops the executor, prints and returns the summary.
+    /// Sets how long the queue may go without progress before [`Headless::finish`] gives up.
+    pub fn set_drain_stall(&mut self, stall: Duration) {
+        self.drain_stall = stall;
+    }
+
+    /// Waits until every queued action has run (or the queue stalls), stops the executor, prints
+    /// what did not run and the summary, and returns it.
     pub async fn finish(self) -> ExecSummary {
         self.finish_until(std::future::pending::<()>()).await
     }
 
-    /// Like [`Headless::finish`], but gives up when `stop` completes first (a second Ctrl-C):
-    /// the actions still queued are dropped and counted as such.
+    /// Like [`Headless::finish`], but stops at once when `stop` completes first (a second
+    /// Ctrl-C): the actions still queued are listed as not run.
     pub async fn finish_until(self, stop: impl std::future::Future) -> ExecSummary {
-        let abandoned = tokio::select! {
-            () = self.handle.drained() => 0,
-            _ = stop => {
-                let left = self.handle.clear() as u64;
-                eprintln!("giftdeck: stopping: {left} queued actions dropped");
-                left
-            }
-        };
-        let status = self.handle.status();
-        self.handle.shutdown().await;
-        // The executor is gone, so the event channel closes once the printer has shown everything.
-        let _ = self.printer.await;
+        let Self {
+            handle,
+            printer,
+            queued,
+            drain_stall,
+            _mappings,
+        } = self;
+        // Nothing new arrives from here; the queue keeps running.
+        handle.close();
+        tokio::select! {
+            drained = drain_or_stall(&handle, drain_stall) => if !drained {
+                eprintln!(
+                    "giftdeck: no action finished for {} s; giving up on the queue",
+                    drain_stall.as_secs()
+                );
+            },
+            _ = stop => eprintln!("giftdeck: stopping now"),
+        }
+        let report = handle.stop(STOP_GRACE).await;
+        let status = handle.status();
+        // The executor is gone with its handle, so the event channel closes once the printer has
+        // shown everything.
+        drop(handle);
+        let _ = printer.await;
+        for line in report.not_run_lines() {
+            eprintln!("giftdeck: not run: {line}");
+        }
         let summary = ExecSummary {
-            queued: self.queued,
+            queued,
             done: status.done,
             failed: status.failed,
-            dropped: status.dropped + abandoned,
+            dropped: status.dropped,
             skipped_stale: status.skipped_stale,
+            not_run: report.not_run_count(),
         };
         eprintln!("giftdeck: {summary}");
         summary
@@ -230,7 +296,9 @@ impl BlockingHeadless {
         let Some(config) = config_from_args(args)? else {
             return Ok(None);
         };
-        Ok(Some(Self::start_with(config, mappings)?))
+        let mut headless = Self::start_with(config, mappings)?;
+        headless.inner.drain_stall = drain_stall(args);
+        Ok(Some(headless))
     }
 
     pub fn start_with(
@@ -249,6 +317,10 @@ impl BlockingHeadless {
 
     pub fn submit(&mut self, decision: &Decision) -> usize {
         self.inner.submit(decision)
+    }
+
+    pub fn submit_fired(&mut self, fired: &crate::triggers::Fired) -> usize {
+        self.inner.submit_fired(fired)
     }
 
     pub fn handle(&self) -> &ExecutorHandle {
@@ -271,21 +343,66 @@ fn has_commands(table: &MappingTable) -> bool {
     })
 }
 
-async fn print_events(mut events: mpsc::Receiver<ExecMsg>) {
+/// `--drain-timeout` or the default.
+fn drain_stall(args: &ExecuteArgs) -> Duration {
+    args.drain_timeout
+        .map_or(DEFAULT_DRAIN_STALL, Duration::from_secs)
+}
+
+/// Waits for the queue to drain; false when nothing finished for `stall` first.
+async fn drain_or_stall(handle: &ExecutorHandle, stall: Duration) -> bool {
+    let progress = |s: &QueueStatus| s.done + s.failed + s.skipped_stale;
+    let mut status = handle.status_watch();
+    let mut seen = progress(&status.borrow_and_update());
+    let mut last_progress = Instant::now();
+    loop {
+        if drain_stalled(last_progress, Instant::now(), stall) {
+            return false;
+        }
+        tokio::select! {
+            () = handle.drained() => return true,
+            changed = status.changed() => {
+                if changed.is_err() {
+                    return false;
+                }
+                let now = progress(&status.borrow_and_update());
+                if now != seen {
+                    seen = now;
+                    last_progress = Instant::now();
+                }
+            }
+            () = tokio::time::sleep_until((last_progress + stall).into()) => {}
+        }
+    }
+}
+
+async fn print_events(
+    mut events: mpsc::Receiver<ExecMsg>,
+    mut status: watch::Receiver<QueueStatus>,
+) {
     let mut last_rcon = RconState::default();
-    while let Some(msg) = events.recv().await {
-        match msg {
-            ExecMsg::Log(line) => match line.outcome {
-                Ok(reply) if reply.is_empty() => eprintln!("giftdeck: ok   {}", line.action),
-                Ok(reply) => eprintln!("giftdeck: ok   {} → {}", line.action, reply.trim_end()),
-                Err(err) => eprintln!("giftdeck: FAIL {}: {err}", line.action),
+    let mut status_open = true;
+    loop {
+        tokio::select! {
+            msg = events.recv() => match msg {
+                Some(ExecMsg::Log(line)) => match line.outcome {
+                    Ok(reply) if reply.is_empty() => eprintln!("giftdeck: ok   {}", line.action),
+                    Ok(reply) => eprintln!("giftdeck: ok   {} → {}", line.action, reply.trim_end()),
+                    Err(err) => eprintln!("giftdeck: FAIL {}: {err}", line.action),
+                },
+                None => return,
             },
-            ExecMsg::Status(status) => {
-                if status.rcon != last_rcon {
-                    if let RconState::Down(reason) = &status.rcon {
+            changed = status.changed(), if status_open => {
+                if changed.is_err() {
+                    status_open = false;
+                    continue;
+                }
+                let rcon = status.borrow_and_update().rcon.clone();
+                if rcon != last_rcon {
+                    if let RconState::Down(reason) = &rcon {
                         eprintln!("giftdeck: RCON down: {reason}");
                     }
-                    last_rcon = status.rcon;
+                    last_rcon = rcon;
                 }
             }
         }
@@ -314,12 +431,14 @@ mod tests {
             execute: false,
             rcon: Some("127.0.0.1:25575".into()),
             rcon_password: Some("pw".into()),
+            ..ExecuteArgs::default()
         };
         assert!(config_from_args(&args).unwrap().is_none());
         let args = ExecuteArgs {
             execute: true,
             rcon: Some("127.0.0.1:25575".into()),
             rcon_password: None,
+            ..ExecuteArgs::default()
         };
         let err = config_from_args(&args).unwrap_err();
         assert!(err.to_string().contains("GIFTDECK_RCON_PASSWORD"), "{err}");
@@ -327,6 +446,7 @@ mod tests {
             execute: true,
             rcon: Some("127.0.0.1:25575".into()),
             rcon_password: Some("pw".into()),
+            ..ExecuteArgs::default()
         };
         let config = config_from_args(&args).unwrap().unwrap();
         assert_eq!(config.rcon.unwrap().port, 25575);

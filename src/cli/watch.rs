@@ -1,6 +1,7 @@
 //! `giftdeck watch`: a headless live session. Credited gifts go to stdout as JSON lines (the same
 //! lines `replay` prints), status changes to stderr. Exits 0 when the stream ends or after Ctrl-C
-//! (open streaks are finalized first), 1 when the session fails, 2 on bad arguments.
+//! (open streaks are finalized first), 1 when the session fails, 2 on bad arguments, 3 when (with
+//! `--execute`) the session ended well but an action failed or did not run.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -8,17 +9,16 @@ use std::sync::Arc;
 
 use tokio::sync::{mpsc, watch};
 
-use super::{ConnStatus, LiveConfig, LiveMsg, Recorder, spawn_session};
-use crate::actions::headless::Headless;
-use crate::cli::WatchArgs;
+use super::headless::{ACTIONS_NOT_ALL_RUN_EXIT, Headless};
+use super::{WatchArgs, load_mappings_source, write_output};
 use crate::engine::{Output, Stats};
-use crate::replay;
+use crate::live::{ConnStatus, FailureKind, LiveConfig, LiveMsg, Recorder, spawn_session};
 use crate::room_store::RoomStore;
 
 /// Capacity of the session → printer channel.
 const EVENTS_CAPACITY: usize = 1024;
 
-pub fn run_cli(args: WatchArgs) -> ExitCode {
+pub fn run_blocking(args: WatchArgs) -> ExitCode {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name("giftdeck-watch")
@@ -37,7 +37,7 @@ pub fn run_cli(args: WatchArgs) -> ExitCode {
 pub fn config_from_args(args: &WatchArgs) -> LiveConfig {
     let defaults = LiveConfig::default();
     LiveConfig {
-        target: args.user.clone(),
+        target: args.user.clone().unwrap_or_default(),
         room_id: args.room_id.clone(),
         sign_url: args.sign_url.clone().unwrap_or(defaults.sign_url.clone()),
         sign_api_key: args.sign_api_key.clone().filter(|k| !k.is_empty()),
@@ -58,14 +58,51 @@ pub fn config_from_args(args: &WatchArgs) -> LiveConfig {
     }
 }
 
-async fn run(args: WatchArgs) -> ExitCode {
-    let table = match replay::load_mappings_arg(args.mappings.as_deref()) {
-        Ok(table) => table,
+/// The line `watch` prints after `failed: …`: what went wrong, in words, and what to do about it.
+pub fn failure_advice(kind: FailureKind) -> &'static str {
+    match kind {
+        FailureKind::NoInternet => {
+            "no internet connection: check the network (DNS failed or no host could be reached)"
+        }
+        FailureKind::TiktokUnreachable => {
+            "TikTok or the sign server cannot be reached right now (timeout, TLS or 5xx): try again later"
+        }
+        FailureKind::UserNotFound => "no such TikTok user: check the spelling of the @username",
+        FailureKind::NotLive => "the user is not live right now: run again once the stream starts",
+        FailureKind::SignRefused => {
+            "the sign server refused the API key: check --sign-api-key or GIFTDECK_SIGN_API_KEY"
+        }
+        FailureKind::RateLimited => {
+            "rate limited: wait a few minutes, or use your own sign server API key"
+        }
+        FailureKind::Blocked => {
+            "TikTok blocked this connection: wait a few minutes, change network, or pass --room-id"
+        }
+        FailureKind::Protocol => {
+            "TikTok or the sign server sent something unexpected: see the detail above (and the log)"
+        }
+    }
+}
+
+async fn run(mut args: WatchArgs) -> ExitCode {
+    let (table, t2m) = match load_mappings_source(args.mappings.as_deref()) {
+        Ok(loaded) => loaded,
         Err(err) => {
             eprintln!("giftdeck watch: {err}");
             return ExitCode::from(2);
         }
     };
+    // The user and RCON flags win over a Tiktok2Mc folder's config.yaml.
+    if args.user.is_none() {
+        args.user = t2m.as_ref().and_then(|t| t.tiktok_user.clone());
+    }
+    if args.user.is_none() {
+        eprintln!(
+            "giftdeck watch: which stream? give the @username (or a Tiktok2Mc folder naming it)"
+        );
+        return ExitCode::from(2);
+    }
+    args.execute = args.execute.or_t2m(t2m.as_ref());
     let mut config = config_from_args(&args);
     if let Some(path) = &args.record {
         match Recorder::create(path) {
@@ -98,11 +135,19 @@ async fn run(args: WatchArgs) -> ExitCode {
         tokio::select! {
             message = events.recv() => match message {
                 None => break,
-                Some(LiveMsg::Output(Output::Credit(decision))) if stdout_open => {
+                Some(LiveMsg::Output(output @ (Output::Credit(_) | Output::Fired(_)))) if stdout_open => {
                     if let Some(executor) = executor.as_mut() {
-                        executor.submit(&decision);
+                        match &output {
+                            Output::Credit(decision) => {
+                                executor.submit(decision);
+                            }
+                            Output::Fired(fired) => {
+                                executor.submit_fired(fired);
+                            }
+                            Output::Event(_) => {}
+                        }
                     }
-                    let printed = replay::write_json_line(&mut stdout, &decision)
+                    let printed = write_output(&mut stdout, &output, args.events)
                         .and_then(|()| stdout.flush());
                     if let Err(err) = printed {
                         // A closed pipe (`| head`) ends the session cleanly.
@@ -116,6 +161,9 @@ async fn run(args: WatchArgs) -> ExitCode {
                 Some(LiveMsg::Warning(text)) => eprintln!("giftdeck watch: warning: {text}"),
                 Some(LiveMsg::Status(status)) => {
                     eprintln!("giftdeck watch: {status}");
+                    if let ConnStatus::Failed { kind, .. } = &status {
+                        eprintln!("giftdeck watch: {}", failure_advice(*kind));
+                    }
                     if status.is_final() {
                         final_status = Some(status);
                     }
@@ -124,6 +172,10 @@ async fn run(args: WatchArgs) -> ExitCode {
             _ = &mut interrupt => {
                 if stopping {
                     eprintln!("giftdeck watch: interrupted again; exiting without waiting");
+                    // Even now the executor stops with its handshake and lists what did not run.
+                    if let Some(executor) = executor.take() {
+                        executor.finish_until(std::future::ready(())).await;
+                    }
                     return ExitCode::from(130);
                 }
                 eprintln!("giftdeck watch: stopping (finalizing open streaks; Ctrl-C again to quit at once)");
@@ -137,12 +189,34 @@ async fn run(args: WatchArgs) -> ExitCode {
         "giftdeck watch: {} gifts credited ({} frames, {} duplicates, {} malformed)",
         stats.credited, stats.frames, stats.duplicates, stats.malformed
     );
+    let mut actions_ok = true;
     if let Some(executor) = executor {
-        eprintln!("giftdeck watch: waiting for queued actions (Ctrl-C again drops them)");
-        executor.finish_until(tokio::signal::ctrl_c()).await;
+        eprintln!(
+            "giftdeck watch: waiting for queued actions (Ctrl-C again stops at once and lists what did not run)"
+        );
+        actions_ok = executor
+            .finish_until(tokio::signal::ctrl_c())
+            .await
+            .all_ok();
     }
     match final_status {
-        Some(ConnStatus::Ended) => ExitCode::SUCCESS,
+        Some(ConnStatus::Ended) if actions_ok => ExitCode::SUCCESS,
+        Some(ConnStatus::Ended) => ExitCode::from(ACTIONS_NOT_ALL_RUN_EXIT),
         _ => ExitCode::FAILURE,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_failure_kind_has_its_own_advice_line() {
+        let lines: std::collections::HashSet<_> = FailureKind::ALL
+            .iter()
+            .map(|k| failure_advice(*k))
+            .collect();
+        assert_eq!(lines.len(), FailureKind::ALL.len());
+        assert!(failure_advice(FailureKind::SignRefused).contains("GIFTDECK_SIGN_API_KEY"));
     }
 }

@@ -16,7 +16,7 @@ use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role};
 use super::http::{self, HttpRequest};
 use super::scenario::{DemoGenerator, HandshakeFault, Step};
 use super::{Shared, WsConnection};
-use crate::wire::{self, BatchSpec, ClientFrame, Compression, MessageSpec};
+use crate::testkit::frames::{self, BatchSpec, ClientFrame, Compression, MessageSpec};
 
 type Tx = SplitSink<WebSocketStream<TcpStream>, Message>;
 type Rx = SplitStream<WebSocketStream<TcpStream>>;
@@ -137,7 +137,7 @@ async fn read_client(mut rx: Rx, shared: &Shared, index: usize) {
     while let Some(message) = rx.next().await {
         match message {
             Ok(Message::Binary(bytes)) => {
-                let frame = wire::decode_client_frame(&bytes);
+                let frame = frames::decode_client_frame(&bytes);
                 shared.record(|s| {
                     let connection = &mut s.recorded.connections[index];
                     match frame {
@@ -182,7 +182,7 @@ async fn play(
             }
             Step::Raw(bytes) => tx.send(Message::Binary(bytes.clone().into())).await,
             Step::ServerHeartbeat => {
-                let frame = wire::encode_server_frame(0, 0, "hb", &[], Compression::None);
+                let frame = frames::encode_server_frame(0, 0, "hb", &[], Compression::None);
                 tx.send(Message::Binary(frame.into())).await
             }
             Step::Sleep(duration) => {
@@ -270,14 +270,14 @@ async fn send_batch(
 ) -> Result<(), tokio_tungstenite::tungstenite::Error> {
     let log_id = shared.next_log_id.fetch_add(1, Ordering::Relaxed);
     let internal_ext = format!("ie-{log_id}");
-    let payload = wire::encode_batch(&BatchSpec {
+    let payload = frames::encode_batch(&BatchSpec {
         messages: messages.to_vec(),
         cursor: format!("c-{log_id}"),
         internal_ext: internal_ext.clone(),
         need_ack: true,
         ..BatchSpec::default()
     });
-    let frame = wire::encode_server_frame(log_id, log_id, payload_type, &payload, compression);
+    let frame = frames::encode_server_frame(log_id, log_id, payload_type, &payload, compression);
     shared.record(|s| {
         s.recorded.connections[index]
             .sent_needing_ack
@@ -294,6 +294,7 @@ async fn send_batch(
 fn message_id(message: &MessageSpec) -> i64 {
     match message {
         MessageSpec::Gift(g) => g.msg_id,
+        MessageSpec::Event(e) => e.msg_id,
         MessageSpec::Chat { msg_id, .. }
         | MessageSpec::Like { msg_id, .. }
         | MessageSpec::Follow { msg_id, .. }

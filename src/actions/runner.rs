@@ -1,0 +1,327 @@
+//! The executor's task: takes actions from the queue one at a time, paces them, keeps the RCON
+//! connection for the current server (reconnecting with backoff while it is down), and stops when
+//! asked by the shutdown handshake.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use rand::Rng as _;
+
+use super::executor::{ExecLogLine, Inner, Item, RconState, Work, is_stale, next_start};
+use super::rcon::{RconClient, RconError, RconTimeouts};
+use super::sound::SoundPlayer;
+use super::webhook::WebhookClient;
+use crate::backoff::Backoff;
+
+/// How often an idle connection is checked, so the status notices a server that went away.
+const LIVENESS_CHECK: Duration = Duration::from_secs(2);
+
+/// The task's own state: the connection, the sound thread, pacing.
+struct Runner {
+    inner: Arc<Inner>,
+    conn: Option<RconClient>,
+    conn_version: u64,
+    connect_attempt: u32,
+    sound: Option<SoundPlayer>,
+    webhook: WebhookClient,
+    last_end: Option<Instant>,
+}
+
+enum Next {
+    Stop,
+    Wait,
+    Ready { needs_rcon: bool, gap: Duration },
+}
+
+/// The executor task: runs until the stop handshake asks it to return.
+pub(super) async fn run(inner: Arc<Inner>) {
+    Runner::new(inner).run().await;
+}
+
+impl Runner {
+    fn new(inner: Arc<Inner>) -> Self {
+        Self {
+            inner,
+            conn: None,
+            conn_version: 0,
+            connect_attempt: 0,
+            sound: None,
+            webhook: WebhookClient::new(),
+            last_end: None,
+        }
+    }
+
+    async fn run(mut self) {
+        let inner = self.inner.clone();
+        loop {
+            let notified = inner.work.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            match self.peek() {
+                Next::Stop => return,
+                Next::Wait => {
+                    self.inner.publish();
+                    if self.wants_connection() {
+                        // Connect as soon as RCON is configured, so the status is true before
+                        // the first gift; on failure this waits the backoff delay.
+                        self.ensure_connected(notified).await;
+                    } else if self.conn.is_some() {
+                        let closed = tokio::select! {
+                            () = notified => false,
+                            () = tokio::time::sleep(LIVENESS_CHECK) => match &self.conn {
+                                Some(conn) => conn.is_closed().await,
+                                None => false,
+                            },
+                        };
+                        if closed {
+                            tracing::info!("RCON connection closed by the server; reconnecting");
+                            self.conn = None;
+                            self.set_rcon(RconState::Connecting, None);
+                        }
+                    } else {
+                        notified.await;
+                    }
+                    continue;
+                }
+                Next::Ready { needs_rcon, gap } => {
+                    let due = next_start(self.last_end, Instant::now(), gap);
+                    if due > Instant::now() {
+                        tokio::select! {
+                            () = tokio::time::sleep_until(due.into()) => {}
+                            () = notified => {}
+                        }
+                        continue;
+                    }
+                    if needs_rcon && !self.ensure_connected(notified).await {
+                        continue;
+                    }
+                }
+            }
+            let Some(item) = self.pop() else { continue };
+            self.run_item(item).await;
+        }
+    }
+
+    /// RCON is configured and we hold no connection for the current settings.
+    fn wants_connection(&mut self) -> bool {
+        let (configured, version) = {
+            let shared = self.inner.lock();
+            (shared.config.active_rcon().is_some(), shared.config_version)
+        };
+        if !configured {
+            self.conn = None;
+            return false;
+        }
+        self.conn.is_none() || version != self.conn_version
+    }
+
+    fn peek(&self) -> Next {
+        let shared = self.inner.lock();
+        if shared.stop {
+            return Next::Stop;
+        }
+        if shared.status.paused {
+            return Next::Wait;
+        }
+        match shared.queue.front() {
+            None => Next::Wait,
+            Some(item) => Next::Ready {
+                needs_rcon: matches!(item.work, Work::Command(_)),
+                // The configured gap whatever the backlog: Tiktok2Mc shortened it as the queue
+                // grew, so bursts hit the server hardest (tests/actions.rs holds it under load).
+                gap: Duration::from_millis(shared.config.gap_millis),
+            },
+        }
+    }
+
+    /// Pops the next item that is not stale (counting the stale ones). A command is only popped
+    /// while our connection is for the current settings: checked under the same lock that
+    /// switches servers, so a command never runs on the server before the switch.
+    fn pop(&self) -> Option<Item> {
+        let mut shared = self.inner.lock();
+        if shared.status.paused || shared.stop {
+            return None;
+        }
+        let now = Instant::now();
+        let max_age = shared.config.max_age_millis;
+        while let Some(item) = shared.queue.pop_front() {
+            if is_stale(item.enqueued, now, max_age) {
+                shared.status.skipped_stale += 1;
+                continue;
+            }
+            if matches!(item.work, Work::Command(_)) && shared.config_version != self.conn_version {
+                shared.queue.push_front(item);
+                return None;
+            }
+            shared.status.running = Some(item.summary.to_string());
+            return Some(item);
+        }
+        None
+    }
+
+    fn skip_stale_head(&self) {
+        let mut shared = self.inner.lock();
+        let now = Instant::now();
+        let max_age = shared.config.max_age_millis;
+        while shared
+            .queue
+            .front()
+            .is_some_and(|item| is_stale(item.enqueued, now, max_age))
+        {
+            shared.queue.pop_front();
+            shared.status.skipped_stale += 1;
+        }
+    }
+
+    /// Makes sure a logged-in connection exists. On failure, waits the backoff delay (cut short by
+    /// new settings, clear or resume) and returns false; the command stays at the head of the queue.
+    async fn ensure_connected(
+        &mut self,
+        notified: std::pin::Pin<&mut tokio::sync::futures::Notified<'_>>,
+    ) -> bool {
+        let (config, version) = {
+            let shared = self.inner.lock();
+            (shared.config.active_rcon().cloned(), shared.config_version)
+        };
+        let Some(config) = config else {
+            // No RCON settings (any more): never send to an old server; commands fail clearly.
+            self.conn = None;
+            self.conn_version = version;
+            return true;
+        };
+        if version != self.conn_version {
+            self.conn = None;
+            self.connect_attempt = 0;
+            self.conn_version = version;
+        }
+        if let Some(conn) = &self.conn {
+            if !conn.is_closed().await {
+                return true;
+            }
+            tracing::info!(addr = %conn.address(), "RCON connection closed by the server; reconnecting");
+            self.conn = None;
+        }
+        self.set_rcon(RconState::Connecting, None);
+        match RconClient::connect(&config, RconTimeouts::default()).await {
+            Ok(conn) => {
+                tracing::info!(addr = %config.address(), "RCON connected");
+                self.conn = Some(conn);
+                self.connect_attempt = 0;
+                self.set_rcon(RconState::Connected, None);
+                true
+            }
+            Err(err) => {
+                let delay = Backoff::RCON.delay(self.connect_attempt, rand::rng().random::<f64>());
+                self.connect_attempt = self.connect_attempt.saturating_add(1);
+                let reason = format!("{err} (retrying in {:.1} s)", delay.as_secs_f64());
+                tracing::warn!("{reason}");
+                self.set_rcon(RconState::Down(reason), Some(err.to_string()));
+                {
+                    let mut shared = self.inner.lock();
+                    let waiting = shared
+                        .queue
+                        .front()
+                        .map(|i| format!("waiting for RCON: {}", i.summary));
+                    shared.status.running = waiting;
+                }
+                self.inner.publish();
+                tokio::select! {
+                    _ = tokio::time::sleep(delay) => {}
+                    _ = notified => {}
+                }
+                self.skip_stale_head();
+                self.inner.lock().status.running = None;
+                self.inner.publish();
+                false
+            }
+        }
+    }
+
+    fn set_rcon(&self, state: RconState, error: Option<String>) {
+        {
+            let mut shared = self.inner.lock();
+            shared.status.rcon = state;
+            if error.is_some() {
+                shared.status.last_error = error;
+            }
+        }
+        self.inner.publish();
+    }
+
+    async fn run_item(&mut self, item: Item) {
+        self.inner.publish();
+        let outcome = match &item.work {
+            Work::Command(text) => self.run_command(text).await,
+            Work::Sound { path, volume } => self.run_sound(path, *volume).await,
+            Work::Webhook {
+                url,
+                timeout_millis,
+                gift,
+            } => self
+                .webhook
+                .post(url, *timeout_millis, &**gift)
+                .await
+                .map_err(|e| e.to_string()),
+            Work::Invalid(reason) => Err(reason.to_string()),
+        };
+        self.last_end = Some(Instant::now());
+        match &outcome {
+            Ok(reply) => tracing::info!(action = %item.summary, reply = %reply, "action done"),
+            Err(err) => tracing::warn!(action = %item.summary, error = %err, "action failed"),
+        }
+        {
+            let mut shared = self.inner.lock();
+            shared.status.running = None;
+            match &outcome {
+                Ok(_) => shared.status.done += 1,
+                Err(err) => {
+                    shared.status.failed += 1;
+                    shared.status.last_error = Some(format!("{}: {err}", item.summary));
+                }
+            }
+        }
+        self.inner.log(ExecLogLine {
+            time: SystemTime::now(),
+            action: item.summary.to_string(),
+            outcome,
+        });
+        self.inner.publish();
+    }
+
+    async fn run_command(&mut self, text: &str) -> Result<String, String> {
+        let Some(conn) = self.conn.as_mut() else {
+            return Err("RCON is not configured (set host, port and password)".to_owned());
+        };
+        match conn.command(text).await {
+            Ok(reply) => Ok(reply),
+            Err(err) => {
+                if !matches!(
+                    err,
+                    RconError::TooLong { .. } | RconError::NulInCommand { .. }
+                ) {
+                    // The connection's state is unknown: start fresh for the next command.
+                    self.conn = None;
+                    self.set_rcon(RconState::Connecting, Some(err.to_string()));
+                }
+                Err(err.to_string())
+            }
+        }
+    }
+
+    async fn run_sound(&mut self, path: &std::path::Path, volume: f32) -> Result<String, String> {
+        if self.sound.is_none() {
+            match SoundPlayer::start() {
+                Ok(player) => self.sound = Some(player),
+                Err(e) => return Err(format!("cannot start the sound thread: {e}")),
+            }
+        }
+        let Some(player) = &self.sound else {
+            return Err("no sound thread".to_owned());
+        };
+        player
+            .play(path, volume)
+            .await
+            .map(|()| "playing".to_owned())
+            .map_err(|e| e.to_string())
+    }
+}

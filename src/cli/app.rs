@@ -1,0 +1,93 @@
+//! `giftdeck` without a subcommand: sets up logging (a daily file in [`log_dir`], warnings on
+//! stderr) and the tokio runtime, then runs the window until it closes.
+
+use std::process::ExitCode;
+
+use crate::ui::{AppOptions, GiftdeckApp, log_dir};
+
+/// Logs to a daily file in [`log_dir`] (and stderr). Returns the guard that flushes the file.
+fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    use tracing_subscriber::prelude::*;
+    let filter = || {
+        tracing_subscriber::EnvFilter::try_from_env("GIFTDECK_LOG")
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,giftdeck=debug"))
+    };
+    let stderr = tracing_subscriber::fmt::layer()
+        .with_writer(std::io::stderr)
+        .with_filter(tracing_subscriber::EnvFilter::new("warn"));
+    let dir = log_dir();
+    let (file_layer, guard) = match dir.as_ref().map(|d| (d, std::fs::create_dir_all(d))) {
+        Some((dir, Ok(()))) => {
+            let appender = tracing_appender::rolling::daily(dir, "giftdeck.log");
+            let (writer, guard) = tracing_appender::non_blocking(appender);
+            let layer = tracing_subscriber::fmt::layer()
+                .with_ansi(false)
+                .with_writer(writer)
+                .with_filter(filter());
+            (Some(layer), Some(guard))
+        }
+        Some((dir, Err(err))) => {
+            eprintln!(
+                "giftdeck: cannot create the log folder {}: {err}",
+                dir.display()
+            );
+            (None, None)
+        }
+        None => (None, None),
+    };
+    if let Err(err) = tracing_subscriber::registry()
+        .with(stderr)
+        .with(file_layer)
+        .try_init()
+    {
+        eprintln!("giftdeck: logging is already set up: {err}");
+    }
+    guard
+}
+
+/// Runs the desktop app until its window closes.
+pub fn run(demo: bool) -> ExitCode {
+    let _log_guard = init_logging();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("giftdeck-rt")
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("giftdeck: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    tracing::info!(demo, "giftdeck {} starting", env!("CARGO_PKG_VERSION"));
+    let options = eframe::NativeOptions {
+        renderer: eframe::Renderer::Glow,
+        viewport: egui::ViewportBuilder::default()
+            .with_title("giftdeck — TikTok LIVE gifts → Minecraft")
+            .with_inner_size([1280.0, 800.0])
+            .with_min_inner_size([900.0, 600.0]),
+        persist_window: true,
+        ..Default::default()
+    };
+    let app_options = AppOptions {
+        settings_path: crate::settings::default_path(),
+        runtime: runtime.handle().clone(),
+        demo,
+    };
+    let result = eframe::run_native(
+        "giftdeck",
+        options,
+        Box::new(move |_cc| Ok(Box::new(GiftdeckApp::new(app_options)))),
+    );
+    // Background tasks (session, executor, saver) end with the runtime.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(2));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            tracing::error!("the window failed: {err}");
+            eprintln!("giftdeck: the window could not run: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}

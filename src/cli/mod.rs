@@ -1,0 +1,207 @@
+//! The command line: `giftdeck` (the app), `giftdeck replay …` and `giftdeck watch …` — the clap
+//! definitions here, each headless command in its own module, and the `--execute` glue they share.
+//! Flag names are a user-facing contract: scripts depend on them. Only this tree (and `main.rs`)
+//! prints to the terminal; the library reports through return values and `tracing`.
+
+pub mod app;
+pub mod headless;
+pub mod replay;
+pub mod watch;
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::engine::{Decision, Output};
+use crate::mappings::MappingTable;
+use crate::settings;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "giftdeck",
+    version,
+    about = "TikTok LIVE gifts → Minecraft commands, sounds and webhooks"
+)]
+pub struct Cli {
+    /// Start with the built-in demo stream (a fake TikTok backend on loopback).
+    #[arg(long)]
+    pub demo: bool,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a recorded capture through the real decoder and engine; one JSON line per credited gift.
+    Replay(ReplayArgs),
+    /// Connect to a live stream headless; one JSON line per credited gift, status on stderr.
+    Watch(WatchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// The capture file (u32 little-endian length + one binary WebSocket message, repeated).
+    pub capture: PathBuf,
+    /// Mappings: our JSON settings file, a Tiktok2Mc `actions.mca`, or a whole Tiktok2Mc folder
+    /// (its `config.yaml` gives RCON and the user where flags do not).
+    #[arg(long)]
+    pub mappings: Option<PathBuf>,
+    /// Also print one JSON line per follow, share, subscribe, join, like or chat trigger that fired
+    /// (gift lines then carry `"kind":"gift"`).
+    #[arg(long)]
+    pub events: bool,
+    #[command(flatten)]
+    pub execute: ExecuteArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// `@name`, `name`, a `tiktok.com/@name/live` URL, or a numeric room id. May be left out when
+    /// `--mappings` is a Tiktok2Mc folder whose `config.yaml` names the user.
+    pub user: Option<String>,
+    /// Skip the room lookup and connect to this room id.
+    #[arg(long)]
+    pub room_id: Option<String>,
+    /// Base URL of the Euler-Stream-compatible sign server.
+    #[arg(long)]
+    pub sign_url: Option<String>,
+    /// Sign server API key (sent as `X-Api-Key`; never logged).
+    #[arg(long, env = "GIFTDECK_SIGN_API_KEY", hide_env_values = true)]
+    pub sign_api_key: Option<String>,
+    /// Replaces `https://www.tiktok.com`.
+    #[arg(long)]
+    pub tiktok_url: Option<String>,
+    /// Replaces `https://webcast.tiktok.com/webcast`.
+    #[arg(long)]
+    pub webcast_url: Option<String>,
+    /// Mappings: our JSON settings file, a Tiktok2Mc `actions.mca`, or a whole Tiktok2Mc folder
+    /// (its `config.yaml` gives RCON and the user where flags do not).
+    #[arg(long)]
+    pub mappings: Option<PathBuf>,
+    /// Write every received WebSocket message (and the sign server's initial batch) to this capture.
+    #[arg(long)]
+    pub record: Option<PathBuf>,
+    /// Also print one JSON line per follow, share, subscribe, join, like or chat trigger that fired
+    /// (gift lines then carry `"kind":"gift"`).
+    #[arg(long)]
+    pub events: bool,
+    /// Where each room's gift memory is kept, so a restart in the same stream credits nothing
+    /// twice (default: `rooms` in the OS data dir).
+    #[arg(long, value_name = "DIR", env = "GIFTDECK_MEMORY_DIR")]
+    pub memory_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub execute: ExecuteArgs,
+}
+
+/// Flags that run the credited gifts' actions through the real executor.
+#[derive(Clone, Debug, Default, Args)]
+pub struct ExecuteArgs {
+    /// Run the matched actions (without it, nothing runs).
+    #[arg(long)]
+    pub execute: bool,
+    /// Minecraft RCON address, e.g. `127.0.0.1:25575`.
+    #[arg(long, value_name = "HOST:PORT")]
+    pub rcon: Option<String>,
+    /// RCON password (never logged).
+    #[arg(long, env = "GIFTDECK_RCON_PASSWORD", hide_env_values = true)]
+    pub rcon_password: Option<String>,
+    /// At the end, stop waiting for queued actions once none has finished for this many seconds
+    /// (default 30); what is left is listed as not run and the exit code is 3.
+    #[arg(long, value_name = "SECS")]
+    pub drain_timeout: Option<u64>,
+}
+
+impl ExecuteArgs {
+    /// These flags, with a Tiktok2Mc folder's RCON port and password filling in what the command
+    /// line left out (flags win).
+    pub fn or_t2m(&self, t2m: Option<&crate::t2m::T2mImport>) -> ExecuteArgs {
+        let mut args = self.clone();
+        if let Some(t2m) = t2m {
+            if args.rcon.is_none() {
+                args.rcon = t2m.rcon_address();
+            }
+            if args.rcon_password.is_none() {
+                args.rcon_password = t2m.rcon_password.clone();
+            }
+        }
+        args
+    }
+}
+
+/// Writes one credited gift as a JSON line.
+pub fn write_json_line(out: &mut impl Write, decision: &Decision) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, &decision.gift).map_err(io::Error::other)?;
+    out.write_all(b"\n")
+}
+
+/// A gift line under `--events`: `"kind":"gift"` first, then every key of the plain gift line.
+#[derive(serde::Serialize)]
+struct KindedGift<'a> {
+    kind: &'static str,
+    #[serde(flatten)]
+    gift: &'a crate::event::CreditedGift,
+}
+
+/// Writes what `replay`/`watch` print for one pipeline output: every credited gift (with
+/// `"kind":"gift"` under `--events`), and under `--events` every non-gift trigger that fired or was
+/// skipped. Other outputs print nothing.
+pub fn write_output(out: &mut impl Write, output: &Output, events: bool) -> io::Result<()> {
+    match output {
+        Output::Credit(decision) if events => {
+            let line = KindedGift {
+                kind: "gift",
+                gift: &decision.gift,
+            };
+            serde_json::to_writer(&mut *out, &line).map_err(io::Error::other)?;
+            out.write_all(b"\n")
+        }
+        Output::Credit(decision) => write_json_line(out, decision),
+        Output::Fired(fired) if events => {
+            serde_json::to_writer(&mut *out, &fired.line).map_err(io::Error::other)?;
+            out.write_all(b"\n")
+        }
+        Output::Fired(_) | Output::Event(_) => Ok(()),
+    }
+}
+
+/// Why `--mappings` could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum MappingsArgError {
+    #[error(transparent)]
+    Settings(#[from] settings::SettingsError),
+    #[error(transparent)]
+    T2m(#[from] crate::t2m::T2mError),
+}
+
+/// Loads `--mappings FILE` (our JSON or `actions.mca`), printing its warnings to stderr.
+pub fn load_mappings_arg(path: Option<&Path>) -> Result<MappingTable, MappingsArgError> {
+    load_mappings_source(path).map(|(table, _)| table)
+}
+
+/// Loads `--mappings PATH`: our JSON, an `actions.mca`, or a Tiktok2Mc folder (whose import report
+/// goes to stderr and whose RCON settings and user come back for the command line to fill in).
+pub fn load_mappings_source(
+    path: Option<&Path>,
+) -> Result<(MappingTable, Option<crate::t2m::T2mImport>), MappingsArgError> {
+    let Some(path) = path else {
+        return Ok((MappingTable::default(), None));
+    };
+    if path.is_dir() {
+        let import = crate::t2m::import_folder(path)?;
+        for line in &import.report {
+            eprintln!("tiktok2mc: {line}");
+        }
+        let table = MappingTable::new(import.mappings.clone());
+        return Ok((table, Some(import)));
+    }
+    let file = settings::load_mappings_file(path)?;
+    for warning in &file.warnings {
+        eprintln!("warning: {warning}");
+    }
+    Ok((
+        MappingTable::new(file.mappings).with_blocklist(&file.blocklist),
+        None,
+    ))
+}

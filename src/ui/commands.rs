@@ -1,0 +1,49 @@
+//! What the panels ask for: every button that does more than change what a panel draws becomes a
+//! [`Command`], collected while drawing and run by the app after the frame.
+
+use std::path::PathBuf;
+
+use crate::actions::ServerId;
+
+/// One request from a panel.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    Connect,
+    Disconnect,
+    StartDemo,
+    /// Run row `row`'s trigger through the engine and queue as if a viewer sent `count`.
+    Test {
+        row: usize,
+        count: u32,
+    },
+    /// The trigger table was edited: apply at once and save.
+    MappingsChanged,
+    /// Other settings were edited: apply and save.
+    SettingsChanged,
+    PauseQueue,
+    ResumeQueue,
+    ClearQueue,
+    ImportDialog,
+    ExportDialog,
+    ImportPath(PathBuf),
+    ExportPath(PathBuf),
+    /// Open a file dialog for the sound file of `row`'s action `action`.
+    PickSound {
+        row: usize,
+        action: usize,
+    },
+    TestRcon,
+    UndoImport,
+    /// Throw away the queue held for this server (it never runs).
+    ClearHeld(ServerId),
+    /// Keep the queue held for this server; it runs when that server is current again.
+    KeepHeld(ServerId),
+    /// Finish before quitting: stop the session (crediting open streaks) and drain the queue
+    /// with a deadline. What closing the window does.
+    Quit,
+    /// Quit without waiting for the queue.
+    QuitNow,
+}
+
+/// The commands one frame collected, in the order they were asked for.
+pub type Commands = Vec<Command>;

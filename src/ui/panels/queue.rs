@@ -1,0 +1,130 @@
+//! The action queue panel: the Minecraft connection, waiting/running/done counts, Pause, Resume
+//! and Clear, and the latest replies.
+
+use std::collections::VecDeque;
+
+use egui::RichText;
+
+use super::super::bridge::{LogLine, QueueStatus, RconState};
+use super::super::commands::{Command, Commands};
+use super::{AMBER, BLUE, GREEN, GREY, RED};
+
+pub fn queue_ui(
+    ui: &mut egui::Ui,
+    q: &QueueStatus,
+    log: &VecDeque<LogLine>,
+    demo: bool,
+    cmds: &mut Commands,
+) {
+    ui.heading("Action queue");
+    rcon_line_ui(ui, &q.rcon);
+    super::held::held_queues_ui(ui, q, cmds);
+    if demo {
+        ui.label(
+            RichText::new("Demo: commands go to a simulated Minecraft server on this computer.")
+                .color(BLUE)
+                .small(),
+        );
+    }
+    egui::Grid::new("queue_grid")
+        .num_columns(2)
+        .spacing([16.0, 3.0])
+        .show(ui, |ui| {
+            ui.label("Waiting");
+            ui.strong(q.depth.to_string());
+            ui.end_row();
+            ui.label("Running now");
+            ui.label(q.running.as_deref().unwrap_or("—"));
+            ui.end_row();
+            ui.label("Done");
+            ui.label(RichText::new(q.done.to_string()).color(GREEN));
+            ui.end_row();
+            ui.label("Failed");
+            let failed_color = if q.failed > 0 { RED } else { GREY };
+            ui.label(RichText::new(q.failed.to_string()).color(failed_color));
+            ui.end_row();
+            ui.label("Dropped (queue full)");
+            ui.label(q.dropped.to_string());
+            ui.end_row();
+            ui.label("Skipped (too old)");
+            ui.label(q.skipped_stale.to_string());
+            ui.end_row();
+        });
+    ui.horizontal(|ui| {
+        if q.paused {
+            ui.label(RichText::new("⏸ paused").color(AMBER).strong());
+            if ui.button("▶ Resume").clicked() {
+                cmds.push(Command::ResumeQueue);
+            }
+        } else if ui
+            .button("⏸ Pause")
+            .on_hover_text("Hold actions in the queue; gifts keep arriving")
+            .clicked()
+        {
+            cmds.push(Command::PauseQueue);
+        }
+        if ui
+            .button("🗑 Clear")
+            .on_hover_text("Throw away every waiting action")
+            .clicked()
+        {
+            cmds.push(Command::ClearQueue);
+        }
+    });
+    if let Some(err) = &q.last_error {
+        ui.label(RichText::new(format!("Last error: {err}")).color(RED));
+    }
+    ui.add_space(4.0);
+    log_ui(ui, log);
+}
+
+/// The Minecraft (RCON) connection in a word. Not set up yet is neutral, never an error.
+fn rcon_line_ui(ui: &mut egui::Ui, rcon: &RconState) {
+    let (color, word) = match rcon {
+        RconState::NotConfigured => (GREY, "not set up yet"),
+        RconState::Connecting => (GREY, "connecting…"),
+        RconState::Connected => (GREEN, "connected"),
+        RconState::Down(_) => (RED, "problem"),
+    };
+    ui.horizontal(|ui| {
+        ui.label("Minecraft (RCON):");
+        ui.label(RichText::new(word).color(color).strong());
+    });
+    match rcon {
+        RconState::NotConfigured => {
+            ui.label(RichText::new("Add your server in ⚙ Settings to run commands.").weak());
+        }
+        RconState::Down(reason) => {
+            ui.label(RichText::new(reason).weak());
+        }
+        RconState::Connecting | RconState::Connected => {}
+    }
+}
+
+/// The executor's latest replies, newest at the bottom.
+fn log_ui(ui: &mut egui::Ui, log: &VecDeque<LogLine>) {
+    ui.label(RichText::new("Recent replies").strong());
+    if log.is_empty() {
+        ui.label(RichText::new("nothing has run yet").weak());
+    }
+    egui::ScrollArea::vertical()
+        .id_salt("exec_log")
+        .max_height(220.0)
+        .stick_to_bottom(true)
+        .auto_shrink([false, true])
+        .show(ui, |ui| {
+            for line in log {
+                let color = if line.is_error {
+                    RED
+                } else {
+                    ui.visuals().text_color()
+                };
+                ui.label(
+                    RichText::new(&line.text)
+                        .monospace()
+                        .size(11.0)
+                        .color(color),
+                );
+            }
+        });
+}

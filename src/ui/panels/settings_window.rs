@@ -1,0 +1,181 @@
+//! The Settings window: the TikTok connection (sign server, API key), the Minecraft server with
+//! its Test button, queue pacing and the streak timeout.
+
+use egui::RichText;
+
+use super::super::commands::{Command, Commands};
+use super::super::state::RconTest;
+use super::{GREEN, RED};
+use crate::settings::{RconConfig, Settings};
+
+pub fn settings_window_ui(
+    ctx: &egui::Context,
+    open: &mut bool,
+    settings: &mut Settings,
+    api_key_input: &mut String,
+    rcon_test: &RconTest,
+    cmds: &mut Commands,
+) {
+    if !*open {
+        return;
+    }
+    let mut changed = false;
+    egui::Window::new("Settings")
+        .id(egui::Id::unique("settings_window"))
+        .open(open)
+        .default_size([520.0, 420.0])
+        .collapsible(false)
+        .show(ctx, |ui| {
+            ui.heading("TikTok connection");
+            ui.label(RichText::new("Changes apply on the next Connect.").weak());
+            egui::Grid::new("conn_grid").num_columns(2).show(ui, |ui| {
+                ui.label("Sign server URL");
+                changed |= ui
+                    .add(
+                        egui::TextEdit::singleline(&mut settings.connection.sign_url)
+                            .desired_width(320.0),
+                    )
+                    .changed();
+                ui.end_row();
+                ui.label("Sign server API key");
+                let key = ui
+                    .add(
+                        egui::TextEdit::singleline(api_key_input)
+                            .password(true)
+                            .hint_text("optional")
+                            .desired_width(320.0),
+                    )
+                    .on_hover_text("Stored in the settings file; never written to the log.");
+                if key.changed() {
+                    let k = api_key_input.trim();
+                    settings.connection.sign_api_key = (!k.is_empty()).then(|| k.to_owned());
+                    changed = true;
+                }
+                ui.end_row();
+            });
+            ui.separator();
+            ui.heading("Minecraft server (RCON)");
+            ui.label(
+                RichText::new(
+                    "Needs enable-rcon=true, rcon.port and rcon.password in server.properties.",
+                )
+                .weak(),
+            );
+            changed |= rcon_fields_ui(ui, "rcon_grid", &mut settings.rcon);
+            rcon_test_ui(ui, rcon_test, cmds);
+            ui.separator();
+            ui.heading("Queue and gifts");
+            changed |= pacing_ui(ui, settings);
+            ui.separator();
+            if let Some(dir) = super::super::log_dir() {
+                ui.label(
+                    RichText::new(format!("Log files: {}", dir.display()))
+                        .small()
+                        .weak(),
+                );
+            }
+        });
+    if changed {
+        cmds.push(Command::SettingsChanged);
+    }
+}
+
+/// Host, port and password of the Minecraft server. Returns true when one changed.
+pub fn rcon_fields_ui(ui: &mut egui::Ui, id: &str, rcon: &mut RconConfig) -> bool {
+    let mut changed = false;
+    egui::Grid::new(id).num_columns(2).show(ui, |ui| {
+        let label = ui.label("Host");
+        changed |= ui
+            .text_edit_singleline(&mut rcon.host)
+            .labelled_by(label.id)
+            .changed();
+        ui.end_row();
+        let label = ui.label("Port");
+        changed |= ui
+            .add(egui::DragValue::new(&mut rcon.port))
+            .labelled_by(label.id)
+            .changed();
+        ui.end_row();
+        let label = ui.label("Password");
+        changed |= ui
+            .add(egui::TextEdit::singleline(&mut rcon.password).password(true))
+            .labelled_by(label.id)
+            .changed();
+        ui.end_row();
+    });
+    changed
+}
+
+/// The Test button and its result.
+pub fn rcon_test_ui(ui: &mut egui::Ui, rcon_test: &RconTest, cmds: &mut Commands) {
+    ui.horizontal(|ui| {
+        if *rcon_test == RconTest::Running {
+            ui.spinner();
+            ui.label("testing…");
+        } else if ui.button("Test connection").clicked() {
+            cmds.push(Command::TestRcon);
+        }
+        match rcon_test {
+            RconTest::Done(Ok(text)) => {
+                ui.label(RichText::new(format!("✔ {text}")).color(GREEN));
+            }
+            RconTest::Done(Err(err)) => {
+                ui.label(RichText::new(format!("✖ {err}")).color(RED));
+            }
+            RconTest::Idle | RconTest::Running => {}
+        }
+    });
+}
+
+/// Gap between actions, skipping old actions, streak timeout. Returns true when one changed.
+fn pacing_ui(ui: &mut egui::Ui, s: &mut Settings) -> bool {
+    let mut changed = false;
+    egui::Grid::new("exec_grid").num_columns(2).show(ui, |ui| {
+        ui.label("Gap between actions");
+        changed |= ui
+            .add(
+                egui::DragValue::new(&mut s.executor.gap_millis)
+                    .range(0..=10_000)
+                    .suffix(" ms"),
+            )
+            .changed();
+        ui.end_row();
+        ui.label("Skip actions older than");
+        let mut skip = s.executor.max_age_millis.is_some();
+        ui.horizontal(|ui| {
+            if ui.checkbox(&mut skip, "").changed() {
+                s.executor.max_age_millis = skip.then_some(60_000);
+                changed = true;
+            }
+            if let Some(age) = &mut s.executor.max_age_millis {
+                let mut secs = *age / 1000;
+                if ui
+                    .add(
+                        egui::DragValue::new(&mut secs)
+                            .range(1..=3_600)
+                            .suffix(" s"),
+                    )
+                    .changed()
+                {
+                    *age = secs * 1000;
+                    changed = true;
+                }
+            } else {
+                ui.label(RichText::new("never skip").weak());
+            }
+        });
+        ui.end_row();
+        ui.label("Streak timeout");
+        let mut secs = s.engine.streak_timeout_millis / 1000;
+        if ui
+            .add(egui::DragValue::new(&mut secs).range(1..=300).suffix(" s"))
+            .on_hover_text("A combo with no end after this long is counted as it stands")
+            .changed()
+        {
+            s.engine.streak_timeout_millis = secs * 1000;
+            changed = true;
+        }
+        ui.end_row();
+    });
+    changed
+}

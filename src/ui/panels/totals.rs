@@ -1,0 +1,35 @@
+//! Session totals: gifts, diamonds and the top gifters.
+
+use egui::RichText;
+
+use super::super::feed::Feed;
+
+/// Session totals: gifts, diamonds and the top gifters.
+pub fn totals_ui(ui: &mut egui::Ui, feed: &Feed) {
+    ui.heading("This session");
+    egui::Grid::new("totals_grid")
+        .num_columns(2)
+        .spacing([16.0, 4.0])
+        .show(ui, |ui| {
+            ui.label("Gifts");
+            ui.strong(feed.gifts_total.to_string());
+            ui.end_row();
+            ui.label("Diamonds");
+            ui.strong(feed.diamonds_total.to_string());
+            ui.end_row();
+        });
+    ui.add_space(4.0);
+    ui.label(RichText::new("Top gifters").strong());
+    if feed.top_gifters().is_empty() {
+        ui.label(RichText::new("nobody yet").weak());
+    }
+    for (place, gifter) in feed.top_gifters().iter().enumerate() {
+        ui.horizontal(|ui| {
+            ui.label(format!("{}.", place + 1));
+            ui.label(&gifter.name);
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                ui.label(format!("{} diamonds", gifter.diamonds));
+            });
+        });
+    }
+}

@@ -1,0 +1,243 @@
+//! The trigger table: one row per mapping (enabled, trigger with completion from the gift
+//! catalog, actions, repeat, Test, problems, copy/delete).
+
+use egui::{Color32, RichText};
+use egui_extras::{Column, TableBuilder};
+
+use super::super::catalog::Catalog;
+use super::super::commands::{Command, Commands};
+use super::super::triggers::{Problem, TriggerEditor, actions_summary, blank_mapping};
+use crate::mappings::Mapping;
+
+const ROW_HEIGHT: f32 = 26.0;
+const MAX_TEST_COUNT: u32 = 999;
+/// Most repeats of one row or one command.
+pub const MAX_REPEAT: u32 = 100;
+
+/// Draws the trigger table; edits apply to `mappings` at once and are announced as commands.
+pub fn triggers_ui(
+    ui: &mut egui::Ui,
+    mappings: &mut Vec<Mapping>,
+    editor: &mut TriggerEditor,
+    catalog: &Catalog,
+    cmds: &mut Commands,
+) {
+    editor.test_counts.resize(mappings.len(), 1);
+    ui.horizontal(|ui| {
+        ui.heading("Triggers");
+        ui.label(
+            RichText::new("When a viewer sends this gift, run these actions. Edits apply at once and are saved.")
+                .weak(),
+        );
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if ui.button("➕ Add trigger").clicked() {
+                mappings.push(blank_mapping());
+                editor.test_counts.push(1);
+                cmds.push(Command::MappingsChanged);
+            }
+            let problems = editor.problem_count();
+            if problems > 0 {
+                ui.label(
+                    RichText::new(format!("⚠ {problems} problem(s) below"))
+                        .color(Color32::from_rgb(230, 120, 60)),
+                );
+            }
+        });
+    });
+    if mappings.is_empty() {
+        ui.label(
+            RichText::new("No triggers yet. Press “Add trigger”, or import a mappings file.")
+                .weak(),
+        );
+        return;
+    }
+
+    let mut delete: Option<usize> = None;
+    let mut duplicate: Option<usize> = None;
+    let mut changed = false;
+    TableBuilder::new(ui)
+        .id_salt("triggers_table")
+        .striped(true)
+        .auto_shrink([false, false])
+        .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+        .column(Column::exact(28.0))
+        .column(Column::initial(150.0).at_least(110.0))
+        .column(Column::remainder().at_least(160.0).clip(true))
+        .column(Column::exact(60.0))
+        .column(Column::exact(116.0))
+        .column(Column::exact(170.0).clip(true))
+        .column(Column::exact(124.0))
+        .header(20.0, |mut header| {
+            for title in [
+                "On",
+                "Trigger (gift)",
+                "Actions",
+                "Repeat",
+                "Test",
+                "Check",
+                "",
+            ] {
+                header.col(|ui| {
+                    ui.strong(title);
+                });
+            }
+        })
+        .body(|body| {
+            body.rows(ROW_HEIGHT, mappings.len(), |mut row| {
+                let index = row.index();
+                let mapping = &mut mappings[index];
+                row.col(|ui| {
+                    changed |= ui
+                        .checkbox(&mut mapping.enabled, "")
+                        .on_hover_text("Enabled")
+                        .changed();
+                });
+                row.col(|ui| {
+                    changed |= trigger_field_ui(ui, index, &mut mapping.trigger, catalog);
+                });
+                row.col(|ui| {
+                    if ui.small_button("✏ Edit").clicked() {
+                        editor.editing = Some(index);
+                    }
+                    let summary = actions_summary(&mapping.actions);
+                    ui.label(summary.clone()).on_hover_text(summary);
+                });
+                row.col(|ui| {
+                    changed |= ui
+                        .add(
+                            egui::DragValue::new(&mut mapping.repeat)
+                                .range(1..=MAX_REPEAT)
+                                .prefix("×"),
+                        )
+                        .on_hover_text("Runs the whole action list this many times per gift")
+                        .changed();
+                });
+                row.col(|ui| {
+                    let count = &mut editor.test_counts[index];
+                    ui.add(
+                        egui::DragValue::new(count)
+                            .range(1..=MAX_TEST_COUNT)
+                            .prefix("×"),
+                    )
+                    .on_hover_text("How many gifts the test sends");
+                    if ui
+                        .button("▶ Test")
+                        .on_hover_text(
+                            "Send this gift through the engine and queue, as if a viewer sent it",
+                        )
+                        .clicked()
+                    {
+                        cmds.push(Command::Test {
+                            row: index,
+                            count: *count,
+                        });
+                    }
+                });
+                row.col(|ui| {
+                    let problems = editor.problems.get(index).map_or(&[][..], Vec::as_slice);
+                    match problems.first() {
+                        None => {
+                            ui.label(RichText::new("✔ ok").color(Color32::from_rgb(90, 190, 90)));
+                        }
+                        Some(first) => {
+                            let color = if problems.iter().any(Problem::is_error) {
+                                Color32::from_rgb(235, 90, 80)
+                            } else {
+                                Color32::from_rgb(230, 160, 40)
+                            };
+                            let all: Vec<String> = problems.iter().map(Problem::text).collect();
+                            ui.label(RichText::new(format!("⚠ {}", first.text())).color(color))
+                                .on_hover_text(all.join("\n"));
+                        }
+                    }
+                });
+                row.col(|ui| {
+                    if ui
+                        .small_button("Copy")
+                        .on_hover_text("Duplicate this row")
+                        .clicked()
+                    {
+                        duplicate = Some(index);
+                    }
+                    if ui
+                        .small_button("Delete")
+                        .on_hover_text("Delete this row")
+                        .clicked()
+                    {
+                        delete = Some(index);
+                    }
+                });
+            });
+        });
+    if let Some(index) = duplicate {
+        let copy = mappings[index].clone();
+        mappings.insert(index + 1, copy);
+        let count = editor.test_counts.get(index).copied().unwrap_or(1);
+        editor.test_counts.insert(index + 1, count);
+        changed = true;
+    }
+    if let Some(index) = delete {
+        mappings.remove(index);
+        if index < editor.test_counts.len() {
+            editor.test_counts.remove(index);
+        }
+        editor.editing = match editor.editing {
+            Some(e) if e == index => None,
+            Some(e) if e > index => Some(e - 1),
+            other => other,
+        };
+        changed = true;
+    }
+    if changed {
+        cmds.push(Command::MappingsChanged);
+    }
+}
+
+/// The trigger text field with catalog completion below it. Returns true when the text changed.
+fn trigger_field_ui(
+    ui: &mut egui::Ui,
+    row: usize,
+    trigger: &mut String,
+    catalog: &Catalog,
+) -> bool {
+    let response = ui.add(
+        egui::TextEdit::singleline(trigger)
+            .id_salt(("trigger", row))
+            .hint_text("gift name or id")
+            .desired_width(f32::INFINITY),
+    );
+    let mut changed = response.changed();
+    let popup_id = egui::Id::unique(("trigger_suggest", row));
+    let suggestions = if response.has_focus() || egui::Popup::is_id_open(ui.ctx(), popup_id) {
+        catalog.suggestions(trigger)
+    } else {
+        Vec::new()
+    };
+    if response.has_focus() && response.changed() && !suggestions.is_empty() {
+        egui::Popup::open_id(ui.ctx(), popup_id);
+    }
+    if suggestions.is_empty() {
+        return changed;
+    }
+    let mut chosen = None;
+    egui::Popup::from_response(&response)
+        .id(popup_id)
+        .open_memory(None)
+        .close_behavior(egui::PopupCloseBehavior::CloseOnClickOutside)
+        .width(response.rect.width().max(200.0))
+        .show(|ui| {
+            for gift in &suggestions {
+                let id = gift.id.map_or(String::new(), |id| format!("  #{id}"));
+                let text = format!("{}  ({} diamonds){id}", gift.name, gift.diamonds);
+                if ui.selectable_label(false, text).clicked() {
+                    chosen = Some(gift.name.clone());
+                }
+            }
+        });
+    if let Some(name) = chosen {
+        *trigger = name;
+        changed = true;
+        egui::Popup::close_id(ui.ctx(), popup_id);
+    }
+    changed
+}

@@ -1,0 +1,294 @@
+//! What the app knows and the panels draw: the connection, the queue, the feed, notices, the
+//! RCON test and the open windows. Plain data and small rules about it; no channels and no
+//! runtime. The app (`app.rs`) changes it; panels read the narrow part they draw.
+
+use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use tokio::sync::watch;
+
+use super::bridge::{ConnStatus, FakeBackend, LiveHandle, LogLine, QueueStatus};
+use super::catalog::Catalog;
+use super::feed::Feed;
+use super::triggers::TriggerEditor;
+use crate::engine;
+use crate::settings::Settings;
+use crate::testkit::rcon::FakeRcon;
+
+/// Notices shown at once; older ones scroll away.
+pub const MAX_NOTICES: usize = 4;
+/// Executor log lines kept for the queue panel.
+pub const EXEC_LOG_CAPACITY: usize = 200;
+
+/// The demo's loopback backends; dropping them stops them.
+pub struct DemoBackends {
+    pub fake: FakeBackend,
+    pub rcon: FakeRcon,
+}
+
+/// A running session's latest-value channels: its status and counters.
+pub struct SessionWatch {
+    pub status: watch::Receiver<ConnStatus>,
+    pub stats: watch::Receiver<engine::Stats>,
+}
+
+/// What runs behind the connect bar. One value, so "a demo that is starting and a session that
+/// runs" cannot both be true.
+#[derive(Default)]
+pub enum Link {
+    /// Nothing runs.
+    #[default]
+    Off,
+    /// The demo's fake TikTok and Minecraft are starting; a session follows.
+    StartingDemo,
+    /// A session runs (or has just ended: see [`ConnStatus::is_final`]).
+    Session {
+        handle: LiveHandle,
+        watch: SessionWatch,
+        /// The demo's backends, when this is the demo.
+        demo: Option<DemoBackends>,
+    },
+}
+
+/// The connection as the top bar shows it.
+pub struct Connection {
+    /// Bumped for every new session, so replies from an old one are ignored.
+    pub session: u64,
+    pub link: Link,
+    /// The newest status (from the session's watch channel, or set here for the demo).
+    pub status: ConnStatus,
+    pub status_since: Instant,
+    pub stats: engine::Stats,
+    /// Who we are connected to, for the status line.
+    pub target: String,
+}
+
+impl Default for Connection {
+    fn default() -> Self {
+        Self {
+            session: 0,
+            link: Link::Off,
+            status: ConnStatus::Idle,
+            status_since: Instant::now(),
+            stats: engine::Stats::default(),
+            target: String::new(),
+        }
+    }
+}
+
+impl Connection {
+    /// Something is running or starting, so the connect bar offers Disconnect.
+    pub fn active(&self) -> bool {
+        match &self.link {
+            Link::Off => false,
+            Link::StartingDemo => true,
+            Link::Session { .. } => !self.status.is_final(),
+        }
+    }
+
+    pub fn is_demo(&self) -> bool {
+        matches!(
+            self.link,
+            Link::StartingDemo | Link::Session { demo: Some(_), .. }
+        )
+    }
+
+    /// No session runs any more (none was started, or it has ended and credited its streaks).
+    pub fn session_finished(&self) -> bool {
+        !matches!(self.link, Link::Session { .. }) || self.status.is_final()
+    }
+
+    pub fn starting_demo(&self) -> bool {
+        matches!(self.link, Link::StartingDemo)
+    }
+
+    pub fn demo_rcon(&self) -> Option<&FakeRcon> {
+        match &self.link {
+            Link::Session {
+                demo: Some(demo), ..
+            } => Some(&demo.rcon),
+            _ => None,
+        }
+    }
+
+    pub fn set_status(&mut self, status: ConnStatus) {
+        tracing::info!(target: "giftdeck::ui", "connection: {status:?}");
+        self.status = status;
+        self.status_since = Instant::now();
+    }
+
+    /// Takes new values from the session's watch channels. True when the status changed.
+    pub fn refresh(&mut self) -> bool {
+        let Link::Session { watch, .. } = &mut self.link else {
+            return false;
+        };
+        // `Ref::has_changed`, not `Receiver::has_changed`: the latter reports a closed channel as
+        // an error even when its last value (the final status) was never seen.
+        if watch.stats.borrow().has_changed() {
+            self.stats = *watch.stats.borrow_and_update();
+        }
+        if watch.status.borrow().has_changed() {
+            let status = watch.status.borrow_and_update().clone();
+            self.set_status(status);
+            return true;
+        }
+        false
+    }
+}
+
+/// The settings window's "Test connection" for the Minecraft server.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum RconTest {
+    #[default]
+    Idle,
+    Running,
+    Done(Result<String, String>),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoticeLevel {
+    Info,
+    Warning,
+    Error,
+}
+
+#[derive(Clone, Debug)]
+pub struct Notice {
+    pub level: NoticeLevel,
+    pub text: String,
+    /// Offers an Undo button for the last import.
+    pub undo_import: bool,
+}
+
+/// The banners under the connect bar, newest last, at most [`MAX_NOTICES`].
+#[derive(Debug, Default)]
+pub struct Notices {
+    list: VecDeque<Notice>,
+}
+
+impl Notices {
+    pub fn push(&mut self, level: NoticeLevel, text: String) {
+        self.push_notice(Notice {
+            level,
+            text,
+            undo_import: false,
+        });
+    }
+
+    pub fn push_notice(&mut self, notice: Notice) {
+        match notice.level {
+            NoticeLevel::Error => tracing::warn!("{}", notice.text),
+            _ => tracing::info!("{}", notice.text),
+        }
+        self.list.push_back(notice);
+        while self.list.len() > MAX_NOTICES {
+            self.list.pop_front();
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Notice> {
+        self.list.iter()
+    }
+
+    pub fn remove(&mut self, index: usize) {
+        self.list.remove(index);
+    }
+
+    pub fn retain(&mut self, keep: impl FnMut(&Notice) -> bool) {
+        self.list.retain(keep);
+    }
+}
+
+/// Which extra windows are open.
+#[derive(Debug, Default)]
+pub struct Windows {
+    pub settings: bool,
+    pub path: bool,
+    /// The text of the path window.
+    pub path_input: String,
+}
+
+/// Where settings are saved and how the last save went.
+#[derive(Debug, Default)]
+pub struct SaveState {
+    /// `None`: nothing is loaded or saved (no config dir on this OS).
+    pub path: Option<PathBuf>,
+    pub allowed: bool,
+    pub last: Option<Result<PathBuf, String>>,
+    /// A problem with the settings file found at start, shown once as a banner.
+    pub warning: Option<String>,
+}
+
+/// Lines the background could not hand over because the UI channel was full.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Skipped {
+    pub feed_rows: u64,
+    pub log_lines: u64,
+}
+
+/// The app is finishing before it quits (the window's close was held back).
+#[derive(Clone, Debug)]
+pub struct Quitting {
+    /// When it quits whatever is left.
+    pub deadline: Instant,
+    /// The streamer chose "Quit now", or closed the window again.
+    pub now: bool,
+}
+
+/// Everything the window draws.
+pub struct State {
+    pub settings: Settings,
+    pub save: SaveState,
+    pub catalog: Catalog,
+    pub editor: TriggerEditor,
+    pub feed: Feed,
+    pub queue: QueueStatus,
+    pub exec_log: VecDeque<LogLine>,
+    pub conn: Connection,
+    /// The username field of the connect bar.
+    pub target_input: String,
+    /// The settings window's API key field (kept apart so an empty field clears the key).
+    pub api_key_input: String,
+    pub notices: Notices,
+    pub windows: Windows,
+    pub rcon_test: RconTest,
+    pub skipped: Skipped,
+    /// Messages left in the UI channel after the last frame's budget ran out.
+    pub backlog: usize,
+    /// Set while finishing before quitting.
+    pub quitting: Option<Quitting>,
+}
+
+impl State {
+    pub fn new(settings: Settings, save: SaveState) -> Self {
+        let catalog = Catalog::built_in();
+        let mut editor = TriggerEditor::default();
+        editor.revalidate(&settings.mappings, &catalog);
+        Self {
+            target_input: settings.connection.last_target.clone(),
+            api_key_input: settings.connection.sign_api_key.clone().unwrap_or_default(),
+            settings,
+            save,
+            catalog,
+            editor,
+            feed: Feed::default(),
+            queue: QueueStatus::default(),
+            exec_log: VecDeque::new(),
+            conn: Connection::default(),
+            notices: Notices::default(),
+            windows: Windows::default(),
+            rcon_test: RconTest::Idle,
+            skipped: Skipped::default(),
+            backlog: 0,
+            quitting: None,
+        }
+    }
+
+    pub fn push_log(&mut self, line: LogLine) {
+        self.exec_log.push_back(line);
+        while self.exec_log.len() > EXEC_LOG_CAPACITY {
+            self.exec_log.pop_front();
+        }
+    }
+}
