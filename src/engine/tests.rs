@@ -279,3 +279,40 @@ fn journal_entries_already_in_the_snapshot_are_skipped() {
     assert_eq!(copied, p.snapshot("7"));
     assert!(p.take_journal().is_none(), "nothing changed since");
 }
+
+/// The events work's trigger memory rides in the same journal: a follower who already fired the
+/// follow trigger, and the like count, survive a crash.
+#[test]
+fn followers_and_likes_are_journaled_and_restored() {
+    use crate::event::SocialKind;
+    let follow = |msg_id, user_id| LiveEvent::Social {
+        msg_id,
+        user: User {
+            user_id,
+            ..User::default()
+        },
+        kind: SocialKind::Follow,
+        create_time_millis: 0,
+    };
+    let like = |msg_id, count, total| LiveEvent::Like {
+        msg_id,
+        user: User::default(),
+        count,
+        total,
+        create_time_millis: 0,
+    };
+    let mut first = Pipeline::new(EngineConfig::default(), MappingTable::default());
+    first.start_journal();
+    let mut out = vec![];
+    first.ingest_batch(batch(vec![follow(1, 7), like(2, 15, 100)]), 0, &mut out);
+    let journal = first.take_journal().unwrap();
+    assert!(!journal.events.is_empty(), "{journal:?}");
+    let journal: JournalEntry =
+        serde_json::from_str(&serde_json::to_string(&journal).unwrap()).unwrap();
+
+    let mut second = Pipeline::new(EngineConfig::default(), MappingTable::default());
+    second.restore(RoomMemory::default(), [JournalEntry { seq: 1, ..journal }]);
+    assert_eq!(second.trigger_memory(), first.trigger_memory());
+    assert_eq!(second.memory_size().followers, 1);
+    assert_eq!(second.likes_counted(), first.likes_counted());
+}
