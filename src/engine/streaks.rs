@@ -40,7 +40,7 @@ fn relation(finished: &FinishedStreak, count: u32, created_millis: i64) -> Relat
 ///
 /// Open streaks and finished ones are kept apart: the timeout scan only walks open streaks, and
 /// finished ones are forgotten in the order they finished (a queue), so neither grows a hot path.
-/// Every change goes through [`GiftEngine::apply`], which is also how a saved memory is restored.
+/// Every change goes through `GiftEngine::apply`, which is also how a saved memory is restored.
 #[derive(Debug)]
 pub struct GiftEngine {
     config: EngineConfig,
@@ -48,7 +48,7 @@ pub struct GiftEngine {
     finished: HashMap<StreakKey, FinishedStreak>,
     /// `(finished_millis, key)` in finish order; entries whose key finished again later are stale.
     finished_order: VecDeque<(u64, StreakKey)>,
-    /// Changes since the last [`GiftEngine::take_changes`], when journaling.
+    /// Changes since the last `take_changes`, when journaling.
     journal: Option<Vec<StreakChange>>,
     /// Streaks credited early because `max_streaks` were open at once.
     capped: u64,
@@ -253,7 +253,7 @@ impl GiftEngine {
         }
     }
 
-    /// Starts (or stops) recording changes for [`GiftEngine::take_changes`].
+    /// Starts (or stops) recording changes for `take_changes`.
     pub(crate) fn set_journaling(&mut self, on: bool) {
         self.journal = on.then(Vec::new);
     }
