@@ -199,6 +199,9 @@ pub struct CreditedGift {
     /// The trigger text exactly as written in the mappings, or `null`.
     pub trigger: Option<String>,
     pub ended_by: EndedBy,
+    /// The gift's picture as TikTok sent it (first of `gift.image.url_list`); omitted when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_url: Option<String>,
     /// Set when the matched trigger was cooling down: nothing ran. Absent from JSON otherwise, so
     /// lines without cooldowns are exactly what they always were.
     #[serde(skip_serializing_if = "Option::is_none")]

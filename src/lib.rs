@@ -15,12 +15,15 @@ pub mod event;
 pub mod live;
 pub mod mappings;
 pub mod mca;
+pub mod obs;
+pub mod overlay;
 pub mod replay;
 pub mod room_store;
 pub mod settings;
 pub mod t2m;
 #[doc(hidden)]
 pub mod testkit;
+pub mod text;
 pub mod triggers;
 pub mod ui;
 pub mod wire;

@@ -31,7 +31,8 @@ fn default_webhook_timeout_millis() -> u64 {
 }
 
 /// One thing a credited gift does. Tagged by `"type"` in JSON so new kinds can be added freely.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// `Debug` and [`Action::summary`] hide a webhook URL's token.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Action {
     /// A Minecraft command sent over RCON (no leading `/` needed), repeated `repeat` times.
@@ -55,6 +56,30 @@ pub enum Action {
     },
     /// Run the actions of a random other enabled mapping (Tiktok2Mc's `$random`).
     Random,
+    /// Show a title and subtitle on the `/text` overlay page for `seconds` (Tiktok2Mc's `>>`).
+    /// Both may hold placeholders; viewer values are shown as plain text.
+    OverlayText {
+        title: String,
+        #[serde(default)]
+        subtitle: String,
+        #[serde(default = "default_overlay_seconds")]
+        seconds: u32,
+    },
+    /// OBS: switch the program scene.
+    ObsScene { scene: String },
+    /// OBS: show `source` in `scene` for `seconds`, then hide it again.
+    ObsSource {
+        scene: String,
+        source: String,
+        #[serde(default = "default_overlay_seconds")]
+        seconds: u32,
+    },
+    /// OBS: set a text source's text (placeholders allowed; viewer values stay plain text).
+    ObsText { source: String, text: String },
+}
+
+fn default_overlay_seconds() -> u32 {
+    3
 }
 
 impl Action {
@@ -74,8 +99,80 @@ impl Action {
             Self::Sound { path, volume } => {
                 format!("♪ {} ({:.0}%)", path.display(), volume * 100.0)
             }
-            Self::Webhook { url, .. } => format!("POST {url}"),
+            Self::Webhook { url, .. } => {
+                format!("POST {}", crate::actions::webhook::redact_url(url))
+            }
             Self::Random => "random mapping".to_owned(),
+            Self::OverlayText {
+                title,
+                subtitle,
+                seconds,
+            } if subtitle.is_empty() => format!(">> {title} ({seconds} s)"),
+            Self::OverlayText {
+                title,
+                subtitle,
+                seconds,
+            } => format!(">> {title} | {subtitle} ({seconds} s)"),
+            Self::ObsScene { scene } => format!("OBS scene → {scene}"),
+            Self::ObsSource {
+                scene,
+                source,
+                seconds,
+            } => format!("OBS show {source} in {scene} for {seconds} s"),
+            Self::ObsText { source, text } => format!("OBS text {source} = {text}"),
+        }
+    }
+}
+
+impl std::fmt::Debug for Action {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Command { command, repeat } => f
+                .debug_struct("Command")
+                .field("command", command)
+                .field("repeat", repeat)
+                .finish(),
+            Self::Sound { path, volume } => f
+                .debug_struct("Sound")
+                .field("path", path)
+                .field("volume", volume)
+                .finish(),
+            // The URL's path and query carry the token.
+            Self::Webhook {
+                url,
+                timeout_millis,
+            } => f
+                .debug_struct("Webhook")
+                .field("url", &crate::actions::webhook::redact_url(url))
+                .field("timeout_millis", timeout_millis)
+                .finish(),
+            Self::Random => f.write_str("Random"),
+            Self::OverlayText {
+                title,
+                subtitle,
+                seconds,
+            } => f
+                .debug_struct("OverlayText")
+                .field("title", title)
+                .field("subtitle", subtitle)
+                .field("seconds", seconds)
+                .finish(),
+            Self::ObsScene { scene } => f.debug_struct("ObsScene").field("scene", scene).finish(),
+            Self::ObsSource {
+                scene,
+                source,
+                seconds,
+            } => f
+                .debug_struct("ObsSource")
+                .field("scene", scene)
+                .field("source", source)
+                .field("seconds", seconds)
+                .finish(),
+            Self::ObsText { source, text } => f
+                .debug_struct("ObsText")
+                .field("source", source)
+                .field("text", text)
+                .finish(),
         }
     }
 }

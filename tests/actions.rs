@@ -1,5 +1,5 @@
 //! The executor end to end: real RCON servers on loopback (the strict in-repo one and PyPI `rconx`),
-//! a real HTTP server for webhooks, ALSA's file device for sounds, and the headless `--execute` glue.
+//! a real HTTP server for webhooks, and the headless `--execute` glue (sounds: tests/sound.rs).
 
 #![allow(
     clippy::unwrap_used,
@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use giftdeck::actions::{
     ExecMsg, ExecutorConfig, ExecutorHandle, QueueStatus, RconConfig, RconError, RconState,
-    SoundPlayer, spawn_executor,
+    spawn_executor,
 };
 use giftdeck::cli::headless::{BlockingHeadless, HeadlessError};
 use giftdeck::engine::Decision;
@@ -42,6 +42,7 @@ fn gift(name: &str, count: u32, nickname: &str) -> CreditedGift {
         count,
         trigger: Some(name.into()),
         ended_by: EndedBy::StreakEnd,
+        image_url: None,
         skipped: None,
     }
 }
@@ -220,8 +221,10 @@ async fn hostile_nicknames_reach_the_server_neutralized() {
     let mapping = Mapping::new(
         "Rose",
         vec![
-            cmd("give {nickname} diamond", 1),
+            cmd("say {nickname}", 1),
+            cmd("tag @a add {nickname}", 1),
             cmd(r#"tellraw @a {"text":"{nickname}"}"#, 1),
+            cmd("give {nickname} diamond", 1),
         ],
     );
     let exec = start(
@@ -235,13 +238,17 @@ async fn hostile_nicknames_reach_the_server_neutralized() {
     let nick = "a\"}]; op @a[x]\n/stop\0\u{202E}§k\\";
     exec.handle.enqueue(&decision(&mapping, 1, nick));
     drained(&exec.handle).await;
+    // A message keeps the text but no selector; a word keeps only word characters; a player
+    // position refuses what is not a player name (the action fails, nothing is sent).
     assert_eq!(
         server.commands(),
         [
-            "give a_op_axstopk diamond".to_owned(),
-            r#"tellraw @a {"text":"a\"}]; op @a[x]/stopk\\"}"#.to_owned(),
+            "say a\"}]; op ＠a[x] /stopk\\".to_owned(),
+            "tag @a add a_op_ax_stopk".to_owned(),
+            r#"tellraw @a {"text":"a\"}]; op @a[x] /stopk\\"}"#.to_owned(),
         ]
     );
+    assert_eq!(exec.handle.status().failed, 1);
 }
 
 #[tokio::test]
@@ -660,78 +667,6 @@ async fn webhooks_post_the_gift_as_json_and_report_failures() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Sound through ALSA's file device, in a child process with its own HOME.
-
-#[test]
-fn sound_plays_through_the_alsa_file_device() {
-    if !Path::new("/usr/share/alsa/alsa.conf").exists() {
-        eprintln!(
-            "!!!!! SKIPPED: no ALSA configuration on this machine; sound output not tested !!!!!"
-        );
-        return;
-    }
-    let home = tempfile::tempdir().unwrap();
-    let out = home.path().join("OUT.wav");
-    std::fs::write(
-        home.path().join(".asoundrc"),
-        format!(
-            "pcm.!default {{ type file; slave.pcm \"null\"; file \"{}\"; format \"wav\" }}\n",
-            out.display()
-        ),
-    )
-    .unwrap();
-    let tone = home.path().join("tone.wav");
-    giftdeck::actions::sound::write_test_wav(&tone, 300, 440.0).unwrap();
-    let status = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "sound_child_process",
-            "--ignored",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env("HOME", home.path())
-        .env("GIFTDECK_SOUND_CHILD", &tone)
-        .env("GIFTDECK_SOUND_OUT", &out)
-        .status()
-        .unwrap();
-    assert!(status.success(), "child failed: {status}");
-    let wav = std::fs::read(&out).expect("ALSA wrote the output file");
-    assert!(wav.len() > 44 + 1000, "output has {} bytes", wav.len());
-    let loud = loud_samples(&wav);
-    assert!(loud > 1000, "only {loud} loud samples in the output");
-}
-
-/// 16-bit samples past the WAV header louder than a whisper.
-fn loud_samples(wav: &[u8]) -> usize {
-    wav.get(44..)
-        .unwrap_or_default()
-        .chunks_exact(2)
-        .filter(|s| i16::from_le_bytes([s[0], s[1]]).unsigned_abs() > 1000)
-        .count()
-}
-
-/// Runs only as the child of the test above (HOME points at the temp dir with `.asoundrc`).
-#[test]
-#[ignore = "child process of sound_plays_through_the_alsa_file_device"]
-fn sound_child_process() {
-    let Some(tone) = std::env::var_os("GIFTDECK_SOUND_CHILD") else {
-        return;
-    };
-    let out = std::env::var_os("GIFTDECK_SOUND_OUT").expect("the parent names the output file");
-    let player = SoundPlayer::start().unwrap();
-    player.play_blocking(Path::new(&tone), 0.8).unwrap();
-    // The output stream may still hold the tone after `play_blocking` returns: close only once
-    // the file device has written it out.
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while loud_samples(&std::fs::read(&out).unwrap_or_default()) <= 1000 {
-        assert!(Instant::now() < deadline, "the tone never reached {out:?}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    player.shutdown();
-}
-
-// ---------------------------------------------------------------------------------------------
 // Headless `--execute`.
 
 #[test]
@@ -804,7 +739,7 @@ fn replay_execute_sends_the_captured_gifts_commands() {
         .collect();
     ids.dedup();
     let templates = [
-        "give {nickname} diamond",
+        "say {nickname}",
         r#"tellraw @a {"text":"{nickname} x{count}"}"#,
     ];
     let mappings: Vec<Mapping> = ids
@@ -863,7 +798,9 @@ fn replay_execute_sends_the_captured_gifts_commands() {
     for command in &got {
         assert!(!command.chars().any(char::is_control), "{command:?}");
         let first_word = command.split(' ').next().unwrap();
-        assert!(["give", "tellraw"].contains(&first_word));
+        assert!(["say", "tellraw"].contains(&first_word));
+        // A message never carries the viewer's selector (JSON text shows it as text).
+        assert!(first_word != "say" || !command.contains("@e"), "{command}");
     }
     assert!(
         stderr.contains(&format!(

@@ -12,12 +12,15 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
+use giftdeck::actions::{RconProblem, RconState};
 use giftdeck::engine::{EngineConfig, Output, Pipeline};
 use giftdeck::event::{GiftMessage, LiveEvent, User};
+use giftdeck::live::{ConnStatus, FailureKind};
 use giftdeck::mappings::{Action, Mapping};
 use giftdeck::settings;
 use giftdeck::testkit::rcon::{DEMO_RCON_PASSWORD, FakeRcon};
+use giftdeck::ui::state::RconTest;
 use giftdeck::ui::{AppOptions, GiftdeckApp};
 use giftdeck::wire::Batch;
 
@@ -149,7 +152,7 @@ fn editing_a_trigger_saves_it_and_changes_what_the_next_gift_matches() {
     let saved = settings::load(&path);
     assert!(saved.warning.is_none());
     assert_eq!(saved.settings.mappings[0].trigger, "Doughnut");
-    assert_eq!(saved.settings.mappings.len(), 3);
+    assert_eq!(saved.settings.mappings.len(), 5);
 }
 
 #[test]
@@ -170,7 +173,7 @@ fn a_corrupt_settings_file_shows_a_banner_not_a_crash() {
         dir.path().join("settings.json.bak").exists(),
         "original kept"
     );
-    assert_eq!(h.state().mappings().len(), 3, "defaults loaded");
+    assert_eq!(h.state().mappings().len(), 5, "defaults loaded");
 }
 
 #[test]
@@ -236,7 +239,7 @@ fn demo_connect_fills_the_feed_and_moves_the_queue() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(app(&rt, &dir.path().join("settings.json"), true));
     step_until(&mut h, "the demo to go live", |app| {
-        matches!(app.status(), giftdeck::live::ConnStatus::Live { .. })
+        matches!(app.status(), ConnStatus::Live { .. })
     });
     assert!(
         h.query_by_label_contains("LIVE").is_some(),
@@ -269,12 +272,33 @@ fn demo_connect_fills_the_feed_and_moves_the_queue() {
 
     h.get_by_label("⏹ Disconnect").click();
     step_until(&mut h, "the demo to stop", |app| {
-        matches!(app.status(), giftdeck::live::ConnStatus::Idle) && app.demo_rcon().is_none()
+        matches!(app.status(), ConnStatus::Idle) && app.demo_rcon().is_none()
     });
 }
 
+/// A loopback port where nothing listens (bound, then closed again).
+fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+/// Clicks the first "Details" header and steps until `detail` is on screen.
+fn open_details(h: &mut Harness<'_, GiftdeckApp>, detail: &str) {
+    assert!(
+        h.query_by_label_contains(detail).is_none(),
+        "the detail {detail:?} is hidden until Details is clicked"
+    );
+    h.get_all_by_label("Details").next().unwrap().click();
+    h.step();
+    h.step();
+    assert!(
+        h.query_by_label_contains(detail).is_some(),
+        "Details shows {detail:?}"
+    );
+}
+
 #[test]
-fn a_failing_sign_server_shows_its_error_in_the_status_area() {
+fn a_failing_sign_server_is_said_in_plain_words_with_the_status_behind_details() {
     use giftdeck::testkit::fake::{FakeConfig, FakeTikTok, SignFault};
     let rt = runtime();
     let dir = tempfile::tempdir().unwrap();
@@ -300,15 +324,239 @@ fn a_failing_sign_server_shows_its_error_in_the_status_area() {
     h.step();
     h.get_by_label("🔌 Connect").click();
     step_until(&mut h, "the sign error to show", |app| {
-        let status = giftdeck::ui::panels::status_words(&app.state().conn);
-        format!("{} {}", status.words, status.hint.unwrap_or_default()).contains("500")
+        matches!(
+            app.status(),
+            ConnStatus::Reconnecting {
+                kind: FailureKind::TiktokUnreachable,
+                ..
+            }
+        )
     });
     h.step();
     assert!(
-        h.query_by_label_contains("500").is_some(),
-        "the status area names the HTTP status"
+        h.query_by_label_contains("TikTok cannot be reached right now.")
+            .is_some(),
+        "plain words first"
     );
+    assert!(h.query_by_label_contains("Try again in a minute").is_some());
+    open_details(&mut h, "500");
     assert!(h.state().feed().is_empty());
+}
+
+#[test]
+fn no_internet_is_said_in_plain_words_not_as_a_request_url() {
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app(&rt, &dir.path().join("settings.json"), false);
+    // Nothing listens there: the connection is refused, as with no network at all.
+    let nowhere = format!("http://127.0.0.1:{}", closed_port());
+    app.set_connection(settings::ConnectionSettings {
+        last_target: "@somebody".into(),
+        sign_url: nowhere.clone(),
+        sign_api_key: None,
+        tiktok_url: nowhere.clone(),
+        webcast_url: format!("{nowhere}/webcast"),
+    });
+    let mut h = harness(app);
+    h.step();
+    h.get_by_label("🔌 Connect").click();
+    step_until(&mut h, "the failure to show", |app| {
+        matches!(
+            app.status(),
+            ConnStatus::Reconnecting {
+                kind: FailureKind::NoInternet,
+                ..
+            } | ConnStatus::Failed {
+                kind: FailureKind::NoInternet,
+                ..
+            }
+        )
+    });
+    h.step();
+    let headline = h.get_by_label_contains("No internet connection.");
+    let text = headline.accesskit_node().value().unwrap_or_default();
+    assert!(text.starts_with("No internet connection."), "{text}");
+    assert!(!text.contains("http"), "no URL in the plain words: {text}");
+    assert!(
+        h.query_by_label_contains("Check that this computer is online")
+            .is_some()
+    );
+    open_details(&mut h, "127.0.0.1");
+}
+
+/// The text (or password) field labelled `label`.
+fn labelled_field<'h>(h: &'h Harness<'_, GiftdeckApp>, label: &'h str) -> egui_kittest::Node<'h> {
+    h.get_by(move |node| {
+        matches!(
+            node.role(),
+            egui::accesskit::Role::TextInput | egui::accesskit::Role::PasswordInput
+        ) && node.label().as_deref() == Some(label)
+    })
+}
+
+/// The checklist's header line, e.g. "1 of 3 done".
+fn checklist_progress(h: &Harness<'_, GiftdeckApp>) -> Option<String> {
+    h.query_by_label_contains("of 3 done")
+        .and_then(|n| n.accesskit_node().value())
+}
+
+#[test]
+fn a_fresh_config_shows_the_setup_checklist_and_nothing_red() {
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(app(&rt, &dir.path().join("settings.json"), false));
+    h.step();
+    h.step();
+    assert!(h.query_by_label("Set up giftdeck").is_some());
+    assert_eq!(checklist_progress(&h).as_deref(), Some("0 of 3 done"));
+    for step in ["1. TikTok user", "2. Minecraft server", "3. First trigger"] {
+        assert!(h.query_by_label(step).is_some(), "{step}");
+    }
+    assert!(h.query_by_label("▶ Try the demo first").is_some());
+    assert!(
+        h.query_by_label_contains("Enter the RCON host, port and password")
+            .is_some()
+    );
+    // Before RCON is set up, the queue says so neutrally: no "problem", no error.
+    assert_eq!(h.state().queue().rcon, RconState::NotConfigured);
+    assert!(h.query_by_label("not set up yet").is_some());
+    for alarming in ["problem", "not reachable", "✖", "Last error"] {
+        assert!(
+            h.query_by_label_contains(alarming).is_none(),
+            "{alarming:?} shown on a fresh config"
+        );
+    }
+    // "Try the demo first" starts the demo.
+    h.get_by_label("▶ Try the demo first").click();
+    step_until(&mut h, "the demo to start", |app| {
+        app.state().conn.is_demo()
+    });
+}
+
+#[test]
+fn each_checklist_step_ticks_off_and_the_checklist_stays_gone() {
+    use giftdeck::testkit::fake::{FakeConfig, FakeTikTok};
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("settings.json");
+    let fake = rt
+        .block_on(FakeTikTok::start(FakeConfig::default()))
+        .unwrap();
+    let server = rt.block_on(FakeRcon::start_demo()).unwrap();
+    let mut first = app(&rt, &path, false);
+    first.set_connection(settings::ConnectionSettings {
+        last_target: String::new(),
+        sign_url: fake.sign_url(),
+        sign_api_key: None,
+        tiktok_url: fake.tiktok_url(),
+        webcast_url: fake.webcast_url(),
+    });
+    let mut h = harness(first);
+    h.step();
+    assert_eq!(checklist_progress(&h).as_deref(), Some("0 of 3 done"));
+
+    // 1. TikTok user: type it in the connect bar and connect.
+    labelled_field(&h, "TikTok user:").focus();
+    h.step();
+    labelled_field(&h, "TikTok user:").type_text(&format!("@{}", fake.unique_id()));
+    h.step();
+    h.get_by_label("🔌 Connect").click();
+    step_until(&mut h, "the first step to tick", |app| {
+        matches!(app.status(), ConnStatus::Live { .. })
+    });
+    h.step();
+    assert_eq!(checklist_progress(&h).as_deref(), Some("1 of 3 done"));
+
+    // 2. Minecraft server: port and password in the checklist, then Test.
+    let port_field = |h: &Harness<'_, GiftdeckApp>| {
+        h.get_by(|n| {
+            n.label().as_deref() == Some("Port") && n.role() != egui::accesskit::Role::Label
+        })
+        .value()
+        .unwrap_or_default()
+    };
+    assert_eq!(port_field(&h), "25575");
+    let mut rcon = h.state().settings().rcon.clone();
+    rcon.port = server.port();
+    h.state_mut().set_rcon(rcon);
+    h.step();
+    labelled_field(&h, "Password").focus();
+    h.step();
+    labelled_field(&h, "Password").type_text(DEMO_RCON_PASSWORD);
+    h.step();
+    h.get_all_by_label("Test connection")
+        .next()
+        .unwrap()
+        .click();
+    step_until(&mut h, "the RCON test to pass", |app| {
+        app.settings().setup.minecraft_ok
+    });
+    h.step();
+    assert_eq!(checklist_progress(&h).as_deref(), Some("2 of 3 done"));
+    assert_eq!(h.state().settings().rcon.password, DEMO_RCON_PASSWORD);
+
+    // 3. First trigger: its Test button runs it.
+    h.get_all_by_label("▶ Test").next().unwrap().click();
+    h.step();
+    h.step();
+    assert!(h.query_by_label("Set up giftdeck").is_none(), "done: gone");
+    step_until(&mut h, "the command to reach the server", |_| {
+        !server.commands().is_empty()
+    });
+
+    // Saved: the next start shows no checklist.
+    step_until(&mut h, "the progress to be saved", |_| {
+        settings::load(&path).settings.setup.trigger_tried
+    });
+    drop(h);
+    let mut again = harness(app(&rt, &path, false));
+    again.step();
+    again.step();
+    assert!(again.query_by_label("Set up giftdeck").is_none());
+}
+
+#[test]
+fn an_unreachable_minecraft_server_is_said_in_plain_words() {
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app(&rt, &dir.path().join("settings.json"), false);
+    let port = closed_port();
+    app.set_rcon(settings::RconConfig {
+        host: "127.0.0.1".into(),
+        port,
+        password: "secret-pw".into(),
+    });
+    let mut h = harness(app);
+    h.step();
+    // The checklist's Test (the queue panel may offer one too once the executor gave up).
+    h.get_all_by_label("Test connection")
+        .next()
+        .unwrap()
+        .click();
+    step_until(&mut h, "the test to fail", |app| {
+        matches!(app.state().rcon_test, RconTest::Done(Err(_)))
+    });
+    h.step();
+    let RconTest::Done(Err(failure)) = &h.state().state().rcon_test else {
+        unreachable!()
+    };
+    assert_eq!(failure.problem, RconProblem::ServerDown);
+    let headline = format!("The Minecraft server at 127.0.0.1:{port} is not answering.");
+    assert!(
+        h.query_all_by_label(&headline).next().is_some(),
+        "{headline}"
+    );
+    assert!(
+        h.query_all_by_label_contains("enable-rcon=true")
+            .next()
+            .is_some()
+    );
+    open_details(&mut h, "cannot connect to RCON");
+    assert!(
+        h.query_by_label_contains("secret-pw").is_none(),
+        "the password never shows"
+    );
+    assert!(!h.state().settings().setup.minecraft_ok);
 }
 
 #[test]
@@ -327,7 +575,7 @@ fn the_trigger_field_completes_from_the_gift_catalog_and_flags_problems() {
     h.get_by_label("➕ Add trigger").click();
     h.step();
     h.step();
-    assert_eq!(h.state().mappings().len(), 4);
+    assert_eq!(h.state().mappings().len(), 6);
     // A new row has an empty trigger and an empty command: both are flagged inline.
     assert!(
         h.query_by_label_contains("type a gift name or id")
@@ -343,7 +591,7 @@ fn the_trigger_field_completes_from_the_gift_catalog_and_flags_problems() {
     suggestion.click();
     h.step();
     h.step();
-    assert_eq!(h.state().mappings()[3].trigger, "Finger Heart");
+    assert_eq!(h.state().mappings()[5].trigger, "Finger Heart");
 
     // A typo is flagged, and so is a duplicate of an enabled row.
     text_field(&h, "Finger Heart").focus();
@@ -357,6 +605,150 @@ fn the_trigger_field_completes_from_the_gift_catalog_and_flags_problems() {
     h.key_press(egui::Key::Backspace);
     h.step();
     h.step();
-    assert_eq!(h.state().mappings()[3].trigger, "Rose");
+    assert_eq!(h.state().mappings()[5].trigger, "Rose");
     assert!(h.query_by_label_contains("duplicate: row 1 wins").is_some());
+}
+
+/// The trigger-kind combo box currently showing `kind`.
+fn kind_picker<'h>(h: &'h Harness<'_, GiftdeckApp>, kind: &'h str) -> egui_kittest::Node<'h> {
+    h.get_by(move |node| {
+        node.role() == egui::accesskit::Role::ComboBox
+            && (node.value().as_deref() == Some(kind) || node.label().as_deref() == Some(kind))
+    })
+}
+
+#[test]
+fn a_follow_trigger_and_a_like_rule_added_in_the_table_queue_their_actions_on_test() {
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let server = rt.block_on(FakeRcon::start_demo()).unwrap();
+    let mut app = app(&rt, &dir.path().join("settings.json"), false);
+    app.set_rcon(settings::RconConfig {
+        host: "127.0.0.1".into(),
+        port: server.port(),
+        password: DEMO_RCON_PASSWORD.into(),
+    });
+    app.set_mappings(vec![]);
+    // Only the command fields we type into should be empty, so the test can find them by value.
+    app.set_connection(settings::ConnectionSettings {
+        last_target: "@someone".into(),
+        ..settings::ConnectionSettings::default()
+    });
+    app.set_feed_filter("zz");
+    let mut h = harness(app);
+    h.step();
+
+    // Row 1: a follow trigger.
+    h.get_by_label("➕ Add trigger").click();
+    h.step();
+    kind_picker(&h, "🎁 Gift").click_accesskit();
+    h.step();
+    h.step();
+    h.get_by_label("➕ Follow").click();
+    h.step();
+    h.get_by_label("✏ Edit").click();
+    h.step();
+    h.step();
+    text_field(&h, "").focus();
+    h.step();
+    text_field(&h, "").type_text("give {user} golden_apple");
+    h.step();
+
+    // Row 2: a like rule (every 100 likes by default).
+    h.get_by_label("➕ Add trigger").click();
+    h.step();
+    kind_picker(&h, "🎁 Gift").click_accesskit();
+    h.step();
+    h.step();
+    h.get_by_label("❤ Likes every").click();
+    h.step();
+    h.get_all_by_label("✏ Edit").nth(1).unwrap().click();
+    h.step();
+    h.step();
+    text_field(&h, "").focus();
+    h.step();
+    text_field(&h, "").type_text("summon creeper ~ ~ ~");
+    h.step();
+    h.step();
+    {
+        let mappings = h.state().mappings();
+        assert_eq!(mappings.len(), 2);
+        assert_eq!(mappings[0].on, giftdeck::triggers::Condition::Follow);
+        assert_eq!(
+            mappings[1].on,
+            giftdeck::triggers::Condition::Likes { every: 100 }
+        );
+    }
+    assert!(h.query_by_label_contains("once per viewer").is_some());
+
+    // Test both: a follow by the test viewer, and 100 likes.
+    h.get_all_by_label("▶ Test").next().unwrap().click();
+    h.step();
+    h.get_all_by_label("▶ Test").nth(1).unwrap().click();
+    h.step();
+    step_until(&mut h, "both triggers' commands to reach RCON", |_| {
+        server.commands().len() >= 2
+    });
+    assert_eq!(
+        server.commands(),
+        ["give giftdeck_test golden_apple", "summon creeper ~ ~ ~"]
+    );
+    // The feed shows them as test rows with their triggers.
+    let rows: Vec<_> = h
+        .state()
+        .feed()
+        .rows()
+        .map(|r| (r.trigger.clone(), r.test))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (Some("follow".to_owned()), true),
+            (Some("every 100 likes".to_owned()), true)
+        ]
+    );
+}
+
+#[test]
+fn importing_a_tiktok2mc_folder_takes_its_triggers_rcon_and_user_and_shows_the_report() {
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app(&rt, &dir.path().join("settings.json"), false);
+    app.set_connection(settings::ConnectionSettings {
+        last_target: "@someone".into(),
+        ..settings::ConnectionSettings::default()
+    });
+    app.set_feed_filter("zz");
+    let mut h = harness(app);
+    h.step();
+    h.get_by_label("📁 Triggers file").click();
+    h.step();
+    h.step();
+    h.get_by_label("Type a file path…").click();
+    h.step();
+    h.step();
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/t2m");
+    text_field(&h, "").focus();
+    h.step();
+    text_field(&h, "").type_text(folder.to_str().unwrap());
+    h.step();
+    h.get_by_label("Import").click();
+    step_until(&mut h, "the folder to be imported", |app| {
+        app.mappings().len() == 11
+    });
+    let app = h.state();
+    assert_eq!(app.mappings()[0].on, giftdeck::triggers::Condition::Follow);
+    assert_eq!(app.settings().rcon.port, 25575);
+    assert_eq!(app.settings().rcon.password, "ABC1234");
+    assert_eq!(app.settings().connection.last_target, "@streamer_amy");
+    h.step();
+    assert!(h.query_by_label("Tiktok2Mc import report").is_some());
+    assert!(
+        h.query_by_label_contains("data/http_actions.txt line 5: NOT imported")
+            .is_some()
+    );
+    assert!(
+        h.query_by_label_contains("ABC1234").is_none(),
+        "the password is never shown"
+    );
 }

@@ -1,5 +1,5 @@
 //! The ordered executor: one bounded queue of actions run one at a time, in order, on a tokio task
-//! ([`super::runner`]), with a gap that never shrinks under backlog, an optional max age,
+//! (`runner`), with a gap that never shrinks under backlog, an optional max age,
 //! pause/resume/clear, and a status the UI reads as latest-value state (`tokio::sync::watch`).
 //! Every action is bound to the server it was queued for ([`super::binding`]): a server switch
 //! holds the old queue. Stopping is a handshake with a deadline that lists what did not run.
@@ -19,6 +19,8 @@ use super::rcon::RconConfig;
 use crate::engine::Decision;
 use crate::event::CreditedGift;
 use crate::mappings::{Mapping, MappingTable};
+use crate::obs::ObsConfig;
+use crate::overlay::{OverlayHub, TextOverlay};
 use crate::triggers::{EventLine, Fired};
 
 /// How many log lines [`ExecutorHandle::recent_log`] keeps.
@@ -161,8 +163,7 @@ pub(super) enum WebhookBody {
     Event(EventLine),
 }
 
-/// One queued action, ready to run.
-#[derive(Debug)]
+/// One queued action, ready to run. `Debug` hides a webhook URL's token.
 pub(super) enum Work {
     Command(Arc<str>),
     Sound {
@@ -174,8 +175,47 @@ pub(super) enum Work {
         timeout_millis: u64,
         gift: Arc<WebhookBody>,
     },
+    /// Title and subtitle already rendered (plain text).
+    OverlayText(Arc<TextOverlay>),
+    /// An OBS request, text already rendered.
+    Obs(Arc<ObsWork>),
     /// Could not be prepared (a placeholder error, no mapping for Random): fails in its turn.
     Invalid(Arc<str>),
+}
+
+/// One OBS action, ready to send.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum ObsWork {
+    Scene(String),
+    ShowSource {
+        scene: String,
+        source: String,
+        seconds: u32,
+    },
+    Text {
+        source: String,
+        text: String,
+    },
+}
+
+impl std::fmt::Debug for Work {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Command(command) => write!(f, "Command({command:?})"),
+            Self::Sound { path, volume } => write!(f, "Sound({path:?}, {volume})"),
+            Self::Webhook {
+                url,
+                timeout_millis,
+                ..
+            } => {
+                let shown = super::webhook::redact_url(url);
+                write!(f, "Webhook({shown}, {timeout_millis} ms)")
+            }
+            Self::OverlayText(text) => write!(f, "OverlayText({:?})", text.title),
+            Self::Obs(work) => write!(f, "Obs({work:?})"),
+            Self::Invalid(reason) => write!(f, "Invalid({reason:?})"),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -200,6 +240,12 @@ pub(super) struct Shared {
     /// The runner returns at its next check.
     pub(super) stop: bool,
     pub(super) refused: u64,
+    /// Where overlay-text actions go (`None`: overlays are off).
+    pub(super) overlay: Option<OverlayHub>,
+    /// Where OBS actions go (`None`: not set up).
+    pub(super) obs: Option<ObsConfig>,
+    /// Bumped by `set_obs`, so the runner reconnects with new OBS settings.
+    pub(super) obs_version: u64,
 }
 
 pub(super) struct Inner {
@@ -324,6 +370,9 @@ pub fn spawn_executor(
             closed: false,
             stop: false,
             refused: 0,
+            overlay: None,
+            obs: None,
+            obs_version: 0,
         }),
         work: Notify::new(),
         idle: watch::Sender::new(true),
@@ -452,6 +501,20 @@ impl ExecutorHandle {
             self.inner.publish();
         }
         queued
+    }
+
+    /// Where OBS actions go (`None`: not set up; they fail with that reason).
+    pub fn set_obs(&self, obs: Option<ObsConfig>) {
+        let mut shared = self.inner.lock();
+        if shared.obs != obs {
+            shared.obs = obs;
+            shared.obs_version += 1;
+        }
+    }
+
+    /// Where overlay-text actions show (`None` when overlays are off).
+    pub fn set_overlay(&self, hub: Option<OverlayHub>) {
+        self.inner.lock().overlay = hub;
     }
 
     /// Stops starting new actions (the running one finishes).

@@ -7,11 +7,12 @@ use std::time::Instant;
 
 use rand::seq::IndexedRandom as _;
 
-use super::executor::{Item, WebhookBody, Work};
+use super::executor::{Item, ObsWork, WebhookBody, Work};
 use super::placeholders::{self, Values};
 #[cfg(test)]
 use crate::engine::Decision;
 use crate::mappings::{Action, Mapping, MappingTable};
+use crate::overlay::TextOverlay;
 
 /// Collects items up to the free room and counts the rest as dropped, without building them.
 pub(super) struct Filler {
@@ -160,6 +161,8 @@ impl Work {
                 timeout_millis: *timeout_millis,
                 gift: gift.clone(),
             },
+            Work::OverlayText(t) => Work::OverlayText(t.clone()),
+            Work::Obs(o) => Work::Obs(o.clone()),
             Work::Invalid(e) => Work::Invalid(e.clone()),
         }
     }
@@ -200,6 +203,55 @@ fn prepare(mapping: &Mapping, values: &Values, gift: &Arc<WebhookBody>) -> Vec<P
                 action.summary().into(),
             ),
             Action::Random => Prepared::Random,
+            Action::OverlayText {
+                title,
+                subtitle,
+                seconds,
+            } => {
+                let text = TextOverlay {
+                    title: placeholders::render_text(title, values),
+                    subtitle: placeholders::render_text(subtitle, values),
+                    seconds: *seconds,
+                };
+                let summary = Action::OverlayText {
+                    title: text.title.clone(),
+                    subtitle: text.subtitle.clone(),
+                    seconds: text.seconds,
+                }
+                .summary();
+                Prepared::Once(Work::OverlayText(Arc::new(text)), summary.into())
+            }
+            Action::ObsScene { scene } => Prepared::Once(
+                Work::Obs(Arc::new(ObsWork::Scene(scene.clone()))),
+                action.summary().into(),
+            ),
+            Action::ObsSource {
+                scene,
+                source,
+                seconds,
+            } => Prepared::Once(
+                Work::Obs(Arc::new(ObsWork::ShowSource {
+                    scene: scene.clone(),
+                    source: source.clone(),
+                    seconds: *seconds,
+                })),
+                action.summary().into(),
+            ),
+            Action::ObsText { source, text } => {
+                let text = placeholders::render_text(text, values);
+                let summary = Action::ObsText {
+                    source: source.clone(),
+                    text: text.clone(),
+                }
+                .summary();
+                Prepared::Once(
+                    Work::Obs(Arc::new(ObsWork::Text {
+                        source: source.clone(),
+                        text,
+                    })),
+                    summary.into(),
+                )
+            }
         })
         .collect()
 }
@@ -221,6 +273,7 @@ mod tests {
             count,
             trigger: Some("Rose".into()),
             ended_by: crate::event::EndedBy::StreakEnd,
+            image_url: None,
             skipped: None,
         }
     }
@@ -338,7 +391,7 @@ mod tests {
         let mapping = Mapping::new(
             "Rose",
             vec![Action::Command {
-                command: "give {nickname} diamond".into(),
+                command: "say {nickname}".into(),
                 repeat: 1,
             }],
         );
@@ -353,6 +406,6 @@ mod tests {
             &MappingTable::default(),
             &mut f,
         );
-        assert_eq!(commands(&f.items), ["give ax_stoneop_me diamond"]);
+        assert_eq!(commands(&f.items), ["say ＠a[x] stone /op me"]);
     }
 }

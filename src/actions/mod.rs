@@ -4,6 +4,9 @@
 pub mod binding;
 pub mod executor;
 mod expand;
+pub mod grammar;
+#[cfg(test)]
+mod placeholder_props;
 pub mod placeholders;
 pub mod rcon;
 mod runner;
@@ -15,6 +18,8 @@ pub use executor::{
     ExecLogLine, ExecMsg, ExecutorConfig, ExecutorHandle, QueueStatus, RconState, spawn_executor,
 };
 pub use placeholders::{MAX_COMMAND_BYTES, RenderError, Values, render};
-pub use rcon::{RconClient, RconConfig, RconError, RconTimeouts, test_rcon_connection};
+pub use rcon::{
+    RconClient, RconConfig, RconError, RconProblem, RconTimeouts, test_rcon_connection,
+};
 pub use sound::{SoundError, SoundPlayer};
 pub use webhook::{WebhookClient, WebhookError};

@@ -111,6 +111,14 @@ pub enum RconError {
     )]
     EmptyPassword,
     #[error(
+        "the RCON password is {bytes} bytes; Minecraft reads at most {limit} bytes (UTF-8) of a login, so it could never match (not sent)"
+    )]
+    PasswordTooLong { bytes: usize, limit: usize },
+    #[error(
+        "the RCON password contains a NUL character (at byte {at}); Minecraft would cut it there, so it could never match (not sent)"
+    )]
+    PasswordHasNul { at: usize },
+    #[error(
         "command is {bytes} bytes; Minecraft RCON accepts at most {limit} (UTF-8), not sent: {preview}…"
     )]
     TooLong {
@@ -141,7 +149,50 @@ pub enum RconError {
     NotLoggedIn { addr: String },
 }
 
+/// What went wrong with the Minecraft server, in a word a UI can match on (decided from the typed
+/// error, never from its text).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RconProblem {
+    /// Nothing listens at the address: the server is stopped, RCON is off, or the port is wrong.
+    ServerDown,
+    /// The host cannot be found or reached at all.
+    Unreachable,
+    /// The server did not answer in time.
+    NoAnswer,
+    /// The server refused the password.
+    WrongPassword,
+    /// No password is set (Minecraft refuses an empty one).
+    NoPassword,
+    /// The connection broke, or what answered does not speak RCON.
+    ConnectionLost,
+    /// The command itself cannot be sent (too long, a NUL).
+    BadCommand,
+}
+
 impl RconError {
+    /// The kind of problem, for plain words in the app.
+    pub fn problem(&self) -> RconProblem {
+        match self {
+            Self::Connect { source, .. } => match source.kind() {
+                std::io::ErrorKind::ConnectionRefused => RconProblem::ServerDown,
+                std::io::ErrorKind::TimedOut => RconProblem::NoAnswer,
+                _ => RconProblem::Unreachable,
+            },
+            // A password Minecraft could never match is, to the streamer, a wrong password; the
+            // details say why.
+            Self::WrongPassword { .. }
+            | Self::NotLoggedIn { .. }
+            | Self::PasswordTooLong { .. }
+            | Self::PasswordHasNul { .. } => RconProblem::WrongPassword,
+            Self::EmptyPassword => RconProblem::NoPassword,
+            Self::Timeout { .. } => RconProblem::NoAnswer,
+            Self::Io { .. } | Self::Closed { .. } | Self::Protocol { .. } => {
+                RconProblem::ConnectionLost
+            }
+            Self::TooLong { .. } | Self::NulInCommand { .. } => RconProblem::BadCommand,
+        }
+    }
+
     /// True when the command certainly did not reach the server (safe to run it later).
     pub fn not_sent(&self) -> bool {
         matches!(
@@ -149,6 +200,8 @@ impl RconError {
             Self::Connect { .. }
                 | Self::WrongPassword { .. }
                 | Self::EmptyPassword
+                | Self::PasswordTooLong { .. }
+                | Self::PasswordHasNul { .. }
                 | Self::TooLong { .. }
                 | Self::NulInCommand { .. }
         )
@@ -214,6 +267,26 @@ pub fn check_command(command: &str) -> Result<(), RconError> {
     Ok(())
 }
 
+/// Refuses a password Minecraft could never accept, before any connection: empty (vanilla refuses
+/// it), longer than one packet's payload (1,446 UTF-8 bytes: the server reads one 1,460-byte packet
+/// and drops the connection on a longer one), or holding a NUL (the server cuts the text there).
+/// The error never holds the password.
+pub fn check_password(password: &str) -> Result<(), RconError> {
+    if password.is_empty() {
+        return Err(RconError::EmptyPassword);
+    }
+    if password.len() > MAX_COMMAND_BYTES {
+        return Err(RconError::PasswordTooLong {
+            bytes: password.len(),
+            limit: MAX_COMMAND_BYTES,
+        });
+    }
+    if let Some(at) = password.find('\0') {
+        return Err(RconError::PasswordHasNul { at });
+    }
+    Ok(())
+}
+
 /// One logged-in connection. Requests take `&mut self`, so there is never more than one in flight.
 pub struct RconClient {
     stream: TcpStream,
@@ -235,9 +308,7 @@ impl RconClient {
     /// Connects and logs in.
     pub async fn connect(config: &RconConfig, timeouts: RconTimeouts) -> Result<Self, RconError> {
         let addr = config.address();
-        if config.password.is_empty() {
-            return Err(RconError::EmptyPassword);
-        }
+        check_password(&config.password)?;
         let connect = TcpStream::connect((config.host.as_str(), config.port));
         let stream = match tokio::time::timeout(timeouts.connect, connect).await {
             Ok(Ok(stream)) => stream,
@@ -473,6 +544,51 @@ pub async fn test_rcon_connection(config: &RconConfig) -> Result<String, RconErr
 mod tests {
     use super::*;
 
+    #[tokio::test]
+    async fn a_password_minecraft_cannot_accept_is_refused_before_connecting() {
+        let server = crate::testkit::rcon::FakeRcon::start("pw").await.unwrap();
+        let config = |password: String| RconConfig {
+            host: "127.0.0.1".into(),
+            port: server.port(),
+            password,
+        };
+        let long = "p".repeat(MAX_COMMAND_BYTES + 1);
+        let err = RconClient::connect(&config(long), RconTimeouts::default())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                RconError::PasswordTooLong {
+                    bytes: 1447,
+                    limit: 1446
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("at most 1446 bytes"), "{err}");
+        assert!(
+            !err.to_string().contains("ppp"),
+            "the error never shows the password"
+        );
+        // 1,446 bytes of UTF-8, not characters: 724 × "é" is 1,448 bytes.
+        assert!(matches!(
+            check_password(&"é".repeat(724)),
+            Err(RconError::PasswordTooLong { bytes: 1448, .. })
+        ));
+        assert!(check_password(&"p".repeat(MAX_COMMAND_BYTES)).is_ok());
+        let err = RconClient::connect(&config("hunter\0two".into()), RconTimeouts::default())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, RconError::PasswordHasNul { at: 6 }),
+            "{err:?}"
+        );
+        assert!(!err.to_string().contains("hunter"));
+        assert!(err.not_sent());
+        assert_eq!(server.connections(), 0, "no connection was opened");
+    }
+
     #[test]
     fn packets_are_framed_little_endian_with_two_nuls() {
         let p = encode_packet(7, TYPE_COMMAND, b"say hi");
@@ -535,5 +651,55 @@ mod tests {
         assert!(!shown.contains("hunter2"), "{shown}");
         assert!(shown.contains("***"));
         assert_eq!(c.address(), "127.0.0.1:25575");
+    }
+
+    #[test]
+    fn each_error_has_its_problem_kind() {
+        let addr = || "127.0.0.1:25575".to_owned();
+        let connect = |kind| RconError::Connect {
+            addr: addr(),
+            source: std::io::Error::from(kind),
+        };
+        let cases = [
+            (
+                connect(std::io::ErrorKind::ConnectionRefused),
+                RconProblem::ServerDown,
+            ),
+            (connect(std::io::ErrorKind::TimedOut), RconProblem::NoAnswer),
+            (connect(std::io::ErrorKind::Other), RconProblem::Unreachable),
+            (
+                RconError::WrongPassword { addr: addr() },
+                RconProblem::WrongPassword,
+            ),
+            (
+                RconError::NotLoggedIn { addr: addr() },
+                RconProblem::WrongPassword,
+            ),
+            (RconError::EmptyPassword, RconProblem::NoPassword),
+            (
+                RconError::Timeout {
+                    addr: addr(),
+                    millis: 5,
+                    during: "login",
+                },
+                RconProblem::NoAnswer,
+            ),
+            (
+                RconError::Closed {
+                    addr: addr(),
+                    during: "login",
+                },
+                RconProblem::ConnectionLost,
+            ),
+            (
+                RconError::NulInCommand {
+                    command: "a\0b".into(),
+                },
+                RconProblem::BadCommand,
+            ),
+        ];
+        for (err, problem) in cases {
+            assert_eq!(err.problem(), problem, "{err}");
+        }
     }
 }

@@ -7,11 +7,13 @@ use std::time::{Duration, Instant, SystemTime};
 
 use rand::Rng as _;
 
-use super::executor::{ExecLogLine, Inner, Item, RconState, Work, is_stale, next_start};
+use super::executor::{ExecLogLine, Inner, Item, ObsWork, RconState, Work, is_stale, next_start};
 use super::rcon::{RconClient, RconError, RconTimeouts};
 use super::sound::SoundPlayer;
 use super::webhook::WebhookClient;
 use crate::backoff::Backoff;
+use crate::obs::ObsClient;
+use crate::overlay::TextOverlay;
 
 /// How often an idle connection is checked, so the status notices a server that went away.
 const LIVENESS_CHECK: Duration = Duration::from_secs(2);
@@ -25,6 +27,8 @@ struct Runner {
     sound: Option<SoundPlayer>,
     webhook: WebhookClient,
     last_end: Option<Instant>,
+    /// The OBS connection and the settings version it was made with.
+    obs: Option<(u64, ObsClient)>,
 }
 
 enum Next {
@@ -48,6 +52,7 @@ impl Runner {
             sound: None,
             webhook: WebhookClient::new(),
             last_end: None,
+            obs: None,
         }
     }
 
@@ -248,6 +253,66 @@ impl Runner {
         self.inner.publish();
     }
 
+    /// Sends one OBS action on the kept connection (made on first use, or again after new
+    /// settings or an error). A source shown for N seconds is hidden by a task of its own, so the
+    /// queue does not stand still meanwhile.
+    async fn run_obs(&mut self, work: &ObsWork) -> Result<String, String> {
+        let (config, version) = {
+            let shared = self.inner.lock();
+            (shared.obs.clone(), shared.obs_version)
+        };
+        let Some(config) = config else {
+            self.obs = None;
+            return Err("OBS is not set up (host, port and password in Settings)".to_owned());
+        };
+        if self.obs.as_ref().is_none_or(|(v, _)| *v != version) {
+            self.obs = None;
+            let client = ObsClient::connect(&config)
+                .await
+                .map_err(|e| e.to_string())?;
+            self.obs = Some((version, client));
+        }
+        let Some((_, client)) = self.obs.as_mut() else {
+            return Err("OBS is not connected".to_owned());
+        };
+        let outcome = match work {
+            ObsWork::Scene(scene) => client
+                .set_scene(scene)
+                .await
+                .map(|()| format!("scene {scene}")),
+            ObsWork::Text { source, text } => client
+                .set_text(source, text)
+                .await
+                .map(|()| format!("text of {source} set")),
+            ObsWork::ShowSource {
+                scene,
+                source,
+                seconds,
+            } => match client.set_source_visible(scene, source, true).await {
+                Ok(()) => {
+                    let (scene, name, seconds) = (scene.clone(), source.clone(), *seconds);
+                    tokio::spawn(async move {
+                        tokio::time::sleep(Duration::from_secs(u64::from(seconds))).await;
+                        let hidden = match ObsClient::connect(&config).await {
+                            Ok(mut c) => c.set_source_visible(&scene, &name, false).await,
+                            Err(e) => Err(e),
+                        };
+                        if let Err(err) = hidden {
+                            tracing::warn!(%scene, source = %name, "OBS: could not hide the source again: {err}");
+                        }
+                    });
+                    Ok(format!("{source} shown for {seconds} s"))
+                }
+                Err(err) => Err(err),
+            },
+        };
+        if outcome.is_err() {
+            // The connection's state is unknown: start fresh for the next OBS action.
+            self.obs = None;
+        }
+        outcome.map_err(|e| e.to_string())
+    }
+
     async fn run_item(&mut self, item: Item) {
         self.inner.publish();
         let outcome = match &item.work {
@@ -262,6 +327,19 @@ impl Runner {
                 .post(url, *timeout_millis, &**gift)
                 .await
                 .map_err(|e| e.to_string()),
+            Work::OverlayText(text) => {
+                let hub = self.inner.lock().overlay.clone();
+                match hub {
+                    Some(hub) => {
+                        hub.show_text(TextOverlay::clone(text));
+                        Ok("shown on the text overlay".to_owned())
+                    }
+                    None => Err(
+                        "overlays are off (overlay port 0): nothing can show this text".to_owned(),
+                    ),
+                }
+            }
+            Work::Obs(work) => self.run_obs(work).await,
             Work::Invalid(reason) => Err(reason.to_string()),
         };
         self.last_end = Some(Instant::now());

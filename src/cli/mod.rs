@@ -17,16 +17,40 @@ use crate::engine::{Decision, Output};
 use crate::mappings::MappingTable;
 use crate::settings;
 
+/// Shown under `giftdeck --help`: one example per subcommand (a test checks every subcommand has
+/// one).
+const EXAMPLES: &str = "\
+Examples:
+  giftdeck                     Open the app: type a @username, press Connect
+  giftdeck --demo              Open the app on the built-in demo stream (no account, no internet)
+  giftdeck watch @streamer --mappings actions.mca --execute --rcon 127.0.0.1:25575
+                               Run a live stream's gifts headless: RCON password from
+                               GIFTDECK_RCON_PASSWORD, one JSON line per gift
+  giftdeck replay stream.capture --mappings settings.json
+                               Replay a recorded stream; prints what each gift would trigger
+
+Settings: settings.json in the OS config folder (~/.config/giftdeck on Linux).
+Docs: docs/getting-started.md";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "giftdeck",
     version,
-    about = "TikTok LIVE gifts → Minecraft commands, sounds and webhooks"
+    about = "TikTok LIVE gifts → Minecraft commands, sounds and webhooks",
+    long_about = "A control panel for TikTok LIVE streamers: every gift (and follow, like, share, \
+                  chat command) runs the actions you map to it — Minecraft commands over RCON, \
+                  sounds, webhooks — from one visible queue. Without a subcommand it opens the app.",
+    after_help = EXAMPLES
 )]
 pub struct Cli {
     /// Start with the built-in demo stream (a fake TikTok backend on loopback).
     #[arg(long)]
     pub demo: bool,
+
+    /// Port of the overlay pages on 127.0.0.1 (default: the one in Settings, 23870); 0 turns
+    /// overlays off.
+    #[arg(long, value_name = "PORT")]
+    pub overlay_port: Option<u16>,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -35,8 +59,17 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run a recorded capture through the real decoder and engine; one JSON line per credited gift.
+    #[command(after_help = "\
+Examples:
+  giftdeck replay stream.capture
+  giftdeck replay stream.capture --mappings actions.mca --execute --rcon 127.0.0.1:25575")]
     Replay(ReplayArgs),
     /// Connect to a live stream headless; one JSON line per credited gift, status on stderr.
+    #[command(after_help = "\
+Examples:
+  giftdeck watch @streamer --record stream.capture
+  GIFTDECK_RCON_PASSWORD=secret giftdeck watch @streamer --mappings settings.json \\
+      --execute --rcon 127.0.0.1:25575")]
     Watch(WatchArgs),
 }
 
@@ -56,7 +89,7 @@ pub struct ReplayArgs {
     pub execute: ExecuteArgs,
 }
 
-#[derive(Debug, Args)]
+#[derive(Args)]
 pub struct WatchArgs {
     /// `@name`, `name`, a `tiktok.com/@name/live` URL, or a numeric room id. May be left out when
     /// `--mappings` is a Tiktok2Mc folder whose `config.yaml` names the user.
@@ -83,6 +116,9 @@ pub struct WatchArgs {
     /// Write every received WebSocket message (and the sign server's initial batch) to this capture.
     #[arg(long)]
     pub record: Option<PathBuf>,
+    /// Serve the overlay pages on 127.0.0.1:PORT (default 23870); 0 turns overlays off.
+    #[arg(long, value_name = "PORT")]
+    pub overlay_port: Option<u16>,
     /// Also print one JSON line per follow, share, subscribe, join, like or chat trigger that fired
     /// (gift lines then carry `"kind":"gift"`).
     #[arg(long)]
@@ -96,7 +132,7 @@ pub struct WatchArgs {
 }
 
 /// Flags that run the credited gifts' actions through the real executor.
-#[derive(Clone, Debug, Default, Args)]
+#[derive(Clone, Default, Args)]
 pub struct ExecuteArgs {
     /// Run the matched actions (without it, nothing runs).
     #[arg(long)]
@@ -204,4 +240,39 @@ pub fn load_mappings_source(
         MappingTable::new(file.mappings).with_blocklist(&file.blocklist),
         None,
     ))
+}
+
+// The sign API key and the RCON password never reach `Debug` output.
+impl std::fmt::Debug for WatchArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WatchArgs")
+            .field("user", &self.user)
+            .field("room_id", &self.room_id)
+            .field("sign_url", &self.sign_url)
+            .field(
+                "sign_api_key",
+                &self.sign_api_key.as_deref().map(crate::settings::masked),
+            )
+            .field("tiktok_url", &self.tiktok_url)
+            .field("webcast_url", &self.webcast_url)
+            .field("mappings", &self.mappings)
+            .field("record", &self.record)
+            .field("events", &self.events)
+            .field("execute", &self.execute)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for ExecuteArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExecuteArgs")
+            .field("execute", &self.execute)
+            .field("rcon", &self.rcon)
+            .field(
+                "rcon_password",
+                &self.rcon_password.as_deref().map(crate::settings::masked),
+            )
+            .field("drain_timeout", &self.drain_timeout)
+            .finish()
+    }
 }

@@ -505,6 +505,7 @@ pub fn decide_with(
             count,
             trigger: choice.trigger,
             ended_by,
+            image_url: gift.image_url,
             skipped: choice.skipped,
         },
         mapping,

@@ -149,8 +149,11 @@ pub enum ConnStatus {
     Live {
         room_id: String,
     },
+    /// The last attempt failed with a passing error; the next starts after `retry_in`. `kind` says
+    /// why in a word the UI can match on; `last_error` is the error chain (no secrets).
     Reconnecting {
         retry_in: Duration,
+        kind: FailureKind,
         last_error: String,
     },
     /// The stream ended, or the session was stopped. Final.
@@ -188,6 +191,7 @@ impl fmt::Display for ConnStatus {
             Self::Reconnecting {
                 retry_in,
                 last_error,
+                ..
             } => write!(
                 f,
                 "reconnecting in {:.1} s ({last_error})",
@@ -202,6 +206,10 @@ impl fmt::Display for ConnStatus {
 
 /// What a session sends to its consumer, in order.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "Output is nearly every message; boxing it would allocate per event for the rare small ones"
+)]
 pub enum LiveMsg {
     Status(ConnStatus),
     Output(engine::Output),
@@ -359,35 +367,10 @@ pub fn error_chain(err: &dyn std::error::Error) -> String {
     text
 }
 
-/// Makes server-supplied text safe for a status line: control characters become spaces, runs of
-/// whitespace collapse, and it is cut to `max_chars` (with `…`).
+/// Makes server-supplied text safe for a status line (one line, no hidden characters, cut to
+/// `max_chars`); the rule lives in [`crate::text`].
 pub fn sanitize(text: &str, max_chars: usize) -> String {
-    let mut out = String::with_capacity(text.len().min(max_chars * 4));
-    let mut count = 0;
-    let mut pending_space = false;
-    for c in text.chars() {
-        // Bidi overrides and isolates would reorder the rest of the line in the UI.
-        if matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-        {
-            continue;
-        }
-        if c.is_control() || c.is_whitespace() {
-            pending_space = !out.is_empty();
-            continue;
-        }
-        if count >= max_chars {
-            out.push('…');
-            return out;
-        }
-        if pending_space {
-            out.push(' ');
-            count += 1;
-            pending_space = false;
-        }
-        out.push(c);
-        count += 1;
-    }
-    out
+    crate::text::one_line(text, max_chars)
 }
 
 #[cfg(test)]
@@ -410,6 +393,7 @@ mod tests {
             (
                 ConnStatus::Reconnecting {
                     retry_in: Duration::from_millis(2500),
+                    kind: FailureKind::TiktokUnreachable,
                     last_error: "the connection dropped".into(),
                 },
                 "reconnecting in 2.5 s (the connection dropped)",

@@ -24,6 +24,8 @@ pub enum Command {
     ResumeQueue,
     ClearQueue,
     ImportDialog,
+    /// Pick a Tiktok2Mc install folder and import it.
+    ImportT2mDialog,
     ExportDialog,
     ImportPath(PathBuf),
     ExportPath(PathBuf),
@@ -34,6 +36,8 @@ pub enum Command {
     },
     TestRcon,
     UndoImport,
+    /// Open a URL (an overlay page) in the system's browser.
+    OpenUrl(String),
     /// Throw away the queue held for this server (it never runs).
     ClearHeld(ServerId),
     /// Keep the queue held for this server; it runs when that server is current again.

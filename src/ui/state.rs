@@ -10,6 +10,7 @@ use tokio::sync::watch;
 
 use super::bridge::{ConnStatus, FakeBackend, LiveHandle, LogLine, QueueStatus};
 use super::catalog::Catalog;
+use super::failure::RconFailure;
 use super::feed::Feed;
 use super::triggers::TriggerEditor;
 use crate::engine;
@@ -143,7 +144,7 @@ pub enum RconTest {
     #[default]
     Idle,
     Running,
-    Done(Result<String, String>),
+    Done(Result<String, RconFailure>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -205,6 +206,8 @@ impl Notices {
 pub struct Windows {
     pub settings: bool,
     pub path: bool,
+    /// The last Tiktok2Mc import's report, shown until closed (empty = closed).
+    pub import_report: Vec<String>,
     /// The text of the path window.
     pub path_input: String,
 }
@@ -256,6 +259,8 @@ pub struct State {
     pub skipped: Skipped,
     /// Messages left in the UI channel after the last frame's budget ran out.
     pub backlog: usize,
+    /// The Overlays panel's URLs and connections.
+    pub overlays: super::panels::overlays::OverlaysView,
     /// Set while finishing before quitting.
     pub quitting: Option<Quitting>,
 }
@@ -280,6 +285,9 @@ impl State {
             windows: Windows::default(),
             rcon_test: RconTest::Idle,
             skipped: Skipped::default(),
+            overlays: super::panels::overlays::OverlaysView::off(
+                "Overlays are off (--overlay-port 0).",
+            ),
             backlog: 0,
             quitting: None,
         }

@@ -12,15 +12,16 @@ use tokio::runtime::Handle;
 use tokio::sync::mpsc;
 
 use super::bridge::LogLine;
+use super::failure::RconFailure;
 use super::state::DemoBackends;
 use crate::event::CreditedGift;
 use crate::settings;
 
 /// Capacity of the one background → UI channel (events only; latest values go through `watch`).
 pub const UI_CHANNEL_CAPACITY: usize = 8_192;
-/// A burst of background events is gathered this long before the window repaints: at most ~12
+/// A burst of background events is gathered this long before the window repaints: at most ~10
 /// repaints a second while gifts pour in, and none at all while nothing happens.
-pub const WAKE_COALESCE: Duration = Duration::from_millis(80);
+pub const WAKE_COALESCE: Duration = Duration::from_millis(100);
 
 /// A callback the background calls after it handed the UI something to show.
 pub type Wake = Arc<dyn Fn() + Send + Sync>;
@@ -33,6 +34,16 @@ pub enum UiMsg {
         session: u64,
         gift: CreditedGift,
     },
+    /// A LIVE event (follow, like, chat…) for the feed and the session totals.
+    Event {
+        session: u64,
+        event: crate::event::LiveEvent,
+    },
+    /// A non-gift trigger that fired or was skipped, for the feed.
+    Fired {
+        session: u64,
+        line: crate::triggers::EventLine,
+    },
     /// A finished action for the queue panel's log.
     Log(LogLine),
     Saved(Result<PathBuf, String>),
@@ -41,6 +52,8 @@ pub enum UiMsg {
         result: Result<DemoBackends, String>,
     },
     Imported(Result<(PathBuf, settings::MappingsFile), String>),
+    /// A Tiktok2Mc folder was imported (mappings, RCON, user, and the report).
+    ImportedT2m(Result<(PathBuf, Box<crate::t2m::T2mImport>), String>),
     Exported(Result<PathBuf, String>),
     /// A file dialog closed without a file; `fast` when it likely never appeared.
     DialogEmpty {
@@ -51,7 +64,7 @@ pub enum UiMsg {
         action: usize,
         path: PathBuf,
     },
-    RconTested(Result<String, String>),
+    RconTested(Result<String, RconFailure>),
     /// A session's warning for the streamer (e.g. the room's saved memory was damaged).
     LiveWarning(String),
 }

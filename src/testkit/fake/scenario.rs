@@ -6,7 +6,7 @@ use std::time::Duration;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use crate::testkit::frames::{GiftSpec, MessageSpec};
+use crate::testkit::frames::{EventSpec, EventSpecKind, GiftSpec, MessageSpec};
 
 /// One step of a connection's script.
 #[derive(Clone, Debug, PartialEq)]
@@ -42,7 +42,15 @@ pub enum Step {
     Demo {
         seed: u64,
     },
+    /// A gift storm: `gifts_per_second` single gifts (each its own streak end, fresh ids, many
+    /// viewers), sent in batches every [`STORM_TICK`], forever. For load and CPU benchmarks.
+    Storm {
+        gifts_per_second: u32,
+    },
 }
+
+/// How often a storm sends its batch.
+pub const STORM_TICK: Duration = Duration::from_millis(20);
 
 /// What the fake streams.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -326,6 +334,7 @@ impl DemoGenerator {
                     "/op me pls",
                     "§kglitch",
                     "how do I get the sword?",
+                    "!jump high",
                 ];
                 let text = lines[self.rng.random_range(0..lines.len())].to_owned();
                 batch.push(MessageSpec::Chat {
@@ -348,13 +357,25 @@ impl DemoGenerator {
                     total: self.likes_total,
                 });
             }
-            85..=91 => {
+            85..=87 => {
                 let (user_id, unique_id, _) = self.viewer(viewer);
                 batch.push(MessageSpec::Follow {
                     msg_id: self.msg_id(),
                     user_id,
                     unique_id: unique_id.to_owned(),
                 });
+            }
+            // Shares, subscriptions and joins: every kind a trigger can react to.
+            88..=91 => {
+                let (user_id, unique_id, nickname) = self.viewer(viewer);
+                let kind = match roll {
+                    88 => EventSpecKind::Share,
+                    89 => EventSpecKind::Subscribe,
+                    _ => EventSpecKind::Join,
+                };
+                let mut event = EventSpec::new(self.msg_id(), user_id, unique_id, kind);
+                event.nickname = nickname.to_owned();
+                batch.push(MessageSpec::Event(event));
             }
             // TikTok repeats messages now and then: send the last one again, same id.
             _ => {
@@ -389,9 +410,61 @@ pub fn demo_scenario() -> Scenario {
     }
 }
 
+/// The gifts of one storm batch: `count` single gifts from rotating viewers and gift kinds, ids
+/// from `first_msg_id` on.
+pub fn storm_batch(first_msg_id: i64, count: usize) -> Vec<MessageSpec> {
+    (0..count)
+        .map(|i| {
+            let msg_id = first_msg_id + i as i64;
+            let n = usize::try_from(msg_id.unsigned_abs() % 1_000_000).unwrap_or(0);
+            let (unique_id, nickname) = DEMO_VIEWERS[n % DEMO_VIEWERS.len()];
+            let kind = DEMO_GIFTS[n % DEMO_GIFTS.len()];
+            MessageSpec::Gift(GiftSpec {
+                msg_id,
+                user_id: 1000 + (n % 5_000) as i64,
+                unique_id: format!("{unique_id}{}", n % 5_000),
+                nickname: nickname.to_owned(),
+                gift_id: kind.id,
+                gift_name: kind.name.to_owned(),
+                diamonds: kind.diamonds,
+                gift_type: if kind.streakable { 1 } else { 2 },
+                repeat_count: 1,
+                repeat_end: true,
+                group_id: 0,
+                create_time_millis: 0,
+            })
+        })
+        .collect()
+}
+
+/// A storm of `gifts_per_second` gifts on every connection (after the demo's history).
+pub fn storm_scenario(gifts_per_second: u32) -> Scenario {
+    Scenario {
+        after: vec![Step::Storm { gifts_per_second }],
+        ..demo_scenario()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn storm_batches_are_distinct_single_gifts() {
+        let batch = storm_batch(10, 50);
+        assert_eq!(batch.len(), 50);
+        let ids: std::collections::HashSet<i64> = batch
+            .iter()
+            .map(|m| match m {
+                MessageSpec::Gift(g) => {
+                    assert!(g.repeat_end && g.repeat_count == 1);
+                    g.msg_id
+                }
+                other => panic!("not a gift: {other:?}"),
+            })
+            .collect();
+        assert_eq!(ids.len(), 50, "every gift has its own id");
+    }
 
     #[test]
     fn demo_is_lively_varied_and_has_duplicates() {
@@ -415,6 +488,34 @@ mod tests {
         assert!((1.0..10.0).contains(&per_second), "{per_second} batches/s");
         assert!(names.contains("Lion") && names.contains("Rose") && names.contains(""));
         assert!(ends > 10, "streaks end");
+        // Every kind a trigger reacts to shows up, so a newcomer sees them work.
+        let mut generator = DemoGenerator::new(2, 1);
+        let mut kinds = std::collections::HashSet::new();
+        for _ in 0..2_000 {
+            for message in generator.next_batch().1 {
+                kinds.insert(match message {
+                    MessageSpec::Gift(_) => "gift".to_owned(),
+                    MessageSpec::Chat { text, .. } if text.starts_with("!jump") => "command".into(),
+                    MessageSpec::Chat { .. } => "chat".into(),
+                    MessageSpec::Like { .. } => "like".into(),
+                    MessageSpec::Follow { .. } => "follow".into(),
+                    MessageSpec::Event(e) => format!("{:?}", e.kind),
+                    other => format!("{other:?}"),
+                });
+            }
+        }
+        for kind in [
+            "gift",
+            "command",
+            "chat",
+            "like",
+            "follow",
+            "Share",
+            "Subscribe",
+            "Join",
+        ] {
+            assert!(kinds.contains(kind), "{kind} missing from {kinds:?}");
+        }
         let unique: std::collections::HashSet<_> = ids.iter().collect();
         assert!(unique.len() < ids.len(), "some duplicates");
     }

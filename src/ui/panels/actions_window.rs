@@ -38,10 +38,11 @@ pub fn actions_window_ui(
         .show(ctx, |ui| {
             ui.label(
                 RichText::new(
-                    "Runs top to bottom for every counted gift. Commands may use {user} {nickname} {gift} {count} {diamonds}.",
+                    "Runs top to bottom each time the trigger fires. Commands may use {user} {nickname} {count}; gifts {gift} {diamonds}; like rules {likes} {total_likes}; chat {message} {args}.",
                 )
                 .weak(),
             );
+            changed |= super::conditions::audience_cooldown_ui(ui, mapping);
             ui.separator();
             let mut remove = None;
             let mut move_up = None;
@@ -118,6 +119,10 @@ fn kind_name(action: &Action) -> &'static str {
         Action::Sound { .. } => "Sound",
         Action::Webhook { .. } => "Webhook",
         Action::Random => "Random",
+        Action::OverlayText { .. } => "Overlay text",
+        Action::ObsScene { .. } => "OBS scene",
+        Action::ObsSource { .. } => "OBS show source",
+        Action::ObsText { .. } => "OBS text",
     }
 }
 
@@ -141,6 +146,23 @@ fn action_kind_ui(ui: &mut egui::Ui, action: &mut Action) -> bool {
                     timeout_millis: 5_000,
                 },
                 Action::Random,
+                Action::OverlayText {
+                    title: "Thanks {nickname}!".to_owned(),
+                    subtitle: "{count} × {gift}".to_owned(),
+                    seconds: 3,
+                },
+                Action::ObsScene {
+                    scene: String::new(),
+                },
+                Action::ObsSource {
+                    scene: String::new(),
+                    source: String::new(),
+                    seconds: 5,
+                },
+                Action::ObsText {
+                    source: String::new(),
+                    text: "{nickname} sent {count} × {gift}".to_owned(),
+                },
             ];
             for option in options {
                 let selected = kind_name(&option) == kind_name(action);
@@ -218,6 +240,80 @@ fn action_fields_ui(
         Action::Random => {
             ui.label(RichText::new("runs a random other enabled trigger").weak());
             false
+        }
+        Action::OverlayText {
+            title,
+            subtitle,
+            seconds,
+        } => {
+            let a = ui
+                .add(
+                    egui::TextEdit::singleline(title)
+                        .hint_text("title, e.g. Thanks {nickname}!")
+                        .desired_width(180.0),
+                )
+                .changed();
+            let b = ui
+                .add(
+                    egui::TextEdit::singleline(subtitle)
+                        .hint_text("subtitle")
+                        .desired_width(150.0),
+                )
+                .changed();
+            let c = ui
+                .add(egui::DragValue::new(seconds).range(1..=120).suffix(" s"))
+                .on_hover_text("How long the text shows on the /text overlay")
+                .changed();
+            a || b || c
+        }
+        Action::ObsScene { scene } => ui
+            .add(
+                egui::TextEdit::singleline(scene)
+                    .hint_text("OBS scene name")
+                    .desired_width(240.0),
+            )
+            .changed(),
+        Action::ObsSource {
+            scene,
+            source,
+            seconds,
+        } => {
+            let a = ui
+                .add(
+                    egui::TextEdit::singleline(source)
+                        .hint_text("source")
+                        .desired_width(140.0),
+                )
+                .changed();
+            let b = ui
+                .add(
+                    egui::TextEdit::singleline(scene)
+                        .hint_text("in scene")
+                        .desired_width(140.0),
+                )
+                .changed();
+            let c = ui
+                .add(egui::DragValue::new(seconds).range(1..=600).suffix(" s"))
+                .on_hover_text("Shown this long, then hidden again")
+                .changed();
+            a || b || c
+        }
+        Action::ObsText { source, text } => {
+            let a = ui
+                .add(
+                    egui::TextEdit::singleline(source)
+                        .hint_text("text source")
+                        .desired_width(140.0),
+                )
+                .changed();
+            let b = ui
+                .add(
+                    egui::TextEdit::singleline(text)
+                        .hint_text("text, e.g. {nickname} sent {gift}")
+                        .desired_width(200.0),
+                )
+                .changed();
+            a || b
         }
     }
 }

@@ -3,9 +3,11 @@
 
 use egui::RichText;
 
+use super::super::bridge::RconProblem;
 use super::super::commands::{Command, Commands};
 use super::super::state::RconTest;
-use super::{GREEN, RED};
+use super::plain::plain_failure_ui;
+use super::{GREEN, GREY, RED};
 use crate::settings::{RconConfig, Settings};
 
 pub fn settings_window_ui(
@@ -62,7 +64,7 @@ pub fn settings_window_ui(
                 .weak(),
             );
             changed |= rcon_fields_ui(ui, "rcon_grid", &mut settings.rcon);
-            rcon_test_ui(ui, rcon_test, cmds);
+            rcon_test_ui(ui, "settings_rcon_test", rcon_test, cmds);
             ui.separator();
             ui.heading("Queue and gifts");
             changed |= pacing_ui(ui, settings);
@@ -106,8 +108,8 @@ pub fn rcon_fields_ui(ui: &mut egui::Ui, id: &str, rcon: &mut RconConfig) -> boo
     changed
 }
 
-/// The Test button and its result.
-pub fn rcon_test_ui(ui: &mut egui::Ui, rcon_test: &RconTest, cmds: &mut Commands) {
+/// The Test button and its result: a failure in plain words, its detail one click away.
+pub fn rcon_test_ui(ui: &mut egui::Ui, id_salt: &str, rcon_test: &RconTest, cmds: &mut Commands) {
     ui.horizontal(|ui| {
         if *rcon_test == RconTest::Running {
             ui.spinner();
@@ -115,16 +117,19 @@ pub fn rcon_test_ui(ui: &mut egui::Ui, rcon_test: &RconTest, cmds: &mut Commands
         } else if ui.button("Test connection").clicked() {
             cmds.push(Command::TestRcon);
         }
-        match rcon_test {
-            RconTest::Done(Ok(text)) => {
-                ui.label(RichText::new(format!("✔ {text}")).color(GREEN));
-            }
-            RconTest::Done(Err(err)) => {
-                ui.label(RichText::new(format!("✖ {err}")).color(RED));
-            }
-            RconTest::Idle | RconTest::Running => {}
+        if let RconTest::Done(Ok(text)) = rcon_test {
+            ui.label(RichText::new(format!("✔ {text}")).color(GREEN));
         }
     });
+    if let RconTest::Done(Err(failure)) = rcon_test {
+        // A missing password is a step not taken yet, not an error.
+        let color = if failure.problem == RconProblem::NoPassword {
+            GREY
+        } else {
+            RED
+        };
+        plain_failure_ui(ui, id_salt, &failure.plain(), color);
+    }
 }
 
 /// Gap between actions, skipping old actions, streak timeout. Returns true when one changed.
