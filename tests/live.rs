@@ -988,9 +988,12 @@ async fn the_demo_stream_credits_gifts_with_hostile_names() {
 // `giftdeck watch` as a process
 // ------------------------------------------------------------------------------------------------
 
-fn watch_command(fake: &FakeTikTok) -> std::process::Command {
+/// `memory`: the room memory folder (a temp dir, so runs never share the fake's fixed ids).
+fn watch_command(fake: &FakeTikTok, memory: &std::path::Path) -> std::process::Command {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_giftdeck"));
     cmd.arg("watch")
+        .arg("--memory-dir")
+        .arg(memory)
         .arg("@fake_streamer")
         .args(["--tiktok-url", &fake.tiktok_url()])
         .args(["--webcast-url", &fake.webcast_url()])
@@ -1029,7 +1032,7 @@ async fn watch_prints_json_lines_records_a_capture_and_exits_when_the_stream_end
         r#"{"mappings":[{"trigger":"Lion","actions":[{"type":"command","command":"say lion"}]}]}"#,
     )
     .unwrap();
-    let mut cmd = watch_command(&fake);
+    let mut cmd = watch_command(&fake, &dir.path().join("rooms"));
     cmd.arg("--record")
         .arg(&capture)
         .arg("--mappings")
@@ -1094,7 +1097,8 @@ async fn watch_says_what_kind_of_failure_ended_it_and_exits_one() {
         ..FakeConfig::default()
     })
     .await;
-    let mut cmd = watch_command(&fake);
+    let memory = tempfile::tempdir().unwrap();
+    let mut cmd = watch_command(&fake, memory.path());
     let output = tokio::task::spawn_blocking(move || cmd.output())
         .await
         .unwrap()
@@ -1118,7 +1122,8 @@ async fn watch_finalizes_open_streaks_on_ctrl_c_and_exits_zero() {
         Step::Batch(vec![rose(1, 7, false)]),
     ]])))
     .await;
-    let mut child = watch_command(&fake)
+    let memory = tempfile::tempdir().unwrap();
+    let mut child = watch_command(&fake, memory.path())
         .arg("--execute")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

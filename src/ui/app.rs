@@ -478,6 +478,7 @@ impl GiftdeckApp {
             }
             UiMsg::Event { .. } | UiMsg::Fired { .. } => {}
             UiMsg::Log(line) => self.state.push_log(line),
+            UiMsg::LiveWarning(text) => self.notice(NoticeLevel::Warning, text),
             UiMsg::Saved(result) => {
                 if let Err(err) = &result {
                     self.notice(
@@ -637,7 +638,10 @@ impl GiftdeckApp {
             self.state.settings.connection.last_target = target.clone();
             self.schedule_save();
         }
-        let config = self.state.settings.live_config(&target);
+        let mut config = self.state.settings.live_config(&target);
+        // The room's memory outlives Disconnect/Connect and restarts (not the demo's: its fake
+        // stream reuses ids).
+        config.memory = crate::room_store::RoomStore::for_app(self.state.save.path.as_deref());
         self.start_session(session, config, target, None);
     }
 

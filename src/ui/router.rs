@@ -110,6 +110,12 @@ pub async fn route_session(
             LiveMsg::Stats(stats) => {
                 senders.stats.send_replace(stats);
             }
+            LiveMsg::Warning(text) => {
+                if ui_tx.send(UiMsg::LiveWarning(text)).await.is_err() {
+                    return;
+                }
+                waker.wake();
+            }
         }
     }
 }

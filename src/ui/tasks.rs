@@ -65,6 +65,8 @@ pub enum UiMsg {
         path: PathBuf,
     },
     RconTested(Result<String, RconFailure>),
+    /// A session's warning for the streamer (e.g. the room's saved memory was damaged).
+    LiveWarning(String),
 }
 
 /// Asks the window for a repaint, coalescing bursts: the first event after a frame schedules a
