@@ -629,7 +629,7 @@ impl GiftdeckApp {
     }
 
     /// The window is closing: saves, stops the session, and stops the executor with its
-    /// handshake (the running action gets [`STOP_GRACE`]). Every action that did not run is
+    /// handshake (the running action gets `STOP_GRACE`). Every action that did not run is
     /// listed in the log and on stderr. Blocks the closing window for at most the grace.
     pub fn shutdown(&mut self) -> ShutdownReport {
         self.flush_save();

@@ -43,7 +43,7 @@ pub enum Step {
         seed: u64,
     },
     /// A gift storm: `gifts_per_second` single gifts (each its own streak end, fresh ids, many
-    /// viewers), sent in batches every [`STORM_TICK`], forever. For load and CPU benchmarks.
+    /// viewers), sent in batches every `STORM_TICK`, forever. For load and CPU benchmarks.
     Storm {
         gifts_per_second: u32,
     },
