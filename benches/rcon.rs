@@ -47,6 +47,7 @@ fn decision(count: u32) -> (Decision, MappingTable) {
         count,
         trigger: Some("Rose".into()),
         ended_by: EndedBy::StreakEnd,
+        skipped: None,
     };
     (
         Decision {

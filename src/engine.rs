@@ -10,6 +10,7 @@ type HashSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
 
 use crate::event::{CreditedGift, EndedBy, GiftMessage, LiveEvent};
 use crate::mappings::{Mapping, MappingTable};
+use crate::triggers::{Fired, RoomTriggerMemory, TriggerState};
 use crate::wire::{self, Batch, DecodeError};
 
 /// Tunables of the engine. `Default` gives what a streamer wants.
@@ -320,6 +321,8 @@ pub enum Output {
     Credit(Decision),
     /// Any other de-duplicated event (chat, like, follow, join, control) for the feed.
     Event(LiveEvent),
+    /// A non-gift trigger that fired (or was skipped while cooling down), right after its event.
+    Fired(Box<Fired>),
 }
 
 /// Counters for summaries and the status bar.
@@ -337,6 +340,10 @@ pub struct Stats {
     pub duplicates: u64,
     /// Frames and inner messages that could not be decoded and were skipped.
     pub malformed: u64,
+    /// Non-gift triggers fired (skipped ones not counted).
+    pub fired: u64,
+    /// Triggers (gift or not) skipped because they were cooling down.
+    pub skipped: u64,
 }
 
 /// Decoder + dedupe + engine + trigger matching, the whole pure core in one place.
@@ -352,6 +359,10 @@ pub struct Pipeline {
     /// Streak expiry scans every streak, so it runs at most once per [`TICK_GRANULARITY_MILLIS`].
     next_expiry_millis: u64,
     credits: Vec<Credit>,
+    triggers: TriggerState,
+    fired: Vec<Fired>,
+    /// The latest clock value seen, for credits finalized by `finish`.
+    last_now_millis: u64,
 }
 
 /// How often (in clock time) open streaks are checked for their timeout.
@@ -368,7 +379,25 @@ impl Pipeline {
             message_clock_millis: 0,
             next_expiry_millis: 0,
             credits: Vec::new(),
+            triggers: TriggerState::new(),
+            fired: Vec::new(),
+            last_now_millis: 0,
         }
+    }
+
+    /// The per-room trigger memory (followers, like count) to keep for a reconnect to the same room.
+    pub fn trigger_memory(&self) -> &RoomTriggerMemory {
+        self.triggers.memory()
+    }
+
+    /// Restores trigger memory remembered by an earlier connection to the same room.
+    pub fn restore_trigger_memory(&mut self, memory: RoomTriggerMemory) {
+        self.triggers.restore(memory);
+    }
+
+    /// Likes counted since connecting to the stream.
+    pub fn likes_counted(&self) -> u64 {
+        self.triggers.likes_counted()
     }
 
     /// Swaps the trigger table; takes effect for the next credited gift.
@@ -389,12 +418,14 @@ impl Pipeline {
     }
 
     /// The clock used for streak timeouts: the caller's, or the newest message time when replaying.
-    fn clock(&self, now_millis: u64) -> u64 {
-        if self.engine.config().clock_from_messages {
+    fn clock(&mut self, now_millis: u64) -> u64 {
+        let now = if self.engine.config().clock_from_messages {
             self.message_clock_millis
         } else {
             now_millis
-        }
+        };
+        self.last_now_millis = self.last_now_millis.max(now);
+        now
     }
 
     /// Decodes and processes one binary WebSocket message. A frame that cannot be decoded is
@@ -429,20 +460,34 @@ impl Pipeline {
                 self.stats.duplicates += 1;
                 continue;
             }
+            if let Ok(t) = u64::try_from(event.create_time_millis()) {
+                self.message_clock_millis = self.message_clock_millis.max(t);
+            }
             match event {
                 LiveEvent::Gift(gift) => {
                     self.stats.gifts += 1;
-                    if let Ok(t) = u64::try_from(gift.create_time_millis) {
-                        self.message_clock_millis = self.message_clock_millis.max(t);
-                    }
                     let now = self.clock(now_millis);
                     // Close stale streaks before this gift, so output keeps time order.
                     self.tick(now, out);
                     if let Some(credit) = self.engine.on_gift(gift, now) {
-                        self.push_credit(credit, out);
+                        self.push_credit(credit, now, out);
                     }
                 }
-                other => out.push(Output::Event(other)),
+                other => {
+                    let now = self.clock(now_millis);
+                    let mut fired = std::mem::take(&mut self.fired);
+                    self.triggers.on_event(&self.table, &other, now, &mut fired);
+                    out.push(Output::Event(other));
+                    for f in fired.drain(..) {
+                        if f.line.skipped.is_some() {
+                            self.stats.skipped += 1;
+                        } else {
+                            self.stats.fired += 1;
+                        }
+                        out.push(Output::Fired(Box::new(f)));
+                    }
+                    self.fired = fired;
+                }
             }
         }
     }
@@ -456,7 +501,7 @@ impl Pipeline {
         let mut credits = std::mem::take(&mut self.credits);
         self.engine.expire(now_millis, &mut credits);
         for credit in credits.drain(..) {
-            self.push_credit(credit, out);
+            self.push_credit(credit, now_millis, out);
         }
         self.credits = credits;
     }
@@ -465,27 +510,52 @@ impl Pipeline {
     pub fn finish(&mut self, out: &mut Vec<Output>) {
         let mut credits = std::mem::take(&mut self.credits);
         self.engine.finish(&mut credits);
+        let now = self.last_now_millis;
         for credit in credits.drain(..) {
-            self.push_credit(credit, out);
+            self.push_credit(credit, now, out);
         }
         self.credits = credits;
     }
 
-    /// Matches a credit to a trigger and emits it.
-    fn push_credit(&mut self, credit: Credit, out: &mut Vec<Output>) {
+    /// Matches a credit to a trigger (audience, blocklist and cooldowns included) and emits it.
+    fn push_credit(&mut self, credit: Credit, now: u64, out: &mut Vec<Output>) {
         self.stats.credited += 1;
-        out.push(Output::Credit(decide(&self.table, credit)));
+        let decision = decide_with(&mut self.triggers, &self.table, credit, now);
+        if decision.gift.skipped.is_some() {
+            self.stats.skipped += 1;
+        }
+        out.push(Output::Credit(decision));
     }
 }
 
-/// Step 4 of the gift rule: match a credit to a trigger (name first, then id).
+/// Step 4 of the gift rule: match a credit to a trigger (name, id, worth ≥ N, any gift), without
+/// cooldown memory (the app's Test button, one-off checks).
 pub fn decide(table: &MappingTable, credit: Credit) -> Decision {
+    decide_with(&mut TriggerState::new(), table, credit, 0)
+}
+
+/// Matches a credit to a trigger with a stream's trigger state (cooldowns, learned identities).
+pub fn decide_with(
+    triggers: &mut TriggerState,
+    table: &MappingTable,
+    credit: Credit,
+    now_millis: u64,
+) -> Decision {
     let Credit {
         gift,
         count,
         ended_by,
     } = credit;
-    let mapping = table.find(&gift.gift_name, gift.gift_id).cloned();
+    let total = u64::from(gift.diamonds) * u64::from(count);
+    let choice = triggers.choose_gift(
+        table,
+        &gift.user,
+        &gift.gift_name,
+        gift.gift_id,
+        total,
+        now_millis,
+    );
+    let mapping = choice.mapping;
     Decision {
         gift: CreditedGift {
             msg_id: gift.msg_id,
@@ -496,8 +566,9 @@ pub fn decide(table: &MappingTable, credit: Credit) -> Decision {
             gift_name: gift.gift_name,
             diamonds: gift.diamonds,
             count,
-            trigger: mapping.as_ref().map(|m| m.trigger.clone()),
+            trigger: choice.trigger,
             ended_by,
+            skipped: choice.skipped,
         },
         mapping,
     }
@@ -516,6 +587,7 @@ mod tests {
                 user_id: 111,
                 unique_id: "alice".into(),
                 nickname: "Alice".into(),
+                ..User::default()
             },
             gift_id: 5655,
             gift_name: "Rose".into(),

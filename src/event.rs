@@ -12,7 +12,36 @@ pub struct User {
     pub unique_id: String,
     /// The free-form display name. Viewer-controlled: may hold quotes, newlines, RTL overrides, NUL.
     pub nickname: String,
+    /// What TikTok says about the viewer's relation to the streamer (only some messages carry it).
+    #[serde(skip)]
+    pub identity: Identity,
 }
+
+/// The viewer's relation to the streamer, from the message's `user_identity` (gift field 32, chat
+/// field 18). Messages without it leave every flag false: "unknown", not "no".
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Identity {
+    pub follower: bool,
+    pub subscriber: bool,
+    /// A moderator of the room, or the streamer themself.
+    pub moderator: bool,
+}
+
+impl Identity {
+    /// Both sources together: a flag seen once stays set.
+    pub fn union(self, other: Identity) -> Identity {
+        Identity {
+            follower: self.follower || other.follower,
+            subscriber: self.subscriber || other.subscriber,
+            moderator: self.moderator || other.moderator,
+        }
+    }
+}
+
+/// `WebcastMemberMessage.action` values we act on.
+pub const MEMBER_JOINED: i32 = 1;
+/// A member message with this action is a subscription (new or renewal).
+pub const MEMBER_SUBSCRIBED: i32 = 3;
 
 /// One `WebcastGiftMessage`, before streak logic.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -79,22 +108,26 @@ pub enum LiveEvent {
         msg_id: i64,
         user: User,
         text: String,
+        create_time_millis: i64,
     },
     Like {
         msg_id: i64,
         user: User,
         count: u32,
         total: i64,
+        create_time_millis: i64,
     },
     Social {
         msg_id: i64,
         user: User,
         kind: SocialKind,
+        create_time_millis: i64,
     },
     Member {
         msg_id: i64,
         user: User,
         action: i32,
+        create_time_millis: i64,
     },
     Control {
         msg_id: i64,
@@ -112,6 +145,26 @@ impl LiveEvent {
             | Self::Social { msg_id, .. }
             | Self::Member { msg_id, .. }
             | Self::Control { msg_id, .. } => *msg_id,
+        }
+    }
+
+    /// `common.create_time` in milliseconds (0 when missing or for control messages).
+    pub fn create_time_millis(&self) -> i64 {
+        match self {
+            Self::Gift(g) => g.create_time_millis,
+            Self::Chat {
+                create_time_millis, ..
+            }
+            | Self::Like {
+                create_time_millis, ..
+            }
+            | Self::Social {
+                create_time_millis, ..
+            }
+            | Self::Member {
+                create_time_millis, ..
+            } => *create_time_millis,
+            Self::Control { .. } => 0,
         }
     }
 }
@@ -142,6 +195,10 @@ pub struct CreditedGift {
     /// The trigger text exactly as written in the mappings, or `null`.
     pub trigger: Option<String>,
     pub ended_by: EndedBy,
+    /// Set when the matched trigger was cooling down: nothing ran. Absent from JSON otherwise, so
+    /// lines without cooldowns are exactly what they always were.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<crate::triggers::Skip>,
 }
 
 impl CreditedGift {

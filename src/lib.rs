@@ -17,7 +17,9 @@ pub mod mappings;
 pub mod mca;
 pub mod replay;
 pub mod settings;
+pub mod t2m;
 #[doc(hidden)]
 pub mod testkit;
+pub mod triggers;
 pub mod ui;
 pub mod wire;

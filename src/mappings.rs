@@ -1,11 +1,18 @@
-//! The trigger table: what a streamer maps gifts to (a [`Mapping`] per trigger, each with [`Action`]s),
-//! and the matching rule (gift name first, then gift id). Pure data; no I/O.
+//! The trigger table: what a streamer maps LIVE events to (a [`Mapping`] per trigger, each with
+//! [`Action`]s), and the gift matching rule (gift name first, then gift id, then "worth ≥ N", then
+//! "any gift"). Pure data; no I/O.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
+
+use crate::triggers::{Audience, Condition, EventKind, normalize_handle};
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
 
 fn one() -> u32 {
     1
@@ -73,10 +80,23 @@ impl Action {
     }
 }
 
-/// A trigger (gift name or decimal gift id) and what it does.
+/// A trigger and what it does. `trigger` is the gift name or decimal gift id for gift mappings
+/// (the default kind), and the mapping's label for every other kind.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Mapping {
     pub trigger: String,
+    /// What fires it. Absent = a gift by the `trigger` text, as in files written before kinds existed.
+    #[serde(default, skip_serializing_if = "Condition::is_gift_by_trigger")]
+    pub on: Condition,
+    /// Who may fire it.
+    #[serde(default, skip_serializing_if = "Audience::is_anyone")]
+    pub audience: Audience,
+    /// Fires at most once per this many seconds (0 = no cooldown).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub cooldown_seconds: u32,
+    /// Fires at most once per this many seconds for the same viewer (0 = no cooldown).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub viewer_cooldown_seconds: u32,
     #[serde(default = "yes")]
     pub enabled: bool,
     #[serde(default)]
@@ -90,10 +110,25 @@ impl Mapping {
     pub fn new(trigger: impl Into<String>, actions: Vec<Action>) -> Self {
         Self {
             trigger: trigger.into(),
+            on: Condition::Gift,
+            audience: Audience::Anyone,
+            cooldown_seconds: 0,
+            viewer_cooldown_seconds: 0,
             enabled: true,
             actions,
             repeat: 1,
         }
+    }
+
+    /// A mapping with another trigger kind.
+    pub fn on(mut self, condition: Condition) -> Self {
+        self.on = condition;
+        self
+    }
+
+    /// Identifies the mapping for cooldowns: its kind and trigger text.
+    pub fn cooldown_key(&self) -> String {
+        format!("{:?}|{}", self.on, self.trigger.trim())
     }
 }
 
@@ -140,6 +175,13 @@ pub struct MappingTable {
     mappings: Arc<Vec<Mapping>>,
     by_name: HashMap<String, usize>,
     by_id: HashMap<i64, usize>,
+    /// "Gifts worth ≥ N" rows, highest threshold first.
+    by_worth: Vec<(u64, usize)>,
+    any_gift: Vec<usize>,
+    /// Non-gift rows by event kind, in the order written.
+    by_kind: HashMap<EventKind, Vec<usize>>,
+    /// @handles (normalized) that never trigger anything.
+    blocklist: Arc<std::collections::HashSet<String>>,
 }
 
 impl MappingTable {
@@ -148,9 +190,28 @@ impl MappingTable {
     pub fn new(mappings: Vec<Mapping>) -> Self {
         let mut by_name = HashMap::new();
         let mut by_id = HashMap::new();
+        let mut by_worth = Vec::new();
+        let mut any_gift = Vec::new();
+        let mut by_kind: HashMap<EventKind, Vec<usize>> = HashMap::new();
         for (index, mapping) in mappings.iter().enumerate() {
-            if !mapping.enabled {
+            // Disabled rows and rows whose condition cannot fire (the editor shows why) never match.
+            if !mapping.enabled || mapping.on.problem().is_some() {
                 continue;
+            }
+            match &mapping.on {
+                Condition::Gift => {}
+                Condition::AnyGift => {
+                    any_gift.push(index);
+                    continue;
+                }
+                Condition::GiftsWorth { min_diamonds } => {
+                    by_worth.push((*min_diamonds, index));
+                    continue;
+                }
+                other => {
+                    by_kind.entry(other.event_kind()).or_default().push(index);
+                    continue;
+                }
             }
             match TriggerKey::parse(&mapping.trigger) {
                 Some(TriggerKey::GiftId(id)) => {
@@ -162,11 +223,83 @@ impl MappingTable {
                 None => {}
             }
         }
+        // Highest threshold first; equal thresholds keep their written order.
+        by_worth.sort_by_key(|&(min, index)| (std::cmp::Reverse(min), index));
         Self {
             mappings: Arc::new(mappings),
             by_name,
             by_id,
+            by_worth,
+            any_gift,
+            by_kind,
+            blocklist: Arc::default(),
         }
+    }
+
+    /// Sets the global blocklist of @handles (with or without `@`, any case).
+    pub fn with_blocklist<S: AsRef<str>>(mut self, handles: &[S]) -> Self {
+        self.blocklist = Arc::new(
+            handles
+                .iter()
+                .map(|h| normalize_handle(h.as_ref()))
+                .filter(|h| !h.is_empty())
+                .collect(),
+        );
+        self
+    }
+
+    /// True when this @handle is on the blocklist.
+    pub fn is_blocked(&self, unique_id: &str) -> bool {
+        !self.blocklist.is_empty() && self.blocklist.contains(&normalize_handle(unique_id))
+    }
+
+    /// The blocklist, normalized, sorted.
+    pub fn blocklist(&self) -> Vec<String> {
+        let mut list: Vec<String> = self.blocklist.iter().cloned().collect();
+        list.sort();
+        list
+    }
+
+    /// Gift mappings that could take a credited gift, best first: by name, by id, the highest
+    /// "worth ≥ N" that `total_diamonds` reaches, then "any gift". The caller picks the first whose
+    /// audience admits the viewer.
+    pub fn gift_candidates(
+        &self,
+        gift_name: &str,
+        gift_id: i64,
+        total_diamonds: u64,
+    ) -> impl Iterator<Item = &Mapping> {
+        let by_name = if gift_name.trim().is_empty() {
+            None
+        } else {
+            self.by_name.get(&normalize_name(gift_name)).copied()
+        };
+        let by_id = self.by_id.get(&gift_id).copied();
+        let worth = self
+            .by_worth
+            .iter()
+            .filter(move |&&(min, _)| total_diamonds >= min)
+            .map(|&(_, index)| index);
+        by_name
+            .into_iter()
+            .chain(by_id.filter(|id| Some(*id) != by_name))
+            .chain(worth)
+            .chain(self.any_gift.iter().copied())
+            .map(|index| &self.mappings[index])
+    }
+
+    /// Enabled non-gift mappings listening to `kind`, in the order written.
+    pub fn for_kind(&self, kind: EventKind) -> impl Iterator<Item = &Mapping> {
+        self.by_kind
+            .get(&kind)
+            .into_iter()
+            .flatten()
+            .map(|&index| &self.mappings[index])
+    }
+
+    /// True when any enabled mapping listens to `kind` (lets the hot path skip work).
+    pub fn listens_to(&self, kind: EventKind) -> bool {
+        self.by_kind.get(&kind).is_some_and(|v| !v.is_empty())
     }
 
     /// All rows, enabled or not, in the order written.
@@ -192,6 +325,8 @@ impl MappingTable {
         self.mappings
             .iter()
             .filter(|m| m.enabled && m.trigger != exclude_trigger && !m.actions.is_empty())
+            // Like Tiktok2Mc's `$random`, only gift rows: a follow or like rule is not a "gift action".
+            .filter(|m| m.on.event_kind() == EventKind::Gift)
             .filter(|m| !m.actions.iter().any(|a| matches!(a, Action::Random)))
             .collect()
     }

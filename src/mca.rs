@@ -2,6 +2,7 @@
 //! Pure text in, mappings and line-numbered warnings out.
 
 use crate::mappings::{Action, Mapping};
+use crate::triggers::Condition;
 
 /// One thing the importer could not take over as written.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,8 +25,31 @@ pub struct McaImport {
     pub warnings: Vec<McaWarning>,
 }
 
-/// Triggers Tiktok2Mc fires for non-gift events; imported, but they only match gifts of that name.
-const NON_GIFT_TRIGGERS: &[&str] = &["follow", "likes", "like_2", "tiktok"];
+/// Tiktok2Mc's default like rules (its `config.default.yaml`): `likes` every 100, `like_2` every
+/// 100,000. A Tiktok2Mc folder's own `config.yaml` replaces them (see `crate::t2m`).
+pub const DEFAULT_LIKE_FUNCTIONS: &[(&str, u64)] = &[("likes", 100), ("like_2", 100_000)];
+
+/// What Tiktok2Mc's event triggers become; `Err` = not imported, with why.
+fn event_condition(trigger: &str) -> Option<Result<Condition, String>> {
+    let lower = trigger.to_ascii_lowercase();
+    if let Some(&(_, every)) = DEFAULT_LIKE_FUNCTIONS
+        .iter()
+        .find(|(name, _)| *name == lower)
+    {
+        return Some(Ok(Condition::Likes { every }));
+    }
+    Some(match lower.as_str() {
+        "follow" => Ok(Condition::Follow),
+        "join" => Ok(Condition::Join),
+        "comment" => Err(
+            "\"comment\" fires on every chat message; giftdeck reacts to chat commands and \
+             keywords instead (add one in the trigger table); skipped"
+                .to_owned(),
+        ),
+        "tiktok" => Err("\"tiktok\" toggles Tiktok2Mc's own connection; skipped".to_owned()),
+        _ => return None,
+    })
+}
 
 /// Parses an `actions.mca` file.
 ///
@@ -55,7 +79,14 @@ pub fn import_mca(text: &str) -> McaImport {
             );
             continue;
         };
+        // Tiktok2Mc allows a quoted trigger name with spaces: 'Tom the Tomato'.
         let trigger = trigger.trim();
+        let trigger = trigger
+            .strip_prefix('\'')
+            .and_then(|t| t.strip_suffix('\''))
+            .or_else(|| trigger.strip_prefix('"').and_then(|t| t.strip_suffix('"')))
+            .unwrap_or(trigger)
+            .trim();
         if trigger.is_empty() {
             warn(&mut out, "empty trigger before ':'".to_owned());
             continue;
@@ -89,13 +120,16 @@ pub fn import_mca(text: &str) -> McaImport {
             );
             continue;
         }
-        if NON_GIFT_TRIGGERS.contains(&trigger.to_ascii_lowercase().as_str()) {
-            warn(
-                &mut out,
-                format!("trigger {trigger:?} is not a gift; imported, but only gifts fire actions"),
-            );
+        let mut mapping = Mapping::new(trigger, actions);
+        match event_condition(trigger) {
+            Some(Ok(condition)) => mapping.on = condition,
+            Some(Err(why)) => {
+                warn(&mut out, why);
+                continue;
+            }
+            None => {}
         }
-        out.mappings.push(Mapping::new(trigger, actions));
+        out.mappings.push(mapping);
     }
     out
 }
@@ -123,7 +157,8 @@ fn parse_command(part: &str) -> Result<Action, String> {
         return Err(format!("empty command in {part:?}"));
     }
     Ok(Action::Command {
-        command: command.to_owned(),
+        // Tiktok2Mc's `{comment}` is our `{message}`.
+        command: command.replace("{comment}", "{message}"),
         repeat,
     })
 }

@@ -41,9 +41,21 @@ impl std::fmt::Display for ReplaySummary {
 /// Streams a capture through a [`Pipeline`], handing each credited gift to `on_credit` in order.
 /// Only an I/O failure is an error; malformed content is counted and skipped.
 pub fn replay<R: Read>(
-    mut reader: CaptureReader<R>,
+    reader: CaptureReader<R>,
     table: MappingTable,
     mut on_credit: impl FnMut(&Decision) -> io::Result<()>,
+) -> Result<ReplaySummary, ReplayError> {
+    replay_outputs(reader, table, |output| match output {
+        Output::Credit(decision) => on_credit(decision),
+        _ => Ok(()),
+    })
+}
+
+/// Like [`replay`], handing every pipeline output (credits, events, fired triggers) to `on_output`.
+pub fn replay_outputs<R: Read>(
+    mut reader: CaptureReader<R>,
+    table: MappingTable,
+    mut on_output: impl FnMut(&Output) -> io::Result<()>,
 ) -> Result<ReplaySummary, ReplayError> {
     let config = EngineConfig {
         // A capture has no timestamps of its own: the messages' create_time drives streak timeouts.
@@ -55,9 +67,7 @@ pub fn replay<R: Read>(
     let mut damaged_tail = None;
     let mut emit = |out: &mut Vec<Output>| -> Result<(), ReplayError> {
         for output in out.drain(..) {
-            if let Output::Credit(decision) = output {
-                on_credit(&decision).map_err(ReplayError::Output)?;
-            }
+            on_output(&output).map_err(ReplayError::Output)?;
         }
         Ok(())
     };

@@ -119,6 +119,8 @@ impl EngineSettings {
 pub struct Settings {
     pub version: u32,
     pub mappings: Vec<Mapping>,
+    /// @handles that never trigger anything (any kind).
+    pub blocklist: Vec<String>,
     pub connection: ConnectionSettings,
     /// The Minecraft server's RCON endpoint (the same type the executor uses).
     pub rcon: RconConfig,
@@ -145,6 +147,7 @@ impl Default for Settings {
         Self {
             version: SETTINGS_VERSION,
             mappings: default_mappings(),
+            blocklist: Vec::new(),
             connection: ConnectionSettings::default(),
             rcon: RconConfig::default(),
             executor: ExecutorSettings::default(),
@@ -341,6 +344,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SettingsError> {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MappingsFile {
     pub mappings: Vec<Mapping>,
+    /// The file's `blocklist` of @handles (our JSON settings files only).
+    pub blocklist: Vec<String>,
     pub warnings: Vec<String>,
 }
 
@@ -360,6 +365,7 @@ pub fn load_mappings_file(path: &Path) -> Result<MappingsFile, SettingsError> {
         let import = import_mca(&text);
         return Ok(MappingsFile {
             mappings: import.mappings,
+            blocklist: Vec::new(),
             warnings: import
                 .warnings
                 .iter()
@@ -373,21 +379,27 @@ pub fn load_mappings_file(path: &Path) -> Result<MappingsFile, SettingsError> {
         column: err.column(),
         reason: err.to_string(),
     };
-    let mappings = if trimmed.starts_with('[') {
-        serde_json::from_str::<Vec<Mapping>>(&text).map_err(parse_err)?
+    let (mappings, blocklist) = if trimmed.starts_with('[') {
+        (
+            serde_json::from_str::<Vec<Mapping>>(&text).map_err(parse_err)?,
+            Vec::new(),
+        )
     } else {
-        // Only the mappings matter here; a settings file without them means "no mappings".
+        // Only the mappings (and the blocklist) matter here; a settings file without them means
+        // "no mappings".
         #[derive(Deserialize)]
         struct OnlyMappings {
             #[serde(default)]
             mappings: Vec<Mapping>,
+            #[serde(default)]
+            blocklist: Vec<String>,
         }
-        serde_json::from_str::<OnlyMappings>(&text)
-            .map_err(parse_err)?
-            .mappings
+        let only = serde_json::from_str::<OnlyMappings>(&text).map_err(parse_err)?;
+        (only.mappings, only.blocklist)
     };
     Ok(MappingsFile {
         mappings,
+        blocklist,
         warnings: Vec::new(),
     })
 }

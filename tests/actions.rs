@@ -42,6 +42,7 @@ fn gift(name: &str, count: u32, nickname: &str) -> CreditedGift {
         count,
         trigger: Some(name.into()),
         ended_by: EndedBy::StreakEnd,
+        skipped: None,
     }
 }
 
@@ -330,22 +331,32 @@ async fn pause_resume_clear_and_a_full_queue() {
 async fn stale_actions_are_skipped_and_counted() {
     let server = FakeRcon::start("pw").await.unwrap();
     let mapping = Mapping::new("Rose", vec![cmd("say {count}", 1)]);
+    let max_age_millis = 200;
     let exec = start(
         ExecutorConfig {
-            gap_millis: 100,
-            max_age_millis: Some(250),
+            gap_millis: 0,
+            max_age_millis: Some(max_age_millis),
             rcon: rcon(server.port(), "pw"),
             ..ExecutorConfig::default()
         },
         MappingTable::new(vec![mapping.clone()]),
     );
+    status_until(&exec.handle, |s| s.rcon == RconState::Connected).await;
+    exec.handle.pause();
     exec.handle.enqueue(&decision(&mapping, 10, "x"));
+    // Ten actions wait past their max age (this shapes the input; the assertions follow the
+    // drain), then two fresh ones join them.
+    tokio::time::sleep(Duration::from_millis(2 * max_age_millis)).await;
+    exec.handle.enqueue(&decision(&mapping, 2, "x"));
+    exec.handle.resume();
     drained(&exec.handle).await;
     let status = exec.handle.status();
-    let ran = server.commands().len() as u64;
-    assert_eq!(status.done, ran);
-    assert!((2..=4).contains(&ran), "ran {ran}");
-    assert_eq!(status.skipped_stale, 10 - ran);
+    assert_eq!(
+        server.commands(),
+        ["say 2", "say 2"],
+        "only the fresh ones ran"
+    );
+    assert_eq!((status.done, status.skipped_stale), (2, 10));
 }
 
 #[tokio::test]
@@ -839,6 +850,7 @@ fn replay_execute_sends_the_captured_gifts_commands() {
             count: line["count"].as_u64().unwrap() as u32,
             diamonds: line["diamonds"].as_u64().unwrap() as u32,
             total_diamonds: 0,
+            ..Default::default()
         };
         for _ in 0..values.count {
             for t in templates {

@@ -77,6 +77,12 @@ proptest! {
         let mut pipeline = Pipeline::new(EngineConfig::default(), MappingTable::default());
         let mut out = Vec::new();
         let _ = pipeline.ingest_ws_message(&bytes, 0, &mut out);
+        // A flip can turn another message's id into 99; then the good gift is rightly a duplicate.
+        let id_taken = out.iter().any(|o| match o {
+            Output::Credit(d) => d.gift.msg_id == 99,
+            Output::Event(e) => e.msg_id() == 99,
+            Output::Fired(_) => false,
+        });
         // A different, intact frame right after still decodes and credits.
         let good = encode_msg_frame(
             3,
@@ -94,6 +100,6 @@ proptest! {
         out.clear();
         pipeline.ingest_ws_message(&good, 0, &mut out).unwrap();
         let credited = out.iter().any(|o| matches!(o, Output::Credit(d) if d.gift.msg_id == 99));
-        prop_assert!(credited);
+        prop_assert!(credited || id_taken);
     }
 }

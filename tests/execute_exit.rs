@@ -90,8 +90,8 @@ impl Child {
             .spawn()
             .unwrap();
         let stderr = child.stderr.take().unwrap();
-        // Bounded, but far above what a test prints.
-        let (tx, lines) = mpsc::sync_channel(65_536);
+        // Bounded, but far above what a test's child prints, so the reader never stalls the child.
+        let (tx, lines) = mpsc::sync_channel(1 << 16);
         std::thread::Builder::new()
             .name("child-stderr".into())
             .spawn(move || {

@@ -288,8 +288,18 @@ fn streak_setup(
     (server, fake, path)
 }
 
-/// Closing with an open streak: the streak is credited, its actions drain (the countdown shows
-/// meanwhile), then the window may close, and the executor stops with nothing left.
+/// The viewport commands the app sent in the last frame.
+fn root_commands(h: &Harness<'_, GiftdeckApp>) -> Vec<egui::ViewportCommand> {
+    h.output()
+        .viewport_output
+        .get(&egui::ViewportId::ROOT)
+        .map(|v| v.commands.clone())
+        .unwrap_or_default()
+}
+
+/// Closing the window with an open streak: the close is held back, the streak is credited, its
+/// actions drain (the countdown shows meanwhile), then the window closes by itself, and the
+/// executor stops with nothing left.
 #[test]
 fn closing_credits_open_streaks_and_drains_the_queue_first() {
     let rt = runtime();
@@ -305,7 +315,18 @@ fn closing_credits_open_streaks_and_drains_the_queue_first() {
     assert!(acked);
     assert!(server.commands().is_empty(), "the streak is still open");
 
-    h.state_mut().command(Command::Quit);
+    // The window's close button, as the OS sends it.
+    h.input_mut()
+        .viewports
+        .entry(egui::ViewportId::ROOT)
+        .or_default()
+        .events
+        .push(egui::ViewportEvent::Close);
+    h.step();
+    assert!(
+        root_commands(&h).contains(&egui::ViewportCommand::CancelClose),
+        "the close is held back while a session runs"
+    );
     let mut countdown_seen = false;
     for _ in 0..3 {
         h.step();
@@ -316,6 +337,10 @@ fn closing_credits_open_streaks_and_drains_the_queue_first() {
         "the countdown shows while finishing"
     );
     step_until(&mut h, "finishing before quitting", GiftdeckApp::quit_ready);
+    assert!(
+        root_commands(&h).contains(&egui::ViewportCommand::Close),
+        "then the window closes by itself"
+    );
     assert_eq!(server.commands(), vec!["say rose 5"; 5]);
     let report = h.state_mut().shutdown();
     assert_eq!(report.not_run_count(), 0, "{report:?}");

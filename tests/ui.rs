@@ -77,6 +77,7 @@ fn gift(msg_id: i64, name: &str, gift_id: i64) -> GiftMessage {
             user_id: 42,
             unique_id: "viewer".into(),
             nickname: "Viewer".into(),
+            ..User::default()
         },
         gift_id,
         gift_name: name.into(),

@@ -9,16 +9,17 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 
-use rand::seq::IndexedRandom as _;
 use tokio::sync::{Notify, mpsc, watch};
 use tokio::task::JoinHandle;
 
 use super::binding::{self, HeldQueue, HeldQueues, Origin, ServerId, ShutdownReport};
-use super::placeholders::{self, Values};
+use super::expand::{Filler, Source, expand};
+use super::placeholders::Values;
 use super::rcon::RconConfig;
 use crate::engine::Decision;
 use crate::event::CreditedGift;
-use crate::mappings::{Action, Mapping, MappingTable};
+use crate::mappings::{Mapping, MappingTable};
+use crate::triggers::{EventLine, Fired};
 
 /// How many log lines [`ExecutorHandle::recent_log`] keeps.
 pub const RECENT_LOG_LINES: usize = 200;
@@ -152,6 +153,14 @@ pub fn is_stale(enqueued: Instant, now: Instant, max_age_millis: Option<u64>) ->
         .is_some_and(|max| now.saturating_duration_since(enqueued) > Duration::from_millis(max))
 }
 
+/// What a webhook posts: the gift line `replay` prints, or a non-gift trigger's `--events` line.
+#[derive(Debug, serde::Serialize)]
+#[serde(untagged)]
+pub(super) enum WebhookBody {
+    Gift(CreditedGift),
+    Event(EventLine),
+}
+
 /// One queued action, ready to run.
 #[derive(Debug)]
 pub(super) enum Work {
@@ -163,7 +172,7 @@ pub(super) enum Work {
     Webhook {
         url: Arc<str>,
         timeout_millis: u64,
-        gift: Arc<CreditedGift>,
+        gift: Arc<WebhookBody>,
     },
     /// Could not be prepared (a placeholder error, no mapping for Random): fails in its turn.
     Invalid(Arc<str>),
@@ -349,6 +358,46 @@ impl ExecutorHandle {
         let Some(mapping) = &decision.mapping else {
             return 0;
         };
+        let source = Source {
+            values: Values::from_gift(&decision.gift),
+            body: Arc::new(WebhookBody::Gift(decision.gift.clone())),
+            count: decision.gift.count,
+        };
+        self.enqueue_source(mapping, &source, &decision.gift.gift_name, origin)
+    }
+
+    /// Queues a fired non-gift trigger's actions (`count × mapping.repeat` runs), like [`enqueue`].
+    /// A skipped trigger (no mapping) queues nothing.
+    ///
+    /// [`enqueue`]: Self::enqueue
+    pub fn enqueue_fired(&self, fired: &Fired) -> usize {
+        self.enqueue_fired_to(fired, None)
+    }
+
+    /// Like [`ExecutorHandle::enqueue_fired`], bound to the server of the stream it came from.
+    pub fn enqueue_fired_from(&self, fired: &Fired, origin: Origin) -> usize {
+        self.enqueue_fired_to(fired, Some(origin))
+    }
+
+    fn enqueue_fired_to(&self, fired: &Fired, origin: Option<Origin>) -> usize {
+        let Some(mapping) = &fired.mapping else {
+            return 0;
+        };
+        let source = Source {
+            values: Values::from_event(&fired.line),
+            body: Arc::new(WebhookBody::Event(fired.line.clone())),
+            count: fired.line.count,
+        };
+        self.enqueue_source(mapping, &source, fired.line.kind.as_str(), origin)
+    }
+
+    fn enqueue_source(
+        &self,
+        mapping: &Mapping,
+        source: &Source,
+        what: &str,
+        origin: Option<Origin>,
+    ) -> usize {
         // Read-locks the table only for this call (no await below); `Random` picks from it.
         let table = self.mappings.borrow();
         let now = Instant::now();
@@ -366,7 +415,7 @@ impl ExecutorHandle {
                 dropped: 0,
                 now,
             };
-            expand(decision, mapping, &table, &mut filler);
+            expand(source, mapping, &table, &mut filler);
             let queued = filler.items.len();
             let server = shared.config.server_for(origin);
             let held_for = if server == shared.config.server() {
@@ -387,7 +436,7 @@ impl ExecutorHandle {
         if dropped > 0 {
             tracing::warn!(
                 dropped,
-                gift = %decision.gift.gift_name,
+                gift = %what,
                 "action queue full or stopping: actions not queued"
             );
         }
@@ -579,174 +628,6 @@ impl ExecutorHandle {
     }
 }
 
-/// Collects items up to the free room and counts the rest as dropped, without building them.
-struct Filler {
-    room: usize,
-    items: Vec<Item>,
-    dropped: u64,
-    now: Instant,
-}
-
-impl Filler {
-    fn full(&self) -> bool {
-        self.items.len() >= self.room
-    }
-
-    fn push(&mut self, work: Work, summary: &Arc<str>) {
-        if self.full() {
-            self.dropped = self.dropped.saturating_add(1);
-        } else {
-            self.items.push(Item {
-                work,
-                summary: summary.clone(),
-                enqueued: self.now,
-            });
-        }
-    }
-}
-
-/// How many queue entries one run of the action list makes (`Random` counted as one).
-fn actions_per_run(mapping: &Mapping) -> u64 {
-    mapping
-        .actions
-        .iter()
-        .map(|a| match a {
-            Action::Command { repeat, .. } => u64::from(*repeat),
-            _ => 1,
-        })
-        .sum()
-}
-
-fn expand(decision: &Decision, mapping: &Mapping, table: &MappingTable, filler: &mut Filler) {
-    let gift = Arc::new(decision.gift.clone());
-    let values = Values::from_gift(&decision.gift);
-    let runs = u64::from(decision.gift.count) * u64::from(mapping.repeat);
-    let steps = prepare(mapping, &values, &gift);
-    let mut rng = rand::rng();
-    let mut random = |f: &mut Filler| {
-        let candidates = table.random_candidates(&mapping.trigger);
-        match candidates.choose(&mut rng) {
-            Some(chosen) => {
-                let chosen_steps = prepare(chosen, &values, &gift);
-                // Candidates hold no Random action (no chains).
-                push_runs(
-                    f,
-                    &chosen_steps,
-                    u64::from(chosen.repeat),
-                    actions_per_run(chosen),
-                    &mut |_| {},
-                );
-            }
-            None => f.push(
-                Work::Invalid("random: no other enabled mapping with actions to pick".into()),
-                &Arc::from("random mapping"),
-            ),
-        }
-    };
-    push_runs(filler, &steps, runs, actions_per_run(mapping), &mut random);
-}
-
-/// Pushes `runs` runs of `steps`; once the queue is full the rest is only counted.
-fn push_runs(
-    filler: &mut Filler,
-    steps: &[Prepared],
-    runs: u64,
-    per_run: u64,
-    random: &mut dyn FnMut(&mut Filler),
-) {
-    for run in 0..runs {
-        if filler.full() {
-            filler.dropped = filler
-                .dropped
-                .saturating_add((runs - run).saturating_mul(per_run));
-            return;
-        }
-        for step in steps {
-            match step {
-                Prepared::Once(work, summary) => filler.push(work.clone_work(), summary),
-                Prepared::Repeat(work, summary, times) => {
-                    for i in 0..*times {
-                        if filler.full() {
-                            filler.dropped = filler.dropped.saturating_add(u64::from(times - i));
-                            break;
-                        }
-                        filler.push(work.clone_work(), summary);
-                    }
-                }
-                Prepared::Random => random(filler),
-            }
-        }
-    }
-}
-
-/// An action with its placeholders filled in, ready to copy into the queue.
-enum Prepared {
-    Once(Work, Arc<str>),
-    Repeat(Work, Arc<str>, u32),
-    Random,
-}
-
-impl Work {
-    fn clone_work(&self) -> Work {
-        match self {
-            Work::Command(c) => Work::Command(c.clone()),
-            Work::Sound { path, volume } => Work::Sound {
-                path: path.clone(),
-                volume: *volume,
-            },
-            Work::Webhook {
-                url,
-                timeout_millis,
-                gift,
-            } => Work::Webhook {
-                url: url.clone(),
-                timeout_millis: *timeout_millis,
-                gift: gift.clone(),
-            },
-            Work::Invalid(e) => Work::Invalid(e.clone()),
-        }
-    }
-}
-
-fn prepare(mapping: &Mapping, values: &Values, gift: &Arc<CreditedGift>) -> Vec<Prepared> {
-    mapping
-        .actions
-        .iter()
-        .map(|action| match action {
-            Action::Command { command, repeat } => match placeholders::render(command, values) {
-                Ok(text) => {
-                    let summary: Arc<str> = format!("/{text}").into();
-                    Prepared::Repeat(Work::Command(text.into()), summary, *repeat)
-                }
-                Err(err) => Prepared::Repeat(
-                    Work::Invalid(err.to_string().into()),
-                    format!("/{command}").into(),
-                    *repeat,
-                ),
-            },
-            Action::Sound { path, volume } => Prepared::Once(
-                Work::Sound {
-                    path: Arc::new(path.clone()),
-                    volume: *volume,
-                },
-                action.summary().into(),
-            ),
-            Action::Webhook {
-                url,
-                timeout_millis,
-            } => Prepared::Once(
-                Work::Webhook {
-                    url: url.as_str().into(),
-                    timeout_millis: *timeout_millis,
-                    gift: gift.clone(),
-                },
-                action.summary().into(),
-            ),
-            Action::Random => Prepared::Random,
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -771,136 +652,5 @@ mod tests {
         assert!(!is_stale(t0, later, Some(1000)));
         assert!(is_stale(t0, later, Some(999)));
         assert!(!is_stale(later, t0, Some(0)), "clock order never panics");
-    }
-
-    fn gift(count: u32, nickname: &str) -> CreditedGift {
-        CreditedGift {
-            msg_id: 1,
-            user_id: 2,
-            unique_id: "viewer".into(),
-            nickname: nickname.into(),
-            gift_id: 5655,
-            gift_name: "Rose".into(),
-            diamonds: 1,
-            count,
-            trigger: Some("Rose".into()),
-            ended_by: crate::event::EndedBy::StreakEnd,
-        }
-    }
-
-    fn commands(items: &[Item]) -> Vec<String> {
-        items
-            .iter()
-            .map(|i| match &i.work {
-                Work::Command(c) => c.to_string(),
-                other => format!("{other:?}"),
-            })
-            .collect()
-    }
-
-    fn filler(room: usize) -> Filler {
-        Filler {
-            room,
-            items: Vec::new(),
-            dropped: 0,
-            now: Instant::now(),
-        }
-    }
-
-    #[test]
-    fn count_times_mapping_repeat_times_command_repeat() {
-        let mut mapping = Mapping::new(
-            "Rose",
-            vec![
-                Action::Command {
-                    command: "say a {count}".into(),
-                    repeat: 2,
-                },
-                Action::Command {
-                    command: "say b".into(),
-                    repeat: 1,
-                },
-            ],
-        );
-        mapping.repeat = 2;
-        let decision = Decision {
-            gift: gift(3, "x"),
-            mapping: Some(mapping.clone()),
-        };
-        let mut f = filler(100);
-        expand(&decision, &mapping, &MappingTable::default(), &mut f);
-        let run = ["say a 3", "say a 3", "say b"];
-        let want: Vec<String> = std::iter::repeat_n(run, 6)
-            .flatten()
-            .map(String::from)
-            .collect();
-        assert_eq!(commands(&f.items), want);
-        assert_eq!(f.dropped, 0);
-    }
-
-    #[test]
-    fn a_full_queue_drops_and_counts_without_building_everything() {
-        let mapping = Mapping::new(
-            "Rose",
-            vec![Action::Command {
-                command: "say x".into(),
-                repeat: 1000,
-            }],
-        );
-        let decision = Decision {
-            gift: gift(u32::MAX, "x"),
-            mapping: Some(mapping.clone()),
-        };
-        let mut f = filler(10);
-        expand(&decision, &mapping, &MappingTable::default(), &mut f);
-        assert_eq!(f.items.len(), 10);
-        assert_eq!(f.dropped, u64::from(u32::MAX) * 1000 - 10);
-    }
-
-    #[test]
-    fn random_picks_another_enabled_mapping() {
-        let other = Mapping::new(
-            "Lion",
-            vec![Action::Command {
-                command: "say lion {user}".into(),
-                repeat: 1,
-            }],
-        );
-        let rose = Mapping::new("Rose", vec![Action::Random]);
-        let table = MappingTable::new(vec![rose.clone(), other]);
-        let decision = Decision {
-            gift: gift(2, "x"),
-            mapping: Some(rose.clone()),
-        };
-        let mut f = filler(100);
-        expand(&decision, &rose, &table, &mut f);
-        assert_eq!(commands(&f.items), ["say lion viewer", "say lion viewer"]);
-
-        let mut f = filler(100);
-        expand(
-            &decision,
-            &rose,
-            &MappingTable::new(vec![rose.clone()]),
-            &mut f,
-        );
-        assert!(matches!(&f.items[0].work, Work::Invalid(e) if e.contains("no other")));
-    }
-
-    #[test]
-    fn a_hostile_nickname_is_neutralized_when_queued() {
-        let mapping = Mapping::new(
-            "Rose",
-            vec![Action::Command {
-                command: "give {nickname} diamond".into(),
-                repeat: 1,
-            }],
-        );
-        let decision = Decision {
-            gift: gift(1, "@a[x] stone\n/op me"),
-            mapping: Some(mapping.clone()),
-        };
-        let mut f = filler(10);
-        expand(&decision, &mapping, &MappingTable::default(), &mut f);
-        assert_eq!(commands(&f.items), ["give ax_stoneop_me diamond"]);
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod binding;
 pub mod executor;
+mod expand;
 pub mod placeholders;
 pub mod rcon;
 mod runner;

@@ -31,6 +31,10 @@ pub const PLACEHOLDERS: &[&str] = &[
     "count",
     "diamonds",
     "total_diamonds",
+    "likes",
+    "total_likes",
+    "message",
+    "args",
 ];
 
 /// Why a template could not become a command.
@@ -62,6 +66,14 @@ pub struct Values {
     pub diamonds: u32,
     /// `diamonds × count`.
     pub total_diamonds: u64,
+    /// Like rules: likes counted since connecting.
+    pub likes: u64,
+    /// Like rules: the room total TikTok reported.
+    pub total_likes: u64,
+    /// Chat triggers: the whole message (viewer text, escaped like a nickname).
+    pub message: String,
+    /// Chat triggers: the text after the command word (viewer text, escaped like a nickname).
+    pub args: String,
 }
 
 impl Values {
@@ -73,6 +85,23 @@ impl Values {
             count: gift.count,
             diamonds: gift.diamonds,
             total_diamonds: gift.total_diamonds(),
+            ..Self::default()
+        }
+    }
+
+    /// The values of a non-gift trigger: `{count}` is how many times it runs (blocks for likes).
+    pub fn from_event(line: &crate::triggers::EventLine) -> Self {
+        Self {
+            user: line.unique_id.clone(),
+            nickname: line.nickname.clone(),
+            count: line.count,
+            likes: line.likes.unwrap_or(0),
+            total_likes: line
+                .total_likes
+                .map_or(0, |t| u64::try_from(t).unwrap_or(0)),
+            message: line.message.clone().unwrap_or_default(),
+            args: line.args.clone().unwrap_or_default(),
+            ..Self::default()
         }
     }
 
@@ -84,6 +113,10 @@ impl Values {
             "count" => Value::Number(u64::from(self.count)),
             "diamonds" => Value::Number(u64::from(self.diamonds)),
             "total_diamonds" => Value::Number(self.total_diamonds),
+            "likes" => Value::Number(self.likes),
+            "total_likes" => Value::Number(self.total_likes),
+            "message" => Value::Text(&self.message),
+            "args" => Value::Text(&self.args),
             _ => return None,
         })
     }
@@ -276,6 +309,7 @@ mod tests {
             count: 3,
             diamonds: 1,
             total_diamonds: 3,
+            ..Values::default()
         }
     }
 

@@ -259,7 +259,7 @@ impl Runner {
                 gift,
             } => self
                 .webhook
-                .post(url, *timeout_millis, gift)
+                .post(url, *timeout_millis, &**gift)
                 .await
                 .map_err(|e| e.to_string()),
             Work::Invalid(reason) => Err(reason.to_string()),

@@ -5,8 +5,6 @@ use std::time::Duration;
 
 use thiserror::Error;
 
-use crate::event::CreditedGift;
-
 /// Why a webhook failed. Each variant carries the URL.
 #[derive(Debug, Error)]
 pub enum WebhookError {
@@ -43,11 +41,11 @@ impl WebhookClient {
 
     /// POSTs `gift` (the fields `replay` prints, trigger included) as `application/json`; returns
     /// `"HTTP <status>"` on success.
-    pub async fn post(
+    pub async fn post<T: serde::Serialize + ?Sized>(
         &self,
         url: &str,
         timeout_millis: u64,
-        gift: &CreditedGift,
+        gift: &T,
     ) -> Result<String, WebhookError> {
         let parsed = url::Url::parse(url)
             .ok()

@@ -210,6 +210,13 @@ impl Headless {
         queued
     }
 
+    /// Queues a fired non-gift trigger's actions (never blocks); returns how many were queued.
+    pub fn submit_fired(&mut self, fired: &crate::triggers::Fired) -> usize {
+        let queued = self.handle.enqueue_fired(fired);
+        self.queued += queued as u64;
+        queued
+    }
+
     pub fn handle(&self) -> &ExecutorHandle {
         &self.handle
     }
@@ -310,6 +317,10 @@ impl BlockingHeadless {
 
     pub fn submit(&mut self, decision: &Decision) -> usize {
         self.inner.submit(decision)
+    }
+
+    pub fn submit_fired(&mut self, fired: &crate::triggers::Fired) -> usize {
+        self.inner.submit_fired(fired)
     }
 
     pub fn handle(&self) -> &ExecutorHandle {

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::engine::Decision;
+use crate::engine::{Decision, Output};
 use crate::mappings::MappingTable;
 use crate::settings;
 
@@ -44,17 +44,23 @@ pub enum Command {
 pub struct ReplayArgs {
     /// The capture file (u32 little-endian length + one binary WebSocket message, repeated).
     pub capture: PathBuf,
-    /// Mappings: our JSON settings file or a Tiktok2Mc `actions.mca`.
+    /// Mappings: our JSON settings file, a Tiktok2Mc `actions.mca`, or a whole Tiktok2Mc folder
+    /// (its `config.yaml` gives RCON and the user where flags do not).
     #[arg(long)]
     pub mappings: Option<PathBuf>,
+    /// Also print one JSON line per follow, share, subscribe, join, like or chat trigger that fired
+    /// (gift lines then carry `"kind":"gift"`).
+    #[arg(long)]
+    pub events: bool,
     #[command(flatten)]
     pub execute: ExecuteArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct WatchArgs {
-    /// `@name`, `name`, a `tiktok.com/@name/live` URL, or a numeric room id.
-    pub user: String,
+    /// `@name`, `name`, a `tiktok.com/@name/live` URL, or a numeric room id. May be left out when
+    /// `--mappings` is a Tiktok2Mc folder whose `config.yaml` names the user.
+    pub user: Option<String>,
     /// Skip the room lookup and connect to this room id.
     #[arg(long)]
     pub room_id: Option<String>,
@@ -70,12 +76,17 @@ pub struct WatchArgs {
     /// Replaces `https://webcast.tiktok.com/webcast`.
     #[arg(long)]
     pub webcast_url: Option<String>,
-    /// Mappings: our JSON settings file or a Tiktok2Mc `actions.mca`.
+    /// Mappings: our JSON settings file, a Tiktok2Mc `actions.mca`, or a whole Tiktok2Mc folder
+    /// (its `config.yaml` gives RCON and the user where flags do not).
     #[arg(long)]
     pub mappings: Option<PathBuf>,
     /// Write every received WebSocket message (and the sign server's initial batch) to this capture.
     #[arg(long)]
     pub record: Option<PathBuf>,
+    /// Also print one JSON line per follow, share, subscribe, join, like or chat trigger that fired
+    /// (gift lines then carry `"kind":"gift"`).
+    #[arg(long)]
+    pub events: bool,
     #[command(flatten)]
     pub execute: ExecuteArgs,
 }
@@ -98,20 +109,95 @@ pub struct ExecuteArgs {
     pub drain_timeout: Option<u64>,
 }
 
+impl ExecuteArgs {
+    /// These flags, with a Tiktok2Mc folder's RCON port and password filling in what the command
+    /// line left out (flags win).
+    pub fn or_t2m(&self, t2m: Option<&crate::t2m::T2mImport>) -> ExecuteArgs {
+        let mut args = self.clone();
+        if let Some(t2m) = t2m {
+            if args.rcon.is_none() {
+                args.rcon = t2m.rcon_address();
+            }
+            if args.rcon_password.is_none() {
+                args.rcon_password = t2m.rcon_password.clone();
+            }
+        }
+        args
+    }
+}
+
 /// Writes one credited gift as a JSON line.
 pub fn write_json_line(out: &mut impl Write, decision: &Decision) -> io::Result<()> {
     serde_json::to_writer(&mut *out, &decision.gift).map_err(io::Error::other)?;
     out.write_all(b"\n")
 }
 
+/// A gift line under `--events`: `"kind":"gift"` first, then every key of the plain gift line.
+#[derive(serde::Serialize)]
+struct KindedGift<'a> {
+    kind: &'static str,
+    #[serde(flatten)]
+    gift: &'a crate::event::CreditedGift,
+}
+
+/// Writes what `replay`/`watch` print for one pipeline output: every credited gift (with
+/// `"kind":"gift"` under `--events`), and under `--events` every non-gift trigger that fired or was
+/// skipped. Other outputs print nothing.
+pub fn write_output(out: &mut impl Write, output: &Output, events: bool) -> io::Result<()> {
+    match output {
+        Output::Credit(decision) if events => {
+            let line = KindedGift {
+                kind: "gift",
+                gift: &decision.gift,
+            };
+            serde_json::to_writer(&mut *out, &line).map_err(io::Error::other)?;
+            out.write_all(b"\n")
+        }
+        Output::Credit(decision) => write_json_line(out, decision),
+        Output::Fired(fired) if events => {
+            serde_json::to_writer(&mut *out, &fired.line).map_err(io::Error::other)?;
+            out.write_all(b"\n")
+        }
+        Output::Fired(_) | Output::Event(_) => Ok(()),
+    }
+}
+
+/// Why `--mappings` could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum MappingsArgError {
+    #[error(transparent)]
+    Settings(#[from] settings::SettingsError),
+    #[error(transparent)]
+    T2m(#[from] crate::t2m::T2mError),
+}
+
 /// Loads `--mappings FILE` (our JSON or `actions.mca`), printing its warnings to stderr.
-pub fn load_mappings_arg(path: Option<&Path>) -> Result<MappingTable, settings::SettingsError> {
+pub fn load_mappings_arg(path: Option<&Path>) -> Result<MappingTable, MappingsArgError> {
+    load_mappings_source(path).map(|(table, _)| table)
+}
+
+/// Loads `--mappings PATH`: our JSON, an `actions.mca`, or a Tiktok2Mc folder (whose import report
+/// goes to stderr and whose RCON settings and user come back for the command line to fill in).
+pub fn load_mappings_source(
+    path: Option<&Path>,
+) -> Result<(MappingTable, Option<crate::t2m::T2mImport>), MappingsArgError> {
     let Some(path) = path else {
-        return Ok(MappingTable::default());
+        return Ok((MappingTable::default(), None));
     };
+    if path.is_dir() {
+        let import = crate::t2m::import_folder(path)?;
+        for line in &import.report {
+            eprintln!("tiktok2mc: {line}");
+        }
+        let table = MappingTable::new(import.mappings.clone());
+        return Ok((table, Some(import)));
+    }
     let file = settings::load_mappings_file(path)?;
     for warning in &file.warnings {
         eprintln!("warning: {warning}");
     }
-    Ok(MappingTable::new(file.mappings))
+    Ok((
+        MappingTable::new(file.mappings).with_blocklist(&file.blocklist),
+        None,
+    ))
 }

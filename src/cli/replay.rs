@@ -5,14 +5,15 @@ use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
 use super::headless::{ACTIONS_NOT_ALL_RUN_EXIT, BlockingHeadless};
-use super::{ReplayArgs, load_mappings_arg, write_json_line};
+use super::{ReplayArgs, load_mappings_source, write_output};
 use crate::capture::CaptureReader;
-use crate::replay::{ReplayError, replay};
+use crate::engine::Output;
+use crate::replay::{ReplayError, replay_outputs};
 
 /// `giftdeck replay CAPTURE [--mappings FILE]`.
 pub fn run(args: &ReplayArgs) -> ExitCode {
-    let table = match load_mappings_arg(args.mappings.as_deref()) {
-        Ok(table) => table,
+    let (table, t2m) = match load_mappings_source(args.mappings.as_deref()) {
+        Ok(loaded) => loaded,
         Err(err) => {
             eprintln!("giftdeck replay: {err}");
             return ExitCode::from(2);
@@ -26,7 +27,9 @@ pub fn run(args: &ReplayArgs) -> ExitCode {
         }
     };
     // `--execute`: the credited gifts' actions run through the real executor (None without it).
-    let mut executor = match BlockingHeadless::start(&args.execute, table.clone()) {
+    // RCON flags win over a Tiktok2Mc folder's config.yaml.
+    let execute = args.execute.or_t2m(t2m.as_ref());
+    let mut executor = match BlockingHeadless::start(&execute, table.clone()) {
         Ok(executor) => executor,
         Err(err) => {
             eprintln!("giftdeck replay: {err}");
@@ -35,11 +38,19 @@ pub fn run(args: &ReplayArgs) -> ExitCode {
     };
     let stdout = io::stdout();
     let mut stdout = BufWriter::new(stdout.lock());
-    let result = replay(reader, table, |decision| {
+    let result = replay_outputs(reader, table, |output| {
         if let Some(executor) = executor.as_mut() {
-            executor.submit(decision);
+            match output {
+                Output::Credit(decision) => {
+                    executor.submit(decision);
+                }
+                Output::Fired(fired) => {
+                    executor.submit_fired(fired);
+                }
+                Output::Event(_) => {}
+            }
         }
-        write_json_line(&mut stdout, decision)
+        write_output(&mut stdout, output, args.events)
     });
     let flushed = stdout.flush();
     // With `--execute`, an action that failed or never ran makes the exit code 3.

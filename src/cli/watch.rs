@@ -10,7 +10,7 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, watch};
 
 use super::headless::{ACTIONS_NOT_ALL_RUN_EXIT, Headless};
-use super::{WatchArgs, load_mappings_arg, write_json_line};
+use super::{WatchArgs, load_mappings_source, write_output};
 use crate::engine::{Output, Stats};
 use crate::live::{ConnStatus, FailureKind, LiveConfig, LiveMsg, Recorder, spawn_session};
 
@@ -36,7 +36,7 @@ pub fn run_blocking(args: WatchArgs) -> ExitCode {
 pub fn config_from_args(args: &WatchArgs) -> LiveConfig {
     let defaults = LiveConfig::default();
     LiveConfig {
-        target: args.user.clone(),
+        target: args.user.clone().unwrap_or_default(),
         room_id: args.room_id.clone(),
         sign_url: args.sign_url.clone().unwrap_or(defaults.sign_url.clone()),
         sign_api_key: args.sign_api_key.clone().filter(|k| !k.is_empty()),
@@ -78,14 +78,25 @@ pub fn failure_advice(kind: FailureKind) -> &'static str {
     }
 }
 
-async fn run(args: WatchArgs) -> ExitCode {
-    let table = match load_mappings_arg(args.mappings.as_deref()) {
-        Ok(table) => table,
+async fn run(mut args: WatchArgs) -> ExitCode {
+    let (table, t2m) = match load_mappings_source(args.mappings.as_deref()) {
+        Ok(loaded) => loaded,
         Err(err) => {
             eprintln!("giftdeck watch: {err}");
             return ExitCode::from(2);
         }
     };
+    // The user and RCON flags win over a Tiktok2Mc folder's config.yaml.
+    if args.user.is_none() {
+        args.user = t2m.as_ref().and_then(|t| t.tiktok_user.clone());
+    }
+    if args.user.is_none() {
+        eprintln!(
+            "giftdeck watch: which stream? give the @username (or a Tiktok2Mc folder naming it)"
+        );
+        return ExitCode::from(2);
+    }
+    args.execute = args.execute.or_t2m(t2m.as_ref());
     let mut config = config_from_args(&args);
     if let Some(path) = &args.record {
         match Recorder::create(path) {
@@ -118,11 +129,19 @@ async fn run(args: WatchArgs) -> ExitCode {
         tokio::select! {
             message = events.recv() => match message {
                 None => break,
-                Some(LiveMsg::Output(Output::Credit(decision))) if stdout_open => {
+                Some(LiveMsg::Output(output @ (Output::Credit(_) | Output::Fired(_)))) if stdout_open => {
                     if let Some(executor) = executor.as_mut() {
-                        executor.submit(&decision);
+                        match &output {
+                            Output::Credit(decision) => {
+                                executor.submit(decision);
+                            }
+                            Output::Fired(fired) => {
+                                executor.submit_fired(fired);
+                            }
+                            Output::Event(_) => {}
+                        }
                     }
-                    let printed = write_json_line(&mut stdout, &decision)
+                    let printed = write_output(&mut stdout, &output, args.events)
                         .and_then(|()| stdout.flush());
                     if let Err(err) = printed {
                         // A closed pipe (`| head`) ends the session cleanly.

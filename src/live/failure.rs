@@ -192,7 +192,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::live::TargetError;
+    use crate::live::{ConnStatus, TargetError};
 
     fn connect_io(kind: io::ErrorKind) -> LiveError {
         LiveError::Connect(ConnectError::Ws {
@@ -227,10 +227,17 @@ mod tests {
     async fn a_refused_connection_is_no_internet_and_a_silent_server_is_unreachable() {
         // Nothing listens on the port: refused, as when the network is down.
         let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let dead = format!("http://{}/", closed.local_addr().unwrap());
+        let dead = format!("http://{}/?apiKey=hunter2", closed.local_addr().unwrap());
         drop(closed);
         let refused = fetch_error(dead, Duration::from_secs(5)).await;
         assert_eq!(refused.kind(), FailureKind::NoInternet, "{refused}");
+        let ConnStatus::Failed { detail, .. } = ConnStatus::failed(&refused) else {
+            unreachable!()
+        };
+        assert!(
+            !detail.contains("hunter2"),
+            "the query never shows: {detail}"
+        );
         // Accepts, never answers: a timeout.
         let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}/", silent.local_addr().unwrap());

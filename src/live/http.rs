@@ -93,9 +93,11 @@ pub async fn get(
 /// Sends a request and reads the whole body, refusing more than [`MAX_BODY_BYTES`].
 pub async fn send(request: reqwest::RequestBuilder, url: &Url) -> Result<Reply, FetchError> {
     let shown = || redact_query(url);
+    // reqwest's errors name the full URL, query included; ours names it without the query (it may
+    // carry a key), so the URL is taken out of the source.
     let mut response = request.send().await.map_err(|source| FetchError::Request {
         url: shown(),
-        source,
+        source: source.without_url(),
     })?;
     let status = response.status();
     let headers = response.headers().clone();
@@ -105,7 +107,7 @@ pub async fn send(request: reqwest::RequestBuilder, url: &Url) -> Result<Reply, 
         .await
         .map_err(|source| FetchError::Request {
             url: shown(),
-            source,
+            source: source.without_url(),
         })?
     {
         if body.len() + chunk.len() > MAX_BODY_BYTES {

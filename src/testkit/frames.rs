@@ -125,12 +125,124 @@ pub enum MessageSpec {
         msg_id: i64,
         action: i32,
     },
+    /// Any non-gift event with every field a trigger reads (share, join, subscribe, identity…).
+    Event(EventSpec),
     /// Arbitrary bytes under a method name: lets tests send malformed inner messages.
     Raw {
         method: String,
         msg_id: i64,
         payload: Vec<u8>,
     },
+}
+
+/// What a non-gift [`EventSpec`] is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EventSpecKind {
+    Follow,
+    Share,
+    Join,
+    Subscribe,
+    Like { count: i32, total: i64 },
+    Chat { text: String },
+}
+
+/// A non-gift message to encode (fixtures, the fake backend, the demo stream, benchmarks).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventSpec {
+    pub msg_id: i64,
+    pub user_id: i64,
+    pub unique_id: String,
+    pub nickname: String,
+    pub create_time_millis: i64,
+    pub kind: EventSpecKind,
+    /// `user_identity` flags; TikTok sends them with chat (and gifts) only, so only chat encodes them.
+    pub follower: bool,
+    pub subscriber: bool,
+    pub moderator: bool,
+}
+
+impl EventSpec {
+    pub fn new(msg_id: i64, user_id: i64, unique_id: &str, kind: EventSpecKind) -> Self {
+        Self {
+            msg_id,
+            user_id,
+            unique_id: unique_id.to_owned(),
+            nickname: unique_id.to_owned(),
+            create_time_millis: 0,
+            kind,
+            follower: false,
+            subscriber: false,
+            moderator: false,
+        }
+    }
+}
+
+fn encode_event(e: &EventSpec) -> (&'static str, Vec<u8>) {
+    let user = Some(spec_user(e.user_id, &e.unique_id, &e.nickname));
+    let social = |key: &str, method: &'static str| {
+        let mut common = spec_common(method, e.msg_id, e.create_time_millis);
+        if let Some(c) = common.as_mut() {
+            c.display_text = Some(pb::Text {
+                key: key.to_owned(),
+                default_pattern: String::new(),
+            });
+        }
+        common
+    };
+    match &e.kind {
+        EventSpecKind::Follow | EventSpecKind::Share => {
+            let follow = e.kind == EventSpecKind::Follow;
+            let key = if follow {
+                "pm_main_follow_message_viewer_2"
+            } else {
+                "pm_mt_guidance_share"
+            };
+            let m = pb::WebcastSocialMessage {
+                common: social(key, "WebcastSocialMessage"),
+                user,
+                action: if follow { 1 } else { 3 },
+                ..Default::default()
+            };
+            ("WebcastSocialMessage", m.encode_to_vec())
+        }
+        EventSpecKind::Join | EventSpecKind::Subscribe => {
+            let m = pb::WebcastMemberMessage {
+                common: spec_common("WebcastMemberMessage", e.msg_id, e.create_time_millis),
+                user,
+                member_count: 0,
+                action: if e.kind == EventSpecKind::Join {
+                    crate::event::MEMBER_JOINED
+                } else {
+                    crate::event::MEMBER_SUBSCRIBED
+                },
+            };
+            ("WebcastMemberMessage", m.encode_to_vec())
+        }
+        EventSpecKind::Like { count, total } => {
+            let m = pb::WebcastLikeMessage {
+                common: spec_common("WebcastLikeMessage", e.msg_id, e.create_time_millis),
+                count: *count,
+                total: *total,
+                user,
+            };
+            ("WebcastLikeMessage", m.encode_to_vec())
+        }
+        EventSpecKind::Chat { text } => {
+            let identity = (e.follower || e.subscriber || e.moderator).then(|| pb::UserIdentity {
+                is_follower_of_anchor: e.follower,
+                is_subscriber_of_anchor: e.subscriber,
+                is_moderator_of_anchor: e.moderator,
+                ..Default::default()
+            });
+            let m = pb::WebcastChatMessage {
+                common: spec_common("WebcastChatMessage", e.msg_id, e.create_time_millis),
+                user,
+                content: text.clone(),
+                user_identity: identity,
+            };
+            ("WebcastChatMessage", m.encode_to_vec())
+        }
+    }
 }
 
 /// Batch-level fields to encode around the messages.
@@ -201,6 +313,7 @@ pub(crate) fn encode_message(spec: &MessageSpec) -> pb::BaseProtoMessage {
                 common: spec_common("WebcastChatMessage", *msg_id, 0),
                 user: Some(spec_user(*user_id, unique_id, nickname)),
                 content: text.clone(),
+                user_identity: None,
             }
             .encode_to_vec(),
         ),
@@ -255,6 +368,10 @@ pub(crate) fn encode_message(spec: &MessageSpec) -> pb::BaseProtoMessage {
             }
             .encode_to_vec(),
         ),
+        MessageSpec::Event(e) => {
+            let (method, payload) = encode_event(e);
+            (method, e.msg_id, payload)
+        }
         MessageSpec::Raw {
             method,
             msg_id,

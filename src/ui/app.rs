@@ -121,7 +121,8 @@ impl GiftdeckApp {
         let tasks = Tasks::new(runtime, ui_tx.clone(), waker.clone());
         let drops = Arc::new(DropCounters::default());
 
-        let table = MappingTable::new(settings.mappings.clone());
+        let table =
+            MappingTable::new(settings.mappings.clone()).with_blocklist(&settings.blocklist);
         let (mappings_tx, mappings_rx) = watch::channel(table.clone());
         let (exec_tx, exec_rx) = mpsc::channel(EXEC_CHANNEL_CAPACITY);
         // The executor wakes the UI when its status changed; the forwarder for log lines.
@@ -489,7 +490,8 @@ impl GiftdeckApp {
     /// Applies the edited table at once (session and executor) and schedules a save.
     fn mappings_changed(&mut self) {
         let state = &mut self.state;
-        self.table = MappingTable::new(state.settings.mappings.clone());
+        self.table = MappingTable::new(state.settings.mappings.clone())
+            .with_blocklist(&state.settings.blocklist);
         self.mappings_tx.send_replace(self.table.clone());
         state
             .editor

@@ -251,6 +251,7 @@ mod tests {
             count,
             trigger: None,
             ended_by: EndedBy::StreakEnd,
+            skipped: None,
         }
     }
 

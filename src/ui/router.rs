@@ -72,6 +72,10 @@ pub async fn route_session(
                     return;
                 }
             }
+            // A follow, like rule, chat command…: its actions run whatever the window shows.
+            LiveMsg::Output(Output::Fired(fired)) => {
+                executor.enqueue_fired_from(&fired, senders.origin);
+            }
             // Chat, likes, room info…: nothing in the window shows them yet.
             LiveMsg::Output(Output::Event(_)) => {}
             LiveMsg::Status(status) => {

@@ -154,6 +154,7 @@ pub fn test_gift(trigger: &str, catalog: &Catalog, count: u32) -> GiftMessage {
             user_id: -1,
             unique_id: "giftdeck_test".into(),
             nickname: "Tester".into(),
+            ..User::default()
         },
         gift_id,
         gift_name,

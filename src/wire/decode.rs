@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use prost::Message;
 
 use super::{DecodeError, MAX_INFLATED_BYTES, pb};
-use crate::event::{ControlAction, GiftMessage, LiveEvent, SocialKind, User};
+use crate::event::{ControlAction, GiftMessage, Identity, LiveEvent, SocialKind, User};
 
 /// The gzip magic bytes; a payload that starts with them is gzip even without a `compress_type` header.
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
@@ -313,7 +313,7 @@ fn decode_message(message: &pb::BaseProtoMessage) -> Result<Option<LiveEvent>, D
             let gift_id = if m.gift_id != 0 { m.gift_id } else { gift.id };
             LiveEvent::Gift(GiftMessage {
                 msg_id: msg_id(&m.common),
-                user: to_user(Some(user)),
+                user: with_identity(to_user(Some(user)), m.user_identity),
                 gift_id,
                 gift_name: trimmed(gift.name),
                 diamonds: u32::try_from(gift.diamond_count).unwrap_or(0),
@@ -329,7 +329,8 @@ fn decode_message(message: &pb::BaseProtoMessage) -> Result<Option<LiveEvent>, D
             let m = pb::WebcastChatMessage::decode(bytes).map_err(undecodable)?;
             LiveEvent::Chat {
                 msg_id: msg_id(&m.common),
-                user: to_user(m.user),
+                create_time_millis: create_time(&m.common),
+                user: with_identity(to_user(m.user), m.user_identity),
                 text: m.content,
             }
         }
@@ -337,6 +338,7 @@ fn decode_message(message: &pb::BaseProtoMessage) -> Result<Option<LiveEvent>, D
             let m = pb::WebcastLikeMessage::decode(bytes).map_err(undecodable)?;
             LiveEvent::Like {
                 msg_id: msg_id(&m.common),
+                create_time_millis: create_time(&m.common),
                 user: to_user(m.user),
                 count: u32::try_from(m.count).unwrap_or(0),
                 total: m.total,
@@ -349,23 +351,18 @@ fn decode_message(message: &pb::BaseProtoMessage) -> Result<Option<LiveEvent>, D
                 .as_ref()
                 .and_then(|c| c.display_text.as_ref())
                 .map_or("", |t| t.key.as_str());
-            let kind = if key.contains("follow") {
-                SocialKind::Follow
-            } else if key.contains("share") {
-                SocialKind::Share
-            } else {
-                SocialKind::Other
-            };
             LiveEvent::Social {
+                kind: social_kind(key),
+                create_time_millis: create_time(&m.common),
                 msg_id: msg_id(&m.common),
                 user: to_user(m.user),
-                kind,
             }
         }
         b"WebcastMemberMessage" => {
             let m = pb::WebcastMemberMessage::decode(bytes).map_err(undecodable)?;
             LiveEvent::Member {
                 msg_id: msg_id(&m.common),
+                create_time_millis: create_time(&m.common),
                 user: to_user(m.user),
                 action: m.action,
             }
@@ -382,6 +379,35 @@ fn decode_message(message: &pb::BaseProtoMessage) -> Result<Option<LiveEvent>, D
     Ok(Some(event))
 }
 
+/// Follow or share, from `common.display_text.key`, as the Python and Node reference clients decide
+/// it: a key containing `follow` is a follow (`pm_main_follow_message_viewer_2`), one containing
+/// `share` a share (`pm_mt_guidance_share`, `pm_mt_guidance_viewer_N_share`); anything else is
+/// neither. Follow is checked first, as they do. See docs/triggers.md.
+pub fn social_kind(display_text_key: &str) -> SocialKind {
+    if display_text_key.contains("follow") {
+        SocialKind::Follow
+    } else if display_text_key.contains("share") {
+        SocialKind::Share
+    } else {
+        SocialKind::Other
+    }
+}
+
+fn create_time(common: &Option<pb::CommonMessageData>) -> i64 {
+    common.as_ref().map_or(0, |c| c.create_time)
+}
+
+fn with_identity(mut user: User, identity: Option<pb::UserIdentity>) -> User {
+    if let Some(i) = identity {
+        user.identity = Identity {
+            follower: i.is_follower_of_anchor || i.is_mutual_following_with_anchor,
+            subscriber: i.is_subscriber_of_anchor,
+            moderator: i.is_moderator_of_anchor || i.is_anchor,
+        };
+    }
+    user
+}
+
 fn to_user(user: Option<pb::User>) -> User {
     match user {
         Some(u) => User {
@@ -391,6 +417,7 @@ fn to_user(user: Option<pb::User>) -> User {
                 None => u.display_id,
             },
             nickname: u.nickname,
+            identity: Identity::default(),
         },
         None => User::default(),
     }

@@ -314,6 +314,7 @@ async fn send_batch(
 fn message_id(message: &MessageSpec) -> i64 {
     match message {
         MessageSpec::Gift(g) => g.msg_id,
+        MessageSpec::Event(e) => e.msg_id,
         MessageSpec::Chat { msg_id, .. }
         | MessageSpec::Like { msg_id, .. }
         | MessageSpec::Follow { msg_id, .. }

@@ -1,0 +1,358 @@
+//! Turning a decision (or a fired trigger) into queue items: `count × mapping.repeat` runs of the
+//! action list, each command `repeat` times, placeholders filled once, `Random` picking another
+//! mapping, and the queue's room respected without building what would be dropped.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use rand::seq::IndexedRandom as _;
+
+use super::executor::{Item, WebhookBody, Work};
+use super::placeholders::{self, Values};
+#[cfg(test)]
+use crate::engine::Decision;
+use crate::mappings::{Action, Mapping, MappingTable};
+
+/// Collects items up to the free room and counts the rest as dropped, without building them.
+pub(super) struct Filler {
+    pub(super) room: usize,
+    pub(super) items: Vec<Item>,
+    pub(super) dropped: u64,
+    pub(super) now: Instant,
+}
+
+impl Filler {
+    fn full(&self) -> bool {
+        self.items.len() >= self.room
+    }
+
+    fn push(&mut self, work: Work, summary: &Arc<str>) {
+        if self.full() {
+            self.dropped = self.dropped.saturating_add(1);
+        } else {
+            self.items.push(Item {
+                work,
+                summary: summary.clone(),
+                enqueued: self.now,
+            });
+        }
+    }
+}
+
+/// How many queue entries one run of the action list makes (`Random` counted as one).
+fn actions_per_run(mapping: &Mapping) -> u64 {
+    mapping
+        .actions
+        .iter()
+        .map(|a| match a {
+            Action::Command { repeat, .. } => u64::from(*repeat),
+            _ => 1,
+        })
+        .sum()
+}
+
+/// What a decision's actions are made from: placeholder values, the webhook body, the run count.
+pub(super) struct Source {
+    pub(super) values: Values,
+    pub(super) body: Arc<WebhookBody>,
+    pub(super) count: u32,
+}
+
+#[cfg(test)]
+impl Source {
+    fn of(decision: &Decision) -> Self {
+        Self {
+            values: Values::from_gift(&decision.gift),
+            body: Arc::new(WebhookBody::Gift(decision.gift.clone())),
+            count: decision.gift.count,
+        }
+    }
+}
+
+pub(super) fn expand(
+    source: &Source,
+    mapping: &Mapping,
+    table: &MappingTable,
+    filler: &mut Filler,
+) {
+    let gift = &source.body;
+    let values = &source.values;
+    let runs = u64::from(source.count) * u64::from(mapping.repeat);
+    let steps = prepare(mapping, values, gift);
+    let mut rng = rand::rng();
+    let mut random = |f: &mut Filler| {
+        let candidates = table.random_candidates(&mapping.trigger);
+        match candidates.choose(&mut rng) {
+            Some(chosen) => {
+                let chosen_steps = prepare(chosen, values, gift);
+                // Candidates hold no Random action (no chains).
+                push_runs(
+                    f,
+                    &chosen_steps,
+                    u64::from(chosen.repeat),
+                    actions_per_run(chosen),
+                    &mut |_| {},
+                );
+            }
+            None => f.push(
+                Work::Invalid("random: no other enabled mapping with actions to pick".into()),
+                &Arc::from("random mapping"),
+            ),
+        }
+    };
+    push_runs(filler, &steps, runs, actions_per_run(mapping), &mut random);
+}
+
+/// Pushes `runs` runs of `steps`; once the queue is full the rest is only counted.
+fn push_runs(
+    filler: &mut Filler,
+    steps: &[Prepared],
+    runs: u64,
+    per_run: u64,
+    random: &mut dyn FnMut(&mut Filler),
+) {
+    for run in 0..runs {
+        if filler.full() {
+            filler.dropped = filler
+                .dropped
+                .saturating_add((runs - run).saturating_mul(per_run));
+            return;
+        }
+        for step in steps {
+            match step {
+                Prepared::Once(work, summary) => filler.push(work.clone_work(), summary),
+                Prepared::Repeat(work, summary, times) => {
+                    for i in 0..*times {
+                        if filler.full() {
+                            filler.dropped = filler.dropped.saturating_add(u64::from(times - i));
+                            break;
+                        }
+                        filler.push(work.clone_work(), summary);
+                    }
+                }
+                Prepared::Random => random(filler),
+            }
+        }
+    }
+}
+
+/// An action with its placeholders filled in, ready to copy into the queue.
+enum Prepared {
+    Once(Work, Arc<str>),
+    Repeat(Work, Arc<str>, u32),
+    Random,
+}
+
+impl Work {
+    fn clone_work(&self) -> Work {
+        match self {
+            Work::Command(c) => Work::Command(c.clone()),
+            Work::Sound { path, volume } => Work::Sound {
+                path: path.clone(),
+                volume: *volume,
+            },
+            Work::Webhook {
+                url,
+                timeout_millis,
+                gift,
+            } => Work::Webhook {
+                url: url.clone(),
+                timeout_millis: *timeout_millis,
+                gift: gift.clone(),
+            },
+            Work::Invalid(e) => Work::Invalid(e.clone()),
+        }
+    }
+}
+
+fn prepare(mapping: &Mapping, values: &Values, gift: &Arc<WebhookBody>) -> Vec<Prepared> {
+    mapping
+        .actions
+        .iter()
+        .map(|action| match action {
+            Action::Command { command, repeat } => match placeholders::render(command, values) {
+                Ok(text) => {
+                    let summary: Arc<str> = format!("/{text}").into();
+                    Prepared::Repeat(Work::Command(text.into()), summary, *repeat)
+                }
+                Err(err) => Prepared::Repeat(
+                    Work::Invalid(err.to_string().into()),
+                    format!("/{command}").into(),
+                    *repeat,
+                ),
+            },
+            Action::Sound { path, volume } => Prepared::Once(
+                Work::Sound {
+                    path: Arc::new(path.clone()),
+                    volume: *volume,
+                },
+                action.summary().into(),
+            ),
+            Action::Webhook {
+                url,
+                timeout_millis,
+            } => Prepared::Once(
+                Work::Webhook {
+                    url: url.as_str().into(),
+                    timeout_millis: *timeout_millis,
+                    gift: gift.clone(),
+                },
+                action.summary().into(),
+            ),
+            Action::Random => Prepared::Random,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::CreditedGift;
+
+    fn gift(count: u32, nickname: &str) -> CreditedGift {
+        CreditedGift {
+            msg_id: 1,
+            user_id: 2,
+            unique_id: "viewer".into(),
+            nickname: nickname.into(),
+            gift_id: 5655,
+            gift_name: "Rose".into(),
+            diamonds: 1,
+            count,
+            trigger: Some("Rose".into()),
+            ended_by: crate::event::EndedBy::StreakEnd,
+            skipped: None,
+        }
+    }
+
+    fn commands(items: &[Item]) -> Vec<String> {
+        items
+            .iter()
+            .map(|i| match &i.work {
+                Work::Command(c) => c.to_string(),
+                other => format!("{other:?}"),
+            })
+            .collect()
+    }
+
+    fn filler(room: usize) -> Filler {
+        Filler {
+            room,
+            items: Vec::new(),
+            dropped: 0,
+            now: Instant::now(),
+        }
+    }
+
+    #[test]
+    fn count_times_mapping_repeat_times_command_repeat() {
+        let mut mapping = Mapping::new(
+            "Rose",
+            vec![
+                Action::Command {
+                    command: "say a {count}".into(),
+                    repeat: 2,
+                },
+                Action::Command {
+                    command: "say b".into(),
+                    repeat: 1,
+                },
+            ],
+        );
+        mapping.repeat = 2;
+        let decision = Decision {
+            gift: gift(3, "x"),
+            mapping: Some(mapping.clone()),
+        };
+        let mut f = filler(100);
+        expand(
+            &Source::of(&decision),
+            &mapping,
+            &MappingTable::default(),
+            &mut f,
+        );
+        let run = ["say a 3", "say a 3", "say b"];
+        let want: Vec<String> = std::iter::repeat_n(run, 6)
+            .flatten()
+            .map(String::from)
+            .collect();
+        assert_eq!(commands(&f.items), want);
+        assert_eq!(f.dropped, 0);
+    }
+
+    #[test]
+    fn a_full_queue_drops_and_counts_without_building_everything() {
+        let mapping = Mapping::new(
+            "Rose",
+            vec![Action::Command {
+                command: "say x".into(),
+                repeat: 1000,
+            }],
+        );
+        let decision = Decision {
+            gift: gift(u32::MAX, "x"),
+            mapping: Some(mapping.clone()),
+        };
+        let mut f = filler(10);
+        expand(
+            &Source::of(&decision),
+            &mapping,
+            &MappingTable::default(),
+            &mut f,
+        );
+        assert_eq!(f.items.len(), 10);
+        assert_eq!(f.dropped, u64::from(u32::MAX) * 1000 - 10);
+    }
+
+    #[test]
+    fn random_picks_another_enabled_mapping() {
+        let other = Mapping::new(
+            "Lion",
+            vec![Action::Command {
+                command: "say lion {user}".into(),
+                repeat: 1,
+            }],
+        );
+        let rose = Mapping::new("Rose", vec![Action::Random]);
+        let table = MappingTable::new(vec![rose.clone(), other]);
+        let decision = Decision {
+            gift: gift(2, "x"),
+            mapping: Some(rose.clone()),
+        };
+        let mut f = filler(100);
+        expand(&Source::of(&decision), &rose, &table, &mut f);
+        assert_eq!(commands(&f.items), ["say lion viewer", "say lion viewer"]);
+
+        let mut f = filler(100);
+        expand(
+            &Source::of(&decision),
+            &rose,
+            &MappingTable::new(vec![rose.clone()]),
+            &mut f,
+        );
+        assert!(matches!(&f.items[0].work, Work::Invalid(e) if e.contains("no other")));
+    }
+
+    #[test]
+    fn a_hostile_nickname_is_neutralized_when_queued() {
+        let mapping = Mapping::new(
+            "Rose",
+            vec![Action::Command {
+                command: "give {nickname} diamond".into(),
+                repeat: 1,
+            }],
+        );
+        let decision = Decision {
+            gift: gift(1, "@a[x] stone\n/op me"),
+            mapping: Some(mapping.clone()),
+        };
+        let mut f = filler(10);
+        expand(
+            &Source::of(&decision),
+            &mapping,
+            &MappingTable::default(),
+            &mut f,
+        );
+        assert_eq!(commands(&f.items), ["give ax_stoneop_me diamond"]);
+    }
+}

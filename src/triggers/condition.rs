@@ -1,0 +1,207 @@
+//! What a mapping reacts to: the trigger kinds, the audience filter and the cooldowns, as they are
+//! written in settings files and exports (serde), plus their validation. Pure data.
+
+use serde::{Deserialize, Serialize};
+
+/// The kind of LIVE event a mapping reacts to, and the condition on it.
+///
+/// Written as `"on": {"kind": "…", …}` in a mapping. A mapping without `"on"` is [`Condition::Gift`]:
+/// every settings file and export written before trigger kinds existed keeps meaning what it meant.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Condition {
+    /// The gift whose name (or decimal id) is the mapping's `trigger` text.
+    #[default]
+    Gift,
+    /// Every gift that no gift-name/id mapping took.
+    AnyGift,
+    /// Every credited gift worth at least `min_diamonds` (count × value of one gift) that no
+    /// gift-name/id mapping took.
+    GiftsWorth { min_diamonds: u64 },
+    /// A viewer follows the streamer: once per viewer per stream.
+    Follow,
+    /// A viewer shares the stream.
+    Share,
+    /// A viewer subscribes (new or renewal).
+    Subscribe,
+    /// A viewer enters the room.
+    Join,
+    /// Every `every` room likes counted since giftdeck connected to the stream.
+    Likes { every: u64 },
+    /// A chat message whose first word is `command` (case-insensitive, e.g. `!jump`).
+    ChatCommand { command: String },
+    /// A chat message containing `keyword` (case-insensitive).
+    ChatKeyword { keyword: String },
+}
+
+/// The event kinds as named in `--events` output and in the app's pickers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    Gift,
+    Follow,
+    Share,
+    Subscribe,
+    Join,
+    Like,
+    Chat,
+}
+
+impl EventKind {
+    pub const ALL: [EventKind; 7] = [
+        Self::Gift,
+        Self::Follow,
+        Self::Share,
+        Self::Subscribe,
+        Self::Join,
+        Self::Like,
+        Self::Chat,
+    ];
+
+    /// The JSON name (`"follow"`…), also used in the UI.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Gift => "gift",
+            Self::Follow => "follow",
+            Self::Share => "share",
+            Self::Subscribe => "subscribe",
+            Self::Join => "join",
+            Self::Like => "like",
+            Self::Chat => "chat",
+        }
+    }
+}
+
+impl Condition {
+    /// The event kind this condition listens to.
+    pub fn event_kind(&self) -> EventKind {
+        match self {
+            Self::Gift | Self::AnyGift | Self::GiftsWorth { .. } => EventKind::Gift,
+            Self::Follow => EventKind::Follow,
+            Self::Share => EventKind::Share,
+            Self::Subscribe => EventKind::Subscribe,
+            Self::Join => EventKind::Join,
+            Self::Likes { .. } => EventKind::Like,
+            Self::ChatCommand { .. } | Self::ChatKeyword { .. } => EventKind::Chat,
+        }
+    }
+
+    /// True for the back-compatible default (a gift by name or id): not written to files.
+    pub fn is_gift_by_trigger(&self) -> bool {
+        *self == Self::Gift
+    }
+
+    /// What is wrong with this condition, in words for the editor; `None` when it can fire.
+    pub fn problem(&self) -> Option<String> {
+        match self {
+            Self::GiftsWorth { min_diamonds: 0 } => {
+                Some("a diamond threshold of 0 matches every gift; use “any gift”".to_owned())
+            }
+            Self::Likes { every: 0 } => Some("“every N likes” needs N of at least 1".to_owned()),
+            Self::ChatCommand { command } if command.trim().is_empty() => {
+                Some("the chat command is empty".to_owned())
+            }
+            Self::ChatCommand { command } if command.trim().contains(char::is_whitespace) => {
+                Some(format!("the chat command {command:?} must be one word"))
+            }
+            Self::ChatKeyword { keyword } if keyword.trim().is_empty() => {
+                Some("the chat keyword is empty".to_owned())
+            }
+            _ => None,
+        }
+    }
+
+    /// A short description for tables and reports.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Gift => "gift".to_owned(),
+            Self::AnyGift => "any gift".to_owned(),
+            Self::GiftsWorth { min_diamonds } => format!("gifts worth ≥ {min_diamonds} 💎"),
+            Self::Follow => "follow".to_owned(),
+            Self::Share => "share".to_owned(),
+            Self::Subscribe => "subscribe".to_owned(),
+            Self::Join => "join".to_owned(),
+            Self::Likes { every } => format!("every {every} likes"),
+            Self::ChatCommand { command } => format!("chat command {}", command.trim()),
+            Self::ChatKeyword { keyword } => format!("chat containing “{}”", keyword.trim()),
+        }
+    }
+}
+
+/// Who may fire a mapping. Written as `"audience": "followers"` or `{"handles": ["a", "b"]}`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Audience {
+    #[default]
+    Anyone,
+    Followers,
+    Subscribers,
+    Moderators,
+    /// Only these @handles (with or without `@`, any case).
+    Handles(Vec<String>),
+}
+
+impl Audience {
+    pub fn is_anyone(&self) -> bool {
+        *self == Self::Anyone
+    }
+}
+
+/// Normalizes a @handle for comparison: trimmed, without a leading `@`, lowercase.
+pub fn normalize_handle(handle: &str) -> String {
+    let handle = handle.trim();
+    handle
+        .strip_prefix('@')
+        .unwrap_or(handle)
+        .trim()
+        .to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conditions_serialize_with_a_kind_tag() {
+        let json = serde_json::to_string(&Condition::Likes { every: 100 }).unwrap();
+        assert_eq!(json, r#"{"kind":"likes","every":100}"#);
+        let back: Condition =
+            serde_json::from_str(r#"{"kind":"chat_command","command":"!jump"}"#).unwrap();
+        assert_eq!(
+            back,
+            Condition::ChatCommand {
+                command: "!jump".into()
+            }
+        );
+        let follow: Condition = serde_json::from_str(r#"{"kind":"follow"}"#).unwrap();
+        assert_eq!(follow.event_kind(), EventKind::Follow);
+    }
+
+    #[test]
+    fn audience_forms() {
+        assert_eq!(
+            serde_json::to_string(&Audience::Followers).unwrap(),
+            r#""followers""#
+        );
+        let handles: Audience = serde_json::from_str(r#"{"handles":["@Bob","amy"]}"#).unwrap();
+        assert_eq!(
+            handles,
+            Audience::Handles(vec!["@Bob".into(), "amy".into()])
+        );
+        assert_eq!(normalize_handle(" @Bob "), "bob");
+    }
+
+    #[test]
+    fn problems_are_reported_in_words() {
+        assert!(Condition::Likes { every: 0 }.problem().is_some());
+        assert!(Condition::Likes { every: 5 }.problem().is_none());
+        assert!(
+            Condition::ChatCommand {
+                command: "!a b".into()
+            }
+            .problem()
+            .is_some()
+        );
+        assert!(Condition::Follow.problem().is_none());
+    }
+}
