@@ -178,7 +178,11 @@ impl RconError {
                 std::io::ErrorKind::TimedOut => RconProblem::NoAnswer,
                 _ => RconProblem::Unreachable,
             },
-            Self::WrongPassword { .. } | Self::NotLoggedIn { .. } => RconProblem::WrongPassword,
+            // A password Minecraft could never match is, to the streamer, a wrong password.
+            Self::WrongPassword { .. }
+            | Self::NotLoggedIn { .. }
+            | Self::PasswordTooLong { .. }
+            | Self::PasswordHasNul { .. } => RconProblem::WrongPassword,
             Self::EmptyPassword => RconProblem::NoPassword,
             Self::Timeout { .. } => RconProblem::NoAnswer,
             Self::Io { .. } | Self::Closed { .. } | Self::Protocol { .. } => {
