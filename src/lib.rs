@@ -18,6 +18,7 @@ pub mod mca;
 pub mod obs;
 pub mod overlay;
 pub mod replay;
+pub mod room_store;
 pub mod settings;
 pub mod t2m;
 #[doc(hidden)]

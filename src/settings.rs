@@ -221,6 +221,13 @@ fn default_mappings() -> Vec<Mapping> {
                 cmd("execute at @a run summon minecraft:tnt ~ ~5 ~", 5),
             ],
         ),
+        Mapping::new("follow", vec![cmd("give @a minecraft:golden_apple 1", 1)])
+            .on(crate::triggers::Condition::Follow),
+        Mapping::new(
+            "every 100 likes",
+            vec![cmd("execute at @a run summon minecraft:creeper ~ ~ ~", 1)],
+        )
+        .on(crate::triggers::Condition::Likes { every: 100 }),
     ]
 }
 

@@ -53,7 +53,9 @@ async fn start_obs(home: &std::path::Path) -> (Running, u16) {
     // Tests in this file run in parallel: each takes its own display number.
     static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     let offset = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let display = (100 + (std::process::id() % 200) * 4 + offset..2000)
+    let base = std::process::id() % 225 * 4 + offset;
+    let display = (0..900)
+        .map(|i| 100 + (base + i) % 900)
         .find(|n| !std::path::Path::new(&format!("/tmp/.X{n}-lock")).exists())
         .expect("a free X display");
     let xvfb = Command::new("Xvfb")

@@ -123,6 +123,10 @@ pub struct WatchArgs {
     /// (gift lines then carry `"kind":"gift"`).
     #[arg(long)]
     pub events: bool,
+    /// Where each room's gift memory is kept, so a restart in the same stream credits nothing
+    /// twice (default: `rooms` in the OS data dir).
+    #[arg(long, value_name = "DIR", env = "GIFTDECK_MEMORY_DIR")]
+    pub memory_dir: Option<PathBuf>,
     #[command(flatten)]
     pub execute: ExecuteArgs,
 }

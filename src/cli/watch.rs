@@ -14,6 +14,7 @@ use super::{WatchArgs, load_mappings_source, write_output};
 use crate::engine::{Output, Stats};
 use crate::live::{ConnStatus, FailureKind, LiveConfig, LiveMsg, Recorder, spawn_session};
 use crate::overlay::{DEFAULT_PORT, HubConfig, OverlayError, Overlays};
+use crate::room_store::RoomStore;
 
 /// Capacity of the session → printer channel.
 const EVENTS_CAPACITY: usize = 1024;
@@ -49,6 +50,11 @@ pub fn config_from_args(args: &WatchArgs) -> LiveConfig {
             .webcast_url
             .clone()
             .unwrap_or(defaults.webcast_url.clone()),
+        memory: args
+            .memory_dir
+            .clone()
+            .or_else(RoomStore::default_dir)
+            .map(RoomStore::new),
         ..defaults
     }
 }
@@ -191,6 +197,7 @@ async fn run(mut args: WatchArgs) -> ExitCode {
                 }
                 Some(LiveMsg::Output(_)) => {}
                 Some(LiveMsg::Stats(s)) => stats = s,
+                Some(LiveMsg::Warning(text)) => eprintln!("giftdeck watch: warning: {text}"),
                 Some(LiveMsg::Status(status)) => {
                     eprintln!("giftdeck watch: {status}");
                     if let ConnStatus::Failed { kind, .. } = &status {

@@ -24,6 +24,8 @@ pub enum Command {
     ResumeQueue,
     ClearQueue,
     ImportDialog,
+    /// Pick a Tiktok2Mc install folder and import it.
+    ImportT2mDialog,
     ExportDialog,
     ImportPath(PathBuf),
     ExportPath(PathBuf),

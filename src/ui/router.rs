@@ -81,15 +81,40 @@ pub async fn route_session(
             // A follow, like rule, chat command…: its actions run whatever the window shows.
             LiveMsg::Output(Output::Fired(fired)) => {
                 executor.enqueue_fired_from(&fired, senders.origin);
+                let line = fired.line;
+                if !offer(
+                    &ui_tx,
+                    UiMsg::Fired { session, line },
+                    &waker,
+                    &drops.feed_rows,
+                ) {
+                    return;
+                }
             }
-            // Chat, likes, room info…: nothing in the window shows them yet.
-            LiveMsg::Output(Output::Event(_)) => {}
+            // Room control messages only matter to the session.
+            LiveMsg::Output(Output::Event(crate::event::LiveEvent::Control { .. })) => {}
+            LiveMsg::Output(Output::Event(event)) => {
+                if !offer(
+                    &ui_tx,
+                    UiMsg::Event { session, event },
+                    &waker,
+                    &drops.feed_rows,
+                ) {
+                    return;
+                }
+            }
             LiveMsg::Status(status) => {
                 senders.status.send_replace(status);
                 waker.wake();
             }
             LiveMsg::Stats(stats) => {
                 senders.stats.send_replace(stats);
+            }
+            LiveMsg::Warning(text) => {
+                if ui_tx.send(UiMsg::LiveWarning(text)).await.is_err() {
+                    return;
+                }
+                waker.wake();
             }
         }
     }

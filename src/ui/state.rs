@@ -206,6 +206,8 @@ impl Notices {
 pub struct Windows {
     pub settings: bool,
     pub path: bool,
+    /// The last Tiktok2Mc import's report, shown until closed (empty = closed).
+    pub import_report: Vec<String>,
     /// The text of the path window.
     pub path_input: String,
 }

@@ -38,10 +38,11 @@ pub fn actions_window_ui(
         .show(ctx, |ui| {
             ui.label(
                 RichText::new(
-                    "Runs top to bottom for every counted gift. Commands may use {user} {nickname} {gift} {count} {diamonds}.",
+                    "Runs top to bottom each time the trigger fires. Commands may use {user} {nickname} {count}; gifts {gift} {diamonds}; like rules {likes} {total_likes}; chat {message} {args}.",
                 )
                 .weak(),
             );
+            changed |= super::conditions::audience_cooldown_ui(ui, mapping);
             ui.separator();
             let mut remove = None;
             let mut move_up = None;
