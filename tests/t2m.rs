@@ -54,14 +54,22 @@ fn a_real_looking_folder_imports_with_a_report() {
             gift("18508"),
         ]
     );
-    // like_2's commands became the disabled 100_000 rule; the follow line lost only its overlay.
+    // like_2's commands became the disabled 100_000 rule; the follow line's overlay text (`>>`)
+    // imports as an overlay-text action.
     assert_eq!(
         import.mappings[9].actions,
         [Action::command("clear @a *"), Action::command("kill @a")]
     );
     assert_eq!(
         import.mappings[0].actions,
-        [Action::command("give @a minecraft:golden_apple 7")]
+        [
+            Action::command("give @a minecraft:golden_apple 7"),
+            Action::OverlayText {
+                title: "New Follower!".into(),
+                subtitle: "{user} follows now!".into(),
+                seconds: 5,
+            }
+        ]
     );
     // http_actions: 5655's curl joins the gift's mapping, 18508 gets its own.
     assert!(matches!(
@@ -74,10 +82,7 @@ fn a_real_looking_folder_imports_with_a_report() {
 
     let not: Vec<String> = import.not_imported().map(ToString::to_string).collect();
     let has = |needle: &str| not.iter().any(|l| l.contains(needle));
-    assert!(
-        has("data/actions.mca line 6: NOT imported: overlay text"),
-        "{not:#?}"
-    );
+    assert!(!has("overlay text"), "{not:#?}");
     assert!(
         has("data/actions.mca line 27: NOT imported: script hook '$superjump'"),
         "{not:#?}"

@@ -334,9 +334,8 @@ impl Runner {
                         hub.show_text(TextOverlay::clone(text));
                         Ok("shown on the text overlay".to_owned())
                     }
-                    None => Err(
-                        "overlays are off (overlay port 0): nothing can show this text".to_owned(),
-                    ),
+                    // Overlays off is the streamer's choice (or a headless replay), not a failure.
+                    None => Ok("not shown: overlays are off (overlay port 0)".to_owned()),
                 }
             }
             Work::Obs(work) => self.run_obs(work).await,
