@@ -608,6 +608,11 @@ impl ExecutorHandle {
         self.inner.publish();
     }
 
+    /// How many times [`Self::set_config`] ran: a new version means new settings were applied.
+    pub fn config_version(&self) -> u64 {
+        self.inner.lock().config_version
+    }
+
     /// Waits until the current queue is empty and nothing runs (held queues do not count).
     /// Never returns while paused with work.
     pub async fn drained(&self) {

@@ -275,6 +275,11 @@ impl GiftdeckApp {
         self.state.notices.iter()
     }
 
+    /// How many times settings were applied to the executor (tests of when edits apply).
+    pub fn executor_config_version(&self) -> u64 {
+        self.executor.config_version()
+    }
+
     /// The demo's RCON server, while the demo runs.
     pub fn demo_rcon(&self) -> Option<&FakeRcon> {
         self.state.conn.demo_rcon()

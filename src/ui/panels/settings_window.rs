@@ -82,30 +82,61 @@ pub fn settings_window_ui(
     }
 }
 
-/// Host, port and password of the Minecraft server. Returns true when one changed.
+/// Host, port and password of the Minecraft server. Returns true when one was committed.
+///
+/// Edits are drafts until the field loses focus (Enter, Tab or a click elsewhere): applying
+/// every keystroke would log in with half a password and bind queued actions to half-typed
+/// hosts.
 pub fn rcon_fields_ui(ui: &mut egui::Ui, id: &str, rcon: &mut RconConfig) -> bool {
     let mut changed = false;
     egui::Grid::new(id).num_columns(2).show(ui, |ui| {
         let label = ui.label("Host");
-        changed |= ui
-            .text_edit_singleline(&mut rcon.host)
-            .labelled_by(label.id)
-            .changed();
+        changed |= committed_edit_ui(ui, &mut rcon.host, |ui, draft: &mut String| {
+            ui.text_edit_singleline(draft).labelled_by(label.id)
+        });
         ui.end_row();
         let label = ui.label("Port");
-        changed |= ui
-            .add(egui::DragValue::new(&mut rcon.port))
-            .labelled_by(label.id)
-            .changed();
+        changed |= committed_edit_ui(ui, &mut rcon.port, |ui, draft: &mut u16| {
+            ui.add(egui::DragValue::new(draft)).labelled_by(label.id)
+        });
         ui.end_row();
         let label = ui.label("Password");
-        changed |= ui
-            .add(egui::TextEdit::singleline(&mut rcon.password).password(true))
-            .labelled_by(label.id)
-            .changed();
+        changed |= committed_edit_ui(ui, &mut rcon.password, |ui, draft: &mut String| {
+            ui.add(egui::TextEdit::singleline(draft).password(true))
+                .labelled_by(label.id)
+        });
         ui.end_row();
     });
     changed
+}
+
+/// Draws `edit_ui` on a draft of `value` kept while the widget is focused or dragged, and
+/// writes the draft back once the streamer leaves it. Returns true when `value` changed.
+fn committed_edit_ui<T>(
+    ui: &mut egui::Ui,
+    value: &mut T,
+    edit_ui: impl FnOnce(&mut egui::Ui, &mut T) -> egui::Response,
+) -> bool
+where
+    T: Clone + PartialEq + Send + Sync + 'static,
+{
+    // Keyed by position in the layout, which is stable from frame to frame.
+    let draft_id = ui.next_auto_id().with("draft");
+    let mut draft = ui
+        .data(|d| d.get_temp::<T>(draft_id))
+        .unwrap_or_else(|| value.clone());
+    let response = edit_ui(ui, &mut draft);
+    let editing = response.has_focus() || response.dragged();
+    if editing && !response.lost_focus() {
+        ui.data_mut(|d| d.insert_temp(draft_id, draft));
+        return false;
+    }
+    ui.data_mut(|d| d.remove::<T>(draft_id));
+    if draft != *value {
+        *value = draft;
+        return true;
+    }
+    false
 }
 
 /// The Test button and its result: a failure in plain words, its detail one click away.
