@@ -796,7 +796,8 @@ impl GiftdeckApp {
 
     /// The window is closing: saves, stops the session, and stops the executor with its
     /// handshake (the running action gets `STOP_GRACE`). Every action that did not run is
-    /// listed in the log and on stderr. Blocks the closing window for at most the grace.
+    /// logged (a warning, so the desktop binary's stderr shows it too; library code prints
+    /// nothing itself) and returned. Blocks the closing window for at most the grace.
     pub fn shutdown(&mut self) -> ShutdownReport {
         self.flush_save();
         // Dropping the server tells every page and /events client to close.
@@ -810,12 +811,10 @@ impl GiftdeckApp {
             .block_on(self.executor.stop(STOP_GRACE));
         let not_run = report.not_run_count();
         if not_run > 0 {
-            tracing::warn!(not_run, "quitting: actions that did not run");
-            eprintln!("giftdeck: quitting: {not_run} action(s) did not run:");
+            tracing::warn!(not_run, "quitting: {not_run} action(s) did not run");
         }
         for line in report.not_run_lines() {
             tracing::warn!("not run: {line}");
-            eprintln!("giftdeck: not run: {line}");
         }
         report
     }
