@@ -4,6 +4,7 @@
 pub mod binding;
 pub mod executor;
 mod expand;
+pub mod obs;
 pub mod placeholders;
 pub mod rcon;
 mod runner;
@@ -14,6 +15,7 @@ pub use binding::{HeldQueue, NotRun, Origin, ServerId, ShutdownReport};
 pub use executor::{
     ExecLogLine, ExecMsg, ExecutorConfig, ExecutorHandle, QueueStatus, RconState, spawn_executor,
 };
+pub use obs::{ObsConfig, ObsError, ObsLink, ObsWork, test_obs_connection};
 pub use placeholders::{MAX_COMMAND_BYTES, RenderError, Values, render};
 pub use rcon::{RconClient, RconConfig, RconError, RconTimeouts, test_rcon_connection};
 pub use sound::{SoundError, SoundPlayer};
