@@ -20,6 +20,7 @@ pub mod settings;
 pub mod t2m;
 #[doc(hidden)]
 pub mod testkit;
+pub mod text;
 pub mod triggers;
 pub mod ui;
 pub mod wire;

@@ -31,7 +31,8 @@ fn default_webhook_timeout_millis() -> u64 {
 }
 
 /// One thing a credited gift does. Tagged by `"type"` in JSON so new kinds can be added freely.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// `Debug` and [`Action::summary`] hide a webhook URL's token.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Action {
     /// A Minecraft command sent over RCON (no leading `/` needed), repeated `repeat` times.
@@ -74,8 +75,37 @@ impl Action {
             Self::Sound { path, volume } => {
                 format!("♪ {} ({:.0}%)", path.display(), volume * 100.0)
             }
-            Self::Webhook { url, .. } => format!("POST {url}"),
+            Self::Webhook { url, .. } => {
+                format!("POST {}", crate::actions::webhook::redact_url(url))
+            }
             Self::Random => "random mapping".to_owned(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Action {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Command { command, repeat } => f
+                .debug_struct("Command")
+                .field("command", command)
+                .field("repeat", repeat)
+                .finish(),
+            Self::Sound { path, volume } => f
+                .debug_struct("Sound")
+                .field("path", path)
+                .field("volume", volume)
+                .finish(),
+            // The URL's path and query carry the token.
+            Self::Webhook {
+                url,
+                timeout_millis,
+            } => f
+                .debug_struct("Webhook")
+                .field("url", &crate::actions::webhook::redact_url(url))
+                .field("timeout_millis", timeout_millis)
+                .finish(),
+            Self::Random => f.write_str("Random"),
         }
     }
 }

@@ -8,10 +8,19 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 pub use crate::actions::rcon::RconConfig;
+use crate::actions::webhook;
+
+mod secrets;
+
 use crate::engine::EngineConfig;
 use crate::live::{DEFAULT_SIGN_URL, DEFAULT_TIKTOK_URL, DEFAULT_WEBCAST_URL, LiveConfig};
 use crate::mappings::{Action, Mapping};
 pub use crate::mca::{McaImport, McaWarning, export_mca, import_mca};
+pub use secrets::{
+    PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, PermissionFix, join_notice, permission_notice,
+    redaction_warning, restore_redacted_urls,
+};
+use secrets::{create_file, is_our_config_dir, make_private, redacted_webhooks, secure_existing};
 
 /// The version this build writes. Files from newer builds are loaded as far as we understand them,
 /// after a backup.
@@ -42,8 +51,8 @@ pub enum SettingsError {
     },
 }
 
-/// Where and how to reach TikTok.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// Where and how to reach TikTok. `Debug` never shows the sign API key.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ConnectionSettings {
     /// The last @username (or URL, or room id) the streamer connected to.
@@ -63,6 +72,18 @@ impl Default for ConnectionSettings {
             tiktok_url: DEFAULT_TIKTOK_URL.to_owned(),
             webcast_url: DEFAULT_WEBCAST_URL.to_owned(),
         }
+    }
+}
+
+impl std::fmt::Debug for ConnectionSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConnectionSettings")
+            .field("last_target", &self.last_target)
+            .field("sign_url", &self.sign_url)
+            .field("sign_api_key", &self.sign_api_key.as_deref().map(masked))
+            .field("tiktok_url", &self.tiktok_url)
+            .field("webcast_url", &self.webcast_url)
+            .finish()
     }
 }
 
@@ -196,17 +217,32 @@ pub struct Loaded {
     pub backup: Option<PathBuf>,
     /// False when the unusable original could not be backed up: saving would destroy it, so don't.
     pub save_allowed: bool,
+    /// Settings files or their folder that other users could read, and what we did about it; show
+    /// [`permission_notice`] to the user.
+    pub permissions_fixed: Vec<PermissionFix>,
 }
 
 /// Loads settings. A missing file gives defaults. A file that cannot be read or parsed, or that
 /// comes from a newer version, is copied to a backup next to it and the app carries on (with
-/// defaults, or with what could be understood); the warning says what happened.
+/// defaults, or with what could be understood); the warning says what happened. On Unix, a settings
+/// file, backup or giftdeck folder that other users can read is made private (0600/0700) and
+/// reported in `permissions_fixed`.
 pub fn load(path: &Path) -> Loaded {
+    let mut loaded = load_contents(path);
+    loaded.permissions_fixed = secure_existing(path);
+    for fix in &loaded.permissions_fixed {
+        tracing::warn!("{fix}");
+    }
+    loaded
+}
+
+fn load_contents(path: &Path) -> Loaded {
     let fresh = |warning, backup, save_allowed| Loaded {
         settings: Settings::default(),
         warning,
         backup,
         save_allowed,
+        permissions_fixed: Vec::new(),
     };
     let text = match fs::read(path) {
         Ok(bytes) => bytes,
@@ -230,6 +266,7 @@ pub fn load(path: &Path) -> Loaded {
             warning: None,
             backup: None,
             save_allowed: true,
+            permissions_fixed: Vec::new(),
         },
         Ok(settings) => {
             let warning = SettingsError::NewerVersion {
@@ -245,12 +282,14 @@ pub fn load(path: &Path) -> Loaded {
                     warning: Some(warning),
                     backup: Some(backup),
                     save_allowed: true,
+                    permissions_fixed: Vec::new(),
                 },
                 Err(err) => Loaded {
                     settings,
                     warning: Some(err),
                     backup: None,
                     save_allowed: false,
+                    permissions_fixed: Vec::new(),
                 },
             }
         }
@@ -281,7 +320,15 @@ fn backup(path: &Path) -> Result<PathBuf, SettingsError> {
         candidate = path.with_file_name(format!("{name}.bak.{n}"));
         n += 1;
     }
-    fs::copy(path, &candidate).map_err(|source| SettingsError::Backup {
+    // A backup holds the same secrets: private from its first byte (`fs::copy` would copy the
+    // original's mode, however loose).
+    let copy = || -> io::Result<()> {
+        let mut from = fs::File::open(path)?;
+        let mut to = create_file(&candidate, true)?;
+        io::copy(&mut from, &mut to)?;
+        to.sync_all()
+    };
+    copy().map_err(|source| SettingsError::Backup {
         path: path.to_owned(),
         backup: candidate.clone(),
         source,
@@ -290,30 +337,41 @@ fn backup(path: &Path) -> Result<PathBuf, SettingsError> {
 }
 
 /// Saves atomically: writes `settings.json.tmp` beside the target, syncs it, then renames it over
-/// the target, so a crash mid-save leaves the old file or the new one, never half of each.
+/// the target, so a crash mid-save leaves the old file or the new one, never half of each. On Unix
+/// the file is created 0600 and a folder we create (or the `giftdeck` config folder) is 0700: the
+/// file holds the RCON password, the sign API key and webhook URLs.
 pub fn save_atomic(path: &Path, settings: &Settings) -> Result<(), SettingsError> {
     let json = serde_json::to_vec_pretty(settings).map_err(|err| SettingsError::Write {
         path: path.to_owned(),
         source: io::Error::other(err),
     })?;
-    write_atomic(path, &json)
+    write_file(path, &json, true)
 }
 
-/// Writes bytes atomically (temp file in the same directory, fsync, rename).
+/// Writes bytes atomically (temp file in the same directory, fsync, rename), with the usual
+/// permissions (exports the user shares).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SettingsError> {
+    write_file(path, bytes, false)
+}
+
+fn write_file(path: &Path, bytes: &[u8], private: bool) -> Result<(), SettingsError> {
     let err = |source| SettingsError::Write {
         path: path.to_owned(),
         source,
     };
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        let existed = dir.is_dir();
         fs::create_dir_all(dir).map_err(err)?;
+        if private && (!existed || is_our_config_dir(dir)) {
+            make_private(dir, PRIVATE_DIR_MODE).map_err(err)?;
+        }
     }
     let name = path
         .file_name()
         .map_or_else(|| "settings".into(), |n| n.to_string_lossy().into_owned());
     let tmp = path.with_file_name(format!(".{name}.tmp"));
     let result = (|| {
-        let mut file = fs::File::create(&tmp)?;
+        let mut file = create_file(&tmp, private)?;
         file.write_all(bytes)?;
         file.sync_all()?;
         fs::rename(&tmp, path)
@@ -382,16 +440,28 @@ pub fn load_mappings_file(path: &Path) -> Result<MappingsFile, SettingsError> {
         let only = serde_json::from_str::<OnlyMappings>(&text).map_err(parse_err)?;
         (only.mappings, only.blocklist)
     };
+    let warnings = redacted_webhooks(&mappings)
+        .map(|(trigger, url)| format!("{}: {}", path.display(), redaction_warning(trigger, url)))
+        .collect();
     Ok(MappingsFile {
         mappings,
         blocklist,
-        warnings: Vec::new(),
+        warnings,
     })
 }
 
 /// Our JSON export of a trigger table: a settings file holding only mappings, so it loads anywhere
-/// a settings file or `--mappings` file is accepted.
+/// a settings file or `--mappings` file is accepted. Webhook URLs keep only scheme and host (an
+/// export gets shared); importing it back warns about them, and the app restores them from its own
+/// table where the trigger and host match ([`restore_redacted_urls`]).
 pub fn export_mappings_json(mappings: &[Mapping]) -> String {
+    let mut mappings = mappings.to_vec();
+    for action in mappings.iter_mut().flat_map(|m| &mut m.actions) {
+        if let Action::Webhook { url, .. } = action {
+            *url = webhook::redact_url(url);
+        }
+    }
+    let mappings = mappings.as_slice();
     #[derive(Serialize)]
     struct Export<'a> {
         version: u32,

@@ -220,8 +220,10 @@ async fn hostile_nicknames_reach_the_server_neutralized() {
     let mapping = Mapping::new(
         "Rose",
         vec![
-            cmd("give {nickname} diamond", 1),
+            cmd("say {nickname}", 1),
+            cmd("tag @a add {nickname}", 1),
             cmd(r#"tellraw @a {"text":"{nickname}"}"#, 1),
+            cmd("give {nickname} diamond", 1),
         ],
     );
     let exec = start(
@@ -235,13 +237,17 @@ async fn hostile_nicknames_reach_the_server_neutralized() {
     let nick = "a\"}]; op @a[x]\n/stop\0\u{202E}§k\\";
     exec.handle.enqueue(&decision(&mapping, 1, nick));
     drained(&exec.handle).await;
+    // A message keeps the text but no selector; a word keeps only word characters; a player
+    // position refuses what is not a player name (the action fails, nothing is sent).
     assert_eq!(
         server.commands(),
         [
-            "give a_op_axstopk diamond".to_owned(),
-            r#"tellraw @a {"text":"a\"}]; op @a[x]/stopk\\"}"#.to_owned(),
+            "say a\"}]; op ＠a[x] /stopk\\".to_owned(),
+            "tag @a add a_op_ax_stopk".to_owned(),
+            r#"tellraw @a {"text":"a\"}]; op @a[x] /stopk\\"}"#.to_owned(),
         ]
     );
+    assert_eq!(exec.handle.status().failed, 1);
 }
 
 #[tokio::test]
@@ -804,7 +810,7 @@ fn replay_execute_sends_the_captured_gifts_commands() {
         .collect();
     ids.dedup();
     let templates = [
-        "give {nickname} diamond",
+        "say {nickname}",
         r#"tellraw @a {"text":"{nickname} x{count}"}"#,
     ];
     let mappings: Vec<Mapping> = ids
@@ -863,7 +869,9 @@ fn replay_execute_sends_the_captured_gifts_commands() {
     for command in &got {
         assert!(!command.chars().any(char::is_control), "{command:?}");
         let first_word = command.split(' ').next().unwrap();
-        assert!(["give", "tellraw"].contains(&first_word));
+        assert!(["say", "tellraw"].contains(&first_word));
+        // A message never carries the viewer's selector (JSON text shows it as text).
+        assert!(first_word != "say" || !command.contains("@e"), "{command}");
     }
     assert!(
         stderr.contains(&format!(

@@ -161,8 +161,7 @@ pub(super) enum WebhookBody {
     Event(EventLine),
 }
 
-/// One queued action, ready to run.
-#[derive(Debug)]
+/// One queued action, ready to run. `Debug` hides a webhook URL's token.
 pub(super) enum Work {
     Command(Arc<str>),
     Sound {
@@ -176,6 +175,24 @@ pub(super) enum Work {
     },
     /// Could not be prepared (a placeholder error, no mapping for Random): fails in its turn.
     Invalid(Arc<str>),
+}
+
+impl std::fmt::Debug for Work {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Command(command) => write!(f, "Command({command:?})"),
+            Self::Sound { path, volume } => write!(f, "Sound({path:?}, {volume})"),
+            Self::Webhook {
+                url,
+                timeout_millis,
+                ..
+            } => {
+                let shown = super::webhook::redact_url(url);
+                write!(f, "Webhook({shown}, {timeout_millis} ms)")
+            }
+            Self::Invalid(reason) => write!(f, "Invalid({reason:?})"),
+        }
+    }
 }
 
 #[derive(Debug)]

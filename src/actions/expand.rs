@@ -338,7 +338,7 @@ mod tests {
         let mapping = Mapping::new(
             "Rose",
             vec![Action::Command {
-                command: "give {nickname} diamond".into(),
+                command: "say {nickname}".into(),
                 repeat: 1,
             }],
         );
@@ -353,6 +353,6 @@ mod tests {
             &MappingTable::default(),
             &mut f,
         );
-        assert_eq!(commands(&f.items), ["give ax_stoneop_me diamond"]);
+        assert_eq!(commands(&f.items), ["say ＠a[x] stone /op me"]);
     }
 }

@@ -4,7 +4,10 @@
 pub mod binding;
 pub mod executor;
 mod expand;
+pub mod grammar;
 pub mod obs;
+#[cfg(test)]
+mod placeholder_props;
 pub mod placeholders;
 pub mod rcon;
 mod runner;

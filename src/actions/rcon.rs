@@ -111,6 +111,14 @@ pub enum RconError {
     )]
     EmptyPassword,
     #[error(
+        "the RCON password is {bytes} bytes; Minecraft reads at most {limit} bytes (UTF-8) of a login, so it could never match (not sent)"
+    )]
+    PasswordTooLong { bytes: usize, limit: usize },
+    #[error(
+        "the RCON password contains a NUL character (at byte {at}); Minecraft would cut it there, so it could never match (not sent)"
+    )]
+    PasswordHasNul { at: usize },
+    #[error(
         "command is {bytes} bytes; Minecraft RCON accepts at most {limit} (UTF-8), not sent: {preview}…"
     )]
     TooLong {
@@ -149,6 +157,8 @@ impl RconError {
             Self::Connect { .. }
                 | Self::WrongPassword { .. }
                 | Self::EmptyPassword
+                | Self::PasswordTooLong { .. }
+                | Self::PasswordHasNul { .. }
                 | Self::TooLong { .. }
                 | Self::NulInCommand { .. }
         )
@@ -214,6 +224,26 @@ pub fn check_command(command: &str) -> Result<(), RconError> {
     Ok(())
 }
 
+/// Refuses a password Minecraft could never accept, before any connection: empty (vanilla refuses
+/// it), longer than one packet's payload (1,446 UTF-8 bytes: the server reads one 1,460-byte packet
+/// and drops the connection on a longer one), or holding a NUL (the server cuts the text there).
+/// The error never holds the password.
+pub fn check_password(password: &str) -> Result<(), RconError> {
+    if password.is_empty() {
+        return Err(RconError::EmptyPassword);
+    }
+    if password.len() > MAX_COMMAND_BYTES {
+        return Err(RconError::PasswordTooLong {
+            bytes: password.len(),
+            limit: MAX_COMMAND_BYTES,
+        });
+    }
+    if let Some(at) = password.find('\0') {
+        return Err(RconError::PasswordHasNul { at });
+    }
+    Ok(())
+}
+
 /// One logged-in connection. Requests take `&mut self`, so there is never more than one in flight.
 pub struct RconClient {
     stream: TcpStream,
@@ -235,9 +265,7 @@ impl RconClient {
     /// Connects and logs in.
     pub async fn connect(config: &RconConfig, timeouts: RconTimeouts) -> Result<Self, RconError> {
         let addr = config.address();
-        if config.password.is_empty() {
-            return Err(RconError::EmptyPassword);
-        }
+        check_password(&config.password)?;
         let connect = TcpStream::connect((config.host.as_str(), config.port));
         let stream = match tokio::time::timeout(timeouts.connect, connect).await {
             Ok(Ok(stream)) => stream,
@@ -472,6 +500,51 @@ pub async fn test_rcon_connection(config: &RconConfig) -> Result<String, RconErr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_password_minecraft_cannot_accept_is_refused_before_connecting() {
+        let server = crate::testkit::rcon::FakeRcon::start("pw").await.unwrap();
+        let config = |password: String| RconConfig {
+            host: "127.0.0.1".into(),
+            port: server.port(),
+            password,
+        };
+        let long = "p".repeat(MAX_COMMAND_BYTES + 1);
+        let err = RconClient::connect(&config(long), RconTimeouts::default())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                RconError::PasswordTooLong {
+                    bytes: 1447,
+                    limit: 1446
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("at most 1446 bytes"), "{err}");
+        assert!(
+            !err.to_string().contains("ppp"),
+            "the error never shows the password"
+        );
+        // 1,446 bytes of UTF-8, not characters: 724 × "é" is 1,448 bytes.
+        assert!(matches!(
+            check_password(&"é".repeat(724)),
+            Err(RconError::PasswordTooLong { bytes: 1448, .. })
+        ));
+        assert!(check_password(&"p".repeat(MAX_COMMAND_BYTES)).is_ok());
+        let err = RconClient::connect(&config("hunter\0two".into()), RconTimeouts::default())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, RconError::PasswordHasNul { at: 6 }),
+            "{err:?}"
+        );
+        assert!(!err.to_string().contains("hunter"));
+        assert!(err.not_sent());
+        assert_eq!(server.connections(), 0, "no connection was opened");
+    }
 
     #[test]
     fn packets_are_framed_little_endian_with_two_nuls() {

@@ -56,7 +56,7 @@ pub struct ReplayArgs {
     pub execute: ExecuteArgs,
 }
 
-#[derive(Debug, Args)]
+#[derive(Args)]
 pub struct WatchArgs {
     /// `@name`, `name`, a `tiktok.com/@name/live` URL, or a numeric room id. May be left out when
     /// `--mappings` is a Tiktok2Mc folder whose `config.yaml` names the user.
@@ -92,7 +92,7 @@ pub struct WatchArgs {
 }
 
 /// Flags that run the credited gifts' actions through the real executor.
-#[derive(Clone, Debug, Default, Args)]
+#[derive(Clone, Default, Args)]
 pub struct ExecuteArgs {
     /// Run the matched actions (without it, nothing runs).
     #[arg(long)]
@@ -200,4 +200,39 @@ pub fn load_mappings_source(
         MappingTable::new(file.mappings).with_blocklist(&file.blocklist),
         None,
     ))
+}
+
+// The sign API key and the RCON password never reach `Debug` output.
+impl std::fmt::Debug for WatchArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WatchArgs")
+            .field("user", &self.user)
+            .field("room_id", &self.room_id)
+            .field("sign_url", &self.sign_url)
+            .field(
+                "sign_api_key",
+                &self.sign_api_key.as_deref().map(crate::settings::masked),
+            )
+            .field("tiktok_url", &self.tiktok_url)
+            .field("webcast_url", &self.webcast_url)
+            .field("mappings", &self.mappings)
+            .field("record", &self.record)
+            .field("events", &self.events)
+            .field("execute", &self.execute)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for ExecuteArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExecuteArgs")
+            .field("execute", &self.execute)
+            .field("rcon", &self.rcon)
+            .field(
+                "rcon_password",
+                &self.rcon_password.as_deref().map(crate::settings::masked),
+            )
+            .field("drain_timeout", &self.drain_timeout)
+            .finish()
+    }
 }

@@ -349,35 +349,10 @@ pub fn error_chain(err: &dyn std::error::Error) -> String {
     text
 }
 
-/// Makes server-supplied text safe for a status line: control characters become spaces, runs of
-/// whitespace collapse, and it is cut to `max_chars` (with `…`).
+/// Makes server-supplied text safe for a status line (one line, no hidden characters, cut to
+/// `max_chars`); the rule lives in [`crate::text`].
 pub fn sanitize(text: &str, max_chars: usize) -> String {
-    let mut out = String::with_capacity(text.len().min(max_chars * 4));
-    let mut count = 0;
-    let mut pending_space = false;
-    for c in text.chars() {
-        // Bidi overrides and isolates would reorder the rest of the line in the UI.
-        if matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-        {
-            continue;
-        }
-        if c.is_control() || c.is_whitespace() {
-            pending_space = !out.is_empty();
-            continue;
-        }
-        if count >= max_chars {
-            out.push('…');
-            return out;
-        }
-        if pending_space {
-            out.push(' ');
-            count += 1;
-            pending_space = false;
-        }
-        out.push(c);
-        count += 1;
-    }
-    out
+    crate::text::one_line(text, max_chars)
 }
 
 #[cfg(test)]

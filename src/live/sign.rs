@@ -51,8 +51,8 @@ pub struct Signed {
     pub cookie: String,
 }
 
-/// What to send to the sign server.
-#[derive(Clone, Copy, Debug)]
+/// What to send to the sign server. `Debug` never shows the API key.
+#[derive(Clone, Copy)]
 pub struct SignRequest<'a> {
     pub sign_url: &'a str,
     pub api_key: Option<&'a str>,
@@ -61,6 +61,18 @@ pub struct SignRequest<'a> {
     pub room_id: &'a str,
     /// The browser User-Agent the WebSocket will use too.
     pub user_agent: &'a str,
+}
+
+impl std::fmt::Debug for SignRequest<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignRequest")
+            .field("sign_url", &self.sign_url)
+            .field("api_key", &self.api_key.map(crate::settings::masked))
+            .field("client_name", &self.client_name)
+            .field("room_id", &self.room_id)
+            .field("user_agent", &self.user_agent)
+            .finish()
+    }
 }
 
 /// `GET {sign}/webcast/fetch?client=…&room_id=…&user_agent=…&client_enter=true&platform=web`.

@@ -557,14 +557,19 @@ fn chat_text_is_escaped_like_a_nickname_in_commands() {
     let hostile = "!jump @a[tag=x] ~ ~ ~\n/op me \"; kill @e";
     t.on_event(&table, &chat(1, &user(1, "amy"), hostile), 0, &mut out);
     let values = Values::from_event(&out[0].line);
-    let bare = render("tp {args}", &values).unwrap();
-    assert!(!bare.contains(['@', '\n', '"', ';', '[', '/']), "{bare}");
+    // A player position takes only a player name: refused, never a selector.
+    assert!(matches!(
+        render("tp {args}", &values),
+        Err(crate::actions::RenderError::NotAPlayerName { .. })
+    ));
+    let word = render("tag @a add {args}", &values).unwrap();
+    assert_eq!(word, "tag @a add atagx_op_me_kill_e");
+    // A message keeps the text, but Minecraft would expand `@a` even between quotes: neutralized.
     let quoted = render(r#"say "{message}""#, &values).unwrap();
     assert!(!quoted.contains('\n'), "{quoted}");
-    assert_eq!(
-        quoted.matches("\\\"").count(),
-        1,
-        "the viewer's quote is escaped: {quoted}"
+    assert!(
+        crate::actions::grammar::selectors_in_message(&quoted).is_empty(),
+        "{quoted}"
     );
 }
 

@@ -98,6 +98,7 @@ fn load_settings(path: Option<PathBuf>) -> (Settings, SaveState) {
         }
         text
     });
+    let warning = settings::join_notice(warning, &loaded.permissions_fixed);
     let save = SaveState {
         path: Some(path),
         allowed: loaded.save_allowed,
@@ -408,7 +409,8 @@ impl GiftdeckApp {
                 self.state.save.last = Some(result);
             }
             UiMsg::DemoReady { session, result } => self.on_demo_ready(session, result),
-            UiMsg::Imported(Ok((path, file))) => {
+            UiMsg::Imported(Ok((path, mut file))) => {
+                settings::restore_redacted_urls(&mut file, &self.state.settings.mappings);
                 let count = file.mappings.len();
                 let previous = std::mem::replace(&mut self.state.settings.mappings, file.mappings);
                 let replaced = previous.len();

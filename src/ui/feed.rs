@@ -216,24 +216,8 @@ fn unix_millis() -> u64 {
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
-/// Viewer-controlled text made safe to draw on one line: line breaks become spaces, other control
-/// characters (bidi overrides, NUL) are removed, and it is cut to `max_chars`.
-pub fn clean(text: &str, max_chars: usize) -> String {
-    let mut out: String = text
-        .chars()
-        .map(|c| if c.is_whitespace() { ' ' } else { c })
-        .filter(|c| !c.is_control() && !is_bidi_control(*c))
-        .take(max_chars)
-        .collect();
-    if text.chars().count() > max_chars {
-        out.push('…');
-    }
-    out
-}
-
-fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
-}
+/// Viewer-controlled text made safe to draw on one line (see [`crate::text::one_line`]).
+pub use crate::text::one_line as clean;
 
 #[cfg(test)]
 mod tests {
