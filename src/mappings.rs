@@ -56,6 +56,24 @@ pub enum Action {
     },
     /// Run the actions of a random other enabled mapping (Tiktok2Mc's `$random`).
     Random,
+    /// OBS: switch the program (live) scene to `scene`.
+    ObsScene { scene: String },
+    /// OBS: show `source` in `scene` (blank: the scene on program), then hide it after `seconds`
+    /// (0: leave it shown). The queue moves on once it is shown; the hide is scheduled.
+    ObsShowSource {
+        #[serde(default)]
+        scene: String,
+        source: String,
+        #[serde(default = "default_show_seconds")]
+        seconds: u32,
+    },
+    /// OBS: set the text of the text source `source`. `text` may hold placeholders; viewer values
+    /// are plain text with control and invisible characters removed.
+    ObsText { source: String, text: String },
+}
+
+fn default_show_seconds() -> u32 {
+    5
 }
 
 impl Action {
@@ -79,6 +97,24 @@ impl Action {
                 format!("POST {}", crate::actions::webhook::redact_url(url))
             }
             Self::Random => "random mapping".to_owned(),
+            Self::ObsScene { scene } => format!("OBS scene → {scene}"),
+            Self::ObsShowSource {
+                scene,
+                source,
+                seconds,
+            } => {
+                let scene = if scene.trim().is_empty() {
+                    "the live scene"
+                } else {
+                    scene.as_str()
+                };
+                if *seconds == 0 {
+                    format!("OBS show {source} (in {scene})")
+                } else {
+                    format!("OBS show {source} for {seconds} s (in {scene})")
+                }
+            }
+            Self::ObsText { source, text } => format!("OBS text {source} ← {text}"),
         }
     }
 }
@@ -106,6 +142,22 @@ impl std::fmt::Debug for Action {
                 .field("timeout_millis", timeout_millis)
                 .finish(),
             Self::Random => f.write_str("Random"),
+            Self::ObsScene { scene } => f.debug_struct("ObsScene").field("scene", scene).finish(),
+            Self::ObsShowSource {
+                scene,
+                source,
+                seconds,
+            } => f
+                .debug_struct("ObsShowSource")
+                .field("scene", scene)
+                .field("source", source)
+                .field("seconds", seconds)
+                .finish(),
+            Self::ObsText { source, text } => f
+                .debug_struct("ObsText")
+                .field("source", source)
+                .field("text", text)
+                .finish(),
         }
     }
 }
@@ -419,6 +471,41 @@ mod tests {
         assert_eq!(json, r#"{"type":"command","command":"say hi","repeat":1}"#);
         let back: Action = serde_json::from_str(r#"{"type":"command","command":"x"}"#).unwrap();
         assert_eq!(back, cmd("x"));
+    }
+
+    #[test]
+    fn obs_actions_have_their_own_json_kinds() {
+        let scene = Action::ObsScene {
+            scene: "Gameplay".into(),
+        };
+        assert_eq!(
+            serde_json::to_string(&scene).unwrap(),
+            r#"{"type":"obs_scene","scene":"Gameplay"}"#
+        );
+        let show: Action =
+            serde_json::from_str(r#"{"type":"obs_show_source","source":"Confetti"}"#).unwrap();
+        assert_eq!(
+            show,
+            Action::ObsShowSource {
+                scene: String::new(),
+                source: "Confetti".into(),
+                seconds: 5
+            }
+        );
+        assert_eq!(
+            show.summary(),
+            "OBS show Confetti for 5 s (in the live scene)"
+        );
+        let text = Action::ObsText {
+            source: "Title".into(),
+            text: "Thanks {nickname}".into(),
+        };
+        let json = serde_json::to_string(&text).unwrap();
+        assert_eq!(
+            json,
+            r#"{"type":"obs_text","source":"Title","text":"Thanks {nickname}"}"#
+        );
+        assert_eq!(serde_json::from_str::<Action>(&json).unwrap(), text);
     }
 
     #[test]

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::actions::obs::ObsConfig;
 pub use crate::actions::rcon::RconConfig;
 use crate::actions::webhook;
 
@@ -147,6 +148,8 @@ pub struct Settings {
     pub rcon: RconConfig,
     pub executor: ExecutorSettings,
     pub engine: EngineSettings,
+    /// OBS's WebSocket server, for OBS actions (`obs.host`, `obs.port`, `obs.password`).
+    pub obs: ObsConfig,
 }
 
 impl Default for Settings {
@@ -159,6 +162,7 @@ impl Default for Settings {
             rcon: RconConfig::default(),
             executor: ExecutorSettings::default(),
             engine: EngineSettings::default(),
+            obs: ObsConfig::default(),
         }
     }
 }
@@ -477,6 +481,25 @@ pub fn export_mappings_json(mappings: &[Mapping]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_obs_connection_is_saved_and_its_password_never_shown() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.json");
+        let mut settings = Settings::default();
+        assert_eq!(settings.obs.port, 4455);
+        settings.obs.password = "obs-secret-pw".into();
+        save_atomic(&path, &settings).unwrap();
+        let text = fs::read_to_string(&path).unwrap();
+        assert!(text.contains(r#""obs": {"#) && text.contains("obs-secret-pw"));
+        assert_eq!(load(&path).settings.obs, settings.obs);
+        // Older files have no `obs` section: defaults.
+        fs::write(&path, r#"{"version":1}"#).unwrap();
+        assert_eq!(load(&path).settings.obs, ObsConfig::default());
+        // Never in Debug (logs) nor in an export of the trigger table.
+        assert!(!format!("{settings:?}").contains("obs-secret-pw"));
+        assert!(!export_mappings_json(&settings.mappings).contains("obs-secret-pw"));
+    }
 
     #[test]
     fn missing_file_gives_defaults_without_warning() {

@@ -14,9 +14,19 @@ mod obs;
 
 use std::time::{Duration, Instant};
 
+use std::sync::Arc;
+
 use giftdeck::actions::obs::{ObsClient, ObsError, ObsFailure, ObsTimeouts};
-use giftdeck::actions::{ObsConfig, test_obs_connection};
+use giftdeck::actions::{
+    ExecLogLine, ExecutorConfig, ExecutorHandle, ObsConfig, RconConfig, spawn_executor,
+    test_obs_connection,
+};
+use giftdeck::engine::Decision;
+use giftdeck::event::{CreditedGift, EndedBy};
+use giftdeck::mappings::{Action, Mapping, MappingTable};
+use giftdeck::testkit::rcon::FakeRcon;
 use obs::RealObs;
+use tokio::sync::{mpsc, watch};
 
 const PASSWORD: &str = "giftdeck-obs-test-pw";
 
@@ -29,7 +39,6 @@ fn config(port: u16, password: &str) -> ObsConfig {
 }
 
 /// Polls `check` until it is true or `deadline` passes.
-#[allow(dead_code)]
 async fn eventually<F, Fut>(deadline: Duration, mut check: F) -> bool
 where
     F: FnMut() -> Fut,
@@ -165,4 +174,252 @@ async fn a_wrong_password_and_a_closed_obs_are_typed_errors() {
         err.to_string().contains("WebSocket Server Settings"),
         "{err}"
     );
+}
+
+fn gift(nickname: &str, count: u32, mapping: &Mapping) -> Decision {
+    Decision {
+        gift: CreditedGift {
+            msg_id: 1,
+            user_id: 2,
+            unique_id: "viewer".into(),
+            nickname: nickname.into(),
+            gift_id: 5655,
+            gift_name: "Rose".into(),
+            diamonds: 1,
+            count,
+            trigger: Some("Rose".into()),
+            ended_by: EndedBy::StreakEnd,
+            skipped: None,
+        },
+        mapping: Some(mapping.clone()),
+    }
+}
+
+fn executor(config: ExecutorConfig, mapping: &Mapping) -> ExecutorHandle {
+    let (_tx, rx) = watch::channel(MappingTable::new(vec![mapping.clone()]));
+    let (events_tx, _events) = mpsc::channel(1024);
+    spawn_executor(config, rx, events_tx, Arc::new(|| {}))
+}
+
+fn log_lines(exec: &ExecutorHandle) -> Vec<(String, Result<String, String>)> {
+    exec.recent_log()
+        .into_iter()
+        .map(
+            |ExecLogLine {
+                 action, outcome, ..
+             }| (action, outcome),
+        )
+        .collect()
+}
+
+fn rcon(server: &FakeRcon) -> Option<RconConfig> {
+    Some(RconConfig {
+        host: "127.0.0.1".into(),
+        port: server.port(),
+        password: "pw".into(),
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn obs_actions_run_in_the_queue_in_order_with_rcon_and_the_hide_comes_later() {
+    let Some(obs) = RealObs::start(PASSWORD) else {
+        return;
+    };
+    let cfg = config(obs.port, PASSWORD);
+    let mut reader = ObsClient::connect(&cfg, ObsTimeouts::default())
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{}", obs.log_tail()));
+    reader.create_scene("giftdeck A").await.unwrap();
+    reader.create_scene("giftdeck B").await.unwrap();
+    let item = reader
+        .create_input(
+            "giftdeck A",
+            "giftdeck alert",
+            "color_source_v3",
+            serde_json::json!({"color": 4278255360u32}),
+        )
+        .await
+        .unwrap();
+    reader
+        .set_item_enabled("giftdeck A", item, false)
+        .await
+        .unwrap();
+    reader
+        .create_input(
+            "giftdeck A",
+            "giftdeck text",
+            "text_ft2_source_v2",
+            serde_json::json!({"text": "before"}),
+        )
+        .await
+        .unwrap();
+    reader.set_program_scene("giftdeck A").await.unwrap();
+
+    let minecraft = FakeRcon::start("pw").await.unwrap();
+    let show_seconds = 3;
+    let mapping = Mapping::new(
+        "Rose",
+        vec![
+            Action::command("say first"),
+            Action::ObsScene {
+                scene: "giftdeck B".into(),
+            },
+            Action::ObsShowSource {
+                scene: "giftdeck A".into(),
+                source: "giftdeck alert".into(),
+                seconds: show_seconds,
+            },
+            Action::ObsText {
+                source: "giftdeck text".into(),
+                text: "{nickname} sent {count} × {gift}".into(),
+            },
+            Action::ObsScene {
+                scene: "no such scene".into(),
+            },
+            Action::command("say last"),
+        ],
+    );
+    let exec = executor(
+        ExecutorConfig {
+            rcon: rcon(&minecraft),
+            obs: Some(cfg.clone()),
+            ..ExecutorConfig::default()
+        },
+        &mapping,
+    );
+    let started = Instant::now();
+    // A hostile nickname: a line break, a bidi override and markup.
+    assert_eq!(
+        exec.enqueue(&gift("<b>Al\u{202e}ice</b>\n", 1, &mapping)),
+        6
+    );
+    tokio::time::timeout(Duration::from_secs(20), exec.drained())
+        .await
+        .unwrap();
+    let drained_after = started.elapsed();
+
+    // The state OBS reports, read back through a second connection.
+    assert_eq!(reader.program_scene().await.unwrap(), "giftdeck B");
+    assert!(
+        reader.item_enabled("giftdeck A", item).await.unwrap(),
+        "shown right after the queue ran"
+    );
+    let settings = reader.input_settings("giftdeck text").await.unwrap();
+    assert_eq!(settings["text"], "<b>Alice</b> sent 1 × Rose");
+    assert!(
+        drained_after < Duration::from_secs(u64::from(show_seconds)),
+        "the queue did not wait for the hide: drained after {drained_after:?}"
+    );
+
+    // Same queue, same order, same error reporting as RCON.
+    let lines = log_lines(&exec);
+    let actions: Vec<&str> = lines.iter().map(|(a, _)| a.as_str()).collect();
+    assert_eq!(
+        actions[..6],
+        [
+            "/say first",
+            "OBS scene → giftdeck B",
+            "OBS show giftdeck alert for 3 s (in giftdeck A)",
+            "OBS text giftdeck text ← <b>Alice</b> sent 1 × Rose",
+            "OBS scene → no such scene",
+            "/say last",
+        ],
+        "{lines:?}"
+    );
+    let failed = &lines[4].1;
+    assert!(
+        failed
+            .as_ref()
+            .is_err_and(|e| e.contains("no such scene") && e.contains("600")),
+        "{failed:?}"
+    );
+    let status = exec.status();
+    assert_eq!((status.done, status.failed), (5, 1), "{status:?}");
+    assert!(
+        status
+            .last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("no such scene")),
+        "{status:?}"
+    );
+    assert_eq!(
+        minecraft.commands(),
+        ["say first", "say last"].map(str::to_owned)
+    );
+
+    // The hide comes on its own, N seconds after the show, and is logged.
+    let hidden = eventually(Duration::from_secs(15), || {
+        let lines = log_lines(&exec);
+        async move {
+            lines
+                .iter()
+                .any(|(a, o)| a.starts_with("OBS hide") && o.is_ok())
+        }
+    })
+    .await;
+    assert!(hidden, "{:?}", log_lines(&exec));
+    let hidden_after = started.elapsed();
+    assert!(
+        hidden_after >= Duration::from_secs(u64::from(show_seconds)) - Duration::from_millis(200),
+        "hidden too early: {hidden_after:?}"
+    );
+    assert!(!reader.item_enabled("giftdeck A", item).await.unwrap());
+    eprintln!("queue drained after {drained_after:?}, source hidden after {hidden_after:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn obs_closed_fails_its_action_in_turn_and_the_queue_goes_on() {
+    // No OBS at all: a port nothing listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let minecraft = FakeRcon::start("pw").await.unwrap();
+    let mapping = Mapping::new(
+        "Rose",
+        vec![
+            Action::ObsScene {
+                scene: "Gameplay".into(),
+            },
+            Action::command("say after obs"),
+            Action::ObsText {
+                source: "Title".into(),
+                text: "{nickname}".into(),
+            },
+        ],
+    );
+    let exec = executor(
+        ExecutorConfig {
+            rcon: rcon(&minecraft),
+            obs: Some(config(port, "secret-obs-pw")),
+            ..ExecutorConfig::default()
+        },
+        &mapping,
+    );
+    exec.enqueue(&gift("bob", 1, &mapping));
+    tokio::time::timeout(Duration::from_secs(20), exec.drained())
+        .await
+        .unwrap();
+    let lines = log_lines(&exec);
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    let err = lines[0].1.as_ref().unwrap_err();
+    assert!(
+        err.contains("not reachable") && err.contains(&port.to_string()),
+        "{err}"
+    );
+    assert!(lines[1].1.is_ok(), "{lines:?}");
+    // The next OBS action right after does not wait for another connect attempt.
+    assert!(
+        lines[2]
+            .1
+            .as_ref()
+            .is_err_and(|e| e.contains("not retried yet")),
+        "{lines:?}"
+    );
+    assert_eq!(minecraft.commands(), ["say after obs".to_owned()]);
+    for (_, outcome) in &lines {
+        let shown = format!("{outcome:?}");
+        assert!(!shown.contains("secret-obs-pw"), "{shown}");
+    }
 }

@@ -14,6 +14,7 @@ use tokio::task::JoinHandle;
 
 use super::binding::{self, HeldQueue, HeldQueues, Origin, ServerId, ShutdownReport};
 use super::expand::{Filler, Source, expand};
+use super::obs::{ObsConfig, ObsWork};
 use super::placeholders::Values;
 use super::rcon::RconConfig;
 use crate::engine::Decision;
@@ -41,6 +42,8 @@ pub struct ExecutorConfig {
     /// stream stay bound to `rcon` (held until it is current again).
     #[serde(skip)]
     pub demo_rcon: Option<RconConfig>,
+    /// OBS's WebSocket server; `None` makes OBS actions fail with a clear message.
+    pub obs: Option<ObsConfig>,
 }
 
 impl Default for ExecutorConfig {
@@ -51,6 +54,7 @@ impl Default for ExecutorConfig {
             capacity: 10_000,
             rcon: None,
             demo_rcon: None,
+            obs: None,
         }
     }
 }
@@ -173,6 +177,8 @@ pub(super) enum Work {
         timeout_millis: u64,
         gift: Arc<WebhookBody>,
     },
+    /// An OBS action, placeholders filled in.
+    Obs(Arc<ObsWork>),
     /// Could not be prepared (a placeholder error, no mapping for Random): fails in its turn.
     Invalid(Arc<str>),
 }
@@ -190,6 +196,7 @@ impl std::fmt::Debug for Work {
                 let shown = super::webhook::redact_url(url);
                 write!(f, "Webhook({shown}, {timeout_millis} ms)")
             }
+            Self::Obs(work) => write!(f, "Obs({work:?})"),
             Self::Invalid(reason) => write!(f, "Invalid({reason:?})"),
         }
     }

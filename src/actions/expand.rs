@@ -8,6 +8,7 @@ use std::time::Instant;
 use rand::seq::IndexedRandom as _;
 
 use super::executor::{Item, WebhookBody, Work};
+use super::obs::ObsWork;
 use super::placeholders::{self, Values};
 #[cfg(test)]
 use crate::engine::Decision;
@@ -160,9 +161,15 @@ impl Work {
                 timeout_millis: *timeout_millis,
                 gift: gift.clone(),
             },
+            Work::Obs(work) => Work::Obs(work.clone()),
             Work::Invalid(e) => Work::Invalid(e.clone()),
         }
     }
+}
+
+/// Scene and source names are the streamer's own and are used as written (no placeholders).
+fn obs_step(work: ObsWork, action: &Action) -> Prepared {
+    Prepared::Once(Work::Obs(Arc::new(work)), action.summary().into())
 }
 
 fn prepare(mapping: &Mapping, values: &Values, gift: &Arc<WebhookBody>) -> Vec<Prepared> {
@@ -200,6 +207,39 @@ fn prepare(mapping: &Mapping, values: &Values, gift: &Arc<WebhookBody>) -> Vec<P
                 action.summary().into(),
             ),
             Action::Random => Prepared::Random,
+            Action::ObsScene { scene } => obs_step(
+                ObsWork::Scene {
+                    scene: scene.trim().to_owned(),
+                },
+                action,
+            ),
+            Action::ObsShowSource {
+                scene,
+                source,
+                seconds,
+            } => obs_step(
+                ObsWork::Show {
+                    scene: scene.trim().to_owned(),
+                    source: source.trim().to_owned(),
+                    seconds: *seconds,
+                },
+                action,
+            ),
+            Action::ObsText { source, text } => {
+                let text = placeholders::render_text(text, values);
+                let summary = Action::ObsText {
+                    source: source.clone(),
+                    text: text.clone(),
+                }
+                .summary();
+                Prepared::Once(
+                    Work::Obs(Arc::new(ObsWork::Text {
+                        source: source.trim().to_owned(),
+                        text,
+                    })),
+                    summary.into(),
+                )
+            }
         })
         .collect()
 }

@@ -249,6 +249,40 @@ pub fn render(template: &str, values: &Values) -> Result<String, RenderError> {
     Ok(out)
 }
 
+/// The longest a viewer value may be in text shown as text (a chat message fits).
+const MAX_TEXT_VALUE_CHARS: usize = 300;
+
+/// Substitutes placeholders for text shown as text, never run (an OBS text source): each viewer
+/// value becomes one clean line ([`text::one_line`]: no control, bidi or zero-width characters),
+/// nothing else is escaped. Unknown `{…}` stay as written.
+pub fn render_text(template: &str, values: &Values) -> String {
+    let mut out = String::with_capacity(template.len() + 32);
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        rest = &rest[start..];
+        let found = rest
+            .find('}')
+            .and_then(|end| Some((end, values.get(&rest[1..end])?)));
+        match found {
+            Some((end, Value::Number(n))) => {
+                let _ = write!(out, "{n}");
+                rest = &rest[end + 1..];
+            }
+            Some((end, Value::Text(value))) => {
+                out.push_str(&text::one_line(value, MAX_TEXT_VALUE_CHARS));
+                rest = &rest[end + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Refuses a command longer than the RCON payload limit.
 pub fn check_length(command: &str) -> Result<(), RenderError> {
     if command.len() > MAX_COMMAND_BYTES {
@@ -637,5 +671,24 @@ mod tests {
         assert_eq!(render("  ", &vals("x")), Err(RenderError::Empty));
         // Surrounding whitespace (a trailing newline from an editor) is trimmed.
         assert_eq!(render("say hi\n", &vals("x")).unwrap(), "say hi");
+    }
+
+    #[test]
+    fn text_for_obs_keeps_viewer_text_as_one_clean_line() {
+        let nickname = "<b>Al\u{202e}ice</b>\n/op me\u{200b}";
+        assert_eq!(
+            render_text(
+                "Thanks {nickname}!\n{count} × {gift} {unknown} {",
+                &vals(nickname)
+            ),
+            "Thanks <b>Alice</b> /op me!\n3 × Rose {unknown} {"
+        );
+        let long = "x".repeat(1000);
+        let shown = render_text("{nickname}", &vals(&long));
+        assert_eq!(
+            shown.chars().count(),
+            MAX_TEXT_VALUE_CHARS + 1,
+            "cut with …"
+        );
     }
 }

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant, SystemTime};
 use rand::Rng as _;
 
 use super::executor::{ExecLogLine, Inner, Item, RconState, Work, is_stale, next_start};
+use super::obs::{ObsLink, ObsTimeouts, ObsWork};
 use super::rcon::{RconClient, RconError, RconTimeouts};
 use super::sound::SoundPlayer;
 use super::webhook::WebhookClient;
@@ -24,6 +25,8 @@ struct Runner {
     connect_attempt: u32,
     sound: Option<SoundPlayer>,
     webhook: WebhookClient,
+    /// The OBS task, started by the first OBS action.
+    obs: Option<ObsLink>,
     last_end: Option<Instant>,
 }
 
@@ -47,6 +50,7 @@ impl Runner {
             connect_attempt: 0,
             sound: None,
             webhook: WebhookClient::new(),
+            obs: None,
             last_end: None,
         }
     }
@@ -262,6 +266,7 @@ impl Runner {
                 .post(url, *timeout_millis, &**gift)
                 .await
                 .map_err(|e| e.to_string()),
+            Work::Obs(work) => self.run_obs(work).await,
             Work::Invalid(reason) => Err(reason.to_string()),
         };
         self.last_end = Some(Instant::now());
@@ -306,6 +311,30 @@ impl Runner {
                 Err(err.to_string())
             }
         }
+    }
+
+    /// OBS actions do not wait for OBS the way commands wait for RCON: OBS being closed must not
+    /// hold Minecraft commands back, so a failed OBS action fails in its turn and is logged.
+    async fn run_obs(&mut self, work: &ObsWork) -> Result<String, String> {
+        let config = self.inner.lock().config.obs.clone();
+        let Some(config) = config else {
+            return Err("OBS is not set up (Settings → OBS: host, port and password)".to_owned());
+        };
+        let inner = self.inner.clone();
+        let obs = self.obs.get_or_insert_with(|| {
+            // A hide that runs after its show left the queue reports to the same action log.
+            ObsLink::start(
+                ObsTimeouts::default(),
+                Arc::new(move |action, outcome| {
+                    inner.log(ExecLogLine {
+                        time: SystemTime::now(),
+                        action,
+                        outcome,
+                    });
+                }),
+            )
+        });
+        obs.run(&config, work).await.map_err(|e| e.to_string())
     }
 
     async fn run_sound(&mut self, path: &std::path::Path, volume: f32) -> Result<String, String> {

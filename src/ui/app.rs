@@ -375,6 +375,7 @@ impl GiftdeckApp {
             }
             Command::PickSound { row, action } => self.tasks.spawn(files::pick_sound(row, action)),
             Command::TestRcon => self.test_rcon(),
+            Command::TestObs => self.test_obs(),
             Command::UndoImport => {
                 if let Some(previous) = self.undo_mappings.take() {
                     self.state.settings.mappings = previous;
@@ -455,6 +456,7 @@ impl GiftdeckApp {
                 }
             }
             UiMsg::RconTested(result) => self.state.rcon_test = RconTest::Done(result),
+            UiMsg::ObsTested(result) => self.state.obs_test = RconTest::Done(result),
         }
     }
 
@@ -722,6 +724,16 @@ impl GiftdeckApp {
             .spawn(async move { UiMsg::RconTested(bridge::test_rcon_connection(config).await) });
     }
 
+    fn test_obs(&mut self) {
+        let Some(config) = self.state.settings.obs.if_set_up() else {
+            self.state.obs_test = RconTest::Done(Err("set OBS's host and port first".to_owned()));
+            return;
+        };
+        self.state.obs_test = RconTest::Running;
+        self.tasks
+            .spawn(async move { UiMsg::ObsTested(bridge::test_obs_connection(config).await) });
+    }
+
     // ---- saving -------------------------------------------------------------------------------
 
     fn schedule_save(&mut self) {
@@ -861,5 +873,6 @@ fn executor_config(settings: &Settings, demo_rcon: Option<RconConfig>) -> Execut
         capacity: QUEUE_CAPACITY,
         rcon,
         demo_rcon,
+        obs: settings.obs.if_set_up(),
     }
 }

@@ -69,6 +69,14 @@ impl From<ExecLogLine> for LogLine {
 }
 
 /// Tries a login and a harmless command; the answer is what the settings window shows.
+/// Settings → OBS → Test connection: the versions, or why not in plain words.
+pub async fn test_obs_connection(config: actions::ObsConfig) -> Result<String, String> {
+    actions::test_obs_connection(&config)
+        .await
+        .map(|version| format!("connected to {version} at {}", config.address()))
+        .map_err(|e| e.to_string())
+}
+
 pub async fn test_rcon_connection(config: RconConfig) -> Result<String, String> {
     actions::test_rcon_connection(&config)
         .await

@@ -33,6 +33,8 @@ pub enum Command {
         action: usize,
     },
     TestRcon,
+    /// Settings → OBS → Test connection.
+    TestObs,
     UndoImport,
     /// Throw away the queue held for this server (it never runs).
     ClearHeld(ServerId),

@@ -253,6 +253,8 @@ pub struct State {
     pub notices: Notices,
     pub windows: Windows,
     pub rcon_test: RconTest,
+    /// The settings window's "Test connection" for OBS (same states as the RCON one).
+    pub obs_test: RconTest,
     pub skipped: Skipped,
     /// Messages left in the UI channel after the last frame's budget ran out.
     pub backlog: usize,
@@ -279,6 +281,7 @@ impl State {
             notices: Notices::default(),
             windows: Windows::default(),
             rcon_test: RconTest::Idle,
+            obs_test: RconTest::Idle,
             skipped: Skipped::default(),
             backlog: 0,
             quitting: None,

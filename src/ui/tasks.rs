@@ -52,6 +52,7 @@ pub enum UiMsg {
         path: PathBuf,
     },
     RconTested(Result<String, String>),
+    ObsTested(Result<String, String>),
 }
 
 /// Asks the window for a repaint, coalescing bursts: the first event after a frame schedules a

@@ -75,6 +75,10 @@ pub fn find_problems(mappings: &[Mapping], catalog: &Catalog) -> Vec<Vec<Problem
                     Action::Sound { path, .. } => path.as_os_str().is_empty(),
                     Action::Webhook { url, .. } => url.trim().is_empty(),
                     Action::Random => false,
+                    Action::ObsScene { scene } => scene.trim().is_empty(),
+                    Action::ObsShowSource { source, .. } | Action::ObsText { source, .. } => {
+                        source.trim().is_empty()
+                    }
                 };
                 if empty {
                     problems.push(Problem::EmptyAction { action: i + 1 });

@@ -1,12 +1,13 @@
 //! The Settings window: the TikTok connection (sign server, API key), the Minecraft server with
-//! its Test button, queue pacing and the streak timeout.
+//! its Test button, OBS's WebSocket server with its Test button, queue pacing and the streak
+//! timeout.
 
 use egui::RichText;
 
 use super::super::commands::{Command, Commands};
 use super::super::state::RconTest;
 use super::{GREEN, RED};
-use crate::settings::{RconConfig, Settings};
+use crate::settings::{ObsConfig, RconConfig, Settings};
 
 pub fn settings_window_ui(
     ctx: &egui::Context,
@@ -14,6 +15,7 @@ pub fn settings_window_ui(
     settings: &mut Settings,
     api_key_input: &mut String,
     rcon_test: &RconTest,
+    obs_test: &RconTest,
     cmds: &mut Commands,
 ) {
     if !*open {
@@ -64,6 +66,16 @@ pub fn settings_window_ui(
             changed |= rcon_fields_ui(ui, "rcon_grid", &mut settings.rcon);
             rcon_test_ui(ui, rcon_test, cmds);
             ui.separator();
+            ui.heading("OBS (WebSocket server)");
+            ui.label(
+                RichText::new(
+                    "For OBS actions. In OBS: Tools → WebSocket Server Settings → Enable WebSocket server; Show Connect Info has the port and password.",
+                )
+                .weak(),
+            );
+            changed |= obs_fields_ui(ui, &mut settings.obs);
+            test_button_ui(ui, obs_test, Command::TestObs, cmds);
+            ui.separator();
             ui.heading("Queue and gifts");
             changed |= pacing_ui(ui, settings);
             ui.separator();
@@ -106,16 +118,52 @@ pub fn rcon_fields_ui(ui: &mut egui::Ui, id: &str, rcon: &mut RconConfig) -> boo
     changed
 }
 
+/// Host, port and password of OBS's WebSocket server. Returns true when one changed.
+fn obs_fields_ui(ui: &mut egui::Ui, obs: &mut ObsConfig) -> bool {
+    let mut changed = false;
+    egui::Grid::new("obs_grid").num_columns(2).show(ui, |ui| {
+        let label = ui.label("Host");
+        changed |= ui
+            .text_edit_singleline(&mut obs.host)
+            .labelled_by(label.id)
+            .changed();
+        ui.end_row();
+        let label = ui.label("Port");
+        changed |= ui
+            .add(egui::DragValue::new(&mut obs.port))
+            .labelled_by(label.id)
+            .on_hover_text("4455 unless changed in OBS")
+            .changed();
+        ui.end_row();
+        let label = ui.label("Password");
+        changed |= ui
+            .add(
+                egui::TextEdit::singleline(&mut obs.password)
+                    .password(true)
+                    .hint_text("empty if authentication is off"),
+            )
+            .labelled_by(label.id)
+            .changed();
+        ui.end_row();
+    });
+    changed
+}
+
 /// The Test button and its result.
 pub fn rcon_test_ui(ui: &mut egui::Ui, rcon_test: &RconTest, cmds: &mut Commands) {
+    test_button_ui(ui, rcon_test, Command::TestRcon, cmds);
+}
+
+/// A Test connection button (asking for `command`) and the last result.
+fn test_button_ui(ui: &mut egui::Ui, test: &RconTest, command: Command, cmds: &mut Commands) {
     ui.horizontal(|ui| {
-        if *rcon_test == RconTest::Running {
+        if *test == RconTest::Running {
             ui.spinner();
             ui.label("testing…");
         } else if ui.button("Test connection").clicked() {
-            cmds.push(Command::TestRcon);
+            cmds.push(command);
         }
-        match rcon_test {
+        match test {
             RconTest::Done(Ok(text)) => {
                 ui.label(RichText::new(format!("✔ {text}")).color(GREEN));
             }
