@@ -365,6 +365,25 @@ async fn obs_actions_run_in_the_queue_in_order_with_rcon_and_the_hide_comes_late
     );
     assert!(!reader.item_enabled("giftdeck A", item).await.unwrap());
     eprintln!("queue drained after {drained_after:?}, source hidden after {hidden_after:?}");
+
+    // Stopping the executor hides what is still shown instead of leaving it on stream.
+    let long_show = Mapping::new(
+        "Rose",
+        vec![Action::ObsShowSource {
+            scene: String::new(),
+            source: "giftdeck alert".into(),
+            seconds: 600,
+        }],
+    );
+    reader.set_program_scene("giftdeck A").await.unwrap();
+    exec.enqueue(&gift("bob", 1, &long_show));
+    tokio::time::timeout(Duration::from_secs(20), exec.drained())
+        .await
+        .unwrap();
+    assert!(reader.item_enabled("giftdeck A", item).await.unwrap());
+    let report = exec.stop(Duration::from_secs(10)).await;
+    assert!(report.clean, "{report:?}");
+    assert!(!reader.item_enabled("giftdeck A", item).await.unwrap());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -422,4 +441,59 @@ async fn obs_closed_fails_its_action_in_turn_and_the_queue_goes_on() {
         let shown = format!("{outcome:?}");
         assert!(!shown.contains("secret-obs-pw"), "{shown}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_obs_restarts_the_next_action_reconnects_by_itself() {
+    let Some(mut obs) = RealObs::start(PASSWORD) else {
+        return;
+    };
+    let cfg = config(obs.port, PASSWORD);
+    let mapping = Mapping::new(
+        "Rose",
+        vec![Action::ObsText {
+            source: "giftdeck title".into(),
+            text: "{nickname}".into(),
+        }],
+    );
+    let exec = executor(
+        ExecutorConfig {
+            obs: Some(cfg.clone()),
+            ..ExecutorConfig::default()
+        },
+        &mapping,
+    );
+    let setup = |cfg: ObsConfig| async move {
+        let mut client = ObsClient::connect(&cfg, ObsTimeouts::default())
+            .await
+            .unwrap();
+        // A fresh OBS (HOME is kept, but scenes are saved only on exit, so maybe not): make sure
+        // the text source exists.
+        let _ = client
+            .create_input(
+                "Scene",
+                "giftdeck title",
+                "text_ft2_source_v2",
+                serde_json::json!({"text": ""}),
+            )
+            .await;
+        client
+    };
+    let mut reader = setup(cfg.clone()).await;
+    exec.enqueue(&gift("first", 1, &mapping));
+    exec.drained().await;
+    let text = reader.input_settings("giftdeck title").await.unwrap();
+    assert_eq!(text["text"], "first", "{:?}", log_lines(&exec));
+
+    // OBS restarts; the executor's connection is now dead. The next action must just work.
+    obs.restart_obs();
+    let mut reader = setup(cfg.clone()).await;
+    exec.enqueue(&gift("second", 1, &mapping));
+    tokio::time::timeout(Duration::from_secs(20), exec.drained())
+        .await
+        .unwrap();
+    let lines = log_lines(&exec);
+    assert!(lines.iter().all(|(_, o)| o.is_ok()), "{lines:?}");
+    let text = reader.input_settings("giftdeck title").await.unwrap();
+    assert_eq!(text["text"], "second");
 }

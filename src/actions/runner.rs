@@ -62,7 +62,13 @@ impl Runner {
             tokio::pin!(notified);
             notified.as_mut().enable();
             match self.peek() {
-                Next::Stop => return,
+                Next::Stop => {
+                    // Sources still shown for a while are hidden now, not left on stream.
+                    if let Some(obs) = self.obs.take() {
+                        obs.stop().await;
+                    }
+                    return;
+                }
                 Next::Wait => {
                     self.inner.publish();
                     if self.wants_connection() {

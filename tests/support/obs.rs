@@ -15,6 +15,8 @@ const START_DEADLINE: Duration = Duration::from_secs(90);
 pub struct RealObs {
     obs: Child,
     xvfb: Child,
+    obs_bin: PathBuf,
+    display: String,
     home: tempfile::TempDir,
     pub port: u16,
     #[allow(dead_code)]
@@ -97,19 +99,7 @@ impl RealObs {
             "Xvfb did not report a display: {line:?}"
         );
 
-        let log = std::fs::File::create(home.path().join("obs.log")).unwrap();
-        let obs = Command::new(obs_bin)
-            .args(["--disable-shutdown-check", "--minimize-to-tray", "--multi"])
-            .env("HOME", home.path())
-            .env("XDG_CONFIG_HOME", home.path().join(".config"))
-            .env("DISPLAY", format!(":{display}"))
-            .env("LIBGL_ALWAYS_SOFTWARE", "1")
-            .current_dir(home.path())
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn();
-        let obs = match obs {
+        let obs = match spawn_obs(&obs_bin, home.path(), &display) {
             Ok(obs) => obs,
             Err(err) => {
                 let _ = xvfb.kill();
@@ -120,6 +110,8 @@ impl RealObs {
         let mut me = Self {
             obs,
             xvfb,
+            obs_bin,
+            display,
             home,
             port,
             password: password.to_owned(),
@@ -166,10 +158,38 @@ impl RealObs {
         lines[lines.len().saturating_sub(40)..].join("\n")
     }
 
+    /// Kills OBS and starts it again with the same settings (an OBS restart during a stream), then
+    /// waits for its WebSocket port.
+    #[allow(dead_code)]
+    pub fn restart_obs(&mut self) {
+        self.kill_obs();
+        self.obs = spawn_obs(&self.obs_bin, self.home.path(), &self.display).unwrap();
+        self.wait_for_port();
+    }
+
     /// Kills OBS now (Xvfb stays until drop): the "OBS went away" case.
     #[allow(dead_code)]
     pub fn kill_obs(&mut self) {
         let _ = self.obs.kill();
         let _ = self.obs.wait();
     }
+}
+
+/// OBS on `display` with `home` as HOME, its output appended to `home/obs.log`.
+fn spawn_obs(obs_bin: &Path, home: &Path, display: &str) -> std::io::Result<Child> {
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(home.join("obs.log"))?;
+    Command::new(obs_bin)
+        .args(["--disable-shutdown-check", "--minimize-to-tray", "--multi"])
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("DISPLAY", format!(":{display}"))
+        .env("LIBGL_ALWAYS_SOFTWARE", "1")
+        .current_dir(home)
+        .stdin(Stdio::null())
+        .stdout(log.try_clone()?)
+        .stderr(log)
+        .spawn()
 }
