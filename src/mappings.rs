@@ -97,7 +97,7 @@ impl Action {
                 format!("POST {}", crate::actions::webhook::redact_url(url))
             }
             Self::Random => "random mapping".to_owned(),
-            Self::ObsScene { scene } => format!("OBS scene → {scene}"),
+            Self::ObsScene { scene } => format!("OBS scene: {scene}"),
             Self::ObsShowSource {
                 scene,
                 source,
@@ -114,7 +114,7 @@ impl Action {
                     format!("OBS show {source} for {seconds} s (in {scene})")
                 }
             }
-            Self::ObsText { source, text } => format!("OBS text {source} ← {text}"),
+            Self::ObsText { source, text } => format!("OBS text {source}: {text}"),
         }
     }
 }

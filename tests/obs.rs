@@ -318,10 +318,10 @@ async fn obs_actions_run_in_the_queue_in_order_with_rcon_and_the_hide_comes_late
         actions[..6],
         [
             "/say first",
-            "OBS scene → giftdeck B",
+            "OBS scene: giftdeck B",
             "OBS show giftdeck alert for 3 s (in giftdeck A)",
-            "OBS text giftdeck text ← <b>Alice</b> sent 1 × Rose",
-            "OBS scene → no such scene",
+            "OBS text giftdeck text: <b>Alice</b> sent 1 × Rose",
+            "OBS scene: no such scene",
             "/say last",
         ],
         "{lines:?}"
@@ -496,4 +496,136 @@ async fn after_obs_restarts_the_next_action_reconnects_by_itself() {
     assert!(lines.iter().all(|(_, o)| o.is_ok()), "{lines:?}");
     let text = reader.input_settings("giftdeck title").await.unwrap();
     assert_eq!(text["text"], "second");
+}
+
+/// The settings window's OBS section, driven like a streamer would (egui_kittest, no display of
+/// ours), against the real OBS: Test connection shows the versions, or the wrong password.
+#[test]
+fn the_settings_window_tests_the_obs_connection() {
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable as _;
+    use giftdeck::ui::state::RconTest;
+    use giftdeck::ui::{AppOptions, GiftdeckApp};
+
+    let Some(obs) = RealObs::start(PASSWORD) else {
+        return;
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("obs-ui-test-rt")
+        .enable_all()
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut results = Vec::new();
+    for password in [PASSWORD, "wrong password"] {
+        let path = dir.path().join("settings.json");
+        std::fs::write(
+            &path,
+            serde_json::json!({
+                "version": 1,
+                "obs": {"host": "127.0.0.1", "port": obs.port, "password": password},
+            })
+            .to_string(),
+        )
+        .unwrap();
+        let app = GiftdeckApp::new(AppOptions {
+            settings_path: Some(path),
+            runtime: rt.handle().clone(),
+            demo: false,
+        });
+        let mut h = Harness::builder()
+            .with_size([1280.0, 900.0])
+            .build_ui_state(|ui, app: &mut GiftdeckApp| app.frame_ui(ui), app);
+        h.step();
+        h.get_by_label("⚙ Settings").click();
+        h.step();
+        h.step();
+        assert!(h.query_by_label("OBS (WebSocket server)").is_some());
+        // The second Test connection button is OBS's (the first is the Minecraft server's).
+        let buttons: Vec<_> = h.get_all_by_label("Test connection").collect();
+        assert_eq!(buttons.len(), 2);
+        buttons[1].click();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let result = loop {
+            h.step();
+            if let RconTest::Done(result) = &h.state().state().obs_test {
+                break result.clone();
+            }
+            assert!(Instant::now() < deadline, "no Test connection result");
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        h.step();
+        let shown = match &result {
+            Ok(text) => format!("✔ {text}"),
+            Err(err) => format!("✖ {err}"),
+        };
+        assert!(h.query_by_label(&shown).is_some(), "{shown} is on screen");
+        results.push(result);
+    }
+    let ok = results[0].as_ref().unwrap();
+    assert!(
+        ok.starts_with("connected to OBS ") && ok.contains("obs-websocket 5."),
+        "{ok}"
+    );
+    let err = results[1].as_ref().unwrap_err();
+    assert!(err.contains("refused the password"), "{err}");
+    assert!(!err.contains("wrong password"), "{err}");
+}
+
+/// The action editor offers the three OBS kinds, and each one added through it lands in the
+/// trigger table with its fields (drawn without missing glyphs).
+#[test]
+fn the_action_editor_adds_obs_actions() {
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable as _;
+    use giftdeck::ui::{AppOptions, GiftdeckApp};
+
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name("obs-ui-test-rt")
+        .enable_all()
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let app = GiftdeckApp::new(AppOptions {
+        settings_path: Some(dir.path().join("settings.json")),
+        runtime: rt.handle().clone(),
+        demo: false,
+    });
+    let mut h = Harness::builder()
+        .with_size([1280.0, 900.0])
+        .build_ui_state(|ui, app: &mut GiftdeckApp| app.frame_ui(ui), app);
+    h.step();
+    h.get_all_by_label("✏ Edit").next().unwrap().click();
+    h.step();
+    h.step();
+    assert!(
+        h.query_by_label("Minecraft command").is_some(),
+        "the actions window is open"
+    );
+    for item in [
+        "Switch scene",
+        "Show a source for a while",
+        "Set a text source's text",
+    ] {
+        h.get_by_label("OBS").click();
+        h.step();
+        h.step();
+        h.get_by_label(item).click();
+        h.step();
+        h.step();
+    }
+    let actions = &h.state().mappings()[0].actions;
+    let obs: Vec<&Action> = actions
+        .iter()
+        .filter(|a| {
+            matches!(
+                a,
+                Action::ObsScene { .. } | Action::ObsShowSource { .. } | Action::ObsText { .. }
+            )
+        })
+        .collect();
+    assert_eq!(obs.len(), 3, "{actions:?}");
+    assert!(matches!(obs[1], Action::ObsShowSource { seconds: 5, .. }));
 }

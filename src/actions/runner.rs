@@ -324,7 +324,7 @@ impl Runner {
     async fn run_obs(&mut self, work: &ObsWork) -> Result<String, String> {
         let config = self.inner.lock().config.obs.clone();
         let Some(config) = config else {
-            return Err("OBS is not set up (Settings → OBS: host, port and password)".to_owned());
+            return Err("OBS is not set up (Settings > OBS: host, port and password)".to_owned());
         };
         let inner = self.inner.clone();
         let obs = self.obs.get_or_insert_with(|| {

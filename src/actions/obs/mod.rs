@@ -99,7 +99,7 @@ impl Default for ObsTimeouts {
 #[derive(Debug, Error)]
 pub enum ObsError {
     #[error(
-        "OBS is not reachable at {addr} ({source}): is OBS running, with Tools → WebSocket Server Settings → “Enable WebSocket server” on and this port?"
+        "OBS is not reachable at {addr} ({source}): is OBS running, with Tools > WebSocket Server Settings > “Enable WebSocket server” on and this port?"
     )]
     Connect {
         addr: String,
@@ -107,11 +107,11 @@ pub enum ObsError {
         source: std::io::Error,
     },
     #[error(
-        "OBS at {addr} refused the password (check Tools → WebSocket Server Settings → Show Connect Info)"
+        "OBS at {addr} refused the password (check Tools > WebSocket Server Settings > Show Connect Info)"
     )]
     AuthFailed { addr: String },
     #[error(
-        "OBS at {addr} asks for a password and none is set in giftdeck (copy it from Tools → WebSocket Server Settings → Show Connect Info)"
+        "OBS at {addr} asks for a password and none is set in giftdeck (copy it from Tools > WebSocket Server Settings > Show Connect Info)"
     )]
     PasswordRequired { addr: String },
     #[error("OBS at {addr} did not answer within {millis} ms ({during})")]

@@ -107,7 +107,7 @@ pub fn actions_window_ui(
                     }
                 })
                 .response
-                .on_hover_text("Needs OBS's WebSocket server (Settings → OBS)");
+                .on_hover_text("Needs OBS's WebSocket server (Settings > OBS)");
                 if ui
                     .button("Random trigger")
                     .on_hover_text("Runs the actions of a random other enabled trigger")

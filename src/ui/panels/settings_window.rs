@@ -69,7 +69,7 @@ pub fn settings_window_ui(
             ui.heading("OBS (WebSocket server)");
             ui.label(
                 RichText::new(
-                    "For OBS actions. In OBS: Tools → WebSocket Server Settings → Enable WebSocket server; Show Connect Info has the port and password.",
+                    "For OBS actions. In OBS: Tools > WebSocket Server Settings > Enable WebSocket server; Show Connect Info has the port and password.",
                 )
                 .weak(),
             );
