@@ -150,6 +150,20 @@ pub struct Settings {
     pub engine: EngineSettings,
     /// OBS's WebSocket server, for OBS actions (`obs.host`, `obs.port`, `obs.password`).
     pub obs: ObsConfig,
+    /// How far the app's first-run checklist got.
+    pub setup: SetupProgress,
+}
+
+/// How far the first-run checklist got, so it stays gone once done.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SetupProgress {
+    /// A connection test (or the queue) reached the streamer's own Minecraft server.
+    pub minecraft_ok: bool,
+    /// A trigger ran: its Test button, or a viewer's gift matched it.
+    pub trigger_tried: bool,
+    /// The streamer hid the checklist.
+    pub hidden: bool,
 }
 
 impl Default for Settings {
@@ -163,6 +177,7 @@ impl Default for Settings {
             executor: ExecutorSettings::default(),
             engine: EngineSettings::default(),
             obs: ObsConfig::default(),
+            setup: SetupProgress::default(),
         }
     }
 }

@@ -12,12 +12,15 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
+use giftdeck::actions::{RconProblem, RconState};
 use giftdeck::engine::{EngineConfig, Output, Pipeline};
 use giftdeck::event::{GiftMessage, LiveEvent, User};
+use giftdeck::live::{ConnStatus, FailureKind};
 use giftdeck::mappings::{Action, Mapping};
 use giftdeck::settings;
 use giftdeck::testkit::rcon::{DEMO_RCON_PASSWORD, FakeRcon};
+use giftdeck::ui::state::RconTest;
 use giftdeck::ui::{AppOptions, GiftdeckApp};
 use giftdeck::wire::Batch;
 
@@ -236,7 +239,7 @@ fn demo_connect_fills_the_feed_and_moves_the_queue() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(app(&rt, &dir.path().join("settings.json"), true));
     step_until(&mut h, "the demo to go live", |app| {
-        matches!(app.status(), giftdeck::live::ConnStatus::Live { .. })
+        matches!(app.status(), ConnStatus::Live { .. })
     });
     assert!(
         h.query_by_label_contains("LIVE").is_some(),
@@ -269,12 +272,33 @@ fn demo_connect_fills_the_feed_and_moves_the_queue() {
 
     h.get_by_label("⏹ Disconnect").click();
     step_until(&mut h, "the demo to stop", |app| {
-        matches!(app.status(), giftdeck::live::ConnStatus::Idle) && app.demo_rcon().is_none()
+        matches!(app.status(), ConnStatus::Idle) && app.demo_rcon().is_none()
     });
 }
 
+/// A loopback port where nothing listens (bound, then closed again).
+fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+/// Clicks the first "Details" header and steps until `detail` is on screen.
+fn open_details(h: &mut Harness<'_, GiftdeckApp>, detail: &str) {
+    assert!(
+        h.query_by_label_contains(detail).is_none(),
+        "the detail {detail:?} is hidden until Details is clicked"
+    );
+    h.get_all_by_label("Details").next().unwrap().click();
+    h.step();
+    h.step();
+    assert!(
+        h.query_by_label_contains(detail).is_some(),
+        "Details shows {detail:?}"
+    );
+}
+
 #[test]
-fn a_failing_sign_server_shows_its_error_in_the_status_area() {
+fn a_failing_sign_server_is_said_in_plain_words_with_the_status_behind_details() {
     use giftdeck::testkit::fake::{FakeConfig, FakeTikTok, SignFault};
     let rt = runtime();
     let dir = tempfile::tempdir().unwrap();
@@ -300,15 +324,239 @@ fn a_failing_sign_server_shows_its_error_in_the_status_area() {
     h.step();
     h.get_by_label("🔌 Connect").click();
     step_until(&mut h, "the sign error to show", |app| {
-        let status = giftdeck::ui::panels::status_words(&app.state().conn);
-        format!("{} {}", status.words, status.hint.unwrap_or_default()).contains("500")
+        matches!(
+            app.status(),
+            ConnStatus::Reconnecting {
+                kind: FailureKind::TiktokUnreachable,
+                ..
+            }
+        )
     });
     h.step();
     assert!(
-        h.query_by_label_contains("500").is_some(),
-        "the status area names the HTTP status"
+        h.query_by_label_contains("TikTok cannot be reached right now.")
+            .is_some(),
+        "plain words first"
     );
+    assert!(h.query_by_label_contains("Try again in a minute").is_some());
+    open_details(&mut h, "500");
     assert!(h.state().feed().is_empty());
+}
+
+#[test]
+fn no_internet_is_said_in_plain_words_not_as_a_request_url() {
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app(&rt, &dir.path().join("settings.json"), false);
+    // Nothing listens there: the connection is refused, as with no network at all.
+    let nowhere = format!("http://127.0.0.1:{}", closed_port());
+    app.set_connection(settings::ConnectionSettings {
+        last_target: "@somebody".into(),
+        sign_url: nowhere.clone(),
+        sign_api_key: None,
+        tiktok_url: nowhere.clone(),
+        webcast_url: format!("{nowhere}/webcast"),
+    });
+    let mut h = harness(app);
+    h.step();
+    h.get_by_label("🔌 Connect").click();
+    step_until(&mut h, "the failure to show", |app| {
+        matches!(
+            app.status(),
+            ConnStatus::Reconnecting {
+                kind: FailureKind::NoInternet,
+                ..
+            } | ConnStatus::Failed {
+                kind: FailureKind::NoInternet,
+                ..
+            }
+        )
+    });
+    h.step();
+    let headline = h.get_by_label_contains("No internet connection.");
+    let text = headline.accesskit_node().value().unwrap_or_default();
+    assert!(text.starts_with("No internet connection."), "{text}");
+    assert!(!text.contains("http"), "no URL in the plain words: {text}");
+    assert!(
+        h.query_by_label_contains("Check that this computer is online")
+            .is_some()
+    );
+    open_details(&mut h, "127.0.0.1");
+}
+
+/// The text (or password) field labelled `label`.
+fn labelled_field<'h>(h: &'h Harness<'_, GiftdeckApp>, label: &'h str) -> egui_kittest::Node<'h> {
+    h.get_by(move |node| {
+        matches!(
+            node.role(),
+            egui::accesskit::Role::TextInput | egui::accesskit::Role::PasswordInput
+        ) && node.label().as_deref() == Some(label)
+    })
+}
+
+/// The checklist's header line, e.g. "1 of 3 done".
+fn checklist_progress(h: &Harness<'_, GiftdeckApp>) -> Option<String> {
+    h.query_by_label_contains("of 3 done")
+        .and_then(|n| n.accesskit_node().value())
+}
+
+#[test]
+fn a_fresh_config_shows_the_setup_checklist_and_nothing_red() {
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(app(&rt, &dir.path().join("settings.json"), false));
+    h.step();
+    h.step();
+    assert!(h.query_by_label("Set up giftdeck").is_some());
+    assert_eq!(checklist_progress(&h).as_deref(), Some("0 of 3 done"));
+    for step in ["1. TikTok user", "2. Minecraft server", "3. First trigger"] {
+        assert!(h.query_by_label(step).is_some(), "{step}");
+    }
+    assert!(h.query_by_label("▶ Try the demo first").is_some());
+    assert!(
+        h.query_by_label_contains("Enter the RCON host, port and password")
+            .is_some()
+    );
+    // Before RCON is set up, the queue says so neutrally: no "problem", no error.
+    assert_eq!(h.state().queue().rcon, RconState::NotConfigured);
+    assert!(h.query_by_label("not set up yet").is_some());
+    for alarming in ["problem", "not reachable", "✖", "Last error"] {
+        assert!(
+            h.query_by_label_contains(alarming).is_none(),
+            "{alarming:?} shown on a fresh config"
+        );
+    }
+    // "Try the demo first" starts the demo.
+    h.get_by_label("▶ Try the demo first").click();
+    step_until(&mut h, "the demo to start", |app| {
+        app.state().conn.is_demo()
+    });
+}
+
+#[test]
+fn each_checklist_step_ticks_off_and_the_checklist_stays_gone() {
+    use giftdeck::testkit::fake::{FakeConfig, FakeTikTok};
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("settings.json");
+    let fake = rt
+        .block_on(FakeTikTok::start(FakeConfig::default()))
+        .unwrap();
+    let server = rt.block_on(FakeRcon::start_demo()).unwrap();
+    let mut first = app(&rt, &path, false);
+    first.set_connection(settings::ConnectionSettings {
+        last_target: String::new(),
+        sign_url: fake.sign_url(),
+        sign_api_key: None,
+        tiktok_url: fake.tiktok_url(),
+        webcast_url: fake.webcast_url(),
+    });
+    let mut h = harness(first);
+    h.step();
+    assert_eq!(checklist_progress(&h).as_deref(), Some("0 of 3 done"));
+
+    // 1. TikTok user: type it in the connect bar and connect.
+    labelled_field(&h, "TikTok user:").focus();
+    h.step();
+    labelled_field(&h, "TikTok user:").type_text(&format!("@{}", fake.unique_id()));
+    h.step();
+    h.get_by_label("🔌 Connect").click();
+    step_until(&mut h, "the first step to tick", |app| {
+        matches!(app.status(), ConnStatus::Live { .. })
+    });
+    h.step();
+    assert_eq!(checklist_progress(&h).as_deref(), Some("1 of 3 done"));
+
+    // 2. Minecraft server: port and password in the checklist, then Test.
+    let port_field = |h: &Harness<'_, GiftdeckApp>| {
+        h.get_by(|n| {
+            n.label().as_deref() == Some("Port") && n.role() != egui::accesskit::Role::Label
+        })
+        .value()
+        .unwrap_or_default()
+    };
+    assert_eq!(port_field(&h), "25575");
+    let mut rcon = h.state().settings().rcon.clone();
+    rcon.port = server.port();
+    h.state_mut().set_rcon(rcon);
+    h.step();
+    labelled_field(&h, "Password").focus();
+    h.step();
+    labelled_field(&h, "Password").type_text(DEMO_RCON_PASSWORD);
+    h.step();
+    h.get_all_by_label("Test connection")
+        .next()
+        .unwrap()
+        .click();
+    step_until(&mut h, "the RCON test to pass", |app| {
+        app.settings().setup.minecraft_ok
+    });
+    h.step();
+    assert_eq!(checklist_progress(&h).as_deref(), Some("2 of 3 done"));
+    assert_eq!(h.state().settings().rcon.password, DEMO_RCON_PASSWORD);
+
+    // 3. First trigger: its Test button runs it.
+    h.get_all_by_label("▶ Test").next().unwrap().click();
+    h.step();
+    h.step();
+    assert!(h.query_by_label("Set up giftdeck").is_none(), "done: gone");
+    step_until(&mut h, "the command to reach the server", |_| {
+        !server.commands().is_empty()
+    });
+
+    // Saved: the next start shows no checklist.
+    step_until(&mut h, "the progress to be saved", |_| {
+        settings::load(&path).settings.setup.trigger_tried
+    });
+    drop(h);
+    let mut again = harness(app(&rt, &path, false));
+    again.step();
+    again.step();
+    assert!(again.query_by_label("Set up giftdeck").is_none());
+}
+
+#[test]
+fn an_unreachable_minecraft_server_is_said_in_plain_words() {
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app(&rt, &dir.path().join("settings.json"), false);
+    let port = closed_port();
+    app.set_rcon(settings::RconConfig {
+        host: "127.0.0.1".into(),
+        port,
+        password: "secret-pw".into(),
+    });
+    let mut h = harness(app);
+    h.step();
+    // The checklist's Test (the queue panel may offer one too once the executor gave up).
+    h.get_all_by_label("Test connection")
+        .next()
+        .unwrap()
+        .click();
+    step_until(&mut h, "the test to fail", |app| {
+        matches!(app.state().rcon_test, RconTest::Done(Err(_)))
+    });
+    h.step();
+    let RconTest::Done(Err(failure)) = &h.state().state().rcon_test else {
+        unreachable!()
+    };
+    assert_eq!(failure.problem, RconProblem::ServerDown);
+    let headline = format!("The Minecraft server at 127.0.0.1:{port} is not answering.");
+    assert!(
+        h.query_all_by_label(&headline).next().is_some(),
+        "{headline}"
+    );
+    assert!(
+        h.query_all_by_label_contains("enable-rcon=true")
+            .next()
+            .is_some()
+    );
+    open_details(&mut h, "cannot connect to RCON");
+    assert!(
+        h.query_by_label_contains("secret-pw").is_none(),
+        "the password never shows"
+    );
+    assert!(!h.state().settings().setup.minecraft_ok);
 }
 
 #[test]

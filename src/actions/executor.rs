@@ -1,5 +1,5 @@
 //! The ordered executor: one bounded queue of actions run one at a time, in order, on a tokio task
-//! ([`super::runner`]), with a gap that never shrinks under backlog, an optional max age,
+//! (`runner`), with a gap that never shrinks under backlog, an optional max age,
 //! pause/resume/clear, and a status the UI reads as latest-value state (`tokio::sync::watch`).
 //! Every action is bound to the server it was queued for ([`super::binding`]): a server switch
 //! holds the old queue. Stopping is a handshake with a deadline that lists what did not run.

@@ -20,6 +20,8 @@ pub use executor::{
 };
 pub use obs::{ObsConfig, ObsError, ObsLink, ObsWork, test_obs_connection};
 pub use placeholders::{MAX_COMMAND_BYTES, RenderError, Values, render};
-pub use rcon::{RconClient, RconConfig, RconError, RconTimeouts, test_rcon_connection};
+pub use rcon::{
+    RconClient, RconConfig, RconError, RconProblem, RconTimeouts, test_rcon_connection,
+};
 pub use sound::{SoundError, SoundPlayer};
 pub use webhook::{WebhookClient, WebhookError};

@@ -149,7 +149,50 @@ pub enum RconError {
     NotLoggedIn { addr: String },
 }
 
+/// What went wrong with the Minecraft server, in a word a UI can match on (decided from the typed
+/// error, never from its text).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RconProblem {
+    /// Nothing listens at the address: the server is stopped, RCON is off, or the port is wrong.
+    ServerDown,
+    /// The host cannot be found or reached at all.
+    Unreachable,
+    /// The server did not answer in time.
+    NoAnswer,
+    /// The server refused the password.
+    WrongPassword,
+    /// No password is set (Minecraft refuses an empty one).
+    NoPassword,
+    /// The connection broke, or what answered does not speak RCON.
+    ConnectionLost,
+    /// The command itself cannot be sent (too long, a NUL).
+    BadCommand,
+}
+
 impl RconError {
+    /// The kind of problem, for plain words in the app.
+    pub fn problem(&self) -> RconProblem {
+        match self {
+            Self::Connect { source, .. } => match source.kind() {
+                std::io::ErrorKind::ConnectionRefused => RconProblem::ServerDown,
+                std::io::ErrorKind::TimedOut => RconProblem::NoAnswer,
+                _ => RconProblem::Unreachable,
+            },
+            // A password Minecraft could never match is, to the streamer, a wrong password; the
+            // details say why.
+            Self::WrongPassword { .. }
+            | Self::NotLoggedIn { .. }
+            | Self::PasswordTooLong { .. }
+            | Self::PasswordHasNul { .. } => RconProblem::WrongPassword,
+            Self::EmptyPassword => RconProblem::NoPassword,
+            Self::Timeout { .. } => RconProblem::NoAnswer,
+            Self::Io { .. } | Self::Closed { .. } | Self::Protocol { .. } => {
+                RconProblem::ConnectionLost
+            }
+            Self::TooLong { .. } | Self::NulInCommand { .. } => RconProblem::BadCommand,
+        }
+    }
+
     /// True when the command certainly did not reach the server (safe to run it later).
     pub fn not_sent(&self) -> bool {
         matches!(
@@ -608,5 +651,55 @@ mod tests {
         assert!(!shown.contains("hunter2"), "{shown}");
         assert!(shown.contains("***"));
         assert_eq!(c.address(), "127.0.0.1:25575");
+    }
+
+    #[test]
+    fn each_error_has_its_problem_kind() {
+        let addr = || "127.0.0.1:25575".to_owned();
+        let connect = |kind| RconError::Connect {
+            addr: addr(),
+            source: std::io::Error::from(kind),
+        };
+        let cases = [
+            (
+                connect(std::io::ErrorKind::ConnectionRefused),
+                RconProblem::ServerDown,
+            ),
+            (connect(std::io::ErrorKind::TimedOut), RconProblem::NoAnswer),
+            (connect(std::io::ErrorKind::Other), RconProblem::Unreachable),
+            (
+                RconError::WrongPassword { addr: addr() },
+                RconProblem::WrongPassword,
+            ),
+            (
+                RconError::NotLoggedIn { addr: addr() },
+                RconProblem::WrongPassword,
+            ),
+            (RconError::EmptyPassword, RconProblem::NoPassword),
+            (
+                RconError::Timeout {
+                    addr: addr(),
+                    millis: 5,
+                    during: "login",
+                },
+                RconProblem::NoAnswer,
+            ),
+            (
+                RconError::Closed {
+                    addr: addr(),
+                    during: "login",
+                },
+                RconProblem::ConnectionLost,
+            ),
+            (
+                RconError::NulInCommand {
+                    command: "a\0b".into(),
+                },
+                RconProblem::BadCommand,
+            ),
+        ];
+        for (err, problem) in cases {
+            assert_eq!(err.problem(), problem, "{err}");
+        }
     }
 }

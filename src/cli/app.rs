@@ -66,7 +66,11 @@ pub fn run(demo: bool) -> ExitCode {
         viewport: egui::ViewportBuilder::default()
             .with_title("giftdeck — TikTok LIVE gifts → Minecraft")
             .with_inner_size([1280.0, 800.0])
-            .with_min_inner_size([900.0, 600.0]),
+            .with_min_inner_size([900.0, 600.0])
+            .with_icon(crate::ui::app_icon())
+            // WM_CLASS on X11 / app_id on Wayland: matches assets/giftdeck.desktop, so the
+            // taskbar groups the window under the installed launcher.
+            .with_app_id("giftdeck"),
         persist_window: true,
         ..Default::default()
     };

@@ -17,11 +17,30 @@ use crate::engine::{Decision, Output};
 use crate::mappings::MappingTable;
 use crate::settings;
 
+/// Shown under `giftdeck --help`: one example per subcommand (a test checks every subcommand has
+/// one).
+const EXAMPLES: &str = "\
+Examples:
+  giftdeck                     Open the app: type a @username, press Connect
+  giftdeck --demo              Open the app on the built-in demo stream (no account, no internet)
+  giftdeck watch @streamer --mappings actions.mca --execute --rcon 127.0.0.1:25575
+                               Run a live stream's gifts headless: RCON password from
+                               GIFTDECK_RCON_PASSWORD, one JSON line per gift
+  giftdeck replay stream.capture --mappings settings.json
+                               Replay a recorded stream; prints what each gift would trigger
+
+Settings: settings.json in the OS config folder (~/.config/giftdeck on Linux).
+Docs: docs/getting-started.md";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "giftdeck",
     version,
-    about = "TikTok LIVE gifts → Minecraft commands, sounds and webhooks"
+    about = "TikTok LIVE gifts → Minecraft commands, sounds and webhooks",
+    long_about = "A control panel for TikTok LIVE streamers: every gift (and follow, like, share, \
+                  chat command) runs the actions you map to it — Minecraft commands over RCON, \
+                  sounds, webhooks — from one visible queue. Without a subcommand it opens the app.",
+    after_help = EXAMPLES
 )]
 pub struct Cli {
     /// Start with the built-in demo stream (a fake TikTok backend on loopback).
@@ -35,8 +54,17 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run a recorded capture through the real decoder and engine; one JSON line per credited gift.
+    #[command(after_help = "\
+Examples:
+  giftdeck replay stream.capture
+  giftdeck replay stream.capture --mappings actions.mca --execute --rcon 127.0.0.1:25575")]
     Replay(ReplayArgs),
     /// Connect to a live stream headless; one JSON line per credited gift, status on stderr.
+    #[command(after_help = "\
+Examples:
+  giftdeck watch @streamer --record stream.capture
+  GIFTDECK_RCON_PASSWORD=secret giftdeck watch @streamer --mappings settings.json \\
+      --execute --rcon 127.0.0.1:25575")]
     Watch(WatchArgs),
 }
 

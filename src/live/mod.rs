@@ -142,8 +142,11 @@ pub enum ConnStatus {
     Live {
         room_id: String,
     },
+    /// The last attempt failed with a passing error; the next starts after `retry_in`. `kind` says
+    /// why in a word the UI can match on; `last_error` is the error chain (no secrets).
     Reconnecting {
         retry_in: Duration,
+        kind: FailureKind,
         last_error: String,
     },
     /// The stream ended, or the session was stopped. Final.
@@ -181,6 +184,7 @@ impl fmt::Display for ConnStatus {
             Self::Reconnecting {
                 retry_in,
                 last_error,
+                ..
             } => write!(
                 f,
                 "reconnecting in {:.1} s ({last_error})",
@@ -375,6 +379,7 @@ mod tests {
             (
                 ConnStatus::Reconnecting {
                     retry_in: Duration::from_millis(2500),
+                    kind: FailureKind::TiktokUnreachable,
                     last_error: "the connection dropped".into(),
                 },
                 "reconnecting in 2.5 s (the connection dropped)",

@@ -169,6 +169,7 @@ impl Session {
             }
             let status = ConnStatus::Reconnecting {
                 retry_in,
+                kind: err.kind(),
                 last_error: err.to_string(),
             };
             if let Err(halt) = self.set_status(status).await {

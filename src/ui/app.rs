@@ -12,16 +12,15 @@ use tokio::runtime::Handle;
 use tokio::sync::{mpsc, watch};
 
 use super::bridge::{
-    self, ConnStatus, ExecutorConfig, ExecutorHandle, FailureKind, LiveConfig, LogLine,
-    QueueStatus, RconConfig,
+    self, ConnStatus, ExecutorConfig, ExecutorHandle, LiveConfig, LogLine, QueueStatus, RconConfig,
 };
 use super::commands::{Command, Commands};
 use super::feed::Feed;
 use super::files;
 use super::router::{self, DropCounters, SessionSenders};
 use super::state::{
-    DemoBackends, Link, Notice, NoticeLevel, Quitting, RconTest, SaveState, SessionWatch, Skipped,
-    State,
+    DemoBackends, Link, Notice, NoticeLevel, ObsTest, Quitting, RconTest, SaveState, SessionWatch,
+    Skipped, State,
 };
 use super::tasks::{self, Tasks, UI_CHANNEL_CAPACITY, UiMsg, Waker};
 use crate::actions::{Origin, ShutdownReport};
@@ -455,8 +454,15 @@ impl GiftdeckApp {
                     self.mappings_changed();
                 }
             }
-            UiMsg::RconTested(result) => self.state.rcon_test = RconTest::Done(result),
-            UiMsg::ObsTested(result) => self.state.obs_test = RconTest::Done(result),
+            UiMsg::ObsTested(result) => self.state.obs_test = ObsTest::Done(result),
+            UiMsg::RconTested(result) => {
+                if result.is_ok() && !self.state.settings.setup.minecraft_ok {
+                    // The test always uses the streamer's own server, never the demo's.
+                    self.state.settings.setup.minecraft_ok = true;
+                    self.schedule_save();
+                }
+                self.state.rcon_test = RconTest::Done(result);
+            }
         }
     }
 
@@ -471,6 +477,17 @@ impl GiftdeckApp {
                 .revalidate(&state.settings.mappings, &state.catalog);
         }
         state.feed.push(gift, false);
+        if gift.trigger.is_some() && !state.conn.is_demo() {
+            self.trigger_tried();
+        }
+    }
+
+    /// The checklist's last step: a trigger really ran.
+    fn trigger_tried(&mut self) {
+        if !self.state.settings.setup.trigger_tried {
+            self.state.settings.setup.trigger_tried = true;
+            self.schedule_save();
+        }
     }
 
     // ---- connection ---------------------------------------------------------------------------
@@ -652,11 +669,9 @@ impl GiftdeckApp {
                 self.start_session(session, config, target, Some(demo));
             }
             Err(err) => {
+                // Nothing of TikTok's failed: the notice says what did.
                 self.state.conn.link = Link::Off;
-                self.state.conn.set_status(ConnStatus::Failed {
-                    kind: FailureKind::Protocol,
-                    detail: format!("demo could not start: {err}"),
-                });
+                self.state.conn.set_status(ConnStatus::Idle);
                 self.notice(NoticeLevel::Error, format!("Demo could not start: {err}"));
             }
         }
@@ -700,6 +715,9 @@ impl GiftdeckApp {
         let decision = engine::decide(&self.table, credit);
         let queued = self.executor.enqueue(&decision);
         self.state.feed.push(&decision.gift, true);
+        if decision.mapping.is_some() && queued > 0 {
+            self.trigger_tried();
+        }
         match &decision.mapping {
             Some(m) => self.notice(
                 NoticeLevel::Info,
@@ -714,22 +732,18 @@ impl GiftdeckApp {
 
     fn test_rcon(&mut self) {
         self.state.rcon_test = RconTest::Running;
-        let r = &self.state.settings.rcon;
-        let config = RconConfig {
-            host: r.host.trim().to_owned(),
-            port: r.port,
-            password: r.password.clone(),
-        };
+        let mut config = self.state.settings.rcon.clone();
+        config.host = config.host.trim().to_owned();
         self.tasks
             .spawn(async move { UiMsg::RconTested(bridge::test_rcon_connection(config).await) });
     }
 
     fn test_obs(&mut self) {
         let Some(config) = self.state.settings.obs.if_set_up() else {
-            self.state.obs_test = RconTest::Done(Err("set OBS's host and port first".to_owned()));
+            self.state.obs_test = ObsTest::Done(Err("set OBS's host and port first".to_owned()));
             return;
         };
-        self.state.obs_test = RconTest::Running;
+        self.state.obs_test = ObsTest::Running;
         self.tasks
             .spawn(async move { UiMsg::ObsTested(bridge::test_obs_connection(config).await) });
     }
@@ -819,7 +833,7 @@ impl GiftdeckApp {
     }
 
     /// The window is closing: saves, stops the session, and stops the executor with its
-    /// handshake (the running action gets [`STOP_GRACE`]). Every action that did not run is
+    /// handshake (the running action gets `STOP_GRACE`). Every action that did not run is
     /// listed in the log and on stderr. Blocks the closing window for at most the grace.
     pub fn shutdown(&mut self) -> ShutdownReport {
         self.flush_save();
@@ -860,13 +874,8 @@ impl eframe::App for GiftdeckApp {
 /// The executor's settings; `demo_rcon` is the current server while the demo runs (the
 /// streamer's stays set, so real-stream actions stay bound to it and are held meanwhile).
 fn executor_config(settings: &Settings, demo_rcon: Option<RconConfig>) -> ExecutorConfig {
-    let r = &settings.rcon;
     // No password means not set up yet: Minecraft refuses an empty one anyway.
-    let rcon = (!r.host.trim().is_empty() && !r.password.is_empty()).then(|| RconConfig {
-        host: r.host.trim().to_owned(),
-        port: r.port,
-        password: r.password.clone(),
-    });
+    let rcon = settings.rcon.if_set_up();
     ExecutorConfig {
         gap_millis: settings.executor.gap_millis,
         max_age_millis: settings.executor.max_age_millis,

@@ -2,12 +2,13 @@
 //! call the app makes into those modules goes through here, and their messages are turned into
 //! what the panels show (plain words and colours), so the panels stay simple.
 
+use super::failure::RconFailure;
 use crate::actions::{self, ExecLogLine};
-use crate::testkit::fake::FakeTikTok;
+use crate::testkit::fake::{FakeConfig, FakeTikTok};
 
 pub use crate::actions::{
-    ExecMsg, ExecutorConfig, ExecutorHandle, QueueStatus, RconConfig, RconState, ServerId,
-    spawn_executor,
+    ExecMsg, ExecutorConfig, ExecutorHandle, QueueStatus, RconConfig, RconProblem, RconState,
+    ServerId, spawn_executor,
 };
 pub use crate::live::{ConnStatus, FailureKind, LiveConfig, LiveHandle, LiveMsg, spawn_session};
 
@@ -32,9 +33,24 @@ impl FakeBackend {
     }
 }
 
-/// Starts the fake backend with the lively demo scenario.
+/// Set to a number of gifts per second, turns the demo into a gift storm (for the CPU benchmark,
+/// `benches/cpu_demo.sh storm`).
+pub const DEMO_STORM_ENV: &str = "GIFTDECK_DEMO_STORM";
+
+/// Starts the fake backend with the lively demo scenario (or a storm, see [`DEMO_STORM_ENV`]).
 pub async fn start_demo_backend() -> Result<FakeBackend, String> {
-    FakeTikTok::start_demo()
+    let storm = std::env::var(DEMO_STORM_ENV)
+        .ok()
+        .and_then(|v| v.trim().parse::<u32>().ok())
+        .filter(|&gifts_per_second| gifts_per_second > 0);
+    let config = match storm {
+        Some(gifts_per_second) => {
+            tracing::info!(gifts_per_second, "demo: gift storm");
+            FakeConfig::storm(gifts_per_second)
+        }
+        None => FakeConfig::demo(),
+    };
+    FakeTikTok::start(config)
         .await
         .map(FakeBackend::new)
         .map_err(|e| format!("cannot start the demo TikTok backend: {e}"))
@@ -68,8 +84,7 @@ impl From<ExecLogLine> for LogLine {
     }
 }
 
-/// Tries a login and a harmless command; the answer is what the settings window shows.
-/// Settings → OBS → Test connection: the versions, or why not in plain words.
+/// Settings > OBS > Test connection: the versions, or why not in plain words.
 pub async fn test_obs_connection(config: actions::ObsConfig) -> Result<String, String> {
     actions::test_obs_connection(&config)
         .await
@@ -77,15 +92,15 @@ pub async fn test_obs_connection(config: actions::ObsConfig) -> Result<String, S
         .map_err(|e| e.to_string())
 }
 
-pub async fn test_rcon_connection(config: RconConfig) -> Result<String, String> {
-    actions::test_rcon_connection(&config)
-        .await
-        .map(|reply| {
-            if reply.trim().is_empty() {
-                "connected".to_owned()
-            } else {
-                format!("connected: {}", reply.trim())
-            }
-        })
-        .map_err(|e| e.to_string())
+/// Tries a login and a harmless command; the answer is what the settings window shows.
+pub async fn test_rcon_connection(config: RconConfig) -> Result<String, RconFailure> {
+    match actions::test_rcon_connection(&config).await {
+        Ok(reply) if reply.trim().is_empty() => Ok("connected".to_owned()),
+        Ok(reply) => Ok(format!("connected: {}", reply.trim())),
+        Err(err) => Err(RconFailure {
+            problem: err.problem(),
+            address: config.address(),
+            detail: err.to_string(),
+        }),
+    }
 }

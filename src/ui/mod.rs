@@ -14,10 +14,13 @@ pub mod bridge;
 pub mod catalog;
 pub mod clock;
 pub mod commands;
+pub mod failure;
 pub mod feed;
 pub mod files;
+mod icon;
 pub mod panels;
 pub mod router;
+pub mod setup;
 pub mod state;
 pub mod tasks;
 pub mod triggers;
@@ -26,6 +29,7 @@ use std::path::PathBuf;
 
 pub use app::{AppOptions, GiftdeckApp};
 pub use commands::Command;
+pub use icon::app_icon;
 
 /// Where log files go: `<OS data dir>/giftdeck/logs` (e.g. `~/.local/share/giftdeck/logs`).
 pub fn log_dir() -> Option<PathBuf> {

@@ -10,6 +10,7 @@ use tokio::sync::watch;
 
 use super::bridge::{ConnStatus, FakeBackend, LiveHandle, LogLine, QueueStatus};
 use super::catalog::Catalog;
+use super::failure::RconFailure;
 use super::feed::Feed;
 use super::triggers::TriggerEditor;
 use crate::engine;
@@ -143,6 +144,16 @@ pub enum RconTest {
     #[default]
     Idle,
     Running,
+    Done(Result<String, RconFailure>),
+}
+
+/// The settings window's "Test connection" for OBS.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum ObsTest {
+    #[default]
+    Idle,
+    Running,
+    /// The versions, or why not (plain words).
     Done(Result<String, String>),
 }
 
@@ -254,7 +265,7 @@ pub struct State {
     pub windows: Windows,
     pub rcon_test: RconTest,
     /// The settings window's "Test connection" for OBS (same states as the RCON one).
-    pub obs_test: RconTest,
+    pub obs_test: ObsTest,
     pub skipped: Skipped,
     /// Messages left in the UI channel after the last frame's budget ran out.
     pub backlog: usize,
@@ -281,7 +292,7 @@ impl State {
             notices: Notices::default(),
             windows: Windows::default(),
             rcon_test: RconTest::Idle,
-            obs_test: RconTest::Idle,
+            obs_test: ObsTest::Idle,
             skipped: Skipped::default(),
             backlog: 0,
             quitting: None,

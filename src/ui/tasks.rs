@@ -12,15 +12,16 @@ use tokio::runtime::Handle;
 use tokio::sync::mpsc;
 
 use super::bridge::LogLine;
+use super::failure::RconFailure;
 use super::state::DemoBackends;
 use crate::event::CreditedGift;
 use crate::settings;
 
 /// Capacity of the one background → UI channel (events only; latest values go through `watch`).
 pub const UI_CHANNEL_CAPACITY: usize = 8_192;
-/// A burst of background events is gathered this long before the window repaints: at most ~12
+/// A burst of background events is gathered this long before the window repaints: at most ~10
 /// repaints a second while gifts pour in, and none at all while nothing happens.
-pub const WAKE_COALESCE: Duration = Duration::from_millis(80);
+pub const WAKE_COALESCE: Duration = Duration::from_millis(100);
 
 /// A callback the background calls after it handed the UI something to show.
 pub type Wake = Arc<dyn Fn() + Send + Sync>;
@@ -51,7 +52,7 @@ pub enum UiMsg {
         action: usize,
         path: PathBuf,
     },
-    RconTested(Result<String, String>),
+    RconTested(Result<String, RconFailure>),
     ObsTested(Result<String, String>),
 }
 

@@ -32,7 +32,7 @@ use crate::testkit::frames::{self, BatchSpec, ClientFrame};
 pub use http::HttpRequest;
 pub use scenario::{
     DEMO_GIFTS, DEMO_VIEWERS, DemoGenerator, DemoGift, HandshakeFault, Scenario, SignFault, Step,
-    demo_scenario, gift,
+    demo_scenario, gift, storm_scenario,
 };
 
 /// What the live page says about the user.
@@ -104,6 +104,14 @@ impl FakeConfig {
             unique_id: "giftdeck_demo".into(),
             scenario: demo_scenario(),
             ..Self::default()
+        }
+    }
+
+    /// The demo's streamer in a storm of `gifts_per_second` gifts (load benchmarks).
+    pub fn storm(gifts_per_second: u32) -> Self {
+        Self {
+            scenario: storm_scenario(gifts_per_second),
+            ..Self::demo()
         }
     }
 }

@@ -42,7 +42,15 @@ pub enum Step {
     Demo {
         seed: u64,
     },
+    /// A gift storm: `gifts_per_second` single gifts (each its own streak end, fresh ids, many
+    /// viewers), sent in batches every [`STORM_TICK`], forever. For load and CPU benchmarks.
+    Storm {
+        gifts_per_second: u32,
+    },
 }
+
+/// How often a storm sends its batch.
+pub const STORM_TICK: Duration = Duration::from_millis(20);
 
 /// What the fake streams.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -389,9 +397,61 @@ pub fn demo_scenario() -> Scenario {
     }
 }
 
+/// The gifts of one storm batch: `count` single gifts from rotating viewers and gift kinds, ids
+/// from `first_msg_id` on.
+pub fn storm_batch(first_msg_id: i64, count: usize) -> Vec<MessageSpec> {
+    (0..count)
+        .map(|i| {
+            let msg_id = first_msg_id + i as i64;
+            let n = usize::try_from(msg_id.unsigned_abs() % 1_000_000).unwrap_or(0);
+            let (unique_id, nickname) = DEMO_VIEWERS[n % DEMO_VIEWERS.len()];
+            let kind = DEMO_GIFTS[n % DEMO_GIFTS.len()];
+            MessageSpec::Gift(GiftSpec {
+                msg_id,
+                user_id: 1000 + (n % 5_000) as i64,
+                unique_id: format!("{unique_id}{}", n % 5_000),
+                nickname: nickname.to_owned(),
+                gift_id: kind.id,
+                gift_name: kind.name.to_owned(),
+                diamonds: kind.diamonds,
+                gift_type: if kind.streakable { 1 } else { 2 },
+                repeat_count: 1,
+                repeat_end: true,
+                group_id: 0,
+                create_time_millis: 0,
+            })
+        })
+        .collect()
+}
+
+/// A storm of `gifts_per_second` gifts on every connection (after the demo's history).
+pub fn storm_scenario(gifts_per_second: u32) -> Scenario {
+    Scenario {
+        after: vec![Step::Storm { gifts_per_second }],
+        ..demo_scenario()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn storm_batches_are_distinct_single_gifts() {
+        let batch = storm_batch(10, 50);
+        assert_eq!(batch.len(), 50);
+        let ids: std::collections::HashSet<i64> = batch
+            .iter()
+            .map(|m| match m {
+                MessageSpec::Gift(g) => {
+                    assert!(g.repeat_end && g.repeat_count == 1);
+                    g.msg_id
+                }
+                other => panic!("not a gift: {other:?}"),
+            })
+            .collect();
+        assert_eq!(ids.len(), 50, "every gift has its own id");
+    }
 
     #[test]
     fn demo_is_lively_varied_and_has_duplicates() {

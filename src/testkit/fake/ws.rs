@@ -14,7 +14,7 @@ use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role};
 
 use super::http::{self, HttpRequest};
-use super::scenario::{DemoGenerator, HandshakeFault, Step};
+use super::scenario::{DemoGenerator, HandshakeFault, STORM_TICK, Step, storm_batch};
 use super::{Shared, WsConnection};
 use crate::testkit::frames::{self, BatchSpec, ClientFrame, Compression, MessageSpec};
 
@@ -231,6 +231,26 @@ async fn play(
                     if batch.is_empty() {
                         continue;
                     }
+                    if send_batch(tx, shared, index, "msg", &batch, compression)
+                        .await
+                        .is_err()
+                    {
+                        return End::Drop;
+                    }
+                }
+            }
+            Step::Storm { gifts_per_second } => {
+                let per_tick = (u64::from(*gifts_per_second) * STORM_TICK.as_millis() as u64
+                    / 1_000)
+                    .max(1) as usize;
+                let mut ticks = tokio::time::interval(STORM_TICK);
+                ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                loop {
+                    ticks.tick().await;
+                    let first = shared
+                        .next_msg_id
+                        .fetch_add(per_tick as i64, Ordering::Relaxed);
+                    let batch = storm_batch(first, per_tick);
                     if send_batch(tx, shared, index, "msg", &batch, compression)
                         .await
                         .is_err()

@@ -3,11 +3,13 @@
 //! panel knows the app. [`root_ui`] lays them out: adding a panel is a file here and a line there.
 
 pub mod actions_window;
+pub mod checklist;
 pub mod connect_bar;
 pub mod feed;
 pub mod held;
 pub mod notices;
 pub mod path_window;
+pub mod plain;
 pub mod queue;
 pub mod quit;
 pub mod settings_window;
@@ -19,6 +21,7 @@ pub mod triggers;
 use egui::{Color32, RichText};
 
 use super::commands::Commands;
+use super::setup::Checklist;
 use super::state::State;
 
 pub use status_line::{StatusWords, status_words};
@@ -67,6 +70,7 @@ pub fn root_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
                         ui,
                         &state.queue,
                         &state.exec_log,
+                        &state.rcon_test,
                         state.conn.is_demo(),
                         cmds,
                     );
@@ -85,7 +89,18 @@ pub fn root_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
                 cmds,
             );
         });
-    egui::CentralPanel::default().show(ui, |ui| feed::feed_ui(ui, &mut state.feed));
+    egui::CentralPanel::default().show(ui, |ui| {
+        if Checklist::shown(&state.settings) {
+            checklist::checklist_ui(
+                ui,
+                &mut state.settings,
+                &state.rcon_test,
+                state.conn.is_demo(),
+                cmds,
+            );
+        }
+        feed::feed_ui(ui, &mut state.feed);
+    });
 
     let ctx = ui.ctx().clone();
     actions_window::actions_window_ui(&ctx, &mut state.settings.mappings, &mut state.editor, cmds);

@@ -7,17 +7,21 @@ use egui::RichText;
 
 use super::super::bridge::{LogLine, QueueStatus, RconState};
 use super::super::commands::{Command, Commands};
+use super::super::state::RconTest;
+use super::plain::details_ui;
+use super::settings_window::rcon_test_ui;
 use super::{AMBER, BLUE, GREEN, GREY, RED};
 
 pub fn queue_ui(
     ui: &mut egui::Ui,
     q: &QueueStatus,
     log: &VecDeque<LogLine>,
+    rcon_test: &RconTest,
     demo: bool,
     cmds: &mut Commands,
 ) {
     ui.heading("Action queue");
-    rcon_line_ui(ui, &q.rcon);
+    rcon_line_ui(ui, &q.rcon, rcon_test, cmds);
     super::held::held_queues_ui(ui, q, cmds);
     if demo {
         ui.label(
@@ -71,20 +75,29 @@ pub fn queue_ui(
             cmds.push(Command::ClearQueue);
         }
     });
-    if let Some(err) = &q.last_error {
-        ui.label(RichText::new(format!("Last error: {err}")).color(RED));
+    match (&q.last_error, &q.rcon) {
+        // A server that is down already says so above, its error behind "Details".
+        (None, _) | (Some(_), RconState::Down(_)) => {}
+        // Commands fail while no server is set up: a step not taken yet, not an alarm.
+        (Some(err), RconState::NotConfigured) => {
+            ui.label(RichText::new(format!("Last error: {err}")).color(GREY));
+        }
+        (Some(err), _) => {
+            ui.label(RichText::new(format!("Last error: {err}")).color(RED));
+        }
     }
     ui.add_space(4.0);
     log_ui(ui, log);
 }
 
-/// The Minecraft (RCON) connection in a word. Not set up yet is neutral, never an error.
-fn rcon_line_ui(ui: &mut egui::Ui, rcon: &RconState) {
+/// The Minecraft (RCON) connection in a word. Not set up yet is neutral, never an error; a
+/// server that is down says so in plain words, with the executor's reason behind "Details".
+fn rcon_line_ui(ui: &mut egui::Ui, rcon: &RconState, rcon_test: &RconTest, cmds: &mut Commands) {
     let (color, word) = match rcon {
         RconState::NotConfigured => (GREY, "not set up yet"),
         RconState::Connecting => (GREY, "connecting…"),
         RconState::Connected => (GREEN, "connected"),
-        RconState::Down(_) => (RED, "problem"),
+        RconState::Down(_) => (RED, "not reachable"),
     };
     ui.horizontal(|ui| {
         ui.label("Minecraft (RCON):");
@@ -95,7 +108,9 @@ fn rcon_line_ui(ui: &mut egui::Ui, rcon: &RconState) {
             ui.label(RichText::new("Add your server in ⚙ Settings to run commands.").weak());
         }
         RconState::Down(reason) => {
-            ui.label(RichText::new(reason).weak());
+            ui.label("Commands wait while giftdeck keeps trying. Test the connection to see why.");
+            details_ui(ui, "queue_rcon_details", reason);
+            rcon_test_ui(ui, "queue_rcon_test", rcon_test, cmds);
         }
         RconState::Connecting | RconState::Connected => {}
     }

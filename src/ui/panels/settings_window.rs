@@ -1,12 +1,13 @@
 //! The Settings window: the TikTok connection (sign server, API key), the Minecraft server with
-//! its Test button, OBS's WebSocket server with its Test button, queue pacing and the streak
-//! timeout.
+//! its Test button, queue pacing and the streak timeout.
 
 use egui::RichText;
 
+use super::super::bridge::RconProblem;
 use super::super::commands::{Command, Commands};
-use super::super::state::RconTest;
-use super::{GREEN, RED};
+use super::super::state::{ObsTest, RconTest};
+use super::plain::plain_failure_ui;
+use super::{GREEN, GREY, RED};
 use crate::settings::{ObsConfig, RconConfig, Settings};
 
 pub fn settings_window_ui(
@@ -15,7 +16,7 @@ pub fn settings_window_ui(
     settings: &mut Settings,
     api_key_input: &mut String,
     rcon_test: &RconTest,
-    obs_test: &RconTest,
+    obs_test: &ObsTest,
     cmds: &mut Commands,
 ) {
     if !*open {
@@ -64,7 +65,7 @@ pub fn settings_window_ui(
                 .weak(),
             );
             changed |= rcon_fields_ui(ui, "rcon_grid", &mut settings.rcon);
-            rcon_test_ui(ui, rcon_test, cmds);
+            rcon_test_ui(ui, "settings_rcon_test", rcon_test, cmds);
             ui.separator();
             ui.heading("OBS (WebSocket server)");
             ui.label(
@@ -74,7 +75,7 @@ pub fn settings_window_ui(
                 .weak(),
             );
             changed |= obs_fields_ui(ui, &mut settings.obs);
-            test_button_ui(ui, obs_test, Command::TestObs, cmds);
+            obs_test_ui(ui, obs_test, cmds);
             ui.separator();
             ui.heading("Queue and gifts");
             changed |= pacing_ui(ui, settings);
@@ -118,6 +119,30 @@ pub fn rcon_fields_ui(ui: &mut egui::Ui, id: &str, rcon: &mut RconConfig) -> boo
     changed
 }
 
+/// The Test button and its result: a failure in plain words, its detail one click away.
+pub fn rcon_test_ui(ui: &mut egui::Ui, id_salt: &str, rcon_test: &RconTest, cmds: &mut Commands) {
+    ui.horizontal(|ui| {
+        if *rcon_test == RconTest::Running {
+            ui.spinner();
+            ui.label("testing…");
+        } else if ui.button("Test connection").clicked() {
+            cmds.push(Command::TestRcon);
+        }
+        if let RconTest::Done(Ok(text)) = rcon_test {
+            ui.label(RichText::new(format!("✔ {text}")).color(GREEN));
+        }
+    });
+    if let RconTest::Done(Err(failure)) = rcon_test {
+        // A missing password is a step not taken yet, not an error.
+        let color = if failure.problem == RconProblem::NoPassword {
+            GREY
+        } else {
+            RED
+        };
+        plain_failure_ui(ui, id_salt, &failure.plain(), color);
+    }
+}
+
 /// Host, port and password of OBS's WebSocket server. Returns true when one changed.
 fn obs_fields_ui(ui: &mut egui::Ui, obs: &mut ObsConfig) -> bool {
     let mut changed = false;
@@ -149,28 +174,23 @@ fn obs_fields_ui(ui: &mut egui::Ui, obs: &mut ObsConfig) -> bool {
     changed
 }
 
-/// The Test button and its result.
-pub fn rcon_test_ui(ui: &mut egui::Ui, rcon_test: &RconTest, cmds: &mut Commands) {
-    test_button_ui(ui, rcon_test, Command::TestRcon, cmds);
-}
-
-/// A Test connection button (asking for `command`) and the last result.
-fn test_button_ui(ui: &mut egui::Ui, test: &RconTest, command: Command, cmds: &mut Commands) {
+/// OBS's Test connection button and its result (the versions, or why not).
+fn obs_test_ui(ui: &mut egui::Ui, obs_test: &ObsTest, cmds: &mut Commands) {
     ui.horizontal(|ui| {
-        if *test == RconTest::Running {
+        if *obs_test == ObsTest::Running {
             ui.spinner();
             ui.label("testing…");
         } else if ui.button("Test connection").clicked() {
-            cmds.push(command);
+            cmds.push(Command::TestObs);
         }
-        match test {
-            RconTest::Done(Ok(text)) => {
+        match obs_test {
+            ObsTest::Done(Ok(text)) => {
                 ui.label(RichText::new(format!("✔ {text}")).color(GREEN));
             }
-            RconTest::Done(Err(err)) => {
+            ObsTest::Done(Err(err)) => {
                 ui.label(RichText::new(format!("✖ {err}")).color(RED));
             }
-            RconTest::Idle | RconTest::Running => {}
+            ObsTest::Idle | ObsTest::Running => {}
         }
     });
 }

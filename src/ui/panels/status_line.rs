@@ -1,12 +1,14 @@
 //! The status light under the connect bar and its words: what the connection is doing and, on a
-//! failure, what to do about it.
+//! failure, what happened in plain words, what to do, and the detail behind "Details".
 
 use std::time::Duration;
 
 use egui::{Color32, RichText};
 
 use super::super::bridge::ConnStatus;
+use super::super::failure::tiktok_failure;
 use super::super::state::Connection;
+use super::plain::details_ui;
 use super::{AMBER, BLUE, GREEN, GREY, RED};
 
 /// What the status line says.
@@ -16,6 +18,8 @@ pub struct StatusWords {
     pub words: String,
     /// What the streamer can do, if anything.
     pub hint: Option<String>,
+    /// The technical detail of a failure, shown behind "Details".
+    pub detail: Option<String>,
 }
 
 impl StatusWords {
@@ -24,6 +28,7 @@ impl StatusWords {
             color,
             words: words.into(),
             hint,
+            detail: None,
         }
     }
 }
@@ -38,11 +43,14 @@ pub fn status_line_ui(ui: &mut egui::Ui, conn: &Connection) {
             ui.label(RichText::new(hint).weak());
         }
     });
+    if let Some(detail) = &status.detail {
+        details_ui(ui, "connection_details", detail);
+    }
 }
 
 /// The words and colour for the connection as it stands.
 pub fn status_words(conn: &Connection) -> StatusWords {
-    let who = &conn.target;
+    let who = conn.target.as_str();
     if conn.starting_demo() {
         return StatusWords::new(AMBER, "Starting the demo…", None);
     }
@@ -62,47 +70,32 @@ pub fn status_words(conn: &Connection) -> StatusWords {
         }
         ConnStatus::Reconnecting {
             retry_in,
+            kind,
             last_error,
         } => {
             let left = retry_in.saturating_sub(conn.status_since.elapsed());
-            StatusWords::new(
-                AMBER,
-                format!("Reconnecting in {} s", ceil_secs(left)),
-                Some(format!("Last error: {last_error}")),
-            )
+            let plain = tiktok_failure(*kind, who, last_error);
+            StatusWords {
+                color: AMBER,
+                words: format!("{} Trying again in {} s", plain.headline, ceil_secs(left)),
+                hint: Some(plain.advice),
+                detail: Some(plain.detail),
+            }
         }
         ConnStatus::Ended => StatusWords::new(
             BLUE,
             format!("Stream ended ({who})"),
             Some("Press Connect when the next stream starts.".into()),
         ),
-        ConnStatus::Failed { detail: reason, .. } => StatusWords::new(
-            RED,
-            format!("Failed: {reason}"),
-            Some(failure_hint(reason).into()),
-        ),
-    }
-}
-
-/// What the streamer can do about a failure, from its reason.
-fn failure_hint(reason: &str) -> &'static str {
-    let r = reason.to_lowercase();
-    if r.contains("demo") {
-        "Check the log file; the demo runs only on this computer."
-    } else if r.contains("not found") || r.contains("no such user") || r.contains("username") {
-        "Check the spelling of the @username."
-    } else if r.contains("offline") || r.contains("not live") {
-        "That user is not live right now. Connect again once the stream starts."
-    } else if r.contains("429") || r.contains("rate") {
-        "The sign server is rate-limiting: wait a minute, or set your own API key in Settings."
-    } else if r.contains("api key") || r.contains("401") || r.contains("403") {
-        "The sign server refused the API key: check it in Settings."
-    } else if r.contains("blocked") || r.contains("captcha") {
-        "TikTok blocked this connection. Wait a few minutes, or try another network."
-    } else if r.contains("sign") {
-        "The sign server failed: check its URL in Settings, or try again later."
-    } else {
-        "Check your internet connection, then press Connect to try again."
+        ConnStatus::Failed { kind, detail } => {
+            let plain = tiktok_failure(*kind, who, detail);
+            StatusWords {
+                color: RED,
+                words: plain.headline,
+                hint: Some(plain.advice),
+                detail: Some(plain.detail),
+            }
+        }
     }
 }
 

@@ -1,0 +1,99 @@
+//! The first-run checklist: TikTok user (or the demo first), Minecraft server (host, port,
+//! password, Test), first trigger. Each step says what to do in one sentence; steps not done
+//! yet are neutral, never red. It shows until every step is done or the streamer hides it.
+
+use egui::RichText;
+
+use super::super::commands::{Command, Commands};
+use super::super::setup::Checklist;
+use super::super::state::RconTest;
+use super::settings_window::{rcon_fields_ui, rcon_test_ui};
+use super::{BLUE, GREEN, GREY};
+use crate::settings::Settings;
+
+pub fn checklist_ui(
+    ui: &mut egui::Ui,
+    settings: &mut Settings,
+    rcon_test: &RconTest,
+    demo_running: bool,
+    cmds: &mut Commands,
+) {
+    let steps = Checklist::of(settings);
+    egui::Frame::group(ui.style())
+        .inner_margin(egui::Margin::same(8))
+        .show(ui, |ui| {
+            ui.horizontal(|ui| {
+                ui.heading("Set up giftdeck");
+                ui.label(RichText::new(format!("{} of 3 done", steps.done_count())).weak());
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    if ui
+                        .small_button("Hide")
+                        .on_hover_text("Hide this checklist for good")
+                        .clicked()
+                    {
+                        settings.setup.hidden = true;
+                        cmds.push(Command::SettingsChanged);
+                    }
+                });
+            });
+            step_ui(
+                ui,
+                steps.tiktok,
+                "1. TikTok user",
+                "Type your @username in the box at the top and press Connect while you are live.",
+            );
+            if !steps.tiktok && demo_running {
+                ui.indent("step_tiktok", |ui| {
+                    ui.label(
+                        RichText::new("The demo is running: watch its gifts turn into commands below.")
+                            .color(BLUE),
+                    );
+                });
+            } else if !steps.tiktok {
+                ui.indent("step_tiktok", |ui| {
+                    if ui
+                        .button("▶ Try the demo first")
+                        .on_hover_text("A practice stream and a practice Minecraft server, all on this computer")
+                        .clicked()
+                    {
+                        cmds.push(Command::StartDemo);
+                    }
+                });
+            }
+            step_ui(
+                ui,
+                steps.minecraft,
+                "2. Minecraft server",
+                "Enter the RCON host, port and password from your server.properties, then press Test.",
+            );
+            if !steps.minecraft {
+                ui.indent("step_minecraft", |ui| {
+                    if rcon_fields_ui(ui, "checklist_rcon_grid", &mut settings.rcon) {
+                        cmds.push(Command::SettingsChanged);
+                    }
+                    rcon_test_ui(ui, "checklist_rcon_test", rcon_test, cmds);
+                });
+            }
+            step_ui(
+                ui,
+                steps.trigger,
+                "3. First trigger",
+                "In Triggers below, pick a gift and the command it runs, then press ▶ Test on its row.",
+            );
+        });
+    ui.add_space(6.0);
+}
+
+/// One step: a tick when done (a neutral circle before), its name and its one sentence.
+fn step_ui(ui: &mut egui::Ui, done: bool, name: &str, sentence: &str) {
+    ui.horizontal_wrapped(|ui| {
+        let (mark, color) = if done { ("✔", GREEN) } else { ("○", GREY) };
+        ui.label(RichText::new(mark).color(color).strong());
+        ui.label(RichText::new(name).strong());
+        if done {
+            ui.label(RichText::new("done").color(GREEN));
+        } else {
+            ui.label(sentence);
+        }
+    });
+}
