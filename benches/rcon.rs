@@ -47,6 +47,7 @@ fn decision(count: u32) -> (Decision, MappingTable) {
         count,
         trigger: Some("Rose".into()),
         ended_by: EndedBy::StreakEnd,
+        image_url: None,
         skipped: None,
     };
     (

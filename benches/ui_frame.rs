@@ -46,6 +46,7 @@ fn decision(i: u64) -> Decision {
             } else {
                 EndedBy::StreakEnd
             },
+            image_url: None,
             skipped: None,
         },
         mapping: None,

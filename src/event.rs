@@ -1,10 +1,11 @@
 //! Domain types for what happens in a TikTok LIVE room: the decoder produces them, everything else reads them.
 //! Generated protobuf types never appear here.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A viewer, as far as a message tells us. Missing fields fall back to safe defaults.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct User {
     /// TikTok's numeric user id (0 when the message had no user).
     pub user_id: i64,
@@ -43,8 +44,11 @@ pub const MEMBER_JOINED: i32 = 1;
 /// A member message with this action is a subscription (new or renewal).
 pub const MEMBER_SUBSCRIBED: i32 = 3;
 
-/// One `WebcastGiftMessage`, before streak logic.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// One `WebcastGiftMessage`, before streak logic. Serializable because an open streak's newest
+/// message is part of the saved room memory (`#[serde(default)]`: an added field keeps old files
+/// readable).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct GiftMessage {
     pub msg_id: i64,
     pub user: User,
@@ -195,6 +199,9 @@ pub struct CreditedGift {
     /// The trigger text exactly as written in the mappings, or `null`.
     pub trigger: Option<String>,
     pub ended_by: EndedBy,
+    /// The gift's picture as TikTok sent it (first of `gift.image.url_list`); omitted when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_url: Option<String>,
     /// Set when the matched trigger was cooling down: nothing ran. Absent from JSON otherwise, so
     /// lines without cooldowns are exactly what they always were.
     #[serde(skip_serializing_if = "Option::is_none")]

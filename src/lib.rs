@@ -15,7 +15,9 @@ pub mod event;
 pub mod live;
 pub mod mappings;
 pub mod mca;
+pub mod overlay;
 pub mod replay;
+pub mod room_store;
 pub mod settings;
 pub mod t2m;
 #[doc(hidden)]

@@ -10,6 +10,6 @@ fn main() -> ExitCode {
     match cli.command {
         Some(Command::Replay(args)) => giftdeck::cli::replay::run(&args),
         Some(Command::Watch(args)) => giftdeck::cli::watch::run_blocking(args),
-        None => giftdeck::cli::app::run(cli.demo),
+        None => giftdeck::cli::app::run(cli.demo, cli.overlay_port),
     }
 }

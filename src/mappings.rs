@@ -56,10 +56,20 @@ pub enum Action {
     },
     /// Run the actions of a random other enabled mapping (Tiktok2Mc's `$random`).
     Random,
+    /// Show a title and subtitle on the `/text` overlay page for `seconds` (Tiktok2Mc's `>>`).
+    /// Both may hold placeholders; viewer values are shown as plain text.
+    OverlayText {
+        title: String,
+        #[serde(default)]
+        subtitle: String,
+        #[serde(default = "default_overlay_seconds")]
+        seconds: u32,
+    },
     /// OBS: switch the program (live) scene to `scene`.
     ObsScene { scene: String },
     /// OBS: show `source` in `scene` (blank: the scene on program), then hide it after `seconds`
     /// (0: leave it shown). The queue moves on once it is shown; the hide is scheduled.
+    #[serde(alias = "obs_source")]
     ObsShowSource {
         #[serde(default)]
         scene: String,
@@ -74,6 +84,10 @@ pub enum Action {
 
 fn default_show_seconds() -> u32 {
     5
+}
+
+fn default_overlay_seconds() -> u32 {
+    3
 }
 
 impl Action {
@@ -97,6 +111,16 @@ impl Action {
                 format!("POST {}", crate::actions::webhook::redact_url(url))
             }
             Self::Random => "random mapping".to_owned(),
+            Self::OverlayText {
+                title,
+                subtitle,
+                seconds,
+            } if subtitle.is_empty() => format!(">> {title} ({seconds} s)"),
+            Self::OverlayText {
+                title,
+                subtitle,
+                seconds,
+            } => format!(">> {title} | {subtitle} ({seconds} s)"),
             Self::ObsScene { scene } => format!("OBS scene: {scene}"),
             Self::ObsShowSource {
                 scene,
@@ -142,6 +166,16 @@ impl std::fmt::Debug for Action {
                 .field("timeout_millis", timeout_millis)
                 .finish(),
             Self::Random => f.write_str("Random"),
+            Self::OverlayText {
+                title,
+                subtitle,
+                seconds,
+            } => f
+                .debug_struct("OverlayText")
+                .field("title", title)
+                .field("subtitle", subtitle)
+                .field("seconds", seconds)
+                .finish(),
             Self::ObsScene { scene } => f.debug_struct("ObsScene").field("scene", scene).finish(),
             Self::ObsShowSource {
                 scene,

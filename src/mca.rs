@@ -57,7 +57,8 @@ fn event_condition(trigger: &str) -> Option<Result<Condition, String>> {
 /// commands are separated by `;`; each command starts with `/` (vanilla) or `!` (sent raw), both of
 /// which become RCON commands; `$random` becomes a [`Action::Random`]; a trailing ` xN` repeats that
 /// command N times; `#` starts a comment (outside double quotes, so JSON colours like `"#ff0000"`
-/// survive). `$hooks` and `>>overlay` lines are not supported and get a warning with their line number.
+/// survive); `>>Title|Subtitle|Seconds` becomes an [`Action::OverlayText`] (3 s when the seconds are
+/// missing). `$hooks` are not supported and get a warning with their line number.
 pub fn import_mca(text: &str) -> McaImport {
     let mut out = McaImport::default();
     for (index, raw_line) in text.lines().enumerate() {
@@ -108,6 +109,17 @@ pub fn import_mca(text: &str) -> McaImport {
             if part.is_empty() {
                 continue;
             }
+            if let Some(overlay) = part.strip_prefix(">>") {
+                match parse_overlay_text(overlay) {
+                    Ok((action, None)) => actions.push(action),
+                    Ok((action, Some(message))) => {
+                        actions.push(action);
+                        warn(&mut out, message);
+                    }
+                    Err(message) => warn(&mut out, message),
+                }
+                continue;
+            }
             match parse_command(part) {
                 Ok(action) => actions.push(action),
                 Err(message) => warn(&mut out, message),
@@ -134,12 +146,46 @@ pub fn import_mca(text: &str) -> McaImport {
     out
 }
 
-fn parse_command(part: &str) -> Result<Action, String> {
-    if let Some(overlay) = part.strip_prefix(">>") {
+/// Seconds of an overlay text when the line gives none (Tiktok2Mc's default).
+const DEFAULT_OVERLAY_SECONDS: u32 = 3;
+/// The longest an imported overlay text may show.
+const MAX_OVERLAY_SECONDS: u32 = 600;
+
+/// `Title|Subtitle|Seconds` (after `>>`); a warning comes back with the action when the seconds
+/// were unusable and the default was taken instead.
+fn parse_overlay_text(text: &str) -> Result<(Action, Option<String>), String> {
+    let mut fields = text.splitn(3, '|').map(str::trim);
+    let title = fields.next().unwrap_or("").to_owned();
+    let subtitle = fields.next().unwrap_or("").to_owned();
+    if title.is_empty() && subtitle.is_empty() {
         return Err(format!(
-            "overlay text '>>{overlay}' is not supported; skipped"
+            "overlay text '>>{text}' has no title or subtitle; skipped"
         ));
     }
+    let (seconds, warning) = match fields.next() {
+        None | Some("") => (DEFAULT_OVERLAY_SECONDS, None),
+        Some(given) => match given.parse::<u32>() {
+            Ok(n) if (1..=MAX_OVERLAY_SECONDS).contains(&n) => (n, None),
+            _ => (
+                DEFAULT_OVERLAY_SECONDS,
+                Some(format!(
+                    "overlay text seconds {given:?} is not a number from 1 to {MAX_OVERLAY_SECONDS}; \
+                     using {DEFAULT_OVERLAY_SECONDS}"
+                )),
+            ),
+        },
+    };
+    Ok((
+        Action::OverlayText {
+            title,
+            subtitle,
+            seconds,
+        },
+        warning,
+    ))
+}
+
+fn parse_command(part: &str) -> Result<Action, String> {
     let (body, repeat) = split_repeat(part);
     if let Some(hook) = body.strip_prefix('$') {
         return if hook.trim().eq_ignore_ascii_case("random") {
@@ -227,6 +273,11 @@ pub fn export_mca(mappings: &[Mapping]) -> (String, Vec<McaWarning>) {
                 }
                 Action::Command { command, .. } => parts.push(format!("/{command}")),
                 Action::Random => parts.push("$random".to_owned()),
+                Action::OverlayText {
+                    title,
+                    subtitle,
+                    seconds,
+                } => parts.push(format!(">>{title}|{subtitle}|{seconds}")),
                 other => warnings.push(McaWarning {
                     line: row,
                     message: format!("{} cannot be written to .mca; left out", other.summary()),
@@ -285,13 +336,47 @@ lion:$random
 
     #[test]
     fn unsupported_lines_warn_with_their_line_number() {
-        let text = "rose:/say hi\nfollow:>>Thanks|for following\n\ngg:$superjump\nbroken line\n";
+        let text = "rose:/say hi\ngg:$superjump\nbroken line\nlion:>>|\n";
         let import = import_mca(text);
         assert_eq!(import.mappings.len(), 1);
         let lines: Vec<usize> = import.warnings.iter().map(|w| w.line).collect();
-        assert_eq!(lines, [2, 2, 4, 4, 5]);
-        assert!(import.warnings[0].message.contains(">>Thanks"));
-        assert!(import.warnings[2].message.contains("$superjump"));
+        assert_eq!(lines, [2, 2, 3, 4, 4]);
+        assert!(import.warnings[0].message.contains("$superjump"));
+        assert!(import.warnings[3].message.contains("no title"));
+    }
+
+    #[test]
+    fn overlay_text_lines_become_overlay_actions_and_round_trip() {
+        let text = "\
+rose:>>Thanks {user}!|for the {gift}|5
+lion:/say wow;>>LION from {user}
+gg:>>GG|well played|forever
+";
+        let import = import_mca(text);
+        let overlay = |title: &str, subtitle: &str, seconds| Action::OverlayText {
+            title: title.into(),
+            subtitle: subtitle.into(),
+            seconds,
+        };
+        assert_eq!(
+            import.mappings[0].actions,
+            [overlay("Thanks {user}!", "for the {gift}", 5)]
+        );
+        assert_eq!(
+            import.mappings[1].actions,
+            [cmd("say wow", 1), overlay("LION from {user}", "", 3)]
+        );
+        assert_eq!(
+            import.mappings[2].actions,
+            [overlay("GG", "well played", 3)]
+        );
+        assert_eq!(import.warnings.len(), 1, "{:?}", import.warnings);
+        assert_eq!(import.warnings[0].line, 3);
+        assert!(import.warnings[0].message.contains("forever"));
+        let (exported, warnings) = export_mca(&import.mappings);
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert!(exported.contains("rose:>>Thanks {user}!|for the {gift}|5\n"));
+        assert_eq!(import_mca(&exported).mappings, import.mappings);
     }
 
     #[test]

@@ -135,6 +135,15 @@ impl EngineSettings {
     }
 }
 
+/// Reads `null` as the default value.
+fn null_is_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
+}
+
 /// Everything giftdeck remembers between runs.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -148,7 +157,11 @@ pub struct Settings {
     pub rcon: RconConfig,
     pub executor: ExecutorSettings,
     pub engine: EngineSettings,
-    /// OBS's WebSocket server, for OBS actions (`obs.host`, `obs.port`, `obs.password`).
+    /// Overlay port and what the pages show (`docs/overlays.md`).
+    pub overlays: crate::overlay::OverlaySettings,
+    /// OBS's WebSocket server, for OBS actions (`obs.host`, `obs.port`, `obs.password`). `null`
+    /// (written by builds where it was optional) reads as the defaults.
+    #[serde(deserialize_with = "null_is_default")]
     pub obs: ObsConfig,
     /// How far the app's first-run checklist got.
     pub setup: SetupProgress,
@@ -176,6 +189,7 @@ impl Default for Settings {
             rcon: RconConfig::default(),
             executor: ExecutorSettings::default(),
             engine: EngineSettings::default(),
+            overlays: crate::overlay::OverlaySettings::default(),
             obs: ObsConfig::default(),
             setup: SetupProgress::default(),
         }
@@ -218,6 +232,13 @@ fn default_mappings() -> Vec<Mapping> {
                 cmd("execute at @a run summon minecraft:tnt ~ ~5 ~", 5),
             ],
         ),
+        Mapping::new("follow", vec![cmd("give @a minecraft:golden_apple 1", 1)])
+            .on(crate::triggers::Condition::Follow),
+        Mapping::new(
+            "every 100 likes",
+            vec![cmd("execute at @a run summon minecraft:creeper ~ ~ ~", 1)],
+        )
+        .on(crate::triggers::Condition::Likes { every: 100 }),
     ]
 }
 
@@ -508,9 +529,13 @@ mod tests {
         let text = fs::read_to_string(&path).unwrap();
         assert!(text.contains(r#""obs": {"#) && text.contains("obs-secret-pw"));
         assert_eq!(load(&path).settings.obs, settings.obs);
-        // Older files have no `obs` section: defaults.
+        // Older files have no `obs` section, or `null`: defaults.
         fs::write(&path, r#"{"version":1}"#).unwrap();
         assert_eq!(load(&path).settings.obs, ObsConfig::default());
+        fs::write(&path, r#"{"version":1,"obs":null}"#).unwrap();
+        let loaded = load(&path);
+        assert!(loaded.warning.is_none());
+        assert_eq!(loaded.settings.obs, ObsConfig::default());
         // Never in Debug (logs) nor in an export of the trigger table.
         assert!(!format!("{settings:?}").contains("obs-secret-pw"));
         assert!(!export_mappings_json(&settings.mappings).contains("obs-secret-pw"));

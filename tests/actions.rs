@@ -42,6 +42,7 @@ fn gift(name: &str, count: u32, nickname: &str) -> CreditedGift {
         count,
         trigger: Some(name.into()),
         ended_by: EndedBy::StreakEnd,
+        image_url: None,
         skipped: None,
     }
 }

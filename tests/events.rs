@@ -349,3 +349,69 @@ fn every_kind_decodes_with_identity_and_time() {
         SocialKind::Other
     );
 }
+
+/// `watch --events` over a real loopback WebSocket: the fake TikTok sends history and a live batch
+/// with every kind; the binary prints one line per fired trigger (a repeated follow fires nothing).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_events_prints_fired_triggers_from_a_live_stream() {
+    use giftdeck::testkit::fake::{FakeConfig, FakeTikTok, Scenario, Step};
+    let fake = FakeTikTok::start(FakeConfig::with_scenario(Scenario {
+        history: vec![
+            ev(2, 11, "amy", 1, EventSpecKind::Follow),
+            like(8, 15, 10_015, 6),
+        ],
+        connections: vec![vec![
+            Step::WaitForEnterRoom,
+            Step::Batch(vec![
+                ev(3, 11, "amy", 2, EventSpecKind::Follow),
+                ev(4, 12, "bob", 3, EventSpecKind::Follow),
+                like(9, 15, 10_120, 7),
+                chat(12, 16, "fay", 10, "!jump 3"),
+            ]),
+            Step::EndStream,
+        ]],
+        after: Vec::new(),
+    }))
+    .await
+    .unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_giftdeck"));
+    cmd.arg("watch")
+        .arg("@fake_streamer")
+        .args(["--tiktok-url", &fake.tiktok_url()])
+        .args(["--webcast-url", &fake.webcast_url()])
+        .args(["--sign-url", &fake.sign_url()])
+        .arg("--mappings")
+        .arg(data_dir().join("events_mappings.json"))
+        .arg("--events")
+        .env_remove("GIFTDECK_SIGN_API_KEY")
+        .env("RUST_LOG", "off");
+    let out = tokio::task::spawn_blocking(move || cmd.output())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got: Vec<(String, String, u64)> = lines(&out.stdout)
+        .iter()
+        .map(|l| {
+            (
+                l["kind"].as_str().unwrap().to_owned(),
+                l["unique_id"].as_str().unwrap().to_owned(),
+                l["count"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let row = |k: &str, u: &str, c| (k.to_owned(), u.to_owned(), c);
+    assert_eq!(
+        got,
+        [
+            row("follow", "amy", 1),
+            row("follow", "bob", 1),
+            row("like", "liker", 1),
+            row("chat", "fay", 1),
+        ]
+    );
+}

@@ -63,6 +63,10 @@ fn watch_command(fake: &FakeTikTok, mappings: &Path, rcon_port: u16, password: &
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_giftdeck"));
     cmd.arg("watch")
         .arg(format!("@{}", fake.unique_id()))
+        // Room memory beside the test's mappings: never the user's data dir, never shared
+        // between runs of the fake's fixed room and ids.
+        .arg("--memory-dir")
+        .arg(mappings.parent().unwrap_or(Path::new(".")).join("rooms"))
         .args(["--tiktok-url", &fake.tiktok_url()])
         .args(["--webcast-url", &fake.webcast_url()])
         .args(["--sign-url", &fake.sign_url()])

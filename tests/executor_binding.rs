@@ -45,6 +45,7 @@ fn decision(nickname: &str) -> Decision {
             count: 1,
             trigger: Some("Rose".into()),
             ended_by: EndedBy::StreakEnd,
+            image_url: None,
             skipped: None,
         },
         mapping: Some(mapping()),

@@ -97,7 +97,12 @@ struct Run {
 
 impl Run {
     fn start(config: LiveConfig) -> Self {
-        let (mappings, mappings_rx) = watch::channel(MappingTable::default());
+        Self::start_with(config, MappingTable::default())
+    }
+
+    /// Starts with `table` already in place, so not even the first message misses it.
+    fn start_with(config: LiveConfig, table: MappingTable) -> Self {
+        let (mappings, mappings_rx) = watch::channel(table);
         let (tx, rx) = mpsc::channel(64);
         let handle = spawn_session(config, mappings_rx, tx, Arc::new(|| {}));
         Self {
@@ -453,6 +458,72 @@ async fn history_replayed_on_reconnect_is_not_double_counted() {
     assert!(
         matches!(&reconnecting, ConnStatus::Reconnecting { last_error, .. } if last_error.contains("code 1000")),
         "{reconnecting:?}"
+    );
+    assert_eq!(fake.recorded().accepted_connections(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn followers_and_the_like_count_survive_a_reconnect_to_the_same_room() {
+    use giftdeck::testkit::frames::{EventSpec, EventSpecKind};
+    use giftdeck::triggers::Condition;
+    let event = |msg_id, user_id, handle: &str, kind| {
+        MessageSpec::Event(EventSpec::new(msg_id, user_id, handle, kind))
+    };
+    let like = |msg_id, total| event(msg_id, 9, "liker", EventSpecKind::Like { count: 10, total });
+    let fake = start_fake(FakeConfig::with_scenario(Scenario {
+        history: vec![event(1, 11, "amy", EventSpecKind::Follow)],
+        connections: vec![
+            vec![
+                Step::WaitForEnterRoom,
+                Step::Batch(vec![like(2, 1_090)]),
+                Step::Close {
+                    code: 1000,
+                    reason: "bye".into(),
+                },
+            ],
+            vec![
+                Step::WaitForEnterRoom,
+                // TikTok repeats amy's follow under a new id; bob is new; likes go on.
+                Step::Batch(vec![
+                    event(3, 11, "amy", EventSpecKind::Follow),
+                    event(4, 12, "bob", EventSpecKind::Follow),
+                    like(5, 1_110),
+                ]),
+            ],
+        ],
+        after: Vec::new(),
+    }))
+    .await;
+    let table = MappingTable::new(vec![
+        Mapping::new("apple", vec![Action::command("give {user} golden_apple")])
+            .on(Condition::Follow),
+        Mapping::new("creeper", vec![Action::command("summon creeper")])
+            .on(Condition::Likes { every: 25 }),
+    ]);
+    let mut run = Run::start_with(fast(fake.live_config()), table);
+    let fired = |log: &[LiveMsg]| -> Vec<(String, String, u32)> {
+        log.iter()
+            .filter_map(|m| match m {
+                LiveMsg::Output(Output::Fired(f)) => Some((
+                    f.line.trigger.clone(),
+                    f.line.unique_id.clone(),
+                    f.line.count,
+                )),
+                _ => None,
+            })
+            .collect()
+    };
+    let ok = run.until(WAIT, |log| fired(log).len() >= 3).await;
+    assert!(ok, "{:#?}", run.log);
+    assert_eq!(
+        fired(&run.log),
+        [
+            ("apple".to_owned(), "amy".to_owned(), 1),
+            ("apple".to_owned(), "bob".to_owned(), 1),
+            // Baseline 1_080 (the first like's total minus its count) is kept across the reconnect:
+            // 10 → 30 counted crosses 25. A fresh baseline would have counted only 10.
+            ("creeper".to_owned(), "liker".to_owned(), 1),
+        ]
     );
     assert_eq!(fake.recorded().accepted_connections(), 2);
 }
@@ -917,9 +988,12 @@ async fn the_demo_stream_credits_gifts_with_hostile_names() {
 // `giftdeck watch` as a process
 // ------------------------------------------------------------------------------------------------
 
-fn watch_command(fake: &FakeTikTok) -> std::process::Command {
+/// `memory`: the room memory folder (a temp dir, so runs never share the fake's fixed ids).
+fn watch_command(fake: &FakeTikTok, memory: &std::path::Path) -> std::process::Command {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_giftdeck"));
     cmd.arg("watch")
+        .arg("--memory-dir")
+        .arg(memory)
         .arg("@fake_streamer")
         .args(["--tiktok-url", &fake.tiktok_url()])
         .args(["--webcast-url", &fake.webcast_url()])
@@ -958,7 +1032,7 @@ async fn watch_prints_json_lines_records_a_capture_and_exits_when_the_stream_end
         r#"{"mappings":[{"trigger":"Lion","actions":[{"type":"command","command":"say lion"}]}]}"#,
     )
     .unwrap();
-    let mut cmd = watch_command(&fake);
+    let mut cmd = watch_command(&fake, &dir.path().join("rooms"));
     cmd.arg("--record")
         .arg(&capture)
         .arg("--mappings")
@@ -1023,7 +1097,8 @@ async fn watch_says_what_kind_of_failure_ended_it_and_exits_one() {
         ..FakeConfig::default()
     })
     .await;
-    let mut cmd = watch_command(&fake);
+    let memory = tempfile::tempdir().unwrap();
+    let mut cmd = watch_command(&fake, memory.path());
     let output = tokio::task::spawn_blocking(move || cmd.output())
         .await
         .unwrap()
@@ -1047,7 +1122,8 @@ async fn watch_finalizes_open_streaks_on_ctrl_c_and_exits_zero() {
         Step::Batch(vec![rose(1, 7, false)]),
     ]])))
     .await;
-    let mut child = watch_command(&fake)
+    let memory = tempfile::tempdir().unwrap();
+    let mut child = watch_command(&fake, memory.path())
         .arg("--execute")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

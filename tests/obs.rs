@@ -190,6 +190,7 @@ fn gift(nickname: &str, count: u32, mapping: &Mapping) -> Decision {
             trigger: Some("Rose".into()),
             ended_by: EndedBy::StreakEnd,
             skipped: None,
+            image_url: None,
         },
         mapping: Some(mapping.clone()),
     }

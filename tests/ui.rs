@@ -152,7 +152,7 @@ fn editing_a_trigger_saves_it_and_changes_what_the_next_gift_matches() {
     let saved = settings::load(&path);
     assert!(saved.warning.is_none());
     assert_eq!(saved.settings.mappings[0].trigger, "Doughnut");
-    assert_eq!(saved.settings.mappings.len(), 3);
+    assert_eq!(saved.settings.mappings.len(), 5);
 }
 
 #[test]
@@ -173,7 +173,7 @@ fn a_corrupt_settings_file_shows_a_banner_not_a_crash() {
         dir.path().join("settings.json.bak").exists(),
         "original kept"
     );
-    assert_eq!(h.state().mappings().len(), 3, "defaults loaded");
+    assert_eq!(h.state().mappings().len(), 5, "defaults loaded");
 }
 
 #[test]
@@ -575,7 +575,7 @@ fn the_trigger_field_completes_from_the_gift_catalog_and_flags_problems() {
     h.get_by_label("➕ Add trigger").click();
     h.step();
     h.step();
-    assert_eq!(h.state().mappings().len(), 4);
+    assert_eq!(h.state().mappings().len(), 6);
     // A new row has an empty trigger and an empty command: both are flagged inline.
     assert!(
         h.query_by_label_contains("type a gift name or id")
@@ -591,7 +591,7 @@ fn the_trigger_field_completes_from_the_gift_catalog_and_flags_problems() {
     suggestion.click();
     h.step();
     h.step();
-    assert_eq!(h.state().mappings()[3].trigger, "Finger Heart");
+    assert_eq!(h.state().mappings()[5].trigger, "Finger Heart");
 
     // A typo is flagged, and so is a duplicate of an enabled row.
     text_field(&h, "Finger Heart").focus();
@@ -605,6 +605,150 @@ fn the_trigger_field_completes_from_the_gift_catalog_and_flags_problems() {
     h.key_press(egui::Key::Backspace);
     h.step();
     h.step();
-    assert_eq!(h.state().mappings()[3].trigger, "Rose");
+    assert_eq!(h.state().mappings()[5].trigger, "Rose");
     assert!(h.query_by_label_contains("duplicate: row 1 wins").is_some());
+}
+
+/// The trigger-kind combo box currently showing `kind`.
+fn kind_picker<'h>(h: &'h Harness<'_, GiftdeckApp>, kind: &'h str) -> egui_kittest::Node<'h> {
+    h.get_by(move |node| {
+        node.role() == egui::accesskit::Role::ComboBox
+            && (node.value().as_deref() == Some(kind) || node.label().as_deref() == Some(kind))
+    })
+}
+
+#[test]
+fn a_follow_trigger_and_a_like_rule_added_in_the_table_queue_their_actions_on_test() {
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let server = rt.block_on(FakeRcon::start_demo()).unwrap();
+    let mut app = app(&rt, &dir.path().join("settings.json"), false);
+    app.set_rcon(settings::RconConfig {
+        host: "127.0.0.1".into(),
+        port: server.port(),
+        password: DEMO_RCON_PASSWORD.into(),
+    });
+    app.set_mappings(vec![]);
+    // Only the command fields we type into should be empty, so the test can find them by value.
+    app.set_connection(settings::ConnectionSettings {
+        last_target: "@someone".into(),
+        ..settings::ConnectionSettings::default()
+    });
+    app.set_feed_filter("zz");
+    let mut h = harness(app);
+    h.step();
+
+    // Row 1: a follow trigger.
+    h.get_by_label("➕ Add trigger").click();
+    h.step();
+    kind_picker(&h, "🎁 Gift").click_accesskit();
+    h.step();
+    h.step();
+    h.get_by_label("➕ Follow").click();
+    h.step();
+    h.get_by_label("✏ Edit").click();
+    h.step();
+    h.step();
+    text_field(&h, "").focus();
+    h.step();
+    text_field(&h, "").type_text("give {user} golden_apple");
+    h.step();
+
+    // Row 2: a like rule (every 100 likes by default).
+    h.get_by_label("➕ Add trigger").click();
+    h.step();
+    kind_picker(&h, "🎁 Gift").click_accesskit();
+    h.step();
+    h.step();
+    h.get_by_label("❤ Likes every").click();
+    h.step();
+    h.get_all_by_label("✏ Edit").nth(1).unwrap().click();
+    h.step();
+    h.step();
+    text_field(&h, "").focus();
+    h.step();
+    text_field(&h, "").type_text("summon creeper ~ ~ ~");
+    h.step();
+    h.step();
+    {
+        let mappings = h.state().mappings();
+        assert_eq!(mappings.len(), 2);
+        assert_eq!(mappings[0].on, giftdeck::triggers::Condition::Follow);
+        assert_eq!(
+            mappings[1].on,
+            giftdeck::triggers::Condition::Likes { every: 100 }
+        );
+    }
+    assert!(h.query_by_label_contains("once per viewer").is_some());
+
+    // Test both: a follow by the test viewer, and 100 likes.
+    h.get_all_by_label("▶ Test").next().unwrap().click();
+    h.step();
+    h.get_all_by_label("▶ Test").nth(1).unwrap().click();
+    h.step();
+    step_until(&mut h, "both triggers' commands to reach RCON", |_| {
+        server.commands().len() >= 2
+    });
+    assert_eq!(
+        server.commands(),
+        ["give giftdeck_test golden_apple", "summon creeper ~ ~ ~"]
+    );
+    // The feed shows them as test rows with their triggers.
+    let rows: Vec<_> = h
+        .state()
+        .feed()
+        .rows()
+        .map(|r| (r.trigger.clone(), r.test))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (Some("follow".to_owned()), true),
+            (Some("every 100 likes".to_owned()), true)
+        ]
+    );
+}
+
+#[test]
+fn importing_a_tiktok2mc_folder_takes_its_triggers_rcon_and_user_and_shows_the_report() {
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app(&rt, &dir.path().join("settings.json"), false);
+    app.set_connection(settings::ConnectionSettings {
+        last_target: "@someone".into(),
+        ..settings::ConnectionSettings::default()
+    });
+    app.set_feed_filter("zz");
+    let mut h = harness(app);
+    h.step();
+    h.get_by_label("📁 Triggers file").click();
+    h.step();
+    h.step();
+    h.get_by_label("Type a file path…").click();
+    h.step();
+    h.step();
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/t2m");
+    text_field(&h, "").focus();
+    h.step();
+    text_field(&h, "").type_text(folder.to_str().unwrap());
+    h.step();
+    h.get_by_label("Import").click();
+    step_until(&mut h, "the folder to be imported", |app| {
+        app.mappings().len() == 11
+    });
+    let app = h.state();
+    assert_eq!(app.mappings()[0].on, giftdeck::triggers::Condition::Follow);
+    assert_eq!(app.settings().rcon.port, 25575);
+    assert_eq!(app.settings().rcon.password, "ABC1234");
+    assert_eq!(app.settings().connection.last_target, "@streamer_amy");
+    h.step();
+    assert!(h.query_by_label("Tiktok2Mc import report").is_some());
+    assert!(
+        h.query_by_label_contains("data/http_actions.txt line 5: NOT imported")
+            .is_some()
+    );
+    assert!(
+        h.query_by_label_contains("ABC1234").is_none(),
+        "the password is never shown"
+    );
 }

@@ -20,6 +20,7 @@ use super::rcon::RconConfig;
 use crate::engine::Decision;
 use crate::event::CreditedGift;
 use crate::mappings::{Mapping, MappingTable};
+use crate::overlay::{OverlayHub, TextOverlay};
 use crate::triggers::{EventLine, Fired};
 
 /// How many log lines [`ExecutorHandle::recent_log`] keeps.
@@ -177,6 +178,8 @@ pub(super) enum Work {
         timeout_millis: u64,
         gift: Arc<WebhookBody>,
     },
+    /// Title and subtitle already rendered (plain text).
+    OverlayText(Arc<TextOverlay>),
     /// An OBS action, placeholders filled in.
     Obs(Arc<ObsWork>),
     /// Could not be prepared (a placeholder error, no mapping for Random): fails in its turn.
@@ -196,6 +199,7 @@ impl std::fmt::Debug for Work {
                 let shown = super::webhook::redact_url(url);
                 write!(f, "Webhook({shown}, {timeout_millis} ms)")
             }
+            Self::OverlayText(text) => write!(f, "OverlayText({:?})", text.title),
             Self::Obs(work) => write!(f, "Obs({work:?})"),
             Self::Invalid(reason) => write!(f, "Invalid({reason:?})"),
         }
@@ -224,6 +228,8 @@ pub(super) struct Shared {
     /// The runner returns at its next check.
     pub(super) stop: bool,
     pub(super) refused: u64,
+    /// Where overlay-text actions go (`None`: overlays are off).
+    pub(super) overlay: Option<OverlayHub>,
 }
 
 pub(super) struct Inner {
@@ -348,6 +354,7 @@ pub fn spawn_executor(
             closed: false,
             stop: false,
             refused: 0,
+            overlay: None,
         }),
         work: Notify::new(),
         idle: watch::Sender::new(true),
@@ -476,6 +483,11 @@ impl ExecutorHandle {
             self.inner.publish();
         }
         queued
+    }
+
+    /// Where overlay-text actions show (`None` when overlays are off).
+    pub fn set_overlay(&self, hub: Option<OverlayHub>) {
+        self.inner.lock().overlay = hub;
     }
 
     /// Stops starting new actions (the running one finishes).

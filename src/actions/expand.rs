@@ -13,6 +13,7 @@ use super::placeholders::{self, Values};
 #[cfg(test)]
 use crate::engine::Decision;
 use crate::mappings::{Action, Mapping, MappingTable};
+use crate::overlay::TextOverlay;
 
 /// Collects items up to the free room and counts the rest as dropped, without building them.
 pub(super) struct Filler {
@@ -161,6 +162,7 @@ impl Work {
                 timeout_millis: *timeout_millis,
                 gift: gift.clone(),
             },
+            Work::OverlayText(t) => Work::OverlayText(t.clone()),
             Work::Obs(work) => Work::Obs(work.clone()),
             Work::Invalid(e) => Work::Invalid(e.clone()),
         }
@@ -207,6 +209,24 @@ fn prepare(mapping: &Mapping, values: &Values, gift: &Arc<WebhookBody>) -> Vec<P
                 action.summary().into(),
             ),
             Action::Random => Prepared::Random,
+            Action::OverlayText {
+                title,
+                subtitle,
+                seconds,
+            } => {
+                let text = TextOverlay {
+                    title: placeholders::render_text(title, values),
+                    subtitle: placeholders::render_text(subtitle, values),
+                    seconds: *seconds,
+                };
+                let summary = Action::OverlayText {
+                    title: text.title.clone(),
+                    subtitle: text.subtitle.clone(),
+                    seconds: text.seconds,
+                }
+                .summary();
+                Prepared::Once(Work::OverlayText(Arc::new(text)), summary.into())
+            }
             Action::ObsScene { scene } => obs_step(
                 ObsWork::Scene {
                     scene: scene.trim().to_owned(),
@@ -261,6 +281,7 @@ mod tests {
             count,
             trigger: Some("Rose".into()),
             ended_by: crate::event::EndedBy::StreakEnd,
+            image_url: None,
             skipped: None,
         }
     }

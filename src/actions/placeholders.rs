@@ -692,3 +692,26 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod overlay_text_tests {
+    use super::*;
+
+    #[test]
+    fn overlay_text_keeps_viewer_text_as_text() {
+        let values = Values {
+            user: "alice".into(),
+            nickname: "<img src=x onerror=alert(1)>\u{202e}\n".into(),
+            gift: "Rose".into(),
+            count: 5,
+            diamonds: 1,
+            total_diamonds: 5,
+            ..Values::default()
+        };
+        assert_eq!(
+            render_text("Thanks {nickname}! {count} × {gift} {unknown} {", &values),
+            "Thanks <img src=x onerror=alert(1)>! 5 × Rose {unknown} {"
+        );
+        assert_eq!(render_text("@{user}", &values), "@alice");
+    }
+}

@@ -13,6 +13,7 @@ use super::rcon::{RconClient, RconError, RconTimeouts};
 use super::sound::SoundPlayer;
 use super::webhook::WebhookClient;
 use crate::backoff::Backoff;
+use crate::overlay::TextOverlay;
 
 /// How often an idle connection is checked, so the status notices a server that went away.
 const LIVENESS_CHECK: Duration = Duration::from_secs(2);
@@ -272,6 +273,18 @@ impl Runner {
                 .post(url, *timeout_millis, &**gift)
                 .await
                 .map_err(|e| e.to_string()),
+            Work::OverlayText(text) => {
+                let hub = self.inner.lock().overlay.clone();
+                match hub {
+                    Some(hub) => {
+                        hub.show_text(TextOverlay::clone(text));
+                        Ok("shown on the text overlay".to_owned())
+                    }
+                    None => Err(
+                        "overlays are off (overlay port 0): nothing can show this text".to_owned(),
+                    ),
+                }
+            }
             Work::Obs(work) => self.run_obs(work).await,
             Work::Invalid(reason) => Err(reason.to_string()),
         };

@@ -175,6 +175,7 @@ mod tests {
             count: 1,
             trigger: None,
             ended_by: crate::event::EndedBy::Single,
+            image_url: None,
             skipped: None,
         };
         // A port nothing listens on: a refused connection.

@@ -3,7 +3,39 @@
 
 use std::process::ExitCode;
 
+use crate::overlay::{OverlayError, OverlaySettings, Overlays};
 use crate::ui::{AppOptions, GiftdeckApp, log_dir};
+
+/// Starts the overlay server (unless the port is 0) and prints each page's URL to stderr and the
+/// log. A failure is handed to the app, which says so in a notice and runs without overlays.
+fn start_overlays(
+    runtime: &tokio::runtime::Runtime,
+    port: Option<u16>,
+) -> Option<Result<Overlays, OverlayError>> {
+    let saved = crate::settings::default_path()
+        .map(|path| OverlaySettings::peek(&path))
+        .unwrap_or_default();
+    let port = port.unwrap_or(saved.port);
+    if port == 0 {
+        eprintln!("giftdeck: overlays are off (overlay port 0)");
+        return None;
+    }
+    let started = runtime.block_on(Overlays::start(port, saved.pages));
+    match &started {
+        Ok(overlays) => {
+            eprintln!("giftdeck: overlays (add each as an OBS browser source):");
+            for line in overlays.url_lines() {
+                eprintln!("giftdeck:   {line}");
+                tracing::info!("overlay {line}");
+            }
+        }
+        Err(err) => {
+            eprintln!("giftdeck: overlays are off: {err}");
+            tracing::warn!("overlays are off: {err}");
+        }
+    }
+    Some(started)
+}
 
 /// Logs to a daily file in [`log_dir`] (and stderr). Returns the guard that flushes the file.
 fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
@@ -46,7 +78,7 @@ fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
 }
 
 /// Runs the desktop app until its window closes.
-pub fn run(demo: bool) -> ExitCode {
+pub fn run(demo: bool, overlay_port: Option<u16>) -> ExitCode {
     let _log_guard = init_logging();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -74,6 +106,7 @@ pub fn run(demo: bool) -> ExitCode {
         persist_window: true,
         ..Default::default()
     };
+    let overlays = start_overlays(&runtime, overlay_port);
     let app_options = AppOptions {
         settings_path: crate::settings::default_path(),
         runtime: runtime.handle().clone(),
@@ -82,7 +115,7 @@ pub fn run(demo: bool) -> ExitCode {
     let result = eframe::run_native(
         "giftdeck",
         options,
-        Box::new(move |_cc| Ok(Box::new(GiftdeckApp::new(app_options)))),
+        Box::new(move |_cc| Ok(Box::new(GiftdeckApp::with_overlays(app_options, overlays)))),
     );
     // Background tasks (session, executor, saver) end with the runtime.
     runtime.shutdown_timeout(std::time::Duration::from_secs(2));

@@ -47,6 +47,11 @@ pub struct Cli {
     #[arg(long)]
     pub demo: bool,
 
+    /// Port of the overlay pages on 127.0.0.1 (default: the one in Settings, 23870); 0 turns
+    /// overlays off.
+    #[arg(long, value_name = "PORT")]
+    pub overlay_port: Option<u16>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -111,10 +116,17 @@ pub struct WatchArgs {
     /// Write every received WebSocket message (and the sign server's initial batch) to this capture.
     #[arg(long)]
     pub record: Option<PathBuf>,
+    /// Serve the overlay pages on 127.0.0.1:PORT (default 23870); 0 turns overlays off.
+    #[arg(long, value_name = "PORT")]
+    pub overlay_port: Option<u16>,
     /// Also print one JSON line per follow, share, subscribe, join, like or chat trigger that fired
     /// (gift lines then carry `"kind":"gift"`).
     #[arg(long)]
     pub events: bool,
+    /// Where each room's gift memory is kept, so a restart in the same stream credits nothing
+    /// twice (default: `rooms` in the OS data dir).
+    #[arg(long, value_name = "DIR", env = "GIFTDECK_MEMORY_DIR")]
+    pub memory_dir: Option<PathBuf>,
     #[command(flatten)]
     pub execute: ExecuteArgs,
 }

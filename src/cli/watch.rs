@@ -13,6 +13,8 @@ use super::headless::{ACTIONS_NOT_ALL_RUN_EXIT, Headless};
 use super::{WatchArgs, load_mappings_source, write_output};
 use crate::engine::{Output, Stats};
 use crate::live::{ConnStatus, FailureKind, LiveConfig, LiveMsg, Recorder, spawn_session};
+use crate::overlay::{DEFAULT_PORT, HubConfig, OverlayError, Overlays};
+use crate::room_store::RoomStore;
 
 /// Capacity of the session → printer channel.
 const EVENTS_CAPACITY: usize = 1024;
@@ -48,6 +50,11 @@ pub fn config_from_args(args: &WatchArgs) -> LiveConfig {
             .webcast_url
             .clone()
             .unwrap_or(defaults.webcast_url.clone()),
+        memory: args
+            .memory_dir
+            .clone()
+            .or_else(RoomStore::default_dir)
+            .map(RoomStore::new),
         ..defaults
     }
 }
@@ -75,6 +82,30 @@ pub fn failure_advice(kind: FailureKind) -> &'static str {
         FailureKind::Protocol => {
             "TikTok or the sign server sent something unexpected: see the detail above (and the log)"
         }
+    }
+}
+
+/// Starts the overlays unless `--overlay-port 0`. A busy default port only warns (overlays stay
+/// off); a port the user chose must work, so its failure is an error.
+async fn start_overlays(port: Option<u16>) -> Result<Option<Overlays>, OverlayError> {
+    let chosen = port.unwrap_or(DEFAULT_PORT);
+    if chosen == 0 {
+        eprintln!("giftdeck watch: overlays are off (--overlay-port 0)");
+        return Ok(None);
+    }
+    match Overlays::start(chosen, HubConfig::default()).await {
+        Ok(overlays) => {
+            eprintln!("giftdeck watch: overlays (add each as an OBS browser source):");
+            for line in overlays.url_lines() {
+                eprintln!("giftdeck watch:   {line}");
+            }
+            Ok(Some(overlays))
+        }
+        Err(err) if port.is_none() => {
+            eprintln!("giftdeck watch: overlays are off: {err}");
+            Ok(None)
+        }
+        Err(err) => Err(err),
     }
 }
 
@@ -115,6 +146,16 @@ async fn run(mut args: WatchArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let overlays = match start_overlays(args.overlay_port).await {
+        Ok(overlays) => overlays,
+        Err(err) => {
+            eprintln!("giftdeck watch: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    if let (Some(executor), Some(overlays)) = (executor.as_ref(), overlays.as_ref()) {
+        executor.handle().set_overlay(Some(overlays.hub.clone()));
+    }
     let (_mappings_tx, mappings_rx) = watch::channel(table);
     let (events_tx, mut events) = mpsc::channel(EVENTS_CAPACITY);
     let handle = spawn_session(config, mappings_rx, events_tx, Arc::new(|| {}));
@@ -127,7 +168,11 @@ async fn run(mut args: WatchArgs) -> ExitCode {
     let mut interrupt = std::pin::pin!(tokio::signal::ctrl_c());
     loop {
         tokio::select! {
-            message = events.recv() => match message {
+            message = events.recv() => {
+                if let (Some(LiveMsg::Output(output)), Some(overlays)) = (&message, &overlays) {
+                    overlays.hub.send_output(output);
+                }
+                match message {
                 None => break,
                 Some(LiveMsg::Output(output @ (Output::Credit(_) | Output::Fired(_)))) if stdout_open => {
                     if let Some(executor) = executor.as_mut() {
@@ -152,6 +197,7 @@ async fn run(mut args: WatchArgs) -> ExitCode {
                 }
                 Some(LiveMsg::Output(_)) => {}
                 Some(LiveMsg::Stats(s)) => stats = s,
+                Some(LiveMsg::Warning(text)) => eprintln!("giftdeck watch: warning: {text}"),
                 Some(LiveMsg::Status(status)) => {
                     eprintln!("giftdeck watch: {status}");
                     if let ConnStatus::Failed { kind, .. } = &status {
@@ -161,7 +207,7 @@ async fn run(mut args: WatchArgs) -> ExitCode {
                         final_status = Some(status);
                     }
                 }
-            },
+            }},
             _ = &mut interrupt => {
                 if stopping {
                     eprintln!("giftdeck watch: interrupted again; exiting without waiting");
@@ -191,6 +237,9 @@ async fn run(mut args: WatchArgs) -> ExitCode {
             .finish_until(tokio::signal::ctrl_c())
             .await
             .all_ok();
+    }
+    if let Some(overlays) = overlays {
+        overlays.stop().await;
     }
     match final_status {
         Some(ConnStatus::Ended) if actions_ok => ExitCode::SUCCESS,

@@ -23,6 +23,7 @@ use crate::backoff::Backoff;
 use crate::capture::{CaptureError, CaptureWriter};
 use crate::engine::{self, EngineConfig};
 use crate::mappings::MappingTable;
+use crate::room_store::RoomStore;
 
 pub use failure::FailureKind;
 pub use resolve::ResolveError;
@@ -75,6 +76,10 @@ pub struct LiveConfig {
     pub request_timeout: Duration,
     /// Write every received WebSocket message (and the sign server's initial batch) here.
     pub record: Option<Recorder>,
+    /// Keep the room's engine memory here, so a later session (Disconnect/Connect, an app
+    /// restart, a crash) in the same stream credits nothing twice. `None`: the memory lives as
+    /// long as this session (tests, the demo).
+    pub memory: Option<RoomStore>,
 }
 
 impl Default for LiveConfig {
@@ -97,6 +102,7 @@ impl Default for LiveConfig {
             blocked_retry: Duration::from_secs(60),
             request_timeout: Duration::from_secs(10),
             record: None,
+            memory: None,
         }
     }
 }
@@ -128,6 +134,7 @@ impl fmt::Debug for LiveConfig {
             .field("watchdog", &self.watchdog)
             .field("backoff", &self.backoff)
             .field("record", &self.record)
+            .field("memory", &self.memory)
             .finish_non_exhaustive()
     }
 }
@@ -199,10 +206,17 @@ impl fmt::Display for ConnStatus {
 
 /// What a session sends to its consumer, in order.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "Output is nearly every message; boxing it would allocate per event for the rare small ones"
+)]
 pub enum LiveMsg {
     Status(ConnStatus),
     Output(engine::Output),
     Stats(engine::Stats),
+    /// Something the streamer should know that does not stop the session (the room's saved memory
+    /// was damaged and set aside, or cannot be saved). Plain words, no secrets.
+    Warning(String),
 }
 
 /// Everything that can stop or interrupt a session, each carrying its cause.

@@ -1,11 +1,13 @@
 //! One session's life: resolve → sign → connect → pump frames, and around it the reconnect loop.
 //! The session owns the [`Pipeline`], so dedupe and streak state outlive every connection; only a
-//! stop, a stream end or a fatal error finalizes open streaks.
+//! stop, a stream end or a fatal error finalizes open streaks. With a [`crate::room_store`], the
+//! memory also outlives the session: it is loaded once the room is known and journaled before
+//! each step's outputs are sent on.
 
 use std::future::Future;
 use std::pin::pin;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
@@ -23,6 +25,7 @@ use super::{ConnStatus, Disposition, LiveConfig, LiveError, LiveMsg, Recorder, d
 use crate::engine::{Output, Pipeline, Stats};
 use crate::event::LiveEvent;
 use crate::mappings::MappingTable;
+use crate::room_store::{self, RoomJournal};
 use crate::wire;
 
 /// How often open streaks are checked for their timeout (and stats are sent).
@@ -94,13 +97,14 @@ pub(super) async fn run(
         pipeline: Pipeline::new(config.engine.clone(), table),
         inflater: wire::Inflater::new(),
         record: config.record.clone(),
+        memory: None,
+        memory_opened: false,
         config: Arc::new(config),
         http,
         mappings,
         events,
         wake,
         stop,
-        started: Instant::now(),
         out: Vec::new(),
         status: ConnStatus::Idle,
         frames: 0,
@@ -122,7 +126,6 @@ struct Session {
     events: mpsc::Sender<LiveMsg>,
     wake: Arc<dyn Fn() + Send + Sync>,
     stop: watch::Receiver<bool>,
-    started: Instant,
     /// Reused buffer of pipeline outputs waiting to be sent.
     out: Vec<Output>,
     status: ConnStatus,
@@ -133,6 +136,9 @@ struct Session {
     sent_stats: Stats,
     was_live: bool,
     record: Option<Recorder>,
+    /// The room's saved memory, once the room is known (see `room_store`).
+    memory: Option<RoomJournal>,
+    memory_opened: bool,
 }
 
 impl Session {
@@ -218,6 +224,7 @@ impl Session {
                 id
             }
         };
+        self.open_memory(&room_id).await?;
         let room_number: i64 = room_id.parse().map_err(|_| {
             LiveError::Target(super::TargetError::BadRoomId {
                 input: room_id.clone(),
@@ -302,6 +309,48 @@ impl Session {
                 Ok(())
             }
         }
+    }
+
+    /// Loads the room's saved memory into the pipeline before the first message of this session
+    /// (the history batch) is processed. Without it the session still runs, with a warning.
+    async fn open_memory(&mut self, room_id: &str) -> Result<(), Halt> {
+        if self.memory_opened {
+            return Ok(());
+        }
+        self.memory_opened = true;
+        let Some(store) = self.config.memory.clone() else {
+            return Ok(());
+        };
+        let lease = self.guard(store.lease(room_id)).await?;
+        let mut warnings = Vec::new();
+        let opened = store.open(
+            room_id,
+            lease,
+            &mut self.pipeline,
+            SystemTime::now(),
+            &mut warnings,
+        );
+        let failed = opened.as_ref().err().map(ToString::to_string);
+        if let Ok(journal) = opened {
+            self.memory = Some(journal);
+        }
+        for warning in warnings.iter().map(ToString::to_string).chain(failed) {
+            tracing::warn!("{warning}");
+            self.emit(LiveMsg::Warning(warning)).await?;
+        }
+        Ok(())
+    }
+
+    /// Journals the pipeline's last step before its outputs are sent on. A failed write keeps the
+    /// session running without saved memory (credits matter more than the file) and returns the
+    /// warning for the streamer.
+    fn commit_memory(&mut self) -> Option<String> {
+        let journal = self.memory.as_mut()?;
+        let err = journal.commit(&mut self.pipeline).err()?;
+        self.memory = None;
+        let warning = format!("{err}; this session's memory is no longer saved");
+        tracing::warn!("{warning}");
+        Some(warning)
     }
 
     /// Reads frames until the connection drops (`Ok`) or the session halts (`Err`).
@@ -454,13 +503,28 @@ impl Session {
 
     /// Ends the session: finalize open streaks, send their credits, then the final status.
     async fn finish(&mut self, halt: Halt) {
+        let ended = matches!(halt, Halt::StreamEnded);
         let mut failure = match halt {
             Halt::ConsumerGone => return,
             Halt::Stop | Halt::StreamEnded => None,
             Halt::Failed(err) => Some(err),
         };
         self.pipeline.finish(&mut self.out);
-        if let Err(Halt::ConsumerGone) = self.flush_outputs().await {
+        let flushed = self.flush_outputs().await;
+        if let Some(journal) = self.memory.take() {
+            // The stream is over: its memory has no further use. Otherwise the next session (or
+            // app start) continues from it; if nobody took the final credits, from before them,
+            // as after a crash.
+            let kept = match (&flushed, ended) {
+                (Err(Halt::ConsumerGone), _) => Ok(()),
+                (_, true) => journal.forget(),
+                (_, false) => journal.close(&mut self.pipeline),
+            };
+            if let Err(err) = kept {
+                tracing::warn!("{err}");
+            }
+        }
+        if let Err(Halt::ConsumerGone) = flushed {
             return;
         }
         if let Some(recorder) = &self.record
@@ -479,8 +543,10 @@ impl Session {
         let _ = self.set_status(status).await;
     }
 
+    /// Wall-clock milliseconds: the engine clock of a live session, comparable with a memory
+    /// saved by an earlier session (the engine keeps it from running backwards).
     fn now_millis(&self) -> u64 {
-        u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX)
+        room_store::millis_since_epoch(SystemTime::now())
     }
 
     fn sync_mappings(&mut self) {
@@ -509,6 +575,14 @@ impl Session {
     /// Sends pending outputs in order. A control message that ends the stream halts the session,
     /// after everything before and after it in the same batch has been sent.
     async fn flush_outputs(&mut self) -> Result<(), Halt> {
+        // Journaling credits nobody will receive would mark them done: leave them to the next
+        // session instead.
+        if self.events.is_closed() {
+            return Err(Halt::ConsumerGone);
+        }
+        if let Some(warning) = self.commit_memory() {
+            self.emit(LiveMsg::Warning(warning)).await?;
+        }
         if self.out.is_empty() {
             return Ok(());
         }

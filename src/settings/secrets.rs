@@ -275,7 +275,9 @@ mod tests {
                     webcast_url: None,
                     mappings: None,
                     record: None,
+                    overlay_port: None,
                     events: false,
+                    memory_dir: None,
                     execute: crate::cli::ExecuteArgs {
                         execute: true,
                         rcon: Some("127.0.0.1:25575".into()),

@@ -202,7 +202,7 @@ pub fn import_texts(config: Option<&T2mConfig>, actions: &str, http: Option<&str
                 file: HTTP_ACTIONS_FILE,
                 line: Some(a.line),
                 imported: true,
-                message: format!("gift {} → webhook (POST, gift as JSON)", a.gift_id),
+                message: format!("gift {}: a webhook (POST, the gift as JSON)", a.gift_id),
             });
         }
         for s in skipped {

@@ -500,6 +500,9 @@ fn gift_worth_counts_count_times_value_through_the_pipeline() {
             repeat_count: rc,
             repeat_end: end,
             group_id: 1,
+            // Created one after the other: the ×1 after the ×9 end is a new streak on the same
+            // group (without times it would count as a late message of the first).
+            create_time_millis: msg_id * 1_000,
             ..GiftMessage::default()
         })
     };

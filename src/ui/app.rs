@@ -17,6 +17,7 @@ use super::bridge::{
 use super::commands::{Command, Commands};
 use super::feed::Feed;
 use super::files;
+use super::panels::overlays::OverlaysView;
 use super::router::{self, DropCounters, SessionSenders};
 use super::state::{
     DemoBackends, Link, Notice, NoticeLevel, ObsTest, Quitting, RconTest, SaveState, SessionWatch,
@@ -24,14 +25,42 @@ use super::state::{
 };
 use super::tasks::{self, Tasks, UI_CHANNEL_CAPACITY, UiMsg, Waker};
 use crate::actions::{Origin, ShutdownReport};
-use crate::engine::{self, EngineConfig, GiftEngine};
+use crate::engine::{self, EngineConfig, Output};
 use crate::event::CreditedGift;
 use crate::mappings::{Action, Mapping, MappingTable};
+use crate::overlay::{OverlayError, Overlays};
 use crate::settings::{self, Settings};
 use crate::testkit::rcon::{DEMO_RCON_PASSWORD, FakeRcon};
 
 /// Capacity of a session's channel into its router.
 const LIVE_CHANNEL_CAPACITY: usize = 1_024;
+/// How often the Overlays panel re-reads whether pages are connected.
+const OVERLAY_REFRESH: Duration = Duration::from_secs(1);
+
+/// Opens `url` with the system's handler (starts the opener; never waits for it).
+fn open_in_browser(url: &str) -> std::io::Result<()> {
+    let mut command = if cfg!(target_os = "windows") {
+        let mut c = std::process::Command::new("cmd");
+        c.args(["/C", "start", ""]);
+        c
+    } else if cfg!(target_os = "macos") {
+        std::process::Command::new("open")
+    } else {
+        std::process::Command::new("xdg-open")
+    };
+    let mut child = command
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()?;
+    // Reap the opener when it exits (it usually hands off to the browser at once).
+    std::thread::Builder::new()
+        .name("open-url".into())
+        .spawn(move || child.wait())
+        .map(drop)
+}
+
 /// Capacity of the executor's channel.
 const EXEC_CHANNEL_CAPACITY: usize = 1_024;
 /// Actions the queue holds before it drops.
@@ -68,6 +97,8 @@ pub struct GiftdeckApp {
     drops: Arc<DropCounters>,
     undo_mappings: Option<Vec<Mapping>>,
     pending: Commands,
+    /// The overlay server and hub (`None`: off or failed to start).
+    overlays: Option<Overlays>,
     /// Finished before quitting: the window may close.
     quit_ready: bool,
 }
@@ -108,9 +139,19 @@ fn load_settings(path: Option<PathBuf>) -> (Settings, SaveState) {
 }
 
 impl GiftdeckApp {
+    /// The app without overlays (tests, or overlays off).
+    pub fn new(options: AppOptions) -> Self {
+        Self::with_overlays(options, None)
+    }
+
     /// Loads settings, starts the executor and the saver on the runtime, and (in demo mode)
     /// starts the demo.
-    pub fn new(options: AppOptions) -> Self {
+    /// `overlays`: the server started before the window (`None`: overlays are off), or why it
+    /// could not start (the app then runs without overlays and says so).
+    pub fn with_overlays(
+        options: AppOptions,
+        overlays: Option<Result<Overlays, OverlayError>>,
+    ) -> Self {
         let AppOptions {
             settings_path,
             runtime,
@@ -137,6 +178,12 @@ impl GiftdeckApp {
                 Arc::new(move || waker.wake())
             },
         ));
+        let (overlays, overlay_error) = match overlays {
+            Some(Ok(overlays)) => (Some(overlays), None),
+            Some(Err(err)) => (None, Some(err.to_string())),
+            None => (None, None),
+        };
+        executor.set_overlay(overlays.as_ref().map(|o| o.hub.clone()));
         // Latest-value state straight from the executor: never behind, never blocking it.
         let queue_rx = executor.status_watch();
         tasks.spawn_loop(router::forward_executor(
@@ -165,7 +212,21 @@ impl GiftdeckApp {
             undo_mappings: None,
             pending: Vec::new(),
             quit_ready: false,
+            overlays,
         };
+        match (&app.overlays, overlay_error) {
+            (Some(overlays), _) => {
+                overlays
+                    .hub
+                    .set_config(app.state.settings.overlays.pages.clone());
+                app.state.overlays = OverlaysView::of(overlays);
+            }
+            (None, Some(err)) => {
+                app.state.overlays = OverlaysView::off(format!("Overlays are off: {err}"));
+                app.notice(NoticeLevel::Error, format!("Overlays are off: {err}"));
+            }
+            (None, None) => {}
+        }
         if demo {
             app.run(Command::StartDemo);
         }
@@ -275,6 +336,11 @@ impl GiftdeckApp {
             self.state.queue = self.queue_rx.borrow_and_update().clone();
         }
         self.state.conn.refresh();
+        if let Some(overlays) = &self.overlays {
+            self.state.overlays.refresh(overlays);
+            // A page connecting sends the UI nothing: look again in a second.
+            ctx.request_repaint_after(OVERLAY_REFRESH);
+        }
         let started = Instant::now();
         while let Ok(msg) = self.ui_rx.try_recv() {
             self.on_msg(msg);
@@ -324,6 +390,11 @@ impl GiftdeckApp {
             Command::Connect => self.connect(),
             Command::Disconnect => self.disconnect(),
             Command::StartDemo => self.start_demo(),
+            Command::OpenUrl(url) => {
+                if let Err(err) = open_in_browser(&url) {
+                    self.notice(NoticeLevel::Error, format!("Cannot open {url}: {err}"));
+                }
+            }
             Command::Test { row, count } => self.test_row(row, count),
             Command::MappingsChanged => self.mappings_changed(),
             Command::SettingsChanged => self.settings_changed(),
@@ -363,6 +434,7 @@ impl GiftdeckApp {
                 }
             }
             Command::ImportDialog => self.tasks.spawn(files::import_dialog()),
+            Command::ImportT2mDialog => self.tasks.spawn(files::import_t2m_dialog()),
             Command::ExportDialog => {
                 let mappings = self.state.settings.mappings.clone();
                 self.tasks.spawn(files::export_dialog(mappings));
@@ -398,7 +470,15 @@ impl GiftdeckApp {
                 self.on_gift(&gift);
             }
             UiMsg::Gift { .. } => {} // from a session we already left
+            UiMsg::Event { session, event } if session == self.state.conn.session => {
+                self.state.feed.push_event(&event);
+            }
+            UiMsg::Fired { session, line } if session == self.state.conn.session => {
+                self.state.feed.push_fired(&line, false);
+            }
+            UiMsg::Event { .. } | UiMsg::Fired { .. } => {}
             UiMsg::Log(line) => self.state.push_log(line),
+            UiMsg::LiveWarning(text) => self.notice(NoticeLevel::Warning, text),
             UiMsg::Saved(result) => {
                 if let Err(err) = &result {
                     self.notice(
@@ -429,6 +509,8 @@ impl GiftdeckApp {
                 });
             }
             UiMsg::Imported(Err(err)) => self.notice(NoticeLevel::Error, err),
+            UiMsg::ImportedT2m(Ok((path, import))) => self.apply_t2m_import(&path, *import),
+            UiMsg::ImportedT2m(Err(err)) => self.notice(NoticeLevel::Error, err),
             UiMsg::Exported(Ok(path)) => self.notice(
                 NoticeLevel::Info,
                 format!("Exported the triggers to {}.", path.display()),
@@ -464,6 +546,43 @@ impl GiftdeckApp {
                 self.state.rcon_test = RconTest::Done(result);
             }
         }
+    }
+
+    /// Takes over a Tiktok2Mc folder: its triggers (undoable), RCON port and password, and user;
+    /// the report opens in a window.
+    fn apply_t2m_import(&mut self, path: &std::path::Path, import: crate::t2m::T2mImport) {
+        let count = import.mappings.len();
+        let skipped = import.not_imported().count();
+        let previous =
+            std::mem::replace(&mut self.state.settings.mappings, import.mappings.clone());
+        let replaced = previous.len();
+        self.undo_mappings = Some(previous);
+        self.mappings_changed();
+        if let Some(port) = import.rcon_port {
+            self.state.settings.rcon.host = "127.0.0.1".into();
+            self.state.settings.rcon.port = port;
+        }
+        if let Some(password) = &import.rcon_password {
+            self.state.settings.rcon.password = password.clone();
+        }
+        if let Some(user) = &import.tiktok_user {
+            self.state.target_input = format!("@{user}");
+            self.state.settings.connection.last_target = format!("@{user}");
+        }
+        self.schedule_save();
+        self.state.windows.import_report = import.report.iter().map(ToString::to_string).collect();
+        self.state.notices.push_notice(Notice {
+            level: if skipped == 0 {
+                NoticeLevel::Info
+            } else {
+                NoticeLevel::Warning
+            },
+            text: format!(
+                "Imported {count} trigger(s) from Tiktok2Mc at {} (replacing {replaced}); {skipped} line(s) not imported (see the report).",
+                path.display()
+            ),
+            undo_import: true,
+        });
     }
 
     fn on_gift(&mut self, gift: &CreditedGift) {
@@ -520,7 +639,10 @@ impl GiftdeckApp {
             self.state.settings.connection.last_target = target.clone();
             self.schedule_save();
         }
-        let config = self.state.settings.live_config(&target);
+        let mut config = self.state.settings.live_config(&target);
+        // The room's memory outlives Disconnect/Connect and restarts (not the demo's: its fake
+        // stream reuses ids).
+        config.memory = crate::room_store::RoomStore::for_app(self.state.save.path.as_deref());
         self.start_session(session, config, target, None);
     }
 
@@ -566,6 +688,7 @@ impl GiftdeckApp {
                 status: status_tx,
                 stats: stats_tx,
                 origin,
+                overlay: self.overlays.as_ref().map(|o| o.hub.clone()),
             },
             self.tasks.sender(),
             self.tasks.waker(),
@@ -692,6 +815,11 @@ impl GiftdeckApp {
     }
 
     fn settings_changed(&mut self) {
+        if let Some(overlays) = &self.overlays {
+            overlays
+                .hub
+                .set_config(self.state.settings.overlays.pages.clone());
+        }
         // The demo's server stays current while it runs; the streamer's is updated beside it.
         let demo_rcon =
             (self.state.conn.demo_rcon()).map(|rcon| Self::demo_rcon_config(rcon.port()));
@@ -702,31 +830,62 @@ impl GiftdeckApp {
 
     /// Sends `count` of row `row`'s gift through the real engine and matching, then the queue,
     /// exactly as a viewer's streak would arrive.
+    /// Sends `count` of row `row`'s event (gifts, follows, blocks of likes, chat messages…)
+    /// through a fresh copy of the real pipeline (dedupe, streaks, triggers, cooldowns) with the
+    /// current table, then the queue, exactly as viewers' events would arrive.
     fn test_row(&mut self, row: usize, count: u32) {
         let Some(mapping) = self.state.settings.mappings.get(row) else {
             return;
         };
-        let trigger = mapping.trigger.trim().to_owned();
-        let message = super::triggers::test_gift(&trigger, &self.state.catalog, count);
-        let mut engine = GiftEngine::new(EngineConfig::default());
-        let Some(credit) = engine.on_gift(message, 0) else {
-            return;
+        let label = mapping.trigger.trim().to_owned();
+        let events = super::triggers::test_events(mapping, &self.state.catalog, count);
+        let mut pipeline = engine::Pipeline::new(EngineConfig::default(), self.table.clone());
+        let mut out = Vec::new();
+        let batch = crate::wire::Batch {
+            messages: u32::try_from(events.len()).unwrap_or(u32::MAX),
+            events,
+            ..crate::wire::Batch::default()
         };
-        let decision = engine::decide(&self.table, credit);
-        let queued = self.executor.enqueue(&decision);
-        self.state.feed.push(&decision.gift, true);
-        if decision.mapping.is_some() && queued > 0 {
+        pipeline.ingest_batch(batch, 0, &mut out);
+        pipeline.finish(&mut out);
+        let (mut queued, mut fired, mut skipped) = (0, 0, 0);
+        for output in &out {
+            match output {
+                Output::Credit(decision) => {
+                    queued += self.executor.enqueue(decision);
+                    self.state.feed.push(&decision.gift, true);
+                    fired += usize::from(decision.mapping.is_some());
+                    skipped += usize::from(decision.gift.skipped.is_some());
+                }
+                Output::Fired(f) => {
+                    queued += self.executor.enqueue_fired(f);
+                    self.state.feed.push_fired(&f.line, true);
+                    fired += usize::from(f.mapping.is_some());
+                    skipped += usize::from(f.line.skipped.is_some());
+                }
+                Output::Event(_) => {}
+            }
+        }
+        if fired > 0 && queued > 0 {
             self.trigger_tried();
         }
-        match &decision.mapping {
-            Some(m) => self.notice(
+        if fired > 0 {
+            self.notice(
                 NoticeLevel::Info,
-                format!("Test: {count} × “{}” queued {queued} action(s).", m.trigger),
-            ),
-            None => self.notice(
+                format!("Test: “{label}” fired {fired}× and queued {queued} action(s)."),
+            );
+        } else if skipped > 0 {
+            self.notice(
                 NoticeLevel::Warning,
-                format!("Test: “{trigger}” matched no enabled trigger (is the row switched on?)."),
-            ),
+                format!("Test: “{label}” was skipped (cooling down)."),
+            );
+        } else {
+            self.notice(
+                NoticeLevel::Warning,
+                format!(
+                    "Test: “{label}” matched no enabled trigger (is the row switched on, and does its audience include anyone?)."
+                ),
+            );
         }
     }
 
@@ -837,6 +996,8 @@ impl GiftdeckApp {
     /// listed in the log and on stderr. Blocks the closing window for at most the grace.
     pub fn shutdown(&mut self) -> ShutdownReport {
         self.flush_save();
+        // Dropping the server tells every page and /events client to close.
+        self.overlays = None;
         if let Link::Session { handle, .. } = std::mem::take(&mut self.state.conn.link) {
             handle.stop();
         }

@@ -24,6 +24,8 @@ pub enum Command {
     ResumeQueue,
     ClearQueue,
     ImportDialog,
+    /// Pick a Tiktok2Mc install folder and import it.
+    ImportT2mDialog,
     ExportDialog,
     ImportPath(PathBuf),
     ExportPath(PathBuf),
@@ -36,6 +38,8 @@ pub enum Command {
     /// Settings → OBS → Test connection.
     TestObs,
     UndoImport,
+    /// Open a URL (an overlay page) in the system's browser.
+    OpenUrl(String),
     /// Throw away the queue held for this server (it never runs).
     ClearHeld(ServerId),
     /// Keep the queue held for this server; it runs when that server is current again.

@@ -32,7 +32,38 @@ pub async fn import_dialog() -> UiMsg {
     }
 }
 
+/// Picks a Tiktok2Mc install folder (the one holding `config/` and `data/`).
+pub async fn import_t2m_dialog() -> UiMsg {
+    let opened = Instant::now();
+    let picked = rfd::AsyncFileDialog::new()
+        .set_title("Import a Tiktok2Mc folder")
+        .pick_folder()
+        .await;
+    match picked {
+        Some(folder) => import_file(folder.path().to_owned()).await,
+        None => dialog_empty(opened),
+    }
+}
+
+/// The Tiktok2Mc install a path belongs to: the folder itself, or the folder above its
+/// `data/actions.mca` or `config/config.yaml`.
+fn t2m_root(path: &Path) -> Option<PathBuf> {
+    if crate::t2m::is_t2m_folder(path) {
+        return Some(path.to_owned());
+    }
+    let root = path.parent()?.parent()?;
+    crate::t2m::is_t2m_folder(root).then(|| root.to_owned())
+}
+
 pub async fn import_file(path: PathBuf) -> UiMsg {
+    if let Some(root) = t2m_root(&path) {
+        let r = root.clone();
+        let result = tokio::task::spawn_blocking(move || crate::t2m::import_folder(&r))
+            .await
+            .map_err(|e| format!("the import task failed: {e}"))
+            .and_then(|r| r.map_err(|e| format!("Could not import: {e}")));
+        return UiMsg::ImportedT2m(result.map(|import| (root, Box::new(import))));
+    }
     let p = path.clone();
     let result = tokio::task::spawn_blocking(move || settings::load_mappings_file(&p))
         .await

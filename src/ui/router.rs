@@ -13,6 +13,7 @@ use super::bridge::{ConnStatus, ExecMsg, ExecutorHandle, LiveMsg, LogLine};
 use super::tasks::{UiMsg, Waker};
 use crate::actions::Origin;
 use crate::engine::{self, Output};
+use crate::overlay::OverlayHub;
 use crate::settings::{self, Settings};
 
 /// Where a router's and forwarder's drops are counted (the status bar shows them).
@@ -26,6 +27,8 @@ pub struct DropCounters {
 pub struct SessionSenders {
     pub status: watch::Sender<ConnStatus>,
     pub stats: watch::Sender<engine::Stats>,
+    /// The overlays get every output too (`None`: overlays are off).
+    pub overlay: Option<OverlayHub>,
     /// Which server the session's credits are bound to (the demo's or the streamer's).
     pub origin: Origin,
 }
@@ -59,6 +62,9 @@ pub async fn route_session(
     drops: Arc<DropCounters>,
 ) {
     while let Some(msg) = rx.recv().await {
+        if let (LiveMsg::Output(output), Some(hub)) = (&msg, &senders.overlay) {
+            hub.send_output(output);
+        }
         match msg {
             LiveMsg::Output(Output::Credit(decision)) => {
                 executor.enqueue_from(&decision, senders.origin);
@@ -75,15 +81,40 @@ pub async fn route_session(
             // A follow, like rule, chat command…: its actions run whatever the window shows.
             LiveMsg::Output(Output::Fired(fired)) => {
                 executor.enqueue_fired_from(&fired, senders.origin);
+                let line = fired.line;
+                if !offer(
+                    &ui_tx,
+                    UiMsg::Fired { session, line },
+                    &waker,
+                    &drops.feed_rows,
+                ) {
+                    return;
+                }
             }
-            // Chat, likes, room info…: nothing in the window shows them yet.
-            LiveMsg::Output(Output::Event(_)) => {}
+            // Room control messages only matter to the session.
+            LiveMsg::Output(Output::Event(crate::event::LiveEvent::Control { .. })) => {}
+            LiveMsg::Output(Output::Event(event)) => {
+                if !offer(
+                    &ui_tx,
+                    UiMsg::Event { session, event },
+                    &waker,
+                    &drops.feed_rows,
+                ) {
+                    return;
+                }
+            }
             LiveMsg::Status(status) => {
                 senders.status.send_replace(status);
                 waker.wake();
             }
             LiveMsg::Stats(stats) => {
                 senders.stats.send_replace(stats);
+            }
+            LiveMsg::Warning(text) => {
+                if ui_tx.send(UiMsg::LiveWarning(text)).await.is_err() {
+                    return;
+                }
+                waker.wake();
             }
         }
     }

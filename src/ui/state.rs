@@ -216,6 +216,8 @@ impl Notices {
 pub struct Windows {
     pub settings: bool,
     pub path: bool,
+    /// The last Tiktok2Mc import's report, shown until closed (empty = closed).
+    pub import_report: Vec<String>,
     /// The text of the path window.
     pub path_input: String,
 }
@@ -269,6 +271,8 @@ pub struct State {
     pub skipped: Skipped,
     /// Messages left in the UI channel after the last frame's budget ran out.
     pub backlog: usize,
+    /// The Overlays panel's URLs and connections.
+    pub overlays: super::panels::overlays::OverlaysView,
     /// Set while finishing before quitting.
     pub quitting: Option<Quitting>,
 }
@@ -294,6 +298,9 @@ impl State {
             rcon_test: RconTest::Idle,
             obs_test: ObsTest::Idle,
             skipped: Skipped::default(),
+            overlays: super::panels::overlays::OverlaysView::off(
+                "Overlays are off (--overlay-port 0).",
+            ),
             backlog: 0,
             quitting: None,
         }

@@ -34,6 +34,16 @@ pub enum UiMsg {
         session: u64,
         gift: CreditedGift,
     },
+    /// A LIVE event (follow, like, chat…) for the feed and the session totals.
+    Event {
+        session: u64,
+        event: crate::event::LiveEvent,
+    },
+    /// A non-gift trigger that fired or was skipped, for the feed.
+    Fired {
+        session: u64,
+        line: crate::triggers::EventLine,
+    },
     /// A finished action for the queue panel's log.
     Log(LogLine),
     Saved(Result<PathBuf, String>),
@@ -42,6 +52,8 @@ pub enum UiMsg {
         result: Result<DemoBackends, String>,
     },
     Imported(Result<(PathBuf, settings::MappingsFile), String>),
+    /// A Tiktok2Mc folder was imported (mappings, RCON, user, and the report).
+    ImportedT2m(Result<(PathBuf, Box<crate::t2m::T2mImport>), String>),
     Exported(Result<PathBuf, String>),
     /// A file dialog closed without a file; `fast` when it likely never appeared.
     DialogEmpty {
@@ -54,6 +66,8 @@ pub enum UiMsg {
     },
     RconTested(Result<String, RconFailure>),
     ObsTested(Result<String, String>),
+    /// A session's warning for the streamer (e.g. the room's saved memory was damaged).
+    LiveWarning(String),
 }
 
 /// Asks the window for a repaint, coalescing bursts: the first event after a frame schedules a

@@ -3,8 +3,9 @@
 //! one-line summary of a row's actions, and the gift the Test button sends.
 
 use super::catalog::Catalog;
-use crate::event::{GiftMessage, User};
+use crate::event::{GiftMessage, LiveEvent, MEMBER_JOINED, MEMBER_SUBSCRIBED, SocialKind, User};
 use crate::mappings::{Action, Mapping, TriggerKey};
+use crate::triggers::Condition;
 
 /// Something is off with a row; shown inline, never blocks editing.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -21,6 +22,8 @@ pub enum Problem {
     EmptyAction {
         action: usize,
     },
+    /// The trigger's condition cannot fire (likes every 0, an empty chat command…).
+    Condition(String),
 }
 
 impl Problem {
@@ -31,6 +34,7 @@ impl Problem {
             Self::UnknownGift => "unknown gift name (typo?)".into(),
             Self::NoActions => "no actions".into(),
             Self::EmptyAction { action } => format!("action {action} is empty"),
+            Self::Condition(why) => why.clone(),
         }
     }
 
@@ -49,7 +53,12 @@ pub fn find_problems(mappings: &[Mapping], catalog: &Catalog) -> Vec<Vec<Problem
         .map(|(index, mapping)| {
             let mut problems = Vec::new();
             let trigger = mapping.trigger.trim();
-            if let Some(key) = TriggerKey::parse(trigger) {
+            if mapping.on != Condition::Gift {
+                // Other kinds are not matched by their label: no gift name to check.
+                if let Some(why) = mapping.on.problem() {
+                    problems.push(Problem::Condition(why));
+                }
+            } else if let Some(key) = TriggerKey::parse(trigger) {
                 if mapping.enabled {
                     match first_by_key.get(&key) {
                         Some(&first) => problems.push(Problem::Duplicate {
@@ -75,6 +84,9 @@ pub fn find_problems(mappings: &[Mapping], catalog: &Catalog) -> Vec<Vec<Problem
                     Action::Sound { path, .. } => path.as_os_str().is_empty(),
                     Action::Webhook { url, .. } => url.trim().is_empty(),
                     Action::Random => false,
+                    Action::OverlayText {
+                        title, subtitle, ..
+                    } => title.trim().is_empty() && subtitle.trim().is_empty(),
                     Action::ObsScene { scene } => scene.trim().is_empty(),
                     Action::ObsShowSource { source, .. } | Action::ObsText { source, .. } => {
                         source.trim().is_empty()
@@ -169,6 +181,86 @@ pub fn test_gift(trigger: &str, catalog: &Catalog, count: u32) -> GiftMessage {
         group_id: 0,
         create_time_millis: now_millis,
         image_url: None,
+    }
+}
+
+/// What the Test button sends for a row, as decoded events for the real pipeline: `count` gifts, or
+/// `count` viewers following (sharing, subscribing, joining), `count` blocks of likes, or `count`
+/// chat messages that use the command (`!jump test`) or contain the keyword.
+pub fn test_events(mapping: &Mapping, catalog: &Catalog, count: u32) -> Vec<LiveEvent> {
+    let count = count.max(1);
+    let now_millis = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+    // Distinct made-up ids, so dedupe and follow-once see distinct messages and viewers.
+    let viewer = |i: u32| User {
+        user_id: -1 - i64::from(i),
+        unique_id: if i == 0 {
+            "giftdeck_test".into()
+        } else {
+            format!("giftdeck_test{}", i + 1)
+        },
+        nickname: "Tester".into(),
+        ..User::default()
+    };
+    let msg_id = |i: u32| -1_000 - i64::from(i);
+    let each = |make: &dyn Fn(u32) -> LiveEvent| (0..count).map(make).collect();
+    match &mapping.on {
+        Condition::Gift => vec![LiveEvent::Gift(test_gift(
+            mapping.trigger.trim(),
+            catalog,
+            count,
+        ))],
+        Condition::AnyGift => vec![LiveEvent::Gift(test_gift("Rose", catalog, count))],
+        Condition::GiftsWorth { min_diamonds } => {
+            let mut gift = test_gift("", catalog, count);
+            gift.gift_name = "Test gift".into();
+            let per_gift = min_diamonds.div_ceil(u64::from(count));
+            gift.diamonds = u32::try_from(per_gift).unwrap_or(u32::MAX);
+            vec![LiveEvent::Gift(gift)]
+        }
+        Condition::Follow | Condition::Share => each(&|i| LiveEvent::Social {
+            msg_id: msg_id(i),
+            user: viewer(i),
+            kind: if mapping.on == Condition::Follow {
+                SocialKind::Follow
+            } else {
+                SocialKind::Share
+            },
+            create_time_millis: now_millis,
+        }),
+        Condition::Subscribe | Condition::Join => each(&|i| LiveEvent::Member {
+            msg_id: msg_id(i),
+            user: viewer(i),
+            action: if mapping.on == Condition::Join {
+                MEMBER_JOINED
+            } else {
+                MEMBER_SUBSCRIBED
+            },
+            create_time_millis: now_millis,
+        }),
+        Condition::Likes { every } => {
+            let likes = every.saturating_mul(u64::from(count));
+            vec![LiveEvent::Like {
+                msg_id: msg_id(0),
+                user: viewer(0),
+                count: u32::try_from(likes).unwrap_or(u32::MAX),
+                total: i64::try_from(likes).unwrap_or(i64::MAX),
+                create_time_millis: now_millis,
+            }]
+        }
+        Condition::ChatCommand { command } => each(&|i| LiveEvent::Chat {
+            msg_id: msg_id(i),
+            user: viewer(i),
+            text: format!("{} test", command.trim()),
+            create_time_millis: now_millis,
+        }),
+        Condition::ChatKeyword { keyword } => each(&|i| LiveEvent::Chat {
+            msg_id: msg_id(i),
+            user: viewer(i),
+            text: format!("test {}", keyword.trim()),
+            create_time_millis: now_millis,
+        }),
     }
 }
 

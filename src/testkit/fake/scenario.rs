@@ -6,7 +6,7 @@ use std::time::Duration;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use crate::testkit::frames::{GiftSpec, MessageSpec};
+use crate::testkit::frames::{EventSpec, EventSpecKind, GiftSpec, MessageSpec};
 
 /// One step of a connection's script.
 #[derive(Clone, Debug, PartialEq)]
@@ -43,7 +43,7 @@ pub enum Step {
         seed: u64,
     },
     /// A gift storm: `gifts_per_second` single gifts (each its own streak end, fresh ids, many
-    /// viewers), sent in batches every [`STORM_TICK`], forever. For load and CPU benchmarks.
+    /// viewers), sent in batches every `STORM_TICK`, forever. For load and CPU benchmarks.
     Storm {
         gifts_per_second: u32,
     },
@@ -334,6 +334,7 @@ impl DemoGenerator {
                     "/op me pls",
                     "§kglitch",
                     "how do I get the sword?",
+                    "!jump high",
                 ];
                 let text = lines[self.rng.random_range(0..lines.len())].to_owned();
                 batch.push(MessageSpec::Chat {
@@ -356,13 +357,25 @@ impl DemoGenerator {
                     total: self.likes_total,
                 });
             }
-            85..=91 => {
+            85..=87 => {
                 let (user_id, unique_id, _) = self.viewer(viewer);
                 batch.push(MessageSpec::Follow {
                     msg_id: self.msg_id(),
                     user_id,
                     unique_id: unique_id.to_owned(),
                 });
+            }
+            // Shares, subscriptions and joins: every kind a trigger can react to.
+            88..=91 => {
+                let (user_id, unique_id, nickname) = self.viewer(viewer);
+                let kind = match roll {
+                    88 => EventSpecKind::Share,
+                    89 => EventSpecKind::Subscribe,
+                    _ => EventSpecKind::Join,
+                };
+                let mut event = EventSpec::new(self.msg_id(), user_id, unique_id, kind);
+                event.nickname = nickname.to_owned();
+                batch.push(MessageSpec::Event(event));
             }
             // TikTok repeats messages now and then: send the last one again, same id.
             _ => {
@@ -475,6 +488,34 @@ mod tests {
         assert!((1.0..10.0).contains(&per_second), "{per_second} batches/s");
         assert!(names.contains("Lion") && names.contains("Rose") && names.contains(""));
         assert!(ends > 10, "streaks end");
+        // Every kind a trigger reacts to shows up, so a newcomer sees them work.
+        let mut generator = DemoGenerator::new(2, 1);
+        let mut kinds = std::collections::HashSet::new();
+        for _ in 0..2_000 {
+            for message in generator.next_batch().1 {
+                kinds.insert(match message {
+                    MessageSpec::Gift(_) => "gift".to_owned(),
+                    MessageSpec::Chat { text, .. } if text.starts_with("!jump") => "command".into(),
+                    MessageSpec::Chat { .. } => "chat".into(),
+                    MessageSpec::Like { .. } => "like".into(),
+                    MessageSpec::Follow { .. } => "follow".into(),
+                    MessageSpec::Event(e) => format!("{:?}", e.kind),
+                    other => format!("{other:?}"),
+                });
+            }
+        }
+        for kind in [
+            "gift",
+            "command",
+            "chat",
+            "like",
+            "follow",
+            "Share",
+            "Subscribe",
+            "Join",
+        ] {
+            assert!(kinds.contains(kind), "{kind} missing from {kinds:?}");
+        }
         let unique: std::collections::HashSet<_> = ids.iter().collect();
         assert!(unique.len() < ids.len(), "some duplicates");
     }

@@ -38,10 +38,11 @@ pub fn actions_window_ui(
         .show(ctx, |ui| {
             ui.label(
                 RichText::new(
-                    "Runs top to bottom for every counted gift. Commands may use {user} {nickname} {gift} {count} {diamonds}.",
+                    "Runs top to bottom each time the trigger fires. Commands may use {user} {nickname} {count}; gifts {gift} {diamonds}; like rules {likes} {total_likes}; chat {message} {args}.",
                 )
                 .weak(),
             );
+            changed |= super::conditions::audience_cooldown_ui(ui, mapping);
             ui.separator();
             let mut remove = None;
             let mut move_up = None;
@@ -132,6 +133,7 @@ fn kind_name(action: &Action) -> &'static str {
         Action::Sound { .. } => "Sound",
         Action::Webhook { .. } => "Webhook",
         Action::Random => "Random",
+        Action::OverlayText { .. } => "Overlay text",
         Action::ObsScene { .. } => "OBS scene",
         Action::ObsShowSource { .. } => "OBS show source",
         Action::ObsText { .. } => "OBS text",
@@ -179,6 +181,11 @@ fn action_kind_ui(ui: &mut egui::Ui, action: &mut Action) -> bool {
                     timeout_millis: 5_000,
                 },
                 Action::Random,
+                Action::OverlayText {
+                    title: "Thanks {nickname}!".to_owned(),
+                    subtitle: "{count} × {gift}".to_owned(),
+                    seconds: 3,
+                },
                 new_obs_scene(),
                 new_obs_show(),
                 new_obs_text(),
@@ -259,6 +266,31 @@ fn action_fields_ui(
         Action::Random => {
             ui.label(RichText::new("runs a random other enabled trigger").weak());
             false
+        }
+        Action::OverlayText {
+            title,
+            subtitle,
+            seconds,
+        } => {
+            let a = ui
+                .add(
+                    egui::TextEdit::singleline(title)
+                        .hint_text("title, e.g. Thanks {nickname}!")
+                        .desired_width(180.0),
+                )
+                .changed();
+            let b = ui
+                .add(
+                    egui::TextEdit::singleline(subtitle)
+                        .hint_text("subtitle")
+                        .desired_width(150.0),
+                )
+                .changed();
+            let c = ui
+                .add(egui::DragValue::new(seconds).range(1..=120).suffix(" s"))
+                .on_hover_text("How long the text shows on the /text overlay")
+                .changed();
+            a || b || c
         }
         Action::ObsScene { scene } => ui
             .add(

@@ -59,6 +59,14 @@ pub fn connect_bar_ui(
                     cmds.push(Command::ImportDialog);
                     ui.close();
                 }
+                if ui
+                    .button("Import a Tiktok2Mc folder…")
+                    .on_hover_text("Triggers, like rules, webhooks, RCON and the TikTok user, with a report")
+                    .clicked()
+                {
+                    cmds.push(Command::ImportT2mDialog);
+                    ui.close();
+                }
                 if ui.button("Export…").clicked() {
                     cmds.push(Command::ExportDialog);
                     ui.close();

@@ -1,18 +1,19 @@
-//! The live gift feed: the filter box and the table of credited gifts (only the rows on screen
-//! are laid out).
+//! The live feed: the filter box, per-kind toggles and the table of gifts, fired triggers and
+//! LIVE events (only the rows on screen are laid out).
 
 use egui::{Color32, RichText};
 use egui_extras::{Column, TableBuilder};
 
 use super::super::feed::{FEED_CAPACITY, Feed};
 use crate::event::EndedBy;
+use crate::triggers::EventKind;
 
 const ROW_HEIGHT: f32 = 20.0;
 
 /// Draws the filter box and the feed table (only the visible rows are laid out).
 pub fn feed_ui(ui: &mut egui::Ui, feed: &mut Feed) {
     ui.horizontal(|ui| {
-        ui.heading("Live gifts");
+        ui.heading("Live feed");
         ui.add_space(12.0);
         ui.add(
             egui::TextEdit::singleline(&mut feed.filter)
@@ -35,6 +36,17 @@ pub fn feed_ui(ui: &mut egui::Ui, feed: &mut Feed) {
             ui.label(RichText::new(format!("(oldest dropped; keeping {FEED_CAPACITY})")).weak())
                 .on_hover_text("The feed keeps the newest rows; totals still count every gift.");
         }
+    });
+    ui.horizontal(|ui| {
+        ui.label(RichText::new("Show:").weak());
+        for (slot, kind) in EventKind::ALL.iter().enumerate() {
+            ui.checkbox(&mut feed.shown[slot], kind.as_str())
+                .on_hover_text(match kind {
+                    EventKind::Like | EventKind::Join => "Grouped: one row per few seconds",
+                    _ => "Show these rows",
+                });
+        }
+        feed.apply_filter();
     });
     if feed.is_empty() {
         ui.add_space(16.0);
@@ -61,7 +73,7 @@ pub fn feed_ui(ui: &mut egui::Ui, feed: &mut Feed) {
         .column(Column::exact(72.0))
         .column(Column::remainder().at_least(120.0).clip(true))
         .header(20.0, |mut header| {
-            for title in ["Time", "Viewer", "Gift", "Count", "Diamonds", "Trigger"] {
+            for title in ["Time", "Viewer", "What", "Count", "Diamonds", "Trigger"] {
                 header.col(|ui| {
                     ui.strong(title);
                 });
@@ -81,9 +93,13 @@ pub fn feed_ui(ui: &mut egui::Ui, feed: &mut Feed) {
                     ui.label(RichText::new(format!("@{}", r.handle)).weak());
                 });
                 row.col(|ui| {
-                    ui.label(&r.gift_name)
-                        .on_hover_text(format!("gift id {}", r.gift_id));
-                    ui.label(RichText::new(format!("#{}", r.gift_id)).weak().small());
+                    if r.kind == EventKind::Gift {
+                        ui.label(&r.gift_name)
+                            .on_hover_text(format!("gift id {}", r.gift_id));
+                        ui.label(RichText::new(format!("#{}", r.gift_id)).weak().small());
+                    } else {
+                        ui.label(&r.gift_name);
+                    }
                 });
                 row.col(|ui| {
                     ui.label(RichText::new(format!("×{}", r.count)).strong());
@@ -95,17 +111,30 @@ pub fn feed_ui(ui: &mut egui::Ui, feed: &mut Feed) {
                     }
                 });
                 row.col(|ui| {
-                    let total = u64::from(r.diamonds) * u64::from(r.count);
-                    ui.label(total.to_string())
-                        .on_hover_text(format!("{} each", r.diamonds));
+                    if r.kind == EventKind::Gift {
+                        let total = u64::from(r.diamonds) * u64::from(r.count);
+                        ui.label(total.to_string())
+                            .on_hover_text(format!("{} each", r.diamonds));
+                    }
                 });
                 row.col(|ui| {
                     if r.test {
                         ui.label(RichText::new("TEST").small().color(Color32::LIGHT_BLUE));
                     }
-                    match &r.trigger {
-                        Some(t) => ui.label(RichText::new(format!("▶ {t}")).color(matched_color)),
-                        None => ui.label(RichText::new("no mapping").weak()),
+                    match (&r.trigger, r.skipped) {
+                        (Some(t), Some(skip)) => ui
+                            .label(
+                                RichText::new(format!("⏸ {t} skipped"))
+                                    .color(Color32::from_rgb(230, 160, 40)),
+                            )
+                            .on_hover_text(format!("Nothing ran: {}", skip.describe())),
+                        (Some(t), None) => {
+                            ui.label(RichText::new(format!("▶ {t}")).color(matched_color))
+                        }
+                        (None, _) if r.kind == EventKind::Gift => {
+                            ui.label(RichText::new("no mapping").weak())
+                        }
+                        (None, _) => ui.label(""),
                     };
                 });
             });

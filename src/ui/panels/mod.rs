@@ -4,10 +4,12 @@
 
 pub mod actions_window;
 pub mod checklist;
+pub mod conditions;
 pub mod connect_bar;
 pub mod feed;
 pub mod held;
 pub mod notices;
+pub mod overlays;
 pub mod path_window;
 pub mod plain;
 pub mod queue;
@@ -74,6 +76,8 @@ pub fn root_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
                         state.conn.is_demo(),
                         cmds,
                     );
+                    ui.separator();
+                    overlays::overlays_ui(ui, &state.overlays, cmds);
                 });
         });
     egui::Panel::bottom("triggers_panel")
@@ -114,9 +118,37 @@ pub fn root_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
         cmds,
     );
     path_window::path_window_ui(&ctx, &mut state.windows, cmds);
+    import_report_ui(&ctx, &mut state.windows.import_report);
     if let Some(quitting) = &state.quitting {
         let session_done = state.conn.session_finished();
         quit::quit_window_ui(&ctx, quitting, &state.queue, session_done, cmds);
+    }
+}
+
+/// The last Tiktok2Mc import's report: what was imported and every line that was not, with why.
+fn import_report_ui(ctx: &egui::Context, report: &mut Vec<String>) {
+    if report.is_empty() {
+        return;
+    }
+    let mut open = true;
+    egui::Window::new("Tiktok2Mc import report")
+        .id(egui::Id::unique("import_report"))
+        .open(&mut open)
+        .default_size([640.0, 360.0])
+        .show(ctx, |ui| {
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                for line in report.iter() {
+                    let text = egui::RichText::new(line);
+                    if line.contains("NOT imported") {
+                        ui.label(text.color(egui::Color32::from_rgb(230, 160, 40)));
+                    } else {
+                        ui.label(text);
+                    }
+                }
+            });
+        });
+    if !open {
+        report.clear();
     }
 }
 

@@ -15,7 +15,9 @@ pub fn path_window_ui(ctx: &egui::Context, windows: &mut Windows, cmds: &mut Com
         .open(&mut windows.path)
         .collapsible(false)
         .show(ctx, |ui| {
-            ui.label("Full path of a giftdeck .json or a Tiktok2Mc actions.mca:");
+            ui.label(
+                "Full path of a giftdeck .json, a Tiktok2Mc actions.mca, or a Tiktok2Mc folder:",
+            );
             ui.add(
                 egui::TextEdit::singleline(input)
                     .hint_text("/home/me/actions.mca")

@@ -1,4 +1,4 @@
-//! Session totals: gifts, diamonds and the top gifters.
+//! Session totals: gifts, diamonds, likes, follows, shares, subscribers and the top gifters.
 
 use egui::RichText;
 
@@ -16,6 +16,18 @@ pub fn totals_ui(ui: &mut egui::Ui, feed: &Feed) {
             ui.end_row();
             ui.label("Diamonds");
             ui.strong(feed.diamonds_total.to_string());
+            ui.end_row();
+            ui.label("Likes");
+            ui.strong(feed.likes_total().to_string());
+            ui.end_row();
+            ui.label("Follows");
+            ui.strong(feed.follows_total.to_string());
+            ui.end_row();
+            ui.label("Shares");
+            ui.strong(feed.shares_total.to_string());
+            ui.end_row();
+            ui.label("Subscribers");
+            ui.strong(feed.subscribers_total.to_string());
             ui.end_row();
         });
     ui.add_space(4.0);

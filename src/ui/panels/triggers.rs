@@ -7,6 +7,7 @@ use egui_extras::{Column, TableBuilder};
 use super::super::catalog::Catalog;
 use super::super::commands::{Command, Commands};
 use super::super::triggers::{Problem, TriggerEditor, actions_summary, blank_mapping};
+use super::conditions;
 use crate::mappings::Mapping;
 
 const ROW_HEIGHT: f32 = 26.0;
@@ -26,7 +27,7 @@ pub fn triggers_ui(
     ui.horizontal(|ui| {
         ui.heading("Triggers");
         ui.label(
-            RichText::new("When a viewer sends this gift, run these actions. Edits apply at once and are saved.")
+            RichText::new("When a viewer sends this gift (or follows, likes, chats…), run these actions. Edits apply at once and are saved.")
                 .weak(),
         );
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
@@ -61,7 +62,7 @@ pub fn triggers_ui(
         .auto_shrink([false, false])
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
         .column(Column::exact(28.0))
-        .column(Column::initial(150.0).at_least(110.0))
+        .column(Column::initial(290.0).at_least(230.0))
         .column(Column::remainder().at_least(160.0).clip(true))
         .column(Column::exact(60.0))
         .column(Column::exact(116.0))
@@ -70,7 +71,7 @@ pub fn triggers_ui(
         .header(20.0, |mut header| {
             for title in [
                 "On",
-                "Trigger (gift)",
+                "Trigger",
                 "Actions",
                 "Repeat",
                 "Test",
@@ -93,7 +94,12 @@ pub fn triggers_ui(
                         .changed();
                 });
                 row.col(|ui| {
-                    changed |= trigger_field_ui(ui, index, &mut mapping.trigger, catalog);
+                    changed |= conditions::kind_picker_ui(ui, index, mapping);
+                    if mapping.on == crate::triggers::Condition::Gift {
+                        changed |= trigger_field_ui(ui, index, &mut mapping.trigger, catalog);
+                    } else {
+                        changed |= conditions::condition_fields_ui(ui, index, mapping);
+                    }
                 });
                 row.col(|ui| {
                     if ui.small_button("✏ Edit").clicked() {
@@ -119,11 +125,11 @@ pub fn triggers_ui(
                             .range(1..=MAX_TEST_COUNT)
                             .prefix("×"),
                     )
-                    .on_hover_text("How many gifts the test sends");
+                    .on_hover_text("How many the test sends: gifts, viewers, chat messages, or blocks of likes");
                     if ui
                         .button("▶ Test")
                         .on_hover_text(
-                            "Send this gift through the engine and queue, as if a viewer sent it",
+                            "Send this event through the engine and queue, as if a viewer sent it",
                         )
                         .clicked()
                     {

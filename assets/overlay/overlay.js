@@ -1,0 +1,222 @@
+// giftdeck overlay pages: one script for all of them (the page name is <body data-page>).
+// Live state arrives over Server-Sent Events from /sse/<page>; the browser's EventSource reconnects
+// by itself when giftdeck restarts. Viewer text is only ever set with textContent: a nickname like
+// <img src=x onerror=...> shows as those characters and never becomes HTML.
+(() => {
+  'use strict';
+  const page = document.body.dataset.page;
+  const params = new URLSearchParams(location.search);
+  const root = document.getElementById('overlay');
+
+  function num(name, fallback, min, max) {
+    if (!params.has(name)) return fallback;
+    const v = Number(params.get(name));
+    return Number.isFinite(v) ? Math.min(max, Math.max(min, v)) : fallback;
+  }
+
+  // Sizing and look, from URL parameters.
+  const width = num('width', 0, 50, 8000);
+  const height = num('height', 0, 50, 8000);
+  if (width) root.style.width = width + 'px';
+  if (height) root.style.height = height + 'px';
+  root.style.setProperty('--scale', String(num('scale', 1, 0.25, 8)));
+  const align = params.get('align');
+  if (align === 'left' || align === 'center' || align === 'right') root.dataset.align = align;
+  if (params.get('animate') === '0') root.classList.add('still');
+  const accent = params.get('color');
+  if (accent && /^#?[0-9a-fA-F]{3,8}$/.test(accent)) {
+    root.style.setProperty('--accent', accent.startsWith('#') ? accent : '#' + accent);
+  }
+
+  function el(tag, cls, text) {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  }
+
+  function safeUrl(url) {
+    try {
+      const u = new URL(url, location.href);
+      return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : null;
+    } catch (_) {
+      return null;
+    }
+  }
+
+  function giftImage(url, cls) {
+    const src = url && safeUrl(url);
+    if (!src) return null;
+    const img = el('img', cls);
+    img.alt = '';
+    img.referrerPolicy = 'no-referrer';
+    img.src = src;
+    // A picture that fails to load is hidden (no broken-image icon on stream).
+    img.onerror = () => img.classList.add('hidden');
+    return img;
+  }
+
+  // "Alice sent 5 × Rose", "Bob followed": built from text nodes only.
+  function describe(item, into) {
+    into.append(el('span', 'name', item.nickname));
+    switch (item.kind) {
+      case 'gift':
+        // The spaces live outside the count (an inline-block drops its trailing space).
+        into.append(' sent ', el('span', 'count', item.count + ' ×'), ' ', el('span', 'gift', item.gift_name || 'a gift'));
+        break;
+      case 'follow': into.append(' followed'); break;
+      case 'share': into.append(' shared the LIVE'); break;
+      case 'subscribe': into.append(' subscribed'); break;
+      default: into.append(' ' + String(item.kind));
+    }
+    return into;
+  }
+
+  // ---- Alerts ----
+  const sound = params.get('sound') && safeUrl(params.get('sound'));
+  const volume = num('volume', 1, 0, 1);
+  let alertId = null;
+  let alertTimer = null;
+  function hideAlert() {
+    const card = root.querySelector('.alert-card');
+    alertId = null;
+    if (card) {
+      card.classList.add('leaving');
+      setTimeout(() => card.remove(), 300);
+    }
+  }
+  function renderAlerts(state) {
+    const a = state.alert;
+    clearTimeout(alertTimer);
+    if (!a) { hideAlert(); return; }
+    if (a.id !== alertId) {
+      root.replaceChildren();
+      alertId = a.id;
+      const card = el('div', 'card alert-card kind-' + a.kind);
+      card.dataset.id = String(a.id);
+      const img = a.kind === 'gift' ? giftImage(a.image_url, 'gift-image') : null;
+      if (img) card.append(img);
+      else card.append(el('span', 'gift-icon', a.kind === 'gift' ? '🎁' : a.kind === 'follow' ? '➕' : a.kind === 'share' ? '↗' : '⭐'));
+      card.append(describe(a, el('div', 'alert-text')));
+      root.append(card);
+      if (sound) {
+        const audio = new Audio(sound);
+        audio.volume = volume;
+        audio.play().catch(() => {});
+      }
+    } else {
+      const count = root.querySelector('.alert-card .count');
+      if (count && a.kind === 'gift') {
+        count.textContent = a.count + ' ×';
+        count.classList.remove('bump');
+        void count.offsetWidth;
+        count.classList.add('bump');
+      }
+    }
+    // Hide on our own too, in case giftdeck goes away while an alert shows.
+    alertTimer = setTimeout(hideAlert, Math.max(0, Number(state.remaining_millis) || 0) + 500);
+  }
+
+  // ---- Like goal ----
+  function renderGoal(state) {
+    let card = root.querySelector('.card');
+    if (!card) {
+      card = el('div', 'card');
+      const head = el('div', 'goal-title');
+      head.append(el('span', 'goal-name', params.get('title') || 'Like goal'), el('span', 'goal-numbers'));
+      const bar = el('div', 'goal-bar');
+      bar.append(el('div', 'goal-fill'));
+      card.append(head, bar);
+      root.append(card);
+    }
+    const pct = state.target > 0 ? Math.min(100, (100 * state.likes) / state.target) : 0;
+    card.querySelector('.goal-fill').style.width = pct.toFixed(1) + '%';
+    card.querySelector('.goal-numbers').textContent =
+      Number(state.likes).toLocaleString() + ' / ' + Number(state.target).toLocaleString();
+    const before = Number(root.dataset.reached || state.reached);
+    root.dataset.reached = String(state.reached);
+    if (state.reached > before) {
+      root.classList.remove('reached');
+      void root.offsetWidth;
+      root.classList.add('reached');
+    }
+  }
+
+  // ---- Top gifters ----
+  function renderTop(state) {
+    const count = num('count', 5, 1, 50);
+    const card = el('div', 'card');
+    card.append(el('div', 'list-title', params.get('title') || 'Top gifters'));
+    const rows = el('ol', 'rows');
+    state.gifters.slice(0, count).forEach((g, i) => {
+      const li = el('li');
+      li.append(el('span', 'rank', (i + 1) + '.'), el('span', 'who name', g.nickname),
+        el('span', 'diamonds', '💎 ' + Number(g.diamonds).toLocaleString()));
+      rows.append(li);
+    });
+    if (state.gifters.length === 0) rows.append(el('li', 'empty', params.get('empty') || 'No gifts yet'));
+    card.append(rows);
+    root.replaceChildren(card);
+  }
+
+  // ---- Recent events ----
+  function renderRecent(state) {
+    const count = num('count', 6, 1, 50);
+    const list = params.get('mode') === 'list';
+    root.classList.toggle('list', list);
+    root.classList.toggle('ticker', !list);
+    const rows = el('ul', 'rows');
+    state.items.slice(0, count).forEach((item) => {
+      const li = el('li', 'kind-' + item.kind);
+      const img = item.kind === 'gift' ? giftImage(item.image_url, 'recent-image') : null;
+      if (img) li.append(img);
+      rows.append(describe(item, li));
+    });
+    if (list) {
+      const card = el('div', 'card');
+      card.append(el('div', 'list-title', params.get('title') || 'Recent'), rows);
+      root.replaceChildren(card);
+    } else {
+      root.replaceChildren(rows);
+    }
+  }
+
+  // ---- Overlay text ----
+  let textId = null;
+  let textTimer = null;
+  function renderText(state) {
+    clearTimeout(textTimer);
+    const t = state.text;
+    if (!t) { textId = null; root.replaceChildren(); return; }
+    if (t.id !== textId) {
+      textId = t.id;
+      const card = el('div', 'card');
+      card.append(el('div', 'text-title', t.title));
+      if (t.subtitle) card.append(el('div', 'text-subtitle', t.subtitle));
+      root.replaceChildren(card);
+    }
+    textTimer = setTimeout(() => { textId = null; root.replaceChildren(); },
+      Math.max(0, Number(state.remaining_millis) || 0) + 500);
+  }
+
+  const renderers = { alerts: renderAlerts, goal: renderGoal, top: renderTop, recent: renderRecent, text: renderText };
+  const render = renderers[page];
+  if (!render) return;
+
+  function connect() {
+    const source = new EventSource('/sse/' + page);
+    source.onmessage = (message) => {
+      let state;
+      try { state = JSON.parse(message.data); } catch (_) { return; }
+      document.body.dataset.connected = 'yes';
+      render(state);
+    };
+    source.onerror = () => {
+      document.body.dataset.connected = 'no';
+      // EventSource retries by itself while the server is away; after a refused answer it gives
+      // up (CLOSED), so start over.
+      if (source.readyState === EventSource.CLOSED) setTimeout(connect, 2000);
+    };
+  }
+  connect();
+})();

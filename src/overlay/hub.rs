@@ -1,0 +1,452 @@
+//! The overlay hub: one tokio task that owns the page policies (alert queue, like goal, top
+//! gifters, recent events, overlay text), fed through a bounded channel that never blocks the
+//! sender, and publishes each page's latest state (a `watch` per page: a slow page skips stale
+//! states, it never lags) and every event for `/events` (a `broadcast`).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use tokio::sync::{broadcast, mpsc, watch};
+
+use super::Page;
+use super::alerts::{AlertConfig, AlertKind, AlertQueue};
+use super::messages::{self, RecentItem, TextOverlay};
+use super::tallies::{GoalConfig, LikeGoal, Recent, TopGifters};
+use crate::engine::Output;
+use crate::event::{LiveEvent, MEMBER_SUBSCRIBED};
+
+/// Inputs waiting for the hub; more are dropped and counted (the sender never waits).
+const INPUT_CAPACITY: usize = 8_192;
+/// `/events` messages a slow client may fall behind before it is told it missed some.
+pub const EVENTS_CAPACITY: usize = 16_384;
+
+/// What the pages show and how (the `overlays` part of settings).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct HubConfig {
+    pub alerts: AlertConfig,
+    pub goal: GoalConfig,
+    /// Viewers the top-gifters list keeps (a page shows `?count=` of them).
+    pub top_size: usize,
+    /// Items the recent-events ticker keeps.
+    pub recent_size: usize,
+}
+
+impl Default for HubConfig {
+    fn default() -> Self {
+        Self {
+            alerts: AlertConfig::default(),
+            goal: GoalConfig::default(),
+            top_size: 10,
+            recent_size: 20,
+        }
+    }
+}
+
+/// One thing for the overlays.
+#[derive(Debug)]
+enum Input {
+    // Boxed: an Output is several times the other inputs, and one allocation per event is cheap
+    // next to the JSON the hub writes for it.
+    Output(Box<Output>),
+    Text(TextOverlay),
+    Config(HubConfig),
+}
+
+/// The shared ends the server reads.
+pub(crate) struct Channels {
+    pub(crate) pages: Vec<watch::Sender<Arc<str>>>,
+    pub(crate) events: broadcast::Sender<Arc<str>>,
+    /// Open connections per page (index [`Page::index`]) and for `/events` (the last one).
+    pub(crate) connections: Vec<AtomicUsize>,
+    dropped_inputs: AtomicU64,
+}
+
+impl Channels {
+    pub(crate) fn page(&self, page: Page) -> &watch::Sender<Arc<str>> {
+        &self.pages[page.index()]
+    }
+}
+
+/// Feeds the overlays. Cheap to clone; every method returns at once. The hub task ends when the
+/// last clone is dropped.
+#[derive(Clone)]
+pub struct OverlayHub {
+    input: mpsc::Sender<Input>,
+    pub(crate) channels: Arc<Channels>,
+}
+
+impl std::fmt::Debug for OverlayHub {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OverlayHub").finish_non_exhaustive()
+    }
+}
+
+impl OverlayHub {
+    /// Starts the hub task on the current tokio runtime.
+    pub fn start(config: HubConfig) -> Self {
+        let (input, rx) = mpsc::channel(INPUT_CAPACITY);
+        let state = State::new(config);
+        let channels = Arc::new(Channels {
+            pages: Page::ALL
+                .iter()
+                .map(|&p| watch::Sender::new(state.page_message(p, 0)))
+                .collect(),
+            events: broadcast::Sender::new(EVENTS_CAPACITY),
+            connections: (0..=Page::ALL.len()).map(|_| AtomicUsize::new(0)).collect(),
+            dropped_inputs: AtomicU64::new(0),
+        });
+        tokio::spawn(run(state, rx, channels.clone()));
+        Self { input, channels }
+    }
+
+    fn send(&self, input: Input) {
+        if self.input.try_send(input).is_err() {
+            self.channels.dropped_inputs.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// A pipeline output (a credited gift or another event) for the pages and `/events`.
+    pub fn send_output(&self, output: &Output) {
+        self.send(Input::Output(Box::new(output.clone())));
+    }
+
+    /// Shows an overlay text on `/text` (replacing the one showing).
+    pub fn show_text(&self, text: TextOverlay) {
+        self.send(Input::Text(text));
+    }
+
+    pub fn set_config(&self, config: HubConfig) {
+        self.send(Input::Config(config));
+    }
+
+    /// Pages open in a browser right now.
+    pub fn connections(&self, page: Page) -> usize {
+        self.channels.connections[page.index()].load(Ordering::Relaxed)
+    }
+
+    /// `/events` clients connected right now.
+    pub fn event_clients(&self) -> usize {
+        self.channels.connections[Page::ALL.len()].load(Ordering::Relaxed)
+    }
+
+    /// Inputs lost because the hub fell 8,192 behind (should stay 0).
+    pub fn dropped_inputs(&self) -> u64 {
+        self.channels.dropped_inputs.load(Ordering::Relaxed)
+    }
+
+    /// Subscribes to `/events` messages (what the WebSocket sends), from now on.
+    pub fn subscribe_events(&self) -> broadcast::Receiver<Arc<str>> {
+        self.channels.events.subscribe()
+    }
+
+    /// Subscribes to a page's latest state.
+    pub fn subscribe_page(&self, page: Page) -> watch::Receiver<Arc<str>> {
+        self.channels.page(page).subscribe()
+    }
+}
+
+/// Everything the pages show, owned by the hub task.
+struct State {
+    started: Instant,
+    alerts: AlertQueue,
+    goal: LikeGoal,
+    goal_config: GoalConfig,
+    top: TopGifters,
+    recent: Recent<RecentItem>,
+    text: Option<(u64, TextOverlay, u64)>,
+    next_text_id: u64,
+    seq: u64,
+}
+
+impl State {
+    fn new(config: HubConfig) -> Self {
+        Self {
+            started: Instant::now(),
+            alerts: AlertQueue::new(config.alerts),
+            goal: LikeGoal::new(config.goal),
+            goal_config: config.goal,
+            top: TopGifters::new(config.top_size),
+            recent: Recent::new(config.recent_size),
+            text: None,
+            next_text_id: 1,
+            seq: 0,
+        }
+    }
+
+    fn now_millis(&self) -> u64 {
+        u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    fn page_message(&self, page: Page, now: u64) -> Arc<str> {
+        match page {
+            Page::Alerts => {
+                messages::alert_state(self.alerts.showing(), now, self.alerts.waiting())
+            }
+            Page::Goal => messages::goal_state(&self.goal),
+            Page::Top => messages::top_state(self.top.top()),
+            Page::Recent => messages::recent_state(self.recent.items()),
+            Page::Text => match &self.text {
+                Some((id, text, until)) => {
+                    messages::text_state(Some((*id, text)), until.saturating_sub(now))
+                }
+                None => messages::text_state(None, 0),
+            },
+        }
+        .into()
+    }
+
+    fn next_deadline(&self) -> Option<u64> {
+        let text = self.text.as_ref().map(|t| t.2);
+        match (self.alerts.next_deadline_millis(), text) {
+            (Some(a), Some(t)) => Some(a.min(t)),
+            (a, t) => a.or(t),
+        }
+    }
+
+    /// Applies one input; returns which pages changed and the `/events` lines.
+    fn apply(&mut self, input: Input, now: u64, changed: &mut [bool], events: &mut Vec<String>) {
+        let wall = wall_millis();
+        match input {
+            Input::Output(output) => self.apply_output(*output, now, changed, events, wall),
+            Input::Text(text) => {
+                events.push(messages::text_event(&text, &mut self.seq, wall));
+                let until = now.saturating_add(u64::from(text.seconds.max(1)) * 1_000);
+                self.text = Some((self.next_text_id, text, until));
+                self.next_text_id += 1;
+                changed[Page::Text.index()] = true;
+            }
+            Input::Config(config) => {
+                self.alerts.set_config(config.alerts);
+                if config.goal != self.goal_config {
+                    self.goal = LikeGoal::new(config.goal);
+                    self.goal_config = config.goal;
+                    changed[Page::Goal.index()] = true;
+                }
+                changed[Page::Alerts.index()] = true;
+            }
+        }
+    }
+
+    /// A pipeline output: `/events` lines, alerts, tallies.
+    fn apply_output(
+        &mut self,
+        output: Output,
+        now: u64,
+        changed: &mut [bool],
+        events: &mut Vec<String>,
+        wall: u64,
+    ) {
+        match output {
+            Output::Credit(decision) => {
+                events.extend(messages::credit_events(&decision, &mut self.seq, wall));
+                let alert = messages::gift_alert(&decision.gift);
+                self.recent.push(RecentItem::from(&alert));
+                changed[Page::Recent.index()] = true;
+                if self.top.add(
+                    alert.user_id,
+                    &alert.unique_id,
+                    &alert.nickname,
+                    alert.value(),
+                    u64::from(alert.count),
+                ) {
+                    changed[Page::Top.index()] = true;
+                }
+                self.alerts.push(alert, now);
+                changed[Page::Alerts.index()] = true;
+            }
+            Output::Fired(fired) => {
+                events.push(messages::fired_event(&fired, &mut self.seq, wall));
+            }
+            Output::Event(event) => {
+                events.push(messages::live_event(&event, &mut self.seq, wall));
+                let alert = match &event {
+                    LiveEvent::Like { count, .. } => {
+                        self.goal.add_likes(u64::from(*count));
+                        changed[Page::Goal.index()] = true;
+                        None
+                    }
+                    LiveEvent::Member { user, action, .. } if *action == MEMBER_SUBSCRIBED => {
+                        Some(messages::social_alert(AlertKind::Subscribe, user))
+                    }
+                    LiveEvent::Social { user, kind, .. } => {
+                        messages::social_kind(*kind).map(|kind| messages::social_alert(kind, user))
+                    }
+                    _ => None,
+                };
+                if let Some(alert) = alert {
+                    self.recent.push(RecentItem::from(&alert));
+                    changed[Page::Recent.index()] = true;
+                    self.alerts.push(alert, now);
+                    changed[Page::Alerts.index()] = true;
+                }
+            }
+        }
+    }
+
+    /// Time-driven changes: the next alert, the end of an overlay text.
+    fn tick(&mut self, now: u64, changed: &mut [bool]) {
+        if self.alerts.tick(now) {
+            changed[Page::Alerts.index()] = true;
+        }
+        if self.text.as_ref().is_some_and(|t| now >= t.2) {
+            self.text = None;
+            changed[Page::Text.index()] = true;
+        }
+    }
+}
+
+fn wall_millis() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// Most inputs handled before the pages are republished: a burst becomes one page update.
+const BATCH: usize = 256;
+
+async fn run(mut state: State, mut rx: mpsc::Receiver<Input>, channels: Arc<Channels>) {
+    let mut changed = vec![false; Page::ALL.len()];
+    let mut events = Vec::new();
+    let mut batch = Vec::with_capacity(BATCH);
+    loop {
+        let deadline = state
+            .next_deadline()
+            .map(|d| state.started + Duration::from_millis(d));
+        let received = match deadline {
+            Some(deadline) => tokio::select! {
+                n = rx.recv_many(&mut batch, BATCH) => n,
+                () = tokio::time::sleep_until(deadline.into()) => usize::MAX,
+            },
+            None => rx.recv_many(&mut batch, BATCH).await,
+        };
+        if received == 0 {
+            break;
+        }
+        let now = state.now_millis();
+        state.tick(now, &mut changed);
+        for input in batch.drain(..) {
+            state.apply(input, now, &mut changed, &mut events);
+        }
+        for line in events.drain(..) {
+            // No subscriber is fine: nobody listens.
+            let _ = channels.events.send(line.into());
+        }
+        for page in Page::ALL {
+            if std::mem::take(&mut changed[page.index()]) {
+                channels
+                    .page(page)
+                    .send_replace(state.page_message(page, now));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Decision;
+    use crate::event::{CreditedGift, EndedBy, SocialKind, User};
+
+    fn credit(user: &str, gift: &str, count: u32) -> Output {
+        Output::Credit(Decision {
+            gift: CreditedGift {
+                msg_id: 1,
+                user_id: user.len() as i64,
+                unique_id: user.to_lowercase(),
+                nickname: user.to_owned(),
+                gift_id: 5655,
+                gift_name: gift.to_owned(),
+                diamonds: 1,
+                count,
+                trigger: None,
+                ended_by: EndedBy::StreakEnd,
+                image_url: Some("https://example.invalid/rose.png".into()),
+                skipped: None,
+            },
+            mapping: None,
+        })
+    }
+
+    async fn wait_page(hub: &OverlayHub, page: Page, want: impl Fn(&serde_json::Value) -> bool) {
+        let mut rx = hub.subscribe_page(page);
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        loop {
+            let value: serde_json::Value = serde_json::from_str(&rx.borrow_and_update()).unwrap();
+            if want(&value) {
+                return;
+            }
+            tokio::time::timeout_at(deadline, rx.changed())
+                .await
+                .expect("page state did not arrive in time")
+                .unwrap();
+        }
+    }
+
+    #[tokio::test]
+    async fn gifts_and_follows_reach_every_page() {
+        let hub = OverlayHub::start(HubConfig::default());
+        let mut events = hub.subscribe_events();
+        hub.send_output(&credit("Alice", "Rose", 2));
+        hub.send_output(&credit("Alice", "Rose", 3));
+        hub.send_output(&Output::Event(LiveEvent::Social {
+            msg_id: 2,
+            create_time_millis: 0,
+            user: User {
+                user_id: 9,
+                unique_id: "bob".into(),
+                nickname: "Bob".into(),
+                ..User::default()
+            },
+            kind: SocialKind::Follow,
+        }));
+        hub.send_output(&Output::Event(LiveEvent::Like {
+            msg_id: 3,
+            create_time_millis: 0,
+            user: User::default(),
+            count: 15,
+            total: 15,
+        }));
+        wait_page(&hub, Page::Alerts, |v| {
+            v["alert"]["count"] == 5 && v["alert"]["nickname"] == "Alice" && v["waiting"] == 1
+        })
+        .await;
+        wait_page(&hub, Page::Goal, |v| v["likes"] == 15).await;
+        wait_page(&hub, Page::Top, |v| v["gifters"][0]["diamonds"] == 5).await;
+        wait_page(&hub, Page::Recent, |v| {
+            v["items"][0]["kind"] == "follow" && v["items"].as_array().unwrap().len() == 3
+        })
+        .await;
+        let mut types = Vec::new();
+        for _ in 0..4 {
+            let line = events.recv().await.unwrap();
+            let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+            types.push((
+                v["seq"].as_u64().unwrap(),
+                v["type"].as_str().unwrap().to_owned(),
+            ));
+        }
+        assert_eq!(
+            types,
+            [
+                (1, "gift".to_owned()),
+                (2, "gift".to_owned()),
+                (3, "follow".to_owned()),
+                (4, "like".to_owned())
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn text_shows_then_clears_itself() {
+        let hub = OverlayHub::start(HubConfig::default());
+        hub.show_text(TextOverlay {
+            title: "Thanks Alice".into(),
+            subtitle: "5 × Rose".into(),
+            seconds: 1,
+        });
+        wait_page(&hub, Page::Text, |v| v["text"]["title"] == "Thanks Alice").await;
+        wait_page(&hub, Page::Text, |v| v["text"].is_null()).await;
+    }
+}

@@ -1,0 +1,217 @@
+//! Browser-source overlays served by giftdeck itself on 127.0.0.1: the pages (alerts, like goal,
+//! top gifters, recent events, overlay text), their live state, and the read-only `/events`
+//! WebSocket for custom tools. See `docs/overlays.md`.
+//!
+//! [`alerts`] and [`tallies`] are the pure policies, [`messages`] the JSON, [`hub`] the task that
+//! owns the state, [`server`] the HTTP side.
+
+pub mod alerts;
+pub mod hub;
+pub mod messages;
+pub mod server;
+pub mod tallies;
+
+pub use hub::{HubConfig, OverlayHub};
+pub use messages::TextOverlay;
+pub use server::{OverlayError, OverlayServer};
+
+/// The default port: outside the ranges dev servers, OBS (4455), Minecraft (25565/25575) and
+/// TikFinity (21213) use, and below the OS's ephemeral range.
+pub const DEFAULT_PORT: u16 = 23_870;
+
+/// The overlays' part of `settings.json`: the port (`--overlay-port` overrides it) and what the
+/// pages show (alert duration and lag bound, like goal, list sizes).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct OverlaySettings {
+    /// 0 turns overlays off.
+    pub port: u16,
+    #[serde(flatten)]
+    pub pages: HubConfig,
+}
+
+impl Default for OverlaySettings {
+    fn default() -> Self {
+        Self {
+            port: DEFAULT_PORT,
+            pages: HubConfig::default(),
+        }
+    }
+}
+
+impl OverlaySettings {
+    /// Reads only the `overlays` part of a settings file, before the app loads the rest (the server
+    /// starts before the window). Anything unreadable gives the defaults; the app's own load
+    /// reports problems with the file.
+    pub fn peek(path: &std::path::Path) -> Self {
+        #[derive(serde::Deserialize, Default)]
+        #[serde(default)]
+        struct Part {
+            overlays: OverlaySettings,
+        }
+        std::fs::read(path)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<Part>(&bytes).ok())
+            .map(|part| part.overlays)
+            .unwrap_or_default()
+    }
+}
+
+/// One overlay page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Page {
+    Alerts,
+    Goal,
+    Top,
+    Recent,
+    Text,
+}
+
+impl Page {
+    pub const ALL: [Page; 5] = [
+        Page::Alerts,
+        Page::Goal,
+        Page::Top,
+        Page::Recent,
+        Page::Text,
+    ];
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The URL path, also the name in `/sse/{name}`.
+    pub fn path(self) -> &'static str {
+        match self {
+            Page::Alerts => "/alerts",
+            Page::Goal => "/goal",
+            Page::Top => "/top",
+            Page::Recent => "/recent",
+            Page::Text => "/text",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Page::Alerts => "Alerts",
+            Page::Goal => "Like goal",
+            Page::Top => "Top gifters",
+            Page::Recent => "Recent events",
+            Page::Text => "Overlay text",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Page> {
+        Page::ALL.into_iter().find(|p| &p.path()[1..] == name)
+    }
+
+    /// The page's HTML (embedded in the binary).
+    pub fn html(self) -> &'static str {
+        match self {
+            Page::Alerts => include_str!("../../assets/overlay/alerts.html"),
+            Page::Goal => include_str!("../../assets/overlay/goal.html"),
+            Page::Top => include_str!("../../assets/overlay/top.html"),
+            Page::Recent => include_str!("../../assets/overlay/recent.html"),
+            Page::Text => include_str!("../../assets/overlay/text.html"),
+        }
+    }
+}
+
+/// Each page's URL on `port`, in [`Page::ALL`] order.
+pub fn page_urls(port: u16) -> Vec<(Page, String)> {
+    Page::ALL
+        .into_iter()
+        .map(|p| (p, format!("http://127.0.0.1:{port}{}", p.path())))
+        .collect()
+}
+
+/// The `/events` WebSocket URL on `port`.
+pub fn events_url(port: u16) -> String {
+    format!("ws://127.0.0.1:{port}/events")
+}
+
+/// A running hub and server: what the app and `watch` hold while overlays are on.
+#[derive(Debug)]
+pub struct Overlays {
+    pub hub: OverlayHub,
+    pub server: OverlayServer,
+}
+
+impl Overlays {
+    /// Starts the hub and the server on `port` (call inside a tokio runtime). Port 0 is not "off"
+    /// here (it picks a free port); callers treat 0 as off before calling.
+    pub async fn start(port: u16, config: HubConfig) -> Result<Self, OverlayError> {
+        let hub = OverlayHub::start(config);
+        let server = OverlayServer::start(port, &hub).await?;
+        Ok(Self { hub, server })
+    }
+
+    /// One line per page (`Alerts  http://127.0.0.1:23870/alerts`) and the `/events` URL.
+    pub fn url_lines(&self) -> Vec<String> {
+        let port = self.server.port();
+        let mut lines: Vec<String> = page_urls(port)
+            .into_iter()
+            .map(|(page, url)| format!("{:<14} {url}", page.title()))
+            .collect();
+        lines.push(format!("{:<14} {}", "Events (JSON)", events_url(port)));
+        lines
+    }
+
+    /// Stops the server (pages and `/events` close; pages reconnect to the next giftdeck).
+    pub async fn stop(self) {
+        self.server.stop().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_round_trip_by_name() {
+        for page in Page::ALL {
+            assert_eq!(Page::from_name(&page.path()[1..]), Some(page));
+            assert!(page.html().contains("overlay.js"));
+        }
+        assert_eq!(Page::from_name("events"), None);
+        assert_eq!(page_urls(1)[0].1, "http://127.0.0.1:1/alerts");
+    }
+
+    #[test]
+    fn overlay_settings_peek_reads_only_their_part() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.json");
+        std::fs::write(
+            &path,
+            r#"{"version": 1, "mappings": "not even valid here",
+                "overlays": {"port": 4321, "alerts": {"duration_millis": 2500},
+                             "goal": {"initial_target": 50, "step": {"mode": "multiply", "factor": 2}}}}"#,
+        )
+        .unwrap();
+        // A broken other part does not matter to the overlays.
+        let mut peeked = OverlaySettings::peek(&path);
+        assert_eq!(peeked.port, 4321);
+        std::fs::write(
+            &path,
+            r#"{"overlays": {"port": 4321, "alerts": {"duration_millis": 2500},
+                "goal": {"initial_target": 50, "step": {"mode": "multiply", "factor": 2}}}}"#,
+        )
+        .unwrap();
+        peeked = OverlaySettings::peek(&path);
+        assert_eq!(peeked.port, 4321);
+        assert_eq!(peeked.pages.alerts.duration_millis, 2500);
+        assert_eq!(peeked.pages.alerts.max_lag_millis, 30_000);
+        assert_eq!(peeked.pages.goal.initial_target, 50);
+        assert_eq!(
+            peeked.pages.goal.step,
+            tallies::GoalStep::Multiply { factor: 2 }
+        );
+        assert_eq!(
+            OverlaySettings::peek(&dir.path().join("missing")).port,
+            DEFAULT_PORT
+        );
+        let saved = serde_json::to_value(crate::settings::Settings::default()).unwrap();
+        assert_eq!(saved["overlays"]["port"], 23_870);
+        assert_eq!(saved["overlays"]["alerts"]["duration_millis"], 5_000);
+    }
+}
