@@ -15,7 +15,6 @@ pub mod event;
 pub mod live;
 pub mod mappings;
 pub mod mca;
-pub mod obs;
 pub mod overlay;
 pub mod replay;
 pub mod room_store;

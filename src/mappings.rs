@@ -65,17 +65,25 @@ pub enum Action {
         #[serde(default = "default_overlay_seconds")]
         seconds: u32,
     },
-    /// OBS: switch the program scene.
+    /// OBS: switch the program (live) scene to `scene`.
     ObsScene { scene: String },
-    /// OBS: show `source` in `scene` for `seconds`, then hide it again.
-    ObsSource {
+    /// OBS: show `source` in `scene` (blank: the scene on program), then hide it after `seconds`
+    /// (0: leave it shown). The queue moves on once it is shown; the hide is scheduled.
+    #[serde(alias = "obs_source")]
+    ObsShowSource {
+        #[serde(default)]
         scene: String,
         source: String,
-        #[serde(default = "default_overlay_seconds")]
+        #[serde(default = "default_show_seconds")]
         seconds: u32,
     },
-    /// OBS: set a text source's text (placeholders allowed; viewer values stay plain text).
+    /// OBS: set the text of the text source `source`. `text` may hold placeholders; viewer values
+    /// are plain text with control and invisible characters removed.
     ObsText { source: String, text: String },
+}
+
+fn default_show_seconds() -> u32 {
+    5
 }
 
 fn default_overlay_seconds() -> u32 {
@@ -113,13 +121,24 @@ impl Action {
                 subtitle,
                 seconds,
             } => format!(">> {title} | {subtitle} ({seconds} s)"),
-            Self::ObsScene { scene } => format!("OBS scene → {scene}"),
-            Self::ObsSource {
+            Self::ObsScene { scene } => format!("OBS scene: {scene}"),
+            Self::ObsShowSource {
                 scene,
                 source,
                 seconds,
-            } => format!("OBS show {source} in {scene} for {seconds} s"),
-            Self::ObsText { source, text } => format!("OBS text {source} = {text}"),
+            } => {
+                let scene = if scene.trim().is_empty() {
+                    "the live scene"
+                } else {
+                    scene.as_str()
+                };
+                if *seconds == 0 {
+                    format!("OBS show {source} (in {scene})")
+                } else {
+                    format!("OBS show {source} for {seconds} s (in {scene})")
+                }
+            }
+            Self::ObsText { source, text } => format!("OBS text {source}: {text}"),
         }
     }
 }
@@ -158,12 +177,12 @@ impl std::fmt::Debug for Action {
                 .field("seconds", seconds)
                 .finish(),
             Self::ObsScene { scene } => f.debug_struct("ObsScene").field("scene", scene).finish(),
-            Self::ObsSource {
+            Self::ObsShowSource {
                 scene,
                 source,
                 seconds,
             } => f
-                .debug_struct("ObsSource")
+                .debug_struct("ObsShowSource")
                 .field("scene", scene)
                 .field("source", source)
                 .field("seconds", seconds)
@@ -486,6 +505,41 @@ mod tests {
         assert_eq!(json, r#"{"type":"command","command":"say hi","repeat":1}"#);
         let back: Action = serde_json::from_str(r#"{"type":"command","command":"x"}"#).unwrap();
         assert_eq!(back, cmd("x"));
+    }
+
+    #[test]
+    fn obs_actions_have_their_own_json_kinds() {
+        let scene = Action::ObsScene {
+            scene: "Gameplay".into(),
+        };
+        assert_eq!(
+            serde_json::to_string(&scene).unwrap(),
+            r#"{"type":"obs_scene","scene":"Gameplay"}"#
+        );
+        let show: Action =
+            serde_json::from_str(r#"{"type":"obs_show_source","source":"Confetti"}"#).unwrap();
+        assert_eq!(
+            show,
+            Action::ObsShowSource {
+                scene: String::new(),
+                source: "Confetti".into(),
+                seconds: 5
+            }
+        );
+        assert_eq!(
+            show.summary(),
+            "OBS show Confetti for 5 s (in the live scene)"
+        );
+        let text = Action::ObsText {
+            source: "Title".into(),
+            text: "Thanks {nickname}".into(),
+        };
+        let json = serde_json::to_string(&text).unwrap();
+        assert_eq!(
+            json,
+            r#"{"type":"obs_text","source":"Title","text":"Thanks {nickname}"}"#
+        );
+        assert_eq!(serde_json::from_str::<Action>(&json).unwrap(), text);
     }
 
     #[test]

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::actions::obs::ObsConfig;
 pub use crate::actions::rcon::RconConfig;
 use crate::actions::webhook;
 
@@ -134,6 +135,15 @@ impl EngineSettings {
     }
 }
 
+/// Reads `null` as the default value.
+fn null_is_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
+}
+
 /// Everything giftdeck remembers between runs.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -149,9 +159,10 @@ pub struct Settings {
     pub engine: EngineSettings,
     /// Overlay port and what the pages show (`docs/overlays.md`).
     pub overlays: crate::overlay::OverlaySettings,
-    /// The OBS WebSocket connection for OBS actions (`None`: not set up). The password is kept
-    /// like the RCON one and never shown in `Debug` output or logs.
-    pub obs: Option<crate::obs::ObsConfig>,
+    /// OBS's WebSocket server, for OBS actions (`obs.host`, `obs.port`, `obs.password`). `null`
+    /// (written by builds where it was optional) reads as the defaults.
+    #[serde(deserialize_with = "null_is_default")]
+    pub obs: ObsConfig,
     /// How far the app's first-run checklist got.
     pub setup: SetupProgress,
 }
@@ -179,7 +190,7 @@ impl Default for Settings {
             executor: ExecutorSettings::default(),
             engine: EngineSettings::default(),
             overlays: crate::overlay::OverlaySettings::default(),
-            obs: None,
+            obs: ObsConfig::default(),
             setup: SetupProgress::default(),
         }
     }
@@ -506,6 +517,29 @@ pub fn export_mappings_json(mappings: &[Mapping]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_obs_connection_is_saved_and_its_password_never_shown() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.json");
+        let mut settings = Settings::default();
+        assert_eq!(settings.obs.port, 4455);
+        settings.obs.password = "obs-secret-pw".into();
+        save_atomic(&path, &settings).unwrap();
+        let text = fs::read_to_string(&path).unwrap();
+        assert!(text.contains(r#""obs": {"#) && text.contains("obs-secret-pw"));
+        assert_eq!(load(&path).settings.obs, settings.obs);
+        // Older files have no `obs` section, or `null`: defaults.
+        fs::write(&path, r#"{"version":1}"#).unwrap();
+        assert_eq!(load(&path).settings.obs, ObsConfig::default());
+        fs::write(&path, r#"{"version":1,"obs":null}"#).unwrap();
+        let loaded = load(&path);
+        assert!(loaded.warning.is_none());
+        assert_eq!(loaded.settings.obs, ObsConfig::default());
+        // Never in Debug (logs) nor in an export of the trigger table.
+        assert!(!format!("{settings:?}").contains("obs-secret-pw"));
+        assert!(!export_mappings_json(&settings.mappings).contains("obs-secret-pw"));
+    }
 
     #[test]
     fn missing_file_gives_defaults_without_warning() {

@@ -239,9 +239,31 @@ fn a_ui_that_never_drains_for_60_s_stalls_nothing() {
         "{:?}",
         state.conn.status
     );
-    // Feed rows the full UI channel could not take are counted, not silently lost.
+    // The feed ends with the newest gift (the rows waiting in the router follow the channel's);
+    // the older ones that did not fit are counted, not silently lost.
+    let newest = format!("user{TOTAL_GIFTS}");
+    let deadline = Instant::now() + CATCH_UP;
+    loop {
+        h.step();
+        let feed = &h.state().state().feed;
+        if feed
+            .rows()
+            .next_back()
+            .is_some_and(|row| row.handle == newest)
+        {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the feed does not end with {newest}: {:?}",
+            feed.rows().next_back().map(|row| &row.handle)
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let state = h.state().state();
     let shown = state.feed.len() as u64;
     assert!(shown > 0);
+    assert!(state.skipped.feed_rows > 0, "the gap is counted");
     eprintln!(
         "minimized for {slept:?}: {TOTAL_GIFTS} gifts credited, {} commands run, feed rows skipped {}",
         want.len(),

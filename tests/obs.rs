@@ -1,6 +1,7 @@
-//! giftdeck's OBS WebSocket v5 client against a real OBS: Debian's `obs-studio` under Xvfb, its
-//! WebSocket server enabled (with a password) from a config file in a temporary HOME. Skips LOUDLY
-//! when `obs` or `Xvfb` is missing. By hand: `cargo test --test obs`.
+//! Our OBS WebSocket v5 client and the OBS actions against a real OBS Studio (Debian's
+//! `obs-studio` under Xvfb, see `support/obs.rs`): log in, create scenes and sources, switch the
+//! scene, show a source for a while, set a text source's text — and read OBS's state back. Also a
+//! wrong password and OBS not running, as typed errors. Run just these with `cargo test --test obs`.
 
 #![allow(
     clippy::unwrap_used,
@@ -8,314 +9,626 @@
     reason = "a test fails loudly, helpers included"
 )]
 
-use std::process::{Child, Command, Stdio};
+#[path = "support/obs.rs"]
+mod obs;
+
 use std::time::{Duration, Instant};
 
-use giftdeck::obs::{ObsClient, ObsConfig, ObsError, test_connection};
-use serde_json::json;
+use std::sync::Arc;
 
-fn installed(program: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
-}
+use giftdeck::actions::obs::{ObsClient, ObsError, ObsFailure, ObsTimeouts};
+use giftdeck::actions::{
+    ExecLogLine, ExecutorConfig, ExecutorHandle, ObsConfig, RconConfig, spawn_executor,
+    test_obs_connection,
+};
+use giftdeck::engine::Decision;
+use giftdeck::event::{CreditedGift, EndedBy};
+use giftdeck::mappings::{Action, Mapping, MappingTable};
+use giftdeck::testkit::rcon::FakeRcon;
+use obs::RealObs;
+use tokio::sync::{mpsc, watch};
 
-/// Kills what it started, in reverse order.
-struct Running(Vec<Child>);
+const PASSWORD: &str = "giftdeck-obs-test-pw";
 
-impl Drop for Running {
-    fn drop(&mut self) {
-        for child in self.0.iter_mut().rev() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
+fn config(port: u16, password: &str) -> ObsConfig {
+    ObsConfig {
+        host: "127.0.0.1".into(),
+        port,
+        password: password.into(),
     }
 }
 
-const PASSWORD: &str = "giftdeck-test-pw";
+/// Polls `check` until it is true or `deadline` passes.
+async fn eventually<F, Fut>(deadline: Duration, mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let end = Instant::now() + deadline;
+    loop {
+        if check().await {
+            return true;
+        }
+        if Instant::now() > end {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
 
-/// Starts Xvfb and OBS; returns them and OBS's WebSocket port once it listens.
-async fn start_obs(home: &std::path::Path) -> (Running, u16) {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_client_drives_a_real_obs_and_reads_the_state_back() {
+    let Some(obs) = RealObs::start(PASSWORD) else {
+        return;
+    };
+    let cfg = config(obs.port, PASSWORD);
+
+    let version = test_obs_connection(&cfg)
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{}", obs.log_tail()));
+    assert!(
+        !version.obs.is_empty() && version.websocket.starts_with('5'),
+        "{version}"
+    );
+    eprintln!("real OBS: {version}");
+
+    let mut client = ObsClient::connect(&cfg, ObsTimeouts::default())
+        .await
+        .unwrap();
+    client.create_scene("giftdeck A").await.unwrap();
+    client.create_scene("giftdeck B").await.unwrap();
+    let color = client
+        .create_input(
+            "giftdeck A",
+            "giftdeck color",
+            "color_source_v3",
+            serde_json::json!({"color": 4278190335u32, "width": 200, "height": 100}),
+        )
+        .await
+        .unwrap();
+    client
+        .create_input(
+            "giftdeck A",
+            "giftdeck text",
+            "text_ft2_source_v2",
+            serde_json::json!({"text": "before"}),
+        )
+        .await
+        .unwrap();
+
+    client.set_program_scene("giftdeck B").await.unwrap();
+    assert_eq!(client.program_scene().await.unwrap(), "giftdeck B");
+    client.set_program_scene("giftdeck A").await.unwrap();
+    assert_eq!(client.program_scene().await.unwrap(), "giftdeck A");
+
+    let id = client
+        .scene_item_id("giftdeck A", "giftdeck color")
+        .await
+        .unwrap();
+    assert_eq!(id, color);
+    client
+        .set_item_enabled("giftdeck A", id, false)
+        .await
+        .unwrap();
+    assert!(!client.item_enabled("giftdeck A", id).await.unwrap());
+    client
+        .set_item_enabled("giftdeck A", id, true)
+        .await
+        .unwrap();
+    assert!(client.item_enabled("giftdeck A", id).await.unwrap());
+
+    client
+        .set_input_text("giftdeck text", "Alice sent 5 × Rose")
+        .await
+        .unwrap();
+    let settings = client.input_settings("giftdeck text").await.unwrap();
+    assert_eq!(settings["text"], "Alice sent 5 × Rose");
+
+    // OBS's refusal is typed and names what was asked for.
+    let err = client.set_program_scene("no such scene").await.unwrap_err();
+    match &err {
+        ObsError::Request {
+            request,
+            target,
+            code,
+            ..
+        } => {
+            assert_eq!(request, "SetCurrentProgramScene");
+            assert!(target.contains("no such scene"), "{target}");
+            assert_eq!(*code, 600, "ResourceNotFound: {err}");
+        }
+        other => panic!("expected a request error, got {other:?}"),
+    }
+    // The connection survives a refusal.
+    assert_eq!(client.program_scene().await.unwrap(), "giftdeck A");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_password_and_a_closed_obs_are_typed_errors() {
+    let Some(mut obs) = RealObs::start(PASSWORD) else {
+        return;
+    };
+    let err = test_obs_connection(&config(obs.port, "not the password"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, ObsError::AuthFailed { ref addr } if addr.ends_with(&obs.port.to_string())),
+        "{err:?}"
+    );
+    assert_eq!(err.kind(), ObsFailure::WrongPassword);
+    assert!(!err.to_string().contains("not the password"), "{err}");
+
+    let err = test_obs_connection(&config(obs.port, ""))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ObsError::PasswordRequired { .. }), "{err:?}");
+
+    let port = obs.port;
+    obs.kill_obs();
+    let err = test_obs_connection(&config(port, PASSWORD))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ObsError::Connect { .. }), "{err:?}");
+    assert_eq!(err.kind(), ObsFailure::NotRunning);
+    assert!(
+        err.to_string().contains("WebSocket Server Settings"),
+        "{err}"
+    );
+}
+
+fn gift(nickname: &str, count: u32, mapping: &Mapping) -> Decision {
+    Decision {
+        gift: CreditedGift {
+            msg_id: 1,
+            user_id: 2,
+            unique_id: "viewer".into(),
+            nickname: nickname.into(),
+            gift_id: 5655,
+            gift_name: "Rose".into(),
+            diamonds: 1,
+            count,
+            trigger: Some("Rose".into()),
+            ended_by: EndedBy::StreakEnd,
+            skipped: None,
+            image_url: None,
+        },
+        mapping: Some(mapping.clone()),
+    }
+}
+
+fn executor(config: ExecutorConfig, mapping: &Mapping) -> ExecutorHandle {
+    let (_tx, rx) = watch::channel(MappingTable::new(vec![mapping.clone()]));
+    let (events_tx, _events) = mpsc::channel(1024);
+    spawn_executor(config, rx, events_tx, Arc::new(|| {}))
+}
+
+fn log_lines(exec: &ExecutorHandle) -> Vec<(String, Result<String, String>)> {
+    exec.recent_log()
+        .into_iter()
+        .map(
+            |ExecLogLine {
+                 action, outcome, ..
+             }| (action, outcome),
+        )
+        .collect()
+}
+
+fn rcon(server: &FakeRcon) -> Option<RconConfig> {
+    Some(RconConfig {
+        host: "127.0.0.1".into(),
+        port: server.port(),
+        password: "pw".into(),
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn obs_actions_run_in_the_queue_in_order_with_rcon_and_the_hide_comes_later() {
+    let Some(obs) = RealObs::start(PASSWORD) else {
+        return;
+    };
+    let cfg = config(obs.port, PASSWORD);
+    let mut reader = ObsClient::connect(&cfg, ObsTimeouts::default())
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{}", obs.log_tail()));
+    reader.create_scene("giftdeck A").await.unwrap();
+    reader.create_scene("giftdeck B").await.unwrap();
+    let item = reader
+        .create_input(
+            "giftdeck A",
+            "giftdeck alert",
+            "color_source_v3",
+            serde_json::json!({"color": 4278255360u32}),
+        )
+        .await
+        .unwrap();
+    reader
+        .set_item_enabled("giftdeck A", item, false)
+        .await
+        .unwrap();
+    reader
+        .create_input(
+            "giftdeck A",
+            "giftdeck text",
+            "text_ft2_source_v2",
+            serde_json::json!({"text": "before"}),
+        )
+        .await
+        .unwrap();
+    reader.set_program_scene("giftdeck A").await.unwrap();
+
+    let minecraft = FakeRcon::start("pw").await.unwrap();
+    let show_seconds = 3;
+    let mapping = Mapping::new(
+        "Rose",
+        vec![
+            Action::command("say first"),
+            Action::ObsScene {
+                scene: "giftdeck B".into(),
+            },
+            Action::ObsShowSource {
+                scene: "giftdeck A".into(),
+                source: "giftdeck alert".into(),
+                seconds: show_seconds,
+            },
+            Action::ObsText {
+                source: "giftdeck text".into(),
+                text: "{nickname} sent {count} × {gift}".into(),
+            },
+            Action::ObsScene {
+                scene: "no such scene".into(),
+            },
+            Action::command("say last"),
+        ],
+    );
+    let exec = executor(
+        ExecutorConfig {
+            rcon: rcon(&minecraft),
+            obs: Some(cfg.clone()),
+            ..ExecutorConfig::default()
+        },
+        &mapping,
+    );
+    let started = Instant::now();
+    // A hostile nickname: a line break, a bidi override and markup.
+    assert_eq!(
+        exec.enqueue(&gift("<b>Al\u{202e}ice</b>\n", 1, &mapping)),
+        6
+    );
+    tokio::time::timeout(Duration::from_secs(20), exec.drained())
+        .await
+        .unwrap();
+    let drained_after = started.elapsed();
+
+    // The state OBS reports, read back through a second connection.
+    assert_eq!(reader.program_scene().await.unwrap(), "giftdeck B");
+    assert!(
+        reader.item_enabled("giftdeck A", item).await.unwrap(),
+        "shown right after the queue ran"
+    );
+    let settings = reader.input_settings("giftdeck text").await.unwrap();
+    assert_eq!(settings["text"], "<b>Alice</b> sent 1 × Rose");
+    assert!(
+        drained_after < Duration::from_secs(u64::from(show_seconds)),
+        "the queue did not wait for the hide: drained after {drained_after:?}"
+    );
+
+    // Same queue, same order, same error reporting as RCON.
+    let lines = log_lines(&exec);
+    let actions: Vec<&str> = lines.iter().map(|(a, _)| a.as_str()).collect();
+    assert_eq!(
+        actions[..6],
+        [
+            "/say first",
+            "OBS scene: giftdeck B",
+            "OBS show giftdeck alert for 3 s (in giftdeck A)",
+            "OBS text giftdeck text: <b>Alice</b> sent 1 × Rose",
+            "OBS scene: no such scene",
+            "/say last",
+        ],
+        "{lines:?}"
+    );
+    let failed = &lines[4].1;
+    assert!(
+        failed
+            .as_ref()
+            .is_err_and(|e| e.contains("no such scene") && e.contains("600")),
+        "{failed:?}"
+    );
+    let status = exec.status();
+    assert_eq!((status.done, status.failed), (5, 1), "{status:?}");
+    assert!(
+        status
+            .last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("no such scene")),
+        "{status:?}"
+    );
+    assert_eq!(
+        minecraft.commands(),
+        ["say first", "say last"].map(str::to_owned)
+    );
+
+    // The hide comes on its own, N seconds after the show, and is logged.
+    let hidden = eventually(Duration::from_secs(15), || {
+        let lines = log_lines(&exec);
+        async move {
+            lines
+                .iter()
+                .any(|(a, o)| a.starts_with("OBS hide") && o.is_ok())
+        }
+    })
+    .await;
+    assert!(hidden, "{:?}", log_lines(&exec));
+    let hidden_after = started.elapsed();
+    assert!(
+        hidden_after >= Duration::from_secs(u64::from(show_seconds)) - Duration::from_millis(200),
+        "hidden too early: {hidden_after:?}"
+    );
+    assert!(!reader.item_enabled("giftdeck A", item).await.unwrap());
+    eprintln!("queue drained after {drained_after:?}, source hidden after {hidden_after:?}");
+
+    // Stopping the executor hides what is still shown instead of leaving it on stream.
+    let long_show = Mapping::new(
+        "Rose",
+        vec![Action::ObsShowSource {
+            scene: String::new(),
+            source: "giftdeck alert".into(),
+            seconds: 600,
+        }],
+    );
+    reader.set_program_scene("giftdeck A").await.unwrap();
+    exec.enqueue(&gift("bob", 1, &long_show));
+    tokio::time::timeout(Duration::from_secs(20), exec.drained())
+        .await
+        .unwrap();
+    assert!(reader.item_enabled("giftdeck A", item).await.unwrap());
+    let report = exec.stop(Duration::from_secs(10)).await;
+    assert!(report.clean, "{report:?}");
+    assert!(!reader.item_enabled("giftdeck A", item).await.unwrap());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn obs_closed_fails_its_action_in_turn_and_the_queue_goes_on() {
+    // No OBS at all: a port nothing listens on.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
-    let config_dir = home.join(".config/obs-studio");
-    std::fs::create_dir_all(&config_dir).unwrap();
-    std::fs::write(
-        config_dir.join("global.ini"),
-        format!(
-            "[General]\nFirstRun=true\n\n[OBSWebSocket]\nFirstLoad=false\nServerEnabled=true\n\
-             ServerPort={port}\nAuthRequired=true\nServerPassword={PASSWORD}\n"
-        ),
-    )
-    .unwrap();
-    // Tests in this file run in parallel: each takes its own display number.
-    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let offset = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let base = std::process::id() % 225 * 4 + offset;
-    let display = (0..900)
-        .map(|i| 100 + (base + i) % 900)
-        .find(|n| !std::path::Path::new(&format!("/tmp/.X{n}-lock")).exists())
-        .expect("a free X display");
-    let xvfb = Command::new("Xvfb")
-        .args([
-            format!(":{display}"),
-            "-screen".into(),
-            "0".into(),
-            "1280x720x24".into(),
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start Xvfb");
-    let mut running = Running(vec![xvfb]);
-    let obs = Command::new("obs")
-        // `--multi`: no "already running" dialog when another OBS runs.
-        .args(["--disable-shutdown-check", "--minimize-to-tray", "--multi"])
-        .env("HOME", home)
-        .env("DISPLAY", format!(":{display}"))
-        .env("LIBGL_ALWAYS_SOFTWARE", "1")
-        .current_dir(home)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start obs");
-    running.0.push(obs);
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while tokio::net::TcpStream::connect(("127.0.0.1", port))
-        .await
-        .is_err()
-    {
-        assert!(
-            Instant::now() < deadline,
-            "OBS did not open its WebSocket port within 60 s"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    (running, port)
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn switches_scenes_toggles_a_source_and_sets_text_in_a_real_obs() {
-    if !installed("obs") || !installed("Xvfb") {
-        eprintln!(
-            "\n*** SKIPPED: `obs` or `Xvfb` is not installed \
-             (apt-get install -y --no-install-recommends obs-studio xvfb); the OBS test did not run ***\n"
-        );
-        return;
-    }
-    let home = tempfile::tempdir().unwrap();
-    let (_obs, port) = start_obs(home.path()).await;
-    let config = ObsConfig {
-        host: "127.0.0.1".into(),
-        port,
-        password: PASSWORD.into(),
-    };
-
-    // The Test button's answer, and a wrong password's.
-    let answer = test_connection(&config).await.unwrap();
-    assert!(
-        answer.starts_with("connected to OBS 29") || answer.starts_with("connected to OBS"),
-        "{answer}"
-    );
-    let wrong = ObsConfig {
-        password: "nope".into(),
-        ..config.clone()
-    };
-    assert!(matches!(
-        ObsClient::connect(&wrong).await,
-        Err(ObsError::AuthFailed)
-    ));
-    let none = ObsConfig {
-        password: String::new(),
-        ..config.clone()
-    };
-    assert!(matches!(
-        ObsClient::connect(&none).await,
-        Err(ObsError::PasswordNeeded)
-    ));
-
-    let mut obs = ObsClient::connect(&config).await.unwrap();
-    for scene in ["giftdeck A", "giftdeck B"] {
-        obs.request("CreateScene", json!({"sceneName": scene}))
-            .await
-            .unwrap();
-    }
-    obs.request(
-        "CreateInput",
-        json!({"sceneName": "giftdeck A", "inputName": "giftdeck text",
-               "inputKind": "text_ft2_source_v2", "inputSettings": {"text": "ready"},
-               "sceneItemEnabled": false}),
-    )
-    .await
-    .unwrap();
-
-    // Switch scene, and read it back.
-    obs.set_scene("giftdeck B").await.unwrap();
-    assert_eq!(obs.current_scene().await.unwrap(), "giftdeck B");
-    obs.set_scene("giftdeck A").await.unwrap();
-    assert_eq!(obs.current_scene().await.unwrap(), "giftdeck A");
-
-    // Show a source for 1 s: visible meanwhile (read on a second connection), hidden after.
-    assert!(
-        !obs.source_visible("giftdeck A", "giftdeck text")
-            .await
-            .unwrap()
-    );
-    let mut watcher = ObsClient::connect(&config).await.unwrap();
-    let shown = tokio::spawn(async move {
-        obs.show_source_for("giftdeck A", "giftdeck text", 1)
-            .await
-            .unwrap();
-        obs
-    });
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while !watcher
-        .source_visible("giftdeck A", "giftdeck text")
-        .await
-        .unwrap()
-    {
-        assert!(Instant::now() < deadline, "the source never showed");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let mut obs = shown.await.unwrap();
-    assert!(
-        !obs.source_visible("giftdeck A", "giftdeck text")
-            .await
-            .unwrap()
-    );
-
-    // Set a text source's text (viewer text stays text), and read it back.
-    let text = "Alice sent 5 × Rose <b>\"quoted\"</b>";
-    obs.set_text("giftdeck text", text).await.unwrap();
-    assert_eq!(obs.text("giftdeck text").await.unwrap(), text);
-
-    // A missing scene is a clear, typed refusal.
-    let err = obs.set_scene("no such scene").await.unwrap_err();
-    assert!(matches!(err, ObsError::Request { .. }), "{err}");
-    assert!(err.to_string().contains("SetCurrentProgramScene"), "{err}");
-}
-
-/// OBS actions go through the executor's queue, in order, with their placeholders, and a failing
-/// one is reported like an RCON failure.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn obs_actions_run_through_the_executor_queue() {
-    use giftdeck::actions::{ExecutorConfig, spawn_executor};
-    use giftdeck::engine::Decision;
-    use giftdeck::event::{CreditedGift, EndedBy};
-    use giftdeck::mappings::{Action, Mapping, MappingTable};
-    use std::sync::Arc;
-    use tokio::sync::{mpsc, watch};
-
-    if !installed("obs") || !installed("Xvfb") {
-        eprintln!(
-            "\n*** SKIPPED: `obs` or `Xvfb` is not installed; the OBS executor test did not run ***\n"
-        );
-        return;
-    }
-    let home = tempfile::tempdir().unwrap();
-    let (_obs, port) = start_obs(home.path()).await;
-    let config = ObsConfig {
-        host: "127.0.0.1".into(),
-        port,
-        password: PASSWORD.into(),
-    };
-    let mut obs = ObsClient::connect(&config).await.unwrap();
-    obs.request("CreateScene", json!({"sceneName": "Stage"}))
-        .await
-        .unwrap();
-    obs.request("CreateScene", json!({"sceneName": "Lion time"}))
-        .await
-        .unwrap();
-    obs.request(
-        "CreateInput",
-        json!({"sceneName": "Lion time", "inputName": "Thanks",
-               "inputKind": "text_ft2_source_v2", "inputSettings": {"text": ""},
-               "sceneItemEnabled": false}),
-    )
-    .await
-    .unwrap();
-    obs.set_scene("Stage").await.unwrap();
-
+    let minecraft = FakeRcon::start("pw").await.unwrap();
     let mapping = Mapping::new(
-        "Lion",
+        "Rose",
         vec![
             Action::ObsScene {
-                scene: "Lion time".into(),
+                scene: "Gameplay".into(),
             },
+            Action::command("say after obs"),
             Action::ObsText {
-                source: "Thanks".into(),
-                text: "{nickname} sent {count} × {gift}".into(),
-            },
-            Action::ObsSource {
-                scene: "Lion time".into(),
-                source: "Thanks".into(),
-                seconds: 1,
-            },
-            Action::ObsScene {
-                scene: "no such scene".into(),
+                source: "Title".into(),
+                text: "{nickname}".into(),
             },
         ],
     );
-    let (_tx, mappings) = watch::channel(MappingTable::new(vec![mapping.clone()]));
-    let (exec_tx, _exec_rx) = mpsc::channel(64);
-    let executor = spawn_executor(
-        ExecutorConfig::default(),
-        mappings,
-        exec_tx,
-        Arc::new(|| {}),
-    );
-    executor.set_obs(Some(config.clone()));
-    let decision = Decision {
-        gift: CreditedGift {
-            msg_id: 1,
-            user_id: 7,
-            unique_id: "alice".into(),
-            nickname: "Alice <b>".into(),
-            gift_id: 6369,
-            gift_name: "Lion".into(),
-            diamonds: 29_999,
-            count: 1,
-            trigger: Some("Lion".into()),
-            ended_by: EndedBy::Single,
-            image_url: None,
-            skipped: None,
+    let exec = executor(
+        ExecutorConfig {
+            rcon: rcon(&minecraft),
+            obs: Some(config(port, "secret-obs-pw")),
+            ..ExecutorConfig::default()
         },
-        mapping: Some(mapping),
-    };
-    assert_eq!(executor.enqueue(&decision), 4);
-    executor.drained().await;
-    let status = executor.status();
-    assert_eq!((status.done, status.failed), (3, 1), "{status:?}");
-    assert!(
-        status
-            .last_error
-            .as_deref()
-            .unwrap_or("")
-            .contains("no such scene"),
-        "{status:?}"
+        &mapping,
     );
-    assert_eq!(obs.current_scene().await.unwrap(), "Lion time");
-    assert_eq!(obs.text("Thanks").await.unwrap(), "Alice <b> sent 1 × Lion");
-    assert!(obs.source_visible("Lion time", "Thanks").await.unwrap());
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while obs.source_visible("Lion time", "Thanks").await.unwrap() {
-        assert!(
-            Instant::now() < deadline,
-            "the source was never hidden again"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
+    exec.enqueue(&gift("bob", 1, &mapping));
+    tokio::time::timeout(Duration::from_secs(20), exec.drained())
+        .await
+        .unwrap();
+    let lines = log_lines(&exec);
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    let err = lines[0].1.as_ref().unwrap_err();
+    assert!(
+        err.contains("not reachable") && err.contains(&port.to_string()),
+        "{err}"
+    );
+    assert!(lines[1].1.is_ok(), "{lines:?}");
+    // The next OBS action right after does not wait for another connect attempt.
+    assert!(
+        lines[2]
+            .1
+            .as_ref()
+            .is_err_and(|e| e.contains("not retried yet")),
+        "{lines:?}"
+    );
+    assert_eq!(minecraft.commands(), ["say after obs".to_owned()]);
+    for (_, outcome) in &lines {
+        let shown = format!("{outcome:?}");
+        assert!(!shown.contains("secret-obs-pw"), "{shown}");
     }
-    // Without OBS settings the action fails with the reason, instead of vanishing.
-    executor.set_obs(None);
-    executor.enqueue(&decision);
-    executor.drained().await;
-    assert!(
-        executor
-            .status()
-            .last_error
-            .unwrap()
-            .contains("OBS is not set up")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_obs_restarts_the_next_action_reconnects_by_itself() {
+    let Some(mut obs) = RealObs::start(PASSWORD) else {
+        return;
+    };
+    let cfg = config(obs.port, PASSWORD);
+    let mapping = Mapping::new(
+        "Rose",
+        vec![Action::ObsText {
+            source: "giftdeck title".into(),
+            text: "{nickname}".into(),
+        }],
     );
+    let exec = executor(
+        ExecutorConfig {
+            obs: Some(cfg.clone()),
+            ..ExecutorConfig::default()
+        },
+        &mapping,
+    );
+    let setup = |cfg: ObsConfig| async move {
+        let mut client = ObsClient::connect(&cfg, ObsTimeouts::default())
+            .await
+            .unwrap();
+        // A fresh OBS (HOME is kept, but scenes are saved only on exit, so maybe not): make sure
+        // the text source exists.
+        let _ = client
+            .create_input(
+                "Scene",
+                "giftdeck title",
+                "text_ft2_source_v2",
+                serde_json::json!({"text": ""}),
+            )
+            .await;
+        client
+    };
+    let mut reader = setup(cfg.clone()).await;
+    exec.enqueue(&gift("first", 1, &mapping));
+    exec.drained().await;
+    let text = reader.input_settings("giftdeck title").await.unwrap();
+    assert_eq!(text["text"], "first", "{:?}", log_lines(&exec));
+
+    // OBS restarts; the executor's connection is now dead. The next action must just work.
+    obs.restart_obs();
+    let mut reader = setup(cfg.clone()).await;
+    exec.enqueue(&gift("second", 1, &mapping));
+    tokio::time::timeout(Duration::from_secs(20), exec.drained())
+        .await
+        .unwrap();
+    let lines = log_lines(&exec);
+    assert!(lines.iter().all(|(_, o)| o.is_ok()), "{lines:?}");
+    let text = reader.input_settings("giftdeck title").await.unwrap();
+    assert_eq!(text["text"], "second");
+}
+
+/// The settings window's OBS section, driven like a streamer would (egui_kittest, no display of
+/// ours), against the real OBS: Test connection shows the versions, or the wrong password.
+#[test]
+fn the_settings_window_tests_the_obs_connection() {
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable as _;
+    use giftdeck::ui::state::ObsTest;
+    use giftdeck::ui::{AppOptions, GiftdeckApp};
+
+    let Some(obs) = RealObs::start(PASSWORD) else {
+        return;
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("obs-ui-test-rt")
+        .enable_all()
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut results = Vec::new();
+    for password in [PASSWORD, "wrong password"] {
+        let path = dir.path().join("settings.json");
+        std::fs::write(
+            &path,
+            serde_json::json!({
+                "version": 1,
+                "obs": {"host": "127.0.0.1", "port": obs.port, "password": password},
+            })
+            .to_string(),
+        )
+        .unwrap();
+        let app = GiftdeckApp::new(AppOptions {
+            settings_path: Some(path),
+            runtime: rt.handle().clone(),
+            demo: false,
+        });
+        let mut h = Harness::builder()
+            .with_size([1280.0, 900.0])
+            .build_ui_state(|ui, app: &mut GiftdeckApp| app.frame_ui(ui), app);
+        h.step();
+        h.get_by_label("⚙ Settings").click();
+        h.step();
+        h.step();
+        assert!(h.query_by_label("OBS (WebSocket server)").is_some());
+        // OBS's Test connection is the last one (the Minecraft server's come first); the result
+        // landing in `obs_test` proves it was OBS's.
+        h.get_all_by_label("Test connection")
+            .last()
+            .unwrap()
+            .click();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let result = loop {
+            h.step();
+            if let ObsTest::Done(result) = &h.state().state().obs_test {
+                break result.clone();
+            }
+            assert!(Instant::now() < deadline, "no Test connection result");
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        h.step();
+        let shown = match &result {
+            Ok(text) => format!("✔ {text}"),
+            Err(err) => format!("✖ {err}"),
+        };
+        assert!(h.query_by_label(&shown).is_some(), "{shown} is on screen");
+        results.push(result);
+    }
+    let ok = results[0].as_ref().unwrap();
+    assert!(
+        ok.starts_with("connected to OBS ") && ok.contains("obs-websocket 5."),
+        "{ok}"
+    );
+    let err = results[1].as_ref().unwrap_err();
+    assert!(err.contains("refused the password"), "{err}");
+    assert!(!err.contains("wrong password"), "{err}");
+}
+
+/// The action editor offers the three OBS kinds, and each one added through it lands in the
+/// trigger table with its fields (drawn without missing glyphs).
+#[test]
+fn the_action_editor_adds_obs_actions() {
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable as _;
+    use giftdeck::ui::{AppOptions, GiftdeckApp};
+
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name("obs-ui-test-rt")
+        .enable_all()
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let app = GiftdeckApp::new(AppOptions {
+        settings_path: Some(dir.path().join("settings.json")),
+        runtime: rt.handle().clone(),
+        demo: false,
+    });
+    let mut h = Harness::builder()
+        .with_size([1280.0, 900.0])
+        .build_ui_state(|ui, app: &mut GiftdeckApp| app.frame_ui(ui), app);
+    h.step();
+    h.get_all_by_label("✏ Edit").next().unwrap().click();
+    h.step();
+    h.step();
+    assert!(
+        h.query_by_label("Minecraft command").is_some(),
+        "the actions window is open"
+    );
+    for item in [
+        "Switch scene",
+        "Show a source for a while",
+        "Set a text source's text",
+    ] {
+        h.get_by_label("OBS").click();
+        h.step();
+        h.step();
+        h.get_by_label(item).click();
+        h.step();
+        h.step();
+    }
+    let actions = &h.state().mappings()[0].actions;
+    let obs: Vec<&Action> = actions
+        .iter()
+        .filter(|a| {
+            matches!(
+                a,
+                Action::ObsScene { .. } | Action::ObsShowSource { .. } | Action::ObsText { .. }
+            )
+        })
+        .collect();
+    assert_eq!(obs.len(), 3, "{actions:?}");
+    assert!(matches!(obs[1], Action::ObsShowSource { seconds: 5, .. }));
 }

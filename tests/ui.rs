@@ -752,3 +752,67 @@ fn importing_a_tiktok2mc_folder_takes_its_triggers_rcon_and_user_and_shows_the_r
         "the password is never shown"
     );
 }
+
+/// Types `text` into the field labelled `label` one character per frame, as a person would.
+fn type_slowly(h: &mut Harness<'_, GiftdeckApp>, label: &str, text: &str) {
+    labelled_field(h, label).focus();
+    h.step();
+    for ch in text.chars() {
+        labelled_field(h, label).type_text(&ch.to_string());
+        h.step();
+    }
+}
+
+#[test]
+fn rcon_fields_apply_once_when_the_streamer_leaves_them_not_per_keystroke() {
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let mut first = app(&rt, &dir.path().join("settings.json"), false);
+    first.set_rcon(settings::RconConfig {
+        host: String::new(),
+        port: 25575,
+        password: String::new(),
+    });
+    let mut h = harness(first);
+    h.step();
+    h.step();
+    let before = h.state().executor_config_version();
+
+    // The host, typed in the checklist: nothing applies while typing.
+    type_slowly(&mut h, "Host", "127.0.0.1");
+    assert_eq!(
+        h.state().executor_config_version(),
+        before,
+        "applied mid-typing"
+    );
+    assert_eq!(h.state().settings().rcon.host, "");
+    // Enter commits it, once.
+    h.key_press(egui::Key::Enter);
+    h.step();
+    h.step();
+    assert_eq!(h.state().settings().rcon.host, "127.0.0.1");
+    assert_eq!(h.state().executor_config_version(), before + 1);
+    h.step();
+    assert_eq!(h.state().executor_config_version(), before + 1);
+
+    // The password: no login is tried with part of it.
+    type_slowly(&mut h, "Password", "hunter22");
+    assert_eq!(
+        h.state().executor_config_version(),
+        before + 1,
+        "applied mid-typing"
+    );
+    assert_eq!(h.state().settings().rcon.password, "");
+    h.key_press(egui::Key::Enter);
+    h.step();
+    h.step();
+    assert_eq!(h.state().settings().rcon.password, "hunter22");
+    assert_eq!(h.state().executor_config_version(), before + 2);
+    h.step();
+    assert_eq!(h.state().executor_config_version(), before + 2);
+    assert_eq!(h.state().queue().server.to_string(), "127.0.0.1:25575");
+    assert!(
+        h.state().queue().held.is_empty(),
+        "no queue held for half a host"
+    );
+}

@@ -14,12 +14,12 @@ use tokio::task::JoinHandle;
 
 use super::binding::{self, HeldQueue, HeldQueues, Origin, ServerId, ShutdownReport};
 use super::expand::{Filler, Source, expand};
+use super::obs::{ObsConfig, ObsWork};
 use super::placeholders::Values;
 use super::rcon::RconConfig;
 use crate::engine::Decision;
 use crate::event::CreditedGift;
 use crate::mappings::{Mapping, MappingTable};
-use crate::obs::ObsConfig;
 use crate::overlay::{OverlayHub, TextOverlay};
 use crate::triggers::{EventLine, Fired};
 
@@ -43,6 +43,8 @@ pub struct ExecutorConfig {
     /// stream stay bound to `rcon` (held until it is current again).
     #[serde(skip)]
     pub demo_rcon: Option<RconConfig>,
+    /// OBS's WebSocket server; `None` makes OBS actions fail with a clear message.
+    pub obs: Option<ObsConfig>,
 }
 
 impl Default for ExecutorConfig {
@@ -53,6 +55,7 @@ impl Default for ExecutorConfig {
             capacity: 10_000,
             rcon: None,
             demo_rcon: None,
+            obs: None,
         }
     }
 }
@@ -177,25 +180,10 @@ pub(super) enum Work {
     },
     /// Title and subtitle already rendered (plain text).
     OverlayText(Arc<TextOverlay>),
-    /// An OBS request, text already rendered.
+    /// An OBS action, placeholders filled in.
     Obs(Arc<ObsWork>),
     /// Could not be prepared (a placeholder error, no mapping for Random): fails in its turn.
     Invalid(Arc<str>),
-}
-
-/// One OBS action, ready to send.
-#[derive(Debug, PartialEq, Eq)]
-pub(super) enum ObsWork {
-    Scene(String),
-    ShowSource {
-        scene: String,
-        source: String,
-        seconds: u32,
-    },
-    Text {
-        source: String,
-        text: String,
-    },
 }
 
 impl std::fmt::Debug for Work {
@@ -242,10 +230,6 @@ pub(super) struct Shared {
     pub(super) refused: u64,
     /// Where overlay-text actions go (`None`: overlays are off).
     pub(super) overlay: Option<OverlayHub>,
-    /// Where OBS actions go (`None`: not set up).
-    pub(super) obs: Option<ObsConfig>,
-    /// Bumped by `set_obs`, so the runner reconnects with new OBS settings.
-    pub(super) obs_version: u64,
 }
 
 pub(super) struct Inner {
@@ -371,8 +355,6 @@ pub fn spawn_executor(
             stop: false,
             refused: 0,
             overlay: None,
-            obs: None,
-            obs_version: 0,
         }),
         work: Notify::new(),
         idle: watch::Sender::new(true),
@@ -503,15 +485,6 @@ impl ExecutorHandle {
         queued
     }
 
-    /// Where OBS actions go (`None`: not set up; they fail with that reason).
-    pub fn set_obs(&self, obs: Option<ObsConfig>) {
-        let mut shared = self.inner.lock();
-        if shared.obs != obs {
-            shared.obs = obs;
-            shared.obs_version += 1;
-        }
-    }
-
     /// Where overlay-text actions show (`None` when overlays are off).
     pub fn set_overlay(&self, hub: Option<OverlayHub>) {
         self.inner.lock().overlay = hub;
@@ -606,6 +579,11 @@ impl ExecutorHandle {
         }
         self.inner.work.notify_one();
         self.inner.publish();
+    }
+
+    /// How many times [`Self::set_config`] ran: a new version means new settings were applied.
+    pub fn config_version(&self) -> u64 {
+        self.inner.lock().config_version
     }
 
     /// Waits until the current queue is empty and nothing runs (held queues do not count).

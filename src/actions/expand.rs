@@ -7,7 +7,8 @@ use std::time::Instant;
 
 use rand::seq::IndexedRandom as _;
 
-use super::executor::{Item, ObsWork, WebhookBody, Work};
+use super::executor::{Item, WebhookBody, Work};
+use super::obs::ObsWork;
 use super::placeholders::{self, Values};
 #[cfg(test)]
 use crate::engine::Decision;
@@ -162,10 +163,15 @@ impl Work {
                 gift: gift.clone(),
             },
             Work::OverlayText(t) => Work::OverlayText(t.clone()),
-            Work::Obs(o) => Work::Obs(o.clone()),
+            Work::Obs(work) => Work::Obs(work.clone()),
             Work::Invalid(e) => Work::Invalid(e.clone()),
         }
     }
+}
+
+/// Scene and source names are the streamer's own and are used as written (no placeholders).
+fn obs_step(work: ObsWork, action: &Action) -> Prepared {
+    Prepared::Once(Work::Obs(Arc::new(work)), action.summary().into())
 }
 
 fn prepare(mapping: &Mapping, values: &Values, gift: &Arc<WebhookBody>) -> Vec<Prepared> {
@@ -221,21 +227,23 @@ fn prepare(mapping: &Mapping, values: &Values, gift: &Arc<WebhookBody>) -> Vec<P
                 .summary();
                 Prepared::Once(Work::OverlayText(Arc::new(text)), summary.into())
             }
-            Action::ObsScene { scene } => Prepared::Once(
-                Work::Obs(Arc::new(ObsWork::Scene(scene.clone()))),
-                action.summary().into(),
+            Action::ObsScene { scene } => obs_step(
+                ObsWork::Scene {
+                    scene: scene.trim().to_owned(),
+                },
+                action,
             ),
-            Action::ObsSource {
+            Action::ObsShowSource {
                 scene,
                 source,
                 seconds,
-            } => Prepared::Once(
-                Work::Obs(Arc::new(ObsWork::ShowSource {
-                    scene: scene.clone(),
-                    source: source.clone(),
+            } => obs_step(
+                ObsWork::Show {
+                    scene: scene.trim().to_owned(),
+                    source: source.trim().to_owned(),
                     seconds: *seconds,
-                })),
-                action.summary().into(),
+                },
+                action,
             ),
             Action::ObsText { source, text } => {
                 let text = placeholders::render_text(text, values);
@@ -246,7 +254,7 @@ fn prepare(mapping: &Mapping, values: &Values, gift: &Arc<WebhookBody>) -> Vec<P
                 .summary();
                 Prepared::Once(
                     Work::Obs(Arc::new(ObsWork::Text {
-                        source: source.clone(),
+                        source: source.trim().to_owned(),
                         text,
                     })),
                     summary.into(),

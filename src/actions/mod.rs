@@ -5,6 +5,7 @@ pub mod binding;
 pub mod executor;
 mod expand;
 pub mod grammar;
+pub mod obs;
 #[cfg(test)]
 mod placeholder_props;
 pub mod placeholders;
@@ -17,6 +18,7 @@ pub use binding::{HeldQueue, NotRun, Origin, ServerId, ShutdownReport};
 pub use executor::{
     ExecLogLine, ExecMsg, ExecutorConfig, ExecutorHandle, QueueStatus, RconState, spawn_executor,
 };
+pub use obs::{ObsConfig, ObsError, ObsLink, ObsWork, test_obs_connection};
 pub use placeholders::{MAX_COMMAND_BYTES, RenderError, Values, render};
 pub use rcon::{
     RconClient, RconConfig, RconError, RconProblem, RconTimeouts, test_rcon_connection,

@@ -249,25 +249,28 @@ pub fn render(template: &str, values: &Values) -> Result<String, RenderError> {
     Ok(out)
 }
 
-/// Substitutes placeholders for text shown as text (the overlay-text action): values lose control,
-/// format and bidi characters but are otherwise kept as they are; the page never renders HTML.
+/// The longest a viewer value may be in text shown as text (a chat message fits).
+const MAX_TEXT_VALUE_CHARS: usize = 300;
+
+/// Substitutes placeholders for text shown as text, never run (an OBS text source): each viewer
+/// value becomes one clean line ([`text::one_line`]: no control, bidi or zero-width characters),
+/// nothing else is escaped. Unknown `{…}` stay as written.
 pub fn render_text(template: &str, values: &Values) -> String {
     let mut out = String::with_capacity(template.len() + 32);
     let mut rest = template;
     while let Some(start) = rest.find('{') {
         out.push_str(&rest[..start]);
         rest = &rest[start..];
-        match rest
+        let found = rest
             .find('}')
-            .and_then(|end| Some((end, values.get(&rest[1..end])?)))
-        {
-            Some((end, value)) => {
-                match value {
-                    Value::Number(n) => {
-                        let _ = write!(out, "{n}");
-                    }
-                    Value::Text(text) => out.extend(text.chars().filter(|&c| !text::is_hidden(c))),
-                }
+            .and_then(|end| Some((end, values.get(&rest[1..end])?)));
+        match found {
+            Some((end, Value::Number(n))) => {
+                let _ = write!(out, "{n}");
+                rest = &rest[end + 1..];
+            }
+            Some((end, Value::Text(value))) => {
+                out.push_str(&text::one_line(value, MAX_TEXT_VALUE_CHARS));
                 rest = &rest[end + 1..];
             }
             None => {
@@ -668,6 +671,25 @@ mod tests {
         assert_eq!(render("  ", &vals("x")), Err(RenderError::Empty));
         // Surrounding whitespace (a trailing newline from an editor) is trimmed.
         assert_eq!(render("say hi\n", &vals("x")).unwrap(), "say hi");
+    }
+
+    #[test]
+    fn text_for_obs_keeps_viewer_text_as_one_clean_line() {
+        let nickname = "<b>Al\u{202e}ice</b>\n/op me\u{200b}";
+        assert_eq!(
+            render_text(
+                "Thanks {nickname}!\n{count} × {gift} {unknown} {",
+                &vals(nickname)
+            ),
+            "Thanks <b>Alice</b> /op me!\n3 × Rose {unknown} {"
+        );
+        let long = "x".repeat(1000);
+        let shown = render_text("{nickname}", &vals(&long));
+        assert_eq!(
+            shown.chars().count(),
+            MAX_TEXT_VALUE_CHARS + 1,
+            "cut with …"
+        );
     }
 }
 

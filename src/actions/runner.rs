@@ -7,12 +7,12 @@ use std::time::{Duration, Instant, SystemTime};
 
 use rand::Rng as _;
 
-use super::executor::{ExecLogLine, Inner, Item, ObsWork, RconState, Work, is_stale, next_start};
+use super::executor::{ExecLogLine, Inner, Item, RconState, Work, is_stale, next_start};
+use super::obs::{ObsLink, ObsTimeouts, ObsWork};
 use super::rcon::{RconClient, RconError, RconTimeouts};
 use super::sound::SoundPlayer;
 use super::webhook::WebhookClient;
 use crate::backoff::Backoff;
-use crate::obs::ObsClient;
 use crate::overlay::TextOverlay;
 
 /// How often an idle connection is checked, so the status notices a server that went away.
@@ -26,9 +26,9 @@ struct Runner {
     connect_attempt: u32,
     sound: Option<SoundPlayer>,
     webhook: WebhookClient,
+    /// The OBS task, started by the first OBS action.
+    obs: Option<ObsLink>,
     last_end: Option<Instant>,
-    /// The OBS connection and the settings version it was made with.
-    obs: Option<(u64, ObsClient)>,
 }
 
 enum Next {
@@ -51,8 +51,8 @@ impl Runner {
             connect_attempt: 0,
             sound: None,
             webhook: WebhookClient::new(),
-            last_end: None,
             obs: None,
+            last_end: None,
         }
     }
 
@@ -63,7 +63,13 @@ impl Runner {
             tokio::pin!(notified);
             notified.as_mut().enable();
             match self.peek() {
-                Next::Stop => return,
+                Next::Stop => {
+                    // Sources still shown for a while are hidden now, not left on stream.
+                    if let Some(obs) = self.obs.take() {
+                        obs.stop().await;
+                    }
+                    return;
+                }
                 Next::Wait => {
                     self.inner.publish();
                     if self.wants_connection() {
@@ -253,66 +259,6 @@ impl Runner {
         self.inner.publish();
     }
 
-    /// Sends one OBS action on the kept connection (made on first use, or again after new
-    /// settings or an error). A source shown for N seconds is hidden by a task of its own, so the
-    /// queue does not stand still meanwhile.
-    async fn run_obs(&mut self, work: &ObsWork) -> Result<String, String> {
-        let (config, version) = {
-            let shared = self.inner.lock();
-            (shared.obs.clone(), shared.obs_version)
-        };
-        let Some(config) = config else {
-            self.obs = None;
-            return Err("OBS is not set up (host, port and password in Settings)".to_owned());
-        };
-        if self.obs.as_ref().is_none_or(|(v, _)| *v != version) {
-            self.obs = None;
-            let client = ObsClient::connect(&config)
-                .await
-                .map_err(|e| e.to_string())?;
-            self.obs = Some((version, client));
-        }
-        let Some((_, client)) = self.obs.as_mut() else {
-            return Err("OBS is not connected".to_owned());
-        };
-        let outcome = match work {
-            ObsWork::Scene(scene) => client
-                .set_scene(scene)
-                .await
-                .map(|()| format!("scene {scene}")),
-            ObsWork::Text { source, text } => client
-                .set_text(source, text)
-                .await
-                .map(|()| format!("text of {source} set")),
-            ObsWork::ShowSource {
-                scene,
-                source,
-                seconds,
-            } => match client.set_source_visible(scene, source, true).await {
-                Ok(()) => {
-                    let (scene, name, seconds) = (scene.clone(), source.clone(), *seconds);
-                    tokio::spawn(async move {
-                        tokio::time::sleep(Duration::from_secs(u64::from(seconds))).await;
-                        let hidden = match ObsClient::connect(&config).await {
-                            Ok(mut c) => c.set_source_visible(&scene, &name, false).await,
-                            Err(e) => Err(e),
-                        };
-                        if let Err(err) = hidden {
-                            tracing::warn!(%scene, source = %name, "OBS: could not hide the source again: {err}");
-                        }
-                    });
-                    Ok(format!("{source} shown for {seconds} s"))
-                }
-                Err(err) => Err(err),
-            },
-        };
-        if outcome.is_err() {
-            // The connection's state is unknown: start fresh for the next OBS action.
-            self.obs = None;
-        }
-        outcome.map_err(|e| e.to_string())
-    }
-
     async fn run_item(&mut self, item: Item) {
         self.inner.publish();
         let outcome = match &item.work {
@@ -383,6 +329,30 @@ impl Runner {
                 Err(err.to_string())
             }
         }
+    }
+
+    /// OBS actions do not wait for OBS the way commands wait for RCON: OBS being closed must not
+    /// hold Minecraft commands back, so a failed OBS action fails in its turn and is logged.
+    async fn run_obs(&mut self, work: &ObsWork) -> Result<String, String> {
+        let config = self.inner.lock().config.obs.clone();
+        let Some(config) = config else {
+            return Err("OBS is not set up (Settings > OBS: host, port and password)".to_owned());
+        };
+        let inner = self.inner.clone();
+        let obs = self.obs.get_or_insert_with(|| {
+            // A hide that runs after its show left the queue reports to the same action log.
+            ObsLink::start(
+                ObsTimeouts::default(),
+                Arc::new(move |action, outcome| {
+                    inner.log(ExecLogLine {
+                        time: SystemTime::now(),
+                        action,
+                        outcome,
+                    });
+                }),
+            )
+        });
+        obs.run(&config, work).await.map_err(|e| e.to_string())
     }
 
     async fn run_sound(&mut self, path: &std::path::Path, volume: f32) -> Result<String, String> {

@@ -45,6 +45,8 @@ pub fn drain_stalled(last_progress: Instant, now: Instant, stall: Duration) -> b
 pub enum HeadlessError {
     #[error("--rcon {given:?} is not HOST:PORT (for example 127.0.0.1:25575)")]
     BadAddress { given: String },
+    #[error("--obs {given:?} is not HOST:PORT (for example 127.0.0.1:4455)")]
+    BadObsAddress { given: String },
     #[error(
         "--rcon {address} needs a password: pass --rcon-password or set GIFTDECK_RCON_PASSWORD"
     )]
@@ -95,9 +97,24 @@ pub fn config_from_args(args: &ExecuteArgs) -> Result<Option<ExecutorConfig>, He
             })
         }
     };
+    // OBS is reached on first use (it may start after us); a password is optional.
+    let obs = match &args.obs {
+        None => None,
+        Some(given) => {
+            let (host, port) = parse_address(given).map_err(|_| HeadlessError::BadObsAddress {
+                given: given.clone(),
+            })?;
+            Some(crate::actions::ObsConfig {
+                host,
+                port,
+                password: args.obs_password.clone().unwrap_or_default(),
+            })
+        }
+    };
     Ok(Some(ExecutorConfig {
         capacity: HEADLESS_CAPACITY,
         rcon,
+        obs,
         ..ExecutorConfig::default()
     }))
 }
@@ -451,5 +468,14 @@ mod tests {
         let config = config_from_args(&args).unwrap().unwrap();
         assert_eq!(config.rcon.unwrap().port, 25575);
         assert_eq!(config.gap_millis, 50);
+        assert!(config.obs.is_none());
+        let args = ExecuteArgs {
+            obs: Some("[::1]:4455".into()),
+            obs_password: Some("obs-pw".into()),
+            ..args
+        };
+        let obs = config_from_args(&args).unwrap().unwrap().obs.unwrap();
+        assert_eq!((obs.host.as_str(), obs.port), ("::1", 4455));
+        assert!(!format!("{args:?}").contains("obs-pw"));
     }
 }

@@ -143,6 +143,12 @@ pub struct ExecuteArgs {
     /// RCON password (never logged).
     #[arg(long, env = "GIFTDECK_RCON_PASSWORD", hide_env_values = true)]
     pub rcon_password: Option<String>,
+    /// OBS WebSocket server address for OBS actions, e.g. `127.0.0.1:4455`.
+    #[arg(long, value_name = "HOST:PORT")]
+    pub obs: Option<String>,
+    /// OBS WebSocket password, if OBS asks for one (never logged).
+    #[arg(long, env = "GIFTDECK_OBS_PASSWORD", hide_env_values = true)]
+    pub obs_password: Option<String>,
     /// At the end, stop waiting for queued actions once none has finished for this many seconds
     /// (default 30); what is left is listed as not run and the exit code is 3.
     #[arg(long, value_name = "SECS")]
@@ -271,6 +277,11 @@ impl std::fmt::Debug for ExecuteArgs {
             .field(
                 "rcon_password",
                 &self.rcon_password.as_deref().map(crate::settings::masked),
+            )
+            .field("obs", &self.obs)
+            .field(
+                "obs_password",
+                &self.obs_password.as_deref().map(crate::settings::masked),
             )
             .field("drain_timeout", &self.drain_timeout)
             .finish()

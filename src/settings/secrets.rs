@@ -283,6 +283,7 @@ mod tests {
                         rcon: Some("127.0.0.1:25575".into()),
                         rcon_password: Some("hunter2".into()),
                         drain_timeout: None,
+                        ..Default::default()
                     },
                 }
             ),

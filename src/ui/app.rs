@@ -21,7 +21,9 @@ use super::feed::Feed;
 use super::files;
 use super::panels::overlays::OverlaysView;
 use super::router::{self, DropCounters};
-use super::state::{Link, Notice, NoticeLevel, Quitting, RconTest, SaveState, Skipped, State};
+use super::state::{
+    Link, Notice, NoticeLevel, ObsTest, Quitting, RconTest, SaveState, Skipped, State,
+};
 use super::tasks::{self, Tasks, UI_CHANNEL_CAPACITY, UiMsg, Waker};
 use crate::actions::ShutdownReport;
 use crate::engine::{self, EngineConfig, Output};
@@ -183,7 +185,6 @@ impl GiftdeckApp {
             None => (None, None),
         };
         executor.set_overlay(overlays.as_ref().map(|o| o.hub.clone()));
-        executor.set_obs(settings.obs.clone());
         // Latest-value state straight from the executor: never behind, never blocking it.
         let queue_rx = executor.status_watch();
         tasks.spawn_loop(router::forward_executor(
@@ -273,6 +274,11 @@ impl GiftdeckApp {
 
     pub fn notices(&self) -> impl Iterator<Item = &Notice> {
         self.state.notices.iter()
+    }
+
+    /// How many times settings were applied to the executor (tests of when edits apply).
+    pub fn executor_config_version(&self) -> u64 {
+        self.executor.config_version()
     }
 
     /// The demo's RCON server, while the demo runs.
@@ -446,6 +452,7 @@ impl GiftdeckApp {
             }
             Command::PickSound { row, action } => self.tasks.spawn(files::pick_sound(row, action)),
             Command::TestRcon => self.test_rcon(),
+            Command::TestObs => self.test_obs(),
             Command::UndoImport => {
                 if let Some(previous) = self.undo_mappings.take() {
                     self.state.settings.mappings = previous;
@@ -535,6 +542,7 @@ impl GiftdeckApp {
                     self.mappings_changed();
                 }
             }
+            UiMsg::ObsTested(result) => self.state.obs_test = ObsTest::Done(result),
             UiMsg::RconTested(result) => {
                 if result.is_ok() && !self.state.settings.setup.minecraft_ok {
                     // The test always uses the streamer's own server, never the demo's.
@@ -622,7 +630,6 @@ impl GiftdeckApp {
     }
 
     fn settings_changed(&mut self) {
-        self.executor.set_obs(self.state.settings.obs.clone());
         if let Some(overlays) = &self.overlays {
             overlays
                 .hub
@@ -703,6 +710,16 @@ impl GiftdeckApp {
         config.host = config.host.trim().to_owned();
         self.tasks
             .spawn(async move { UiMsg::RconTested(bridge::test_rcon_connection(config).await) });
+    }
+
+    fn test_obs(&mut self) {
+        let Some(config) = self.state.settings.obs.if_set_up() else {
+            self.state.obs_test = ObsTest::Done(Err("set OBS's host and port first".to_owned()));
+            return;
+        };
+        self.state.obs_test = ObsTest::Running;
+        self.tasks
+            .spawn(async move { UiMsg::ObsTested(bridge::test_obs_connection(config).await) });
     }
 
     // ---- saving -------------------------------------------------------------------------------
@@ -791,7 +808,8 @@ impl GiftdeckApp {
 
     /// The window is closing: saves, stops the session, and stops the executor with its
     /// handshake (the running action gets `STOP_GRACE`). Every action that did not run is
-    /// listed in the log and on stderr. Blocks the closing window for at most the grace.
+    /// logged (a warning, so the desktop binary's stderr shows it too; library code prints
+    /// nothing itself) and returned. Blocks the closing window for at most the grace.
     pub fn shutdown(&mut self) -> ShutdownReport {
         self.flush_save();
         // Dropping the server tells every page and /events client to close.
@@ -805,12 +823,10 @@ impl GiftdeckApp {
             .block_on(self.executor.stop(STOP_GRACE));
         let not_run = report.not_run_count();
         if not_run > 0 {
-            tracing::warn!(not_run, "quitting: actions that did not run");
-            eprintln!("giftdeck: quitting: {not_run} action(s) did not run:");
+            tracing::warn!(not_run, "quitting: {not_run} action(s) did not run");
         }
         for line in report.not_run_lines() {
             tracing::warn!("not run: {line}");
-            eprintln!("giftdeck: not run: {line}");
         }
         report
     }
@@ -841,5 +857,6 @@ fn executor_config(settings: &Settings, demo_rcon: Option<RconConfig>) -> Execut
         capacity: QUEUE_CAPACITY,
         rcon,
         demo_rcon,
+        obs: settings.obs.if_set_up(),
     }
 }

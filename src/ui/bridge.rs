@@ -84,6 +84,14 @@ impl From<ExecLogLine> for LogLine {
     }
 }
 
+/// Settings > OBS > Test connection: the versions, or why not in plain words.
+pub async fn test_obs_connection(config: actions::ObsConfig) -> Result<String, String> {
+    actions::test_obs_connection(&config)
+        .await
+        .map(|version| format!("connected to {version} at {}", config.address()))
+        .map_err(|e| e.to_string())
+}
+
 /// Tries a login and a harmless command; the answer is what the settings window shows.
 pub async fn test_rcon_connection(config: RconConfig) -> Result<String, RconFailure> {
     match actions::test_rcon_connection(&config).await {

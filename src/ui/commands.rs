@@ -35,6 +35,8 @@ pub enum Command {
         action: usize,
     },
     TestRcon,
+    /// Settings → OBS → Test connection.
+    TestObs,
     UndoImport,
     /// Open a URL (an overlay page) in the system's browser.
     OpenUrl(String),

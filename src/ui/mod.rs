@@ -9,6 +9,10 @@
 //! - Models without egui: [`feed`], [`triggers`], [`catalog`], [`clock`]; [`bridge`] (the calls
 //!   into `live`, `testkit` and `actions`).
 
+// The window's code reports through `tracing` (the binary sends warnings to stderr and
+// everything to the log file); printing here would bypass the log and its redaction.
+#![deny(clippy::print_stderr, clippy::print_stdout)]
+
 pub mod app;
 pub mod bridge;
 pub mod catalog;

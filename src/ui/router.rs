@@ -3,6 +3,7 @@
 //! stay here), the executor's forwarder (queue status into a `watch`, log lines to the UI) and the
 //! settings saver. Each wakes the UI only for what it will draw.
 
+use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -33,19 +34,88 @@ pub struct SessionSenders {
     pub origin: Origin,
 }
 
-/// Hands a message to the UI without ever waiting: a full channel (the UI is far behind) loses
-/// the row and counts it. Returns false once the UI is gone.
-fn offer(ui_tx: &mpsc::Sender<UiMsg>, msg: UiMsg, waker: &Waker, dropped: &AtomicU64) -> bool {
-    match ui_tx.try_send(msg) {
-        Ok(()) => {
-            waker.wake();
-            true
+/// How many messages wait in a router for a UI that fell behind (a minimized window): as many
+/// as the feed keeps, so the rows it shows on return are the newest.
+pub const BACKLOG_CAPACITY: usize = super::feed::FEED_CAPACITY;
+
+/// Hands messages to the UI without ever waiting. While the channel is full (the UI is far
+/// behind) they wait in a bounded backlog that keeps the newest and counts the older ones it
+/// lets go: on return the streamer sees what just happened, not the first minutes of the gap.
+struct Outbox {
+    ui_tx: mpsc::Sender<UiMsg>,
+    waker: Arc<Waker>,
+    drops: Arc<DropCounters>,
+    /// Which of `drops` counts this outbox's losses.
+    counter: fn(&DropCounters) -> &AtomicU64,
+    backlog: VecDeque<UiMsg>,
+    capacity: usize,
+}
+
+impl Outbox {
+    fn new(
+        ui_tx: mpsc::Sender<UiMsg>,
+        waker: Arc<Waker>,
+        drops: Arc<DropCounters>,
+        counter: fn(&DropCounters) -> &AtomicU64,
+    ) -> Self {
+        Self {
+            ui_tx,
+            waker,
+            drops,
+            counter,
+            backlog: VecDeque::new(),
+            capacity: BACKLOG_CAPACITY,
         }
-        Err(mpsc::error::TrySendError::Full(_)) => {
-            dropped.fetch_add(1, Ordering::Relaxed);
-            true
+    }
+
+    /// Sends `msg` now if it can, after anything already waiting (order is kept). Returns false
+    /// once the UI is gone.
+    fn offer(&mut self, msg: UiMsg) -> bool {
+        if self.backlog.is_empty() {
+            match self.ui_tx.try_send(msg) {
+                Ok(()) => {
+                    self.waker.wake();
+                    return true;
+                }
+                Err(mpsc::error::TrySendError::Full(msg)) => self.backlog.push_back(msg),
+                Err(mpsc::error::TrySendError::Closed(_)) => return false,
+            }
+        } else {
+            self.backlog.push_back(msg);
         }
-        Err(mpsc::error::TrySendError::Closed(_)) => false,
+        let excess = self.backlog.len().saturating_sub(self.capacity);
+        if excess > 0 {
+            self.backlog.drain(..excess);
+            (self.counter)(&self.drops).fetch_add(excess as u64, Ordering::Relaxed);
+        }
+        true
+    }
+
+    fn has_backlog(&self) -> bool {
+        !self.backlog.is_empty()
+    }
+
+    /// Waits for room in the channel and moves the oldest waiting message into it. Cancel-safe
+    /// (nothing leaves the backlog before there is room). Returns false once the UI is gone.
+    async fn flush_one(&mut self) -> bool {
+        let Ok(permit) = self.ui_tx.reserve().await else {
+            return false;
+        };
+        if let Some(msg) = self.backlog.pop_front() {
+            permit.send(msg);
+            self.waker.wake();
+        }
+        true
+    }
+
+    /// Hands over everything still waiting, as the UI makes room. Returns false once it is gone.
+    async fn flush_all(&mut self) -> bool {
+        while self.has_backlog() {
+            if !self.flush_one().await {
+                return false;
+            }
+        }
+        true
     }
 }
 
@@ -61,61 +131,57 @@ pub async fn route_session(
     waker: Arc<Waker>,
     drops: Arc<DropCounters>,
 ) {
-    while let Some(msg) = rx.recv().await {
+    let mut outbox = Outbox::new(ui_tx.clone(), waker.clone(), drops, |d| &d.feed_rows);
+    loop {
+        let msg = tokio::select! {
+            msg = rx.recv() => msg,
+            open = outbox.flush_one(), if outbox.has_backlog() => {
+                if !open {
+                    return;
+                }
+                continue;
+            }
+        };
+        let Some(msg) = msg else {
+            // The session ended: what waits still reaches the feed once the UI makes room.
+            outbox.flush_all().await;
+            return;
+        };
         if let (LiveMsg::Output(output), Some(hub)) = (&msg, &senders.overlay) {
             hub.send_output(output);
         }
-        match msg {
+        let shown = match msg {
             LiveMsg::Output(Output::Credit(decision)) => {
                 executor.enqueue_from(&decision, senders.origin);
                 let gift = decision.gift;
-                if !offer(
-                    &ui_tx,
-                    UiMsg::Gift { session, gift },
-                    &waker,
-                    &drops.feed_rows,
-                ) {
-                    return;
-                }
+                outbox.offer(UiMsg::Gift { session, gift })
             }
             // A follow, like rule, chat command…: its actions run whatever the window shows.
             LiveMsg::Output(Output::Fired(fired)) => {
                 executor.enqueue_fired_from(&fired, senders.origin);
                 let line = fired.line;
-                if !offer(
-                    &ui_tx,
-                    UiMsg::Fired { session, line },
-                    &waker,
-                    &drops.feed_rows,
-                ) {
-                    return;
-                }
+                outbox.offer(UiMsg::Fired { session, line })
             }
             // Room control messages only matter to the session.
-            LiveMsg::Output(Output::Event(crate::event::LiveEvent::Control { .. })) => {}
-            LiveMsg::Output(Output::Event(event)) => {
-                if !offer(
-                    &ui_tx,
-                    UiMsg::Event { session, event },
-                    &waker,
-                    &drops.feed_rows,
-                ) {
-                    return;
-                }
-            }
+            LiveMsg::Output(Output::Event(crate::event::LiveEvent::Control { .. })) => true,
+            LiveMsg::Output(Output::Event(event)) => outbox.offer(UiMsg::Event { session, event }),
             LiveMsg::Status(status) => {
                 senders.status.send_replace(status);
                 waker.wake();
+                true
             }
             LiveMsg::Stats(stats) => {
                 senders.stats.send_replace(stats);
+                true
             }
             LiveMsg::Warning(text) => {
-                if ui_tx.send(UiMsg::LiveWarning(text)).await.is_err() {
-                    return;
-                }
+                let sent = ui_tx.send(UiMsg::LiveWarning(text)).await.is_ok();
                 waker.wake();
+                sent
             }
+        };
+        if !shown {
+            return;
         }
     }
 }
@@ -128,14 +194,23 @@ pub async fn forward_executor(
     waker: Arc<Waker>,
     drops: Arc<DropCounters>,
 ) {
-    while let Some(msg) = rx.recv().await {
-        match msg {
-            ExecMsg::Log(line) => {
-                let msg = UiMsg::Log(LogLine::from(line));
-                if !offer(&ui_tx, msg, &waker, &drops.log_lines) {
+    let mut outbox = Outbox::new(ui_tx, waker, drops, |d| &d.log_lines);
+    loop {
+        let msg = tokio::select! {
+            msg = rx.recv() => msg,
+            open = outbox.flush_one(), if outbox.has_backlog() => {
+                if !open {
                     return;
                 }
+                continue;
             }
+        };
+        let Some(ExecMsg::Log(line)) = msg else {
+            outbox.flush_all().await;
+            return;
+        };
+        if !outbox.offer(UiMsg::Log(LogLine::from(line))) {
+            return;
         }
     }
 }
@@ -161,5 +236,52 @@ pub async fn save_settings(
             return;
         }
         waker.wake();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn warning(msg: UiMsg) -> String {
+        match msg {
+            UiMsg::LiveWarning(text) => text,
+            _ => panic!("not a warning"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_ui_far_behind_gets_the_oldest_it_had_then_the_newest_and_the_gap_is_counted() {
+        let (tx, mut rx) = mpsc::channel(4);
+        let drops = Arc::new(DropCounters::default());
+        let mut outbox = Outbox::new(tx, Arc::default(), drops.clone(), |d| &d.feed_rows);
+        outbox.capacity = 3;
+        // Nobody reads: 4 fit the channel, the backlog keeps the newest 3 of the other 6.
+        for i in 0..10 {
+            assert!(outbox.offer(UiMsg::LiveWarning(i.to_string())));
+        }
+        assert_eq!(drops.feed_rows.load(Ordering::Relaxed), 3);
+        assert_eq!(drops.log_lines.load(Ordering::Relaxed), 0);
+        // The UI catches up; the backlog follows in order as room appears.
+        let mut seen = Vec::new();
+        while seen.len() < 7 {
+            if outbox.has_backlog() {
+                tokio::select! {
+                    msg = rx.recv() => seen.push(warning(msg.unwrap())),
+                    open = outbox.flush_one() => assert!(open),
+                }
+            } else {
+                seen.push(warning(rx.recv().await.unwrap()));
+            }
+        }
+        assert_eq!(seen, ["0", "1", "2", "3", "7", "8", "9"]);
+        assert!(!outbox.has_backlog());
+        // Caught up: the next one goes straight through.
+        assert!(outbox.offer(UiMsg::LiveWarning("10".into())));
+        assert_eq!(warning(rx.try_recv().unwrap()), "10");
+        assert_eq!(drops.feed_rows.load(Ordering::Relaxed), 3);
+        // The UI is gone: the outbox says so.
+        drop(rx);
+        assert!(!outbox.offer(UiMsg::LiveWarning("11".into())));
     }
 }

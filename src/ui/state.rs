@@ -147,6 +147,16 @@ pub enum RconTest {
     Done(Result<String, RconFailure>),
 }
 
+/// The settings window's "Test connection" for OBS.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum ObsTest {
+    #[default]
+    Idle,
+    Running,
+    /// The versions, or why not (plain words).
+    Done(Result<String, String>),
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NoticeLevel {
     Info,
@@ -256,6 +266,8 @@ pub struct State {
     pub notices: Notices,
     pub windows: Windows,
     pub rcon_test: RconTest,
+    /// The settings window's "Test connection" for OBS (same states as the RCON one).
+    pub obs_test: ObsTest,
     pub skipped: Skipped,
     /// Messages left in the UI channel after the last frame's budget ran out.
     pub backlog: usize,
@@ -284,6 +296,7 @@ impl State {
             notices: Notices::default(),
             windows: Windows::default(),
             rcon_test: RconTest::Idle,
+            obs_test: ObsTest::Idle,
             skipped: Skipped::default(),
             overlays: super::panels::overlays::OverlaysView::off(
                 "Overlays are off (--overlay-port 0).",

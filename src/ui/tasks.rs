@@ -65,6 +65,7 @@ pub enum UiMsg {
         path: PathBuf,
     },
     RconTested(Result<String, RconFailure>),
+    ObsTested(Result<String, String>),
     /// A session's warning for the streamer (e.g. the room's saved memory was damaged).
     LiveWarning(String),
 }

@@ -88,10 +88,9 @@ pub fn find_problems(mappings: &[Mapping], catalog: &Catalog) -> Vec<Vec<Problem
                         title, subtitle, ..
                     } => title.trim().is_empty() && subtitle.trim().is_empty(),
                     Action::ObsScene { scene } => scene.trim().is_empty(),
-                    Action::ObsSource { scene, source, .. } => {
-                        scene.trim().is_empty() || source.trim().is_empty()
+                    Action::ObsShowSource { source, .. } | Action::ObsText { source, .. } => {
+                        source.trim().is_empty()
                     }
-                    Action::ObsText { source, .. } => source.trim().is_empty(),
                 };
                 if empty {
                     problems.push(Problem::EmptyAction { action: i + 1 });

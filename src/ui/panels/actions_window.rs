@@ -95,6 +95,20 @@ pub fn actions_window_ui(
                     });
                     changed = true;
                 }
+                ui.menu_button("OBS", |ui| {
+                    for (label, action) in [
+                        ("Switch scene", new_obs_scene()),
+                        ("Show a source for a while", new_obs_show()),
+                        ("Set a text source's text", new_obs_text()),
+                    ] {
+                        if ui.button(label).clicked() {
+                            mapping.actions.push(action);
+                            changed = true;
+                        }
+                    }
+                })
+                .response
+                .on_hover_text("Needs OBS's WebSocket server (Settings > OBS)");
                 if ui
                     .button("Random trigger")
                     .on_hover_text("Runs the actions of a random other enabled trigger")
@@ -121,8 +135,29 @@ fn kind_name(action: &Action) -> &'static str {
         Action::Random => "Random",
         Action::OverlayText { .. } => "Overlay text",
         Action::ObsScene { .. } => "OBS scene",
-        Action::ObsSource { .. } => "OBS show source",
+        Action::ObsShowSource { .. } => "OBS show source",
         Action::ObsText { .. } => "OBS text",
+    }
+}
+
+fn new_obs_scene() -> Action {
+    Action::ObsScene {
+        scene: String::new(),
+    }
+}
+
+fn new_obs_show() -> Action {
+    Action::ObsShowSource {
+        scene: String::new(),
+        source: String::new(),
+        seconds: 5,
+    }
+}
+
+fn new_obs_text() -> Action {
+    Action::ObsText {
+        source: String::new(),
+        text: "{nickname} sent {count} × {gift}".to_owned(),
     }
 }
 
@@ -151,18 +186,9 @@ fn action_kind_ui(ui: &mut egui::Ui, action: &mut Action) -> bool {
                     subtitle: "{count} × {gift}".to_owned(),
                     seconds: 3,
                 },
-                Action::ObsScene {
-                    scene: String::new(),
-                },
-                Action::ObsSource {
-                    scene: String::new(),
-                    source: String::new(),
-                    seconds: 5,
-                },
-                Action::ObsText {
-                    source: String::new(),
-                    text: "{nickname} sent {count} × {gift}".to_owned(),
-                },
+                new_obs_scene(),
+                new_obs_show(),
+                new_obs_text(),
             ];
             for option in options {
                 let selected = kind_name(&option) == kind_name(action);
@@ -269,11 +295,11 @@ fn action_fields_ui(
         Action::ObsScene { scene } => ui
             .add(
                 egui::TextEdit::singleline(scene)
-                    .hint_text("OBS scene name")
-                    .desired_width(240.0),
+                    .hint_text("scene name, as in OBS")
+                    .desired_width(300.0),
             )
             .changed(),
-        Action::ObsSource {
+        Action::ObsShowSource {
             scene,
             source,
             seconds,
@@ -281,20 +307,24 @@ fn action_fields_ui(
             let a = ui
                 .add(
                     egui::TextEdit::singleline(source)
-                        .hint_text("source")
-                        .desired_width(140.0),
+                        .hint_text("source name")
+                        .desired_width(150.0),
                 )
                 .changed();
             let b = ui
                 .add(
                     egui::TextEdit::singleline(scene)
-                        .hint_text("in scene")
-                        .desired_width(140.0),
+                        .hint_text("in scene (blank: the live one)")
+                        .desired_width(150.0),
                 )
                 .changed();
             let c = ui
-                .add(egui::DragValue::new(seconds).range(1..=600).suffix(" s"))
-                .on_hover_text("Shown this long, then hidden again")
+                .add(
+                    egui::DragValue::new(seconds)
+                        .range(0..=crate::actions::obs::link::MAX_SHOW_SECONDS)
+                        .suffix(" s"),
+                )
+                .on_hover_text("Hidden again after this long (0: stays shown)")
                 .changed();
             a || b || c
         }
@@ -302,16 +332,17 @@ fn action_fields_ui(
             let a = ui
                 .add(
                     egui::TextEdit::singleline(source)
-                        .hint_text("text source")
-                        .desired_width(140.0),
+                        .hint_text("text source name")
+                        .desired_width(130.0),
                 )
                 .changed();
             let b = ui
                 .add(
                     egui::TextEdit::singleline(text)
-                        .hint_text("text, e.g. {nickname} sent {gift}")
+                        .hint_text("e.g. Thanks {nickname}!")
                         .desired_width(200.0),
                 )
+                .on_hover_text("Placeholders work; viewer text is shown as plain text")
                 .changed();
             a || b
         }

@@ -114,6 +114,7 @@ pub fn root_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
         &mut state.settings,
         &mut state.api_key_input,
         &state.rcon_test,
+        &state.obs_test,
         cmds,
     );
     path_window::path_window_ui(&ctx, &mut state.windows, cmds);

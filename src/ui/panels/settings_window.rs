@@ -5,10 +5,10 @@ use egui::RichText;
 
 use super::super::bridge::RconProblem;
 use super::super::commands::{Command, Commands};
-use super::super::state::RconTest;
+use super::super::state::{ObsTest, RconTest};
 use super::plain::plain_failure_ui;
 use super::{GREEN, GREY, RED};
-use crate::settings::{RconConfig, Settings};
+use crate::settings::{ObsConfig, RconConfig, Settings};
 
 pub fn settings_window_ui(
     ctx: &egui::Context,
@@ -16,6 +16,7 @@ pub fn settings_window_ui(
     settings: &mut Settings,
     api_key_input: &mut String,
     rcon_test: &RconTest,
+    obs_test: &ObsTest,
     cmds: &mut Commands,
 ) {
     if !*open {
@@ -66,6 +67,16 @@ pub fn settings_window_ui(
             changed |= rcon_fields_ui(ui, "rcon_grid", &mut settings.rcon);
             rcon_test_ui(ui, "settings_rcon_test", rcon_test, cmds);
             ui.separator();
+            ui.heading("OBS (WebSocket server)");
+            ui.label(
+                RichText::new(
+                    "For OBS actions. In OBS: Tools > WebSocket Server Settings > Enable WebSocket server; Show Connect Info has the port and password.",
+                )
+                .weak(),
+            );
+            changed |= obs_fields_ui(ui, &mut settings.obs);
+            obs_test_ui(ui, obs_test, cmds);
+            ui.separator();
             ui.heading("Queue and gifts");
             changed |= pacing_ui(ui, settings);
             ui.separator();
@@ -82,30 +93,61 @@ pub fn settings_window_ui(
     }
 }
 
-/// Host, port and password of the Minecraft server. Returns true when one changed.
+/// Host, port and password of the Minecraft server. Returns true when one was committed.
+///
+/// Edits are drafts until the field loses focus (Enter, Tab or a click elsewhere): applying
+/// every keystroke would log in with half a password and bind queued actions to half-typed
+/// hosts.
 pub fn rcon_fields_ui(ui: &mut egui::Ui, id: &str, rcon: &mut RconConfig) -> bool {
     let mut changed = false;
     egui::Grid::new(id).num_columns(2).show(ui, |ui| {
         let label = ui.label("Host");
-        changed |= ui
-            .text_edit_singleline(&mut rcon.host)
-            .labelled_by(label.id)
-            .changed();
+        changed |= committed_edit_ui(ui, &mut rcon.host, |ui, draft: &mut String| {
+            ui.text_edit_singleline(draft).labelled_by(label.id)
+        });
         ui.end_row();
         let label = ui.label("Port");
-        changed |= ui
-            .add(egui::DragValue::new(&mut rcon.port))
-            .labelled_by(label.id)
-            .changed();
+        changed |= committed_edit_ui(ui, &mut rcon.port, |ui, draft: &mut u16| {
+            ui.add(egui::DragValue::new(draft)).labelled_by(label.id)
+        });
         ui.end_row();
         let label = ui.label("Password");
-        changed |= ui
-            .add(egui::TextEdit::singleline(&mut rcon.password).password(true))
-            .labelled_by(label.id)
-            .changed();
+        changed |= committed_edit_ui(ui, &mut rcon.password, |ui, draft: &mut String| {
+            ui.add(egui::TextEdit::singleline(draft).password(true))
+                .labelled_by(label.id)
+        });
         ui.end_row();
     });
     changed
+}
+
+/// Draws `edit_ui` on a draft of `value` kept while the widget is focused or dragged, and
+/// writes the draft back once the streamer leaves it. Returns true when `value` changed.
+fn committed_edit_ui<T>(
+    ui: &mut egui::Ui,
+    value: &mut T,
+    edit_ui: impl FnOnce(&mut egui::Ui, &mut T) -> egui::Response,
+) -> bool
+where
+    T: Clone + PartialEq + Send + Sync + 'static,
+{
+    // Keyed by position in the layout, which is stable from frame to frame.
+    let draft_id = ui.next_auto_id().with("draft");
+    let mut draft = ui
+        .data(|d| d.get_temp::<T>(draft_id))
+        .unwrap_or_else(|| value.clone());
+    let response = edit_ui(ui, &mut draft);
+    let editing = response.has_focus() || response.dragged();
+    if editing && !response.lost_focus() {
+        ui.data_mut(|d| d.insert_temp(draft_id, draft));
+        return false;
+    }
+    ui.data_mut(|d| d.remove::<T>(draft_id));
+    if draft != *value {
+        *value = draft;
+        return true;
+    }
+    false
 }
 
 /// The Test button and its result: a failure in plain words, its detail one click away.
@@ -130,6 +172,58 @@ pub fn rcon_test_ui(ui: &mut egui::Ui, id_salt: &str, rcon_test: &RconTest, cmds
         };
         plain_failure_ui(ui, id_salt, &failure.plain(), color);
     }
+}
+
+/// Host, port and password of OBS's WebSocket server. Returns true when one changed.
+fn obs_fields_ui(ui: &mut egui::Ui, obs: &mut ObsConfig) -> bool {
+    let mut changed = false;
+    egui::Grid::new("obs_grid").num_columns(2).show(ui, |ui| {
+        let label = ui.label("Host");
+        changed |= ui
+            .text_edit_singleline(&mut obs.host)
+            .labelled_by(label.id)
+            .changed();
+        ui.end_row();
+        let label = ui.label("Port");
+        changed |= ui
+            .add(egui::DragValue::new(&mut obs.port))
+            .labelled_by(label.id)
+            .on_hover_text("4455 unless changed in OBS")
+            .changed();
+        ui.end_row();
+        let label = ui.label("Password");
+        changed |= ui
+            .add(
+                egui::TextEdit::singleline(&mut obs.password)
+                    .password(true)
+                    .hint_text("empty if authentication is off"),
+            )
+            .labelled_by(label.id)
+            .changed();
+        ui.end_row();
+    });
+    changed
+}
+
+/// OBS's Test connection button and its result (the versions, or why not).
+fn obs_test_ui(ui: &mut egui::Ui, obs_test: &ObsTest, cmds: &mut Commands) {
+    ui.horizontal(|ui| {
+        if *obs_test == ObsTest::Running {
+            ui.spinner();
+            ui.label("testing…");
+        } else if ui.button("Test connection").clicked() {
+            cmds.push(Command::TestObs);
+        }
+        match obs_test {
+            ObsTest::Done(Ok(text)) => {
+                ui.label(RichText::new(format!("✔ {text}")).color(GREEN));
+            }
+            ObsTest::Done(Err(err)) => {
+                ui.label(RichText::new(format!("✖ {err}")).color(RED));
+            }
+            ObsTest::Idle | ObsTest::Running => {}
+        }
+    });
 }
 
 /// Gap between actions, skipping old actions, streak timeout. Returns true when one changed.
