@@ -24,11 +24,7 @@ impl ServerId {
     /// The identity of the server at `host` and `port`.
     pub fn rcon(host: &str, port: u16) -> Self {
         let host = host.trim().to_ascii_lowercase();
-        if host.contains(':') {
-            Self::Rcon(format!("[{host}]:{port}"))
-        } else {
-            Self::Rcon(format!("{host}:{port}"))
-        }
+        Self::Rcon(super::host_port(&host, port))
     }
 }
 

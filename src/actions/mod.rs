@@ -25,3 +25,13 @@ pub use rcon::{
 };
 pub use sound::{SoundError, SoundPlayer};
 pub use webhook::{WebhookClient, WebhookError};
+
+/// `host:port` as a socket address is written, IPv6 hosts in brackets: the one rule for RCON and OBS
+/// addresses, their messages and the queue's server identity.
+pub fn host_port(host: &str, port: u16) -> String {
+    if host.contains(':') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    }
+}

@@ -70,11 +70,7 @@ impl RconConfig {
 
     /// `host:port` for messages (IPv6 hosts in brackets).
     pub fn address(&self) -> String {
-        if self.host.contains(':') {
-            format!("[{}]:{}", self.host, self.port)
-        } else {
-            format!("{}:{}", self.host, self.port)
-        }
+        super::host_port(&self.host, self.port)
     }
 }
 

@@ -107,11 +107,7 @@ impl ObsClient {
         config: &ObsConfig,
         addr: &str,
     ) -> Result<WebSocketStream<TcpStream>, ObsError> {
-        let url = if config.host.contains(':') {
-            format!("ws://[{}]:{}", config.host, config.port)
-        } else {
-            format!("ws://{}:{}", config.host, config.port)
-        };
+        let url = format!("ws://{}", config.address());
         let protocol = |detail: String| ObsError::Protocol {
             addr: addr.to_owned(),
             detail,

@@ -68,11 +68,7 @@ impl ObsConfig {
 
     /// `host:port` for messages (IPv6 hosts in brackets).
     pub fn address(&self) -> String {
-        if self.host.contains(':') {
-            format!("[{}]:{}", self.host, self.port)
-        } else {
-            format!("{}:{}", self.host, self.port)
-        }
+        crate::actions::host_port(&self.host, self.port)
     }
 }
 
