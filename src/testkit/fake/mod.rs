@@ -69,7 +69,15 @@ pub struct FakeConfig {
     pub scenario: Scenario,
     /// Record when each `msg` frame was handed to the socket (benchmarks).
     pub record_send_times: bool,
+    /// At most this many client frames, and as many sent batches, are kept per connection (and
+    /// plain HTTP requests in all); later ones are only counted. Tests keep everything; the demo,
+    /// which streams for hours inside the app, keeps the first [`DEMO_RECORD_LIMIT`].
+    pub record_limit: usize,
 }
+
+/// What the demo fake records per connection (see [`FakeConfig::record_limit`]): enough for the
+/// first minute of a storm, so the app's memory stays flat however long the demo runs.
+pub const DEMO_RECORD_LIMIT: usize = 1_000;
 
 impl Default for FakeConfig {
     fn default() -> Self {
@@ -85,6 +93,7 @@ impl Default for FakeConfig {
                 "ttwid=1%7CFAKE-ttwid; Path=/; Domain=tiktok.com; Max-Age=31536000; HttpOnly".into(),
             scenario: Scenario::default(),
             record_send_times: false,
+            record_limit: usize::MAX,
         }
     }
 }
@@ -103,6 +112,7 @@ impl FakeConfig {
         Self {
             unique_id: "giftdeck_demo".into(),
             scenario: demo_scenario(),
+            record_limit: DEMO_RECORD_LIMIT,
             ..Self::default()
         }
     }
@@ -124,12 +134,19 @@ pub struct WsConnection {
     pub accepted: bool,
     /// The subprotocol the fake selected (`echo-protocol` only when offered).
     pub subprotocol: Option<String>,
-    /// Client frames in order.
+    /// Client frames in order (the first [`FakeConfig::record_limit`] of them).
     pub frames: Vec<ClientFrame>,
+    /// Client frames received beyond the record limit, counted but not kept.
+    pub unrecorded_frames: usize,
+    /// The client sent an enter-room frame (kept even when the frames themselves are not).
+    pub entered_room: bool,
     /// Binary messages that were not valid client frames.
     pub undecodable: usize,
-    /// `(log_id, internal_ext)` of every `msg` frame the fake sent with `need_ack`.
+    /// `(log_id, internal_ext)` of every `msg` frame the fake sent with `need_ack` (the first
+    /// [`FakeConfig::record_limit`] of them).
     pub sent_needing_ack: Vec<(i64, String)>,
+    /// `msg` frames sent beyond the record limit, counted but not kept.
+    pub unrecorded_sent: usize,
     /// The client's close frame code, if it sent one.
     pub client_close: Option<u16>,
     /// The connection has ended (either side).
@@ -164,8 +181,11 @@ impl WsConnection {
 /// Everything the fake has seen so far.
 #[derive(Clone, Debug, Default)]
 pub struct Recorded {
-    /// Every plain HTTP request (page, API, check_alive, sign), in order.
+    /// Every plain HTTP request (page, API, check_alive, sign), in order (the first
+    /// [`FakeConfig::record_limit`] of them).
     pub http: Vec<HttpRequest>,
+    /// Plain HTTP requests beyond the record limit, counted but not kept.
+    pub unrecorded_http: usize,
     /// Every WebSocket attempt, in order.
     pub connections: Vec<WsConnection>,
 }
@@ -383,7 +403,13 @@ async fn serve(mut stream: TcpStream, shared: Arc<Shared>) {
         ws::serve(stream, request, leftover, shared).await;
         return;
     }
-    shared.record(|s| s.recorded.http.push(request.clone()));
+    shared.record(|s| {
+        if s.recorded.http.len() < s.config.record_limit {
+            s.recorded.http.push(request.clone());
+        } else {
+            s.recorded.unrecorded_http += 1;
+        }
+    });
     let response = route(&request, &shared);
     let _ = http::write_response(&mut stream, &response).await;
 }
@@ -511,3 +537,6 @@ fn sign_response(request: &HttpRequest, shared: &Shared) -> http::Response {
         Some(SignFault::Status { status, body }) => http::Response::new(status, "text/plain", body),
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -139,9 +139,19 @@ async fn read_client(mut rx: Rx, shared: &Shared, index: usize) {
             Ok(Message::Binary(bytes)) => {
                 let frame = frames::decode_client_frame(&bytes);
                 shared.record(|s| {
+                    let limit = s.config.record_limit;
                     let connection = &mut s.recorded.connections[index];
                     match frame {
-                        Ok(frame) => connection.frames.push(frame),
+                        Ok(frame) => {
+                            if matches!(frame, ClientFrame::EnterRoom { .. }) {
+                                connection.entered_room = true;
+                            }
+                            if connection.frames.len() < limit {
+                                connection.frames.push(frame);
+                            } else {
+                                connection.unrecorded_frames += 1;
+                            }
+                        }
                         Err(_) => connection.undecodable += 1,
                     }
                 });
@@ -270,10 +280,7 @@ async fn play(
 async fn wait_for_enter_room(shared: &Shared, index: usize) {
     let mut changed = shared.changed.subscribe();
     loop {
-        let entered = shared.lock().recorded.connections[index]
-            .frames
-            .iter()
-            .any(|f| matches!(f, ClientFrame::EnterRoom { .. }));
+        let entered = shared.lock().recorded.connections[index].entered_room;
         if entered || changed.changed().await.is_err() {
             return;
         }
@@ -299,9 +306,13 @@ async fn send_batch(
     });
     let frame = frames::encode_server_frame(log_id, log_id, payload_type, &payload, compression);
     shared.record(|s| {
-        s.recorded.connections[index]
-            .sent_needing_ack
-            .push((log_id, internal_ext));
+        let limit = s.config.record_limit;
+        let connection = &mut s.recorded.connections[index];
+        if connection.sent_needing_ack.len() < limit {
+            connection.sent_needing_ack.push((log_id, internal_ext));
+        } else {
+            connection.unrecorded_sent += 1;
+        }
         if s.config.record_send_times {
             let now = Instant::now();
             s.send_times
