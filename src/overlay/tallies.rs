@@ -118,22 +118,38 @@ pub struct Gifter {
     pub gifts: u64,
 }
 
-/// Session totals per viewer and the top `size` of them, kept sorted (most diamonds first; the
-/// earlier to get there first among equals).
+/// Viewers whose session totals are remembered for a top-gifters board: a long stream can have
+/// more distinct gifters than that, and the smallest of them never reach the board.
+pub const GIFTER_CAPACITY: usize = 20_000;
+
+/// Session totals per viewer (at most [`GIFTER_CAPACITY`]) and the top `size` of them, kept
+/// sorted (most diamonds first; the earlier to get there first among equals).
 #[derive(Debug)]
 pub struct TopGifters {
     size: usize,
+    capacity: usize,
     totals: HashMap<i64, Gifter>,
     top: Vec<Gifter>,
 }
 
 impl TopGifters {
     pub fn new(size: usize) -> Self {
+        Self::with_capacity(size, GIFTER_CAPACITY)
+    }
+
+    /// A board of `size` that remembers at most `capacity` viewers' totals.
+    pub fn with_capacity(size: usize, capacity: usize) -> Self {
         Self {
             size: size.max(1),
+            capacity: capacity.max(size.max(1)),
             totals: HashMap::default(),
             top: Vec::new(),
         }
+    }
+
+    /// Viewers whose totals are remembered.
+    pub fn tracked(&self) -> usize {
+        self.totals.len()
     }
 
     pub fn top(&self) -> &[Gifter] {
@@ -149,6 +165,14 @@ impl TopGifters {
         diamonds: u64,
         gifts: u64,
     ) -> bool {
+        if !self.totals.contains_key(&user_id) && self.totals.len() >= self.capacity {
+            let top = &self.top;
+            forget_smallest(
+                &mut self.totals,
+                |id| top.iter().any(|g| g.user_id == id),
+                |g| g.diamonds,
+            );
+        }
         let entry = self.totals.entry(user_id).or_insert_with(|| Gifter {
             user_id,
             unique_id: String::new(),
@@ -178,6 +202,24 @@ impl TopGifters {
         self.top.sort_by_key(|g| std::cmp::Reverse(g.diamonds));
         self.top.truncate(self.size);
         true
+    }
+}
+
+/// Forgets the viewer with the smallest total (by `total`) that is not `kept` (on a board): how a
+/// per-viewer tally stays within its capacity. O(viewers), and only when a new viewer arrives at
+/// a full tally.
+pub(crate) fn forget_smallest<V, S: std::hash::BuildHasher>(
+    totals: &mut std::collections::HashMap<i64, V, S>,
+    kept: impl Fn(i64) -> bool,
+    total: impl Fn(&V) -> u64,
+) {
+    let smallest = totals
+        .iter()
+        .filter(|(id, _)| !kept(**id))
+        .min_by_key(|(_, v)| total(v))
+        .map(|(id, _)| *id);
+    if let Some(id) = smallest {
+        totals.remove(&id);
     }
 }
 
@@ -286,6 +328,24 @@ mod tests {
         // A nickname change shows.
         assert!(t.add(1, "a", "A2", 1, 1));
         assert_eq!(t.top()[0].nickname, "A2");
+    }
+
+    #[test]
+    fn top_gifters_remember_at_most_their_capacity_and_keep_the_board() {
+        let mut t = TopGifters::with_capacity(2, 10);
+        assert!(t.add(1, "big", "Big", 1_000, 1));
+        assert!(t.add(2, "second", "Second", 500, 1));
+        for id in 100..1_100 {
+            t.add(id, "small", "Small", 1, 1);
+            assert!(t.tracked() <= 10, "{} viewers remembered", t.tracked());
+        }
+        assert_eq!(t.tracked(), 10);
+        let board: Vec<i64> = t.top().iter().map(|g| g.user_id).collect();
+        assert_eq!(board, [1, 2], "the board survives the churn");
+        // A forgotten viewer starts again from zero; a remembered one keeps counting.
+        assert!(t.add(1, "big", "Big", 1, 1));
+        assert_eq!(t.top()[0].diamonds, 1_001);
+        assert_eq!(GIFTER_CAPACITY, TopGifters::new(5).capacity);
     }
 
     #[test]

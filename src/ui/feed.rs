@@ -9,6 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use crate::event::{
     CreditedGift, EndedBy, LiveEvent, MEMBER_JOINED, MEMBER_SUBSCRIBED, SocialKind,
 };
+use crate::overlay::tallies::{GIFTER_CAPACITY, forget_smallest};
 use crate::triggers::{EventKind, EventLine, LikeCounter, Skip};
 
 /// Likes (and joins) arriving within this long of a group's first are added to it: one row
@@ -19,8 +20,6 @@ const FOLLOWER_CAPACITY: usize = 100_000;
 
 /// Rows kept; older rows fall off the top.
 pub const FEED_CAPACITY: usize = 10_000;
-/// Viewers remembered for the top-gifters board (bounded: the smallest are forgotten first).
-const GIFTER_CAPACITY: usize = 20_000;
 /// Entries on the top-gifters board.
 pub const TOP_GIFTERS: usize = 5;
 
@@ -378,15 +377,12 @@ impl Feed {
     fn credit_gifter(&mut self, gift: &CreditedGift) {
         if !self.gifters.contains_key(&gift.user_id) && self.gifters.len() >= GIFTER_CAPACITY {
             // Forget the smallest gifter, unless they are on the board.
-            if let Some(smallest) = self
-                .gifters
-                .values()
-                .filter(|g| !self.top.iter().any(|t| t.user_id == g.user_id))
-                .min_by_key(|g| g.diamonds)
-                .map(|g| g.user_id)
-            {
-                self.gifters.remove(&smallest);
-            }
+            let top = &self.top;
+            forget_smallest(
+                &mut self.gifters,
+                |id| top.iter().any(|t| t.user_id == id),
+                |g| g.diamonds,
+            );
         }
         let name = if gift.unique_id.is_empty() {
             clean(&gift.nickname, 40)
