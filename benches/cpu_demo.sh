@@ -14,6 +14,14 @@
 # and the first layout are not the steady state), STORM_GIFTS_PER_SEC (default 1000),
 # MEMORY_MINUTES (default 10). Needs: apt-get install -y --no-install-recommends xvfb
 # libxcursor1 libxi6 libxkbcommon-x11-0. Settings and logs go to a temp HOME: a fresh first run.
+#
+# When `memory` is not flat, find what grows with heaptrack (apt-get install -y heaptrack) on a
+# debug build, run as this script does (`heaptrack target/debug/giftdeck --demo` with
+# GIFTDECK_DEMO_STORM set) for a short and a longer time, then diff `heaptrack_print -F stacks
+# --flamegraph-cost-type leaked` of the two. Build it with
+# `cargo build --bin giftdeck --config 'profile.dev.package.egui.debug-assertions=false'`: a debug
+# egui remembers every widget Id's source forever, which swamps everything else. RSS above the live
+# heap is the allocator's: /proc/PID/smaps shows it in the [heap] and 64 MiB arena mappings.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
