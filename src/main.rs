@@ -1,11 +1,16 @@
 //! The `giftdeck` binary: parses the command line and hands off to the app, `replay` or `watch`.
 
+// On Windows a GUI program: double-clicking giftdeck.exe opens the window without a console
+// window behind it. Subcommands started from a terminal attach to it (cli::console).
+#![cfg_attr(windows, windows_subsystem = "windows")]
+
 use std::process::ExitCode;
 
 use clap::Parser;
 use giftdeck::cli::{Cli, Command};
 
 fn main() -> ExitCode {
+    giftdeck::cli::console::attach_parent_console();
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Replay(args)) => giftdeck::cli::replay::run(&args),

@@ -4,6 +4,7 @@
 //! prints to the terminal; the library reports through return values and `tracing`.
 
 pub mod app;
+pub mod console;
 pub mod headless;
 pub mod replay;
 pub mod watch;
