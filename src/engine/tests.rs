@@ -4,7 +4,8 @@ use super::*;
 use crate::event::User;
 use crate::mappings::Action;
 
-fn gift(msg_id: i64, rc: u32, end: bool) -> GiftMessage {
+/// A Rose streak message of user 111, group 9001 (shared with `streaks`' tests).
+pub(super) fn gift(msg_id: i64, rc: u32, end: bool) -> GiftMessage {
     GiftMessage {
         msg_id,
         user: User {
