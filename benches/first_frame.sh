@@ -7,16 +7,29 @@
 set -euo pipefail
 bin="${1:-target/release/giftdeck}"
 runs="${2:-5}"
-display=":$((90 + RANDOM % 9))"
+# A display nobody uses: on a display with another giftdeck window the search below would find
+# that window at once.
+display=""
+for n in $(seq 141 190); do
+  if [ ! -e "/tmp/.X11-unix/X$n" ] && [ ! -e "/tmp/.X$n-lock" ]; then
+    display=":$n"
+    break
+  fi
+done
+[ -n "$display" ] || { echo "first_frame: no free X display" >&2; exit 2; }
 Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
 xvfb=$!
 scratch="$(mktemp -d)"
-trap 'kill $xvfb 2>/dev/null; rm -rf "$scratch"' EXIT
+trap 'kill $xvfb 2>/dev/null || true; rm -rf "$scratch"' EXIT
 export DISPLAY="$display"
 for _ in $(seq 200); do
   xdotool getdisplaygeometry >/dev/null 2>&1 && break
   sleep 0.05
 done
+if xdotool search --onlyvisible --name '^giftdeck' >/dev/null 2>&1; then
+  echo "first_frame: display $display already shows a giftdeck window" >&2
+  exit 2
+fi
 times=()
 for run in $(seq "$runs"); do
   home="$scratch/home$run"

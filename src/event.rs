@@ -14,13 +14,15 @@ pub struct User {
     /// The free-form display name. Viewer-controlled: may hold quotes, newlines, RTL overrides, NUL.
     pub nickname: String,
     /// What TikTok says about the viewer's relation to the streamer (only some messages carry it).
-    #[serde(skip)]
+    /// Saved with an open streak in the room memory, so a restart does not forget that a
+    /// subscriber began it (files without it read as "unknown").
     pub identity: Identity,
 }
 
 /// The viewer's relation to the streamer, from the message's `user_identity` (gift field 32, chat
 /// field 18). Messages without it leave every flag false: "unknown", not "no".
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Identity {
     pub follower: bool,
     pub subscriber: bool,

@@ -1,5 +1,9 @@
 //! The `giftdeck` binary: parses the command line and hands off to the app, `replay` or `watch`.
 
+// On Windows a GUI program: double-clicking giftdeck.exe opens the window without a console
+// window behind it. Subcommands started from a terminal attach to it (cli::console).
+#![cfg_attr(windows, windows_subsystem = "windows")]
+
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -12,6 +16,7 @@ use giftdeck::cli::{Cli, Command};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    giftdeck::cli::console::attach_parent_console();
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Replay(args)) => giftdeck::cli::replay::run(&args),

@@ -816,3 +816,47 @@ fn rcon_fields_apply_once_when_the_streamer_leaves_them_not_per_keystroke() {
         "no queue held for half a host"
     );
 }
+
+#[test]
+fn sign_server_fields_apply_when_the_streamer_leaves_them_not_per_keystroke() {
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(app(&rt, &dir.path().join("settings.json"), false));
+    h.step();
+    h.get_by_label("⚙ Settings").click();
+    h.step();
+    h.step();
+    let url_before = h.state().settings().connection.sign_url.clone();
+
+    type_slowly(&mut h, "Sign server API key", "key-42");
+    assert_eq!(
+        h.state().settings().connection.sign_api_key,
+        None,
+        "a half-typed key was applied"
+    );
+    h.key_press(egui::Key::Enter);
+    h.step();
+    h.step();
+    assert_eq!(
+        h.state().settings().connection.sign_api_key.as_deref(),
+        Some("key-42")
+    );
+
+    type_slowly(&mut h, "Sign server URL", "/x");
+    assert_eq!(
+        h.state().settings().connection.sign_url,
+        url_before,
+        "a half-typed URL was applied"
+    );
+    h.key_press(egui::Key::Enter);
+    h.step();
+    h.step();
+    assert_eq!(
+        h.state().settings().connection.sign_url,
+        format!("{url_before}/x")
+    );
+    assert!(
+        h.query_by_label_contains("key-42").is_none(),
+        "the key is never shown"
+    );
+}

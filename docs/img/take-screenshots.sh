@@ -40,14 +40,16 @@ until grep -q ready "$scratch/minecraft.log"; do sleep 0.05; done
 
 home="$scratch/home"
 mkdir -p "$home"
+# Its own overlay port: a giftdeck already running on this machine must not change the pictures.
 HOME="$home" XDG_CONFIG_HOME="$home/.config" XDG_DATA_HOME="$home/.local/share" "$bin" \
-  >"$scratch/app.log" 2>&1 &
+  --overlay-port "$((24000 + RANDOM % 1000))" >"$scratch/app.log" 2>&1 &
 pids+=($!)
 until xdotool search --onlyvisible --name '^giftdeck' >/dev/null 2>&1; do sleep 0.05; done
 window="$(xdotool search --onlyvisible --name '^giftdeck' | head -1)"
 sleep 1.5
 
-shot() { sleep "${2:-1}"; import -window root "$out/$1"; }
+# The pointer rests on the status bar before a picture, so no tooltip covers what it shows.
+shot() { sleep "${2:-1}"; xdotool mousemove 640 790; sleep 0.3; import -window root "$out/$1"; }
 # A small move after each click: egui repaints on input, and a still mouse sends none.
 click() { xdotool mousemove "$1" "$2" click 1; sleep 0.2; xdotool mousemove_relative 1 1; }
 typed() { xdotool windowfocus --sync "$window"; click "$1" "$2"; sleep 0.5; xdotool type --delay 25 "$3"; sleep 0.5; }
@@ -57,11 +59,11 @@ typed 238 224 's3cret'                 # step 2: RCON password
 shot 02-minecraft-password.png 0.5
 click 88 247                           # Test connection
 shot 03-minecraft-done.png 2.5
-click 231 542                          # Edit on the Rose row
+click 370 542                          # Edit on the Rose row
 shot 04-trigger-actions.png 1
 click 558 33                           # close the editor
 sleep 0.5
-click 592 542                          # ▶ Test on the Rose row
+click 655 542                          # ▶ Test on the Rose row
 shot 05-trigger-test.png 2.5
 click 1248 67                          # close the "Test: … queued" note
 typed 281 16 '@your_name'              # step 1: the TikTok user

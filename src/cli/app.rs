@@ -3,39 +3,7 @@
 
 use std::process::ExitCode;
 
-use crate::overlay::{OverlayError, OverlaySettings, Overlays};
 use crate::ui::{AppOptions, GiftdeckApp, log_dir};
-
-/// Starts the overlay server (unless the port is 0) and prints each page's URL to stderr and the
-/// log. A failure is handed to the app, which says so in a notice and runs without overlays.
-fn start_overlays(
-    runtime: &tokio::runtime::Runtime,
-    port: Option<u16>,
-) -> Option<Result<Overlays, OverlayError>> {
-    let saved = crate::settings::default_path()
-        .map(|path| OverlaySettings::peek(&path))
-        .unwrap_or_default();
-    let port = port.unwrap_or(saved.port);
-    if port == 0 {
-        eprintln!("giftdeck: overlays are off (overlay port 0)");
-        return None;
-    }
-    let started = runtime.block_on(Overlays::start(port, saved.pages));
-    match &started {
-        Ok(overlays) => {
-            eprintln!("giftdeck: overlays (add each as an OBS browser source):");
-            for line in overlays.url_lines() {
-                eprintln!("giftdeck:   {line}");
-                tracing::info!("overlay {line}");
-            }
-        }
-        Err(err) => {
-            eprintln!("giftdeck: overlays are off: {err}");
-            tracing::warn!("overlays are off: {err}");
-        }
-    }
-    Some(started)
-}
 
 /// Logs to a daily file in [`log_dir`] (and stderr). Returns the guard that flushes the file.
 fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
@@ -106,7 +74,11 @@ pub fn run(demo: bool, overlay_port: Option<u16>) -> ExitCode {
         persist_window: true,
         ..Default::default()
     };
-    let overlays = start_overlays(&runtime, overlay_port);
+    let overlays = runtime.block_on(super::start_overlays("giftdeck", overlay_port));
+    if let Some(Err(err)) = &overlays {
+        eprintln!("giftdeck: overlays are off: {err}");
+        tracing::warn!("overlays are off: {err}");
+    }
     let app_options = AppOptions {
         settings_path: crate::settings::default_path(),
         runtime: runtime.handle().clone(),

@@ -4,6 +4,7 @@
 //! prints to the terminal; the library reports through return values and `tracing`.
 
 pub mod app;
+pub mod console;
 pub mod headless;
 pub mod replay;
 pub mod watch;
@@ -16,6 +17,34 @@ use clap::{Args, Parser, Subcommand};
 use crate::engine::{Decision, Output};
 use crate::mappings::MappingTable;
 use crate::settings;
+
+/// Starts the overlay server the way the app's settings say (`settings.json`'s `overlays`: port,
+/// alert duration, like goal, list sizes), `--overlay-port` winning over the saved port, and
+/// prints each page's URL to stderr and the log, each line starting with `who`. `None`: turned off
+/// (port 0). A failure is the caller's to report: the app shows it, `watch` decides by whether the
+/// port was asked for.
+pub(crate) async fn start_overlays(
+    who: &str,
+    port_flag: Option<u16>,
+) -> Option<Result<crate::overlay::Overlays, crate::overlay::OverlayError>> {
+    let saved = settings::default_path()
+        .map(|path| crate::overlay::OverlaySettings::peek(&path))
+        .unwrap_or_default();
+    let port = port_flag.unwrap_or(saved.port);
+    if port == 0 {
+        eprintln!("{who}: overlays are off (overlay port 0)");
+        return None;
+    }
+    let started = crate::overlay::Overlays::start(port, saved.pages).await;
+    if let Ok(overlays) = &started {
+        eprintln!("{who}: overlays (add each as an OBS browser source):");
+        for line in overlays.url_lines() {
+            eprintln!("{who}:   {line}");
+            tracing::info!("overlay {line}");
+        }
+    }
+    Some(started)
+}
 
 /// Shown under `giftdeck --help`: one example per subcommand (a test checks every subcommand has
 /// one).

@@ -13,7 +13,7 @@ use super::headless::{ACTIONS_NOT_ALL_RUN_EXIT, Headless};
 use super::{WatchArgs, load_mappings_source, write_output};
 use crate::engine::{Output, Stats};
 use crate::live::{ConnStatus, FailureKind, LiveConfig, LiveMsg, Recorder, spawn_session};
-use crate::overlay::{DEFAULT_PORT, HubConfig, OverlayError, Overlays};
+use crate::overlay::{OverlayError, Overlays};
 use crate::room_store::RoomStore;
 
 /// Capacity of the session → printer channel.
@@ -85,27 +85,18 @@ pub fn failure_advice(kind: FailureKind) -> &'static str {
     }
 }
 
-/// Starts the overlays unless `--overlay-port 0`. A busy default port only warns (overlays stay
-/// off); a port the user chose must work, so its failure is an error.
+/// Starts the overlays (the app's saved overlay settings; `--overlay-port` wins, 0 turns them
+/// off). A busy port the user did not ask for only warns (overlays stay off); a port given with
+/// `--overlay-port` must work, so its failure is an error.
 async fn start_overlays(port: Option<u16>) -> Result<Option<Overlays>, OverlayError> {
-    let chosen = port.unwrap_or(DEFAULT_PORT);
-    if chosen == 0 {
-        eprintln!("giftdeck watch: overlays are off (--overlay-port 0)");
-        return Ok(None);
-    }
-    match Overlays::start(chosen, HubConfig::default()).await {
-        Ok(overlays) => {
-            eprintln!("giftdeck watch: overlays (add each as an OBS browser source):");
-            for line in overlays.url_lines() {
-                eprintln!("giftdeck watch:   {line}");
-            }
-            Ok(Some(overlays))
-        }
-        Err(err) if port.is_none() => {
+    match super::start_overlays("giftdeck watch", port).await {
+        None => Ok(None),
+        Some(Ok(overlays)) => Ok(Some(overlays)),
+        Some(Err(err)) if port.is_none() => {
             eprintln!("giftdeck watch: overlays are off: {err}");
             Ok(None)
         }
-        Err(err) => Err(err),
+        Some(Err(err)) => Err(err),
     }
 }
 

@@ -359,29 +359,9 @@ fn sort_credits(credits: &mut [Credit]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::event::User;
 
-    /// A Rose streak message of user 111, group 9001, created at `msg_id` seconds.
-    fn gift(msg_id: i64, rc: u32, end: bool) -> GiftMessage {
-        GiftMessage {
-            msg_id,
-            user: User {
-                user_id: 111,
-                unique_id: "alice".into(),
-                nickname: "Alice".into(),
-                ..User::default()
-            },
-            gift_id: 5655,
-            gift_name: "Rose".into(),
-            diamonds: 1,
-            streakable: true,
-            repeat_count: rc,
-            repeat_end: end,
-            group_id: 9001,
-            create_time_millis: 0,
-            image_url: None,
-        }
-    }
+    // One builder for the engine's tests: a Rose streak message of user 111, group 9001.
+    use super::super::tests::gift;
 
     fn at(mut g: GiftMessage, create_time_millis: i64) -> GiftMessage {
         g.create_time_millis = create_time_millis;

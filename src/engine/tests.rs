@@ -4,7 +4,8 @@ use super::*;
 use crate::event::User;
 use crate::mappings::Action;
 
-fn gift(msg_id: i64, rc: u32, end: bool) -> GiftMessage {
+/// A Rose streak message of user 111, group 9001 (shared with `streaks`' tests).
+pub(super) fn gift(msg_id: i64, rc: u32, end: bool) -> GiftMessage {
     GiftMessage {
         msg_id,
         user: User {
@@ -315,4 +316,31 @@ fn followers_and_likes_are_journaled_and_restored() {
     assert_eq!(second.trigger_memory(), first.trigger_memory());
     assert_eq!(second.memory_size().followers, 1);
     assert_eq!(second.likes_counted(), first.likes_counted());
+}
+
+#[test]
+fn a_restored_open_streak_keeps_the_viewers_identity() {
+    let mut subs_only = Mapping::new("Rose", vec![Action::command("say thanks {user}")]);
+    subs_only.audience = crate::triggers::Audience::Subscribers;
+    let table = MappingTable::new(vec![subs_only]);
+    let mut streak = gift(1, 3, false);
+    streak.user.identity.subscriber = true;
+    let mut first = Pipeline::new(EngineConfig::default(), table.clone());
+    let mut out = vec![];
+    first.ingest_batch(gifts(vec![streak]), 1_000, &mut out);
+    assert!(credits(&out).is_empty(), "the streak is still open");
+
+    // Restarted: only the saved memory remembers the streak and who began it.
+    let saved: RoomMemory =
+        serde_json::from_str(&serde_json::to_string(&first.snapshot("7")).unwrap()).unwrap();
+    let mut second = Pipeline::new(EngineConfig::default(), table);
+    second.restore(saved, []);
+    let mut out = vec![];
+    second.tick(30_000, &mut out);
+    let [Output::Credit(decision)] = out.as_slice() else {
+        panic!("one credit expected: {out:?}");
+    };
+    assert_eq!(decision.gift.ended_by, EndedBy::Timeout);
+    assert_eq!(decision.gift.skipped, None, "{decision:?}");
+    assert_eq!(decision.gift.trigger.as_deref(), Some("Rose"));
 }

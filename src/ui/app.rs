@@ -4,6 +4,7 @@
 //! Never blocks or awaits on the UI thread.
 
 mod connection;
+mod quit;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -21,11 +22,8 @@ use super::feed::Feed;
 use super::files;
 use super::panels::overlays::OverlaysView;
 use super::router::{self, DropCounters};
-use super::state::{
-    Link, Notice, NoticeLevel, ObsTest, Quitting, RconTest, SaveState, Skipped, State,
-};
+use super::state::{Notice, NoticeLevel, ObsTest, RconTest, SaveState, Skipped, State};
 use super::tasks::{self, Tasks, UI_CHANNEL_CAPACITY, UiMsg, Waker};
-use crate::actions::ShutdownReport;
 use crate::engine::{self, EngineConfig, Output};
 use crate::event::CreditedGift;
 use crate::mappings::{Action, Mapping, MappingTable};
@@ -744,91 +742,6 @@ impl GiftdeckApp {
         {
             tracing::error!("could not save settings on exit: {err}");
         }
-    }
-
-    // ---- quitting -----------------------------------------------------------------------------
-
-    /// The window's close button: with a session running or actions queued, the close is held
-    /// back while streaks are credited and the queue drains (a second close quits at once).
-    fn close_requested_step(&mut self, ctx: &egui::Context) {
-        if !ctx.input(|i| i.viewport().close_requested()) || self.quit_ready() {
-            return;
-        }
-        let busy = !self.state.conn.session_finished()
-            || self.state.queue.depth > 0
-            || self.state.queue.running.is_some();
-        if let Some(quitting) = &mut self.state.quitting {
-            quitting.now = true;
-        } else if busy {
-            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
-            self.begin_quit();
-        }
-    }
-
-    /// Stops the session cleanly (its open streaks are credited and queued) and starts the
-    /// countdown; the queue keeps running.
-    fn begin_quit(&mut self) {
-        if self.state.quitting.is_some() {
-            return;
-        }
-        tracing::info!("finishing before quitting: crediting open streaks, draining the queue");
-        match &self.state.conn.link {
-            Link::Session { handle, .. } => handle.stop(),
-            Link::StartingDemo => self.state.conn.link = Link::Off,
-            Link::Off => {}
-        }
-        self.state.quitting = Some(Quitting {
-            deadline: Instant::now() + QUIT_DRAIN,
-            now: false,
-        });
-    }
-
-    /// While quitting: closes the window once streaks are credited and the queue is empty, the
-    /// deadline passed, or the streamer chose "Quit now".
-    fn quit_step(&mut self, ctx: &egui::Context) {
-        let Some(quitting) = &self.state.quitting else {
-            return;
-        };
-        let drained = self.state.conn.session_finished()
-            && self.state.queue.depth == 0
-            && self.state.queue.running.is_none();
-        if drained || quitting.now || Instant::now() >= quitting.deadline {
-            self.quit_ready = true;
-            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
-        } else {
-            // The countdown ticks.
-            ctx.request_repaint_after(Duration::from_millis(250));
-        }
-    }
-
-    /// The app has finished what it could and the window may close.
-    pub fn quit_ready(&self) -> bool {
-        self.quit_ready
-    }
-
-    /// The window is closing: saves, stops the session, and stops the executor with its
-    /// handshake (the running action gets `STOP_GRACE`). Every action that did not run is
-    /// logged (a warning, so the desktop binary's stderr shows it too; library code prints
-    /// nothing itself) and returned. Blocks the closing window for at most the grace.
-    pub fn shutdown(&mut self) -> ShutdownReport {
-        self.flush_save();
-        // Dropping the server tells every page and /events client to close.
-        self.overlays = None;
-        if let Link::Session { handle, .. } = std::mem::take(&mut self.state.conn.link) {
-            handle.stop();
-        }
-        let report = self
-            .tasks
-            .runtime()
-            .block_on(self.executor.stop(STOP_GRACE));
-        let not_run = report.not_run_count();
-        if not_run > 0 {
-            tracing::warn!(not_run, "quitting: {not_run} action(s) did not run");
-        }
-        for line in report.not_run_lines() {
-            tracing::warn!("not run: {line}");
-        }
-        report
     }
 }
 

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{MAX_PLAYING, Playing, SoundError, decode};
+use super::{Playing, SoundError, decode_to_play};
 
 /// How often a playing sound looks at the stop flag.
 const POLL: Duration = Duration::from_millis(50);
@@ -23,14 +23,7 @@ pub(super) fn start_sound(
     path: &Path,
     volume: f32,
 ) -> Result<(), SoundError> {
-    let (decoder, spec) = decode(path)?;
-    let now_playing = playing.count();
-    if now_playing >= MAX_PLAYING {
-        return Err(SoundError::TooMany {
-            path: path.to_owned(),
-            playing: now_playing,
-        });
-    }
+    let (decoder, spec) = decode_to_play(path, playing)?;
     if output.sink.is_none() {
         let mut opened =
             rodio::DeviceSinkBuilder::open_default_sink().map_err(|e| SoundError::NoDevice {

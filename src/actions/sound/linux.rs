@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use rodio::source::UniformSourceIterator;
 
-use super::{MAX_PLAYING, PcmSpec, Playing, SoundError, alsa, decode, pulse};
+use super::{PcmSpec, Playing, SoundError, alsa, decode_to_play, pulse};
 
 /// Samples handed to the output per write: ~46 ms of stereo at 44.1 kHz, small enough that a
 /// shutdown cuts a sound off quickly.
@@ -75,14 +75,7 @@ pub(super) fn start_sound(
     path: &Path,
     volume: f32,
 ) -> Result<(), SoundError> {
-    let (decoder, spec) = decode(path)?;
-    let now_playing = playing.count();
-    if now_playing >= MAX_PLAYING {
-        return Err(SoundError::TooMany {
-            path: path.to_owned(),
-            playing: now_playing,
-        });
-    }
+    let (decoder, spec) = decode_to_play(path, playing)?;
     let stream = Stream::open(spec)?;
     if output.last != Some(stream.name()) {
         tracing::info!("sounds play through {}", stream.name());

@@ -271,6 +271,20 @@ pub(crate) struct PcmSpec {
 /// A file being decoded.
 type Decoded = rodio::Decoder<std::io::BufReader<std::fs::File>>;
 
+/// Decodes a file to play, unless [`MAX_PLAYING`] sounds already play: the one admission rule for
+/// every output (a file that does not decode is reported before the limit).
+fn decode_to_play(path: &Path, playing: &Playing) -> Result<(Decoded, PcmSpec), SoundError> {
+    let decoded = decode(path)?;
+    let now_playing = playing.count();
+    if now_playing >= MAX_PLAYING {
+        return Err(SoundError::TooMany {
+            path: path.to_owned(),
+            playing: now_playing,
+        });
+    }
+    Ok(decoded)
+}
+
 /// Opens and decodes a file. A missing file is reported as such even without an audio device.
 fn decode(path: &Path) -> Result<(Decoded, PcmSpec), SoundError> {
     use rodio::Source as _;

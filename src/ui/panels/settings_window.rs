@@ -32,24 +32,30 @@ pub fn settings_window_ui(
             ui.heading("TikTok connection");
             ui.label(RichText::new("Changes apply on the next Connect.").weak());
             egui::Grid::new("conn_grid").num_columns(2).show(ui, |ui| {
-                ui.label("Sign server URL");
-                changed |= ui
-                    .add(
-                        egui::TextEdit::singleline(&mut settings.connection.sign_url)
-                            .desired_width(320.0),
-                    )
-                    .changed();
+                // Drafts until the field is left, like the RCON fields: a half-typed URL or key
+                // never reaches the settings file.
+                let label = ui.label("Sign server URL");
+                changed |= committed_edit_ui(
+                    ui,
+                    &mut settings.connection.sign_url,
+                    |ui, draft: &mut String| {
+                        ui.add(egui::TextEdit::singleline(draft).desired_width(320.0))
+                            .labelled_by(label.id)
+                    },
+                );
                 ui.end_row();
-                ui.label("Sign server API key");
-                let key = ui
-                    .add(
-                        egui::TextEdit::singleline(api_key_input)
+                let label = ui.label("Sign server API key");
+                let key_committed = committed_edit_ui(ui, api_key_input, |ui, draft: &mut String| {
+                    ui.add(
+                        egui::TextEdit::singleline(draft)
                             .password(true)
                             .hint_text("optional")
                             .desired_width(320.0),
                     )
-                    .on_hover_text("Stored in the settings file; never written to the log.");
-                if key.changed() {
+                    .labelled_by(label.id)
+                    .on_hover_text("Stored in the settings file; never written to the log.")
+                });
+                if key_committed {
                     let k = api_key_input.trim();
                     settings.connection.sign_api_key = (!k.is_empty()).then(|| k.to_owned());
                     changed = true;
