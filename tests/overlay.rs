@@ -666,3 +666,32 @@ fn the_app_runs_without_overlays_when_the_port_is_busy() {
     );
     assert_eq!(h.get_all_by_label_contains("--overlay-port").count(), 2);
 }
+
+/// The app redraws its Overlays panel when a page connects or leaves, and only then (an idle
+/// window must not repaint on a timer): the hub says so through `subscribe_connections`.
+#[tokio::test]
+async fn a_page_connecting_and_leaving_is_announced() {
+    let overlays = Overlays::start(0, HubConfig::default()).await.unwrap();
+    let port = overlays.server.port();
+    let mut changed = overlays.hub.subscribe_connections();
+    changed.borrow_and_update();
+    let page = tokio::spawn(async move {
+        let mut response = reqwest::get(format!("http://127.0.0.1:{port}/sse/goal"))
+            .await
+            .unwrap();
+        while let Ok(Some(_)) = response.chunk().await {}
+    });
+    tokio::time::timeout(Duration::from_secs(10), changed.changed())
+        .await
+        .expect("no announcement when the page connected")
+        .unwrap();
+    assert_eq!(overlays.hub.connections(Page::Goal), 1);
+    changed.borrow_and_update();
+    page.abort();
+    tokio::time::timeout(Duration::from_secs(10), changed.changed())
+        .await
+        .expect("no announcement when the page left")
+        .unwrap();
+    assert_eq!(overlays.hub.connections(Page::Goal), 0);
+    overlays.stop().await;
+}

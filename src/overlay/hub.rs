@@ -60,6 +60,9 @@ pub(crate) struct Channels {
     pub(crate) events: broadcast::Sender<Arc<str>>,
     /// Open connections per page (index [`Page::index`]) and for `/events` (the last one).
     pub(crate) connections: Vec<AtomicUsize>,
+    /// Bumped whenever a page or `/events` client connects or leaves: the app redraws its
+    /// Overlays panel then, instead of polling the counts.
+    pub(crate) connections_changed: watch::Sender<u64>,
     dropped_inputs: AtomicU64,
 }
 
@@ -95,6 +98,7 @@ impl OverlayHub {
                 .collect(),
             events: broadcast::Sender::new(EVENTS_CAPACITY),
             connections: (0..=Page::ALL.len()).map(|_| AtomicUsize::new(0)).collect(),
+            connections_changed: watch::Sender::new(0),
             dropped_inputs: AtomicU64::new(0),
         });
         tokio::spawn(run(state, rx, channels.clone()));
@@ -129,6 +133,11 @@ impl OverlayHub {
     /// `/events` clients connected right now.
     pub fn event_clients(&self) -> usize {
         self.channels.connections[Page::ALL.len()].load(Ordering::Relaxed)
+    }
+
+    /// Changes (to a new number) each time a page or `/events` client connects or leaves.
+    pub fn subscribe_connections(&self) -> watch::Receiver<u64> {
+        self.channels.connections_changed.subscribe()
     }
 
     /// Inputs lost because the hub fell 8,192 behind (should stay 0).

@@ -239,6 +239,9 @@ struct Connected {
 impl Connected {
     fn new(channels: Arc<Channels>, slot: usize) -> Self {
         channels.connections[slot].fetch_add(1, Ordering::Relaxed);
+        channels
+            .connections_changed
+            .send_modify(|n| *n = n.wrapping_add(1));
         Self { channels, slot }
     }
 }
@@ -246,6 +249,9 @@ impl Connected {
 impl Drop for Connected {
     fn drop(&mut self) {
         self.channels.connections[self.slot].fetch_sub(1, Ordering::Relaxed);
+        self.channels
+            .connections_changed
+            .send_modify(|n| *n = n.wrapping_add(1));
     }
 }
 

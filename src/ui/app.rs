@@ -33,8 +33,6 @@ use crate::testkit::rcon::FakeRcon;
 
 /// Capacity of a session's channel into its router.
 const LIVE_CHANNEL_CAPACITY: usize = 1_024;
-/// How often the Overlays panel re-reads whether pages are connected.
-const OVERLAY_REFRESH: Duration = Duration::from_secs(1);
 
 /// Opens `url` with the system's handler (starts the opener; never waits for it).
 fn open_in_browser(url: &str) -> std::io::Result<()> {
@@ -219,6 +217,15 @@ impl GiftdeckApp {
                     .hub
                     .set_config(app.state.settings.overlays.pages.clone());
                 app.state.overlays = OverlaysView::of(overlays);
+                // A page connecting or leaving repaints the Overlays panel; nothing else does, so
+                // an idle window stays idle.
+                let mut changed = overlays.hub.subscribe_connections();
+                let waker = app.tasks.waker();
+                app.tasks.spawn_loop(async move {
+                    while changed.changed().await.is_ok() {
+                        waker.wake();
+                    }
+                });
             }
             (None, Some(err)) => {
                 app.state.overlays = OverlaysView::off(format!("Overlays are off: {err}"));
@@ -341,9 +348,8 @@ impl GiftdeckApp {
         }
         self.state.conn.refresh();
         if let Some(overlays) = &self.overlays {
+            // Reading the counts is cheap; a change wakes the window (see `with_overlays`).
             self.state.overlays.refresh(overlays);
-            // A page connecting sends the UI nothing: look again in a second.
-            ctx.request_repaint_after(OVERLAY_REFRESH);
         }
         let started = Instant::now();
         while let Ok(msg) = self.ui_rx.try_recv() {
