@@ -365,7 +365,7 @@ impl GiftdeckApp {
         };
         if self.state.backlog > 0 {
             // Catch up in the next frames, still at the coalesced pace.
-            ctx.request_repaint_after(tasks::WAKE_COALESCE);
+            ctx.request_repaint_after(tasks::BUSY_COALESCE);
         }
         if let Some(due) = self.save_due {
             let now = Instant::now();

@@ -1,12 +1,13 @@
 //! The plumbing between the tokio runtime and the UI thread: [`UiMsg`] (the events the background
-//! hands the UI), the [`Waker`] that repaints the window at most once per [`WAKE_COALESCE`], and
+//! hands the UI), the [`Waker`] that repaints the window at most once per [`WAKE_COALESCE`] (or
+//! [`BUSY_COALESCE`] while a stream is in full swing), and
 //! [`Tasks`], the one helper for "spawn on the runtime, send the reply, wake the UI".
 
 use std::future::Future;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::runtime::Handle;
 use tokio::sync::mpsc;
@@ -19,9 +20,25 @@ use crate::settings;
 
 /// Capacity of the one background → UI channel (events only; latest values go through `watch`).
 pub const UI_CHANNEL_CAPACITY: usize = 8_192;
-/// A burst of background events is gathered this long before the window repaints: at most ~10
-/// repaints a second while gifts pour in, and none at all while nothing happens.
+/// A burst of background events is gathered this long before the window repaints when events are
+/// rare (see [`BUSY_COALESCE`] for a busy stream); nothing happening means no repaint at all.
 pub const WAKE_COALESCE: Duration = Duration::from_millis(100);
+/// The gathering time while events keep coming (the last event-driven frame was less than
+/// [`BUSY_WINDOW`] ago): ~2.5 repaints a second. On a machine without a GPU driver a frame costs
+/// ~30 ms of CPU, and the streamer's game and OBS need it more than a feed nobody can read at
+/// 1,000 gifts/s. Input (a click, typing) still repaints at once.
+pub const BUSY_COALESCE: Duration = Duration::from_millis(400);
+/// How recent the last event-driven frame must be for the window to count as busy.
+pub const BUSY_WINDOW: Duration = Duration::from_secs(1);
+
+/// How long to gather events before repainting, given how long ago the last frame that showed
+/// events was (`None`: there was none yet).
+pub fn coalesce_for(since_last_event_frame: Option<Duration>) -> Duration {
+    match since_last_event_frame {
+        Some(since) if since < BUSY_WINDOW => BUSY_COALESCE,
+        _ => WAKE_COALESCE,
+    }
+}
 
 /// A callback the background calls after it handed the UI something to show.
 pub type Wake = Arc<dyn Fn() + Send + Sync>;
@@ -71,12 +88,26 @@ pub enum UiMsg {
 }
 
 /// Asks the window for a repaint, coalescing bursts: the first event after a frame schedules a
-/// repaint [`WAKE_COALESCE`] later; the events that follow before that frame add nothing.
-#[derive(Default)]
+/// repaint [`coalesce_for`] later; the events that follow before that frame add nothing.
 pub struct Waker {
     ctx: OnceLock<egui::Context>,
     /// A repaint is scheduled and its frame has not started yet.
     pending: AtomicBool,
+    born: Instant,
+    /// When the last frame that a wake asked for started, in milliseconds after `born` plus one
+    /// (0: none yet).
+    last_event_frame: AtomicU64,
+}
+
+impl Default for Waker {
+    fn default() -> Self {
+        Self {
+            ctx: OnceLock::new(),
+            pending: AtomicBool::new(false),
+            born: Instant::now(),
+            last_event_frame: AtomicU64::new(0),
+        }
+    }
 }
 
 impl Waker {
@@ -85,7 +116,7 @@ impl Waker {
             return;
         }
         if let Some(ctx) = self.ctx.get() {
-            ctx.request_repaint_after(WAKE_COALESCE);
+            ctx.request_repaint_after(coalesce_for(self.since_last_event_frame()));
         }
         // Before the first frame there is nothing to wake: that frame drains everything anyway.
     }
@@ -96,7 +127,22 @@ impl Waker {
         if self.ctx.get().is_none() {
             let _ = self.ctx.set(ctx.clone());
         }
-        self.pending.store(false, Ordering::Release);
+        if self.pending.swap(false, Ordering::AcqRel) {
+            let now = u64::try_from(self.born.elapsed().as_millis()).unwrap_or(u64::MAX - 1);
+            self.last_event_frame.store(now + 1, Ordering::Release);
+        }
+    }
+
+    fn since_last_event_frame(&self) -> Option<Duration> {
+        let at = self
+            .last_event_frame
+            .load(Ordering::Acquire)
+            .checked_sub(1)?;
+        Some(
+            self.born
+                .elapsed()
+                .saturating_sub(Duration::from_millis(at)),
+        )
     }
 }
 
@@ -172,7 +218,7 @@ mod tests {
         let repaints = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let counter = repaints.clone();
         ctx.set_request_repaint_callback(move |info| {
-            if info.delay == WAKE_COALESCE {
+            if info.delay >= WAKE_COALESCE {
                 counter.fetch_add(1, Ordering::SeqCst);
             }
         });
@@ -202,5 +248,41 @@ mod tests {
             2,
             "the next frame re-arms it"
         );
+    }
+
+    #[test]
+    fn a_busy_stream_repaints_less_often_than_a_quiet_one() {
+        assert_eq!(coalesce_for(None), WAKE_COALESCE);
+        assert_eq!(coalesce_for(Some(Duration::from_secs(5))), WAKE_COALESCE);
+        assert_eq!(coalesce_for(Some(BUSY_WINDOW)), WAKE_COALESCE);
+        assert_eq!(
+            coalesce_for(Some(Duration::from_millis(120))),
+            BUSY_COALESCE
+        );
+        assert!(BUSY_COALESCE > WAKE_COALESCE);
+    }
+
+    #[test]
+    fn the_waker_turns_busy_after_a_frame_that_showed_events() {
+        let ctx = egui::Context::default();
+        let delays = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = delays.clone();
+        ctx.set_request_repaint_callback(move |info| {
+            if info.delay >= WAKE_COALESCE {
+                seen.lock().unwrap().push(info.delay);
+            }
+        });
+        for _ in 0..5 {
+            pass(&ctx);
+        }
+        let waker = Waker::default();
+        // A frame from input (nothing pending): the next event is gathered briefly.
+        waker.frame_started(&ctx);
+        waker.wake();
+        // That event's frame: events right after it are gathered longer.
+        pass(&ctx);
+        waker.frame_started(&ctx);
+        waker.wake();
+        assert_eq!(*delays.lock().unwrap(), [WAKE_COALESCE, BUSY_COALESCE]);
     }
 }
