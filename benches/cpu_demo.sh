@@ -53,14 +53,8 @@ cleanup() {
 trap cleanup EXIT
 
 # A free display number.
-display=""
-for n in $(seq 91 140); do
-  if [ ! -e "/tmp/.X11-unix/X$n" ] && [ ! -e "/tmp/.X$n-lock" ]; then
-    display=":$n"
-    break
-  fi
-done
-[ -n "$display" ] || { echo "cpu_demo: no free X display" >&2; exit 2; }
+source benches/free_display.sh
+display=$(free_display 91 140) || { echo "cpu_demo: no free X display" >&2; exit 2; }
 Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
 xvfb_pid=$!
 for _ in $(seq 1 50); do

@@ -9,14 +9,8 @@ bin="${1:-target/release/giftdeck}"
 runs="${2:-5}"
 # A display nobody uses: on a display with another giftdeck window the search below would find
 # that window at once.
-display=""
-for n in $(seq 141 190); do
-  if [ ! -e "/tmp/.X11-unix/X$n" ] && [ ! -e "/tmp/.X$n-lock" ]; then
-    display=":$n"
-    break
-  fi
-done
-[ -n "$display" ] || { echo "first_frame: no free X display" >&2; exit 2; }
+source "$(dirname "$0")/free_display.sh"
+display=$(free_display 141 190) || { echo "first_frame: no free X display" >&2; exit 2; }
 Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
 xvfb=$!
 scratch="$(mktemp -d)"

@@ -69,14 +69,8 @@ fresh_wineserver
 benches/first_frame.sh "$scratch/giftdeck-wine" 3
 fresh_wineserver
 
-display=""
-for n in $(seq 191 230); do
-  if [ ! -e "/tmp/.X11-unix/X$n" ] && [ ! -e "/tmp/.X$n-lock" ]; then
-    display=":$n"
-    break
-  fi
-done
-[ -n "$display" ] || { echo "windows_wine: no free X display" >&2; exit 2; }
+source benches/free_display.sh
+display=$(free_display 191 230) || { echo "windows_wine: no free X display" >&2; exit 2; }
 Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
 pids+=($!)
 export DISPLAY="$display"
