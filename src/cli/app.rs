@@ -5,6 +5,9 @@ use std::process::ExitCode;
 
 use crate::ui::{AppOptions, GiftdeckApp, log_dir};
 
+/// Daily log files kept in [`log_dir`].
+const LOG_DAYS: usize = 14;
+
 /// Logs to a daily file in [`log_dir`] (and stderr). Returns the guard that flushes the file.
 fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
     use tracing_subscriber::prelude::*;
@@ -16,9 +19,22 @@ fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
         .with_writer(std::io::stderr)
         .with_filter(tracing_subscriber::EnvFilter::new("warn"));
     let dir = log_dir();
-    let (file_layer, guard) = match dir.as_ref().map(|d| (d, std::fs::create_dir_all(d))) {
-        Some((dir, Ok(()))) => {
-            let appender = tracing_appender::rolling::daily(dir, "giftdeck.log");
+    // A new file each day; the oldest beyond LOG_DAYS are deleted, so months of streaming do not
+    // fill the disk.
+    let appender = |dir: &std::path::Path| {
+        tracing_appender::rolling::Builder::new()
+            .rotation(tracing_appender::rolling::Rotation::DAILY)
+            .filename_prefix("giftdeck.log")
+            .max_log_files(LOG_DAYS)
+            .build(dir)
+            .map_err(std::io::Error::other)
+    };
+    let opened = dir.as_ref().map(|d| {
+        let appender = std::fs::create_dir_all(d).and_then(|()| appender(d));
+        (d, appender)
+    });
+    let (file_layer, guard) = match opened {
+        Some((_, Ok(appender))) => {
             let (writer, guard) = tracing_appender::non_blocking(appender);
             let layer = tracing_subscriber::fmt::layer()
                 .with_ansi(false)
@@ -27,10 +43,7 @@ fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
             (Some(layer), Some(guard))
         }
         Some((dir, Err(err))) => {
-            eprintln!(
-                "giftdeck: cannot create the log folder {}: {err}",
-                dir.display()
-            );
+            eprintln!("giftdeck: cannot write logs in {}: {err}", dir.display());
             (None, None)
         }
         None => (None, None),
