@@ -108,6 +108,27 @@ impl Outbox {
         true
     }
 
+    /// The next message from `rx`, moving the backlog toward the UI while it waits. `None` when
+    /// the loop should end: the UI is gone, or `rx` ended and everything waiting was handed over.
+    async fn next<T>(&mut self, rx: &mut mpsc::Receiver<T>) -> Option<T> {
+        loop {
+            let msg = tokio::select! {
+                msg = rx.recv() => msg,
+                open = self.flush_one(), if self.has_backlog() => {
+                    if !open {
+                        return None;
+                    }
+                    continue;
+                }
+            };
+            if msg.is_none() {
+                // The sender ended: what waits still reaches the UI once it makes room.
+                self.flush_all().await;
+            }
+            return msg;
+        }
+    }
+
     /// Hands over everything still waiting, as the UI makes room. Returns false once it is gone.
     async fn flush_all(&mut self) -> bool {
         while self.has_backlog() {
@@ -132,21 +153,7 @@ pub async fn route_session(
     drops: Arc<DropCounters>,
 ) {
     let mut outbox = Outbox::new(ui_tx.clone(), waker.clone(), drops, |d| &d.feed_rows);
-    loop {
-        let msg = tokio::select! {
-            msg = rx.recv() => msg,
-            open = outbox.flush_one(), if outbox.has_backlog() => {
-                if !open {
-                    return;
-                }
-                continue;
-            }
-        };
-        let Some(msg) = msg else {
-            // The session ended: what waits still reaches the feed once the UI makes room.
-            outbox.flush_all().await;
-            return;
-        };
+    while let Some(msg) = outbox.next(&mut rx).await {
         if let (LiveMsg::Output(output), Some(hub)) = (&msg, &senders.overlay) {
             hub.send_output(output);
         }
@@ -195,20 +202,7 @@ pub async fn forward_executor(
     drops: Arc<DropCounters>,
 ) {
     let mut outbox = Outbox::new(ui_tx, waker, drops, |d| &d.log_lines);
-    loop {
-        let msg = tokio::select! {
-            msg = rx.recv() => msg,
-            open = outbox.flush_one(), if outbox.has_backlog() => {
-                if !open {
-                    return;
-                }
-                continue;
-            }
-        };
-        let Some(ExecMsg::Log(line)) = msg else {
-            outbox.flush_all().await;
-            return;
-        };
+    while let Some(ExecMsg::Log(line)) = outbox.next(&mut rx).await {
         if !outbox.offer(UiMsg::Log(LogLine::from(line))) {
             return;
         }
