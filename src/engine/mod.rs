@@ -514,3 +514,20 @@ pub fn decide_with(
 
 #[cfg(test)]
 mod tests;
+
+/// Helpers the engine's and the room store's tests share.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::Output;
+    use crate::event::EndedBy;
+
+    /// The credits among `out`, as (message id, count, how the streak ended).
+    pub(crate) fn credits(out: &[Output]) -> Vec<(i64, u32, EndedBy)> {
+        out.iter()
+            .filter_map(|o| match o {
+                Output::Credit(d) => Some((d.gift.msg_id, d.gift.count, d.gift.ended_by)),
+                Output::Event(_) | Output::Fired(_) => None,
+            })
+            .collect()
+    }
+}

@@ -1,5 +1,6 @@
 //! Pipeline tests: dedupe, the one clock, the memory's snapshot/journal round trip.
 
+use super::test_support::credits;
 use super::*;
 use crate::event::User;
 use crate::mappings::Action;
@@ -55,15 +56,6 @@ fn batch(events: Vec<LiveEvent>) -> Batch {
 
 fn gifts(list: Vec<GiftMessage>) -> Batch {
     batch(list.into_iter().map(LiveEvent::Gift).collect())
-}
-
-fn credits(out: &[Output]) -> Vec<(i64, u32, EndedBy)> {
-    out.iter()
-        .filter_map(|o| match o {
-            Output::Credit(d) => Some((d.gift.msg_id, d.gift.count, d.gift.ended_by)),
-            Output::Event(_) | Output::Fired(_) => None,
-        })
-        .collect()
 }
 
 #[test]

@@ -3,7 +3,8 @@
 use std::time::UNIX_EPOCH;
 
 use super::*;
-use crate::engine::{EngineConfig, Output};
+use crate::engine::EngineConfig;
+use crate::engine::test_support::credits;
 use crate::event::{EndedBy, GiftMessage, LiveEvent, User};
 use crate::mappings::MappingTable;
 use crate::wire::Batch;
@@ -45,15 +46,6 @@ fn lion(msg_id: i64) -> LiveEvent {
 
 fn pipeline() -> Pipeline {
     Pipeline::new(EngineConfig::default(), MappingTable::default())
-}
-
-fn credits(out: &[Output]) -> Vec<(i64, u32, EndedBy)> {
-    out.iter()
-        .filter_map(|o| match o {
-            Output::Credit(d) => Some((d.gift.msg_id, d.gift.count, d.gift.ended_by)),
-            Output::Event(_) | Output::Fired(_) => None,
-        })
-        .collect()
 }
 
 fn history() -> Batch {
