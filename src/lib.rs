@@ -12,6 +12,7 @@ pub mod capture;
 pub mod cli;
 pub mod engine;
 pub mod event;
+pub mod external;
 pub mod live;
 pub mod mappings;
 pub mod mca;
@@ -20,6 +21,7 @@ pub mod replay;
 pub mod room_store;
 pub mod settings;
 pub mod t2m;
+pub mod tikfinity;
 #[doc(hidden)]
 pub mod testkit;
 pub mod text;
