@@ -21,10 +21,10 @@ pub mod replay;
 pub mod room_store;
 pub mod settings;
 pub mod t2m;
-pub mod tikfinity;
 #[doc(hidden)]
 pub mod testkit;
 pub mod text;
+pub mod tikfinity;
 pub mod triggers;
 pub mod ui;
 pub mod wire;

@@ -2,6 +2,11 @@
 //! real X client window. The events must be exactly the mapped ones, in order, with the hold times
 //! by the X server's clock; the focus guard and the panic button must let nothing through.
 #![cfg(target_os = "linux")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails loudly, helpers included"
+)]
 
 #[path = "support/xrecorder.rs"]
 mod xrecorder;

@@ -2,6 +2,12 @@
 //! pipeline into the server, read by a WebSocket client on loopback. Every message has
 //! TikFinity's envelope and types; a client on a foreign `Host` is refused.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails loudly, helpers included"
+)]
+
 use std::time::Duration;
 
 use futures_util::StreamExt as _;
@@ -11,7 +17,9 @@ use giftdeck::tikfinity::TikfinityServer;
 use serde_json::Value;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
 
-async fn connect(port: u16) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {
+async fn connect(
+    port: u16,
+) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {
     let (ws, _) = tokio_tungstenite::connect_async(format!("ws://127.0.0.1:{port}/"))
         .await
         .unwrap();
@@ -20,7 +28,12 @@ async fn connect(port: u16) -> tokio_tungstenite::WebSocketStream<tokio_tungsten
 
 async fn next_json<S>(ws: &mut S) -> Value
 where
-    S: futures_util::Stream<Item = Result<tokio_tungstenite::tungstenite::Message, tokio_tungstenite::tungstenite::Error>> + Unpin,
+    S: futures_util::Stream<
+            Item = Result<
+                tokio_tungstenite::tungstenite::Message,
+                tokio_tungstenite::tungstenite::Error,
+            >,
+        > + Unpin,
 {
     let message = tokio::time::timeout(Duration::from_secs(10), ws.next())
         .await
@@ -32,7 +45,8 @@ where
 
 /// Replays a capture file into the server's feed.
 fn replay_into(server: &TikfinityServer, capture: &str) {
-    let reader = CaptureReader::open(std::path::Path::new(&format!("tests/data/{capture}"))).unwrap();
+    let reader =
+        CaptureReader::open(std::path::Path::new(&format!("tests/data/{capture}"))).unwrap();
     let feed = server.feed();
     giftdeck::replay::replay_outputs(reader, MappingTable::default(), |output| {
         feed.deliver(output, 1_700_000_000_000);
@@ -51,11 +65,21 @@ async fn a_replayed_stream_arrives_in_tikfinitys_shape() {
     replay_into(&server, "every_kind.bin");
     replay_into(&server, "streak.bin");
     let mut seen = Vec::new();
-    while let Ok(Some(Ok(message))) = tokio::time::timeout(Duration::from_millis(500), ws.next()).await {
+    while let Ok(Some(Ok(message))) =
+        tokio::time::timeout(Duration::from_millis(500), ws.next()).await
+    {
         seen.push(serde_json::from_str::<Value>(message.to_text().unwrap()).unwrap());
     }
     let names: Vec<&str> = seen.iter().filter_map(|v| v["event"].as_str()).collect();
-    for expected in ["chat", "like", "follow", "share", "member", "gift", "giftdeckCredit"] {
+    for expected in [
+        "chat",
+        "like",
+        "follow",
+        "share",
+        "member",
+        "gift",
+        "giftdeckCredit",
+    ] {
         assert!(names.contains(&expected), "no {expected} in {names:?}");
     }
     for value in &seen {
@@ -64,13 +88,25 @@ async fn a_replayed_stream_arrives_in_tikfinitys_shape() {
         if value["event"] == "streamEnd" {
             continue;
         }
-        assert!(data["userId"].is_string(), "userId must be a string: {value}");
-        assert!(data["uniqueId"].is_string() && data["nickname"].is_string(), "{value}");
+        assert!(
+            data["userId"].is_string(),
+            "userId must be a string: {value}"
+        );
+        assert!(
+            data["uniqueId"].is_string() && data["nickname"].is_string(),
+            "{value}"
+        );
         assert!(data["msgId"].is_string(), "{value}");
         if value["event"] == "gift" {
             assert!(data["giftId"].is_u64(), "giftId must be a number: {value}");
-            assert!(data["repeatEnd"].is_boolean(), "repeatEnd must be a boolean: {value}");
-            assert!(data["giftType"].is_u64() && data["repeatCount"].is_u64(), "{value}");
+            assert!(
+                data["repeatEnd"].is_boolean(),
+                "repeatEnd must be a boolean: {value}"
+            );
+            assert!(
+                data["giftType"].is_u64() && data["repeatCount"].is_u64(),
+                "{value}"
+            );
         }
     }
     // A consumer that skips `giftType == 1 && !repeatEnd` counts each credited gift once: the
@@ -111,9 +147,10 @@ async fn a_foreign_host_is_refused() {
     let mut request = format!("ws://127.0.0.1:{}/", server.port())
         .into_client_request()
         .unwrap();
-    request
-        .headers_mut()
-        .insert("host", format!("localhost:{}", server.port()).parse().unwrap());
+    request.headers_mut().insert(
+        "host",
+        format!("localhost:{}", server.port()).parse().unwrap(),
+    );
     let (mut ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
     assert_eq!(next_json(&mut ws).await["event"], "config");
 }
@@ -128,7 +165,9 @@ async fn pearconnect_reads_song_requests_from_giftdeck() {
     use giftdeck::engine::Output;
     use giftdeck::event::{LiveEvent, User};
     let Some(folder) = std::env::var_os("GIFTDECK_TIKFINITY_CONSUMER") else {
-        eprintln!("SKIPPED: GIFTDECK_TIKFINITY_CONSUMER is not set (PearConnect's client is not on npm)");
+        eprintln!(
+            "SKIPPED: GIFTDECK_TIKFINITY_CONSUMER is not set (PearConnect's client is not on npm)"
+        );
         return;
     };
     let server = TikfinityServer::start(0).await.unwrap();
@@ -144,7 +183,10 @@ async fn pearconnect_reads_song_requests_from_giftdeck() {
     let feed = server.feed();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     while feed.clients() == 0 {
-        assert!(tokio::time::Instant::now() < deadline, "PearConnect never connected");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "PearConnect never connected"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let chat = |msg_id: i64, text: &str| {
@@ -181,6 +223,9 @@ async fn pearconnect_reads_song_requests_from_giftdeck() {
     assert_eq!(requests[0]["userId"], "6506646277295882242");
     assert_eq!(requests[0]["query"], "Björk  \"Jóga\" 🦊");
     let last = lines.iter().find_map(|l| l.get("final")).unwrap();
-    assert_eq!(last["invalidEvents"], 0, "PearConnect rejected some of giftdeck's messages: {last}");
+    assert_eq!(
+        last["invalidEvents"], 0,
+        "PearConnect rejected some of giftdeck's messages: {last}"
+    );
     assert_eq!(last["state"], "chat_received");
 }

@@ -119,7 +119,9 @@ pub struct ExternalCall {
 /// Why a call's body was refused.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum BodyError {
-    #[error("the body is not the JSON this endpoint takes ({0}); send {{\"trigger\":\"Rose\",\"viewer\":\"bob\",\"count\":1}}")]
+    #[error(
+        "the body is not the JSON this endpoint takes ({0}); send {{\"trigger\":\"Rose\",\"viewer\":\"bob\",\"count\":1}}"
+    )]
     Json(String),
     #[error("\"trigger\" is empty")]
     NoTrigger,
@@ -161,17 +163,40 @@ mod tests {
     fn web_pages_and_rebinding_are_refused() {
         let json = Some("application/json; charset=utf-8");
         assert_eq!(refusal(Some("127.0.0.1:23871"), None, None, json), None);
-        assert_eq!(refusal(Some("localhost:1"), None, Some("none"), Some("application/json")), None);
-        assert_eq!(refusal(Some("evil.example:23871"), None, None, json), Some(Refusal::Host));
+        assert_eq!(
+            refusal(
+                Some("localhost:1"),
+                None,
+                Some("none"),
+                Some("application/json")
+            ),
+            None
+        );
+        assert_eq!(
+            refusal(Some("evil.example:23871"), None, None, json),
+            Some(Refusal::Host)
+        );
         assert_eq!(refusal(None, None, None, json), Some(Refusal::Host));
         assert_eq!(
             refusal(Some("127.0.0.1"), Some("https://evil.example"), None, json),
             Some(Refusal::FromWebPage)
         );
-        assert_eq!(refusal(Some("127.0.0.1"), Some("null"), None, json), Some(Refusal::FromWebPage));
-        assert_eq!(refusal(Some("127.0.0.1"), None, Some("cross-site"), json), Some(Refusal::FromWebPage));
-        assert_eq!(refusal(Some("127.0.0.1"), None, None, Some("text/plain")), Some(Refusal::NotJson));
-        assert_eq!(refusal(Some("127.0.0.1"), None, None, None), Some(Refusal::NotJson));
+        assert_eq!(
+            refusal(Some("127.0.0.1"), Some("null"), None, json),
+            Some(Refusal::FromWebPage)
+        );
+        assert_eq!(
+            refusal(Some("127.0.0.1"), None, Some("cross-site"), json),
+            Some(Refusal::FromWebPage)
+        );
+        assert_eq!(
+            refusal(Some("127.0.0.1"), None, None, Some("text/plain")),
+            Some(Refusal::NotJson)
+        );
+        assert_eq!(
+            refusal(Some("127.0.0.1"), None, None, None),
+            Some(Refusal::NotJson)
+        );
     }
 
     #[test]
@@ -192,12 +217,27 @@ mod tests {
 
     #[test]
     fn bodies() {
-        assert_eq!(read_body(br#"{"trigger":" Rose ","viewer":"bob\n\u202e","count":3}"#), Ok(("Rose".into(), "bob".into(), 3)));
-        assert_eq!(read_body(br#"{"trigger":"Rose"}"#), Ok(("Rose".into(), String::new(), 1)));
+        assert_eq!(
+            read_body(br#"{"trigger":" Rose ","viewer":"bob\n\u202e","count":3}"#),
+            Ok(("Rose".into(), "bob".into(), 3))
+        );
+        assert_eq!(
+            read_body(br#"{"trigger":"Rose"}"#),
+            Ok(("Rose".into(), String::new(), 1))
+        );
         assert_eq!(read_body(br#"{"trigger":" "}"#), Err(BodyError::NoTrigger));
-        assert_eq!(read_body(br#"{"trigger":"x","count":0}"#), Err(BodyError::Count(0)));
-        assert_eq!(read_body(br#"{"trigger":"x","count":101}"#), Err(BodyError::Count(101)));
-        assert!(matches!(read_body(br#"{"trigger":"x","extra":1}"#), Err(BodyError::Json(_))));
+        assert_eq!(
+            read_body(br#"{"trigger":"x","count":0}"#),
+            Err(BodyError::Count(0))
+        );
+        assert_eq!(
+            read_body(br#"{"trigger":"x","count":101}"#),
+            Err(BodyError::Count(101))
+        );
+        assert!(matches!(
+            read_body(br#"{"trigger":"x","extra":1}"#),
+            Err(BodyError::Json(_))
+        ));
         assert!(matches!(read_body(b"trigger=x"), Err(BodyError::Json(_))));
     }
 }

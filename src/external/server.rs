@@ -57,7 +57,9 @@ pub struct ExternalServer {
 
 impl std::fmt::Debug for ExternalServer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ExternalServer").field("port", &self.port).finish_non_exhaustive()
+        f.debug_struct("ExternalServer")
+            .field("port", &self.port)
+            .finish_non_exhaustive()
     }
 }
 
@@ -79,12 +81,13 @@ impl ExternalServer {
         token: Token,
         mappings: watch::Receiver<MappingTable>,
     ) -> Result<(Self, mpsc::Receiver<ExternalCall>), ExternalError> {
-        let listener = TcpListener::bind(("127.0.0.1", port))
-            .await
-            .map_err(|source| match source.kind() {
-                std::io::ErrorKind::AddrInUse => ExternalError::PortInUse { port },
-                _ => ExternalError::Bind { port, source },
-            })?;
+        let listener =
+            TcpListener::bind(("127.0.0.1", port))
+                .await
+                .map_err(|source| match source.kind() {
+                    std::io::ErrorKind::AddrInUse => ExternalError::PortInUse { port },
+                    _ => ExternalError::Bind { port, source },
+                })?;
         let port = listener
             .local_addr()
             .map_err(|source| ExternalError::Bind { port, source })?
@@ -163,10 +166,16 @@ async fn trigger(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
         get(header::CONTENT_TYPE),
     ) {
         Some(Refusal::Host) => {
-            return error(StatusCode::FORBIDDEN, "giftdeck answers only to 127.0.0.1 and localhost");
+            return error(
+                StatusCode::FORBIDDEN,
+                "giftdeck answers only to 127.0.0.1 and localhost",
+            );
         }
         Some(Refusal::FromWebPage) => {
-            return error(StatusCode::FORBIDDEN, "web pages cannot fire giftdeck triggers");
+            return error(
+                StatusCode::FORBIDDEN,
+                "web pages cannot fire giftdeck triggers",
+            );
         }
         Some(Refusal::NotJson) => {
             return error(
@@ -176,7 +185,9 @@ async fn trigger(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
         }
         None => {}
     }
-    if !policy::bearer(get(header::AUTHORIZATION)).is_some_and(|t| policy::token_matches(state.token.reveal(), t)) {
+    if !policy::bearer(get(header::AUTHORIZATION))
+        .is_some_and(|t| policy::token_matches(state.token.reveal(), t))
+    {
         return error(
             StatusCode::UNAUTHORIZED,
             "missing or wrong token: send Authorization: Bearer TOKEN (the token is in giftdeck's Settings)",
@@ -216,6 +227,9 @@ async fn trigger(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
             StatusCode::ACCEPTED,
             serde_json::json!({ "queued": true, "trigger": trigger, "count": count }),
         ),
-        Err(_) => error(StatusCode::SERVICE_UNAVAILABLE, "giftdeck is busy: try again shortly"),
+        Err(_) => error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "giftdeck is busy: try again shortly",
+        ),
     }
 }

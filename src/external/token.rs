@@ -102,7 +102,12 @@ mod tests {
         let path = dir.path().join("sub").join(TOKEN_FILE);
         let first = load_or_create(&path).unwrap();
         assert_eq!(first.reveal().len(), 43);
-        assert!(first.reveal().bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+        assert!(
+            first
+                .reveal()
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        );
         assert_eq!(load_or_create(&path).unwrap(), first);
         assert_ne!(Token::generate(), first);
         assert_eq!(format!("{first:?}"), "Token(…)");
@@ -113,6 +118,10 @@ mod tests {
             assert_eq!(mode, 0o600);
         }
         fs::write(&path, "  \n").unwrap();
-        assert_ne!(load_or_create(&path).unwrap(), first, "a blank file gets a new token");
+        assert_ne!(
+            load_or_create(&path).unwrap(),
+            first,
+            "a blank file gets a new token"
+        );
     }
 }

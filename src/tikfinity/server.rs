@@ -100,19 +100,22 @@ pub struct TikfinityServer {
 
 impl std::fmt::Debug for TikfinityServer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TikfinityServer").field("port", &self.port).finish_non_exhaustive()
+        f.debug_struct("TikfinityServer")
+            .field("port", &self.port)
+            .finish_non_exhaustive()
     }
 }
 
 impl TikfinityServer {
     /// Binds 127.0.0.1:`port` (0 picks a free one: tests).
     pub async fn start(port: u16) -> Result<Self, TikfinityError> {
-        let listener = TcpListener::bind(("127.0.0.1", port))
-            .await
-            .map_err(|source| match source.kind() {
-                std::io::ErrorKind::AddrInUse => TikfinityError::PortInUse { port },
-                _ => TikfinityError::Bind { port, source },
-            })?;
+        let listener =
+            TcpListener::bind(("127.0.0.1", port))
+                .await
+                .map_err(|source| match source.kind() {
+                    std::io::ErrorKind::AddrInUse => TikfinityError::PortInUse { port },
+                    _ => TikfinityError::Bind { port, source },
+                })?;
         let port = listener
             .local_addr()
             .map_err(|source| TikfinityError::Bind { port, source })?
@@ -185,22 +188,32 @@ fn refuse(status: StatusCode, text: &str) -> ErrorResponse {
     response
 }
 
-async fn serve(stream: TcpStream, mut messages: broadcast::Receiver<Arc<str>>, mut stop: watch::Receiver<bool>) {
-    let check_host = |request: &Request, response: Response| {
-        let host = request
-            .headers()
-            .get("host")
-            .and_then(|h| h.to_str().ok())
-            .unwrap_or("");
-        if crate::overlay::server::is_loopback_host(host) {
-            Ok(response)
-        } else {
-            Err(refuse(
-                StatusCode::FORBIDDEN,
-                "giftdeck's TikFinity events API answers only to 127.0.0.1 and localhost",
-            ))
-        }
-    };
+/// The handshake's `Host` check (tungstenite's callback: its error type is what it is).
+#[expect(
+    clippy::result_large_err,
+    reason = "the signature tungstenite's handshake callback requires"
+)]
+fn check_host(request: &Request, response: Response) -> Result<Response, ErrorResponse> {
+    let host = request
+        .headers()
+        .get("host")
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("");
+    if crate::overlay::server::is_loopback_host(host) {
+        Ok(response)
+    } else {
+        Err(refuse(
+            StatusCode::FORBIDDEN,
+            "giftdeck's TikFinity events API answers only to 127.0.0.1 and localhost",
+        ))
+    }
+}
+
+async fn serve(
+    stream: TcpStream,
+    mut messages: broadcast::Receiver<Arc<str>>,
+    mut stop: watch::Receiver<bool>,
+) {
     let handshake = tokio::time::timeout(
         Duration::from_secs(10),
         tokio_tungstenite::accept_hdr_async(stream, check_host),
@@ -208,7 +221,11 @@ async fn serve(stream: TcpStream, mut messages: broadcast::Receiver<Arc<str>>, m
     let Ok(Ok(mut ws)) = handshake.await else {
         return;
     };
-    if ws.send(Message::text(shapes::config().to_string())).await.is_err() {
+    if ws
+        .send(Message::text(shapes::config().to_string()))
+        .await
+        .is_err()
+    {
         return;
     }
     loop {

@@ -7,7 +7,9 @@
 use serde_json::{Map, Value, json};
 
 use crate::engine::Decision;
-use crate::event::{ControlAction, GiftMessage, LiveEvent, SocialKind, User, MEMBER_JOINED, MEMBER_SUBSCRIBED};
+use crate::event::{
+    ControlAction, GiftMessage, LiveEvent, MEMBER_JOINED, MEMBER_SUBSCRIBED, SocialKind, User,
+};
 
 /// The event name of giftdeck's own credit: one per counted gift or finished streak, never twice.
 pub const GIFTDECK_CREDIT: &str = "giftdeckCredit";
@@ -40,7 +42,10 @@ pub fn user_fields(user: &User, msg_id: i64, create_time_millis: i64) -> Map<Str
     data.insert("gifterLevel".into(), json!(0));
     data.insert("teamMemberLevel".into(), json!(0));
     data.insert("msgId".into(), Value::String(msg_id.to_string()));
-    data.insert("createTime".into(), Value::String(create_time_millis.to_string()));
+    data.insert(
+        "createTime".into(),
+        Value::String(create_time_millis.to_string()),
+    );
     data
 }
 
@@ -54,9 +59,15 @@ pub fn gift(gift: &GiftMessage) -> Value {
     data.insert("groupId".into(), Value::String(gift.group_id.to_string()));
     data.insert("giftType".into(), json!(u8::from(gift.streakable)));
     // A gift that is not streakable ends with itself.
-    data.insert("repeatEnd".into(), Value::Bool(gift.repeat_end || !gift.streakable));
+    data.insert(
+        "repeatEnd".into(),
+        Value::Bool(gift.repeat_end || !gift.streakable),
+    );
     data.insert("giftName".into(), Value::String(gift.gift_name.clone()));
-    data.insert("describe".into(), Value::String(format!("Sent {}", gift.gift_name)));
+    data.insert(
+        "describe".into(),
+        Value::String(format!("Sent {}", gift.gift_name)),
+    );
     data.insert("diamondCount".into(), json!(gift.diamonds));
     data.insert(
         "giftPictureUrl".into(),
@@ -209,7 +220,15 @@ mod tests {
 
     /// The user fields with their JSON types, exactly.
     fn assert_user_fields(data: &Value) {
-        let strings = ["userId", "secUid", "uniqueId", "nickname", "profilePictureUrl", "msgId", "createTime"];
+        let strings = [
+            "userId",
+            "secUid",
+            "uniqueId",
+            "nickname",
+            "profilePictureUrl",
+            "msgId",
+            "createTime",
+        ];
         for key in strings {
             assert!(data[key].is_string(), "{key} must be a string: {data}");
         }
@@ -235,13 +254,29 @@ mod tests {
     }
 
     const USER_KEYS: [&str; 15] = [
-        "createTime", "followRole", "gifterLevel", "isModerator", "isNewGifter", "isSubscriber", "msgId",
-        "nickname", "profilePictureUrl", "secUid", "teamMemberLevel", "topGifterRank", "uniqueId", "userBadges",
+        "createTime",
+        "followRole",
+        "gifterLevel",
+        "isModerator",
+        "isNewGifter",
+        "isSubscriber",
+        "msgId",
+        "nickname",
+        "profilePictureUrl",
+        "secUid",
+        "teamMemberLevel",
+        "topGifterRank",
+        "uniqueId",
+        "userBadges",
         "userId",
     ];
 
     fn with_user_keys(extra: &[&str]) -> Vec<String> {
-        let mut all: Vec<String> = USER_KEYS.iter().chain(extra).map(|s| (*s).to_owned()).collect();
+        let mut all: Vec<String> = USER_KEYS
+            .iter()
+            .chain(extra)
+            .map(|s| (*s).to_owned())
+            .collect();
         all.sort();
         all
     }
@@ -287,8 +322,15 @@ mod tests {
         assert_eq!(
             keys(&update),
             with_user_keys(&[
-                "describe", "diamondCount", "giftId", "giftName", "giftPictureUrl", "giftType", "groupId",
-                "repeatCount", "repeatEnd",
+                "describe",
+                "diamondCount",
+                "giftId",
+                "giftName",
+                "giftPictureUrl",
+                "giftType",
+                "groupId",
+                "repeatCount",
+                "repeatEnd",
             ])
         );
         let data = &update["data"];
@@ -337,7 +379,10 @@ mod tests {
         assert_eq!(as_gift["data"]["giftType"], 1);
         assert_eq!(as_gift["data"]["repeatEnd"], true);
         assert_eq!(as_gift["data"]["repeatCount"], 5);
-        assert_eq!(gift_from_credit(&decision(EndedBy::Single, 1))["data"]["giftType"], 0);
+        assert_eq!(
+            gift_from_credit(&decision(EndedBy::Single, 1))["data"]["giftType"],
+            0
+        );
         let own = credit(&decision(EndedBy::Timeout, 5), 1_700_000_000_999);
         assert_eq!(own["event"], GIFTDECK_CREDIT);
         assert_user_fields_loose(&own["data"]);
@@ -351,7 +396,9 @@ mod tests {
     }
 
     fn assert_user_fields_loose(data: &Value) {
-        assert!(data["userId"].is_string() && data["uniqueId"].is_string() && data["msgId"].is_string());
+        assert!(
+            data["userId"].is_string() && data["uniqueId"].is_string() && data["msgId"].is_string()
+        );
     }
 
     #[test]
@@ -366,8 +413,17 @@ mod tests {
         .unwrap();
         assert_eq!(like["event"], "like");
         assert_user_fields(&like["data"]);
-        assert_eq!(keys(&like), with_user_keys(&["likeCount", "totalLikeCount"]));
-        assert_eq!((like["data"]["likeCount"].as_u64(), like["data"]["totalLikeCount"].as_u64()), (Some(15), Some(12_345)));
+        assert_eq!(
+            keys(&like),
+            with_user_keys(&["likeCount", "totalLikeCount"])
+        );
+        assert_eq!(
+            (
+                like["data"]["likeCount"].as_u64(),
+                like["data"]["totalLikeCount"].as_u64()
+            ),
+            (Some(15), Some(12_345))
+        );
         for (kind, name) in [(SocialKind::Follow, "follow"), (SocialKind::Share, "share")] {
             let value = event(&LiveEvent::Social {
                 msg_id: 2,
@@ -381,20 +437,55 @@ mod tests {
             assert_eq!(keys(&value), with_user_keys(&[]));
         }
         assert_eq!(
-            event(&LiveEvent::Social { msg_id: 2, user: user(), kind: SocialKind::Other, create_time_millis: 0 }),
+            event(&LiveEvent::Social {
+                msg_id: 2,
+                user: user(),
+                kind: SocialKind::Other,
+                create_time_millis: 0
+            }),
             None
         );
-        let member = event(&LiveEvent::Member { msg_id: 3, user: user(), action: MEMBER_JOINED, create_time_millis: 0 }).unwrap();
+        let member = event(&LiveEvent::Member {
+            msg_id: 3,
+            user: user(),
+            action: MEMBER_JOINED,
+            create_time_millis: 0,
+        })
+        .unwrap();
         assert_eq!(member["event"], "member");
         assert_eq!(keys(&member), with_user_keys(&["actionId"]));
         assert_eq!(member["data"]["actionId"], 1);
-        let sub = event(&LiveEvent::Member { msg_id: 4, user: user(), action: MEMBER_SUBSCRIBED, create_time_millis: 0 }).unwrap();
+        let sub = event(&LiveEvent::Member {
+            msg_id: 4,
+            user: user(),
+            action: MEMBER_SUBSCRIBED,
+            create_time_millis: 0,
+        })
+        .unwrap();
         assert_eq!(sub["event"], "subscribe");
         assert_user_fields(&sub["data"]);
-        assert_eq!(event(&LiveEvent::Member { msg_id: 5, user: user(), action: 99, create_time_millis: 0 }), None);
-        let end = event(&LiveEvent::Control { msg_id: 6, action: ControlAction::Ended }).unwrap();
+        assert_eq!(
+            event(&LiveEvent::Member {
+                msg_id: 5,
+                user: user(),
+                action: 99,
+                create_time_millis: 0
+            }),
+            None
+        );
+        let end = event(&LiveEvent::Control {
+            msg_id: 6,
+            action: ControlAction::Ended,
+        })
+        .unwrap();
         assert_eq!(end, json!({"event": "streamEnd", "data": {"action": 3}}));
-        assert_eq!(event(&LiveEvent::Control { msg_id: 7, action: ControlAction::Paused }), None);
+        assert_eq!(
+            event(&LiveEvent::Control {
+                msg_id: 7,
+                action: ControlAction::Paused
+            }),
+            None
+        );
         assert_eq!(config(), json!({"event": "config", "data": {"events": []}}));
     }
 }

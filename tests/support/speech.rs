@@ -29,7 +29,9 @@ pub struct SpeechRig {
 impl Drop for SpeechRig {
     fn drop(&mut self) {
         for pid_file in [
-            self.dir.path().join("speech-dispatcher/pid/speech-dispatcher.pid"),
+            self.dir
+                .path()
+                .join("speech-dispatcher/pid/speech-dispatcher.pid"),
             self.dir.path().join("pulse/pid"),
         ] {
             if let Ok(pid) = std::fs::read_to_string(&pid_file) {
@@ -80,16 +82,26 @@ impl SpeechRig {
             "--load=module-always-sink",
         ]);
         env(&mut pulse);
-        assert!(pulse.status().unwrap().success(), "pulseaudio did not start");
+        assert!(
+            pulse.status().unwrap().success(),
+            "pulseaudio did not start"
+        );
         wait_until("PulseAudio's socket", Duration::from_secs(10), || {
             dir.path().join("pulse/native").exists()
         });
         let mut speechd = Command::new("speech-dispatcher");
         speechd.args(["-d", "-t", "0"]);
         env(&mut speechd);
-        assert!(speechd.status().unwrap().success(), "speech-dispatcher did not start");
+        assert!(
+            speechd.status().unwrap().success(),
+            "speech-dispatcher did not start"
+        );
         let socket = dir.path().join("speech-dispatcher/speechd.sock");
-        wait_until("speech-dispatcher's socket", Duration::from_secs(20), || socket.exists());
+        wait_until(
+            "speech-dispatcher's socket",
+            Duration::from_secs(20),
+            || socket.exists(),
+        );
         Some(Self { dir, socket })
     }
 
@@ -183,7 +195,12 @@ fn analyze(path: &Path) -> Audio {
     };
     let u16_at = |i: usize| u16::from_le_bytes([bytes[i], bytes[i + 1]]);
     let channels = usize::from(u16_at(fmt + 10)).max(1);
-    let rate = u32::from_le_bytes([bytes[fmt + 12], bytes[fmt + 13], bytes[fmt + 14], bytes[fmt + 15]]);
+    let rate = u32::from_le_bytes([
+        bytes[fmt + 12],
+        bytes[fmt + 13],
+        bytes[fmt + 14],
+        bytes[fmt + 15],
+    ]);
     let samples: Vec<i16> = bytes[data + 8..]
         .chunks_exact(2)
         .map(|c| i16::from_le_bytes([c[0], c[1]]))
@@ -195,7 +212,11 @@ fn analyze(path: &Path) -> Audio {
         .filter(|(_, s)| i32::from(**s).abs() > threshold)
         .map(|(i, _)| i / channels)
         .collect();
-    let peak = samples.iter().map(|s| f64::from(*s).abs()).fold(0.0, f64::max) / f64::from(i16::MAX);
+    let peak = samples
+        .iter()
+        .map(|s| f64::from(*s).abs())
+        .fold(0.0, f64::max)
+        / f64::from(i16::MAX);
     let voiced_frames = match (loud.first(), loud.last()) {
         (Some(first), Some(last)) => last - first,
         _ => 0,

@@ -12,11 +12,10 @@ use std::time::{Duration, Instant};
 
 use x11rb::connection::Connection;
 use x11rb::protocol::Event;
-use x11rb::wrapper::ConnectionExt as _;
 use x11rb::protocol::xproto::{
-    AtomEnum, ConnectionExt as _, CreateWindowAux, EventMask,
-    InputFocus, PropMode, WindowClass,
+    AtomEnum, ConnectionExt as _, CreateWindowAux, EventMask, InputFocus, PropMode, WindowClass,
 };
+use x11rb::wrapper::ConnectionExt as _;
 
 fn find_program(name: &str) -> Option<std::path::PathBuf> {
     let path = std::env::var_os("PATH")?;
@@ -48,7 +47,15 @@ impl XServer {
         };
         // `-displayfd 1`: Xvfb picks a free display and prints it once it accepts connections.
         let mut child = Command::new(xvfb)
-            .args(["-displayfd", "1", "-screen", "0", "640x480x24", "-nolisten", "tcp"])
+            .args([
+                "-displayfd",
+                "1",
+                "-screen",
+                "0",
+                "640x480x24",
+                "-nolisten",
+                "tcp",
+            ])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -134,10 +141,26 @@ impl Recorder {
             &CreateWindowAux::new().event_mask(mask),
         )
         .unwrap();
-        let utf8 = conn.intern_atom(false, b"UTF8_STRING").unwrap().reply().unwrap().atom;
-        let net_wm_name = conn.intern_atom(false, b"_NET_WM_NAME").unwrap().reply().unwrap().atom;
-        conn.change_property8(PropMode::REPLACE, window, net_wm_name, utf8, title.as_bytes())
-            .unwrap();
+        let utf8 = conn
+            .intern_atom(false, b"UTF8_STRING")
+            .unwrap()
+            .reply()
+            .unwrap()
+            .atom;
+        let net_wm_name = conn
+            .intern_atom(false, b"_NET_WM_NAME")
+            .unwrap()
+            .reply()
+            .unwrap()
+            .atom;
+        conn.change_property8(
+            PropMode::REPLACE,
+            window,
+            net_wm_name,
+            utf8,
+            title.as_bytes(),
+        )
+        .unwrap();
         conn.change_property8(
             PropMode::REPLACE,
             window,
@@ -155,7 +178,10 @@ impl Recorder {
                 Some(Event::MapNotify(_)) => break,
                 Some(_) => {}
                 None => {
-                    assert!(Instant::now() < deadline, "the recorder window never mapped");
+                    assert!(
+                        Instant::now() < deadline,
+                        "the recorder window never mapped"
+                    );
                     std::thread::sleep(Duration::from_millis(2));
                 }
             }
@@ -208,7 +234,11 @@ fn keymap(conn: &impl Connection) -> (u8, usize, Vec<u32>) {
     (min, usize::from(reply.keysyms_per_keycode), reply.keysyms)
 }
 
-fn record(conn: x11rb::rust_connection::RustConnection, seen: Arc<Mutex<Vec<Seen>>>, stop: Arc<AtomicBool>) {
+fn record(
+    conn: x11rb::rust_connection::RustConnection,
+    seen: Arc<Mutex<Vec<Seen>>>,
+    stop: Arc<AtomicBool>,
+) {
     let mut map = keymap(&conn);
     let keysym = |map: &(u8, usize, Vec<u32>), code: u8| {
         let index = usize::from(code.saturating_sub(map.0)) * map.1;

@@ -99,7 +99,7 @@ pub fn system_backend() -> Result<Box<dyn InputBackend>, KeysError> {
     }
     #[cfg(windows)]
     {
-        Ok(Box::new(windows::SendInput::default()))
+        Ok(Box::new(windows::Win32Input))
     }
     #[cfg(not(any(target_os = "linux", windows)))]
     {
@@ -115,10 +115,16 @@ mod tests {
 
     #[test]
     fn titles_match_ignoring_case() {
-        assert!(title_matches("Minecraft", "Minecraft* 1.21.4 - Singleplayer"));
+        assert!(title_matches(
+            "Minecraft",
+            "Minecraft* 1.21.4 - Singleplayer"
+        ));
         assert!(title_matches(" minecraft ", "MINECRAFT"));
         assert!(title_matches("", "anything"));
-        assert!(!title_matches("Minecraft", "OBS 30.2.3 - Profile: Untitled"));
+        assert!(!title_matches(
+            "Minecraft",
+            "OBS 30.2.3 - Profile: Untitled"
+        ));
         assert!(title_matches("grand theft", "Grand Theft Auto V"));
     }
 

@@ -165,7 +165,9 @@ pub enum KeyNameError {
          tab, space, up/down/left/right, ctrl, shift, alt, super… (see docs/actions.md)"
     )]
     Unknown { name: String },
-    #[error("{chord:?} has an empty part between two + (to press the plus key write \"equal\" with shift, or \"numpadadd\")")]
+    #[error(
+        "{chord:?} has an empty part between two + (to press the plus key write \"equal\" with shift, or \"numpadadd\")"
+    )]
     EmptyPart { chord: String },
     #[error("{chord:?} names {key} twice")]
     Repeated { chord: String, key: Key },
@@ -457,7 +459,12 @@ mod tests {
         for &(_, key) in NAMED {
             assert_eq!(Key::parse(&key.to_string()), Ok(key), "{key:?}");
         }
-        for key in [Key::Letter(b'q'), Key::Digit(b'0'), Key::F(12), Key::Numpad(3)] {
+        for key in [
+            Key::Letter(b'q'),
+            Key::Digit(b'0'),
+            Key::F(12),
+            Key::Numpad(3),
+        ] {
             assert_eq!(Key::parse(&key.to_string()), Ok(key));
         }
     }

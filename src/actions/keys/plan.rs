@@ -10,15 +10,29 @@ use super::spec::{KeyStep, KeysAction};
 /// One input event, in the order it is sent.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Input {
-    Key { key: Key, down: bool },
-    Button { button: MouseButton, down: bool },
-    MoveTo { x: i32, y: i32 },
-    MoveBy { x: i32, y: i32 },
+    Key {
+        key: Key,
+        down: bool,
+    },
+    Button {
+        button: MouseButton,
+        down: bool,
+    },
+    MoveTo {
+        x: i32,
+        y: i32,
+    },
+    MoveBy {
+        x: i32,
+        y: i32,
+    },
     /// Wheel notches: positive down, negative up.
     Scroll(i32),
     /// One typed character (as text: the platform picks how to produce it).
     Char(char),
-    Sleep { millis: u64 },
+    Sleep {
+        millis: u64,
+    },
 }
 
 /// What one keys action may do at most, and how long a plain press lasts.
@@ -69,7 +83,9 @@ pub enum PlanError {
     HoldTooLong { step: usize, millis: u64, max: u64 },
     #[error("step {step}: {count} is more than the {max} clicks or notches one step may send")]
     TooManyRepeats { step: usize, count: u32, max: u32 },
-    #[error("this keys action would take {millis} ms, longer than the {max} ms one action may take")]
+    #[error(
+        "this keys action would take {millis} ms, longer than the {max} ms one action may take"
+    )]
     TooLong { millis: u64, max: u64 },
     #[error("this keys action has no steps")]
     NoSteps,
@@ -296,9 +312,7 @@ impl KeysGate {
     /// When the next keys action may start.
     pub fn next_start_millis(&self, now_millis: u64) -> u64 {
         self.last_end_millis
-            .map_or(now_millis, |end| {
-                end.saturating_add(self.pace.gap_millis)
-            })
+            .map_or(now_millis, |end| end.saturating_add(self.pace.gap_millis))
             .max(now_millis)
     }
 
@@ -443,7 +457,10 @@ mod tests {
         assert!(message.starts_with("step 2: "), "{message}");
         assert!(message.contains("banana"), "{message}");
         assert_eq!(
-            problems(&action(r#"{"steps":[{"press":"a"}]}"#), &KeysLimits::default()),
+            problems(
+                &action(r#"{"steps":[{"press":"a"}]}"#),
+                &KeysLimits::default()
+            ),
             None
         );
     }

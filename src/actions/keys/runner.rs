@@ -282,7 +282,11 @@ mod tests {
 
     impl InputBackend for Fake {
         fn send(&mut self, input: &Input, _game_mode: bool) -> Result<(), KeysError> {
-            self.0.sent.lock().unwrap().push((input.clone(), Instant::now()));
+            self.0
+                .sent
+                .lock()
+                .unwrap()
+                .push((input.clone(), Instant::now()));
             Ok(())
         }
         fn focused_title(&mut self) -> Result<Option<String>, KeysError> {
@@ -301,7 +305,13 @@ mod tests {
     }
 
     fn sent(record: &Record) -> Vec<Input> {
-        record.sent.lock().unwrap().iter().map(|(i, _)| i.clone()).collect()
+        record
+            .sent
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(i, _)| i.clone())
+            .collect()
     }
 
     #[tokio::test]
@@ -344,14 +354,28 @@ mod tests {
         assert_eq!(
             sent(&record),
             [
-                Input::Key { key: Key::ControlLeft, down: true },
-                Input::Key { key: Key::Letter(b'w'), down: true },
-                Input::Key { key: Key::Letter(b'w'), down: false },
-                Input::Key { key: Key::ControlLeft, down: false },
+                Input::Key {
+                    key: Key::ControlLeft,
+                    down: true
+                },
+                Input::Key {
+                    key: Key::Letter(b'w'),
+                    down: true
+                },
+                Input::Key {
+                    key: Key::Letter(b'w'),
+                    down: false
+                },
+                Input::Key {
+                    key: Key::ControlLeft,
+                    down: false
+                },
             ]
         );
         // The next plan runs normally.
-        keys.run(plan_of(r#"{"steps":[{"press":"a"}]}"#)).await.unwrap();
+        keys.run(plan_of(r#"{"steps":[{"press":"a"}]}"#))
+            .await
+            .unwrap();
     }
 
     #[tokio::test]
@@ -360,7 +384,9 @@ mod tests {
         *record.title.lock().unwrap() = Some("OBS 30.0 - Scenes".into());
         let keys = runner(&record);
         let result = keys
-            .run(plan_of(r#"{"steps":[{"type_text":"gg"}],"window":"minecraft"}"#))
+            .run(plan_of(
+                r#"{"steps":[{"type_text":"gg"}],"window":"minecraft"}"#,
+            ))
             .await;
         match result {
             Err(KeysError::WrongWindow { wanted, focused }) => {
@@ -371,9 +397,11 @@ mod tests {
         }
         assert!(sent(&record).is_empty());
         *record.title.lock().unwrap() = Some("Minecraft 1.21.4".into());
-        keys.run(plan_of(r#"{"steps":[{"type_text":"gg"}],"window":"minecraft"}"#))
-            .await
-            .unwrap();
+        keys.run(plan_of(
+            r#"{"steps":[{"type_text":"gg"}],"window":"minecraft"}"#,
+        ))
+        .await
+        .unwrap();
         assert_eq!(sent(&record), [Input::Char('g'), Input::Char('g')]);
     }
 }

@@ -17,8 +17,8 @@ use windows_sys::Win32::UI::Input::KeyboardAndMouse::{
     MOUSEEVENTF_VIRTUALDESK, MOUSEEVENTF_WHEEL, MOUSEINPUT, MapVirtualKeyW, SendInput,
 };
 use windows_sys::Win32::UI::WindowsAndMessaging::{
-    GetForegroundWindow, GetSystemMetrics, GetWindowTextW, SM_CXVIRTUALSCREEN,
-    SM_CYVIRTUALSCREEN, SM_XVIRTUALSCREEN, SM_YVIRTUALSCREEN, WHEEL_DELTA,
+    GetForegroundWindow, GetSystemMetrics, GetWindowTextW, SM_CXVIRTUALSCREEN, SM_CYVIRTUALSCREEN,
+    SM_XVIRTUALSCREEN, SM_YVIRTUALSCREEN, WHEEL_DELTA,
 };
 
 use super::KeysError;
@@ -28,7 +28,7 @@ use super::runner::InputBackend;
 use super::scancodes::win_key;
 
 #[derive(Default)]
-pub struct SendInput;
+pub struct Win32Input;
 
 fn keyboard(vk: u16, scan: u16, flags: u32) -> INPUT {
     INPUT {
@@ -65,17 +65,27 @@ fn mouse(dx: i32, dy: i32, data: u32, flags: u32) -> INPUT {
 fn key_input(key: Key, down: bool, game_mode: bool) -> INPUT {
     let win = win_key(key);
     let up = if down { 0 } else { KEYEVENTF_KEYUP };
-    let extended = if win.extended { KEYEVENTF_EXTENDEDKEY } else { 0 };
+    let extended = if win.extended {
+        KEYEVENTF_EXTENDEDKEY
+    } else {
+        0
+    };
     if game_mode {
         let ext_scan = u32::from(win.scan) | if win.extended { 0xE000 } else { 0 };
         // SAFETY: MapVirtualKeyW takes two integers and touches no memory of ours.
         let mapped = unsafe { MapVirtualKeyW(ext_scan, MAPVK_VSC_TO_VK_EX) };
-        let vk = u16::try_from(mapped).ok().filter(|&v| v != 0).unwrap_or(win.vk);
+        let vk = u16::try_from(mapped)
+            .ok()
+            .filter(|&v| v != 0)
+            .unwrap_or(win.vk);
         keyboard(vk, win.scan, KEYEVENTF_SCANCODE | extended | up)
     } else {
         // SAFETY: as above.
         let mapped = unsafe { MapVirtualKeyW(u32::from(win.vk), MAPVK_VK_TO_VSC) };
-        let scan = u16::try_from(mapped).ok().filter(|&s| s != 0).unwrap_or(win.scan);
+        let scan = u16::try_from(mapped)
+            .ok()
+            .filter(|&s| s != 0)
+            .unwrap_or(win.scan);
         keyboard(win.vk, scan, extended | up)
     }
 }
@@ -144,7 +154,7 @@ fn inputs_for(input: &Input, game_mode: bool) -> Vec<INPUT> {
     }
 }
 
-impl InputBackend for SendInput {
+impl InputBackend for Win32Input {
     fn send(&mut self, input: &Input, game_mode: bool) -> Result<(), KeysError> {
         let inputs = inputs_for(input, game_mode);
         if inputs.is_empty() {

@@ -12,10 +12,10 @@ use x11rb::protocol::xproto::{
 use x11rb::protocol::xtest::{self, ConnectionExt as _};
 use x11rb::rust_connection::RustConnection;
 
+use super::KeysError;
 use super::names::{Key, char_keysym};
 use super::plan::Input;
 use super::runner::InputBackend;
-use super::KeysError;
 
 fn failed(err: impl std::fmt::Display) -> KeysError {
     KeysError::Send(format!("X11: {err}"))
@@ -40,7 +40,10 @@ pub struct XTest {
 impl XTest {
     /// Connects to `display` (`None`: `$DISPLAY`).
     pub fn connect(display: Option<&str>) -> Result<Self, KeysError> {
-        let shown = display.map_or_else(|| std::env::var("DISPLAY").unwrap_or_default(), str::to_owned);
+        let shown = display.map_or_else(
+            || std::env::var("DISPLAY").unwrap_or_default(),
+            str::to_owned,
+        );
         let (conn, screen) = x11rb::connect(display).map_err(|err| KeysError::NoDisplay {
             display: shown,
             reason: err.to_string(),
@@ -106,7 +109,9 @@ impl XTest {
 
     fn row(&self, index: usize) -> &[u32] {
         let start = index * self.per_keycode;
-        self.keysyms.get(start..start + self.per_keycode).unwrap_or(&[])
+        self.keysyms
+            .get(start..start + self.per_keycode)
+            .unwrap_or(&[])
     }
 
     fn keycode_at(&self, index: usize) -> Option<Keycode> {
@@ -139,7 +144,11 @@ impl XTest {
             .change_keyboard_mapping(1, code, per, &row)
             .map_err(failed)?;
         // The round trip makes the server apply the mapping (and tell clients) before the key.
-        self.conn.get_input_focus().map_err(failed)?.reply().map_err(failed)?;
+        self.conn
+            .get_input_focus()
+            .map_err(failed)?
+            .reply()
+            .map_err(failed)?;
         self.borrowed.push((code, keysym));
         Ok(code)
     }
@@ -157,7 +166,11 @@ impl XTest {
             Some(code) => code,
             None => self.borrow(keysym, || format!("the {key} key"))?,
         };
-        let kind = if down { KEY_PRESS_EVENT } else { KEY_RELEASE_EVENT };
+        let kind = if down {
+            KEY_PRESS_EVENT
+        } else {
+            KEY_RELEASE_EVENT
+        };
         self.fake(kind, code, x11rb::NONE, 0, 0)
     }
 
@@ -168,7 +181,10 @@ impl XTest {
         } else if let (Some(code), Some(_)) = (self.find(keysym, 1), self.shift) {
             (code, true)
         } else {
-            (self.borrow(keysym, || format!("the character {c:?}"))?, false)
+            (
+                self.borrow(keysym, || format!("the character {c:?}"))?,
+                false,
+            )
         };
         let shift = self.shift.filter(|_| shifted);
         if let Some(shift) = shift {
@@ -202,17 +218,29 @@ impl XTest {
             .map_err(failed)?
             .reply()
             .map_err(failed)?;
-        Ok((!latin1.value.is_empty()).then(|| latin1.value.iter().map(|&b| char::from(b)).collect()))
+        Ok((!latin1.value.is_empty())
+            .then(|| latin1.value.iter().map(|&b| char::from(b)).collect()))
     }
 
     fn active_window(&self) -> Result<Option<Window>, KeysError> {
         let reply = self
             .conn
-            .get_property(false, self.root, self.net_active_window, AtomEnum::WINDOW, 0, 1)
+            .get_property(
+                false,
+                self.root,
+                self.net_active_window,
+                AtomEnum::WINDOW,
+                0,
+                1,
+            )
             .map_err(failed)?
             .reply()
             .map_err(failed)?;
-        if let Some(window) = reply.value32().and_then(|mut v| v.next()).filter(|&w| w != 0) {
+        if let Some(window) = reply
+            .value32()
+            .and_then(|mut v| v.next())
+            .filter(|&w| w != 0)
+        {
             return Ok(Some(window));
         }
         // No window manager: the input focus (0 = none, 1 = pointer root).
@@ -232,14 +260,30 @@ impl InputBackend for XTest {
         match *input {
             Input::Key { key, down } => self.key(key, down)?,
             Input::Button { button, down } => {
-                let kind = if down { BUTTON_PRESS_EVENT } else { BUTTON_RELEASE_EVENT };
+                let kind = if down {
+                    BUTTON_PRESS_EVENT
+                } else {
+                    BUTTON_RELEASE_EVENT
+                };
                 self.fake(kind, button.x11_button(), x11rb::NONE, 0, 0)?;
             }
             Input::MoveTo { x, y } => {
-                self.fake(MOTION_NOTIFY_EVENT, 0, self.root, Self::clamp(x), Self::clamp(y))?;
+                self.fake(
+                    MOTION_NOTIFY_EVENT,
+                    0,
+                    self.root,
+                    Self::clamp(x),
+                    Self::clamp(y),
+                )?;
             }
             Input::MoveBy { x, y } => {
-                self.fake(MOTION_NOTIFY_EVENT, 1, x11rb::NONE, Self::clamp(x), Self::clamp(y))?;
+                self.fake(
+                    MOTION_NOTIFY_EVENT,
+                    1,
+                    x11rb::NONE,
+                    Self::clamp(x),
+                    Self::clamp(y),
+                )?;
             }
             Input::Scroll(notches) => {
                 // Buttons 4 and 5 are the wheel's up and down.

@@ -30,7 +30,10 @@ struct Word {
 fn words(text: &str) -> Vec<Word> {
     let mut out = Vec::new();
     let mut start = None;
-    for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
         let in_word = c.is_alphanumeric() || (c == '\'' && start.is_some());
         match (in_word, start) {
             (true, None) => start = Some(i),
@@ -53,7 +56,12 @@ impl WordFilter {
     pub fn new<S: AsRef<str>>(list: &[S]) -> Self {
         let entries = list
             .iter()
-            .map(|entry| words(entry.as_ref()).into_iter().map(|w| w.lower).collect::<Vec<_>>())
+            .map(|entry| {
+                words(entry.as_ref())
+                    .into_iter()
+                    .map(|w| w.lower)
+                    .collect::<Vec<_>>()
+            })
             .filter(|entry| !entry.is_empty())
             .collect();
         Self { entries }
@@ -110,12 +118,12 @@ pub fn is_link(word: &str) -> bool {
     let host = lower.split('/').next().unwrap_or("");
     let labels: Vec<&str> = host.split('.').collect();
     labels.len() >= 2
-        && labels.iter().all(|l| {
-            !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        })
         && labels
-            .last()
-            .is_some_and(|tld| (2..=24).contains(&tld.len()) && tld.chars().all(|c| c.is_ascii_alphabetic()))
+            .iter()
+            .all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        && labels.last().is_some_and(|tld| {
+            (2..=24).contains(&tld.len()) && tld.chars().all(|c| c.is_ascii_alphabetic())
+        })
 }
 
 /// True for characters that draw as (or join) emoji: pictographs, dingbats, symbols, flags'
@@ -134,7 +142,8 @@ fn is_emoji_part(c: char) -> bool {
 
 /// Counts an emoji once however many code points draw it (joiners, selectors, skin tones).
 fn starts_emoji(c: char) -> bool {
-    is_emoji_part(c) && !matches!(u32::from(c), 0xFE0F | 0x200D | 0x20E3 | 0x1F3FB..=0x1F3FF | 0xE0020..=0xE007F)
+    is_emoji_part(c)
+        && !matches!(u32::from(c), 0xFE0F | 0x200D | 0x20E3 | 0x1F3FB..=0x1F3FF | 0xE0020..=0xE007F)
 }
 
 /// `text` with every run of more than `max` emoji (spaces between them included) removed.
@@ -176,7 +185,10 @@ pub fn cut(text: &str, max_chars: usize) -> String {
     if text.chars().count() <= max_chars {
         return text.to_owned();
     }
-    let end = text.char_indices().nth(max_chars).map_or(text.len(), |(i, _)| i);
+    let end = text
+        .char_indices()
+        .nth(max_chars)
+        .map_or(text.len(), |(i, _)| i);
     let head = &text[..end];
     match head.rfind(' ') {
         Some(space) if space > 0 => head[..space].trim_end().to_owned(),
@@ -259,7 +271,9 @@ pub enum NotRead {
     Off,
     NotACommand,
     Audience,
-    CoolingDown { remaining_millis: u64 },
+    CoolingDown {
+        remaining_millis: u64,
+    },
     /// Nothing left after the filters.
     Empty,
 }
@@ -302,8 +316,9 @@ fn after_command<'a>(message: &'a str, command: &str) -> Option<&'a str> {
     let command = command.trim();
     let head = message.get(..command.len())?;
     let rest = &message[command.len()..];
-    (head.eq_ignore_ascii_case(command) && (rest.is_empty() || rest.starts_with(char::is_whitespace)))
-        .then_some(rest)
+    (head.eq_ignore_ascii_case(command)
+        && (rest.is_empty() || rest.starts_with(char::is_whitespace)))
+    .then_some(rest)
 }
 
 impl ChatReader {
@@ -325,7 +340,12 @@ impl ChatReader {
     }
 
     /// Decides whether and how a chat message is read.
-    pub fn hear(&mut self, user: &User, message: &str, now_millis: u64) -> Result<Utterance, NotRead> {
+    pub fn hear(
+        &mut self,
+        user: &User,
+        message: &str,
+        now_millis: u64,
+    ) -> Result<Utterance, NotRead> {
         let settings = &self.settings;
         if !settings.enabled {
             return Err(NotRead::Off);
@@ -424,7 +444,13 @@ mod tests {
 
     #[test]
     fn links_are_recognized() {
-        for link in ["https://x.io/a", "www.example.com", "bit.ly/abc", "Example.COM,", "http://1.2"] {
+        for link in [
+            "https://x.io/a",
+            "www.example.com",
+            "bit.ly/abc",
+            "Example.COM,",
+            "http://1.2",
+        ] {
             assert!(is_link(link), "{link}");
         }
         for word in ["hello", "e.g.", "3.14", "ok.", "...", "a.b"] {
@@ -455,7 +481,10 @@ mod tests {
         let bob = user("bob", "Bob");
         assert_eq!(r.hear(&bob, "hello", 0), Err(NotRead::NotACommand));
         assert_eq!(r.hear(&bob, "!ttsx hello", 0), Err(NotRead::NotACommand));
-        assert_eq!(r.hear(&bob, "!TTS hello there", 0).unwrap().text, "Bob says hello there");
+        assert_eq!(
+            r.hear(&bob, "!TTS hello there", 0).unwrap().text,
+            "Bob says hello there"
+        );
         let mut all = reader(|s| s.only_command = false);
         assert_eq!(all.hear(&bob, "hello", 0).unwrap().text, "Bob says hello");
         assert_eq!(all.hear(&bob, "!tts hi", 0).unwrap().text, "Bob says hi");
@@ -466,12 +495,30 @@ mod tests {
     #[test]
     fn the_filter_applies_to_messages_and_nicknames() {
         let mut r = reader(|s| s.word_filter = vec!["heck".into(), "Spam Lord".into()]);
-        let said = r.hear(&user("x", "Spam Lord Heck"), "!tts what the HECK is this", 0).unwrap();
+        let said = r
+            .hear(
+                &user("x", "Spam Lord Heck"),
+                "!tts what the HECK is this",
+                0,
+            )
+            .unwrap();
         assert_eq!(said.text, "someone says what the is this");
-        let said = r.hear(&user("y", "Ann"), "!tts https://evil.example/x hi www.a.com", 0).unwrap();
+        let said = r
+            .hear(
+                &user("y", "Ann"),
+                "!tts https://evil.example/x hi www.a.com",
+                0,
+            )
+            .unwrap();
         assert_eq!(said.text, "Ann says hi");
-        assert_eq!(r.hear(&user("z", "Zed"), "!tts heck", 0), Err(NotRead::Empty));
-        assert_eq!(r.hear(&user("z", "Zed"), "!tts 🔥🔥🔥🔥🔥", 0), Err(NotRead::Empty));
+        assert_eq!(
+            r.hear(&user("z", "Zed"), "!tts heck", 0),
+            Err(NotRead::Empty)
+        );
+        assert_eq!(
+            r.hear(&user("z", "Zed"), "!tts 🔥🔥🔥🔥🔥", 0),
+            Err(NotRead::Empty)
+        );
     }
 
     #[test]
@@ -489,18 +536,29 @@ mod tests {
         let mut fan = user("vip", "Vip");
         assert_eq!(r.hear(&fan, "!tts hi", 0), Err(NotRead::Audience));
         fan.identity.subscriber = true;
-        let said = r.hear(&fan, "!tts a rather long message indeed", 1_000).unwrap();
+        let said = r
+            .hear(&fan, "!tts a rather long message indeed", 1_000)
+            .unwrap();
         assert_eq!(said.text, "Vip says a rather");
         assert_eq!(said.voice.name.as_deref(), Some("robot"));
         assert_eq!(
             r.hear(&fan, "!tts again", 4_000),
-            Err(NotRead::CoolingDown { remaining_millis: 7_000 })
+            Err(NotRead::CoolingDown {
+                remaining_millis: 7_000
+            })
         );
         assert!(r.hear(&fan, "!tts again", 11_000).is_ok());
         let mut other = user("other", "O");
         other.user_id = 8;
         other.identity.subscriber = true;
-        assert_eq!(r.hear(&other, "!tts hey", 11_500).unwrap().voice.name.as_deref(), Some("default-voice"));
+        assert_eq!(
+            r.hear(&other, "!tts hey", 11_500)
+                .unwrap()
+                .voice
+                .name
+                .as_deref(),
+            Some("default-voice")
+        );
     }
 
     #[test]

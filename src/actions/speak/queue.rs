@@ -139,7 +139,10 @@ impl SpeechQueue {
     /// Queues an utterance; false (and counted) when the queue is full.
     pub fn say(&self, utterance: Utterance) -> bool {
         let sequence = self.next_sequence.fetch_add(1, Ordering::AcqRel);
-        match self.queue.try_send(Queued { utterance, sequence }) {
+        match self.queue.try_send(Queued {
+            utterance,
+            sequence,
+        }) {
             Ok(()) => {
                 let waiting = self.queue.max_capacity() - self.queue.capacity();
                 self.status_tx.send_modify(|s| s.waiting = waiting);
@@ -162,7 +165,9 @@ impl SpeechQueue {
         let last = self.next_sequence.load(Ordering::Acquire).saturating_sub(1);
         let before = self.cleared_through.swap(last, Ordering::AcqRel);
         let waiting = self.queue.max_capacity() - self.queue.capacity();
-        let dropped = u64::try_from(waiting).unwrap_or(0).min(last.saturating_sub(before));
+        let dropped = u64::try_from(waiting)
+            .unwrap_or(0)
+            .min(last.saturating_sub(before));
         self.status_tx.send_modify(|s| {
             s.cut += dropped;
             s.waiting = 0;
@@ -190,7 +195,11 @@ mod tests {
     }
 
     impl SpeechService for Fake {
-        async fn say(&mut self, u: &Utterance, cancel: &mut watch::Receiver<u64>) -> Result<Said, SpeechError> {
+        async fn say(
+            &mut self,
+            u: &Utterance,
+            cancel: &mut watch::Receiver<u64>,
+        ) -> Result<Said, SpeechError> {
             let said = tokio::select! {
                 () = tokio::time::sleep(Duration::from_millis(self.millis)) => Said::Finished,
                 _ = cancel.changed() => Said::Cancelled,
@@ -215,7 +224,10 @@ mod tests {
         })
     }
 
-    async fn settle(status: &mut watch::Receiver<SpeechStatus>, done: impl Fn(&SpeechStatus) -> bool) {
+    async fn settle(
+        status: &mut watch::Receiver<SpeechStatus>,
+        done: impl Fn(&SpeechStatus) -> bool,
+    ) {
         tokio::time::timeout(Duration::from_secs(60), status.wait_for(|s| done(s)))
             .await
             .expect("the speech queue never got there")
@@ -229,7 +241,10 @@ mod tests {
         let mut status = q.status();
         assert!(q.say(utterance("one")));
         assert!(q.say(utterance("two")));
-        settle(&mut status, |s| s.spoken == 1 && s.speaking.as_deref() == Some("two")).await;
+        settle(&mut status, |s| {
+            s.spoken == 1 && s.speaking.as_deref() == Some("two")
+        })
+        .await;
         q.skip();
         settle(&mut status, |s| s.cut == 1 && s.speaking.is_none()).await;
         for text in ["three", "four", "five"] {

@@ -14,9 +14,8 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use tokio::sync::{oneshot, watch};
 use windows::Win32::Media::Speech::{
-    IEnumSpObjectTokens, ISpObjectToken, ISpObjectTokenCategory, ISpVoice, SPCAT_VOICES,
-    SPF_ASYNC, SPF_IS_NOT_XML, SPF_PURGEBEFORESPEAK, SPRS_DONE, SPVOICESTATUS,
-    SpObjectTokenCategory, SpVoice,
+    IEnumSpObjectTokens, ISpObjectToken, ISpObjectTokenCategory, ISpVoice, SPCAT_VOICES, SPF_ASYNC,
+    SPF_IS_NOT_XML, SPF_PURGEBEFORESPEAK, SPRS_DONE, SPVOICESTATUS, SpObjectTokenCategory, SpVoice,
 };
 use windows::Win32::System::Com::{
     CLSCTX_ALL, COINIT_MULTITHREADED, CoCreateInstance, CoInitializeEx, CoTaskMemFree,
@@ -81,18 +80,26 @@ fn run(receiver: Receiver<Job>, ready: SyncSender<Result<(), SpeechError>>) {
     }
 }
 
-fn speak(voice: &ISpVoice, utterance: &Utterance, cancel: &AtomicBool) -> Result<Said, SpeechError> {
+fn speak(
+    voice: &ISpVoice,
+    utterance: &Utterance,
+    cancel: &AtomicBool,
+) -> Result<Said, SpeechError> {
     let settings = &utterance.voice;
     // SAFETY: plain integers to a live voice object.
     unsafe {
-        voice.SetRate(settings.sapi_rate()).map_err(|e| failed("rate", e))?;
-        voice.SetVolume(settings.sapi_volume()).map_err(|e| failed("volume", e))?;
+        voice
+            .SetRate(settings.sapi_rate())
+            .map_err(|e| failed("rate", e))?;
+        voice
+            .SetVolume(settings.sapi_volume())
+            .map_err(|e| failed("volume", e))?;
     }
-    if let Some(name) = settings.name.as_deref() {
-        if let Some(token) = find_voice(name)? {
-            // SAFETY: a token COM gave us, to a live voice object.
-            unsafe { voice.SetVoice(&token) }.map_err(|e| failed("voice", e))?;
-        }
+    if let Some(name) = settings.name.as_deref()
+        && let Some(token) = find_voice(name)?
+    {
+        // SAFETY: a token COM gave us, to a live voice object.
+        unsafe { voice.SetVoice(&token) }.map_err(|e| failed("voice", e))?;
     }
     let text = HSTRING::from(utterance.text.as_str());
     let flags = (SPF_ASYNC.0 | SPF_PURGEBEFORESPEAK.0 | SPF_IS_NOT_XML.0).cast_unsigned();
@@ -160,7 +167,11 @@ fn find_voice(name: &str) -> Result<Option<ISpObjectToken>, SpeechError> {
 }
 
 impl SpeechService for Sapi {
-    async fn say(&mut self, utterance: &Utterance, cancel: &mut watch::Receiver<u64>) -> Result<Said, SpeechError> {
+    async fn say(
+        &mut self,
+        utterance: &Utterance,
+        cancel: &mut watch::Receiver<u64>,
+    ) -> Result<Said, SpeechError> {
         let stop = Arc::new(AtomicBool::new(false));
         let (reply, mut done) = oneshot::channel();
         self.jobs

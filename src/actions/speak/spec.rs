@@ -87,7 +87,8 @@ mod tests {
 
     #[test]
     fn the_issue_shape_reads_and_writes() {
-        let json = r#"{"text":"{nickname} sent {count} {gift}","voice":"en-us","rate":1.5,"volume":0.5}"#;
+        let json =
+            r#"{"text":"{nickname} sent {count} {gift}","voice":"en-us","rate":1.5,"volume":0.5}"#;
         let action: SpeakAction = serde_json::from_str(json).unwrap();
         assert_eq!(action.voice.as_deref(), Some("en-us"));
         assert_eq!(serde_json::to_string(&action).unwrap(), json);

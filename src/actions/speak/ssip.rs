@@ -13,8 +13,8 @@ use tokio::net::unix::OwnedWriteHalf;
 use tokio::sync::{mpsc, watch};
 
 use super::SpeechError;
-use super::queue::{Said, SpeechService};
 use super::filters::Utterance;
+use super::queue::{Said, SpeechService};
 
 /// How long one reply may take.
 const REPLY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -64,7 +64,13 @@ pub fn parse_line(line: &str) -> Option<(u16, bool, &str)> {
 
 /// Turns a finished 7xx reply into an event.
 pub fn event_of(reply: &Reply) -> SsipEvent {
-    let id = || reply.lines.first().and_then(|l| l.trim().parse::<u64>().ok()).unwrap_or(0);
+    let id = || {
+        reply
+            .lines
+            .first()
+            .and_then(|l| l.trim().parse::<u64>().ok())
+            .unwrap_or(0)
+    };
     match reply.code {
         701 => SsipEvent::Begin(id()),
         702 => SsipEvent::End(id()),
@@ -89,7 +95,12 @@ pub fn speak_body(text: &str) -> String {
 
 /// A value for a `SET` command: one line, no CR or LF.
 fn one_word(value: &str) -> String {
-    value.chars().filter(|c| !c.is_control()).collect::<String>().trim().to_owned()
+    value
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect::<String>()
+        .trim()
+        .to_owned()
 }
 
 /// A connection to speech-dispatcher.
@@ -109,7 +120,9 @@ impl Ssip {
             Some(path) => path,
             None => socket_path(
                 std::env::var("SPEECHD_ADDRESS").ok().as_deref(),
-                std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from).as_deref(),
+                std::env::var_os("XDG_RUNTIME_DIR")
+                    .map(PathBuf::from)
+                    .as_deref(),
             )
             .ok_or(SpeechError::NoRuntimeDir)?,
         };
@@ -121,7 +134,8 @@ impl Ssip {
             }
         };
         let mut ssip = Self::over(stream);
-        ssip.command("SET self CLIENT_NAME giftdeck:giftdeck:main").await?;
+        ssip.command("SET self CLIENT_NAME giftdeck:giftdeck:main")
+            .await?;
         ssip.command("SET self NOTIFICATION ALL on").await?;
         Ok(ssip)
     }
@@ -137,7 +151,11 @@ impl Ssip {
             let mut lines = Vec::new();
             loop {
                 line.clear();
-                match (&mut reader).take(MAX_LINE as u64).read_line(&mut line).await {
+                match (&mut reader)
+                    .take(MAX_LINE as u64)
+                    .read_line(&mut line)
+                    .await
+                {
                     Ok(0) | Err(_) => break,
                     Ok(_) => {}
                 }
@@ -183,8 +201,12 @@ impl Ssip {
     async fn reply(&mut self) -> Result<Reply, SpeechError> {
         match tokio::time::timeout(REPLY_TIMEOUT, self.replies.recv()).await {
             Ok(Some(reply)) => Ok(reply),
-            Ok(None) => Err(SpeechError::Service("speech-dispatcher closed the connection".into())),
-            Err(_) => Err(SpeechError::Service("speech-dispatcher did not answer within 5 s".into())),
+            Ok(None) => Err(SpeechError::Service(
+                "speech-dispatcher closed the connection".into(),
+            )),
+            Err(_) => Err(SpeechError::Service(
+                "speech-dispatcher did not answer within 5 s".into(),
+            )),
         }
     }
 
@@ -195,7 +217,10 @@ impl Ssip {
         if !(200..300).contains(&reply.code) {
             return Err(SpeechError::Service(format!(
                 "speech-dispatcher refused {:?}: {} {}",
-                line.split_whitespace().take(3).collect::<Vec<_>>().join(" "),
+                line.split_whitespace()
+                    .take(3)
+                    .collect::<Vec<_>>()
+                    .join(" "),
                 reply.code,
                 reply.lines.last().map_or("", String::as_str)
             )));
@@ -207,7 +232,10 @@ impl Ssip {
     pub async fn speak(&mut self, text: &str) -> Result<u64, SpeechError> {
         let ready = self.command("SPEAK").await?;
         if ready.code != 230 {
-            return Err(SpeechError::Service(format!("speech-dispatcher: unexpected {}", ready.code)));
+            return Err(SpeechError::Service(format!(
+                "speech-dispatcher: unexpected {}",
+                ready.code
+            )));
         }
         self.send(&speak_body(text)).await?;
         let queued = self.reply().await?;
@@ -238,16 +266,28 @@ impl Ssip {
 
     async fn set_voice(&mut self, utterance: &Utterance) -> Result<(), SpeechError> {
         let voice = &utterance.voice;
-        self.command(&format!("SET self RATE {}", voice.ssip_rate())).await?;
-        self.command(&format!("SET self VOLUME {}", voice.ssip_volume())).await?;
-        if let Some(name) = voice.name.as_deref().map(one_word).filter(|n| !n.is_empty()) {
-            self.command(&format!("SET self SYNTHESIS_VOICE {name}")).await?;
+        self.command(&format!("SET self RATE {}", voice.ssip_rate()))
+            .await?;
+        self.command(&format!("SET self VOLUME {}", voice.ssip_volume()))
+            .await?;
+        if let Some(name) = voice
+            .name
+            .as_deref()
+            .map(one_word)
+            .filter(|n| !n.is_empty())
+        {
+            self.command(&format!("SET self SYNTHESIS_VOICE {name}"))
+                .await?;
         }
         Ok(())
     }
 
     /// Waits for the end of message `id`, or for `cancel` to change (then cancels it).
-    async fn wait_for(&mut self, id: u64, cancel: &mut watch::Receiver<u64>) -> Result<Said, SpeechError> {
+    async fn wait_for(
+        &mut self,
+        id: u64,
+        cancel: &mut watch::Receiver<u64>,
+    ) -> Result<Said, SpeechError> {
         enum Next {
             Done(Said),
             Cancel,
@@ -287,7 +327,11 @@ async fn closed(closed: &mut watch::Receiver<bool>) {
 }
 
 impl SpeechService for Ssip {
-    async fn say(&mut self, utterance: &Utterance, cancel: &mut watch::Receiver<u64>) -> Result<Said, SpeechError> {
+    async fn say(
+        &mut self,
+        utterance: &Utterance,
+        cancel: &mut watch::Receiver<u64>,
+    ) -> Result<Said, SpeechError> {
         self.set_voice(utterance).await?;
         let id = self.speak(&utterance.text).await?;
         self.wait_for(id, cancel).await
@@ -338,7 +382,10 @@ mod tests {
     #[test]
     fn reply_lines_parse() {
         assert_eq!(parse_line("225-21"), Some((225, true, "21")));
-        assert_eq!(parse_line("225 OK MESSAGE QUEUED"), Some((225, false, "OK MESSAGE QUEUED")));
+        assert_eq!(
+            parse_line("225 OK MESSAGE QUEUED"),
+            Some((225, false, "OK MESSAGE QUEUED"))
+        );
         assert_eq!(parse_line("702"), Some((702, false, "")));
         assert_eq!(parse_line("2x5 nope"), None);
         assert_eq!(parse_line("22"), None);
@@ -352,7 +399,10 @@ mod tests {
             lines: vec!["21".into(), "3".into(), "END".into()],
         };
         assert_eq!(event_of(&reply), SsipEvent::End(21));
-        let reply = Reply { code: 703, lines: vec!["9".into(), "3".into(), "CANCELED".into()] };
+        let reply = Reply {
+            code: 703,
+            lines: vec!["9".into(), "3".into(), "CANCELED".into()],
+        };
         assert_eq!(event_of(&reply), SsipEvent::Cancelled(9));
     }
 
@@ -365,11 +415,17 @@ mod tests {
     #[test]
     fn socket_path_follows_speech_dispatcher() {
         assert_eq!(
-            socket_path(Some("unix_socket:/tmp/s.sock"), Some(Path::new("/run/user/1"))),
+            socket_path(
+                Some("unix_socket:/tmp/s.sock"),
+                Some(Path::new("/run/user/1"))
+            ),
             Some(PathBuf::from("/tmp/s.sock"))
         );
         assert_eq!(
-            socket_path(Some("inet_socket:127.0.0.1:6560"), Some(Path::new("/run/user/1"))),
+            socket_path(
+                Some("inet_socket:127.0.0.1:6560"),
+                Some(Path::new("/run/user/1"))
+            ),
             Some(PathBuf::from("/run/user/1/speech-dispatcher/speechd.sock"))
         );
         assert_eq!(socket_path(None, None), None);
