@@ -8,6 +8,8 @@
     reason = "a test fails loudly, helpers included"
 )]
 
+#[path = "support/real.rs"]
+mod real;
 #[path = "support/xrecorder.rs"]
 mod xrecorder;
 
@@ -158,8 +160,13 @@ fn release_all_lets_go_of_a_long_hold_at_once() {
     keys.release_all();
     let result = rt.block_on(running).unwrap();
     assert!(matches!(result, Err(KeysError::Released)), "{result:?}");
+    let returned = pressed.elapsed();
     let seen = recorder.wait_for(4, Duration::from_secs(5));
-    assert!(pressed.elapsed() < Duration::from_secs(3));
+    let released = pressed.elapsed();
+    assert!(
+        returned < Duration::from_secs(3) && released < Duration::from_secs(3),
+        "run returned after {returned:?}, the releases arrived after {released:?}: {seen:?}"
+    );
     let got: Vec<_> = seen.iter().map(Seen::untimed).collect();
     assert_eq!(
         got,

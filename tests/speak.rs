@@ -7,6 +7,8 @@
     reason = "a test fails loudly, helpers included"
 )]
 
+#[path = "support/real.rs"]
+mod real;
 #[path = "support/speech.rs"]
 mod speech;
 

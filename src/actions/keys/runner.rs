@@ -19,6 +19,10 @@ pub trait InputBackend: Send {
     fn send(&mut self, input: &Input, game_mode: bool) -> Result<(), KeysError>;
     /// The focused window's title, `None` when no window has the focus.
     fn focused_title(&mut self) -> Result<Option<String>, KeysError>;
+    /// Waits until everything sent so far has been handled (X11: one round trip).
+    fn settle(&mut self) -> Result<(), KeysError> {
+        Ok(())
+    }
 }
 
 /// Makes the backend when the first plan runs (and again after a failure).
@@ -164,8 +168,13 @@ impl Worker {
         }
         let started = Instant::now();
         let result = self.send_all(plan, generation);
-        let released = self.release_held(plan.game_mode);
-        if result.is_err() || released.is_err() {
+        let released = self
+            .release_held(plan.game_mode)
+            .and_then(|()| self.backend.as_mut().map_or(Ok(()), |b| b.settle()));
+        let broken = |e: Option<&KeysError>| {
+            matches!(e, Some(KeysError::Send(_) | KeysError::NoDisplay { .. }))
+        };
+        if broken(result.as_ref().err()) || broken(released.as_ref().err()) {
             // A broken connection is made again for the next plan.
             self.backend = None;
         }

@@ -299,6 +299,15 @@ impl InputBackend for XTest {
         self.conn.flush().map_err(failed)
     }
 
+    fn settle(&mut self) -> Result<(), KeysError> {
+        self.conn
+            .get_input_focus()
+            .map_err(failed)?
+            .reply()
+            .map_err(failed)?;
+        Ok(())
+    }
+
     fn focused_title(&mut self) -> Result<Option<String>, KeysError> {
         let Some(mut window) = self.active_window()? else {
             return Ok(None);
