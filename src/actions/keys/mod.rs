@@ -1,5 +1,5 @@
 //! Keystrokes and mouse input for any game: the `keys` action ([`KeysAction`], its JSON), key
-//! names ([`names`]), the events it becomes and the policies that bound it ([`plan`]), the thread
+//! names ([`names`]), the events it becomes and the policies that bound it ([`mod@plan`]), the thread
 //! that sends them ([`KeysRunner`], with "release all" for the panic button), and the platform
 //! backends: X11 through the XTest extension, Windows through `SendInput` (virtual keys, or
 //! hardware scancodes in game mode). Wayland without X and macOS say plainly that they cannot.

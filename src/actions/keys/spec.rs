@@ -1,7 +1,7 @@
 //! The `keys` action as the streamer writes it in the trigger table (JSON):
 //! `{"type":"keys","steps":[{"press":"ctrl+shift+k"},{"hold":"w","millis":500},{"wait_millis":100},
 //! {"click":"left"},{"type_text":"gg"}],"window":"Minecraft"}`. Pure data; key names are read by
-//! [`super::plan`], so a typo shows in the editor and the queue instead of losing the file.
+//! [`super::plan()`], so a typo shows in the editor and the queue instead of losing the file.
 
 use serde::{Deserialize, Serialize};
 

@@ -11,7 +11,7 @@ use crate::event::User;
 use crate::text;
 use crate::triggers::{Audience, normalize_handle};
 
-use super::spec::Voice;
+use super::spec::{SpeakAction, Voice};
 
 /// Whole words or phrases never spoken, case-insensitive.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -209,6 +209,23 @@ pub fn clean_message(message: &str, settings: &ReadChat, filter: &WordFilter) ->
     };
     let line = without_emoji_runs(&line, settings.max_emoji_run);
     filter.apply(&line)
+}
+
+/// What a `speak` action says: its template filled by `render_text` (placeholders; viewer values as
+/// plain text), the word filter applied to all of it, cut to `max_chars` at a word. `None` when
+/// nothing is left to say.
+pub fn utterance(
+    action: &SpeakAction,
+    render_text: &dyn Fn(&str) -> String,
+    filter: &WordFilter,
+    max_chars: usize,
+) -> Option<Utterance> {
+    let text = filter.apply(&text::one_line(&render_text(&action.text), 2_000));
+    let text = cut(&text, max_chars);
+    (!text.is_empty()).then(|| Utterance {
+        text,
+        voice: Voice::new(action.voice.as_deref(), action.rate, action.volume),
+    })
 }
 
 /// A viewer's voice, by @handle.
@@ -559,6 +576,33 @@ mod tests {
                 .as_deref(),
             Some("default-voice")
         );
+    }
+
+    #[test]
+    fn a_speak_action_is_filled_filtered_and_cut() {
+        let action: SpeakAction = serde_json::from_str(
+            r#"{"text":"{nickname} sent {count} {gift}","voice":"en","rate":2.0}"#,
+        )
+        .unwrap();
+        let filter = WordFilter::new(&["jerk"]);
+        let render = |t: &str| {
+            t.replace("{nickname}", "Big\nJERK")
+                .replace("{count}", "5")
+                .replace("{gift}", "Roses")
+        };
+        let said = utterance(&action, &render, &filter, 200).unwrap();
+        assert_eq!(said.text, "Big sent 5 Roses");
+        assert_eq!(said.voice.name.as_deref(), Some("en"));
+        assert_eq!(said.voice.rate, 2.0);
+        assert_eq!(
+            utterance(&action, &render, &filter, 9).unwrap().text,
+            "Big sent"
+        );
+        let empty = SpeakAction {
+            text: "jerk".into(),
+            ..SpeakAction::default()
+        };
+        assert_eq!(utterance(&empty, &|t| t.to_owned(), &filter, 200), None);
     }
 
     #[test]

@@ -11,7 +11,7 @@ pub mod spec;
 #[cfg(unix)]
 pub mod ssip;
 
-pub use filters::{ChatReader, NotRead, ReadChat, Utterance, ViewerVoice, WordFilter};
+pub use filters::{ChatReader, NotRead, ReadChat, Utterance, ViewerVoice, WordFilter, utterance};
 pub use queue::{Said, SpeechQueue, SpeechService, SpeechStatus};
 pub use spec::{SpeakAction, Voice};
 
