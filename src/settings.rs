@@ -231,12 +231,12 @@ fn default_mappings() -> Vec<Mapping> {
             ],
         ),
         Mapping::new("follow", vec![cmd("give @a minecraft:golden_apple 1", 1)])
-            .on(crate::triggers::Condition::Follow),
+            .on(crate::mappings::Condition::Follow),
         Mapping::new(
             "every 100 likes",
             vec![cmd("execute at @a run summon minecraft:creeper ~ ~ ~", 1)],
         )
-        .on(crate::triggers::Condition::Likes { every: 100 }),
+        .on(crate::mappings::Condition::Likes { every: 100 }),
     ]
 }
 

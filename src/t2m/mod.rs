@@ -12,9 +12,8 @@ use std::path::{Path, PathBuf};
 pub use config::{ConfigError, Scalar, T2mConfig, parse_config};
 pub use http_actions::{HttpAction, HttpSkip, parse_http_actions};
 
-use crate::mappings::{Action, Mapping};
+use crate::mappings::{Action, Condition, Mapping};
 use crate::mca::{DEFAULT_LIKE_FUNCTIONS, import_mca};
-use crate::triggers::Condition;
 
 /// The file names inside a Tiktok2Mc folder.
 pub const CONFIG_FILE: &str = "config/config.yaml";
