@@ -2,8 +2,6 @@
 //! open a page, evaluate JavaScript, take a screenshot. Tests skip LOUDLY when it is missing
 //! (`.ci/run` installs it, so in CI they run).
 
-#![allow(dead_code)]
-
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
