@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use super::MappingsFile;
 use crate::actions::webhook;
 use crate::mappings::{Action, Mapping};
-use crate::paths::{PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, is_our_config_dir, make_private};
+use crate::paths::{PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, is_our_config_dir};
 
 /// A settings file, backup or folder that other users could read, made private.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -79,6 +79,8 @@ pub(super) fn secure_existing(path: &Path) -> Vec<PermissionFix> {
 #[cfg(unix)]
 fn tighten(path: &Path, mode: u32) -> Option<PermissionFix> {
     use std::os::unix::fs::PermissionsExt;
+
+    use crate::paths::make_private;
     let was_mode = fs::metadata(path).ok()?.permissions().mode() & 0o7777;
     if was_mode & !mode == 0 {
         return None;
