@@ -15,8 +15,8 @@ use std::process::Command;
 use std::time::Duration;
 
 use giftdeck::external::{ExternalServer, Token};
+use giftdeck::mappings::Condition;
 use giftdeck::mappings::{Action, Mapping, MappingTable};
-use giftdeck::triggers::Condition;
 use tokio::sync::watch;
 
 fn table() -> MappingTable {

@@ -3,7 +3,6 @@
 //! Settings. Its `Debug` never shows it.
 
 use std::fs;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
@@ -11,6 +10,11 @@ use rand::RngCore as _;
 
 /// The token's file name in giftdeck's configuration folder.
 pub const TOKEN_FILE: &str = "external-trigger-token";
+
+/// Where the token is kept: next to `settings.json`.
+pub fn default_path() -> Option<PathBuf> {
+    crate::paths::settings_path().map(|p| p.with_file_name(TOKEN_FILE))
+}
 
 #[derive(Clone, PartialEq, Eq)]
 pub struct Token(String);
@@ -66,30 +70,13 @@ pub fn load_or_create(path: &Path) -> Result<Token, TokenError> {
         }
     }
     let token = Token::generate();
-    write_private(path, token.reveal().as_bytes()).map_err(|source| TokenError::Write {
-        path: path.to_owned(),
-        source,
+    crate::paths::write_private_atomic(path, token.reveal().as_bytes()).map_err(|source| {
+        TokenError::Write {
+            path: path.to_owned(),
+            source,
+        }
     })?;
     Ok(token)
-}
-
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        fs::create_dir_all(dir)?;
-    }
-    let tmp = path.with_extension("tmp");
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.mode(0o600);
-    }
-    let mut file = options.open(&tmp)?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    drop(file);
-    fs::rename(&tmp, path)
 }
 
 #[cfg(test)]

@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::event::User;
+use crate::mappings::{Audience, normalize_handle};
 use crate::text;
-use crate::triggers::{Audience, normalize_handle};
 
 use super::spec::{SpeakAction, Voice};
 
