@@ -21,9 +21,10 @@ use tokio_tungstenite::tungstenite::Message;
 use egui_kittest::kittest::Queryable as _;
 use giftdeck::actions::{ExecutorConfig, spawn_executor};
 use giftdeck::capture::CaptureReader;
+use giftdeck::dispatch::{Dispatch, Source, ToOverlays};
 use giftdeck::engine::{Decision, EngineConfig, Output, Pipeline};
 use giftdeck::event::{CreditedGift, EndedBy};
-use giftdeck::live::{LiveMsg, spawn_session};
+use giftdeck::live::spawn_session;
 use giftdeck::mappings::{Action, Mapping, MappingTable};
 use giftdeck::overlay::alerts::AlertConfig;
 use giftdeck::overlay::{HubConfig, OverlayError, Overlays, Page};
@@ -93,16 +94,11 @@ async fn stream_into(
         .await
         .unwrap();
     let (_tx, mappings) = watch::channel(MappingTable::default());
-    let (events_tx, mut events) = mpsc::channel(256);
+    let (events_tx, events) = mpsc::channel(256);
     let handle = spawn_session(fake.live_config(), mappings, events_tx, Arc::new(|| {}));
-    let hub = overlays.hub.clone();
-    tokio::spawn(async move {
-        while let Some(msg) = events.recv().await {
-            if let LiveMsg::Output(output) = msg {
-                hub.send_output(&output);
-            }
-        }
-    });
+    let mut dispatch = Dispatch::new(Source::STREAM);
+    dispatch.subscribe(ToOverlays(overlays.hub.clone()));
+    tokio::spawn(dispatch.run(events));
     (fake, handle)
 }
 

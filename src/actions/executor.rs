@@ -135,9 +135,10 @@ pub struct ExecLogLine {
     pub outcome: Result<String, String>,
 }
 
-/// What the executor tells the UI besides its status. Sent with `try_send`: a full channel loses
-/// a line, never blocks the queue (the last lines are always in [`ExecutorHandle::recent_log`];
-/// the status is latest-value state in [`ExecutorHandle::status_watch`]).
+/// What the executor tells a printer besides its status. Sent with `try_send`: a full channel
+/// loses a line, never blocks the queue (the last lines are always in the log,
+/// [`ExecutorHandle::log_since`]; the status is latest-value state in
+/// [`ExecutorHandle::status_watch`]).
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum ExecMsg {
@@ -222,7 +223,9 @@ pub(super) struct Shared {
     pub(super) config: ExecutorConfig,
     /// Bumped by `set_config`, so the runner reconnects with new RCON settings.
     pub(super) config_version: u64,
+    /// The log: the last [`RECENT_LOG_LINES`] lines, and how many were ever logged.
     pub(super) recent: VecDeque<ExecLogLine>,
+    pub(super) logged: u64,
     /// The stop handshake began: new work is refused (and counted).
     pub(super) closed: bool,
     /// The runner returns at its next check.
@@ -238,7 +241,7 @@ pub(super) struct Inner {
     pub(super) work: Notify,
     idle: watch::Sender<bool>,
     status: watch::Sender<QueueStatus>,
-    events: mpsc::Sender<ExecMsg>,
+    events: Option<mpsc::Sender<ExecMsg>>,
     wake: Arc<dyn Fn() + Send + Sync>,
 }
 
@@ -288,6 +291,8 @@ impl Inner {
         }
     }
 
+    /// Adds a line to the log (the one the window reads), hands it to the event channel if there
+    /// is one (a full channel loses the line there, never here), and wakes the UI.
     pub(super) fn log(&self, line: ExecLogLine) {
         {
             let mut shared = self.lock();
@@ -295,8 +300,12 @@ impl Inner {
                 shared.recent.pop_front();
             }
             shared.recent.push_back(line.clone());
+            shared.logged += 1;
         }
-        let _ = self.events.try_send(ExecMsg::Log(line));
+        if let Some(events) = &self.events {
+            let _ = events.try_send(ExecMsg::Log(line));
+        }
+        (self.wake)();
     }
 }
 
@@ -326,14 +335,16 @@ impl Drop for ExecutorHandle {
 }
 
 /// Starts the executor task (call inside a tokio runtime). `mappings` is read for `Random`
-/// actions; `events` gets log lines; `wake` is called when the status changed or a line was
-/// logged (the UI's repaint request).
+/// actions; `events` (optional) gets every log line as it is logged, for a printer that needs
+/// each one (the window reads [`ExecutorHandle::log_since`] instead); `wake` is called when the
+/// status changed or a line was logged (the UI's repaint request).
 pub fn spawn_executor(
     config: ExecutorConfig,
     mappings: watch::Receiver<MappingTable>,
-    events: mpsc::Sender<ExecMsg>,
+    events: impl Into<Option<mpsc::Sender<ExecMsg>>>,
     wake: Arc<dyn Fn() + Send + Sync>,
 ) -> ExecutorHandle {
+    let events = events.into();
     let status = QueueStatus {
         rcon: if config.active_rcon().is_some() {
             RconState::Connecting
@@ -351,6 +362,7 @@ pub fn spawn_executor(
             config,
             config_version: 0,
             recent: VecDeque::new(),
+            logged: 0,
             closed: false,
             stop: false,
             refused: 0,
@@ -605,6 +617,24 @@ impl ExecutorHandle {
     /// The last [`RECENT_LOG_LINES`] log lines, oldest first.
     pub fn recent_log(&self) -> Vec<ExecLogLine> {
         self.inner.lock().recent.iter().cloned().collect()
+    }
+
+    /// The log lines after the first `seen` ever logged, oldest first, and how many were ever
+    /// logged. Lines that already scrolled out of the log are not returned: the caller can tell
+    /// how many from the count.
+    pub fn log_since(&self, seen: u64) -> (Vec<ExecLogLine>, u64) {
+        let shared = self.inner.lock();
+        let new = usize::try_from(shared.logged.saturating_sub(seen)).unwrap_or(usize::MAX);
+        let skip = shared.recent.len().saturating_sub(new);
+        (
+            shared.recent.iter().skip(skip).cloned().collect(),
+            shared.logged,
+        )
+    }
+
+    /// How many lines were ever logged (cheap: the window checks it each frame).
+    pub fn logged(&self) -> u64 {
+        self.inner.lock().logged
     }
 
     /// First half of the stop handshake: nothing new is queued from now on (what arrives is

@@ -17,7 +17,9 @@ use crate::actions::executor::{
     ExecMsg, ExecutorConfig, ExecutorHandle, QueueStatus, RconState, spawn_executor,
 };
 use crate::actions::rcon::{RconClient, RconConfig, RconError, RconTimeouts};
-use crate::engine::Decision;
+use crate::dispatch::{Source, Subscriber, ToExecutor};
+use crate::engine::{Decision, Output, Stamped};
+use crate::live::LiveMsg;
 use crate::mappings::{Action, MappingTable};
 
 /// Headless runs may queue far more than the app's default before the queue drains (a replay
@@ -158,11 +160,11 @@ impl fmt::Display for ExecSummary {
     }
 }
 
-/// A running headless executor, for async callers (`watch`).
+/// A running headless executor, for async callers (`watch`). A dispatch subscriber: the
+/// credited gifts and fired triggers it is handed are queued.
 pub struct Headless {
-    handle: ExecutorHandle,
+    executor: ToExecutor,
     printer: JoinHandle<()>,
-    queued: u64,
     drain_stall: Duration,
     _mappings: watch::Sender<MappingTable>,
 }
@@ -170,8 +172,14 @@ pub struct Headless {
 impl fmt::Debug for Headless {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Headless")
-            .field("status", &self.handle.status())
+            .field("status", &self.handle().status())
             .finish_non_exhaustive()
+    }
+}
+
+impl Subscriber for Headless {
+    fn deliver(&mut self, msg: &LiveMsg, source: Source) {
+        self.executor.deliver(msg, source);
     }
 }
 
@@ -212,30 +220,27 @@ impl Headless {
         let handle = spawn_executor(config, rx, events_tx, Arc::new(|| {}));
         let printer = tokio::spawn(print_events(events_rx, handle.status_watch()));
         Ok(Self {
-            handle,
+            executor: ToExecutor::new(Arc::new(handle)),
             printer,
-            queued: 0,
             drain_stall: DEFAULT_DRAIN_STALL,
             _mappings: tx,
         })
     }
 
-    /// Queues a credited gift's actions (never blocks); returns how many were queued.
+    /// Queues one credited gift's actions as a dispatch would (never blocks); returns how many
+    /// were queued.
     pub fn submit(&mut self, decision: &Decision) -> usize {
-        let queued = self.handle.enqueue(decision);
-        self.queued += queued as u64;
-        queued
-    }
-
-    /// Queues a fired non-gift trigger's actions (never blocks); returns how many were queued.
-    pub fn submit_fired(&mut self, fired: &crate::triggers::Fired) -> usize {
-        let queued = self.handle.enqueue_fired(fired);
-        self.queued += queued as u64;
-        queued
+        let before = self.executor.queued();
+        let msg = LiveMsg::Output(Stamped {
+            at_millis: 0,
+            output: Output::Credit(decision.clone()),
+        });
+        self.deliver(&msg, Source::STREAM);
+        usize::try_from(self.executor.queued() - before).unwrap_or(usize::MAX)
     }
 
     pub fn handle(&self) -> &ExecutorHandle {
-        &self.handle
+        self.executor.handle()
     }
 
     /// Sets how long the queue may go without progress before [`Headless::finish`] gives up.
@@ -253,12 +258,13 @@ impl Headless {
     /// Ctrl-C): the actions still queued are listed as not run.
     pub async fn finish_until(self, stop: impl std::future::Future) -> ExecSummary {
         let Self {
-            handle,
+            executor,
             printer,
-            queued,
             drain_stall,
             _mappings,
         } = self;
+        let queued = executor.queued();
+        let handle = executor.into_handle();
         // Nothing new arrives from here; the queue keeps running.
         handle.close();
         tokio::select! {
@@ -298,6 +304,12 @@ pub struct BlockingHeadless {
     inner: Headless,
 }
 
+impl Subscriber for BlockingHeadless {
+    fn deliver(&mut self, msg: &LiveMsg, source: Source) {
+        self.inner.deliver(msg, source);
+    }
+}
+
 impl fmt::Debug for BlockingHeadless {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.inner.fmt(f)
@@ -334,10 +346,6 @@ impl BlockingHeadless {
 
     pub fn submit(&mut self, decision: &Decision) -> usize {
         self.inner.submit(decision)
-    }
-
-    pub fn submit_fired(&mut self, fired: &crate::triggers::Fired) -> usize {
-        self.inner.submit_fired(fired)
     }
 
     pub fn handle(&self) -> &ExecutorHandle {

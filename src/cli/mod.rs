@@ -6,6 +6,7 @@
 pub mod app;
 pub mod console;
 pub mod headless;
+pub mod printer;
 pub mod replay;
 pub mod watch;
 

@@ -84,6 +84,16 @@ pub enum Output {
     Fired(Box<Fired>),
 }
 
+/// An output with the time the engine decided it: its clock after the step that produced it (Unix
+/// milliseconds in a live session, the messages' create time in a replay). Stamped once, here;
+/// the feed, the overlays and every other consumer show this time, never the moment they happened
+/// to receive it (a minimized window drains minutes later).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Stamped {
+    pub at_millis: u64,
+    pub output: Output,
+}
+
 /// Counters for summaries and the status bar.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Stats {
@@ -207,6 +217,14 @@ impl Pipeline {
     /// The engine clock (milliseconds): the newest time it was given.
     pub fn clock_millis(&self) -> u64 {
         self.clock.now_millis
+    }
+
+    /// Stamps an output of the step that just ran with the engine clock (see [`Stamped`]).
+    pub fn stamp(&self, output: Output) -> Stamped {
+        Stamped {
+            at_millis: self.clock.now_millis,
+            output,
+        }
     }
 
     /// How much the memory holds, by part.

@@ -8,22 +8,24 @@ mod quit;
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use tokio::runtime::Handle;
 use tokio::sync::{mpsc, watch};
 
 use super::bridge::{
-    self, ConnStatus, ExecutorConfig, ExecutorHandle, LogLine, QueueStatus, RconConfig,
+    self, ConnStatus, ExecutorConfig, ExecutorHandle, LiveMsg, LogLine, QueueStatus, RconConfig,
 };
 use super::commands::{Command, Commands};
 use super::feed::Feed;
 use super::files;
+use super::outbox::{Inbox, ToWindow};
 use super::panels::overlays::OverlaysView;
-use super::router::{self, DropCounters};
-use super::state::{Notice, NoticeLevel, ObsTest, RconTest, SaveState, Skipped, State};
+use super::saver;
+use super::state::{Notice, NoticeLevel, ObsTest, RconTest, SaveState, State};
 use super::tasks::{self, Tasks, UI_CHANNEL_CAPACITY, UiMsg, Waker};
+use crate::actions::Origin;
+use crate::dispatch::{Dispatch, Source, ToExecutor, ToOverlays};
 use crate::engine::{self, EngineConfig, Output};
 use crate::event::CreditedGift;
 use crate::mappings::{Action, Mapping, MappingTable};
@@ -58,8 +60,6 @@ fn open_in_browser(url: &str) -> std::io::Result<()> {
         .map(drop)
 }
 
-/// Capacity of the executor's channel.
-const EXEC_CHANNEL_CAPACITY: usize = 1_024;
 /// Actions the queue holds before it drops.
 const QUEUE_CAPACITY: usize = 10_000;
 /// Time the UI spends draining events per frame; the rest waits for the next frame.
@@ -91,13 +91,18 @@ pub struct GiftdeckApp {
     mappings_tx: watch::Sender<MappingTable>,
     save_tx: watch::Sender<Option<Settings>>,
     save_due: Option<Instant>,
-    drops: Arc<DropCounters>,
+    /// Feed rows and warnings from the dispatch, drained each frame.
+    inbox: Arc<Inbox>,
+    /// How many executor log lines the window has taken (see [`ExecutorHandle::log_since`]).
+    log_seen: u64,
     undo_mappings: Option<Vec<Mapping>>,
     pending: Commands,
     /// The overlay server and hub (`None`: off or failed to start).
     overlays: Option<Overlays>,
     /// Finished before quitting: the window may close.
     quit_ready: bool,
+    /// Where sessions keep room memories instead of the one beside the settings file (tests).
+    room_store: Option<crate::room_store::RoomStore>,
 }
 
 /// Loads the settings file, turning its problems into words for a banner.
@@ -159,17 +164,17 @@ impl GiftdeckApp {
         let waker = Arc::new(Waker::default());
         let (ui_tx, ui_rx) = mpsc::channel(UI_CHANNEL_CAPACITY);
         let tasks = Tasks::new(runtime, ui_tx.clone(), waker.clone());
-        let drops = Arc::new(DropCounters::default());
+        let inbox = Arc::new(Inbox::new(waker.clone()));
 
         let table =
             MappingTable::new(settings.mappings.clone()).with_blocklist(&settings.blocklist);
         let (mappings_tx, mappings_rx) = watch::channel(table.clone());
-        let (exec_tx, exec_rx) = mpsc::channel(EXEC_CHANNEL_CAPACITY);
-        // The executor wakes the UI when its status changed; the forwarder for log lines.
+        // The executor wakes the UI when its status changed or it logged a line; the window
+        // reads both from the executor itself.
         let executor = Arc::new(bridge::spawn_executor(
             executor_config(&settings, None),
             mappings_rx,
-            exec_tx,
+            None,
             {
                 let waker = waker.clone();
                 Arc::new(move || waker.wake())
@@ -183,16 +188,10 @@ impl GiftdeckApp {
         executor.set_overlay(overlays.as_ref().map(|o| o.hub.clone()));
         // Latest-value state straight from the executor: never behind, never blocking it.
         let queue_rx = executor.status_watch();
-        tasks.spawn_loop(router::forward_executor(
-            exec_rx,
-            ui_tx.clone(),
-            waker.clone(),
-            drops.clone(),
-        ));
 
         let (save_tx, save_rx) = watch::channel(None);
         if let Some(path) = save.path.clone().filter(|_| save.allowed) {
-            tasks.spawn_loop(router::save_settings(path, save_rx, ui_tx, waker));
+            tasks.spawn_loop(saver::save_settings(path, save_rx, ui_tx, waker));
         }
 
         let mut app = Self {
@@ -205,11 +204,13 @@ impl GiftdeckApp {
             mappings_tx,
             save_tx,
             save_due: None,
-            drops,
+            inbox,
+            log_seen: 0,
             undo_mappings: None,
             pending: Vec::new(),
             quit_ready: false,
             overlays,
+            room_store: None,
         };
         match (&app.overlays, overlay_error) {
             (Some(overlays), _) => {
@@ -302,15 +303,15 @@ impl GiftdeckApp {
         self.mappings_changed();
     }
 
-    /// Shows one credited gift as if the current session sent it (benchmarks, tests).
+    /// Shows one credited gift as if the current session sent it now (benchmarks, tests).
     pub fn apply_gift(&mut self, gift: &CreditedGift) {
-        self.on_gift(gift);
+        self.on_gift(gift, unix_millis(), false);
     }
 
-    /// The background → UI channel and the current session id, for feeding events the way the
-    /// router does (benchmarks of bursts).
-    pub fn ui_sender(&self) -> (u64, mpsc::Sender<UiMsg>) {
-        (self.state.conn.session, self.tasks.sender())
+    /// A window subscriber for the current session's rows, for feeding events the way the
+    /// dispatch does (benchmarks of bursts).
+    pub fn window_subscriber(&self) -> ToWindow {
+        ToWindow::rows(self.state.conn.session, self.inbox.clone())
     }
 
     /// Sets the feed's filter box text (benchmarks).
@@ -329,6 +330,12 @@ impl GiftdeckApp {
         self.state.target_input = connection.last_target.clone();
         self.state.settings.connection = connection;
         self.settings_changed();
+    }
+
+    /// Keeps room memories in `store` from the next Connect on (tests: a small compaction
+    /// threshold, a folder of their own).
+    pub fn set_room_store(&mut self, store: crate::room_store::RoomStore) {
+        self.room_store = Some(store);
     }
 
     pub fn set_rcon(&mut self, rcon: settings::RconConfig) {
@@ -351,18 +358,10 @@ impl GiftdeckApp {
             // Reading the counts is cheap; a change wakes the window (see `with_overlays`).
             self.state.overlays.refresh(overlays);
         }
-        let started = Instant::now();
-        while let Ok(msg) = self.ui_rx.try_recv() {
-            self.on_msg(msg);
-            if started.elapsed() > DRAIN_BUDGET {
-                break;
-            }
-        }
-        self.state.backlog = self.ui_rx.len();
-        self.state.skipped = Skipped {
-            feed_rows: self.drops.feed_rows.load(Ordering::Relaxed),
-            log_lines: self.drops.log_lines.load(Ordering::Relaxed),
-        };
+        self.take_log();
+        self.drain_messages();
+        self.state.backlog = self.inbox.len() + self.ui_rx.len();
+        self.state.skipped.feed_rows = self.inbox.rows_let_go();
         if self.state.backlog > 0 {
             // Catch up in the next frames, still at the coalesced pace.
             ctx.request_repaint_after(tasks::BUSY_COALESCE);
@@ -384,6 +383,48 @@ impl GiftdeckApp {
             if !left.is_zero() {
                 ctx.request_repaint_after(to_next_second.max(Duration::from_millis(20)));
             }
+        }
+    }
+
+    /// Handles waiting messages until [`DRAIN_BUDGET`] is spent: the inbox's rows and warnings,
+    /// then replies to spawned work. What is left waits for the next frame.
+    fn drain_messages(&mut self) {
+        /// Taken from the inbox at a time, between checks of the budget.
+        const CHUNK: usize = 64;
+        let started = Instant::now();
+        let mut batch = Vec::with_capacity(CHUNK);
+        loop {
+            self.inbox.take(CHUNK, &mut batch);
+            if batch.is_empty() {
+                break;
+            }
+            for msg in batch.drain(..) {
+                self.on_msg(msg);
+            }
+            if started.elapsed() > DRAIN_BUDGET {
+                return;
+            }
+        }
+        while let Ok(msg) = self.ui_rx.try_recv() {
+            self.on_msg(msg);
+            if started.elapsed() > DRAIN_BUDGET {
+                return;
+            }
+        }
+    }
+
+    /// Takes the executor's new log lines (the executor keeps the one log; the queue panel
+    /// shows its newest lines, formatted once here).
+    fn take_log(&mut self) {
+        if self.executor.logged() == self.log_seen {
+            return;
+        }
+        let (lines, logged) = self.executor.log_since(self.log_seen);
+        let missed = (logged - self.log_seen).saturating_sub(lines.len() as u64);
+        self.state.skipped.log_lines += missed;
+        self.log_seen = logged;
+        for line in lines {
+            self.state.push_log(LogLine::from(line));
         }
     }
 
@@ -476,19 +517,32 @@ impl GiftdeckApp {
 
     fn on_msg(&mut self, msg: UiMsg) {
         match msg {
-            UiMsg::Gift { session, gift } if session == self.state.conn.session => {
-                self.on_gift(&gift);
+            UiMsg::Gift {
+                session,
+                gift,
+                at_millis,
+                test,
+            } if session == self.state.conn.session => {
+                self.on_gift(&gift, at_millis, test);
             }
             UiMsg::Gift { .. } => {} // from a session we already left
-            UiMsg::Event { session, event } if session == self.state.conn.session => {
-                self.state.feed.push_event(&event);
+            UiMsg::Event {
+                session,
+                event,
+                at_millis,
+            } if session == self.state.conn.session => {
+                self.state.feed.push_event_at(&event, at_millis);
             }
-            UiMsg::Fired { session, line } if session == self.state.conn.session => {
-                self.state.feed.push_fired(&line, false);
+            UiMsg::Fired {
+                session,
+                line,
+                at_millis,
+                test,
+            } if session == self.state.conn.session => {
+                self.state.feed.push_fired_at(&line, test, at_millis);
             }
             UiMsg::Event { .. } | UiMsg::Fired { .. } => {}
-            UiMsg::Log(line) => self.state.push_log(line),
-            UiMsg::LiveWarning(text) => self.notice(NoticeLevel::Warning, text),
+            UiMsg::LiveWarning(warning) => self.notice(NoticeLevel::Warning, warning.to_string()),
             UiMsg::Saved(result) => {
                 if let Err(err) = &result {
                     self.notice(
@@ -595,7 +649,7 @@ impl GiftdeckApp {
         });
     }
 
-    fn on_gift(&mut self, gift: &CreditedGift) {
+    fn on_gift(&mut self, gift: &CreditedGift, at_millis: u64, test: bool) {
         let state = &mut self.state;
         if state
             .catalog
@@ -605,8 +659,8 @@ impl GiftdeckApp {
                 .editor
                 .revalidate(&state.settings.mappings, &state.catalog);
         }
-        state.feed.push(gift, false);
-        if gift.trigger.is_some() && !state.conn.is_demo() {
+        state.feed.push_at(gift, test, at_millis);
+        if !test && gift.trigger.is_some() && !state.conn.is_demo() {
             self.trigger_tried();
         }
     }
@@ -647,11 +701,10 @@ impl GiftdeckApp {
         self.schedule_save();
     }
 
-    /// Sends `count` of row `row`'s gift through the real engine and matching, then the queue,
-    /// exactly as a viewer's streak would arrive.
     /// Sends `count` of row `row`'s event (gifts, follows, blocks of likes, chat messages…)
     /// through a fresh copy of the real pipeline (dedupe, streaks, triggers, cooldowns) with the
-    /// current table, then the queue, exactly as viewers' events would arrive.
+    /// current table, then through the same dispatch a session uses (the queue, bound to the
+    /// current stream's server; the overlays; the feed), exactly as viewers' events would arrive.
     fn test_row(&mut self, row: usize, count: u32) {
         let Some(mapping) = self.state.settings.mappings.get(row) else {
             return;
@@ -665,26 +718,39 @@ impl GiftdeckApp {
             events,
             ..crate::wire::Batch::default()
         };
-        pipeline.ingest_batch(batch, 0, &mut out);
+        pipeline.ingest_batch(batch, unix_millis(), &mut out);
         pipeline.finish(&mut out);
-        let (mut queued, mut fired, mut skipped) = (0, 0, 0);
+        let (mut fired, mut skipped) = (0, 0);
         for output in &out {
             match output {
                 Output::Credit(decision) => {
-                    queued += self.executor.enqueue(decision);
-                    self.state.feed.push(&decision.gift, true);
                     fired += usize::from(decision.mapping.is_some());
                     skipped += usize::from(decision.gift.skipped.is_some());
                 }
                 Output::Fired(f) => {
-                    queued += self.executor.enqueue_fired(f);
-                    self.state.feed.push_fired(&f.line, true);
                     fired += usize::from(f.mapping.is_some());
                     skipped += usize::from(f.line.skipped.is_some());
                 }
                 Output::Event(_) => {}
             }
         }
+        let origin = if self.state.conn.is_demo() {
+            Origin::Demo
+        } else {
+            Origin::Stream
+        };
+        let mut executor = ToExecutor::new(self.executor.clone());
+        {
+            let mut dispatch = Dispatch::new(Source { origin, test: true });
+            dispatch
+                .subscribe(&mut executor)
+                .subscribe_some(self.overlays.as_ref().map(|o| ToOverlays(o.hub.clone())))
+                .subscribe(self.window_subscriber());
+            for output in out {
+                dispatch.deliver(&LiveMsg::Output(pipeline.stamp(output)));
+            }
+        }
+        let queued = executor.queued();
         if fired > 0 && queued > 0 {
             self.trigger_tried();
         }
@@ -778,4 +844,9 @@ fn executor_config(settings: &Settings, demo_rcon: Option<RconConfig>) -> Execut
         demo_rcon,
         obs: settings.obs.if_set_up(),
     }
+}
+
+/// The wall clock in Unix milliseconds: the engine clock of the app's Test pipeline.
+fn unix_millis() -> u64 {
+    crate::room_store::millis_since_epoch(std::time::SystemTime::now())
 }

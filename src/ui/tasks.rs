@@ -12,7 +12,6 @@ use std::time::{Duration, Instant};
 use tokio::runtime::Handle;
 use tokio::sync::mpsc;
 
-use super::bridge::LogLine;
 use super::failure::RconFailure;
 use super::state::DemoBackends;
 use crate::event::CreditedGift;
@@ -44,25 +43,30 @@ pub fn coalesce_for(since_last_event_frame: Option<Duration>) -> Duration {
 pub type Wake = Arc<dyn Fn() + Send + Sync>;
 
 /// Events the background hands the UI, each shown once. (Status, queue and counters are latest
-/// values and travel through `watch` channels instead.)
+/// values and travel through `watch` channels instead.) Feed rows and warnings come through the
+/// window's inbox (`outbox::Inbox`), replies to spawned work through the channel of [`Tasks`].
 pub enum UiMsg {
-    /// A credited gift for the feed, from session `session`.
+    /// A credited gift for the feed, from session `session`, decided at `at_millis` (Unix ms).
     Gift {
         session: u64,
         gift: CreditedGift,
+        at_millis: u64,
+        /// Sent with the Test button.
+        test: bool,
     },
     /// A LIVE event (follow, like, chat…) for the feed and the session totals.
     Event {
         session: u64,
         event: crate::event::LiveEvent,
+        at_millis: u64,
     },
     /// A non-gift trigger that fired or was skipped, for the feed.
     Fired {
         session: u64,
         line: crate::triggers::EventLine,
+        at_millis: u64,
+        test: bool,
     },
-    /// A finished action for the queue panel's log.
-    Log(LogLine),
     Saved(Result<PathBuf, String>),
     DemoReady {
         session: u64,
@@ -84,7 +88,7 @@ pub enum UiMsg {
     RconTested(Result<String, RconFailure>),
     ObsTested(Result<String, String>),
     /// A session's warning for the streamer (e.g. the room's saved memory was damaged).
-    LiveWarning(String),
+    LiveWarning(crate::live::SessionWarning),
 }
 
 /// Asks the window for a repaint, coalescing bursts: the first event after a frame schedules a

@@ -1,14 +1,15 @@
 //! The connection half of the app: starting and stopping sessions and the demo, each session
-//! with its router and its own `watch` channels for status and counters.
+//! with its dispatch (executor, overlays, window) and its own `watch` channels for status and
+//! counters.
 
 use tokio::sync::{mpsc, watch};
 
 use super::super::bridge::{self, ConnStatus, LiveConfig, RconConfig};
-use super::super::router::{self, SessionSenders};
+use super::super::outbox::{SessionSenders, ToWindow};
 use super::super::state::{DemoBackends, Link, NoticeLevel, SessionWatch};
 use super::super::tasks::{self, UiMsg};
 use super::{GiftdeckApp, LIVE_CHANNEL_CAPACITY, executor_config};
-use crate::actions::Origin;
+use crate::dispatch::{Dispatch, Source, ToExecutor, ToOverlays};
 use crate::engine;
 use crate::settings::Settings;
 use crate::testkit::rcon::{DEMO_RCON_PASSWORD, FakeRcon};
@@ -45,7 +46,10 @@ impl GiftdeckApp {
         let mut config = self.state.settings.live_config(&target);
         // The room's memory outlives Disconnect/Connect and restarts (not the demo's: its fake
         // stream reuses ids).
-        config.memory = crate::room_store::RoomStore::for_app(self.state.save.path.as_deref());
+        config.memory = self
+            .room_store
+            .clone()
+            .or_else(|| crate::room_store::RoomStore::for_app(self.state.save.path.as_deref()));
         self.start_session(session, config, target, None);
     }
 
@@ -69,7 +73,7 @@ impl GiftdeckApp {
         let (live_tx, live_rx) = mpsc::channel(LIVE_CHANNEL_CAPACITY);
         let (status_tx, status_rx) = watch::channel(ConnStatus::Resolving);
         let (stats_tx, stats_rx) = watch::channel(engine::Stats::default());
-        // The router wakes the UI, and only for what it shows.
+        // The window's subscriber wakes the UI, and only for what it shows.
         let handle = bridge::spawn_session(
             config,
             self.mappings_tx.subscribe(),
@@ -78,25 +82,25 @@ impl GiftdeckApp {
         );
         // The session's credits are bound to its server: a demo streak finalized after
         // Disconnect is held for the demo, never run on the streamer's world.
-        let origin = if demo.is_some() {
-            Origin::Demo
+        let source = if demo.is_some() {
+            Source::DEMO
         } else {
-            Origin::Stream
+            Source::STREAM
         };
-        self.tasks.spawn_loop(router::route_session(
-            session,
-            live_rx,
-            self.executor.clone(),
-            SessionSenders {
-                status: status_tx,
-                stats: stats_tx,
-                origin,
-                overlay: self.overlays.as_ref().map(|o| o.hub.clone()),
-            },
-            self.tasks.sender(),
-            self.tasks.waker(),
-            self.drops.clone(),
-        ));
+        let mut dispatch = Dispatch::new(source);
+        // The executor first: actions never wait for the window.
+        dispatch
+            .subscribe(ToExecutor::new(self.executor.clone()))
+            .subscribe_some(self.overlays.as_ref().map(|o| ToOverlays(o.hub.clone())))
+            .subscribe(ToWindow::session(
+                session,
+                self.inbox.clone(),
+                SessionSenders {
+                    status: status_tx,
+                    stats: stats_tx,
+                },
+            ));
+        self.tasks.spawn_loop(dispatch.run(live_rx));
         let conn = &mut self.state.conn;
         conn.link = Link::Session {
             handle,
