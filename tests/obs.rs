@@ -208,7 +208,7 @@ fn log_lines(exec: &ExecutorHandle) -> Vec<(String, Result<String, String>)> {
         .map(
             |ExecLogLine {
                  action, outcome, ..
-             }| (action, outcome),
+             }| (action, outcome.map_err(|e| e.to_string())),
         )
         .collect()
 }
@@ -339,8 +339,8 @@ async fn obs_actions_run_in_the_queue_in_order_with_rcon_and_the_hide_comes_late
     assert!(
         status
             .last_error
-            .as_deref()
-            .is_some_and(|e| e.contains("no such scene")),
+            .as_ref()
+            .is_some_and(|e| e.to_string().contains("no such scene")),
         "{status:?}"
     );
     assert_eq!(

@@ -77,7 +77,10 @@ impl From<ExecLogLine> for LogLine {
                 is_error: false,
             },
             Err(err) => Self {
-                text: format!("{clock} {action} ✖ {}", super::feed::clean(&err, 200)),
+                text: format!(
+                    "{clock} {action} ✖ {}",
+                    super::feed::clean(&super::failure::action_failure(&err).headline, 200)
+                ),
                 is_error: true,
             },
         }
@@ -98,9 +101,8 @@ pub async fn test_rcon_connection(config: RconConfig) -> Result<String, RconFail
         Ok(reply) if reply.trim().is_empty() => Ok("connected".to_owned()),
         Ok(reply) => Ok(format!("connected: {}", reply.trim())),
         Err(err) => Err(RconFailure {
-            problem: err.problem(),
             address: config.address(),
-            detail: err.to_string(),
+            error: std::sync::Arc::new(err),
         }),
     }
 }

@@ -176,8 +176,11 @@ impl Subscriber for ToWindow {
                         at_millis,
                         test,
                     },
-                    // Room control messages only matter to the session.
+                    // Room control messages only matter to the session; a Test's follow or
+                    // likes are no viewer's (its fired row shows what it did) and stay out of
+                    // the feed and its totals.
                     Output::Event(LiveEvent::Control { .. }) => return,
+                    Output::Event(_) if test => return,
                     Output::Event(event) => UiMsg::Event {
                         session,
                         event: event.clone(),

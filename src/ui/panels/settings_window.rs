@@ -171,7 +171,7 @@ pub fn rcon_test_ui(ui: &mut egui::Ui, id_salt: &str, rcon_test: &RconTest, cmds
     });
     if let RconTest::Done(Err(failure)) = rcon_test {
         // A missing password is a step not taken yet, not an error.
-        let color = if failure.problem == RconProblem::NoPassword {
+        let color = if failure.problem() == RconProblem::NoPassword {
             GREY
         } else {
             RED
