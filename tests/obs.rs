@@ -573,7 +573,7 @@ fn the_settings_window_tests_the_obs_connection() {
         ok.starts_with("connected to OBS ") && ok.contains("obs-websocket 5."),
         "{ok}"
     );
-    let err = results[1].as_ref().unwrap_err();
+    let err = results[1].as_ref().unwrap_err().to_string();
     assert!(err.contains("refused the password"), "{err}");
     assert!(!err.contains("wrong password"), "{err}");
 }

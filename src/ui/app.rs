@@ -17,10 +17,11 @@ use super::bridge::{
     self, ConnStatus, ExecutorConfig, ExecutorHandle, LiveMsg, LogLine, QueueStatus, RconConfig,
 };
 use super::commands::{Command, Commands};
+use super::failure;
 use super::feed::Feed;
 use super::files;
 use super::outbox::{Inbox, ToWindow};
-use super::panels::overlays::OverlaysView;
+use super::overlays_view::OverlaysView;
 use super::saver;
 use super::state::{Notice, NoticeLevel, ObsTest, RconTest, SaveState, State};
 use super::tasks::{self, Tasks, UI_CHANNEL_CAPACITY, UiMsg, Waker};
@@ -542,13 +543,12 @@ impl GiftdeckApp {
                 self.state.feed.push_fired_at(&line, test, at_millis);
             }
             UiMsg::Event { .. } | UiMsg::Fired { .. } => {}
-            UiMsg::LiveWarning(warning) => self.notice(NoticeLevel::Warning, warning.to_string()),
+            UiMsg::LiveWarning(warning) => {
+                self.notice(NoticeLevel::Warning, failure::session_warning(&warning));
+            }
             UiMsg::Saved(result) => {
                 if let Err(err) = &result {
-                    self.notice(
-                        NoticeLevel::Error,
-                        format!("Could not save settings: {err}"),
-                    );
+                    self.notice(NoticeLevel::Error, failure::save_failure(err));
                 }
                 self.state.save.last = Some(result);
             }
@@ -572,14 +572,20 @@ impl GiftdeckApp {
                     undo_import: true,
                 });
             }
-            UiMsg::Imported(Err(err)) => self.notice(NoticeLevel::Error, err),
+            UiMsg::Imported(Err(err)) => {
+                self.notice(NoticeLevel::Error, failure::file_failure(&err))
+            }
             UiMsg::ImportedT2m(Ok((path, import))) => self.apply_t2m_import(&path, *import),
-            UiMsg::ImportedT2m(Err(err)) => self.notice(NoticeLevel::Error, err),
+            UiMsg::ImportedT2m(Err(err)) => {
+                self.notice(NoticeLevel::Error, failure::file_failure(&err));
+            }
             UiMsg::Exported(Ok(path)) => self.notice(
                 NoticeLevel::Info,
                 format!("Exported the triggers to {}.", path.display()),
             ),
-            UiMsg::Exported(Err(err)) => self.notice(NoticeLevel::Error, err),
+            UiMsg::Exported(Err(err)) => {
+                self.notice(NoticeLevel::Error, failure::file_failure(&err))
+            }
             UiMsg::DialogEmpty { fast: true } => {
                 self.notice(
                     NoticeLevel::Warning,
@@ -784,7 +790,7 @@ impl GiftdeckApp {
 
     fn test_obs(&mut self) {
         let Some(config) = self.state.settings.obs.if_set_up() else {
-            self.state.obs_test = ObsTest::Done(Err("set OBS's host and port first".to_owned()));
+            self.state.obs_test = ObsTest::Done(Err(super::errors::ObsTestError::NotSetUp));
             return;
         };
         self.state.obs_test = ObsTest::Running;

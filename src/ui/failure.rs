@@ -6,8 +6,9 @@
 
 use std::sync::Arc;
 
+use super::errors::{DemoError, FileError, ObsTestError, SaveError};
 use crate::actions::{ActionError, RconDown, RconError, RconProblem};
-use crate::live::FailureKind;
+use crate::live::{FailureKind, SessionWarning};
 
 /// A failure as the window says it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -70,6 +71,36 @@ pub fn action_failure(error: &ActionError) -> Plain {
             detail: String::new(),
         },
     }
+}
+
+/// An import or export that did not happen, for a notice (its message already names the file).
+pub fn file_failure(error: &FileError) -> String {
+    error.to_string()
+}
+
+/// Settings that could not be saved: the notice, and the status bar's short line.
+pub fn save_failure(error: &SaveError) -> String {
+    format!("Could not save settings: {error}")
+}
+
+/// The status bar's line for a failed save.
+pub fn save_failure_short(error: &SaveError) -> String {
+    format!("save failed: {error}")
+}
+
+/// The demo could not start: nothing of TikTok's failed, the notice says what did.
+pub fn demo_failure(error: &DemoError) -> String {
+    format!("Demo could not start: {error}")
+}
+
+/// OBS's Test connection failed.
+pub fn obs_test_failure(error: &ObsTestError) -> String {
+    format!("✖ {error}")
+}
+
+/// A session's warning, for a notice.
+pub fn session_warning(warning: &SessionWarning) -> String {
+    warning.to_string()
 }
 
 /// A TikTok connection failure. `who` is the @user (or "the demo").

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use tokio::sync::{mpsc, watch};
 
+use super::errors::SaveError;
 use super::tasks::{UiMsg, Waker};
 use crate::settings::{self, Settings};
 
@@ -23,8 +24,8 @@ pub async fn save_settings(
         let target = path.clone();
         let result = tokio::task::spawn_blocking(move || settings::save_atomic(&target, &settings))
             .await
-            .map_err(|e| format!("the save task failed: {e}"))
-            .and_then(|r| r.map_err(|e| e.to_string()))
+            .map_err(SaveError::Task)
+            .and_then(|r| r.map_err(SaveError::Write))
             .map(|()| path.clone());
         if ui_tx.send(UiMsg::Saved(result)).await.is_err() {
             return;

@@ -10,6 +10,7 @@ use tokio::sync::watch;
 
 use super::bridge::{ConnStatus, FakeBackend, LiveHandle, LogLine, QueueStatus};
 use super::catalog::Catalog;
+use super::errors::{ObsTestError, SaveError};
 use super::failure::RconFailure;
 use super::feed::Feed;
 use super::triggers::TriggerEditor;
@@ -153,8 +154,8 @@ pub enum ObsTest {
     #[default]
     Idle,
     Running,
-    /// The versions, or why not (plain words).
-    Done(Result<String, String>),
+    /// The versions, or why not.
+    Done(Result<String, ObsTestError>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -228,7 +229,7 @@ pub struct SaveState {
     /// `None`: nothing is loaded or saved (no config dir on this OS).
     pub path: Option<PathBuf>,
     pub allowed: bool,
-    pub last: Option<Result<PathBuf, String>>,
+    pub last: Option<Result<PathBuf, SaveError>>,
     /// A problem with the settings file found at start, shown once as a banner.
     pub warning: Option<String>,
 }
@@ -272,7 +273,7 @@ pub struct State {
     /// Messages left in the UI channel after the last frame's budget ran out.
     pub backlog: usize,
     /// The Overlays panel's URLs and connections.
-    pub overlays: super::panels::overlays::OverlaysView,
+    pub overlays: super::overlays_view::OverlaysView,
     /// Set while finishing before quitting.
     pub quitting: Option<Quitting>,
 }
@@ -298,7 +299,7 @@ impl State {
             rcon_test: RconTest::Idle,
             obs_test: ObsTest::Idle,
             skipped: Skipped::default(),
-            overlays: super::panels::overlays::OverlaysView::off(
+            overlays: super::overlays_view::OverlaysView::off(
                 "Overlays are off (--overlay-port 0).",
             ),
             backlog: 0,

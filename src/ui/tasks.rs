@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use tokio::runtime::Handle;
 use tokio::sync::mpsc;
 
+use super::errors::{DemoError, FileError, ObsTestError, SaveError};
 use super::failure::RconFailure;
 use super::state::DemoBackends;
 use crate::event::CreditedGift;
@@ -67,15 +68,15 @@ pub enum UiMsg {
         at_millis: u64,
         test: bool,
     },
-    Saved(Result<PathBuf, String>),
+    Saved(Result<PathBuf, SaveError>),
     DemoReady {
         session: u64,
-        result: Result<DemoBackends, String>,
+        result: Result<DemoBackends, DemoError>,
     },
-    Imported(Result<(PathBuf, settings::MappingsFile), String>),
+    Imported(Result<(PathBuf, settings::MappingsFile), FileError>),
     /// A Tiktok2Mc folder was imported (mappings, RCON, user, and the report).
-    ImportedT2m(Result<(PathBuf, Box<crate::t2m::T2mImport>), String>),
-    Exported(Result<PathBuf, String>),
+    ImportedT2m(Result<(PathBuf, Box<crate::t2m::T2mImport>), FileError>),
+    Exported(Result<PathBuf, FileError>),
     /// A file dialog closed without a file; `fast` when it likely never appeared.
     DialogEmpty {
         fast: bool,
@@ -86,7 +87,7 @@ pub enum UiMsg {
         path: PathBuf,
     },
     RconTested(Result<String, RconFailure>),
-    ObsTested(Result<String, String>),
+    ObsTested(Result<String, ObsTestError>),
     /// A session's warning for the streamer (e.g. the room's saved memory was damaged).
     LiveWarning(crate::live::SessionWarning),
 }

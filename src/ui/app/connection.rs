@@ -5,6 +5,8 @@
 use tokio::sync::{mpsc, watch};
 
 use super::super::bridge::{self, ConnStatus, LiveConfig, RconConfig};
+use super::super::errors::DemoError;
+use super::super::failure;
 use super::super::outbox::{SessionSenders, ToWindow};
 use super::super::state::{DemoBackends, Link, NoticeLevel, SessionWatch};
 use super::super::tasks::{self, UiMsg};
@@ -165,9 +167,7 @@ impl GiftdeckApp {
         }
         self.tasks.spawn(async move {
             let result = async {
-                let rcon = FakeRcon::start_demo()
-                    .await
-                    .map_err(|e| format!("cannot start the demo Minecraft server: {e}"))?;
+                let rcon = FakeRcon::start_demo().await.map_err(DemoError::Minecraft)?;
                 let fake = bridge::start_demo_backend().await?;
                 Ok(DemoBackends { fake, rcon })
             }
@@ -176,7 +176,7 @@ impl GiftdeckApp {
         });
     }
 
-    pub(super) fn on_demo_ready(&mut self, session: u64, result: Result<DemoBackends, String>) {
+    pub(super) fn on_demo_ready(&mut self, session: u64, result: Result<DemoBackends, DemoError>) {
         let conn = &self.state.conn;
         if session != conn.session || !conn.starting_demo() {
             return; // the user moved on; dropping the backends stops them
@@ -202,7 +202,7 @@ impl GiftdeckApp {
                 // Nothing of TikTok's failed: the notice says what did.
                 self.state.conn.link = Link::Off;
                 self.state.conn.set_status(ConnStatus::Idle);
-                self.notice(NoticeLevel::Error, format!("Demo could not start: {err}"));
+                self.notice(NoticeLevel::Error, failure::demo_failure(&err));
             }
         }
     }

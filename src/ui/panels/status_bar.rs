@@ -3,6 +3,7 @@
 
 use egui::RichText;
 
+use super::super::failure;
 use super::super::state::{SaveState, Skipped};
 use super::AMBER;
 use crate::engine::Stats;
@@ -44,7 +45,7 @@ pub fn status_bar_ui(
             let text = match (&save.last, &save.path) {
                 (_, None) => "settings not saved (no config folder)".to_owned(),
                 (Some(Ok(path)), _) => format!("saved to {}", path.display()),
-                (Some(Err(err)), _) => format!("save failed: {err}"),
+                (Some(Err(err)), _) => failure::save_failure_short(err),
                 (None, Some(path)) => format!("settings: {}", path.display()),
             };
             ui.label(RichText::new(text).small().weak());
