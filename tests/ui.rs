@@ -212,7 +212,7 @@ fn test_button_enqueues_the_mappings_actions() {
     });
     let row = h.state().feed().rows().last().expect("a test row").clone();
     assert_eq!(
-        (row.gift_name.as_str(), row.count, row.test),
+        (row.what_text().as_ref(), row.count, row.test),
         ("Finger Heart", 1, true)
     );
     assert_eq!(row.trigger.as_deref(), Some("Finger Heart"));

@@ -66,8 +66,8 @@ impl<W: Write + Send> Subscriber for JsonLines<W> {
         let LiveMsg::Output(stamped) = msg else {
             return;
         };
-        // Events print nothing (see `write_output`): no write, no flush.
-        if self.failed || matches!(stamped.output, Output::Event(_)) {
+        // Events and like counts print nothing (see `write_output`): no write, no flush.
+        if self.failed || matches!(stamped.output, Output::Event(_) | Output::Likes(_)) {
             return;
         }
         let mut written = super::write_output(&mut self.out, &stamped.output, self.events);

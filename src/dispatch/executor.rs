@@ -45,7 +45,7 @@ impl Subscriber for ToExecutor {
         let queued = match &stamped.output {
             Output::Credit(decision) => self.handle.enqueue_from(decision, source.origin),
             Output::Fired(fired) => self.handle.enqueue_fired_from(fired, source.origin),
-            Output::Event(_) => 0,
+            Output::Event(_) | Output::Likes(_) => 0,
         };
         self.queued += queued as u64;
     }

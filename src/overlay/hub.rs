@@ -292,16 +292,17 @@ impl State {
             Output::Fired(fired) => {
                 events.push(messages::fired_event(&fired, &mut self.seq, wall));
             }
+            Output::Likes(likes) => {
+                if !test {
+                    self.goal.add_likes(likes.added);
+                    changed[Page::Goal.index()] = true;
+                }
+            }
             Output::Event(event) => {
                 events.push(messages::live_event(&event, &mut self.seq, wall));
                 let alert = match &event {
-                    LiveEvent::Like { count, .. } => {
-                        if !test {
-                            self.goal.add_likes(u64::from(*count));
-                            changed[Page::Goal.index()] = true;
-                        }
-                        None
-                    }
+                    // The goal counts the engine's likes (`Output::Likes`), not each message's.
+                    LiveEvent::Like { .. } => None,
                     LiveEvent::Member { user, action, .. } if *action == MEMBER_SUBSCRIBED => {
                         Some(messages::social_alert(AlertKind::Subscribe, user))
                     }
@@ -442,6 +443,11 @@ mod tests {
             user: User::default(),
             count: 15,
             total: 15,
+        }));
+        // The engine's count of it, right after (the goal counts this, not the message).
+        hub.send_output(&Output::Likes(crate::engine::Likes {
+            added: 15,
+            counted: 15,
         }));
         wait_page(&hub, Page::Alerts, |v| {
             v["alert"]["count"] == 5 && v["alert"]["nickname"] == "Alice" && v["waiting"] == 1

@@ -542,7 +542,14 @@ impl GiftdeckApp {
             } if session == self.state.conn.session => {
                 self.state.feed.push_fired_at(&line, test, at_millis);
             }
-            UiMsg::Event { .. } | UiMsg::Fired { .. } => {}
+            UiMsg::Likes {
+                session,
+                likes,
+                at_millis,
+            } if session == self.state.conn.session => {
+                self.state.feed.push_likes_at(&likes, at_millis);
+            }
+            UiMsg::Event { .. } | UiMsg::Fired { .. } | UiMsg::Likes { .. } => {}
             UiMsg::LiveWarning(warning) => {
                 self.notice(NoticeLevel::Warning, failure::session_warning(&warning));
             }
@@ -737,7 +744,7 @@ impl GiftdeckApp {
                     fired += usize::from(f.mapping.is_some());
                     skipped += usize::from(f.line.skipped.is_some());
                 }
-                Output::Event(_) => {}
+                Output::Event(_) | Output::Likes(_) => {}
             }
         }
         let origin = if self.state.conn.is_demo() {

@@ -180,7 +180,12 @@ impl Subscriber for ToWindow {
                     // likes are no viewer's (its fired row shows what it did) and stay out of
                     // the feed and its totals.
                     Output::Event(LiveEvent::Control { .. }) => return,
-                    Output::Event(_) if test => return,
+                    Output::Event(_) | Output::Likes(_) if test => return,
+                    Output::Likes(likes) => UiMsg::Likes {
+                        session,
+                        likes: *likes,
+                        at_millis,
+                    },
                     Output::Event(event) => UiMsg::Event {
                         session,
                         event: event.clone(),
@@ -266,6 +271,73 @@ mod tests {
             "ends with the newest"
         );
         assert_eq!(inbox.warnings_let_go(), 0);
+    }
+
+    /// Like messages as TikTok sends them under load: one lost (the total jumps), one late (a
+    /// lower total). The feed and the overlay goal both show the engine's count.
+    #[tokio::test]
+    async fn the_feed_and_the_like_goal_show_the_same_count() {
+        use crate::dispatch::{Dispatch, ToOverlays};
+        use crate::overlay::{HubConfig, OverlayHub, Page};
+        let like = |msg_id: i64, count: u32, total: i64| LiveEvent::Like {
+            msg_id,
+            user: crate::event::User::default(),
+            count,
+            total,
+            create_time_millis: 0,
+        };
+        let hub = OverlayHub::start(HubConfig::default());
+        let inbox = Arc::new(Inbox::default());
+        let mut pipeline = engine::Pipeline::new(
+            engine::EngineConfig::default(),
+            crate::mappings::MappingTable::default(),
+        );
+        let mut out = Vec::new();
+        let batch = crate::wire::Batch {
+            messages: 3,
+            events: vec![like(1, 10, 1_010), like(2, 5, 1_100), like(3, 20, 1_050)],
+            ..crate::wire::Batch::default()
+        };
+        pipeline.ingest_batch(batch, 1_000, &mut out);
+        let mut dispatch = Dispatch::new(Source::STREAM);
+        dispatch
+            .subscribe(ToOverlays(hub.clone()))
+            .subscribe(ToWindow::rows(1, inbox.clone()));
+        for output in out {
+            dispatch.deliver(&LiveMsg::Output(pipeline.stamp(output)));
+        }
+        let mut feed = super::super::feed::Feed::default();
+        let mut msgs = Vec::new();
+        inbox.take(usize::MAX, &mut msgs);
+        for msg in msgs {
+            match msg {
+                UiMsg::Event {
+                    event, at_millis, ..
+                } => feed.push_event_at(&event, at_millis),
+                UiMsg::Likes {
+                    likes, at_millis, ..
+                } => feed.push_likes_at(&likes, at_millis),
+                _ => {}
+            }
+        }
+        assert_eq!(
+            feed.likes_total(),
+            100,
+            "1,000 before the first, 1,100 last"
+        );
+        assert_eq!(feed.likes_total(), pipeline.likes_counted());
+        let mut goal = hub.subscribe_page(Page::Goal);
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+        loop {
+            let value: serde_json::Value = serde_json::from_str(&goal.borrow_and_update()).unwrap();
+            if value["likes"] == feed.likes_total() {
+                break;
+            }
+            tokio::time::timeout_at(deadline, goal.changed())
+                .await
+                .expect("the goal shows the feed's count")
+                .unwrap();
+        }
     }
 
     #[test]

@@ -61,6 +61,12 @@ pub enum UiMsg {
         event: crate::event::LiveEvent,
         at_millis: u64,
     },
+    /// The engine's like count moved (right after the like message's `Event`).
+    Likes {
+        session: u64,
+        likes: crate::engine::Likes,
+        at_millis: u64,
+    },
     /// A non-gift trigger that fired or was skipped, for the feed.
     Fired {
         session: u64,
