@@ -20,6 +20,7 @@ use super::commands::{Command, Commands};
 use super::failure;
 use super::feed::Feed;
 use super::files;
+use super::link::Link;
 use super::outbox::{Inbox, ToWindow};
 use super::overlays_view::OverlaysView;
 use super::saver;
@@ -102,6 +103,8 @@ pub struct GiftdeckApp {
     overlays: Option<Overlays>,
     /// Finished before quitting: the window may close.
     quit_ready: bool,
+    /// What runs behind the connect bar: the session, its channels, the demo's servers.
+    link: Link,
     /// Where sessions keep room memories instead of the one beside the settings file (tests).
     room_store: Option<crate::room_store::RoomStore>,
 }
@@ -212,6 +215,7 @@ impl GiftdeckApp {
             quit_ready: false,
             overlays,
             room_store: None,
+            link: Link::Off,
         };
         match (&app.overlays, overlay_error) {
             (Some(overlays), _) => {
@@ -290,7 +294,7 @@ impl GiftdeckApp {
 
     /// The demo's RCON server, while the demo runs.
     pub fn demo_rcon(&self) -> Option<&FakeRcon> {
-        self.state.conn.demo_rcon()
+        self.link.demo_rcon()
     }
 
     /// A receiver of the live trigger table, as the session and executor see it.
@@ -354,7 +358,7 @@ impl GiftdeckApp {
         if self.queue_rx.borrow().has_changed() {
             self.state.queue = self.queue_rx.borrow_and_update().clone();
         }
-        self.state.conn.refresh();
+        self.link.refresh(&mut self.state.conn);
         if let Some(overlays) = &self.overlays {
             // Reading the counts is cheap; a change wakes the window (see `with_overlays`).
             self.state.overlays.refresh(overlays);
@@ -707,8 +711,7 @@ impl GiftdeckApp {
                 .set_config(self.state.settings.overlays.pages.clone());
         }
         // The demo's server stays current while it runs; the streamer's is updated beside it.
-        let demo_rcon =
-            (self.state.conn.demo_rcon()).map(|rcon| Self::demo_rcon_config(rcon.port()));
+        let demo_rcon = (self.link.demo_rcon()).map(|rcon| Self::demo_rcon_config(rcon.port()));
         self.executor
             .set_config(executor_config(&self.state.settings, demo_rcon));
         self.schedule_save();

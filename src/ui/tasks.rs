@@ -14,7 +14,7 @@ use tokio::sync::mpsc;
 
 use super::errors::{DemoError, FileError, ObsTestError, SaveError};
 use super::failure::RconFailure;
-use super::state::DemoBackends;
+use super::link::DemoBackends;
 use crate::event::CreditedGift;
 use crate::settings;
 

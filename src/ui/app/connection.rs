@@ -7,8 +7,9 @@ use tokio::sync::{mpsc, watch};
 use super::super::bridge::{self, ConnStatus, LiveConfig, RconConfig};
 use super::super::errors::DemoError;
 use super::super::failure;
+use super::super::link::{DemoBackends, Link, SessionWatch};
 use super::super::outbox::{SessionSenders, ToWindow};
-use super::super::state::{DemoBackends, Link, NoticeLevel, SessionWatch};
+use super::super::state::NoticeLevel;
 use super::super::tasks::{self, UiMsg};
 use super::{GiftdeckApp, LIVE_CHANNEL_CAPACITY, executor_config};
 use crate::dispatch::{Dispatch, Source, ToExecutor, ToOverlays};
@@ -19,10 +20,10 @@ use crate::testkit::rcon::{DEMO_RCON_PASSWORD, FakeRcon};
 impl GiftdeckApp {
     /// Stops whatever runs (the demo's backends stop when dropped) and starts a new session id.
     fn new_session(&mut self) -> u64 {
-        let conn = &mut self.state.conn;
-        if let Link::Session { handle, .. } = std::mem::take(&mut conn.link) {
+        if let Link::Session { handle, .. } = self.set_link(Link::Off) {
             handle.stop();
         }
+        let conn = &mut self.state.conn;
         conn.session += 1;
         conn.stats = engine::Stats::default();
         self.state.feed.reset();
@@ -53,6 +54,12 @@ impl GiftdeckApp {
             .clone()
             .or_else(|| crate::room_store::RoomStore::for_app(self.state.save.path.as_deref()));
         self.start_session(session, config, target, None);
+    }
+
+    /// Puts what runs behind the connect bar in place (the panels see its phase) and returns
+    /// what ran before.
+    pub(super) fn set_link(&mut self, link: Link) -> Link {
+        self.link.replace(link, &mut self.state.conn)
     }
 
     /// Where the executor reaches the demo's server.
@@ -103,22 +110,21 @@ impl GiftdeckApp {
                 },
             ));
         self.tasks.spawn_loop(dispatch.run(live_rx));
-        let conn = &mut self.state.conn;
-        conn.link = Link::Session {
+        self.set_link(Link::Session {
             handle,
             watch: SessionWatch {
                 status: status_rx,
                 stats: stats_rx,
             },
             demo,
-        };
+        });
+        let conn = &mut self.state.conn;
         conn.target = target;
         conn.set_status(ConnStatus::Resolving);
     }
 
     pub(super) fn disconnect(&mut self) {
-        let conn = &mut self.state.conn;
-        match std::mem::take(&mut conn.link) {
+        match self.set_link(Link::Off) {
             Link::Session {
                 handle,
                 watch,
@@ -126,11 +132,11 @@ impl GiftdeckApp {
             } => {
                 // A clean stop: open streaks are credited, then the session reports Ended.
                 handle.stop();
-                conn.link = Link::Session {
+                self.set_link(Link::Session {
                     handle,
                     watch,
                     demo: None,
-                };
+                });
             }
             Link::Session { handle, .. } => {
                 // The demo: stop it all at once (dropping the backends stops them).
@@ -143,8 +149,8 @@ impl GiftdeckApp {
     }
 
     fn stop_demo(&mut self) {
+        self.set_link(Link::Off);
         let conn = &mut self.state.conn;
-        conn.link = Link::Off;
         conn.session += 1;
         conn.set_status(ConnStatus::Idle);
         self.executor
@@ -153,8 +159,8 @@ impl GiftdeckApp {
 
     pub(super) fn start_demo(&mut self) {
         let session = self.new_session();
+        self.set_link(Link::StartingDemo);
         let conn = &mut self.state.conn;
-        conn.link = Link::StartingDemo;
         conn.target = "demo stream".into();
         conn.set_status(ConnStatus::Resolving);
         if self.state.settings.mappings.is_empty() {
@@ -200,7 +206,7 @@ impl GiftdeckApp {
             }
             Err(err) => {
                 // Nothing of TikTok's failed: the notice says what did.
-                self.state.conn.link = Link::Off;
+                self.set_link(Link::Off);
                 self.state.conn.set_status(ConnStatus::Idle);
                 self.notice(NoticeLevel::Error, failure::demo_failure(&err));
             }
