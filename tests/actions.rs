@@ -365,7 +365,7 @@ async fn stale_actions_are_skipped_and_counted() {
         ["say 2", "say 2"],
         "only the fresh ones ran"
     );
-    assert_eq!((status.done, status.skipped_stale), (2, 10));
+    assert_eq!((status.done, status.too_old), (2, 10));
 }
 
 #[tokio::test]

@@ -107,7 +107,8 @@ pub struct QueueStatus {
     pub done: u64,
     pub failed: u64,
     pub dropped: u64,
-    pub skipped_stale: u64,
+    /// Waited longer than the max age, so they were not run (and not sent late).
+    pub too_old: u64,
     /// Removed by the streamer (Clear, or clearing a held queue) without running.
     pub cleared: u64,
     pub paused: bool,

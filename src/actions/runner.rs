@@ -158,7 +158,7 @@ impl Runner {
         let max_age = shared.config.max_age_millis;
         while let Some(item) = shared.queue.pop_front() {
             if is_stale(item.enqueued, now, max_age) {
-                shared.status.skipped_stale += 1;
+                shared.status.too_old += 1;
                 continue;
             }
             if matches!(item.work, Work::Command(_)) && shared.config_version != self.conn_version {
@@ -181,7 +181,7 @@ impl Runner {
             .is_some_and(|item| is_stale(item.enqueued, now, max_age))
         {
             shared.queue.pop_front();
-            shared.status.skipped_stale += 1;
+            shared.status.too_old += 1;
         }
     }
 

@@ -128,7 +128,8 @@ pub struct ExecSummary {
     pub done: u64,
     pub failed: u64,
     pub dropped: u64,
-    pub skipped_stale: u64,
+    /// Waited longer than the max age: not run (the summary line says "skipped (stale)").
+    pub too_old: u64,
     /// Still queued when the executor stopped (a stalled queue, a second Ctrl-C), cut off while
     /// running, or credited while stopping.
     pub not_run: u64,
@@ -137,12 +138,12 @@ pub struct ExecSummary {
 impl ExecSummary {
     /// Everything queued ran without error.
     pub fn all_ok(&self) -> bool {
-        self.failed == 0 && self.dropped == 0 && self.skipped_stale == 0 && self.not_run == 0
+        self.failed == 0 && self.dropped == 0 && self.too_old == 0 && self.not_run == 0
     }
 
     /// Actions that failed or never ran.
     pub fn not_ok(&self) -> u64 {
-        self.failed + self.dropped + self.skipped_stale + self.not_run
+        self.failed + self.dropped + self.too_old + self.not_run
     }
 }
 
@@ -151,7 +152,7 @@ impl fmt::Display for ExecSummary {
         write!(
             f,
             "actions: {} done, {} failed, {} dropped, {} skipped (stale), {} not run",
-            self.done, self.failed, self.dropped, self.skipped_stale, self.not_run
+            self.done, self.failed, self.dropped, self.too_old, self.not_run
         )?;
         if !self.all_ok() {
             write!(f, " — {} action(s) failed or did not run", self.not_ok())?;
@@ -290,7 +291,7 @@ impl Headless {
             done: status.done,
             failed: status.failed,
             dropped: status.dropped,
-            skipped_stale: status.skipped_stale,
+            too_old: status.too_old,
             not_run: report.not_run_count(),
         };
         eprintln!("giftdeck: {summary}");
@@ -376,7 +377,7 @@ fn drain_stall(args: &ExecuteArgs) -> Duration {
 
 /// Waits for the queue to drain; false when nothing finished for `stall` first.
 async fn drain_or_stall(handle: &ExecutorHandle, stall: Duration) -> bool {
-    let progress = |s: &QueueStatus| s.done + s.failed + s.skipped_stale;
+    let progress = |s: &QueueStatus| s.done + s.failed + s.too_old;
     let mut status = handle.status_watch();
     let mut seen = progress(&status.borrow_and_update());
     let mut last_progress = Instant::now();

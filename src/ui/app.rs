@@ -5,6 +5,7 @@
 
 mod connection;
 mod quit;
+mod test_buttons;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -14,7 +15,7 @@ use tokio::runtime::Handle;
 use tokio::sync::{mpsc, watch};
 
 use super::bridge::{
-    self, ConnStatus, ExecutorConfig, ExecutorHandle, LiveMsg, LogLine, QueueStatus, RconConfig,
+    self, ConnStatus, ExecutorConfig, ExecutorHandle, LogLine, QueueStatus, RconConfig,
 };
 use super::commands::{Command, Commands};
 use super::failure;
@@ -26,9 +27,6 @@ use super::overlays_view::OverlaysView;
 use super::saver;
 use super::state::{Notice, NoticeLevel, ObsTest, RconTest, SaveState, State};
 use super::tasks::{self, Tasks, UI_CHANNEL_CAPACITY, UiMsg, Waker};
-use crate::actions::Origin;
-use crate::dispatch::{Dispatch, Source, ToExecutor, ToOverlays};
-use crate::engine::{self, EngineConfig, Output};
 use crate::event::CreditedGift;
 use crate::mappings::{Action, Mapping, MappingTable};
 use crate::overlay::{OverlayError, Overlays};
@@ -366,7 +364,7 @@ impl GiftdeckApp {
         self.take_log();
         self.drain_messages();
         self.state.backlog = self.inbox.len() + self.ui_rx.len();
-        self.state.skipped.feed_rows = self.inbox.rows_let_go();
+        self.state.not_shown.feed_rows = self.inbox.rows_let_go();
         if self.state.backlog > 0 {
             // Catch up in the next frames, still at the coalesced pace.
             ctx.request_repaint_after(tasks::BUSY_COALESCE);
@@ -426,7 +424,7 @@ impl GiftdeckApp {
         }
         let (lines, logged) = self.executor.log_since(self.log_seen);
         let missed = (logged - self.log_seen).saturating_sub(lines.len() as u64);
-        self.state.skipped.log_lines += missed;
+        self.state.not_shown.log_lines += missed;
         self.log_seen = logged;
         for line in lines {
             self.state.push_log(LogLine::from(line));
@@ -564,25 +562,7 @@ impl GiftdeckApp {
                 self.state.save.last = Some(result);
             }
             UiMsg::DemoReady { session, result } => self.on_demo_ready(session, result),
-            UiMsg::Imported(Ok((path, mut file))) => {
-                settings::restore_redacted_urls(&mut file, &self.state.settings.mappings);
-                let count = file.mappings.len();
-                let previous = std::mem::replace(&mut self.state.settings.mappings, file.mappings);
-                let replaced = previous.len();
-                self.undo_mappings = Some(previous);
-                self.mappings_changed();
-                for warning in file.warnings.iter().take(3) {
-                    self.notice(NoticeLevel::Warning, warning.clone());
-                }
-                self.state.notices.push_notice(Notice {
-                    level: NoticeLevel::Info,
-                    text: format!(
-                        "Imported {count} trigger(s) from {} (replacing {replaced}).",
-                        path.display()
-                    ),
-                    undo_import: true,
-                });
-            }
+            UiMsg::Imported(Ok((path, file))) => self.apply_import(&path, file),
             UiMsg::Imported(Err(err)) => {
                 self.notice(NoticeLevel::Error, failure::file_failure(&err))
             }
@@ -627,6 +607,27 @@ impl GiftdeckApp {
                 self.state.rcon_test = RconTest::Done(result);
             }
         }
+    }
+
+    /// Replaces the triggers with an imported file's (undoable), its warnings as notices.
+    fn apply_import(&mut self, path: &std::path::Path, mut file: settings::MappingsFile) {
+        settings::restore_redacted_urls(&mut file, &self.state.settings.mappings);
+        let count = file.mappings.len();
+        let previous = std::mem::replace(&mut self.state.settings.mappings, file.mappings);
+        let replaced = previous.len();
+        self.undo_mappings = Some(previous);
+        self.mappings_changed();
+        for warning in file.warnings.iter().take(3) {
+            self.notice(NoticeLevel::Warning, warning.clone());
+        }
+        self.state.notices.push_notice(Notice {
+            level: NoticeLevel::Info,
+            text: format!(
+                "Imported {count} trigger(s) from {} (replacing {replaced}).",
+                path.display()
+            ),
+            undo_import: true,
+        });
     }
 
     /// Takes over a Tiktok2Mc folder: its triggers (undoable), RCON port and password, and user;
@@ -715,97 +716,6 @@ impl GiftdeckApp {
         self.executor
             .set_config(executor_config(&self.state.settings, demo_rcon));
         self.schedule_save();
-    }
-
-    /// Sends `count` of row `row`'s event (gifts, follows, blocks of likes, chat messages…)
-    /// through a fresh copy of the real pipeline (dedupe, streaks, triggers, cooldowns) with the
-    /// current table, then through the same dispatch a session uses (the queue, bound to the
-    /// current stream's server; the overlays; the feed), exactly as viewers' events would arrive.
-    fn test_row(&mut self, row: usize, count: u32) {
-        let Some(mapping) = self.state.settings.mappings.get(row) else {
-            return;
-        };
-        let label = mapping.trigger.trim().to_owned();
-        let events = super::triggers::test_events(mapping, &self.state.catalog, count);
-        let mut pipeline = engine::Pipeline::new(EngineConfig::default(), self.table.clone());
-        let mut out = Vec::new();
-        let batch = crate::wire::Batch {
-            messages: u32::try_from(events.len()).unwrap_or(u32::MAX),
-            events,
-            ..crate::wire::Batch::default()
-        };
-        pipeline.ingest_batch(batch, unix_millis(), &mut out);
-        pipeline.finish(&mut out);
-        let (mut fired, mut skipped) = (0, 0);
-        for output in &out {
-            match output {
-                Output::Credit(decision) => {
-                    fired += usize::from(decision.mapping.is_some());
-                    skipped += usize::from(decision.gift.skipped.is_some());
-                }
-                Output::Fired(f) => {
-                    fired += usize::from(f.mapping.is_some());
-                    skipped += usize::from(f.line.skipped.is_some());
-                }
-                Output::Event(_) | Output::Likes(_) => {}
-            }
-        }
-        let origin = if self.state.conn.is_demo() {
-            Origin::Demo
-        } else {
-            Origin::Stream
-        };
-        let mut executor = ToExecutor::new(self.executor.clone());
-        {
-            let mut dispatch = Dispatch::new(Source { origin, test: true });
-            dispatch
-                .subscribe(&mut executor)
-                .subscribe_some(self.overlays.as_ref().map(|o| ToOverlays(o.hub.clone())))
-                .subscribe(self.window_subscriber());
-            for output in out {
-                dispatch.deliver(&LiveMsg::Output(pipeline.stamp(output)));
-            }
-        }
-        let queued = executor.queued();
-        if fired > 0 && queued > 0 {
-            self.trigger_tried();
-        }
-        if fired > 0 {
-            self.notice(
-                NoticeLevel::Info,
-                format!("Test: “{label}” fired {fired}× and queued {queued} action(s)."),
-            );
-        } else if skipped > 0 {
-            self.notice(
-                NoticeLevel::Warning,
-                format!("Test: “{label}” was skipped (cooling down)."),
-            );
-        } else {
-            self.notice(
-                NoticeLevel::Warning,
-                format!(
-                    "Test: “{label}” matched no enabled trigger (is the row switched on, and does its audience include anyone?)."
-                ),
-            );
-        }
-    }
-
-    fn test_rcon(&mut self) {
-        self.state.rcon_test = RconTest::Running;
-        let mut config = self.state.settings.rcon.clone();
-        config.host = config.host.trim().to_owned();
-        self.tasks
-            .spawn(async move { UiMsg::RconTested(bridge::test_rcon_connection(config).await) });
-    }
-
-    fn test_obs(&mut self) {
-        let Some(config) = self.state.settings.obs.if_set_up() else {
-            self.state.obs_test = ObsTest::Done(Err(super::errors::ObsTestError::NotSetUp));
-            return;
-        };
-        self.state.obs_test = ObsTest::Running;
-        self.tasks
-            .spawn(async move { UiMsg::ObsTested(bridge::test_obs_connection(config).await) });
     }
 
     // ---- saving -------------------------------------------------------------------------------

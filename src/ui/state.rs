@@ -192,9 +192,11 @@ pub struct SaveState {
     pub warning: Option<String>,
 }
 
-/// Lines the background could not hand over because the UI channel was full.
+/// Rows the window let go while it was far behind (a minimized window): not shown, and nothing
+/// else lost (their actions ran). One of three things once all called "skipped": a trigger
+/// skipped while cooling down is `Skip`, an action too old to run is `QueueStatus::too_old`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Skipped {
+pub struct NotShown {
     pub feed_rows: u64,
     pub log_lines: u64,
 }
@@ -227,7 +229,7 @@ pub struct State {
     pub rcon_test: RconTest,
     /// The settings window's "Test connection" for OBS (same states as the RCON one).
     pub obs_test: ObsTest,
-    pub skipped: Skipped,
+    pub not_shown: NotShown,
     /// Messages left in the UI channel after the last frame's budget ran out.
     pub backlog: usize,
     /// The Overlays panel's URLs and connections.
@@ -256,7 +258,7 @@ impl State {
             windows: Windows::default(),
             rcon_test: RconTest::Idle,
             obs_test: ObsTest::Idle,
-            skipped: Skipped::default(),
+            not_shown: NotShown::default(),
             overlays: super::overlays_view::OverlaysView::off(
                 "Overlays are off (--overlay-port 0).",
             ),

@@ -52,8 +52,8 @@ pub fn queue_ui(
             ui.label("Dropped (queue full)");
             ui.label(q.dropped.to_string());
             ui.end_row();
-            ui.label("Skipped (too old)");
-            ui.label(q.skipped_stale.to_string());
+            ui.label("Too old (not run)");
+            ui.label(q.too_old.to_string());
             ui.end_row();
         });
     ui.horizontal(|ui| {

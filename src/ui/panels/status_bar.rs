@@ -4,14 +4,14 @@
 use egui::RichText;
 
 use super::super::failure;
-use super::super::state::{SaveState, Skipped};
+use super::super::state::{NotShown, SaveState};
 use super::AMBER;
 use crate::engine::Stats;
 
 pub fn status_bar_ui(
     ui: &mut egui::Ui,
     stats: &Stats,
-    skipped: Skipped,
+    not_shown: NotShown,
     backlog: usize,
     save: &SaveState,
 ) {
@@ -24,11 +24,11 @@ pub fn status_bar_ui(
             .small()
             .weak(),
         );
-        if skipped.feed_rows > 0 || skipped.log_lines > 0 {
+        if not_shown.feed_rows > 0 || not_shown.log_lines > 0 {
             ui.label(
                 RichText::new(format!(
-                    "· {} feed rows and {} reply lines skipped (UI busy; actions still ran)",
-                    skipped.feed_rows, skipped.log_lines
+                    "· {} feed rows and {} reply lines not shown (UI busy; actions still ran)",
+                    not_shown.feed_rows, not_shown.log_lines
                 ))
                 .small()
                 .color(AMBER),
