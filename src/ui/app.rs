@@ -427,6 +427,10 @@ impl GiftdeckApp {
         self.state.not_shown.log_lines += missed;
         self.log_seen = logged;
         for line in lines {
+            // The window is where a failed action ends up: shown here, and in the log file.
+            if let Err(err) = &line.outcome {
+                tracing::warn!(action = %line.action, "action failed: {err}");
+            }
             self.state.push_log(LogLine::from(line));
         }
     }
