@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use giftdeck::engine::Output;
+use giftdeck::engine::{Output, Stamped};
 use giftdeck::live::{ConnStatus, LiveConfig, LiveMsg, spawn_session};
 use giftdeck::mappings::{Action, Mapping, MappingTable};
 use giftdeck::testkit::fake::{FakeConfig, FakeTikTok, Scenario, Step};
@@ -108,7 +108,10 @@ fn main() {
         let mut final_status = None;
         while let Some(msg) = rx.recv().await {
             match msg {
-                LiveMsg::Output(Output::Credit(decision)) => {
+                LiveMsg::Output(Stamped {
+                    output: Output::Credit(decision),
+                    ..
+                }) => {
                     received.push((decision.gift.msg_id, Instant::now()));
                 }
                 LiveMsg::Status(status) if status.is_final() => final_status = Some(status),

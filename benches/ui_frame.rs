@@ -12,10 +12,11 @@
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
-use giftdeck::engine::Decision;
+use giftdeck::dispatch::{Dispatch, Source};
+use giftdeck::engine::{Decision, Output, Stamped};
 use giftdeck::event::{CreditedGift, EndedBy};
+use giftdeck::live::LiveMsg;
 use giftdeck::mappings::{Action, Mapping};
-use giftdeck::ui::tasks::UiMsg;
 use giftdeck::ui::{AppOptions, GiftdeckApp};
 
 const GIFT_NAMES: &[(&str, i64, u32)] = &[
@@ -221,17 +222,20 @@ fn main() {
         rss_start
     );
 
-    // A 10,000-gift burst through the UI channel (what the router feeds), drained with the
-    // per-frame budget while a producer keeps the channel full.
-    let (session, tx) = h.state().ui_sender();
+    // A 10,000-gift burst through the window's subscriber (what a session's dispatch feeds),
+    // drained with the per-frame budget while a producer keeps delivering.
+    let window = h.state().window_subscriber();
     let producer = rt.spawn(async move {
+        let mut dispatch = Dispatch::new(Source::STREAM);
+        dispatch.subscribe(window);
         for i in 0..10_000u64 {
-            let msg = UiMsg::Gift {
-                session,
-                gift: decision(1_000_000 + i).gift,
-            };
-            if tx.send(msg).await.is_err() {
-                return;
+            let msg = LiveMsg::Output(Stamped {
+                at_millis: 1_700_000_000_000 + i,
+                output: Output::Credit(decision(1_000_000 + i)),
+            });
+            dispatch.deliver(&msg);
+            if i % 100 == 0 {
+                tokio::task::yield_now().await;
             }
         }
     });

@@ -10,6 +10,7 @@ pub mod actions;
 pub mod backoff;
 pub mod capture;
 pub mod cli;
+pub mod dispatch;
 pub mod engine;
 pub mod event;
 pub mod external;

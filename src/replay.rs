@@ -4,7 +4,7 @@
 use std::io::{self, Read};
 
 use crate::capture::{CaptureError, CaptureReader};
-use crate::engine::{Decision, EngineConfig, Output, Pipeline, Stats};
+use crate::engine::{Decision, EngineConfig, Output, Pipeline, Stamped, Stats};
 use crate::mappings::MappingTable;
 
 /// What a replay saw, for the stderr summary.
@@ -45,17 +45,18 @@ pub fn replay<R: Read>(
     table: MappingTable,
     mut on_credit: impl FnMut(&Decision) -> io::Result<()>,
 ) -> Result<ReplaySummary, ReplayError> {
-    replay_outputs(reader, table, |output| match output {
+    replay_outputs(reader, table, |stamped| match &stamped.output {
         Output::Credit(decision) => on_credit(decision),
         _ => Ok(()),
     })
 }
 
-/// Like [`replay`], handing every pipeline output (credits, events, fired triggers) to `on_output`.
+/// Like [`replay`], handing every pipeline output (credits, events, fired triggers) to `on_output`,
+/// stamped with the engine clock (the messages' create time).
 pub fn replay_outputs<R: Read>(
     mut reader: CaptureReader<R>,
     table: MappingTable,
-    mut on_output: impl FnMut(&Output) -> io::Result<()>,
+    mut on_output: impl FnMut(Stamped) -> io::Result<()>,
 ) -> Result<ReplaySummary, ReplayError> {
     let config = EngineConfig {
         // A capture has no timestamps of its own: the messages' create_time drives streak timeouts.
@@ -65,9 +66,9 @@ pub fn replay_outputs<R: Read>(
     let mut pipeline = Pipeline::new(config, table);
     let mut out = Vec::new();
     let mut damaged_tail = None;
-    let mut emit = |out: &mut Vec<Output>| -> Result<(), ReplayError> {
+    let mut emit = |out: &mut Vec<Output>, pipeline: &Pipeline| -> Result<(), ReplayError> {
         for output in out.drain(..) {
-            on_output(&output).map_err(ReplayError::Output)?;
+            on_output(pipeline.stamp(output)).map_err(ReplayError::Output)?;
         }
         Ok(())
     };
@@ -76,7 +77,7 @@ pub fn replay_outputs<R: Read>(
             Ok(Some(record)) => {
                 // A malformed frame is counted by the pipeline and loses only itself.
                 let _ = pipeline.ingest_ws_message(record, 0, &mut out);
-                emit(&mut out)?;
+                emit(&mut out, &pipeline)?;
             }
             Ok(None) => break,
             Err(err @ (CaptureError::Truncated { .. } | CaptureError::TooLarge { .. })) => {
@@ -88,7 +89,7 @@ pub fn replay_outputs<R: Read>(
     }
     // End of capture: streaks whose end never came are finalized as "timeout".
     pipeline.finish(&mut out);
-    emit(&mut out)?;
+    emit(&mut out, &pipeline)?;
     Ok(ReplaySummary {
         stats: pipeline.stats(),
         damaged_tail,

@@ -101,7 +101,7 @@ impl Exec {
         let mut out = Vec::new();
         while let Ok(msg) = self.events.try_recv() {
             if let ExecMsg::Log(line) = msg {
-                out.push((line.action, line.outcome));
+                out.push((line.action, line.outcome.map_err(|e| e.to_string())));
             }
         }
         out
@@ -303,7 +303,7 @@ async fn a_failing_action_is_reported_and_the_queue_moves_on() {
     assert!(too_long.contains("at most 1446"), "{too_long}");
     let no_file = logs[2].1.as_ref().unwrap_err();
     assert!(no_file.contains("/nonexistent/ding.wav"), "{no_file}");
-    assert!(status.last_error.unwrap().contains("ding.wav"));
+    assert!(status.last_error.unwrap().to_string().contains("ding.wav"));
 }
 
 #[tokio::test]
@@ -365,7 +365,7 @@ async fn stale_actions_are_skipped_and_counted() {
         ["say 2", "say 2"],
         "only the fresh ones ran"
     );
-    assert_eq!((status.done, status.skipped_stale), (2, 10));
+    assert_eq!((status.done, status.too_old), (2, 10));
 }
 
 #[tokio::test]
@@ -384,7 +384,7 @@ async fn while_rcon_is_down_commands_wait_then_run_in_order() {
     exec.handle.enqueue(&decision(&mapping, 2, "x"));
     let status = status_until(
         &exec.handle,
-        |s| matches!(&s.rcon, RconState::Down(r) if r.contains("retrying")),
+        |s| matches!(&s.rcon, RconState::Down(r) if r.to_string().contains("retrying")),
     )
     .await;
     assert_eq!((status.depth, status.done, status.failed), (3, 0, 0));
@@ -442,7 +442,7 @@ async fn a_wrong_password_is_shown_and_new_settings_fix_it() {
     exec.handle.enqueue(&decision(&mapping, 1, "x"));
     let status = status_until(
         &exec.handle,
-        |s| matches!(&s.rcon, RconState::Down(r) if r.contains("refused the password")),
+        |s| matches!(&s.rcon, RconState::Down(r) if r.to_string().contains("refused the password")),
     )
     .await;
     assert_eq!(status.depth, 1);

@@ -81,7 +81,7 @@ proptest! {
         let id_taken = out.iter().any(|o| match o {
             Output::Credit(d) => d.gift.msg_id == 99,
             Output::Event(e) => e.msg_id() == 99,
-            Output::Fired(_) => false,
+            Output::Fired(_) | Output::Likes(_) => false,
         });
         // A different, intact frame right after still decodes and credits.
         let good = encode_msg_frame(

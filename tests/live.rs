@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use giftdeck::backoff::Backoff;
 use giftdeck::capture::CaptureReader;
-use giftdeck::engine::{EngineConfig, Output, Pipeline, Stats};
+use giftdeck::engine::{EngineConfig, Output, Pipeline, Stamped, Stats};
 use giftdeck::event::{CreditedGift, EndedBy};
 use giftdeck::live::{ConnStatus, FailureKind, LiveConfig, LiveHandle, LiveMsg, spawn_session};
 use giftdeck::mappings::{Action, Mapping, MappingTable};
@@ -177,7 +177,10 @@ async fn assert_finishes(handle: &LiveHandle) {
 fn credits(log: &[LiveMsg]) -> Vec<CreditedGift> {
     log.iter()
         .filter_map(|m| match m {
-            LiveMsg::Output(Output::Credit(d)) => Some(d.gift.clone()),
+            LiveMsg::Output(Stamped {
+                output: Output::Credit(d),
+                ..
+            }) => Some(d.gift.clone()),
             _ => None,
         })
         .collect()
@@ -447,7 +450,10 @@ async fn history_replayed_on_reconnect_is_not_double_counted() {
         .filter(|m| {
             matches!(
                 m,
-                LiveMsg::Output(Output::Event(giftdeck::event::LiveEvent::Chat { .. }))
+                LiveMsg::Output(Stamped {
+                    output: Output::Event(giftdeck::event::LiveEvent::Chat { .. }),
+                    ..
+                })
             )
         })
         .count();
@@ -504,7 +510,10 @@ async fn followers_and_the_like_count_survive_a_reconnect_to_the_same_room() {
     let fired = |log: &[LiveMsg]| -> Vec<(String, String, u32)> {
         log.iter()
             .filter_map(|m| match m {
-                LiveMsg::Output(Output::Fired(f)) => Some((
+                LiveMsg::Output(Stamped {
+                    output: Output::Fired(f),
+                    ..
+                }) => Some((
                     f.line.trigger.clone(),
                     f.line.unique_id.clone(),
                     f.line.count,
@@ -659,7 +668,15 @@ async fn control_end_ends_the_session_without_reconnecting() {
     let credit_index = run
         .log
         .iter()
-        .position(|m| matches!(m, LiveMsg::Output(Output::Credit(_))))
+        .position(|m| {
+            matches!(
+                m,
+                LiveMsg::Output(Stamped {
+                    output: Output::Credit(_),
+                    ..
+                })
+            )
+        })
         .unwrap();
     assert!(credit_index < end_index, "credits come before Ended");
     assert!(

@@ -15,7 +15,7 @@ mod real;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use giftdeck::engine::Output;
+use giftdeck::engine::{Output, Stamped};
 use giftdeck::live::{ConnStatus, LiveConfig, LiveMsg, spawn_session};
 use giftdeck::mappings::MappingTable;
 use giftdeck::testkit::fake::{FakeConfig, FakeTikTok, Scenario, Step};
@@ -132,7 +132,10 @@ async fn ours() -> Vec<GiftKey> {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
     while let Ok(Some(msg)) = tokio::time::timeout_at(deadline, rx.recv()).await {
         match msg {
-            LiveMsg::Output(Output::Credit(d)) => {
+            LiveMsg::Output(Stamped {
+                output: Output::Credit(d),
+                ..
+            }) => {
                 let g = d.gift;
                 credited.push((g.user_id, g.gift_id, g.gift_name, g.count));
             }

@@ -12,7 +12,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use giftdeck::engine::Output;
+use giftdeck::engine::{Output, Stamped};
 use giftdeck::event::EndedBy;
 use giftdeck::live::{ConnStatus, LiveConfig, LiveHandle, LiveMsg, spawn_session};
 use giftdeck::mappings::MappingTable;
@@ -108,9 +108,10 @@ impl Session {
         self.log
             .iter()
             .filter_map(|m| match m {
-                LiveMsg::Output(Output::Credit(d)) => {
-                    Some((d.gift.gift_name.clone(), d.gift.count, d.gift.ended_by))
-                }
+                LiveMsg::Output(Stamped {
+                    output: Output::Credit(d),
+                    ..
+                }) => Some((d.gift.gift_name.clone(), d.gift.count, d.gift.ended_by)),
                 _ => None,
             })
             .collect()
@@ -237,7 +238,7 @@ async fn a_damaged_memory_file_is_set_aside_and_the_streamer_is_told() {
     let mut session = Session::start(&fake, Some(rooms.path()));
     session.until_gifts(1).await;
     let warning = session.log.iter().find_map(|m| match m {
-        LiveMsg::Warning(w) => Some(w.clone()),
+        LiveMsg::Warning(w) => Some(w.to_string()),
         _ => None,
     });
     let warning = warning.expect("a warning before the first gift");

@@ -4,6 +4,11 @@
 //! (a minimized window gets no repaints). The session must keep reading, acking and heartbeating,
 //! every credited gift must reach the executor (and its command the RCON server), and once frames
 //! run again the UI must catch up from latest-value state.
+//!
+//! Half way through, while the UI channel is long full, the room memory's next snapshot cannot be
+//! written (its path has become a folder), so the session warns the streamer ("this session's
+//! memory is no longer saved"). That warning must travel like every other message for the window:
+//! it once waited for room in the UI channel, stalling the session and with it the acks.
 
 #![allow(
     clippy::unwrap_used,
@@ -16,6 +21,7 @@ use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
 use giftdeck::mappings::{Action, Mapping};
+use giftdeck::room_store::RoomStore;
 use giftdeck::settings::{self, Settings};
 use giftdeck::testkit::fake::{
     DEMO_GIFTS, DemoGift, FakeConfig, FakeTikTok, Recorded, Scenario, Step, gift,
@@ -36,6 +42,12 @@ const MAPPED_EVERY: u64 = 10;
 const SAMPLE: Duration = Duration::from_secs(5);
 /// Generous: the machine running tests may be busy building.
 const CATCH_UP: Duration = Duration::from_secs(90);
+/// When the room memory stops being writable: long after the UI channel filled (~8 s at
+/// 1,000 gifts/s).
+const BREAK_MEMORY_AFTER: Duration = Duration::from_secs(15);
+/// The room journal is folded into its snapshot at this size: every few seconds in this stream
+/// (~40 bytes a gift), so a snapshot is due soon after the memory broke.
+const COMPACT_BYTES: u64 = 128 * 1024;
 
 fn kind(name: &str) -> &'static DemoGift {
     DEMO_GIFTS.iter().find(|g| g.name == name).unwrap()
@@ -108,6 +120,20 @@ fn frames_sent(r: &Recorded) -> usize {
     r.connections.iter().map(|c| c.sent_needing_ack.len()).sum()
 }
 
+/// Turns the room's snapshot path into a folder: the journal keeps appending, but the next
+/// compaction cannot replace the snapshot, and the session warns that memory is no longer saved.
+fn break_room_memory(rooms: &Path, room_id: &str) {
+    assert!(
+        rooms.join(format!("{room_id}.journal")).is_file(),
+        "the room memory is open"
+    );
+    let snapshot = rooms.join(format!("{room_id}.json"));
+    if snapshot.is_file() {
+        std::fs::remove_file(&snapshot).unwrap();
+    }
+    std::fs::create_dir_all(snapshot.join("not-a-snapshot")).unwrap();
+}
+
 #[test]
 fn a_ui_that_never_drains_for_60_s_stalls_nothing() {
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -130,11 +156,12 @@ fn a_ui_that_never_drains_for_60_s_stalls_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("settings.json");
     write_settings(&path, server.port(), &fake);
-    let app = GiftdeckApp::new(AppOptions {
+    let mut app = GiftdeckApp::new(AppOptions {
         settings_path: Some(path),
         runtime: rt.handle().clone(),
         demo: false,
     });
+    app.set_room_store(RoomStore::new(dir.path().join("rooms")).with_compact_bytes(COMPACT_BYTES));
     let mut h = Harness::builder()
         .with_size([1280.0, 800.0])
         .build_ui_state(|ui, app: &mut GiftdeckApp| app.frame_ui(ui), app);
@@ -146,8 +173,20 @@ fn a_ui_that_never_drains_for_60_s_stalls_nothing() {
     let started = Instant::now();
     let (mut seen_acks, mut seen_beats) = (0, 0);
     let mut quiet_samples = 0;
+    let mut memory_broken = false;
     loop {
-        let (r, progressed) = rt.block_on(fake.wait_for(SAMPLE, |r| {
+        if !memory_broken && started.elapsed() >= BREAK_MEMORY_AFTER {
+            break_room_memory(&dir.path().join("rooms"), &fake.room_id());
+            memory_broken = true;
+        }
+        let sample = if memory_broken {
+            SAMPLE
+        } else {
+            SAMPLE.min(
+                BREAK_MEMORY_AFTER.saturating_sub(started.elapsed()) + Duration::from_millis(1),
+            )
+        };
+        let (r, progressed) = rt.block_on(fake.wait_for(sample, |r| {
             acks(r) > seen_acks && heartbeats(r) > seen_beats
         }));
         let done = r.connections.len() as u64 == CONNECTIONS
@@ -157,7 +196,7 @@ fn a_ui_that_never_drains_for_60_s_stalls_nothing() {
         }
         // Between the drop and the reconnect (a 2 s backoff) no frame is acked, so one quiet
         // sample is allowed there; anything more is a stall.
-        if !progressed {
+        if !progressed && sample == SAMPLE {
             quiet_samples += 1;
         }
         assert!(
@@ -263,10 +302,18 @@ fn a_ui_that_never_drains_for_60_s_stalls_nothing() {
     let state = h.state().state();
     let shown = state.feed.len() as u64;
     assert!(shown > 0);
-    assert!(state.skipped.feed_rows > 0, "the gap is counted");
+    assert!(state.not_shown.feed_rows > 0, "the gap is counted");
+    // The warning from the middle of the storm reached the streamer, though thousands of feed
+    // rows were let go around it.
+    assert!(memory_broken);
+    let notices: Vec<&str> = h.state().notices().map(|n| n.text.as_str()).collect();
+    assert!(
+        notices.iter().any(|text| text.contains("no longer saved")),
+        "the session's warning is shown: {notices:?}"
+    );
     eprintln!(
         "minimized for {slept:?}: {TOTAL_GIFTS} gifts credited, {} commands run, feed rows skipped {}",
         want.len(),
-        state.skipped.feed_rows
+        state.not_shown.feed_rows
     );
 }

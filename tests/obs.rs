@@ -210,7 +210,7 @@ fn log_lines(exec: &ExecutorHandle) -> Vec<(String, Result<String, String>)> {
         .map(
             |ExecLogLine {
                  action, outcome, ..
-             }| (action, outcome),
+             }| (action, outcome.map_err(|e| e.to_string())),
         )
         .collect()
 }
@@ -341,8 +341,8 @@ async fn obs_actions_run_in_the_queue_in_order_with_rcon_and_the_hide_comes_late
     assert!(
         status
             .last_error
-            .as_deref()
-            .is_some_and(|e| e.contains("no such scene")),
+            .as_ref()
+            .is_some_and(|e| e.to_string().contains("no such scene")),
         "{status:?}"
     );
     assert_eq!(
@@ -573,7 +573,7 @@ fn the_settings_window_tests_the_obs_connection() {
         ok.starts_with("connected to OBS ") && ok.contains("obs-websocket 5."),
         "{ok}"
     );
-    let err = results[1].as_ref().unwrap_err();
+    let err = results[1].as_ref().unwrap_err().to_string();
     assert!(err.contains("refused the password"), "{err}");
     assert!(!err.contains("wrong password"), "{err}");
 }

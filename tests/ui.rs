@@ -205,10 +205,14 @@ fn test_button_enqueues_the_mappings_actions() {
     h.step();
     h.get_by_label("▶ Test").click();
     h.step();
-    // The Test row is in the feed, matched, marked as a test.
+    // The Test row is in the feed (through the dispatch, like a viewer's), matched, marked as a
+    // test.
+    step_until(&mut h, "the test row", |app| {
+        app.feed().rows().next().is_some()
+    });
     let row = h.state().feed().rows().last().expect("a test row").clone();
     assert_eq!(
-        (row.gift_name.as_str(), row.count, row.test),
+        (row.what_text().as_ref(), row.count, row.test),
         ("Finger Heart", 1, true)
     );
     assert_eq!(row.trigger.as_deref(), Some("Finger Heart"));
@@ -540,7 +544,7 @@ fn an_unreachable_minecraft_server_is_said_in_plain_words() {
     let RconTest::Done(Err(failure)) = &h.state().state().rcon_test else {
         unreachable!()
     };
-    assert_eq!(failure.problem, RconProblem::ServerDown);
+    assert_eq!(failure.problem(), RconProblem::ServerDown);
     let headline = format!("The Minecraft server at 127.0.0.1:{port} is not answering.");
     assert!(
         h.query_all_by_label(&headline).next().is_some(),
@@ -858,5 +862,62 @@ fn sign_server_fields_apply_when_the_streamer_leaves_them_not_per_keystroke() {
     assert!(
         h.query_by_label_contains("key-42").is_none(),
         "the key is never shown"
+    );
+}
+
+/// The queue panel and the Test button word the same Minecraft failure the same way: the queue's
+/// connection line (the executor could not connect) gives the headline and advice the Test gives.
+#[test]
+fn the_queue_panel_gives_the_test_buttons_advice_for_the_same_rcon_failure() {
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app(&rt, &dir.path().join("settings.json"), false);
+    let port = closed_port();
+    app.set_rcon(settings::RconConfig {
+        host: "127.0.0.1".into(),
+        port,
+        password: "secret-pw".into(),
+    });
+    let mut h = harness(app);
+    step_until(&mut h, "the queue to find the server down", |app| {
+        matches!(app.queue().rcon, RconState::Down(_))
+    });
+    h.step();
+    let RconState::Down(down) = h.state().queue().rcon.clone() else {
+        unreachable!()
+    };
+    let queue_words = giftdeck::ui::failure::rcon_down(&down);
+    let headline = format!("The Minecraft server at 127.0.0.1:{port} is not answering.");
+    assert_eq!(queue_words.headline, headline);
+    assert_eq!(
+        h.query_all_by_label(&headline).count(),
+        1,
+        "the queue panel says it before any test"
+    );
+    assert!(
+        h.query_all_by_label(&queue_words.advice).next().is_some(),
+        "with the advice: {}",
+        queue_words.advice
+    );
+
+    h.get_all_by_label("Test connection")
+        .next()
+        .unwrap()
+        .click();
+    step_until(&mut h, "the test to fail", |app| {
+        matches!(app.state().rcon_test, RconTest::Done(Err(_)))
+    });
+    h.step();
+    let RconTest::Done(Err(failure)) = &h.state().state().rcon_test else {
+        unreachable!()
+    };
+    let test_words = failure.plain();
+    assert_eq!(
+        (&test_words.headline, &test_words.advice),
+        (&queue_words.headline, &queue_words.advice)
+    );
+    assert!(
+        h.query_all_by_label(&headline).count() >= 2,
+        "both say it on screen"
     );
 }

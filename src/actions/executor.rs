@@ -3,302 +3,27 @@
 //! pause/resume/clear, and a status the UI reads as latest-value state (`tokio::sync::watch`).
 //! Every action is bound to the server it was queued for ([`super::binding`]): a server switch
 //! holds the old queue. Stopping is a handshake with a deadline that lists what did not run.
+//! The queue's types live in `queue`; this is the handle.
 
 use std::collections::VecDeque;
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, Instant, SystemTime};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use tokio::sync::{Notify, mpsc, watch};
 use tokio::task::JoinHandle;
 
-use super::binding::{self, HeldQueue, HeldQueues, Origin, ServerId, ShutdownReport};
+use super::binding::{self, HeldQueues, Origin, ServerId, ShutdownReport};
 use super::expand::{Filler, Source, expand};
-use super::obs::{ObsConfig, ObsWork};
 use super::placeholders::Values;
-use super::rcon::RconConfig;
+pub use super::queue::{
+    ExecLogLine, ExecMsg, ExecutorConfig, QueueStatus, RECENT_LOG_LINES, RconState, is_stale,
+    next_start,
+};
+use super::queue::{Inner, Shared, WebhookBody};
 use crate::engine::Decision;
-use crate::event::CreditedGift;
 use crate::mappings::{Mapping, MappingTable};
-use crate::overlay::{OverlayHub, TextOverlay};
-use crate::triggers::{EventLine, Fired};
-
-/// How many log lines [`ExecutorHandle::recent_log`] keeps.
-pub const RECENT_LOG_LINES: usize = 200;
-
-/// Executor settings; can change while it runs ([`ExecutorHandle::set_config`]).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-pub struct ExecutorConfig {
-    /// Least time from the end of one action to the start of the next (so the server also gets
-    /// this pause when it lags). Never shortened by a backlog.
-    pub gap_millis: u64,
-    /// Actions that waited longer than this are skipped (and counted) instead of run late.
-    pub max_age_millis: Option<u64>,
-    /// Most actions waiting (held queues included); more are dropped and counted.
-    pub capacity: usize,
-    /// The streamer's server; `None` makes command actions fail with a clear message.
-    pub rcon: Option<RconConfig>,
-    /// The demo's own server. While set it is the current server, and actions from the real
-    /// stream stay bound to `rcon` (held until it is current again).
-    #[serde(skip)]
-    pub demo_rcon: Option<RconConfig>,
-    /// OBS's WebSocket server; `None` makes OBS actions fail with a clear message.
-    pub obs: Option<ObsConfig>,
-}
-
-impl Default for ExecutorConfig {
-    fn default() -> Self {
-        Self {
-            gap_millis: 50,
-            max_age_millis: None,
-            capacity: 10_000,
-            rcon: None,
-            demo_rcon: None,
-            obs: None,
-        }
-    }
-}
-
-impl ExecutorConfig {
-    /// Where commands go now.
-    pub fn active_rcon(&self) -> Option<&RconConfig> {
-        self.demo_rcon.as_ref().or(self.rcon.as_ref())
-    }
-
-    /// The current server: new actions without an [`Origin`] are bound to it.
-    pub fn server(&self) -> ServerId {
-        if self.demo_rcon.is_some() {
-            ServerId::Demo
-        } else {
-            self.stream_server()
-        }
-    }
-
-    /// The streamer's own server (whether or not the demo runs).
-    pub fn stream_server(&self) -> ServerId {
-        self.rcon
-            .as_ref()
-            .map_or(ServerId::NotSet, |r| ServerId::rcon(&r.host, r.port))
-    }
-
-    fn server_for(&self, origin: Option<Origin>) -> ServerId {
-        match origin {
-            None => self.server(),
-            Some(Origin::Demo) => ServerId::Demo,
-            Some(Origin::Stream) => self.stream_server(),
-        }
-    }
-}
-
-/// The RCON connection as the UI shows it.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub enum RconState {
-    #[default]
-    NotConfigured,
-    Connecting,
-    Connected,
-    /// The last attempt failed; the reason says why and when the next try is.
-    Down(String),
-}
-
-/// A snapshot of the queue for the UI.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct QueueStatus {
-    pub depth: usize,
-    /// What is running (or waiting for RCON) right now.
-    pub running: Option<String>,
-    pub done: u64,
-    pub failed: u64,
-    pub dropped: u64,
-    pub skipped_stale: u64,
-    /// Removed by the streamer (Clear, or clearing a held queue) without running.
-    pub cleared: u64,
-    pub paused: bool,
-    pub last_error: Option<String>,
-    pub rcon: RconState,
-    /// The server the queue runs on now.
-    pub server: ServerId,
-    /// Queues held for other servers, oldest switch first.
-    pub held: Vec<HeldQueue>,
-    /// The stop handshake began: nothing new is queued.
-    pub stopping: bool,
-}
-
-/// One finished action, for the log view.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ExecLogLine {
-    pub time: SystemTime,
-    /// What ran, e.g. `/say hi` (rendered), `♪ ding.wav`, `POST http://…`.
-    pub action: String,
-    /// The server's reply (RCON), `HTTP 200`, `playing`… or the error.
-    pub outcome: Result<String, String>,
-}
-
-/// What the executor tells the UI besides its status. Sent with `try_send`: a full channel loses
-/// a line, never blocks the queue (the last lines are always in [`ExecutorHandle::recent_log`];
-/// the status is latest-value state in [`ExecutorHandle::status_watch`]).
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub enum ExecMsg {
-    Log(ExecLogLine),
-}
-
-/// When the next action may start, given when the last one ended.
-pub fn next_start(last_end: Option<Instant>, now: Instant, gap: Duration) -> Instant {
-    match last_end {
-        Some(last) => (last + gap).max(now),
-        None => now,
-    }
-}
-
-/// Staleness policy: an action is skipped when it waited longer than `max_age_millis`.
-pub fn is_stale(enqueued: Instant, now: Instant, max_age_millis: Option<u64>) -> bool {
-    max_age_millis
-        .is_some_and(|max| now.saturating_duration_since(enqueued) > Duration::from_millis(max))
-}
-
-/// What a webhook posts: the gift line `replay` prints, or a non-gift trigger's `--events` line.
-#[derive(Debug, serde::Serialize)]
-#[serde(untagged)]
-pub(super) enum WebhookBody {
-    Gift(CreditedGift),
-    Event(EventLine),
-}
-
-/// One queued action, ready to run. `Debug` hides a webhook URL's token.
-pub(super) enum Work {
-    Command(Arc<str>),
-    Sound {
-        path: Arc<PathBuf>,
-        volume: f32,
-    },
-    Webhook {
-        url: Arc<str>,
-        timeout_millis: u64,
-        gift: Arc<WebhookBody>,
-    },
-    /// Title and subtitle already rendered (plain text).
-    OverlayText(Arc<TextOverlay>),
-    /// An OBS action, placeholders filled in.
-    Obs(Arc<ObsWork>),
-    /// Could not be prepared (a placeholder error, no mapping for Random): fails in its turn.
-    Invalid(Arc<str>),
-}
-
-impl std::fmt::Debug for Work {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Command(command) => write!(f, "Command({command:?})"),
-            Self::Sound { path, volume } => write!(f, "Sound({path:?}, {volume})"),
-            Self::Webhook {
-                url,
-                timeout_millis,
-                ..
-            } => {
-                let shown = super::webhook::redact_url(url);
-                write!(f, "Webhook({shown}, {timeout_millis} ms)")
-            }
-            Self::OverlayText(text) => write!(f, "OverlayText({:?})", text.title),
-            Self::Obs(work) => write!(f, "Obs({work:?})"),
-            Self::Invalid(reason) => write!(f, "Invalid({reason:?})"),
-        }
-    }
-}
-
-#[derive(Debug)]
-pub(super) struct Item {
-    pub(super) work: Work,
-    pub(super) summary: Arc<str>,
-    pub(super) enqueued: Instant,
-}
-
-pub(super) struct Shared {
-    /// Actions for the current server (`config.server()`), in order.
-    pub(super) queue: VecDeque<Item>,
-    /// Actions for other servers, never run while those are not current.
-    pub(super) held: HeldQueues<Item>,
-    pub(super) status: QueueStatus,
-    pub(super) config: ExecutorConfig,
-    /// Bumped by `set_config`, so the runner reconnects with new RCON settings.
-    pub(super) config_version: u64,
-    pub(super) recent: VecDeque<ExecLogLine>,
-    /// The stop handshake began: new work is refused (and counted).
-    pub(super) closed: bool,
-    /// The runner returns at its next check.
-    pub(super) stop: bool,
-    pub(super) refused: u64,
-    /// Where overlay-text actions go (`None`: overlays are off).
-    pub(super) overlay: Option<OverlayHub>,
-}
-
-pub(super) struct Inner {
-    pub(super) shared: Mutex<Shared>,
-    /// New work, resume, clear, new settings or stop.
-    pub(super) work: Notify,
-    idle: watch::Sender<bool>,
-    status: watch::Sender<QueueStatus>,
-    events: mpsc::Sender<ExecMsg>,
-    wake: Arc<dyn Fn() + Send + Sync>,
-}
-
-impl Inner {
-    pub(super) fn lock(&self) -> MutexGuard<'_, Shared> {
-        self.shared.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn snapshot(shared: &Shared) -> QueueStatus {
-        let mut status = shared.status.clone();
-        status.depth = shared.queue.len();
-        status.server = shared.config.server();
-        status.stopping = shared.closed;
-        status.held = shared
-            .held
-            .iter()
-            .map(|h| HeldQueue {
-                server: h.server.clone(),
-                count: h.items.len(),
-                kept: h.kept,
-                next: h.items.front().map(|i| i.summary.to_string()),
-            })
-            .collect();
-        status
-    }
-
-    /// Publishes the latest status (and wakes the UI when it changed).
-    pub(super) fn publish(&self) {
-        let status = {
-            let shared = self.lock();
-            let status = Self::snapshot(&shared);
-            let idle = shared.queue.is_empty() && status.running.is_none();
-            self.idle
-                .send_if_modified(|v| std::mem::replace(v, idle) != idle);
-            status
-        };
-        let changed = self.status.send_if_modified(|current| {
-            if *current == status {
-                false
-            } else {
-                *current = status;
-                true
-            }
-        });
-        if changed {
-            (self.wake)();
-        }
-    }
-
-    pub(super) fn log(&self, line: ExecLogLine) {
-        {
-            let mut shared = self.lock();
-            if shared.recent.len() == RECENT_LOG_LINES {
-                shared.recent.pop_front();
-            }
-            shared.recent.push_back(line.clone());
-        }
-        let _ = self.events.try_send(ExecMsg::Log(line));
-    }
-}
+use crate::overlay::OverlayHub;
+use crate::triggers::Fired;
 
 /// Controls a running executor. Dropping it aborts the executor; [`ExecutorHandle::stop`] stops
 /// it cleanly.
@@ -326,14 +51,16 @@ impl Drop for ExecutorHandle {
 }
 
 /// Starts the executor task (call inside a tokio runtime). `mappings` is read for `Random`
-/// actions; `events` gets log lines; `wake` is called when the status changed or a line was
-/// logged (the UI's repaint request).
+/// actions; `events` (optional) gets every log line as it is logged, for a printer that needs
+/// each one (the window reads [`ExecutorHandle::log_since`] instead); `wake` is called when the
+/// status changed or a line was logged (the UI's repaint request).
 pub fn spawn_executor(
     config: ExecutorConfig,
     mappings: watch::Receiver<MappingTable>,
-    events: mpsc::Sender<ExecMsg>,
+    events: impl Into<Option<mpsc::Sender<ExecMsg>>>,
     wake: Arc<dyn Fn() + Send + Sync>,
 ) -> ExecutorHandle {
+    let events = events.into();
     let status = QueueStatus {
         rcon: if config.active_rcon().is_some() {
             RconState::Connecting
@@ -351,6 +78,7 @@ pub fn spawn_executor(
             config,
             config_version: 0,
             recent: VecDeque::new(),
+            logged: 0,
             closed: false,
             stop: false,
             refused: 0,
@@ -607,6 +335,24 @@ impl ExecutorHandle {
         self.inner.lock().recent.iter().cloned().collect()
     }
 
+    /// The log lines after the first `seen` ever logged, oldest first, and how many were ever
+    /// logged. Lines that already scrolled out of the log are not returned: the caller can tell
+    /// how many from the count.
+    pub fn log_since(&self, seen: u64) -> (Vec<ExecLogLine>, u64) {
+        let shared = self.inner.lock();
+        let new = usize::try_from(shared.logged.saturating_sub(seen)).unwrap_or(usize::MAX);
+        let skip = shared.recent.len().saturating_sub(new);
+        (
+            shared.recent.iter().skip(skip).cloned().collect(),
+            shared.logged,
+        )
+    }
+
+    /// How many lines were ever logged (cheap: the window checks it each frame).
+    pub fn logged(&self) -> u64 {
+        self.inner.lock().logged
+    }
+
     /// First half of the stop handshake: nothing new is queued from now on (what arrives is
     /// counted as refused); the queue keeps running so it can drain.
     pub fn close(&self) {
@@ -666,32 +412,5 @@ impl ExecutorHandle {
         };
         self.inner.publish();
         report
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn next_start_keeps_the_gap_after_the_last_end() {
-        let t0 = Instant::now();
-        let gap = Duration::from_millis(50);
-        assert_eq!(next_start(None, t0, gap), t0);
-        assert_eq!(next_start(Some(t0), t0, gap), t0 + gap);
-        assert_eq!(
-            next_start(Some(t0), t0 + Duration::from_millis(80), gap),
-            t0 + Duration::from_millis(80)
-        );
-    }
-
-    #[test]
-    fn staleness_needs_a_max_age_and_is_strict() {
-        let t0 = Instant::now();
-        let later = t0 + Duration::from_millis(1000);
-        assert!(!is_stale(t0, later, None));
-        assert!(!is_stale(t0, later, Some(1000)));
-        assert!(is_stale(t0, later, Some(999)));
-        assert!(!is_stale(later, t0, Some(0)), "clock order never panics");
     }
 }

@@ -7,9 +7,10 @@ use std::time::Instant;
 
 use rand::seq::IndexedRandom as _;
 
-use super::executor::{Item, WebhookBody, Work};
 use super::obs::ObsWork;
+use super::outcome::ActionError;
 use super::placeholders::{self, Values};
+use super::queue::{Item, WebhookBody, Work};
 #[cfg(test)]
 use crate::engine::Decision;
 use crate::mappings::{Action, Mapping, MappingTable};
@@ -97,7 +98,7 @@ pub(super) fn expand(
                 );
             }
             None => f.push(
-                Work::Invalid("random: no other enabled mapping with actions to pick".into()),
+                Work::Invalid(ActionError::NothingToPick),
                 &Arc::from("random mapping"),
             ),
         }
@@ -185,7 +186,7 @@ fn prepare(mapping: &Mapping, values: &Values, gift: &Arc<WebhookBody>) -> Vec<P
                     Prepared::Repeat(Work::Command(text.into()), summary, *repeat)
                 }
                 Err(err) => Prepared::Repeat(
-                    Work::Invalid(err.to_string().into()),
+                    Work::Invalid(ActionError::Render(err)),
                     format!("/{command}").into(),
                     *repeat,
                 ),
@@ -399,7 +400,10 @@ mod tests {
             &MappingTable::new(vec![rose.clone()]),
             &mut f,
         );
-        assert!(matches!(&f.items[0].work, Work::Invalid(e) if e.contains("no other")));
+        assert!(matches!(
+            &f.items[0].work,
+            Work::Invalid(ActionError::NothingToPick)
+        ));
     }
 
     #[test]

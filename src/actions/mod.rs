@@ -7,9 +7,11 @@ mod expand;
 pub mod grammar;
 pub mod keys;
 pub mod obs;
+pub mod outcome;
 #[cfg(test)]
 mod placeholder_props;
 pub mod placeholders;
+mod queue;
 pub mod rcon;
 mod runner;
 pub mod sound;
@@ -21,6 +23,7 @@ pub use executor::{
     ExecLogLine, ExecMsg, ExecutorConfig, ExecutorHandle, QueueStatus, RconState, spawn_executor,
 };
 pub use obs::{ObsConfig, ObsError, ObsLink, ObsWork, test_obs_connection};
+pub use outcome::{ActionError, FailedAction, RconDown};
 pub use placeholders::{MAX_COMMAND_BYTES, RenderError, Values, render};
 pub use rcon::{
     RconClient, RconConfig, RconError, RconProblem, RconTimeouts, test_rcon_connection,

@@ -7,8 +7,9 @@ use std::time::{Duration, Instant, SystemTime};
 
 use rand::Rng as _;
 
-use super::executor::{ExecLogLine, Inner, Item, RconState, Work, is_stale, next_start};
-use super::obs::{ObsLink, ObsTimeouts, ObsWork};
+use super::obs::{ObsError, ObsLink, ObsTimeouts, ObsWork};
+use super::outcome::{ActionError, FailedAction, RconDown};
+use super::queue::{ExecLogLine, Inner, Item, RconState, Work, is_stale, next_start};
 use super::rcon::{RconClient, RconError, RconTimeouts};
 use super::sound::SoundPlayer;
 use super::webhook::WebhookClient;
@@ -87,7 +88,7 @@ impl Runner {
                         if closed {
                             tracing::info!("RCON connection closed by the server; reconnecting");
                             self.conn = None;
-                            self.set_rcon(RconState::Connecting, None);
+                            self.set_rcon(RconState::Connecting);
                         }
                     } else {
                         notified.await;
@@ -157,7 +158,7 @@ impl Runner {
         let max_age = shared.config.max_age_millis;
         while let Some(item) = shared.queue.pop_front() {
             if is_stale(item.enqueued, now, max_age) {
-                shared.status.skipped_stale += 1;
+                shared.status.too_old += 1;
                 continue;
             }
             if matches!(item.work, Work::Command(_)) && shared.config_version != self.conn_version {
@@ -180,7 +181,7 @@ impl Runner {
             .is_some_and(|item| is_stale(item.enqueued, now, max_age))
         {
             shared.queue.pop_front();
-            shared.status.skipped_stale += 1;
+            shared.status.too_old += 1;
         }
     }
 
@@ -212,21 +213,24 @@ impl Runner {
             tracing::info!(addr = %conn.address(), "RCON connection closed by the server; reconnecting");
             self.conn = None;
         }
-        self.set_rcon(RconState::Connecting, None);
+        self.set_rcon(RconState::Connecting);
         match RconClient::connect(&config, RconTimeouts::default()).await {
             Ok(conn) => {
                 tracing::info!(addr = %config.address(), "RCON connected");
                 self.conn = Some(conn);
                 self.connect_attempt = 0;
-                self.set_rcon(RconState::Connected, None);
+                self.set_rcon(RconState::Connected);
                 true
             }
             Err(err) => {
                 let delay = Backoff::RCON.delay(self.connect_attempt, rand::rng().random::<f64>());
                 self.connect_attempt = self.connect_attempt.saturating_add(1);
-                let reason = format!("{err} (retrying in {:.1} s)", delay.as_secs_f64());
-                tracing::warn!("{reason}");
-                self.set_rcon(RconState::Down(reason), Some(err.to_string()));
+                // Passed on, not logged: the status says it (the window, `--execute`'s stderr).
+                self.set_rcon(RconState::Down(RconDown {
+                    address: config.address(),
+                    error: Arc::new(err),
+                    retry_in: delay,
+                }));
                 {
                     let mut shared = self.inner.lock();
                     let waiting = shared
@@ -248,14 +252,8 @@ impl Runner {
         }
     }
 
-    fn set_rcon(&self, state: RconState, error: Option<String>) {
-        {
-            let mut shared = self.inner.lock();
-            shared.status.rcon = state;
-            if error.is_some() {
-                shared.status.last_error = error;
-            }
-        }
+    fn set_rcon(&self, state: RconState) {
+        self.inner.lock().status.rcon = state;
         self.inner.publish();
     }
 
@@ -272,7 +270,7 @@ impl Runner {
                 .webhook
                 .post(url, *timeout_millis, &**gift)
                 .await
-                .map_err(|e| e.to_string()),
+                .map_err(|e| ActionError::Webhook(Arc::new(e))),
             Work::OverlayText(text) => {
                 let hub = self.inner.lock().overlay.clone();
                 match hub {
@@ -285,13 +283,11 @@ impl Runner {
                 }
             }
             Work::Obs(work) => self.run_obs(work).await,
-            Work::Invalid(reason) => Err(reason.to_string()),
+            Work::Invalid(reason) => Err(reason.clone()),
         };
         self.last_end = Some(Instant::now());
-        match &outcome {
-            Ok(reply) => tracing::info!(action = %item.summary, reply = %reply, "action done"),
-            Err(err) => tracing::warn!(action = %item.summary, error = %err, "action failed"),
-        }
+        // The outcome is passed on (the log, the status), not logged here: the window and
+        // `--execute`'s stderr report it.
         {
             let mut shared = self.inner.lock();
             shared.status.running = None;
@@ -299,7 +295,10 @@ impl Runner {
                 Ok(_) => shared.status.done += 1,
                 Err(err) => {
                     shared.status.failed += 1;
-                    shared.status.last_error = Some(format!("{}: {err}", item.summary));
+                    shared.status.last_error = Some(FailedAction {
+                        action: item.summary.to_string(),
+                        error: err.clone(),
+                    });
                 }
             }
         }
@@ -311,10 +310,11 @@ impl Runner {
         self.inner.publish();
     }
 
-    async fn run_command(&mut self, text: &str) -> Result<String, String> {
+    async fn run_command(&mut self, text: &str) -> Result<String, ActionError> {
         let Some(conn) = self.conn.as_mut() else {
-            return Err("RCON is not configured (set host, port and password)".to_owned());
+            return Err(ActionError::RconNotConfigured);
         };
+        let address = conn.address().to_owned();
         match conn.command(text).await {
             Ok(reply) => Ok(reply),
             Err(err) => {
@@ -324,51 +324,53 @@ impl Runner {
                 ) {
                     // The connection's state is unknown: start fresh for the next command.
                     self.conn = None;
-                    self.set_rcon(RconState::Connecting, Some(err.to_string()));
+                    self.set_rcon(RconState::Connecting);
                 }
-                Err(err.to_string())
+                Err(ActionError::rcon(address, err))
             }
         }
     }
 
     /// OBS actions do not wait for OBS the way commands wait for RCON: OBS being closed must not
     /// hold Minecraft commands back, so a failed OBS action fails in its turn and is logged.
-    async fn run_obs(&mut self, work: &ObsWork) -> Result<String, String> {
+    async fn run_obs(&mut self, work: &ObsWork) -> Result<String, ActionError> {
         let config = self.inner.lock().config.obs.clone();
         let Some(config) = config else {
-            return Err("OBS is not set up (Settings > OBS: host, port and password)".to_owned());
+            return Err(ActionError::ObsNotConfigured);
         };
         let inner = self.inner.clone();
         let obs = self.obs.get_or_insert_with(|| {
             // A hide that runs after its show left the queue reports to the same action log.
             ObsLink::start(
                 ObsTimeouts::default(),
-                Arc::new(move |action, outcome| {
+                Arc::new(move |action, outcome: Result<String, ObsError>| {
                     inner.log(ExecLogLine {
                         time: SystemTime::now(),
                         action,
-                        outcome,
+                        outcome: outcome.map_err(|e| ActionError::Obs(Arc::new(e))),
                     });
                 }),
             )
         });
-        obs.run(&config, work).await.map_err(|e| e.to_string())
+        obs.run(&config, work)
+            .await
+            .map_err(|e| ActionError::Obs(Arc::new(e)))
     }
 
-    async fn run_sound(&mut self, path: &std::path::Path, volume: f32) -> Result<String, String> {
-        if self.sound.is_none() {
-            match SoundPlayer::start() {
-                Ok(player) => self.sound = Some(player),
-                Err(e) => return Err(format!("cannot start the sound thread: {e}")),
-            }
-        }
-        let Some(player) = &self.sound else {
-            return Err("no sound thread".to_owned());
+    async fn run_sound(
+        &mut self,
+        path: &std::path::Path,
+        volume: f32,
+    ) -> Result<String, ActionError> {
+        let player = match &mut self.sound {
+            Some(player) => player,
+            slot @ None => slot
+                .insert(SoundPlayer::start().map_err(|e| ActionError::SoundThread(Arc::new(e)))?),
         };
         player
             .play(path, volume)
             .await
             .map(|()| "playing".to_owned())
-            .map_err(|e| e.to_string())
+            .map_err(ActionError::Sound)
     }
 }

@@ -17,7 +17,9 @@ use crate::actions::executor::{
     ExecMsg, ExecutorConfig, ExecutorHandle, QueueStatus, RconState, spawn_executor,
 };
 use crate::actions::rcon::{RconClient, RconConfig, RconError, RconTimeouts};
-use crate::engine::Decision;
+use crate::dispatch::{Source, Subscriber, ToExecutor};
+use crate::engine::{Decision, Output, Stamped};
+use crate::live::LiveMsg;
 use crate::mappings::{Action, MappingTable};
 
 /// Headless runs may queue far more than the app's default before the queue drains (a replay
@@ -126,7 +128,8 @@ pub struct ExecSummary {
     pub done: u64,
     pub failed: u64,
     pub dropped: u64,
-    pub skipped_stale: u64,
+    /// Waited longer than the max age: not run (the summary line says "skipped (stale)").
+    pub too_old: u64,
     /// Still queued when the executor stopped (a stalled queue, a second Ctrl-C), cut off while
     /// running, or credited while stopping.
     pub not_run: u64,
@@ -135,12 +138,12 @@ pub struct ExecSummary {
 impl ExecSummary {
     /// Everything queued ran without error.
     pub fn all_ok(&self) -> bool {
-        self.failed == 0 && self.dropped == 0 && self.skipped_stale == 0 && self.not_run == 0
+        self.failed == 0 && self.dropped == 0 && self.too_old == 0 && self.not_run == 0
     }
 
     /// Actions that failed or never ran.
     pub fn not_ok(&self) -> u64 {
-        self.failed + self.dropped + self.skipped_stale + self.not_run
+        self.failed + self.dropped + self.too_old + self.not_run
     }
 }
 
@@ -149,7 +152,7 @@ impl fmt::Display for ExecSummary {
         write!(
             f,
             "actions: {} done, {} failed, {} dropped, {} skipped (stale), {} not run",
-            self.done, self.failed, self.dropped, self.skipped_stale, self.not_run
+            self.done, self.failed, self.dropped, self.too_old, self.not_run
         )?;
         if !self.all_ok() {
             write!(f, " — {} action(s) failed or did not run", self.not_ok())?;
@@ -158,11 +161,11 @@ impl fmt::Display for ExecSummary {
     }
 }
 
-/// A running headless executor, for async callers (`watch`).
+/// A running headless executor, for async callers (`watch`). A dispatch subscriber: the
+/// credited gifts and fired triggers it is handed are queued.
 pub struct Headless {
-    handle: ExecutorHandle,
+    executor: ToExecutor,
     printer: JoinHandle<()>,
-    queued: u64,
     drain_stall: Duration,
     _mappings: watch::Sender<MappingTable>,
 }
@@ -170,8 +173,14 @@ pub struct Headless {
 impl fmt::Debug for Headless {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Headless")
-            .field("status", &self.handle.status())
+            .field("status", &self.handle().status())
             .finish_non_exhaustive()
+    }
+}
+
+impl Subscriber for Headless {
+    fn deliver(&mut self, msg: &LiveMsg, source: Source) {
+        self.executor.deliver(msg, source);
     }
 }
 
@@ -212,30 +221,27 @@ impl Headless {
         let handle = spawn_executor(config, rx, events_tx, Arc::new(|| {}));
         let printer = tokio::spawn(print_events(events_rx, handle.status_watch()));
         Ok(Self {
-            handle,
+            executor: ToExecutor::new(Arc::new(handle)),
             printer,
-            queued: 0,
             drain_stall: DEFAULT_DRAIN_STALL,
             _mappings: tx,
         })
     }
 
-    /// Queues a credited gift's actions (never blocks); returns how many were queued.
+    /// Queues one credited gift's actions as a dispatch would (never blocks); returns how many
+    /// were queued.
     pub fn submit(&mut self, decision: &Decision) -> usize {
-        let queued = self.handle.enqueue(decision);
-        self.queued += queued as u64;
-        queued
-    }
-
-    /// Queues a fired non-gift trigger's actions (never blocks); returns how many were queued.
-    pub fn submit_fired(&mut self, fired: &crate::triggers::Fired) -> usize {
-        let queued = self.handle.enqueue_fired(fired);
-        self.queued += queued as u64;
-        queued
+        let before = self.executor.queued();
+        let msg = LiveMsg::Output(Stamped {
+            at_millis: 0,
+            output: Output::Credit(decision.clone()),
+        });
+        self.deliver(&msg, Source::STREAM);
+        usize::try_from(self.executor.queued() - before).unwrap_or(usize::MAX)
     }
 
     pub fn handle(&self) -> &ExecutorHandle {
-        &self.handle
+        self.executor.handle()
     }
 
     /// Sets how long the queue may go without progress before [`Headless::finish`] gives up.
@@ -253,12 +259,13 @@ impl Headless {
     /// Ctrl-C): the actions still queued are listed as not run.
     pub async fn finish_until(self, stop: impl std::future::Future) -> ExecSummary {
         let Self {
-            handle,
+            executor,
             printer,
-            queued,
             drain_stall,
             _mappings,
         } = self;
+        let queued = executor.queued();
+        let handle = executor.into_handle();
         // Nothing new arrives from here; the queue keeps running.
         handle.close();
         tokio::select! {
@@ -284,7 +291,7 @@ impl Headless {
             done: status.done,
             failed: status.failed,
             dropped: status.dropped,
-            skipped_stale: status.skipped_stale,
+            too_old: status.too_old,
             not_run: report.not_run_count(),
         };
         eprintln!("giftdeck: {summary}");
@@ -296,6 +303,12 @@ impl Headless {
 pub struct BlockingHeadless {
     runtime: tokio::runtime::Runtime,
     inner: Headless,
+}
+
+impl Subscriber for BlockingHeadless {
+    fn deliver(&mut self, msg: &LiveMsg, source: Source) {
+        self.inner.deliver(msg, source);
+    }
 }
 
 impl fmt::Debug for BlockingHeadless {
@@ -336,10 +349,6 @@ impl BlockingHeadless {
         self.inner.submit(decision)
     }
 
-    pub fn submit_fired(&mut self, fired: &crate::triggers::Fired) -> usize {
-        self.inner.submit_fired(fired)
-    }
-
     pub fn handle(&self) -> &ExecutorHandle {
         self.inner.handle()
     }
@@ -368,7 +377,7 @@ fn drain_stall(args: &ExecuteArgs) -> Duration {
 
 /// Waits for the queue to drain; false when nothing finished for `stall` first.
 async fn drain_or_stall(handle: &ExecutorHandle, stall: Duration) -> bool {
-    let progress = |s: &QueueStatus| s.done + s.failed + s.skipped_stale;
+    let progress = |s: &QueueStatus| s.done + s.failed + s.too_old;
     let mut status = handle.status_watch();
     let mut seen = progress(&status.borrow_and_update());
     let mut last_progress = Instant::now();

@@ -6,6 +6,7 @@
 pub mod app;
 pub mod console;
 pub mod headless;
+pub mod printer;
 pub mod replay;
 pub mod watch;
 
@@ -233,7 +234,7 @@ pub fn write_output(out: &mut impl Write, output: &Output, events: bool) -> io::
             serde_json::to_writer(&mut *out, &fired.line).map_err(io::Error::other)?;
             out.write_all(b"\n")
         }
-        Output::Fired(_) | Output::Event(_) => Ok(()),
+        Output::Fired(_) | Output::Event(_) | Output::Likes(_) => Ok(()),
     }
 }
 

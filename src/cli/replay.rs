@@ -1,13 +1,15 @@
 //! `giftdeck replay`: runs a capture through [`crate::replay::replay`], prints one JSON line per
 //! credited gift on stdout (the same lines `watch` prints) and a summary on stderr.
 
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter};
 use std::process::ExitCode;
 
 use super::headless::{ACTIONS_NOT_ALL_RUN_EXIT, BlockingHeadless};
-use super::{ReplayArgs, load_mappings_source, write_output};
+use super::printer::JsonLines;
+use super::{ReplayArgs, load_mappings_source};
 use crate::capture::CaptureReader;
-use crate::engine::Output;
+use crate::dispatch::{Dispatch, Source};
+use crate::live::LiveMsg;
 use crate::replay::{ReplayError, replay_outputs};
 
 /// `giftdeck replay CAPTURE [--mappings FILE]`.
@@ -36,23 +38,22 @@ pub fn run(args: &ReplayArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let stdout = io::stdout();
-    let mut stdout = BufWriter::new(stdout.lock());
-    let result = replay_outputs(reader, table, |output| {
-        if let Some(executor) = executor.as_mut() {
-            match output {
-                Output::Credit(decision) => {
-                    executor.submit(decision);
-                }
-                Output::Fired(fired) => {
-                    executor.submit_fired(fired);
-                }
-                Output::Event(_) => {}
-            }
-        }
-        write_output(&mut stdout, output, args.events)
-    });
-    let flushed = stdout.flush();
+    // Buffered, so stdout is locked once per buffer, not per line.
+    let stdout = BufWriter::with_capacity(64 * 1024, io::stdout());
+    let mut printer = JsonLines::new(stdout, args.events, false);
+    let failure = printer.failure();
+    let result = {
+        // The same dispatch as a live session's: the executor first, then the printer.
+        let mut dispatch = Dispatch::new(Source::STREAM);
+        dispatch
+            .subscribe_some(executor.as_mut())
+            .subscribe(&mut printer);
+        replay_outputs(reader, table, |stamped| {
+            dispatch.deliver(&LiveMsg::Output(stamped));
+            failure.take().map_or(Ok(()), Err)
+        })
+    };
+    let flushed = printer.flush();
     // With `--execute`, an action that failed or never ran makes the exit code 3.
     let actions_ok = executor.is_none_or(|executor| executor.finish().all_ok());
     let done = if actions_ok {

@@ -3,16 +3,21 @@
 //! (open streaks are finalized first), 1 when the session fails, 2 on bad arguments, 3 when (with
 //! `--execute`) the session ended well but an action failed or did not run.
 
-use std::io::Write;
+use std::io::BufWriter;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use tokio::sync::{mpsc, watch};
 
 use super::headless::{ACTIONS_NOT_ALL_RUN_EXIT, Headless};
-use super::{WatchArgs, load_mappings_source, write_output};
-use crate::engine::{Output, Stats};
-use crate::live::{ConnStatus, FailureKind, LiveConfig, LiveMsg, Recorder, spawn_session};
+use super::printer::{JsonLines, WriteFailure};
+use super::{WatchArgs, load_mappings_source};
+use crate::dispatch::{Dispatch, Source, Subscriber, ToOverlays};
+use crate::engine::Stats;
+use crate::live::{
+    ConnStatus, FailureKind, LiveConfig, LiveHandle, LiveMsg, Recorder, spawn_session,
+};
+use crate::mappings::MappingTable;
 use crate::overlay::{OverlayError, Overlays};
 use crate::room_store::RoomStore;
 
@@ -100,121 +105,161 @@ async fn start_overlays(port: Option<u16>) -> Result<Option<Overlays>, OverlayEr
     }
 }
 
-async fn run(mut args: WatchArgs) -> ExitCode {
-    let (table, t2m) = match load_mappings_source(args.mappings.as_deref()) {
-        Ok(loaded) => loaded,
-        Err(err) => {
-            eprintln!("giftdeck watch: {err}");
-            return ExitCode::from(2);
-        }
+/// What the session needs, from the flags (and a Tiktok2Mc folder's config.yaml).
+struct Setup {
+    table: MappingTable,
+    config: LiveConfig,
+    /// `--execute`: the credited gifts' actions run through the real executor.
+    executor: Option<Headless>,
+    overlays: Option<Overlays>,
+}
+
+/// Reads the flags and starts the executor and the overlays. A bad argument is reported here and
+/// comes back as exit code 2.
+async fn setup(args: &mut WatchArgs) -> Result<Setup, ExitCode> {
+    let fail = |err: &dyn std::fmt::Display| {
+        eprintln!("giftdeck watch: {err}");
+        ExitCode::from(2)
     };
+    let (table, t2m) = load_mappings_source(args.mappings.as_deref()).map_err(|e| fail(&e))?;
     // The user and RCON flags win over a Tiktok2Mc folder's config.yaml.
     if args.user.is_none() {
         args.user = t2m.as_ref().and_then(|t| t.tiktok_user.clone());
     }
     if args.user.is_none() {
-        eprintln!(
-            "giftdeck watch: which stream? give the @username (or a Tiktok2Mc folder naming it)"
-        );
-        return ExitCode::from(2);
+        return Err(fail(
+            &"which stream? give the @username (or a Tiktok2Mc folder naming it)",
+        ));
     }
     args.execute = args.execute.or_t2m(t2m.as_ref());
-    let mut config = config_from_args(&args);
+    let mut config = config_from_args(args);
     if let Some(path) = &args.record {
-        match Recorder::create(path) {
-            Ok(recorder) => config.record = Some(recorder),
-            Err(err) => {
-                eprintln!("giftdeck watch: {err}");
-                return ExitCode::from(2);
-            }
-        }
+        config.record = Some(Recorder::create(path).map_err(|e| fail(&e))?);
     }
-    // `--execute`: the credited gifts' actions run through the real executor (None without it).
-    let mut executor = match Headless::start(&args.execute, table.clone()).await {
-        Ok(executor) => executor,
-        Err(err) => {
-            eprintln!("giftdeck watch: {err}");
-            return ExitCode::from(2);
-        }
-    };
-    let overlays = match start_overlays(args.overlay_port).await {
-        Ok(overlays) => overlays,
-        Err(err) => {
-            eprintln!("giftdeck watch: {err}");
-            return ExitCode::from(2);
-        }
-    };
+    let executor = Headless::start(&args.execute, table.clone())
+        .await
+        .map_err(|e| fail(&e))?;
+    let overlays = start_overlays(args.overlay_port)
+        .await
+        .map_err(|e| fail(&e))?;
     if let (Some(executor), Some(overlays)) = (executor.as_ref(), overlays.as_ref()) {
         executor.handle().set_overlay(Some(overlays.hub.clone()));
     }
-    let (_mappings_tx, mappings_rx) = watch::channel(table);
-    let (events_tx, mut events) = mpsc::channel(EVENTS_CAPACITY);
-    let handle = spawn_session(config, mappings_rx, events_tx, Arc::new(|| {}));
+    Ok(Setup {
+        table,
+        config,
+        executor,
+        overlays,
+    })
+}
 
-    let mut stdout = std::io::BufWriter::new(std::io::stdout());
-    let mut stdout_open = true;
-    let mut final_status = None;
-    let mut stats = Stats::default();
+/// `watch`'s status on stderr: each status (with the advice line for a failure) and warning as it
+/// comes; the counters and the final status are kept for the summary.
+#[derive(Default)]
+struct StatusLines {
+    stats: Stats,
+    final_status: Option<ConnStatus>,
+}
+
+impl Subscriber for StatusLines {
+    fn deliver(&mut self, msg: &LiveMsg, _source: Source) {
+        match msg {
+            LiveMsg::Output(_) => {}
+            LiveMsg::Stats(stats) => self.stats = *stats,
+            LiveMsg::Warning(warning) => eprintln!("giftdeck watch: warning: {warning}"),
+            LiveMsg::Status(status) => {
+                eprintln!("giftdeck watch: {status}");
+                if let ConnStatus::Failed { kind, .. } = status {
+                    eprintln!("giftdeck watch: {}", failure_advice(*kind));
+                }
+                if status.is_final() {
+                    self.final_status = Some(status.clone());
+                }
+            }
+        }
+    }
+}
+
+/// How the session's messages stopped coming.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Ended {
+    /// The session ended and its channel closed (every message was dispatched).
+    Closed,
+    /// Ctrl-C a second time: quit without waiting.
+    Interrupted,
+}
+
+/// Dispatches the session's messages until it ends. The first Ctrl-C stops the session (open
+/// streaks are finalized); a stdout that cannot be written any more stops it too.
+async fn pump(
+    mut dispatch: Dispatch<'_>,
+    mut events: mpsc::Receiver<LiveMsg>,
+    session: &LiveHandle,
+    stdout_failure: &WriteFailure,
+) -> Ended {
     let mut stopping = false;
     let mut interrupt = std::pin::pin!(tokio::signal::ctrl_c());
     loop {
         tokio::select! {
             message = events.recv() => {
-                if let (Some(LiveMsg::Output(output)), Some(overlays)) = (&message, &overlays) {
-                    overlays.hub.send_output(output);
+                let Some(message) = message else {
+                    return Ended::Closed;
+                };
+                dispatch.deliver(&message);
+                if let Some(err) = stdout_failure.take() {
+                    // A closed pipe (`| head`) ends the session cleanly.
+                    eprintln!("giftdeck watch: cannot write to stdout ({err}); stopping");
+                    session.stop();
                 }
-                match message {
-                None => break,
-                Some(LiveMsg::Output(output @ (Output::Credit(_) | Output::Fired(_)))) if stdout_open => {
-                    if let Some(executor) = executor.as_mut() {
-                        match &output {
-                            Output::Credit(decision) => {
-                                executor.submit(decision);
-                            }
-                            Output::Fired(fired) => {
-                                executor.submit_fired(fired);
-                            }
-                            Output::Event(_) => {}
-                        }
-                    }
-                    let printed = write_output(&mut stdout, &output, args.events)
-                        .and_then(|()| stdout.flush());
-                    if let Err(err) = printed {
-                        // A closed pipe (`| head`) ends the session cleanly.
-                        eprintln!("giftdeck watch: cannot write to stdout ({err}); stopping");
-                        stdout_open = false;
-                        handle.stop();
-                    }
-                }
-                Some(LiveMsg::Output(_)) => {}
-                Some(LiveMsg::Stats(s)) => stats = s,
-                Some(LiveMsg::Warning(text)) => eprintln!("giftdeck watch: warning: {text}"),
-                Some(LiveMsg::Status(status)) => {
-                    eprintln!("giftdeck watch: {status}");
-                    if let ConnStatus::Failed { kind, .. } = &status {
-                        eprintln!("giftdeck watch: {}", failure_advice(*kind));
-                    }
-                    if status.is_final() {
-                        final_status = Some(status);
-                    }
-                }
-            }},
+            },
             _ = &mut interrupt => {
                 if stopping {
                     eprintln!("giftdeck watch: interrupted again; exiting without waiting");
-                    // Even now the executor stops with its handshake and lists what did not run.
-                    if let Some(executor) = executor.take() {
-                        executor.finish_until(std::future::ready(())).await;
-                    }
-                    return ExitCode::from(130);
+                    return Ended::Interrupted;
                 }
                 eprintln!("giftdeck watch: stopping (finalizing open streaks; Ctrl-C again to quit at once)");
                 stopping = true;
-                handle.stop();
+                session.stop();
                 interrupt.set(tokio::signal::ctrl_c());
             }
         }
     }
+}
+
+async fn run(mut args: WatchArgs) -> ExitCode {
+    let Setup {
+        table,
+        config,
+        mut executor,
+        overlays,
+    } = match setup(&mut args).await {
+        Ok(setup) => setup,
+        Err(code) => return code,
+    };
+    let (_mappings_tx, mappings_rx) = watch::channel(table);
+    let (events_tx, events) = mpsc::channel(EVENTS_CAPACITY);
+    let handle = spawn_session(config, mappings_rx, events_tx, Arc::new(|| {}));
+    let mut printer = JsonLines::new(BufWriter::new(std::io::stdout()), args.events, true);
+    let stdout_failure = printer.failure();
+    let mut status = StatusLines::default();
+    let ended = {
+        // The executor first: actions never wait for the printers.
+        let mut dispatch = Dispatch::new(Source::STREAM);
+        dispatch
+            .subscribe_some(executor.as_mut())
+            .subscribe_some(overlays.as_ref().map(|o| ToOverlays(o.hub.clone())))
+            .subscribe(&mut printer)
+            .subscribe(&mut status);
+        pump(dispatch, events, &handle, &stdout_failure).await
+    };
+    if ended == Ended::Interrupted {
+        // Even now the executor stops with its handshake and lists what did not run.
+        if let Some(executor) = executor.take() {
+            executor.finish_until(std::future::ready(())).await;
+        }
+        return ExitCode::from(130);
+    }
+    let stats = status.stats;
     eprintln!(
         "giftdeck watch: {} gifts credited ({} frames, {} duplicates, {} malformed)",
         stats.credited, stats.frames, stats.duplicates, stats.malformed
@@ -232,7 +277,7 @@ async fn run(mut args: WatchArgs) -> ExitCode {
     if let Some(overlays) = overlays {
         overlays.stop().await;
     }
-    match final_status {
+    match status.final_status {
         Some(ConnStatus::Ended) if actions_ok => ExitCode::SUCCESS,
         Some(ConnStatus::Ended) => ExitCode::from(ACTIONS_NOT_ALL_RUN_EXIT),
         _ => ExitCode::FAILURE,

@@ -82,6 +82,34 @@ pub enum Output {
     Event(LiveEvent),
     /// A non-gift trigger that fired (or was skipped while cooling down), right after its event.
     Fired(Box<Fired>),
+    /// A like message moved the room's like count, right after its event (see [`Likes`]).
+    Likes(Likes),
+}
+
+/// The engine's like count moved: the one count of likes everything shows (the feed's rows and
+/// total, the overlay goal) and the "every N likes" rules fire on.
+///
+/// It comes from the room total that like messages carry (TikTok's own tally), not from adding
+/// each message's own count: TikTok thins like messages out under load, a reconnect loses some
+/// and totals arrive out of order, so the sum of the messages undercounts, while the total only
+/// needs the highest one seen. The count is part of the room memory, so a reconnect or restart in
+/// the same stream continues it instead of counting again from zero.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Likes {
+    /// Likes this message added to the count.
+    pub added: u64,
+    /// Likes counted since giftdeck first connected to this stream.
+    pub counted: u64,
+}
+
+/// An output with the time the engine decided it: its clock after the step that produced it (Unix
+/// milliseconds in a live session, the messages' create time in a replay). Stamped once, here;
+/// the feed, the overlays and every other consumer show this time, never the moment they happened
+/// to receive it (a minimized window drains minutes later).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Stamped {
+    pub at_millis: u64,
+    pub output: Output,
 }
 
 /// Counters for summaries and the status bar.
@@ -209,6 +237,14 @@ impl Pipeline {
         self.clock.now_millis
     }
 
+    /// Stamps an output of the step that just ran with the engine clock (see [`Stamped`]).
+    pub fn stamp(&self, output: Output) -> Stamped {
+        Stamped {
+            at_millis: self.clock.now_millis,
+            output,
+        }
+    }
+
     /// How much the memory holds, by part.
     pub fn memory_size(&self) -> MemorySize {
         MemorySize {
@@ -301,6 +337,8 @@ impl Pipeline {
         let (followers, likes) = (before.followed.len(), before.likes);
         let mut fired = std::mem::take(&mut self.fired);
         self.triggers.on_event(&self.table, &event, now, &mut fired);
+        let counted = self.triggers.memory().likes.counted();
+        let added = counted.saturating_sub(likes.counted());
         if let Some(journal) = &mut self.journal {
             let after = self.triggers.memory();
             if after.followed.len() > followers
@@ -314,6 +352,9 @@ impl Pipeline {
             }
         }
         out.push(Output::Event(event));
+        if added > 0 {
+            out.push(Output::Likes(Likes { added, counted }));
+        }
         for f in fired.drain(..) {
             if f.line.skipped.is_some() {
                 self.stats.skipped += 1;
@@ -526,7 +567,7 @@ pub(crate) mod test_support {
         out.iter()
             .filter_map(|o| match o {
                 Output::Credit(d) => Some((d.gift.msg_id, d.gift.count, d.gift.ended_by)),
-                Output::Event(_) | Output::Fired(_) => None,
+                Output::Event(_) | Output::Fired(_) | Output::Likes(_) => None,
             })
             .collect()
     }

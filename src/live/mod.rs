@@ -23,7 +23,7 @@ use crate::backoff::Backoff;
 use crate::capture::{CaptureError, CaptureWriter};
 use crate::engine::{self, EngineConfig};
 use crate::mappings::MappingTable;
-use crate::room_store::RoomStore;
+use crate::room_store::{RoomStore, RoomStoreError};
 
 pub use failure::FailureKind;
 pub use resolve::ResolveError;
@@ -212,11 +212,33 @@ impl fmt::Display for ConnStatus {
 )]
 pub enum LiveMsg {
     Status(ConnStatus),
-    Output(engine::Output),
+    /// An engine output, stamped with the engine's clock when it was decided.
+    Output(engine::Stamped),
     Stats(engine::Stats),
-    /// Something the streamer should know that does not stop the session (the room's saved memory
-    /// was damaged and set aside, or cannot be saved). Plain words, no secrets.
-    Warning(String),
+    /// Something the streamer should know that does not stop the session.
+    Warning(SessionWarning),
+}
+
+/// Something the streamer should know that does not stop the session: the room's saved memory
+/// could not be used or kept. Typed up to the edge (the app's notice, `watch`'s stderr line);
+/// the session passes it on and does not log it itself. No secrets.
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum SessionWarning {
+    /// The room's memory could not be opened or loaded (a damaged file set aside, another
+    /// giftdeck holding the room): the session runs with what it has.
+    #[error("{0}")]
+    Memory(Arc<RoomStoreError>),
+    /// Writing the memory failed during the session: from now on it is not saved.
+    #[error("{0}; this session's memory is no longer saved")]
+    MemoryNotSaved(Arc<RoomStoreError>),
+}
+
+impl PartialEq for SessionWarning {
+    /// Two warnings are the same when they say the same (the file errors inside are not
+    /// comparable).
+    fn eq(&self, other: &Self) -> bool {
+        self.to_string() == other.to_string()
+    }
 }
 
 /// Everything that can stop or interrupt a session, each carrying its cause.

@@ -21,7 +21,9 @@ use super::resolve::{self, ResolveError};
 use super::sign::{self, SignRequest};
 use super::socket::{self, Handshake, SocketError, WsStream};
 use super::target::{self, Target};
-use super::{ConnStatus, Disposition, LiveConfig, LiveError, LiveMsg, Recorder, disposition};
+use super::{
+    ConnStatus, Disposition, LiveConfig, LiveError, LiveMsg, Recorder, SessionWarning, disposition,
+};
 use crate::engine::{Output, Pipeline, Stats};
 use crate::event::LiveEvent;
 use crate::mappings::MappingTable;
@@ -330,12 +332,16 @@ impl Session {
             SystemTime::now(),
             &mut warnings,
         );
-        let failed = opened.as_ref().err().map(ToString::to_string);
-        if let Ok(journal) = opened {
-            self.memory = Some(journal);
-        }
-        for warning in warnings.iter().map(ToString::to_string).chain(failed) {
-            tracing::warn!("{warning}");
+        let failed = match opened {
+            Ok(journal) => {
+                self.memory = Some(journal);
+                None
+            }
+            Err(err) => Some(err),
+        };
+        // Passed on, not logged here: the app's notice and `watch`'s stderr line report it.
+        for warning in warnings.into_iter().chain(failed) {
+            let warning = SessionWarning::Memory(Arc::new(warning));
             self.emit(LiveMsg::Warning(warning)).await?;
         }
         Ok(())
@@ -344,13 +350,11 @@ impl Session {
     /// Journals the pipeline's last step before its outputs are sent on. A failed write keeps the
     /// session running without saved memory (credits matter more than the file) and returns the
     /// warning for the streamer.
-    fn commit_memory(&mut self) -> Option<String> {
+    fn commit_memory(&mut self) -> Option<SessionWarning> {
         let journal = self.memory.as_mut()?;
         let err = journal.commit(&mut self.pipeline).err()?;
         self.memory = None;
-        let warning = format!("{err}; this session's memory is no longer saved");
-        tracing::warn!("{warning}");
-        Some(warning)
+        Some(SessionWarning::MemoryNotSaved(Arc::new(err)))
     }
 
     /// Reads frames until the connection drops (`Ok`) or the session halts (`Err`).
@@ -592,7 +596,8 @@ impl Session {
             if let Output::Event(LiveEvent::Control { action, .. }) = &output {
                 ended |= action.ends_stream();
             }
-            self.emit(LiveMsg::Output(output)).await?;
+            let stamped = self.pipeline.stamp(output);
+            self.emit(LiveMsg::Output(stamped)).await?;
         }
         self.out = outputs;
         if ended {

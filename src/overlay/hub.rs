@@ -13,7 +13,7 @@ use super::Page;
 use super::alerts::{AlertConfig, AlertKind, AlertQueue};
 use super::messages::{self, RecentItem, TextOverlay};
 use super::tallies::{GoalConfig, LikeGoal, Recent, TopGifters};
-use crate::engine::Output;
+use crate::engine::{Output, Stamped};
 use crate::event::{LiveEvent, MEMBER_SUBSCRIBED};
 
 /// Inputs waiting for the hub; more are dropped and counted (the sender never waits).
@@ -49,7 +49,11 @@ impl Default for HubConfig {
 enum Input {
     // Boxed: an Output is several times the other inputs, and one allocation per event is cheap
     // next to the JSON the hub writes for it.
-    Output(Box<Output>),
+    Output {
+        stamped: Box<Stamped>,
+        /// From the app's Test button: shown, never counted in the tallies.
+        test: bool,
+    },
     Text(TextOverlay),
     Config(HubConfig),
 }
@@ -111,9 +115,23 @@ impl OverlayHub {
         }
     }
 
-    /// A pipeline output (a credited gift or another event) for the pages and `/events`.
+    /// A pipeline output (a credited gift or another event) for the pages and `/events`, with
+    /// the engine's stamp; `test` when the app's Test button sent it (alerts and the recent
+    /// list show it; the top gifters and the like goal count viewers only).
+    pub fn send_stamped(&self, stamped: &Stamped, test: bool) {
+        self.send(Input::Output {
+            stamped: Box::new(stamped.clone()),
+            test,
+        });
+    }
+
+    /// A viewer's output stamped now (tools and tests that have no engine stamp).
     pub fn send_output(&self, output: &Output) {
-        self.send(Input::Output(Box::new(output.clone())));
+        let stamped = Stamped {
+            at_millis: wall_millis(),
+            output: output.clone(),
+        };
+        self.send_stamped(&stamped, false);
     }
 
     /// Shows an overlay text on `/text` (replacing the one showing).
@@ -216,11 +234,13 @@ impl State {
 
     /// Applies one input; returns which pages changed and the `/events` lines.
     fn apply(&mut self, input: Input, now: u64, changed: &mut [bool], events: &mut Vec<String>) {
-        let wall = wall_millis();
         match input {
-            Input::Output(output) => self.apply_output(*output, now, changed, events, wall),
+            Input::Output { stamped, test } => {
+                let Stamped { at_millis, output } = *stamped;
+                self.apply_output(output, test, now, changed, events, at_millis);
+            }
             Input::Text(text) => {
-                events.push(messages::text_event(&text, &mut self.seq, wall));
+                events.push(messages::text_event(&text, &mut self.seq, wall_millis()));
                 let until = now.saturating_add(u64::from(text.seconds.max(1)) * 1_000);
                 self.text = Some((self.next_text_id, text, until));
                 self.next_text_id += 1;
@@ -238,10 +258,12 @@ impl State {
         }
     }
 
-    /// A pipeline output: `/events` lines, alerts, tallies.
+    /// A pipeline output: `/events` lines, alerts, tallies (viewers' only: never a test's).
+    /// `wall` is the engine's stamp, the time the `/events` messages carry.
     fn apply_output(
         &mut self,
         output: Output,
+        test: bool,
         now: u64,
         changed: &mut [bool],
         events: &mut Vec<String>,
@@ -253,13 +275,15 @@ impl State {
                 let alert = messages::gift_alert(&decision.gift);
                 self.recent.push(RecentItem::from(&alert));
                 changed[Page::Recent.index()] = true;
-                if self.top.add(
-                    alert.user_id,
-                    &alert.unique_id,
-                    &alert.nickname,
-                    alert.value(),
-                    u64::from(alert.count),
-                ) {
+                if !test
+                    && self.top.add(
+                        alert.user_id,
+                        &alert.unique_id,
+                        &alert.nickname,
+                        alert.value(),
+                        u64::from(alert.count),
+                    )
+                {
                     changed[Page::Top.index()] = true;
                 }
                 self.alerts.push(alert, now);
@@ -268,14 +292,17 @@ impl State {
             Output::Fired(fired) => {
                 events.push(messages::fired_event(&fired, &mut self.seq, wall));
             }
+            Output::Likes(likes) => {
+                if !test {
+                    self.goal.add_likes(likes.added);
+                    changed[Page::Goal.index()] = true;
+                }
+            }
             Output::Event(event) => {
                 events.push(messages::live_event(&event, &mut self.seq, wall));
                 let alert = match &event {
-                    LiveEvent::Like { count, .. } => {
-                        self.goal.add_likes(u64::from(*count));
-                        changed[Page::Goal.index()] = true;
-                        None
-                    }
+                    // The goal counts the engine's likes (`Output::Likes`), not each message's.
+                    LiveEvent::Like { .. } => None,
                     LiveEvent::Member { user, action, .. } if *action == MEMBER_SUBSCRIBED => {
                         Some(messages::social_alert(AlertKind::Subscribe, user))
                     }
@@ -416,6 +443,11 @@ mod tests {
             user: User::default(),
             count: 15,
             total: 15,
+        }));
+        // The engine's count of it, right after (the goal counts this, not the message).
+        hub.send_output(&Output::Likes(crate::engine::Likes {
+            added: 15,
+            counted: 15,
         }));
         wait_page(&hub, Page::Alerts, |v| {
             v["alert"]["count"] == 5 && v["alert"]["nickname"] == "Alice" && v["waiting"] == 1

@@ -5,10 +5,10 @@
 
 mod connection;
 mod quit;
+mod test_buttons;
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use tokio::runtime::Handle;
@@ -18,13 +18,15 @@ use super::bridge::{
     self, ConnStatus, ExecutorConfig, ExecutorHandle, LogLine, QueueStatus, RconConfig,
 };
 use super::commands::{Command, Commands};
+use super::failure;
 use super::feed::Feed;
 use super::files;
-use super::panels::overlays::OverlaysView;
-use super::router::{self, DropCounters};
-use super::state::{Notice, NoticeLevel, ObsTest, RconTest, SaveState, Skipped, State};
+use super::link::Link;
+use super::outbox::{Inbox, ToWindow};
+use super::overlays_view::OverlaysView;
+use super::saver;
+use super::state::{Notice, NoticeLevel, ObsTest, RconTest, SaveState, State};
 use super::tasks::{self, Tasks, UI_CHANNEL_CAPACITY, UiMsg, Waker};
-use crate::engine::{self, EngineConfig, Output};
 use crate::event::CreditedGift;
 use crate::mappings::{Action, Mapping, MappingTable};
 use crate::overlay::{OverlayError, Overlays};
@@ -58,8 +60,6 @@ fn open_in_browser(url: &str) -> std::io::Result<()> {
         .map(drop)
 }
 
-/// Capacity of the executor's channel.
-const EXEC_CHANNEL_CAPACITY: usize = 1_024;
 /// Actions the queue holds before it drops.
 const QUEUE_CAPACITY: usize = 10_000;
 /// Time the UI spends draining events per frame; the rest waits for the next frame.
@@ -91,13 +91,20 @@ pub struct GiftdeckApp {
     mappings_tx: watch::Sender<MappingTable>,
     save_tx: watch::Sender<Option<Settings>>,
     save_due: Option<Instant>,
-    drops: Arc<DropCounters>,
+    /// Feed rows and warnings from the dispatch, drained each frame.
+    inbox: Arc<Inbox>,
+    /// How many executor log lines the window has taken (see [`ExecutorHandle::log_since`]).
+    log_seen: u64,
     undo_mappings: Option<Vec<Mapping>>,
     pending: Commands,
     /// The overlay server and hub (`None`: off or failed to start).
     overlays: Option<Overlays>,
     /// Finished before quitting: the window may close.
     quit_ready: bool,
+    /// What runs behind the connect bar: the session, its channels, the demo's servers.
+    link: Link,
+    /// Where sessions keep room memories instead of the one beside the settings file (tests).
+    room_store: Option<crate::room_store::RoomStore>,
 }
 
 /// Loads the settings file, turning its problems into words for a banner.
@@ -159,17 +166,17 @@ impl GiftdeckApp {
         let waker = Arc::new(Waker::default());
         let (ui_tx, ui_rx) = mpsc::channel(UI_CHANNEL_CAPACITY);
         let tasks = Tasks::new(runtime, ui_tx.clone(), waker.clone());
-        let drops = Arc::new(DropCounters::default());
+        let inbox = Arc::new(Inbox::new(waker.clone()));
 
         let table =
             MappingTable::new(settings.mappings.clone()).with_blocklist(&settings.blocklist);
         let (mappings_tx, mappings_rx) = watch::channel(table.clone());
-        let (exec_tx, exec_rx) = mpsc::channel(EXEC_CHANNEL_CAPACITY);
-        // The executor wakes the UI when its status changed; the forwarder for log lines.
+        // The executor wakes the UI when its status changed or it logged a line; the window
+        // reads both from the executor itself.
         let executor = Arc::new(bridge::spawn_executor(
             executor_config(&settings, None),
             mappings_rx,
-            exec_tx,
+            None,
             {
                 let waker = waker.clone();
                 Arc::new(move || waker.wake())
@@ -183,16 +190,10 @@ impl GiftdeckApp {
         executor.set_overlay(overlays.as_ref().map(|o| o.hub.clone()));
         // Latest-value state straight from the executor: never behind, never blocking it.
         let queue_rx = executor.status_watch();
-        tasks.spawn_loop(router::forward_executor(
-            exec_rx,
-            ui_tx.clone(),
-            waker.clone(),
-            drops.clone(),
-        ));
 
         let (save_tx, save_rx) = watch::channel(None);
         if let Some(path) = save.path.clone().filter(|_| save.allowed) {
-            tasks.spawn_loop(router::save_settings(path, save_rx, ui_tx, waker));
+            tasks.spawn_loop(saver::save_settings(path, save_rx, ui_tx, waker));
         }
 
         let mut app = Self {
@@ -205,11 +206,14 @@ impl GiftdeckApp {
             mappings_tx,
             save_tx,
             save_due: None,
-            drops,
+            inbox,
+            log_seen: 0,
             undo_mappings: None,
             pending: Vec::new(),
             quit_ready: false,
             overlays,
+            room_store: None,
+            link: Link::Off,
         };
         match (&app.overlays, overlay_error) {
             (Some(overlays), _) => {
@@ -288,7 +292,7 @@ impl GiftdeckApp {
 
     /// The demo's RCON server, while the demo runs.
     pub fn demo_rcon(&self) -> Option<&FakeRcon> {
-        self.state.conn.demo_rcon()
+        self.link.demo_rcon()
     }
 
     /// A receiver of the live trigger table, as the session and executor see it.
@@ -302,15 +306,15 @@ impl GiftdeckApp {
         self.mappings_changed();
     }
 
-    /// Shows one credited gift as if the current session sent it (benchmarks, tests).
+    /// Shows one credited gift as if the current session sent it now (benchmarks, tests).
     pub fn apply_gift(&mut self, gift: &CreditedGift) {
-        self.on_gift(gift);
+        self.on_gift(gift, unix_millis(), false);
     }
 
-    /// The background → UI channel and the current session id, for feeding events the way the
-    /// router does (benchmarks of bursts).
-    pub fn ui_sender(&self) -> (u64, mpsc::Sender<UiMsg>) {
-        (self.state.conn.session, self.tasks.sender())
+    /// A window subscriber for the current session's rows, for feeding events the way the
+    /// dispatch does (benchmarks of bursts).
+    pub fn window_subscriber(&self) -> ToWindow {
+        ToWindow::rows(self.state.conn.session, self.inbox.clone())
     }
 
     /// Sets the feed's filter box text (benchmarks).
@@ -331,6 +335,12 @@ impl GiftdeckApp {
         self.settings_changed();
     }
 
+    /// Keeps room memories in `store` from the next Connect on (tests: a small compaction
+    /// threshold, a folder of their own).
+    pub fn set_room_store(&mut self, store: crate::room_store::RoomStore) {
+        self.room_store = Some(store);
+    }
+
     pub fn set_rcon(&mut self, rcon: settings::RconConfig) {
         self.state.settings.rcon = rcon;
         self.settings_changed();
@@ -346,23 +356,15 @@ impl GiftdeckApp {
         if self.queue_rx.borrow().has_changed() {
             self.state.queue = self.queue_rx.borrow_and_update().clone();
         }
-        self.state.conn.refresh();
+        self.link.refresh(&mut self.state.conn);
         if let Some(overlays) = &self.overlays {
             // Reading the counts is cheap; a change wakes the window (see `with_overlays`).
             self.state.overlays.refresh(overlays);
         }
-        let started = Instant::now();
-        while let Ok(msg) = self.ui_rx.try_recv() {
-            self.on_msg(msg);
-            if started.elapsed() > DRAIN_BUDGET {
-                break;
-            }
-        }
-        self.state.backlog = self.ui_rx.len();
-        self.state.skipped = Skipped {
-            feed_rows: self.drops.feed_rows.load(Ordering::Relaxed),
-            log_lines: self.drops.log_lines.load(Ordering::Relaxed),
-        };
+        self.take_log();
+        self.drain_messages();
+        self.state.backlog = self.inbox.len() + self.ui_rx.len();
+        self.state.not_shown.feed_rows = self.inbox.rows_let_go();
         if self.state.backlog > 0 {
             // Catch up in the next frames, still at the coalesced pace.
             ctx.request_repaint_after(tasks::BUSY_COALESCE);
@@ -384,6 +386,52 @@ impl GiftdeckApp {
             if !left.is_zero() {
                 ctx.request_repaint_after(to_next_second.max(Duration::from_millis(20)));
             }
+        }
+    }
+
+    /// Handles waiting messages until [`DRAIN_BUDGET`] is spent: the inbox's rows and warnings,
+    /// then replies to spawned work. What is left waits for the next frame.
+    fn drain_messages(&mut self) {
+        /// Taken from the inbox at a time, between checks of the budget.
+        const CHUNK: usize = 64;
+        let started = Instant::now();
+        let mut batch = Vec::with_capacity(CHUNK);
+        loop {
+            self.inbox.take(CHUNK, &mut batch);
+            if batch.is_empty() {
+                break;
+            }
+            for msg in batch.drain(..) {
+                self.on_msg(msg);
+            }
+            if started.elapsed() > DRAIN_BUDGET {
+                return;
+            }
+        }
+        while let Ok(msg) = self.ui_rx.try_recv() {
+            self.on_msg(msg);
+            if started.elapsed() > DRAIN_BUDGET {
+                return;
+            }
+        }
+    }
+
+    /// Takes the executor's new log lines (the executor keeps the one log; the queue panel
+    /// shows its newest lines, formatted once here).
+    fn take_log(&mut self) {
+        if self.executor.logged() == self.log_seen {
+            return;
+        }
+        let (lines, logged) = self.executor.log_since(self.log_seen);
+        let missed = (logged - self.log_seen).saturating_sub(lines.len() as u64);
+        self.state.not_shown.log_lines += missed;
+        self.log_seen = logged;
+        for line in lines {
+            // The window is where a failed action ends up: shown here, and in the log file.
+            if let Err(err) = &line.outcome {
+                tracing::warn!(action = %line.action, "action failed: {err}");
+            }
+            self.state.push_log(LogLine::from(line));
         }
     }
 
@@ -476,56 +524,63 @@ impl GiftdeckApp {
 
     fn on_msg(&mut self, msg: UiMsg) {
         match msg {
-            UiMsg::Gift { session, gift } if session == self.state.conn.session => {
-                self.on_gift(&gift);
+            UiMsg::Gift {
+                session,
+                gift,
+                at_millis,
+                test,
+            } if session == self.state.conn.session => {
+                self.on_gift(&gift, at_millis, test);
             }
             UiMsg::Gift { .. } => {} // from a session we already left
-            UiMsg::Event { session, event } if session == self.state.conn.session => {
-                self.state.feed.push_event(&event);
+            UiMsg::Event {
+                session,
+                event,
+                at_millis,
+            } if session == self.state.conn.session => {
+                self.state.feed.push_event_at(&event, at_millis);
             }
-            UiMsg::Fired { session, line } if session == self.state.conn.session => {
-                self.state.feed.push_fired(&line, false);
+            UiMsg::Fired {
+                session,
+                line,
+                at_millis,
+                test,
+            } if session == self.state.conn.session => {
+                self.state.feed.push_fired_at(&line, test, at_millis);
             }
-            UiMsg::Event { .. } | UiMsg::Fired { .. } => {}
-            UiMsg::Log(line) => self.state.push_log(line),
-            UiMsg::LiveWarning(text) => self.notice(NoticeLevel::Warning, text),
+            UiMsg::Likes {
+                session,
+                likes,
+                at_millis,
+            } if session == self.state.conn.session => {
+                self.state.feed.push_likes_at(&likes, at_millis);
+            }
+            UiMsg::Event { .. } | UiMsg::Fired { .. } | UiMsg::Likes { .. } => {}
+            UiMsg::LiveWarning(warning) => {
+                self.notice(NoticeLevel::Warning, failure::session_warning(&warning));
+            }
             UiMsg::Saved(result) => {
                 if let Err(err) = &result {
-                    self.notice(
-                        NoticeLevel::Error,
-                        format!("Could not save settings: {err}"),
-                    );
+                    self.notice(NoticeLevel::Error, failure::save_failure(err));
                 }
                 self.state.save.last = Some(result);
             }
             UiMsg::DemoReady { session, result } => self.on_demo_ready(session, result),
-            UiMsg::Imported(Ok((path, mut file))) => {
-                settings::restore_redacted_urls(&mut file, &self.state.settings.mappings);
-                let count = file.mappings.len();
-                let previous = std::mem::replace(&mut self.state.settings.mappings, file.mappings);
-                let replaced = previous.len();
-                self.undo_mappings = Some(previous);
-                self.mappings_changed();
-                for warning in file.warnings.iter().take(3) {
-                    self.notice(NoticeLevel::Warning, warning.clone());
-                }
-                self.state.notices.push_notice(Notice {
-                    level: NoticeLevel::Info,
-                    text: format!(
-                        "Imported {count} trigger(s) from {} (replacing {replaced}).",
-                        path.display()
-                    ),
-                    undo_import: true,
-                });
+            UiMsg::Imported(Ok((path, file))) => self.apply_import(&path, file),
+            UiMsg::Imported(Err(err)) => {
+                self.notice(NoticeLevel::Error, failure::file_failure(&err))
             }
-            UiMsg::Imported(Err(err)) => self.notice(NoticeLevel::Error, err),
             UiMsg::ImportedT2m(Ok((path, import))) => self.apply_t2m_import(&path, *import),
-            UiMsg::ImportedT2m(Err(err)) => self.notice(NoticeLevel::Error, err),
+            UiMsg::ImportedT2m(Err(err)) => {
+                self.notice(NoticeLevel::Error, failure::file_failure(&err));
+            }
             UiMsg::Exported(Ok(path)) => self.notice(
                 NoticeLevel::Info,
                 format!("Exported the triggers to {}.", path.display()),
             ),
-            UiMsg::Exported(Err(err)) => self.notice(NoticeLevel::Error, err),
+            UiMsg::Exported(Err(err)) => {
+                self.notice(NoticeLevel::Error, failure::file_failure(&err))
+            }
             UiMsg::DialogEmpty { fast: true } => {
                 self.notice(
                     NoticeLevel::Warning,
@@ -556,6 +611,27 @@ impl GiftdeckApp {
                 self.state.rcon_test = RconTest::Done(result);
             }
         }
+    }
+
+    /// Replaces the triggers with an imported file's (undoable), its warnings as notices.
+    fn apply_import(&mut self, path: &std::path::Path, mut file: settings::MappingsFile) {
+        settings::restore_redacted_urls(&mut file, &self.state.settings.mappings);
+        let count = file.mappings.len();
+        let previous = std::mem::replace(&mut self.state.settings.mappings, file.mappings);
+        let replaced = previous.len();
+        self.undo_mappings = Some(previous);
+        self.mappings_changed();
+        for warning in file.warnings.iter().take(3) {
+            self.notice(NoticeLevel::Warning, warning.clone());
+        }
+        self.state.notices.push_notice(Notice {
+            level: NoticeLevel::Info,
+            text: format!(
+                "Imported {count} trigger(s) from {} (replacing {replaced}).",
+                path.display()
+            ),
+            undo_import: true,
+        });
     }
 
     /// Takes over a Tiktok2Mc folder: its triggers (undoable), RCON port and password, and user;
@@ -595,7 +671,7 @@ impl GiftdeckApp {
         });
     }
 
-    fn on_gift(&mut self, gift: &CreditedGift) {
+    fn on_gift(&mut self, gift: &CreditedGift, at_millis: u64, test: bool) {
         let state = &mut self.state;
         if state
             .catalog
@@ -605,8 +681,8 @@ impl GiftdeckApp {
                 .editor
                 .revalidate(&state.settings.mappings, &state.catalog);
         }
-        state.feed.push(gift, false);
-        if gift.trigger.is_some() && !state.conn.is_demo() {
+        state.feed.push_at(gift, test, at_millis);
+        if !test && gift.trigger.is_some() && !state.conn.is_demo() {
             self.trigger_tried();
         }
     }
@@ -640,90 +716,10 @@ impl GiftdeckApp {
                 .set_config(self.state.settings.overlays.pages.clone());
         }
         // The demo's server stays current while it runs; the streamer's is updated beside it.
-        let demo_rcon =
-            (self.state.conn.demo_rcon()).map(|rcon| Self::demo_rcon_config(rcon.port()));
+        let demo_rcon = (self.link.demo_rcon()).map(|rcon| Self::demo_rcon_config(rcon.port()));
         self.executor
             .set_config(executor_config(&self.state.settings, demo_rcon));
         self.schedule_save();
-    }
-
-    /// Sends `count` of row `row`'s gift through the real engine and matching, then the queue,
-    /// exactly as a viewer's streak would arrive.
-    /// Sends `count` of row `row`'s event (gifts, follows, blocks of likes, chat messages…)
-    /// through a fresh copy of the real pipeline (dedupe, streaks, triggers, cooldowns) with the
-    /// current table, then the queue, exactly as viewers' events would arrive.
-    fn test_row(&mut self, row: usize, count: u32) {
-        let Some(mapping) = self.state.settings.mappings.get(row) else {
-            return;
-        };
-        let label = mapping.trigger.trim().to_owned();
-        let events = super::triggers::test_events(mapping, &self.state.catalog, count);
-        let mut pipeline = engine::Pipeline::new(EngineConfig::default(), self.table.clone());
-        let mut out = Vec::new();
-        let batch = crate::wire::Batch {
-            messages: u32::try_from(events.len()).unwrap_or(u32::MAX),
-            events,
-            ..crate::wire::Batch::default()
-        };
-        pipeline.ingest_batch(batch, 0, &mut out);
-        pipeline.finish(&mut out);
-        let (mut queued, mut fired, mut skipped) = (0, 0, 0);
-        for output in &out {
-            match output {
-                Output::Credit(decision) => {
-                    queued += self.executor.enqueue(decision);
-                    self.state.feed.push(&decision.gift, true);
-                    fired += usize::from(decision.mapping.is_some());
-                    skipped += usize::from(decision.gift.skipped.is_some());
-                }
-                Output::Fired(f) => {
-                    queued += self.executor.enqueue_fired(f);
-                    self.state.feed.push_fired(&f.line, true);
-                    fired += usize::from(f.mapping.is_some());
-                    skipped += usize::from(f.line.skipped.is_some());
-                }
-                Output::Event(_) => {}
-            }
-        }
-        if fired > 0 && queued > 0 {
-            self.trigger_tried();
-        }
-        if fired > 0 {
-            self.notice(
-                NoticeLevel::Info,
-                format!("Test: “{label}” fired {fired}× and queued {queued} action(s)."),
-            );
-        } else if skipped > 0 {
-            self.notice(
-                NoticeLevel::Warning,
-                format!("Test: “{label}” was skipped (cooling down)."),
-            );
-        } else {
-            self.notice(
-                NoticeLevel::Warning,
-                format!(
-                    "Test: “{label}” matched no enabled trigger (is the row switched on, and does its audience include anyone?)."
-                ),
-            );
-        }
-    }
-
-    fn test_rcon(&mut self) {
-        self.state.rcon_test = RconTest::Running;
-        let mut config = self.state.settings.rcon.clone();
-        config.host = config.host.trim().to_owned();
-        self.tasks
-            .spawn(async move { UiMsg::RconTested(bridge::test_rcon_connection(config).await) });
-    }
-
-    fn test_obs(&mut self) {
-        let Some(config) = self.state.settings.obs.if_set_up() else {
-            self.state.obs_test = ObsTest::Done(Err("set OBS's host and port first".to_owned()));
-            return;
-        };
-        self.state.obs_test = ObsTest::Running;
-        self.tasks
-            .spawn(async move { UiMsg::ObsTested(bridge::test_obs_connection(config).await) });
     }
 
     // ---- saving -------------------------------------------------------------------------------
@@ -778,4 +774,9 @@ fn executor_config(settings: &Settings, demo_rcon: Option<RconConfig>) -> Execut
         demo_rcon,
         obs: settings.obs.if_set_up(),
     }
+}
+
+/// The wall clock in Unix milliseconds: the engine clock of the app's Test pipeline.
+fn unix_millis() -> u64 {
+    crate::room_store::millis_since_epoch(std::time::SystemTime::now())
 }

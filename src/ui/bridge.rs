@@ -2,6 +2,7 @@
 //! call the app makes into those modules goes through here, and their messages are turned into
 //! what the panels show (plain words and colours), so the panels stay simple.
 
+use super::errors::{DemoError, ObsTestError};
 use super::failure::RconFailure;
 use crate::actions::{self, ExecLogLine};
 use crate::testkit::fake::{FakeConfig, FakeTikTok};
@@ -38,7 +39,7 @@ impl FakeBackend {
 pub const DEMO_STORM_ENV: &str = "GIFTDECK_DEMO_STORM";
 
 /// Starts the fake backend with the lively demo scenario (or a storm, see [`DEMO_STORM_ENV`]).
-pub async fn start_demo_backend() -> Result<FakeBackend, String> {
+pub async fn start_demo_backend() -> Result<FakeBackend, DemoError> {
     let storm = std::env::var(DEMO_STORM_ENV)
         .ok()
         .and_then(|v| v.trim().parse::<u32>().ok())
@@ -53,7 +54,7 @@ pub async fn start_demo_backend() -> Result<FakeBackend, String> {
     FakeTikTok::start(config)
         .await
         .map(FakeBackend::new)
-        .map_err(|e| format!("cannot start the demo TikTok backend: {e}"))
+        .map_err(DemoError::Tiktok)
 }
 
 /// One line of the executor's log, as the queue panel shows it.
@@ -77,7 +78,10 @@ impl From<ExecLogLine> for LogLine {
                 is_error: false,
             },
             Err(err) => Self {
-                text: format!("{clock} {action} ✖ {}", super::feed::clean(&err, 200)),
+                text: format!(
+                    "{clock} {action} ✖ {}",
+                    super::feed::clean(&super::failure::action_failure(&err).headline, 200)
+                ),
                 is_error: true,
             },
         }
@@ -85,11 +89,11 @@ impl From<ExecLogLine> for LogLine {
 }
 
 /// Settings > OBS > Test connection: the versions, or why not in plain words.
-pub async fn test_obs_connection(config: actions::ObsConfig) -> Result<String, String> {
+pub async fn test_obs_connection(config: actions::ObsConfig) -> Result<String, ObsTestError> {
     actions::test_obs_connection(&config)
         .await
         .map(|version| format!("connected to {version} at {}", config.address()))
-        .map_err(|e| e.to_string())
+        .map_err(|e| ObsTestError::Failed(std::sync::Arc::new(e)))
 }
 
 /// Tries a login and a harmless command; the answer is what the settings window shows.
@@ -98,9 +102,8 @@ pub async fn test_rcon_connection(config: RconConfig) -> Result<String, RconFail
         Ok(reply) if reply.trim().is_empty() => Ok("connected".to_owned()),
         Ok(reply) => Ok(format!("connected: {}", reply.trim())),
         Err(err) => Err(RconFailure {
-            problem: err.problem(),
             address: config.address(),
-            detail: err.to_string(),
+            error: std::sync::Arc::new(err),
         }),
     }
 }

@@ -1,8 +1,14 @@
 //! Errors a streamer meets, in plain words: what happened (one short sentence) and what to do,
 //! chosen by matching the failure's kind ([`FailureKind`] for TikTok, [`RconProblem`] for the
 //! Minecraft server), never by searching its text. The technical detail stays one click away.
+//! Errors stay typed until here and are worded here, once: the same RCON failure reads the same
+//! whether the Test button, the queue's connection line or a failed command met it.
 
-use super::bridge::{FailureKind, RconProblem};
+use std::sync::Arc;
+
+use super::errors::{DemoError, FileError, ObsTestError, SaveError};
+use crate::actions::{ActionError, RconDown, RconError, RconProblem};
+use crate::live::{FailureKind, SessionWarning};
 
 /// A failure as the window says it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -16,18 +22,85 @@ pub struct Plain {
 }
 
 /// A failed RCON test, as the settings window and the checklist keep it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct RconFailure {
-    pub problem: RconProblem,
     /// `host:port`.
     pub address: String,
-    pub detail: String,
+    pub error: Arc<RconError>,
+}
+
+impl PartialEq for RconFailure {
+    /// The same failure: the same error (a new test is a new one).
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.error, &other.error)
+    }
 }
 
 impl RconFailure {
-    pub fn plain(&self) -> Plain {
-        rcon_failure(self.problem, &self.address, &self.detail)
+    pub fn problem(&self) -> RconProblem {
+        self.error.problem()
     }
+
+    pub fn plain(&self) -> Plain {
+        rcon_error(&self.address, &self.error)
+    }
+}
+
+/// A Minecraft server error at `address` (`host:port`), in the words of its kind.
+pub fn rcon_error(address: &str, error: &RconError) -> Plain {
+    rcon_failure(error.problem(), address, &error.to_string())
+}
+
+/// The queue's connection to the Minecraft server is down: the same words as the Test button's
+/// for the same failure, and when the next try is in the detail.
+pub fn rcon_down(down: &RconDown) -> Plain {
+    Plain {
+        detail: down.to_string(),
+        ..rcon_error(&down.address, &down.error)
+    }
+}
+
+/// A failed action: Minecraft failures in the words of their kind (the Test button's); any other
+/// says what it is (its message is already written for the streamer).
+pub fn action_failure(error: &ActionError) -> Plain {
+    match error {
+        ActionError::Rcon { address, error } => rcon_error(address, error),
+        other => Plain {
+            headline: other.to_string(),
+            advice: String::new(),
+            detail: String::new(),
+        },
+    }
+}
+
+/// An import or export that did not happen, for a notice (its message already names the file).
+pub fn file_failure(error: &FileError) -> String {
+    error.to_string()
+}
+
+/// Settings that could not be saved: the notice, and the status bar's short line.
+pub fn save_failure(error: &SaveError) -> String {
+    format!("Could not save settings: {error}")
+}
+
+/// The status bar's line for a failed save.
+pub fn save_failure_short(error: &SaveError) -> String {
+    format!("save failed: {error}")
+}
+
+/// The demo could not start: nothing of TikTok's failed, the notice says what did.
+pub fn demo_failure(error: &DemoError) -> String {
+    format!("Demo could not start: {error}")
+}
+
+/// OBS's Test connection failed.
+pub fn obs_test_failure(error: &ObsTestError) -> String {
+    format!("✖ {error}")
+}
+
+/// A session's warning, for a notice.
+pub fn session_warning(warning: &SessionWarning) -> String {
+    warning.to_string()
 }
 
 /// A TikTok connection failure. `who` is the @user (or "the demo").
@@ -152,6 +225,38 @@ mod tests {
             tiktok_failure(FailureKind::NotLive, "@bob", "")
                 .headline
                 .contains("@bob is not live")
+        );
+    }
+
+    #[test]
+    fn the_same_rcon_failure_reads_the_same_from_the_test_the_queue_and_a_command() {
+        let refused = || RconError::Connect {
+            addr: "127.0.0.1:25575".into(),
+            source: std::io::ErrorKind::ConnectionRefused.into(),
+        };
+        let address = "127.0.0.1:25575".to_owned();
+        let test = RconFailure {
+            address: address.clone(),
+            error: Arc::new(refused()),
+        }
+        .plain();
+        let queue = rcon_down(&RconDown {
+            address: address.clone(),
+            error: Arc::new(refused()),
+            retry_in: std::time::Duration::from_secs(2),
+        });
+        let command = action_failure(&ActionError::rcon(address, refused()));
+        for other in [&queue, &command] {
+            assert_eq!(
+                (&other.headline, &other.advice),
+                (&test.headline, &test.advice)
+            );
+        }
+        assert!(test.advice.contains("enable-rcon"), "{}", test.advice);
+        assert!(
+            queue.detail.contains("retrying in 2.0 s"),
+            "{}",
+            queue.detail
         );
     }
 

@@ -1,16 +1,21 @@
 //! The live feed: a bounded list of credited gifts, fired triggers and LIVE events (newest last;
 //! likes and joins grouped per few seconds), its filter and per-kind toggles, and the session
-//! totals. Rows are formatted once on arrival so a frame only lays out the handful of rows on
-//! screen (drawn by `panels::feed` and `panels::totals`).
+//! totals. Every row shows the time the engine stamped (not when the window got to it), and the
+//! likes are the engine's count ([`crate::engine::Likes`]), the same the overlay goal shows. The
+//! top gifters are the overlays' model ([`TopGifters`]). Rows are formatted once on arrival so a
+//! frame only lays out the handful of rows on screen (drawn by `panels::feed` and
+//! `panels::totals`).
 
-use std::collections::{HashMap, VecDeque};
+use std::borrow::Cow;
+use std::collections::VecDeque;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::engine::Likes;
 use crate::event::{
-    CreditedGift, EndedBy, LiveEvent, MEMBER_JOINED, MEMBER_SUBSCRIBED, SocialKind,
+    CreditedGift, EndedBy, LiveEvent, MEMBER_JOINED, MEMBER_SUBSCRIBED, SocialKind, User,
 };
-use crate::overlay::tallies::{GIFTER_CAPACITY, forget_smallest};
-use crate::triggers::{EventKind, EventLine, LikeCounter, Skip};
+use crate::overlay::tallies::{Gifter, TopGifters};
+use crate::triggers::{EventKind, EventLine, Skip};
 
 /// Likes (and joins) arriving within this long of a group's first are added to it: one row
 /// "+150 likes" instead of one per message.
@@ -23,37 +28,75 @@ pub const FEED_CAPACITY: usize = 10_000;
 /// Entries on the top-gifters board.
 pub const TOP_GIFTERS: usize = 5;
 
-/// One credited gift, ready to draw.
+/// What a row is about, typed: the panel words it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum What {
+    /// A credited gift.
+    Gift {
+        name: String,
+        id: i64,
+        diamonds: u32,
+    },
+    /// Likes or joins grouped over a few seconds; the row's `count` says how many.
+    Group(EventKind),
+    /// A row whose words are fixed on arrival: a chat message, a follow, a fired trigger's event.
+    Text { kind: EventKind, text: String },
+}
+
+/// One row, ready to draw.
 #[derive(Clone, Debug)]
 pub struct FeedRow {
     /// Increases by one per row ever pushed; lets the filter index survive rows falling off.
     pub seq: u64,
+    /// The engine's stamp, as local time.
     pub time: String,
     pub nickname: String,
     pub handle: String,
-    pub gift_name: String,
-    pub gift_id: i64,
-    pub diamonds: u32,
+    pub what: What,
     pub count: u32,
     pub trigger: Option<String>,
     pub ended_by: EndedBy,
     /// Sent with the Test button, not by a viewer.
     pub test: bool,
-    pub kind: EventKind,
     /// The matched trigger was cooling down: nothing ran.
     pub skipped: Option<Skip>,
     /// When a grouped row (likes, joins) started, to know whether the next one joins it.
     started_millis: u64,
-    /// Lowercase "nickname handle gift" for the filter.
+    /// Lowercase "nickname handle what" for the filter.
     search: String,
 }
 
-/// A viewer's running total for the board.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Gifter {
-    pub user_id: i64,
-    pub name: String,
-    pub diamonds: u64,
+impl FeedRow {
+    pub fn kind(&self) -> EventKind {
+        match &self.what {
+            What::Gift { .. } => EventKind::Gift,
+            What::Group(kind) | What::Text { kind, .. } => *kind,
+        }
+    }
+
+    /// What the row says in the "What" column.
+    pub fn what_text(&self) -> Cow<'_, str> {
+        match &self.what {
+            What::Gift { name, .. } => Cow::Borrowed(name),
+            What::Group(EventKind::Like) => Cow::Owned(format!("❤ +{} likes", self.count)),
+            What::Group(EventKind::Join) => Cow::Owned(format!("👋 +{} joined", self.count)),
+            What::Group(kind) => Cow::Borrowed(kind_text(*kind)),
+            What::Text { text, .. } => Cow::Borrowed(text),
+        }
+    }
+}
+
+/// A row before it gets its number.
+struct NewRow<'a> {
+    unique_id: &'a str,
+    nickname: &'a str,
+    what: What,
+    count: u32,
+    trigger: Option<String>,
+    ended_by: EndedBy,
+    test: bool,
+    skipped: Option<Skip>,
+    at_millis: u64,
 }
 
 /// The feed and the session totals.
@@ -66,8 +109,7 @@ pub struct Feed {
     /// Gifts (sum of counts) and diamonds from viewers this session (tests excluded).
     pub gifts_total: u64,
     pub diamonds_total: u64,
-    gifters: HashMap<i64, Gifter>,
-    top: Vec<Gifter>,
+    top: TopGifters,
     /// The filter as typed, and the seqs of matching rows (oldest first) when it is non-empty.
     pub filter: String,
     applied_filter: String,
@@ -75,8 +117,11 @@ pub struct Feed {
     /// Per-kind toggles (indexed like [`EventKind::ALL`]), and the state the index was built for.
     pub shown: [bool; 7],
     applied_shown: [bool; 7],
-    /// Likes counted since connecting, from the room total (like the like rules count).
-    likes: LikeCounter,
+    /// Likes the engine counted this session.
+    likes_total: u64,
+    /// Who sent the like message the next [`Likes`] belongs to (the engine sends the count
+    /// right after its message).
+    last_liker: Option<User>,
     pub follows_total: u64,
     pub shares_total: u64,
     pub subscribers_total: u64,
@@ -98,14 +143,14 @@ impl Default for Feed {
             received: 0,
             gifts_total: 0,
             diamonds_total: 0,
-            gifters: HashMap::new(),
-            top: Vec::new(),
+            top: TopGifters::new(TOP_GIFTERS),
             filter: String::new(),
             applied_filter: String::new(),
             filtered: VecDeque::new(),
             shown: DEFAULT_SHOWN,
             applied_shown: DEFAULT_SHOWN,
-            likes: LikeCounter::default(),
+            likes_total: 0,
+            last_liker: None,
             follows_total: 0,
             shares_total: 0,
             subscribers_total: 0,
@@ -127,8 +172,9 @@ impl Feed {
         self.rows.iter()
     }
 
+    /// The session's top gifters (viewers only), most diamonds first.
     pub fn top_gifters(&self) -> &[Gifter] {
-        &self.top
+        self.top.top()
     }
 
     /// Clears rows and totals (a new session starts).
@@ -142,112 +188,103 @@ impl Feed {
         };
     }
 
-    /// Likes counted this session (from the room total).
+    /// Likes counted this session (the engine's count, from the room total).
     pub fn likes_total(&self) -> u64 {
-        self.likes.counted()
+        self.likes_total
     }
 
-    /// Adds a credited gift at the bottom, dropping the oldest row beyond [`FEED_CAPACITY`].
+    /// Adds a credited gift received now (benchmarks, tools without an engine stamp).
     pub fn push(&mut self, gift: &CreditedGift, test: bool) {
         self.push_at(gift, test, unix_millis());
     }
 
-    pub fn push_at(&mut self, gift: &CreditedGift, test: bool, now_millis: u64) {
+    /// Adds a credited gift the engine decided at `at_millis`, dropping the oldest row beyond
+    /// [`FEED_CAPACITY`].
+    pub fn push_at(&mut self, gift: &CreditedGift, test: bool, at_millis: u64) {
         self.received += 1;
         if !test {
             self.gifts_total += u64::from(gift.count);
             self.diamonds_total += gift.total_diamonds();
-            self.credit_gifter(gift);
+            self.top.add(
+                gift.user_id,
+                &gift.unique_id,
+                &gift.nickname,
+                gift.total_diamonds(),
+                u64::from(gift.count),
+            );
         }
-        let seq = self.next_seq;
-        self.next_seq += 1;
-        let handle = clean(&gift.unique_id, 40);
-        let nickname = clean(&gift.nickname, 40);
-        let gift_name = if gift.gift_name.trim().is_empty() {
+        let name = if gift.gift_name.trim().is_empty() {
             format!("gift #{}", gift.gift_id)
         } else {
             clean(&gift.gift_name, 40)
         };
-        let search = format!("{nickname} {handle} {gift_name}").to_lowercase();
-        let row = FeedRow {
-            seq,
-            time: super::clock::local_hms(UNIX_EPOCH + Duration::from_millis(now_millis)),
-            nickname,
-            handle,
-            gift_name,
-            gift_id: gift.gift_id,
-            diamonds: gift.diamonds,
+        self.push_new(NewRow {
+            unique_id: &gift.unique_id,
+            nickname: &gift.nickname,
+            what: What::Gift {
+                name,
+                id: gift.gift_id,
+                diamonds: gift.diamonds,
+            },
             count: gift.count,
             trigger: gift.trigger.clone(),
             ended_by: gift.ended_by,
             test,
-            kind: EventKind::Gift,
             skipped: gift.skipped,
-            started_millis: now_millis,
-            search,
-        };
-        self.push_row(row);
+            at_millis,
+        });
     }
 
-    /// Adds a fired (or skipped) non-gift trigger: "▶ jump" under the event that fired it.
+    /// Adds a fired (or skipped) non-gift trigger received now.
     pub fn push_fired(&mut self, line: &EventLine, test: bool) {
         self.push_fired_at(line, test, unix_millis());
     }
 
-    pub fn push_fired_at(&mut self, line: &EventLine, test: bool, now_millis: u64) {
+    /// Adds a fired (or skipped) non-gift trigger: "▶ jump" under the event that fired it.
+    pub fn push_fired_at(&mut self, line: &EventLine, test: bool, at_millis: u64) {
         self.received += 1;
-        let what = match line.kind {
+        let text = match line.kind {
             EventKind::Like => format!("❤ {} likes", line.likes.unwrap_or(0)),
             EventKind::Chat => format!("💬 {}", clean(line.message.as_deref().unwrap_or(""), 60)),
             other => kind_text(other).to_owned(),
         };
-        let row = self.event_row(
-            line.kind,
-            &line.unique_id,
-            &line.nickname,
-            what,
-            line.count,
-            Some(line.trigger.clone()),
+        self.push_new(NewRow {
+            unique_id: &line.unique_id,
+            nickname: &line.nickname,
+            what: What::Text {
+                kind: line.kind,
+                text,
+            },
+            count: line.count,
+            trigger: Some(line.trigger.clone()),
+            ended_by: EndedBy::Single,
             test,
-            now_millis,
-        );
-        let row = FeedRow {
             skipped: line.skipped,
-            ..row
-        };
-        self.push_row(row);
+            at_millis,
+        });
     }
 
-    /// Adds a de-duplicated LIVE event (follow, like, chat…) and counts it in the session totals.
-    /// Likes and joins are grouped: within [`GROUP_MILLIS`] they add to the previous row.
+    /// Adds a de-duplicated LIVE event received now.
     pub fn push_event(&mut self, event: &LiveEvent) {
         self.push_event_at(event, unix_millis());
     }
 
-    pub fn push_event_at(&mut self, event: &LiveEvent, now_millis: u64) {
-        let (kind, user, what, count) = match event {
-            LiveEvent::Like {
-                user, count, total, ..
-            } => {
-                let before = self.likes.counted();
-                self.likes.on_like(*count, *total);
-                let added = self.likes.counted() - before;
-                if added == 0 {
-                    return;
-                }
-                (EventKind::Like, user, String::new(), added)
+    /// Adds a de-duplicated LIVE event (follow, chat, join…) the engine stamped `at_millis` and
+    /// counts it in the session totals. Joins are grouped: within [`GROUP_MILLIS`] they add to
+    /// the previous row. A like message only says who liked: its row comes with the engine's
+    /// count ([`Feed::push_likes_at`]).
+    pub fn push_event_at(&mut self, event: &LiveEvent, at_millis: u64) {
+        let (user, what) = match event {
+            LiveEvent::Like { user, .. } => {
+                self.last_liker = Some(user.clone());
+                return;
             }
             LiveEvent::Member { user, action, .. } if *action == MEMBER_JOINED => {
-                (EventKind::Join, user, String::new(), 1)
+                (user, What::Group(EventKind::Join))
             }
             LiveEvent::Member { user, action, .. } if *action == MEMBER_SUBSCRIBED => {
                 self.subscribers_total += 1;
-                (
-                    EventKind::Subscribe,
-                    user,
-                    kind_text(EventKind::Subscribe).into(),
-                    1,
-                )
+                (user, fixed(EventKind::Subscribe))
             }
             LiveEvent::Social { user, kind, .. } => match kind {
                 SocialKind::Follow => {
@@ -257,104 +294,92 @@ impl Feed {
                         return; // a re-follow: counted once
                     }
                     self.follows_total += 1;
-                    (
-                        EventKind::Follow,
-                        user,
-                        kind_text(EventKind::Follow).into(),
-                        1,
-                    )
+                    (user, fixed(EventKind::Follow))
                 }
                 SocialKind::Share => {
                     self.shares_total += 1;
-                    (
-                        EventKind::Share,
-                        user,
-                        kind_text(EventKind::Share).into(),
-                        1,
-                    )
+                    (user, fixed(EventKind::Share))
                 }
                 SocialKind::Other => return,
             },
-            LiveEvent::Chat { user, text, .. } => {
-                (EventKind::Chat, user, format!("💬 {}", clean(text, 80)), 1)
-            }
+            LiveEvent::Chat { user, text, .. } => (
+                user,
+                What::Text {
+                    kind: EventKind::Chat,
+                    text: format!("💬 {}", clean(text, 80)),
+                },
+            ),
             _ => return,
         };
         self.received += 1;
-        if matches!(kind, EventKind::Like | EventKind::Join) {
-            // Grouped: add to the newest row of this kind when it is young enough.
-            if let Some(last) = self.rows.back_mut()
-                && last.kind == kind
-                && last.trigger.is_none()
-                && now_millis.saturating_sub(last.started_millis) < GROUP_MILLIS
-            {
-                last.count = last
-                    .count
-                    .saturating_add(u32::try_from(count).unwrap_or(u32::MAX));
-                last.gift_name = group_text(kind, last.count);
-                return;
-            }
+        self.push_grouped(user, what, 1, at_millis);
+    }
+
+    /// The engine counted `likes.added` more likes (stamped `at_millis`), from the like message
+    /// just pushed: grouped like joins, under that message's viewer.
+    pub fn push_likes_at(&mut self, likes: &Likes, at_millis: u64) {
+        self.likes_total = self.likes_total.saturating_add(likes.added);
+        self.received += 1;
+        let user = self.last_liker.take().unwrap_or_default();
+        let added = u32::try_from(likes.added).unwrap_or(u32::MAX);
+        self.push_grouped(&user, What::Group(EventKind::Like), added, at_millis);
+    }
+
+    /// Adds a row, or for likes and joins adds `count` to the newest row of the kind when it
+    /// started less than [`GROUP_MILLIS`] before (in the engine's time).
+    fn push_grouped(&mut self, user: &User, what: What, count: u32, at_millis: u64) {
+        if let What::Group(kind) = what
+            && let Some(last) = self.rows.back_mut()
+            && last.what == What::Group(kind)
+            && last.trigger.is_none()
+            && at_millis.saturating_sub(last.started_millis) < GROUP_MILLIS
+        {
+            last.count = last.count.saturating_add(count);
+            return;
         }
-        let count = u32::try_from(count).unwrap_or(u32::MAX);
-        let what = if what.is_empty() {
-            group_text(kind, count)
-        } else {
-            what
-        };
-        let row = self.event_row(
-            kind,
-            &user.unique_id,
-            &user.nickname,
+        self.push_new(NewRow {
+            unique_id: &user.unique_id,
+            nickname: &user.nickname,
             what,
             count,
-            None,
-            false,
-            now_millis,
-        );
+            trigger: None,
+            ended_by: EndedBy::Single,
+            test: false,
+            skipped: None,
+            at_millis,
+        });
+    }
+
+    fn push_new(&mut self, new: NewRow<'_>) {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        let handle = clean(new.unique_id, 40);
+        let nickname = clean(new.nickname, 40);
+        let words = match &new.what {
+            What::Gift { name, .. } => name.as_str(),
+            What::Group(kind) => kind_text(*kind),
+            What::Text { text, .. } => text.as_str(),
+        };
+        let search = format!("{nickname} {handle} {words}").to_lowercase();
+        let row = FeedRow {
+            seq,
+            time: super::clock::local_hms(UNIX_EPOCH + Duration::from_millis(new.at_millis)),
+            nickname,
+            handle,
+            what: new.what,
+            count: new.count,
+            trigger: new.trigger,
+            ended_by: new.ended_by,
+            test: new.test,
+            skipped: new.skipped,
+            started_millis: new.at_millis,
+            search,
+        };
         self.push_row(row);
     }
 
-    #[expect(
-        clippy::too_many_arguments,
-        reason = "a row's columns, given as plain values"
-    )]
-    fn event_row(
-        &mut self,
-        kind: EventKind,
-        unique_id: &str,
-        nickname: &str,
-        what: String,
-        count: u32,
-        trigger: Option<String>,
-        test: bool,
-        now_millis: u64,
-    ) -> FeedRow {
-        let seq = self.next_seq;
-        self.next_seq += 1;
-        let handle = clean(unique_id, 40);
-        let nickname = clean(nickname, 40);
-        let search = format!("{nickname} {handle} {what}").to_lowercase();
-        FeedRow {
-            seq,
-            time: super::clock::local_hms(UNIX_EPOCH + Duration::from_millis(now_millis)),
-            nickname,
-            handle,
-            gift_name: what,
-            gift_id: 0,
-            diamonds: 0,
-            count,
-            trigger,
-            ended_by: EndedBy::Single,
-            test,
-            kind,
-            skipped: None,
-            started_millis: now_millis,
-            search,
-        }
-    }
-
     fn matches(&self, row: &FeedRow) -> bool {
-        self.applied_shown[kind_slot(row.kind)]
+        self.applied_shown[kind_slot(row.kind())]
             && (self.applied_filter.is_empty() || row.search.contains(&self.applied_filter))
     }
 
@@ -375,38 +400,6 @@ impl Feed {
         while self.filtered.front().is_some_and(|&s| s < first) {
             self.filtered.pop_front();
         }
-    }
-
-    fn credit_gifter(&mut self, gift: &CreditedGift) {
-        if !self.gifters.contains_key(&gift.user_id) && self.gifters.len() >= GIFTER_CAPACITY {
-            // Forget the smallest gifter, unless they are on the board.
-            let top = &self.top;
-            forget_smallest(
-                &mut self.gifters,
-                |id| top.iter().any(|t| t.user_id == id),
-                |g| g.diamonds,
-            );
-        }
-        let name = if gift.unique_id.is_empty() {
-            clean(&gift.nickname, 40)
-        } else {
-            format!("@{}", clean(&gift.unique_id, 40))
-        };
-        let entry = self.gifters.entry(gift.user_id).or_insert(Gifter {
-            user_id: gift.user_id,
-            name,
-            diamonds: 0,
-        });
-        entry.diamonds += gift.total_diamonds();
-        let updated = entry.clone();
-        // Totals only grow, so the board is kept by inserting or updating one entry.
-        if let Some(slot) = self.top.iter_mut().find(|t| t.user_id == updated.user_id) {
-            *slot = updated;
-        } else {
-            self.top.push(updated);
-        }
-        self.top.sort_by_key(|g| std::cmp::Reverse(g.diamonds));
-        self.top.truncate(TOP_GIFTERS);
     }
 
     /// Re-indexes the filter when its text changed. O(rows) only on a change.
@@ -449,6 +442,14 @@ impl Feed {
     }
 }
 
+/// A row of one kind whose words are the kind's.
+fn fixed(kind: EventKind) -> What {
+    What::Text {
+        kind,
+        text: kind_text(kind).to_owned(),
+    }
+}
+
 /// How a kind reads in the feed.
 pub fn kind_text(kind: EventKind) -> &'static str {
     match kind {
@@ -462,11 +463,12 @@ pub fn kind_text(kind: EventKind) -> &'static str {
     }
 }
 
-fn group_text(kind: EventKind, count: u32) -> String {
-    match kind {
-        EventKind::Like => format!("❤ +{count} likes"),
-        EventKind::Join => format!("👋 +{count} joined"),
-        other => kind_text(other).to_owned(),
+/// How a top gifter reads on the board: `@handle`, or the nickname without one (made safe).
+pub fn gifter_name(gifter: &Gifter) -> String {
+    if gifter.unique_id.is_empty() {
+        clean(&gifter.nickname, 40)
+    } else {
+        format!("@{}", clean(&gifter.unique_id, 40))
     }
 }
 
@@ -568,25 +570,51 @@ mod tests {
     }
 
     #[test]
-    fn likes_and_joins_are_grouped_per_few_seconds() {
+    fn likes_and_joins_are_grouped_per_few_seconds_of_the_engines_time() {
+        // Each like message goes through the real engine; the feed shows what it counted.
+        let mut pipeline = crate::engine::Pipeline::new(
+            Default::default(),
+            crate::mappings::MappingTable::default(),
+        );
         let mut feed = Feed::default();
-        feed.push_event_at(&like(1, 15, 1_015), 0);
-        feed.push_event_at(&like(2, 100, 1_115), 1_000);
-        feed.push_event_at(&like(3, 35, 1_150), 2_999);
-        feed.push_event_at(&like(4, 5, 1_100), 2_999); // lower total: nothing
-        feed.push_event_at(&like(5, 10, 1_160), 3_000); // a new group
+        let mut push = |feed: &mut Feed, event: LiveEvent, at_millis: u64| {
+            let mut out = Vec::new();
+            let batch = crate::wire::Batch {
+                messages: 1,
+                events: vec![event],
+                ..crate::wire::Batch::default()
+            };
+            pipeline.ingest_batch(batch, at_millis, &mut out);
+            for output in out {
+                match output {
+                    crate::engine::Output::Event(event) => feed.push_event_at(&event, at_millis),
+                    crate::engine::Output::Likes(likes) => feed.push_likes_at(&likes, at_millis),
+                    _ => {}
+                }
+            }
+        };
+        push(&mut feed, like(1, 15, 1_015), 0);
+        push(&mut feed, like(2, 100, 1_115), 1_000);
+        push(&mut feed, like(3, 35, 1_150), 2_999);
+        push(&mut feed, like(4, 5, 1_100), 2_999); // lower total: nothing
+        push(&mut feed, like(5, 10, 1_160), 3_000); // a new group
         let likes: Vec<_> = feed
             .rows()
-            .map(|r| (r.count, r.gift_name.clone()))
+            .map(|r| (r.count, r.what_text().into_owned(), r.handle.clone()))
             .collect();
         assert_eq!(
             likes,
             [
-                (150, "❤ +150 likes".to_owned()),
-                (10, "❤ +10 likes".to_owned())
+                (150, "❤ +150 likes".to_owned(), "v1".to_owned()),
+                (10, "❤ +10 likes".to_owned(), "v5".to_owned())
             ]
         );
         assert_eq!(feed.likes_total(), 160);
+        assert_eq!(
+            feed.likes_total(),
+            pipeline.likes_counted(),
+            "the engine's count"
+        );
         let join = |id| LiveEvent::Member {
             msg_id: id,
             user: viewer(id),
@@ -595,7 +623,13 @@ mod tests {
         };
         feed.push_event_at(&join(6), 3_100);
         feed.push_event_at(&join(7), 3_200);
-        assert_eq!(feed.rows().last().unwrap().gift_name, "👋 +2 joined");
+        assert_eq!(feed.rows().last().unwrap().what_text(), "👋 +2 joined");
+        // A row shows the time it was stamped, however late it is pushed.
+        let stamped = feed.rows().last().unwrap().time.clone();
+        assert_eq!(
+            stamped,
+            super::super::clock::local_hms(UNIX_EPOCH + Duration::from_millis(3_100))
+        );
     }
 
     #[test]
@@ -611,6 +645,13 @@ mod tests {
         feed.push_event_at(&follow(10), 0);
         feed.push_event_at(&follow(11), 0); // the same viewer again: counted once
         feed.push_event_at(&like(12, 20, 120), 0);
+        feed.push_likes_at(
+            &Likes {
+                added: 20,
+                counted: 20,
+            },
+            0,
+        );
         feed.push_event_at(
             &LiveEvent::Chat {
                 msg_id: 13,
@@ -625,7 +666,7 @@ mod tests {
         feed.apply_filter();
         // Defaults: gifts and follows shown, likes and chat hidden.
         let kinds: Vec<_> = (0..feed.visible_len())
-            .map(|i| feed.visible_row(i).unwrap().kind)
+            .map(|i| feed.visible_row(i).unwrap().kind())
             .collect();
         assert_eq!(kinds, [EventKind::Gift, EventKind::Follow]);
         feed.shown = [true; 7];
@@ -662,6 +703,6 @@ mod tests {
         let row = feed.rows().last().unwrap();
         assert_eq!(row.trigger.as_deref(), Some("!jump"));
         assert_eq!(row.skipped, Some(Skip::Cooldown));
-        assert_eq!(row.gift_name, "💬 !jump high");
+        assert_eq!(row.what_text(), "💬 !jump high");
     }
 }

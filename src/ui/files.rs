@@ -5,9 +5,14 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use super::errors::FileError;
 use super::tasks::UiMsg;
 use crate::mappings::Mapping;
 use crate::settings;
+
+fn task_failed(what: &'static str) -> impl FnOnce(tokio::task::JoinError) -> FileError {
+    move |source| FileError::Task { what, source }
+}
 
 /// A file dialog that returns "nothing chosen" faster than this most likely never appeared.
 const DIALOG_TOO_FAST: Duration = Duration::from_millis(400);
@@ -60,15 +65,15 @@ pub async fn import_file(path: PathBuf) -> UiMsg {
         let r = root.clone();
         let result = tokio::task::spawn_blocking(move || crate::t2m::import_folder(&r))
             .await
-            .map_err(|e| format!("the import task failed: {e}"))
-            .and_then(|r| r.map_err(|e| format!("Could not import: {e}")));
+            .map_err(task_failed("import"))
+            .and_then(|r| r.map_err(FileError::ImportT2m));
         return UiMsg::ImportedT2m(result.map(|import| (root, Box::new(import))));
     }
     let p = path.clone();
     let result = tokio::task::spawn_blocking(move || settings::load_mappings_file(&p))
         .await
-        .map_err(|e| format!("the import task failed: {e}"))
-        .and_then(|r| r.map_err(|e| format!("Could not import: {e}")));
+        .map_err(task_failed("import"))
+        .and_then(|r| r.map_err(FileError::Import));
     UiMsg::Imported(result.map(|file| (path, file)))
 }
 
@@ -90,7 +95,7 @@ pub async fn export_dialog(mappings: Vec<Mapping>) -> UiMsg {
 pub async fn export_file(path: PathBuf, mappings: Vec<Mapping>) -> UiMsg {
     let result = tokio::task::spawn_blocking(move || export_to(&path, &mappings).map(|()| path))
         .await
-        .map_err(|e| format!("the export task failed: {e}"))
+        .map_err(task_failed("export"))
         .and_then(|r| r);
     UiMsg::Exported(result)
 }
@@ -113,7 +118,7 @@ pub async fn pick_sound(row: usize, action: usize) -> UiMsg {
 }
 
 /// Writes `.mca` for Tiktok2Mc, our JSON otherwise.
-fn export_to(path: &Path, mappings: &[Mapping]) -> Result<(), String> {
+fn export_to(path: &Path, mappings: &[Mapping]) -> Result<(), FileError> {
     let is_mca = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("mca"));
@@ -129,5 +134,5 @@ fn export_to(path: &Path, mappings: &[Mapping]) -> Result<(), String> {
     } else {
         settings::export_mappings_json(mappings)
     };
-    settings::write_atomic(path, text.as_bytes()).map_err(|e| format!("Could not export: {e}"))
+    settings::write_atomic(path, text.as_bytes()).map_err(FileError::Export)
 }

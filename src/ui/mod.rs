@@ -1,13 +1,16 @@
-//! The desktop app: `run_app` sets up logging and the tokio runtime, then runs the egui window
-//! ([`app::GiftdeckApp`]).
+//! The desktop app: the egui window ([`app::GiftdeckApp`]); `cli::app` sets up logging and the
+//! tokio runtime and runs it.
 //!
-//! - [`state`]: what the app knows and draws; [`commands`]: what the panels ask for;
-//!   [`panels`]: one file per panel, each drawing the narrow state it is given.
-//! - [`app`]: owns the state and the machinery, runs commands; [`tasks`]: the UI channel, the
-//!   coalescing waker and the one "spawn, reply, wake" helper; [`router`]: the background loops
-//!   that feed the UI (session router, executor forwarder, saver); [`files`]: file dialogs.
-//! - Models without egui: [`feed`], [`triggers`], [`catalog`], [`clock`]; [`bridge`] (the calls
-//!   into `live`, `testkit` and `actions`).
+//! - [`state`]: what the panels draw and the saved settings; [`commands`]: what the panels ask
+//!   for; [`panels`]: one file per panel, each drawing the narrow state it is given.
+//! - [`app`]: owns the state and the runtime handles ([`link`]: session, demo; the executor),
+//!   runs commands;
+//!   [`outbox`]: the window as a dispatch subscriber and the inbox it drains; [`tasks`]: the reply
+//!   channel, the coalescing waker and the one "spawn, reply, wake" helper; [`saver`]: the
+//!   settings saver; [`files`]: file dialogs.
+//! - Models without egui: [`feed`], [`triggers`], [`catalog`], [`clock`], [`overlays_view`];
+//!   [`failure`] words every typed error, once ([`errors`] holds the window's own); [`bridge`]
+//!   (the calls into `live`, `testkit` and `actions`).
 
 // The window's code reports through `tracing` (the binary sends warnings to stderr and
 // everything to the log file); printing here would bypass the log and its redaction.
@@ -18,12 +21,16 @@ pub mod bridge;
 pub mod catalog;
 pub mod clock;
 pub mod commands;
+pub mod errors;
 pub mod failure;
 pub mod feed;
 pub mod files;
 mod icon;
+pub mod link;
+pub mod outbox;
+pub mod overlays_view;
 pub mod panels;
-pub mod router;
+pub mod saver;
 pub mod setup;
 pub mod state;
 pub mod tasks;

@@ -1,43 +1,31 @@
-//! What the app knows and the panels draw: the connection, the queue, the feed, notices, the
-//! RCON test and the open windows. Plain data and small rules about it; no channels and no
-//! runtime. The app (`app.rs`) changes it; panels read the narrow part they draw.
+//! What the panels draw: the connection as the top bar shows it, the queue, the feed, notices,
+//! the RCON test, the open windows, and the saved settings being edited. Plain data and small
+//! rules about it; the runtime handles behind it (the session, its channels, the demo's servers,
+//! the executor) are the app's (`ui::link`, `app.rs`), the way egui's demo keeps its saved
+//! `State` apart from `WrapApp`. The app changes it; panels read the narrow part they draw.
 
 use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use tokio::sync::watch;
-
-use super::bridge::{ConnStatus, FakeBackend, LiveHandle, LogLine, QueueStatus};
+use super::bridge::{ConnStatus, LogLine, QueueStatus};
 use super::catalog::Catalog;
+use super::errors::{ObsTestError, SaveError};
 use super::failure::RconFailure;
 use super::feed::Feed;
 use super::triggers::TriggerEditor;
 use crate::engine;
 use crate::settings::Settings;
-use crate::testkit::rcon::FakeRcon;
 
 /// Notices shown at once; older ones scroll away.
 pub const MAX_NOTICES: usize = 4;
 /// Executor log lines kept for the queue panel.
 pub const EXEC_LOG_CAPACITY: usize = 200;
 
-/// The demo's loopback backends; dropping them stops them.
-pub struct DemoBackends {
-    pub fake: FakeBackend,
-    pub rcon: FakeRcon,
-}
-
-/// A running session's latest-value channels: its status and counters.
-pub struct SessionWatch {
-    pub status: watch::Receiver<ConnStatus>,
-    pub stats: watch::Receiver<engine::Stats>,
-}
-
-/// What runs behind the connect bar. One value, so "a demo that is starting and a session that
-/// runs" cannot both be true.
-#[derive(Default)]
-pub enum Link {
+/// What runs behind the connect bar, as the panels see it (the handles themselves are the
+/// app's: `ui::link::Link`, which keeps this in step).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Phase {
     /// Nothing runs.
     #[default]
     Off,
@@ -45,10 +33,8 @@ pub enum Link {
     StartingDemo,
     /// A session runs (or has just ended: see [`ConnStatus::is_final`]).
     Session {
-        handle: LiveHandle,
-        watch: SessionWatch,
-        /// The demo's backends, when this is the demo.
-        demo: Option<DemoBackends>,
+        /// The session is the demo's.
+        demo: bool,
     },
 }
 
@@ -56,7 +42,7 @@ pub enum Link {
 pub struct Connection {
     /// Bumped for every new session, so replies from an old one are ignored.
     pub session: u64,
-    pub link: Link,
+    pub phase: Phase,
     /// The newest status (from the session's watch channel, or set here for the demo).
     pub status: ConnStatus,
     pub status_since: Instant,
@@ -69,7 +55,7 @@ impl Default for Connection {
     fn default() -> Self {
         Self {
             session: 0,
-            link: Link::Off,
+            phase: Phase::Off,
             status: ConnStatus::Idle,
             status_since: Instant::now(),
             stats: engine::Stats::default(),
@@ -81,60 +67,33 @@ impl Default for Connection {
 impl Connection {
     /// Something is running or starting, so the connect bar offers Disconnect.
     pub fn active(&self) -> bool {
-        match &self.link {
-            Link::Off => false,
-            Link::StartingDemo => true,
-            Link::Session { .. } => !self.status.is_final(),
+        match self.phase {
+            Phase::Off => false,
+            Phase::StartingDemo => true,
+            Phase::Session { .. } => !self.status.is_final(),
         }
     }
 
     pub fn is_demo(&self) -> bool {
         matches!(
-            self.link,
-            Link::StartingDemo | Link::Session { demo: Some(_), .. }
+            self.phase,
+            Phase::StartingDemo | Phase::Session { demo: true }
         )
     }
 
     /// No session runs any more (none was started, or it has ended and credited its streaks).
     pub fn session_finished(&self) -> bool {
-        !matches!(self.link, Link::Session { .. }) || self.status.is_final()
+        !matches!(self.phase, Phase::Session { .. }) || self.status.is_final()
     }
 
     pub fn starting_demo(&self) -> bool {
-        matches!(self.link, Link::StartingDemo)
-    }
-
-    pub fn demo_rcon(&self) -> Option<&FakeRcon> {
-        match &self.link {
-            Link::Session {
-                demo: Some(demo), ..
-            } => Some(&demo.rcon),
-            _ => None,
-        }
+        matches!(self.phase, Phase::StartingDemo)
     }
 
     pub fn set_status(&mut self, status: ConnStatus) {
         tracing::info!(target: "giftdeck::ui", "connection: {status:?}");
         self.status = status;
         self.status_since = Instant::now();
-    }
-
-    /// Takes new values from the session's watch channels. True when the status changed.
-    pub fn refresh(&mut self) -> bool {
-        let Link::Session { watch, .. } = &mut self.link else {
-            return false;
-        };
-        // `Ref::has_changed`, not `Receiver::has_changed`: the latter reports a closed channel as
-        // an error even when its last value (the final status) was never seen.
-        if watch.stats.borrow().has_changed() {
-            self.stats = *watch.stats.borrow_and_update();
-        }
-        if watch.status.borrow().has_changed() {
-            let status = watch.status.borrow_and_update().clone();
-            self.set_status(status);
-            return true;
-        }
-        false
     }
 }
 
@@ -153,8 +112,8 @@ pub enum ObsTest {
     #[default]
     Idle,
     Running,
-    /// The versions, or why not (plain words).
-    Done(Result<String, String>),
+    /// The versions, or why not.
+    Done(Result<String, ObsTestError>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -228,14 +187,16 @@ pub struct SaveState {
     /// `None`: nothing is loaded or saved (no config dir on this OS).
     pub path: Option<PathBuf>,
     pub allowed: bool,
-    pub last: Option<Result<PathBuf, String>>,
+    pub last: Option<Result<PathBuf, SaveError>>,
     /// A problem with the settings file found at start, shown once as a banner.
     pub warning: Option<String>,
 }
 
-/// Lines the background could not hand over because the UI channel was full.
+/// Rows the window let go while it was far behind (a minimized window): not shown, and nothing
+/// else lost (their actions ran). One of three things once all called "skipped": a trigger
+/// skipped while cooling down is `Skip`, an action too old to run is `QueueStatus::too_old`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Skipped {
+pub struct NotShown {
     pub feed_rows: u64,
     pub log_lines: u64,
 }
@@ -268,11 +229,11 @@ pub struct State {
     pub rcon_test: RconTest,
     /// The settings window's "Test connection" for OBS (same states as the RCON one).
     pub obs_test: ObsTest,
-    pub skipped: Skipped,
+    pub not_shown: NotShown,
     /// Messages left in the UI channel after the last frame's budget ran out.
     pub backlog: usize,
     /// The Overlays panel's URLs and connections.
-    pub overlays: super::panels::overlays::OverlaysView,
+    pub overlays: super::overlays_view::OverlaysView,
     /// Set while finishing before quitting.
     pub quitting: Option<Quitting>,
 }
@@ -297,8 +258,8 @@ impl State {
             windows: Windows::default(),
             rcon_test: RconTest::Idle,
             obs_test: ObsTest::Idle,
-            skipped: Skipped::default(),
-            overlays: super::panels::overlays::OverlaysView::off(
+            not_shown: NotShown::default(),
+            overlays: super::overlays_view::OverlaysView::off(
                 "Overlays are off (--overlay-port 0).",
             ),
             backlog: 0,

@@ -12,9 +12,9 @@ use std::time::{Duration, Instant};
 use tokio::runtime::Handle;
 use tokio::sync::mpsc;
 
-use super::bridge::LogLine;
+use super::errors::{DemoError, FileError, ObsTestError, SaveError};
 use super::failure::RconFailure;
-use super::state::DemoBackends;
+use super::link::DemoBackends;
 use crate::event::CreditedGift;
 use crate::settings;
 
@@ -44,34 +44,45 @@ pub fn coalesce_for(since_last_event_frame: Option<Duration>) -> Duration {
 pub type Wake = Arc<dyn Fn() + Send + Sync>;
 
 /// Events the background hands the UI, each shown once. (Status, queue and counters are latest
-/// values and travel through `watch` channels instead.)
+/// values and travel through `watch` channels instead.) Feed rows and warnings come through the
+/// window's inbox (`outbox::Inbox`), replies to spawned work through the channel of [`Tasks`].
 pub enum UiMsg {
-    /// A credited gift for the feed, from session `session`.
+    /// A credited gift for the feed, from session `session`, decided at `at_millis` (Unix ms).
     Gift {
         session: u64,
         gift: CreditedGift,
+        at_millis: u64,
+        /// Sent with the Test button.
+        test: bool,
     },
     /// A LIVE event (follow, like, chat…) for the feed and the session totals.
     Event {
         session: u64,
         event: crate::event::LiveEvent,
+        at_millis: u64,
+    },
+    /// The engine's like count moved (right after the like message's `Event`).
+    Likes {
+        session: u64,
+        likes: crate::engine::Likes,
+        at_millis: u64,
     },
     /// A non-gift trigger that fired or was skipped, for the feed.
     Fired {
         session: u64,
         line: crate::triggers::EventLine,
+        at_millis: u64,
+        test: bool,
     },
-    /// A finished action for the queue panel's log.
-    Log(LogLine),
-    Saved(Result<PathBuf, String>),
+    Saved(Result<PathBuf, SaveError>),
     DemoReady {
         session: u64,
-        result: Result<DemoBackends, String>,
+        result: Result<DemoBackends, DemoError>,
     },
-    Imported(Result<(PathBuf, settings::MappingsFile), String>),
+    Imported(Result<(PathBuf, settings::MappingsFile), FileError>),
     /// A Tiktok2Mc folder was imported (mappings, RCON, user, and the report).
-    ImportedT2m(Result<(PathBuf, Box<crate::t2m::T2mImport>), String>),
-    Exported(Result<PathBuf, String>),
+    ImportedT2m(Result<(PathBuf, Box<crate::t2m::T2mImport>), FileError>),
+    Exported(Result<PathBuf, FileError>),
     /// A file dialog closed without a file; `fast` when it likely never appeared.
     DialogEmpty {
         fast: bool,
@@ -82,9 +93,9 @@ pub enum UiMsg {
         path: PathBuf,
     },
     RconTested(Result<String, RconFailure>),
-    ObsTested(Result<String, String>),
+    ObsTested(Result<String, ObsTestError>),
     /// A session's warning for the streamer (e.g. the room's saved memory was damaged).
-    LiveWarning(String),
+    LiveWarning(crate::live::SessionWarning),
 }
 
 /// Asks the window for a repaint, coalescing bursts: the first event after a frame schedules a

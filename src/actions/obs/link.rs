@@ -84,7 +84,7 @@ pub fn may_connect(failed_at: Option<Instant>, now: Instant) -> bool {
 }
 
 /// How a hide turned out, for the action log: what, and the outcome.
-pub type HideReport = Arc<dyn Fn(String, Result<String, String>) + Send + Sync>;
+pub type HideReport = Arc<dyn Fn(String, Result<String, ObsError>) + Send + Sync>;
 
 struct Job {
     config: ObsConfig,
@@ -274,8 +274,8 @@ impl Actor {
                         hide.due = Instant::now() + HIDE_RETRY;
                         schedule_hide(&mut self.hides, hide);
                     } else {
-                        tracing::warn!(error = %err, source = %hide.source, "OBS hide failed");
-                        (self.report)(hide.summary(), Err(err.to_string()));
+                        // Passed on (the executor's log), not logged here.
+                        (self.report)(hide.summary(), Err(err));
                     }
                 }
             }
@@ -304,7 +304,7 @@ impl Actor {
         let hides = std::mem::take(&mut self.hides);
         let flush = async {
             for hide in &hides {
-                let outcome = self.hide(hide).await.map_err(|e| e.to_string());
+                let outcome = self.hide(hide).await;
                 (self.report)(hide.summary(), outcome.map(|()| "hidden".to_owned()));
             }
         };

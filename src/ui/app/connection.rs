@@ -1,14 +1,18 @@
 //! The connection half of the app: starting and stopping sessions and the demo, each session
-//! with its router and its own `watch` channels for status and counters.
+//! with its dispatch (executor, overlays, window) and its own `watch` channels for status and
+//! counters.
 
 use tokio::sync::{mpsc, watch};
 
 use super::super::bridge::{self, ConnStatus, LiveConfig, RconConfig};
-use super::super::router::{self, SessionSenders};
-use super::super::state::{DemoBackends, Link, NoticeLevel, SessionWatch};
+use super::super::errors::DemoError;
+use super::super::failure;
+use super::super::link::{DemoBackends, Link, SessionWatch};
+use super::super::outbox::{SessionSenders, ToWindow};
+use super::super::state::NoticeLevel;
 use super::super::tasks::{self, UiMsg};
 use super::{GiftdeckApp, LIVE_CHANNEL_CAPACITY, executor_config};
-use crate::actions::Origin;
+use crate::dispatch::{Dispatch, Source, ToExecutor, ToOverlays};
 use crate::engine;
 use crate::settings::Settings;
 use crate::testkit::rcon::{DEMO_RCON_PASSWORD, FakeRcon};
@@ -16,10 +20,10 @@ use crate::testkit::rcon::{DEMO_RCON_PASSWORD, FakeRcon};
 impl GiftdeckApp {
     /// Stops whatever runs (the demo's backends stop when dropped) and starts a new session id.
     fn new_session(&mut self) -> u64 {
-        let conn = &mut self.state.conn;
-        if let Link::Session { handle, .. } = std::mem::take(&mut conn.link) {
+        if let Link::Session { handle, .. } = self.set_link(Link::Off) {
             handle.stop();
         }
+        let conn = &mut self.state.conn;
         conn.session += 1;
         conn.stats = engine::Stats::default();
         self.state.feed.reset();
@@ -45,8 +49,17 @@ impl GiftdeckApp {
         let mut config = self.state.settings.live_config(&target);
         // The room's memory outlives Disconnect/Connect and restarts (not the demo's: its fake
         // stream reuses ids).
-        config.memory = crate::room_store::RoomStore::for_app(self.state.save.path.as_deref());
+        config.memory = self
+            .room_store
+            .clone()
+            .or_else(|| crate::room_store::RoomStore::for_app(self.state.save.path.as_deref()));
         self.start_session(session, config, target, None);
+    }
+
+    /// Puts what runs behind the connect bar in place (the panels see its phase) and returns
+    /// what ran before.
+    pub(super) fn set_link(&mut self, link: Link) -> Link {
+        self.link.replace(link, &mut self.state.conn)
     }
 
     /// Where the executor reaches the demo's server.
@@ -69,7 +82,7 @@ impl GiftdeckApp {
         let (live_tx, live_rx) = mpsc::channel(LIVE_CHANNEL_CAPACITY);
         let (status_tx, status_rx) = watch::channel(ConnStatus::Resolving);
         let (stats_tx, stats_rx) = watch::channel(engine::Stats::default());
-        // The router wakes the UI, and only for what it shows.
+        // The window's subscriber wakes the UI, and only for what it shows.
         let handle = bridge::spawn_session(
             config,
             self.mappings_tx.subscribe(),
@@ -78,41 +91,40 @@ impl GiftdeckApp {
         );
         // The session's credits are bound to its server: a demo streak finalized after
         // Disconnect is held for the demo, never run on the streamer's world.
-        let origin = if demo.is_some() {
-            Origin::Demo
+        let source = if demo.is_some() {
+            Source::DEMO
         } else {
-            Origin::Stream
+            Source::STREAM
         };
-        self.tasks.spawn_loop(router::route_session(
-            session,
-            live_rx,
-            self.executor.clone(),
-            SessionSenders {
-                status: status_tx,
-                stats: stats_tx,
-                origin,
-                overlay: self.overlays.as_ref().map(|o| o.hub.clone()),
-            },
-            self.tasks.sender(),
-            self.tasks.waker(),
-            self.drops.clone(),
-        ));
-        let conn = &mut self.state.conn;
-        conn.link = Link::Session {
+        let mut dispatch = Dispatch::new(source);
+        // The executor first: actions never wait for the window.
+        dispatch
+            .subscribe(ToExecutor::new(self.executor.clone()))
+            .subscribe_some(self.overlays.as_ref().map(|o| ToOverlays(o.hub.clone())))
+            .subscribe(ToWindow::session(
+                session,
+                self.inbox.clone(),
+                SessionSenders {
+                    status: status_tx,
+                    stats: stats_tx,
+                },
+            ));
+        self.tasks.spawn_loop(dispatch.run(live_rx));
+        self.set_link(Link::Session {
             handle,
             watch: SessionWatch {
                 status: status_rx,
                 stats: stats_rx,
             },
             demo,
-        };
+        });
+        let conn = &mut self.state.conn;
         conn.target = target;
         conn.set_status(ConnStatus::Resolving);
     }
 
     pub(super) fn disconnect(&mut self) {
-        let conn = &mut self.state.conn;
-        match std::mem::take(&mut conn.link) {
+        match self.set_link(Link::Off) {
             Link::Session {
                 handle,
                 watch,
@@ -120,11 +132,11 @@ impl GiftdeckApp {
             } => {
                 // A clean stop: open streaks are credited, then the session reports Ended.
                 handle.stop();
-                conn.link = Link::Session {
+                self.set_link(Link::Session {
                     handle,
                     watch,
                     demo: None,
-                };
+                });
             }
             Link::Session { handle, .. } => {
                 // The demo: stop it all at once (dropping the backends stops them).
@@ -137,8 +149,8 @@ impl GiftdeckApp {
     }
 
     fn stop_demo(&mut self) {
+        self.set_link(Link::Off);
         let conn = &mut self.state.conn;
-        conn.link = Link::Off;
         conn.session += 1;
         conn.set_status(ConnStatus::Idle);
         self.executor
@@ -147,8 +159,8 @@ impl GiftdeckApp {
 
     pub(super) fn start_demo(&mut self) {
         let session = self.new_session();
+        self.set_link(Link::StartingDemo);
         let conn = &mut self.state.conn;
-        conn.link = Link::StartingDemo;
         conn.target = "demo stream".into();
         conn.set_status(ConnStatus::Resolving);
         if self.state.settings.mappings.is_empty() {
@@ -161,9 +173,7 @@ impl GiftdeckApp {
         }
         self.tasks.spawn(async move {
             let result = async {
-                let rcon = FakeRcon::start_demo()
-                    .await
-                    .map_err(|e| format!("cannot start the demo Minecraft server: {e}"))?;
+                let rcon = FakeRcon::start_demo().await.map_err(DemoError::Minecraft)?;
                 let fake = bridge::start_demo_backend().await?;
                 Ok(DemoBackends { fake, rcon })
             }
@@ -172,7 +182,7 @@ impl GiftdeckApp {
         });
     }
 
-    pub(super) fn on_demo_ready(&mut self, session: u64, result: Result<DemoBackends, String>) {
+    pub(super) fn on_demo_ready(&mut self, session: u64, result: Result<DemoBackends, DemoError>) {
         let conn = &self.state.conn;
         if session != conn.session || !conn.starting_demo() {
             return; // the user moved on; dropping the backends stops them
@@ -196,9 +206,9 @@ impl GiftdeckApp {
             }
             Err(err) => {
                 // Nothing of TikTok's failed: the notice says what did.
-                self.state.conn.link = Link::Off;
+                self.set_link(Link::Off);
                 self.state.conn.set_status(ConnStatus::Idle);
-                self.notice(NoticeLevel::Error, format!("Demo could not start: {err}"));
+                self.notice(NoticeLevel::Error, failure::demo_failure(&err));
             }
         }
     }

@@ -3,7 +3,8 @@
 
 use std::time::{Duration, Instant};
 
-use super::super::state::{Link, Quitting};
+use super::super::link::Link;
+use super::super::state::Quitting;
 use super::{GiftdeckApp, QUIT_DRAIN, STOP_GRACE};
 use crate::actions::ShutdownReport;
 
@@ -32,9 +33,11 @@ impl GiftdeckApp {
             return;
         }
         tracing::info!("finishing before quitting: crediting open streaks, draining the queue");
-        match &self.state.conn.link {
+        match &self.link {
             Link::Session { handle, .. } => handle.stop(),
-            Link::StartingDemo => self.state.conn.link = Link::Off,
+            Link::StartingDemo => {
+                self.set_link(Link::Off);
+            }
             Link::Off => {}
         }
         self.state.quitting = Some(Quitting {
@@ -74,7 +77,7 @@ impl GiftdeckApp {
         self.flush_save();
         // Dropping the server tells every page and /events client to close.
         self.overlays = None;
-        if let Link::Session { handle, .. } = std::mem::take(&mut self.state.conn.link) {
+        if let Link::Session { handle, .. } = self.set_link(Link::Off) {
             handle.stop();
         }
         let report = self

@@ -44,80 +44,9 @@ pub fn actions_window_ui(
             );
             changed |= super::conditions::audience_cooldown_ui(ui, mapping);
             ui.separator();
-            let mut remove = None;
-            let mut move_up = None;
-            for (i, action) in mapping.actions.iter_mut().enumerate() {
-                ui.push_id(i, |ui| {
-                    ui.horizontal(|ui| {
-                        ui.label(format!("{}.", i + 1));
-                        changed |= action_kind_ui(ui, action);
-                        changed |= action_fields_ui(ui, action, cmds, row, i);
-                        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                            if ui.small_button("🗑").on_hover_text("Remove").clicked() {
-                                remove = Some(i);
-                            }
-                            if i > 0 && ui.small_button("⬆").on_hover_text("Move up").clicked() {
-                                move_up = Some(i);
-                            }
-                        });
-                    });
-                });
-            }
-            if let Some(i) = remove {
-                mapping.actions.remove(i);
-                changed = true;
-            }
-            if let Some(i) = move_up {
-                mapping.actions.swap(i - 1, i);
-                changed = true;
-            }
+            changed |= action_list_ui(ui, &mut mapping.actions, row, cmds);
             ui.separator();
-            ui.horizontal(|ui| {
-                ui.label("Add:");
-                if ui.button("Minecraft command").clicked() {
-                    mapping.actions.push(Action::Command {
-                        command: String::new(),
-                        repeat: 1,
-                    });
-                    changed = true;
-                }
-                if ui.button("Sound").clicked() {
-                    mapping.actions.push(Action::Sound {
-                        path: PathBuf::new(),
-                        volume: 1.0,
-                    });
-                    changed = true;
-                }
-                if ui.button("Webhook").clicked() {
-                    mapping.actions.push(Action::Webhook {
-                        url: String::new(),
-                        timeout_millis: 5_000,
-                    });
-                    changed = true;
-                }
-                ui.menu_button("OBS", |ui| {
-                    for (label, action) in [
-                        ("Switch scene", new_obs_scene()),
-                        ("Show a source for a while", new_obs_show()),
-                        ("Set a text source's text", new_obs_text()),
-                    ] {
-                        if ui.button(label).clicked() {
-                            mapping.actions.push(action);
-                            changed = true;
-                        }
-                    }
-                })
-                .response
-                .on_hover_text("Needs OBS's WebSocket server (Settings > OBS)");
-                if ui
-                    .button("Random trigger")
-                    .on_hover_text("Runs the actions of a random other enabled trigger")
-                    .clicked()
-                {
-                    mapping.actions.push(Action::Random);
-                    changed = true;
-                }
-            });
+            changed |= add_action_ui(ui, &mut mapping.actions);
         });
     if !open {
         editor.editing = None;
@@ -125,6 +54,95 @@ pub fn actions_window_ui(
     if changed {
         cmds.push(Command::MappingsChanged);
     }
+}
+
+/// Each action with its kind, fields, Remove and Move up. Returns true when one changed.
+fn action_list_ui(
+    ui: &mut egui::Ui,
+    actions: &mut Vec<Action>,
+    row: usize,
+    cmds: &mut Commands,
+) -> bool {
+    let mut changed = false;
+    let mut remove = None;
+    let mut move_up = None;
+    for (i, action) in actions.iter_mut().enumerate() {
+        ui.push_id(i, |ui| {
+            ui.horizontal(|ui| {
+                ui.label(format!("{}.", i + 1));
+                changed |= action_kind_ui(ui, action);
+                changed |= action_fields_ui(ui, action, cmds, row, i);
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    if ui.small_button("🗑").on_hover_text("Remove").clicked() {
+                        remove = Some(i);
+                    }
+                    if i > 0 && ui.small_button("⬆").on_hover_text("Move up").clicked() {
+                        move_up = Some(i);
+                    }
+                });
+            });
+        });
+    }
+    if let Some(i) = remove {
+        actions.remove(i);
+        changed = true;
+    }
+    if let Some(i) = move_up {
+        actions.swap(i - 1, i);
+        changed = true;
+    }
+    changed
+}
+
+/// The "Add:" buttons. Returns true when an action was added.
+fn add_action_ui(ui: &mut egui::Ui, actions: &mut Vec<Action>) -> bool {
+    let mut added = None;
+    ui.horizontal(|ui| {
+        ui.label("Add:");
+        if ui.button("Minecraft command").clicked() {
+            added = Some(Action::Command {
+                command: String::new(),
+                repeat: 1,
+            });
+        }
+        if ui.button("Sound").clicked() {
+            added = Some(Action::Sound {
+                path: PathBuf::new(),
+                volume: 1.0,
+            });
+        }
+        if ui.button("Webhook").clicked() {
+            added = Some(Action::Webhook {
+                url: String::new(),
+                timeout_millis: 5_000,
+            });
+        }
+        ui.menu_button("OBS", |ui| {
+            for (label, action) in [
+                ("Switch scene", new_obs_scene()),
+                ("Show a source for a while", new_obs_show()),
+                ("Set a text source's text", new_obs_text()),
+            ] {
+                if ui.button(label).clicked() {
+                    added = Some(action);
+                }
+            }
+        })
+        .response
+        .on_hover_text("Needs OBS's WebSocket server (Settings > OBS)");
+        if ui
+            .button("Random trigger")
+            .on_hover_text("Runs the actions of a random other enabled trigger")
+            .clicked()
+        {
+            added = Some(Action::Random);
+        }
+    });
+    let Some(action) = added else {
+        return false;
+    };
+    actions.push(action);
+    true
 }
 
 fn kind_name(action: &Action) -> &'static str {
@@ -203,6 +221,17 @@ fn action_kind_ui(ui: &mut egui::Ui, action: &mut Action) -> bool {
     changed
 }
 
+/// A one-line text field. Returns true when it changed.
+fn text_ui(ui: &mut egui::Ui, text: &mut String, hint: &str, width: f32) -> bool {
+    ui.add(
+        egui::TextEdit::singleline(text)
+            .hint_text(hint)
+            .desired_width(width),
+    )
+    .changed()
+}
+
+/// The fields of one action, by kind. Returns true when one changed.
 fn action_fields_ui(
     ui: &mut egui::Ui,
     action: &mut Action,
@@ -212,13 +241,7 @@ fn action_fields_ui(
 ) -> bool {
     match action {
         Action::Command { command, repeat } => {
-            let a = ui
-                .add(
-                    egui::TextEdit::singleline(command)
-                        .hint_text("e.g. summon zombie ~ ~ ~")
-                        .desired_width(300.0),
-                )
-                .changed();
+            let a = text_ui(ui, command, "e.g. summon zombie ~ ~ ~", 300.0);
             let b = ui
                 .add(
                     egui::DragValue::new(repeat)
@@ -229,42 +252,10 @@ fn action_fields_ui(
                 .changed();
             a || b
         }
-        Action::Sound { path, volume } => {
-            let mut text = path.display().to_string();
-            let a = ui
-                .add(
-                    egui::TextEdit::singleline(&mut text)
-                        .hint_text("sound file (wav, ogg, mp3)")
-                        .desired_width(220.0),
-                )
-                .changed();
-            if a {
-                *path = PathBuf::from(text);
-            }
-            if ui.small_button("Browse…").clicked() {
-                cmds.push(Command::PickSound { row, action: index });
-            }
-            let mut percent = (*volume * 100.0).round();
-            let b = ui
-                .add(
-                    egui::DragValue::new(&mut percent)
-                        .range(0.0..=200.0)
-                        .suffix(" %"),
-                )
-                .on_hover_text("Volume")
-                .changed();
-            if b {
-                *volume = percent / 100.0;
-            }
-            a || b
-        }
-        Action::Webhook { url, .. } => ui
-            .add(
-                egui::TextEdit::singleline(url)
-                    .hint_text("http://127.0.0.1:8080/hook")
-                    .desired_width(340.0),
-            )
-            .changed(),
+        Action::Sound { path, volume } => sound_fields_ui(ui, path, volume, || {
+            cmds.push(Command::PickSound { row, action: index });
+        }),
+        Action::Webhook { url, .. } => text_ui(ui, url, "http://127.0.0.1:8080/hook", 340.0),
         Action::Random => {
             ui.label(RichText::new("runs a random other enabled trigger").weak());
             false
@@ -274,52 +265,22 @@ fn action_fields_ui(
             subtitle,
             seconds,
         } => {
-            let a = ui
-                .add(
-                    egui::TextEdit::singleline(title)
-                        .hint_text("title, e.g. Thanks {nickname}!")
-                        .desired_width(180.0),
-                )
-                .changed();
-            let b = ui
-                .add(
-                    egui::TextEdit::singleline(subtitle)
-                        .hint_text("subtitle")
-                        .desired_width(150.0),
-                )
-                .changed();
+            let a = text_ui(ui, title, "title, e.g. Thanks {nickname}!", 180.0);
+            let b = text_ui(ui, subtitle, "subtitle", 150.0);
             let c = ui
                 .add(egui::DragValue::new(seconds).range(1..=120).suffix(" s"))
                 .on_hover_text("How long the text shows on the /text overlay")
                 .changed();
             a || b || c
         }
-        Action::ObsScene { scene } => ui
-            .add(
-                egui::TextEdit::singleline(scene)
-                    .hint_text("scene name, as in OBS")
-                    .desired_width(300.0),
-            )
-            .changed(),
+        Action::ObsScene { scene } => text_ui(ui, scene, "scene name, as in OBS", 300.0),
         Action::ObsShowSource {
             scene,
             source,
             seconds,
         } => {
-            let a = ui
-                .add(
-                    egui::TextEdit::singleline(source)
-                        .hint_text("source name")
-                        .desired_width(150.0),
-                )
-                .changed();
-            let b = ui
-                .add(
-                    egui::TextEdit::singleline(scene)
-                        .hint_text("in scene (blank: the live one)")
-                        .desired_width(150.0),
-                )
-                .changed();
+            let a = text_ui(ui, source, "source name", 150.0);
+            let b = text_ui(ui, scene, "in scene (blank: the live one)", 150.0);
             let c = ui
                 .add(
                     egui::DragValue::new(seconds)
@@ -331,13 +292,7 @@ fn action_fields_ui(
             a || b || c
         }
         Action::ObsText { source, text } => {
-            let a = ui
-                .add(
-                    egui::TextEdit::singleline(source)
-                        .hint_text("text source name")
-                        .desired_width(130.0),
-                )
-                .changed();
+            let a = text_ui(ui, source, "text source name", 130.0);
             let b = ui
                 .add(
                     egui::TextEdit::singleline(text)
@@ -354,4 +309,34 @@ fn action_fields_ui(
             false
         }
     }
+}
+
+/// A sound's file (typed, or chosen with Browse…) and volume. Returns true when one changed.
+fn sound_fields_ui(
+    ui: &mut egui::Ui,
+    path: &mut PathBuf,
+    volume: &mut f32,
+    browse: impl FnOnce(),
+) -> bool {
+    let mut text = path.display().to_string();
+    let a = text_ui(ui, &mut text, "sound file (wav, ogg, mp3)", 220.0);
+    if a {
+        *path = PathBuf::from(text);
+    }
+    if ui.small_button("Browse…").clicked() {
+        browse();
+    }
+    let mut percent = (*volume * 100.0).round();
+    let b = ui
+        .add(
+            egui::DragValue::new(&mut percent)
+                .range(0.0..=200.0)
+                .suffix(" %"),
+        )
+        .on_hover_text("Volume")
+        .changed();
+    if b {
+        *volume = percent / 100.0;
+    }
+    a || b
 }

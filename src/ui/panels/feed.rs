@@ -2,16 +2,34 @@
 //! LIVE events (only the rows on screen are laid out).
 
 use egui::{Color32, RichText};
-use egui_extras::{Column, TableBuilder};
+use egui_extras::{Column, TableBuilder, TableRow};
 
-use super::super::feed::{FEED_CAPACITY, Feed};
+use super::super::feed::{FEED_CAPACITY, Feed, FeedRow, What};
+use super::{AMBER, BLUE};
 use crate::event::EndedBy;
 use crate::triggers::EventKind;
 
 const ROW_HEIGHT: f32 = 20.0;
 
-/// Draws the filter box and the feed table (only the visible rows are laid out).
+/// Draws the filter box, the kind toggles and the feed table.
 pub fn feed_ui(ui: &mut egui::Ui, feed: &mut Feed) {
+    filter_bar_ui(ui, feed);
+    kind_toggles_ui(ui, feed);
+    if feed.is_empty() {
+        ui.add_space(16.0);
+        ui.label(
+            RichText::new(
+                "No gifts yet. Connect to a live stream above, or press Demo to see a practice stream.",
+            )
+            .weak(),
+        );
+        return;
+    }
+    table_ui(ui, feed);
+}
+
+/// The heading, the filter box and how many rows it matches.
+fn filter_bar_ui(ui: &mut egui::Ui, feed: &mut Feed) {
     ui.horizontal(|ui| {
         ui.heading("Live feed");
         ui.add_space(12.0);
@@ -37,6 +55,10 @@ pub fn feed_ui(ui: &mut egui::Ui, feed: &mut Feed) {
                 .on_hover_text("The feed keeps the newest rows; totals still count every gift.");
         }
     });
+}
+
+/// One checkbox per row kind.
+fn kind_toggles_ui(ui: &mut egui::Ui, feed: &mut Feed) {
     ui.horizontal(|ui| {
         ui.label(RichText::new("Show:").weak());
         for (slot, kind) in EventKind::ALL.iter().enumerate() {
@@ -48,16 +70,10 @@ pub fn feed_ui(ui: &mut egui::Ui, feed: &mut Feed) {
         }
         feed.apply_filter();
     });
-    if feed.is_empty() {
-        ui.add_space(16.0);
-        ui.label(
-            RichText::new(
-                "No gifts yet. Connect to a live stream above, or press Demo to see a practice stream.",
-            )
-            .weak(),
-        );
-        return;
-    }
+}
+
+/// The table; only the rows on screen are laid out.
+fn table_ui(ui: &mut egui::Ui, feed: &Feed) {
     let rows = feed.visible_len();
     let matched_color = ui.visuals().widgets.active.fg_stroke.color;
     TableBuilder::new(ui)
@@ -81,62 +97,59 @@ pub fn feed_ui(ui: &mut egui::Ui, feed: &mut Feed) {
         })
         .body(|body| {
             body.rows(ROW_HEIGHT, rows, |mut row| {
-                let Some(r) = feed.visible_row(row.index()) else {
-                    return;
-                };
-                row.col(|ui| {
-                    ui.label(RichText::new(&r.time).monospace().weak());
-                });
-                row.col(|ui| {
-                    ui.label(&r.nickname)
-                        .on_hover_text(format!("@{}", r.handle));
-                    ui.label(RichText::new(format!("@{}", r.handle)).weak());
-                });
-                row.col(|ui| {
-                    if r.kind == EventKind::Gift {
-                        ui.label(&r.gift_name)
-                            .on_hover_text(format!("gift id {}", r.gift_id));
-                        ui.label(RichText::new(format!("#{}", r.gift_id)).weak().small());
-                    } else {
-                        ui.label(&r.gift_name);
-                    }
-                });
-                row.col(|ui| {
-                    ui.label(RichText::new(format!("×{}", r.count)).strong());
-                    if r.ended_by == EndedBy::Timeout {
-                        ui.label(RichText::new("⏱").color(Color32::from_rgb(230, 160, 40)))
-                            .on_hover_text(
-                                "Counted when the streak timed out: TikTok never sent its end.",
-                            );
-                    }
-                });
-                row.col(|ui| {
-                    if r.kind == EventKind::Gift {
-                        let total = u64::from(r.diamonds) * u64::from(r.count);
-                        ui.label(total.to_string())
-                            .on_hover_text(format!("{} each", r.diamonds));
-                    }
-                });
-                row.col(|ui| {
-                    if r.test {
-                        ui.label(RichText::new("TEST").small().color(Color32::LIGHT_BLUE));
-                    }
-                    match (&r.trigger, r.skipped) {
-                        (Some(t), Some(skip)) => ui
-                            .label(
-                                RichText::new(format!("⏸ {t} skipped"))
-                                    .color(Color32::from_rgb(230, 160, 40)),
-                            )
-                            .on_hover_text(format!("Nothing ran: {}", skip.describe())),
-                        (Some(t), None) => {
-                            ui.label(RichText::new(format!("▶ {t}")).color(matched_color))
-                        }
-                        (None, _) if r.kind == EventKind::Gift => {
-                            ui.label(RichText::new("no mapping").weak())
-                        }
-                        (None, _) => ui.label(""),
-                    };
-                });
+                if let Some(r) = feed.visible_row(row.index()) {
+                    row_ui(&mut row, r, matched_color);
+                }
             });
         });
+}
+
+/// One row's cells.
+fn row_ui(row: &mut TableRow<'_, '_>, r: &FeedRow, matched_color: Color32) {
+    row.col(|ui| {
+        ui.label(RichText::new(&r.time).monospace().weak());
+    });
+    row.col(|ui| {
+        ui.label(&r.nickname)
+            .on_hover_text(format!("@{}", r.handle));
+        ui.label(RichText::new(format!("@{}", r.handle)).weak());
+    });
+    row.col(|ui| match &r.what {
+        What::Gift { name, id, .. } => {
+            ui.label(name).on_hover_text(format!("gift id {id}"));
+            ui.label(RichText::new(format!("#{id}")).weak().small());
+        }
+        What::Group(_) | What::Text { .. } => {
+            ui.label(r.what_text());
+        }
+    });
+    row.col(|ui| {
+        ui.label(RichText::new(format!("×{}", r.count)).strong());
+        if r.ended_by == EndedBy::Timeout {
+            ui.label(RichText::new("⏱").color(AMBER))
+                .on_hover_text("Counted when the streak timed out: TikTok never sent its end.");
+        }
+    });
+    row.col(|ui| {
+        if let What::Gift { diamonds, .. } = &r.what {
+            let total = u64::from(*diamonds) * u64::from(r.count);
+            ui.label(total.to_string())
+                .on_hover_text(format!("{diamonds} each"));
+        }
+    });
+    row.col(|ui| {
+        if r.test {
+            ui.label(RichText::new("TEST").small().color(BLUE));
+        }
+        match (&r.trigger, r.skipped) {
+            (Some(t), Some(skip)) => ui
+                .label(RichText::new(format!("⏸ {t} skipped")).color(AMBER))
+                .on_hover_text(format!("Nothing ran: {}", skip.describe())),
+            (Some(t), None) => ui.label(RichText::new(format!("▶ {t}")).color(matched_color)),
+            (None, _) if matches!(r.what, What::Gift { .. }) => {
+                ui.label(RichText::new("no mapping").weak())
+            }
+            (None, _) => ui.label(""),
+        };
+    });
 }

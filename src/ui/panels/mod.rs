@@ -53,7 +53,7 @@ pub fn root_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
         status_bar::status_bar_ui(
             ui,
             &state.conn.stats,
-            state.skipped,
+            state.not_shown,
             state.backlog,
             &state.save,
         );
@@ -140,7 +140,7 @@ fn import_report_ui(ctx: &egui::Context, report: &mut Vec<String>) {
                 for line in report.iter() {
                     let text = egui::RichText::new(line);
                     if line.contains("NOT imported") {
-                        ui.label(text.color(egui::Color32::from_rgb(230, 160, 40)));
+                        ui.label(text.color(AMBER));
                     } else {
                         ui.label(text);
                     }

@@ -4,62 +4,8 @@
 use egui::RichText;
 
 use super::super::commands::{Command, Commands};
+use super::super::overlays_view::OverlaysView;
 use super::{GREEN, GREY, RED};
-use crate::overlay::{Overlays, Page, events_url, page_urls};
-
-/// One page as the panel shows it.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct OverlayPage {
-    pub title: &'static str,
-    pub url: String,
-    /// Open connections (0 = no browser source shows it).
-    pub connected: usize,
-}
-
-/// What the panel shows; refreshed from the hub every frame (cheap atomic reads).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct OverlaysView {
-    pub pages: Vec<OverlayPage>,
-    pub events_url: String,
-    pub event_clients: usize,
-    /// Why there are no overlays (`--overlay-port 0`, a busy port…); `None` while they run.
-    pub off_reason: Option<String>,
-}
-
-impl OverlaysView {
-    /// The view of running overlays.
-    pub fn of(overlays: &Overlays) -> Self {
-        let port = overlays.server.port();
-        Self {
-            pages: page_urls(port)
-                .into_iter()
-                .map(|(page, url)| OverlayPage {
-                    title: page.title(),
-                    url,
-                    connected: overlays.hub.connections(page),
-                })
-                .collect(),
-            events_url: events_url(port),
-            event_clients: overlays.hub.event_clients(),
-            off_reason: None,
-        }
-    }
-
-    /// Updates the connection counts in place.
-    pub fn refresh(&mut self, overlays: &Overlays) {
-        for (view, page) in self.pages.iter_mut().zip(Page::ALL) {
-            view.connected = overlays.hub.connections(page);
-        }
-        self.event_clients = overlays.hub.event_clients();
-    }
-
-    pub fn off(reason: impl Into<String>) -> Self {
-        Self {
-            off_reason: Some(reason.into()),
-            ..Self::default()
-        }
-    }
-}
 
 /// The panel (in the side column).
 pub fn overlays_ui(ui: &mut egui::Ui, view: &OverlaysView, cmds: &mut Commands) {

@@ -7,10 +7,12 @@ use egui::RichText;
 
 use super::super::bridge::{LogLine, QueueStatus, RconState};
 use super::super::commands::{Command, Commands};
+use super::super::failure;
 use super::super::state::RconTest;
-use super::plain::details_ui;
+use super::plain::plain_failure_ui;
 use super::settings_window::rcon_test_ui;
 use super::{AMBER, BLUE, GREEN, GREY, RED};
+use crate::actions::FailedAction;
 
 pub fn queue_ui(
     ui: &mut egui::Ui,
@@ -50,8 +52,8 @@ pub fn queue_ui(
             ui.label("Dropped (queue full)");
             ui.label(q.dropped.to_string());
             ui.end_row();
-            ui.label("Skipped (too old)");
-            ui.label(q.skipped_stale.to_string());
+            ui.label("Too old (not run)");
+            ui.label(q.too_old.to_string());
             ui.end_row();
         });
     ui.horizontal(|ui| {
@@ -79,12 +81,8 @@ pub fn queue_ui(
         // A server that is down already says so above, its error behind "Details".
         (None, _) | (Some(_), RconState::Down(_)) => {}
         // Commands fail while no server is set up: a step not taken yet, not an alarm.
-        (Some(err), RconState::NotConfigured) => {
-            ui.label(RichText::new(format!("Last error: {err}")).color(GREY));
-        }
-        (Some(err), _) => {
-            ui.label(RichText::new(format!("Last error: {err}")).color(RED));
-        }
+        (Some(last), RconState::NotConfigured) => last_error_ui(ui, last, GREY),
+        (Some(last), _) => last_error_ui(ui, last, RED),
     }
     ui.add_space(4.0);
     log_ui(ui, log);
@@ -107,12 +105,24 @@ fn rcon_line_ui(ui: &mut egui::Ui, rcon: &RconState, rcon_test: &RconTest, cmds:
         RconState::NotConfigured => {
             ui.label(RichText::new("Add your server in ⚙ Settings to run commands.").weak());
         }
-        RconState::Down(reason) => {
-            ui.label("Commands wait while giftdeck keeps trying. Test the connection to see why.");
-            details_ui(ui, "queue_rcon_details", reason);
+        RconState::Down(down) => {
+            // The Test button's words for the same failure, and when the next try is.
+            plain_failure_ui(ui, "queue_rcon_details", &failure::rcon_down(down), RED);
+            ui.label(RichText::new("Commands wait while giftdeck keeps trying.").weak());
             rcon_test_ui(ui, "queue_rcon_test", rcon_test, cmds);
         }
         RconState::Connecting | RconState::Connected => {}
+    }
+}
+
+/// The last failed action, in the words `failure` gives its error.
+fn last_error_ui(ui: &mut egui::Ui, last: &FailedAction, color: egui::Color32) {
+    let plain = failure::action_failure(&last.error);
+    ui.label(
+        RichText::new(format!("Last error: {}: {}", last.action, plain.headline)).color(color),
+    );
+    if !plain.advice.is_empty() {
+        ui.label(RichText::new(plain.advice).weak());
     }
 }
 

@@ -5,6 +5,7 @@ use egui::RichText;
 
 use super::super::bridge::RconProblem;
 use super::super::commands::{Command, Commands};
+use super::super::failure;
 use super::super::state::{ObsTest, RconTest};
 use super::plain::plain_failure_ui;
 use super::{GREEN, GREY, RED};
@@ -171,7 +172,7 @@ pub fn rcon_test_ui(ui: &mut egui::Ui, id_salt: &str, rcon_test: &RconTest, cmds
     });
     if let RconTest::Done(Err(failure)) = rcon_test {
         // A missing password is a step not taken yet, not an error.
-        let color = if failure.problem == RconProblem::NoPassword {
+        let color = if failure.problem() == RconProblem::NoPassword {
             GREY
         } else {
             RED
@@ -225,7 +226,7 @@ fn obs_test_ui(ui: &mut egui::Ui, obs_test: &ObsTest, cmds: &mut Commands) {
                 ui.label(RichText::new(format!("✔ {text}")).color(GREEN));
             }
             ObsTest::Done(Err(err)) => {
-                ui.label(RichText::new(format!("✖ {err}")).color(RED));
+                ui.label(RichText::new(failure::obs_test_failure(err)).color(RED));
             }
             ObsTest::Idle | ObsTest::Running => {}
         }

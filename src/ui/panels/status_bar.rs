@@ -3,14 +3,15 @@
 
 use egui::RichText;
 
-use super::super::state::{SaveState, Skipped};
+use super::super::failure;
+use super::super::state::{NotShown, SaveState};
 use super::AMBER;
 use crate::engine::Stats;
 
 pub fn status_bar_ui(
     ui: &mut egui::Ui,
     stats: &Stats,
-    skipped: Skipped,
+    not_shown: NotShown,
     backlog: usize,
     save: &SaveState,
 ) {
@@ -23,11 +24,11 @@ pub fn status_bar_ui(
             .small()
             .weak(),
         );
-        if skipped.feed_rows > 0 || skipped.log_lines > 0 {
+        if not_shown.feed_rows > 0 || not_shown.log_lines > 0 {
             ui.label(
                 RichText::new(format!(
-                    "· {} feed rows and {} reply lines skipped (UI busy; actions still ran)",
-                    skipped.feed_rows, skipped.log_lines
+                    "· {} feed rows and {} reply lines not shown (UI busy; actions still ran)",
+                    not_shown.feed_rows, not_shown.log_lines
                 ))
                 .small()
                 .color(AMBER),
@@ -44,7 +45,7 @@ pub fn status_bar_ui(
             let text = match (&save.last, &save.path) {
                 (_, None) => "settings not saved (no config folder)".to_owned(),
                 (Some(Ok(path)), _) => format!("saved to {}", path.display()),
-                (Some(Err(err)), _) => format!("save failed: {err}"),
+                (Some(Err(err)), _) => failure::save_failure_short(err),
                 (None, Some(path)) => format!("settings: {}", path.display()),
             };
             ui.label(RichText::new(text).small().weak());

@@ -2,9 +2,9 @@
 
 use egui::RichText;
 
-use super::super::feed::Feed;
+use super::super::feed::{Feed, gifter_name};
 
-/// Session totals: gifts, diamonds and the top gifters.
+/// Session totals: gifts, diamonds, likes (the engine's count) and the top gifters.
 pub fn totals_ui(ui: &mut egui::Ui, feed: &Feed) {
     ui.heading("This session");
     egui::Grid::new("totals_grid")
@@ -38,7 +38,7 @@ pub fn totals_ui(ui: &mut egui::Ui, feed: &Feed) {
     for (place, gifter) in feed.top_gifters().iter().enumerate() {
         ui.horizontal(|ui| {
             ui.label(format!("{}.", place + 1));
-            ui.label(&gifter.name);
+            ui.label(gifter_name(gifter));
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 ui.label(format!("{} diamonds", gifter.diamonds));
             });

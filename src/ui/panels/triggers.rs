@@ -1,19 +1,27 @@
 //! The trigger table: one row per mapping (enabled, trigger with completion from the gift
 //! catalog, actions, repeat, Test, problems, copy/delete).
 
-use egui::{Color32, RichText};
-use egui_extras::{Column, TableBuilder};
+use egui::RichText;
+use egui_extras::{Column, TableBuilder, TableRow};
 
 use super::super::catalog::Catalog;
 use super::super::commands::{Command, Commands};
 use super::super::triggers::{Problem, TriggerEditor, actions_summary, blank_mapping};
-use super::conditions;
+use super::{AMBER, GREEN, RED, conditions};
 use crate::mappings::Mapping;
 
 const ROW_HEIGHT: f32 = 26.0;
 const MAX_TEST_COUNT: u32 = 999;
 /// Most repeats of one row or one command.
 pub const MAX_REPEAT: u32 = 100;
+
+/// What the streamer did to the rows this frame, applied after the table is drawn.
+#[derive(Default)]
+struct RowEdits {
+    delete: Option<usize>,
+    duplicate: Option<usize>,
+    changed: bool,
+}
 
 /// Draws the trigger table; edits apply to `mappings` at once and are announced as commands.
 pub fn triggers_ui(
@@ -24,6 +32,59 @@ pub fn triggers_ui(
     cmds: &mut Commands,
 ) {
     editor.test_counts.resize(mappings.len(), 1);
+    header_ui(ui, mappings, editor, cmds);
+    if mappings.is_empty() {
+        ui.label(
+            RichText::new("No triggers yet. Press “Add trigger”, or import a mappings file.")
+                .weak(),
+        );
+        return;
+    }
+    let mut edits = RowEdits::default();
+    TableBuilder::new(ui)
+        .id_salt("triggers_table")
+        .striped(true)
+        .auto_shrink([false, false])
+        .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+        .column(Column::exact(28.0))
+        .column(Column::initial(290.0).at_least(230.0))
+        .column(Column::remainder().at_least(160.0).clip(true))
+        .column(Column::exact(60.0))
+        .column(Column::exact(116.0))
+        .column(Column::exact(170.0).clip(true))
+        .column(Column::exact(124.0))
+        .header(20.0, |mut header| {
+            for title in ["On", "Trigger", "Actions", "Repeat", "Test", "Check", ""] {
+                header.col(|ui| {
+                    ui.strong(title);
+                });
+            }
+        })
+        .body(|body| {
+            body.rows(ROW_HEIGHT, mappings.len(), |mut row| {
+                let index = row.index();
+                let row_context = RowContext {
+                    index,
+                    catalog,
+                    cmds: &mut *cmds,
+                    edits: &mut edits,
+                };
+                row_ui(&mut row, &mut mappings[index], editor, row_context);
+            });
+        });
+    apply_edits(mappings, editor, &mut edits);
+    if edits.changed {
+        cmds.push(Command::MappingsChanged);
+    }
+}
+
+/// The heading, "Add trigger" and how many problems the rows have.
+fn header_ui(
+    ui: &mut egui::Ui,
+    mappings: &mut Vec<Mapping>,
+    editor: &mut TriggerEditor,
+    cmds: &mut Commands,
+) {
     ui.horizontal(|ui| {
         ui.heading("Triggers");
         ui.label(
@@ -38,151 +99,136 @@ pub fn triggers_ui(
             }
             let problems = editor.problem_count();
             if problems > 0 {
-                ui.label(
-                    RichText::new(format!("⚠ {problems} problem(s) below"))
-                        .color(Color32::from_rgb(230, 120, 60)),
-                );
+                ui.label(RichText::new(format!("⚠ {problems} problem(s) below")).color(AMBER));
             }
         });
     });
-    if mappings.is_empty() {
-        ui.label(
-            RichText::new("No triggers yet. Press “Add trigger”, or import a mappings file.")
-                .weak(),
-        );
-        return;
-    }
+}
 
-    let mut delete: Option<usize> = None;
-    let mut duplicate: Option<usize> = None;
-    let mut changed = false;
-    TableBuilder::new(ui)
-        .id_salt("triggers_table")
-        .striped(true)
-        .auto_shrink([false, false])
-        .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
-        .column(Column::exact(28.0))
-        .column(Column::initial(290.0).at_least(230.0))
-        .column(Column::remainder().at_least(160.0).clip(true))
-        .column(Column::exact(60.0))
-        .column(Column::exact(116.0))
-        .column(Column::exact(170.0).clip(true))
-        .column(Column::exact(124.0))
-        .header(20.0, |mut header| {
-            for title in [
-                "On",
-                "Trigger",
-                "Actions",
-                "Repeat",
-                "Test",
-                "Check",
-                "",
-            ] {
-                header.col(|ui| {
-                    ui.strong(title);
-                });
-            }
-        })
-        .body(|body| {
-            body.rows(ROW_HEIGHT, mappings.len(), |mut row| {
-                let index = row.index();
-                let mapping = &mut mappings[index];
-                row.col(|ui| {
-                    changed |= ui
-                        .checkbox(&mut mapping.enabled, "")
-                        .on_hover_text("Enabled")
-                        .changed();
-                });
-                row.col(|ui| {
-                    changed |= conditions::kind_picker_ui(ui, index, mapping);
-                    if mapping.on == crate::triggers::Condition::Gift {
-                        changed |= trigger_field_ui(ui, index, &mut mapping.trigger, catalog);
-                    } else {
-                        changed |= conditions::condition_fields_ui(ui, index, mapping);
-                    }
-                });
-                row.col(|ui| {
-                    if ui.small_button("✏ Edit").clicked() {
-                        editor.editing = Some(index);
-                    }
-                    let summary = actions_summary(&mapping.actions);
-                    ui.label(summary.clone()).on_hover_text(summary);
-                });
-                row.col(|ui| {
-                    changed |= ui
-                        .add(
-                            egui::DragValue::new(&mut mapping.repeat)
-                                .range(1..=MAX_REPEAT)
-                                .prefix("×"),
-                        )
-                        .on_hover_text("Runs the whole action list this many times per gift")
-                        .changed();
-                });
-                row.col(|ui| {
-                    let count = &mut editor.test_counts[index];
-                    ui.add(
-                        egui::DragValue::new(count)
-                            .range(1..=MAX_TEST_COUNT)
-                            .prefix("×"),
-                    )
-                    .on_hover_text("How many the test sends: gifts, viewers, chat messages, or blocks of likes");
-                    if ui
-                        .button("▶ Test")
-                        .on_hover_text(
-                            "Send this event through the engine and queue, as if a viewer sent it",
-                        )
-                        .clicked()
-                    {
-                        cmds.push(Command::Test {
-                            row: index,
-                            count: *count,
-                        });
-                    }
-                });
-                row.col(|ui| {
-                    let problems = editor.problems.get(index).map_or(&[][..], Vec::as_slice);
-                    match problems.first() {
-                        None => {
-                            ui.label(RichText::new("✔ ok").color(Color32::from_rgb(90, 190, 90)));
-                        }
-                        Some(first) => {
-                            let color = if problems.iter().any(Problem::is_error) {
-                                Color32::from_rgb(235, 90, 80)
-                            } else {
-                                Color32::from_rgb(230, 160, 40)
-                            };
-                            let all: Vec<String> = problems.iter().map(Problem::text).collect();
-                            ui.label(RichText::new(format!("⚠ {}", first.text())).color(color))
-                                .on_hover_text(all.join("\n"));
-                        }
-                    }
-                });
-                row.col(|ui| {
-                    if ui
-                        .small_button("Copy")
-                        .on_hover_text("Duplicate this row")
-                        .clicked()
-                    {
-                        duplicate = Some(index);
-                    }
-                    if ui
-                        .small_button("Delete")
-                        .on_hover_text("Delete this row")
-                        .clicked()
-                    {
-                        delete = Some(index);
-                    }
-                });
-            });
+/// What a row's cells need besides its mapping.
+struct RowContext<'a> {
+    index: usize,
+    catalog: &'a Catalog,
+    cmds: &'a mut Commands,
+    edits: &'a mut RowEdits,
+}
+
+/// One row's cells: enabled, trigger, actions, repeat, Test, problems, copy/delete.
+fn row_ui(
+    row: &mut TableRow<'_, '_>,
+    mapping: &mut Mapping,
+    editor: &mut TriggerEditor,
+    cx: RowContext<'_>,
+) {
+    let RowContext {
+        index,
+        catalog,
+        cmds,
+        edits,
+    } = cx;
+    row.col(|ui| {
+        edits.changed |= ui
+            .checkbox(&mut mapping.enabled, "")
+            .on_hover_text("Enabled")
+            .changed();
+    });
+    row.col(|ui| {
+        edits.changed |= conditions::kind_picker_ui(ui, index, mapping);
+        if mapping.on == crate::triggers::Condition::Gift {
+            edits.changed |= trigger_field_ui(ui, index, &mut mapping.trigger, catalog);
+        } else {
+            edits.changed |= conditions::condition_fields_ui(ui, index, mapping);
+        }
+    });
+    row.col(|ui| {
+        if ui.small_button("✏ Edit").clicked() {
+            editor.editing = Some(index);
+        }
+        let summary = actions_summary(&mapping.actions);
+        ui.label(summary.clone()).on_hover_text(summary);
+    });
+    row.col(|ui| {
+        edits.changed |= ui
+            .add(
+                egui::DragValue::new(&mut mapping.repeat)
+                    .range(1..=MAX_REPEAT)
+                    .prefix("×"),
+            )
+            .on_hover_text("Runs the whole action list this many times per gift")
+            .changed();
+    });
+    row.col(|ui| test_cell_ui(ui, index, &mut editor.test_counts[index], cmds));
+    row.col(|ui| {
+        let problems = editor.problems.get(index).map_or(&[][..], Vec::as_slice);
+        problems_cell_ui(ui, problems);
+    });
+    row.col(|ui| {
+        if ui
+            .small_button("Copy")
+            .on_hover_text("Duplicate this row")
+            .clicked()
+        {
+            edits.duplicate = Some(index);
+        }
+        if ui
+            .small_button("Delete")
+            .on_hover_text("Delete this row")
+            .clicked()
+        {
+            edits.delete = Some(index);
+        }
+    });
+}
+
+/// How many to send, and the Test button.
+fn test_cell_ui(ui: &mut egui::Ui, index: usize, count: &mut u32, cmds: &mut Commands) {
+    ui.add(
+        egui::DragValue::new(count)
+            .range(1..=MAX_TEST_COUNT)
+            .prefix("×"),
+    )
+    .on_hover_text("How many the test sends: gifts, viewers, chat messages, or blocks of likes");
+    if ui
+        .button("▶ Test")
+        .on_hover_text("Send this event through the engine and queue, as if a viewer sent it")
+        .clicked()
+    {
+        cmds.push(Command::Test {
+            row: index,
+            count: *count,
         });
-    if let Some(index) = duplicate {
+    }
+}
+
+/// The row's first problem (all of them on hover), or "ok".
+fn problems_cell_ui(ui: &mut egui::Ui, problems: &[Problem]) {
+    match problems.first() {
+        None => {
+            ui.label(RichText::new("✔ ok").color(GREEN));
+        }
+        Some(first) => {
+            let color = if problems.iter().any(Problem::is_error) {
+                RED
+            } else {
+                AMBER
+            };
+            let all: Vec<String> = problems.iter().map(Problem::text).collect();
+            ui.label(RichText::new(format!("⚠ {}", first.text())).color(color))
+                .on_hover_text(all.join("\n"));
+        }
+    }
+}
+
+/// Copies or deletes the row the streamer asked for (after drawing: the table borrowed them).
+fn apply_edits(mappings: &mut Vec<Mapping>, editor: &mut TriggerEditor, edits: &mut RowEdits) {
+    if let Some(index) = edits.duplicate {
         let copy = mappings[index].clone();
         mappings.insert(index + 1, copy);
         let count = editor.test_counts.get(index).copied().unwrap_or(1);
         editor.test_counts.insert(index + 1, count);
-        changed = true;
+        edits.changed = true;
     }
-    if let Some(index) = delete {
+    if let Some(index) = edits.delete {
         mappings.remove(index);
         if index < editor.test_counts.len() {
             editor.test_counts.remove(index);
@@ -192,10 +238,7 @@ pub fn triggers_ui(
             Some(e) if e > index => Some(e - 1),
             other => other,
         };
-        changed = true;
-    }
-    if changed {
-        cmds.push(Command::MappingsChanged);
+        edits.changed = true;
     }
 }
 
