@@ -9,9 +9,12 @@
 pub mod actions;
 pub mod backoff;
 pub mod capture;
+pub mod counters;
 pub mod cli;
 pub mod engine;
+pub mod ledger;
 pub mod event;
+pub mod goals;
 pub mod live;
 pub mod mappings;
 pub mod mca;
@@ -19,6 +22,7 @@ pub mod overlay;
 pub mod replay;
 pub mod room_store;
 pub mod settings;
+pub mod subathon;
 pub mod t2m;
 #[doc(hidden)]
 pub mod testkit;
