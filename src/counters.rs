@@ -105,10 +105,7 @@ impl Counters {
             if key.is_empty() {
                 continue;
             }
-            let value = self
-                .counters
-                .get(&key)
-                .map_or(def.start, |c| c.value);
+            let value = self.counters.get(&key).map_or(def.start, |c| c.value);
             next.insert(
                 key,
                 Counter {
@@ -189,7 +186,10 @@ mod tests {
         assert_eq!((change.after, change.delta()), (0, -2), "never below 0");
         assert_eq!(c.apply("deaths", CounterOp::Set(-7)).unwrap().after, -7);
         assert_eq!(c.apply("nope", CounterOp::Add(1)), None);
-        assert_eq!(c.apply("deaths", CounterOp::Add(i64::MAX)).unwrap().after, i64::MAX - 7);
+        assert_eq!(
+            c.apply("deaths", CounterOp::Add(i64::MAX)).unwrap().after,
+            i64::MAX - 7
+        );
     }
 
     #[test]
@@ -222,7 +222,11 @@ mod tests {
                 ..CounterDef::named("Wins")
             },
         ]);
-        assert_eq!(restored.value("deaths"), Some(10), "kept, within the new max");
+        assert_eq!(
+            restored.value("deaths"),
+            Some(10),
+            "kept, within the new max"
+        );
         assert_eq!(restored.value("wins"), Some(5), "new: its start value");
         assert_eq!(restored.value("boss"), None, "no longer defined");
         let op: CounterOp = serde_json::from_str(r#"{"op": "subtract", "amount": 2}"#).unwrap();

@@ -312,7 +312,10 @@ mod tests {
         assert_eq!(multiply.target, 2_700);
         assert!((multiply.fraction() - 1_000.0 / 2_700.0).abs() < 1e-9);
         multiply.reset();
-        assert_eq!((multiply.progress, multiply.target, multiply.reached), (0, 100, 0));
+        assert_eq!(
+            (multiply.progress, multiply.target, multiply.reached),
+            (0, 100, 0)
+        );
         let mut huge = Goal::new(def(Metric::Coins, 1, GoalStep::Add { step: 1 }));
         assert_eq!(huge.add(u64::MAX), u32::MAX, "saturates, in constant time");
     }

@@ -9,12 +9,12 @@
 pub mod actions;
 pub mod backoff;
 pub mod capture;
-pub mod counters;
 pub mod cli;
+pub mod counters;
 pub mod engine;
-pub mod ledger;
 pub mod event;
 pub mod goals;
+pub mod ledger;
 pub mod live;
 pub mod mappings;
 pub mod mca;

@@ -69,10 +69,16 @@ pub enum Clock {
     /// Not started yet.
     Idle,
     /// Counting down to `ends_at_millis` (wall clock).
-    Running { ends_at_millis: u64 },
-    Paused { remaining_millis: u64 },
+    Running {
+        ends_at_millis: u64,
+    },
+    Paused {
+        remaining_millis: u64,
+    },
     /// Reached zero at `at_millis`.
-    Ended { at_millis: u64 },
+    Ended {
+        at_millis: u64,
+    },
 }
 
 /// The timer: the saved state.
@@ -241,7 +247,12 @@ mod tests {
         s.resume(100 * MIN);
         assert_eq!(s.remaining(103 * MIN), 4 * MIN);
         assert!(!s.tick(106 * MIN) && s.tick(107 * MIN));
-        assert_eq!(s.clock, Clock::Ended { at_millis: 107 * MIN });
+        assert_eq!(
+            s.clock,
+            Clock::Ended {
+                at_millis: 107 * MIN
+            }
+        );
         assert_eq!(s.add(MIN, 0, 107 * MIN), 0, "an ended timer stays ended");
         s.resume(108 * MIN);
         assert_eq!(s.remaining(108 * MIN), 0);
@@ -269,6 +280,10 @@ mod tests {
         paused.pause(30 * MIN);
         let saved = serde_json::to_string(&paused).unwrap();
         let restored: Subathon = serde_json::from_str(&saved).unwrap();
-        assert_eq!(restored.remaining(90 * MIN), 35 * MIN, "a paused one does not");
+        assert_eq!(
+            restored.remaining(90 * MIN),
+            35 * MIN,
+            "a paused one does not"
+        );
     }
 }

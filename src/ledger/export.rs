@@ -196,13 +196,19 @@ mod tests {
     #[test]
     fn text_cells_are_never_formulas_and_stay_one_cell() {
         assert_eq!(text_cell("anna"), "anna");
-        assert_eq!(text_cell("=HYPERLINK(\"http://x\")"), "'=HYPERLINK(\"\"http://x\"\")");
+        assert_eq!(
+            text_cell("=HYPERLINK(\"http://x\")"),
+            "\"'=HYPERLINK(\"\"http://x\"\")\""
+        );
         assert_eq!(text_cell("=1+1"), "'=1+1");
         assert_eq!(text_cell("+1"), "'+1");
         assert_eq!(text_cell("-2"), "'-2");
         assert_eq!(text_cell("@SUM(A1)"), "'@SUM(A1)");
         // A formula behind hidden or blank characters is found once they are gone.
-        assert_eq!(text_cell("\u{200B}=cmd|' /C calc'!A0"), "'=cmd|' /C calc'!A0");
+        assert_eq!(
+            text_cell("\u{200B}=cmd|' /C calc'!A0"),
+            "'=cmd|' /C calc'!A0"
+        );
         assert_eq!(text_cell("  \t=1"), "'=1");
         assert_eq!(text_cell("a,b"), "\"a,b\"");
         assert_eq!(text_cell("two\nlines"), "two lines");

@@ -100,15 +100,17 @@ pub fn leaderboard(
     Ok(rows
         .into_iter()
         .enumerate()
-        .map(|(i, (user_id, unique_id, nickname, value, points))| BoardRow {
-            rank: i + 1,
-            user_id,
-            unique_id,
-            nickname,
-            value,
-            points,
-            level: levels.level(points),
-        })
+        .map(
+            |(i, (user_id, unique_id, nickname, value, points))| BoardRow {
+                rank: i + 1,
+                user_id,
+                unique_id,
+                nickname,
+                value,
+                points,
+                level: levels.level(points),
+            },
+        )
         .collect())
 }
 

@@ -154,7 +154,8 @@ impl PointRules {
                     tally.rewarded_chats += 1;
                     tally.last_rewarded_chat_millis = at_millis;
                 }
-                self.chat.earned(before.rewarded_chats, tally.rewarded_chats)
+                self.chat
+                    .earned(before.rewarded_chats, tally.rewarded_chats)
             }
         };
         tally.points = tally.points.saturating_add(earned);
@@ -309,7 +310,11 @@ mod tests {
             0
         );
         assert_eq!(
-            rules.apply(&mut t, &Activity::Likes { count: 1 }, 1_000 + 15 * min + 30_000),
+            rules.apply(
+                &mut t,
+                &Activity::Likes { count: 1 },
+                1_000 + 15 * min + 30_000
+            ),
             2,
             "4 minutes in all: the 4th completed"
         );

@@ -123,7 +123,9 @@ impl Store {
                 Msg::Event(event) => {
                     let stream = match session.stream {
                         Some(s) => s,
-                        None => *session.stream.insert(begin_stream(&tx, "", event.at_millis)?),
+                        None => *session
+                            .stream
+                            .insert(begin_stream(&tx, "", event.at_millis)?),
                     };
                     match record_event(&tx, stream, &session.rules, event, &mut delta)? {
                         Some(points) => {
@@ -352,7 +354,9 @@ fn store_tally(
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
         )?;
         let [a, b, c, d, e, f, g, h, i, j, k, l] = values;
-        stmt.execute(params![stream, viewer, at, a, b, c, d, e, f, g, h, i, j, k, l])?;
+        stmt.execute(params![
+            stream, viewer, at, a, b, c, d, e, f, g, h, i, j, k, l
+        ])?;
         return Ok(());
     }
     let old = tally_values(before);
@@ -390,7 +394,12 @@ fn touch_viewer(
         "INSERT OR IGNORE INTO viewers (id, unique_id, nickname, first_seen, last_seen)
          VALUES (?1, ?2, ?3, ?4, ?4)",
     )?
-    .execute(params![viewer.user_id, viewer.unique_id, viewer.nickname, at])?;
+    .execute(params![
+        viewer.user_id,
+        viewer.unique_id,
+        viewer.nickname,
+        at
+    ])?;
     if !viewer.unique_id.is_empty() || !viewer.nickname.is_empty() {
         tx.prepare_cached(
             "UPDATE viewers SET unique_id = ?2, nickname = ?3

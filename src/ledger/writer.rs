@@ -64,10 +64,7 @@ pub struct Ledger {
 
 /// Opens (creating and migrating) the ledger at `path` and starts its writer. Call inside a tokio
 /// runtime; the file work runs on a blocking task.
-pub async fn open(
-    path: PathBuf,
-    rules: PointRules,
-) -> Result<(Ledger, LedgerReader), LedgerError> {
+pub async fn open(path: PathBuf, rules: PointRules) -> Result<(Ledger, LedgerReader), LedgerError> {
     let opened = {
         let path = path.clone();
         tokio::task::spawn_blocking(move || open_connection(&path))
@@ -188,6 +185,21 @@ impl Ledger {
     pub async fn close(mut self) -> Result<LedgerStatus, LedgerError> {
         self.synced().await?;
         Ok(self.status.borrow().clone())
+    }
+
+    /// A handle on a channel of `capacity` with no writer behind it (tests of the full channel).
+    #[cfg(test)]
+    pub(crate) fn unattached(capacity: usize) -> (Self, mpsc::Receiver<Msg>) {
+        let (tx, rx) = mpsc::channel(capacity);
+        let (_, status) = watch::channel(LedgerStatus::default());
+        let ledger = Ledger {
+            tx,
+            spill: VecDeque::new(),
+            unrecorded: 0,
+            anonymous: 0,
+            status,
+        };
+        (ledger, rx)
     }
 
     fn send(&mut self, msg: Msg) {
@@ -316,7 +328,9 @@ impl LedgerReader {
         let path = self.path.clone();
         let conn = Arc::clone(&self.conn);
         tokio::task::spawn_blocking(move || {
-            let mut guard = conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut guard = conn
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             if guard.is_none() {
                 let opened = Connection::open_with_flags(
                     &path,
