@@ -192,6 +192,12 @@ pub struct Adjustment {
     pub at_millis: u64,
 }
 
+/// Opens the database at `path` for reading or writing outside the writer (exports from the
+/// command line, benchmarks): creates the folder and the file, and migrates it. Blocking.
+pub fn connect(path: &std::path::Path) -> Result<rusqlite::Connection, LedgerError> {
+    store::open_connection(path)
+}
+
 /// `ledger.sqlite` in the OS data dir (e.g. `~/.local/share/giftdeck/ledger.sqlite`).
 pub fn default_path() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "giftdeck").map(|d| d.data_dir().join("ledger.sqlite"))

@@ -134,6 +134,7 @@ struct Soak<'a> {
     history: VecDeque<LiveEvent>,
     next_other_id: i64,
     out: Vec<Output>,
+    observer: &'a mut dyn Observer,
     report: SoakReport,
     /// Units to trace on stderr (`SOAK_TRACE=12,345`).
     trace: Option<Vec<u32>>,
@@ -151,7 +152,24 @@ struct Msg {
     create_millis: u64,
 }
 
+/// Sees what the app hands on, in the session's order: each step's outputs once its journal entry
+/// is written (with the engine clock, wall-clock ms), and the app's restarts.
+pub trait Observer {
+    fn outputs(&mut self, outputs: &[Output], clock_millis: u64);
+    /// The app stopped and starts again (any kind of restart).
+    fn restarted(&mut self) {}
+}
+
+impl Observer for () {
+    fn outputs(&mut self, _: &[Output], _: u64) {}
+}
+
 pub fn run(config: &SoakConfig, dir: &Path) -> SoakReport {
+    run_with(config, dir, &mut ())
+}
+
+/// [`run`], with `observer` shown what the app hands on.
+pub fn run_with(config: &SoakConfig, dir: &Path, observer: &mut dyn Observer) -> SoakReport {
     let started = Instant::now();
     let epoch_millis = u64::try_from(
         SystemTime::now()
@@ -174,6 +192,7 @@ pub fn run(config: &SoakConfig, dir: &Path) -> SoakReport {
         history: VecDeque::with_capacity(config.history_len + 1),
         next_other_id: OTHER_IDS,
         out: Vec::new(),
+        observer,
         report: SoakReport::default(),
         trace: std::env::var("SOAK_TRACE")
             .ok()
@@ -241,6 +260,7 @@ impl Soak<'_> {
                     ][restarts % 3];
                     restarts += 1;
                     self.stop_app(app.take().unwrap(), kind, &frame, now);
+                    self.observer.restarted();
                     self.report.restarts += 1;
                     link = Link::Restarting { until: now + gap };
                 } else {
@@ -394,6 +414,8 @@ impl Soak<'_> {
         app.journal
             .commit(&mut app.pipeline)
             .expect("journal write");
+        self.observer
+            .outputs(&self.out, app.pipeline.clock_millis());
         for output in self.out.drain(..) {
             if let Output::Credit(d) = output {
                 self.report.credits += 1;
