@@ -26,9 +26,9 @@ mod soak;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use giftdeck::engine::{Decision, EngineConfig, Output};
-use giftdeck::event::{CreditedGift, EndedBy};
+use giftdeck::engine::Output;
 use giftdeck::ledger::{self, Board, By, Levels, Scope, queries};
+use giftdeck::testkit::outputs;
 
 fn env_u64(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -38,23 +38,12 @@ fn env_u64(name: &str, default: u64) -> u64 {
 }
 
 fn gift(msg_id: i64, user_id: i64, diamonds: u32) -> Output {
-    Output::Credit(Decision {
-        gift: CreditedGift {
-            msg_id,
-            user_id,
-            unique_id: format!("viewer{user_id}"),
-            nickname: format!("Viewer {user_id}"),
-            gift_id: 5655,
-            gift_name: "Rose".into(),
-            diamonds,
-            count: 1,
-            trigger: None,
-            ended_by: EndedBy::Single,
-            image_url: None,
-            skipped: None,
-        },
-        mapping: None,
-    })
+    outputs::credit(
+        msg_id,
+        &outputs::viewer(user_id, &format!("viewer{user_id}")),
+        diamonds,
+        1,
+    )
 }
 
 /// utime + stime of the whole process, in clock ticks (10 ms).
@@ -83,7 +72,10 @@ fn storm() -> bool {
         .build()
         .unwrap();
     let (mut ledger, _) = runtime
-        .block_on(ledger::open(dir.path().join("ledger.sqlite"), ledger::PointRules::default()))
+        .block_on(ledger::open(
+            dir.path().join("ledger.sqlite"),
+            ledger::PointRules::default(),
+        ))
         .unwrap();
     ledger.begin_stream("storm", 1);
     let status = ledger.status();
@@ -180,7 +172,11 @@ fn board() -> bool {
             .collect();
         runs.sort();
         let (median, max) = (percentile(&runs, 0.5), *runs.last().unwrap());
-        println!("  {name}: median {:.3} ms, max {:.3} ms", ms(median), ms(max));
+        println!(
+            "  {name}: median {:.3} ms, max {:.3} ms",
+            ms(median),
+            ms(max)
+        );
         ok &= ms(max) < limit_ms;
     };
     for (scope, by, limit) in [
@@ -205,7 +201,11 @@ fn board() -> bool {
         assert!(queries::viewer(&conn, 777_777, &levels).unwrap().is_some());
     });
     time("handle search \"viewer12345\"", 50.0, &mut || {
-        assert!(!queries::find_viewers(&conn, "viewer12345", 10, &levels).unwrap().is_empty());
+        assert!(
+            !queries::find_viewers(&conn, "viewer12345", 10, &levels)
+                .unwrap()
+                .is_empty()
+        );
     });
     ok
 }
@@ -213,17 +213,8 @@ fn board() -> bool {
 fn soak() -> bool {
     let dir = tempfile::tempdir().unwrap();
     let config = soak::SoakConfig {
-        seed: 2026,
-        stream_millis: 6 * 60 * 60 * 1000,
-        step_millis: 100,
-        others_per_step: 9,
-        gifts: 50_000,
-        reconnects: 20,
-        restarts: 3,
-        history_len: 300,
         checkpoints: 6,
-        engine: EngineConfig::default(),
-        compact_bytes: giftdeck::room_store::COMPACT_BYTES,
+        ..soak::SoakConfig::six_hours(2026)
     };
     let mut watch = ledger_soak::LedgerWatch::new(dir.path());
     let rooms = dir.path().join("rooms");

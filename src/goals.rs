@@ -10,6 +10,7 @@ use crate::counters::{CounterChange, counter_key};
 use crate::engine::Output;
 use crate::event::{LiveEvent, MEMBER_SUBSCRIBED, SocialKind};
 pub use crate::overlay::tallies::GoalStep;
+use crate::overlay::tallies::{GoalConfig, LikeGoal};
 
 /// Where the app saves [`Goals`].
 pub const STATE_NAME: &str = "goals";
@@ -104,37 +105,18 @@ impl Goal {
         }
     }
 
-    /// Adds to the progress; returns how many targets this reached. Closed forms for reset and
-    /// step, so a huge amount costs no more than a small one.
+    /// Adds to the progress; returns how many targets this reached.
     pub fn add(&mut self, amount: u64) -> u32 {
-        self.progress = self.progress.saturating_add(amount);
-        if self.progress < self.target {
-            return 0;
-        }
-        let reached: u64 = match self.def.step {
-            GoalStep::Reset => {
-                let reached = self.progress / self.target;
-                self.progress %= self.target;
-                reached
-            }
-            GoalStep::Add { step } => {
-                let step = step.max(1);
-                let reached = (self.progress - self.target) / step + 1;
-                self.target = self.target.saturating_add(reached.saturating_mul(step));
-                reached
-            }
-            GoalStep::Multiply { factor } => {
-                let factor = u64::from(factor.max(2));
-                let mut reached = 0;
-                // At most 64 rounds: the target at least doubles each time.
-                while self.progress >= self.target && self.target != u64::MAX {
-                    self.target = self.target.saturating_mul(factor);
-                    reached += 1;
-                }
-                reached
-            }
-        };
-        let reached = u32::try_from(reached).unwrap_or(u32::MAX);
+        // The like goal's rule (closed forms for reset and step, so a huge amount costs no more
+        // than a small one), one implementation for every metric.
+        let mut rule = LikeGoal::new(GoalConfig {
+            initial_target: self.target,
+            step: self.def.step,
+        });
+        rule.likes = self.progress;
+        let reached = rule.add_likes(amount);
+        self.progress = rule.likes;
+        self.target = rule.target;
         self.reached = self.reached.saturating_add(reached);
         reached
     }
@@ -235,36 +217,14 @@ impl Goals {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::Decision;
-    use crate::event::{CreditedGift, EndedBy, User};
+    use crate::testkit::outputs;
 
     fn gift(coins: u32, count: u32) -> Output {
-        Output::Credit(Decision {
-            gift: CreditedGift {
-                msg_id: 1,
-                user_id: 7,
-                unique_id: "anna".into(),
-                nickname: "Anna".into(),
-                gift_id: 5655,
-                gift_name: "Rose".into(),
-                diamonds: coins,
-                count,
-                trigger: None,
-                ended_by: EndedBy::StreakEnd,
-                image_url: None,
-                skipped: None,
-            },
-            mapping: None,
-        })
+        outputs::credit(1, &outputs::viewer(7, "anna"), coins, count)
     }
 
     fn social(kind: SocialKind) -> Output {
-        Output::Event(LiveEvent::Social {
-            msg_id: 2,
-            user: User::default(),
-            kind,
-            create_time_millis: 0,
-        })
+        outputs::social(2, &outputs::viewer(8, "ben"), kind)
     }
 
     fn def(metric: Metric, target: u64, step: GoalStep) -> GoalDef {

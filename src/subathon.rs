@@ -185,38 +185,17 @@ impl Subathon {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::Decision;
-    use crate::event::{CreditedGift, EndedBy, LiveEvent, MEMBER_SUBSCRIBED, User};
+    use crate::event::MEMBER_SUBSCRIBED;
+    use crate::testkit::outputs;
 
     const MIN: u64 = 60_000;
 
     fn coins(total: u32) -> Output {
-        Output::Credit(Decision {
-            gift: CreditedGift {
-                msg_id: 1,
-                user_id: 7,
-                unique_id: String::new(),
-                nickname: String::new(),
-                gift_id: 1,
-                gift_name: "Rose".into(),
-                diamonds: total,
-                count: 1,
-                trigger: None,
-                ended_by: EndedBy::Single,
-                image_url: None,
-                skipped: None,
-            },
-            mapping: None,
-        })
+        outputs::credit(1, &outputs::viewer(7, "anna"), total, 1)
     }
 
     fn sub() -> Output {
-        Output::Event(LiveEvent::Member {
-            msg_id: 3,
-            user: User::default(),
-            action: MEMBER_SUBSCRIBED,
-            create_time_millis: 0,
-        })
+        outputs::member(3, &outputs::viewer(7, "anna"), MEMBER_SUBSCRIBED)
     }
 
     #[test]

@@ -18,9 +18,9 @@ use std::io::{BufRead as _, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use giftdeck::engine::{Decision, EngineConfig, Output};
-use giftdeck::event::{CreditedGift, EndedBy, LiveEvent, User};
+use giftdeck::engine::Output;
 use giftdeck::ledger;
+use giftdeck::testkit::outputs;
 use soak::SoakConfig;
 
 #[test]
@@ -28,23 +28,8 @@ fn the_ledger_under_the_soak_stream_gives_exactly_the_credited_points() {
     let dir = tempfile::tempdir().unwrap();
     let rooms = dir.path().join("rooms");
     let config = SoakConfig {
-        seed: 21,
-        stream_millis: 40 * 60 * 1000,
-        step_millis: 250,
-        others_per_step: 8,
-        gifts: 3_000,
-        reconnects: 6,
-        restarts: 3,
-        history_len: 300,
         checkpoints: 4,
-        engine: EngineConfig {
-            dedupe_capacity: 4_096,
-            gift_id_capacity: 4_096,
-            gift_id_retention_millis: 5 * 60 * 1000,
-            finished_retention_millis: 3 * 60 * 1000,
-            ..EngineConfig::default()
-        },
-        compact_bytes: 256 * 1024,
+        ..SoakConfig::ci(21)
     };
     let mut watch = ledger_soak::LedgerWatch::new(dir.path());
     let report = soak::run_with(&config, &rooms, &mut watch);
@@ -59,53 +44,30 @@ fn the_ledger_under_the_soak_stream_gives_exactly_the_credited_points() {
     assert_eq!(figures.wrong_viewers, 0, "{figures:?}");
     assert!(figures.expected_points > 50_000, "{figures:?}");
     assert_eq!(figures.redelivered, 3 * 500);
-    assert_eq!(figures.status.duplicates, figures.redelivered, "{figures:?}");
+    assert_eq!(
+        figures.status.duplicates, figures.redelivered,
+        "{figures:?}"
+    );
     assert_eq!(figures.unrecorded, 0);
-    assert!(figures.status.largest_batch > 1, "storms are batched: {figures:?}");
+    assert!(
+        figures.status.largest_batch > 1,
+        "storms are batched: {figures:?}"
+    );
 }
 
 const CHILD_DB: &str = "GIFTDECK_LEDGER_CRASH_DB";
 /// Events the writer process is given, in order, each round.
 const EVENTS: i64 = 40_000;
 
-fn user(id: i64) -> User {
-    User {
-        user_id: id,
-        unique_id: format!("viewer{id}"),
-        nickname: format!("Viewer {id}"),
-        ..User::default()
-    }
-}
-
 /// Event `i` (1-based): a gift or likes of one of 100 viewers, worth `value(i)` points.
 fn event(i: i64) -> Output {
-    let user = user(i % 100 + 1);
+    let id = i % 100 + 1;
+    let user = outputs::viewer(id, &format!("viewer{id}"));
     if i % 3 == 0 {
-        return Output::Event(LiveEvent::Like {
-            msg_id: i,
-            user,
-            count: 2,
-            total: 0,
-            create_time_millis: 0,
-        });
+        outputs::likes(i, &user, 2)
+    } else {
+        outputs::credit(i, &user, u32::try_from(i % 7 + 1).unwrap(), 1)
     }
-    Output::Credit(Decision {
-        gift: CreditedGift {
-            msg_id: i,
-            user_id: user.user_id,
-            unique_id: user.unique_id,
-            nickname: user.nickname,
-            gift_id: 5655,
-            gift_name: "Rose".into(),
-            diamonds: u32::try_from(i % 7 + 1).unwrap(),
-            count: 1,
-            trigger: None,
-            ended_by: EndedBy::Single,
-            image_url: None,
-            skipped: None,
-        },
-        mapping: None,
-    })
 }
 
 fn value(i: i64) -> i64 {
@@ -167,7 +129,11 @@ fn check_prefix(path: &std::path::Path) -> i64 {
             Ok((r.get(0)?, r.get(1)?))
         })
         .unwrap();
-    assert_eq!(max.unwrap_or(0), keys, "the keys are exactly events 1..={keys}");
+    assert_eq!(
+        max.unwrap_or(0),
+        keys,
+        "the keys are exactly events 1..={keys}"
+    );
     let mut expected = vec![0_i64; 101];
     for i in 1..=keys {
         expected[usize::try_from(i % 100 + 1).unwrap()] += value(i);
@@ -179,7 +145,11 @@ fn check_prefix(path: &std::path::Path) -> i64 {
         .map(Result::unwrap)
         .collect();
     for (id, points) in stored {
-        assert_eq!(points, expected[usize::try_from(id).unwrap()], "viewer {id}");
+        assert_eq!(
+            points,
+            expected[usize::try_from(id).unwrap()],
+            "viewer {id}"
+        );
     }
     let stream_points: i64 = conn
         .query_row(
@@ -188,7 +158,11 @@ fn check_prefix(path: &std::path::Path) -> i64 {
             |r| r.get(0),
         )
         .unwrap();
-    assert_eq!(stream_points, expected.iter().sum::<i64>(), "the stream's totals too");
+    assert_eq!(
+        stream_points,
+        expected.iter().sum::<i64>(),
+        "the stream's totals too"
+    );
     keys
 }
 
@@ -202,7 +176,12 @@ fn a_killed_writer_keeps_exactly_what_it_committed() {
     // first) and is killed once it has committed this many new events.
     for (round, kill_after) in [3_000_i64, 10_000, 10_000].into_iter().enumerate() {
         let mut child = Command::new(&exe)
-            .args(["--ignored", "--exact", "crash_child_writes_until_killed", "--nocapture"])
+            .args([
+                "--ignored",
+                "--exact",
+                "crash_child_writes_until_killed",
+                "--nocapture",
+            ])
             .env(CHILD_DB, &path)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -213,12 +192,18 @@ fn a_killed_writer_keeps_exactly_what_it_committed() {
         let deadline = Instant::now() + Duration::from_secs(120);
         let mut reported = 0;
         while reported < kill_after {
-            assert!(Instant::now() < deadline, "round {round}: the child stalled at {reported}");
+            assert!(
+                Instant::now() < deadline,
+                "round {round}: the child stalled at {reported}"
+            );
             let Some(line) = lines.next() else {
                 panic!("round {round}: the child ended at {reported}");
             };
             let line = line.unwrap();
-            assert_ne!(line, "done", "round {round}: killed too late to be mid-write");
+            assert_ne!(
+                line, "done",
+                "round {round}: killed too late to be mid-write"
+            );
             if let Some(n) = line.strip_prefix("committed ") {
                 reported = n.parse().unwrap();
             }
@@ -236,7 +221,10 @@ fn a_killed_writer_keeps_exactly_what_it_committed() {
         eprintln!(
             "round {round}: killed after {new_this_round} new events reported committed; the file keeps {keys} events"
         );
-        assert!(keys >= kept + new_this_round, "everything reported committed is there");
+        assert!(
+            keys >= kept + new_this_round,
+            "everything reported committed is there"
+        );
         kept = keys;
     }
     // Everything delivered once more, to the end: nothing doubles.
@@ -256,7 +244,10 @@ fn a_killed_writer_keeps_exactly_what_it_committed() {
     });
     assert_eq!(
         (status.events, status.duplicates),
-        (u64::try_from(EVENTS - kept).unwrap(), u64::try_from(kept).unwrap())
+        (
+            u64::try_from(EVENTS - kept).unwrap(),
+            u64::try_from(kept).unwrap()
+        )
     );
     assert_eq!(check_prefix(&path), EVENTS);
 }

@@ -116,6 +116,21 @@ pub struct Tally {
 }
 
 impl PointRules {
+    /// Every rate off, no chat cooldown: a base to set a few rates on.
+    pub fn off() -> Self {
+        Self {
+            coin: Rate::OFF,
+            like: Rate::OFF,
+            follow: Rate::OFF,
+            share: Rate::OFF,
+            subscribe: Rate::OFF,
+            chat: Rate::OFF,
+            chat_cooldown_millis: 0,
+            watch_minute: Rate::OFF,
+            watch_idle_millis: PointRules::default().watch_idle_millis,
+        }
+    }
+
     /// Applies one activity at `at_millis` to the viewer's tally and returns the points it earned
     /// (also added to `tally.points`). Pure: the same events give the same points, in any run.
     pub fn apply(&self, tally: &mut Tally, activity: &Activity, at_millis: u64) -> i64 {
@@ -222,17 +237,7 @@ mod tests {
     }
 
     fn only(rate: Rate, set: impl FnOnce(&mut PointRules, Rate)) -> PointRules {
-        let mut rules = PointRules {
-            coin: Rate::OFF,
-            like: Rate::OFF,
-            follow: Rate::OFF,
-            share: Rate::OFF,
-            subscribe: Rate::OFF,
-            chat: Rate::OFF,
-            chat_cooldown_millis: 0,
-            watch_minute: Rate::OFF,
-            ..PointRules::default()
-        };
+        let mut rules = PointRules::off();
         set(&mut rules, rate);
         rules
     }

@@ -3,78 +3,25 @@
 
 use super::store::{Msg, Store, open_connection};
 use super::*;
-use crate::engine::Decision;
-use crate::event::{CreditedGift, EndedBy};
 
-pub(crate) fn viewer(user_id: i64, handle: &str) -> User {
-    User {
-        user_id,
-        unique_id: handle.to_owned(),
-        nickname: handle.to_uppercase(),
-        ..User::default()
-    }
-}
-
-pub(crate) fn gift(msg_id: i64, user: &User, diamonds: u32, count: u32) -> Output {
-    Output::Credit(Decision {
-        gift: CreditedGift {
-            msg_id,
-            user_id: user.user_id,
-            unique_id: user.unique_id.clone(),
-            nickname: user.nickname.clone(),
-            gift_id: 5655,
-            gift_name: "Rose".into(),
-            diamonds,
-            count,
-            trigger: None,
-            ended_by: EndedBy::StreakEnd,
-            image_url: None,
-            skipped: None,
-        },
-        mapping: None,
-    })
-}
-
-pub(crate) fn likes(msg_id: i64, user: &User, count: u32) -> Output {
-    Output::Event(LiveEvent::Like {
-        msg_id,
-        user: user.clone(),
-        count,
-        total: 0,
-        create_time_millis: 0,
-    })
-}
+use crate::testkit::outputs::{credit as gift, likes, viewer};
 
 fn chat(msg_id: i64, user: &User) -> Output {
-    Output::Event(LiveEvent::Chat {
-        msg_id,
-        user: user.clone(),
-        text: "hi".into(),
-        create_time_millis: 0,
-    })
+    crate::testkit::outputs::chat(msg_id, user, "hi")
 }
 
 fn follow(msg_id: i64, user: &User) -> Output {
-    Output::Event(LiveEvent::Social {
-        msg_id,
-        user: user.clone(),
-        kind: SocialKind::Follow,
-        create_time_millis: 0,
-    })
+    crate::testkit::outputs::social(msg_id, user, SocialKind::Follow)
 }
 
 /// Simple rates: 1 per coin, 1 per like, 10 per follow, 2 per chat (no cooldown), no watch time.
-pub(crate) fn simple_rules() -> PointRules {
+fn simple_rules() -> PointRules {
     PointRules {
         coin: Rate::new(1, 1),
         like: Rate::new(1, 1),
         follow: Rate::new(10, 1),
-        share: Rate::new(5, 1),
-        subscribe: Rate::new(50, 1),
         chat: Rate::new(2, 1),
-        chat_cooldown_millis: 0,
-        watch_minute: Rate::OFF,
-        watch_idle_millis: 0,
+        ..PointRules::off()
     }
 }
 

@@ -33,6 +33,8 @@ pub const SPILL_CAPACITY: usize = 262_144;
 pub const MAX_BATCH: usize = 4_096;
 /// How long the writer waits before trying a failed batch again.
 const RETRY_AFTER: Duration = Duration::from_millis(500);
+/// How many times a batch is tried whole.
+const ATTEMPTS: u32 = 5;
 
 /// What the writer has done, for the status bar and the benchmarks.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -49,6 +51,8 @@ pub struct LedgerStatus {
     pub busy: Duration,
     /// The last write error (the batch is kept and tried again), cleared by the next commit.
     pub error: Option<String>,
+    /// Messages SQLite refused even on their own (each logged): shown when not 0.
+    pub failed: u64,
 }
 
 /// The session side's handle: non-blocking, owned by one subscriber (`&mut self`).
@@ -75,17 +79,20 @@ pub async fn open(path: PathBuf, rules: PointRules) -> Result<(Ledger, LedgerRea
     let (status_tx, status) = watch::channel(LedgerStatus::default());
     let store = Store::new(opened, rules);
     tokio::task::spawn_blocking(move || write_loop(store, rx, &status_tx));
-    let ledger = Ledger {
-        tx,
-        spill: VecDeque::new(),
-        unrecorded: 0,
-        anonymous: 0,
-        status,
-    };
-    Ok((ledger, LedgerReader::new(path)))
+    Ok((Ledger::new(tx, status), LedgerReader::new(path)))
 }
 
 impl Ledger {
+    fn new(tx: mpsc::Sender<Msg>, status: watch::Receiver<LedgerStatus>) -> Self {
+        Self {
+            tx,
+            spill: VecDeque::new(),
+            unrecorded: 0,
+            anonymous: 0,
+            status,
+        }
+    }
+
     /// Records what an engine output means for the viewers (see [`LedgerEvent::from_output`]).
     /// Never blocks.
     pub fn on_output(&mut self, output: &Output, at_millis: u64) {
@@ -192,14 +199,7 @@ impl Ledger {
     pub(crate) fn unattached(capacity: usize) -> (Self, mpsc::Receiver<Msg>) {
         let (tx, rx) = mpsc::channel(capacity);
         let (_, status) = watch::channel(LedgerStatus::default());
-        let ledger = Ledger {
-            tx,
-            spill: VecDeque::new(),
-            unrecorded: 0,
-            anonymous: 0,
-            status,
-        };
-        (ledger, rx)
+        (Ledger::new(tx, status), rx)
     }
 
     fn send(&mut self, msg: Msg) {
@@ -265,39 +265,81 @@ fn write_loop(mut store: Store, mut rx: mpsc::Receiver<Msg>, status: &watch::Sen
                 Err(_) => break,
             }
         }
-        loop {
-            let started = Instant::now();
-            match store.apply(&batch) {
-                Ok(applied) => {
-                    let busy = started.elapsed();
-                    status.send_modify(|s| {
-                        s.events += applied.events;
-                        s.duplicates += applied.duplicates;
-                        s.adjustments += applied.adjustments;
-                        s.commits += 1;
-                        s.largest_batch = s.largest_batch.max(batch.len());
-                        s.busy += busy;
-                        s.error = None;
-                    });
-                    break;
-                }
-                Err(err) => {
-                    tracing::warn!("viewers' ledger: a write failed, trying again: {err}");
-                    status.send_modify(|s| s.error = Some(err.to_string()));
-                    if rx.is_closed() && status.is_closed() {
-                        // Nobody is left to wait for it or to see it.
-                        return;
-                    }
-                    std::thread::sleep(RETRY_AFTER);
-                }
-            }
-        }
+        commit(&mut store, &batch, status);
         for msg in batch.drain(..) {
             if let Msg::Sync(ack) = msg {
                 let _ = ack.send(());
             }
         }
     }
+}
+
+/// The disk or another process is in the way (full, locked, an I/O error): waiting can help.
+fn transient(err: &rusqlite::Error) -> bool {
+    use rusqlite::ErrorCode::{
+        CannotOpen, DatabaseBusy, DatabaseLocked, DiskFull, OutOfMemory, SystemIoFailure,
+    };
+    matches!(err, rusqlite::Error::SqliteFailure(e, _)
+        if matches!(e.code, DatabaseBusy | DatabaseLocked | DiskFull | SystemIoFailure | CannotOpen | OutOfMemory))
+}
+
+/// Commits `batch`. While the disk refuses it (full, locked) it is kept and tried again, for as
+/// long as that lasts: meanwhile new messages wait in the channel and the handle's queue. A batch
+/// that fails for another reason [`ATTEMPTS`] times is written one message per transaction, so
+/// one message SQLite will never take cannot hold up the rest; each such message is counted in
+/// `failed`.
+fn commit(store: &mut Store, batch: &[Msg], status: &watch::Sender<LedgerStatus>) {
+    let mut attempt = 0;
+    loop {
+        let started = Instant::now();
+        match store.apply(batch) {
+            Ok(applied) => {
+                record(status, applied, batch.len(), started.elapsed());
+                return;
+            }
+            Err(err) => {
+                if !transient(&err) {
+                    attempt += 1;
+                }
+                tracing::warn!("viewers' ledger: a write failed, trying again: {err}");
+                status.send_modify(|s| s.error = Some(err.to_string()));
+                if attempt >= ATTEMPTS {
+                    break;
+                }
+                std::thread::sleep(RETRY_AFTER);
+            }
+        }
+    }
+    for msg in batch {
+        let started = Instant::now();
+        match store.apply(std::slice::from_ref(msg)) {
+            Ok(applied) => record(status, applied, 1, started.elapsed()),
+            Err(err) => {
+                tracing::warn!("viewers' ledger: a message was not recorded: {err}");
+                status.send_modify(|s| {
+                    s.failed += 1;
+                    s.error = Some(err.to_string());
+                });
+            }
+        }
+    }
+}
+
+fn record(
+    status: &watch::Sender<LedgerStatus>,
+    applied: super::store::Applied,
+    size: usize,
+    busy: Duration,
+) {
+    status.send_modify(|s| {
+        s.events += applied.events;
+        s.duplicates += applied.duplicates;
+        s.adjustments += applied.adjustments;
+        s.commits += 1;
+        s.largest_batch = s.largest_batch.max(size);
+        s.busy += busy;
+        s.error = None;
+    });
 }
 
 /// Reads the ledger on its own connection (WAL: never waits for the writer), on a blocking task.

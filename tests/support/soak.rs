@@ -6,6 +6,11 @@
 //! lost and doubled credits are counted exactly. Used by `tests/soak.rs` (small, in CI) and
 //! `benches/soak.rs` (the full 6-hour stream).
 
+#![allow(
+    dead_code,
+    reason = "each test binary and benchmark that includes this file uses a different part"
+)]
+
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 use std::fs::OpenOptions;
@@ -48,6 +53,50 @@ pub struct SoakConfig {
     pub checkpoints: usize,
     pub engine: EngineConfig,
     pub compact_bytes: u64,
+}
+
+impl SoakConfig {
+    /// The CI-sized stream: 40 minutes with reconnects, history replays and every kind of
+    /// restart, on small memory bounds so they are reached.
+    pub fn ci(seed: u64) -> Self {
+        Self {
+            seed,
+            stream_millis: 40 * 60 * 1000,
+            step_millis: 250,
+            others_per_step: 8,
+            gifts: 3_000,
+            reconnects: 6,
+            restarts: 3,
+            history_len: 300,
+            checkpoints: 8,
+            engine: EngineConfig {
+                dedupe_capacity: 4_096,
+                gift_id_capacity: 4_096,
+                gift_id_retention_millis: 5 * 60 * 1000,
+                finished_retention_millis: 3 * 60 * 1000,
+                ..EngineConfig::default()
+            },
+            compact_bytes: 256 * 1024,
+        }
+    }
+
+    /// The full stream: 6 hours, ≥ 2 M messages, 50 k gifts, 20 reconnects, 3 restarts, the
+    /// engine's and the store's real bounds.
+    pub fn six_hours(seed: u64) -> Self {
+        Self {
+            seed,
+            stream_millis: 6 * 60 * 60 * 1000,
+            step_millis: 100,
+            others_per_step: 9,
+            gifts: 50_000,
+            reconnects: 20,
+            restarts: 3,
+            history_len: 300,
+            checkpoints: 12,
+            engine: EngineConfig::default(),
+            compact_bytes: giftdeck::room_store::COMPACT_BYTES,
+        }
+    }
 }
 
 /// One memory figure.
