@@ -5,7 +5,8 @@
 //!   `Ledger::on_output` from a thread standing in for the UI/dispatch thread, paced in real time.
 //!   Figures: the call's time on that thread (p50/p99/max: it must never wait), the writer's busy
 //!   time, commits and batch sizes, and the process's CPU over the window (% of one core).
-//!   Budget: the whole app uses 11.9 % of a core in this storm (README); the ledger may add 5 %.
+//!   Budget: the whole app uses 11.9 % of a core in this storm (README); the ledger may add 5 %,
+//!   and the call's p99 stays under 1 ms.
 //! - **board**: 1,000,000 viewers written through the writer (throughput), then each leaderboard
 //!   (all time by coins, likes, points; this stream by coins), a viewer card and a handle search,
 //!   20 times each. Target: every board under 50 ms.
@@ -126,7 +127,7 @@ fn storm() -> bool {
         ledger.unrecorded(),
     );
     runtime.block_on(ledger.close()).unwrap();
-    s.events == total && cpu < 5.0 && ms(*calls.last().unwrap()) < 5.0
+    s.events == total && cpu < 5.0 && ms(percentile(&calls, 0.99)) < 1.0
 }
 
 fn board() -> bool {

@@ -25,7 +25,8 @@ use crate::event::{LiveEvent, MEMBER_SUBSCRIBED, SocialKind, User};
 pub use queries::{Board, BoardRow, By, Scope, StreamSummary, ViewerCard};
 pub use rules::{Activity, Levels, PointRules, Rate};
 pub use writer::{
-    CHANNEL_CAPACITY, Ledger, LedgerReader, LedgerStatus, MAX_BATCH, SPILL_CAPACITY, open,
+    CHANNEL_CAPACITY, COMMIT_EVERY, Ledger, LedgerReader, LedgerStatus, MAX_BATCH, SPILL_CAPACITY,
+    open,
 };
 
 /// The ledger's part of `settings.json` (`ledger`): whether it records, the rates and the levels.
