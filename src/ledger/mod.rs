@@ -201,7 +201,7 @@ pub fn connect(path: &std::path::Path) -> Result<rusqlite::Connection, LedgerErr
 
 /// `ledger.sqlite` in the OS data dir (e.g. `~/.local/share/giftdeck/ledger.sqlite`).
 pub fn default_path() -> Option<PathBuf> {
-    directories::ProjectDirs::from("", "", "giftdeck").map(|d| d.data_dir().join("ledger.sqlite"))
+    crate::paths::ledger_path()
 }
 
 #[cfg(test)]
