@@ -4,7 +4,7 @@
 //!
 //! # Changing the schema
 //!
-//! Append a migration to [`MIGRATIONS`]; never edit one that shipped (files already ran it). A new
+//! Append a migration to `MIGRATIONS`; never edit one that shipped (files already ran it). A new
 //! column needs a default, so rows written before it keep their meaning.
 
 use rusqlite::{Connection, TransactionBehavior};
