@@ -15,24 +15,11 @@ mod soak;
 
 use std::process::ExitCode;
 
-use giftdeck::engine::EngineConfig;
 use soak::SoakConfig;
 
 fn main() -> ExitCode {
     let dir = tempfile::tempdir().expect("temp dir");
-    let config = SoakConfig {
-        seed: 2026,
-        stream_millis: 6 * 60 * 60 * 1000,
-        step_millis: 100,
-        others_per_step: 9,
-        gifts: 50_000,
-        reconnects: 20,
-        restarts: 3,
-        history_len: 300,
-        checkpoints: 12,
-        engine: EngineConfig::default(),
-        compact_bytes: giftdeck::room_store::COMPACT_BYTES,
-    };
+    let config = SoakConfig::six_hours(2026);
     let report = soak::run(&config, dir.path());
     println!("soak, simulated 6 h stream:\n{report}");
     let first_hour = report.checkpoints.get(1).map_or(0, |c| c.rss_kib);

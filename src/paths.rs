@@ -26,6 +26,11 @@ pub fn rooms_dir() -> Option<PathBuf> {
     project_dirs().map(|d| d.data_dir().join("rooms"))
 }
 
+/// The viewers' ledger: `<OS data dir>/ledger.sqlite` (e.g. `~/.local/share/giftdeck/ledger.sqlite`).
+pub fn ledger_path() -> Option<PathBuf> {
+    project_dirs().map(|d| d.data_dir().join("ledger.sqlite"))
+}
+
 /// Where log files go: `<OS data dir>/giftdeck/logs` (e.g. `~/.local/share/giftdeck/logs`).
 pub fn log_dir() -> Option<PathBuf> {
     project_dirs().map(|d| d.data_dir().join("logs"))

@@ -163,6 +163,14 @@ pub struct Settings {
     pub obs: ObsConfig,
     /// How far the app's first-run checklist got.
     pub setup: SetupProgress,
+    /// The viewers' points game: rates and levels (`docs/ledger.md`).
+    pub ledger: crate::ledger::LedgerSettings,
+    /// Goals for any metric, several at once.
+    pub goals: Vec<crate::goals::GoalDef>,
+    /// The subathon timer's start time and the time viewers add.
+    pub subathon: crate::subathon::SubathonRates,
+    /// Counters actions change (Tiktok2Mc's deaths and wins are two).
+    pub counters: Vec<crate::counters::CounterDef>,
 }
 
 /// How far the first-run checklist got, so it stays gone once done.
@@ -190,6 +198,10 @@ impl Default for Settings {
             overlays: crate::overlay::OverlaySettings::default(),
             obs: ObsConfig::default(),
             setup: SetupProgress::default(),
+            ledger: crate::ledger::LedgerSettings::default(),
+            goals: Vec::new(),
+            subathon: crate::subathon::SubathonRates::default(),
+            counters: Vec::new(),
         }
     }
 }

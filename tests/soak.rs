@@ -11,31 +11,12 @@
 #[path = "support/soak.rs"]
 mod soak;
 
-use giftdeck::engine::EngineConfig;
 use soak::SoakConfig;
 
 #[test]
 fn a_simulated_stream_credits_every_gift_exactly_once_with_flat_memory() {
     let dir = tempfile::tempdir().unwrap();
-    let config = SoakConfig {
-        seed: 9,
-        stream_millis: 40 * 60 * 1000,
-        step_millis: 250,
-        others_per_step: 8,
-        gifts: 3_000,
-        reconnects: 6,
-        restarts: 3,
-        history_len: 300,
-        checkpoints: 8,
-        engine: EngineConfig {
-            dedupe_capacity: 4_096,
-            gift_id_capacity: 4_096,
-            gift_id_retention_millis: 5 * 60 * 1000,
-            finished_retention_millis: 3 * 60 * 1000,
-            ..EngineConfig::default()
-        },
-        compact_bytes: 256 * 1024,
-    };
+    let config = SoakConfig::ci(9);
     let report = soak::run(&config, dir.path());
     eprintln!("{report}");
     assert!(

@@ -6,6 +6,11 @@
 //! lost and doubled credits are counted exactly. Used by `tests/soak.rs` (small, in CI) and
 //! `benches/soak.rs` (the full 6-hour stream).
 
+#![allow(
+    dead_code,
+    reason = "each test binary and benchmark that includes this file uses a different part"
+)]
+
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 use std::fs::OpenOptions;
@@ -48,6 +53,50 @@ pub struct SoakConfig {
     pub checkpoints: usize,
     pub engine: EngineConfig,
     pub compact_bytes: u64,
+}
+
+impl SoakConfig {
+    /// The CI-sized stream: 40 minutes with reconnects, history replays and every kind of
+    /// restart, on small memory bounds so they are reached.
+    pub fn ci(seed: u64) -> Self {
+        Self {
+            seed,
+            stream_millis: 40 * 60 * 1000,
+            step_millis: 250,
+            others_per_step: 8,
+            gifts: 3_000,
+            reconnects: 6,
+            restarts: 3,
+            history_len: 300,
+            checkpoints: 8,
+            engine: EngineConfig {
+                dedupe_capacity: 4_096,
+                gift_id_capacity: 4_096,
+                gift_id_retention_millis: 5 * 60 * 1000,
+                finished_retention_millis: 3 * 60 * 1000,
+                ..EngineConfig::default()
+            },
+            compact_bytes: 256 * 1024,
+        }
+    }
+
+    /// The full stream: 6 hours, ≥ 2 M messages, 50 k gifts, 20 reconnects, 3 restarts, the
+    /// engine's and the store's real bounds.
+    pub fn six_hours(seed: u64) -> Self {
+        Self {
+            seed,
+            stream_millis: 6 * 60 * 60 * 1000,
+            step_millis: 100,
+            others_per_step: 9,
+            gifts: 50_000,
+            reconnects: 20,
+            restarts: 3,
+            history_len: 300,
+            checkpoints: 12,
+            engine: EngineConfig::default(),
+            compact_bytes: giftdeck::room_store::COMPACT_BYTES,
+        }
+    }
 }
 
 /// One memory figure.
@@ -134,6 +183,7 @@ struct Soak<'a> {
     history: VecDeque<LiveEvent>,
     next_other_id: i64,
     out: Vec<Output>,
+    observer: &'a mut dyn Observer,
     report: SoakReport,
     /// Units to trace on stderr (`SOAK_TRACE=12,345`).
     trace: Option<Vec<u32>>,
@@ -151,7 +201,24 @@ struct Msg {
     create_millis: u64,
 }
 
+/// Sees what the app hands on, in the session's order: each step's outputs once its journal entry
+/// is written (with the engine clock, wall-clock ms), and the app's restarts.
+pub trait Observer {
+    fn outputs(&mut self, outputs: &[Output], clock_millis: u64);
+    /// The app stopped and starts again (any kind of restart).
+    fn restarted(&mut self) {}
+}
+
+impl Observer for () {
+    fn outputs(&mut self, _: &[Output], _: u64) {}
+}
+
 pub fn run(config: &SoakConfig, dir: &Path) -> SoakReport {
+    run_with(config, dir, &mut ())
+}
+
+/// [`run`], with `observer` shown what the app hands on.
+pub fn run_with(config: &SoakConfig, dir: &Path, observer: &mut dyn Observer) -> SoakReport {
     let started = Instant::now();
     let epoch_millis = u64::try_from(
         SystemTime::now()
@@ -174,6 +241,7 @@ pub fn run(config: &SoakConfig, dir: &Path) -> SoakReport {
         history: VecDeque::with_capacity(config.history_len + 1),
         next_other_id: OTHER_IDS,
         out: Vec::new(),
+        observer,
         report: SoakReport::default(),
         trace: std::env::var("SOAK_TRACE")
             .ok()
@@ -241,6 +309,7 @@ impl Soak<'_> {
                     ][restarts % 3];
                     restarts += 1;
                     self.stop_app(app.take().unwrap(), kind, &frame, now);
+                    self.observer.restarted();
                     self.report.restarts += 1;
                     link = Link::Restarting { until: now + gap };
                 } else {
@@ -394,6 +463,8 @@ impl Soak<'_> {
         app.journal
             .commit(&mut app.pipeline)
             .expect("journal write");
+        self.observer
+            .outputs(&self.out, app.pipeline.clock_millis());
         for output in self.out.drain(..) {
             if let Output::Credit(d) = output {
                 self.report.credits += 1;
