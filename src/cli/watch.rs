@@ -59,30 +59,21 @@ pub fn config_from_args(args: &WatchArgs) -> LiveConfig {
     }
 }
 
-/// The line `watch` prints after `failed: …`: what went wrong, in words, and what to do about it.
+/// The line `watch` prints after `failed: …`: what went wrong, in words, and what to do about it
+/// (the words live with the window's, in `ui::failure`).
 pub fn failure_advice(kind: FailureKind) -> &'static str {
-    match kind {
-        FailureKind::NoInternet => {
-            "no internet connection: check the network (DNS failed or no host could be reached)"
-        }
-        FailureKind::TiktokUnreachable => {
-            "TikTok or the sign server cannot be reached right now (timeout, TLS or 5xx): try again later"
-        }
-        FailureKind::UserNotFound => "no such TikTok user: check the spelling of the @username",
-        FailureKind::NotLive => "the user is not live right now: run again once the stream starts",
-        FailureKind::SignRefused => {
-            "the sign server refused the API key: check --sign-api-key or GIFTDECK_SIGN_API_KEY"
-        }
-        FailureKind::RateLimited => {
-            "rate limited: wait a few minutes, or use your own sign server API key"
-        }
-        FailureKind::Blocked => {
-            "TikTok blocked this connection: wait a few minutes, change network, or pass --room-id"
-        }
-        FailureKind::Protocol => {
-            "TikTok or the sign server sent something unexpected: see the detail above (and the log)"
-        }
-    }
+    crate::ui::failure::watch_advice(kind)
+}
+
+/// What `watch` prints when the provider carrying the stream changes.
+fn route_line(route: &crate::live::Route) -> String {
+    use crate::ui::failure::{local_clock, provider_name, route_words};
+    route_words(route, &local_clock).unwrap_or_else(|| {
+        format!(
+            "connected through {}",
+            provider_name(route.via, route.sign_is_euler)
+        )
+    })
 }
 
 /// Starts the overlays (the app's saved overlay settings; `--overlay-port` wins, 0 turns them
@@ -189,6 +180,7 @@ async fn run(mut args: WatchArgs) -> ExitCode {
                 Some(LiveMsg::Output(_)) => {}
                 Some(LiveMsg::Stats(s)) => stats = s,
                 Some(LiveMsg::Warning(text)) => eprintln!("giftdeck watch: warning: {text}"),
+                Some(LiveMsg::Route(route)) => eprintln!("giftdeck watch: {}", route_line(&route)),
                 Some(LiveMsg::Status(status)) => {
                     eprintln!("giftdeck watch: {status}");
                     if let ConnStatus::Failed { kind, .. } = &status {

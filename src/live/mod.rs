@@ -4,12 +4,16 @@
 //!
 //! The UI and `giftdeck watch` use [`spawn_session`] and read [`LiveMsg`]s from a bounded channel.
 
+mod dial;
+pub mod euler_ws;
 pub mod failure;
 pub mod http;
+pub mod provider;
 pub mod resolve;
 mod session;
 pub mod sign;
 pub mod socket;
+pub mod switching;
 pub mod target;
 
 use std::fmt;
@@ -25,10 +29,13 @@ use crate::engine::{self, EngineConfig};
 use crate::mappings::MappingTable;
 use crate::room_store::RoomStore;
 
+pub use euler_ws::{EulerClose, EulerError};
 pub use failure::FailureKind;
+pub use provider::{DEFAULT_EULER_WS_URL, Provider, ProviderKind};
 pub use resolve::ResolveError;
 pub use sign::SignError;
 pub use socket::{ConnectError, SocketError};
+pub use switching::{ChainPolicy, Outage, Route};
 pub use target::{Target, TargetError};
 
 /// TikTok's website (live page and `api-live`).
@@ -48,9 +55,23 @@ pub struct LiveConfig {
     pub target: String,
     /// Skip the lookup and use this room id.
     pub room_id: Option<String>,
+    /// The `sign` provider's server (Euler Stream's by default).
     pub sign_url: String,
     /// Sent as `X-Api-Key`; never logged or shown.
     pub sign_api_key: Option<String>,
+    /// The providers to try, in order (`--provider`). Empty: the default chain, `sign`, then
+    /// `euler-ws` when it has a key, then `custom` when it has a URL.
+    pub providers: Vec<ProviderKind>,
+    /// Euler's managed WebSocket (`--euler-ws-url`).
+    pub euler_ws_url: String,
+    /// Its `apiKey`. Unset: the sign API key, but only when the sign server is Euler's own (a key
+    /// never goes to anyone but the provider it belongs to).
+    pub euler_ws_api_key: Option<String>,
+    /// A self-hosted sign server with Euler's API (the `custom` provider).
+    pub custom_sign_url: Option<String>,
+    pub custom_sign_api_key: Option<String>,
+    /// When to switch providers and how often to probe a preferred one that failed.
+    pub chain_policy: ChainPolicy,
     /// Replaces `https://www.tiktok.com`.
     pub tiktok_url: String,
     /// Replaces `https://webcast.tiktok.com/webcast`.
@@ -89,6 +110,12 @@ impl Default for LiveConfig {
             room_id: None,
             sign_url: DEFAULT_SIGN_URL.to_owned(),
             sign_api_key: None,
+            providers: Vec::new(),
+            euler_ws_url: DEFAULT_EULER_WS_URL.to_owned(),
+            euler_ws_api_key: None,
+            custom_sign_url: None,
+            custom_sign_api_key: None,
+            chain_policy: ChainPolicy::default(),
             tiktok_url: DEFAULT_TIKTOK_URL.to_owned(),
             webcast_url: DEFAULT_WEBCAST_URL.to_owned(),
             engine: EngineConfig::default(),
@@ -115,6 +142,69 @@ impl LiveConfig {
             ..Self::default()
         }
     }
+
+    /// The providers this session tries, in order, each with its own URL and key. An explicit
+    /// list is kept as given (a `custom` without a URL is left out: it has nowhere to go); the
+    /// default chain leaves out what cannot work (`euler-ws` without a key).
+    pub fn chain(&self) -> Vec<Provider> {
+        let explicit = !self.providers.is_empty();
+        let kinds: &[ProviderKind] = if explicit {
+            &self.providers
+        } else {
+            &ProviderKind::ALL
+        };
+        let mut chain: Vec<Provider> = Vec::new();
+        for &kind in kinds {
+            if chain.iter().any(|p| p.kind == kind) {
+                continue;
+            }
+            let provider = match kind {
+                ProviderKind::Sign => Provider {
+                    kind,
+                    url: self.sign_url.clone(),
+                    api_key: provider::key(self.sign_api_key.as_ref()),
+                },
+                ProviderKind::EulerWs => {
+                    let key = provider::key(self.euler_ws_api_key.as_ref()).or_else(|| {
+                        provider::is_euler_sign_url(&self.sign_url)
+                            .then(|| provider::key(self.sign_api_key.as_ref()))
+                            .flatten()
+                    });
+                    if key.is_none() && !explicit {
+                        continue;
+                    }
+                    Provider {
+                        kind,
+                        url: self.euler_ws_url.clone(),
+                        api_key: key,
+                    }
+                }
+                ProviderKind::Custom => {
+                    let Some(url) = self
+                        .custom_sign_url
+                        .clone()
+                        .filter(|u| !u.trim().is_empty())
+                    else {
+                        continue;
+                    };
+                    Provider {
+                        kind,
+                        url,
+                        api_key: provider::key(self.custom_sign_api_key.as_ref()),
+                    }
+                }
+            };
+            chain.push(provider);
+        }
+        if chain.is_empty() {
+            chain.push(Provider {
+                kind: ProviderKind::Sign,
+                url: self.sign_url.clone(),
+                api_key: provider::key(self.sign_api_key.as_ref()),
+            });
+        }
+        chain
+    }
 }
 
 impl fmt::Debug for LiveConfig {
@@ -126,6 +216,17 @@ impl fmt::Debug for LiveConfig {
             .field(
                 "sign_api_key",
                 &self.sign_api_key.as_ref().map(|_| "<redacted>"),
+            )
+            .field("providers", &self.providers)
+            .field("euler_ws_url", &self.euler_ws_url)
+            .field(
+                "euler_ws_api_key",
+                &self.euler_ws_api_key.as_ref().map(|_| "<redacted>"),
+            )
+            .field("custom_sign_url", &self.custom_sign_url)
+            .field(
+                "custom_sign_api_key",
+                &self.custom_sign_api_key.as_ref().map(|_| "<redacted>"),
             )
             .field("tiktok_url", &self.tiktok_url)
             .field("webcast_url", &self.webcast_url)
@@ -217,6 +318,9 @@ pub enum LiveMsg {
     /// Something the streamer should know that does not stop the session (the room's saved memory
     /// was damaged and set aside, or cannot be saved). Plain words, no secrets.
     Warning(String),
+    /// The provider carrying the stream changed, or one ahead of it in the chain started or
+    /// stopped failing (the words are `ui::failure::route_words`).
+    Route(Route),
 }
 
 /// Everything that can stop or interrupt a session, each carrying its cause.
@@ -232,6 +336,8 @@ pub enum LiveError {
     Connect(#[from] ConnectError),
     #[error(transparent)]
     Socket(#[from] SocketError),
+    #[error(transparent)]
+    Euler(#[from] EulerError),
     #[error("cannot set up HTTP: {}", error_chain(.0))]
     Http(#[source] reqwest::Error),
     #[error(transparent)]
@@ -262,6 +368,18 @@ pub fn disposition(err: &LiveError, was_live: bool) -> Disposition {
         LiveError::Connect(ConnectError::Blocked { .. }) if was_live => Disposition::RetrySlowly,
         LiveError::Connect(ConnectError::Blocked { .. }) => Disposition::Fail,
         LiveError::Connect(_) | LiveError::Socket(_) => Disposition::Retry,
+        LiveError::Euler(EulerError::NeedsUsername | EulerError::NoKey) => Disposition::Fail,
+        LiveError::Euler(EulerError::Closed { close, .. }) => match close {
+            EulerClose::InvalidAuth
+            | EulerClose::NoPermission
+            | EulerClose::NotLive
+            | EulerClose::InvalidOptions => Disposition::Fail,
+            _ => Disposition::Retry,
+        },
+        LiveError::Euler(EulerError::Connect(ConnectError::Rejected {
+            status: 401 | 403, ..
+        })) => Disposition::Fail,
+        LiveError::Euler(_) => Disposition::Retry,
     }
 }
 
@@ -426,6 +544,7 @@ mod tests {
         assert_eq!(disposition(&blocked(), true), Disposition::RetrySlowly);
         let limited = LiveError::Sign(SignError::RateLimited {
             message: "x".into(),
+            retry_after: None,
         });
         assert_eq!(disposition(&limited, false), Disposition::Retry);
         let refused = LiveError::Sign(SignError::Refused {
@@ -450,6 +569,65 @@ mod tests {
         assert_eq!(sanitize("  a\u{202e}b\n\tc  ", 10), "ab c");
         assert_eq!(sanitize("abcdef", 3), "abc…");
         assert_eq!(sanitize("\x00\x01", 3), "");
+    }
+
+    #[test]
+    fn the_default_chain_leaves_out_what_cannot_work_and_keys_stay_with_their_provider() {
+        let kinds = |c: &LiveConfig| c.chain().iter().map(|p| p.kind).collect::<Vec<_>>();
+        let plain = LiveConfig::new("@x");
+        assert_eq!(
+            kinds(&plain),
+            [ProviderKind::Sign],
+            "no key for the WebSocket, no custom URL"
+        );
+        let keyed = LiveConfig {
+            sign_api_key: Some("euler-key".into()),
+            custom_sign_url: Some("http://127.0.0.1:9".into()),
+            ..LiveConfig::new("@x")
+        };
+        let chain = keyed.chain();
+        assert_eq!(
+            chain.iter().map(|p| p.kind).collect::<Vec<_>>(),
+            ProviderKind::ALL,
+            "Euler's key serves its WebSocket too"
+        );
+        assert_eq!(chain[1].api_key.as_deref(), Some("euler-key"));
+        assert_eq!(
+            chain[2].api_key, None,
+            "the custom server never gets Euler's key"
+        );
+        // A key for a sign server that is not Euler's never goes to Euler's WebSocket.
+        let elsewhere = LiveConfig {
+            sign_url: "http://127.0.0.1:5".into(),
+            sign_api_key: Some("their-key".into()),
+            ..LiveConfig::new("@x")
+        };
+        assert_eq!(kinds(&elsewhere), [ProviderKind::Sign]);
+        let explicit = LiveConfig {
+            providers: vec![
+                ProviderKind::EulerWs,
+                ProviderKind::Sign,
+                ProviderKind::EulerWs,
+            ],
+            euler_ws_api_key: Some(" ".into()),
+            ..LiveConfig::new("@x")
+        };
+        let chain = explicit.chain();
+        assert_eq!(
+            chain.iter().map(|p| p.kind).collect::<Vec<_>>(),
+            [ProviderKind::EulerWs, ProviderKind::Sign],
+            "as given, once each"
+        );
+        assert_eq!(chain[0].api_key, None, "a blank key is no key");
+        let only_custom = LiveConfig {
+            providers: vec![ProviderKind::Custom],
+            ..LiveConfig::new("@x")
+        };
+        assert_eq!(
+            kinds(&only_custom),
+            [ProviderKind::Sign],
+            "nowhere to go: the sign server"
+        );
     }
 
     #[test]

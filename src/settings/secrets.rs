@@ -262,6 +262,8 @@ mod tests {
                     client_name: "c",
                     room_id: "1",
                     user_agent: "ua",
+                    session_id: Some("euler_KEY_secret"),
+                    tt_target_idc: None,
                 }
             ),
             format!(

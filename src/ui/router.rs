@@ -181,6 +181,14 @@ pub async fn route_session(
                 senders.stats.send_replace(stats);
                 true
             }
+            LiveMsg::Route(route) => {
+                if let Some(words) =
+                    super::failure::route_words(&route, &super::failure::local_clock)
+                {
+                    tracing::warn!("{words}");
+                }
+                true
+            }
             LiveMsg::Warning(text) => {
                 let sent = ui_tx.send(UiMsg::LiveWarning(text)).await.is_ok();
                 waker.wake();
