@@ -204,12 +204,13 @@ impl Session {
         }
     }
 
-    /// A provider's word that the stream is over (Euler's 4005, or 4404 once we were live).
+    /// A provider's word that the stream is over: Euler's 4005, or its 4404 once frames of the
+    /// stream have arrived (before that, 4404 means the streamer is not live yet).
     fn stream_is_over(&self, err: &LiveError) -> bool {
         match err {
             LiveError::Euler(EulerError::Closed { close, .. }) => {
                 *close == EulerClose::StreamEnded
-                    || (*close == EulerClose::NotLive && self.was_live)
+                    || (*close == EulerClose::NotLive && self.pipeline.stats().frames > 0)
             }
             _ => false,
         }

@@ -263,15 +263,15 @@ impl Chain {
                 true
             }
         };
+        // The outage says what the provider does now, and since when it has been in trouble.
         let slot = &mut self.slots[here];
-        if slot.outage.is_none() {
-            slot.outage = Some(Outage {
-                provider: self.kinds[here],
-                kind,
-                code,
-                since: wall,
-            });
-        }
+        let since = slot.outage.as_ref().map_or(wall, |o| o.since);
+        slot.outage = Some(Outage {
+            provider: self.kinds[here],
+            kind,
+            code,
+            since,
+        });
         if !move_on {
             return stay(None);
         }

@@ -133,12 +133,22 @@ fn three_passing_failures_in_a_row_move_on_and_a_live_spell_forgives_them() {
 }
 
 #[test]
-fn the_outage_keeps_its_first_time() {
+fn the_outage_keeps_its_first_time_and_says_what_happens_now() {
     let mut c = chain(&[SIGN, WS]);
-    fail(&mut c, Verdict::Retry, 1);
-    fail(&mut c, Verdict::Retry, 2);
-    fail(&mut c, Verdict::Retry, 3);
-    assert_eq!(c.route().outages[0].since, wall(1));
+    c.on_failure(
+        Verdict::Retry,
+        FailureKind::TiktokUnreachable,
+        None,
+        secs(1),
+        wall(1),
+    );
+    fail(&mut c, Verdict::Switch, 2);
+    let outage = &c.route().outages[0];
+    assert_eq!(outage.since, wall(1));
+    assert_eq!(
+        (outage.kind, outage.code),
+        (FailureKind::ProviderDown, Some(500))
+    );
 }
 
 #[test]

@@ -207,7 +207,10 @@ async fn play(
                 send_batch(tx, shared, slot, "msg", messages, compression).await
             }
             Step::EnterRoomResponse(messages) => {
-                send_batch(tx, shared, slot,
+                send_batch(
+                    tx,
+                    shared,
+                    slot,
                     "im_enter_room_resp",
                     messages,
                     compression,
