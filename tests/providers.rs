@@ -837,3 +837,68 @@ async fn an_18_plus_room_without_a_session_asks_for_one_in_plain_words() {
     );
     assert!(fake.recorded().sign_requests().is_empty());
 }
+
+// ---- the command line ----
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_takes_the_chain_from_its_flags_and_names_the_outage_on_stderr() {
+    let fake = start_fake(FakeConfig {
+        sign_faults: vec![SignFault::ServerError {
+            status: 500,
+            message: "A 500 error occurred".into(),
+        }],
+        euler: EulerFake {
+            api_key: Some(EULER_KEY.into()),
+            connections: vec![vec![
+                Step::Batch(vec![single(42)]),
+                Step::Close {
+                    code: 4005,
+                    reason: "TikTok stream ended".into(),
+                },
+            ]],
+            after: vec![],
+        },
+        ..FakeConfig::default()
+    })
+    .await;
+    let memory = tempfile::tempdir().unwrap();
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_giftdeck"));
+    cmd.arg("watch")
+        .arg("--memory-dir")
+        .arg(memory.path())
+        .arg("@fake_streamer")
+        .args(["--tiktok-url", &fake.tiktok_url()])
+        .args(["--webcast-url", &fake.webcast_url()])
+        .args(["--sign-url", &fake.sign_url()])
+        .args(["--provider", "sign", "--provider", "euler-ws"])
+        .args(["--euler-ws-url", &fake.euler_ws_url()])
+        .env("GIFTDECK_EULER_WS_API_KEY", EULER_KEY)
+        .env_remove("GIFTDECK_SIGN_API_KEY")
+        .env("RUST_LOG", "off");
+    let output = tokio::task::spawn_blocking(move || cmd.output())
+        .await
+        .unwrap()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "stderr:\n{stderr}");
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(stdout.contains("\"msg_id\":42"), "{stdout}");
+    let outage = stderr
+        .lines()
+        .find(|l| l.contains("connected through Euler's WebSocket instead"))
+        .unwrap_or_else(|| panic!("no outage line:\n{stderr}"));
+    assert!(
+        outage.contains("the sign server is failing right now (HTTP 500 since "),
+        "{outage}"
+    );
+    assert!(!stderr.contains(EULER_KEY), "the key never shows:\n{stderr}");
+
+    // A name that is not a provider is a usage error.
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_giftdeck"))
+        .args(["watch", "@x", "--provider", "tiktok"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("sign, euler-ws or custom"));
+}

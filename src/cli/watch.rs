@@ -34,14 +34,24 @@ pub fn run_blocking(args: WatchArgs) -> ExitCode {
     }
 }
 
-/// The session config from the command line (the key comes from the flag or `GIFTDECK_SIGN_API_KEY`).
+/// The session config from the command line (the keys come from the flags or their
+/// `GIFTDECK_*_API_KEY` variables).
 pub fn config_from_args(args: &WatchArgs) -> LiveConfig {
     let defaults = LiveConfig::default();
+    let chain = &args.chain;
     LiveConfig {
         target: args.user.clone().unwrap_or_default(),
         room_id: args.room_id.clone(),
         sign_url: args.sign_url.clone().unwrap_or(defaults.sign_url.clone()),
         sign_api_key: args.sign_api_key.clone().filter(|k| !k.is_empty()),
+        providers: chain.providers.clone(),
+        euler_ws_url: chain
+            .euler_ws_url
+            .clone()
+            .unwrap_or(defaults.euler_ws_url.clone()),
+        euler_ws_api_key: chain.euler_ws_api_key.clone().filter(|k| !k.is_empty()),
+        custom_sign_url: chain.custom_sign_url.clone(),
+        custom_sign_api_key: chain.custom_sign_api_key.clone().filter(|k| !k.is_empty()),
         tiktok_url: args
             .tiktok_url
             .clone()
