@@ -892,7 +892,10 @@ async fn watch_takes_the_chain_from_its_flags_and_names_the_outage_on_stderr() {
         outage.contains("the sign server is failing right now (HTTP 500 since "),
         "{outage}"
     );
-    assert!(!stderr.contains(EULER_KEY), "the key never shows:\n{stderr}");
+    assert!(
+        !stderr.contains(EULER_KEY),
+        "the key never shows:\n{stderr}"
+    );
 
     // A name that is not a provider is a usage error.
     let bad = std::process::Command::new(env!("CARGO_BIN_EXE_giftdeck"))
