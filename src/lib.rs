@@ -12,6 +12,7 @@ pub mod capture;
 pub mod cli;
 pub mod engine;
 pub mod event;
+pub mod keystore;
 pub mod live;
 pub mod mappings;
 pub mod mca;

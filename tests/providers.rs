@@ -905,3 +905,62 @@ async fn watch_takes_the_chain_from_its_flags_and_names_the_outage_on_stderr() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("sign, euler-ws or custom"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_18_plus_room_with_a_session_connects_and_the_session_goes_only_where_it_must() {
+    let fake = start_fake(FakeConfig {
+        page: PageMode::AgeRestricted,
+        ..FakeConfig::with_scenario(scenario(
+            vec![],
+            vec![vec![Step::WaitForEnterRoom, Step::Batch(vec![single(18)])]],
+        ))
+    })
+    .await;
+    let session = giftdeck::live::TikTokSession::parse(
+        "sessionid=sess-secret; sessionid_ss=sess-secret-ss; tt-target-idc=useast5",
+    )
+    .unwrap();
+    let mut run = Run::start(LiveConfig {
+        tiktok_session: giftdeck::live::SessionSource::Given(session),
+        ..fast(&fake, &[ProviderKind::Sign])
+    });
+    assert!(
+        run.until(|log| !credits_of(log).is_empty()).await,
+        "{:#?}",
+        run.log
+    );
+    let recorded = fake.recorded();
+    let lookups: Vec<_> = recorded
+        .http
+        .iter()
+        .filter(|r| r.path.starts_with("/api-live"))
+        .collect();
+    assert_eq!(lookups.len(), 2, "anonymous first, then with the session");
+    assert!(
+        !lookups[0]
+            .header("cookie")
+            .unwrap_or_default()
+            .contains("sess-secret")
+    );
+    assert!(
+        lookups[1]
+            .header("cookie")
+            .unwrap()
+            .contains("sessionid=sess-secret")
+    );
+    let sign = &recorded.sign_requests()[0];
+    assert_eq!(
+        sign.query("session_id"),
+        Some("sess-secret"),
+        "the signer needs it for this room"
+    );
+    assert_eq!(sign.query("tt_target_idc"), Some("useast5"));
+    let cookie = recorded.connections[0].request.header("cookie").unwrap();
+    assert!(
+        cookie.contains("sessionid=sess-secret") && cookie.contains("ttwid="),
+        "{cookie}"
+    );
+    // Nothing the session sends to its consumer carries the session.
+    let shown = format!("{:?}", run.log);
+    assert!(!shown.contains("sess-secret"), "{shown}");
+}

@@ -38,6 +38,8 @@ pub use socket::{ConnectError, SocketError};
 pub use switching::{ChainPolicy, Outage, Route};
 pub use target::{Target, TargetError};
 
+pub use crate::keystore::TikTokSession;
+
 /// TikTok's website (live page and `api-live`).
 pub const DEFAULT_TIKTOK_URL: &str = "https://www.tiktok.com";
 /// TikTok's webcast API (`room/check_alive`).
@@ -97,6 +99,9 @@ pub struct LiveConfig {
     pub request_timeout: Duration,
     /// Write every received WebSocket message (and the sign server's initial batch) here.
     pub record: Option<Recorder>,
+    /// Where the streamer's TikTok session comes from when a room turns out to need a login
+    /// (18+). It is asked for only then, and sent only to TikTok and to a sign provider.
+    pub tiktok_session: SessionSource,
     /// Keep the room's engine memory here, so a later session (Disconnect/Connect, an app
     /// restart, a crash) in the same stream credits nothing twice. `None`: the memory lives as
     /// long as this session (tests, the demo).
@@ -130,8 +135,21 @@ impl Default for LiveConfig {
             request_timeout: Duration::from_secs(10),
             record: None,
             memory: None,
+            tiktok_session: SessionSource::None,
         }
     }
+}
+
+/// Where a session for 18+ rooms comes from.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum SessionSource {
+    /// No login: an 18+ room fails with [`FailureKind::AgeRestricted`].
+    #[default]
+    None,
+    /// This session (tests, or one pasted for this run only).
+    Given(crate::keystore::TikTokSession),
+    /// The OS keyring ([`crate::keystore`]), read when a room needs it.
+    Keyring,
 }
 
 impl LiveConfig {
@@ -236,6 +254,7 @@ impl fmt::Debug for LiveConfig {
             .field("backoff", &self.backoff)
             .field("record", &self.record)
             .field("memory", &self.memory)
+            .field("tiktok_session", &self.tiktok_session)
             .finish_non_exhaustive()
     }
 }

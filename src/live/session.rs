@@ -24,7 +24,7 @@ use super::switching::{Chain, Route, Verdict};
 use super::target::{self, Target};
 use super::{
     ConnStatus, Disposition, LiveConfig, LiveError, LiveMsg, Provider, ProviderKind, Recorder,
-    disposition, http, switching,
+    SessionSource, disposition, http, switching,
 };
 use crate::engine::{Output, Pipeline, Stats};
 use crate::event::LiveEvent;
@@ -126,6 +126,7 @@ pub(super) async fn run(
         out: Vec::new(),
         status: ConnStatus::Idle,
         quiet: false,
+        login_tried: false,
         sent_stats: Stats::default(),
         was_live: false,
     };
@@ -153,6 +154,8 @@ struct Session {
     status: ConnStatus,
     /// Reconnecting seamlessly (Euler's 8-hour renewal): no in-between statuses.
     quiet: bool,
+    /// The streamer's session was looked for already (an 18+ room).
+    login_tried: bool,
     sent_stats: Stats,
     was_live: bool,
     record: Option<Recorder>,
@@ -297,15 +300,22 @@ impl Session {
                 let Target::User(user) = target else {
                     return Err(Halt::Stop.into());
                 };
-                let id = self
-                    .guard(resolve::resolve_room(
-                        &http,
-                        &config.tiktok_url,
-                        &config.user_agent,
-                        http::ANONYMOUS_COOKIE,
-                        user,
-                    ))
-                    .await??;
+                let id = loop {
+                    let cookie = self.tiktok_cookie();
+                    let found = self
+                        .guard(resolve::resolve_room(
+                            &http,
+                            &config.tiktok_url,
+                            &config.user_agent,
+                            &cookie,
+                            user,
+                        ))
+                        .await?;
+                    match found {
+                        Err(ResolveError::AgeRestricted { .. }) if self.log_in().await? => {}
+                        other => break other?,
+                    }
+                };
                 *room = Some(id.clone());
                 id
             }
@@ -400,6 +410,48 @@ impl Session {
         self.emit(LiveMsg::Route(route)).await
     }
 
+    /// The `Cookie` for TikTok's own pages: the session once a room needed it, else anonymous.
+    fn tiktok_cookie(&self) -> String {
+        match &self.dialer.login {
+            Some(login) => login.cookie.clone(),
+            None => http::ANONYMOUS_COOKIE.to_owned(),
+        }
+    }
+
+    /// The room needs a login: fetch the streamer's session (once). `true` when there is one now;
+    /// a keyring that cannot be read is said in plain words and counts as none.
+    async fn log_in(&mut self) -> Result<bool, Halt> {
+        if self.dialer.login.is_some() || self.login_tried {
+            return Ok(false);
+        }
+        self.login_tried = true;
+        let session = match self.config.tiktok_session.clone() {
+            SessionSource::None => None,
+            SessionSource::Given(session) => Some(session),
+            SessionSource::Keyring => {
+                let read = tokio::task::spawn_blocking(crate::keystore::load);
+                match self.guard(read).await? {
+                    Ok(Ok(session)) => session,
+                    Ok(Err(err)) => {
+                        self.emit(LiveMsg::Warning(err.to_string())).await?;
+                        None
+                    }
+                    Err(_) => None,
+                }
+            }
+        };
+        let Some(session) = session else {
+            return Ok(false);
+        };
+        tracing::info!("the room is 18+: using the streamer's TikTok session");
+        self.dialer.login = Some(dial::Login {
+            session_id: session.sessionid.clone(),
+            tt_target_idc: session.tt_target_idc.clone(),
+            cookie: session.cookie_header(),
+        });
+        Ok(true)
+    }
+
     /// An in-between status (resolving, signing, connecting), unless reconnecting seamlessly.
     async fn progress(&mut self, status: ConnStatus) -> Result<(), Halt> {
         if self.quiet {
@@ -424,7 +476,7 @@ impl Session {
                 http,
                 &config.webcast_url,
                 &config.user_agent,
-                http::ANONYMOUS_COOKIE,
+                &self.tiktok_cookie(),
                 room_id,
             ))
             .await?;
