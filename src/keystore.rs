@@ -12,6 +12,31 @@ use std::time::Duration;
 pub const SERVICE: &str = "giftdeck";
 pub const TIKTOK_SESSION: &str = "tiktok-session";
 
+/// Libraries whose debug and trace logs show secrets: what goes over D-Bus to the keyring, and a
+/// WebSocket request's URL and headers (an API key, the session cookie). The app's log filter keeps
+/// them at warnings whatever `GIFTDECK_LOG` asks for.
+const QUIET_TARGETS: &[&str] = &[
+    "tungstenite",
+    "tokio_tungstenite",
+    "zbus",
+    "secret_service",
+    "zbus_secret_service_keyring_store",
+    "keyring",
+    "keyring_core",
+];
+
+/// `filter` with the keyring's libraries held at warnings (see [`QUIET_TARGETS`]).
+pub fn quiet_log_filter(
+    mut filter: tracing_subscriber::EnvFilter,
+) -> tracing_subscriber::EnvFilter {
+    for target in QUIET_TARGETS {
+        if let Ok(directive) = format!("{target}=warn").parse() {
+            filter = filter.add_directive(directive);
+        }
+    }
+    filter
+}
+
 /// How long a keyring call may take before giftdeck stops waiting for it.
 pub const DEADLINE: Duration = Duration::from_secs(5);
 
