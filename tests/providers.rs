@@ -964,3 +964,77 @@ async fn an_18_plus_room_with_a_session_connects_and_the_session_goes_only_where
     let shown = format!("{:?}", run.log);
     assert!(!shown.contains("sess-secret"), "{shown}");
 }
+
+// ---- the gift list ----
+
+async fn gift_list_of(run: &Run) -> std::sync::Arc<giftdeck::live::gifts::GiftList> {
+    let mut gifts = run.handle.gift_list();
+    let got = tokio::time::timeout(WAIT, gifts.wait_for(Option::is_some))
+        .await
+        .expect("a gift list in time")
+        .unwrap()
+        .clone();
+    got.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_gift_list_comes_through_the_chain_is_cached_and_never_blocks_the_connection() {
+    let cache = tempfile::tempdir().unwrap();
+    let streaming = || {
+        FakeConfig::with_scenario(scenario(
+            vec![],
+            vec![vec![Step::WaitForEnterRoom, Step::Batch(vec![single(3)])]],
+        ))
+    };
+    let fake = start_fake(FakeConfig {
+        sign_api_key: Some("k".into()),
+        ..streaming()
+    })
+    .await;
+    let run = Run::start(LiveConfig {
+        sign_api_key: Some("k".into()),
+        gift_cache_dir: Some(cache.path().to_owned()),
+        ..fast(&fake, &[ProviderKind::Sign])
+    });
+    let list = gift_list_of(&run).await;
+    assert!(!list.from_cache);
+    assert_eq!(list.room_id, fake.room_id());
+    let rose = list.gifts.iter().find(|g| g.id == 5655).unwrap();
+    assert_eq!((rose.name.as_str(), rose.coins), ("Rose", 1));
+    assert_eq!(
+        rose.picture_url.as_deref(),
+        Some("https://example.invalid/5655.png")
+    );
+    let asked = fake.recorded();
+    let request = asked
+        .http
+        .iter()
+        .find(|r| r.path == "/webcast/gift_info")
+        .unwrap();
+    assert_eq!(
+        request.header("x-api-key"),
+        Some("k"),
+        "through the sign provider"
+    );
+    assert!(cache.path().join(format!("{}.json", list.region)).exists());
+    drop(run);
+
+    // The provider fails: the stream is not held up, and the cached list is used.
+    let failing = start_fake(FakeConfig {
+        gift_list_fails: true,
+        ..streaming()
+    })
+    .await;
+    let mut run = Run::start(LiveConfig {
+        gift_cache_dir: Some(cache.path().to_owned()),
+        ..fast(&failing, &[ProviderKind::Sign])
+    });
+    assert!(
+        run.until(|log| !credits_of(log).is_empty()).await,
+        "{:#?}",
+        run.log
+    );
+    let cached = gift_list_of(&run).await;
+    assert!(cached.from_cache);
+    assert_eq!(cached.gifts, list.gifts);
+}

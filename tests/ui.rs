@@ -319,6 +319,7 @@ fn a_failing_sign_server_is_said_in_plain_words_with_the_status_behind_details()
         sign_api_key: None,
         tiktok_url: fake.tiktok_url(),
         webcast_url: fake.webcast_url(),
+        ..settings::ConnectionSettings::default()
     });
     let mut h = harness(app);
     h.step();
@@ -356,6 +357,7 @@ fn no_internet_is_said_in_plain_words_not_as_a_request_url() {
         sign_api_key: None,
         tiktok_url: nowhere.clone(),
         webcast_url: format!("{nowhere}/webcast"),
+        ..settings::ConnectionSettings::default()
     });
     let mut h = harness(app);
     h.step();
@@ -450,6 +452,7 @@ fn each_checklist_step_ticks_off_and_the_checklist_stays_gone() {
         sign_api_key: None,
         tiktok_url: fake.tiktok_url(),
         webcast_url: fake.webcast_url(),
+        ..settings::ConnectionSettings::default()
     });
     let mut h = harness(first);
     h.step();

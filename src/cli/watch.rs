@@ -52,6 +52,9 @@ pub fn config_from_args(args: &WatchArgs) -> LiveConfig {
         euler_ws_api_key: chain.euler_ws_api_key.clone().filter(|k| !k.is_empty()),
         custom_sign_url: chain.custom_sign_url.clone(),
         custom_sign_api_key: chain.custom_sign_api_key.clone().filter(|k| !k.is_empty()),
+        // The session pasted in the window's Settings, read only if the room is 18+.
+        tiktok_session: crate::live::SessionSource::Keyring,
+        gift_cache_dir: crate::live::gifts::default_cache_dir(),
         tiktok_url: args
             .tiktok_url
             .clone()

@@ -7,6 +7,7 @@
 mod dial;
 pub mod euler_ws;
 pub mod failure;
+pub mod gifts;
 pub mod http;
 pub mod provider;
 pub mod resolve;
@@ -99,6 +100,9 @@ pub struct LiveConfig {
     pub request_timeout: Duration,
     /// Write every received WebSocket message (and the sign server's initial batch) here.
     pub record: Option<Recorder>,
+    /// Where the room's gift list is cached, per region (`None`: not cached; the app and `watch`
+    /// use [`gifts::default_cache_dir`]).
+    pub gift_cache_dir: Option<PathBuf>,
     /// Where the streamer's TikTok session comes from when a room turns out to need a login
     /// (18+). It is asked for only then, and sent only to TikTok and to a sign provider.
     pub tiktok_session: SessionSource,
@@ -136,6 +140,7 @@ impl Default for LiveConfig {
             record: None,
             memory: None,
             tiktok_session: SessionSource::None,
+            gift_cache_dir: None,
         }
     }
 }
@@ -453,6 +458,7 @@ impl fmt::Debug for Recorder {
 pub struct LiveHandle {
     stop: watch_channel::Sender<bool>,
     task: tokio::task::JoinHandle<()>,
+    gifts: watch_channel::Receiver<Option<Arc<gifts::GiftList>>>,
 }
 
 impl LiveHandle {
@@ -465,6 +471,12 @@ impl LiveHandle {
     /// True once the session task has returned (after its final status).
     pub fn is_finished(&self) -> bool {
         self.task.is_finished()
+    }
+
+    /// The room's gift list, once fetched (or read from the cache) after connecting: the data a
+    /// gift catalog uses. `None` until then, or when no provider had one.
+    pub fn gift_list(&self) -> watch_channel::Receiver<Option<Arc<gifts::GiftList>>> {
+        self.gifts.clone()
     }
 }
 
@@ -484,8 +496,11 @@ pub fn spawn_session(
     wake: Arc<dyn Fn() + Send + Sync>,
 ) -> LiveHandle {
     let (stop, stop_rx) = watch_channel::channel(false);
-    let task = tokio::spawn(session::run(config, mappings, events, wake, stop_rx));
-    LiveHandle { stop, task }
+    let (gifts_tx, gifts) = watch_channel::channel(None);
+    let task = tokio::spawn(session::run(
+        config, mappings, events, wake, stop_rx, gifts_tx,
+    ));
+    LiveHandle { stop, task, gifts }
 }
 
 /// An error and its causes, joined with `: ` (reqwest and tungstenite hide the useful part in the

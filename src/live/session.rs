@@ -18,6 +18,7 @@ use tokio::time::MissedTickBehavior;
 
 use super::dial::{self, Dialer, Prepared};
 use super::euler_ws::{EulerClose, EulerError};
+use super::gifts::GiftList;
 use super::resolve::{self, ResolveError};
 use super::sign::Signed;
 use super::switching::{Chain, Route, Verdict};
@@ -79,6 +80,7 @@ pub(super) async fn run(
     events: mpsc::Sender<LiveMsg>,
     wake: Arc<dyn Fn() + Send + Sync>,
     stop: watch::Receiver<bool>,
+    gifts: watch::Sender<Option<Arc<GiftList>>>,
 ) {
     let http = match reqwest::Client::builder()
         .timeout(config.request_timeout)
@@ -127,6 +129,7 @@ pub(super) async fn run(
         status: ConnStatus::Idle,
         quiet: false,
         login_tried: false,
+        gifts: Some(gifts),
         sent_stats: Stats::default(),
         was_live: false,
     };
@@ -156,6 +159,8 @@ struct Session {
     quiet: bool,
     /// The streamer's session was looked for already (an 18+ room).
     login_tried: bool,
+    /// Where the gift list goes; taken by the fetch, which runs once, when first connected.
+    gifts: Option<watch::Sender<Option<Arc<GiftList>>>>,
     sent_stats: Stats,
     was_live: bool,
     record: Option<Recorder>,
@@ -387,6 +392,23 @@ impl Session {
 
     /// The connection is up: the chain knows the provider works, the consumer hears it.
     async fn go_live(&mut self, room_id: &str) -> Result<(), Halt> {
+        if let Some(publish) = self.gifts.take() {
+            let region = self
+                .dialer
+                .login
+                .as_ref()
+                .and_then(|l| l.tt_target_idc.clone())
+                .unwrap_or_else(|| "useast1a".to_owned());
+            // Its own task: the stream never waits for the gift list.
+            tokio::spawn(super::gifts::fetch_and_publish(
+                self.dialer.http.clone(),
+                self.providers.clone(),
+                room_id.to_owned(),
+                region,
+                self.config.gift_cache_dir.clone(),
+                publish,
+            ));
+        }
         self.was_live = true;
         self.quiet = false;
         self.chain.on_live();

@@ -78,6 +78,8 @@ pub struct FakeConfig {
     pub sign_api_key: Option<String>,
     /// The fake managed WebSocket (Euler Stream's format and close codes).
     pub euler: EulerFake,
+    /// `webcast/gift_info` answers 500 instead of the demo's gift list.
+    pub gift_list_fails: bool,
     /// At most this many client frames, and as many sent batches, are kept per connection (and
     /// plain HTTP requests in all); later ones are only counted. Tests keep everything; the demo,
     /// which streams for hours inside the app, keeps the first [`DEMO_RECORD_LIMIT`].
@@ -104,6 +106,7 @@ impl Default for FakeConfig {
             record_send_times: false,
             sign_api_key: None,
             euler: EulerFake::default(),
+            gift_list_fails: false,
             record_limit: usize::MAX,
         }
     }
@@ -489,6 +492,9 @@ fn route(request: &HttpRequest, shared: &Shared) -> http::Response {
         }
         return api_live(user == unique_id, page, &room_id, user);
     }
+    if path.trim_end_matches('/') == "/webcast/gift_info" {
+        return gift_info(shared.lock().config.gift_list_fails);
+    }
     if path.trim_end_matches('/') == "/webcast/room/check_alive" {
         return http::Response::json(
             200,
@@ -496,6 +502,24 @@ fn route(request: &HttpRequest, shared: &Shared) -> http::Response {
         );
     }
     http::Response::new(404, "text/plain", "not found")
+}
+
+/// Euler's `webcast/gift_info` answer, with the demo's gifts.
+fn gift_info(fails: bool) -> http::Response {
+    if fails {
+        return http::Response::json(500, &json!({"message": "A 500 error occurred"}));
+    }
+    let gifts: Vec<serde_json::Value> = DEMO_GIFTS
+        .iter()
+        .map(|g| {
+            json!({"id": g.id, "name": g.name, "diamond_count": g.diamonds,
+                "image": {"url_list": [format!("https://example.invalid/{}.png", g.id)]}})
+        })
+        .collect();
+    http::Response::json(
+        200,
+        &json!({"code": 200, "response": {"data": {"gifts": gifts}}}),
+    )
 }
 
 const CAPTCHA_PAGE: &str = "<html><head><title>Please wait...</title></head><body><script>window._wafchallengeid='fake';</script>Verify to continue</body></html>";
