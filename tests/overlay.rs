@@ -9,6 +9,8 @@
 
 #[path = "support/chromium.rs"]
 mod chromium;
+#[path = "support/real.rs"]
+mod real;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -11,8 +11,9 @@
 mod python;
 #[path = "support/rconx.rs"]
 mod rconx;
+#[path = "support/real.rs"]
+mod real;
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -38,17 +39,9 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn python_or_skip() -> Option<PathBuf> {
-    let python = python::venv_python();
-    if python.is_none() {
-        eprintln!("!!!!! SKIPPED: rconx tests need python3 !!!!!");
-    }
-    python
-}
-
 #[tokio::test]
 async fn rconx_runs_our_commands_and_returns_replies() {
-    let Some(python) = python_or_skip() else {
+    let Some(python) = python::venv_python() else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -101,7 +94,7 @@ async fn rconx_runs_our_commands_and_returns_replies() {
 
 #[tokio::test]
 async fn rconx_refuses_a_wrong_password_with_a_clear_error() {
-    let Some(python) = python_or_skip() else {
+    let Some(python) = python::venv_python() else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();

@@ -15,6 +15,8 @@
 mod python;
 #[path = "support/rconx.rs"]
 mod rconx;
+#[path = "support/real.rs"]
+mod real;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -51,14 +53,6 @@ fn free_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
-}
-
-fn python_or_skip() -> Option<PathBuf> {
-    let python = python::venv_python();
-    if python.is_none() {
-        eprintln!("!!!!! SKIPPED: the wrong-server tests need python3 for rconx !!!!!");
-    }
-    python
 }
 
 /// Settings with a slow queue, the streamer's real server (rconx) and one trigger per demo gift
@@ -127,7 +121,7 @@ fn from_tester(command: &str) -> bool {
 /// Connect; a Test pressed after reconnecting does, and nothing else.
 #[test]
 fn demo_actions_never_reach_the_real_server() {
-    let Some(python) = python_or_skip() else {
+    let Some(python) = python::venv_python() else {
         return;
     };
     let rt = runtime();
@@ -186,7 +180,7 @@ fn demo_actions_never_reach_the_real_server() {
 /// Actions still queued from the real stream never run on the demo's server.
 #[test]
 fn real_stream_actions_never_reach_the_demo_server() {
-    let Some(python) = python_or_skip() else {
+    let Some(python) = python::venv_python() else {
         return;
     };
     let rt = runtime();

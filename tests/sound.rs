@@ -8,6 +8,9 @@
     reason = "a test fails loudly, helpers included"
 )]
 
+#[path = "support/real.rs"]
+mod real;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -128,9 +131,9 @@ fn pcm16(bytes: &[u8]) -> Vec<i16> {
 #[test]
 fn sound_plays_through_the_alsa_file_device() {
     if !Path::new("/usr/share/alsa/alsa.conf").exists() {
-        eprintln!(
-            "!!!!! SKIPPED: no ALSA configuration on this machine (package libasound2); sound \
-             output through ALSA not tested !!!!!"
+        real::missing(
+            "ALSA's configuration (/usr/share/alsa/alsa.conf)",
+            "apt-get install -y --no-install-recommends libasound2",
         );
         return;
     }
@@ -216,9 +219,9 @@ fn recording_started(socket: &Path) -> bool {
 #[test]
 fn sound_plays_through_a_pulseaudio_null_sink() {
     if !have("pulseaudio") || !have("parec") || !have("pactl") {
-        eprintln!(
-            "!!!!! SKIPPED: pulseaudio/parec/pactl missing (packages pulseaudio, \
-             pulseaudio-utils); sound output through a sound server not tested !!!!!"
+        real::missing(
+            "pulseaudio, parec or pactl",
+            "apt-get install -y --no-install-recommends pulseaudio pulseaudio-utils",
         );
         return;
     }

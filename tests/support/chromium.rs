@@ -1,8 +1,6 @@
 //! A real headless Chromium (Debian's `chromium`) driven over the DevTools protocol on loopback:
-//! open a page, evaluate JavaScript, take a screenshot. Tests skip LOUDLY when it is missing
-//! (`.ci/run` installs it, so in CI they run).
-
-#![allow(dead_code)]
+//! open a page, evaluate JavaScript, take a screenshot. A missing browser is a missing real part
+//! (`real.rs`: a failure under CI, a loud skip elsewhere); needs `mod real` beside it.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -14,20 +12,12 @@ use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-/// The browser binary, or `None` (with a loud message) when it is not installed.
+/// The browser binary, or `None` when it is not installed (see `real::require`).
 pub fn chromium() -> Option<PathBuf> {
-    let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join("chromium"))
-            .find(|p| p.is_file())
-    });
-    if found.is_none() {
-        eprintln!(
-            "\n*** SKIPPED: `chromium` is not installed (apt-get install -y --no-install-recommends chromium); \
-             the overlay browser test did not run ***\n"
-        );
-    }
-    found
+    crate::real::program(
+        "chromium",
+        "apt-get install -y --no-install-recommends chromium",
+    )
 }
 
 /// The flags every run uses: headless, no sandbox (CI runs as root), no network chatter.
