@@ -26,6 +26,11 @@ pub fn rooms_dir() -> Option<PathBuf> {
     project_dirs().map(|d| d.data_dir().join("rooms"))
 }
 
+/// `<OS cache dir>/gifts` (e.g. `~/.cache/giftdeck/gifts`): the rooms' gift lists, per region.
+pub fn gift_cache_dir() -> Option<PathBuf> {
+    project_dirs().map(|d| d.cache_dir().join("gifts"))
+}
+
 /// Where log files go: `<OS data dir>/giftdeck/logs` (e.g. `~/.local/share/giftdeck/logs`).
 pub fn log_dir() -> Option<PathBuf> {
     project_dirs().map(|d| d.data_dir().join("logs"))

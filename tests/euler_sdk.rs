@@ -11,6 +11,8 @@
 
 #[path = "support/node.rs"]
 mod node;
+#[path = "support/real.rs"]
+mod real;
 
 use std::process::Command;
 use std::time::Duration;
@@ -112,9 +114,6 @@ fn close_of(lines: &[Value]) -> (u64, String) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn euler_s_own_sdk_reads_our_fake_managed_websocket() {
     if node::euler_sdk().is_none() {
-        eprintln!(
-            "\n!!!!! SKIPPED euler_s_own_sdk_reads_our_fake_managed_websocket: no Node !!!!!\n"
-        );
         return;
     }
     let fake = FakeTikTok::start(FakeConfig {

@@ -132,8 +132,9 @@ pub struct WatchArgs {
     /// Sign server API key (sent as `X-Api-Key`; never logged).
     #[arg(long, env = "GIFTDECK_SIGN_API_KEY", hide_env_values = true)]
     pub sign_api_key: Option<String>,
+    /// Boxed: the flags would make `Command` large for every subcommand.
     #[command(flatten)]
-    pub chain: ProviderArgs,
+    pub chain: Box<ProviderArgs>,
     /// Replaces `https://www.tiktok.com`.
     #[arg(long)]
     pub tiktok_url: Option<String>,

@@ -135,7 +135,7 @@ pub fn cache_file(dir: &Path, region: &str) -> PathBuf {
 
 /// `gifts` in the OS cache dir (`~/.cache/giftdeck/gifts` on Linux).
 pub fn default_cache_dir() -> Option<PathBuf> {
-    directories::ProjectDirs::from("", "", "giftdeck").map(|d| d.cache_dir().join("gifts"))
+    crate::paths::gift_cache_dir()
 }
 
 /// Fetches the list through the sign providers in chain order, keeps it in the cache, and
@@ -192,11 +192,7 @@ fn save(dir: &Path, list: &GiftList) {
         .map_err(|e| e.to_string())
         .and_then(|()| serde_json::to_vec(list).map_err(|e| e.to_string()))
         .and_then(|bytes| {
-            // A whole file or none: write beside it, then rename over it.
-            let path = cache_file(dir, &list.region);
-            let temp = path.with_extension("json.tmp");
-            std::fs::write(&temp, bytes)
-                .and_then(|()| std::fs::rename(&temp, &path))
+            crate::paths::write_atomic(&cache_file(dir, &list.region), &bytes)
                 .map_err(|e| e.to_string())
         });
     if let Err(err) = written {

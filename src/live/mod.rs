@@ -456,8 +456,13 @@ impl fmt::Debug for Recorder {
 /// A running session. Dropping it aborts the session at once; call [`LiveHandle::stop`] first for
 /// a clean end.
 pub struct LiveHandle {
-    stop: watch_channel::Sender<bool>,
     task: tokio::task::JoinHandle<()>,
+    /// Boxed: the handle sits in the UI's state enum, which stays small.
+    channels: Box<HandleChannels>,
+}
+
+struct HandleChannels {
+    stop: watch_channel::Sender<bool>,
     gifts: watch_channel::Receiver<Option<Arc<gifts::GiftList>>>,
 }
 
@@ -465,7 +470,7 @@ impl LiveHandle {
     /// Asks the session to end: open streaks are finalized and their credits sent, then
     /// `Status(Ended)`, then the channel closes.
     pub fn stop(&self) {
-        self.stop.send_replace(true);
+        self.channels.stop.send_replace(true);
     }
 
     /// True once the session task has returned (after its final status).
@@ -476,7 +481,7 @@ impl LiveHandle {
     /// The room's gift list, once fetched (or read from the cache) after connecting: the data a
     /// gift catalog uses. `None` until then, or when no provider had one.
     pub fn gift_list(&self) -> watch_channel::Receiver<Option<Arc<gifts::GiftList>>> {
-        self.gifts.clone()
+        self.channels.gifts.clone()
     }
 }
 
@@ -500,7 +505,10 @@ pub fn spawn_session(
     let task = tokio::spawn(session::run(
         config, mappings, events, wake, stop_rx, gifts_tx,
     ));
-    LiveHandle { stop, task, gifts }
+    LiveHandle {
+        task,
+        channels: Box::new(HandleChannels { stop, gifts }),
+    }
 }
 
 /// An error and its causes, joined with `: ` (reqwest and tungstenite hide the useful part in the

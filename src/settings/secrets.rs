@@ -233,11 +233,11 @@ mod tests {
                     room_id: None,
                     sign_url: None,
                     sign_api_key: Some("euler_KEY_secret".into()),
-                    chain: crate::cli::ProviderArgs {
+                    chain: Box::new(crate::cli::ProviderArgs {
                         euler_ws_api_key: Some("euler_KEY_secret".into()),
                         custom_sign_api_key: Some("euler_KEY_secret".into()),
                         ..Default::default()
-                    },
+                    }),
                     tiktok_url: None,
                     webcast_url: None,
                     mappings: None,
