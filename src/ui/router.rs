@@ -28,6 +28,8 @@ pub struct DropCounters {
 pub struct SessionSenders {
     pub status: watch::Sender<ConnStatus>,
     pub stats: watch::Sender<engine::Stats>,
+    /// The provider carrying the stream and the outages ahead of it.
+    pub route: watch::Sender<Option<crate::live::Route>>,
     /// The overlays get every output too (`None`: overlays are off).
     pub overlay: Option<OverlayHub>,
     /// Which server the session's credits are bound to (the demo's or the streamer's).

@@ -32,6 +32,8 @@ pub struct DemoBackends {
 pub struct SessionWatch {
     pub status: watch::Receiver<ConnStatus>,
     pub stats: watch::Receiver<engine::Stats>,
+    /// The provider carrying the stream (`None` until it says).
+    pub route: watch::Receiver<Option<crate::live::Route>>,
 }
 
 /// What runs behind the connect bar. One value, so "a demo that is starting and a session that
@@ -63,6 +65,8 @@ pub struct Connection {
     pub stats: engine::Stats,
     /// Who we are connected to, for the status line.
     pub target: String,
+    /// The provider carrying the stream and the outages ahead of it, for the status line.
+    pub route: Option<crate::live::Route>,
 }
 
 impl Default for Connection {
@@ -74,6 +78,7 @@ impl Default for Connection {
             status_since: Instant::now(),
             stats: engine::Stats::default(),
             target: String::new(),
+            route: None,
         }
     }
 }
@@ -128,6 +133,9 @@ impl Connection {
         // an error even when its last value (the final status) was never seen.
         if watch.stats.borrow().has_changed() {
             self.stats = *watch.stats.borrow_and_update();
+        }
+        if watch.route.borrow().has_changed() {
+            self.route = watch.route.borrow_and_update().clone();
         }
         if watch.status.borrow().has_changed() {
             let status = watch.status.borrow_and_update().clone();

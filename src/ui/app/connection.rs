@@ -69,6 +69,7 @@ impl GiftdeckApp {
         let (live_tx, live_rx) = mpsc::channel(LIVE_CHANNEL_CAPACITY);
         let (status_tx, status_rx) = watch::channel(ConnStatus::Resolving);
         let (stats_tx, stats_rx) = watch::channel(engine::Stats::default());
+        let (route_tx, route_rx) = watch::channel(None);
         // The router wakes the UI, and only for what it shows.
         let handle = bridge::spawn_session(
             config,
@@ -90,6 +91,7 @@ impl GiftdeckApp {
             SessionSenders {
                 status: status_tx,
                 stats: stats_tx,
+                route: route_tx,
                 origin,
                 overlay: self.overlays.as_ref().map(|o| o.hub.clone()),
             },
@@ -103,10 +105,12 @@ impl GiftdeckApp {
             watch: SessionWatch {
                 status: status_rx,
                 stats: stats_rx,
+                route: route_rx,
             },
             demo,
         };
         conn.target = target;
+        conn.route = None;
         conn.set_status(ConnStatus::Resolving);
     }
 
