@@ -22,7 +22,9 @@ use super::feed::Feed;
 use super::files;
 use super::panels::overlays::OverlaysView;
 use super::router::{self, DropCounters};
-use super::state::{Notice, NoticeLevel, ObsTest, RconTest, SaveState, Skipped, State};
+use super::state::{
+    Notice, NoticeLevel, ObsTest, RconTest, SaveState, SessionStatus, Skipped, State,
+};
 use super::tasks::{self, Tasks, UI_CHANNEL_CAPACITY, UiMsg, Waker};
 use crate::engine::{self, EngineConfig, Output};
 use crate::event::CreditedGift;
@@ -456,6 +458,8 @@ impl GiftdeckApp {
             }
             Command::PickSound { row, action } => self.tasks.spawn(files::pick_sound(row, action)),
             Command::TestRcon => self.test_rcon(),
+            Command::SaveTikTokSession => self.keep_tiktok_session(true),
+            Command::ForgetTikTokSession => self.keep_tiktok_session(false),
             Command::TestObs => self.test_obs(),
             Command::UndoImport => {
                 if let Some(previous) = self.undo_mappings.take() {
@@ -547,6 +551,13 @@ impl GiftdeckApp {
                 }
             }
             UiMsg::ObsTested(result) => self.state.obs_test = ObsTest::Done(result),
+            UiMsg::SessionKept(result) => {
+                self.state.session_login.status = match result {
+                    Ok(true) => SessionStatus::Saved,
+                    Ok(false) => SessionStatus::Forgotten,
+                    Err(words) => SessionStatus::Failed(words),
+                }
+            }
             UiMsg::RconTested(result) => {
                 if result.is_ok() && !self.state.settings.setup.minecraft_ok {
                     // The test always uses the streamer's own server, never the demo's.
@@ -706,6 +717,37 @@ impl GiftdeckApp {
                 ),
             );
         }
+    }
+
+    /// Saves what was pasted in the keyring (`save`), or forgets the saved session, off the UI
+    /// thread. The pasted text leaves the window's memory at once.
+    fn keep_tiktok_session(&mut self, save: bool) {
+        let login = &mut self.state.session_login;
+        let pasted = std::mem::take(&mut login.input);
+        let session = if save {
+            match crate::keystore::TikTokSession::parse(&pasted) {
+                Ok(session) => Some(session),
+                Err(err) => {
+                    login.status =
+                        SessionStatus::Failed(format!("That is not a TikTok session: {err}."));
+                    return;
+                }
+            }
+        } else {
+            None
+        };
+        login.status = SessionStatus::Working;
+        self.tasks.spawn(async move {
+            let kept = tokio::task::spawn_blocking(move || match &session {
+                Some(session) => crate::keystore::store(session).map(|()| true),
+                None => crate::keystore::delete().map(|()| false),
+            })
+            .await;
+            UiMsg::SessionKept(match kept {
+                Ok(result) => result.map_err(|err| err.to_string()),
+                Err(_) => Err("the keyring task stopped unexpectedly".to_owned()),
+            })
+        });
     }
 
     fn test_rcon(&mut self) {

@@ -155,6 +155,36 @@ pub enum RconTest {
     Done(Result<String, RconFailure>),
 }
 
+/// The settings window's TikTok session field and what the keyring said.
+#[derive(Default)]
+pub struct SessionLogin {
+    /// What is being pasted (cleared as soon as it is handed to the keyring).
+    pub input: String,
+    pub status: SessionStatus,
+}
+
+// The pasted session never reaches `Debug` output.
+impl std::fmt::Debug for SessionLogin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionLogin")
+            .field("input", &crate::text::masked(&self.input))
+            .field("status", &self.status)
+            .finish()
+    }
+}
+
+/// What the keyring did with the TikTok session, in the words the window shows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum SessionStatus {
+    #[default]
+    Unknown,
+    Working,
+    Saved,
+    Forgotten,
+    /// Plain words: a paste that is not a session, or a keyring that cannot be used.
+    Failed(String),
+}
+
 /// The settings window's "Test connection" for OBS.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub enum ObsTest {
@@ -276,6 +306,8 @@ pub struct State {
     pub rcon_test: RconTest,
     /// The settings window's "Test connection" for OBS (same states as the RCON one).
     pub obs_test: ObsTest,
+    /// The settings window's TikTok session (for 18+ rooms).
+    pub session_login: SessionLogin,
     pub skipped: Skipped,
     /// Messages left in the UI channel after the last frame's budget ran out.
     pub backlog: usize,
@@ -305,6 +337,7 @@ impl State {
             windows: Windows::default(),
             rcon_test: RconTest::Idle,
             obs_test: ObsTest::Idle,
+            session_login: SessionLogin::default(),
             skipped: Skipped::default(),
             overlays: super::panels::overlays::OverlaysView::off(
                 "Overlays are off (--overlay-port 0).",

@@ -12,6 +12,7 @@ pub mod notices;
 pub mod overlays;
 pub mod path_window;
 pub mod plain;
+pub mod providers_settings;
 pub mod queue;
 pub mod quit;
 pub mod settings_window;
@@ -113,6 +114,7 @@ pub fn root_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
         &mut state.windows.settings,
         &mut state.settings,
         &mut state.api_key_input,
+        &mut state.session_login,
         &state.rcon_test,
         &state.obs_test,
         cmds,

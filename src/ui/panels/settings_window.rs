@@ -1,11 +1,12 @@
-//! The Settings window: the TikTok connection (sign server, API key), the Minecraft server with
+//! The Settings window: the TikTok connection (sign server, API key, the provider chain and the
+//! TikTok session: `providers_settings`), the Minecraft server with
 //! its Test button, queue pacing and the streak timeout.
 
 use egui::RichText;
 
 use super::super::bridge::RconProblem;
 use super::super::commands::{Command, Commands};
-use super::super::state::{ObsTest, RconTest};
+use super::super::state::{ObsTest, RconTest, SessionLogin};
 use super::plain::plain_failure_ui;
 use super::{GREEN, GREY, RED};
 use crate::settings::{ObsConfig, RconConfig, Settings};
@@ -15,6 +16,7 @@ pub fn settings_window_ui(
     open: &mut bool,
     settings: &mut Settings,
     api_key_input: &mut String,
+    session_login: &mut SessionLogin,
     rcon_test: &RconTest,
     obs_test: &ObsTest,
     cmds: &mut Commands,
@@ -62,6 +64,12 @@ pub fn settings_window_ui(
                 }
                 ui.end_row();
             });
+            changed |= super::providers_settings::providers_settings_ui(
+                ui,
+                settings,
+                session_login,
+                cmds,
+            );
             ui.separator();
             ui.heading("Minecraft server (RCON)");
             ui.label(
@@ -129,7 +137,7 @@ pub fn rcon_fields_ui(ui: &mut egui::Ui, id: &str, rcon: &mut RconConfig) -> boo
 
 /// Draws `edit_ui` on a draft of `value` kept while the widget is focused or dragged, and
 /// writes the draft back once the streamer leaves it. Returns true when `value` changed.
-fn committed_edit_ui<T>(
+pub(super) fn committed_edit_ui<T>(
     ui: &mut egui::Ui,
     value: &mut T,
     edit_ui: impl FnOnce(&mut egui::Ui, &mut T) -> egui::Response,
