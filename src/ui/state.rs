@@ -48,7 +48,8 @@ pub enum Link {
     /// A session runs (or has just ended: see [`ConnStatus::is_final`]).
     Session {
         handle: LiveHandle,
-        watch: SessionWatch,
+        /// Boxed: keeps the enum small next to its data-less variants.
+        watch: Box<SessionWatch>,
         /// The demo's backends, when this is the demo.
         demo: Option<DemoBackends>,
     },

@@ -102,11 +102,11 @@ impl GiftdeckApp {
         let conn = &mut self.state.conn;
         conn.link = Link::Session {
             handle,
-            watch: SessionWatch {
+            watch: Box::new(SessionWatch {
                 status: status_rx,
                 stats: stats_rx,
                 route: route_rx,
-            },
+            }),
             demo,
         };
         conn.target = target;

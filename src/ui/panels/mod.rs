@@ -113,8 +113,10 @@ pub fn root_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
         &ctx,
         &mut state.windows.settings,
         &mut state.settings,
-        &mut state.api_key_input,
-        &mut state.session_login,
+        settings_window::Drafts {
+            api_key: &mut state.api_key_input,
+            session: &mut state.session_login,
+        },
         &state.rcon_test,
         &state.obs_test,
         cmds,

@@ -11,12 +11,19 @@ use super::plain::plain_failure_ui;
 use super::{GREEN, GREY, RED};
 use crate::settings::{ObsConfig, RconConfig, Settings};
 
+/// The window's fields that are kept apart from the settings until committed.
+pub struct Drafts<'a> {
+    /// The sign API key field (an empty field clears the key).
+    pub api_key: &'a mut String,
+    /// The TikTok session being pasted.
+    pub session: &'a mut SessionLogin,
+}
+
 pub fn settings_window_ui(
     ctx: &egui::Context,
     open: &mut bool,
     settings: &mut Settings,
-    api_key_input: &mut String,
-    session_login: &mut SessionLogin,
+    drafts: Drafts<'_>,
     rcon_test: &RconTest,
     obs_test: &ObsTest,
     cmds: &mut Commands,
@@ -24,6 +31,10 @@ pub fn settings_window_ui(
     if !*open {
         return;
     }
+    let Drafts {
+        api_key: api_key_input,
+        session: session_login,
+    } = drafts;
     let mut changed = false;
     egui::Window::new("Settings")
         .id(egui::Id::unique("settings_window"))
