@@ -25,7 +25,8 @@ const QUIET_TARGETS: &[&str] = &[
     "keyring_core",
 ];
 
-/// `filter` with the keyring's libraries held at warnings (see [`QUIET_TARGETS`]).
+/// `filter` with the libraries whose traces show secrets (the keyring's D-Bus, WebSocket
+/// requests) held at warnings.
 pub fn quiet_log_filter(
     mut filter: tracing_subscriber::EnvFilter,
 ) -> tracing_subscriber::EnvFilter {

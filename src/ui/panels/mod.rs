@@ -6,6 +6,7 @@ pub mod actions_window;
 pub mod checklist;
 pub mod conditions;
 pub mod connect_bar;
+pub mod drafts;
 pub mod feed;
 pub mod held;
 pub mod notices;

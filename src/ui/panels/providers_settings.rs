@@ -6,7 +6,7 @@ use egui::RichText;
 
 use super::super::commands::{Command, Commands};
 use super::super::state::{SessionLogin, SessionStatus};
-use super::settings_window::committed_edit_ui;
+use super::drafts::committed_edit_ui;
 use super::{GREEN, GREY, RED};
 use crate::live::ProviderKind;
 use crate::settings::Settings;
