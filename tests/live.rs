@@ -870,6 +870,8 @@ async fn room_lookup_falls_back_to_the_api_and_room_ids_skip_it() {
         .recorded()
         .http
         .iter()
+        // The gift list is fetched beside the connection, whenever it gets to it.
+        .filter(|r| r.path != "/webcast/gift_info")
         .map(|r| r.path.clone())
         .collect();
     assert_eq!(
@@ -894,6 +896,8 @@ async fn room_lookup_falls_back_to_the_api_and_room_ids_skip_it() {
         .recorded()
         .http
         .iter()
+        // The gift list is fetched beside the connection, whenever it gets to it.
+        .filter(|r| r.path != "/webcast/gift_info")
         .map(|r| r.path.clone())
         .collect();
     assert_eq!(paths, ["/webcast/room/check_alive/", "/webcast/fetch"]);

@@ -61,13 +61,13 @@ pub fn providers_settings_ui(
             let (kind, on) = &mut rows[i];
             edited |= ui.checkbox(on, provider_label(*kind)).changed();
             if ui
-                .add_enabled(i > 0, egui::Button::new("▲").small())
+                .add_enabled(i > 0, egui::Button::new("Up").small())
                 .clicked()
             {
                 rows.swap(i, i - 1);
                 edited = true;
             } else if ui
-                .add_enabled(i + 1 < count, egui::Button::new("▼").small())
+                .add_enabled(i + 1 < count, egui::Button::new("Down").small())
                 .clicked()
             {
                 rows.swap(i, i + 1);
