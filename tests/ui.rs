@@ -341,7 +341,10 @@ fn a_failing_sign_server_is_said_in_plain_words_with_the_status_behind_details()
             .is_some(),
         "plain words first"
     );
-    assert!(h.query_by_label_contains("tries the next provider").is_some());
+    assert!(
+        h.query_by_label_contains("tries the next provider")
+            .is_some()
+    );
     open_details(&mut h, "500");
     assert!(h.state().feed().is_empty());
 }
