@@ -62,17 +62,10 @@ impl Session {
         };
         let (mut sink, mut stream) = ws.split();
         let mut seq: i64 = 1;
-        if let Some(room) = room_number {
-            let enter_unique_id = (rand::random::<i64>() & i64::MAX).max(1);
-            let opening = [
-                wire::encode_enter_room(room, enter_unique_id),
-                wire::encode_heartbeat(room, seq),
-            ];
-            for frame in opening {
-                if let Err(err) = sink.send(Message::Binary(frame.into())).await {
-                    return dropped(SocketError::Io(err));
-                }
-            }
+        if let Some(room) = room_number
+            && let Err(err) = enter_room(&mut sink, room).await
+        {
+            return dropped(SocketError::Io(err));
         }
         let start = tokio::time::Instant::now();
         let mut beat = tokio::time::interval_at(start + heartbeat, heartbeat);
@@ -120,21 +113,12 @@ impl Session {
                 }
                 (index, result) = running(&mut probe) => {
                     probe = None;
-                    let now = self.chain_now();
-                    match result {
-                        Ok(prepared) => {
-                            self.chain.on_probe_ok(index, now);
+                    match self.probe_done(index, result) {
+                        Some(prepared) => {
                             close(&mut sink).await;
                             return Ok(Ended::Handover(Box::new(prepared)));
                         }
-                        Err(err) => {
-                            tracing::info!(
-                                "probe of {} failed: {err}",
-                                self.providers[index].kind
-                            );
-                            self.chain.on_probe_failed(index, switching::verdict(&err), now);
-                            probe_timer.as_mut().reset(self.probe_deadline());
-                        }
+                        None => probe_timer.as_mut().reset(self.probe_deadline()),
                     }
                     continue;
                 }
@@ -146,47 +130,90 @@ impl Session {
             watchdog
                 .as_mut()
                 .reset(tokio::time::Instant::now() + watchdog_limit);
-            match message {
-                Some(Ok(Message::Binary(bytes))) => {
-                    match self.on_binary(&bytes, &mut sink, !euler).await {
-                        Ok(None) => {}
-                        Ok(Some(err)) => return dropped(err),
-                        Err(halt) => {
-                            if matches!(halt, Halt::StreamEnded) {
-                                close(&mut sink).await;
-                            }
-                            return Err(halt);
-                        }
-                    }
-                }
-                Some(Ok(Message::Text(text))) if euler => {
-                    if let Some(info) = euler_ws::parse_text(&text) {
-                        tracing::debug!("Euler's WebSocket says: {:?}", info.types);
-                        if let Some(id) = info.room_id.filter(|id| id != room_id) {
-                            tracing::info!("Euler's WebSocket names room {id}, we know {room_id}");
-                        }
-                    }
-                }
-                Some(Ok(Message::Close(frame))) => {
-                    let (code, reason) = frame.map_or((1005, String::new()), |f| {
-                        (u16::from(f.code), sanitize(&f.reason, 120))
+            match self.on_message(message, &mut sink, euler, room_id).await? {
+                None => {}
+                Some(error) => {
+                    return Ok(Ended::Dropped {
+                        error,
+                        lived: connected.elapsed(),
                     });
-                    if euler {
-                        return Ok(Ended::Dropped {
-                            error: LiveError::Euler(EulerError::Closed {
-                                close: EulerClose::from_code(code),
-                                reason,
-                            }),
-                            lived: connected.elapsed(),
-                        });
-                    }
-                    return dropped(SocketError::Closed { code, reason });
                 }
-                // Text on TikTok's socket, ping, pong: proof of life only (tungstenite answers
-                // pings itself).
-                Some(Ok(_)) => {}
-                Some(Err(err)) => return dropped(SocketError::Io(err)),
-                None => return dropped(SocketError::Eof),
+            }
+        }
+    }
+
+    /// One message from the socket: `Some(error)` when the connection is over.
+    async fn on_message(
+        &mut self,
+        message: Option<Result<Message, tokio_tungstenite::tungstenite::Error>>,
+        sink: &mut Sink,
+        euler: bool,
+        room_id: &str,
+    ) -> Result<Option<LiveError>, Halt> {
+        let gone = |error: SocketError| {
+            Some(if euler {
+                LiveError::Euler(EulerError::Socket(error))
+            } else {
+                LiveError::Socket(error)
+            })
+        };
+        match message {
+            Some(Ok(Message::Binary(bytes))) => match self.on_binary(&bytes, sink, !euler).await {
+                Ok(None) => Ok(None),
+                Ok(Some(err)) => Ok(gone(err)),
+                Err(halt) => {
+                    if matches!(halt, Halt::StreamEnded) {
+                        close(sink).await;
+                    }
+                    Err(halt)
+                }
+            },
+            Some(Ok(Message::Text(text))) if euler => {
+                if let Some(info) = euler_ws::parse_text(&text) {
+                    tracing::debug!("Euler's WebSocket says: {:?}", info.types);
+                    if let Some(id) = info.room_id.filter(|id| id != room_id) {
+                        tracing::info!("Euler's WebSocket names room {id}, we know {room_id}");
+                    }
+                }
+                Ok(None)
+            }
+            Some(Ok(Message::Close(frame))) => {
+                let (code, reason) = frame.map_or((1005, String::new()), |f| {
+                    (u16::from(f.code), sanitize(&f.reason, 120))
+                });
+                if euler {
+                    return Ok(Some(LiveError::Euler(EulerError::Closed {
+                        close: EulerClose::from_code(code),
+                        reason,
+                    })));
+                }
+                Ok(gone(SocketError::Closed { code, reason }))
+            }
+            // Text on TikTok's socket, ping, pong: proof of life only (tungstenite answers
+            // pings itself).
+            Some(Ok(_)) => Ok(None),
+            Some(Err(err)) => Ok(gone(SocketError::Io(err))),
+            None => Ok(gone(SocketError::Eof)),
+        }
+    }
+
+    /// A probe finished: the connection that takes over, or `None` (the chain schedules the next).
+    fn probe_done(
+        &mut self,
+        index: usize,
+        result: Result<Prepared, LiveError>,
+    ) -> Option<Prepared> {
+        let now = self.chain_now();
+        match result {
+            Ok(prepared) => {
+                self.chain.on_probe_ok(index, now);
+                Some(prepared)
+            }
+            Err(err) => {
+                tracing::info!("probe of {} failed: {err}", self.providers[index].kind);
+                self.chain
+                    .on_probe_failed(index, switching::verdict(&err), now);
+                None
             }
         }
     }
@@ -262,6 +289,20 @@ impl Session {
         self.flush_outputs().await?;
         Ok(ack_error)
     }
+}
+
+/// The first frames on TikTok's socket: enter the room, then the first heartbeat.
+async fn enter_room(
+    sink: &mut Sink,
+    room: i64,
+) -> Result<(), tokio_tungstenite::tungstenite::Error> {
+    let enter_unique_id = (rand::random::<i64>() & i64::MAX).max(1);
+    sink.send(Message::Binary(
+        wire::encode_enter_room(room, enter_unique_id).into(),
+    ))
+    .await?;
+    sink.send(Message::Binary(wire::encode_heartbeat(room, 1).into()))
+        .await
 }
 
 /// The running probe's result; never resolves when there is none.
