@@ -12,6 +12,7 @@ pub mod capture;
 pub mod cli;
 pub mod engine;
 pub mod event;
+pub mod external;
 pub mod keystore;
 pub mod live;
 pub mod mappings;
@@ -25,6 +26,7 @@ pub mod t2m;
 #[doc(hidden)]
 pub mod testkit;
 pub mod text;
+pub mod tikfinity;
 pub mod triggers;
 pub mod ui;
 pub mod wire;

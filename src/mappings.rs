@@ -82,6 +82,12 @@ pub enum Action {
     /// OBS: set the text of the text source `source`. `text` may hold placeholders; viewer values
     /// are plain text with control and invisible characters removed.
     ObsText { source: String, text: String },
+    /// Keystrokes and mouse input for a game: chords, holds, waits, clicks, typed text
+    /// (`{"type":"keys","steps":[…],"window":"Minecraft"}`). Placeholders only in `type_text`,
+    /// typed as text.
+    Keys(crate::actions::keys::KeysAction),
+    /// Say a text with the system's offline voices (`{"type":"speak","text":"…"}`).
+    Speak(crate::actions::speak::SpeakAction),
 }
 
 fn default_show_seconds() -> u32 {
@@ -141,6 +147,8 @@ impl Action {
                 }
             }
             Self::ObsText { source, text } => format!("OBS text {source}: {text}"),
+            Self::Keys(keys) => keys.summary(),
+            Self::Speak(speak) => speak.summary(),
         }
     }
 }
@@ -194,6 +202,8 @@ impl std::fmt::Debug for Action {
                 .field("source", source)
                 .field("text", text)
                 .finish(),
+            Self::Keys(keys) => f.debug_tuple("Keys").field(keys).finish(),
+            Self::Speak(speak) => f.debug_tuple("Speak").field(speak).finish(),
         }
     }
 }
@@ -542,6 +552,19 @@ mod tests {
             r#"{"type":"obs_text","source":"Title","text":"Thanks {nickname}"}"#
         );
         assert_eq!(serde_json::from_str::<Action>(&json).unwrap(), text);
+    }
+
+    #[test]
+    fn keys_and_speak_actions_have_their_own_json_kinds() {
+        let json = r#"{"type":"keys","steps":[{"press":"ctrl+shift+k"},{"hold":"w","millis":500},{"wait_millis":100},{"click":"left"},{"type_text":"gg"}],"window":"Minecraft"}"#;
+        let keys: Action = serde_json::from_str(json).unwrap();
+        assert!(matches!(&keys, Action::Keys(k) if k.steps.len() == 5 && k.window == "Minecraft"));
+        assert_eq!(serde_json::to_string(&keys).unwrap(), json);
+        let json = r#"{"type":"speak","text":"{nickname} sent {count} {gift}","voice":"en","rate":1.2,"volume":0.8}"#;
+        let speak: Action = serde_json::from_str(json).unwrap();
+        assert!(matches!(&speak, Action::Speak(s) if s.voice.as_deref() == Some("en")));
+        assert_eq!(serde_json::to_string(&speak).unwrap(), json);
+        assert_eq!(speak.summary(), "🗣 “{nickname} sent {count} {gift}” (en)");
     }
 
     #[test]

@@ -245,6 +245,14 @@ fn prepare(mapping: &Mapping, values: &Values, gift: &Arc<WebhookBody>) -> Vec<P
                 },
                 action,
             ),
+            // Run by their own runners once the queue drives them (keys: actions::keys, speech:
+            // actions::speak); until then they fail in their turn, saying so.
+            Action::Keys(_) | Action::Speak(_) => Prepared::Once(
+                Work::Invalid(
+                    "this giftdeck's queue does not run keys or speak actions yet".into(),
+                ),
+                action.summary().into(),
+            ),
             Action::ObsText { source, text } => {
                 let text = placeholders::render_text(text, values);
                 let summary = Action::ObsText {

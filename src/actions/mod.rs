@@ -5,6 +5,7 @@ pub mod binding;
 pub mod executor;
 mod expand;
 pub mod grammar;
+pub mod keys;
 pub mod obs;
 #[cfg(test)]
 mod placeholder_props;
@@ -12,6 +13,7 @@ pub mod placeholders;
 pub mod rcon;
 mod runner;
 pub mod sound;
+pub mod speak;
 pub mod webhook;
 
 pub use binding::{HeldQueue, NotRun, Origin, ServerId, ShutdownReport};

@@ -149,7 +149,7 @@ impl Drop for OverlayServer {
 }
 
 /// True for the names a local browser or OBS uses for this machine.
-fn is_loopback_host(host: &str) -> bool {
+pub fn is_loopback_host(host: &str) -> bool {
     let name = match host.rsplit_once(':') {
         Some((name, port)) if !name.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => name,
         _ => host,

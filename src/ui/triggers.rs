@@ -91,6 +91,8 @@ pub fn find_problems(mappings: &[Mapping], catalog: &Catalog) -> Vec<Vec<Problem
                     Action::ObsShowSource { source, .. } | Action::ObsText { source, .. } => {
                         source.trim().is_empty()
                     }
+                    Action::Keys(keys) => keys.steps.is_empty(),
+                    Action::Speak(speak) => speak.text.trim().is_empty(),
                 };
                 if empty {
                     problems.push(Problem::EmptyAction { action: i + 1 });

@@ -137,6 +137,8 @@ fn kind_name(action: &Action) -> &'static str {
         Action::ObsScene { .. } => "OBS scene",
         Action::ObsShowSource { .. } => "OBS show source",
         Action::ObsText { .. } => "OBS text",
+        Action::Keys(_) => "Keys",
+        Action::Speak(_) => "Speak",
     }
 }
 
@@ -345,6 +347,11 @@ fn action_fields_ui(
                 .on_hover_text("Placeholders work; viewer text is shown as plain text")
                 .changed();
             a || b
+        }
+        // Edited in the mappings file for now; shown here as written.
+        Action::Keys(_) | Action::Speak(_) => {
+            ui.label(action.summary());
+            false
         }
     }
 }
