@@ -31,6 +31,11 @@ pub fn ledger_path() -> Option<PathBuf> {
     project_dirs().map(|d| d.data_dir().join("ledger.sqlite"))
 }
 
+/// `<OS cache dir>/gifts` (e.g. `~/.cache/giftdeck/gifts`): the rooms' gift lists, per region.
+pub fn gift_cache_dir() -> Option<PathBuf> {
+    project_dirs().map(|d| d.cache_dir().join("gifts"))
+}
+
 /// Where log files go: `<OS data dir>/giftdeck/logs` (e.g. `~/.local/share/giftdeck/logs`).
 pub fn log_dir() -> Option<PathBuf> {
     project_dirs().map(|d| d.data_dir().join("logs"))

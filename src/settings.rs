@@ -63,6 +63,14 @@ pub struct ConnectionSettings {
     pub sign_api_key: Option<String>,
     pub tiktok_url: String,
     pub webcast_url: String,
+    /// The provider chain in order (`sign`, `euler-ws`, `custom`); empty: the default chain.
+    pub providers: Vec<crate::live::ProviderKind>,
+    pub euler_ws_url: String,
+    /// Euler's WebSocket key (unset: the sign API key when the sign server is Euler's).
+    pub euler_ws_api_key: Option<String>,
+    /// A self-hosted sign server (the `custom` provider).
+    pub custom_sign_url: Option<String>,
+    pub custom_sign_api_key: Option<String>,
 }
 
 impl Default for ConnectionSettings {
@@ -73,6 +81,11 @@ impl Default for ConnectionSettings {
             sign_api_key: None,
             tiktok_url: DEFAULT_TIKTOK_URL.to_owned(),
             webcast_url: DEFAULT_WEBCAST_URL.to_owned(),
+            providers: Vec::new(),
+            euler_ws_url: crate::live::DEFAULT_EULER_WS_URL.to_owned(),
+            euler_ws_api_key: None,
+            custom_sign_url: None,
+            custom_sign_api_key: None,
         }
     }
 }
@@ -85,6 +98,17 @@ impl std::fmt::Debug for ConnectionSettings {
             .field("sign_api_key", &self.sign_api_key.as_deref().map(masked))
             .field("tiktok_url", &self.tiktok_url)
             .field("webcast_url", &self.webcast_url)
+            .field("providers", &self.providers)
+            .field("euler_ws_url", &self.euler_ws_url)
+            .field(
+                "euler_ws_api_key",
+                &self.euler_ws_api_key.as_deref().map(masked),
+            )
+            .field("custom_sign_url", &self.custom_sign_url)
+            .field(
+                "custom_sign_api_key",
+                &self.custom_sign_api_key.as_deref().map(masked),
+            )
             .finish()
     }
 }
@@ -217,6 +241,13 @@ impl Settings {
             sign_api_key: c.sign_api_key.clone().filter(|k| !k.trim().is_empty()),
             tiktok_url: c.tiktok_url.clone(),
             webcast_url: c.webcast_url.clone(),
+            providers: c.providers.clone(),
+            euler_ws_url: c.euler_ws_url.clone(),
+            euler_ws_api_key: c.euler_ws_api_key.clone(),
+            custom_sign_url: c.custom_sign_url.clone().filter(|u| !u.trim().is_empty()),
+            custom_sign_api_key: c.custom_sign_api_key.clone(),
+            tiktok_session: crate::live::SessionSource::Keyring,
+            gift_cache_dir: crate::live::gifts::default_cache_dir(),
             engine: self.engine.engine_config(),
             ..LiveConfig::default()
         }
@@ -614,6 +645,31 @@ mod tests {
         assert_eq!(config.engine.streak_timeout_millis, 1234);
         settings.connection.sign_api_key = Some("k".into());
         assert_eq!(settings.live_config("x").sign_api_key.as_deref(), Some("k"));
+        // The chain keys are additive: a file without them loads, one with them round-trips.
+        let old: Settings =
+            serde_json::from_str(r#"{"version":1,"connection":{"sign_url":"http://s"}}"#).unwrap();
+        assert!(old.connection.providers.is_empty());
+        assert_eq!(
+            old.connection.euler_ws_url,
+            crate::live::DEFAULT_EULER_WS_URL
+        );
+        settings.connection.providers = vec![
+            crate::live::ProviderKind::EulerWs,
+            crate::live::ProviderKind::Sign,
+        ];
+        settings.connection.custom_sign_url = Some(" ".into());
+        let json = serde_json::to_string(&settings).unwrap();
+        assert!(
+            json.contains(r#""providers":["euler-ws","sign"]"#),
+            "{json}"
+        );
+        let back: Settings = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.connection.providers, settings.connection.providers);
+        assert_eq!(
+            back.live_config("x").custom_sign_url,
+            None,
+            "a blank URL is none"
+        );
     }
 
     #[test]

@@ -49,7 +49,7 @@ fn replay_into(server: &TikfinityServer, capture: &str) {
         CaptureReader::open(std::path::Path::new(&format!("tests/data/{capture}"))).unwrap();
     let feed = server.feed();
     giftdeck::replay::replay_outputs(reader, MappingTable::default(), |output| {
-        feed.deliver(output, 1_700_000_000_000);
+        feed.deliver(&output.output, i64::try_from(output.at_millis).unwrap());
         Ok(())
     })
     .unwrap();

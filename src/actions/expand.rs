@@ -249,9 +249,7 @@ fn prepare(mapping: &Mapping, values: &Values, gift: &Arc<WebhookBody>) -> Vec<P
             // Run by their own runners once the queue drives them (keys: actions::keys, speech:
             // actions::speak); until then they fail in their turn, saying so.
             Action::Keys(_) | Action::Speak(_) => Prepared::Once(
-                Work::Invalid(
-                    "this giftdeck's queue does not run keys or speak actions yet".into(),
-                ),
+                Work::Invalid(ActionError::NotRunHere("keys or speak")),
                 action.summary().into(),
             ),
             Action::ObsText { source, text } => {

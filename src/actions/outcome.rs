@@ -43,6 +43,9 @@ pub enum ActionError {
     Render(RenderError),
     #[error("random: no other enabled mapping with actions to pick")]
     NothingToPick,
+    /// An action kind this queue does not run (yet): it fails in its turn, saying so.
+    #[error("this giftdeck's queue does not run {0} actions yet")]
+    NotRunHere(&'static str),
 }
 
 impl ActionError {
@@ -60,6 +63,7 @@ impl PartialEq for ActionError {
             (Self::RconNotConfigured, Self::RconNotConfigured)
             | (Self::ObsNotConfigured, Self::ObsNotConfigured)
             | (Self::NothingToPick, Self::NothingToPick) => true,
+            (Self::NotRunHere(a), Self::NotRunHere(b)) => a == b,
             (Self::Rcon { error: a, .. }, Self::Rcon { error: b, .. }) => Arc::ptr_eq(a, b),
             (Self::Webhook(a), Self::Webhook(b)) => Arc::ptr_eq(a, b),
             (Self::Obs(a), Self::Obs(b)) => Arc::ptr_eq(a, b),

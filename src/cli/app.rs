@@ -12,8 +12,10 @@ const LOG_DAYS: usize = 14;
 fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
     use tracing_subscriber::prelude::*;
     let filter = || {
-        tracing_subscriber::EnvFilter::try_from_env("GIFTDECK_LOG")
-            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,giftdeck=debug"))
+        crate::keystore::quiet_log_filter(
+            tracing_subscriber::EnvFilter::try_from_env("GIFTDECK_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,giftdeck=debug")),
+        )
     };
     let stderr = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)

@@ -133,6 +133,9 @@ pub struct WatchArgs {
     /// Sign server API key (sent as `X-Api-Key`; never logged).
     #[arg(long, env = "GIFTDECK_SIGN_API_KEY", hide_env_values = true)]
     pub sign_api_key: Option<String>,
+    /// Boxed: the flags would make `Command` large for every subcommand.
+    #[command(flatten)]
+    pub chain: Box<ProviderArgs>,
     /// Replaces `https://www.tiktok.com`.
     #[arg(long)]
     pub tiktok_url: Option<String>,
@@ -159,6 +162,48 @@ pub struct WatchArgs {
     pub memory_dir: Option<PathBuf>,
     #[command(flatten)]
     pub execute: ExecuteArgs,
+}
+
+/// The provider chain (docs/live.md, "Providers").
+#[derive(Clone, Default, Args)]
+pub struct ProviderArgs {
+    /// A way into the stream, tried in the order given (repeat the flag): `sign` (the sign
+    /// server), `euler-ws` (Euler Stream's managed WebSocket, needs a key), `custom` (your own
+    /// sign server, `--custom-sign-url`). Default: sign, then euler-ws when it has a key, then
+    /// custom when it has a URL.
+    #[arg(long = "provider", value_name = "sign|euler-ws|custom", value_parser = parse_provider)]
+    pub providers: Vec<crate::live::ProviderKind>,
+    /// Euler's managed WebSocket URL (default `wss://ws.eulerstream.com`; tests point it at a fake).
+    #[arg(long, value_name = "URL")]
+    pub euler_ws_url: Option<String>,
+    /// Euler's WebSocket API key (default: the sign API key when the sign server is Euler's own).
+    #[arg(long, env = "GIFTDECK_EULER_WS_API_KEY", hide_env_values = true)]
+    pub euler_ws_api_key: Option<String>,
+    /// Base URL of your own Euler-compatible sign server (the `custom` provider).
+    #[arg(long, value_name = "URL")]
+    pub custom_sign_url: Option<String>,
+    /// Its API key (sent only to it).
+    #[arg(long, env = "GIFTDECK_CUSTOM_SIGN_API_KEY", hide_env_values = true)]
+    pub custom_sign_api_key: Option<String>,
+}
+
+fn parse_provider(value: &str) -> Result<crate::live::ProviderKind, String> {
+    crate::live::ProviderKind::parse(value)
+        .ok_or_else(|| format!("unknown provider {value:?} (sign, euler-ws or custom)"))
+}
+
+// Keys never reach `Debug` output.
+impl std::fmt::Debug for ProviderArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let masked = |key: &Option<String>| key.as_ref().map(|_| "***");
+        f.debug_struct("ProviderArgs")
+            .field("providers", &self.providers)
+            .field("euler_ws_url", &self.euler_ws_url)
+            .field("euler_ws_api_key", &masked(&self.euler_ws_api_key))
+            .field("custom_sign_url", &self.custom_sign_url)
+            .field("custom_sign_api_key", &masked(&self.custom_sign_api_key))
+            .finish()
+    }
 }
 
 /// Flags that run the credited gifts' actions through the real executor.
@@ -289,6 +334,7 @@ impl std::fmt::Debug for WatchArgs {
                 "sign_api_key",
                 &self.sign_api_key.as_deref().map(crate::settings::masked),
             )
+            .field("chain", &self.chain)
             .field("tiktok_url", &self.tiktok_url)
             .field("webcast_url", &self.webcast_url)
             .field("mappings", &self.mappings)

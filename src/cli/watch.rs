@@ -39,14 +39,27 @@ pub fn run_blocking(args: WatchArgs) -> ExitCode {
     }
 }
 
-/// The session config from the command line (the key comes from the flag or `GIFTDECK_SIGN_API_KEY`).
+/// The session config from the command line (the keys come from the flags or their
+/// `GIFTDECK_*_API_KEY` variables).
 pub fn config_from_args(args: &WatchArgs) -> LiveConfig {
     let defaults = LiveConfig::default();
+    let chain = &args.chain;
     LiveConfig {
         target: args.user.clone().unwrap_or_default(),
         room_id: args.room_id.clone(),
         sign_url: args.sign_url.clone().unwrap_or(defaults.sign_url.clone()),
         sign_api_key: args.sign_api_key.clone().filter(|k| !k.is_empty()),
+        providers: chain.providers.clone(),
+        euler_ws_url: chain
+            .euler_ws_url
+            .clone()
+            .unwrap_or(defaults.euler_ws_url.clone()),
+        euler_ws_api_key: chain.euler_ws_api_key.clone().filter(|k| !k.is_empty()),
+        custom_sign_url: chain.custom_sign_url.clone(),
+        custom_sign_api_key: chain.custom_sign_api_key.clone().filter(|k| !k.is_empty()),
+        // The session pasted in the window's Settings, read only if the room is 18+.
+        tiktok_session: crate::live::SessionSource::Keyring,
+        gift_cache_dir: crate::live::gifts::default_cache_dir(),
         tiktok_url: args
             .tiktok_url
             .clone()
@@ -64,30 +77,21 @@ pub fn config_from_args(args: &WatchArgs) -> LiveConfig {
     }
 }
 
-/// The line `watch` prints after `failed: …`: what went wrong, in words, and what to do about it.
+/// The line `watch` prints after `failed: …`: what went wrong, in words, and what to do about it
+/// (the words live with the window's, in `ui::failure`).
 pub fn failure_advice(kind: FailureKind) -> &'static str {
-    match kind {
-        FailureKind::NoInternet => {
-            "no internet connection: check the network (DNS failed or no host could be reached)"
-        }
-        FailureKind::TiktokUnreachable => {
-            "TikTok or the sign server cannot be reached right now (timeout, TLS or 5xx): try again later"
-        }
-        FailureKind::UserNotFound => "no such TikTok user: check the spelling of the @username",
-        FailureKind::NotLive => "the user is not live right now: run again once the stream starts",
-        FailureKind::SignRefused => {
-            "the sign server refused the API key: check --sign-api-key or GIFTDECK_SIGN_API_KEY"
-        }
-        FailureKind::RateLimited => {
-            "rate limited: wait a few minutes, or use your own sign server API key"
-        }
-        FailureKind::Blocked => {
-            "TikTok blocked this connection: wait a few minutes, change network, or pass --room-id"
-        }
-        FailureKind::Protocol => {
-            "TikTok or the sign server sent something unexpected: see the detail above (and the log)"
-        }
-    }
+    crate::ui::failure::watch_advice(kind)
+}
+
+/// What `watch` prints when the provider carrying the stream changes.
+fn route_line(route: &crate::live::Route) -> String {
+    use crate::ui::failure::{local_clock, provider_name, route_words};
+    route_words(route, &local_clock).unwrap_or_else(|| {
+        format!(
+            "connected through {}",
+            provider_name(route.via, route.sign_is_euler)
+        )
+    })
 }
 
 /// Starts the overlays (the app's saved overlay settings; `--overlay-port` wins, 0 turns them
@@ -167,6 +171,7 @@ impl Subscriber for StatusLines {
             LiveMsg::Output(_) => {}
             LiveMsg::Stats(stats) => self.stats = *stats,
             LiveMsg::Warning(warning) => eprintln!("giftdeck watch: warning: {warning}"),
+            LiveMsg::Route(route) => eprintln!("giftdeck watch: {}", route_line(route)),
             LiveMsg::Status(status) => {
                 eprintln!("giftdeck watch: {status}");
                 if let ConnStatus::Failed { kind, .. } = status {

@@ -112,6 +112,14 @@ pub struct Stamped {
     pub output: Output,
 }
 
+/// A frame that asked to be acknowledged: the `ack` frame to send carries these
+/// (`wire::encode_ack`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AckRequest {
+    pub log_id: i64,
+    pub internal_ext: String,
+}
+
 /// Counters for summaries and the status bar.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Stats {
@@ -256,22 +264,28 @@ impl Pipeline {
         }
     }
 
-    /// Decodes and processes one binary WebSocket message. A frame that cannot be decoded is
-    /// counted as malformed and returned as the error; it loses only itself.
+    /// Decodes and processes one binary WebSocket message: the one entry point for every path
+    /// (the live push socket, the managed WebSocket, `replay`, the fuzz tests). A frame that cannot
+    /// be decoded is counted as malformed and returned as the error; it loses only itself. When the
+    /// frame asks for an acknowledgement, what to send back is returned (the caller owns the socket).
     pub fn ingest_ws_message(
         &mut self,
         bytes: &[u8],
         now_millis: u64,
         out: &mut Vec<Output>,
-    ) -> Result<(), DecodeError> {
+    ) -> Result<Option<AckRequest>, DecodeError> {
         self.stats.frames += 1;
         let decoded = self.inflater.decode_message_batch(bytes);
         match decoded {
-            Ok(Some((_log_id, batch))) => {
+            Ok(Some((log_id, mut batch))) => {
+                let ack = batch.need_ack.then(|| AckRequest {
+                    log_id,
+                    internal_ext: std::mem::take(&mut batch.internal_ext),
+                });
                 self.ingest_batch(batch, now_millis, out);
-                Ok(())
+                Ok(ack)
             }
-            Ok(None) => Ok(()),
+            Ok(None) => Ok(None),
             Err(err) => {
                 self.stats.malformed += 1;
                 Err(err)

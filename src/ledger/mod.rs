@@ -167,7 +167,8 @@ impl LedgerEvent {
                 };
                 (msg_id, Viewer::of(user), activity)
             }
-            Output::Fired(_) => return None,
+            // A viewer's likes come from their own like messages (above); the room count is not a viewer's.
+            Output::Fired(_) | Output::Likes(_) => return None,
         };
         Some(Self {
             msg_id,

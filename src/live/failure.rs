@@ -6,6 +6,7 @@ use std::io;
 
 use tokio_tungstenite::tungstenite;
 
+use super::euler_ws::{EulerClose, EulerError};
 use super::http::FetchError;
 use super::{ConnectError, LiveError, ResolveError, SignError, SocketError};
 
@@ -20,12 +21,19 @@ pub enum FailureKind {
     UserNotFound,
     /// The user exists but is not live.
     NotLive,
-    /// The sign server said 401/403: the API key.
+    /// A provider refused the API key (the sign server's 401/403, Euler's 4401/4403).
     SignRefused,
     /// The sign server or TikTok said 429.
     RateLimited,
     /// TikTok blocked us: `DEVICE_BLOCKED`, a captcha page, a refused handshake.
     Blocked,
+    /// A provider is failing on its side: HTTP 5xx, its `ws-fallback` stub instead of a push
+    /// server, Euler's "could not fetch from TikTok" closes.
+    ProviderDown,
+    /// The provider's account has too many connections open (Euler's 4429).
+    TooManyConnections,
+    /// The room is age-restricted (18+): it needs the streamer's TikTok session.
+    AgeRestricted,
     /// Anything unexpected in what TikTok or the sign server sent (and the rare failure on our own
     /// side that is none of the above: a capture file that cannot be written, no HTTP client).
     Protocol,
@@ -33,7 +41,7 @@ pub enum FailureKind {
 
 impl FailureKind {
     /// Every kind, for exhaustive tests and UI tables.
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 11] = [
         Self::NoInternet,
         Self::TiktokUnreachable,
         Self::UserNotFound,
@@ -41,6 +49,9 @@ impl FailureKind {
         Self::SignRefused,
         Self::RateLimited,
         Self::Blocked,
+        Self::ProviderDown,
+        Self::TooManyConnections,
+        Self::AgeRestricted,
         Self::Protocol,
     ];
 
@@ -51,9 +62,12 @@ impl FailureKind {
             Self::TiktokUnreachable => "TikTok cannot be reached",
             Self::UserNotFound => "no such TikTok user",
             Self::NotLive => "the user is not live",
-            Self::SignRefused => "the sign server refused the API key",
+            Self::SignRefused => "the provider refused the API key",
             Self::RateLimited => "rate limited",
             Self::Blocked => "TikTok blocked the connection",
+            Self::ProviderDown => "the provider is failing",
+            Self::TooManyConnections => "too many connections on the provider account",
+            Self::AgeRestricted => "the room is 18+ and needs a TikTok session",
             Self::Protocol => "unexpected answer",
         }
     }
@@ -74,8 +88,55 @@ impl LiveError {
             Self::Sign(e) => sign_kind(e),
             Self::Connect(e) => connect_kind(e),
             Self::Socket(e) => socket_kind(e),
+            Self::Euler(e) => euler_kind(e),
             Self::Http(_) | Self::Record(_) => FailureKind::Protocol,
         }
+    }
+
+    /// The HTTP status or close code behind the failure, when there is one (for "HTTP 500 since
+    /// 14:02").
+    pub fn code(&self) -> Option<u16> {
+        match self {
+            Self::Sign(SignError::Server { status, .. })
+            | Self::Sign(SignError::Refused { status, .. })
+            | Self::Sign(SignError::Unexpected { status, .. })
+            | Self::Sign(SignError::Fetch(FetchError::Status { status, .. }))
+            | Self::Connect(ConnectError::Rejected { status, .. })
+            | Self::Connect(ConnectError::Blocked { status, .. })
+            | Self::Euler(EulerError::Connect(ConnectError::Rejected { status, .. })) => {
+                Some(*status)
+            }
+            Self::Sign(SignError::RateLimited { .. }) => Some(429),
+            Self::Socket(SocketError::Closed { code, .. }) => Some(*code),
+            Self::Euler(EulerError::Closed { close, .. }) => Some(close.code()),
+            _ => None,
+        }
+    }
+}
+
+fn euler_kind(err: &EulerError) -> FailureKind {
+    match err {
+        EulerError::NeedsUsername => FailureKind::UserNotFound,
+        EulerError::NoKey => FailureKind::SignRefused,
+        EulerError::Connect(ConnectError::Rejected {
+            status: 401 | 403, ..
+        }) => FailureKind::SignRefused,
+        EulerError::Connect(e) => connect_kind(e),
+        EulerError::Socket(e) => socket_kind(e),
+        EulerError::Closed { close, .. } => match close {
+            EulerClose::InvalidAuth | EulerClose::NoPermission => FailureKind::SignRefused,
+            EulerClose::TooManyConnections => FailureKind::TooManyConnections,
+            EulerClose::NotLive | EulerClose::StreamEnded => FailureKind::NotLive,
+            EulerClose::InternalError
+            | EulerClose::WebcastFetchError
+            | EulerClose::RoomInfoFetchError => FailureKind::ProviderDown,
+            EulerClose::InvalidOptions => FailureKind::Protocol,
+            EulerClose::Normal
+            | EulerClose::NoMessages
+            | EulerClose::TikTokClosed
+            | EulerClose::MaxLifetime
+            | EulerClose::Other(_) => FailureKind::TiktokUnreachable,
+        },
     }
 }
 
@@ -84,6 +145,7 @@ fn resolve_kind(err: &ResolveError) -> FailureKind {
         ResolveError::UserNotFound { .. } => FailureKind::UserNotFound,
         ResolveError::Offline { .. } | ResolveError::RoomOffline { .. } => FailureKind::NotLive,
         ResolveError::Blocked { .. } => FailureKind::Blocked,
+        ResolveError::AgeRestricted { .. } => FailureKind::AgeRestricted,
         ResolveError::NoRoom { .. } => FailureKind::Protocol,
         ResolveError::Fetch { source, .. } => fetch_kind(source),
     }
@@ -94,7 +156,7 @@ fn sign_kind(err: &SignError) -> FailureKind {
         SignError::Fetch(e) => fetch_kind(e),
         SignError::RateLimited { .. } => FailureKind::RateLimited,
         SignError::Refused { .. } => FailureKind::SignRefused,
-        SignError::Server { .. } => FailureKind::TiktokUnreachable,
+        SignError::Server { .. } | SignError::FallbackStub { .. } => FailureKind::ProviderDown,
         SignError::Unexpected { .. }
         | SignError::EmptyBody
         | SignError::NoCookie
@@ -217,9 +279,15 @@ mod tests {
     async fn fetch_error(url: String, timeout: Duration) -> LiveError {
         let client = reqwest::Client::builder().timeout(timeout).build().unwrap();
         let url = url::Url::parse(&url).unwrap();
-        let err = crate::live::http::get(&client, url, "test", "https://www.tiktok.com/")
-            .await
-            .unwrap_err();
+        let err = crate::live::http::get(
+            &client,
+            url,
+            "test",
+            "https://www.tiktok.com/",
+            crate::live::http::ANONYMOUS_COOKIE,
+        )
+        .await
+        .unwrap_err();
         LiveError::Sign(SignError::Fetch(err))
     }
 
@@ -265,11 +333,6 @@ mod tests {
             },
         });
         assert_eq!(api_5xx.kind(), FailureKind::TiktokUnreachable);
-        let sign_5xx = LiveError::Sign(SignError::Server {
-            status: 502,
-            message: "bad gateway".into(),
-        });
-        assert_eq!(sign_5xx.kind(), FailureKind::TiktokUnreachable);
         assert_eq!(
             connect_io(io::ErrorKind::ConnectionReset).kind(),
             FailureKind::TiktokUnreachable
@@ -309,8 +372,10 @@ mod tests {
     fn rate_limited_from_the_sign_server_or_tiktok() {
         let sign = LiveError::Sign(SignError::RateLimited {
             message: "slow down".into(),
+            retry_after: None,
         });
         assert_eq!(sign.kind(), FailureKind::RateLimited);
+        assert_eq!(sign.code(), Some(429));
         let push = LiveError::Connect(ConnectError::Rejected {
             url: "wss://push.example/ws".into(),
             status: 429,
@@ -350,6 +415,64 @@ mod tests {
         ] {
             assert_eq!(err.kind(), FailureKind::Protocol, "{err}");
         }
+    }
+
+    #[test]
+    fn provider_down_for_5xx_the_fallback_stub_and_euler_fetch_errors() {
+        let sign_5xx = LiveError::Sign(SignError::Server {
+            status: 502,
+            message: "bad gateway".into(),
+        });
+        assert_eq!(sign_5xx.kind(), FailureKind::ProviderDown);
+        assert_eq!(sign_5xx.code(), Some(502));
+        let stub = LiveError::Sign(SignError::FallbackStub {
+            push_server: "wss://ws-fallback.eulerstream.com/".into(),
+        });
+        assert_eq!(stub.kind(), FailureKind::ProviderDown);
+        for code in [1011, 4556, 4557] {
+            let closed = euler_closed(code);
+            assert_eq!(closed.kind(), FailureKind::ProviderDown, "{code}");
+            assert_eq!(closed.code(), Some(code));
+        }
+    }
+
+    fn euler_closed(code: u16) -> LiveError {
+        LiveError::Euler(EulerError::Closed {
+            close: EulerClose::from_code(code),
+            reason: String::new(),
+        })
+    }
+
+    #[test]
+    fn euler_close_codes_become_their_kinds() {
+        let cases = [
+            (4401, FailureKind::SignRefused),
+            (4403, FailureKind::SignRefused),
+            (4429, FailureKind::TooManyConnections),
+            (4404, FailureKind::NotLive),
+            (4400, FailureKind::Protocol),
+            (4500, FailureKind::TiktokUnreachable),
+            (4006, FailureKind::TiktokUnreachable),
+            (4555, FailureKind::TiktokUnreachable),
+        ];
+        for (code, kind) in cases {
+            assert_eq!(euler_closed(code).kind(), kind, "{code}");
+        }
+        let refused = LiveError::Euler(EulerError::Connect(ConnectError::Rejected {
+            url: "wss://ws.eulerstream.com/".into(),
+            status: 401,
+        }));
+        assert_eq!(refused.kind(), FailureKind::SignRefused);
+        assert_eq!(
+            LiveError::Euler(EulerError::NoKey).kind(),
+            FailureKind::SignRefused
+        );
+    }
+
+    #[test]
+    fn age_restricted_rooms_ask_for_a_session() {
+        let err = LiveError::Resolve(ResolveError::AgeRestricted { user: "x".into() });
+        assert_eq!(err.kind(), FailureKind::AgeRestricted);
     }
 
     #[test]

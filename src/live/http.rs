@@ -70,12 +70,16 @@ pub fn redact_query(url: &Url) -> String {
     shown.to_string()
 }
 
-/// A browser-like GET.
+/// The `Cookie` TikTok gets from an anonymous client (the reference clients' default).
+pub const ANONYMOUS_COOKIE: &str = "tt-target-idc=useast1a";
+
+/// A browser-like GET to TikTok with `cookie` ([`ANONYMOUS_COOKIE`] or the streamer's session).
 pub async fn get(
     client: &reqwest::Client,
     url: Url,
     user_agent: &str,
     referer: &str,
+    cookie: &str,
 ) -> Result<Reply, FetchError> {
     let request = client
         .get(url.clone())
@@ -86,7 +90,7 @@ pub async fn get(
             reqwest::header::ACCEPT,
             "text/html,application/json,application/protobuf",
         )
-        .header(reqwest::header::COOKIE, "tt-target-idc=useast1a");
+        .header(reqwest::header::COOKIE, cookie);
     send(request, &url).await
 }
 

@@ -4,12 +4,17 @@
 //!
 //! The UI and `giftdeck watch` use [`spawn_session`] and read [`LiveMsg`]s from a bounded channel.
 
+mod dial;
+pub mod euler_ws;
 pub mod failure;
+pub mod gifts;
 pub mod http;
+pub mod provider;
 pub mod resolve;
 mod session;
 pub mod sign;
 pub mod socket;
+pub mod switching;
 pub mod target;
 
 use std::fmt;
@@ -25,11 +30,16 @@ use crate::engine::{self, EngineConfig};
 use crate::mappings::MappingTable;
 use crate::room_store::{RoomStore, RoomStoreError};
 
+pub use euler_ws::{EulerClose, EulerError};
 pub use failure::FailureKind;
+pub use provider::{DEFAULT_EULER_WS_URL, Provider, ProviderKind};
 pub use resolve::ResolveError;
 pub use sign::SignError;
 pub use socket::{ConnectError, SocketError};
+pub use switching::{ChainPolicy, Outage, Route};
 pub use target::{Target, TargetError};
+
+pub use crate::keystore::TikTokSession;
 
 /// TikTok's website (live page and `api-live`).
 pub const DEFAULT_TIKTOK_URL: &str = "https://www.tiktok.com";
@@ -48,9 +58,23 @@ pub struct LiveConfig {
     pub target: String,
     /// Skip the lookup and use this room id.
     pub room_id: Option<String>,
+    /// The `sign` provider's server (Euler Stream's by default).
     pub sign_url: String,
     /// Sent as `X-Api-Key`; never logged or shown.
     pub sign_api_key: Option<String>,
+    /// The providers to try, in order (`--provider`). Empty: the default chain, `sign`, then
+    /// `euler-ws` when it has a key, then `custom` when it has a URL.
+    pub providers: Vec<ProviderKind>,
+    /// Euler's managed WebSocket (`--euler-ws-url`).
+    pub euler_ws_url: String,
+    /// Its `apiKey`. Unset: the sign API key, but only when the sign server is Euler's own (a key
+    /// never goes to anyone but the provider it belongs to).
+    pub euler_ws_api_key: Option<String>,
+    /// A self-hosted sign server with Euler's API (the `custom` provider).
+    pub custom_sign_url: Option<String>,
+    pub custom_sign_api_key: Option<String>,
+    /// When to switch providers and how often to probe a preferred one that failed.
+    pub chain_policy: ChainPolicy,
     /// Replaces `https://www.tiktok.com`.
     pub tiktok_url: String,
     /// Replaces `https://webcast.tiktok.com/webcast`.
@@ -76,6 +100,12 @@ pub struct LiveConfig {
     pub request_timeout: Duration,
     /// Write every received WebSocket message (and the sign server's initial batch) here.
     pub record: Option<Recorder>,
+    /// Where the room's gift list is cached, per region (`None`: not cached; the app and `watch`
+    /// use [`gifts::default_cache_dir`]).
+    pub gift_cache_dir: Option<PathBuf>,
+    /// Where the streamer's TikTok session comes from when a room turns out to need a login
+    /// (18+). It is asked for only then, and sent only to TikTok and to a sign provider.
+    pub tiktok_session: SessionSource,
     /// Keep the room's engine memory here, so a later session (Disconnect/Connect, an app
     /// restart, a crash) in the same stream credits nothing twice. `None`: the memory lives as
     /// long as this session (tests, the demo).
@@ -89,6 +119,12 @@ impl Default for LiveConfig {
             room_id: None,
             sign_url: DEFAULT_SIGN_URL.to_owned(),
             sign_api_key: None,
+            providers: Vec::new(),
+            euler_ws_url: DEFAULT_EULER_WS_URL.to_owned(),
+            euler_ws_api_key: None,
+            custom_sign_url: None,
+            custom_sign_api_key: None,
+            chain_policy: ChainPolicy::default(),
             tiktok_url: DEFAULT_TIKTOK_URL.to_owned(),
             webcast_url: DEFAULT_WEBCAST_URL.to_owned(),
             engine: EngineConfig::default(),
@@ -103,8 +139,22 @@ impl Default for LiveConfig {
             request_timeout: Duration::from_secs(10),
             record: None,
             memory: None,
+            tiktok_session: SessionSource::None,
+            gift_cache_dir: None,
         }
     }
+}
+
+/// Where a session for 18+ rooms comes from.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum SessionSource {
+    /// No login: an 18+ room fails with [`FailureKind::AgeRestricted`].
+    #[default]
+    None,
+    /// This session (tests, or one pasted for this run only).
+    Given(crate::keystore::TikTokSession),
+    /// The OS keyring ([`crate::keystore`]), read when a room needs it.
+    Keyring,
 }
 
 impl LiveConfig {
@@ -114,6 +164,69 @@ impl LiveConfig {
             target: target.into(),
             ..Self::default()
         }
+    }
+
+    /// The providers this session tries, in order, each with its own URL and key. An explicit
+    /// list is kept as given (a `custom` without a URL is left out: it has nowhere to go); the
+    /// default chain leaves out what cannot work (`euler-ws` without a key).
+    pub fn chain(&self) -> Vec<Provider> {
+        let explicit = !self.providers.is_empty();
+        let kinds: &[ProviderKind] = if explicit {
+            &self.providers
+        } else {
+            &ProviderKind::ALL
+        };
+        let mut chain: Vec<Provider> = Vec::new();
+        for &kind in kinds {
+            if chain.iter().any(|p| p.kind == kind) {
+                continue;
+            }
+            let provider = match kind {
+                ProviderKind::Sign => Provider {
+                    kind,
+                    url: self.sign_url.clone(),
+                    api_key: provider::key(self.sign_api_key.as_ref()),
+                },
+                ProviderKind::EulerWs => {
+                    let key = provider::key(self.euler_ws_api_key.as_ref()).or_else(|| {
+                        provider::is_euler_sign_url(&self.sign_url)
+                            .then(|| provider::key(self.sign_api_key.as_ref()))
+                            .flatten()
+                    });
+                    if key.is_none() && !explicit {
+                        continue;
+                    }
+                    Provider {
+                        kind,
+                        url: self.euler_ws_url.clone(),
+                        api_key: key,
+                    }
+                }
+                ProviderKind::Custom => {
+                    let Some(url) = self
+                        .custom_sign_url
+                        .clone()
+                        .filter(|u| !u.trim().is_empty())
+                    else {
+                        continue;
+                    };
+                    Provider {
+                        kind,
+                        url,
+                        api_key: provider::key(self.custom_sign_api_key.as_ref()),
+                    }
+                }
+            };
+            chain.push(provider);
+        }
+        if chain.is_empty() {
+            chain.push(Provider {
+                kind: ProviderKind::Sign,
+                url: self.sign_url.clone(),
+                api_key: provider::key(self.sign_api_key.as_ref()),
+            });
+        }
+        chain
     }
 }
 
@@ -127,6 +240,17 @@ impl fmt::Debug for LiveConfig {
                 "sign_api_key",
                 &self.sign_api_key.as_ref().map(|_| "<redacted>"),
             )
+            .field("providers", &self.providers)
+            .field("euler_ws_url", &self.euler_ws_url)
+            .field(
+                "euler_ws_api_key",
+                &self.euler_ws_api_key.as_ref().map(|_| "<redacted>"),
+            )
+            .field("custom_sign_url", &self.custom_sign_url)
+            .field(
+                "custom_sign_api_key",
+                &self.custom_sign_api_key.as_ref().map(|_| "<redacted>"),
+            )
             .field("tiktok_url", &self.tiktok_url)
             .field("webcast_url", &self.webcast_url)
             .field("user_agent", &self.user_agent)
@@ -135,6 +259,7 @@ impl fmt::Debug for LiveConfig {
             .field("backoff", &self.backoff)
             .field("record", &self.record)
             .field("memory", &self.memory)
+            .field("tiktok_session", &self.tiktok_session)
             .finish_non_exhaustive()
     }
 }
@@ -217,6 +342,9 @@ pub enum LiveMsg {
     Stats(engine::Stats),
     /// Something the streamer should know that does not stop the session.
     Warning(SessionWarning),
+    /// The provider carrying the stream changed, or one ahead of it in the chain started or
+    /// stopped failing (the words are `ui::failure::route_words`).
+    Route(Route),
 }
 
 /// Something the streamer should know that does not stop the session: the room's saved memory
@@ -231,6 +359,9 @@ pub enum SessionWarning {
     /// Writing the memory failed during the session: from now on it is not saved.
     #[error("{0}; this session's memory is no longer saved")]
     MemoryNotSaved(Arc<RoomStoreError>),
+    /// The TikTok session could not be read from the OS keyring: the room is tried without it.
+    #[error("{0}")]
+    Keyring(crate::keystore::KeyringError),
 }
 
 impl PartialEq for SessionWarning {
@@ -254,6 +385,8 @@ pub enum LiveError {
     Connect(#[from] ConnectError),
     #[error(transparent)]
     Socket(#[from] SocketError),
+    #[error(transparent)]
+    Euler(#[from] EulerError),
     #[error("cannot set up HTTP: {}", error_chain(.0))]
     Http(#[source] reqwest::Error),
     #[error(transparent)]
@@ -284,6 +417,18 @@ pub fn disposition(err: &LiveError, was_live: bool) -> Disposition {
         LiveError::Connect(ConnectError::Blocked { .. }) if was_live => Disposition::RetrySlowly,
         LiveError::Connect(ConnectError::Blocked { .. }) => Disposition::Fail,
         LiveError::Connect(_) | LiveError::Socket(_) => Disposition::Retry,
+        LiveError::Euler(EulerError::NeedsUsername | EulerError::NoKey) => Disposition::Fail,
+        LiveError::Euler(EulerError::Closed { close, .. }) => match close {
+            EulerClose::InvalidAuth
+            | EulerClose::NoPermission
+            | EulerClose::NotLive
+            | EulerClose::InvalidOptions => Disposition::Fail,
+            _ => Disposition::Retry,
+        },
+        LiveError::Euler(EulerError::Connect(ConnectError::Rejected {
+            status: 401 | 403, ..
+        })) => Disposition::Fail,
+        LiveError::Euler(_) => Disposition::Retry,
     }
 }
 
@@ -336,20 +481,32 @@ impl fmt::Debug for Recorder {
 /// A running session. Dropping it aborts the session at once; call [`LiveHandle::stop`] first for
 /// a clean end.
 pub struct LiveHandle {
-    stop: watch_channel::Sender<bool>,
     task: tokio::task::JoinHandle<()>,
+    /// Boxed: the handle sits in the UI's state enum, which stays small.
+    channels: Box<HandleChannels>,
+}
+
+struct HandleChannels {
+    stop: watch_channel::Sender<bool>,
+    gifts: watch_channel::Receiver<Option<Arc<gifts::GiftList>>>,
 }
 
 impl LiveHandle {
     /// Asks the session to end: open streaks are finalized and their credits sent, then
     /// `Status(Ended)`, then the channel closes.
     pub fn stop(&self) {
-        self.stop.send_replace(true);
+        self.channels.stop.send_replace(true);
     }
 
     /// True once the session task has returned (after its final status).
     pub fn is_finished(&self) -> bool {
         self.task.is_finished()
+    }
+
+    /// The room's gift list, once fetched (or read from the cache) after connecting: the data a
+    /// gift catalog uses. `None` until then, or when no provider had one.
+    pub fn gift_list(&self) -> watch_channel::Receiver<Option<Arc<gifts::GiftList>>> {
+        self.channels.gifts.clone()
     }
 }
 
@@ -369,8 +526,14 @@ pub fn spawn_session(
     wake: Arc<dyn Fn() + Send + Sync>,
 ) -> LiveHandle {
     let (stop, stop_rx) = watch_channel::channel(false);
-    let task = tokio::spawn(session::run(config, mappings, events, wake, stop_rx));
-    LiveHandle { stop, task }
+    let (gifts_tx, gifts) = watch_channel::channel(None);
+    let task = tokio::spawn(session::run(
+        config, mappings, events, wake, stop_rx, gifts_tx,
+    ));
+    LiveHandle {
+        task,
+        channels: Box::new(HandleChannels { stop, gifts }),
+    }
 }
 
 /// An error and its causes, joined with `: ` (reqwest and tungstenite hide the useful part in the
@@ -448,6 +611,7 @@ mod tests {
         assert_eq!(disposition(&blocked(), true), Disposition::RetrySlowly);
         let limited = LiveError::Sign(SignError::RateLimited {
             message: "x".into(),
+            retry_after: None,
         });
         assert_eq!(disposition(&limited, false), Disposition::Retry);
         let refused = LiveError::Sign(SignError::Refused {
@@ -472,6 +636,65 @@ mod tests {
         assert_eq!(sanitize("  a\u{202e}b\n\tc  ", 10), "ab c");
         assert_eq!(sanitize("abcdef", 3), "abc…");
         assert_eq!(sanitize("\x00\x01", 3), "");
+    }
+
+    #[test]
+    fn the_default_chain_leaves_out_what_cannot_work_and_keys_stay_with_their_provider() {
+        let kinds = |c: &LiveConfig| c.chain().iter().map(|p| p.kind).collect::<Vec<_>>();
+        let plain = LiveConfig::new("@x");
+        assert_eq!(
+            kinds(&plain),
+            [ProviderKind::Sign],
+            "no key for the WebSocket, no custom URL"
+        );
+        let keyed = LiveConfig {
+            sign_api_key: Some("euler-key".into()),
+            custom_sign_url: Some("http://127.0.0.1:9".into()),
+            ..LiveConfig::new("@x")
+        };
+        let chain = keyed.chain();
+        assert_eq!(
+            chain.iter().map(|p| p.kind).collect::<Vec<_>>(),
+            ProviderKind::ALL,
+            "Euler's key serves its WebSocket too"
+        );
+        assert_eq!(chain[1].api_key.as_deref(), Some("euler-key"));
+        assert_eq!(
+            chain[2].api_key, None,
+            "the custom server never gets Euler's key"
+        );
+        // A key for a sign server that is not Euler's never goes to Euler's WebSocket.
+        let elsewhere = LiveConfig {
+            sign_url: "http://127.0.0.1:5".into(),
+            sign_api_key: Some("their-key".into()),
+            ..LiveConfig::new("@x")
+        };
+        assert_eq!(kinds(&elsewhere), [ProviderKind::Sign]);
+        let explicit = LiveConfig {
+            providers: vec![
+                ProviderKind::EulerWs,
+                ProviderKind::Sign,
+                ProviderKind::EulerWs,
+            ],
+            euler_ws_api_key: Some(" ".into()),
+            ..LiveConfig::new("@x")
+        };
+        let chain = explicit.chain();
+        assert_eq!(
+            chain.iter().map(|p| p.kind).collect::<Vec<_>>(),
+            [ProviderKind::EulerWs, ProviderKind::Sign],
+            "as given, once each"
+        );
+        assert_eq!(chain[0].api_key, None, "a blank key is no key");
+        let only_custom = LiveConfig {
+            providers: vec![ProviderKind::Custom],
+            ..LiveConfig::new("@x")
+        };
+        assert_eq!(
+            kinds(&only_custom),
+            [ProviderKind::Sign],
+            "nowhere to go: the sign server"
+        );
     }
 
     #[test]

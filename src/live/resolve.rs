@@ -20,6 +20,8 @@ pub enum ResolveError {
         "TikTok answered the lookup of @{user} with a captcha or block page ({url}); wait, change network, or pass the room id"
     )]
     Blocked { user: String, url: String },
+    #[error("@{user}'s room is age-restricted (18+): it needs a logged-in TikTok session")]
+    AgeRestricted { user: String },
     #[error("could not find a live room for @{user}: {detail}")]
     NoRoom { user: String, detail: String },
     #[error("room lookup for @{user} failed: {source}")]
@@ -52,12 +54,16 @@ pub enum ApiOutcome {
     Room(String),
     Offline,
     NotFound,
+    /// TikTok's "age restricted" status: the room needs a logged-in session.
+    AgeRestricted,
     /// JSON without a usable answer; the detail says what was there.
     Unexpected(String),
 }
 
 /// TikTok's status code for "user_not_found".
 const USER_NOT_FOUND_CODE: i64 = 19_881_007;
+/// TikTok's status code for an age-restricted (18+) room seen without a session (TikTokLiveJava).
+const AGE_RESTRICTED_CODE: i64 = 4_003_110;
 /// Room and user status meaning "offline".
 const STATUS_OFFLINE: i64 = 4;
 
@@ -118,6 +124,9 @@ pub fn parse_api_live(body: &[u8]) -> ApiOutcome {
     let message = json["message"].as_str().unwrap_or_default();
     if message == "user_not_found" || as_i64(&json["statusCode"]) == Some(USER_NOT_FOUND_CODE) {
         return ApiOutcome::NotFound;
+    }
+    if as_i64(&json["statusCode"]) == Some(AGE_RESTRICTED_CODE) {
+        return ApiOutcome::AgeRestricted;
     }
     let data = &json["data"];
     let user_status = as_i64(&data["user"]["status"]);
@@ -194,11 +203,13 @@ pub fn check_alive_url(webcast_url: &str, room_id: &str) -> Result<Url, FetchErr
     Ok(url)
 }
 
-/// Looks up the room of a user: the live page first, the JSON API second.
+/// Looks up the room of a user: the live page first, the JSON API second. `cookie` is the
+/// `Cookie` header for TikTok (the streamer's session, when the room needs one).
 pub async fn resolve_room(
     client: &reqwest::Client,
     tiktok_url: &str,
     user_agent: &str,
+    cookie: &str,
     user: &str,
 ) -> Result<String, ResolveError> {
     let fetch_err = |source| ResolveError::Fetch {
@@ -208,7 +219,7 @@ pub async fn resolve_room(
     let page_url = live_page_url(tiktok_url, user).map_err(fetch_err)?;
     let referer = page_url.to_string();
     // A page that cannot be fetched is not the end: the API may still answer.
-    let page = match http::get(client, page_url.clone(), user_agent, &referer).await {
+    let page = match http::get(client, page_url.clone(), user_agent, &referer, cookie).await {
         Ok(reply) if reply.status.is_success() => {
             parse_live_page(&String::from_utf8_lossy(&reply.body))
         }
@@ -231,7 +242,7 @@ pub async fn resolve_room(
     }
     let page_blocked = matches!(page, PageOutcome::NoState { captcha: true });
     let api_url = api_live_url(tiktok_url, user).map_err(fetch_err)?;
-    let reply = match http::get(client, api_url.clone(), user_agent, &referer).await {
+    let reply = match http::get(client, api_url.clone(), user_agent, &referer, cookie).await {
         Ok(reply) => reply,
         Err(_) if page_blocked => {
             return Err(ResolveError::Blocked {
@@ -262,6 +273,9 @@ pub async fn resolve_room(
         ApiOutcome::NotFound => Err(ResolveError::UserNotFound {
             user: user.to_owned(),
         }),
+        ApiOutcome::AgeRestricted => Err(ResolveError::AgeRestricted {
+            user: user.to_owned(),
+        }),
         ApiOutcome::Unexpected(_) if page_blocked => Err(ResolveError::Blocked {
             user: user.to_owned(),
             url: page_url.to_string(),
@@ -279,10 +293,11 @@ pub async fn check_alive(
     client: &reqwest::Client,
     webcast_url: &str,
     user_agent: &str,
+    cookie: &str,
     room_id: &str,
 ) -> Result<Option<bool>, FetchError> {
     let url = check_alive_url(webcast_url, room_id)?;
-    let reply = http::get(client, url, user_agent, "https://www.tiktok.com/").await?;
+    let reply = http::get(client, url, user_agent, "https://www.tiktok.com/", cookie).await?;
     if !reply.status.is_success() {
         return Ok(None);
     }
@@ -364,6 +379,8 @@ mod tests {
             matches!(parse_api_live(b"<html>captcha</html>"), ApiOutcome::Unexpected(d) if d.contains("captcha"))
         );
         assert!(matches!(parse_api_live(b"{}"), ApiOutcome::Unexpected(_)));
+        let adult = br#"{"statusCode":4003110,"message":"","data":{}}"#;
+        assert_eq!(parse_api_live(adult), ApiOutcome::AgeRestricted);
     }
 
     #[test]

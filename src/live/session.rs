@@ -1,28 +1,31 @@
-//! One session's life: resolve → sign → connect → pump frames, and around it the reconnect loop.
-//! The session owns the [`Pipeline`], so dedupe and streak state outlive every connection; only a
-//! stop, a stream end or a fatal error finalizes open streaks. With a [`crate::room_store`], the
-//! memory also outlives the session: it is loaded once the room is known and journaled before
-//! each step's outputs are sent on.
+//! One session's life: resolve → connect through a provider → pump frames, and around it the
+//! reconnect loop and the provider chain ([`super::switching`]). The session owns the
+//! [`Pipeline`], so dedupe and streak state outlive every connection and every provider: a switch,
+//! a probe that takes over, or Euler's 8-hour renewal credits nothing twice. Only a stop, a stream
+//! end or a fatal error finalizes open streaks. With a [`crate::room_store`], the memory also
+//! outlives the session: it is loaded once the room is known and journaled before each step's
+//! outputs are sent on.
+
+mod pump;
 
 use std::future::Future;
 use std::pin::pin;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
-use futures_util::stream::SplitSink;
-use futures_util::{SinkExt, StreamExt};
 use tokio::sync::{mpsc, watch};
 use tokio::time::MissedTickBehavior;
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::protocol::CloseFrame;
-use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
+use super::dial::{self, Dialer, Prepared};
+use super::euler_ws::{EulerClose, EulerError};
+use super::gifts::GiftList;
 use super::resolve::{self, ResolveError};
-use super::sign::{self, SignRequest};
-use super::socket::{self, Handshake, SocketError, WsStream};
+use super::sign::Signed;
+use super::switching::{Chain, Route, Verdict};
 use super::target::{self, Target};
 use super::{
-    ConnStatus, Disposition, LiveConfig, LiveError, LiveMsg, Recorder, SessionWarning, disposition,
+    ConnStatus, Disposition, LiveConfig, LiveError, LiveMsg, Provider, ProviderKind, Recorder,
+    SessionSource, SessionWarning, disposition, http, switching,
 };
 use crate::engine::{Output, Pipeline, Stats};
 use crate::event::LiveEvent;
@@ -32,8 +35,6 @@ use crate::wire;
 
 /// How often open streaks are checked for their timeout (and stats are sent).
 const TICK: Duration = Duration::from_secs(1);
-/// How long a polite close may take before the socket is simply dropped.
-const CLOSE_GRACE: Duration = Duration::from_secs(1);
 
 /// Why the session stops (other than a reconnectable drop).
 #[derive(Debug)]
@@ -65,13 +66,13 @@ impl<E: Into<LiveError>> From<E> for Interrupt {
     }
 }
 
-/// A live connection that dropped, and how long it had been up.
-struct Dropped {
-    error: SocketError,
-    lived: Duration,
+/// How a live connection ended without halting the session.
+enum Ended {
+    /// It dropped (or the provider closed it), after being up this long.
+    Dropped { error: LiveError, lived: Duration },
+    /// A probe connected a preferred provider: it takes over.
+    Handover(Box<Prepared>),
 }
-
-type Sink = SplitSink<WsStream, Message>;
 
 pub(super) async fn run(
     config: LiveConfig,
@@ -79,6 +80,7 @@ pub(super) async fn run(
     events: mpsc::Sender<LiveMsg>,
     wake: Arc<dyn Fn() + Send + Sync>,
     stop: watch::Receiver<bool>,
+    gifts: watch::Sender<Option<Arc<GiftList>>>,
 ) {
     let http = match reqwest::Client::builder()
         .timeout(config.request_timeout)
@@ -95,22 +97,39 @@ pub(super) async fn run(
         }
     };
     let table = mappings.borrow().clone();
+    let providers = config.chain();
+    let chain = Chain::new(
+        providers.iter().map(|p| p.kind).collect(),
+        config.chain_policy,
+    );
+    let config = Arc::new(config);
     let mut session = Session {
         pipeline: Pipeline::new(config.engine.clone(), table),
-        inflater: wire::Inflater::new(),
         record: config.record.clone(),
         memory: None,
         memory_opened: false,
-        config: Arc::new(config),
-        http,
+        dialer: Dialer {
+            config: Arc::clone(&config),
+            http,
+            login: None,
+        },
+        route_sent: Route {
+            sign_is_euler: sign_is_euler(&providers),
+            ..chain.route()
+        },
+        chain,
+        providers,
+        origin: tokio::time::Instant::now(),
+        config,
         mappings,
         events,
         wake,
         stop,
         out: Vec::new(),
         status: ConnStatus::Idle,
-        frames: 0,
-        bad_frames: 0,
+        quiet: false,
+        login_tried: false,
+        gifts: Some(gifts),
         sent_stats: Stats::default(),
         was_live: false,
     };
@@ -120,10 +139,15 @@ pub(super) async fn run(
 
 struct Session {
     config: Arc<LiveConfig>,
-    http: reqwest::Client,
+    dialer: Dialer,
     pipeline: Pipeline,
-    /// Keeps inflate state across frames (see `wire::Inflater`).
-    inflater: wire::Inflater,
+    /// The providers, in chain order, and which one carries the stream.
+    providers: Vec<Provider>,
+    chain: Chain,
+    /// The route last sent to the consumer.
+    route_sent: Route,
+    /// The chain's clock starts here.
+    origin: tokio::time::Instant,
     mappings: watch::Receiver<MappingTable>,
     events: mpsc::Sender<LiveMsg>,
     wake: Arc<dyn Fn() + Send + Sync>,
@@ -131,10 +155,12 @@ struct Session {
     /// Reused buffer of pipeline outputs waiting to be sent.
     out: Vec<Output>,
     status: ConnStatus,
-    /// WebSocket messages received.
-    frames: u64,
-    /// WebSocket messages that could not be decoded at all.
-    bad_frames: u64,
+    /// Reconnecting seamlessly (Euler's 8-hour renewal): no in-between statuses.
+    quiet: bool,
+    /// The streamer's session was looked for already (an 18+ room).
+    login_tried: bool,
+    /// Where the gift list goes; taken by the fetch, which runs once, when first connected.
+    gifts: Option<watch::Sender<Option<Arc<GiftList>>>>,
     sent_stats: Stats,
     was_live: bool,
     record: Option<Recorder>,
@@ -155,38 +181,98 @@ impl Session {
             Target::User(_) => None,
         };
         let mut attempt: u32 = 0;
+        let mut handover: Option<Box<Prepared>> = None;
         loop {
-            let err = match self.attempt(&target, &mut room).await {
-                Ok(dropped) => {
-                    if dropped.lived >= self.config.stable_after {
+            let result = match handover.take() {
+                Some(prepared) => self.take_over(*prepared, room.as_deref()).await,
+                None => self.attempt(&target, &mut room).await,
+            };
+            let err = match result {
+                Ok(Ended::Handover(prepared)) => {
+                    handover = Some(prepared);
+                    attempt = 0;
+                    continue;
+                }
+                Ok(Ended::Dropped { error, lived }) => {
+                    if lived >= self.config.stable_after {
                         attempt = 0;
                     }
-                    LiveError::Socket(dropped.error)
+                    error
                 }
                 Err(Interrupt::Halt(halt)) => return halt,
                 Err(Interrupt::Error(err)) => err,
             };
-            let policy = disposition(&err, self.was_live);
-            tracing::info!("live session: {err} ({policy:?})");
-            let mut retry_in = self.config.backoff.delay(attempt, rand::random::<f64>());
-            attempt = attempt.saturating_add(1);
+            if self.stream_is_over(&err) {
+                return Halt::StreamEnded;
+            }
+            match self.after_failure(err, &mut attempt).await {
+                Ok(()) => {}
+                Err(halt) => return halt,
+            }
+        }
+    }
+
+    /// A provider's word that the stream is over: Euler's 4005, or its 4404 once frames of the
+    /// stream have arrived (before that, 4404 means the streamer is not live yet).
+    fn stream_is_over(&self, err: &LiveError) -> bool {
+        match err {
+            LiveError::Euler(EulerError::Closed { close, .. }) => {
+                *close == EulerClose::StreamEnded
+                    || (*close == EulerClose::NotLive && self.pipeline.stats().frames > 0)
+            }
+            _ => false,
+        }
+    }
+
+    /// Decides what a failed attempt leads to: the chain picks the provider, the retry policy
+    /// the wait; then the status says so and the wait runs.
+    async fn after_failure(&mut self, err: LiveError, attempt: &mut u32) -> Result<(), Halt> {
+        let verdict = switching::verdict(&err);
+        let now = self.chain_now();
+        let next = self
+            .chain
+            .on_failure(verdict, err.kind(), err.code(), now, SystemTime::now());
+        tracing::info!(
+            "live session: {err} ({verdict:?}; next provider {})",
+            self.chain.current_kind()
+        );
+        if verdict == Verdict::Renew {
+            // Euler's lifetime is over, not the stream: straight back, no status in between.
+            self.quiet = true;
+            return Ok(());
+        }
+        self.send_route().await?;
+        let mut retry_in = self.config.backoff.delay(*attempt, rand::random::<f64>());
+        *attempt = attempt.saturating_add(1);
+        if next.switched && next.fresh {
+            // A provider that has not failed yet: try it now.
+            retry_in = Duration::ZERO;
+        } else if !next.switched {
+            let policy = if next.stuck || verdict == Verdict::NotProvider {
+                disposition(&err, self.was_live)
+            } else {
+                Disposition::Retry
+            };
             match policy {
-                Disposition::Fail => return Halt::Failed(err),
+                Disposition::Fail => return Err(Halt::Failed(err)),
                 Disposition::Retry => {}
                 Disposition::RetrySlowly => retry_in = retry_in.max(self.config.blocked_retry),
             }
-            let status = ConnStatus::Reconnecting {
-                retry_in,
-                kind: err.kind(),
-                last_error: err.to_string(),
-            };
-            if let Err(halt) = self.set_status(status).await {
-                return halt;
-            }
-            if let Err(halt) = self.guard(tokio::time::sleep(retry_in)).await {
-                return halt;
+            if next.stuck && self.chain.all_dead() {
+                return Err(Halt::Failed(err));
             }
         }
+        if let Some(wait) = next.wait {
+            retry_in = retry_in.max(wait);
+        }
+        let status = ConnStatus::Reconnecting {
+            retry_in,
+            kind: err.kind(),
+            last_error: err.to_string(),
+        };
+        self.quiet = false;
+        self.set_status(status).await?;
+        self.guard(tokio::time::sleep(retry_in)).await
     }
 
     fn target(&self) -> Result<Target, super::TargetError> {
@@ -196,88 +282,205 @@ impl Session {
         }
     }
 
-    /// One resolve → sign → connect → pump cycle.
+    /// The chain's clock: time since the session started.
+    fn chain_now(&self) -> Duration {
+        self.origin.elapsed()
+    }
+
+    /// One resolve → connect (through the chain's current provider) → pump cycle.
     async fn attempt(
         &mut self,
         target: &Target,
         room: &mut Option<String>,
-    ) -> Result<Dropped, Interrupt> {
+    ) -> Result<Ended, Interrupt> {
         let config = Arc::clone(&self.config);
-        let http = self.http.clone();
+        let http = self.dialer.http.clone();
         let room_id = match room.clone() {
             Some(id) => {
                 self.check_alive(&http, &id).await?;
                 id
             }
             None => {
-                self.set_status(ConnStatus::Resolving).await?;
+                self.progress(ConnStatus::Resolving).await?;
                 let Target::User(user) = target else {
                     return Err(Halt::Stop.into());
                 };
-                let id = self
-                    .guard(resolve::resolve_room(
-                        &http,
-                        &config.tiktok_url,
-                        &config.user_agent,
-                        user,
-                    ))
-                    .await??;
+                let id = loop {
+                    let cookie = self.tiktok_cookie();
+                    let found = self
+                        .guard(resolve::resolve_room(
+                            &http,
+                            &config.tiktok_url,
+                            &config.user_agent,
+                            &cookie,
+                            user,
+                        ))
+                        .await?;
+                    match found {
+                        Err(ResolveError::AgeRestricted { .. }) if self.log_in().await? => {}
+                        other => break other?,
+                    }
+                };
                 *room = Some(id.clone());
                 id
             }
         };
         self.open_memory(&room_id).await?;
-        let room_number: i64 = room_id.parse().map_err(|_| {
-            LiveError::Target(super::TargetError::BadRoomId {
-                input: room_id.clone(),
-            })
-        })?;
-
-        self.set_status(ConnStatus::Signing).await?;
-        let request = SignRequest {
-            sign_url: &config.sign_url,
-            api_key: config.sign_api_key.as_deref(),
-            client_name: &config.sign_client,
-            room_id: &room_id,
-            user_agent: &config.user_agent,
+        let room_number = dial::room_number(&room_id)?;
+        let index = self.chain.current();
+        let provider = self.providers[index].clone();
+        let dialer = self.dialer.clone();
+        let link = match provider.kind {
+            ProviderKind::Sign | ProviderKind::Custom => {
+                self.progress(ConnStatus::Signing).await?;
+                let signed = self.guard(dialer.sign(&provider, &room_id)).await??;
+                let url = dialer.push_url(&signed, &room_id)?;
+                // The history is ingested before the socket opens: credits never wait on it.
+                self.take_history(signed.batch.clone(), &signed).await?;
+                self.progress(ConnStatus::Connecting).await?;
+                self.guard(dialer.push(&url, &signed, room_number))
+                    .await??
+            }
+            ProviderKind::EulerWs => {
+                self.progress(ConnStatus::Connecting).await?;
+                let user = match target {
+                    Target::User(user) => Some(user.as_str()),
+                    Target::Room(_) => None,
+                };
+                self.guard(dialer.euler(&provider, user)).await??
+            }
         };
-        let signed = self.guard(sign::sign(&http, &request)).await??;
+        self.go_live(&room_id).await?;
+        Ok(self.pump(link, &room_id, target).await?)
+    }
+
+    /// A probe's connection takes over: its history first, then its frames.
+    async fn take_over(
+        &mut self,
+        prepared: Prepared,
+        room: Option<&str>,
+    ) -> Result<Ended, Interrupt> {
+        let Some(room_id) = room.map(str::to_owned) else {
+            return Err(Halt::Stop.into());
+        };
+        if let Some(signed) = &prepared.signed {
+            self.take_history(signed.batch.clone(), signed).await?;
+        }
+        tracing::info!(
+            "live session: {} is back; it carries the stream again",
+            self.providers[prepared.provider].kind
+        );
+        self.go_live(&room_id).await?;
+        let target = self.target()?;
+        Ok(self.pump(prepared.link, &room_id, &target).await?)
+    }
+
+    /// Records the sign server's answer and ingests its history batch: recent messages, replayed
+    /// on every reconnect and by every provider, recognised by the same pipeline.
+    async fn take_history(&mut self, batch: wire::Batch, signed: &Signed) -> Result<(), Interrupt> {
         if let Some(recorder) = &self.record {
             // Wrapped as a `msg` frame so `replay` reads it like any other message.
             let frame = wire::encode_batch_as_msg_frame(&signed.raw);
             recorder.write(&frame).map_err(LiveError::Record)?;
         }
-        let url = socket::build_ws_url(
-            &signed.batch,
-            config.push_server_override.as_deref(),
-            &room_id,
-            &config.user_agent,
-        )?;
-        // The initial batch is recent history: same pipeline, so replays after a reconnect dedupe.
         self.sync_mappings();
         let now = self.now_millis();
-        self.pipeline.ingest_batch(signed.batch, now, &mut self.out);
+        self.pipeline.ingest_batch(batch, now, &mut self.out);
         self.flush_outputs().await?;
+        Ok(())
+    }
 
-        self.set_status(ConnStatus::Connecting).await?;
-        let handshake = Handshake {
-            user_agent: &config.user_agent,
-            cookie: &signed.cookie,
-            timeout: config.request_timeout,
-        };
-        let (ws, ping) = self.guard(socket::connect(&url, handshake)).await??;
+    /// The connection is up: the chain knows the provider works, the consumer hears it.
+    async fn go_live(&mut self, room_id: &str) -> Result<(), Halt> {
+        if let Some(publish) = self.gifts.take() {
+            let region = self
+                .dialer
+                .login
+                .as_ref()
+                .and_then(|l| l.tt_target_idc.clone())
+                .unwrap_or_else(|| "useast1a".to_owned());
+            // Its own task: the stream never waits for the gift list.
+            tokio::spawn(super::gifts::fetch_and_publish(
+                self.dialer.http.clone(),
+                self.providers.clone(),
+                room_id.to_owned(),
+                region,
+                self.config.gift_cache_dir.clone(),
+                publish,
+            ));
+        }
         self.was_live = true;
+        self.quiet = false;
+        self.chain.on_live();
         self.set_status(ConnStatus::Live {
-            room_id: room_id.clone(),
+            room_id: room_id.to_owned(),
         })
         .await?;
-        let connected = Instant::now();
-        let heartbeat = ping.unwrap_or(config.heartbeat_default);
-        let error = self.pump(ws, heartbeat, room_number).await?;
-        Ok(Dropped {
-            error,
-            lived: connected.elapsed(),
-        })
+        self.send_route().await
+    }
+
+    /// Sends the route when it changed (which provider, which outages ahead of it).
+    async fn send_route(&mut self) -> Result<(), Halt> {
+        let route = Route {
+            sign_is_euler: sign_is_euler(&self.providers),
+            ..self.chain.route()
+        };
+        if route == self.route_sent {
+            return Ok(());
+        }
+        self.route_sent = route.clone();
+        self.emit(LiveMsg::Route(route)).await
+    }
+
+    /// The `Cookie` for TikTok's own pages: the session once a room needed it, else anonymous.
+    fn tiktok_cookie(&self) -> String {
+        match &self.dialer.login {
+            Some(login) => login.cookie.clone(),
+            None => http::ANONYMOUS_COOKIE.to_owned(),
+        }
+    }
+
+    /// The room needs a login: fetch the streamer's session (once). `true` when there is one now;
+    /// a keyring that cannot be read is said in plain words and counts as none.
+    async fn log_in(&mut self) -> Result<bool, Halt> {
+        if self.dialer.login.is_some() || self.login_tried {
+            return Ok(false);
+        }
+        self.login_tried = true;
+        let session = match self.config.tiktok_session.clone() {
+            SessionSource::None => None,
+            SessionSource::Given(session) => Some(session),
+            SessionSource::Keyring => {
+                let read = tokio::task::spawn_blocking(crate::keystore::load);
+                match self.guard(read).await? {
+                    Ok(Ok(session)) => session,
+                    Ok(Err(err)) => {
+                        self.emit(LiveMsg::Warning(SessionWarning::Keyring(err)))
+                            .await?;
+                        None
+                    }
+                    Err(_) => None,
+                }
+            }
+        };
+        let Some(session) = session else {
+            return Ok(false);
+        };
+        tracing::info!("the room is 18+: using the streamer's TikTok session");
+        self.dialer.login = Some(dial::Login {
+            session_id: session.sessionid.clone(),
+            tt_target_idc: session.tt_target_idc.clone(),
+            cookie: session.cookie_header(),
+        });
+        Ok(true)
+    }
+
+    /// An in-between status (resolving, signing, connecting), unless reconnecting seamlessly.
+    async fn progress(&mut self, status: ConnStatus) -> Result<(), Halt> {
+        if self.quiet {
+            return Ok(());
+        }
+        self.set_status(status).await
     }
 
     /// Before reconnecting to a known room (or using a room id we were given), ask TikTok whether it
@@ -288,7 +491,7 @@ impl Session {
         room_id: &str,
     ) -> Result<(), Interrupt> {
         if !self.was_live {
-            self.set_status(ConnStatus::Resolving).await?;
+            self.progress(ConnStatus::Resolving).await?;
         }
         let config = Arc::clone(&self.config);
         let answer = self
@@ -296,6 +499,7 @@ impl Session {
                 http,
                 &config.webcast_url,
                 &config.user_agent,
+                &self.tiktok_cookie(),
                 room_id,
             ))
             .await?;
@@ -355,125 +559,6 @@ impl Session {
         let err = journal.commit(&mut self.pipeline).err()?;
         self.memory = None;
         Some(SessionWarning::MemoryNotSaved(Arc::new(err)))
-    }
-
-    /// Reads frames until the connection drops (`Ok`) or the session halts (`Err`).
-    async fn pump(
-        &mut self,
-        ws: WsStream,
-        heartbeat: Duration,
-        room_id: i64,
-    ) -> Result<SocketError, Halt> {
-        let (mut sink, mut stream) = ws.split();
-        let enter_unique_id = (rand::random::<i64>() & i64::MAX).max(1);
-        let mut seq: i64 = 1;
-        let opening = [
-            wire::encode_enter_room(room_id, enter_unique_id),
-            wire::encode_heartbeat(room_id, seq),
-        ];
-        for frame in opening {
-            if let Err(err) = sink.send(Message::Binary(frame.into())).await {
-                return Ok(SocketError::Io(err));
-            }
-        }
-        let start = tokio::time::Instant::now();
-        let mut beat = tokio::time::interval_at(start + heartbeat, heartbeat);
-        beat.set_missed_tick_behavior(MissedTickBehavior::Delay);
-        let mut ticker = tokio::time::interval_at(start + TICK, TICK);
-        ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
-        let watchdog_limit = self.config.watchdog;
-        let mut watchdog = pin!(tokio::time::sleep(watchdog_limit));
-        let mut stop = self.stop.clone();
-        loop {
-            // Heartbeats and ticks come before the stream: under a flood of frames a biased select
-            // would otherwise never reach them.
-            let message = tokio::select! {
-                biased;
-                () = stopped(&mut stop) => {
-                    close(&mut sink).await;
-                    return Err(Halt::Stop);
-                }
-                _ = beat.tick() => {
-                    seq += 1;
-                    let frame = wire::encode_heartbeat(room_id, seq);
-                    if let Err(err) = sink.send(Message::Binary(frame.into())).await {
-                        return Ok(SocketError::Io(err));
-                    }
-                    continue;
-                }
-                _ = ticker.tick() => {
-                    self.tick().await?;
-                    continue;
-                }
-                message = stream.next() => message,
-                () = &mut watchdog => {
-                    return Ok(SocketError::Silent { silent_for: watchdog_limit });
-                }
-            };
-            watchdog
-                .as_mut()
-                .reset(tokio::time::Instant::now() + watchdog_limit);
-            match message {
-                Some(Ok(Message::Binary(bytes))) => match self.on_binary(&bytes, &mut sink).await {
-                    Ok(None) => {}
-                    Ok(Some(err)) => return Ok(err),
-                    Err(halt) => {
-                        if matches!(halt, Halt::StreamEnded) {
-                            close(&mut sink).await;
-                        }
-                        return Err(halt);
-                    }
-                },
-                Some(Ok(Message::Close(frame))) => {
-                    let (code, reason) = frame.map_or((1005, String::new()), |f| {
-                        (u16::from(f.code), super::sanitize(&f.reason, 120))
-                    });
-                    return Ok(SocketError::Closed { code, reason });
-                }
-                // Text, ping, pong: proof of life only (tungstenite answers pings itself).
-                Some(Ok(_)) => {}
-                Some(Err(err)) => return Ok(SocketError::Io(err)),
-                None => return Ok(SocketError::Eof),
-            }
-        }
-    }
-
-    /// Handles one binary message: record, decode, ack, ingest. A frame that cannot be decoded is
-    /// counted and skipped. Returns a socket error when the ack could not be sent (after the batch
-    /// was processed, so nothing is lost).
-    async fn on_binary(
-        &mut self,
-        bytes: &[u8],
-        sink: &mut Sink,
-    ) -> Result<Option<SocketError>, Halt> {
-        self.frames += 1;
-        if let Some(recorder) = &self.record {
-            recorder
-                .write(bytes)
-                .map_err(|err| Halt::Failed(err.into()))?;
-        }
-        let batch = match self.inflater.decode_message_batch(bytes) {
-            Ok(Some(pair)) => pair,
-            Ok(None) => return Ok(None),
-            Err(err) => {
-                self.bad_frames += 1;
-                tracing::debug!("skipped a frame: {err}");
-                return Ok(None);
-            }
-        };
-        let (log_id, batch) = batch;
-        let mut ack_error = None;
-        if batch.need_ack {
-            let ack = wire::encode_ack(log_id, &batch.internal_ext);
-            if let Err(err) = sink.send(Message::Binary(ack.into())).await {
-                ack_error = Some(SocketError::Io(err));
-            }
-        }
-        self.sync_mappings();
-        let now = self.now_millis();
-        self.pipeline.ingest_batch(batch, now, &mut self.out);
-        self.flush_outputs().await?;
-        Ok(ack_error)
     }
 
     /// Runs `fut` while still ticking the engine once a second and honouring `stop`.
@@ -561,10 +646,7 @@ impl Session {
     }
 
     fn stats(&self) -> Stats {
-        let mut stats = self.pipeline.stats();
-        stats.frames = self.frames;
-        stats.malformed += self.bad_frames;
-        stats
+        self.pipeline.stats()
     }
 
     async fn send_stats(&mut self) -> Result<(), Halt> {
@@ -627,13 +709,11 @@ impl Session {
     }
 }
 
-/// Says goodbye politely, but never waits long for it.
-async fn close(sink: &mut Sink) {
-    let frame = CloseFrame {
-        code: CloseCode::Normal,
-        reason: "bye".into(),
-    };
-    let _ = tokio::time::timeout(CLOSE_GRACE, sink.send(Message::Close(Some(frame)))).await;
+/// Whether the chain's `sign` provider is Euler Stream's own server.
+fn sign_is_euler(providers: &[Provider]) -> bool {
+    providers
+        .iter()
+        .any(|p| p.kind == ProviderKind::Sign && super::provider::is_euler_sign_url(&p.url))
 }
 
 /// Resolves once a stop was requested (or the handle is gone). The watch guard is dropped inside, so

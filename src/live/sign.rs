@@ -2,6 +2,8 @@
 //! relays the raw `ProtoMessageFetchResult` (push server, route params, cursor, recent history) plus
 //! the cookies TikTok set (`X-Set-TT-Cookie`). Every way it can refuse is a distinct error.
 
+use std::time::Duration;
+
 use url::Url;
 
 use super::http::{self, FetchError};
@@ -12,8 +14,12 @@ use crate::wire::{self, Batch, DecodeError};
 pub enum SignError {
     #[error("sign server: {0}")]
     Fetch(#[from] FetchError),
-    #[error("sign server rate limit reached: {message}")]
-    RateLimited { message: String },
+    #[error("sign server rate limit reached: {message}{}", retry_after.map(|d| format!(" (wait {} s)", d.as_secs())).unwrap_or_default())]
+    RateLimited {
+        message: String,
+        /// How long the server asked us to wait (`Retry-After`, or "Try again in 03:02.").
+        retry_after: Option<Duration>,
+    },
     #[error("sign server refused the request (HTTP {status}): {message}; check the API key")]
     Refused { status: u16, message: String },
     #[error("sign server error (HTTP {status}): {message}")]
@@ -28,6 +34,10 @@ pub enum SignError {
     BadBody(#[source] DecodeError),
     #[error("sign server sent no push server to connect to")]
     NoPushServer,
+    #[error(
+        "sign server handed out its fallback stub ({push_server}) instead of TikTok's push server"
+    )]
+    FallbackStub { push_server: String },
 }
 
 impl SignError {
@@ -61,6 +71,10 @@ pub struct SignRequest<'a> {
     pub room_id: &'a str,
     /// The browser User-Agent the WebSocket will use too.
     pub user_agent: &'a str,
+    /// The streamer's TikTok session, sent only for a room that needs a login.
+    pub session_id: Option<&'a str>,
+    /// The session's data centre (`tt-target-idc`), sent with it.
+    pub tt_target_idc: Option<&'a str>,
 }
 
 impl std::fmt::Debug for SignRequest<'_> {
@@ -71,6 +85,8 @@ impl std::fmt::Debug for SignRequest<'_> {
             .field("client_name", &self.client_name)
             .field("room_id", &self.room_id)
             .field("user_agent", &self.user_agent)
+            .field("session_id", &self.session_id.map(|_| "<redacted>"))
+            .field("tt_target_idc", &self.tt_target_idc)
             .finish()
     }
 }
@@ -84,6 +100,12 @@ pub fn sign_url(request: &SignRequest<'_>) -> Result<Url, FetchError> {
         .append_pair("user_agent", request.user_agent)
         .append_pair("client_enter", "true")
         .append_pair("platform", "web");
+    if let Some(session_id) = request.session_id {
+        url.query_pairs_mut().append_pair("session_id", session_id);
+        if let Some(idc) = request.tt_target_idc {
+            url.query_pairs_mut().append_pair("tt_target_idc", idc);
+        }
+    }
     Ok(url)
 }
 
@@ -107,24 +129,33 @@ pub async fn sign(
         builder = builder.header("X-Api-Key", key);
     }
     let reply = http::send(builder, &url).await?;
+    let header = |name: &str| reply.headers.get(name).map(|v| v.as_bytes());
     check_reply(
         reply.status.as_u16(),
-        reply.headers.get("x-set-tt-cookie").map(|v| v.as_bytes()),
+        header("x-set-tt-cookie"),
+        header("retry-after"),
         reply.body,
     )
 }
 
-/// The pure part: classify the status, then check cookie and body.
+/// The pure part: classify the status, then check cookie, body and push server.
 pub fn check_reply(
     status: u16,
     cookie_header: Option<&[u8]>,
+    retry_after: Option<&[u8]>,
     body: Vec<u8>,
 ) -> Result<Signed, SignError> {
     match status {
         200..=299 => {}
         429 => {
+            let message = http::error_message(&body);
+            let retry_after = retry_after
+                .and_then(|v| std::str::from_utf8(v).ok())
+                .and_then(parse_retry_after_header)
+                .or_else(|| parse_try_again_in(&message));
             return Err(SignError::RateLimited {
-                message: http::error_message(&body),
+                message,
+                retry_after,
             });
         }
         401..=403 => {
@@ -157,11 +188,66 @@ pub fn check_reply(
     if batch.push_server.trim().is_empty() {
         return Err(SignError::NoPushServer);
     }
+    if is_fallback_stub(&batch.push_server) {
+        return Err(SignError::FallbackStub {
+            push_server: Url::parse(batch.push_server.trim())
+                .map(|u| http::redact_query(&u))
+                .unwrap_or_else(|_| super::sanitize(&batch.push_server, 80)),
+        });
+    }
     Ok(Signed {
         batch,
         raw: body,
         cookie,
     })
+}
+
+/// The host of Euler's fallback proxy. Since 2026-09 the sign server hands it out instead of
+/// TikTok's push server when its own agents fail; it never completes the WebSocket upgrade
+/// (TikTokLive #376, #379), so a URL on it is as good as no URL.
+const FALLBACK_STUB_HOST: &str = "ws-fallback.eulerstream.com";
+
+/// Whether a push server URL is the sign server's fallback stub.
+pub fn is_fallback_stub(push_server: &str) -> bool {
+    Url::parse(push_server.trim())
+        .ok()
+        .and_then(|u| {
+            u.host_str()
+                .map(|h| h.eq_ignore_ascii_case(FALLBACK_STUB_HOST))
+        })
+        .unwrap_or(false)
+}
+
+/// The longest wait a rate limit may ask for that we honour as such (a day; more is nonsense).
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// `Retry-After: 120` (seconds; the HTTP-date form is not used by sign servers).
+pub fn parse_retry_after_header(value: &str) -> Option<Duration> {
+    let secs: u64 = value.trim().parse().ok()?;
+    Some(Duration::from_secs(secs).min(MAX_RETRY_AFTER))
+}
+
+/// "Sign server rate limit reached. Try again in 03:02." (`MM:SS` or `HH:MM:SS`), the wording
+/// Euler's sign server uses (TikTokLiveJava #113).
+pub fn parse_try_again_in(message: &str) -> Option<Duration> {
+    let lower = message.to_ascii_lowercase();
+    let start = lower.find("try again in")? + "try again in".len();
+    let clock: String = lower[start..]
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == ':')
+        .collect();
+    let parts: Vec<u64> = clock
+        .split(':')
+        .map(str::parse)
+        .collect::<Result<_, _>>()
+        .ok()?;
+    let secs = match parts.as_slice() {
+        [m, s] => m * 60 + s,
+        [h, m, s] => h * 3600 + m * 60 + s,
+        _ => return None,
+    };
+    Some(Duration::from_secs(secs).min(MAX_RETRY_AFTER))
 }
 
 /// Attributes of a Set-Cookie line, not cookies.
@@ -249,17 +335,22 @@ mod tests {
         let limited = check_reply(
             429,
             None,
+            None,
             br#"{"message":"Try again in 03:02.","limit_label":"l"}"#.to_vec(),
         );
         assert!(
-            matches!(&limited, Err(SignError::RateLimited { message }) if message == "Try again in 03:02.")
+            matches!(&limited, Err(SignError::RateLimited { message, retry_after: Some(wait) })
+                if message == "Try again in 03:02." && wait.as_secs() == 182),
+            "{limited:?}"
         );
         assert!(limited.unwrap_err().is_transient());
-        let refused = check_reply(401, None, b"{\"message\":\"bad key\"}".to_vec()).unwrap_err();
+        let refused =
+            check_reply(401, None, None, b"{\"message\":\"bad key\"}".to_vec()).unwrap_err();
         assert!(matches!(refused, SignError::Refused { status: 401, .. }));
         assert!(!refused.is_transient());
         let server = check_reply(
             500,
+            None,
             None,
             br#"{"message":"Empty response payload received!"}"#.to_vec(),
         )
@@ -270,7 +361,7 @@ mod tests {
         );
         assert!(server.is_transient());
         assert!(matches!(
-            check_reply(404, None, vec![]),
+            check_reply(404, None, None, vec![]),
             Err(SignError::Unexpected { status: 404, .. })
         ));
     }
@@ -278,19 +369,19 @@ mod tests {
     #[test]
     fn a_good_status_still_needs_body_cookie_and_push_server() {
         assert!(matches!(
-            check_reply(200, Some(b"ttwid=1"), vec![]),
+            check_reply(200, Some(b"ttwid=1"), None, vec![]),
             Err(SignError::EmptyBody)
         ));
         assert!(matches!(
-            check_reply(200, None, body()),
+            check_reply(200, None, None, body()),
             Err(SignError::NoCookie)
         ));
         assert!(matches!(
-            check_reply(200, Some(b"Path=/"), body()),
+            check_reply(200, Some(b"Path=/"), None, body()),
             Err(SignError::NoCookie)
         ));
         assert!(matches!(
-            check_reply(200, Some(b"ttwid=1"), vec![0xff, 0xff]),
+            check_reply(200, Some(b"ttwid=1"), None, vec![0xff, 0xff]),
             Err(SignError::BadBody(_))
         ));
         let no_push = encode_batch(&BatchSpec {
@@ -298,13 +389,89 @@ mod tests {
             ..Default::default()
         });
         assert!(matches!(
-            check_reply(200, Some(b"ttwid=1"), no_push),
+            check_reply(200, Some(b"ttwid=1"), None, no_push),
             Err(SignError::NoPushServer)
         ));
-        let ok = check_reply(200, Some(b"ttwid=1; Path=/"), body()).unwrap();
+        let ok = check_reply(200, Some(b"ttwid=1; Path=/"), None, body()).unwrap();
         assert_eq!(ok.cookie, "ttwid=1");
         assert!(ok.batch.is_first);
         assert_eq!(ok.raw, body());
+    }
+
+    #[test]
+    fn a_rate_limit_says_how_long_to_wait() {
+        let header = check_reply(429, None, Some(b"120"), b"{}".to_vec()).unwrap_err();
+        assert!(
+            matches!(header, SignError::RateLimited { retry_after: Some(d), .. } if d.as_secs() == 120)
+        );
+        let silent = check_reply(429, None, None, b"{\"message\":\"slow\"}".to_vec()).unwrap_err();
+        assert!(matches!(
+            silent,
+            SignError::RateLimited {
+                retry_after: None,
+                ..
+            }
+        ));
+        assert_eq!(
+            parse_try_again_in("Try again in 1:02:03."),
+            Some(Duration::from_secs(3723))
+        );
+        assert_eq!(
+            parse_try_again_in("try again in 00:05"),
+            Some(Duration::from_secs(5))
+        );
+        assert_eq!(parse_try_again_in("Try again later"), None);
+        assert_eq!(
+            parse_retry_after_header(" 7 "),
+            Some(Duration::from_secs(7))
+        );
+        assert_eq!(parse_retry_after_header("Wed, 21 Oct 2026"), None);
+        assert_eq!(
+            parse_retry_after_header("99999999999"),
+            Some(MAX_RETRY_AFTER)
+        );
+    }
+
+    #[test]
+    fn the_fallback_stub_is_not_a_push_server() {
+        let stub = encode_batch(&BatchSpec {
+            cursor: "c".into(),
+            push_server: "wss://ws-fallback.eulerstream.com/?token=secret-jwt".into(),
+            is_first: true,
+            ..Default::default()
+        });
+        let err = check_reply(200, Some(b"ttwid=1"), None, stub).unwrap_err();
+        assert!(
+            matches!(&err, SignError::FallbackStub { push_server } if push_server == "wss://ws-fallback.eulerstream.com/"),
+            "{err:?}"
+        );
+        assert!(!err.to_string().contains("secret-jwt"));
+        assert!(!is_fallback_stub(
+            "wss://webcast-ws.tiktok.com/webcast/im/ws_proxy/"
+        ));
+        assert!(is_fallback_stub("WSS://WS-FALLBACK.eulerstream.com"));
+    }
+
+    #[test]
+    fn a_session_goes_to_the_sign_server_only_when_given() {
+        let mut request = SignRequest {
+            sign_url: "http://127.0.0.1:7",
+            api_key: None,
+            client_name: "ttlive-other",
+            room_id: "42",
+            user_agent: "UA",
+            session_id: None,
+            tt_target_idc: Some("useast5"),
+        };
+        assert!(!sign_url(&request).unwrap().as_str().contains("session_id"));
+        request.session_id = Some("sess");
+        let url = sign_url(&request).unwrap();
+        assert!(
+            url.as_str()
+                .ends_with("&session_id=sess&tt_target_idc=useast5"),
+            "{url}"
+        );
+        assert!(!format!("{request:?}").contains("sess\""));
     }
 
     #[test]
@@ -315,6 +482,8 @@ mod tests {
             client_name: "ttlive-other",
             room_id: "42",
             user_agent: "Mozilla/5.0 (X11)",
+            session_id: None,
+            tt_target_idc: None,
         })
         .unwrap();
         assert_eq!(

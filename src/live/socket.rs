@@ -166,10 +166,31 @@ fn shown(url: &Url) -> String {
     super::http::redact_query(url)
 }
 
-/// Opens the WebSocket. Returns the stream and the server's ping interval, if it named one.
+/// Opens the push WebSocket with TikTok's headers (the signing User-Agent, the cookies, TikTok's
+/// origin). Returns the stream and the server's ping interval, if it named one.
 pub async fn connect(
     url: &Url,
     handshake: Handshake<'_>,
+) -> Result<(WsStream, Option<Duration>), ConnectError> {
+    open(
+        url,
+        &[
+            ("User-Agent", handshake.user_agent),
+            ("Cookie", handshake.cookie),
+            ("Origin", "https://www.tiktok.com"),
+            ("Referer", "https://www.tiktok.com/"),
+        ],
+        handshake.timeout,
+    )
+    .await
+}
+
+/// Opens a WebSocket with these extra headers; a refused upgrade becomes `Blocked` (with
+/// `handshake-msg`) or `Rejected` (with its status).
+pub async fn open(
+    url: &Url,
+    extra_headers: &[(&'static str, &str)],
+    timeout: Duration,
 ) -> Result<(WsStream, Option<Duration>), ConnectError> {
     let ws_err = |source| ConnectError::Ws {
         url: shown(url),
@@ -177,28 +198,19 @@ pub async fn connect(
     };
     let mut request = url.as_str().into_client_request().map_err(ws_err)?;
     let headers = request.headers_mut();
-    let header = |value: &str, what: &str| {
-        HeaderValue::from_str(value).map_err(|_| ConnectError::BadUrl {
+    for (name, value) in extra_headers {
+        let value = HeaderValue::from_str(value).map_err(|_| ConnectError::BadUrl {
             url: shown(url),
-            reason: format!("{what} contains characters not allowed in a header"),
-        })
-    };
-    headers.insert(
-        "User-Agent",
-        header(handshake.user_agent, "the User-Agent")?,
-    );
-    headers.insert("Cookie", header(handshake.cookie, "the cookie")?);
-    headers.insert("Origin", HeaderValue::from_static("https://www.tiktok.com"));
-    headers.insert(
-        "Referer",
-        HeaderValue::from_static("https://www.tiktok.com/"),
-    );
+            reason: format!("the {name} header contains characters not allowed in a header"),
+        })?;
+        headers.insert(*name, value);
+    }
     let connecting = tokio_tungstenite::connect_async(request);
-    let (stream, response) = match tokio::time::timeout(handshake.timeout, connecting).await {
+    let (stream, response) = match tokio::time::timeout(timeout, connecting).await {
         Err(_) => {
             return Err(ConnectError::Timeout {
                 url: shown(url),
-                after: handshake.timeout,
+                after: timeout,
             });
         }
         Ok(Err(tungstenite::Error::Http(response))) => {

@@ -222,6 +222,8 @@ mod tests {
                     client_name: "c",
                     room_id: "1",
                     user_agent: "ua",
+                    session_id: Some("euler_KEY_secret"),
+                    tt_target_idc: None,
                 }
             ),
             format!(
@@ -231,6 +233,11 @@ mod tests {
                     room_id: None,
                     sign_url: None,
                     sign_api_key: Some("euler_KEY_secret".into()),
+                    chain: Box::new(crate::cli::ProviderArgs {
+                        euler_ws_api_key: Some("euler_KEY_secret".into()),
+                        custom_sign_api_key: Some("euler_KEY_secret".into()),
+                        ..Default::default()
+                    }),
                     tiktok_url: None,
                     webcast_url: None,
                     mappings: None,

@@ -69,7 +69,8 @@ impl TikfinityFeed {
                     self.send(&value);
                 }
             }
-            Output::Fired(_) => {}
+            // The room's like count travels on the like events themselves (`totalLikeCount`).
+            Output::Fired(_) | Output::Likes(_) => {}
         }
     }
 

@@ -4,6 +4,7 @@
 //! Never blocks or awaits on the UI thread.
 
 mod connection;
+mod login;
 mod quit;
 mod test_buttons;
 
@@ -25,7 +26,7 @@ use super::link::Link;
 use super::outbox::{Inbox, ToWindow};
 use super::overlays_view::OverlaysView;
 use super::saver;
-use super::state::{Notice, NoticeLevel, ObsTest, RconTest, SaveState, State};
+use super::state::{Notice, NoticeLevel, ObsTest, RconTest, SaveState, SessionStatus, State};
 use super::tasks::{self, Tasks, UI_CHANNEL_CAPACITY, UiMsg, Waker};
 use crate::event::CreditedGift;
 use crate::mappings::{Action, Mapping, MappingTable};
@@ -504,6 +505,8 @@ impl GiftdeckApp {
             }
             Command::PickSound { row, action } => self.tasks.spawn(files::pick_sound(row, action)),
             Command::TestRcon => self.test_rcon(),
+            Command::SaveTikTokSession => self.keep_tiktok_session(true),
+            Command::ForgetTikTokSession => self.keep_tiktok_session(false),
             Command::TestObs => self.test_obs(),
             Command::UndoImport => {
                 if let Some(previous) = self.undo_mappings.take() {
@@ -602,6 +605,13 @@ impl GiftdeckApp {
                 }
             }
             UiMsg::ObsTested(result) => self.state.obs_test = ObsTest::Done(result),
+            UiMsg::SessionKept(result) => {
+                self.state.session_login.status = match result {
+                    Ok(true) => SessionStatus::Saved,
+                    Ok(false) => SessionStatus::Forgotten,
+                    Err(words) => SessionStatus::Failed(words),
+                }
+            }
             UiMsg::RconTested(result) => {
                 if result.is_ok() && !self.state.settings.setup.minecraft_ok {
                     // The test always uses the streamer's own server, never the demo's.

@@ -37,6 +37,10 @@ pub enum Command {
     TestRcon,
     /// Settings → OBS → Test connection.
     TestObs,
+    /// Settings → TikTok session → Save in the keyring (what was pasted).
+    SaveTikTokSession,
+    /// Settings → TikTok session → Forget.
+    ForgetTikTokSession,
     UndoImport,
     /// Open a URL (an overlay page) in the system's browser.
     OpenUrl(String),

@@ -5,10 +5,11 @@
 //! whether the Test button, the queue's connection line or a failed command met it.
 
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use super::errors::{DemoError, FileError, ObsTestError, SaveError};
 use crate::actions::{ActionError, RconDown, RconError, RconProblem};
-use crate::live::{FailureKind, SessionWarning};
+use crate::live::{FailureKind, Outage, ProviderKind, Route, SessionWarning};
 
 /// A failure as the window says it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -134,6 +135,18 @@ pub fn tiktok_failure(kind: FailureKind, who: &str, detail: &str) -> Plain {
             "TikTok blocked this connection.".to_owned(),
             "Wait a few minutes, or try another network.",
         ),
+        FailureKind::ProviderDown => (
+            "The connection provider is failing right now.".to_owned(),
+            "giftdeck tries the next provider of the chain by itself; add Euler's WebSocket or your own sign server in ⚙ Settings to have one.",
+        ),
+        FailureKind::TooManyConnections => (
+            "Too many connections on the provider account.".to_owned(),
+            "Close giftdeck (or other tools) elsewhere that use the same API key.",
+        ),
+        FailureKind::AgeRestricted => (
+            "This room is 18+: add your TikTok session in Settings.".to_owned(),
+            "TikTok shows age-restricted rooms only to a logged-in account: paste your session in ⚙ Settings.",
+        ),
         FailureKind::Protocol => (
             "TikTok answered something giftdeck did not expect.".to_owned(),
             "Try again; if it keeps happening, the log file has the details.",
@@ -144,6 +157,106 @@ pub fn tiktok_failure(kind: FailureKind, who: &str, detail: &str) -> Plain {
         advice: advice.to_owned(),
         detail: detail.to_owned(),
     }
+}
+
+/// The line `giftdeck watch` prints after `failed: …`: what went wrong and what to do, with the
+/// command line's flags instead of the window's settings.
+pub fn watch_advice(kind: FailureKind) -> &'static str {
+    match kind {
+        FailureKind::NoInternet => {
+            "no internet connection: check the network (DNS failed or no host could be reached)"
+        }
+        FailureKind::TiktokUnreachable => {
+            "TikTok or the sign server cannot be reached right now (timeout, TLS or 5xx): try again later"
+        }
+        FailureKind::UserNotFound => "no such TikTok user: check the spelling of the @username",
+        FailureKind::NotLive => "the user is not live right now: run again once the stream starts",
+        FailureKind::SignRefused => {
+            "the provider refused the API key: check --sign-api-key or GIFTDECK_SIGN_API_KEY (and --euler-ws-api-key)"
+        }
+        FailureKind::RateLimited => {
+            "rate limited: wait as the provider asked, or use your own sign server API key"
+        }
+        FailureKind::Blocked => {
+            "TikTok blocked this connection: wait a few minutes, change network, pass --room-id, or add --provider euler-ws"
+        }
+        FailureKind::ProviderDown => {
+            "every provider of the chain is failing: add another with --provider (euler-ws, custom) or try again later"
+        }
+        FailureKind::TooManyConnections => {
+            "too many connections on the provider account: stop the other clients that use the same key"
+        }
+        FailureKind::AgeRestricted => {
+            "this room is 18+: add your TikTok session in Settings (the window), then run again"
+        }
+        FailureKind::Protocol => {
+            "TikTok or the sign server sent something unexpected: see the detail above (and the log)"
+        }
+    }
+}
+
+/// What a provider is called on screen.
+pub fn provider_name(kind: ProviderKind, sign_is_euler: bool) -> &'static str {
+    match kind {
+        ProviderKind::Sign if sign_is_euler => "Euler's sign server",
+        ProviderKind::Sign => "the sign server",
+        ProviderKind::EulerWs => "Euler's WebSocket",
+        ProviderKind::Custom => "your own sign server",
+    }
+}
+
+/// One failing provider in words: "Euler's sign server is failing right now (HTTP 500 since
+/// 14:02)". `clock` turns the outage's start into the time of day shown.
+pub fn outage_words(
+    outage: &Outage,
+    sign_is_euler: bool,
+    clock: &dyn Fn(SystemTime) -> String,
+) -> String {
+    let name = provider_name(outage.provider, sign_is_euler);
+    let since = clock(outage.since);
+    let code = match (outage.kind, outage.code) {
+        (FailureKind::ProviderDown, Some(code)) if code < 1000 => format!("HTTP {code} "),
+        (_, Some(code)) if code >= 1000 => format!("code {code} "),
+        _ => String::new(),
+    };
+    let what = match outage.kind {
+        FailureKind::ProviderDown => "is failing right now",
+        FailureKind::RateLimited => "is rate-limiting us",
+        FailureKind::SignRefused => "refused the API key",
+        FailureKind::Blocked => "is blocked by TikTok",
+        FailureKind::TooManyConnections => "has too many connections on this account",
+        FailureKind::NoInternet | FailureKind::TiktokUnreachable => "cannot be reached",
+        FailureKind::UserNotFound => "does not know this user",
+        FailureKind::NotLive => "says the stream is not live",
+        FailureKind::AgeRestricted => "cannot open an 18+ room without a session",
+        FailureKind::Protocol => "sends answers giftdeck does not understand",
+    };
+    format!("{name} {what} ({code}since {since})")
+}
+
+/// The route in words when it is not the usual one: the outages ahead of the provider carrying
+/// the stream, then which one that is. `None` when nothing is failing.
+pub fn route_words(route: &Route, clock: &dyn Fn(SystemTime) -> String) -> Option<String> {
+    if route.outages.is_empty() {
+        return None;
+    }
+    let outages: Vec<String> = route
+        .outages
+        .iter()
+        .map(|o| outage_words(o, route.sign_is_euler, clock))
+        .collect();
+    Some(format!(
+        "{}; connected through {} instead",
+        outages.join("; "),
+        provider_name(route.via, route.sign_is_euler)
+    ))
+}
+
+/// The local time of day, `14:02`, for outage words.
+pub fn local_clock(time: SystemTime) -> String {
+    chrono::DateTime::<chrono::Local>::from(time)
+        .format("%H:%M")
+        .to_string()
 }
 
 /// A Minecraft server (RCON) failure; `address` is `host:port`.
@@ -257,6 +370,66 @@ mod tests {
             queue.detail.contains("retrying in 2.0 s"),
             "{}",
             queue.detail
+        );
+    }
+
+    #[test]
+    fn an_outage_names_the_provider_what_it_did_and_since_when() {
+        let clock = |_: SystemTime| "14:02".to_owned();
+        let route = Route {
+            via: ProviderKind::EulerWs,
+            outages: vec![Outage {
+                provider: ProviderKind::Sign,
+                kind: FailureKind::ProviderDown,
+                code: Some(500),
+                since: SystemTime::UNIX_EPOCH,
+            }],
+            sign_is_euler: true,
+        };
+        assert_eq!(
+            route_words(&route, &clock).as_deref(),
+            Some(
+                "Euler's sign server is failing right now (HTTP 500 since 14:02); connected through Euler's WebSocket instead"
+            )
+        );
+        let calm = Route {
+            outages: Vec::new(),
+            ..route.clone()
+        };
+        assert_eq!(route_words(&calm, &clock), None);
+        // Every kind has its own words for an outage, and codes show as HTTP or close codes.
+        let mut seen = std::collections::HashSet::new();
+        for kind in FailureKind::ALL {
+            let outage = Outage {
+                provider: ProviderKind::Custom,
+                kind,
+                code: None,
+                since: SystemTime::UNIX_EPOCH,
+            };
+            let words = outage_words(&outage, false, &clock);
+            assert!(words.starts_with("your own sign server "), "{words}");
+            seen.insert(words);
+        }
+        let closed = Outage {
+            provider: ProviderKind::EulerWs,
+            kind: FailureKind::ProviderDown,
+            code: Some(4556),
+            since: SystemTime::UNIX_EPOCH,
+        };
+        assert!(outage_words(&closed, false, &clock).contains("(code 4556 since 14:02)"));
+        assert_eq!(provider_name(ProviderKind::Sign, false), "the sign server");
+        assert!(local_clock(SystemTime::now()).len() == 5);
+    }
+
+    #[test]
+    fn every_kind_has_its_own_watch_advice() {
+        let lines: std::collections::HashSet<_> =
+            FailureKind::ALL.iter().map(|k| watch_advice(*k)).collect();
+        assert_eq!(lines.len(), FailureKind::ALL.len());
+        assert!(
+            tiktok_failure(FailureKind::AgeRestricted, "@bob", "")
+                .headline
+                .contains("This room is 18+: add your TikTok session in Settings")
         );
     }
 

@@ -19,6 +19,8 @@ pub struct DemoBackends {
 pub struct SessionWatch {
     pub status: watch::Receiver<ConnStatus>,
     pub stats: watch::Receiver<engine::Stats>,
+    /// The provider carrying the stream (`None` until it says).
+    pub route: watch::Receiver<Option<crate::live::Route>>,
 }
 
 /// What runs behind the connect bar. One value, so "a demo that is starting and a session that
@@ -33,7 +35,8 @@ pub enum Link {
     /// A session runs (or has just ended: see [`ConnStatus::is_final`]).
     Session {
         handle: LiveHandle,
-        watch: SessionWatch,
+        /// Boxed: keeps the enum small next to its data-less variants.
+        watch: Box<SessionWatch>,
         /// The demo's backends, when this is the demo.
         demo: Option<DemoBackends>,
     },
@@ -76,6 +79,9 @@ impl Link {
         // an error even when its last value (the final status) was never seen.
         if watch.stats.borrow().has_changed() {
             conn.stats = *watch.stats.borrow_and_update();
+        }
+        if watch.route.borrow().has_changed() {
+            conn.route = watch.route.borrow_and_update().clone();
         }
         if watch.status.borrow().has_changed() {
             let status = watch.status.borrow_and_update().clone();

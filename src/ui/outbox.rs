@@ -124,6 +124,8 @@ impl Inbox {
 pub struct SessionSenders {
     pub status: watch::Sender<ConnStatus>,
     pub stats: watch::Sender<engine::Stats>,
+    /// The provider carrying the stream and the outages ahead of it.
+    pub route: watch::Sender<Option<crate::live::Route>>,
 }
 
 /// The window's subscriber for one session (or one Test): rows and warnings into the inbox,
@@ -206,6 +208,18 @@ impl Subscriber for ToWindow {
                 }
             }
             LiveMsg::Warning(warning) => self.inbox.push_warning(warning.clone()),
+            LiveMsg::Route(route) => {
+                if let Some(senders) = &self.senders {
+                    // Shown on the status line; the log keeps it for after the stream.
+                    if let Some(words) =
+                        super::failure::route_words(route, &super::failure::local_clock)
+                    {
+                        tracing::warn!("{words}");
+                    }
+                    senders.route.send_replace(Some(route.clone()));
+                    self.inbox.waker.wake();
+                }
+            }
         }
     }
 }

@@ -49,6 +49,8 @@ pub struct Connection {
     pub stats: engine::Stats,
     /// Who we are connected to, for the status line.
     pub target: String,
+    /// The provider carrying the stream and the outages ahead of it, for the status line.
+    pub route: Option<crate::live::Route>,
 }
 
 impl Default for Connection {
@@ -60,6 +62,7 @@ impl Default for Connection {
             status_since: Instant::now(),
             stats: engine::Stats::default(),
             target: String::new(),
+            route: None,
         }
     }
 }
@@ -104,6 +107,36 @@ pub enum RconTest {
     Idle,
     Running,
     Done(Result<String, RconFailure>),
+}
+
+/// The settings window's TikTok session field and what the keyring said.
+#[derive(Default)]
+pub struct SessionLogin {
+    /// What is being pasted (cleared as soon as it is handed to the keyring).
+    pub input: String,
+    pub status: SessionStatus,
+}
+
+// The pasted session never reaches `Debug` output.
+impl std::fmt::Debug for SessionLogin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionLogin")
+            .field("input", &crate::text::masked(&self.input))
+            .field("status", &self.status)
+            .finish()
+    }
+}
+
+/// What the keyring did with the TikTok session, in the words the window shows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum SessionStatus {
+    #[default]
+    Unknown,
+    Working,
+    Saved,
+    Forgotten,
+    /// Plain words: a paste that is not a session, or a keyring that cannot be used.
+    Failed(String),
 }
 
 /// The settings window's "Test connection" for OBS.
@@ -230,6 +263,8 @@ pub struct State {
     /// The settings window's "Test connection" for OBS (same states as the RCON one).
     pub obs_test: ObsTest,
     pub not_shown: NotShown,
+    /// The settings window's TikTok session (for 18+ rooms).
+    pub session_login: SessionLogin,
     /// Messages left in the UI channel after the last frame's budget ran out.
     pub backlog: usize,
     /// The Overlays panel's URLs and connections.
@@ -259,6 +294,7 @@ impl State {
             rcon_test: RconTest::Idle,
             obs_test: ObsTest::Idle,
             not_shown: NotShown::default(),
+            session_login: SessionLogin::default(),
             overlays: super::overlays_view::OverlaysView::off(
                 "Overlays are off (--overlay-port 0).",
             ),

@@ -94,6 +94,8 @@ pub enum UiMsg {
     },
     RconTested(Result<String, RconFailure>),
     ObsTested(Result<String, ObsTestError>),
+    /// The keyring stored (`true`) or forgot (`false`) the TikTok session, or why not.
+    SessionKept(Result<bool, String>),
     /// A session's warning for the streamer (e.g. the room's saved memory was damaged).
     LiveWarning(crate::live::SessionWarning),
 }

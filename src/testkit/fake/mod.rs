@@ -11,6 +11,7 @@
 //! # Ok(()) }
 //! ```
 
+mod euler;
 mod http;
 mod scenario;
 mod ws;
@@ -29,6 +30,7 @@ use tokio::task::AbortHandle;
 use crate::live::LiveConfig;
 use crate::testkit::frames::{self, BatchSpec, ClientFrame};
 
+pub use euler::{EULER_WS_PATH, EulerFake};
 pub use http::HttpRequest;
 pub use scenario::{
     DEMO_GIFTS, DEMO_VIEWERS, DemoGenerator, DemoGift, HandshakeFault, Scenario, SignFault, Step,
@@ -47,6 +49,9 @@ pub enum PageMode {
     Captcha,
     /// A page without `SIGI_STATE` (the API still answers): forces the fallback.
     NoState,
+    /// An age-restricted (18+) room: no `SIGI_STATE` for an anonymous visitor, and the API's
+    /// status 4003110 unless the request carries a `sessionid` cookie.
+    AgeRestricted,
 }
 
 /// How the fake behaves.
@@ -69,6 +74,12 @@ pub struct FakeConfig {
     pub scenario: Scenario,
     /// Record when each `msg` frame was handed to the socket (benchmarks).
     pub record_send_times: bool,
+    /// When set, sign requests without this `X-Api-Key` are refused with 401.
+    pub sign_api_key: Option<String>,
+    /// The fake managed WebSocket (Euler Stream's format and close codes).
+    pub euler: EulerFake,
+    /// `webcast/gift_info` answers 500 instead of the demo's gift list.
+    pub gift_list_fails: bool,
     /// At most this many client frames, and as many sent batches, are kept per connection (and
     /// plain HTTP requests in all); later ones are only counted. Tests keep everything; the demo,
     /// which streams for hours inside the app, keeps the first [`DEMO_RECORD_LIMIT`].
@@ -93,6 +104,9 @@ impl Default for FakeConfig {
                 "ttwid=1%7CFAKE-ttwid; Path=/; Domain=tiktok.com; Max-Age=31536000; HttpOnly".into(),
             scenario: Scenario::default(),
             record_send_times: false,
+            sign_api_key: None,
+            euler: EulerFake::default(),
+            gift_list_fails: false,
             record_limit: usize::MAX,
         }
     }
@@ -188,6 +202,8 @@ pub struct Recorded {
     pub unrecorded_http: usize,
     /// Every WebSocket attempt, in order.
     pub connections: Vec<WsConnection>,
+    /// Every attempt on the fake managed WebSocket, in order.
+    pub euler: Vec<WsConnection>,
 }
 
 impl Recorded {
@@ -199,6 +215,23 @@ impl Recorded {
     pub fn accepted_connections(&self) -> usize {
         self.connections.iter().filter(|c| c.accepted).count()
     }
+
+    fn slot_mut(&mut self, slot: Slot) -> &mut WsConnection {
+        let list = if slot.euler {
+            &mut self.euler
+        } else {
+            &mut self.connections
+        };
+        &mut list[slot.index]
+    }
+}
+
+/// Which recorded connection a socket task writes to.
+#[derive(Clone, Copy, Debug)]
+struct Slot {
+    /// The managed WebSocket's list, not the push socket's.
+    euler: bool,
+    index: usize,
 }
 
 struct State {
@@ -305,6 +338,11 @@ impl FakeTikTok {
         self.shared.push_server()
     }
 
+    /// The fake managed WebSocket (`EULER_WS_URL` for Euler's SDK, `--euler-ws-url` for us).
+    pub fn euler_ws_url(&self) -> String {
+        format!("ws://{}{EULER_WS_PATH}", self.shared.addr)
+    }
+
     pub fn room_id(&self) -> String {
         self.shared.lock().config.room_id.clone()
     }
@@ -320,6 +358,7 @@ impl FakeTikTok {
             sign_url: self.sign_url(),
             tiktok_url: self.tiktok_url(),
             webcast_url: self.webcast_url(),
+            euler_ws_url: self.euler_ws_url(),
             ..LiveConfig::default()
         }
     }
@@ -400,7 +439,11 @@ async fn serve(mut stream: TcpStream, shared: Arc<Shared>) {
         return;
     };
     if request.is_websocket_upgrade() {
-        ws::serve(stream, request, leftover, shared).await;
+        if request.path == EULER_WS_PATH {
+            euler::serve(stream, request, leftover, shared).await;
+        } else {
+            ws::serve(stream, request, leftover, shared).await;
+        }
         return;
     }
     shared.record(|s| {
@@ -438,7 +481,19 @@ fn route(request: &HttpRequest, shared: &Shared) -> http::Response {
     }
     if path.trim_end_matches('/') == "/api-live/user/room" {
         let user = request.query("uniqueId").unwrap_or_default();
+        let logged_in = request
+            .header("cookie")
+            .is_some_and(|c| c.split(';').any(|p| p.trim().starts_with("sessionid=")));
+        if page == PageMode::AgeRestricted && !logged_in && user == unique_id {
+            return http::Response::json(
+                200,
+                &json!({"statusCode": 4_003_110, "message": "age restricted", "data": {}}),
+            );
+        }
         return api_live(user == unique_id, page, &room_id, user);
+    }
+    if path.trim_end_matches('/') == "/webcast/gift_info" {
+        return gift_info(shared.lock().config.gift_list_fails);
     }
     if path.trim_end_matches('/') == "/webcast/room/check_alive" {
         return http::Response::json(
@@ -449,12 +504,30 @@ fn route(request: &HttpRequest, shared: &Shared) -> http::Response {
     http::Response::new(404, "text/plain", "not found")
 }
 
+/// Euler's `webcast/gift_info` answer, with the demo's gifts.
+fn gift_info(fails: bool) -> http::Response {
+    if fails {
+        return http::Response::json(500, &json!({"message": "A 500 error occurred"}));
+    }
+    let gifts: Vec<serde_json::Value> = DEMO_GIFTS
+        .iter()
+        .map(|g| {
+            json!({"id": g.id, "name": g.name, "diamond_count": g.diamonds,
+                "image": {"url_list": [format!("https://example.invalid/{}.png", g.id)]}})
+        })
+        .collect();
+    http::Response::json(
+        200,
+        &json!({"code": 200, "response": {"data": {"gifts": gifts}}}),
+    )
+}
+
 const CAPTCHA_PAGE: &str = "<html><head><title>Please wait...</title></head><body><script>window._wafchallengeid='fake';</script>Verify to continue</body></html>";
 
 fn live_page(known: bool, page: PageMode, room_id: &str, user: &str) -> http::Response {
     let state = match (known, page) {
         (_, PageMode::Captcha) => return http::Response::new(200, "text/html", CAPTCHA_PAGE),
-        (_, PageMode::NoState) => {
+        (_, PageMode::NoState | PageMode::AgeRestricted) => {
             return http::Response::new(200, "text/html", "<html><body>TikTok</body></html>");
         }
         (false, _) => json!({"AppContext": {}}),
@@ -484,7 +557,7 @@ fn api_live(known: bool, page: PageMode, room_id: &str, user: &str) -> http::Res
 }
 
 fn sign_response(request: &HttpRequest, shared: &Shared) -> http::Response {
-    let (fault, history, set_cookie, default_room) = {
+    let (fault, history, set_cookie, default_room, key) = {
         let mut state = shared.lock();
         let fault = state.sign_faults.pop_front();
         (
@@ -492,8 +565,14 @@ fn sign_response(request: &HttpRequest, shared: &Shared) -> http::Response {
             state.config.scenario.history.clone(),
             state.config.set_cookie.clone(),
             state.config.room_id.clone(),
+            state.config.sign_api_key.clone(),
         )
     };
+    if let Some(key) = key
+        && request.header("x-api-key") != Some(key.as_str())
+    {
+        return http::Response::json(401, &json!({"message": "Invalid API key provided."}));
+    }
     let room_id = request
         .query("room_id")
         .map(str::to_owned)
@@ -524,13 +603,30 @@ fn sign_response(request: &HttpRequest, shared: &Shared) -> http::Response {
             .header("X-Request-Id", &format!("fake-{n}"))
     };
     match fault {
-        None => ok(body).header("X-Set-TT-Cookie", &set_cookie),
+        None | Some(SignFault::Pass) => ok(body).header("X-Set-TT-Cookie", &set_cookie),
         Some(SignFault::NoCookie) => ok(body),
         Some(SignFault::EmptyBody) => ok(Vec::new()).header("X-Set-TT-Cookie", &set_cookie),
         Some(SignFault::RateLimited { message }) => http::Response::json(
             429,
             &json!({"message": message, "limit_label": "fake-anonymous"}),
         ),
+        Some(SignFault::RetryAfter { secs }) => http::Response::json(
+            429,
+            &json!({"message": "Rate limit reached.", "limit_label": "fake-anonymous"}),
+        )
+        .header("Retry-After", &secs.to_string()),
+        Some(SignFault::FallbackStub) => {
+            // What the sign server answered during the 2026-09 outages: a small body naming its
+            // fallback proxy, which never completes an upgrade.
+            let stub = frames::encode_batch(&BatchSpec {
+                cursor: format!("c-stub-{n}"),
+                internal_ext: "Connected through Euler Stream fallback proxy".into(),
+                push_server: format!("wss://ws-fallback.eulerstream.com/?token=fake-jwt-{n}"),
+                is_first: true,
+                ..BatchSpec::default()
+            });
+            ok(stub).header("X-Set-TT-Cookie", &set_cookie)
+        }
         Some(SignFault::ServerError { status, message }) => {
             http::Response::json(status, &json!({ "message": message }))
         }

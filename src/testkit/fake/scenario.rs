@@ -72,6 +72,8 @@ impl Scenario {
 /// A sign-server fault, consumed one per sign request.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SignFault {
+    /// No fault this time: sign normally (lets a later request fail).
+    Pass,
     /// 429 with JSON `{message, limit_label}`.
     RateLimited { message: String },
     /// A 5xx with JSON `{message}`.
@@ -82,6 +84,10 @@ pub enum SignFault {
     NoCookie,
     /// Any status with this body.
     Status { status: u16, body: String },
+    /// 429 with `Retry-After: secs`.
+    RetryAfter { secs: u64 },
+    /// 200 with the `ws-fallback` stub instead of a push server (the 2026-09 outages).
+    FallbackStub,
 }
 
 /// A handshake fault, consumed one per WebSocket attempt.

@@ -15,7 +15,7 @@ use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role};
 
 use super::http::{self, HttpRequest};
 use super::scenario::{DemoGenerator, HandshakeFault, STORM_TICK, Step, storm_batch};
-use super::{Shared, WsConnection};
+use super::{Shared, Slot, WsConnection};
 use crate::testkit::frames::{self, BatchSpec, ClientFrame, Compression, MessageSpec};
 
 type Tx = SplitSink<WebSocketStream<TcpStream>, Message>;
@@ -37,7 +37,7 @@ pub(super) async fn serve(
     leftover: Vec<u8>,
     shared: Arc<Shared>,
 ) {
-    let (index, fault, ping, script, compression) = shared.record(|s| {
+    let (slot, fault, ping, script, compression) = shared.record(|s| {
         let script_index = s.recorded.accepted_connections();
         s.recorded.connections.push(WsConnection {
             request: request.clone(),
@@ -49,7 +49,10 @@ pub(super) async fn serve(
             Compression::None
         };
         (
-            s.recorded.connections.len() - 1,
+            Slot {
+                euler: false,
+                index: s.recorded.connections.len() - 1,
+            },
             s.handshake_faults
                 .pop_front()
                 .filter(|f| *f != HandshakeFault::Accept),
@@ -71,16 +74,42 @@ pub(super) async fn serve(
             ("Connection".to_owned(), "close".to_owned()),
         ];
         let _ = http::write_head(&mut stream, status, &headers).await;
-        shared.record(|s| s.recorded.connections[index].ended = true);
+        shared.record(|s| s.recorded.slot_mut(slot).ended = true);
         return;
     }
+    let mut extra = Vec::new();
+    if let Some(ping) = ping {
+        extra.push((
+            "Handshake-Options".to_owned(),
+            format!("ping-interval={}; ping-timeout=60", ping.as_secs_f64()),
+        ));
+    }
+    let Some((stream, subprotocol)) = upgrade(stream, &request, extra).await else {
+        shared.record(|s| s.recorded.slot_mut(slot).ended = true);
+        return;
+    };
+    shared.record(|s| {
+        let connection = s.recorded.slot_mut(slot);
+        connection.accepted = true;
+        connection.subprotocol = subprotocol;
+    });
+    let ws = WebSocketStream::from_partially_read(stream, leftover, Role::Server, None).await;
+    run(ws, script, &shared, slot, compression).await;
+}
+
+/// Answers a WebSocket upgrade with 101 (offering `echo-protocol` back only when the client asked
+/// for it: Node asks for none) plus `extra` headers. `None` when the request cannot be upgraded
+/// (it was answered with 400) or the socket failed.
+pub(super) async fn upgrade(
+    mut stream: TcpStream,
+    request: &HttpRequest,
+    extra: Vec<(String, String)>,
+) -> Option<(TcpStream, Option<String>)> {
     let Some(key) = request.header("sec-websocket-key").map(str::to_owned) else {
         let response = http::Response::new(400, "text/plain", "missing Sec-WebSocket-Key");
         let _ = http::write_response(&mut stream, &response).await;
-        shared.record(|s| s.recorded.connections[index].ended = true);
-        return;
+        return None;
     };
-    // Offer echo-protocol back only when the client asked for it (Node asks for none).
     let subprotocol = request
         .header("sec-websocket-protocol")
         .and_then(|offered| {
@@ -101,25 +130,23 @@ pub(super) async fn serve(
     if let Some(protocol) = &subprotocol {
         headers.push(("Sec-WebSocket-Protocol".to_owned(), protocol.clone()));
     }
-    if let Some(ping) = ping {
-        headers.push((
-            "Handshake-Options".to_owned(),
-            format!("ping-interval={}; ping-timeout=60", ping.as_secs_f64()),
-        ));
-    }
-    if http::write_head(&mut stream, 101, &headers).await.is_err() {
-        shared.record(|s| s.recorded.connections[index].ended = true);
-        return;
-    }
-    shared.record(|s| {
-        let connection = &mut s.recorded.connections[index];
-        connection.accepted = true;
-        connection.subprotocol = subprotocol;
-    });
-    let ws = WebSocketStream::from_partially_read(stream, leftover, Role::Server, None).await;
+    headers.extend(extra);
+    http::write_head(&mut stream, 101, &headers).await.ok()?;
+    Some((stream, subprotocol))
+}
+
+/// Plays `script` on an open socket while recording what the client sends, then marks the
+/// connection ended.
+pub(super) async fn run(
+    ws: WebSocketStream<TcpStream>,
+    script: Vec<Step>,
+    shared: &Shared,
+    slot: Slot,
+    compression: Compression,
+) {
     let (mut tx, rx) = ws.split();
-    let mut reader = std::pin::pin!(read_client(rx, &shared, index));
-    let play = play(&mut tx, &script, &shared, index, compression);
+    let mut reader = std::pin::pin!(read_client(rx, shared, slot));
+    let play = play(&mut tx, &script, shared, slot, compression);
     tokio::select! {
         () = &mut reader => {}
         end = play => match end {
@@ -130,17 +157,17 @@ pub(super) async fn serve(
             End::Drop => {}
         }
     }
-    shared.record(|s| s.recorded.connections[index].ended = true);
+    shared.record(|s| s.recorded.slot_mut(slot).ended = true);
 }
 
-async fn read_client(mut rx: Rx, shared: &Shared, index: usize) {
+async fn read_client(mut rx: Rx, shared: &Shared, slot: Slot) {
     while let Some(message) = rx.next().await {
         match message {
             Ok(Message::Binary(bytes)) => {
                 let frame = frames::decode_client_frame(&bytes);
                 shared.record(|s| {
                     let limit = s.config.record_limit;
-                    let connection = &mut s.recorded.connections[index];
+                    let connection = s.recorded.slot_mut(slot);
                     match frame {
                         Ok(frame) => {
                             if matches!(frame, ClientFrame::EnterRoom { .. }) {
@@ -158,7 +185,7 @@ async fn read_client(mut rx: Rx, shared: &Shared, index: usize) {
             }
             Ok(Message::Close(frame)) => {
                 let code = frame.map_or(1005, |f| u16::from(f.code));
-                shared.record(|s| s.recorded.connections[index].client_close = Some(code));
+                shared.record(|s| s.recorded.slot_mut(slot).client_close = Some(code));
             }
             Ok(_) => {}
             Err(_) => return,
@@ -170,20 +197,20 @@ async fn play(
     tx: &mut Tx,
     script: &[Step],
     shared: &Shared,
-    index: usize,
+    slot: Slot,
     compression: Compression,
 ) -> End {
     let start = tokio::time::Instant::now();
     for step in script {
         let sent = match step {
             Step::Batch(messages) => {
-                send_batch(tx, shared, index, "msg", messages, compression).await
+                send_batch(tx, shared, slot, "msg", messages, compression).await
             }
             Step::EnterRoomResponse(messages) => {
                 send_batch(
                     tx,
                     shared,
-                    index,
+                    slot,
                     "im_enter_room_resp",
                     messages,
                     compression,
@@ -204,7 +231,7 @@ async fn play(
                 Ok(())
             }
             Step::WaitForEnterRoom => {
-                wait_for_enter_room(shared, index).await;
+                wait_for_enter_room(shared, slot).await;
                 Ok(())
             }
             Step::WaitForRelease => {
@@ -228,20 +255,20 @@ async fn play(
                     msg_id: shared.next_msg_id.fetch_add(1, Ordering::Relaxed),
                     action: 3,
                 };
-                send_batch(tx, shared, index, "msg", &[end], compression).await
+                send_batch(tx, shared, slot, "msg", &[end], compression).await
             }
             Step::Demo { seed } => {
                 let first = shared
                     .next_msg_id
                     .fetch_add(1_000_000_000, Ordering::Relaxed);
-                let mut generator = DemoGenerator::new(seed.wrapping_add(index as u64), first);
+                let mut generator = DemoGenerator::new(seed.wrapping_add(slot.index as u64), first);
                 loop {
                     let (pause, batch) = generator.next_batch();
                     tokio::time::sleep(pause).await;
                     if batch.is_empty() {
                         continue;
                     }
-                    if send_batch(tx, shared, index, "msg", &batch, compression)
+                    if send_batch(tx, shared, slot, "msg", &batch, compression)
                         .await
                         .is_err()
                     {
@@ -261,7 +288,7 @@ async fn play(
                         .next_msg_id
                         .fetch_add(per_tick as i64, Ordering::Relaxed);
                     let batch = storm_batch(first, per_tick);
-                    if send_batch(tx, shared, index, "msg", &batch, compression)
+                    if send_batch(tx, shared, slot, "msg", &batch, compression)
                         .await
                         .is_err()
                     {
@@ -277,20 +304,20 @@ async fn play(
     End::Idle
 }
 
-async fn wait_for_enter_room(shared: &Shared, index: usize) {
+async fn wait_for_enter_room(shared: &Shared, slot: Slot) {
     let mut changed = shared.changed.subscribe();
     loop {
-        let entered = shared.lock().recorded.connections[index].entered_room;
+        let entered = shared.lock().recorded.slot_mut(slot).entered_room;
         if entered || changed.changed().await.is_err() {
             return;
         }
     }
 }
 
-async fn send_batch(
+pub(super) async fn send_batch(
     tx: &mut Tx,
     shared: &Shared,
-    index: usize,
+    slot: Slot,
     payload_type: &str,
     messages: &[MessageSpec],
     compression: Compression,
@@ -307,7 +334,7 @@ async fn send_batch(
     let frame = frames::encode_server_frame(log_id, log_id, payload_type, &payload, compression);
     shared.record(|s| {
         let limit = s.config.record_limit;
-        let connection = &mut s.recorded.connections[index];
+        let connection = s.recorded.slot_mut(slot);
         if connection.sent_needing_ack.len() < limit {
             connection.sent_needing_ack.push((log_id, internal_ext));
         } else {

@@ -82,6 +82,7 @@ impl GiftdeckApp {
         let (live_tx, live_rx) = mpsc::channel(LIVE_CHANNEL_CAPACITY);
         let (status_tx, status_rx) = watch::channel(ConnStatus::Resolving);
         let (stats_tx, stats_rx) = watch::channel(engine::Stats::default());
+        let (route_tx, route_rx) = watch::channel(None);
         // The window's subscriber wakes the UI, and only for what it shows.
         let handle = bridge::spawn_session(
             config,
@@ -107,19 +108,22 @@ impl GiftdeckApp {
                 SessionSenders {
                     status: status_tx,
                     stats: stats_tx,
+                    route: route_tx,
                 },
             ));
         self.tasks.spawn_loop(dispatch.run(live_rx));
         self.set_link(Link::Session {
             handle,
-            watch: SessionWatch {
+            watch: Box::new(SessionWatch {
                 status: status_rx,
                 stats: stats_rx,
-            },
+                route: route_rx,
+            }),
             demo,
         });
         let conn = &mut self.state.conn;
         conn.target = target;
+        conn.route = None;
         conn.set_status(ConnStatus::Resolving);
     }
 

@@ -6,12 +6,14 @@ pub mod actions_window;
 pub mod checklist;
 pub mod conditions;
 pub mod connect_bar;
+pub mod drafts;
 pub mod feed;
 pub mod held;
 pub mod notices;
 pub mod overlays;
 pub mod path_window;
 pub mod plain;
+pub mod providers_settings;
 pub mod queue;
 pub mod quit;
 pub mod settings_window;
@@ -112,7 +114,10 @@ pub fn root_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
         &ctx,
         &mut state.windows.settings,
         &mut state.settings,
-        &mut state.api_key_input,
+        settings_window::Drafts {
+            api_key: &mut state.api_key_input,
+            session: &mut state.session_login,
+        },
         &state.rcon_test,
         &state.obs_test,
         cmds,

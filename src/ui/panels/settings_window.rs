@@ -1,4 +1,5 @@
-//! The Settings window: the TikTok connection (sign server, API key), the Minecraft server with
+//! The Settings window: the TikTok connection (sign server, API key, the provider chain and the
+//! TikTok session: `providers_settings`), the Minecraft server with
 //! its Test button, queue pacing and the streak timeout.
 
 use egui::RichText;
@@ -6,16 +7,25 @@ use egui::RichText;
 use super::super::bridge::RconProblem;
 use super::super::commands::{Command, Commands};
 use super::super::failure;
-use super::super::state::{ObsTest, RconTest};
+use super::super::state::{ObsTest, RconTest, SessionLogin};
+use super::drafts::committed_edit_ui;
 use super::plain::plain_failure_ui;
 use super::{GREEN, GREY, RED};
 use crate::settings::{ObsConfig, RconConfig, Settings};
+
+/// The window's fields that are kept apart from the settings until committed.
+pub struct Drafts<'a> {
+    /// The sign API key field (an empty field clears the key).
+    pub api_key: &'a mut String,
+    /// The TikTok session being pasted.
+    pub session: &'a mut SessionLogin,
+}
 
 pub fn settings_window_ui(
     ctx: &egui::Context,
     open: &mut bool,
     settings: &mut Settings,
-    api_key_input: &mut String,
+    drafts: Drafts<'_>,
     rcon_test: &RconTest,
     obs_test: &ObsTest,
     cmds: &mut Commands,
@@ -23,6 +33,10 @@ pub fn settings_window_ui(
     if !*open {
         return;
     }
+    let Drafts {
+        api_key: api_key_input,
+        session: session_login,
+    } = drafts;
     let mut changed = false;
     egui::Window::new("Settings")
         .id(egui::Id::unique("settings_window"))
@@ -63,6 +77,12 @@ pub fn settings_window_ui(
                 }
                 ui.end_row();
             });
+            changed |= super::providers_settings::providers_settings_ui(
+                ui,
+                settings,
+                session_login,
+                cmds,
+            );
             ui.separator();
             ui.heading("Minecraft server (RCON)");
             ui.label(
@@ -126,35 +146,6 @@ pub fn rcon_fields_ui(ui: &mut egui::Ui, id: &str, rcon: &mut RconConfig) -> boo
         ui.end_row();
     });
     changed
-}
-
-/// Draws `edit_ui` on a draft of `value` kept while the widget is focused or dragged, and
-/// writes the draft back once the streamer leaves it. Returns true when `value` changed.
-fn committed_edit_ui<T>(
-    ui: &mut egui::Ui,
-    value: &mut T,
-    edit_ui: impl FnOnce(&mut egui::Ui, &mut T) -> egui::Response,
-) -> bool
-where
-    T: Clone + PartialEq + Send + Sync + 'static,
-{
-    // Keyed by position in the layout, which is stable from frame to frame.
-    let draft_id = ui.next_auto_id().with("draft");
-    let mut draft = ui
-        .data(|d| d.get_temp::<T>(draft_id))
-        .unwrap_or_else(|| value.clone());
-    let response = edit_ui(ui, &mut draft);
-    let editing = response.has_focus() || response.dragged();
-    if editing && !response.lost_focus() {
-        ui.data_mut(|d| d.insert_temp(draft_id, draft));
-        return false;
-    }
-    ui.data_mut(|d| d.remove::<T>(draft_id));
-    if draft != *value {
-        *value = draft;
-        return true;
-    }
-    false
 }
 
 /// The Test button and its result: a failure in plain words, its detail one click away.

@@ -6,7 +6,7 @@ use std::time::Duration;
 use egui::{Color32, RichText};
 
 use super::super::bridge::ConnStatus;
-use super::super::failure::tiktok_failure;
+use super::super::failure::{local_clock, route_words, tiktok_failure};
 use super::super::state::Connection;
 use super::plain::details_ui;
 use super::{AMBER, BLUE, GREEN, GREY, RED};
@@ -65,9 +65,14 @@ pub fn status_words(conn: &Connection) -> StatusWords {
             StatusWords::new(AMBER, format!("{who}: asking the sign server…"), None)
         }
         ConnStatus::Connecting => StatusWords::new(AMBER, format!("{who}: connecting…"), None),
-        ConnStatus::Live { room_id } => {
-            StatusWords::new(GREEN, format!("LIVE · {who} · room {room_id}"), None)
-        }
+        // Through a fallback provider: still live, and the outage is named in plain words.
+        ConnStatus::Live { room_id } => StatusWords::new(
+            GREEN,
+            format!("LIVE · {who} · room {room_id}"),
+            conn.route
+                .as_ref()
+                .and_then(|route| route_words(route, &local_clock)),
+        ),
         ConnStatus::Reconnecting {
             retry_in,
             kind,
@@ -107,6 +112,41 @@ fn ceil_secs(d: Duration) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn live_through_a_fallback_names_the_outage() {
+        use crate::live::{FailureKind, Outage, ProviderKind, Route};
+        let mut conn = Connection {
+            status: ConnStatus::Live {
+                room_id: "7".into(),
+            },
+            target: "@bob".into(),
+            ..Connection::default()
+        };
+        assert_eq!(
+            status_words(&conn).hint,
+            None,
+            "the usual route: nothing to say"
+        );
+        conn.route = Some(Route {
+            via: ProviderKind::EulerWs,
+            outages: vec![Outage {
+                provider: ProviderKind::Sign,
+                kind: FailureKind::ProviderDown,
+                code: Some(500),
+                since: std::time::SystemTime::now(),
+            }],
+            sign_is_euler: true,
+        });
+        let words = status_words(&conn);
+        assert_eq!(words.words, "LIVE · @bob · room 7");
+        let hint = words.hint.unwrap();
+        assert!(
+            hint.starts_with("Euler's sign server is failing right now (HTTP 500 since ")
+                && hint.ends_with("); connected through Euler's WebSocket instead"),
+            "{hint}"
+        );
+    }
 
     #[test]
     fn countdowns_round_up() {
