@@ -42,6 +42,9 @@ struct Record {
     logins_ok: u32,
     logins_refused: u32,
     connections: u32,
+    /// Tells the server task to close every session and end (kept here, not in [`FakeRcon`]:
+    /// the demo's state holds one, and its size counts).
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
 /// A running fake RCON server; stops when dropped.
@@ -49,7 +52,6 @@ pub struct FakeRcon {
     pub addr: SocketAddr,
     record: Arc<Mutex<Record>>,
     task: Option<JoinHandle<()>>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
 impl Drop for FakeRcon {
@@ -100,13 +102,14 @@ impl FakeRcon {
     ) -> std::io::Result<Self> {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
+        let (stop, stopped) = tokio::sync::oneshot::channel();
         let record = Arc::new(Mutex::new(Record {
             remember,
+            stop: Some(stop),
             ..Record::default()
         }));
         let password = password.to_owned();
         let rec = record.clone();
-        let (stop, stopped) = tokio::sync::oneshot::channel();
         let task = tokio::spawn(async move {
             let mut sessions = tokio::task::JoinSet::new();
             let accept = async {
@@ -128,13 +131,12 @@ impl FakeRcon {
             addr,
             record,
             task: Some(task),
-            stop: Some(stop),
         })
     }
 
     /// Stops listening and closes every connection; returns once the port is free again.
     pub async fn stop(mut self) {
-        if let Some(stop) = self.stop.take() {
+        if let Some(stop) = lock(&self.record).stop.take() {
             let _ = stop.send(());
         }
         if let Some(task) = self.task.take() {
