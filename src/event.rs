@@ -207,12 +207,31 @@ pub struct CreditedGift {
     /// Set when the matched trigger was cooling down: nothing ran. Absent from JSON otherwise, so
     /// lines without cooldowns are exactly what they always were.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub skipped: Option<crate::triggers::Skip>,
+    pub skipped: Option<Skip>,
 }
 
 impl CreditedGift {
     /// Total diamonds of this credit (`diamonds × count`), saturating.
     pub fn total_diamonds(&self) -> u64 {
         u64::from(self.diamonds) * u64::from(self.count)
+    }
+}
+
+/// Why a matched trigger (a gift's or any other event's) ran nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Skip {
+    /// The mapping fired less than its global cooldown ago.
+    Cooldown,
+    /// This viewer fired the mapping less than its per-viewer cooldown ago.
+    ViewerCooldown,
+}
+
+impl Skip {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Cooldown => "cooling down",
+            Self::ViewerCooldown => "cooling down for this viewer",
+        }
     }
 }

@@ -16,6 +16,7 @@ pub mod live;
 pub mod mappings;
 pub mod mca;
 pub mod overlay;
+pub mod paths;
 pub mod replay;
 pub mod room_store;
 pub mod settings;

@@ -8,7 +8,9 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::triggers::{Audience, Condition, EventKind, normalize_handle};
+mod condition;
+
+pub use condition::{Audience, Condition, EventKind, normalize_handle};
 
 fn is_zero(n: &u32) -> bool {
     *n == 0

@@ -1,8 +1,7 @@
 //! Import and export of Tiktok2Mc's `actions.mca` trigger files (`TRIGGER:/command; !command x3 # note`).
 //! Pure text in, mappings and line-numbered warnings out.
 
-use crate::mappings::{Action, Mapping};
-use crate::triggers::Condition;
+use crate::mappings::{Action, Condition, Mapping};
 
 /// One thing the importer could not take over as written.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -94,7 +94,7 @@ impl RoomStore {
 
     /// `<OS data dir>/rooms` (e.g. `~/.local/share/giftdeck/rooms`); `None` on a system without one.
     pub fn default_dir() -> Option<PathBuf> {
-        directories::ProjectDirs::from("", "", "giftdeck").map(|d| d.data_dir().join("rooms"))
+        crate::paths::rooms_dir()
     }
 
     /// The app's store: the OS data dir for the usual settings file; for any other settings file
@@ -102,7 +102,7 @@ impl RoomStore {
     /// memory. `None` without a settings file: the memory then lives only as long as a session.
     pub fn for_app(settings_path: Option<&Path>) -> Option<Self> {
         let path = settings_path?;
-        if crate::settings::default_path().as_deref() == Some(path) {
+        if crate::paths::settings_path().as_deref() == Some(path) {
             return Self::default_dir().map(Self::new);
         }
         Some(Self::new(
@@ -298,10 +298,10 @@ impl RoomJournal {
         let mut memory = pipeline.snapshot(&self.room_id);
         memory.seq = self.seq;
         let json = serde_json::to_vec(&memory).map_err(|err| self.write_error(err.into()))?;
-        crate::settings::write_atomic(&self.snapshot_path, &json).map_err(|err| {
+        crate::paths::write_atomic(&self.snapshot_path, &json).map_err(|source| {
             RoomStoreError::Write {
                 path: self.snapshot_path.clone(),
-                source: io::Error::other(err),
+                source,
             }
         })?;
         // A crash between the rename and this truncation is harmless: the journal's lines all

@@ -2,7 +2,7 @@
 //! file is backed up, never silently overwritten) and saved atomically (temp file, then rename).
 
 use std::fs;
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -17,11 +17,12 @@ use crate::engine::EngineConfig;
 use crate::live::{DEFAULT_SIGN_URL, DEFAULT_TIKTOK_URL, DEFAULT_WEBCAST_URL, LiveConfig};
 use crate::mappings::{Action, Mapping};
 pub use crate::mca::{McaImport, McaWarning, export_mca, import_mca};
+use crate::paths::create_file;
+pub use crate::paths::{PRIVATE_DIR_MODE, PRIVATE_FILE_MODE};
 pub use secrets::{
-    PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, PermissionFix, join_notice, permission_notice,
-    redaction_warning, restore_redacted_urls,
+    PermissionFix, join_notice, permission_notice, redaction_warning, restore_redacted_urls,
 };
-use secrets::{create_file, is_our_config_dir, make_private, redacted_webhooks, secure_existing};
+use secrets::{redacted_webhooks, secure_existing};
 
 /// The version this build writes. Files from newer builds are loaded as far as we understand them,
 /// after a backup.
@@ -88,10 +89,7 @@ impl std::fmt::Debug for ConnectionSettings {
     }
 }
 
-/// How a secret appears in `Debug` output and logs: never itself, only whether it is set.
-pub fn masked(secret: &str) -> &'static str {
-    if secret.is_empty() { "" } else { "***" }
-}
+pub use crate::text::masked;
 
 /// Pacing of the action queue.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -233,19 +231,16 @@ fn default_mappings() -> Vec<Mapping> {
             ],
         ),
         Mapping::new("follow", vec![cmd("give @a minecraft:golden_apple 1", 1)])
-            .on(crate::triggers::Condition::Follow),
+            .on(crate::mappings::Condition::Follow),
         Mapping::new(
             "every 100 likes",
             vec![cmd("execute at @a run summon minecraft:creeper ~ ~ ~", 1)],
         )
-        .on(crate::triggers::Condition::Likes { every: 100 }),
+        .on(crate::mappings::Condition::Likes { every: 100 }),
     ]
 }
 
-/// `settings.json` in the OS config dir (e.g. `~/.config/giftdeck/settings.json`).
-pub fn default_path() -> Option<PathBuf> {
-    directories::ProjectDirs::from("", "", "giftdeck").map(|d| d.config_dir().join("settings.json"))
-}
+pub use crate::paths::settings_path as default_path;
 
 /// What [`load`] found.
 #[derive(Debug)]
@@ -385,42 +380,19 @@ pub fn save_atomic(path: &Path, settings: &Settings) -> Result<(), SettingsError
         path: path.to_owned(),
         source: io::Error::other(err),
     })?;
-    write_file(path, &json, true)
+    crate::paths::write_private_atomic(path, &json).map_err(|source| SettingsError::Write {
+        path: path.to_owned(),
+        source,
+    })
 }
 
 /// Writes bytes atomically (temp file in the same directory, fsync, rename), with the usual
 /// permissions (exports the user shares).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SettingsError> {
-    write_file(path, bytes, false)
-}
-
-fn write_file(path: &Path, bytes: &[u8], private: bool) -> Result<(), SettingsError> {
-    let err = |source| SettingsError::Write {
+    crate::paths::write_atomic(path, bytes).map_err(|source| SettingsError::Write {
         path: path.to_owned(),
         source,
-    };
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        let existed = dir.is_dir();
-        fs::create_dir_all(dir).map_err(err)?;
-        if private && (!existed || is_our_config_dir(dir)) {
-            make_private(dir, PRIVATE_DIR_MODE).map_err(err)?;
-        }
-    }
-    let name = path
-        .file_name()
-        .map_or_else(|| "settings".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = path.with_file_name(format!(".{name}.tmp"));
-    let result = (|| {
-        let mut file = create_file(&tmp, private)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        // Best effort: a stray temp file is harmless, the error below is what matters.
-        let _ = fs::remove_file(&tmp);
-    }
-    result.map_err(err)
+    })
 }
 
 /// Mappings read from a `--mappings` file, with anything the user should know.

@@ -1,6 +1,7 @@
 //! The one sanitizer for text that strangers control (nicknames, gift names, server messages): which
 //! characters are hidden or reorder a line, and the two ways we clean text — for one line on screen
-//! ([`one_line`]) and for a value placed in a Minecraft command ([`for_command`]).
+//! ([`one_line`]) and for a value placed in a Minecraft command ([`for_command`]); and the other
+//! side of it, how our own secrets appear in `Debug` output and logs ([`masked`]).
 
 /// True for characters that must never reach the screen or a command: control characters (NUL,
 /// escape, line breaks…), format characters (bidi embeddings, overrides and isolates such as U+202E,
@@ -71,6 +72,11 @@ pub fn for_command(text: &str) -> String {
             }
         })
         .collect()
+}
+
+/// How a secret appears in `Debug` output and logs: never itself, only whether it is set.
+pub fn masked(secret: &str) -> &'static str {
+    if secret.is_empty() { "" } else { "***" }
 }
 
 #[cfg(test)]

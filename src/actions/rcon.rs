@@ -51,7 +51,7 @@ impl fmt::Debug for RconConfig {
         f.debug_struct("RconConfig")
             .field("host", &self.host)
             .field("port", &self.port)
-            .field("password", &crate::settings::masked(&self.password))
+            .field("password", &crate::text::masked(&self.password))
             .finish()
     }
 }

@@ -19,7 +19,7 @@ pub fn attach_parent_console() {
     }
     // SAFETY: AttachConsole takes a process id by value and touches no memory of ours; a failure
     // (no parent console: started from Explorer) is reported through its return value and is fine.
-    #[allow(unsafe_code, reason = "one Win32 call with no pointers, see SAFETY")]
+    #[expect(unsafe_code, reason = "one Win32 call with no pointers, see SAFETY")]
     unsafe {
         windows_sys::Win32::System::Console::AttachConsole(
             windows_sys::Win32::System::Console::ATTACH_PARENT_PROCESS,

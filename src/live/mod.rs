@@ -206,7 +206,7 @@ impl fmt::Display for ConnStatus {
 
 /// What a session sends to its consumer, in order.
 #[derive(Clone, Debug, PartialEq)]
-#[allow(
+#[expect(
     clippy::large_enum_variant,
     reason = "Output is nearly every message; boxing it would allocate per event for the rare small ones"
 )]

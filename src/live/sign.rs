@@ -67,7 +67,7 @@ impl std::fmt::Debug for SignRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SignRequest")
             .field("sign_url", &self.sign_url)
-            .field("api_key", &self.api_key.map(crate::settings::masked))
+            .field("api_key", &self.api_key.map(crate::text::masked))
             .field("client_name", &self.client_name)
             .field("room_id", &self.room_id)
             .field("user_agent", &self.user_agent)

@@ -17,11 +17,11 @@ pub const MAX_NAME_CHARS: usize = 40;
 
 /// A viewer's name for the screen: the cleaned nickname, else the handle, else "Someone".
 pub fn display_name(nickname: &str, unique_id: &str) -> String {
-    let name = crate::live::sanitize(nickname, MAX_NAME_CHARS);
+    let name = crate::text::one_line(nickname, MAX_NAME_CHARS);
     if !name.is_empty() {
         return name;
     }
-    let handle = crate::live::sanitize(unique_id, MAX_NAME_CHARS);
+    let handle = crate::text::one_line(unique_id, MAX_NAME_CHARS);
     if handle.is_empty() {
         "Someone".to_owned()
     } else {
@@ -42,10 +42,10 @@ pub fn gift_alert(gift: &CreditedGift) -> Alert {
         id: 0,
         kind: AlertKind::Gift,
         user_id: gift.user_id,
-        unique_id: crate::live::sanitize(&gift.unique_id, MAX_NAME_CHARS),
+        unique_id: crate::text::one_line(&gift.unique_id, MAX_NAME_CHARS),
         nickname: display_name(&gift.nickname, &gift.unique_id),
         gift_id: gift.gift_id,
-        gift_name: crate::live::sanitize(&gift.gift_name, MAX_NAME_CHARS),
+        gift_name: crate::text::one_line(&gift.gift_name, MAX_NAME_CHARS),
         count: gift.count,
         diamonds: gift.diamonds,
         image_url: safe_image_url(gift.image_url.as_deref()),
@@ -58,7 +58,7 @@ pub fn social_alert(kind: AlertKind, user: &User) -> Alert {
         id: 0,
         kind,
         user_id: user.user_id,
-        unique_id: crate::live::sanitize(&user.unique_id, MAX_NAME_CHARS),
+        unique_id: crate::text::one_line(&user.unique_id, MAX_NAME_CHARS),
         nickname: display_name(&user.nickname, &user.unique_id),
         gift_id: 0,
         gift_name: String::new(),

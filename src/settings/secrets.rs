@@ -3,17 +3,12 @@
 //! with the way back on import.
 
 use std::fs;
-use std::io;
 use std::path::{Path, PathBuf};
 
 use super::MappingsFile;
 use crate::actions::webhook;
 use crate::mappings::{Action, Mapping};
-
-/// Mode of files that hold secrets: read/write for the owner only.
-pub const PRIVATE_FILE_MODE: u32 = 0o600;
-/// Mode of the folder that holds them.
-pub const PRIVATE_DIR_MODE: u32 = 0o700;
+use crate::paths::{PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, is_our_config_dir};
 
 /// A settings file, backup or folder that other users could read, made private.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -47,12 +42,6 @@ pub fn join_notice(warning: Option<String>, fixes: &[PermissionFix]) -> Option<S
         (Some(w), Some(p)) => Some(format!("{w}. {p}")),
         (w, p) => w.or(p),
     }
-}
-
-/// True for the OS config folder named after us: safe to make private (a folder the user chose
-/// for something else, like their home, is left alone).
-pub(super) fn is_our_config_dir(dir: &Path) -> bool {
-    dir.file_name().is_some_and(|n| n == "giftdeck")
 }
 
 /// Makes the settings file, its backups and our config folder private when others can read them.
@@ -90,6 +79,8 @@ pub(super) fn secure_existing(path: &Path) -> Vec<PermissionFix> {
 #[cfg(unix)]
 fn tighten(path: &Path, mode: u32) -> Option<PermissionFix> {
     use std::os::unix::fs::PermissionsExt;
+
+    use crate::paths::make_private;
     let was_mode = fs::metadata(path).ok()?.permissions().mode() & 0o7777;
     if was_mode & !mode == 0 {
         return None;
@@ -106,37 +97,6 @@ fn tighten(path: &Path, mode: u32) -> Option<PermissionFix> {
 #[cfg(not(unix))]
 fn tighten(_path: &Path, _mode: u32) -> Option<PermissionFix> {
     None
-}
-
-#[cfg(unix)]
-pub(super) fn make_private(path: &Path, mode: u32) -> io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    fs::set_permissions(path, fs::Permissions::from_mode(mode))
-}
-
-#[cfg(not(unix))]
-pub(super) fn make_private(_path: &Path, _mode: u32) -> io::Result<()> {
-    // Windows: files in the user's profile are private to the user by default ACLs.
-    Ok(())
-}
-
-/// Creates (truncates) a file; a private one is 0600 from its first byte on Unix.
-pub(super) fn create_file(path: &Path, private: bool) -> io::Result<fs::File> {
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    if private {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(PRIVATE_FILE_MODE);
-    }
-    #[cfg(not(unix))]
-    let _ = private;
-    let file = options.open(path)?;
-    // A stale temp file keeps its old mode when opened: set it.
-    if private {
-        make_private(path, PRIVATE_FILE_MODE)?;
-    }
-    Ok(file)
 }
 
 /// The webhook actions whose URL is an export's redacted stand-in, as (trigger, shown URL).

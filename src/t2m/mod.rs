@@ -12,9 +12,8 @@ use std::path::{Path, PathBuf};
 pub use config::{ConfigError, Scalar, T2mConfig, parse_config};
 pub use http_actions::{HttpAction, HttpSkip, parse_http_actions};
 
-use crate::mappings::{Action, Mapping};
+use crate::mappings::{Action, Condition, Mapping};
 use crate::mca::{DEFAULT_LIKE_FUNCTIONS, import_mca};
-use crate::triggers::Condition;
 
 /// The file names inside a Tiktok2Mc folder.
 pub const CONFIG_FILE: &str = "config/config.yaml";
@@ -247,88 +246,9 @@ fn apply_like_rules(
         .into_iter()
         .partition(|m| is_function(m) || is_default_like(m));
     for (index, rule) in rules.iter().enumerate() {
-        let id = rule
-            .id
-            .as_ref()
-            .map(Scalar::as_text)
-            .unwrap_or_else(|| format!("like rule {}", index + 1));
-        let not = |why: String| ReportLine {
-            file: CONFIG_FILE,
-            line: None,
-            imported: false,
-            message: format!("Gifts.like_triggers {id:?}: {why}"),
-        };
-        let Some(every) = rule
-            .every
-            .as_ref()
-            .and_then(Scalar::as_u64)
-            .filter(|&n| n > 0)
-        else {
-            report.push(not(format!(
-                "`every` must be a whole number of at least 1 (got {:?})",
-                rule.every.as_ref().map(Scalar::as_text)
-            )));
-            continue;
-        };
-        let Some(function) = rule
-            .function
-            .as_ref()
-            .map(|f| f.as_text().trim().to_owned())
-        else {
-            report.push(not("no `function`".into()));
-            continue;
-        };
-        let Some(source) = functions
-            .iter()
-            .find(|m| m.trigger.trim().eq_ignore_ascii_case(&function))
-        else {
-            report.push(not(format!(
-                "function {function:?} has no line in {ACTIONS_FILE}"
-            )));
-            continue;
-        };
-        let enabled = match rule.enable.as_ref() {
-            None => true,
-            Some(v) => match v.as_bool() {
-                Some(b) => b,
-                None => {
-                    report.push(not(format!(
-                        "`enable` is not true/false (got {:?}); imported disabled",
-                        v.as_text()
-                    )));
-                    false
-                }
-            },
-        };
-        // Tiktok2Mc shows the payload (default "Community") where a like rule says {user}: a like
-        // milestone belongs to the whole room, not to the viewer whose like crossed it.
-        let payload = rule
-            .payload
-            .as_ref()
-            .map(Scalar::as_text)
-            .unwrap_or_else(|| "Community".to_owned());
-        let actions = source
-            .actions
-            .iter()
-            .map(|a| match a {
-                Action::Command { command, repeat } => Action::Command {
-                    command: command
-                        .replace("{user}", &payload)
-                        .replace("{nickname}", &payload),
-                    repeat: *repeat,
-                },
-                other => other.clone(),
-            })
-            .collect();
-        let mut mapping = Mapping::new(id, actions).on(Condition::Likes { every });
-        mapping.enabled = enabled;
-        kept.push(mapping);
+        kept.extend(like_rule(index, rule, &functions, report));
     }
-    for unused in functions.iter().filter(|m| {
-        !function_names
-            .iter()
-            .any(|f| f.eq_ignore_ascii_case(m.trigger.trim()))
-    }) {
+    for unused in functions.iter().filter(|m| !is_function(m)) {
         // Tiktok2Mc would never fire it; keep it (disabled) so nothing is lost.
         let mut disabled = unused.clone();
         disabled.enabled = false;
@@ -344,6 +264,97 @@ fn apply_like_rules(
         kept.push(disabled);
     }
     kept
+}
+
+/// One entry of `Gifts.like_triggers` (the `index`th) as a like rule running the actions of its
+/// function in `functions`; `None`, with the reason in `report`, when it cannot be imported.
+fn like_rule(
+    index: usize,
+    rule: &config::RawLikeRule,
+    functions: &[Mapping],
+    report: &mut Vec<ReportLine>,
+) -> Option<Mapping> {
+    let id = rule
+        .id
+        .as_ref()
+        .map(Scalar::as_text)
+        .unwrap_or_else(|| format!("like rule {}", index + 1));
+    let not = |why: String| ReportLine {
+        file: CONFIG_FILE,
+        line: None,
+        imported: false,
+        message: format!("Gifts.like_triggers {id:?}: {why}"),
+    };
+    let Some(every) = rule
+        .every
+        .as_ref()
+        .and_then(Scalar::as_u64)
+        .filter(|&n| n > 0)
+    else {
+        report.push(not(format!(
+            "`every` must be a whole number of at least 1 (got {:?})",
+            rule.every.as_ref().map(Scalar::as_text)
+        )));
+        return None;
+    };
+    let Some(function) = rule
+        .function
+        .as_ref()
+        .map(|f| f.as_text().trim().to_owned())
+    else {
+        report.push(not("no `function`".into()));
+        return None;
+    };
+    let Some(source) = functions
+        .iter()
+        .find(|m| m.trigger.trim().eq_ignore_ascii_case(&function))
+    else {
+        report.push(not(format!(
+            "function {function:?} has no line in {ACTIONS_FILE}"
+        )));
+        return None;
+    };
+    let enabled = match rule.enable.as_ref() {
+        None => true,
+        Some(v) => match v.as_bool() {
+            Some(b) => b,
+            None => {
+                report.push(not(format!(
+                    "`enable` is not true/false (got {:?}); imported disabled",
+                    v.as_text()
+                )));
+                false
+            }
+        },
+    };
+    // Tiktok2Mc shows the payload (default "Community") where a like rule says {user}: a like
+    // milestone belongs to the whole room, not to the viewer whose like crossed it.
+    let payload = rule
+        .payload
+        .as_ref()
+        .map(Scalar::as_text)
+        .unwrap_or_else(|| "Community".to_owned());
+    let mut mapping =
+        Mapping::new(id, for_the_room(&source.actions, &payload)).on(Condition::Likes { every });
+    mapping.enabled = enabled;
+    Some(mapping)
+}
+
+/// A function's actions with the viewer's name (`{user}`, `{nickname}`) in commands replaced by
+/// `payload`, the name a like milestone is credited to.
+fn for_the_room(actions: &[Action], payload: &str) -> Vec<Action> {
+    actions
+        .iter()
+        .map(|a| match a {
+            Action::Command { command, repeat } => Action::Command {
+                command: command
+                    .replace("{user}", payload)
+                    .replace("{nickname}", payload),
+                repeat: *repeat,
+            },
+            other => other.clone(),
+        })
+        .collect()
 }
 
 fn import_connection(config: &T2mConfig, out: &mut T2mImport) {

@@ -4,26 +4,7 @@
 
 use std::collections::HashMap;
 
-use serde::Serialize;
-
-/// Why a matched trigger ran nothing.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Skip {
-    /// The mapping fired less than its global cooldown ago.
-    Cooldown,
-    /// This viewer fired the mapping less than its per-viewer cooldown ago.
-    ViewerCooldown,
-}
-
-impl Skip {
-    pub fn describe(self) -> &'static str {
-        match self {
-            Self::Cooldown => "cooling down",
-            Self::ViewerCooldown => "cooling down for this viewer",
-        }
-    }
-}
+use crate::event::Skip;
 
 /// Per-viewer entries kept at most; the oldest are dropped past it (a viewer then fires again early,
 /// which is the safe direction for a cooldown to fail).

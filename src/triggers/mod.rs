@@ -3,7 +3,6 @@
 //! the blocklist, cooldowns, follow-once-per-viewer and like blocks. Pure: no I/O, time passed in.
 
 mod chat;
-mod condition;
 mod cooldown;
 mod likes;
 
@@ -11,9 +10,11 @@ use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
+/// Kept at their old path while callers move to [`crate::mappings`] and [`crate::event`].
+pub use crate::event::Skip;
+pub use crate::mappings::{Audience, Condition, EventKind, normalize_handle};
 pub use chat::{match_command, match_keyword};
-pub use condition::{Audience, Condition, EventKind, normalize_handle};
-pub use cooldown::{Cooldowns, Skip};
+pub use cooldown::Cooldowns;
 pub use likes::{LikeCounter, LikeStep};
 
 use crate::event::{Identity, LiveEvent, MEMBER_JOINED, MEMBER_SUBSCRIBED, SocialKind, User};

@@ -314,7 +314,10 @@ impl Feed {
         self.push_row(row);
     }
 
-    #[allow(clippy::too_many_arguments)]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "a row's columns, given as plain values"
+    )]
     fn event_row(
         &mut self,
         kind: EventKind,

@@ -29,13 +29,8 @@ pub mod state;
 pub mod tasks;
 pub mod triggers;
 
-use std::path::PathBuf;
-
+/// Where log files go (kept here for the callers that name it `ui::log_dir`).
+pub use crate::paths::log_dir;
 pub use app::{AppOptions, GiftdeckApp};
 pub use commands::Command;
 pub use icon::app_icon;
-
-/// Where log files go: `<OS data dir>/giftdeck/logs` (e.g. `~/.local/share/giftdeck/logs`).
-pub fn log_dir() -> Option<PathBuf> {
-    directories::ProjectDirs::from("", "", "giftdeck").map(|d| d.data_dir().join("logs"))
-}

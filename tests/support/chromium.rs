@@ -2,8 +2,6 @@
 //! open a page, evaluate JavaScript, take a screenshot. A missing browser is a missing real part
 //! (`real.rs`: a failure under CI, a loud skip elsewhere); needs `mod real` beside it.
 
-#![allow(dead_code)]
-
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;

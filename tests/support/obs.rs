@@ -20,8 +20,6 @@ pub struct RealObs {
     display: String,
     home: tempfile::TempDir,
     pub port: u16,
-    #[allow(dead_code)]
-    pub password: String,
 }
 
 impl Drop for RealObs {
@@ -101,7 +99,6 @@ impl RealObs {
             display,
             home,
             port,
-            password: password.to_owned(),
         };
         me.wait_for_port();
         Some(me)
@@ -129,12 +126,6 @@ impl RealObs {
         }
     }
 
-    /// OBS's HOME (its config and our log of its output).
-    #[allow(dead_code)]
-    pub fn home(&self) -> &Path {
-        self.home.path()
-    }
-
     /// The end of OBS's own output, for failure messages.
     pub fn log_tail(&self) -> String {
         let mut text = String::new();
@@ -147,7 +138,6 @@ impl RealObs {
 
     /// Kills OBS and starts it again with the same settings (an OBS restart during a stream), then
     /// waits for its WebSocket port.
-    #[allow(dead_code)]
     pub fn restart_obs(&mut self) {
         self.kill_obs();
         self.obs = spawn_obs(&self.obs_bin, self.home.path(), &self.display).unwrap();
@@ -155,7 +145,6 @@ impl RealObs {
     }
 
     /// Kills OBS now (Xvfb stays until drop): the "OBS went away" case.
-    #[allow(dead_code)]
     pub fn kill_obs(&mut self) {
         let _ = self.obs.kill();
         let _ = self.obs.wait();

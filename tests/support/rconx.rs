@@ -1,6 +1,10 @@
 //! A running rconx 0.3.0 server (a real RCON server we did not write), as a Python subprocess
 //! killed on drop. It logs every command it receives, answers `echo: <command>`, 10,000 `x` for
 //! `big` (a multi-packet reply) and Minecraft's "Unknown or incomplete command" for `unknown…`.
+#![allow(
+    dead_code,
+    reason = "each test binary that includes this file uses a different part of it"
+)]
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -25,8 +29,6 @@ server.serve(on_started=lambda: print("ready", flush=True))
 pub struct Rconx {
     child: Child,
     log: PathBuf,
-    // Each test binary that includes this file uses a different subset of it.
-    #[allow(dead_code)]
     pub port: u16,
 }
 

@@ -49,7 +49,7 @@ impl fmt::Debug for ObsConfig {
         f.debug_struct("ObsConfig")
             .field("host", &self.host)
             .field("port", &self.port)
-            .field("password", &crate::settings::masked(&self.password))
+            .field("password", &crate::text::masked(&self.password))
             .finish()
     }
 }

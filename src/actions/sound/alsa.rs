@@ -11,7 +11,7 @@
 //!   (it is owned by [`AlsaStream`], which is `Send` but not `Sync`) and closed exactly once, in
 //!   `Drop`;
 //! - `snd_pcm_writei` gets a pointer and a frame count that lie inside the slice passed in.
-#![allow(
+#![expect(
     unsafe_code,
     reason = "the FFI to libasound; the invariants are listed above"
 )]
