@@ -306,7 +306,9 @@ async fn a_failing_action_is_reported_and_the_queue_moves_on() {
     assert!(status.last_error.unwrap().to_string().contains("ding.wav"));
 }
 
-#[tokio::test]
+/// On tokio's paused clock: the minute below passes only once every task (the executor, the
+/// fake server) has nothing left to do, so "nothing ran" means it had every chance to.
+#[tokio::test(start_paused = true)]
 async fn pause_resume_clear_and_a_full_queue() {
     let server = FakeRcon::start("pw").await.unwrap();
     let mapping = Mapping::new("Rose", vec![cmd("say {count}", 1)]);
@@ -322,7 +324,8 @@ async fn pause_resume_clear_and_a_full_queue() {
     exec.handle.pause();
     assert_eq!(exec.handle.enqueue(&decision(&mapping, 3, "x")), 3);
     assert_eq!(exec.handle.enqueue(&decision(&mapping, 4, "x")), 2);
-    tokio::time::sleep(Duration::from_millis(150)).await;
+    tokio::time::sleep(Duration::from_secs(60)).await;
+    assert_eq!(server.logins(), (1, 0), "connected while paused");
     let status = exec.handle.status();
     assert!(status.paused);
     assert_eq!((status.depth, status.dropped, status.done), (5, 2, 0));
@@ -401,7 +404,8 @@ async fn while_rcon_is_down_commands_wait_then_run_in_order() {
     assert_eq!(exec.handle.status().rcon, RconState::Connected);
 }
 
-#[tokio::test]
+/// On worker threads, as in the app: the old server's sessions may end on another thread.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_restart_between_commands_costs_no_command() {
     let first = FakeRcon::start("pw").await.unwrap();
     let addr = first.addr;
@@ -417,12 +421,11 @@ async fn a_server_restart_between_commands_costs_no_command() {
     exec.handle.enqueue(&decision(&mapping, 1, "x"));
     drained(&exec.handle).await;
     assert_eq!(first.commands(), ["say 1"]);
+    // `stop` returns once the old connection is closed: the executor must notice before sending.
     first.stop().await;
     let second = FakeRcon::start_on(addr, "pw", Arc::new(|c: &str| format!("ran {c}")))
         .await
         .unwrap();
-    // Give the closed socket's FIN time to arrive.
-    tokio::time::sleep(Duration::from_millis(100)).await;
     exec.handle.enqueue(&decision(&mapping, 2, "x"));
     drained(&exec.handle).await;
     assert_eq!(second.commands(), ["say 2", "say 2"]);
@@ -509,9 +512,12 @@ async fn rconx_receives_exact_commands_repeats_and_order_even_after_being_down()
     // The server is down: the actions wait.
     exec.handle.enqueue(&decision(&creeper, 2, "Zoë \"Z\""));
     exec.handle.enqueue(&decision(&rose, 1, "x"));
-    tokio::time::sleep(Duration::from_millis(600)).await;
-    assert_eq!(exec.handle.status().done, 0);
-    assert_eq!(exec.handle.status().depth, 9);
+    let status = status_until(
+        &exec.handle,
+        |s| matches!(&s.rcon, RconState::Down(r) if r.contains("retrying")),
+    )
+    .await;
+    assert_eq!((status.done, status.failed, status.depth), (0, 0, 9));
     // It comes up: everything runs, in order.
     let server = Rconx::start(&python, port, "pw", dir.path());
     drained(&exec.handle).await;

@@ -620,15 +620,16 @@ async fn device_blocked_handshake_fails_without_a_retry_loop() {
         "{reason}"
     );
     assert!(reason.contains("415"), "{reason}");
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // A finished session tries nothing more: what the fake saw by then is all there is.
+    assert_finishes(&run.handle).await;
     let recorded = fake.recorded();
     assert_eq!(recorded.connections.len(), 1, "exactly one attempt");
     assert_eq!(recorded.sign_requests().len(), 1);
     assert!(!recorded.connections[0].accepted);
-    assert_finishes(&run.handle).await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+/// On tokio's paused clock: time moves only when every task waits, so the retry's moment is exact.
+#[tokio::test(start_paused = true)]
 async fn blocked_after_being_live_waits_the_slow_retry() {
     let fake = start_fake(FakeConfig {
         handshake_faults: vec![HandshakeFault::Accept, HandshakeFault::device_blocked()],
@@ -644,12 +645,20 @@ async fn blocked_after_being_live_waits_the_slow_retry() {
     let ConnStatus::Reconnecting { retry_in, .. } = status else {
         unreachable!()
     };
+    let announced = tokio::time::Instant::now();
     assert!(
         retry_in >= Duration::from_secs(3),
         "blocked_retry honoured: {retry_in:?}"
     );
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    tokio::time::sleep(retry_in - Duration::from_millis(10)).await;
     assert_eq!(fake.recorded().connections.len(), 2, "no tight retry");
+    let (recorded, retried) = fake.wait_for(WAIT, |r| r.connections.len() >= 3).await;
+    assert!(retried, "no retry after {retry_in:?}: {recorded:#?}");
+    let waited = announced.elapsed();
+    assert!(
+        waited >= retry_in && waited < retry_in + Duration::from_secs(1),
+        "retried after {waited:?}, announced {retry_in:?}"
+    );
     run.handle.stop();
     assert_eq!(run.until_closed().await, ConnStatus::Ended);
 }
@@ -703,7 +712,8 @@ async fn control_end_ends_the_session_without_reconnecting() {
         Some(1000),
         "closed politely"
     );
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // A finished session tries nothing more: what the fake saw by then is all there is.
+    assert_finishes(&run.handle).await;
     assert_eq!(fake.recorded().connections.len(), 1);
     assert_eq!(fake.recorded().sign_requests().len(), 1);
 }

@@ -673,18 +673,24 @@ fn the_app_runs_without_overlays_when_the_port_is_busy() {
 }
 
 /// The app redraws its Overlays panel when a page connects or leaves, and only then (an idle
-/// window must not repaint on a timer): the hub says so through `subscribe_connections`.
-#[tokio::test]
+/// window must not repaint on a timer): the hub says so through `subscribe_connections`. On
+/// tokio's paused clock, so a quiet minute passes at once.
+#[tokio::test(start_paused = true)]
 async fn a_page_connecting_and_leaving_is_announced() {
     let overlays = Overlays::start(0, HubConfig::default()).await.unwrap();
     let port = overlays.server.port();
     let mut changed = overlays.hub.subscribe_connections();
     changed.borrow_and_update();
+    let (chunks_tx, mut chunks) = mpsc::channel::<String>(64);
     let page = tokio::spawn(async move {
         let mut response = reqwest::get(format!("http://127.0.0.1:{port}/sse/goal"))
             .await
             .unwrap();
-        while let Ok(Some(_)) = response.chunk().await {}
+        while let Ok(Some(chunk)) = response.chunk().await {
+            let _ = chunks_tx
+                .send(String::from_utf8_lossy(&chunk).into_owned())
+                .await;
+        }
     });
     tokio::time::timeout(Duration::from_secs(10), changed.changed())
         .await
@@ -692,6 +698,29 @@ async fn a_page_connecting_and_leaving_is_announced() {
         .unwrap();
     assert_eq!(overlays.hub.connections(Page::Goal), 1);
     changed.borrow_and_update();
+    // Traffic to the page and a minute of time, but no page comes or goes: no announcement.
+    overlays
+        .hub
+        .send_output(&Output::Event(giftdeck::event::LiveEvent::Like {
+            msg_id: 5,
+            create_time_millis: 0,
+            user: giftdeck::event::User::default(),
+            count: 640,
+            total: 640,
+        }));
+    let mut seen = String::new();
+    while !seen.contains("\"likes\":640") {
+        let chunk = tokio::time::timeout(Duration::from_secs(10), chunks.recv())
+            .await
+            .unwrap_or_else(|_| panic!("the likes never reached the page; it got {seen}"))
+            .expect("page open");
+        seen.push_str(&chunk);
+    }
+    tokio::time::sleep(Duration::from_secs(60)).await;
+    assert!(
+        !changed.has_changed().unwrap(),
+        "announced although no page came or left"
+    );
     page.abort();
     tokio::time::timeout(Duration::from_secs(10), changed.changed())
         .await

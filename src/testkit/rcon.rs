@@ -42,6 +42,9 @@ struct Record {
     logins_ok: u32,
     logins_refused: u32,
     connections: u32,
+    /// Tells the server task to close every session and end (kept here, not in [`FakeRcon`]:
+    /// the demo's state holds one, and its size counts).
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
 /// A running fake RCON server; stops when dropped.
@@ -99,18 +102,30 @@ impl FakeRcon {
     ) -> std::io::Result<Self> {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
+        let (stop, stopped) = tokio::sync::oneshot::channel();
         let record = Arc::new(Mutex::new(Record {
             remember,
+            stop: Some(stop),
             ..Record::default()
         }));
         let password = password.to_owned();
         let rec = record.clone();
         let task = tokio::spawn(async move {
             let mut sessions = tokio::task::JoinSet::new();
-            while let Ok((stream, _)) = listener.accept().await {
-                lock(&rec).connections += 1;
-                sessions.spawn(serve(stream, password.clone(), reply.clone(), rec.clone()));
+            let accept = async {
+                while let Ok((stream, _)) = listener.accept().await {
+                    lock(&rec).connections += 1;
+                    sessions.spawn(serve(stream, password.clone(), reply.clone(), rec.clone()));
+                }
+            };
+            tokio::select! {
+                () = accept => {}
+                _ = stopped => {}
             }
+            drop(listener);
+            // Aborting a session only schedules its end: wait until each one's socket is closed,
+            // so a client's next command meets a closed connection, never a silent one.
+            sessions.shutdown().await;
         });
         Ok(Self {
             addr,
@@ -121,8 +136,10 @@ impl FakeRcon {
 
     /// Stops listening and closes every connection; returns once the port is free again.
     pub async fn stop(mut self) {
+        if let Some(stop) = lock(&self.record).stop.take() {
+            let _ = stop.send(());
+        }
         if let Some(task) = self.task.take() {
-            task.abort();
             let _ = task.await;
         }
     }
@@ -332,6 +349,24 @@ mod tests {
             server.commands(),
             ["execute at @a run summon minecraft:zombie ~ ~ ~"]
         );
+    }
+
+    /// `stop` returns only once every session's socket is closed, so a client's next look at the
+    /// connection sees its end (aborting the sessions alone closed them some time later, and a
+    /// command sent in between met a silent socket).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn stop_closes_every_connection_before_it_returns() {
+        let server = FakeRcon::start("pw").await.unwrap();
+        let mut s = TcpStream::connect(server.addr).await.unwrap();
+        assert_eq!(exchange(&mut s, 1, TYPE_LOGIN, "pw").await.0, 1);
+        let client = s.into_std().unwrap();
+        server.stop().await;
+        let mut byte = [0u8; 1];
+        // Still non-blocking: an open socket answers WouldBlock at once.
+        match client.peek(&mut byte) {
+            Ok(0) => {}
+            other => panic!("the connection is still open after stop: {other:?}"),
+        }
     }
 
     #[tokio::test]
