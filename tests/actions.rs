@@ -514,7 +514,7 @@ async fn rconx_receives_exact_commands_repeats_and_order_even_after_being_down()
     exec.handle.enqueue(&decision(&rose, 1, "x"));
     let status = status_until(
         &exec.handle,
-        |s| matches!(&s.rcon, RconState::Down(r) if r.contains("retrying")),
+        |s| matches!(&s.rcon, RconState::Down(r) if !r.retry_in.is_zero()),
     )
     .await;
     assert_eq!((status.done, status.failed, status.depth), (0, 0, 9));
