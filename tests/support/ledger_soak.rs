@@ -172,6 +172,11 @@ impl Observer for LedgerWatch {
                 }
             }
             ledger.on_output(output, clock_millis);
+            // The restart sends again what the ledger recorded (the room's like count and fired
+            // triggers are not a viewer's).
+            if ledger::LedgerEvent::from_output(output, clock_millis).is_none() {
+                continue;
+            }
             if self.recent.len() == REDELIVER {
                 self.recent.pop_front();
             }
