@@ -701,12 +701,9 @@ async fn a_page_connecting_and_leaving_is_announced() {
     // Traffic to the page and a minute of time, but no page comes or goes: no announcement.
     overlays
         .hub
-        .send_output(&Output::Event(giftdeck::event::LiveEvent::Like {
-            msg_id: 5,
-            create_time_millis: 0,
-            user: giftdeck::event::User::default(),
-            count: 640,
-            total: 640,
+        .send_output(&Output::Likes(giftdeck::engine::Likes {
+            added: 640,
+            counted: 640,
         }));
     let mut seen = String::new();
     while !seen.contains("\"likes\":640") {

@@ -38,6 +38,8 @@ const PUBLIC: &[&str] = &[
     "blocklist[]",
     "connection.last_target",
     "connection.sign_url",
+    "connection.euler_ws_url",
+    "connection.custom_sign_url",
     "connection.tiktok_url",
     "connection.webcast_url",
     "mappings[].trigger",
@@ -54,6 +56,8 @@ const PUBLIC: &[&str] = &[
     "mappings[].actions[]<obs_source>.source",
     "mappings[].actions[]<obs_text>.source",
     "mappings[].actions[]<obs_text>.text",
+    "mappings[].actions[]<speak>.text",
+    "counters[].name",
     "rcon.host",
     "obs.host",
 ];
@@ -62,6 +66,8 @@ const PUBLIC: &[&str] = &[
 /// holds them.
 const IN_SETTINGS_FILE: &[&str] = &[
     "connection.sign_api_key",
+    "connection.euler_ws_api_key",
+    "connection.custom_sign_api_key",
     "rcon.password",
     "obs.password",
     "mappings[].actions[]<webhook>.url",
@@ -76,6 +82,8 @@ const CLI_PUBLIC: &[&str] = &[
     "watch user",
     "watch --room-id",
     "watch --sign-url",
+    "watch --euler-ws-url",
+    "watch --custom-sign-url",
     "watch --tiktok-url",
     "watch --webcast-url",
     "watch --mappings",
