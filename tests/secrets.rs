@@ -58,6 +58,7 @@ const PUBLIC: &[&str] = &[
     "mappings[].actions[]<obs_text>.text",
     "mappings[].actions[]<speak>.text",
     "counters[].name",
+    "minecraft_world.player",
     "rcon.host",
     "obs.host",
 ];
