@@ -54,6 +54,7 @@ pub fn world_line_ui(ui: &mut egui::Ui, world: &WorldStatus) {
             };
             let deaths = match deaths_seen {
                 0 => String::new(),
+                1 => " · 1 death this session".to_owned(),
                 n => format!(" · {n} deaths this session"),
             };
             (color, format!("{player}: {state}{deaths}"))
