@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use super::DecodeError;
-use super::decode::decode_message;
+use super::decode::{Envelope, decode_message};
 use super::fields::{FieldError, Fields, Value, lossy};
 use crate::event::LiveEvent;
 
@@ -32,32 +32,23 @@ pub struct Batch {
     pub heartbeat_duration_millis: i64,
 }
 
-/// One `BaseProtoMessage`, borrowed from the batch's bytes.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Envelope<'a> {
-    pub method: &'a [u8],
-    pub payload: &'a [u8],
-    pub msg_id: i64,
-}
-
-impl<'a> Envelope<'a> {
-    pub(crate) fn read(bytes: &'a [u8]) -> Result<Self, FieldError> {
-        let mut envelope = Envelope::default();
-        let mut fields = Fields::new(bytes);
-        while let Some(field) = fields.next_field()? {
-            match field {
-                (1, Value::Bytes(method)) => envelope.method = method,
-                (2, Value::Bytes(payload)) => envelope.payload = payload,
-                #[expect(
-                    clippy::cast_possible_wrap,
-                    reason = "int64 on the wire is a varint's bits"
-                )]
-                (3, Value::Varint(id)) => envelope.msg_id = id as i64,
-                _ => {}
-            }
+/// Reads one `BaseProtoMessage` in place.
+fn read_envelope(bytes: &[u8]) -> Result<Envelope<'_>, FieldError> {
+    let mut envelope = Envelope::default();
+    let mut fields = Fields::new(bytes);
+    while let Some(field) = fields.next_field()? {
+        match field {
+            (1, Value::Bytes(method)) => envelope.method = method,
+            (2, Value::Bytes(payload)) => envelope.payload = payload,
+            #[expect(
+                clippy::cast_possible_wrap,
+                reason = "int64 on the wire is a varint's bits"
+            )]
+            (3, Value::Varint(id)) => envelope.msg_id = id as i64,
+            _ => {}
         }
-        Ok(envelope)
     }
+    Ok(envelope)
 }
 
 /// Decodes a `ProtoMessageFetchResult` (a frame's payload, or a sign server's body).
@@ -116,7 +107,7 @@ impl Batch {
             self.malformed = self.malformed.saturating_add(1);
             return;
         }
-        let decoded = Envelope::read(bytes)
+        let decoded = read_envelope(bytes)
             .map_err(|err| DecodeError::Message {
                 method: String::new(),
                 msg_id: 0,

@@ -1,43 +1,20 @@
-//! Decoding what TikTok sends: a binary WebSocket message (`WebcastPushFrame`, payload possibly gzip)
-//! → its `ProtoMessageFetchResult` → our [`LiveEvent`]s. Never panics on network bytes: a bad frame is
-//! a [`DecodeError`], a bad inner message loses only itself.
+//! Decoding one message of a batch (its method and payload) into our [`LiveEvent`]: the innermost
+//! layer of what TikTok sends (the frame is read in `inflate`, the batch in `batch`). Never panics
+//! on network bytes: a bad message is a [`DecodeError`] that loses only itself.
 
 use prost::Message;
 
-use super::batch::Envelope;
+use super::DecodeError;
 use super::fields::lossy_vec;
-use super::{DecodeError, Inflater, pb};
+use super::pb;
 use crate::event::{ControlAction, GiftMessage, Identity, LiveEvent, SocialKind, User};
 
-/// One binary WebSocket message, with its payload already inflated.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct PushFrame {
-    pub seq_id: i64,
-    pub log_id: i64,
-    /// `msg`, `hb`, `ack`, `im_enter_room_resp`, `close`, …
-    pub payload_type: String,
-    pub payload: Vec<u8>,
-}
-
-impl PushFrame {
-    /// Frames whose payload is a `ProtoMessageFetchResult` full of events.
-    /// `im_enter_room_resp` may carry messages too; dedupe makes decoding it harmless.
-    pub fn carries_messages(&self) -> bool {
-        self.payload_type == "msg" || self.payload_type == "im_enter_room_resp"
-    }
-}
-
-/// Decodes a `WebcastPushFrame`, inflating its payload when the `compress_type` header says gzip
-/// or the payload starts with the gzip magic bytes. Busy callers keep an [`Inflater`] instead.
-pub fn decode_push_frame(bytes: &[u8]) -> Result<PushFrame, DecodeError> {
-    let mut inflater = Inflater::new();
-    let frame = inflater.decode_frame(bytes)?;
-    Ok(PushFrame {
-        seq_id: frame.seq_id,
-        log_id: frame.log_id,
-        payload_type: frame.payload_type,
-        payload: frame.payload.to_vec(),
-    })
+/// One `BaseProtoMessage` of a batch, borrowed from the batch's bytes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Envelope<'a> {
+    pub method: &'a [u8],
+    pub payload: &'a [u8],
+    pub msg_id: i64,
 }
 
 /// `Ok(None)` for methods we do not use; `Err` for a known method whose payload is bad.
@@ -201,7 +178,7 @@ mod tests {
         BatchSpec, Compression, GiftSpec, MessageSpec, encode_batch, encode_message,
         encode_msg_frame,
     };
-    use crate::wire::decode_batch;
+    use crate::wire::{decode_batch, decode_push_frame};
 
     fn rose(msg_id: i64, rc: i32, end: bool) -> MessageSpec {
         MessageSpec::Gift(GiftSpec {

@@ -1,12 +1,44 @@
-//! Reading a `WebcastPushFrame` in place and inflating its payload: every gzip member of it, each
+//! Reading a `WebcastPushFrame` (a binary WebSocket message) in place and inflating its payload: every gzip member of it, each
 //! checked against its CRC and length, all of them together under [`MAX_INFLATED_BYTES`]. The
 //! [`Inflater`] keeps its inflate state and output buffer across the frames of one connection.
 
+use super::batch::{Batch, decode_batch};
 use super::fields::{Fields, Value, lossy};
-use super::{Batch, DecodeError, MAX_INFLATED_BYTES, decode_batch};
+use super::{DecodeError, MAX_INFLATED_BYTES};
 
 /// The gzip magic bytes; a payload that starts with them is gzip even without a `compress_type` header.
 pub(crate) const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// One binary WebSocket message, with its payload already inflated.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PushFrame {
+    pub seq_id: i64,
+    pub log_id: i64,
+    /// `msg`, `hb`, `ack`, `im_enter_room_resp`, `close`, …
+    pub payload_type: String,
+    pub payload: Vec<u8>,
+}
+
+impl PushFrame {
+    /// Frames whose payload is a `ProtoMessageFetchResult` full of events.
+    /// `im_enter_room_resp` may carry messages too; dedupe makes decoding it harmless.
+    pub fn carries_messages(&self) -> bool {
+        self.payload_type == "msg" || self.payload_type == "im_enter_room_resp"
+    }
+}
+
+/// Decodes a `WebcastPushFrame`, inflating its payload when the `compress_type` header says gzip
+/// or the payload starts with the gzip magic bytes. Busy callers keep an [`Inflater`] instead.
+pub fn decode_push_frame(bytes: &[u8]) -> Result<PushFrame, DecodeError> {
+    let mut inflater = Inflater::new();
+    let frame = inflater.decode_frame(bytes)?;
+    Ok(PushFrame {
+        seq_id: frame.seq_id,
+        log_id: frame.log_id,
+        payload_type: frame.payload_type,
+        payload: frame.payload.to_vec(),
+    })
+}
 
 /// A push frame whose payload borrows the frame's bytes or the [`Inflater`]'s buffer.
 #[derive(Debug, PartialEq, Eq)]
@@ -281,7 +313,7 @@ mod tests {
     use crate::testkit::frames::{
         BatchSpec, Compression, GiftSpec, MessageSpec, encode_batch, encode_server_frame,
     };
-    use crate::wire::{decode_push_frame, pb};
+    use crate::wire::pb;
 
     fn gzip(data: &[u8]) -> Vec<u8> {
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());

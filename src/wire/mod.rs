@@ -15,8 +15,7 @@ use prost::Message;
 
 pub use batch::{Batch, MAX_MESSAGES_PER_BATCH, decode_batch};
 pub use client::{encode_ack, encode_enter_room, encode_heartbeat};
-pub use decode::{PushFrame, decode_push_frame};
-pub use inflate::{FrameRef, Inflater};
+pub use inflate::{FrameRef, Inflater, PushFrame, decode_push_frame};
 
 /// The protobuf types generated from `proto/` at build time; crate-private so that only `wire` and the
 /// test machinery in `testkit` see TikTok's schema.
