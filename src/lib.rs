@@ -16,6 +16,7 @@ pub mod engine;
 pub mod event;
 pub mod external;
 pub mod goals;
+pub mod jsonl;
 pub mod keystore;
 pub mod ledger;
 pub mod live;

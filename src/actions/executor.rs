@@ -13,7 +13,7 @@ use tokio::sync::{Notify, mpsc, watch};
 use tokio::task::JoinHandle;
 
 use super::binding::{self, HeldQueues, Origin, ServerId, ShutdownReport};
-use super::expand::{Filler, Source, expand};
+use super::expand::{Dialect, Filler, Source, expand};
 use super::placeholders::Values;
 pub use super::queue::{
     ExecLogLine, ExecMsg, ExecutorConfig, QueueStatus, RECENT_LOG_LINES, RconState, WorldPause,
@@ -84,11 +84,7 @@ pub fn spawn_executor(
 ) -> ExecutorHandle {
     let events = events.into();
     let status = QueueStatus {
-        rcon: if config.active_rcon().is_some() {
-            RconState::Connecting
-        } else {
-            RconState::NotConfigured
-        },
+        rcon: connection_state(&config),
         server: config.server(),
         ..QueueStatus::default()
     };
@@ -105,6 +101,8 @@ pub fn spawn_executor(
             stop: false,
             refused: 0,
             overlay: None,
+            awaiting: 0,
+            requeued: 0,
         }),
         work: Notify::new(),
         idle: watch::Sender::new(true),
@@ -117,6 +115,17 @@ pub fn spawn_executor(
         inner,
         mappings,
         task: Mutex::new(Some(task)),
+    }
+}
+
+/// The connection state a new configuration starts with.
+fn connection_state(config: &ExecutorConfig) -> RconState {
+    if let Some(link) = config.active_bedrock() {
+        super::bedrock::queue_glue::queue_state(link)
+    } else if config.active_rcon().is_some() {
+        RconState::Connecting
+    } else {
+        RconState::NotConfigured
     }
 }
 
@@ -190,15 +199,16 @@ impl ExecutorHandle {
             } else {
                 shared.config.capacity.saturating_sub(waiting)
             };
+            let server = shared.config.server_for(origin);
             let mut filler = Filler {
                 room,
                 items: Vec::new(),
                 dropped: 0,
                 now,
+                dialect: Dialect::of(&server),
             };
             expand(source, mapping, &table, &mut filler);
             let queued = filler.items.len();
-            let server = shared.config.server_for(origin);
             let held_for = if server == shared.config.server() {
                 shared.queue.extend(filler.items);
                 None
@@ -265,6 +275,7 @@ impl ExecutorHandle {
             let mut shared = self.inner.lock();
             let removed = shared.queue.len();
             shared.queue.clear();
+            shared.requeued = 0;
             shared.status.cleared += removed as u64;
             removed
         };
@@ -310,12 +321,10 @@ impl ExecutorHandle {
     pub fn set_config(&self, config: ExecutorConfig) {
         {
             let mut shared = self.inner.lock();
-            if config.active_rcon() != shared.config.active_rcon() {
-                shared.status.rcon = if config.active_rcon().is_some() {
-                    RconState::Connecting
-                } else {
-                    RconState::NotConfigured
-                };
+            if config.active_rcon() != shared.config.active_rcon()
+                || config.active_bedrock() != shared.config.active_bedrock()
+            {
+                shared.status.rcon = connection_state(&config);
             }
             let (old, new) = (shared.config.server(), config.server());
             if old != new {

@@ -711,6 +711,7 @@ fn executor_config(settings: &Settings, demo_rcon: Option<RconConfig>) -> Execut
         rcon,
         demo_rcon,
         obs: settings.obs.if_set_up(),
+        bedrock: None,
     }
 }
 

@@ -30,6 +30,7 @@ pub const PUBLIC: &[&str] = &[
     "minecraft_world.player",
     "rcon.host",
     "obs.host",
+    "minecraft_world.player",
 ];
 
 /// Secrets the OS keyring keeps (its `settings-secrets` entry). settings.json holds them only when

@@ -102,6 +102,7 @@ fn rcon_line_ui(ui: &mut egui::Ui, rcon: &RconState, rcon_test: &RconTest, cmds:
         RconState::Connecting => (GREY, "connecting…"),
         RconState::Connected => (GREEN, "connected"),
         RconState::Down(_) => (RED, "not reachable"),
+        RconState::WaitingForGame { .. } => (GREY, "waiting for the game"),
     };
     ui.horizontal(|ui| {
         ui.label("Minecraft (RCON):");
@@ -116,6 +117,15 @@ fn rcon_line_ui(ui: &mut egui::Ui, rcon: &RconState, rcon_test: &RconTest, cmds:
             plain_failure_ui(ui, "queue_rcon_details", &failure::rcon_down(down), RED);
             ui.label(RichText::new("Commands wait while giftdeck keeps trying.").weak());
             rcon_test_ui(ui, "queue_rcon_test", rcon_test, cmds);
+        }
+        RconState::WaitingForGame { port } => {
+            ui.label(
+                RichText::new(format!(
+                    "Type {} in the game's chat (cheats on). Commands wait until it connects.",
+                    crate::actions::bedrock::connect_command(*port)
+                ))
+                .weak(),
+            );
         }
         RconState::Connecting | RconState::Connected => {}
     }
