@@ -10,7 +10,7 @@
 #[path = "support/live_run.rs"]
 mod live_run;
 
-use giftdeck::capture::CaptureReader;
+use giftdeck::capture::{CaptureFormat, CaptureReader};
 use giftdeck::engine::{EngineConfig, Output, Pipeline};
 use giftdeck::mappings::MappingTable;
 use giftdeck::testkit::fake::{FakeConfig, FakeTikTok, PageMode, Scenario, Step};
@@ -30,6 +30,10 @@ fn watch_command(fake: &FakeTikTok, memory: &std::path::Path) -> std::process::C
         .env_remove("GIFTDECK_SIGN_API_KEY")
         .env("RUST_LOG", "off");
     cmd
+}
+
+fn unix_millis() -> u64 {
+    giftdeck::room_store::millis_since_epoch(std::time::SystemTime::now())
 }
 
 fn json_lines(stdout: &[u8]) -> Vec<serde_json::Value> {
@@ -67,10 +71,12 @@ async fn watch_prints_json_lines_records_a_capture_and_exits_when_the_stream_end
         .arg("--mappings")
         .arg(&mappings)
         .env("GIFTDECK_SIGN_API_KEY", "secret-key-xyz");
+    let started_millis = unix_millis();
     let output = tokio::task::spawn_blocking(move || cmd.output())
         .await
         .unwrap()
         .unwrap();
+    let ended_millis = unix_millis();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "stderr: {stderr}");
     assert!(stderr.contains(&format!("live (room {ROOM})")), "{stderr}");
@@ -93,19 +99,28 @@ async fn watch_prints_json_lines_records_a_capture_and_exits_when_the_stream_end
     assert_eq!(lines[1]["count"], 3);
     assert_eq!(lines[1]["trigger"], serde_json::Value::Null);
 
-    // The capture replays to the same credits: sign batch first, then every WebSocket message.
+    // The capture replays to the same credits: sign batch first, then every WebSocket message,
+    // each with the time it was received (a version-2 capture).
     let mut reader = CaptureReader::open(&capture).unwrap();
+    assert_eq!(reader.format().unwrap(), CaptureFormat::V2);
     let mut pipeline = Pipeline::new(EngineConfig::default(), MappingTable::default());
     let mut out = Vec::new();
     let mut records = 0;
-    while let Some(record) = reader.next_record().unwrap() {
+    let mut last_received = started_millis;
+    while let Some(record) = reader.next_timed().unwrap() {
         if records == 0 {
-            let frame = wire::decode_push_frame(record).unwrap();
+            let frame = wire::decode_push_frame(record.message).unwrap();
             assert_eq!(frame.payload_type, "msg");
             assert!(wire::decode_batch(&frame.payload).unwrap().is_first);
         }
+        let received = record.received_millis.unwrap();
+        assert!(
+            (last_received..=ended_millis).contains(&received),
+            "{received} not in {last_received}..={ended_millis}"
+        );
+        last_received = received;
         records += 1;
-        let _ = pipeline.ingest_ws_message(record, 0, &mut out);
+        let _ = pipeline.ingest_ws_message(record.message, received, &mut out);
     }
     pipeline.finish(&mut out);
     assert_eq!(records, 5, "sign batch + 4 WebSocket messages");

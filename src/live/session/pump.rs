@@ -251,13 +251,13 @@ impl Session {
         sink: &mut Sink,
         acks: bool,
     ) -> Result<Option<SocketError>, Halt> {
+        let now = self.now_millis();
         if let Some(recorder) = &self.record {
             recorder
-                .write(bytes)
+                .write(bytes, now)
                 .map_err(|err| Halt::Failed(err.into()))?;
         }
         self.sync_mappings();
-        let now = self.now_millis();
         let ack = match self.pipeline.ingest_ws_message(bytes, now, &mut self.out) {
             Ok(ack) => ack,
             Err(err) => {

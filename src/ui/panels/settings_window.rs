@@ -63,6 +63,13 @@ pub fn settings_window_ui(
             );
             changed |= rcon_fields_ui(ui, "rcon_grid", &mut settings.rcon);
             rcon_test_ui(ui, "settings_rcon_test", rcon_test, cmds);
+            ui.label(
+                RichText::new(
+                    "With your player name, the queue waits while you are dead (a deathCount scoreboard objective giftdeck creates, checked once a second).",
+                )
+                .weak(),
+            );
+            changed |= super::world::world_fields_ui(ui, &mut settings.minecraft_world);
             ui.separator();
             ui.heading("OBS (WebSocket server)");
             ui.label(
