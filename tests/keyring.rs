@@ -235,53 +235,7 @@ fn keyring_child() {
     let logs = capture_logs();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     match mode.as_str() {
-        "unlocked" => {
-            let session = TikTokSession::parse(SECRET).unwrap();
-            keystore::store(&session).unwrap();
-            let (found, printed) = secret_tool_lookup(keystore::TIKTOK_SESSION);
-            assert!(found, "a second client sees it");
-            assert_eq!(printed.trim(), session.cookie_header());
-            assert_eq!(keystore::load().unwrap(), Some(session));
-
-            let (fake, log) = runtime.block_on(adult_room(vec![
-                Step::WaitForEnterRoom,
-                Step::Batch(vec![gift(1)]),
-            ]));
-            assert!(
-                log.iter().any(|m| matches!(
-                    m,
-                    LiveMsg::Output(Stamped {
-                        output: Output::Credit(_),
-                        ..
-                    })
-                )),
-                "the 18+ room connected with the keyring's session: {log:#?}"
-            );
-            let sign = fake.recorded().sign_requests()[0].clone();
-            assert_eq!(sign.query("session_id"), Some("keyring-secret-4f1c"));
-
-            // Saved settings and the whole log never hold it.
-            let dir = tempfile::tempdir().unwrap();
-            let path = dir.path().join("settings.json");
-            giftdeck::settings::save_atomic(&path, &giftdeck::settings::Settings::default())
-                .unwrap();
-            let saved = std::fs::read_to_string(&path).unwrap();
-            let logged = String::from_utf8_lossy(&logs.0.lock().unwrap()).into_owned();
-            assert!(logged.contains("18+"), "the log was captured: {logged}");
-            for secret in ["keyring-secret-4f1c", "keyring-secret-ss"] {
-                assert!(!saved.contains(secret), "settings.json: {saved}");
-                assert!(!logged.contains(secret), "log: {logged}");
-                assert!(!format!("{log:?}").contains(secret));
-            }
-
-            keystore::delete().unwrap();
-            assert_eq!(keystore::load().unwrap(), None);
-            assert!(
-                !secret_tool_lookup(keystore::TIKTOK_SESSION).0,
-                "gone for the second client too"
-            );
-            keystore::delete().unwrap();
-        }
+        "unlocked" => session_in_the_keyring(&logs, &runtime),
         "settings" => settings_in_the_keyring(&logs),
         "no-bus" | "locked" => {
             settings_without_a_keyring(&mode);
@@ -330,6 +284,55 @@ fn keyring_child() {
         }
         other => panic!("unknown mode {other}"),
     }
+}
+
+/// The session stored, read back by a second client, used for an 18+ room, and deleted; never in
+/// settings.json or the log.
+fn session_in_the_keyring(logs: &Logs, runtime: &tokio::runtime::Runtime) {
+    let session = TikTokSession::parse(SECRET).unwrap();
+    keystore::store(&session).unwrap();
+    let (found, printed) = secret_tool_lookup(keystore::TIKTOK_SESSION);
+    assert!(found, "a second client sees it");
+    assert_eq!(printed.trim(), session.cookie_header());
+    assert_eq!(keystore::load().unwrap(), Some(session));
+
+    let (fake, log) = runtime.block_on(adult_room(vec![
+        Step::WaitForEnterRoom,
+        Step::Batch(vec![gift(1)]),
+    ]));
+    assert!(
+        log.iter().any(|m| matches!(
+            m,
+            LiveMsg::Output(Stamped {
+                output: Output::Credit(_),
+                ..
+            })
+        )),
+        "the 18+ room connected with the keyring's session: {log:#?}"
+    );
+    let sign = fake.recorded().sign_requests()[0].clone();
+    assert_eq!(sign.query("session_id"), Some("keyring-secret-4f1c"));
+
+    // Saved settings and the whole log never hold it.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("settings.json");
+    giftdeck::settings::save_atomic(&path, &giftdeck::settings::Settings::default()).unwrap();
+    let saved = std::fs::read_to_string(&path).unwrap();
+    let logged = String::from_utf8_lossy(&logs.0.lock().unwrap()).into_owned();
+    assert!(logged.contains("18+"), "the log was captured: {logged}");
+    for secret in ["keyring-secret-4f1c", "keyring-secret-ss"] {
+        assert!(!saved.contains(secret), "settings.json: {saved}");
+        assert!(!logged.contains(secret), "log: {logged}");
+        assert!(!format!("{log:?}").contains(secret));
+    }
+
+    keystore::delete().unwrap();
+    assert_eq!(keystore::load().unwrap(), None);
+    assert!(
+        !secret_tool_lookup(keystore::TIKTOK_SESSION).0,
+        "gone for the second client too"
+    );
+    keystore::delete().unwrap();
 }
 
 // ---- the settings' secrets ----
