@@ -36,3 +36,4 @@ pub mod tikfinity;
 pub mod triggers;
 pub mod ui;
 pub mod wire;
+pub mod world;

@@ -232,12 +232,15 @@ impl Session {
         let next = self
             .chain
             .on_failure(verdict, err.kind(), err.code(), now, SystemTime::now());
-        tracing::info!(
-            "live session: {err} ({verdict:?}; next provider {})",
+        // The error is handled once: passed on in the status it becomes (which `set_status`
+        // logs), or, for a renewal that shows no status, logged here.
+        tracing::debug!(
+            "live session: {verdict:?}; next provider {}",
             self.chain.current_kind()
         );
         if verdict == Verdict::Renew {
             // Euler's lifetime is over, not the stream: straight back, no status in between.
+            tracing::info!("live session: {err}; reconnecting at once");
             self.quiet = true;
             return Ok(());
         }
