@@ -14,7 +14,7 @@ use super::alerts::{AlertConfig, AlertKind, AlertQueue};
 use super::messages::{self, RecentItem, TextOverlay};
 use super::tallies::{GoalConfig, LikeGoal, Recent, TopGifters};
 use crate::engine::{Output, Stamped};
-use crate::event::{LiveEvent, MEMBER_SUBSCRIBED};
+use crate::event::{LiveEvent, MEMBER_SUBSCRIBED, RoomKind};
 
 /// Inputs waiting for the hub; more are dropped and counted (the sender never waits).
 const INPUT_CAPACITY: usize = 8_192;
@@ -303,11 +303,23 @@ impl State {
                 let alert = match &event {
                     // The goal counts the engine's likes (`Output::Likes`), not each message's.
                     LiveEvent::Like { .. } => None,
-                    LiveEvent::Member { user, action, .. } if *action == MEMBER_SUBSCRIBED => {
-                        Some(messages::social_alert(AlertKind::Subscribe, user))
+                    LiveEvent::Member {
+                        user,
+                        action,
+                        msg_id,
+                        ..
+                    } if *action == MEMBER_SUBSCRIBED => {
+                        Some(messages::social_alert(AlertKind::Subscribe, user, *msg_id))
                     }
-                    LiveEvent::Social { user, kind, .. } => {
-                        messages::social_kind(*kind).map(|kind| messages::social_alert(kind, user))
+                    LiveEvent::Social {
+                        user, kind, msg_id, ..
+                    } => messages::social_kind(*kind)
+                        .map(|kind| messages::social_alert(kind, user, *msg_id)),
+                    LiveEvent::Room(room) => {
+                        if let RoomKind::Deleted { msg_ids, user_ids } = &room.kind {
+                            self.take_back(msg_ids, user_ids, now, changed);
+                        }
+                        messages::room_alert(room)
                     }
                     _ => None,
                 };
@@ -318,6 +330,20 @@ impl State {
                     changed[Page::Alerts.index()] = true;
                 }
             }
+        }
+    }
+
+    /// A moderator deleted messages: their alerts and recent items go (the `/events` clients got
+    /// the `delete` message and take their own rows back).
+    fn take_back(&mut self, msg_ids: &[i64], user_ids: &[i64], now: u64, changed: &mut [bool]) {
+        if self.alerts.take_back(msg_ids, user_ids, now) {
+            changed[Page::Alerts.index()] = true;
+        }
+        if self
+            .recent
+            .retain(|item| !item.deleted_by(msg_ids, user_ids))
+        {
+            changed[Page::Recent.index()] = true;
         }
     }
 

@@ -9,3 +9,4 @@ pub mod fake;
 pub mod frames;
 pub mod outputs;
 pub mod rcon;
+pub mod room_frames;

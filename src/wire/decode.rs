@@ -1,10 +1,15 @@
 //! Decoding what TikTok sends: a binary WebSocket message (`WebcastPushFrame`, payload possibly gzip)
 //! → its `ProtoMessageFetchResult` → our [`LiveEvent`]s. Never panics on network bytes: a bad frame is
-//! a [`DecodeError`], a bad inner message loses only itself.
+//! a [`DecodeError`], a bad inner message loses only itself. The 2026 kinds (subscriptions, viewers,
+//! Super Fans, chests, battles, emotes…) are decoded in `room`.
 
 use std::collections::HashMap;
 
 use prost::Message;
+
+mod room;
+
+pub use room::{SUPER_FAN_BOX_BUSINESS_TYPE, super_fan_moment};
 
 use super::{DecodeError, MAX_INFLATED_BYTES, pb};
 use crate::event::{ControlAction, GiftMessage, Identity, LiveEvent, SocialKind, User};
@@ -327,6 +332,13 @@ fn decode_message(message: &pb::BaseProtoMessage) -> Result<Option<LiveEvent>, D
         }
         b"WebcastChatMessage" => {
             let m = pb::WebcastChatMessage::decode(bytes).map_err(undecodable)?;
+            if m.content.trim().is_empty() {
+                let user = with_identity(to_user(m.user.clone()), m.user_identity);
+                let (id, at) = (msg_id(&m.common), create_time(&m.common));
+                if let Some(emotes) = room::chat_emotes(bytes, id, at, &user) {
+                    return Ok(Some(emotes));
+                }
+            }
             LiveEvent::Chat {
                 msg_id: msg_id(&m.common),
                 create_time_millis: create_time(&m.common),
@@ -374,7 +386,7 @@ fn decode_message(message: &pb::BaseProtoMessage) -> Result<Option<LiveEvent>, D
                 action: ControlAction::from_wire(m.action),
             }
         }
-        _ => return Ok(None),
+        other => return room::decode_room(other, bytes, envelope_id),
     };
     Ok(Some(event))
 }
@@ -403,6 +415,7 @@ fn with_identity(mut user: User, identity: Option<pb::UserIdentity>) -> User {
             follower: i.is_follower_of_anchor || i.is_mutual_following_with_anchor,
             subscriber: i.is_subscriber_of_anchor,
             moderator: i.is_moderator_of_anchor || i.is_anchor,
+            fan_club_level: user.identity.fan_club_level,
         };
     }
     user
@@ -411,13 +424,16 @@ fn with_identity(mut user: User, identity: Option<pb::UserIdentity>) -> User {
 fn to_user(user: Option<pb::User>) -> User {
     match user {
         Some(u) => User {
+            identity: Identity {
+                fan_club_level: room::fan_club_level(&u),
+                ..Identity::default()
+            },
             user_id: u.id,
             unique_id: match u.display_id.strip_prefix('@') {
                 Some(rest) => rest.to_owned(),
                 None => u.display_id,
             },
             nickname: u.nickname,
-            identity: Identity::default(),
         },
         None => User::default(),
     }

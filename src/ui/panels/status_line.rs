@@ -33,8 +33,14 @@ impl StatusWords {
     }
 }
 
-pub fn status_line_ui(ui: &mut egui::Ui, conn: &Connection) {
-    let status = status_words(conn);
+/// The status line; `viewers` is the latest viewer count TikTok reported (shown while live).
+pub fn status_line_ui(ui: &mut egui::Ui, conn: &Connection, viewers: Option<u64>) {
+    let mut status = status_words(conn);
+    if matches!(conn.status, ConnStatus::Live { .. })
+        && let Some(viewers) = viewers
+    {
+        status.words = format!("{} · 👀 {viewers} watching", status.words);
+    }
     ui.horizontal(|ui| {
         let (rect, _) = ui.allocate_exact_size(egui::vec2(14.0, 14.0), egui::Sense::hover());
         ui.painter().circle_filled(rect.center(), 6.0, status.color);
