@@ -16,6 +16,8 @@ pub mod rcon;
 mod runner;
 pub mod sound;
 pub mod speak;
+#[cfg(test)]
+mod tree_oracle;
 pub mod webhook;
 
 pub use binding::{HeldQueue, NotRun, Origin, ServerId, ShutdownReport};

@@ -313,7 +313,11 @@ pub fn load_mappings_source(
         let table = MappingTable::new(import.mappings.clone());
         return Ok((table, Some(import)));
     }
-    let file = settings::load_mappings_file(path)?;
+    let mut file = settings::load_mappings_file(path)?;
+    // The app's own settings file shows webhook URLs as stand-ins: their URLs are in the keyring.
+    if let Err(err) = settings::restore_webhooks_from_keyring(&mut file) {
+        eprintln!("warning: webhook URLs from the keyring: {err}");
+    }
     for warning in &file.warnings {
         eprintln!("warning: {warning}");
     }

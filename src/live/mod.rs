@@ -360,7 +360,7 @@ pub enum SessionWarning {
     #[error("{0}; this session's memory is no longer saved")]
     MemoryNotSaved(Arc<RoomStoreError>),
     /// The TikTok session could not be read from the OS keyring: the room is tried without it.
-    #[error("{0}")]
+    #[error("{0}; the room is tried without your TikTok session")]
     Keyring(crate::keystore::KeyringError),
 }
 

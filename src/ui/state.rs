@@ -135,8 +135,8 @@ pub enum SessionStatus {
     Working,
     Saved,
     Forgotten,
-    /// Plain words: a paste that is not a session, or a keyring that cannot be used.
-    Failed(String),
+    /// A paste that is not a session, or a keyring that cannot be used (worded by `failure`).
+    Failed(super::errors::SessionKeepError),
 }
 
 /// The settings window's "Test connection" for OBS.

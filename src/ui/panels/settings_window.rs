@@ -68,7 +68,9 @@ pub fn settings_window_ui(
                             .desired_width(320.0),
                     )
                     .labelled_by(label.id)
-                    .on_hover_text("Stored in the settings file; never written to the log.")
+                    .on_hover_text(
+                        "Kept in this computer's keyring (in the owner-only settings file when there is none); never written to the log.",
+                    )
                 });
                 if key_committed {
                     let k = api_key_input.trim();
