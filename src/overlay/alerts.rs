@@ -441,4 +441,30 @@ mod tests {
         let values: Vec<u64> = q.waiting.iter().map(Alert::value).collect();
         assert_eq!(values, vec![4, 5]);
     }
+
+    #[test]
+    fn a_moderators_deletion_takes_back_the_alert_showing_or_waiting() {
+        let mut q = AlertQueue::new(AlertConfig::default());
+        let with_id = |mut a: Alert, id: i64| {
+            a.msg_ids = vec![id];
+            a
+        };
+        q.push(with_id(gift("Alice", "Rose", 1, 1), 10), 0);
+        q.push(with_id(gift("Bob", "Lion", 1, 100), 20), 0);
+        q.push(with_id(gift("Cy", "Rose", 1, 1), 30), 0);
+        // A merge remembers both messages: deleting the second takes the merged alert back.
+        q.push(with_id(gift("Cy", "Rose", 1, 1), 31), 0);
+        assert!(!q.take_back(&[99], &[], 100), "nothing of it here");
+        assert!(q.take_back(&[31], &[], 100));
+        assert_eq!(q.waiting(), 1);
+        assert!(q.take_back(&[10], &[], 200), "the one on screen goes");
+        assert_eq!(
+            q.showing().unwrap().alert.nickname,
+            "Bob",
+            "and the next one shows"
+        );
+        // Every message of a viewer (a ban): user id 3 is Bob's.
+        assert!(q.take_back(&[], &[3], 300));
+        assert!(q.showing().is_none());
+    }
 }

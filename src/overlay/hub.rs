@@ -516,4 +516,95 @@ mod tests {
         wait_page(&hub, Page::Text, |v| v["text"]["title"] == "Thanks Alice").await;
         wait_page(&hub, Page::Text, |v| v["text"].is_null()).await;
     }
+
+    fn room(msg_id: i64, kind: crate::event::RoomKind) -> Output {
+        Output::Event(LiveEvent::Room(Box::new(crate::event::RoomEvent {
+            msg_id,
+            create_time_millis: 0,
+            user: User {
+                user_id: 9,
+                unique_id: "bob".into(),
+                nickname: "Bob".into(),
+                ..User::default()
+            },
+            kind,
+        })))
+    }
+
+    #[tokio::test]
+    async fn the_2026_kinds_reach_events_and_alerts_and_a_deletion_takes_them_back() {
+        use crate::event::{Chest, RoomKind, SuperFanMoment, ViewerCount};
+        let hub = OverlayHub::start(HubConfig::default());
+        let mut events = hub.subscribe_events();
+        hub.send_output(&room(1, RoomKind::Subscription { months: 2 }));
+        hub.send_output(&room(
+            2,
+            RoomKind::Chest(Chest {
+                envelope_id: "e".into(),
+                diamonds: 500,
+                openers: 20,
+                super_fan_box: false,
+            }),
+        ));
+        hub.send_output(&room(
+            3,
+            RoomKind::SuperFan {
+                moment: SuperFanMoment::New,
+            },
+        ));
+        hub.send_output(&room(
+            4,
+            RoomKind::Viewers(ViewerCount {
+                viewers: 77,
+                ..ViewerCount::default()
+            }),
+        ));
+        wait_page(&hub, Page::Alerts, |v| {
+            v["alert"]["kind"] == "subscribe" && v["waiting"] == 2
+        })
+        .await;
+        wait_page(&hub, Page::Recent, |v| {
+            v["items"].as_array().unwrap().len() == 3
+        })
+        .await;
+        hub.send_output(&room(
+            5,
+            RoomKind::Deleted {
+                msg_ids: vec![1, 2],
+                user_ids: vec![],
+            },
+        ));
+        wait_page(&hub, Page::Alerts, |v| {
+            v["alert"]["kind"] == "super_fan" && v["waiting"] == 0
+        })
+        .await;
+        wait_page(&hub, Page::Recent, |v| {
+            v["items"].as_array().unwrap().len() == 1 && v["items"][0]["kind"] == "super_fan"
+        })
+        .await;
+        let mut seen = Vec::new();
+        for _ in 0..5 {
+            let v: serde_json::Value = serde_json::from_str(&events.recv().await.unwrap()).unwrap();
+            seen.push(v);
+        }
+        let types: Vec<&str> = seen.iter().map(|v| v["type"].as_str().unwrap()).collect();
+        assert_eq!(
+            types,
+            [
+                "subscribe",
+                "treasure_chest",
+                "super_fan",
+                "viewers",
+                "delete"
+            ]
+        );
+        assert_eq!(seen[0]["months"], 2);
+        assert_eq!(
+            (seen[1]["diamonds"].clone(), seen[1]["openers"].clone()),
+            (500.into(), 20.into())
+        );
+        assert_eq!(seen[2]["moment"], "new");
+        assert_eq!(seen[3]["viewers"], 77);
+        assert_eq!(seen[4]["msg_ids"], serde_json::json!([1, 2]));
+    }
 }

@@ -518,7 +518,7 @@ pub fn kind_text(kind: EventKind) -> &'static str {
         EventKind::Chat => "💬 chat",
         EventKind::Viewers => "👀 viewers",
         EventKind::SuperFan => "💜 Super Fan",
-        EventKind::TreasureChest => "🧰 treasure chest",
+        EventKind::TreasureChest => "📦 treasure chest",
         EventKind::Battle => "⚔ battle",
         EventKind::Emote => "😀 emote",
         EventKind::Poll => "📊 poll",

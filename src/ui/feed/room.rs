@@ -48,7 +48,7 @@ impl Feed {
                 let (kind, words) = if chest.super_fan_box {
                     (EventKind::SuperFan, "💜 Super Fan box")
                 } else {
-                    (EventKind::TreasureChest, "🧰 treasure chest")
+                    (EventKind::TreasureChest, "📦 treasure chest")
                 };
                 let words = format!(
                     "{words} · {} 💎 · {} can open it",

@@ -220,3 +220,197 @@ fn fired_triggers_show_their_trigger_and_skips() {
     assert_eq!(row.skipped, Some(Skip::Cooldown));
     assert_eq!(row.what_text(), "💬 !jump high");
 }
+
+fn room(msg_id: i64, user: crate::event::User, kind: crate::event::RoomKind) -> LiveEvent {
+    LiveEvent::Room(Box::new(crate::event::RoomEvent {
+        msg_id,
+        create_time_millis: 0,
+        user,
+        kind,
+    }))
+}
+
+#[test]
+fn the_2026_kinds_get_their_rows_totals_and_the_viewer_count() {
+    use crate::event::{
+        Battle, BattlePhase, BattleSide, Chest, GoalProgress, Poll, PollOption, PollPhase,
+        RoomKind, SuperFanMoment, ViewerCount,
+    };
+    let mut feed = Feed::default();
+    let chest = |super_fan_box| {
+        RoomKind::Chest(Chest {
+            envelope_id: "e".into(),
+            diamonds: 500,
+            openers: 20,
+            super_fan_box,
+        })
+    };
+    let battle = |phase, winner| {
+        RoomKind::Battle(Battle {
+            battle_id: 9,
+            phase,
+            sides: vec![
+                BattleSide {
+                    anchor_id: 1,
+                    name: "Me".into(),
+                    score: 12,
+                },
+                BattleSide {
+                    anchor_id: 2,
+                    name: "Rival".into(),
+                    score: 8,
+                },
+            ],
+            winner,
+        })
+    };
+    let poll = |phase, votes| {
+        RoomKind::Poll(Poll {
+            poll_id: 3,
+            phase,
+            title: "Next?".into(),
+            options: vec![PollOption {
+                text: "TNT".into(),
+                votes,
+            }],
+        })
+    };
+    let events = [
+        RoomKind::Subscription { months: 3 },
+        RoomKind::Viewers(ViewerCount {
+            viewers: 120,
+            ..ViewerCount::default()
+        }),
+        RoomKind::SuperFan {
+            moment: SuperFanMoment::New,
+        },
+        RoomKind::SuperFan {
+            moment: SuperFanMoment::Join,
+        },
+        chest(false),
+        chest(true),
+        battle(BattlePhase::Start, None),
+        battle(BattlePhase::Scores, None),
+        battle(BattlePhase::End, Some(1)),
+        RoomKind::Emote {
+            emote_ids: vec!["a".into(), "b".into()],
+        },
+        poll(PollPhase::Start, 0),
+        poll(PollPhase::Update, 3),
+        poll(PollPhase::End, 7),
+        RoomKind::Goal(GoalProgress {
+            goal_id: 1,
+            description: "Camera".into(),
+            progress: 40,
+            target: 100,
+        }),
+        RoomKind::Question {
+            question_id: 1,
+            text: "why?".into(),
+        },
+        RoomKind::Pinned {
+            pinned_msg_id: 5,
+            text: "gg".into(),
+            unpinned: false,
+        },
+        RoomKind::Viewers(ViewerCount {
+            viewers: 90,
+            ..ViewerCount::default()
+        }),
+    ];
+    for (i, kind) in events.into_iter().enumerate() {
+        feed.push_event_at(&room(100 + i as i64, viewer(1), kind), 0);
+    }
+    let rows: Vec<(EventKind, String)> = feed
+        .rows()
+        .map(|r| (r.kind(), r.what_text().into_owned()))
+        .collect();
+    let want = [
+        (EventKind::Subscribe, "⭐ subscribed · 3 months"),
+        (EventKind::SuperFan, "💜 became a Super Fan"),
+        (EventKind::SuperFan, "💜 Super Fan joined"),
+        (
+            EventKind::TreasureChest,
+            "📦 treasure chest · 500 💎 · 20 can open it",
+        ),
+        (
+            EventKind::SuperFan,
+            "💜 Super Fan box · 500 💎 · 20 can open it",
+        ),
+        (EventKind::Battle, "⚔ battle started"),
+        (EventKind::Battle, "⚔ battle won by Me (12–8)"),
+        (EventKind::Emote, "😀 2 emote(s)"),
+        (EventKind::Poll, "📊 poll: Next?"),
+        (EventKind::Poll, "📊 poll ended: TNT (7 votes)"),
+        (EventKind::Goal, "🎯 Camera 40/100"),
+        (EventKind::Question, "❓ why?"),
+        (EventKind::Chat, "📌 pinned: gg"),
+    ];
+    assert_eq!(rows, want.map(|(k, t)| (k, t.to_owned())));
+    assert_eq!(
+        (
+            feed.subscribers_total,
+            feed.super_fans_total,
+            feed.chests_total
+        ),
+        (1, 1, 2)
+    );
+    assert_eq!(
+        feed.viewers().map(|v| v.viewers),
+        Some(90),
+        "the latest count"
+    );
+    assert_eq!(feed.peak_viewers(), 120);
+    // The kinds a streamer wants to see by default are shown; emotes are noisy like chat.
+    feed.apply_filter();
+    let shown: Vec<EventKind> = (0..feed.visible_len())
+        .map(|i| feed.visible_row(i).unwrap().kind())
+        .collect();
+    assert!(
+        !shown.contains(&EventKind::Emote) && shown.contains(&EventKind::Battle),
+        "{shown:?}"
+    );
+    feed.reset();
+    assert!(
+        feed.viewers().is_none(),
+        "a new session starts without a count"
+    );
+}
+
+#[test]
+fn a_moderators_deletion_marks_the_rows_of_those_messages_and_viewers() {
+    use crate::event::RoomKind;
+    let mut feed = Feed::default();
+    let chat = |msg_id, user_id| LiveEvent::Chat {
+        msg_id,
+        user: viewer(user_id),
+        text: "spam".into(),
+        create_time_millis: 0,
+    };
+    feed.push_event_at(&chat(1, 1), 0);
+    feed.push_event_at(&chat(2, 2), 0);
+    feed.push_event_at(&chat(3, 3), 0);
+    feed.push_event_at(&chat(4, 3), 0);
+    feed.push_at(&credit(3, "Cat", "Rose", 1, 1), false, 0);
+    feed.push_event_at(
+        &room(
+            9,
+            crate::event::User::default(),
+            RoomKind::Deleted {
+                msg_ids: vec![1],
+                user_ids: vec![3],
+            },
+        ),
+        0,
+    );
+    let deleted: Vec<(i64, bool)> = feed.rows().map(|r| (r.msg_id, r.deleted)).collect();
+    assert_eq!(
+        deleted,
+        [(1, true), (2, false), (3, true), (4, true), (0, true)]
+    );
+    assert_eq!(
+        feed.len(),
+        5,
+        "rows stay, marked; the deletion itself adds none"
+    );
+}

@@ -32,7 +32,7 @@ pub const KIND_CHOICES: &[(&str, MakeCondition)] = &[
     ("💜 Super Fan", || Condition::SuperFan {
         moment: SuperFanMoment::New,
     }),
-    ("🧰 Treasure chest", || Condition::TreasureChest),
+    ("📦 Treasure chest", || Condition::TreasureChest),
     ("⚔ Battle", || Condition::Battle {
         phase: BattlePhase::Start,
     }),
