@@ -201,6 +201,9 @@ pub struct Settings {
     pub subathon: crate::subathon::SubathonRates,
     /// Counters actions change (Tiktok2Mc's deaths and wins are two).
     pub counters: Vec<crate::counters::CounterDef>,
+    /// The streamer's Minecraft player, and whether the queue waits while they are dead
+    /// (`docs/actions.md`, "A queue that knows the world").
+    pub minecraft_world: crate::world::WorldSettings,
 }
 
 /// How far the first-run checklist got, so it stays gone once done.
@@ -232,6 +235,7 @@ impl Default for Settings {
             goals: Vec::new(),
             subathon: crate::subathon::SubathonRates::default(),
             counters: Vec::new(),
+            minecraft_world: crate::world::WorldSettings::default(),
         }
     }
 }

@@ -247,6 +247,14 @@ fn no_secret_of_the_settings_shows_anywhere_it_must_not() {
             ));
             let exported = settings::export_mappings_json(&settings.mappings);
             found.extend(leaks(&exported, &filled.places, &public, "an export"));
+            let (mca, warnings) = settings::export_mca(&settings.mappings);
+            let warnings: Vec<String> = warnings.iter().map(|w| w.message.clone()).collect();
+            found.extend(leaks(
+                &format!("{mca}\n{}", warnings.join("\n")),
+                &filled.places,
+                &public,
+                "an .mca export",
+            ));
         });
         found.extend(leaks(&logs, &filled.places, &public, "the log"));
         // The actions themselves: the round where every kind of action is in the table.

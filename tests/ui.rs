@@ -792,3 +792,72 @@ fn the_queue_panel_gives_the_test_buttons_advice_for_the_same_rcon_failure() {
         "both say it on screen"
     );
 }
+
+#[test]
+fn the_queue_panel_says_it_waits_while_the_streamers_player_is_dead() {
+    use giftdeck::testkit::world::FakeWorld;
+    use giftdeck::world::{Life, WorldStatus};
+
+    let rt = runtime();
+    let world = FakeWorld::new();
+    world.join("Steve");
+    let server = rt
+        .block_on(FakeRcon::start_on(
+            ([127, 0, 0, 1], 0).into(),
+            "pw",
+            world.replies(),
+        ))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("settings.json");
+    std::fs::write(
+        &path,
+        r#"{"version": 1, "minecraft_world": {"player": "Steve", "while_dead": "pause"}}"#,
+    )
+    .unwrap();
+    let mut app = app(&rt, &path, false);
+    app.set_rcon(settings::RconConfig {
+        host: "127.0.0.1".into(),
+        port: server.port(),
+        password: "pw".into(),
+    });
+    let mut h = harness(app);
+    step_until(&mut h, "Steve seen alive", |app| {
+        matches!(
+            app.state().world,
+            WorldStatus::Watching {
+                life: Life::Alive,
+                ..
+            }
+        )
+    });
+    h.step();
+    assert!(h.query_by_label_contains("Steve: alive").is_some());
+
+    world.kill("Steve");
+    step_until(&mut h, "the queue held", |app| {
+        app.state().queue.world_pause.is_some()
+    });
+    h.step();
+    assert!(
+        h.query_by_label_contains("paused while Steve is dead; resumes when they respawn")
+            .is_some()
+    );
+    assert!(h.query_by_label_contains("Steve: dead").is_some());
+
+    world.respawn("Steve");
+    step_until(&mut h, "the queue released", |app| {
+        app.state().queue.world_pause.is_none()
+    });
+    h.step();
+    assert!(h.query_by_label_contains("paused while Steve").is_none());
+    assert!(h.query_by_label_contains("1 death this session").is_some());
+
+    // The server goes away: said once as a notice, the queue never held on a guess.
+    rt.block_on(server.stop());
+    step_until(&mut h, "the problem said", |app| {
+        app.notices()
+            .any(|n| n.text.contains("Cannot see your Minecraft player"))
+    });
+    assert!(h.state().state().queue.world_pause.is_none());
+}

@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use rand::seq::IndexedRandom as _;
 
+use super::binding::ServerId;
 use super::obs::ObsWork;
 use super::outcome::ActionError;
 use super::placeholders::{self, Values};
@@ -16,12 +17,36 @@ use crate::engine::Decision;
 use crate::mappings::{Action, Mapping, MappingTable};
 use crate::overlay::TextOverlay;
 
+/// Which game's grammar a command is escaped for: the server it is bound to decides.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Dialect {
+    Java,
+    Bedrock,
+}
+
+impl Dialect {
+    pub(super) fn of(server: &ServerId) -> Self {
+        match server {
+            ServerId::Bedrock(_) => Self::Bedrock,
+            ServerId::NotSet | ServerId::Demo | ServerId::Rcon(_) => Self::Java,
+        }
+    }
+
+    fn render(self, command: &str, values: &Values) -> Result<String, placeholders::RenderError> {
+        match self {
+            Self::Java => placeholders::render(command, values),
+            Self::Bedrock => super::bedrock::escape::render(command, values),
+        }
+    }
+}
+
 /// Collects items up to the free room and counts the rest as dropped, without building them.
 pub(super) struct Filler {
     pub(super) room: usize,
     pub(super) items: Vec<Item>,
     pub(super) dropped: u64,
     pub(super) now: Instant,
+    pub(super) dialect: Dialect,
 }
 
 impl Filler {
@@ -81,13 +106,14 @@ pub(super) fn expand(
     let gift = &source.body;
     let values = &source.values;
     let runs = u64::from(source.count) * u64::from(mapping.repeat);
-    let steps = prepare(mapping, values, gift);
+    let dialect = filler.dialect;
+    let steps = prepare(mapping, values, gift, dialect);
     let mut rng = rand::rng();
     let mut random = |f: &mut Filler| {
         let candidates = table.random_candidates(&mapping.trigger);
         match candidates.choose(&mut rng) {
             Some(chosen) => {
-                let chosen_steps = prepare(chosen, values, gift);
+                let chosen_steps = prepare(chosen, values, gift, dialect);
                 // Candidates hold no Random action (no chains).
                 push_runs(
                     f,
@@ -175,12 +201,17 @@ fn obs_step(work: ObsWork, action: &Action) -> Prepared {
     Prepared::Once(Work::Obs(Arc::new(work)), action.summary().into())
 }
 
-fn prepare(mapping: &Mapping, values: &Values, gift: &Arc<WebhookBody>) -> Vec<Prepared> {
+fn prepare(
+    mapping: &Mapping,
+    values: &Values,
+    gift: &Arc<WebhookBody>,
+    dialect: Dialect,
+) -> Vec<Prepared> {
     mapping
         .actions
         .iter()
         .map(|action| match action {
-            Action::Command { command, repeat } => match placeholders::render(command, values) {
+            Action::Command { command, repeat } => match dialect.render(command, values) {
                 Ok(text) => {
                     let summary: Arc<str> = format!("/{text}").into();
                     Prepared::Repeat(Work::Command(text.into()), summary, *repeat)
@@ -309,6 +340,7 @@ mod tests {
             items: Vec::new(),
             dropped: 0,
             now: Instant::now(),
+            dialect: Dialect::Java,
         }
     }
 

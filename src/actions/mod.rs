@@ -1,6 +1,7 @@
 //! Actions and the ordered executor: placeholders and escaping, our RCON client, sounds, webhooks,
 //! and the queue that runs them in order, each action bound to its server.
 
+pub mod bedrock;
 pub mod binding;
 pub mod executor;
 mod expand;
@@ -20,9 +21,13 @@ pub mod speak;
 mod tree_oracle;
 pub mod webhook;
 
+pub use bedrock::{
+    BedrockError, BedrockLink, BedrockServer, BedrockSettings, GameEvent, GameState,
+};
 pub use binding::{HeldQueue, NotRun, Origin, ServerId, ShutdownReport};
 pub use executor::{
-    ExecLogLine, ExecMsg, ExecutorConfig, ExecutorHandle, QueueStatus, RconState, spawn_executor,
+    ExecLogLine, ExecMsg, ExecutorConfig, ExecutorHandle, QueueStatus, RconState, WorldGate,
+    WorldPause, spawn_executor,
 };
 pub use obs::{ObsConfig, ObsError, ObsLink, ObsWork, test_obs_connection};
 pub use outcome::{ActionError, FailedAction, RconDown};

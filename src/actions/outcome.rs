@@ -11,6 +11,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::bedrock::BedrockError;
 use super::obs::ObsError;
 use super::placeholders::RenderError;
 use super::rcon::RconError;
@@ -28,6 +29,9 @@ pub enum ActionError {
         address: String,
         error: Arc<RconError>,
     },
+    /// The Bedrock world on `port` failed the command (or never answered).
+    #[error("{error}")]
+    Bedrock { port: u16, error: Arc<BedrockError> },
     #[error("{0}")]
     Webhook(Arc<WebhookError>),
     #[error("OBS is not set up (Settings > OBS: host, port and password)")]
@@ -55,6 +59,13 @@ impl ActionError {
             error: Arc::new(error),
         }
     }
+
+    pub fn bedrock(port: u16, error: BedrockError) -> Self {
+        Self::Bedrock {
+            port,
+            error: Arc::new(error),
+        }
+    }
 }
 
 impl PartialEq for ActionError {
@@ -65,6 +76,7 @@ impl PartialEq for ActionError {
             | (Self::NothingToPick, Self::NothingToPick) => true,
             (Self::NotRunHere(a), Self::NotRunHere(b)) => a == b,
             (Self::Rcon { error: a, .. }, Self::Rcon { error: b, .. }) => Arc::ptr_eq(a, b),
+            (Self::Bedrock { error: a, .. }, Self::Bedrock { error: b, .. }) => Arc::ptr_eq(a, b),
             (Self::Webhook(a), Self::Webhook(b)) => Arc::ptr_eq(a, b),
             (Self::Obs(a), Self::Obs(b)) => Arc::ptr_eq(a, b),
             (Self::SoundThread(a), Self::SoundThread(b)) => Arc::ptr_eq(a, b),

@@ -60,6 +60,15 @@ pub enum RenderError {
         limit: usize,
         preview: String,
     },
+    /// Bedrock's `/connect` takes shorter commands than RCON (see `actions::bedrock::escape`).
+    #[error(
+        "command is {bytes} bytes after placeholders; a Bedrock world over /connect accepts at most {limit} (UTF-8): {preview}…"
+    )]
+    TooLongForBedrock {
+        bytes: usize,
+        limit: usize,
+        preview: String,
+    },
     #[error("the command template contains a control character (U+{code:04X}): {template:?}")]
     ControlInTemplate { code: u32, template: String },
     #[error("the command template is empty")]
@@ -138,7 +147,8 @@ impl Values {
         }
     }
 
-    fn get(&self, name: &str) -> Option<Value<'_>> {
+    /// The value of placeholder `name` (Bedrock escaping reads templates with it too).
+    pub(crate) fn get(&self, name: &str) -> Option<Value<'_>> {
         Some(match name {
             "user" => Value::Text(&self.user),
             "nickname" => Value::Text(&self.nickname),
@@ -157,7 +167,7 @@ impl Values {
     }
 }
 
-enum Value<'a> {
+pub(crate) enum Value<'a> {
     /// Untrusted text (viewer or TikTok controlled).
     Text(&'a str),
     /// A number we produced ourselves: digits only, safe anywhere.

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use tokio::sync::{Notify, mpsc, watch};
 
+use super::bedrock::BedrockLink;
 use super::binding::{HeldQueue, HeldQueues, Origin, ServerId};
 use super::obs::{ObsConfig, ObsWork};
 use super::outcome::{ActionError, FailedAction, RconDown};
@@ -41,6 +42,10 @@ pub struct ExecutorConfig {
     pub demo_rcon: Option<RconConfig>,
     /// OBS's WebSocket server; `None` makes OBS actions fail with a clear message.
     pub obs: Option<ObsConfig>,
+    /// The streamer's Bedrock world over `/connect`: while set it is the streamer's server
+    /// instead of `rcon` (commands never go to both).
+    #[serde(skip)]
+    pub bedrock: Option<BedrockLink>,
 }
 
 impl Default for ExecutorConfig {
@@ -52,14 +57,24 @@ impl Default for ExecutorConfig {
             rcon: None,
             demo_rcon: None,
             obs: None,
+            bedrock: None,
         }
     }
 }
 
 impl ExecutorConfig {
-    /// Where commands go now.
+    /// Where commands go now, when that is an RCON server.
     pub fn active_rcon(&self) -> Option<&RconConfig> {
-        self.demo_rcon.as_ref().or(self.rcon.as_ref())
+        match (&self.demo_rcon, &self.bedrock) {
+            (Some(demo), _) => Some(demo),
+            (None, Some(_)) => None,
+            (None, None) => self.rcon.as_ref(),
+        }
+    }
+
+    /// Where commands go now, when that is the streamer's Bedrock world.
+    pub fn active_bedrock(&self) -> Option<&BedrockLink> {
+        self.bedrock.as_ref().filter(|_| self.demo_rcon.is_none())
     }
 
     /// The current server: new actions without an [`Origin`] are bound to it.
@@ -73,6 +88,9 @@ impl ExecutorConfig {
 
     /// The streamer's own server (whether or not the demo runs).
     pub fn stream_server(&self) -> ServerId {
+        if let Some(link) = &self.bedrock {
+            return ServerId::Bedrock(link.port());
+        }
         self.rcon
             .as_ref()
             .map_or(ServerId::NotSet, |r| ServerId::rcon(&r.host, r.port))
@@ -96,6 +114,10 @@ pub enum RconState {
     Connected,
     /// The last attempt failed: why, and when the next try is.
     Down(RconDown),
+    /// The Bedrock world on `port` is not connected: the streamer types `/connect` in the game.
+    WaitingForGame {
+        port: u16,
+    },
 }
 
 /// A snapshot of the queue for the UI.
@@ -104,6 +126,8 @@ pub struct QueueStatus {
     pub depth: usize,
     /// What is running (or waiting for RCON) right now.
     pub running: Option<String>,
+    /// Commands sent to the Bedrock game that wait for its answer.
+    pub in_flight: usize,
     pub done: u64,
     pub failed: u64,
     pub dropped: u64,
@@ -112,6 +136,9 @@ pub struct QueueStatus {
     /// Removed by the streamer (Clear, or clearing a held queue) without running.
     pub cleared: u64,
     pub paused: bool,
+    /// Held while the streamer's player is dead (the world awareness, `crate::world`): apart from
+    /// the streamer's own Pause, and lifted on respawn or when the world can no longer be read.
+    pub world_pause: Option<WorldPause>,
     pub last_error: Option<FailedAction>,
     pub rcon: RconState,
     /// The server the queue runs on now.
@@ -120,6 +147,23 @@ pub struct QueueStatus {
     pub held: Vec<HeldQueue>,
     /// The stop handshake began: nothing new is queued.
     pub stopping: bool,
+}
+
+/// Why the world awareness holds the queue.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WorldPause {
+    /// The streamer's in-game name.
+    pub player: String,
+}
+
+impl std::fmt::Display for WorldPause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "paused while {} is dead; resumes when they respawn",
+            self.player
+        )
+    }
 }
 
 /// One finished action, for the log view.
@@ -230,6 +274,11 @@ pub(super) struct Shared {
     pub(super) refused: u64,
     /// Where overlay-text actions go (`None`: overlays are off).
     pub(super) overlay: Option<OverlayHub>,
+    /// Commands sent to the Bedrock game, not answered yet (the queue is idle only without them).
+    pub(super) awaiting: usize,
+    /// Commands the game refused as "too many" and that went back to the head of the queue, in
+    /// the order they were first sent (the next ones go in behind them).
+    pub(super) requeued: usize,
 }
 
 pub(super) struct Inner {
@@ -252,6 +301,7 @@ impl Inner {
         status.depth = shared.queue.len();
         status.server = shared.config.server();
         status.stopping = shared.closed;
+        status.in_flight = shared.awaiting;
         status.held = shared
             .held
             .iter()
@@ -270,7 +320,7 @@ impl Inner {
         let status = {
             let shared = self.lock();
             let status = Self::snapshot(&shared);
-            let idle = shared.queue.is_empty() && status.running.is_none();
+            let idle = shared.queue.is_empty() && status.running.is_none() && shared.awaiting == 0;
             self.idle
                 .send_if_modified(|v| std::mem::replace(v, idle) != idle);
             status

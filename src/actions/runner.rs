@@ -7,6 +7,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use rand::Rng as _;
 
+use super::bedrock::{BedrockLink, queue_glue};
 use super::obs::{ObsError, ObsLink, ObsTimeouts, ObsWork};
 use super::outcome::{ActionError, FailedAction, RconDown};
 use super::queue::{ExecLogLine, Inner, Item, RconState, Work, is_stale, next_start};
@@ -73,7 +74,10 @@ impl Runner {
                 }
                 Next::Wait => {
                     self.inner.publish();
-                    if self.wants_connection() {
+                    if let Some(link) = self.bedrock() {
+                        self.conn = None;
+                        queue_glue::idle(&self.inner, &link, notified).await;
+                    } else if self.wants_connection() {
                         // Connect as soon as RCON is configured, so the status is true before
                         // the first gift; on failure this waits the backoff delay.
                         self.ensure_connected(notified).await;
@@ -104,7 +108,7 @@ impl Runner {
                         }
                         continue;
                     }
-                    if needs_rcon && !self.ensure_connected(notified).await {
+                    if needs_rcon && !self.ensure_target(notified).await {
                         continue;
                     }
                 }
@@ -112,6 +116,30 @@ impl Runner {
             let Some(item) = self.pop() else { continue };
             self.run_item(item).await;
         }
+    }
+
+    /// The streamer's Bedrock world, when commands go there now.
+    fn bedrock(&self) -> Option<BedrockLink> {
+        self.inner.lock().config.active_bedrock().cloned()
+    }
+
+    /// The current server can take a command: the Bedrock game's window has room, or RCON is
+    /// logged in (see [`Self::ensure_connected`]).
+    async fn ensure_target(
+        &mut self,
+        notified: std::pin::Pin<&mut tokio::sync::futures::Notified<'_>>,
+    ) -> bool {
+        let Some(link) = self.bedrock() else {
+            return self.ensure_connected(notified).await;
+        };
+        self.conn = None;
+        self.conn_version = self.inner.lock().config_version;
+        let ready = queue_glue::ensure_ready(&self.inner, &link, notified).await;
+        if !ready {
+            self.skip_stale_head();
+            self.inner.publish();
+        }
+        ready
     }
 
     /// RCON is configured and we hold no connection for the current settings.
@@ -132,7 +160,7 @@ impl Runner {
         if shared.stop {
             return Next::Stop;
         }
-        if shared.status.paused {
+        if shared.status.paused || shared.status.world_pause.is_some() {
             return Next::Wait;
         }
         match shared.queue.front() {
@@ -151,7 +179,7 @@ impl Runner {
     /// switches servers, so a command never runs on the server before the switch.
     fn pop(&self) -> Option<Item> {
         let mut shared = self.inner.lock();
-        if shared.status.paused || shared.stop {
+        if shared.status.paused || shared.status.world_pause.is_some() || shared.stop {
             return None;
         }
         let now = Instant::now();
@@ -258,6 +286,14 @@ impl Runner {
     }
 
     async fn run_item(&mut self, item: Item) {
+        if matches!(item.work, Work::Command(_))
+            && let Some(link) = self.bedrock()
+        {
+            // The game answers later; the gap runs from this send.
+            self.last_end = Some(Instant::now());
+            queue_glue::send(&self.inner, &link, item);
+            return;
+        }
         self.inner.publish();
         let outcome = match &item.work {
             Work::Command(text) => self.run_command(text).await,

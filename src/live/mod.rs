@@ -463,8 +463,9 @@ impl Recorder {
         f(&mut writer)
     }
 
-    pub fn write(&self, message: &[u8]) -> Result<(), CaptureError> {
-        self.with(|w| w.write_record(message))
+    /// Records one message with the Unix milliseconds it was received at.
+    pub fn write(&self, message: &[u8], received_millis: u64) -> Result<(), CaptureError> {
+        self.with(|w| w.write_record(message, received_millis))
     }
 
     pub fn flush(&self) -> Result<(), CaptureError> {

@@ -307,7 +307,7 @@ pub(crate) fn encode_room(spec: &RoomSpec, msg_id: i64, at: i64) -> (&'static st
             let mut bytes = pb::WebcastChatMessage {
                 common: common("WebcastChatMessage"),
                 user: who.encode(),
-                content: String::new(),
+                content: Vec::new(),
                 user_identity: None,
             }
             .encode_to_vec();

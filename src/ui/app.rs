@@ -18,6 +18,7 @@ use tokio::sync::{mpsc, watch};
 
 use super::bridge::{
     self, ConnStatus, ExecutorConfig, ExecutorHandle, LogLine, QueueStatus, RconConfig,
+    WorldConfig, WorldHandle, WorldStatus,
 };
 use super::commands::{Command, Commands};
 use super::feed::Feed;
@@ -111,6 +112,9 @@ pub struct GiftdeckApp {
     link: Link,
     /// Where sessions keep room memories instead of the one beside the settings file (tests).
     room_store: Option<crate::room_store::RoomStore>,
+    /// The streamer's Minecraft player: holds the queue while they are dead.
+    world: WorldHandle,
+    world_rx: watch::Receiver<WorldStatus>,
 }
 
 impl GiftdeckApp {
@@ -162,6 +166,9 @@ impl GiftdeckApp {
         executor.set_overlay(overlays.as_ref().map(|o| o.hub.clone()));
         // Latest-value state straight from the executor: never behind, never blocking it.
         let queue_rx = executor.status_watch();
+        let world = WorldHandle::spawn(executor.world_gate());
+        world.set_config(world_config(&settings));
+        let world_rx = world.status_watch();
 
         let (save_tx, save_rx) = watch::channel(None);
         if let Some(path) = save.path.clone().filter(|_| save.allowed) {
@@ -193,7 +200,19 @@ impl GiftdeckApp {
             overlays,
             room_store: None,
             link: Link::Off,
+            world,
+            world_rx,
         };
+        {
+            // The world's status wakes the window when it changes; nothing else does.
+            let mut changed = app.world_rx.clone();
+            let waker = app.tasks.waker();
+            app.tasks.spawn_loop(async move {
+                while changed.changed().await.is_ok() {
+                    waker.wake();
+                }
+            });
+        }
         match (&app.overlays, overlay_error) {
             (Some(overlays), _) => {
                 overlays
@@ -335,6 +354,7 @@ impl GiftdeckApp {
         if self.queue_rx.borrow().has_changed() {
             self.state.queue = self.queue_rx.borrow_and_update().clone();
         }
+        self.world_step();
         self.link.refresh(&mut self.state.conn);
         if let Some(overlays) = &self.overlays {
             // Reading the counts is cheap; a change wakes the window (see `with_overlays`).
@@ -609,7 +629,27 @@ impl GiftdeckApp {
         let demo_rcon = (self.link.demo_rcon()).map(|rcon| Self::demo_rcon_config(rcon.port()));
         self.executor
             .set_config(executor_config(&self.state.settings, demo_rcon));
+        self.world.set_config(world_config(&self.state.settings));
         self.schedule_save();
+    }
+
+    /// Takes the world's newest status; a problem reading it is said once, as a notice.
+    fn world_step(&mut self) {
+        if !self.world_rx.borrow().has_changed() {
+            return;
+        }
+        let status = self.world_rx.borrow_and_update().clone();
+        if let WorldStatus::Problem(reason) = &status
+            && !matches!(self.state.world, WorldStatus::Problem(_))
+        {
+            self.notice(
+                NoticeLevel::Warning,
+                format!(
+                    "Cannot see your Minecraft player ({reason}); the queue runs as usual, without waiting out deaths."
+                ),
+            );
+        }
+        self.state.world = status;
     }
 
     // ---- saving -------------------------------------------------------------------------------
@@ -656,6 +696,11 @@ impl eframe::App for GiftdeckApp {
 
 /// The executor's settings; `demo_rcon` is the current server while the demo runs (the
 /// streamer's stays set, so real-stream actions stay bound to it and are held meanwhile).
+/// The world watch for the streamer's own server and player (`None` until both are set up).
+fn world_config(settings: &Settings) -> Option<WorldConfig> {
+    WorldConfig::of(&settings.minecraft_world, settings.rcon.if_set_up())
+}
+
 fn executor_config(settings: &Settings, demo_rcon: Option<RconConfig>) -> ExecutorConfig {
     // No password means not set up yet: Minecraft refuses an empty one anyway.
     let rcon = settings.rcon.if_set_up();
@@ -666,6 +711,7 @@ fn executor_config(settings: &Settings, demo_rcon: Option<RconConfig>) -> Execut
         rcon,
         demo_rcon,
         obs: settings.obs.if_set_up(),
+        bedrock: None,
     }
 }
 

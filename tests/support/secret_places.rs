@@ -29,6 +29,7 @@ pub const PUBLIC: &[&str] = &[
     "counters[].name",
     "rcon.host",
     "obs.host",
+    "minecraft_world.player",
 ];
 
 /// Secrets the OS keyring keeps (its `settings-secrets` entry). settings.json holds them only when

@@ -13,6 +13,7 @@ use crate::event::{
     Battle, BattlePhase, BattleSide, Chest, GoalProgress, LiveEvent, MAX_TOP_VIEWERS, Poll,
     PollOption, PollPhase, RoomEvent, RoomKind, SuperFanMoment, TopViewer, User, ViewerCount,
 };
+use crate::wire::fields::lossy;
 use crate::wire::{DecodeError, pb};
 
 /// Most emotes, poll options, battle sides and deleted ids kept from one message.
@@ -446,11 +447,6 @@ fn poll(m: pb::WebcastPollMessage) -> Poll {
             })
             .collect(),
     }
-}
-
-/// Bytes as text, a bad byte replaced (U+FFFD).
-fn lossy(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 /// Viewer text, lossy and cut to [`MAX_TEXT_CHARS`] (the screen and overlays clean it further).
