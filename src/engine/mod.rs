@@ -262,6 +262,7 @@ impl Pipeline {
             open_streaks: self.engine.open_streaks(),
             finished_streaks: self.engine.finished_streaks(),
             followers: self.triggers.memory().followed.len(),
+            subscribers: self.triggers.memory().subscribed.len(),
         }
     }
 
@@ -348,8 +349,17 @@ impl Pipeline {
     /// Runs the non-gift triggers on a new event and journals what they now remember.
     fn on_event(&mut self, event: LiveEvent, out: &mut Vec<Output>) {
         let now = self.clock.now_millis;
+        // One subscription arrives twice (a member message, a SubNotify): the second is a
+        // duplicate for every consumer, not only for the triggers.
+        if let Some(user) = event.subscriber()
+            && self.triggers.already_subscribed(user)
+        {
+            self.stats.duplicates += 1;
+            return;
+        }
         let before = self.triggers.memory();
         let (followers, likes) = (before.followed.len(), before.likes);
+        let (subscribers, peak) = (before.subscribed.len(), before.peak_viewers);
         let mut fired = std::mem::take(&mut self.fired);
         self.triggers.on_event(&self.table, &event, now, &mut fired);
         let counted = self.triggers.memory().likes.counted();
@@ -364,6 +374,17 @@ impl Pipeline {
             }
             if after.likes != likes {
                 journal.events.push(EventChange::Likes(after.likes));
+            }
+            if after.subscribed.len() > subscribers
+                && let Some(user) = event.subscriber()
+            {
+                let viewer = viewer_key(user);
+                journal.events.push(EventChange::Subscribed { viewer });
+            }
+            if after.peak_viewers != peak {
+                journal
+                    .events
+                    .push(EventChange::PeakViewers(after.peak_viewers));
             }
         }
         out.push(Output::Event(event));
