@@ -3,6 +3,7 @@
 //! event channel within a time budget, draws the panels and runs the [`Command`]s they emitted.
 //! Never blocks or awaits on the UI thread.
 
+mod bedrock;
 mod connection;
 mod login;
 mod quit;
@@ -106,6 +107,8 @@ pub struct GiftdeckApp {
     link: Link,
     /// Where sessions keep room memories instead of the one beside the settings file (tests).
     room_store: Option<crate::room_store::RoomStore>,
+    /// The listener the Bedrock game connects to (`bedrock.enabled`).
+    bedrock: bedrock::BedrockHost,
 }
 
 /// Loads the settings file, turning its problems into words for a banner.
@@ -175,7 +178,7 @@ impl GiftdeckApp {
         // The executor wakes the UI when its status changed or it logged a line; the window
         // reads both from the executor itself.
         let executor = Arc::new(bridge::spawn_executor(
-            executor_config(&settings, None),
+            executor_config(&settings, None, None),
             mappings_rx,
             None,
             {
@@ -215,7 +218,11 @@ impl GiftdeckApp {
             overlays,
             room_store: None,
             link: Link::Off,
+            bedrock: bedrock::BedrockHost::default(),
         };
+        if app.sync_bedrock() {
+            app.apply_executor_config();
+        }
         match (&app.overlays, overlay_error) {
             (Some(overlays), _) => {
                 overlays
@@ -358,6 +365,7 @@ impl GiftdeckApp {
             self.state.queue = self.queue_rx.borrow_and_update().clone();
         }
         self.link.refresh(&mut self.state.conn);
+        self.refresh_bedrock();
         if let Some(overlays) = &self.overlays {
             // Reading the counts is cheap; a change wakes the window (see `with_overlays`).
             self.state.overlays.refresh(overlays);
@@ -725,11 +733,19 @@ impl GiftdeckApp {
                 .hub
                 .set_config(self.state.settings.overlays.pages.clone());
         }
+        self.sync_bedrock();
+        self.apply_executor_config();
+        self.schedule_save();
+    }
+
+    fn apply_executor_config(&mut self) {
         // The demo's server stays current while it runs; the streamer's is updated beside it.
         let demo_rcon = (self.link.demo_rcon()).map(|rcon| Self::demo_rcon_config(rcon.port()));
-        self.executor
-            .set_config(executor_config(&self.state.settings, demo_rcon));
-        self.schedule_save();
+        self.executor.set_config(executor_config(
+            &self.state.settings,
+            demo_rcon,
+            self.bedrock.link(),
+        ));
     }
 
     // ---- saving -------------------------------------------------------------------------------
@@ -772,8 +788,13 @@ impl eframe::App for GiftdeckApp {
 }
 
 /// The executor's settings; `demo_rcon` is the current server while the demo runs (the
-/// streamer's stays set, so real-stream actions stay bound to it and are held meanwhile).
-fn executor_config(settings: &Settings, demo_rcon: Option<RconConfig>) -> ExecutorConfig {
+/// streamer's stays set, so real-stream actions stay bound to it and are held meanwhile);
+/// `bedrock` is the streamer's Bedrock world when that is on.
+fn executor_config(
+    settings: &Settings,
+    demo_rcon: Option<RconConfig>,
+    bedrock: Option<crate::actions::BedrockLink>,
+) -> ExecutorConfig {
     // No password means not set up yet: Minecraft refuses an empty one anyway.
     let rcon = settings.rcon.if_set_up();
     ExecutorConfig {
@@ -783,7 +804,7 @@ fn executor_config(settings: &Settings, demo_rcon: Option<RconConfig>) -> Execut
         rcon,
         demo_rcon,
         obs: settings.obs.if_set_up(),
-        bedrock: None,
+        bedrock,
     }
 }
 

@@ -271,6 +271,8 @@ pub struct State {
     pub overlays: super::overlays_view::OverlaysView,
     /// Set while finishing before quitting.
     pub quitting: Option<Quitting>,
+    /// The Bedrock world's listener and game, for the checklist and the settings window.
+    pub bedrock: super::bedrock::BedrockView,
 }
 
 impl State {
@@ -300,6 +302,7 @@ impl State {
             ),
             backlog: 0,
             quitting: None,
+            bedrock: super::bedrock::BedrockView::default(),
         }
     }
 
