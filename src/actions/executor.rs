@@ -16,14 +16,36 @@ use super::binding::{self, HeldQueues, Origin, ServerId, ShutdownReport};
 use super::expand::{Dialect, Filler, Source, expand};
 use super::placeholders::Values;
 pub use super::queue::{
-    ExecLogLine, ExecMsg, ExecutorConfig, QueueStatus, RECENT_LOG_LINES, RconState, is_stale,
-    next_start,
+    ExecLogLine, ExecMsg, ExecutorConfig, QueueStatus, RECENT_LOG_LINES, RconState, WorldPause,
+    is_stale, next_start,
 };
 use super::queue::{Inner, Shared, WebhookBody};
 use crate::engine::Decision;
 use crate::mappings::{Mapping, MappingTable};
 use crate::overlay::OverlayHub;
 use crate::triggers::Fired;
+
+/// Holds and releases the queue for the world awareness, apart from the streamer's Pause.
+#[derive(Clone)]
+pub struct WorldGate {
+    inner: Arc<Inner>,
+}
+
+impl WorldGate {
+    /// `Some`: no new action starts (the running one finishes); `None`: the queue goes on.
+    pub fn set(&self, pause: Option<WorldPause>) {
+        let changed = {
+            let mut shared = self.inner.lock();
+            let changed = shared.status.world_pause != pause;
+            shared.status.world_pause = pause;
+            changed
+        };
+        if changed {
+            self.inner.work.notify_one();
+            self.inner.publish();
+        }
+    }
+}
 
 /// Controls a running executor. Dropping it aborts the executor; [`ExecutorHandle::stop`] stops
 /// it cleanly.
@@ -238,6 +260,13 @@ impl ExecutorHandle {
         self.inner.lock().status.paused = false;
         self.inner.work.notify_one();
         self.inner.publish();
+    }
+
+    /// The handle the world awareness holds the queue with (while the streamer's player is dead).
+    pub fn world_gate(&self) -> WorldGate {
+        WorldGate {
+            inner: self.inner.clone(),
+        }
     }
 
     /// Empties the current queue (the running action finishes). Returns how many were removed.

@@ -180,8 +180,25 @@ fn unknown(text: &str, mut pos: usize, quotes: &[char], out: &mut Parsed) {
 /// and the first that reads the whole rest wins.
 fn follow(node: NodeId, text: &str, pos: usize, quotes: &[char], out: &mut Parsed) -> Step {
     let rest = &text[pos..];
-    if rest.trim().is_empty() && TREE.node(node).executable {
-        return Ok(());
+    let executable = TREE.node(node).executable;
+    if rest.trim().is_empty() {
+        // Only spaces left: a message that a value left empty (all hidden characters) takes
+        // them, as it would take any text; otherwise the command ends here, if it may.
+        let greedy = TREE.next(node).into_iter().flatten().copied().find(|&id| {
+            matches!(
+                TREE.node(id).arg_kind(),
+                Some(ArgKind::Message | ArgKind::Greedy)
+            )
+        });
+        if let Some(id) = greedy.filter(|_| rest.starts_with(' ')) {
+            out.skeleton.push(' ');
+            if let NodeKind::Argument { name, .. } = &TREE.node(id).kind {
+                out.path.push(format!("<{name}>"));
+            }
+            let mut p = pos;
+            return message(text, &mut p, quotes, out);
+        }
+        return if executable { Ok(()) } else { Err(NoMatch) };
     }
     // Arguments are separated by one space. A second one can only start a message.
     if !rest.starts_with(' ') {

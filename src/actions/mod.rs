@@ -26,7 +26,8 @@ pub use bedrock::{
 };
 pub use binding::{HeldQueue, NotRun, Origin, ServerId, ShutdownReport};
 pub use executor::{
-    ExecLogLine, ExecMsg, ExecutorConfig, ExecutorHandle, QueueStatus, RconState, spawn_executor,
+    ExecLogLine, ExecMsg, ExecutorConfig, ExecutorHandle, QueueStatus, RconState, WorldGate,
+    WorldPause, spawn_executor,
 };
 pub use obs::{ObsConfig, ObsError, ObsLink, ObsWork, test_obs_connection};
 pub use outcome::{ActionError, FailedAction, RconDown};

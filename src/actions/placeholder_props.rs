@@ -375,3 +375,103 @@ proptest! {
         check(&template, &values)?;
     }
 }
+
+/// A plain value an argument of this parser takes (the ways through the tree are filled with
+/// these, then one argument at a time is a placeholder).
+fn sample(parser: &str) -> &'static str {
+    if parser == "/" {
+        return "say hi";
+    }
+    match parser.split('/').next().unwrap_or(parser) {
+        "entity" | "game_profile" | "score_holder" => "Steve",
+        "message" | "string" => "hi",
+        "component" => r#"{"text":"x"}"#,
+        "style" => r#"{"color":"red"}"#,
+        "nbt_compound_tag" => "{a:1}",
+        "nbt_tag" => "1",
+        "nbt_path" => "a.b",
+        "block_pos" | "vec3" => "~ ~1 ~",
+        "vec2" | "rotation" | "column_pos" => "~ ~",
+        "integer" | "float" | "double" | "time" => "1",
+        "bool" => "true",
+        "int_range" | "float_range" => "1..2",
+        "color" => "red",
+        "hex_color" => "FF0000",
+        "swizzle" => "xz",
+        "entity_anchor" => "eyes",
+        "gamemode" => "creative",
+        "heightmap" => "world_surface",
+        "operation" => "+=",
+        "scoreboard_slot" => "sidebar",
+        "objective_criteria" => "dummy",
+        "item_slot" => "weapon.mainhand",
+        "item_slots" => "container.*",
+        "template_mirror" => "none",
+        "template_rotation" => "none",
+        "uuid" => "dd12be42-52a9-4a91-a8a1-11c01849e498",
+        "objective" | "team" => "gifts",
+        "dimension" => "minecraft:overworld",
+        "particle" => "minecraft:flame",
+        _ => "minecraft:stone",
+    }
+}
+
+/// Every way through the command tree, each argument in turn holding hostile viewer text: the
+/// oracle reads the result along the same way (every vanilla command, every argument kind).
+#[test]
+fn every_argument_of_every_vanilla_command_keeps_its_structure() {
+    let hostile = [
+        "Bob the Builder",
+        "@e[type=!player]",
+        r#"a"},{"text":"x"#,
+        r"q'\\",
+        "x run kill @e",
+        r#"{"text":"x","clickEvent":{"action":"run_command","value":"/op me"}}"#,
+        "~ ~ ~",
+        "*",
+        "",
+    ];
+    let ways = ORACLE.ways();
+    assert!(ways.len() > 1000, "{}", ways.len());
+    let (mut templates, mut unread) = (0, Vec::new());
+    for way in &ways {
+        let words: Vec<&str> = way
+            .iter()
+            .map(|step| match step {
+                Ok(word) => word.as_str(),
+                Err(parser) => sample(parser),
+            })
+            .collect();
+        let base = words.join(" ");
+        if ORACLE.read(&base).is_none() {
+            unread.push(base.clone());
+            continue;
+        }
+        for (i, step) in way.iter().enumerate() {
+            if step.is_ok() || step.as_ref().is_err_and(|p| p == "/") {
+                continue;
+            }
+            let mut parts = words.clone();
+            parts[i] = "{nickname}";
+            let template = parts.join(" ");
+            templates += 1;
+            for text in hostile {
+                let values = Values {
+                    nickname: text.into(),
+                    ..Values::default()
+                };
+                if let Err(err) = check(&template, &values) {
+                    panic!("{template} with {text:?}: {err}");
+                }
+            }
+        }
+    }
+    // The samples read as vanilla for nearly every way (a few need values these samples are not).
+    assert!(
+        unread.len() * 50 < ways.len(),
+        "{} unread: {:?}",
+        unread.len(),
+        &unread[..unread.len().min(20)]
+    );
+    assert!(templates > 2000, "{templates}");
+}

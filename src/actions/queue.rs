@@ -136,6 +136,9 @@ pub struct QueueStatus {
     /// Removed by the streamer (Clear, or clearing a held queue) without running.
     pub cleared: u64,
     pub paused: bool,
+    /// Held while the streamer's player is dead (the world awareness, `crate::world`): apart from
+    /// the streamer's own Pause, and lifted on respawn or when the world can no longer be read.
+    pub world_pause: Option<WorldPause>,
     pub last_error: Option<FailedAction>,
     pub rcon: RconState,
     /// The server the queue runs on now.
@@ -144,6 +147,23 @@ pub struct QueueStatus {
     pub held: Vec<HeldQueue>,
     /// The stop handshake began: nothing new is queued.
     pub stopping: bool,
+}
+
+/// Why the world awareness holds the queue.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WorldPause {
+    /// The streamer's in-game name.
+    pub player: String,
+}
+
+impl std::fmt::Display for WorldPause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "paused while {} is dead; resumes when they respawn",
+            self.player
+        )
+    }
 }
 
 /// One finished action, for the log view.

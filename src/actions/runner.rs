@@ -160,7 +160,7 @@ impl Runner {
         if shared.stop {
             return Next::Stop;
         }
-        if shared.status.paused {
+        if shared.status.paused || shared.status.world_pause.is_some() {
             return Next::Wait;
         }
         match shared.queue.front() {
@@ -179,7 +179,7 @@ impl Runner {
     /// switches servers, so a command never runs on the server before the switch.
     fn pop(&self) -> Option<Item> {
         let mut shared = self.inner.lock();
-        if shared.status.paused || shared.stop {
+        if shared.status.paused || shared.status.world_pause.is_some() || shared.stop {
             return None;
         }
         let now = Instant::now();

@@ -98,6 +98,49 @@ impl Oracle {
         Self { nodes, top }
     }
 
+    /// Every way through the tree to a node a command may end at, without following redirects:
+    /// each step a literal word (`Ok`) or an argument's parser (`Err`). A node that continues
+    /// with a whole command (`execute … run`) ends its way with `Err("/")`.
+    pub fn ways(&self) -> Vec<Vec<Result<String, String>>> {
+        let mut out = Vec::new();
+        let mut tops: Vec<(&String, &usize)> = self.top.iter().collect();
+        tops.sort();
+        for (name, &id) in tops {
+            self.ways_from(id, vec![Ok(name.clone())], &mut out);
+        }
+        out
+    }
+
+    fn ways_from(
+        &self,
+        id: usize,
+        way: Vec<Result<String, String>>,
+        out: &mut Vec<Vec<Result<String, String>>>,
+    ) {
+        let node = &self.nodes[id];
+        if node.ends {
+            out.push(way.clone());
+        }
+        if node.jump.as_deref() == Some("") {
+            let mut way = way;
+            way.push(Err("/".into()));
+            out.push(way);
+            return;
+        }
+        if node.jump.is_some() {
+            return;
+        }
+        for &k in &node.kids {
+            let kid = &self.nodes[k];
+            let mut next = way.clone();
+            next.push(match &kid.literal {
+                Some(word) => Ok(word.clone()),
+                None => Err(kid.parser.clone()),
+            });
+            self.ways_from(k, next, out);
+        }
+    }
+
     /// The command's reading, `None` when it is not a vanilla command that follows the tree.
     pub fn read(&self, command: &str) -> Option<Reading> {
         let s = command.strip_prefix('/').unwrap_or(command);
@@ -129,7 +172,7 @@ impl Oracle {
         if let Some(&k) = self
             .kids(at)
             .iter()
-            .find(|&&k| self.nodes[k].parser == "message")
+            .find(|&&k| matches!(self.nodes[k].parser.as_str(), "message" | "string/greedy"))
             && &s[i..] == " "
         {
             reading.path.push(format!("<{}>", self.nodes[k].name));
