@@ -456,6 +456,7 @@ fn settings_in_the_keyring(logs: &Logs) {
     );
 
     every_secret_place_goes_to_the_keyring(dir.path());
+    many_webhooks_are_kept_in_pieces(dir.path());
 
     let logged = String::from_utf8_lossy(&logs.0.lock().unwrap()).into_owned();
     for secret in OLD_SECRETS.iter().chain(&["new-rcon-PW", "S3CR3T-"]) {
@@ -495,6 +496,35 @@ fn every_secret_place_goes_to_the_keyring(dir: &std::path::Path) {
             in_keyring.contains(*place),
             "{place} never reached the keyring"
         );
+    }
+}
+
+/// A table with many webhooks is more than one entry of Windows' size can hold: it is kept in
+/// pieces, comes back whole, and a smaller table later reads back without the old pieces.
+fn many_webhooks_are_kept_in_pieces(dir: &std::path::Path) {
+    let path = dir.join("many.json");
+    let hook = |i: usize| Action::Webhook {
+        url: format!("https://discord.com/api/webhooks/{i}/many-hook-TOKEN-{i:02}"),
+        timeout_millis: 5_000,
+    };
+    let mut many = Settings {
+        mappings: (0..40)
+            .map(|i| giftdeck::mappings::Mapping::new(format!("Gift {i}"), vec![hook(i)]))
+            .collect(),
+        ..Settings::default()
+    };
+    for count in [40, 1] {
+        many.mappings.truncate(count);
+        let (mut vault, _) = Vault::open(SecretsHome::Keyring, &mut Settings::default());
+        assert_eq!(vault.save(&path, &many).unwrap(), None);
+        let file = std::fs::read_to_string(&path).unwrap();
+        assert!(!file.contains("many-hook-TOKEN"), "{file}");
+        let in_pieces = secret_tool_lookup(&format!("{}.2", keystore::SETTINGS_SECRETS)).0;
+        assert_eq!(in_pieces, count == 40, "{count} webhooks");
+        let mut back = settings::load(&path).settings;
+        let (_vault, warnings) = Vault::open(SecretsHome::Keyring, &mut back);
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(back, many, "{count} webhooks back whole");
     }
 }
 

@@ -27,7 +27,6 @@ pub const PUBLIC: &[&str] = &[
     "mappings[].actions[]<obs_text>.text",
     "mappings[].actions[]<speak>.text",
     "counters[].name",
-    "minecraft_world.player",
     "rcon.host",
     "obs.host",
     "minecraft_world.player",
