@@ -133,6 +133,14 @@ impl Default for ExecutorSettings {
     }
 }
 
+/// Keys actions' pace, per-trigger cap and limits (docs/actions.md, "Keystrokes").
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct KeysSettings {
+    pub pace: crate::actions::keys::KeysPace,
+    pub limits: crate::actions::keys::KeysLimits,
+}
+
 /// Gift engine tunables a streamer may change.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -195,6 +203,12 @@ pub struct Settings {
     pub subathon: crate::subathon::SubathonRates,
     /// Counters actions change (Tiktok2Mc's deaths and wins are two).
     pub counters: Vec<crate::counters::CounterDef>,
+    /// Keys actions' pace, cap and limits.
+    pub keys: KeysSettings,
+    /// Reading chat aloud and its filters (also the word filter of `speak` actions).
+    pub read_chat: crate::actions::speak::ReadChat,
+    /// The TikFinity-compatible events server.
+    pub tikfinity: crate::tikfinity::TikfinitySettings,
 }
 
 /// How far the first-run checklist got, so it stays gone once done.
@@ -226,6 +240,9 @@ impl Default for Settings {
             goals: Vec::new(),
             subathon: crate::subathon::SubathonRates::default(),
             counters: Vec::new(),
+            keys: KeysSettings::default(),
+            read_chat: crate::actions::speak::ReadChat::default(),
+            tikfinity: crate::tikfinity::TikfinitySettings::default(),
         }
     }
 }
@@ -445,6 +462,22 @@ pub struct MappingsFile {
     /// The file's `blocklist` of @handles (our JSON settings files only).
     pub blocklist: Vec<String>,
     pub warnings: Vec<String>,
+}
+
+/// What `--execute` takes from a `--mappings` settings file besides the mappings: the keys pace and
+/// limits and reading chat aloud. Defaults when the file is not our JSON or leaves them out.
+pub fn peek_action_settings(path: &Path) -> (KeysSettings, crate::actions::speak::ReadChat) {
+    #[derive(Deserialize, Default)]
+    #[serde(default)]
+    struct Part {
+        keys: KeysSettings,
+        read_chat: crate::actions::speak::ReadChat,
+    }
+    let part = fs::read(path)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<Part>(&bytes).ok())
+        .unwrap_or_default();
+    (part.keys, part.read_chat)
 }
 
 /// Reads mappings from our JSON (a full settings file, `{"mappings": […]}`, or a bare array of

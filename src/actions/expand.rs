@@ -7,24 +7,33 @@ use std::time::Instant;
 
 use rand::seq::IndexedRandom as _;
 
+use super::devices::Devices;
+use super::keys::plan::typed_text;
+use super::keys::{KeyStep, KeysAction, KeysLimits, plan};
 use super::obs::ObsWork;
 use super::outcome::ActionError;
 use super::placeholders::{self, Values};
-use super::queue::{Item, WebhookBody, Work};
+use super::queue::{Item, KeysWork, WebhookBody, Work};
+use super::speak::{SpeakAction, WordFilter, utterance};
 #[cfg(test)]
 use crate::engine::Decision;
 use crate::mappings::{Action, Mapping, MappingTable};
 use crate::overlay::TextOverlay;
 
 /// Collects items up to the free room and counts the rest as dropped, without building them.
-pub(super) struct Filler {
+pub(super) struct Filler<'a> {
     pub(super) room: usize,
     pub(super) items: Vec<Item>,
     pub(super) dropped: u64,
+    /// Of `dropped`: keys actions over their trigger's cap.
+    pub(super) capped: u64,
     pub(super) now: Instant,
+    pub(super) keys_limits: &'a KeysLimits,
+    /// The keys cap and the speech word filter (`None`: neither, in unit tests).
+    pub(super) devices: Option<&'a Devices>,
 }
 
-impl Filler {
+impl Filler<'_> {
     fn full(&self) -> bool {
         self.items.len() >= self.room
     }
@@ -39,6 +48,30 @@ impl Filler {
                 enqueued: self.now,
             });
         }
+    }
+
+    /// A keys action takes a place under its trigger's cap, or is dropped and counted.
+    fn push_keys(&mut self, plan: &Arc<super::keys::Plan>, summary: &Arc<str>, trigger: &str) {
+        if self.full() {
+            self.dropped = self.dropped.saturating_add(1);
+            return;
+        }
+        let ticket = match self.devices {
+            None => None,
+            Some(devices) => match devices.admit_keys(trigger) {
+                Some(ticket) => Some(ticket),
+                None => {
+                    self.dropped = self.dropped.saturating_add(1);
+                    self.capped = self.capped.saturating_add(1);
+                    return;
+                }
+            },
+        };
+        let work = Work::Keys(KeysWork {
+            plan: plan.clone(),
+            ticket,
+        });
+        self.push(work, summary);
     }
 }
 
@@ -81,13 +114,17 @@ pub(super) fn expand(
     let gift = &source.body;
     let values = &source.values;
     let runs = u64::from(source.count) * u64::from(mapping.repeat);
-    let steps = prepare(mapping, values, gift);
+    let rules = Rules {
+        keys_limits: filler.keys_limits,
+        devices: filler.devices,
+    };
+    let steps = prepare(mapping, values, gift, &rules);
     let mut rng = rand::rng();
     let mut random = |f: &mut Filler| {
         let candidates = table.random_candidates(&mapping.trigger);
         match candidates.choose(&mut rng) {
             Some(chosen) => {
-                let chosen_steps = prepare(chosen, values, gift);
+                let chosen_steps = prepare(chosen, values, gift, &rules);
                 // Candidates hold no Random action (no chains).
                 push_runs(
                     f,
@@ -134,6 +171,11 @@ fn push_runs(
                     }
                 }
                 Prepared::Random => random(filler),
+                Prepared::Keys {
+                    plan,
+                    summary,
+                    trigger,
+                } => filler.push_keys(plan, summary, trigger),
             }
         }
     }
@@ -144,6 +186,18 @@ enum Prepared {
     Once(Work, Arc<str>),
     Repeat(Work, Arc<str>, u32),
     Random,
+    /// Each copy takes its own place under `trigger`'s cap.
+    Keys {
+        plan: Arc<super::keys::Plan>,
+        summary: Arc<str>,
+        trigger: Arc<str>,
+    },
+}
+
+/// What preparing keys and speak actions needs besides the values.
+struct Rules<'a> {
+    keys_limits: &'a KeysLimits,
+    devices: Option<&'a Devices>,
 }
 
 impl Work {
@@ -165,6 +219,12 @@ impl Work {
             },
             Work::OverlayText(t) => Work::OverlayText(t.clone()),
             Work::Obs(work) => Work::Obs(work.clone()),
+            // Copies of a template: a copy in the queue gets its own place (`push_keys`).
+            Work::Keys(keys) => Work::Keys(KeysWork {
+                plan: keys.plan.clone(),
+                ticket: None,
+            }),
+            Work::Speak(utterance) => Work::Speak(utterance.clone()),
             Work::Invalid(e) => Work::Invalid(e.clone()),
         }
     }
@@ -175,7 +235,63 @@ fn obs_step(work: ObsWork, action: &Action) -> Prepared {
     Prepared::Once(Work::Obs(Arc::new(work)), action.summary().into())
 }
 
-fn prepare(mapping: &Mapping, values: &Values, gift: &Arc<WebhookBody>) -> Vec<Prepared> {
+/// A keys action's events: key names are the streamer's; placeholders fill only typed text.
+fn keys_step(keys: &KeysAction, trigger: &str, rules: &Rules<'_>, values: &Values) -> Prepared {
+    let render = |text: &str| placeholders::render_text(text, values);
+    // The log shows what is typed, not the template.
+    let shown = KeysAction {
+        steps: keys
+            .steps
+            .iter()
+            .map(|step| match step {
+                KeyStep::TypeText(text) => {
+                    KeyStep::TypeText(typed_text(&render(text), rules.keys_limits.max_text_chars))
+                }
+                other => other.clone(),
+            })
+            .collect(),
+        ..keys.clone()
+    };
+    let summary: Arc<str> = shown.summary().into();
+    match plan(keys, &render, rules.keys_limits) {
+        Ok(plan) => Prepared::Keys {
+            plan: Arc::new(plan),
+            summary,
+            trigger: trigger.into(),
+        },
+        Err(err) => Prepared::Once(Work::Invalid(ActionError::KeysPlan(err)), summary),
+    }
+}
+
+/// What a speak action says, through the chat word filter (none in unit tests).
+fn speak_step(speak: &SpeakAction, rules: &Rules<'_>, values: &Values) -> Prepared {
+    let render = |text: &str| placeholders::render_text(text, values);
+    let said = match rules.devices {
+        Some(devices) => devices.speak_text(speak, &render),
+        None => utterance(speak, &render, &WordFilter::default(), 200),
+    };
+    match said {
+        Some(said) => {
+            let summary = SpeakAction {
+                text: said.text.clone(),
+                ..speak.clone()
+            }
+            .summary();
+            Prepared::Once(Work::Speak(Arc::new(said)), summary.into())
+        }
+        None => Prepared::Once(
+            Work::Invalid(ActionError::NothingToSay),
+            speak.summary().into(),
+        ),
+    }
+}
+
+fn prepare(
+    mapping: &Mapping,
+    values: &Values,
+    gift: &Arc<WebhookBody>,
+    rules: &Rules<'_>,
+) -> Vec<Prepared> {
     mapping
         .actions
         .iter()
@@ -246,12 +362,8 @@ fn prepare(mapping: &Mapping, values: &Values, gift: &Arc<WebhookBody>) -> Vec<P
                 },
                 action,
             ),
-            // Run by their own runners once the queue drives them (keys: actions::keys, speech:
-            // actions::speak); until then they fail in their turn, saying so.
-            Action::Keys(_) | Action::Speak(_) => Prepared::Once(
-                Work::Invalid(ActionError::NotRunHere("keys or speak")),
-                action.summary().into(),
-            ),
+            Action::Keys(keys) => keys_step(keys, &mapping.trigger, rules, values),
+            Action::Speak(speak) => speak_step(speak, rules, values),
             Action::ObsText { source, text } => {
                 let text = placeholders::render_text(text, values);
                 let summary = Action::ObsText {
@@ -303,12 +415,17 @@ mod tests {
             .collect()
     }
 
-    fn filler(room: usize) -> Filler {
+    static LIMITS: std::sync::LazyLock<KeysLimits> = std::sync::LazyLock::new(KeysLimits::default);
+
+    fn filler(room: usize) -> Filler<'static> {
         Filler {
             room,
             items: Vec::new(),
             dropped: 0,
+            capped: 0,
             now: Instant::now(),
+            keys_limits: &LIMITS,
+            devices: None,
         }
     }
 

@@ -1,7 +1,9 @@
 //! Actions and the ordered executor: placeholders and escaping, our RCON client, sounds, webhooks,
-//! and the queue that runs them in order, each action bound to its server.
+//! OBS, keystrokes and speech, and the queue that runs them in order, each action bound to its
+//! server.
 
 pub mod binding;
+mod devices;
 pub mod executor;
 mod expand;
 pub mod grammar;
@@ -20,7 +22,8 @@ pub mod webhook;
 
 pub use binding::{HeldQueue, NotRun, Origin, ServerId, ShutdownReport};
 pub use executor::{
-    ExecLogLine, ExecMsg, ExecutorConfig, ExecutorHandle, QueueStatus, RconState, spawn_executor,
+    ExecLogLine, ExecMsg, ExecutorConfig, ExecutorHandle, QueueStatus, RconState, Released,
+    spawn_executor,
 };
 pub use obs::{ObsConfig, ObsError, ObsLink, ObsWork, test_obs_connection};
 pub use outcome::{ActionError, FailedAction, RconDown};

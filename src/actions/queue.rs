@@ -11,9 +11,12 @@ use std::time::{Duration, Instant, SystemTime};
 use tokio::sync::{Notify, mpsc, watch};
 
 use super::binding::{HeldQueue, HeldQueues, Origin, ServerId};
+use super::devices::{Devices, KeysTicket};
+use super::keys::{KeysLimits, KeysPace, Plan};
 use super::obs::{ObsConfig, ObsWork};
 use super::outcome::{ActionError, FailedAction, RconDown};
 use super::rcon::RconConfig;
+use super::speak::{ReadChat, Utterance};
 use crate::event::CreditedGift;
 use crate::overlay::{OverlayHub, TextOverlay};
 use crate::triggers::EventLine;
@@ -41,6 +44,12 @@ pub struct ExecutorConfig {
     pub demo_rcon: Option<RconConfig>,
     /// OBS's WebSocket server; `None` makes OBS actions fail with a clear message.
     pub obs: Option<ObsConfig>,
+    /// Keys actions' own pace and per-trigger cap.
+    pub keys_pace: KeysPace,
+    /// What one keys action may do at most.
+    pub keys_limits: KeysLimits,
+    /// Reading chat aloud (its word filter and length apply to `speak` actions too).
+    pub read_chat: ReadChat,
 }
 
 impl Default for ExecutorConfig {
@@ -52,6 +61,9 @@ impl Default for ExecutorConfig {
             rcon: None,
             demo_rcon: None,
             obs: None,
+            keys_pace: KeysPace::default(),
+            keys_limits: KeysLimits::default(),
+            read_chat: ReadChat::default(),
         }
     }
 }
@@ -107,6 +119,14 @@ pub struct QueueStatus {
     pub done: u64,
     pub failed: u64,
     pub dropped: u64,
+    /// Of `dropped`: keys actions over their trigger's cap (a storm must not become minutes of
+    /// held keys).
+    pub keys_capped: u64,
+    /// Of `failed`: commands and OBS actions with no server set up (`--execute` reports them as
+    /// not run).
+    pub not_configured: u64,
+    /// `speak` actions handed to the speech queue and not said yet.
+    pub speaking: usize,
     /// Waited longer than the max age, so they were not run (and not sent late).
     pub too_old: u64,
     /// Removed by the streamer (Clear, or clearing a held queue) without running.
@@ -180,6 +200,10 @@ pub(super) enum Work {
     OverlayText(Arc<TextOverlay>),
     /// An OBS action, placeholders filled in.
     Obs(Arc<ObsWork>),
+    /// A keys action's events, holding its place under the trigger's cap.
+    Keys(KeysWork),
+    /// What a `speak` action says, filtered.
+    Speak(Arc<Utterance>),
     /// Could not be prepared (a placeholder error, no mapping for Random): fails in its turn.
     Invalid(ActionError),
 }
@@ -199,9 +223,21 @@ impl std::fmt::Debug for Work {
             }
             Self::OverlayText(text) => write!(f, "OverlayText({:?})", text.title),
             Self::Obs(work) => write!(f, "Obs({work:?})"),
+            Self::Keys(keys) => {
+                let place = keys.ticket.as_ref().map_or("uncapped", |_| "capped");
+                write!(f, "Keys({} events, {place})", keys.plan.inputs.len())
+            }
+            Self::Speak(utterance) => write!(f, "Speak({:?})", utterance.text),
             Self::Invalid(reason) => write!(f, "Invalid({reason})"),
         }
     }
+}
+
+/// A keys action in the queue: the events, and its place under its trigger's cap (`None` when
+/// no cap applies), freed when the item is dropped.
+pub(super) struct KeysWork {
+    pub(super) plan: Arc<Plan>,
+    pub(super) ticket: Option<KeysTicket>,
 }
 
 #[derive(Debug)]
@@ -240,6 +276,8 @@ pub(super) struct Inner {
     pub(super) status: watch::Sender<QueueStatus>,
     pub(super) events: Option<mpsc::Sender<ExecMsg>>,
     pub(super) wake: Arc<dyn Fn() + Send + Sync>,
+    /// The keystroke thread and the speech queue.
+    pub(super) devices: Devices,
 }
 
 impl Inner {
@@ -270,7 +308,7 @@ impl Inner {
         let status = {
             let shared = self.lock();
             let status = Self::snapshot(&shared);
-            let idle = shared.queue.is_empty() && status.running.is_none();
+            let idle = shared.queue.is_empty() && status.running.is_none() && status.speaking == 0;
             self.idle
                 .send_if_modified(|v| std::mem::replace(v, idle) != idle);
             status

@@ -1,5 +1,7 @@
 //! `--execute` for `replay` and `watch`: builds the executor from the command-line flags, runs the
-//! credited gifts' actions through it, prints each action's outcome to stderr, and at the end waits
+//! credited gifts' actions through it (keys and speak actions need no server; commands and OBS
+//! actions without `--rcon`/`--obs` are reported as not run), reads chat aloud when the
+//! `--mappings` settings file turns that on, prints each action's outcome to stderr, and at the end waits
 //! for the queue to drain (until it stalls or a second Ctrl-C), stops the executor with the
 //! shutdown handshake, lists what did not run and prints a summary whose [`ExecSummary::all_ok`]
 //! decides exit code [`ACTIONS_NOT_ALL_RUN_EXIT`]. Without `--execute` nothing runs.
@@ -13,11 +15,12 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
 use super::ExecuteArgs;
+use crate::actions::ActionError;
 use crate::actions::executor::{
     ExecMsg, ExecutorConfig, ExecutorHandle, QueueStatus, RconState, spawn_executor,
 };
 use crate::actions::rcon::{RconClient, RconConfig, RconError, RconTimeouts};
-use crate::dispatch::{Source, Subscriber, ToExecutor};
+use crate::dispatch::{ReadAloud, Source, Subscriber, ToExecutor};
 use crate::engine::{Decision, Output, Stamped};
 use crate::live::LiveMsg;
 use crate::mappings::{Action, MappingTable};
@@ -121,6 +124,29 @@ pub fn config_from_args(args: &ExecuteArgs) -> Result<Option<ExecutorConfig>, He
     }))
 }
 
+/// The keys pace and limits and reading chat aloud from a settings file given as `--mappings`.
+fn with_settings_file(
+    config: ExecutorConfig,
+    settings_file: Option<&std::path::Path>,
+) -> ExecutorConfig {
+    let Some(path) = settings_file.filter(|p| p.is_file()) else {
+        return config;
+    };
+    let (keys, read_chat) = crate::settings::peek_action_settings(path);
+    if read_chat.enabled {
+        eprintln!(
+            "giftdeck: reading chat aloud (read_chat in {})",
+            path.display()
+        );
+    }
+    ExecutorConfig {
+        keys_pace: keys.pace,
+        keys_limits: keys.limits,
+        read_chat,
+        ..config
+    }
+}
+
 /// What ran, for the final line on stderr.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ExecSummary {
@@ -165,6 +191,7 @@ impl fmt::Display for ExecSummary {
 /// credited gifts and fired triggers it is handed are queued.
 pub struct Headless {
     executor: ToExecutor,
+    read_aloud: ReadAloud,
     printer: JoinHandle<()>,
     drain_stall: Duration,
     _mappings: watch::Sender<MappingTable>,
@@ -181,6 +208,7 @@ impl fmt::Debug for Headless {
 impl Subscriber for Headless {
     fn deliver(&mut self, msg: &LiveMsg, source: Source) {
         self.executor.deliver(msg, source);
+        self.read_aloud.deliver(msg, source);
     }
 }
 
@@ -191,9 +219,20 @@ impl Headless {
         args: &ExecuteArgs,
         mappings: MappingTable,
     ) -> Result<Option<Self>, HeadlessError> {
+        Self::start_from(args, mappings, None).await
+    }
+
+    /// Like [`Headless::start`], with the keys pace and limits and reading chat aloud from the
+    /// `--mappings` settings file (`settings_file`; defaults without one).
+    pub async fn start_from(
+        args: &ExecuteArgs,
+        mappings: MappingTable,
+        settings_file: Option<&std::path::Path>,
+    ) -> Result<Option<Self>, HeadlessError> {
         let Some(config) = config_from_args(args)? else {
             return Ok(None);
         };
+        let config = with_settings_file(config, settings_file);
         let mut headless = Self::start_with(config, mappings).await?;
         headless.drain_stall = drain_stall(args);
         Ok(Some(headless))
@@ -211,7 +250,8 @@ impl Headless {
             }
             None if has_commands(&mappings) => {
                 eprintln!(
-                    "giftdeck: warning: no --rcon given: Minecraft command actions will fail"
+                    "giftdeck: note: no --rcon given: Minecraft command actions will not run \
+                     (the others will)"
                 );
             }
             None => {}
@@ -220,8 +260,10 @@ impl Headless {
         let (events_tx, events_rx) = mpsc::channel(1024);
         let handle = spawn_executor(config, rx, events_tx, Arc::new(|| {}));
         let printer = tokio::spawn(print_events(events_rx, handle.status_watch()));
+        let handle = Arc::new(handle);
         Ok(Self {
-            executor: ToExecutor::new(Arc::new(handle)),
+            read_aloud: ReadAloud::new(handle.clone()),
+            executor: ToExecutor::new(handle),
             printer,
             drain_stall: DEFAULT_DRAIN_STALL,
             _mappings: tx,
@@ -260,10 +302,12 @@ impl Headless {
     pub async fn finish_until(self, stop: impl std::future::Future) -> ExecSummary {
         let Self {
             executor,
+            read_aloud,
             printer,
             drain_stall,
             _mappings,
         } = self;
+        drop(read_aloud);
         let queued = executor.queued();
         let handle = executor.into_handle();
         // Nothing new arrives from here; the queue keeps running.
@@ -286,13 +330,14 @@ impl Headless {
         for line in report.not_run_lines() {
             eprintln!("giftdeck: not run: {line}");
         }
+        // Commands and OBS actions with no server given did not run: not failures of theirs.
         let summary = ExecSummary {
             queued,
             done: status.done,
-            failed: status.failed,
+            failed: status.failed.saturating_sub(status.not_configured),
             dropped: status.dropped,
             too_old: status.too_old,
-            not_run: report.not_run_count(),
+            not_run: report.not_run_count() + status.not_configured,
         };
         eprintln!("giftdeck: {summary}");
         summary
@@ -323,9 +368,19 @@ impl BlockingHeadless {
         args: &ExecuteArgs,
         mappings: MappingTable,
     ) -> Result<Option<Self>, HeadlessError> {
+        Self::start_from(args, mappings, None)
+    }
+
+    /// Like [`Headless::start_from`], for code outside a runtime.
+    pub fn start_from(
+        args: &ExecuteArgs,
+        mappings: MappingTable,
+        settings_file: Option<&std::path::Path>,
+    ) -> Result<Option<Self>, HeadlessError> {
         let Some(config) = config_from_args(args)? else {
             return Ok(None);
         };
+        let config = with_settings_file(config, settings_file);
         let mut headless = Self::start_with(config, mappings)?;
         headless.inner.drain_stall = drain_stall(args);
         Ok(Some(headless))
@@ -377,7 +432,7 @@ fn drain_stall(args: &ExecuteArgs) -> Duration {
 
 /// Waits for the queue to drain; false when nothing finished for `stall` first.
 async fn drain_or_stall(handle: &ExecutorHandle, stall: Duration) -> bool {
-    let progress = |s: &QueueStatus| s.done + s.failed + s.too_old;
+    let progress = |s: &QueueStatus| s.done + s.failed + s.too_old + s.cleared;
     let mut status = handle.status_watch();
     let mut seen = progress(&status.borrow_and_update());
     let mut last_progress = Instant::now();
@@ -414,6 +469,12 @@ async fn print_events(
                 Some(ExecMsg::Log(line)) => match line.outcome {
                     Ok(reply) if reply.is_empty() => eprintln!("giftdeck: ok   {}", line.action),
                     Ok(reply) => eprintln!("giftdeck: ok   {} → {}", line.action, reply.trim_end()),
+                    Err(ActionError::RconNotConfigured) => {
+                        eprintln!("giftdeck: not run: {} (needs --rcon HOST:PORT)", line.action);
+                    }
+                    Err(ActionError::ObsNotConfigured) => {
+                        eprintln!("giftdeck: not run: {} (needs --obs HOST:PORT)", line.action);
+                    }
                     Err(err) => eprintln!("giftdeck: FAIL {}: {err}", line.action),
                 },
                 None => return,

@@ -783,6 +783,9 @@ fn executor_config(settings: &Settings, demo_rcon: Option<RconConfig>) -> Execut
         rcon,
         demo_rcon,
         obs: settings.obs.if_set_up(),
+        keys_pace: settings.keys.pace.clone(),
+        keys_limits: settings.keys.limits.clone(),
+        read_chat: settings.read_chat.clone(),
     }
 }
 
