@@ -138,6 +138,11 @@ impl Devices {
             .clone()
     }
 
+    /// The speech queue if anything started it.
+    pub(super) fn speech_if_started(&self) -> Option<SpeechQueue> {
+        lock(&self.speech).clone()
+    }
+
     pub(super) fn set_speech(&self, queue: SpeechQueue) {
         *lock(&self.speech) = Some(queue);
     }

@@ -247,6 +247,11 @@ impl ExecutorHandle {
         self.inner.devices.speech()
     }
 
+    /// The speech queue if a `speak` action or chat reading started it (or one was set).
+    pub fn speech_if_started(&self) -> Option<SpeechQueue> {
+        self.inner.devices.speech_if_started()
+    }
+
     /// Reads a chat message aloud if the "read chat aloud" setting
     /// ([`ExecutorConfig::read_chat`]) takes it: the speech queue gets it at once (it has a queue
     /// of its own; the action queue is not held up). `at_millis` is the engine's clock, for the

@@ -75,13 +75,15 @@ impl Filler<'_> {
     }
 }
 
-/// How many queue entries one run of the action list makes (`Random` counted as one).
+/// How many queue entries one run of the action list makes (`Random` counted as one; `speak`,
+/// said once per credit, not at all).
 fn actions_per_run(mapping: &Mapping) -> u64 {
     mapping
         .actions
         .iter()
         .map(|a| match a {
             Action::Command { repeat, .. } => u64::from(*repeat),
+            Action::Speak(_) => 0,
             _ => 1,
         })
         .sum()
@@ -153,14 +155,27 @@ fn push_runs(
 ) {
     for run in 0..runs {
         if filler.full() {
+            let first = if run == 0 {
+                steps
+                    .iter()
+                    .filter(|s| matches!(s, Prepared::PerCredit(..)))
+                    .count() as u64
+            } else {
+                0
+            };
             filler.dropped = filler
                 .dropped
-                .saturating_add((runs - run).saturating_mul(per_run));
+                .saturating_add((runs - run).saturating_mul(per_run))
+                .saturating_add(first);
             return;
         }
         for step in steps {
             match step {
                 Prepared::Once(work, summary) => filler.push(work.clone_work(), summary),
+                Prepared::PerCredit(work, summary) if run == 0 => {
+                    filler.push(work.clone_work(), summary);
+                }
+                Prepared::PerCredit(..) => {}
                 Prepared::Repeat(work, summary, times) => {
                     for i in 0..*times {
                         if filler.full() {
@@ -184,6 +199,9 @@ fn push_runs(
 /// An action with its placeholders filled in, ready to copy into the queue.
 enum Prepared {
     Once(Work, Arc<str>),
+    /// Once per credit whatever the count (`speak`: "{nickname} sent {count} {gift}" is said
+    /// once, not once per rose).
+    PerCredit(Work, Arc<str>),
     Repeat(Work, Arc<str>, u32),
     Random,
     /// Each copy takes its own place under `trigger`'s cap.
@@ -277,9 +295,9 @@ fn speak_step(speak: &SpeakAction, rules: &Rules<'_>, values: &Values) -> Prepar
                 ..speak.clone()
             }
             .summary();
-            Prepared::Once(Work::Speak(Arc::new(said)), summary.into())
+            Prepared::PerCredit(Work::Speak(Arc::new(said)), summary.into())
         }
-        None => Prepared::Once(
+        None => Prepared::PerCredit(
             Work::Invalid(ActionError::NothingToSay),
             speak.summary().into(),
         ),
@@ -519,6 +537,53 @@ mod tests {
             &f.items[0].work,
             Work::Invalid(ActionError::NothingToPick)
         ));
+    }
+
+    #[test]
+    fn keys_run_per_gift_and_speech_once_per_credit() {
+        let keys: crate::actions::keys::KeysAction =
+            serde_json::from_str(r#"{"steps":[{"type_text":"{nickname}\n!"}]}"#).unwrap();
+        let mapping = Mapping::new(
+            "Rose",
+            vec![
+                Action::Keys(keys),
+                Action::Speak(SpeakAction {
+                    text: "{nickname} sent {count} {gift}".into(),
+                    ..SpeakAction::default()
+                }),
+            ],
+        );
+        let decision = Decision {
+            gift: gift(3, "Bob"),
+            mapping: Some(mapping.clone()),
+        };
+        let mut f = filler(100);
+        expand(
+            &Source::of(&decision),
+            &mapping,
+            &MappingTable::default(),
+            &mut f,
+        );
+        let kinds: Vec<String> = f.items.iter().map(|i| format!("{:?}", i.work)).collect();
+        assert_eq!(
+            kinds,
+            [
+                "Keys(9 events, uncapped)",
+                "Speak(\"Bob sent 3 Rose\")",
+                "Keys(9 events, uncapped)",
+                "Keys(9 events, uncapped)",
+            ]
+        );
+        // The summary shows what is typed: viewer text as characters, the line break a space.
+        assert_eq!(&*f.items[0].summary, "⌨ type “Bob !”");
+        let mut full = filler(1);
+        expand(
+            &Source::of(&decision),
+            &mapping,
+            &MappingTable::default(),
+            &mut full,
+        );
+        assert_eq!((full.items.len(), full.dropped), (1, 3));
     }
 
     #[test]

@@ -312,6 +312,8 @@ impl Headless {
         let handle = executor.into_handle();
         // Nothing new arrives from here; the queue keeps running.
         handle.close();
+        let mut stop = std::pin::pin!(stop);
+        let mut interrupted = false;
         tokio::select! {
             drained = drain_or_stall(&handle, drain_stall) => if !drained {
                 eprintln!(
@@ -319,7 +321,21 @@ impl Headless {
                     drain_stall.as_secs()
                 );
             },
-            _ = stop => eprintln!("giftdeck: stopping now"),
+            _ = &mut stop => {
+                eprintln!("giftdeck: stopping now");
+                interrupted = true;
+            }
+        }
+        // Chat read aloud is said by the speech queue alone: let it finish too.
+        if let Some(speech) = handle.speech_if_started().filter(|_| !interrupted) {
+            let mut status = speech.status();
+            let idle = status.wait_for(|s| s.speaking.is_none() && s.waiting == 0);
+            tokio::select! {
+                finished = tokio::time::timeout(drain_stall, idle) => if finished.is_err() {
+                    eprintln!("giftdeck: speech did not finish; stopping it");
+                },
+                _ = &mut stop => eprintln!("giftdeck: stopping now"),
+            }
         }
         let report = handle.stop(STOP_GRACE).await;
         let status = handle.status();

@@ -108,15 +108,19 @@ impl SpeechQueue {
             let mut reported = false;
             while let Some(item) = receiver.recv().await {
                 let waiting = receiver.len();
-                status_tx.send_modify(|s| s.waiting = waiting);
                 if item.sequence <= cleared_through.load(Ordering::Acquire) {
+                    status_tx.send_modify(|s| s.waiting = waiting);
                     continue;
                 }
                 // Skips pressed before this utterance began do not cut it.
                 let mut cancel = skip.subscribe();
                 cancel.mark_unchanged();
                 let text = item.utterance.text.clone();
-                status_tx.send_modify(|s| s.speaking = Some(text));
+                // One change, so the queue never looks idle between taking and speaking.
+                status_tx.send_modify(|s| {
+                    s.waiting = waiting;
+                    s.speaking = Some(text);
+                });
                 let result = match service.as_mut() {
                     Some(s) => s.say(&item.utterance, &mut cancel).await,
                     None => match connect().await {
