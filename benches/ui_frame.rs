@@ -114,6 +114,7 @@ fn main() {
         settings_path: Some(dir.path().join("settings.json")),
         runtime: rt.handle().clone(),
         demo: false,
+        secrets: giftdeck::settings::SecretsHome::SettingsFile,
     });
     app.set_mappings(mappings(500));
     let rss_start = rss_kib();

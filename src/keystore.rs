@@ -1,16 +1,19 @@
-//! The OS keyring (Secret Service on Linux, Windows Credential Manager, macOS Keychain) for the
-//! streamer's TikTok session: stored, read and deleted here and nowhere else, so it never reaches
-//! settings.json, a log line, an export or the screen. Every call runs on a named thread with a
-//! deadline: a missing keyring (no session bus) or a locked one with no prompt is a typed error in
-//! plain words, never a hang, and the app goes on without the session.
+//! The OS keyring (Secret Service on Linux, Windows Credential Manager, macOS Keychain): the
+//! streamer's TikTok session and the settings' secrets (`settings::vault`) are stored, read and
+//! deleted here and nowhere else, so they never reach settings.json, a log line, an export or the
+//! screen. Every call runs on a named thread with a deadline: a missing keyring (no session bus) or
+//! a locked one with no prompt is a typed error in plain words, never a hang, and the app goes on
+//! without what the keyring holds.
 
 use std::fmt;
 use std::time::Duration;
 
-/// The keyring entry: service and user name, as a second client (`secret-tool lookup service
-/// giftdeck username tiktok-session`) finds it.
+/// The keyring entries: service and user name, as a second client (`secret-tool lookup service
+/// giftdeck username tiktok-session`) finds them.
 pub const SERVICE: &str = "giftdeck";
 pub const TIKTOK_SESSION: &str = "tiktok-session";
+/// The settings' passwords, API keys and webhook URLs, as one JSON object (`settings::vault`).
+pub const SETTINGS_SECRETS: &str = "settings-secrets";
 
 /// Libraries whose debug and trace logs show secrets: what goes over D-Bus to the keyring, and a
 /// WebSocket request's URL and headers (an API key, the session cookie). The app's log filter keeps
@@ -65,7 +68,7 @@ impl fmt::Debug for TikTokSession {
 }
 
 /// Why what was pasted is not a session.
-#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum SessionError {
     #[error("paste the value of the sessionid cookie, or the whole cookie line that contains it")]
     NoSessionId,
@@ -140,20 +143,17 @@ fn checked(value: &str, name: &'static str) -> Result<String, SessionError> {
     }
 }
 
-/// Why the keyring could not be used. The words say what it means for the streamer.
+/// Why the keyring could not be used. The words say what happened; the caller says what it means
+/// for the streamer (the session is not used, the settings' secrets stay in the file).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum KeyringError {
-    #[error(
-        "this computer has no keyring giftdeck can use ({detail}); the TikTok session is kept for this run only"
-    )]
+    #[error("this computer has no keyring giftdeck can use ({detail})")]
     Unavailable { detail: String },
-    #[error(
-        "the keyring is locked ({detail}); unlock it (log in again) to use the saved TikTok session"
-    )]
+    #[error("the keyring is locked ({detail}); unlock it (log in again)")]
     Locked { detail: String },
-    #[error("the keyring did not answer within {} s; the TikTok session is kept for this run only", DEADLINE.as_secs())]
+    #[error("the keyring did not answer within {} s", DEADLINE.as_secs())]
     NoAnswer,
-    #[error("the keyring could not read what giftdeck saved; paste the TikTok session again")]
+    #[error("the keyring holds something for giftdeck that it cannot read")]
     Damaged,
     #[error("the keyring failed: {detail}")]
     Failed { detail: String },
@@ -176,13 +176,12 @@ impl KeyringError {
 
 /// Saves the session in the keyring (replacing one saved before).
 pub fn store(session: &TikTokSession) -> Result<(), KeyringError> {
-    let secret = session.secret();
-    with_entry(move |entry| entry.set_password(&secret)).map(|_| ())
+    store_secret(TIKTOK_SESSION, session.secret())
 }
 
 /// The saved session, if there is one.
 pub fn load() -> Result<Option<TikTokSession>, KeyringError> {
-    match with_entry(|entry| entry.get_password())? {
+    match load_secret(TIKTOK_SESSION)? {
         Some(secret) => TikTokSession::parse(&secret)
             .map(Some)
             .map_err(|_| KeyringError::Damaged),
@@ -192,19 +191,35 @@ pub fn load() -> Result<Option<TikTokSession>, KeyringError> {
 
 /// Removes the saved session (nothing saved is not an error).
 pub fn delete() -> Result<(), KeyringError> {
-    with_entry(|entry| entry.delete_credential()).map(|_| ())
+    delete_secret(TIKTOK_SESSION)
 }
 
-/// Runs one keyring call on a named thread and waits at most [`DEADLINE`] for it. `None` when
-/// there is no such entry.
+/// Saves `secret` under the entry `user` (replacing what was there).
+pub fn store_secret(user: &'static str, secret: String) -> Result<(), KeyringError> {
+    with_entry(user, move |entry| entry.set_password(&secret)).map(|_| ())
+}
+
+/// What the entry `user` holds, if anything.
+pub fn load_secret(user: &'static str) -> Result<Option<String>, KeyringError> {
+    with_entry(user, |entry| entry.get_password())
+}
+
+/// Removes the entry `user` (no such entry is not an error).
+pub fn delete_secret(user: &'static str) -> Result<(), KeyringError> {
+    with_entry(user, |entry| entry.delete_credential()).map(|_| ())
+}
+
+/// Runs one keyring call on the entry `user` on a named thread and waits at most [`DEADLINE`]
+/// for it. `None` when there is no such entry.
 fn with_entry<T: Send + 'static>(
+    user: &'static str,
     call: impl FnOnce(&keyring::Entry) -> keyring::Result<T> + Send + 'static,
 ) -> Result<Option<T>, KeyringError> {
     let (tx, rx) = std::sync::mpsc::sync_channel(1);
     let spawned = std::thread::Builder::new()
         .name("giftdeck-keyring".into())
         .spawn(move || {
-            let result = keyring::Entry::new(SERVICE, TIKTOK_SESSION).and_then(|e| call(&e));
+            let result = keyring::Entry::new(SERVICE, user).and_then(|e| call(&e));
             let _ = tx.send(result);
         });
     if let Err(err) = spawned {

@@ -274,7 +274,7 @@ impl RoomJournal {
             entry.seq = self.seq;
             self.unsynced |= !entry.gift_ids.is_empty() || !entry.streaks.is_empty();
             let mut line =
-                serde_json::to_vec(&entry).map_err(|err| self.write_error(err.into()))?;
+                crate::jsonl::to_line(&entry).map_err(|err| self.write_error(err.into()))?;
             line.push(b'\n');
             // One write call per line: a crash tears at most the last line, which the loader skips.
             self.file

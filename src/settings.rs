@@ -1,5 +1,6 @@
 //! The settings file: one versioned JSON file in the OS config dir, loaded forgivingly (a corrupt
 //! file is backed up, never silently overwritten) and saved atomically (temp file, then rename).
+//! Its secrets live in the OS keyring when there is one ([`Vault`]).
 
 use std::fs;
 use std::io;
@@ -12,6 +13,7 @@ pub use crate::actions::rcon::RconConfig;
 use crate::actions::webhook;
 
 mod secrets;
+mod vault;
 
 use crate::engine::EngineConfig;
 use crate::live::{DEFAULT_SIGN_URL, DEFAULT_TIKTOK_URL, DEFAULT_WEBCAST_URL, LiveConfig};
@@ -23,6 +25,10 @@ pub use secrets::{
     PermissionFix, join_notice, permission_notice, redaction_warning, restore_redacted_urls,
 };
 use secrets::{redacted_webhooks, secure_existing};
+pub use vault::{
+    Kept, KeptWebhook, SecretsHome, SecretsWarning, SharedVault, Vault,
+    restore_webhooks_from_keyring, save_shared,
+};
 
 /// The version this build writes. Files from newer builds are loaded as far as we understand them,
 /// after a backup.
@@ -203,6 +209,9 @@ pub struct Settings {
     pub subathon: crate::subathon::SubathonRates,
     /// Counters actions change (Tiktok2Mc's deaths and wins are two).
     pub counters: Vec<crate::counters::CounterDef>,
+    /// The streamer's Minecraft player, and whether the queue waits while they are dead
+    /// (`docs/actions.md`, "A queue that knows the world").
+    pub minecraft_world: crate::world::WorldSettings,
     /// Keys actions' pace, cap and limits.
     pub keys: KeysSettings,
     /// Reading chat aloud and its filters (also the word filter of `speak` actions).
@@ -240,6 +249,7 @@ impl Default for Settings {
             goals: Vec::new(),
             subathon: crate::subathon::SubathonRates::default(),
             counters: Vec::new(),
+            minecraft_world: crate::world::WorldSettings::default(),
             keys: KeysSettings::default(),
             read_chat: crate::actions::speak::ReadChat::default(),
             tikfinity: crate::tikfinity::TikfinitySettings::default(),
@@ -434,7 +444,8 @@ fn backup(path: &Path) -> Result<PathBuf, SettingsError> {
 /// Saves atomically: writes `settings.json.tmp` beside the target, syncs it, then renames it over
 /// the target, so a crash mid-save leaves the old file or the new one, never half of each. On Unix
 /// the file is created 0600 and a folder we create (or the `giftdeck` config folder) is 0700: the
-/// file holds the RCON password, the sign API key and webhook URLs.
+/// file holds the passwords, API keys and webhook URLs when there is no keyring ([`Vault::save`]
+/// takes them out first when there is one).
 pub fn save_atomic(path: &Path, settings: &Settings) -> Result<(), SettingsError> {
     let json = serde_json::to_vec_pretty(settings).map_err(|err| SettingsError::Write {
         path: path.to_owned(),

@@ -1,8 +1,11 @@
-//! The TikTok session in a real Secret Service: Debian's `gnome-keyring-daemon` on a private
-//! session bus (`dbus-run-session`), with its own home folder. The session is stored, read back by
-//! a second client (`secret-tool`), used for an 18+ room, and deleted; it never reaches
-//! settings.json or a log line. Without a session bus, or with a locked keyring, the words are
-//! plain and nothing hangs.
+//! The TikTok session and the settings' secrets in a real Secret Service: Debian's
+//! `gnome-keyring-daemon` on a private session bus (`dbus-run-session`), with its own home folder.
+//! The session is stored, read back by a second client (`secret-tool`), used for an 18+ room, and
+//! deleted; it never reaches settings.json or a log line. The settings' passwords, keys and
+//! webhook URLs move from an older settings.json into the keyring on the next save, settings.json
+//! then holds none of them (every string the settings can hold, walked), and they come back on the
+//! next start, in the app too. Without a session bus, or with a locked keyring, the words are
+//! plain, the secrets stay in the owner-only file, and nothing hangs.
 //!
 //! Each case runs this test binary again inside its own bus (`keyring_child`, ignored on its own).
 
@@ -20,7 +23,8 @@ use std::time::{Duration, Instant};
 use giftdeck::engine::{Output, Stamped};
 use giftdeck::keystore::{self, KeyringError, TikTokSession};
 use giftdeck::live::{ConnStatus, FailureKind, LiveMsg, ProviderKind, SessionSource};
-use giftdeck::mappings::MappingTable;
+use giftdeck::mappings::{Action, MappingTable};
+use giftdeck::settings::{self, SecretsHome, SecretsWarning, Settings, Vault};
 use giftdeck::testkit::fake::{FakeConfig, FakeTikTok, PageMode, Scenario, Step};
 use giftdeck::testkit::frames::{GiftSpec, MessageSpec};
 
@@ -30,6 +34,10 @@ const SECRET: &str =
 
 #[path = "support/real.rs"]
 mod real;
+#[path = "support/secret_places.rs"]
+mod secret_places;
+#[path = "support/sentinel.rs"]
+mod sentinel;
 
 fn tools_present() -> bool {
     ["dbus-run-session", "gnome-keyring-daemon", "secret-tool"]
@@ -76,15 +84,28 @@ fn child(mode: &str, wrapper: &str) -> (bool, String) {
 
 const CHILD: &str = "--exact keyring_child --ignored --nocapture --test-threads 1";
 
+/// A private bus with an unlocked keyring daemon.
+fn unlocked() -> String {
+    format!(
+        "exec dbus-run-session -- sh -c 'printf pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; exec \"$0\" {CHILD}' \"$0\""
+    )
+}
+
 #[test]
 fn the_session_lives_in_a_real_secret_service_and_nowhere_else() {
     if !tools_present() {
         return;
     }
-    let wrapper = format!(
-        "exec dbus-run-session -- sh -c 'printf pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; exec \"$0\" {CHILD}' \"$0\""
-    );
-    let (ok, text) = child("unlocked", &wrapper);
+    let (ok, text) = child("unlocked", &unlocked());
+    assert!(ok, "{text}");
+}
+
+#[test]
+fn the_settings_secrets_move_from_an_old_file_to_a_real_secret_service_and_come_back() {
+    if !tools_present() {
+        return;
+    }
+    let (ok, text) = child("settings", &unlocked());
     assert!(ok, "{text}");
 }
 
@@ -139,15 +160,10 @@ fn capture_logs() -> Logs {
     logs
 }
 
-fn secret_tool_lookup() -> (bool, String) {
+/// What a second client finds under the entry `user`.
+fn secret_tool_lookup(user: &str) -> (bool, String) {
     let out = Command::new("secret-tool")
-        .args([
-            "lookup",
-            "service",
-            keystore::SERVICE,
-            "username",
-            keystore::TIKTOK_SESSION,
-        ])
+        .args(["lookup", "service", keystore::SERVICE, "username", user])
         .output()
         .unwrap();
     (
@@ -222,7 +238,7 @@ fn keyring_child() {
         "unlocked" => {
             let session = TikTokSession::parse(SECRET).unwrap();
             keystore::store(&session).unwrap();
-            let (found, printed) = secret_tool_lookup();
+            let (found, printed) = secret_tool_lookup(keystore::TIKTOK_SESSION);
             assert!(found, "a second client sees it");
             assert_eq!(printed.trim(), session.cookie_header());
             assert_eq!(keystore::load().unwrap(), Some(session));
@@ -260,10 +276,15 @@ fn keyring_child() {
 
             keystore::delete().unwrap();
             assert_eq!(keystore::load().unwrap(), None);
-            assert!(!secret_tool_lookup().0, "gone for the second client too");
+            assert!(
+                !secret_tool_lookup(keystore::TIKTOK_SESSION).0,
+                "gone for the second client too"
+            );
             keystore::delete().unwrap();
         }
+        "settings" => settings_in_the_keyring(&logs),
         "no-bus" | "locked" => {
+            settings_without_a_keyring(&mode);
             let started = Instant::now();
             let err = match mode.as_str() {
                 "no-bus" => keystore::load().unwrap_err(),
@@ -308,5 +329,221 @@ fn keyring_child() {
             assert!(failed && (warned || mode == "locked"), "{log:#?}");
         }
         other => panic!("unknown mode {other}"),
+    }
+}
+
+// ---- the settings' secrets ----
+
+/// The secrets of [`old_settings_file`], as an older giftdeck wrote them into settings.json.
+const OLD_SECRETS: [&str; 6] = [
+    "old-sign-KEY",
+    "old-ws-KEY",
+    "old-custom-KEY",
+    "old-rcon-PW",
+    "old-obs-PW",
+    "old-hook-TOKEN",
+];
+const OLD_HOOK: &str = "https://discord.com/api/webhooks/1/old-hook-TOKEN";
+
+fn old_settings_file(path: &std::path::Path) {
+    let old = serde_json::json!({
+        "version": 1,
+        "connection": {
+            "sign_api_key": "old-sign-KEY",
+            "euler_ws_api_key": "old-ws-KEY",
+            "custom_sign_url": "http://127.0.0.1:9/sign",
+            "custom_sign_api_key": "old-custom-KEY"
+        },
+        "rcon": {"host": "127.0.0.1", "port": 25575, "password": "old-rcon-PW"},
+        "obs": {"password": "old-obs-PW"},
+        "mappings": [{"trigger": "Lion", "actions": [{"type": "webhook", "url": OLD_HOOK}]}]
+    });
+    std::fs::write(path, old.to_string()).unwrap();
+}
+
+/// The six secrets `settings` holds, in the order of [`OLD_SECRETS`].
+fn secrets_of(settings: &Settings) -> Vec<String> {
+    let c = &settings.connection;
+    let hook = match settings.mappings.first().and_then(|m| m.actions.first()) {
+        Some(Action::Webhook { url, .. }) => url.clone(),
+        other => panic!("no webhook: {other:?}"),
+    };
+    vec![
+        c.sign_api_key.clone().unwrap_or_default(),
+        c.euler_ws_api_key.clone().unwrap_or_default(),
+        c.custom_sign_api_key.clone().unwrap_or_default(),
+        settings.rcon.password.clone(),
+        settings.obs.password.clone(),
+        hook,
+    ]
+}
+
+fn old_values() -> Vec<String> {
+    let mut values: Vec<String> = OLD_SECRETS[..5].iter().map(|s| (*s).to_owned()).collect();
+    values.push(OLD_HOOK.to_owned());
+    values
+}
+
+fn app_on(path: &std::path::Path, rt: &tokio::runtime::Runtime) -> giftdeck::ui::GiftdeckApp {
+    giftdeck::ui::GiftdeckApp::new(giftdeck::ui::AppOptions {
+        settings_path: Some(path.to_owned()),
+        runtime: rt.handle().clone(),
+        demo: false,
+        secrets: SecretsHome::Keyring,
+    })
+}
+
+fn settings_in_the_keyring(logs: &Logs) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("settings.json");
+    old_settings_file(&path);
+    // The older file loads with every secret in it.
+    let mut settings = settings::load(&path).settings;
+    let (mut vault, warnings) = Vault::open(SecretsHome::Keyring, &mut settings);
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert_eq!(vault.home(), SecretsHome::Keyring);
+    assert_eq!(secrets_of(&settings), old_values());
+    // The next save moves them to the keyring and out of the file.
+    assert_eq!(vault.save(&path, &settings).unwrap(), None);
+    let file = std::fs::read_to_string(&path).unwrap();
+    for secret in OLD_SECRETS {
+        assert!(
+            !file.contains(secret),
+            "{secret} still in settings.json: {file}"
+        );
+    }
+    assert!(file.contains("https://discord.com/…"), "{file}");
+    let (found, entry) = secret_tool_lookup(keystore::SETTINGS_SECRETS);
+    assert!(found, "a second client sees the entry");
+    for secret in OLD_SECRETS {
+        assert!(entry.contains(secret), "{secret} not in the keyring");
+    }
+    // The next start has them all back.
+    let mut again = settings::load(&path).settings;
+    let (_vault, warnings) = Vault::open(SecretsHome::Keyring, &mut again);
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert_eq!(again, settings);
+    // `--mappings settings.json` (replay, watch) gets the webhook's full URL from the keyring.
+    let table = giftdeck::cli::load_mappings_arg(Some(&path)).unwrap();
+    assert!(
+        matches!(&table.mappings()[0].actions[0], Action::Webhook { url, .. } if url == OLD_HOOK),
+        "{:?}",
+        table.mappings()
+    );
+
+    // The app: loads them, and a password typed in the window goes to the keyring.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mut app = app_on(&path, &rt);
+    assert_eq!(secrets_of(app.settings()), old_values());
+    assert_eq!(app.state().save.warning, None);
+    let mut rcon = app.settings().rcon.clone();
+    rcon.password = "new-rcon-PW".into();
+    app.set_rcon(rcon);
+    app.flush_save();
+    drop(app);
+    let file = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        !file.contains("new-rcon-PW") && !file.contains("old-rcon-PW"),
+        "{file}"
+    );
+    assert!(
+        secret_tool_lookup(keystore::SETTINGS_SECRETS)
+            .1
+            .contains("new-rcon-PW")
+    );
+
+    every_secret_place_goes_to_the_keyring(dir.path());
+
+    let logged = String::from_utf8_lossy(&logs.0.lock().unwrap()).into_owned();
+    for secret in OLD_SECRETS.iter().chain(&["new-rcon-PW", "S3CR3T-"]) {
+        assert!(!logged.contains(secret), "{secret} in the log: {logged}");
+    }
+    keystore::delete_secret(keystore::SETTINGS_SECRETS).unwrap();
+    assert!(!secret_tool_lookup(keystore::SETTINGS_SECRETS).0);
+}
+
+/// Every string the settings can hold, set to a marker naming its place: with a keyring,
+/// settings.json shows only public places, the keyring gets every secret place, and the next
+/// start reads back the very same settings.
+fn every_secret_place_goes_to_the_keyring(dir: &std::path::Path) {
+    let path = dir.join("walked.json");
+    let mut in_keyring = std::collections::BTreeSet::new();
+    for filled in sentinel::fill::<Settings>() {
+        let (mut vault, _) = Vault::open(SecretsHome::Keyring, &mut Settings::default());
+        assert_eq!(vault.save(&path, &filled.value).unwrap(), None);
+        let file = std::fs::read_to_string(&path).unwrap();
+        let shown: Vec<String> = sentinel::found_in(&file, &filled.places)
+            .into_iter()
+            .filter(|place| !secret_places::PUBLIC.contains(&place.as_str()))
+            .collect();
+        assert!(
+            shown.is_empty(),
+            "in settings.json despite the keyring: {shown:?}"
+        );
+        let (_, entry) = secret_tool_lookup(keystore::SETTINGS_SECRETS);
+        in_keyring.extend(sentinel::found_in(&entry, &filled.places));
+        let mut back = settings::load(&path).settings;
+        let (_vault, warnings) = Vault::open(SecretsHome::Keyring, &mut back);
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(back, filled.value, "saved and loaded alike");
+    }
+    for place in secret_places::KEYRING {
+        assert!(
+            in_keyring.contains(*place),
+            "{place} never reached the keyring"
+        );
+    }
+}
+
+/// No bus, or a locked keyring: the secrets stay in the owner-only file, nothing is lost, the
+/// words are plain and nothing hangs.
+fn settings_without_a_keyring(mode: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("settings.json");
+    old_settings_file(&path);
+    let started = Instant::now();
+    let mut settings = settings::load(&path).settings;
+    let (mut vault, warnings) = Vault::open(SecretsHome::Keyring, &mut settings);
+    let saved = vault.save(&path, &settings).unwrap();
+    assert!(
+        started.elapsed() <= keystore::DEADLINE * 2 + Duration::from_secs(1),
+        "no hang: {:?}",
+        started.elapsed()
+    );
+    // No bus: opening says so. A locked keyring may hold nothing to read; saving then says so.
+    let said: Vec<SecretsWarning> = warnings.into_iter().chain(saved).collect();
+    assert!(
+        said.iter()
+            .any(|w| matches!(w, SecretsWarning::NoKeyring(_))),
+        "{said:?}"
+    );
+    let words = said[0].to_string();
+    assert!(
+        words.contains("keyring") && words.contains("settings.json"),
+        "{words}"
+    );
+    assert_eq!(vault.home(), SecretsHome::SettingsFile);
+    assert_eq!(secrets_of(&settings), old_values(), "nothing lost");
+    let file = std::fs::read_to_string(&path).unwrap();
+    for secret in OLD_SECRETS {
+        assert!(file.contains(secret), "{secret} lost: {file}");
+        assert!(!words.contains(secret));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "owner-only");
+    }
+    if mode == "no-bus" {
+        // The app's settings banner says it in plain words, and the app has every secret.
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let app = app_on(&path, &rt);
+        let banner = app.state().save.warning.clone().unwrap_or_default();
+        assert!(
+            banner.contains("no keyring") && banner.contains("settings.json"),
+            "{banner}"
+        );
+        assert_eq!(secrets_of(app.settings()), old_values());
     }
 }

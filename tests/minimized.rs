@@ -160,6 +160,7 @@ fn a_ui_that_never_drains_for_60_s_stalls_nothing() {
         settings_path: Some(path),
         runtime: rt.handle().clone(),
         demo: false,
+        secrets: giftdeck::settings::SecretsHome::SettingsFile,
     });
     app.set_room_store(RoomStore::new(dir.path().join("rooms")).with_compact_bytes(COMPACT_BYTES));
     let mut h = Harness::builder()

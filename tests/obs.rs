@@ -536,6 +536,7 @@ fn the_settings_window_tests_the_obs_connection() {
             settings_path: Some(path),
             runtime: rt.handle().clone(),
             demo: false,
+            secrets: giftdeck::settings::SecretsHome::SettingsFile,
         });
         let mut h = Harness::builder()
             .with_size([1280.0, 900.0])
@@ -597,6 +598,7 @@ fn the_action_editor_adds_obs_actions() {
         settings_path: Some(dir.path().join("settings.json")),
         runtime: rt.handle().clone(),
         demo: false,
+        secrets: giftdeck::settings::SecretsHome::SettingsFile,
     });
     let mut h = Harness::builder()
         .with_size([1280.0, 900.0])

@@ -574,6 +574,7 @@ fn app_with(
             settings_path: Some(dir.join("settings.json")),
             runtime: rt.handle().clone(),
             demo,
+            secrets: giftdeck::settings::SecretsHome::SettingsFile,
         },
         overlays,
     );

@@ -10,9 +10,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use giftdeck::capture::{CaptureReader, encode_records};
+use giftdeck::capture::{CaptureReader, encode_records, encode_timed_records};
 use giftdeck::testkit::frames::{
-    BatchSpec, Compression, GiftSpec, MessageSpec, encode_msg_frame, encode_server_frame,
+    BatchSpec, Compression, EventSpec, EventSpecKind, GiftSpec, MessageSpec, encode_batch,
+    encode_msg_frame, encode_server_frame,
 };
 use giftdeck::wire::decode_push_frame;
 use serde_json::Value;
@@ -494,4 +495,171 @@ fn corrupt_mappings_file_is_a_clear_error() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("bad.json"));
+}
+
+/// Runs `giftdeck replay` on capture bytes written to a temporary file; returns the raw stdout.
+fn replay_bytes(capture: &[u8], extra: &[&str]) -> (Vec<u8>, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.capture");
+    std::fs::write(&path, capture).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_giftdeck"))
+        .arg("replay")
+        .arg(&path)
+        .args(extra)
+        .output()
+        .expect("run giftdeck");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{stderr}");
+    (out.stdout, stderr)
+}
+
+/// Reproduced on the old printer: U+2028, U+2029 and U+0085 were printed raw, and Python's
+/// `splitlines` (like many log tools) cut each of these lines in two.
+#[test]
+fn line_breakers_in_viewer_text_are_escaped_in_every_printed_line() {
+    let nicknames = ["a\u{2028}b", "c\u{2029}d", "e\u{85}f"];
+    let mut messages: Vec<MessageSpec> = nicknames
+        .iter()
+        .enumerate()
+        .map(|(i, nick)| {
+            MessageSpec::Gift(GiftSpec {
+                nickname: (*nick).to_owned(),
+                ..lion(700 + i as i64)
+            })
+        })
+        .collect();
+    messages.push(MessageSpec::Event(EventSpec {
+        msg_id: 710,
+        user_id: 9,
+        unique_id: "line\u{2028}breaker".into(),
+        nickname: "f\u{2029}g".into(),
+        create_time_millis: 1_700_000_000_710,
+        kind: EventSpecKind::Follow,
+        follower: false,
+        subscriber: false,
+        moderator: false,
+    }));
+    let capture = encode_records([frame_of(1, messages).as_slice()]);
+    let mappings = data_dir().join("events_mappings.json");
+    let mappings = mappings.to_str().unwrap();
+    for extra in [&[][..], &["--events", "--mappings", mappings][..]] {
+        let (stdout, _) = replay_bytes(&capture, extra);
+        let text = String::from_utf8(stdout).unwrap();
+        let pieces: Vec<&str> = text
+            .split([
+                '\n', '\r', '\u{b}', '\u{c}', '\u{1c}', '\u{1d}', '\u{1e}', '\u{85}', '\u{2028}',
+                '\u{2029}',
+            ])
+            .filter(|line| !line.is_empty())
+            .collect();
+        let expected = if extra.is_empty() { 3 } else { 4 };
+        assert_eq!(pieces.len(), expected, "{text}");
+        let nicks: Vec<String> = pieces
+            .iter()
+            .map(|line| {
+                let value: Value = serde_json::from_str(line).unwrap();
+                value["nickname"].as_str().unwrap_or_default().to_owned()
+            })
+            .collect();
+        assert_eq!(nicks[..3], nicknames, "read back unchanged");
+        if !extra.is_empty() {
+            assert_eq!(nicks[3], "f\u{2029}g", "{text}");
+        }
+    }
+}
+
+/// Reproduced on the old replay: a version-2 capture (receive times kept) was not recognised
+/// (its header read as an impossible length); the far-off create time of one message would have
+/// expired the open streak.
+#[test]
+fn a_capture_with_receive_times_replays_on_them() {
+    const T: u64 = 1_700_000_000_000;
+    let far_off = GiftSpec {
+        create_time_millis: 4_000_000_000_000,
+        ..bob(gift(20, 1, true))
+    };
+    let frames = [
+        frame(1, vec![gift(1, 3, false)]),
+        frame(2, vec![far_off]),
+        frame(3, vec![gift(2, 5, true)]),
+    ];
+    let timed = encode_timed_records([
+        (T, frames[0].as_slice()),
+        (T + 1_000, frames[1].as_slice()),
+        (T + 2_000, frames[2].as_slice()),
+    ]);
+    let (stdout, stderr) = replay_bytes(&timed, &[]);
+    let lines: Vec<Value> = String::from_utf8(stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        summary(&lines),
+        [
+            row(20, "bob", "Rose", 1, "streak_end"),
+            row(2, "alice", "Rose", 5, "streak_end")
+        ],
+        "{stderr}"
+    );
+    assert!(stderr.contains("replay: 3 frames"), "{stderr}");
+}
+
+/// Reproduced on the old decoder: a bad byte in the batch's `cursor` lost every gift of the frame,
+/// one in a nickname lost that gift, and a second gzip member's gifts were dropped unseen.
+#[test]
+fn hostile_frames_lose_no_gift() {
+    let with_bad_bytes = |log_id: i64, gifts: Vec<GiftSpec>| {
+        let mut batch = encode_batch(&BatchSpec {
+            messages: gifts.into_iter().map(MessageSpec::Gift).collect(),
+            cursor: "c-BAD".into(),
+            ..BatchSpec::default()
+        });
+        for (from, to) in [(&b"BAD"[..], &b"\xff\xfe\xfd"[..]), (b"Alice", b"Al\xffce")] {
+            let at = batch.windows(from.len()).position(|w| w == from).unwrap();
+            batch[at..at + from.len()].copy_from_slice(to);
+        }
+        encode_server_frame(log_id, log_id, "msg", &batch, Compression::GzipWithHeader)
+    };
+    let two_members = {
+        let gz = |msg_id| {
+            let batch = encode_batch(&BatchSpec {
+                messages: vec![MessageSpec::Gift(lion(msg_id))],
+                ..BatchSpec::default()
+            });
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            std::io::Write::write_all(&mut gz, &batch).unwrap();
+            gz.finish().unwrap()
+        };
+        let mut payload = gz(31);
+        payload.extend(gz(32));
+        payload
+    };
+    let capture = encode_records([
+        frame(1, vec![gift(10, 2, true)]).as_slice(),
+        with_bad_bytes(
+            2,
+            vec![GiftSpec {
+                group_id: 77,
+                ..gift(20, 3, true)
+            }],
+        )
+        .as_slice(),
+        encode_server_frame(3, 3, "msg", &two_members, Compression::None).as_slice(),
+        frame(4, vec![lion(40)]).as_slice(),
+    ]);
+    let (stdout, stderr) = replay_bytes(&capture, &[]);
+    let lines: Vec<Value> = String::from_utf8(stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let ids: Vec<i64> = lines
+        .iter()
+        .map(|l| l["msg_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, [10, 20, 31, 32, 40], "{stderr}");
+    assert_eq!(lines[1]["nickname"], "Al\u{fffd}ce");
+    assert_eq!(lines[1]["count"], 3);
+    assert!(stderr.contains("0 malformed items skipped"), "{stderr}");
 }

@@ -90,6 +90,7 @@ fn harness(rt: &tokio::runtime::Runtime, path: &Path) -> Harness<'static, Giftde
         settings_path: Some(path.to_owned()),
         runtime: rt.handle().clone(),
         demo: false,
+        secrets: giftdeck::settings::SecretsHome::SettingsFile,
     });
     Harness::builder()
         .with_size([1280.0, 800.0])

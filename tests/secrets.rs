@@ -1,6 +1,8 @@
-//! Secrets (the RCON and OBS passwords, the sign API key, webhook URLs) never reach `Debug` output,
-//! logs, the queue's log lines, exports or the command line's `Debug`, and reach settings.json only
-//! where [`IN_SETTINGS_FILE`] says so.
+//! Secrets (the RCON and OBS passwords, the provider API keys, webhook URLs) never reach `Debug`
+//! output, logs, the queue's log lines, exports or the command line's `Debug`, and reach
+//! settings.json only where [`KEYRING`] says so, and only when there is no keyring (here: the
+//! settings-file vault; `keyring.rs` runs the same walk against a real Secret Service). Keys given
+//! on the command line work and are never written to disk.
 //!
 //! No list of structs: every string the settings can hold is set to a marker naming its place
 //! (`support/sentinel.rs` walks the types through serde), and every place is a secret unless
@@ -14,6 +16,8 @@
     reason = "a test fails loudly, helpers included"
 )]
 
+#[path = "support/secret_places.rs"]
+mod secret_places;
 #[path = "support/sentinel.rs"]
 mod sentinel;
 
@@ -30,56 +34,9 @@ use giftdeck::event::{CreditedGift, EndedBy};
 use giftdeck::mappings::MappingTable;
 use giftdeck::settings::{self, Settings};
 use giftdeck::testkit::rcon::FakeRcon;
+use secret_places::{KEYRING, PUBLIC};
 use sentinel::{Filled, Places, found_in};
 use serde::{Deserialize, Serialize};
-
-/// Places of `Settings` that hold no secret: they may be shown, logged and exported.
-const PUBLIC: &[&str] = &[
-    "blocklist[]",
-    "connection.last_target",
-    "connection.sign_url",
-    "connection.euler_ws_url",
-    "connection.custom_sign_url",
-    "connection.tiktok_url",
-    "connection.webcast_url",
-    "mappings[].trigger",
-    "mappings[].audience<handles>[]",
-    "mappings[].on<chat_command>.command",
-    "mappings[].on<chat_keyword>.keyword",
-    "mappings[].actions[]<command>.command",
-    "mappings[].actions[]<sound>.path",
-    "mappings[].actions[]<overlay_text>.title",
-    "mappings[].actions[]<overlay_text>.subtitle",
-    "mappings[].actions[]<obs_scene>.scene",
-    "mappings[].actions[]<obs_show_source>.scene",
-    "mappings[].actions[]<obs_show_source>.source",
-    "mappings[].actions[]<obs_source>.source",
-    "mappings[].actions[]<obs_text>.source",
-    "mappings[].actions[]<obs_text>.text",
-    "mappings[].actions[]<speak>.text",
-    "counters[].name",
-    // Reading chat aloud: the streamer's own words, voices and viewers' handles.
-    "read_chat.command",
-    "read_chat.template",
-    "read_chat.audience<handles>[]",
-    "read_chat.word_filter[]",
-    "read_chat.voice",
-    "read_chat.viewer_voices[].handle",
-    "read_chat.viewer_voices[].voice",
-    "rcon.host",
-    "obs.host",
-];
-
-/// Secrets settings.json may hold (the file is the owner's only, mode 0600), until the OS keyring
-/// holds them.
-const IN_SETTINGS_FILE: &[&str] = &[
-    "connection.sign_api_key",
-    "connection.euler_ws_api_key",
-    "connection.custom_sign_api_key",
-    "rcon.password",
-    "obs.password",
-    "mappings[].actions[]<webhook>.url",
-];
 
 /// Command-line values that hold no secret (`<subcommand> <flag or argument>`).
 const CLI_PUBLIC: &[&str] = &[
@@ -261,7 +218,7 @@ fn run_actions(settings: &Settings) -> Vec<String> {
 #[test]
 fn no_secret_of_the_settings_shows_anywhere_it_must_not() {
     let public = owned(PUBLIC);
-    let in_file = owned(IN_SETTINGS_FILE);
+    let in_file = owned(KEYRING);
     let rounds = sentinel::fill::<Settings>();
     let mut seen = BTreeSet::new();
     let mut found = BTreeSet::new();
@@ -290,6 +247,14 @@ fn no_secret_of_the_settings_shows_anywhere_it_must_not() {
             ));
             let exported = settings::export_mappings_json(&settings.mappings);
             found.extend(leaks(&exported, &filled.places, &public, "an export"));
+            let (mca, warnings) = settings::export_mca(&settings.mappings);
+            let warnings: Vec<String> = warnings.iter().map(|w| w.message.clone()).collect();
+            found.extend(leaks(
+                &format!("{mca}\n{}", warnings.join("\n")),
+                &filled.places,
+                &public,
+                "an .mca export",
+            ));
         });
         found.extend(leaks(&logs, &filled.places, &public, "the log"));
         // The actions themselves: the round where every kind of action is in the table.
@@ -307,12 +272,12 @@ fn no_secret_of_the_settings_shows_anywhere_it_must_not() {
     assert!(
         found.is_empty(),
         "secrets shown where they must not be (redact them, or list the place in PUBLIC if it \
-         holds no secret, or in IN_SETTINGS_FILE if the file must keep it):\n{}",
+         holds no secret, or in KEYRING if the file must keep it):\n{}",
         found.into_iter().collect::<Vec<_>>().join("\n")
     );
     // The lists name places that exist (a renamed field does not leave a stale entry behind that
     // would let its new name through unnoticed), and no public place is named like a secret.
-    for place in PUBLIC.iter().chain(IN_SETTINGS_FILE) {
+    for place in PUBLIC.iter().chain(KEYRING) {
         assert!(
             seen.contains(*place),
             "{place} is listed but no such place: {seen:#?}"
@@ -321,7 +286,7 @@ fn no_secret_of_the_settings_shows_anywhere_it_must_not() {
     for place in PUBLIC {
         assert!(!looks_secret(place), "{place} is named like a secret");
     }
-    for place in IN_SETTINGS_FILE {
+    for place in KEYRING {
         assert!(!PUBLIC.contains(place), "{place} is listed twice");
     }
 }
@@ -454,7 +419,7 @@ fn a_new_secret_field_is_caught() {
         |list: &[&str]| -> Vec<String> { list.iter().map(|p| format!("settings.{p}")).collect() };
     let mut public = prefixed(PUBLIC);
     public.extend(owned(&["hooks[]<plain>.url", "hooks[]<keyed>.url"]));
-    let in_file = prefixed(IN_SETTINGS_FILE);
+    let in_file = prefixed(KEYRING);
     let mut found = BTreeSet::new();
     for filled in sentinel::fill::<NextSettings>() {
         found.extend(debug_and_file_leaks(&filled, &public, &in_file));
@@ -472,4 +437,165 @@ fn a_new_secret_field_is_caught() {
     // The names alone would have given them away too.
     assert!(looks_secret("tiktok_session") && looks_secret("hooks[]<keyed>.api_key"));
     assert!(!looks_secret("mappings[].on<chat_keyword>.keyword"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keys given to `giftdeck watch` (flags or their environment variables) reach the provider that
+// needs them and nothing on disk: not settings.json, the room's memory, the gift list's cache,
+// log files or the capture.
+
+const SIGN_KEY: &str = "flag-sign-KEY-5b1e";
+const WS_KEY: &str = "flag-ws-KEY-77c0";
+const CUSTOM_KEY: &str = "flag-custom-KEY-0d9a";
+
+/// Every file under `dir`, with what it holds.
+fn files_under(dir: &std::path::Path, out: &mut Vec<(std::path::PathBuf, Vec<u8>)>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files_under(&path, out);
+        } else {
+            out.push((path.clone(), std::fs::read(&path).unwrap()));
+        }
+    }
+}
+
+/// One `watch` run through `provider` with every key on the command line, its home in a temp
+/// folder; returns the fake (what it was sent), the run's output and every file it wrote.
+async fn watch_with_keys(
+    provider: &str,
+    fake: giftdeck::testkit::fake::FakeTikTok,
+) -> (
+    giftdeck::testkit::fake::FakeTikTok,
+    String,
+    Vec<(std::path::PathBuf, Vec<u8>)>,
+) {
+    let home = tempfile::tempdir().unwrap();
+    let record = home.path().join("stream.capture");
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_giftdeck"));
+    cmd.args(["watch", "@fake_streamer", "--provider", provider])
+        .args(["--tiktok-url", &fake.tiktok_url()])
+        .args(["--webcast-url", &fake.webcast_url()])
+        .args(["--sign-url", &fake.sign_url()])
+        .args(["--euler-ws-url", &fake.euler_ws_url()])
+        .args(["--custom-sign-url", &fake.sign_url()])
+        .args(["--sign-api-key", SIGN_KEY, "--euler-ws-api-key", WS_KEY])
+        .arg("--record")
+        .arg(&record)
+        .env("GIFTDECK_CUSTOM_SIGN_API_KEY", CUSTOM_KEY)
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env("XDG_DATA_HOME", home.path().join("data"))
+        .env("XDG_CACHE_HOME", home.path().join("cache"))
+        .env("GIFTDECK_LOG", "trace")
+        .env("RUST_LOG", "trace")
+        .env_remove("GIFTDECK_SIGN_API_KEY")
+        .env_remove("GIFTDECK_EULER_WS_API_KEY")
+        .env_remove("GIFTDECK_MEMORY_DIR");
+    let output = tokio::task::spawn_blocking(move || cmd.output())
+        .await
+        .unwrap()
+        .unwrap();
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output.status.success(), "{provider}: {printed}");
+    assert!(printed.contains("\"msg_id\":42"), "{provider}: {printed}");
+    let mut files = Vec::new();
+    files_under(home.path(), &mut files);
+    (fake, printed, files)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keys_on_the_command_line_work_and_never_reach_the_disk() {
+    use giftdeck::testkit::fake::{EulerFake, FakeConfig, FakeTikTok, Scenario, Step};
+    use giftdeck::testkit::frames::{GiftSpec, MessageSpec};
+    let gift = || {
+        MessageSpec::Gift(GiftSpec {
+            msg_id: 42,
+            user_id: 1,
+            unique_id: "viewer".into(),
+            nickname: "Viewer".into(),
+            gift_id: 5996,
+            gift_name: "Galaxy".into(),
+            diamonds: 1_000,
+            gift_type: 2,
+            repeat_count: 1,
+            repeat_end: false,
+            group_id: 1,
+            create_time_millis: 0,
+        })
+    };
+    let push = |key: &str| FakeConfig {
+        sign_api_key: Some(key.into()),
+        ..FakeConfig::with_scenario(Scenario {
+            connections: vec![vec![
+                Step::WaitForEnterRoom,
+                Step::Batch(vec![gift()]),
+                Step::EndStream,
+            ]],
+            ..Scenario::default()
+        })
+    };
+    let euler = FakeConfig {
+        euler: EulerFake {
+            api_key: Some(WS_KEY.into()),
+            connections: vec![vec![
+                Step::Batch(vec![gift()]),
+                Step::Close {
+                    code: 4005,
+                    reason: "TikTok stream ended".into(),
+                },
+            ]],
+            after: vec![],
+        },
+        ..FakeConfig::default()
+    };
+    let mut written = Vec::new();
+    for (provider, config) in [
+        ("sign", push(SIGN_KEY)),
+        ("euler-ws", euler),
+        ("custom", push(CUSTOM_KEY)),
+    ] {
+        let fake = FakeTikTok::start(config).await.unwrap();
+        let (fake, printed, files) = watch_with_keys(provider, fake).await;
+        // The key went where it belongs (the fake refuses any other).
+        let recorded = fake.recorded();
+        match provider {
+            "euler-ws" => assert_eq!(recorded.euler[0].request.query("apiKey"), Some(WS_KEY)),
+            _ => {
+                let key = if provider == "sign" {
+                    SIGN_KEY
+                } else {
+                    CUSTOM_KEY
+                };
+                assert_eq!(recorded.sign_requests()[0].header("x-api-key"), Some(key));
+            }
+        }
+        for key in [SIGN_KEY, WS_KEY, CUSTOM_KEY] {
+            assert!(
+                !printed.contains(key),
+                "{provider}: {key} printed: {printed}"
+            );
+        }
+        written.extend(files);
+    }
+    // The runs wrote files (the capture, the gift list's cache), and none of them holds a key.
+    let names: Vec<_> = written.iter().map(|(path, _)| path.clone()).collect();
+    for wrote in ["stream.capture", "gifts"] {
+        assert!(
+            written.iter().any(|(path, bytes)| {
+                !bytes.is_empty() && path.iter().any(|part| part == wrote)
+            }),
+            "no {wrote}: {names:?}"
+        );
+    }
+    for (path, bytes) in &written {
+        let text = String::from_utf8_lossy(bytes);
+        for key in [SIGN_KEY, WS_KEY, CUSTOM_KEY] {
+            assert!(!text.contains(key), "{key} written to {}", path.display());
+        }
+    }
 }

@@ -9,7 +9,6 @@
 )]
 
 use std::path::Path;
-use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
@@ -20,55 +19,13 @@ use giftdeck::live::{ConnStatus, FailureKind};
 use giftdeck::mappings::{Action, Mapping};
 use giftdeck::settings;
 use giftdeck::testkit::rcon::{DEMO_RCON_PASSWORD, FakeRcon};
+use giftdeck::ui::GiftdeckApp;
 use giftdeck::ui::state::RconTest;
-use giftdeck::ui::{AppOptions, GiftdeckApp};
 use giftdeck::wire::Batch;
+use ui_harness::*;
 
-/// Generous: the machine running tests may be busy building.
-const TIMEOUT: Duration = Duration::from_secs(60);
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .thread_name("ui-test-rt")
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
-fn app(rt: &tokio::runtime::Runtime, settings_path: &Path, demo: bool) -> GiftdeckApp {
-    GiftdeckApp::new(AppOptions {
-        settings_path: Some(settings_path.to_owned()),
-        runtime: rt.handle().clone(),
-        demo,
-    })
-}
-
-fn harness(app: GiftdeckApp) -> Harness<'static, GiftdeckApp> {
-    Harness::builder()
-        .with_size([1280.0, 800.0])
-        .build_ui_state(|ui, app: &mut GiftdeckApp| app.frame_ui(ui), app)
-}
-
-/// Steps frames until `done` holds, failing with `what` after [`TIMEOUT`].
-fn step_until(h: &mut Harness<'_, GiftdeckApp>, what: &str, done: impl Fn(&GiftdeckApp) -> bool) {
-    let started = Instant::now();
-    loop {
-        h.step();
-        if done(h.state()) {
-            return;
-        }
-        assert!(started.elapsed() < TIMEOUT, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-/// The text field currently holding `value`.
-fn text_field<'h>(h: &'h Harness<'_, GiftdeckApp>, value: &'h str) -> egui_kittest::Node<'h> {
-    h.get_by(move |node| {
-        node.role() == egui::accesskit::Role::TextInput && node.value().as_deref() == Some(value)
-    })
-}
+#[path = "support/ui_harness.rs"]
+mod ui_harness;
 
 fn gift(msg_id: i64, name: &str, gift_id: i64) -> GiftMessage {
     GiftMessage {
@@ -417,16 +374,6 @@ fn no_internet_is_said_in_plain_words_not_as_a_request_url() {
             .is_some()
     );
     open_details(&mut h, "127.0.0.1");
-}
-
-/// The text (or password) field labelled `label`.
-fn labelled_field<'h>(h: &'h Harness<'_, GiftdeckApp>, label: &'h str) -> egui_kittest::Node<'h> {
-    h.get_by(move |node| {
-        matches!(
-            node.role(),
-            egui::accesskit::Role::TextInput | egui::accesskit::Role::PasswordInput
-        ) && node.label().as_deref() == Some(label)
-    })
 }
 
 /// The checklist's header line, e.g. "1 of 3 done".
@@ -789,114 +736,6 @@ fn importing_a_tiktok2mc_folder_takes_its_triggers_rcon_and_user_and_shows_the_r
     );
 }
 
-/// Types `text` into the field labelled `label` one character per frame, as a person would.
-fn type_slowly(h: &mut Harness<'_, GiftdeckApp>, label: &str, text: &str) {
-    labelled_field(h, label).focus();
-    h.step();
-    for ch in text.chars() {
-        labelled_field(h, label).type_text(&ch.to_string());
-        h.step();
-    }
-}
-
-#[test]
-fn rcon_fields_apply_once_when_the_streamer_leaves_them_not_per_keystroke() {
-    let rt = runtime();
-    let dir = tempfile::tempdir().unwrap();
-    let mut first = app(&rt, &dir.path().join("settings.json"), false);
-    first.set_rcon(settings::RconConfig {
-        host: String::new(),
-        port: 25575,
-        password: String::new(),
-    });
-    let mut h = harness(first);
-    h.step();
-    h.step();
-    let before = h.state().executor_config_version();
-
-    // The host, typed in the checklist: nothing applies while typing.
-    type_slowly(&mut h, "Host", "127.0.0.1");
-    assert_eq!(
-        h.state().executor_config_version(),
-        before,
-        "applied mid-typing"
-    );
-    assert_eq!(h.state().settings().rcon.host, "");
-    // Enter commits it, once.
-    h.key_press(egui::Key::Enter);
-    h.step();
-    h.step();
-    assert_eq!(h.state().settings().rcon.host, "127.0.0.1");
-    assert_eq!(h.state().executor_config_version(), before + 1);
-    h.step();
-    assert_eq!(h.state().executor_config_version(), before + 1);
-
-    // The password: no login is tried with part of it.
-    type_slowly(&mut h, "Password", "hunter22");
-    assert_eq!(
-        h.state().executor_config_version(),
-        before + 1,
-        "applied mid-typing"
-    );
-    assert_eq!(h.state().settings().rcon.password, "");
-    h.key_press(egui::Key::Enter);
-    h.step();
-    h.step();
-    assert_eq!(h.state().settings().rcon.password, "hunter22");
-    assert_eq!(h.state().executor_config_version(), before + 2);
-    h.step();
-    assert_eq!(h.state().executor_config_version(), before + 2);
-    assert_eq!(h.state().queue().server.to_string(), "127.0.0.1:25575");
-    assert!(
-        h.state().queue().held.is_empty(),
-        "no queue held for half a host"
-    );
-}
-
-#[test]
-fn sign_server_fields_apply_when_the_streamer_leaves_them_not_per_keystroke() {
-    let rt = runtime();
-    let dir = tempfile::tempdir().unwrap();
-    let mut h = harness(app(&rt, &dir.path().join("settings.json"), false));
-    h.step();
-    h.get_by_label("⚙ Settings").click();
-    h.step();
-    h.step();
-    let url_before = h.state().settings().connection.sign_url.clone();
-
-    type_slowly(&mut h, "Sign server API key", "key-42");
-    assert_eq!(
-        h.state().settings().connection.sign_api_key,
-        None,
-        "a half-typed key was applied"
-    );
-    h.key_press(egui::Key::Enter);
-    h.step();
-    h.step();
-    assert_eq!(
-        h.state().settings().connection.sign_api_key.as_deref(),
-        Some("key-42")
-    );
-
-    type_slowly(&mut h, "Sign server URL", "/x");
-    assert_eq!(
-        h.state().settings().connection.sign_url,
-        url_before,
-        "a half-typed URL was applied"
-    );
-    h.key_press(egui::Key::Enter);
-    h.step();
-    h.step();
-    assert_eq!(
-        h.state().settings().connection.sign_url,
-        format!("{url_before}/x")
-    );
-    assert!(
-        h.query_by_label_contains("key-42").is_none(),
-        "the key is never shown"
-    );
-}
-
 /// The queue panel and the Test button word the same Minecraft failure the same way: the queue's
 /// connection line (the executor could not connect) gives the headline and advice the Test gives.
 #[test]
@@ -952,4 +791,73 @@ fn the_queue_panel_gives_the_test_buttons_advice_for_the_same_rcon_failure() {
         h.query_all_by_label(&headline).count() >= 2,
         "both say it on screen"
     );
+}
+
+#[test]
+fn the_queue_panel_says_it_waits_while_the_streamers_player_is_dead() {
+    use giftdeck::testkit::world::FakeWorld;
+    use giftdeck::world::{Life, WorldStatus};
+
+    let rt = runtime();
+    let world = FakeWorld::new();
+    world.join("Steve");
+    let server = rt
+        .block_on(FakeRcon::start_on(
+            ([127, 0, 0, 1], 0).into(),
+            "pw",
+            world.replies(),
+        ))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("settings.json");
+    std::fs::write(
+        &path,
+        r#"{"version": 1, "minecraft_world": {"player": "Steve", "while_dead": "pause"}}"#,
+    )
+    .unwrap();
+    let mut app = app(&rt, &path, false);
+    app.set_rcon(settings::RconConfig {
+        host: "127.0.0.1".into(),
+        port: server.port(),
+        password: "pw".into(),
+    });
+    let mut h = harness(app);
+    step_until(&mut h, "Steve seen alive", |app| {
+        matches!(
+            app.state().world,
+            WorldStatus::Watching {
+                life: Life::Alive,
+                ..
+            }
+        )
+    });
+    h.step();
+    assert!(h.query_by_label_contains("Steve: alive").is_some());
+
+    world.kill("Steve");
+    step_until(&mut h, "the queue held", |app| {
+        app.state().queue.world_pause.is_some()
+    });
+    h.step();
+    assert!(
+        h.query_by_label_contains("paused while Steve is dead; resumes when they respawn")
+            .is_some()
+    );
+    assert!(h.query_by_label_contains("Steve: dead").is_some());
+
+    world.respawn("Steve");
+    step_until(&mut h, "the queue released", |app| {
+        app.state().queue.world_pause.is_none()
+    });
+    h.step();
+    assert!(h.query_by_label_contains("paused while Steve").is_none());
+    assert!(h.query_by_label_contains("1 death this session").is_some());
+
+    // The server goes away: said once as a notice, the queue never held on a guess.
+    rt.block_on(server.stop());
+    step_until(&mut h, "the problem said", |app| {
+        app.notices()
+            .any(|n| n.text.contains("Cannot see your Minecraft player"))
+    });
+    assert!(h.state().state().queue.world_pause.is_none());
 }

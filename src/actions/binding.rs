@@ -18,6 +18,8 @@ pub enum ServerId {
     Demo,
     /// The streamer's server as `host:port` (`[v6]:port`), host in lower case.
     Rcon(String),
+    /// The streamer's Bedrock world, connected with `/connect 127.0.0.1:PORT`.
+    Bedrock(u16),
 }
 
 impl ServerId {
@@ -34,6 +36,7 @@ impl fmt::Display for ServerId {
             Self::NotSet => f.write_str("no server"),
             Self::Demo => f.write_str("the demo server"),
             Self::Rcon(address) => f.write_str(address),
+            Self::Bedrock(port) => write!(f, "the Bedrock world (port {port})"),
         }
     }
 }

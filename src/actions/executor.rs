@@ -15,12 +15,12 @@ use tokio::task::JoinHandle;
 use super::binding::{self, HeldQueues, Origin, ServerId, ShutdownReport};
 use super::devices::Devices;
 pub use super::devices::Released;
-use super::expand::{Filler, Source, expand};
+use super::expand::{Dialect, Filler, Source, expand};
 use super::keys::KeysRunner;
 use super::placeholders::Values;
 pub use super::queue::{
-    ExecLogLine, ExecMsg, ExecutorConfig, QueueStatus, RECENT_LOG_LINES, RconState, is_stale,
-    next_start,
+    ExecLogLine, ExecMsg, ExecutorConfig, QueueStatus, RECENT_LOG_LINES, RconState, WorldPause,
+    is_stale, next_start,
 };
 use super::queue::{Inner, Shared, WebhookBody, Work};
 use super::speak::{NotRead, SpeechQueue, Utterance};
@@ -29,6 +29,28 @@ use crate::event::User;
 use crate::mappings::{Mapping, MappingTable};
 use crate::overlay::OverlayHub;
 use crate::triggers::Fired;
+
+/// Holds and releases the queue for the world awareness, apart from the streamer's Pause.
+#[derive(Clone)]
+pub struct WorldGate {
+    inner: Arc<Inner>,
+}
+
+impl WorldGate {
+    /// `Some`: no new action starts (the running one finishes); `None`: the queue goes on.
+    pub fn set(&self, pause: Option<WorldPause>) {
+        let changed = {
+            let mut shared = self.inner.lock();
+            let changed = shared.status.world_pause != pause;
+            shared.status.world_pause = pause;
+            changed
+        };
+        if changed {
+            self.inner.work.notify_one();
+            self.inner.publish();
+        }
+    }
+}
 
 /// Controls a running executor. Dropping it aborts the executor; [`ExecutorHandle::stop`] stops
 /// it cleanly.
@@ -68,11 +90,7 @@ pub fn spawn_executor(
     let events = events.into();
     let devices = Devices::new(config.keys_pace.clone(), config.read_chat.clone());
     let status = QueueStatus {
-        rcon: if config.active_rcon().is_some() {
-            RconState::Connecting
-        } else {
-            RconState::NotConfigured
-        },
+        rcon: connection_state(&config),
         server: config.server(),
         ..QueueStatus::default()
     };
@@ -89,6 +107,8 @@ pub fn spawn_executor(
             stop: false,
             refused: 0,
             overlay: None,
+            awaiting: 0,
+            requeued: 0,
         }),
         work: Notify::new(),
         idle: watch::Sender::new(true),
@@ -102,6 +122,17 @@ pub fn spawn_executor(
         inner,
         mappings,
         task: Mutex::new(Some(task)),
+    }
+}
+
+/// The connection state a new configuration starts with.
+fn connection_state(config: &ExecutorConfig) -> RconState {
+    if let Some(link) = config.active_bedrock() {
+        super::bedrock::queue_glue::queue_state(link)
+    } else if config.active_rcon().is_some() {
+        RconState::Connecting
+    } else {
+        RconState::NotConfigured
     }
 }
 
@@ -176,6 +207,7 @@ impl ExecutorHandle {
                 shared.config.capacity.saturating_sub(waiting)
             };
             let keys_limits = shared.config.keys_limits.clone();
+            let server = shared.config.server_for(origin);
             let mut filler = Filler {
                 room,
                 items: Vec::new(),
@@ -184,11 +216,11 @@ impl ExecutorHandle {
                 now,
                 keys_limits: &keys_limits,
                 devices: Some(&self.inner.devices),
+                dialect: Dialect::of(&server),
             };
             expand(source, mapping, &table, &mut filler);
             let queued = filler.items.len();
             shared.status.keys_capped = shared.status.keys_capped.saturating_add(filler.capped);
-            let server = shared.config.server_for(origin);
             let held_for = if server == shared.config.server() {
                 shared.queue.extend(filler.items);
                 None
@@ -309,12 +341,20 @@ impl ExecutorHandle {
         self.inner.publish();
     }
 
+    /// The handle the world awareness holds the queue with (while the streamer's player is dead).
+    pub fn world_gate(&self) -> WorldGate {
+        WorldGate {
+            inner: self.inner.clone(),
+        }
+    }
+
     /// Empties the current queue (the running action finishes). Returns how many were removed.
     pub fn clear(&self) -> usize {
         let removed = {
             let mut shared = self.inner.lock();
             let removed = shared.queue.len();
             shared.queue.clear();
+            shared.requeued = 0;
             shared.status.cleared += removed as u64;
             removed
         };
@@ -360,12 +400,10 @@ impl ExecutorHandle {
     pub fn set_config(&self, config: ExecutorConfig) {
         {
             let mut shared = self.inner.lock();
-            if config.active_rcon() != shared.config.active_rcon() {
-                shared.status.rcon = if config.active_rcon().is_some() {
-                    RconState::Connecting
-                } else {
-                    RconState::NotConfigured
-                };
+            if config.active_rcon() != shared.config.active_rcon()
+                || config.active_bedrock() != shared.config.active_bedrock()
+            {
+                shared.status.rcon = connection_state(&config);
             }
             let (old, new) = (shared.config.server(), config.server());
             if old != new {

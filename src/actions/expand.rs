@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use rand::seq::IndexedRandom as _;
 
+use super::binding::ServerId;
 use super::devices::Devices;
 use super::keys::plan::typed_text;
 use super::keys::{KeyStep, KeysAction, KeysLimits, plan};
@@ -20,6 +21,29 @@ use crate::engine::Decision;
 use crate::mappings::{Action, Mapping, MappingTable};
 use crate::overlay::TextOverlay;
 
+/// Which game's grammar a command is escaped for: the server it is bound to decides.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Dialect {
+    Java,
+    Bedrock,
+}
+
+impl Dialect {
+    pub(super) fn of(server: &ServerId) -> Self {
+        match server {
+            ServerId::Bedrock(_) => Self::Bedrock,
+            ServerId::NotSet | ServerId::Demo | ServerId::Rcon(_) => Self::Java,
+        }
+    }
+
+    fn render(self, command: &str, values: &Values) -> Result<String, placeholders::RenderError> {
+        match self {
+            Self::Java => placeholders::render(command, values),
+            Self::Bedrock => super::bedrock::escape::render(command, values),
+        }
+    }
+}
+
 /// Collects items up to the free room and counts the rest as dropped, without building them.
 pub(super) struct Filler<'a> {
     pub(super) room: usize,
@@ -31,6 +55,7 @@ pub(super) struct Filler<'a> {
     pub(super) keys_limits: &'a KeysLimits,
     /// The keys cap and the speech word filter (`None`: neither, in unit tests).
     pub(super) devices: Option<&'a Devices>,
+    pub(super) dialect: Dialect,
 }
 
 impl Filler<'_> {
@@ -119,6 +144,7 @@ pub(super) fn expand(
     let rules = Rules {
         keys_limits: filler.keys_limits,
         devices: filler.devices,
+        dialect: filler.dialect,
     };
     let steps = prepare(mapping, values, gift, &rules);
     let mut rng = rand::rng();
@@ -216,6 +242,8 @@ enum Prepared {
 struct Rules<'a> {
     keys_limits: &'a KeysLimits,
     devices: Option<&'a Devices>,
+    /// Whose command grammar placeholders are escaped for.
+    dialect: Dialect,
 }
 
 impl Work {
@@ -314,7 +342,7 @@ fn prepare(
         .actions
         .iter()
         .map(|action| match action {
-            Action::Command { command, repeat } => match placeholders::render(command, values) {
+            Action::Command { command, repeat } => match rules.dialect.render(command, values) {
                 Ok(text) => {
                     let summary: Arc<str> = format!("/{text}").into();
                     Prepared::Repeat(Work::Command(text.into()), summary, *repeat)
@@ -444,6 +472,7 @@ mod tests {
             now: Instant::now(),
             keys_limits: &LIMITS,
             devices: None,
+            dialect: Dialect::Java,
         }
     }
 

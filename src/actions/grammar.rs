@@ -1,21 +1,22 @@
-//! A small reader of the Minecraft command shapes giftdeck knows: for every piece of a command, which
-//! kind of argument it is (a greedy message, a word, an entity, a text component, NBT) and which
-//! quoted strings it sits in, down into strings that hold JSON text or whole commands (click events,
-//! command blocks). Placeholder escaping uses it to pick the rule for the argument a value lands in;
-//! tests use it to check that a rendered command keeps the template's structure.
+//! A reader of Minecraft Java commands along the real command tree ([`tree`], generated from the
+//! game's own Brigadier tree): for every piece of a command, which kind of argument it is (a greedy
+//! message, a word, an entity, a text component, NBT) and which quoted strings it sits in, down into
+//! strings that hold JSON text or whole commands (click events, command blocks). Placeholder
+//! escaping uses it to pick the rule for the argument a value lands in, and to check the rendered
+//! command still reads the same way.
 //!
 //! It follows Minecraft's own reading rules where they matter for structure (a message takes the
 //! rest of the line and expands `@p/@a/@r/@s/@e/@n` anywhere in it; an entity is a selector or an
 //! unquoted name; SNBT/JSON strings end at their own unescaped quote) and is not a validator: a
-//! command it cannot match is read as an unknown command, where every value gets the strictest rule.
-
-use std::collections::HashMap;
-use std::sync::LazyLock;
+//! command the tree does not have (a plugin's), or one that does not follow it, is read as
+//! unknown, where every value gets the strictest rule.
 
 mod snbt;
+pub mod tree;
 
 pub use snbt::read_string;
 use snbt::{Keys, Mode, compound, list, value};
+use tree::{ArgKind, NodeId, NodeKind, TREE};
 
 /// How a value that lands in a leaf must be written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,17 +63,26 @@ pub struct Parsed {
     /// Every selector Minecraft would expand (`@a`, `@e`…), in order, including those inside
     /// messages and inside strings that are commands.
     pub selectors: Vec<String>,
+    /// The way through the command tree: command and literal words, `<name>` for each argument,
+    /// `/` where a whole command follows (`execute … run`), `?` for a command read as unknown.
+    pub path: Vec<String>,
 }
 
 impl Parsed {
-    fn mark(&self) -> (usize, usize, usize) {
-        (self.skeleton.len(), self.leaves.len(), self.selectors.len())
+    fn mark(&self) -> [usize; 4] {
+        [
+            self.skeleton.len(),
+            self.leaves.len(),
+            self.selectors.len(),
+            self.path.len(),
+        ]
     }
 
-    fn reset(&mut self, mark: (usize, usize, usize)) {
-        self.skeleton.truncate(mark.0);
-        self.leaves.truncate(mark.1);
-        self.selectors.truncate(mark.2);
+    fn reset(&mut self, mark: [usize; 4]) {
+        self.skeleton.truncate(mark[0]);
+        self.leaves.truncate(mark[1]);
+        self.selectors.truncate(mark[2]);
+        self.path.truncate(mark[3]);
     }
 
     fn leaf(&mut self, rule: Rule, quotes: &[char], text: &str) {
@@ -96,178 +106,11 @@ pub fn parse_command(command: &str) -> Parsed {
     out
 }
 
-/// "Does not match"; callers try the next shape or fall back.
+/// "Does not match"; callers try the next node or fall back.
 #[derive(Debug)]
 struct NoMatch;
 
 type Step = Result<(), NoMatch>;
-
-/// The per-command shapes, tried in order; the first that reads the whole command wins.
-/// `E` entity, `M` message (rest of line), `T` token (word/id/number/item with `[…]{…}`),
-/// `P` position (3 tokens), `R` rotation (2 tokens), `C` text component, `N` SNBT value,
-/// `X` a command (rest of line), `=a|b` literal keywords; `?` marks optional trailing arguments.
-static SHAPES: LazyLock<HashMap<&'static str, Vec<String>>> = LazyLock::new(|| {
-    let s = |list: &[&str]| list.iter().map(|p| (*p).to_owned()).collect::<Vec<_>>();
-    let mut m = HashMap::new();
-    for name in ["say", "me", "teammsg", "tm"] {
-        m.insert(name, s(&["M"]));
-    }
-    for name in ["msg", "tell", "w"] {
-        m.insert(name, s(&["E M"]));
-    }
-    m.insert("kick", s(&["E M", "E"]));
-    m.insert("tellraw", s(&["E C"]));
-    m.insert(
-        "title",
-        s(&[
-            "E =title|subtitle|actionbar C",
-            "E =clear|reset",
-            "E =times T T T",
-        ]),
-    );
-    m.insert("give", s(&["E T T?"]));
-    m.insert("summon", s(&["T P? N?"]));
-    m.insert("effect", s(&["=give E T T? T? T?", "=clear E? T?"]));
-    for name in ["tp", "teleport"] {
-        m.insert(
-            name,
-            s(&[
-                "E",
-                "P",
-                "E E",
-                "E P R?",
-                "E P =facing =entity E T?",
-                "E P =facing P",
-                "P R?",
-            ]),
-        );
-    }
-    m.insert("kill", s(&["E?"]));
-    m.insert("playsound", s(&["T T E P? T? T? T?"]));
-    m.insert(
-        "scoreboard",
-        s(&[
-            "=players =add|remove|set E T T",
-            "=players =reset E T?",
-            "=players =get|enable E T",
-            "=players =operation E T T E T",
-            "=players =list E?",
-            "=players =display =name E T C?",
-            "=objectives =add T T C?",
-            "=objectives =remove T",
-            "=objectives =setdisplay T T?",
-            "=objectives =modify T =displayname C",
-            "=objectives =modify T T T?",
-            "=objectives =list",
-        ]),
-    );
-    m.insert(
-        "bossbar",
-        s(&[
-            "=add T C",
-            "=set T =name C",
-            "=set T =players E?",
-            "=set T T T?",
-            "=remove T",
-            "=get T T",
-            "=list",
-        ]),
-    );
-    let mut data = Vec::new();
-    for target in ["=entity E", "=block P", "=storage T"] {
-        data.push(format!("=merge {target} N"));
-        data.push(format!("=get {target} T? T?"));
-        data.push(format!("=remove {target} T"));
-        data.push(format!(
-            "=modify {target} T =set|merge|append|prepend =value N"
-        ));
-        data.push(format!("=modify {target} T =insert T =value N"));
-        for source in ["=entity E", "=block P", "=storage T"] {
-            data.push(format!(
-                "=modify {target} T =set|merge|append|prepend =from {source} T?"
-            ));
-            data.push(format!(
-                "=modify {target} T =set|merge|append|prepend =string {source} T? T? T?"
-            ));
-        }
-    }
-    m.insert("data", data);
-    let mut item = Vec::new();
-    for target in ["=entity E", "=block P"] {
-        item.push(format!("=replace {target} T =with T T?"));
-        item.push(format!("=modify {target} T T"));
-        for source in ["=entity E", "=block P"] {
-            item.push(format!("=replace {target} T =from {source} T T?"));
-        }
-    }
-    m.insert("item", item);
-    m.insert("clear", s(&["E? T? T?"]));
-    m.insert("setblock", s(&["P T T?"]));
-    m.insert("fill", s(&["P P T =replace T?", "P P T T?"]));
-    m.insert("tag", s(&["E =add|remove T", "E =list"]));
-    m.insert(
-        "team",
-        s(&[
-            "=add T C?",
-            "=join T E?",
-            "=leave E",
-            "=remove|empty T",
-            "=list T?",
-            "=modify T =displayName|prefix|suffix C",
-            "=modify T T T",
-        ]),
-    );
-    m.insert(
-        "function",
-        s(&[
-            "T =with =entity E T?",
-            "T =with =block P T?",
-            "T =with =storage T T?",
-            "T N?",
-        ]),
-    );
-    m.insert("gamemode", s(&["T E?"]));
-    for name in ["xp", "experience"] {
-        m.insert(name, s(&["=add|set E T T?", "=query E T"]));
-    }
-    m.insert("weather", s(&["T T?"]));
-    m.insert("time", s(&["=add|set|query T"]));
-    m.insert("particle", s(&["T P? P? T? T? T? E?"]));
-    m.insert("spawnpoint", s(&["E? P? T?"]));
-    m.insert("enchant", s(&["E T T?"]));
-    m
-});
-
-/// The `execute` sub-commands (each read as a prefix, in a loop, until `run`).
-static EXECUTE_STEPS: &[&str] = &[
-    "=as|at E",
-    "=positioned =as E",
-    "=positioned =over T",
-    "=positioned P",
-    "=rotated =as E",
-    "=rotated R",
-    "=facing =entity E T",
-    "=facing P",
-    "=align|anchored|in|on|summon T",
-    "=if|unless =block P T",
-    "=if|unless =blocks P P P T",
-    "=if|unless =entity E",
-    "=if|unless =score E T =matches T",
-    "=if|unless =score E T T E T",
-    "=if|unless =data =block P T",
-    "=if|unless =data =entity E T",
-    "=if|unless =data =storage T T",
-    "=if|unless =predicate|function|dimension T",
-    "=if|unless =biome P T",
-    "=if|unless =loaded P",
-    "=if|unless =items =block P T T",
-    "=if|unless =items =entity E T T",
-    "=store =result|success =block P T T T",
-    "=store =result|success =bossbar T T",
-    "=store =result|success =entity E T T T",
-    "=store =result|success =score E T",
-    "=store =result|success =storage T T T T",
-];
 
 fn skip_ws(text: &str, mut pos: usize) -> usize {
     while let Some(c) = text[pos..].chars().next() {
@@ -303,31 +146,22 @@ fn command_into(text: &str, quotes: &[char], out: &mut Parsed) {
     let name = &text[pos..end];
     let key = name.strip_prefix("minecraft:").unwrap_or(name);
     let mark = out.mark();
-    if key == "execute" {
+    if let Some(command) = TREE.command(key) {
         out.skeleton.push_str(name);
-        let mut p = end;
-        if execute(text, &mut p, quotes, out).is_ok() {
+        out.path.push(key.to_owned());
+        if follow(command, text, end, quotes, out).is_ok() {
             return;
         }
         out.reset(mark);
-    } else if let Some(shapes) = SHAPES.get(key) {
-        for shape in shapes {
-            out.skeleton.push_str(name);
-            let mut p = end;
-            if run_shape(shape, text, &mut p, quotes, out).is_ok() && skip_ws(text, p) == text.len()
-            {
-                return;
-            }
-            out.reset(mark);
-        }
     }
     unknown(text, pos, quotes, out);
 }
 
-/// A command we do not know (a plugin's, or a shape we cannot match): every whitespace-separated
-/// word is a leaf with the strictest rule.
+/// A command we do not know (a plugin's, or a shape the tree does not have): every
+/// whitespace-separated word is a leaf with the strictest rule.
 fn unknown(text: &str, mut pos: usize, quotes: &[char], out: &mut Parsed) {
     out.skeleton.push('?');
+    out.path.push("?".to_owned());
     loop {
         pos = skip_ws(text, pos);
         if pos >= text.len() {
@@ -340,94 +174,133 @@ fn unknown(text: &str, mut pos: usize, quotes: &[char], out: &mut Parsed) {
     }
 }
 
-fn execute(text: &str, pos: &mut usize, quotes: &[char], out: &mut Parsed) -> Step {
-    loop {
-        let p = skip_ws(text, *pos);
-        if p >= text.len() {
-            return Ok(());
-        }
-        if &text[p..word_end(text, p)] == "run" {
-            out.skeleton.push_str(" run ");
-            command_into(&text[p + 3..], quotes, out);
-            *pos = text.len();
-            return Ok(());
-        }
-        let mark = out.mark();
-        let mut matched = false;
-        for step in EXECUTE_STEPS {
-            let mut q = *pos;
-            if run_shape(step, text, &mut q, quotes, out).is_ok() {
-                *pos = q;
-                matched = true;
-                break;
+/// After `node` matched up to `pos`: the rest of the command reads through one of the nodes that
+/// may follow it, or the command ends here where the tree allows. Like Brigadier, a literal that
+/// matches the next word is the only way on; otherwise each argument is tried in the tree's order
+/// and the first that reads the whole rest wins.
+fn follow(node: NodeId, text: &str, pos: usize, quotes: &[char], out: &mut Parsed) -> Step {
+    let rest = &text[pos..];
+    let executable = TREE.node(node).executable;
+    if rest.trim().is_empty() {
+        // Only spaces left: a message that a value left empty (all hidden characters) takes
+        // them, as it would take any text; otherwise the command ends here, if it may.
+        let greedy = TREE.next(node).into_iter().flatten().copied().find(|&id| {
+            matches!(
+                TREE.node(id).arg_kind(),
+                Some(ArgKind::Message | ArgKind::Greedy)
+            )
+        });
+        if let Some(id) = greedy.filter(|_| rest.starts_with(' ')) {
+            out.skeleton.push(' ');
+            if let NodeKind::Argument { name, .. } = &TREE.node(id).kind {
+                out.path.push(format!("<{name}>"));
             }
-            out.reset(mark);
+            let mut p = pos;
+            return message(text, &mut p, quotes, out);
         }
-        if !matched {
+        return if executable { Ok(()) } else { Err(NoMatch) };
+    }
+    // Arguments are separated by one space. A second one can only start a message.
+    if !rest.starts_with(' ') {
+        return Err(NoMatch);
+    }
+    let start = pos + 1;
+    let spaced = peek(text, start).is_none_or(char::is_whitespace);
+    let Some(next) = TREE.next(node) else {
+        if spaced {
             return Err(NoMatch);
+        }
+        out.skeleton.push(' ');
+        out.path.push("/".to_owned());
+        command_into(&text[start..], quotes, out);
+        return Ok(());
+    };
+    let word = &text[start..word_end(text, start)];
+    if let Some(&literal) = next
+        .iter()
+        .find(|&&id| !spaced && TREE.node(id).literal() == Some(word))
+    {
+        out.skeleton.push(' ');
+        out.skeleton.push_str(word);
+        out.path.push(word.to_owned());
+        return follow(literal, text, start + word.len(), quotes, out);
+    }
+    let mark = out.mark();
+    for &id in next {
+        let Some(kind) = TREE.node(id).arg_kind() else {
+            continue;
+        };
+        let greedy = matches!(kind, ArgKind::Message | ArgKind::Greedy);
+        if spaced && !greedy {
+            continue;
+        }
+        let mut p = pos;
+        out.skeleton.push(' ');
+        if let NodeKind::Argument { name, .. } = &TREE.node(id).kind {
+            out.path.push(format!("<{name}>"));
+        }
+        if argument(kind, text, &mut p, quotes, out).is_ok()
+            && follow(id, text, p, quotes, out).is_ok()
+        {
+            return Ok(());
+        }
+        out.reset(mark);
+    }
+    Err(NoMatch)
+}
+
+/// Reads one argument of `kind` starting after the space at `pos`.
+fn argument(kind: ArgKind, text: &str, pos: &mut usize, quotes: &[char], out: &mut Parsed) -> Step {
+    let start = skip_ws(text, *pos);
+    match kind {
+        ArgKind::Message | ArgKind::Greedy => message(text, pos, quotes, out),
+        ArgKind::Entity => entity(text, pos, quotes, out),
+        ArgKind::Token => token(text, pos, quotes, out),
+        ArgKind::Position | ArgKind::Pair => {
+            let n = if kind == ArgKind::Position { 3 } else { 2 };
+            for i in 0..n {
+                if i > 0 {
+                    if !at_arg_end(text, *pos) {
+                        return Err(NoMatch);
+                    }
+                    out.skeleton.push(' ');
+                }
+                coordinate(text, pos, quotes, out)?;
+            }
+            Ok(())
+        }
+        ArgKind::Component | ArgKind::Nbt => {
+            let mode = if kind == ArgKind::Component {
+                Mode::Component
+            } else {
+                Mode::Nbt
+            };
+            *pos = start;
+            value(text, pos, quotes, mode, Keys::NONE, out)?;
+            if at_arg_end(text, *pos) {
+                Ok(())
+            } else {
+                Err(NoMatch)
+            }
         }
     }
 }
 
-fn run_shape(shape: &str, text: &str, pos: &mut usize, quotes: &[char], out: &mut Parsed) -> Step {
-    for spec in shape.split(' ') {
-        let (spec, optional) = match spec.strip_suffix('?') {
-            Some(spec) => (spec, true),
-            None => (spec, false),
-        };
-        let start = skip_ws(text, *pos);
-        if optional && start >= text.len() {
-            return Ok(());
-        }
-        if start == *pos && *pos > 0 && spec != "M" {
-            // Arguments are separated by a space.
-            return Err(NoMatch);
-        }
-        out.skeleton.push(' ');
-        match spec {
-            "M" => message(text, pos, quotes, out)?,
-            "E" => entity(text, pos, quotes, out)?,
-            "T" => token(text, pos, quotes, out)?,
-            "P" | "R" => {
-                let n = if spec == "P" { 3 } else { 2 };
-                for i in 0..n {
-                    if i > 0 {
-                        if !at_arg_end(text, *pos) {
-                            return Err(NoMatch);
-                        }
-                        out.skeleton.push(' ');
-                    }
-                    token(text, pos, quotes, out)?;
-                }
-            }
-            "C" | "N" => {
-                let mode = if spec == "C" {
-                    Mode::Component
-                } else {
-                    Mode::Nbt
-                };
-                *pos = start;
-                value(text, pos, quotes, mode, Keys::NONE, out)?;
-                if !at_arg_end(text, *pos) {
-                    return Err(NoMatch);
-                }
-            }
-            "X" => {
-                command_into(&text[start..], quotes, out);
-                *pos = text.len();
-            }
-            literal => {
-                let literal = literal.strip_prefix('=').ok_or(NoMatch)?;
-                let end = word_end(text, start);
-                let word = &text[start..end];
-                if !literal.split('|').any(|l| l == word) {
-                    return Err(NoMatch);
-                }
-                out.skeleton.push_str(word);
-                *pos = end;
-            }
-        }
+/// One coordinate: `~`, `^`, a number, or either sign with a number (`~-1.5`). Never free text:
+/// a value that is not a coordinate would move the rest of the command.
+fn coordinate(text: &str, pos: &mut usize, quotes: &[char], out: &mut Parsed) -> Step {
+    let start = skip_ws(text, *pos);
+    let end = word_end(text, start);
+    let word = &text[start..end];
+    let number = word.strip_prefix(['~', '^']).unwrap_or(word);
+    let number = number.strip_prefix('-').unwrap_or(number);
+    let digits = !number.is_empty() && number.chars().all(|c| c.is_ascii_digit() || c == '.');
+    let relative = word.starts_with(['~', '^']);
+    if word.is_empty() || !(digits || (relative && number.is_empty())) {
+        return Err(NoMatch);
     }
+    out.leaf(Rule::Word, quotes, word);
+    *pos = end;
     Ok(())
 }
 

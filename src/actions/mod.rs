@@ -2,6 +2,7 @@
 //! OBS, keystrokes and speech, and the queue that runs them in order, each action bound to its
 //! server.
 
+pub mod bedrock;
 pub mod binding;
 mod devices;
 pub mod executor;
@@ -18,12 +19,17 @@ pub mod rcon;
 mod runner;
 pub mod sound;
 pub mod speak;
+#[cfg(test)]
+mod tree_oracle;
 pub mod webhook;
 
+pub use bedrock::{
+    BedrockError, BedrockLink, BedrockServer, BedrockSettings, GameEvent, GameState,
+};
 pub use binding::{HeldQueue, NotRun, Origin, ServerId, ShutdownReport};
 pub use executor::{
     ExecLogLine, ExecMsg, ExecutorConfig, ExecutorHandle, QueueStatus, RconState, Released,
-    spawn_executor,
+    WorldGate, WorldPause, spawn_executor,
 };
 pub use obs::{ObsConfig, ObsError, ObsLink, ObsWork, test_obs_connection};
 pub use outcome::{ActionError, FailedAction, RconDown};

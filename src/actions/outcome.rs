@@ -11,6 +11,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::bedrock::BedrockError;
 use super::keys::{KeysError, PlanError};
 use super::obs::ObsError;
 use super::placeholders::RenderError;
@@ -30,6 +31,9 @@ pub enum ActionError {
         address: String,
         error: Arc<RconError>,
     },
+    /// The Bedrock world on `port` failed the command (or never answered).
+    #[error("{error}")]
+    Bedrock { port: u16, error: Arc<BedrockError> },
     #[error("{0}")]
     Webhook(Arc<WebhookError>),
     #[error("OBS is not set up (Settings > OBS: host, port and password)")]
@@ -68,6 +72,13 @@ impl ActionError {
             error: Arc::new(error),
         }
     }
+
+    pub fn bedrock(port: u16, error: BedrockError) -> Self {
+        Self::Bedrock {
+            port,
+            error: Arc::new(error),
+        }
+    }
 }
 
 impl PartialEq for ActionError {
@@ -82,6 +93,7 @@ impl PartialEq for ActionError {
             (Self::SpeechFull(a), Self::SpeechFull(b)) => a == b,
             (Self::Speech(a), Self::Speech(b)) => a == b,
             (Self::Rcon { error: a, .. }, Self::Rcon { error: b, .. }) => Arc::ptr_eq(a, b),
+            (Self::Bedrock { error: a, .. }, Self::Bedrock { error: b, .. }) => Arc::ptr_eq(a, b),
             (Self::Webhook(a), Self::Webhook(b)) => Arc::ptr_eq(a, b),
             (Self::Obs(a), Self::Obs(b)) => Arc::ptr_eq(a, b),
             (Self::SoundThread(a), Self::SoundThread(b)) => Arc::ptr_eq(a, b),

@@ -1,12 +1,16 @@
 //! Property tests of placeholder escaping: for every placeholder position in a corpus of real
-//! command templates and any viewer text, the rendered command reads back (with
-//! [`super::grammar`]) with the template's structure, the value in its own argument, and no
-//! selector the template did not have.
+//! command templates and any viewer text, the rendered command reads (with the independent
+//! [`super::tree_oracle`], not the `grammar` that `render` uses) along the template's path
+//! through the command tree, the value inside its own argument, and no selector the template
+//! did not have.
+
+use std::sync::LazyLock;
 
 use proptest::prelude::*;
 
-use super::grammar::{self, Leaf, Parsed, Rule};
-use super::placeholders::{self, RenderError, Spot, Values};
+use super::grammar::{self, tree::TREE_TEXT};
+use super::placeholders::{self, RenderError, Values};
+use super::tree_oracle::Oracle;
 
 /// Tiktok2Mc's default `actions.mca` commands (with and without a viewer in them), our own default
 /// mappings, and templates that put a placeholder in every argument kind we know.
@@ -95,84 +99,45 @@ const CORPUS: &[&str] = &[
 
 const TEXT_PLACEHOLDERS: [&str; 5] = ["nickname", "user", "gift", "message", "args"];
 
-/// The template with numbers filled in and each text placeholder as the marker `render` uses,
-/// so it reads as the shape the value lands in.
-fn marked(template: &str) -> (String, Vec<&'static str>) {
-    let mut out = String::new();
-    let mut names = Vec::new();
-    let mut rest = template;
-    while !rest.is_empty() {
-        if let Some(name) = TEXT_PLACEHOLDERS
-            .iter()
-            .find(|n| rest.starts_with(&format!("{{{n}}}")))
-        {
-            out.push(char::from_u32(0xF0000 + names.len() as u32).unwrap());
-            names.push(*name);
-            rest = &rest[name.len() + 2..];
-        } else if let Some(after) = rest.strip_prefix("{count}") {
-            out.push('3');
-            rest = after;
-        } else {
-            let c = rest.chars().next().unwrap();
-            out.push(c);
-            rest = &rest[c.len_utf8()..];
-        }
+/// The independent reader of the shipped command tree.
+static ORACLE: LazyLock<Oracle> = LazyLock::new(|| Oracle::from_text(TREE_TEXT));
+
+/// What stands for each text placeholder in the template as written: a valid name, word and text.
+const NEUTRAL: &str = "Qx0";
+
+/// The template as the streamer meant it: each text placeholder a neutral word, numbers digits.
+fn neutral(template: &str) -> String {
+    let mut out = template.to_owned();
+    for name in TEXT_PLACEHOLDERS {
+        out = out.replace(&format!("{{{name}}}"), NEUTRAL);
     }
-    (out, names)
+    out.replace("{count}", "3")
 }
 
-/// What a marked leaf must read as after rendering.
-fn expected_leaf(leaf: &Leaf, names: &[&str], values: &Values) -> Option<String> {
-    let mut out = String::new();
-    for (at, c) in leaf.text.char_indices() {
-        let Some(index) = grammar::is_marker(c).then(|| (u32::from(c) - 0xF0000) as usize) else {
-            out.push(c);
-            continue;
-        };
-        let value = match names[index] {
-            "nickname" => &values.nickname,
-            "user" => &values.user,
-            "message" => &values.message,
-            "args" => &values.args,
-            _ => &values.gift,
-        };
-        let spot = Spot {
-            rule: leaf.rule,
-            quotes: Vec::new(),
-            whole: leaf.text.len() == c.len_utf8(),
-            after_at: leaf.text[..at].ends_with('@'),
-            at_start: leaf.text[..at].trim().is_empty(),
-        };
-        let placed = placeholders::place_unquoted(value, &spot)?;
-        // A bare value that is the whole leaf is written as a quoted string: it reads back as
-        // the string's content.
-        if spot.whole && matches!(leaf.rule, Rule::Bare | Rule::ComponentBare) {
-            let (content, _) = grammar::read_string(&placed, 0, '"')?;
-            out.push_str(&content);
-        } else {
-            out.push_str(&placed);
-        }
-    }
-    Some(out)
+/// Characters `rendered` has that `written` does not.
+fn brought(written: &str, rendered: &str) -> Vec<char> {
+    rendered.chars().filter(|&c| !written.contains(c)).collect()
 }
 
+/// Checks `render` against the oracle: the rendered command follows the same path through the
+/// tree as the template, each argument without a placeholder unchanged and each with one of the
+/// same structure (the viewer's text inside it), no selector the template did not have, and
+/// names that stay names. Commands that are not vanilla get one strict word per placeholder.
 fn check(template: &str, values: &Values) -> Result<(), TestCaseError> {
     // `render` trims the template (an editor's trailing newline).
     let template = template.trim();
-    let (marked, names) = marked(template);
-    let shape: Parsed = grammar::parse_command(&marked);
+    let base = neutral(template);
+    let want = ORACLE.read(&base);
     let rendered = match placeholders::render(template, values) {
         Ok(rendered) => rendered,
         Err(RenderError::NotAPlayerName { placeholder, .. }) => {
-            // Only where the value is an entity and is not a player name.
-            let entity_leaf = shape
-                .leaves
-                .iter()
-                .any(|l| l.rule == Rule::Entity && expected_leaf(l, &names, values).is_none());
-            prop_assert!(
-                entity_leaf,
-                "{template}: refused {placeholder} without cause"
-            );
+            // Only where the game reads a name or selector at a placeholder (or where it refuses
+            // the command as written anyway).
+            let at_name = match &want {
+                Some(w) => w.names.iter().any(|n| n.contains(NEUTRAL)),
+                None => ORACLE.knows(&base),
+            };
+            prop_assert!(at_name, "{template}: refused {placeholder} without cause");
             return Ok(());
         }
         Err(err) => return Err(TestCaseError::fail(format!("{template}: {err}"))),
@@ -181,44 +146,70 @@ fn check(template: &str, values: &Values) -> Result<(), TestCaseError> {
         !rendered.chars().any(crate::text::is_hidden),
         "hidden character in {rendered:?}"
     );
-    let back = grammar::parse_command(&rendered);
+    let Some(want) = want else {
+        if ORACLE.knows(&base) {
+            // A vanilla command that does not follow the tree as written: the game refuses it,
+            // and viewer text must not complete it into one it runs.
+            prop_assert!(
+                ORACLE.read(&rendered).is_none(),
+                "{template}: viewer text made a command of it: {rendered}"
+            );
+            return Ok(());
+        }
+        // A plugin's command: every placeholder is one plain word.
+        let written: Vec<&str> = base.split_whitespace().collect();
+        let got: Vec<&str> = rendered.split_whitespace().collect();
+        prop_assert_eq!(got.len(), written.len(), "{} → {}", template, rendered);
+        for (w, g) in written.iter().zip(&got) {
+            if w.contains(NEUTRAL) {
+                let extra = brought(w, g);
+                prop_assert!(
+                    extra
+                        .iter()
+                        .all(|c| c.is_ascii_alphanumeric() || "_.+-".contains(*c)),
+                    "{template} → {rendered}: {extra:?}"
+                );
+            } else {
+                prop_assert_eq!(w, g, "{} → {}", template, rendered);
+            }
+        }
+        return Ok(());
+    };
+    let got = ORACLE.read(&rendered);
+    prop_assert!(
+        got.is_some(),
+        "{template} no longer reads as vanilla: {rendered}"
+    );
+    let got = got.unwrap_or_default();
+    prop_assert_eq!(&got.path, &want.path, "{} → {}", template, rendered);
     prop_assert_eq!(
-        &back.skeleton,
-        &shape.skeleton,
+        &got.selectors,
+        &want.selectors,
         "{} → {}",
         template,
         rendered
     );
-    prop_assert_eq!(
-        &back.selectors,
-        &shape.selectors,
-        "{} → {}",
-        template,
-        rendered
-    );
-    prop_assert_eq!(back.leaves.len(), shape.leaves.len(), "{}", rendered);
-    for (want, got) in shape.leaves.iter().zip(&back.leaves) {
-        let expected = expected_leaf(want, &names, values).unwrap_or_default();
-        prop_assert_eq!(&got.text, &expected, "{} → {}", template, rendered);
-        // Checked on their own, not through `place`: what the value brought into a name is name
-        // characters, into a word word characters.
-        let own = |c: char| want.text.contains(c);
-        match want.rule {
-            Rule::Entity => prop_assert!(
-                got.text
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || own(c)),
-                "{:?}",
-                got.text
-            ),
-            Rule::Word => prop_assert!(
-                got.text
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "_.+-".contains(c) || own(c)),
-                "{:?}",
-                got.text
-            ),
-            _ => {}
+    prop_assert_eq!(got.args.len(), want.args.len(), "{}", rendered);
+    for (w, g) in want.args.iter().zip(&got.args) {
+        if w.text.contains(NEUTRAL) {
+            prop_assert_eq!(&g.shape, &w.shape, "{} → {}", template, rendered);
+        } else {
+            prop_assert_eq!(&g.text, &w.text, "{} → {}", template, rendered);
+        }
+    }
+    prop_assert_eq!(got.names.len(), want.names.len(), "{}", rendered);
+    for (w, g) in want.names.iter().zip(&got.names) {
+        if w.contains(NEUTRAL) {
+            let extra = brought(w, g);
+            // What a value brings into a name is word characters at most (a player name, or
+            // the strictest rule where `grammar` did not see a name).
+            prop_assert!(
+                !g.is_empty()
+                    && extra
+                        .iter()
+                        .all(|c| c.is_ascii_alphanumeric() || "_.+-".contains(*c)),
+                "{template} → {rendered}: name {g:?}"
+            );
         }
     }
     Ok(())
@@ -352,19 +343,15 @@ fn odd_template() -> impl Strategy<Value = String> {
 
 #[test]
 fn the_corpus_reads_as_known_commands() {
-    // Every template except the plugin ones is read with its real shape, not as "unknown".
+    // Every template except the plugin ones follows the tree, for the oracle and for `grammar`.
     for template in CORPUS {
-        let (marked, _) = marked(template);
-        let parsed = grammar::parse_command(&marked);
         let plugin = template.starts_with("tnt") || template.starts_with("someplugin");
+        let base = neutral(template);
+        assert_eq!(ORACLE.read(&base).is_none(), plugin, "{template}");
+        let parsed = grammar::parse_command(&base);
         assert_eq!(
-            parsed.skeleton.starts_with('?'),
+            parsed.skeleton.contains('?'),
             plugin,
-            "{template}: {}",
-            parsed.skeleton
-        );
-        assert!(
-            !parsed.skeleton.contains('?') || plugin,
             "{template}: {}",
             parsed.skeleton
         );
@@ -387,4 +374,104 @@ proptest! {
         };
         check(&template, &values)?;
     }
+}
+
+/// A plain value an argument of this parser takes (the ways through the tree are filled with
+/// these, then one argument at a time is a placeholder).
+fn sample(parser: &str) -> &'static str {
+    if parser == "/" {
+        return "say hi";
+    }
+    match parser.split('/').next().unwrap_or(parser) {
+        "entity" | "game_profile" | "score_holder" => "Steve",
+        "message" | "string" => "hi",
+        "component" => r#"{"text":"x"}"#,
+        "style" => r#"{"color":"red"}"#,
+        "nbt_compound_tag" => "{a:1}",
+        "nbt_tag" => "1",
+        "nbt_path" => "a.b",
+        "block_pos" | "vec3" => "~ ~1 ~",
+        "vec2" | "rotation" | "column_pos" => "~ ~",
+        "integer" | "float" | "double" | "time" => "1",
+        "bool" => "true",
+        "int_range" | "float_range" => "1..2",
+        "color" => "red",
+        "hex_color" => "FF0000",
+        "swizzle" => "xz",
+        "entity_anchor" => "eyes",
+        "gamemode" => "creative",
+        "heightmap" => "world_surface",
+        "operation" => "+=",
+        "scoreboard_slot" => "sidebar",
+        "objective_criteria" => "dummy",
+        "item_slot" => "weapon.mainhand",
+        "item_slots" => "container.*",
+        "template_mirror" => "none",
+        "template_rotation" => "none",
+        "uuid" => "dd12be42-52a9-4a91-a8a1-11c01849e498",
+        "objective" | "team" => "gifts",
+        "dimension" => "minecraft:overworld",
+        "particle" => "minecraft:flame",
+        _ => "minecraft:stone",
+    }
+}
+
+/// Every way through the command tree, each argument in turn holding hostile viewer text: the
+/// oracle reads the result along the same way (every vanilla command, every argument kind).
+#[test]
+fn every_argument_of_every_vanilla_command_keeps_its_structure() {
+    let hostile = [
+        "Bob the Builder",
+        "@e[type=!player]",
+        r#"a"},{"text":"x"#,
+        r"q'\\",
+        "x run kill @e",
+        r#"{"text":"x","clickEvent":{"action":"run_command","value":"/op me"}}"#,
+        "~ ~ ~",
+        "*",
+        "",
+    ];
+    let ways = ORACLE.ways();
+    assert!(ways.len() > 1000, "{}", ways.len());
+    let (mut templates, mut unread) = (0, Vec::new());
+    for way in &ways {
+        let words: Vec<&str> = way
+            .iter()
+            .map(|step| match step {
+                Ok(word) => word.as_str(),
+                Err(parser) => sample(parser),
+            })
+            .collect();
+        let base = words.join(" ");
+        if ORACLE.read(&base).is_none() {
+            unread.push(base.clone());
+            continue;
+        }
+        for (i, step) in way.iter().enumerate() {
+            if step.is_ok() || step.as_ref().is_err_and(|p| p == "/") {
+                continue;
+            }
+            let mut parts = words.clone();
+            parts[i] = "{nickname}";
+            let template = parts.join(" ");
+            templates += 1;
+            for text in hostile {
+                let values = Values {
+                    nickname: text.into(),
+                    ..Values::default()
+                };
+                if let Err(err) = check(&template, &values) {
+                    panic!("{template} with {text:?}: {err}");
+                }
+            }
+        }
+    }
+    // The samples read as vanilla for nearly every way (a few need values these samples are not).
+    assert!(
+        unread.len() * 50 < ways.len(),
+        "{} unread: {:?}",
+        unread.len(),
+        &unread[..unread.len().min(20)]
+    );
+    assert!(templates > 2000, "{templates}");
 }

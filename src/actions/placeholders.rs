@@ -1,9 +1,11 @@
 //! Placeholder substitution for command templates, with the escaping rule that keeps a viewer-controlled
 //! value from changing the structure of a command (see `docs/actions.md`, "Placeholders").
 //!
-//! A value is escaped for the argument it lands in, as [`super::grammar`] reads the template:
-//! - a **message** (`say`, `me`, `msg`/`tell`/`w`, `teammsg`, `kick` reasons) keeps its spaces, and
-//!   every `@` becomes `＠` (U+FF20), because Minecraft expands selectors anywhere in a message;
+//! A value is escaped for the argument it lands in, as [`super::grammar`] reads the template along
+//! Minecraft's own command tree ([`super::grammar::tree`]):
+//! - a **message** (every `message` argument: `say`, `me`, `msg`/`tell`/`w`, `teammsg`, `kick`
+//!   and `ban` reasons; greedy strings too) keeps its spaces, and every `@` becomes `＠` (U+FF20),
+//!   because Minecraft expands selectors anywhere in a message;
 //! - the content of a quoted **string** (a JSON text, an NBT string) is escaped for every enclosing
 //!   string (`\` and the string's quote), innermost first;
 //! - a string that is itself a **command** (`run_command` click events, command blocks' `Command`)
@@ -12,8 +14,8 @@
 //! - an **entity** (a player name, score holder, `selector` of a text component) must be a valid
 //!   Minecraft name (`[A-Za-z0-9_]{1,16}`), or the command is refused: viewer text is never a
 //!   selector;
-//! - anything else — a **word** (ids, tags, numbers) and every argument of a command we do not know
-//!   — becomes one ASCII word (`[A-Za-z0-9_.+-]`, spaces as `_`);
+//! - anything else — a **word** (ids, tags, numbers) and every argument of a command the tree does
+//!   not have (plugins) — becomes one ASCII word (`[A-Za-z0-9_.+-]`, spaces as `_`);
 //! - an unquoted SNBT/JSON value that is only the placeholder becomes a quoted string.
 //!
 //! Every value first loses control and format characters and `§` ([`crate::text::for_command`]).
@@ -52,6 +54,15 @@ pub enum RenderError {
         "command is {bytes} bytes after placeholders; Minecraft RCON accepts at most {limit} (UTF-8): {preview}…"
     )]
     TooLong {
+        bytes: usize,
+        limit: usize,
+        preview: String,
+    },
+    /// Bedrock's `/connect` takes shorter commands than RCON (see `actions::bedrock::escape`).
+    #[error(
+        "command is {bytes} bytes after placeholders; a Bedrock world over /connect accepts at most {limit} (UTF-8): {preview}…"
+    )]
+    TooLongForBedrock {
         bytes: usize,
         limit: usize,
         preview: String,
@@ -122,7 +133,8 @@ impl Values {
         }
     }
 
-    fn get(&self, name: &str) -> Option<Value<'_>> {
+    /// The value of placeholder `name` (Bedrock escaping reads templates with it too).
+    pub(crate) fn get(&self, name: &str) -> Option<Value<'_>> {
         Some(match name {
             "user" => Value::Text(&self.user),
             "nickname" => Value::Text(&self.nickname),
@@ -139,7 +151,7 @@ impl Values {
     }
 }
 
-enum Value<'a> {
+pub(crate) enum Value<'a> {
     /// Untrusted text (viewer or TikTok controlled).
     Text(&'a str),
     /// A number we produced ourselves: digits only, safe anywhere.

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use tokio::sync::{Notify, mpsc, watch};
 
+use super::bedrock::BedrockLink;
 use super::binding::{HeldQueue, HeldQueues, Origin, ServerId};
 use super::devices::{Devices, KeysTicket};
 use super::keys::{KeysLimits, KeysPace, Plan};
@@ -50,6 +51,10 @@ pub struct ExecutorConfig {
     pub keys_limits: KeysLimits,
     /// Reading chat aloud (its word filter and length apply to `speak` actions too).
     pub read_chat: ReadChat,
+    /// The streamer's Bedrock world over `/connect`: while set it is the streamer's server
+    /// instead of `rcon` (commands never go to both).
+    #[serde(skip)]
+    pub bedrock: Option<BedrockLink>,
 }
 
 impl Default for ExecutorConfig {
@@ -64,14 +69,24 @@ impl Default for ExecutorConfig {
             keys_pace: KeysPace::default(),
             keys_limits: KeysLimits::default(),
             read_chat: ReadChat::default(),
+            bedrock: None,
         }
     }
 }
 
 impl ExecutorConfig {
-    /// Where commands go now.
+    /// Where commands go now, when that is an RCON server.
     pub fn active_rcon(&self) -> Option<&RconConfig> {
-        self.demo_rcon.as_ref().or(self.rcon.as_ref())
+        match (&self.demo_rcon, &self.bedrock) {
+            (Some(demo), _) => Some(demo),
+            (None, Some(_)) => None,
+            (None, None) => self.rcon.as_ref(),
+        }
+    }
+
+    /// Where commands go now, when that is the streamer's Bedrock world.
+    pub fn active_bedrock(&self) -> Option<&BedrockLink> {
+        self.bedrock.as_ref().filter(|_| self.demo_rcon.is_none())
     }
 
     /// The current server: new actions without an [`Origin`] are bound to it.
@@ -85,6 +100,9 @@ impl ExecutorConfig {
 
     /// The streamer's own server (whether or not the demo runs).
     pub fn stream_server(&self) -> ServerId {
+        if let Some(link) = &self.bedrock {
+            return ServerId::Bedrock(link.port());
+        }
         self.rcon
             .as_ref()
             .map_or(ServerId::NotSet, |r| ServerId::rcon(&r.host, r.port))
@@ -108,6 +126,10 @@ pub enum RconState {
     Connected,
     /// The last attempt failed: why, and when the next try is.
     Down(RconDown),
+    /// The Bedrock world on `port` is not connected: the streamer types `/connect` in the game.
+    WaitingForGame {
+        port: u16,
+    },
 }
 
 /// A snapshot of the queue for the UI.
@@ -116,6 +138,8 @@ pub struct QueueStatus {
     pub depth: usize,
     /// What is running (or waiting for RCON) right now.
     pub running: Option<String>,
+    /// Commands sent to the Bedrock game that wait for its answer.
+    pub in_flight: usize,
     pub done: u64,
     pub failed: u64,
     pub dropped: u64,
@@ -132,6 +156,9 @@ pub struct QueueStatus {
     /// Removed by the streamer (Clear, or clearing a held queue) without running.
     pub cleared: u64,
     pub paused: bool,
+    /// Held while the streamer's player is dead (the world awareness, `crate::world`): apart from
+    /// the streamer's own Pause, and lifted on respawn or when the world can no longer be read.
+    pub world_pause: Option<WorldPause>,
     pub last_error: Option<FailedAction>,
     pub rcon: RconState,
     /// The server the queue runs on now.
@@ -140,6 +167,23 @@ pub struct QueueStatus {
     pub held: Vec<HeldQueue>,
     /// The stop handshake began: nothing new is queued.
     pub stopping: bool,
+}
+
+/// Why the world awareness holds the queue.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WorldPause {
+    /// The streamer's in-game name.
+    pub player: String,
+}
+
+impl std::fmt::Display for WorldPause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "paused while {} is dead; resumes when they respawn",
+            self.player
+        )
+    }
 }
 
 /// One finished action, for the log view.
@@ -266,6 +310,11 @@ pub(super) struct Shared {
     pub(super) refused: u64,
     /// Where overlay-text actions go (`None`: overlays are off).
     pub(super) overlay: Option<OverlayHub>,
+    /// Commands sent to the Bedrock game, not answered yet (the queue is idle only without them).
+    pub(super) awaiting: usize,
+    /// Commands the game refused as "too many" and that went back to the head of the queue, in
+    /// the order they were first sent (the next ones go in behind them).
+    pub(super) requeued: usize,
 }
 
 pub(super) struct Inner {
@@ -290,6 +339,7 @@ impl Inner {
         status.depth = shared.queue.len();
         status.server = shared.config.server();
         status.stopping = shared.closed;
+        status.in_flight = shared.awaiting;
         status.held = shared
             .held
             .iter()
@@ -308,7 +358,10 @@ impl Inner {
         let status = {
             let shared = self.lock();
             let status = Self::snapshot(&shared);
-            let idle = shared.queue.is_empty() && status.running.is_none() && status.speaking == 0;
+            let idle = shared.queue.is_empty()
+                && status.running.is_none()
+                && status.speaking == 0
+                && shared.awaiting == 0;
             self.idle
                 .send_if_modified(|v| std::mem::replace(v, idle) != idle);
             status
@@ -324,6 +377,37 @@ impl Inner {
         if changed {
             (self.wake)();
         }
+    }
+
+    /// Counts a finished action's outcome in the status, logs it and publishes. The outcome is
+    /// passed on (the log, the status), not logged here: the window and `--execute`'s stderr
+    /// report it.
+    pub(super) fn record(&self, summary: &str, outcome: Result<String, ActionError>) {
+        {
+            let mut shared = self.lock();
+            match &outcome {
+                Ok(_) => shared.status.done += 1,
+                Err(err) => {
+                    shared.status.failed += 1;
+                    if matches!(
+                        err,
+                        ActionError::RconNotConfigured | ActionError::ObsNotConfigured
+                    ) {
+                        shared.status.not_configured += 1;
+                    }
+                    shared.status.last_error = Some(FailedAction {
+                        action: summary.to_owned(),
+                        error: err.clone(),
+                    });
+                }
+            }
+        }
+        self.log(ExecLogLine {
+            time: SystemTime::now(),
+            action: summary.to_owned(),
+            outcome,
+        });
+        self.publish();
     }
 
     /// Adds a line to the log (the one the window reads), hands it to the event channel if there

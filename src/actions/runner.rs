@@ -8,9 +8,10 @@ use std::time::{Duration, Instant, SystemTime};
 
 use rand::Rng as _;
 
+use super::bedrock::{BedrockLink, queue_glue};
 use super::keys::Plan;
 use super::obs::{ObsError, ObsLink, ObsTimeouts, ObsWork};
-use super::outcome::{ActionError, FailedAction, RconDown};
+use super::outcome::{ActionError, RconDown};
 use super::queue::{ExecLogLine, Inner, Item, RconState, Work, is_stale, next_start};
 use super::rcon::{RconClient, RconError, RconTimeouts};
 use super::sound::SoundPlayer;
@@ -81,7 +82,10 @@ impl Runner {
                 }
                 Next::Wait => {
                     self.inner.publish();
-                    if self.wants_connection() {
+                    if let Some(link) = self.bedrock() {
+                        self.conn = None;
+                        queue_glue::idle(&self.inner, &link, notified).await;
+                    } else if self.wants_connection() {
                         // Connect as soon as RCON is configured, so the status is true before
                         // the first gift; on failure this waits the backoff delay.
                         self.ensure_connected(notified).await;
@@ -117,7 +121,7 @@ impl Runner {
                         }
                         continue;
                     }
-                    if needs_rcon && !self.ensure_connected(notified).await {
+                    if needs_rcon && !self.ensure_target(notified).await {
                         continue;
                     }
                 }
@@ -125,6 +129,30 @@ impl Runner {
             let Some(item) = self.pop() else { continue };
             self.run_item(item).await;
         }
+    }
+
+    /// The streamer's Bedrock world, when commands go there now.
+    fn bedrock(&self) -> Option<BedrockLink> {
+        self.inner.lock().config.active_bedrock().cloned()
+    }
+
+    /// The current server can take a command: the Bedrock game's window has room, or RCON is
+    /// logged in (see [`Self::ensure_connected`]).
+    async fn ensure_target(
+        &mut self,
+        notified: std::pin::Pin<&mut tokio::sync::futures::Notified<'_>>,
+    ) -> bool {
+        let Some(link) = self.bedrock() else {
+            return self.ensure_connected(notified).await;
+        };
+        self.conn = None;
+        self.conn_version = self.inner.lock().config_version;
+        let ready = queue_glue::ensure_ready(&self.inner, &link, notified).await;
+        if !ready {
+            self.skip_stale_head();
+            self.inner.publish();
+        }
+        ready
     }
 
     /// RCON is configured and we hold no connection for the current settings.
@@ -145,7 +173,7 @@ impl Runner {
         if shared.stop {
             return Next::Stop;
         }
-        if shared.status.paused {
+        if shared.status.paused || shared.status.world_pause.is_some() {
             return Next::Wait;
         }
         match shared.queue.front() {
@@ -169,7 +197,7 @@ impl Runner {
     /// switches servers, so a command never runs on the server before the switch.
     fn pop(&self) -> Option<Item> {
         let mut shared = self.inner.lock();
-        if shared.status.paused || shared.stop {
+        if shared.status.paused || shared.status.world_pause.is_some() || shared.stop {
             return None;
         }
         let now = Instant::now();
@@ -276,6 +304,14 @@ impl Runner {
     }
 
     async fn run_item(&mut self, item: Item) {
+        if matches!(item.work, Work::Command(_))
+            && let Some(link) = self.bedrock()
+        {
+            // The game answers later; the gap runs from this send.
+            self.last_end = Some(Instant::now());
+            queue_glue::send(&self.inner, &link, item);
+            return;
+        }
         self.inner.publish();
         let outcome = match &item.work {
             Work::Command(text) => self.run_command(text).await,
@@ -316,7 +352,7 @@ impl Runner {
         };
         self.last_end = Some(Instant::now());
         self.inner.lock().status.running = None;
-        record(&self.inner, &item.summary, outcome);
+        self.inner.record(&item.summary, outcome);
     }
 
     /// Runs a keys action on the keystroke thread (started on first use) and waits for it: the
@@ -366,7 +402,7 @@ impl Runner {
                 }
             }
             let outcome = outcome.unwrap_or_else(|| Ok("not said: Stop all dropped it".to_owned()));
-            record(&inner, &summary, outcome);
+            inner.record(&summary, outcome);
         });
         None
     }
@@ -434,34 +470,4 @@ impl Runner {
             .map(|()| "playing".to_owned())
             .map_err(ActionError::Sound)
     }
-}
-
-/// Counts a finished action's outcome in the status, logs it and publishes. The outcome is passed
-/// on (the log, the status), not logged here: the window and `--execute`'s stderr report it.
-fn record(inner: &Inner, summary: &str, outcome: Result<String, ActionError>) {
-    {
-        let mut shared = inner.lock();
-        match &outcome {
-            Ok(_) => shared.status.done += 1,
-            Err(err) => {
-                shared.status.failed += 1;
-                if matches!(
-                    err,
-                    ActionError::RconNotConfigured | ActionError::ObsNotConfigured
-                ) {
-                    shared.status.not_configured += 1;
-                }
-                shared.status.last_error = Some(FailedAction {
-                    action: summary.to_owned(),
-                    error: err.clone(),
-                });
-            }
-        }
-    }
-    inner.log(ExecLogLine {
-        time: SystemTime::now(),
-        action: summary.to_owned(),
-        outcome,
-    });
-    inner.publish();
 }

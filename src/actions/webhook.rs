@@ -38,7 +38,7 @@ pub enum WebhookError {
     #[error("webhook URL {url:?} is not a valid http(s) URL")]
     BadUrl { url: String },
     #[error(
-        "the webhook URL {url} was hidden when these triggers were exported; enter the full URL again"
+        "the webhook URL {url} is only a stand-in (the full URL was hidden in an export, or the keyring did not give it); enter the full URL again"
     )]
     Redacted { url: String },
     #[error("webhook {url} did not answer within {millis} ms")]

@@ -98,6 +98,7 @@ pub fn run(demo: bool, overlay_port: Option<u16>) -> ExitCode {
         settings_path: crate::settings::default_path(),
         runtime: runtime.handle().clone(),
         demo,
+        secrets: crate::settings::SecretsHome::Keyring,
     };
     let result = eframe::run_native(
         "giftdeck",

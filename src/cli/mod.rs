@@ -272,10 +272,9 @@ impl ExecuteArgs {
     }
 }
 
-/// Writes one credited gift as a JSON line.
+/// Writes one credited gift as a JSON line (line breakers escaped, see [`crate::jsonl`]).
 pub fn write_json_line(out: &mut impl Write, decision: &Decision) -> io::Result<()> {
-    serde_json::to_writer(&mut *out, &decision.gift).map_err(io::Error::other)?;
-    out.write_all(b"\n")
+    crate::jsonl::write_line(out, &decision.gift)
 }
 
 /// A gift line under `--events`: `"kind":"gift"` first, then every key of the plain gift line.
@@ -296,14 +295,10 @@ pub fn write_output(out: &mut impl Write, output: &Output, events: bool) -> io::
                 kind: "gift",
                 gift: &decision.gift,
             };
-            serde_json::to_writer(&mut *out, &line).map_err(io::Error::other)?;
-            out.write_all(b"\n")
+            crate::jsonl::write_line(out, &line)
         }
         Output::Credit(decision) => write_json_line(out, decision),
-        Output::Fired(fired) if events => {
-            serde_json::to_writer(&mut *out, &fired.line).map_err(io::Error::other)?;
-            out.write_all(b"\n")
-        }
+        Output::Fired(fired) if events => crate::jsonl::write_line(out, &fired.line),
         Output::Fired(_) | Output::Event(_) | Output::Likes(_) => Ok(()),
     }
 }
@@ -338,7 +333,11 @@ pub fn load_mappings_source(
         let table = MappingTable::new(import.mappings.clone());
         return Ok((table, Some(import)));
     }
-    let file = settings::load_mappings_file(path)?;
+    let mut file = settings::load_mappings_file(path)?;
+    // The app's own settings file shows webhook URLs as stand-ins: their URLs are in the keyring.
+    if let Err(err) = settings::restore_webhooks_from_keyring(&mut file) {
+        eprintln!("warning: webhook URLs from the keyring: {err}");
+    }
     for warning in &file.warnings {
         eprintln!("warning: {warning}");
     }

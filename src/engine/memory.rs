@@ -28,8 +28,9 @@ use crate::triggers::{LikeCounter, RoomTriggerMemory};
 /// Version of the [`RoomMemory`] file format.
 pub const MEMORY_VERSION: u32 = 1;
 
-/// Identifies a streak: one viewer sending one gift type in one combo group.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// Identifies a streak: one viewer sending one gift type in one combo group. Ordered only so open
+/// streaks can be indexed by age.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct StreakKey {
     pub user_id: i64,
     pub gift_id: i64,

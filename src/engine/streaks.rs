@@ -2,7 +2,7 @@
 //! comes, credits only what a streak key was not credited yet, and keeps late messages of a
 //! finished streak from opening a new one. Pure: time is passed in as milliseconds.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeSet, VecDeque};
 
 use super::memory::{FinishedStreak, OpenStreak, StreakChange, StreakKey};
 use super::{Credit, EngineConfig, HashMap};
@@ -38,13 +38,17 @@ fn relation(finished: &FinishedStreak, count: u32, created_millis: i64) -> Relat
 
 /// Open and finished streaks. Feed it gift messages that passed de-duplication.
 ///
-/// Open streaks and finished ones are kept apart: the timeout scan only walks open streaks, and
-/// finished ones are forgotten in the order they finished (a queue), so neither grows a hot path.
+/// Open streaks and finished ones are kept apart. Open streaks are indexed by their last update,
+/// so the timeout scan and the open-streak cap reach the oldest in O(log n) instead of walking
+/// them all; finished ones are forgotten in the order they finished (a queue), so neither grows a
+/// hot path.
 /// Every change goes through `GiftEngine::apply`, which is also how a saved memory is restored.
 #[derive(Debug)]
 pub struct GiftEngine {
     config: EngineConfig,
     open: HashMap<StreakKey, OpenStreak>,
+    /// `(last_update_millis, key)` of every open streak, oldest first: kept equal to `open`.
+    open_by_age: BTreeSet<(u64, StreakKey)>,
     finished: HashMap<StreakKey, FinishedStreak>,
     /// `(finished_millis, key)` in finish order; entries whose key finished again later are stale.
     finished_order: VecDeque<(u64, StreakKey)>,
@@ -59,6 +63,7 @@ impl GiftEngine {
         Self {
             config,
             open: HashMap::default(),
+            open_by_age: BTreeSet::new(),
             finished: HashMap::default(),
             finished_order: VecDeque::new(),
             journal: None,
@@ -211,10 +216,17 @@ impl GiftEngine {
     pub(crate) fn apply(&mut self, change: StreakChange) {
         match change {
             StreakChange::Open(streak) => {
-                self.open.insert(streak.key, streak);
+                let (key, at) = (streak.key, streak.last_update_millis);
+                if let Some(previous) = self.open.insert(key, streak) {
+                    self.open_by_age.remove(&(previous.last_update_millis, key));
+                }
+                self.open_by_age.insert((at, key));
             }
             StreakChange::Finished(done) => {
-                self.open.remove(&done.key);
+                if let Some(previous) = self.open.remove(&done.key) {
+                    self.open_by_age
+                        .remove(&(previous.last_update_millis, done.key));
+                }
                 let previous = self.finished.insert(done.key, done);
                 if previous.is_none_or(|p| p.finished_millis != done.finished_millis) {
                     self.finished_order
@@ -283,10 +295,10 @@ impl GiftEngine {
     pub fn expire(&mut self, now_millis: u64, out: &mut Vec<Credit>) {
         let timeout = self.config.streak_timeout_millis;
         let stale: Vec<StreakKey> = self
-            .open
+            .open_by_age
             .iter()
-            .filter(|(_, s)| now_millis.saturating_sub(s.last_update_millis) >= timeout)
-            .map(|(k, _)| *k)
+            .take_while(|(at, _)| now_millis.saturating_sub(*at) >= timeout)
+            .map(|(_, key)| *key)
             .collect();
         let start = out.len();
         for key in stale {
@@ -330,12 +342,7 @@ impl GiftEngine {
     /// Keeps memory bounded when an absurd number of streaks is open at once: the oldest is
     /// credited now, as `timeout`, and counted.
     fn finalize_oldest_open(&mut self, out: &mut Vec<Credit>) {
-        let oldest = self
-            .open
-            .iter()
-            .min_by_key(|(_, s)| s.last_update_millis)
-            .map(|(k, s)| (*k, s.last_update_millis));
-        if let Some((key, at)) = oldest {
+        if let Some(&(at, key)) = self.open_by_age.first() {
             self.capped += 1;
             self.finalize(key, at, out);
         }
@@ -607,6 +614,78 @@ mod tests {
         assert_eq!(e.open_streaks(), 1);
         e.finish(&mut out);
         assert_eq!(total(&out), 5);
+    }
+
+    fn keyed(id: i64, group: i64, rc: u32, end: bool) -> GiftMessage {
+        let mut g = gift(id, rc, end);
+        g.group_id = group;
+        g
+    }
+
+    /// The index the cap and the timeout read holds exactly the open streaks, at their last update.
+    fn assert_index_matches(e: &GiftEngine) {
+        let mut from_open: Vec<(u64, StreakKey)> = e
+            .open
+            .values()
+            .map(|s| (s.last_update_millis, s.key))
+            .collect();
+        from_open.sort_unstable();
+        let index: Vec<(u64, StreakKey)> = e.open_by_age.iter().copied().collect();
+        assert_eq!(index, from_open);
+    }
+
+    #[test]
+    fn the_cap_credits_the_least_recently_updated_streak() {
+        let config = EngineConfig {
+            max_streaks: 2,
+            ..EngineConfig::default()
+        };
+        let mut e = GiftEngine::new(config);
+        let mut out = Vec::new();
+        e.on_gift(keyed(1, 1, 1, false), 10, &mut out);
+        e.on_gift(keyed(2, 2, 1, false), 20, &mut out);
+        e.on_gift(keyed(3, 1, 2, false), 30, &mut out); // group 1 updated: group 2 is now oldest
+        assert_index_matches(&e);
+        e.on_gift(keyed(4, 3, 1, false), 40, &mut out);
+        assert_eq!(
+            out.iter()
+                .map(|c| (c.gift.group_id, c.count, c.ended_by))
+                .collect::<Vec<_>>(),
+            [(2, 1, EndedBy::Timeout)]
+        );
+        assert_index_matches(&e);
+        e.on_gift(keyed(5, 1, 3, true), 50, &mut out);
+        e.expire(40 + 20_000, &mut out);
+        assert_eq!(e.open_streaks(), 0);
+        assert_index_matches(&e);
+        assert_eq!(total(&out), 1 + 3 + 1);
+        assert_eq!(e.capped_streaks(), 1);
+    }
+
+    #[test]
+    fn the_age_index_survives_a_restore_over_a_live_state() {
+        let mut live = GiftEngine::new(EngineConfig::default());
+        live.set_journaling(true);
+        let mut out = Vec::new();
+        for i in 0..50 {
+            live.on_gift(
+                keyed(i, i % 7, 1 + (i / 7) as u32, i % 5 == 0),
+                i as u64,
+                &mut out,
+            );
+        }
+        let mut changes = Vec::new();
+        live.take_changes(&mut changes);
+        let mut copy = GiftEngine::new(EngineConfig::default());
+        for change in changes.iter().chain(&changes) {
+            copy.apply(change.clone());
+        }
+        assert_index_matches(&live);
+        assert_index_matches(&copy);
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        live.expire(30_000, &mut a);
+        copy.expire(30_000, &mut b);
+        assert_eq!(a, b);
     }
 
     #[test]

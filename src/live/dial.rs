@@ -25,6 +25,24 @@ pub(super) enum Link {
     Euler { ws: WsStream },
 }
 
+impl Link {
+    /// The socket, how often to keep it alive, and the room number to enter and heart-beat
+    /// (`None` for Euler's socket, which is only pinged, every `default_heartbeat`).
+    pub(super) fn into_parts(
+        self,
+        default_heartbeat: Duration,
+    ) -> (WsStream, Duration, Option<i64>) {
+        match self {
+            Link::Push {
+                ws,
+                heartbeat,
+                room_number,
+            } => (ws, heartbeat, Some(room_number)),
+            Link::Euler { ws } => (ws, default_heartbeat, None),
+        }
+    }
+}
+
 /// A connection made by a probe, ready to take over the stream.
 pub(super) struct Prepared {
     /// Index of the provider in the chain.

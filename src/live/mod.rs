@@ -360,7 +360,7 @@ pub enum SessionWarning {
     #[error("{0}; this session's memory is no longer saved")]
     MemoryNotSaved(Arc<RoomStoreError>),
     /// The TikTok session could not be read from the OS keyring: the room is tried without it.
-    #[error("{0}")]
+    #[error("{0}; the room is tried without your TikTok session")]
     Keyring(crate::keystore::KeyringError),
 }
 
@@ -463,8 +463,9 @@ impl Recorder {
         f(&mut writer)
     }
 
-    pub fn write(&self, message: &[u8]) -> Result<(), CaptureError> {
-        self.with(|w| w.write_record(message))
+    /// Records one message with the Unix milliseconds it was received at.
+    pub fn write(&self, message: &[u8], received_millis: u64) -> Result<(), CaptureError> {
+        self.with(|w| w.write_record(message, received_millis))
     }
 
     pub fn flush(&self) -> Result<(), CaptureError> {

@@ -232,12 +232,15 @@ impl Session {
         let next = self
             .chain
             .on_failure(verdict, err.kind(), err.code(), now, SystemTime::now());
-        tracing::info!(
-            "live session: {err} ({verdict:?}; next provider {})",
+        // The error is handled once: passed on in the status it becomes (which `set_status`
+        // logs), or, for a renewal that shows no status, logged here.
+        tracing::debug!(
+            "live session: {verdict:?}; next provider {}",
             self.chain.current_kind()
         );
         if verdict == Verdict::Renew {
             // Euler's lifetime is over, not the stream: straight back, no status in between.
+            tracing::info!("live session: {err}; reconnecting at once");
             self.quiet = true;
             return Ok(());
         }
@@ -378,13 +381,13 @@ impl Session {
     /// Records the sign server's answer and ingests its history batch: recent messages, replayed
     /// on every reconnect and by every provider, recognised by the same pipeline.
     async fn take_history(&mut self, batch: wire::Batch, signed: &Signed) -> Result<(), Interrupt> {
+        let now = self.now_millis();
         if let Some(recorder) = &self.record {
             // Wrapped as a `msg` frame so `replay` reads it like any other message.
             let frame = wire::encode_batch_as_msg_frame(&signed.raw);
-            recorder.write(&frame).map_err(LiveError::Record)?;
+            recorder.write(&frame, now).map_err(LiveError::Record)?;
         }
         self.sync_mappings();
-        let now = self.now_millis();
         self.pipeline.ingest_batch(batch, now, &mut self.out);
         self.flush_outputs().await?;
         Ok(())

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest, http::HeaderValue};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use url::Url;
@@ -185,7 +186,17 @@ pub async fn connect(
     .await
 }
 
-/// Opens a WebSocket with these extra headers; a refused upgrade becomes `Blocked` (with
+/// The limits of every socket opened to a push server or relay: no message, and no single frame,
+/// larger than a capture record ([`crate::capture::MAX_RECORD_BYTES`]), so whatever a session
+/// receives can be recorded and replayed, and a relay cannot make it buffer more.
+pub fn ws_config() -> WebSocketConfig {
+    let limit = usize::try_from(crate::capture::MAX_RECORD_BYTES).ok();
+    WebSocketConfig::default()
+        .max_message_size(limit)
+        .max_frame_size(limit)
+}
+
+/// Opens a WebSocket with these extra headers (and [`ws_config`]'s limits); a refused upgrade becomes `Blocked` (with
 /// `handshake-msg`) or `Rejected` (with its status).
 pub async fn open(
     url: &Url,
@@ -205,7 +216,8 @@ pub async fn open(
         })?;
         headers.insert(*name, value);
     }
-    let connecting = tokio_tungstenite::connect_async(request);
+    let connecting =
+        tokio_tungstenite::connect_async_with_config(request, Some(ws_config()), false);
     let (stream, response) = match tokio::time::timeout(timeout, connecting).await {
         Err(_) => {
             return Err(ConnectError::Timeout {
@@ -329,5 +341,52 @@ mod tests {
         assert_eq!(parse_ping_interval("ping-interval=NaN"), None);
         assert_eq!(parse_ping_interval("ping-interval=x"), None);
         assert_eq!(parse_ping_interval(""), None);
+    }
+
+    /// A server that sends one `big`-byte binary message, then a frame header claiming one byte
+    /// more than a capture record may hold.
+    async fn serve_big_then_too_big(big: usize) -> (Url, tokio::task::JoinHandle<()>) {
+        use futures_util::SinkExt;
+        use tokio::io::AsyncWriteExt;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = Url::parse(&format!("ws://{}/", listener.local_addr().unwrap())).unwrap();
+        let server = tokio::spawn(async move {
+            let (tcp, _) = listener.accept().await.unwrap();
+            let mut ws = tokio_tungstenite::accept_async(tcp).await.unwrap();
+            ws.send(tungstenite::Message::Binary(vec![7u8; big].into()))
+                .await
+                .unwrap();
+            let too_big = u64::from(crate::capture::MAX_RECORD_BYTES) + 1;
+            let mut header = vec![0x82, 127];
+            header.extend_from_slice(&too_big.to_be_bytes());
+            header.extend_from_slice(&[0; 64]);
+            let _ = ws.get_mut().write_all(&header).await;
+            // Keep the connection open until the client has read (or refused) both.
+            let _ = tokio::time::timeout(
+                Duration::from_secs(10),
+                futures_util::StreamExt::next(&mut ws),
+            )
+            .await;
+        });
+        (url, server)
+    }
+
+    /// Reproduced on the old socket (tungstenite's defaults): a 20 MiB message, which a capture
+    /// records and replays, was refused as a too-large frame and the connection lost.
+    #[tokio::test]
+    async fn the_socket_takes_what_a_capture_holds_and_refuses_more() {
+        use futures_util::StreamExt;
+        let big = 20 * 1024 * 1024;
+        let (url, server) = serve_big_then_too_big(big).await;
+        let (mut ws, _) = open(&url, &[], Duration::from_secs(10)).await.unwrap();
+        let first = ws.next().await.unwrap().unwrap();
+        assert_eq!(first.len(), big);
+        let second = ws.next().await.unwrap();
+        assert!(
+            matches!(second, Err(tungstenite::Error::Capacity(_))),
+            "{second:?}"
+        );
+        drop(ws);
+        server.await.unwrap();
     }
 }

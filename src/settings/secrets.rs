@@ -2,6 +2,7 @@
 //! backups and its folder (fixed and reported when found looser), and webhook URLs hidden in exports
 //! with the way back on import.
 
+use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -120,20 +121,27 @@ pub fn redaction_warning(trigger: &str, shown_url: &str) -> String {
 }
 
 /// After an import, puts back the full URL of each hidden webhook from the current trigger table
-/// (same trigger, same scheme and host, in order), and drops the warnings of those put back.
-/// Returns how many were restored.
+/// (same trigger, same scheme and host, in order: the second hidden webhook of a trigger gets the
+/// second matching URL), and drops the warnings of those put back. Returns how many were restored.
 pub fn restore_redacted_urls(file: &mut MappingsFile, current: &[Mapping]) -> usize {
+    let mut candidates: HashMap<&str, Vec<&str>> = HashMap::new();
+    for mapping in current {
+        for action in &mapping.actions {
+            if let Action::Webhook { url, .. } = action
+                && !webhook::is_redacted(url)
+            {
+                candidates
+                    .entry(mapping.trigger.as_str())
+                    .or_default()
+                    .push(url.as_str());
+            }
+        }
+    }
     let mut restored = 0;
     for mapping in &mut file.mappings {
-        let mut candidates: Vec<&str> = current
-            .iter()
-            .filter(|m| m.trigger == mapping.trigger)
-            .flat_map(|m| &m.actions)
-            .filter_map(|a| match a {
-                Action::Webhook { url, .. } if !webhook::is_redacted(url) => Some(url.as_str()),
-                _ => None,
-            })
-            .collect();
+        let Some(candidates) = candidates.get_mut(mapping.trigger.as_str()) else {
+            continue;
+        };
         for action in &mut mapping.actions {
             let Action::Webhook { url, .. } = action else {
                 continue;

@@ -183,8 +183,8 @@ fn encode_event(e: &EventSpec) -> (&'static str, Vec<u8>) {
         let mut common = spec_common(method, e.msg_id, e.create_time_millis);
         if let Some(c) = common.as_mut() {
             c.display_text = Some(pb::Text {
-                key: key.to_owned(),
-                default_pattern: String::new(),
+                key: key.into(),
+                default_pattern: Vec::new(),
             });
         }
         common
@@ -237,7 +237,7 @@ fn encode_event(e: &EventSpec) -> (&'static str, Vec<u8>) {
             let m = pb::WebcastChatMessage {
                 common: spec_common("WebcastChatMessage", e.msg_id, e.create_time_millis),
                 user,
-                content: text.clone(),
+                content: text.clone().into(),
                 user_identity: identity,
             };
             ("WebcastChatMessage", m.encode_to_vec())
@@ -261,8 +261,8 @@ pub struct BatchSpec {
 fn spec_user(user_id: i64, unique_id: &str, nickname: &str) -> pb::User {
     pb::User {
         id: user_id,
-        nickname: nickname.to_owned(),
-        display_id: unique_id.to_owned(),
+        nickname: nickname.into(),
+        display_id: unique_id.into(),
     }
 }
 
@@ -287,7 +287,7 @@ pub fn encode_gift_message(g: &GiftSpec) -> Vec<u8> {
         group_id: g.group_id,
         gift: Some(pb::Gift {
             id: g.gift_id,
-            name: g.gift_name.clone(),
+            name: g.gift_name.clone().into(),
             diamond_count: g.diamonds,
             r#type: g.gift_type,
             ..Default::default()
@@ -312,7 +312,7 @@ pub(crate) fn encode_message(spec: &MessageSpec) -> pb::BaseProtoMessage {
             pb::WebcastChatMessage {
                 common: spec_common("WebcastChatMessage", *msg_id, 0),
                 user: Some(spec_user(*user_id, unique_id, nickname)),
-                content: text.clone(),
+                content: text.clone().into(),
                 user_identity: None,
             }
             .encode_to_vec(),
@@ -343,7 +343,7 @@ pub(crate) fn encode_message(spec: &MessageSpec) -> pb::BaseProtoMessage {
             if let Some(c) = common.as_mut() {
                 c.display_text = Some(pb::Text {
                     key: "pm_main_follow_message_viewer_2".into(),
-                    default_pattern: String::new(),
+                    default_pattern: Vec::new(),
                 });
             }
             (
@@ -364,7 +364,7 @@ pub(crate) fn encode_message(spec: &MessageSpec) -> pb::BaseProtoMessage {
             pb::WebcastControlMessage {
                 common: spec_common("WebcastControlMessage", *msg_id, 0),
                 action: *action,
-                tips: String::new(),
+                tips: Vec::new(),
             }
             .encode_to_vec(),
         ),
@@ -390,11 +390,18 @@ pub(crate) fn encode_message(spec: &MessageSpec) -> pb::BaseProtoMessage {
 pub fn encode_batch(spec: &BatchSpec) -> Vec<u8> {
     pb::ProtoMessageFetchResult {
         messages: spec.messages.iter().map(encode_message).collect(),
-        cursor: spec.cursor.clone(),
-        internal_ext: spec.internal_ext.clone(),
+        cursor: spec.cursor.clone().into(),
+        internal_ext: spec.internal_ext.clone().into(),
         need_ack: spec.need_ack,
-        push_server: spec.push_server.clone(),
-        route_params: spec.route_params.clone(),
+        push_server: spec.push_server.clone().into(),
+        route_params: spec
+            .route_params
+            .iter()
+            .map(|(key, value)| pb::RouteParam {
+                key: key.clone().into(),
+                value: value.clone().into(),
+            })
+            .collect(),
         is_first: spec.is_first,
         heartbeat_duration: spec.heartbeat_duration_millis,
         ..Default::default()

@@ -258,29 +258,7 @@ impl TriggerState {
                 count,
                 total,
                 ..
-            } => {
-                // Counted even without like rules, so a rule added mid-stream starts from the truth.
-                let Some(step) = self.memory.likes.on_like(*count, *total) else {
-                    return;
-                };
-                if !table.listens_to(EventKind::Like) || table.is_blocked(&user.unique_id) {
-                    return;
-                }
-                for mapping in table.for_kind(EventKind::Like) {
-                    let Condition::Likes { every } = mapping.on else {
-                        continue;
-                    };
-                    let blocks = step.blocks_crossed(every);
-                    if blocks == 0 || !self.admits(&mapping.audience, user) {
-                        continue;
-                    }
-                    let mut line = self.line(EventKind::Like, *msg_id, user, mapping);
-                    line.count = u32::try_from(blocks).unwrap_or(u32::MAX);
-                    line.likes = Some(step.counted_after);
-                    line.total_likes = Some(step.room_total);
-                    self.push(mapping, user, line, now_millis, out);
-                }
-            }
+            } => self.on_like(table, (*msg_id, user), (*count, *total), now_millis, out),
             LiveEvent::Chat {
                 msg_id, user, text, ..
             } => {
@@ -305,6 +283,38 @@ impl TriggerState {
                 }
             }
             LiveEvent::Gift(_) | LiveEvent::Control { .. } => {}
+        }
+    }
+
+    /// A like message: counted (even without like rules, so a rule added mid-stream starts from
+    /// the truth), then every "every N likes" rule whose N it crossed fires.
+    fn on_like(
+        &mut self,
+        table: &MappingTable,
+        (msg_id, user): (i64, &User),
+        (count, total): (u32, i64),
+        now_millis: u64,
+        out: &mut Vec<Fired>,
+    ) {
+        let Some(step) = self.memory.likes.on_like(count, total) else {
+            return;
+        };
+        if !table.listens_to(EventKind::Like) || table.is_blocked(&user.unique_id) {
+            return;
+        }
+        for mapping in table.for_kind(EventKind::Like) {
+            let Condition::Likes { every } = mapping.on else {
+                continue;
+            };
+            let blocks = step.blocks_crossed(every);
+            if blocks == 0 || !self.admits(&mapping.audience, user) {
+                continue;
+            }
+            let mut line = self.line(EventKind::Like, msg_id, user, mapping);
+            line.count = u32::try_from(blocks).unwrap_or(u32::MAX);
+            line.likes = Some(step.counted_after);
+            line.total_likes = Some(step.room_total);
+            self.push(mapping, user, line, now_millis, out);
         }
     }
 

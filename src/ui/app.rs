@@ -5,6 +5,7 @@
 
 mod connection;
 mod login;
+mod messages;
 mod quit;
 mod test_buttons;
 
@@ -17,19 +18,19 @@ use tokio::sync::{mpsc, watch};
 
 use super::bridge::{
     self, ConnStatus, ExecutorConfig, ExecutorHandle, LogLine, QueueStatus, RconConfig,
+    WorldConfig, WorldHandle, WorldStatus,
 };
 use super::commands::{Command, Commands};
-use super::failure;
 use super::feed::Feed;
 use super::files;
 use super::link::Link;
 use super::outbox::{Inbox, ToWindow};
 use super::overlays_view::OverlaysView;
 use super::saver;
-use super::state::{Notice, NoticeLevel, ObsTest, RconTest, SaveState, SessionStatus, State};
+use super::state::{Notice, NoticeLevel, State};
 use super::tasks::{self, Tasks, UI_CHANNEL_CAPACITY, UiMsg, Waker};
 use crate::event::CreditedGift;
-use crate::mappings::{Action, Mapping, MappingTable};
+use crate::mappings::{Mapping, MappingTable};
 use crate::overlay::{OverlayError, Overlays};
 use crate::settings::{self, Settings};
 use crate::testkit::rcon::FakeRcon;
@@ -79,6 +80,9 @@ pub struct AppOptions {
     pub runtime: Handle,
     /// Start the demo at once (`giftdeck --demo`).
     pub demo: bool,
+    /// Where passwords, API keys and webhook URLs are kept: the OS keyring (the app), or the
+    /// settings file alone (tests, which must not touch the streamer's keyring).
+    pub secrets: settings::SecretsHome,
 }
 
 /// The whole app.
@@ -92,6 +96,8 @@ pub struct GiftdeckApp {
     mappings_tx: watch::Sender<MappingTable>,
     save_tx: watch::Sender<Option<Settings>>,
     save_due: Option<Instant>,
+    /// Where the settings' secrets go (the saver's, shared with the last save on exit).
+    vault: settings::SharedVault,
     /// Feed rows and warnings from the dispatch, drained each frame.
     inbox: Arc<Inbox>,
     /// How many executor log lines the window has taken (see [`ExecutorHandle::log_since`]).
@@ -106,41 +112,9 @@ pub struct GiftdeckApp {
     link: Link,
     /// Where sessions keep room memories instead of the one beside the settings file (tests).
     room_store: Option<crate::room_store::RoomStore>,
-}
-
-/// Loads the settings file, turning its problems into words for a banner.
-fn load_settings(path: Option<PathBuf>) -> (Settings, SaveState) {
-    let Some(path) = path else {
-        let save = SaveState {
-            warning: Some(
-                "No settings folder on this system: changes will not be saved.".to_owned(),
-            ),
-            ..SaveState::default()
-        };
-        return (Settings::default(), save);
-    };
-    let loaded = settings::load(&path);
-    let warning = loaded.warning.map(|w| {
-        let mut text = w.to_string();
-        if let Some(backup) = &loaded.backup {
-            text.push_str(&format!(
-                ". The original was kept as {}; starting from defaults.",
-                backup.display()
-            ));
-        }
-        if !loaded.save_allowed {
-            text.push_str(". Changes will not be saved, to protect that file.");
-        }
-        text
-    });
-    let warning = settings::join_notice(warning, &loaded.permissions_fixed);
-    let save = SaveState {
-        path: Some(path),
-        allowed: loaded.save_allowed,
-        last: None,
-        warning,
-    };
-    (loaded.settings, save)
+    /// The streamer's Minecraft player: holds the queue while they are dead.
+    world: WorldHandle,
+    world_rx: watch::Receiver<WorldStatus>,
 }
 
 impl GiftdeckApp {
@@ -161,8 +135,9 @@ impl GiftdeckApp {
             settings_path,
             runtime,
             demo,
+            secrets,
         } = options;
-        let (settings, save) = load_settings(settings_path);
+        let (settings, save, vault) = saver::load_settings(settings_path, secrets);
         let _guard = runtime.enter();
         let waker = Arc::new(Waker::default());
         let (ui_tx, ui_rx) = mpsc::channel(UI_CHANNEL_CAPACITY);
@@ -191,10 +166,19 @@ impl GiftdeckApp {
         executor.set_overlay(overlays.as_ref().map(|o| o.hub.clone()));
         // Latest-value state straight from the executor: never behind, never blocking it.
         let queue_rx = executor.status_watch();
+        let world = WorldHandle::spawn(executor.world_gate());
+        world.set_config(world_config(&settings));
+        let world_rx = world.status_watch();
 
         let (save_tx, save_rx) = watch::channel(None);
         if let Some(path) = save.path.clone().filter(|_| save.allowed) {
-            tasks.spawn_loop(saver::save_settings(path, save_rx, ui_tx, waker));
+            tasks.spawn_loop(saver::save_settings(
+                path,
+                save_rx,
+                vault.clone(),
+                ui_tx,
+                waker,
+            ));
         }
 
         let mut app = Self {
@@ -207,6 +191,7 @@ impl GiftdeckApp {
             mappings_tx,
             save_tx,
             save_due: None,
+            vault,
             inbox,
             log_seen: 0,
             undo_mappings: None,
@@ -215,7 +200,19 @@ impl GiftdeckApp {
             overlays,
             room_store: None,
             link: Link::Off,
+            world,
+            world_rx,
         };
+        {
+            // The world's status wakes the window when it changes; nothing else does.
+            let mut changed = app.world_rx.clone();
+            let waker = app.tasks.waker();
+            app.tasks.spawn_loop(async move {
+                while changed.changed().await.is_ok() {
+                    waker.wake();
+                }
+            });
+        }
         match (&app.overlays, overlay_error) {
             (Some(overlays), _) => {
                 overlays
@@ -357,6 +354,7 @@ impl GiftdeckApp {
         if self.queue_rx.borrow().has_changed() {
             self.state.queue = self.queue_rx.borrow_and_update().clone();
         }
+        self.world_step();
         self.link.refresh(&mut self.state.conn);
         if let Some(overlays) = &self.overlays {
             // Reading the counts is cheap; a change wakes the window (see `with_overlays`).
@@ -525,104 +523,6 @@ impl GiftdeckApp {
 
     // ---- events -------------------------------------------------------------------------------
 
-    fn on_msg(&mut self, msg: UiMsg) {
-        match msg {
-            UiMsg::Gift {
-                session,
-                gift,
-                at_millis,
-                test,
-            } if session == self.state.conn.session => {
-                self.on_gift(&gift, at_millis, test);
-            }
-            UiMsg::Gift { .. } => {} // from a session we already left
-            UiMsg::Event {
-                session,
-                event,
-                at_millis,
-            } if session == self.state.conn.session => {
-                self.state.feed.push_event_at(&event, at_millis);
-            }
-            UiMsg::Fired {
-                session,
-                line,
-                at_millis,
-                test,
-            } if session == self.state.conn.session => {
-                self.state.feed.push_fired_at(&line, test, at_millis);
-            }
-            UiMsg::Likes {
-                session,
-                likes,
-                at_millis,
-            } if session == self.state.conn.session => {
-                self.state.feed.push_likes_at(&likes, at_millis);
-            }
-            UiMsg::Event { .. } | UiMsg::Fired { .. } | UiMsg::Likes { .. } => {}
-            UiMsg::LiveWarning(warning) => {
-                self.notice(NoticeLevel::Warning, failure::session_warning(&warning));
-            }
-            UiMsg::Saved(result) => {
-                if let Err(err) = &result {
-                    self.notice(NoticeLevel::Error, failure::save_failure(err));
-                }
-                self.state.save.last = Some(result);
-            }
-            UiMsg::DemoReady { session, result } => self.on_demo_ready(session, result),
-            UiMsg::Imported(Ok((path, file))) => self.apply_import(&path, file),
-            UiMsg::Imported(Err(err)) => {
-                self.notice(NoticeLevel::Error, failure::file_failure(&err))
-            }
-            UiMsg::ImportedT2m(Ok((path, import))) => self.apply_t2m_import(&path, *import),
-            UiMsg::ImportedT2m(Err(err)) => {
-                self.notice(NoticeLevel::Error, failure::file_failure(&err));
-            }
-            UiMsg::Exported(Ok(path)) => self.notice(
-                NoticeLevel::Info,
-                format!("Exported the triggers to {}.", path.display()),
-            ),
-            UiMsg::Exported(Err(err)) => {
-                self.notice(NoticeLevel::Error, failure::file_failure(&err))
-            }
-            UiMsg::DialogEmpty { fast: true } => {
-                self.notice(
-                    NoticeLevel::Warning,
-                    "No file dialog appeared (this desktop may lack xdg-desktop-portal and zenity). Type the path instead.".into(),
-                );
-                self.state.windows.path = true;
-            }
-            UiMsg::DialogEmpty { fast: false } => {}
-            UiMsg::SoundPicked { row, action, path } => {
-                if let Some(Action::Sound { path: p, .. }) = self
-                    .state
-                    .settings
-                    .mappings
-                    .get_mut(row)
-                    .and_then(|m| m.actions.get_mut(action))
-                {
-                    *p = path;
-                    self.mappings_changed();
-                }
-            }
-            UiMsg::ObsTested(result) => self.state.obs_test = ObsTest::Done(result),
-            UiMsg::SessionKept(result) => {
-                self.state.session_login.status = match result {
-                    Ok(true) => SessionStatus::Saved,
-                    Ok(false) => SessionStatus::Forgotten,
-                    Err(words) => SessionStatus::Failed(words),
-                }
-            }
-            UiMsg::RconTested(result) => {
-                if result.is_ok() && !self.state.settings.setup.minecraft_ok {
-                    // The test always uses the streamer's own server, never the demo's.
-                    self.state.settings.setup.minecraft_ok = true;
-                    self.schedule_save();
-                }
-                self.state.rcon_test = RconTest::Done(result);
-            }
-        }
-    }
-
     /// Replaces the triggers with an imported file's (undoable), its warnings as notices.
     fn apply_import(&mut self, path: &std::path::Path, mut file: settings::MappingsFile) {
         settings::restore_redacted_urls(&mut file, &self.state.settings.mappings);
@@ -729,7 +629,27 @@ impl GiftdeckApp {
         let demo_rcon = (self.link.demo_rcon()).map(|rcon| Self::demo_rcon_config(rcon.port()));
         self.executor
             .set_config(executor_config(&self.state.settings, demo_rcon));
+        self.world.set_config(world_config(&self.state.settings));
         self.schedule_save();
+    }
+
+    /// Takes the world's newest status; a problem reading it is said once, as a notice.
+    fn world_step(&mut self) {
+        if !self.world_rx.borrow().has_changed() {
+            return;
+        }
+        let status = self.world_rx.borrow_and_update().clone();
+        if let WorldStatus::Problem(reason) = &status
+            && !matches!(self.state.world, WorldStatus::Problem(_))
+        {
+            self.notice(
+                NoticeLevel::Warning,
+                format!(
+                    "Cannot see your Minecraft player ({reason}); the queue runs as usual, without waiting out deaths."
+                ),
+            );
+        }
+        self.state.world = status;
     }
 
     // ---- saving -------------------------------------------------------------------------------
@@ -750,9 +670,12 @@ impl GiftdeckApp {
         if self.save_due.take().is_some()
             && self.state.save.allowed
             && let Some(path) = &self.state.save.path
-            && let Err(err) = settings::save_atomic(path, &self.state.settings)
         {
-            tracing::error!("could not save settings on exit: {err}");
+            match settings::save_shared(&self.vault, path, &self.state.settings) {
+                Ok(None) => {}
+                Ok(Some(warning)) => tracing::warn!("{warning}"),
+                Err(err) => tracing::error!("could not save settings on exit: {err}"),
+            }
         }
     }
 }
@@ -773,6 +696,11 @@ impl eframe::App for GiftdeckApp {
 
 /// The executor's settings; `demo_rcon` is the current server while the demo runs (the
 /// streamer's stays set, so real-stream actions stay bound to it and are held meanwhile).
+/// The world watch for the streamer's own server and player (`None` until both are set up).
+fn world_config(settings: &Settings) -> Option<WorldConfig> {
+    WorldConfig::of(&settings.minecraft_world, settings.rcon.if_set_up())
+}
+
 fn executor_config(settings: &Settings, demo_rcon: Option<RconConfig>) -> ExecutorConfig {
     // No password means not set up yet: Minecraft refuses an empty one anyway.
     let rcon = settings.rcon.if_set_up();
@@ -786,6 +714,7 @@ fn executor_config(settings: &Settings, demo_rcon: Option<RconConfig>) -> Execut
         keys_pace: settings.keys.pace.clone(),
         keys_limits: settings.keys.limits.clone(),
         read_chat: settings.read_chat.clone(),
+        bedrock: None,
     }
 }
 

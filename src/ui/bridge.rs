@@ -12,6 +12,7 @@ pub use crate::actions::{
     ServerId, spawn_executor,
 };
 pub use crate::live::{ConnStatus, FailureKind, LiveConfig, LiveHandle, LiveMsg, spawn_session};
+pub use crate::world::{WorldConfig, WorldHandle, WorldStatus};
 
 /// A running fake TikTok backend on loopback; dropping it stops it.
 pub struct FakeBackend {

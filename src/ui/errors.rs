@@ -1,10 +1,11 @@
-//! The window's own errors (files, saving, the demo, the OBS test), typed from where they happen
+//! The window's own errors (files, saving, the demo, the OBS test, the TikTok session), typed from where they happen
 //! until `failure` words them. A leaf: the modules that make them and the one that words them
 //! all import it.
 
 use std::sync::Arc;
 
 use crate::actions::ObsError;
+use crate::keystore::{KeyringError, SessionError};
 use crate::settings::SettingsError;
 use crate::t2m::T2mError;
 
@@ -61,4 +62,19 @@ impl PartialEq for ObsTestError {
             _ => false,
         }
     }
+}
+
+/// Why the TikTok session was not saved in the keyring (or not forgotten), typed until
+/// `failure` words it. Never holds the session.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SessionKeepError {
+    /// What was pasted is not a session.
+    #[error("that is not a TikTok session: {0}")]
+    NotASession(SessionError),
+    /// The keyring refused or could not be reached; `saving`: while saving (else forgetting).
+    #[error("{error}")]
+    Keyring { saving: bool, error: KeyringError },
+    /// The blocking task stopped (the runtime is shutting down).
+    #[error("the keyring task stopped unexpectedly")]
+    TaskStopped { saving: bool },
 }

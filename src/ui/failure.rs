@@ -7,9 +7,10 @@
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use super::errors::{DemoError, FileError, ObsTestError, SaveError};
+use super::errors::{DemoError, FileError, ObsTestError, SaveError, SessionKeepError};
 use crate::actions::{ActionError, RconDown, RconError, RconProblem};
 use crate::live::{FailureKind, Outage, ProviderKind, Route, SessionWarning};
+use crate::settings::SecretsWarning;
 
 /// A failure as the window says it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -102,6 +103,37 @@ pub fn obs_test_failure(error: &ObsTestError) -> String {
 /// A session's warning, for a notice.
 pub fn session_warning(warning: &SessionWarning) -> String {
     warning.to_string()
+}
+
+/// The TikTok session was not saved (or not forgotten), under the paste field.
+pub fn session_keep_failure(error: &SessionKeepError) -> String {
+    let not_done = |saving: bool| {
+        if saving {
+            "The session was not saved"
+        } else {
+            "The saved session was not forgotten"
+        }
+    };
+    match error {
+        SessionKeepError::NotASession(err) => format!("That is not a TikTok session: {err}."),
+        SessionKeepError::Keyring { saving, error } => format!("{}: {error}.", not_done(*saving)),
+        SessionKeepError::TaskStopped { saving } => {
+            format!(
+                "{}: the keyring task stopped unexpectedly.",
+                not_done(*saving)
+            )
+        }
+    }
+}
+
+/// Where the settings' secrets are (or are not), for a notice or the settings banner.
+pub fn secrets_warning(warning: &SecretsWarning) -> String {
+    let mut words = warning.to_string();
+    if let Some(first) = words.get(..1) {
+        words.replace_range(..1, &first.to_uppercase());
+    }
+    words.push('.');
+    words
 }
 
 /// A TikTok connection failure. `who` is the @user (or "the demo").
@@ -430,6 +462,35 @@ mod tests {
             tiktok_failure(FailureKind::AgeRestricted, "@bob", "")
                 .headline
                 .contains("This room is 18+: add your TikTok session in Settings")
+        );
+    }
+
+    #[test]
+    fn keyring_and_session_failures_are_worded_here_from_their_types() {
+        use crate::keystore::{KeyringError, SessionError};
+        let not_a_session =
+            session_keep_failure(&SessionKeepError::NotASession(SessionError::NoSessionId));
+        assert!(
+            not_a_session.starts_with("That is not a TikTok session: paste the value"),
+            "{not_a_session}"
+        );
+        let error = KeyringError::Unavailable {
+            detail: "no session bus".into(),
+        };
+        let saving = session_keep_failure(&SessionKeepError::Keyring {
+            saving: true,
+            error: error.clone(),
+        });
+        assert_eq!(
+            saving,
+            "The session was not saved: this computer has no keyring giftdeck can use (no session bus)."
+        );
+        let forgetting = session_keep_failure(&SessionKeepError::TaskStopped { saving: false });
+        assert!(forgetting.starts_with("The saved session was not forgotten"));
+        let banner = secrets_warning(&SecretsWarning::NoKeyring(error));
+        assert!(
+            banner.starts_with("This computer has no keyring") && banner.ends_with("works."),
+            "{banner}"
         );
     }
 

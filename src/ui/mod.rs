@@ -7,7 +7,7 @@
 //!   runs commands;
 //!   [`outbox`]: the window as a dispatch subscriber and the inbox it drains; [`tasks`]: the reply
 //!   channel, the coalescing waker and the one "spawn, reply, wake" helper; [`saver`]: the
-//!   settings saver; [`files`]: file dialogs.
+//!   settings loaded with their secrets (keyring or file) and saved on change; [`files`]: file dialogs.
 //! - Models without egui: [`feed`], [`triggers`], [`catalog`], [`clock`], [`overlays_view`];
 //!   [`failure`] words every typed error, once ([`errors`] holds the window's own); [`bridge`]
 //!   (the calls into `live`, `testkit` and `actions`).

@@ -135,8 +135,8 @@ pub enum SessionStatus {
     Working,
     Saved,
     Forgotten,
-    /// Plain words: a paste that is not a session, or a keyring that cannot be used.
-    Failed(String),
+    /// A paste that is not a session, or a keyring that cannot be used (worded by `failure`).
+    Failed(super::errors::SessionKeepError),
 }
 
 /// The settings window's "Test connection" for OBS.
@@ -251,6 +251,8 @@ pub struct State {
     pub editor: TriggerEditor,
     pub feed: Feed,
     pub queue: QueueStatus,
+    /// The streamer's Minecraft player as the world watch sees them.
+    pub world: crate::world::WorldStatus,
     pub exec_log: VecDeque<LogLine>,
     pub conn: Connection,
     /// The username field of the connect bar.
@@ -287,6 +289,7 @@ impl State {
             editor,
             feed: Feed::default(),
             queue: QueueStatus::default(),
+            world: crate::world::WorldStatus::default(),
             exec_log: VecDeque::new(),
             conn: Connection::default(),
             notices: Notices::default(),

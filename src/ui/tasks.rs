@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use tokio::runtime::Handle;
 use tokio::sync::mpsc;
 
-use super::errors::{DemoError, FileError, ObsTestError, SaveError};
+use super::errors::{DemoError, FileError, ObsTestError, SaveError, SessionKeepError};
 use super::failure::RconFailure;
 use super::link::DemoBackends;
 use crate::event::CreditedGift;
@@ -95,7 +95,9 @@ pub enum UiMsg {
     RconTested(Result<String, RconFailure>),
     ObsTested(Result<String, ObsTestError>),
     /// The keyring stored (`true`) or forgot (`false`) the TikTok session, or why not.
-    SessionKept(Result<bool, String>),
+    SessionKept(Result<bool, SessionKeepError>),
+    /// Where the settings' secrets went on a save, when the streamer should know (no keyring).
+    SecretsWarning(settings::SecretsWarning),
     /// A session's warning for the streamer (e.g. the room's saved memory was damaged).
     LiveWarning(crate::live::SessionWarning),
 }

@@ -1,16 +1,21 @@
-//! The TikTok wire format, split by direction: [`decode`] turns what TikTok sends (binary
-//! WebSocket messages: `WebcastPushFrame` → `ProtoMessageFetchResult` → events) into our domain types;
-//! [`client`] encodes the frames a client sends (enter-room, ack, heartbeat). The frames a server sends
+//! The TikTok wire format, split by direction: what TikTok sends (binary WebSocket messages:
+//! `WebcastPushFrame` → `ProtoMessageFetchResult` → events) is read in layers, [`inflate`] (the
+//! frame and its gzip), [`batch`] (the batch, one message at a time) and [`decode`] (each message
+//! into our domain types); [`client`] encodes the frames a client sends (enter-room, ack, heartbeat). The frames a server sends
 //! are encoded only by the fake TikTok, in `crate::testkit::frames`. The generated protobuf types live
 //! in `pb`, which never leaves the crate.
 
+pub mod batch;
 pub mod client;
 pub mod decode;
+mod fields;
+pub mod inflate;
 
 use prost::Message;
 
+pub use batch::{Batch, MAX_MESSAGES_PER_BATCH, decode_batch};
 pub use client::{encode_ack, encode_enter_room, encode_heartbeat};
-pub use decode::{Batch, FrameRef, Inflater, PushFrame, decode_batch, decode_push_frame};
+pub use inflate::{FrameRef, Inflater, PushFrame, decode_push_frame};
 
 /// The protobuf types generated from `proto/` at build time; crate-private so that only `wire` and the
 /// test machinery in `testkit` see TikTok's schema.
@@ -25,7 +30,8 @@ pub(crate) mod pb {
     include!(concat!(env!("OUT_DIR"), "/webcast.rs"));
 }
 
-/// Inflated payloads larger than this are refused, so a gzip bomb cannot exhaust memory.
+/// Inflated payloads larger than this (all gzip members together) are refused, so a gzip bomb
+/// cannot exhaust memory.
 pub const MAX_INFLATED_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Why a frame or message could not be decoded. Each carries enough of the input to find it again.

@@ -185,7 +185,8 @@ pub(super) fn list(
     keys: Keys<'_>,
     out: &mut Parsed,
 ) -> Step {
-    let mode = inner_mode(mode, keys);
+    // Each element of a list under a text key (`Lore:['…','…']`, `pages`, `messages`) is a text
+    // component itself: the elements keep the key and the mode, and each decides for itself.
     out.skeleton.push('[');
     *pos = skip_ws(text, *pos + 1);
     let rest = &text[*pos..];

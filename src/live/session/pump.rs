@@ -41,14 +41,7 @@ impl Session {
         target: &Target,
     ) -> Result<Ended, Halt> {
         let connected = Instant::now();
-        let (ws, heartbeat, room_number) = match link {
-            Link::Push {
-                ws,
-                heartbeat,
-                room_number,
-            } => (ws, heartbeat, Some(room_number)),
-            Link::Euler { ws } => (ws, self.config.heartbeat_default, None),
-        };
+        let (ws, heartbeat, room_number) = link.into_parts(self.config.heartbeat_default);
         let euler = room_number.is_none();
         let dropped = |error: SocketError| {
             Ok(Ended::Dropped {
@@ -87,14 +80,7 @@ impl Session {
                     return Err(Halt::Stop);
                 }
                 _ = beat.tick() => {
-                    let frame = match room_number {
-                        Some(room) => {
-                            seq += 1;
-                            Message::Binary(wire::encode_heartbeat(room, seq).into())
-                        }
-                        None => Message::Ping(Vec::new().into()),
-                    };
-                    if let Err(err) = sink.send(frame).await {
+                    if let Err(err) = sink.send(keep_alive(room_number, &mut seq)).await {
                         return dropped(SocketError::Io(err));
                     }
                     continue;
@@ -265,13 +251,13 @@ impl Session {
         sink: &mut Sink,
         acks: bool,
     ) -> Result<Option<SocketError>, Halt> {
+        let now = self.now_millis();
         if let Some(recorder) = &self.record {
             recorder
-                .write(bytes)
+                .write(bytes, now)
                 .map_err(|err| Halt::Failed(err.into()))?;
         }
         self.sync_mappings();
-        let now = self.now_millis();
         let ack = match self.pipeline.ingest_ws_message(bytes, now, &mut self.out) {
             Ok(ack) => ack,
             Err(err) => {
@@ -320,4 +306,16 @@ async fn close(sink: &mut Sink) {
         reason: "bye".into(),
     };
     let _ = tokio::time::timeout(CLOSE_GRACE, sink.send(Message::Close(Some(frame)))).await;
+}
+
+/// The next keep-alive frame: TikTok's heartbeat (numbered by `seq`) for the push socket's room,
+/// a WebSocket ping for Euler's.
+fn keep_alive(room_number: Option<i64>, seq: &mut i64) -> Message {
+    match room_number {
+        Some(room) => {
+            *seq += 1;
+            Message::Binary(wire::encode_heartbeat(room, *seq).into())
+        }
+        None => Message::Ping(Vec::new().into()),
+    }
 }

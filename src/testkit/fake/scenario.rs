@@ -289,6 +289,60 @@ impl DemoGenerator {
         })
     }
 
+    /// Advances (or ends) an open streak, starting one first now and then.
+    fn streak_step(&mut self, viewer: usize) -> MessageSpec {
+        if self.streaks.is_empty() || (self.streaks.len() < 3 && self.rng.random_bool(0.3)) {
+            let gift = self.rng.random_range(0..4);
+            self.next_group_id += 1;
+            self.streaks.push(OpenStreak {
+                viewer,
+                gift,
+                count: 0,
+                group_id: self.next_group_id,
+            });
+        }
+        let index = self.rng.random_range(0..self.streaks.len());
+        let step = self.rng.random_range(1..4);
+        let ends = self.rng.random_bool(0.25);
+        let mut streak = self.streaks[index].clone();
+        streak.count += step;
+        let spec = self.gift_spec(
+            streak.viewer,
+            streak.gift,
+            streak.count,
+            ends,
+            streak.group_id,
+        );
+        if ends {
+            self.streaks.swap_remove(index);
+        } else {
+            self.streaks[index] = streak;
+        }
+        spec
+    }
+
+    /// A chat line from `viewer`, hostile ones included.
+    fn chat_line(&mut self, viewer: usize) -> MessageSpec {
+        let (user_id, unique_id, nickname) = self.viewer(viewer);
+        let lines = [
+            "hi!",
+            "gg",
+            "send a lion 🦁",
+            "/op me pls",
+            "§kglitch",
+            "how do I get the sword?",
+            "!jump high",
+        ];
+        let text = lines[self.rng.random_range(0..lines.len())].to_owned();
+        MessageSpec::Chat {
+            msg_id: self.msg_id(),
+            user_id,
+            unique_id: unique_id.to_owned(),
+            nickname: nickname.to_owned(),
+            text,
+        }
+    }
+
     /// The pause before the next batch and the batch itself (a few events per second).
     pub fn next_batch(&mut self) -> (Duration, Vec<MessageSpec>) {
         let pause = Duration::from_millis(self.rng.random_range(150..650));
@@ -297,60 +351,12 @@ impl DemoGenerator {
         let mut batch = Vec::new();
         match roll {
             // Advance (or end) an open streak, or start one.
-            0..=39 => {
-                if self.streaks.is_empty() || (self.streaks.len() < 3 && self.rng.random_bool(0.3))
-                {
-                    let gift = self.rng.random_range(0..4);
-                    self.next_group_id += 1;
-                    self.streaks.push(OpenStreak {
-                        viewer,
-                        gift,
-                        count: 0,
-                        group_id: self.next_group_id,
-                    });
-                }
-                let index = self.rng.random_range(0..self.streaks.len());
-                let step = self.rng.random_range(1..4);
-                let ends = self.rng.random_bool(0.25);
-                let mut streak = self.streaks[index].clone();
-                streak.count += step;
-                batch.push(self.gift_spec(
-                    streak.viewer,
-                    streak.gift,
-                    streak.count,
-                    ends,
-                    streak.group_id,
-                ));
-                if ends {
-                    self.streaks.swap_remove(index);
-                } else {
-                    self.streaks[index] = streak;
-                }
-            }
+            0..=39 => batch.push(self.streak_step(viewer)),
             40..=49 => {
                 let gift = self.rng.random_range(4..DEMO_GIFTS.len());
                 batch.push(self.gift_spec(viewer, gift, 1, false, 0));
             }
-            50..=69 => {
-                let (user_id, unique_id, nickname) = self.viewer(viewer);
-                let lines = [
-                    "hi!",
-                    "gg",
-                    "send a lion 🦁",
-                    "/op me pls",
-                    "§kglitch",
-                    "how do I get the sword?",
-                    "!jump high",
-                ];
-                let text = lines[self.rng.random_range(0..lines.len())].to_owned();
-                batch.push(MessageSpec::Chat {
-                    msg_id: self.msg_id(),
-                    user_id,
-                    unique_id: unique_id.to_owned(),
-                    nickname: nickname.to_owned(),
-                    text,
-                });
-            }
+            50..=69 => batch.push(self.chat_line(viewer)),
             70..=84 => {
                 let (user_id, unique_id, _) = self.viewer(viewer);
                 let count = self.rng.random_range(1..15);

@@ -257,44 +257,9 @@ async fn play(
                 };
                 send_batch(tx, shared, slot, "msg", &[end], compression).await
             }
-            Step::Demo { seed } => {
-                let first = shared
-                    .next_msg_id
-                    .fetch_add(1_000_000_000, Ordering::Relaxed);
-                let mut generator = DemoGenerator::new(seed.wrapping_add(slot.index as u64), first);
-                loop {
-                    let (pause, batch) = generator.next_batch();
-                    tokio::time::sleep(pause).await;
-                    if batch.is_empty() {
-                        continue;
-                    }
-                    if send_batch(tx, shared, slot, "msg", &batch, compression)
-                        .await
-                        .is_err()
-                    {
-                        return End::Drop;
-                    }
-                }
-            }
+            Step::Demo { seed } => return play_demo(tx, shared, slot, compression, *seed).await,
             Step::Storm { gifts_per_second } => {
-                let per_tick = (u64::from(*gifts_per_second) * STORM_TICK.as_millis() as u64
-                    / 1_000)
-                    .max(1) as usize;
-                let mut ticks = tokio::time::interval(STORM_TICK);
-                ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-                loop {
-                    ticks.tick().await;
-                    let first = shared
-                        .next_msg_id
-                        .fetch_add(per_tick as i64, Ordering::Relaxed);
-                    let batch = storm_batch(first, per_tick);
-                    if send_batch(tx, shared, slot, "msg", &batch, compression)
-                        .await
-                        .is_err()
-                    {
-                        return End::Drop;
-                    }
-                }
+                return play_storm(tx, shared, slot, compression, *gifts_per_second).await;
             }
         };
         if sent.is_err() {
@@ -302,6 +267,60 @@ async fn play(
         }
     }
     End::Idle
+}
+
+/// The endless demo stream; ends only when the client is gone.
+async fn play_demo(
+    tx: &mut Tx,
+    shared: &Shared,
+    slot: Slot,
+    compression: Compression,
+    seed: u64,
+) -> End {
+    let first = shared
+        .next_msg_id
+        .fetch_add(1_000_000_000, Ordering::Relaxed);
+    let mut generator = DemoGenerator::new(seed.wrapping_add(slot.index as u64), first);
+    loop {
+        let (pause, batch) = generator.next_batch();
+        tokio::time::sleep(pause).await;
+        if batch.is_empty() {
+            continue;
+        }
+        if send_batch(tx, shared, slot, "msg", &batch, compression)
+            .await
+            .is_err()
+        {
+            return End::Drop;
+        }
+    }
+}
+
+/// A gift storm of `gifts_per_second`, forever; ends only when the client is gone.
+async fn play_storm(
+    tx: &mut Tx,
+    shared: &Shared,
+    slot: Slot,
+    compression: Compression,
+    gifts_per_second: u32,
+) -> End {
+    let per_tick =
+        (u64::from(gifts_per_second) * STORM_TICK.as_millis() as u64 / 1_000).max(1) as usize;
+    let mut ticks = tokio::time::interval(STORM_TICK);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        let first = shared
+            .next_msg_id
+            .fetch_add(per_tick as i64, Ordering::Relaxed);
+        let batch = storm_batch(first, per_tick);
+        if send_batch(tx, shared, slot, "msg", &batch, compression)
+            .await
+            .is_err()
+        {
+            return End::Drop;
+        }
+    }
 }
 
 async fn wait_for_enter_room(shared: &Shared, slot: Slot) {

@@ -1,6 +1,7 @@
 //! The settings window's TikTok session: what was pasted goes to the OS keyring (or the saved one
 //! is forgotten) off the UI thread.
 
+use super::super::errors::SessionKeepError;
 use super::super::state::SessionStatus;
 use super::super::tasks::UiMsg;
 use super::GiftdeckApp;
@@ -15,8 +16,7 @@ impl GiftdeckApp {
             match crate::keystore::TikTokSession::parse(&pasted) {
                 Ok(session) => Some(session),
                 Err(err) => {
-                    login.status =
-                        SessionStatus::Failed(format!("That is not a TikTok session: {err}."));
+                    login.status = SessionStatus::Failed(SessionKeepError::NotASession(err));
                     return;
                 }
             }
@@ -31,8 +31,11 @@ impl GiftdeckApp {
             })
             .await;
             UiMsg::SessionKept(match kept {
-                Ok(result) => result.map_err(|err| err.to_string()),
-                Err(_) => Err("the keyring task stopped unexpectedly".to_owned()),
+                Ok(result) => result.map_err(|error| SessionKeepError::Keyring {
+                    saving: save,
+                    error,
+                }),
+                Err(_) => Err(SessionKeepError::TaskStopped { saving: save }),
             })
         });
     }

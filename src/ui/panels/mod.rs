@@ -21,6 +21,7 @@ pub mod status_bar;
 pub mod status_line;
 pub mod totals;
 pub mod triggers;
+pub mod world;
 
 use egui::{Color32, RichText};
 
@@ -73,6 +74,7 @@ pub fn root_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
                     queue::queue_ui(
                         ui,
                         &state.queue,
+                        &state.world,
                         &state.exec_log,
                         &state.rcon_test,
                         state.conn.is_demo(),

@@ -55,19 +55,25 @@ pub fn providers_settings_ui(
     );
     let mut rows = chain_rows(&c.providers);
     let mut edited = false;
-    let count = rows.len();
-    for i in 0..count {
+    // Only ticked providers have a place in the chain (they come first): Up and Down move them
+    // among themselves; an unticked one joins at the end when ticked.
+    let ticked = rows.iter().filter(|(_, on)| *on).count();
+    for i in 0..rows.len() {
         ui.horizontal(|ui| {
             let (kind, on) = &mut rows[i];
+            let in_chain = *on;
             edited |= ui.checkbox(on, provider_label(*kind)).changed();
             if ui
-                .add_enabled(i > 0, egui::Button::new("Up").small())
+                .add_enabled(in_chain && i > 0, egui::Button::new("Up").small())
                 .clicked()
             {
                 rows.swap(i, i - 1);
                 edited = true;
             } else if ui
-                .add_enabled(i + 1 < count, egui::Button::new("Down").small())
+                .add_enabled(
+                    in_chain && i + 1 < ticked,
+                    egui::Button::new("Down").small(),
+                )
                 .clicked()
             {
                 rows.swap(i, i + 1);
@@ -135,7 +141,7 @@ fn key_field_ui(ui: &mut egui::Ui, name: &str, key: &mut Option<String>) -> bool
 
 /// The TikTok session: what it is, the paste field, Save and Forget, and what happened.
 fn session_ui(ui: &mut egui::Ui, login: &mut SessionLogin, cmds: &mut Commands) {
-    ui.label(RichText::new("Your TikTok session (for 18+ rooms)").strong());
+    let heading = ui.label(RichText::new("Your TikTok session (for 18+ rooms)").strong());
     ui.label(
         RichText::new(
             "Age-restricted rooms open only for a logged-in account. Your session is your TikTok account's key: whoever has it is logged in as you. Paste the sessionid cookie (or the whole cookie line) from tiktok.com in your browser. giftdeck keeps it in this computer's keyring, never in its settings file or logs, and sends it only to TikTok and to the sign server, and only for a room that needs it.",
@@ -143,12 +149,14 @@ fn session_ui(ui: &mut egui::Ui, login: &mut SessionLogin, cmds: &mut Commands) 
         .weak(),
     );
     ui.horizontal(|ui| {
-        let field = ui.add(
-            egui::TextEdit::singleline(&mut login.input)
-                .password(true)
-                .hint_text("sessionid=…")
-                .desired_width(260.0),
-        );
+        let field = ui
+            .add(
+                egui::TextEdit::singleline(&mut login.input)
+                    .password(true)
+                    .hint_text("sessionid=…")
+                    .desired_width(260.0),
+            )
+            .labelled_by(heading.id);
         let can_save = !login.input.trim().is_empty() && login.status != SessionStatus::Working;
         if ui
             .add_enabled(can_save, egui::Button::new("Save in the keyring"))
@@ -175,7 +183,7 @@ fn session_ui(ui: &mut egui::Ui, login: &mut SessionLogin, cmds: &mut Commands) 
         SessionStatus::Working => (GREY, "Talking to the keyring…".to_owned()),
         SessionStatus::Saved => (GREEN, "Saved in the keyring.".to_owned()),
         SessionStatus::Forgotten => (GREY, "No session saved.".to_owned()),
-        SessionStatus::Failed(words) => (RED, words.clone()),
+        SessionStatus::Failed(error) => (RED, super::super::failure::session_keep_failure(error)),
     };
     ui.label(RichText::new(words).color(color));
 }

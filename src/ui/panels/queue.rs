@@ -1,11 +1,11 @@
-//! The action queue panel: the Minecraft connection, waiting/running/done counts, Pause, Resume
-//! and Clear, and the latest replies.
+//! The action queue panel: the Minecraft connection, waiting/running/done counts, the player's
+//! life (the queue waits while they are dead), Pause, Resume and Clear, and the latest replies.
 
 use std::collections::VecDeque;
 
 use egui::RichText;
 
-use super::super::bridge::{LogLine, QueueStatus, RconState};
+use super::super::bridge::{LogLine, QueueStatus, RconState, WorldStatus};
 use super::super::commands::{Command, Commands};
 use super::super::failure;
 use super::super::state::RconTest;
@@ -17,6 +17,7 @@ use crate::actions::FailedAction;
 pub fn queue_ui(
     ui: &mut egui::Ui,
     q: &QueueStatus,
+    world: &WorldStatus,
     log: &VecDeque<LogLine>,
     rcon_test: &RconTest,
     demo: bool,
@@ -56,6 +57,11 @@ pub fn queue_ui(
             ui.label(q.too_old.to_string());
             ui.end_row();
         });
+    super::world::world_line_ui(ui, world);
+    if let Some(pause) = &q.world_pause {
+        // Apart from the streamer's Pause: nothing to press, the respawn resumes it.
+        ui.label(RichText::new(format!("⏸ {pause}")).color(AMBER).strong());
+    }
     ui.horizontal(|ui| {
         if q.paused {
             ui.label(RichText::new("⏸ paused").color(AMBER).strong());
@@ -96,6 +102,7 @@ fn rcon_line_ui(ui: &mut egui::Ui, rcon: &RconState, rcon_test: &RconTest, cmds:
         RconState::Connecting => (GREY, "connecting…"),
         RconState::Connected => (GREEN, "connected"),
         RconState::Down(_) => (RED, "not reachable"),
+        RconState::WaitingForGame { .. } => (GREY, "waiting for the game"),
     };
     ui.horizontal(|ui| {
         ui.label("Minecraft (RCON):");
@@ -110,6 +117,15 @@ fn rcon_line_ui(ui: &mut egui::Ui, rcon: &RconState, rcon_test: &RconTest, cmds:
             plain_failure_ui(ui, "queue_rcon_details", &failure::rcon_down(down), RED);
             ui.label(RichText::new("Commands wait while giftdeck keeps trying.").weak());
             rcon_test_ui(ui, "queue_rcon_test", rcon_test, cmds);
+        }
+        RconState::WaitingForGame { port } => {
+            ui.label(
+                RichText::new(format!(
+                    "Type {} in the game's chat (cheats on). Commands wait until it connects.",
+                    crate::actions::bedrock::connect_command(*port)
+                ))
+                .weak(),
+            );
         }
         RconState::Connecting | RconState::Connected => {}
     }

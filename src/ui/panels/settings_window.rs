@@ -46,37 +46,7 @@ pub fn settings_window_ui(
         .show(ctx, |ui| {
             ui.heading("TikTok connection");
             ui.label(RichText::new("Changes apply on the next Connect.").weak());
-            egui::Grid::new("conn_grid").num_columns(2).show(ui, |ui| {
-                // Drafts until the field is left, like the RCON fields: a half-typed URL or key
-                // never reaches the settings file.
-                let label = ui.label("Sign server URL");
-                changed |= committed_edit_ui(
-                    ui,
-                    &mut settings.connection.sign_url,
-                    |ui, draft: &mut String| {
-                        ui.add(egui::TextEdit::singleline(draft).desired_width(320.0))
-                            .labelled_by(label.id)
-                    },
-                );
-                ui.end_row();
-                let label = ui.label("Sign server API key");
-                let key_committed = committed_edit_ui(ui, api_key_input, |ui, draft: &mut String| {
-                    ui.add(
-                        egui::TextEdit::singleline(draft)
-                            .password(true)
-                            .hint_text("optional")
-                            .desired_width(320.0),
-                    )
-                    .labelled_by(label.id)
-                    .on_hover_text("Stored in the settings file; never written to the log.")
-                });
-                if key_committed {
-                    let k = api_key_input.trim();
-                    settings.connection.sign_api_key = (!k.is_empty()).then(|| k.to_owned());
-                    changed = true;
-                }
-                ui.end_row();
-            });
+            changed |= connection_fields_ui(ui, settings, api_key_input);
             changed |= super::providers_settings::providers_settings_ui(
                 ui,
                 settings,
@@ -93,6 +63,13 @@ pub fn settings_window_ui(
             );
             changed |= rcon_fields_ui(ui, "rcon_grid", &mut settings.rcon);
             rcon_test_ui(ui, "settings_rcon_test", rcon_test, cmds);
+            ui.label(
+                RichText::new(
+                    "With your player name, the queue waits while you are dead (a deathCount scoreboard objective giftdeck creates, checked once a second).",
+                )
+                .weak(),
+            );
+            changed |= super::world::world_fields_ui(ui, &mut settings.minecraft_world);
             ui.separator();
             ui.heading("OBS (WebSocket server)");
             ui.label(
@@ -118,6 +95,49 @@ pub fn settings_window_ui(
     if changed {
         cmds.push(Command::SettingsChanged);
     }
+}
+
+/// The sign server's URL and API key. Returns true when one was committed.
+fn connection_fields_ui(
+    ui: &mut egui::Ui,
+    settings: &mut Settings,
+    api_key_input: &mut String,
+) -> bool {
+    let mut changed = false;
+    egui::Grid::new("conn_grid").num_columns(2).show(ui, |ui| {
+        // Drafts until the field is left, like the RCON fields: a half-typed URL or key
+        // never reaches the settings file.
+        let label = ui.label("Sign server URL");
+        changed |= committed_edit_ui(
+            ui,
+            &mut settings.connection.sign_url,
+            |ui, draft: &mut String| {
+                ui.add(egui::TextEdit::singleline(draft).desired_width(320.0))
+                    .labelled_by(label.id)
+            },
+        );
+        ui.end_row();
+        let label = ui.label("Sign server API key");
+        let key_committed = committed_edit_ui(ui, api_key_input, |ui, draft: &mut String| {
+            ui.add(
+                egui::TextEdit::singleline(draft)
+                    .password(true)
+                    .hint_text("optional")
+                    .desired_width(320.0),
+            )
+            .labelled_by(label.id)
+            .on_hover_text(
+                "Kept in this computer's keyring (in the owner-only settings file when there is none); never written to the log.",
+            )
+        });
+        if key_committed {
+            let k = api_key_input.trim();
+            settings.connection.sign_api_key = (!k.is_empty()).then(|| k.to_owned());
+            changed = true;
+        }
+        ui.end_row();
+    });
+    changed
 }
 
 /// Host, port and password of the Minecraft server. Returns true when one was committed.

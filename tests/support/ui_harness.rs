@@ -1,0 +1,89 @@
+//! The desktop app driven headless with egui_kittest, for the UI tests: the app on a temp
+//! settings file and its own runtime, a harness at 1280x800, and the ways a person finds and uses
+//! a field.
+
+#![allow(
+    dead_code,
+    reason = "each test binary that includes this file uses a different part"
+)]
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use giftdeck::ui::{AppOptions, GiftdeckApp};
+
+/// Generous: the machine running tests may be busy building.
+pub const TIMEOUT: Duration = Duration::from_secs(60);
+
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("ui-test-rt")
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+pub fn app(rt: &tokio::runtime::Runtime, settings_path: &Path, demo: bool) -> GiftdeckApp {
+    GiftdeckApp::new(AppOptions {
+        settings_path: Some(settings_path.to_owned()),
+        runtime: rt.handle().clone(),
+        demo,
+        secrets: giftdeck::settings::SecretsHome::SettingsFile,
+    })
+}
+
+pub fn harness(app: GiftdeckApp) -> Harness<'static, GiftdeckApp> {
+    Harness::builder()
+        .with_size([1280.0, 800.0])
+        .build_ui_state(|ui, app: &mut GiftdeckApp| app.frame_ui(ui), app)
+}
+
+/// Steps frames until `done` holds, failing with `what` after [`TIMEOUT`].
+pub fn step_until(
+    h: &mut Harness<'_, GiftdeckApp>,
+    what: &str,
+    done: impl Fn(&GiftdeckApp) -> bool,
+) {
+    let started = Instant::now();
+    loop {
+        h.step();
+        if done(h.state()) {
+            return;
+        }
+        assert!(started.elapsed() < TIMEOUT, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// The text field currently holding `value`.
+pub fn text_field<'h>(h: &'h Harness<'_, GiftdeckApp>, value: &'h str) -> egui_kittest::Node<'h> {
+    h.get_by(move |node| {
+        node.role() == egui::accesskit::Role::TextInput && node.value().as_deref() == Some(value)
+    })
+}
+
+/// The text (or password) field labelled `label`.
+pub fn labelled_field<'h>(
+    h: &'h Harness<'_, GiftdeckApp>,
+    label: &'h str,
+) -> egui_kittest::Node<'h> {
+    h.get_by(move |node| {
+        matches!(
+            node.role(),
+            egui::accesskit::Role::TextInput | egui::accesskit::Role::PasswordInput
+        ) && node.label().as_deref() == Some(label)
+    })
+}
+
+/// Types `text` into the field labelled `label` one character per frame, as a person would.
+pub fn type_slowly(h: &mut Harness<'_, GiftdeckApp>, label: &str, text: &str) {
+    labelled_field(h, label).focus();
+    h.step();
+    for ch in text.chars() {
+        labelled_field(h, label).type_text(&ch.to_string());
+        h.step();
+    }
+}
