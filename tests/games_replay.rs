@@ -4,7 +4,8 @@
 //! and commands reported as not run; and with speak actions and chat read aloud, into Debian's
 //! speech-dispatcher with espeak-ng, PulseAudio's null sink recorded with parec, the word filter
 //! checked on the text handed to the service. Also `--tikfinity-port`: a WebSocket client gets the
-//! replayed capture in TikFinity's shape.
+//! replayed capture in TikFinity's shape; and `watch --execute --tikfinity-port` against the fake
+//! TikTok: keys into the X window, events to a TikFinity client.
 #![cfg(target_os = "linux")]
 #![allow(
     clippy::unwrap_used,
@@ -34,6 +35,7 @@ use giftdeck::capture::encode_records;
 use giftdeck::engine::Decision;
 use giftdeck::event::{CreditedGift, EndedBy};
 use giftdeck::mappings::{Action, Mapping, MappingTable};
+use giftdeck::testkit::fake::{self as tiktok, DEMO_GIFTS, FakeConfig, FakeTikTok, Scenario, Step};
 use giftdeck::testkit::frames::{
     BatchSpec, Compression, EventSpec, EventSpecKind, GiftSpec, MessageSpec, encode_msg_frame,
 };
@@ -430,4 +432,148 @@ async fn release_all_lets_go_of_a_held_key_in_the_game_at_once() {
         .await
         .unwrap();
     assert_eq!(exec.status().cleared, 1);
+}
+
+/// Reads a child's stderr lines on a thread; `wait_for` waits for one containing a text.
+struct Lines {
+    lines: std::sync::mpsc::Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Lines {
+    fn of(child: &mut std::process::Child) -> Self {
+        let stderr = child.stderr.take().unwrap();
+        let (tx, lines) = std::sync::mpsc::sync_channel(1 << 12);
+        std::thread::Builder::new()
+            .name("child-stderr".into())
+            .spawn(move || {
+                for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                    if tx.send(line).is_err() {
+                        return;
+                    }
+                }
+            })
+            .unwrap();
+        Self {
+            lines,
+            seen: Vec::new(),
+        }
+    }
+
+    fn wait_for(&mut self, text: &str) -> String {
+        loop {
+            if let Some(line) = self.seen.iter().find(|l| l.contains(text)) {
+                return line.clone();
+            }
+            let line = self
+                .lines
+                .recv_timeout(Duration::from_secs(60))
+                .unwrap_or_else(|_| panic!("no line with {text:?}: {:#?}", self.seen));
+            self.seen.push(line);
+        }
+    }
+
+    fn rest(mut self) -> String {
+        self.seen.extend(self.lines.iter());
+        self.seen.join("\n")
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_execute_presses_keys_without_rcon_and_serves_tikfinity() {
+    use futures_util::StreamExt as _;
+    let Some(x) = XServer::start() else { return };
+    let recorder = Recorder::open(&x.display, "Minecraft");
+    let rose = &DEMO_GIFTS[0];
+    let fake = FakeTikTok::start(FakeConfig::with_scenario(Scenario {
+        connections: vec![vec![
+            Step::WaitForEnterRoom,
+            Step::WaitForRelease,
+            Step::Batch(vec![tiktok::gift(1, 100, "Ann", rose, 1, true)]),
+            Step::EndStream,
+        ]],
+        ..Scenario::default()
+    }))
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mappings = write_file(
+        dir.path(),
+        "mappings.json",
+        &format!(
+            r#"{{"mappings":[{{"trigger":"{}","actions":[{{"type":"keys","steps":[{{"press":"j"}}],"window":"minecraft"}}]}}]}}"#,
+            rose.name
+        ),
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_giftdeck"))
+        .arg("watch")
+        .arg(format!("@{}", fake.unique_id()))
+        .arg("--memory-dir")
+        .arg(dir.path().join("rooms"))
+        .args(["--tiktok-url", &fake.tiktok_url()])
+        .args(["--webcast-url", &fake.webcast_url()])
+        .args(["--sign-url", &fake.sign_url()])
+        .arg("--mappings")
+        .arg(&mappings)
+        .args(["--overlay-port", "0", "--tikfinity-port", &port.to_string()])
+        .arg("--execute")
+        .env("DISPLAY", &x.display)
+        .env_remove("WAYLAND_DISPLAY")
+        .env_remove("GIFTDECK_SIGN_API_KEY")
+        .env_remove("GIFTDECK_RCON_PASSWORD")
+        .env("HOME", dir.path())
+        .env("XDG_CONFIG_HOME", dir.path().join("config"))
+        .env("RUST_LOG", "off")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = Lines::of(&mut child);
+    let listening = tokio::task::block_in_place(|| lines.wait_for("TikFinity events API on"));
+    assert!(
+        listening.contains(&format!("ws://127.0.0.1:{port}/")),
+        "{listening}"
+    );
+    let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://127.0.0.1:{port}/"))
+        .await
+        .unwrap();
+    let (_, joined) = fake
+        .wait_for(Duration::from_secs(60), |r| {
+            r.connections.first().is_some_and(|c| !c.frames.is_empty())
+        })
+        .await;
+    assert!(joined, "the binary never joined the room");
+    fake.release();
+    let mut names = Vec::new();
+    while let Ok(Some(Ok(message))) = tokio::time::timeout(Duration::from_secs(30), ws.next()).await
+    {
+        if message.is_close() {
+            break;
+        }
+        let value: serde_json::Value = serde_json::from_str(message.to_text().unwrap()).unwrap();
+        names.push(value["event"].as_str().unwrap_or_default().to_owned());
+    }
+    assert!(
+        names.starts_with(&["config".to_owned()]) && names.contains(&"gift".to_owned()),
+        "{names:?}"
+    );
+    let status = tokio::task::spawn_blocking(move || child.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    let stderr = lines.rest();
+    assert!(status.success(), "{stderr}");
+    assert!(stderr.contains("actions: 1 done, 0 failed"), "{stderr}");
+    let seen = recorder.wait_for(2, Duration::from_secs(10));
+    let got: Vec<_> = seen.iter().map(Seen::untimed).collect();
+    assert_eq!(
+        got,
+        [('k', true, u32::from(b'j')), ('k', false, u32::from(b'j'))]
+    );
 }
