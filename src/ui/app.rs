@@ -732,6 +732,9 @@ fn executor_config(
         rcon,
         demo_rcon,
         obs: settings.obs.if_set_up(),
+        keys_pace: settings.keys.pace.clone(),
+        keys_limits: settings.keys.limits.clone(),
+        read_chat: settings.read_chat.clone(),
         bedrock,
     }
 }
