@@ -15,8 +15,8 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
 use super::ExecuteArgs;
-use crate::actions::bedrock::{self, BedrockError, BedrockServer, GameState};
 use crate::actions::ActionError;
+use crate::actions::bedrock::{self, BedrockError, BedrockServer, GameState};
 use crate::actions::executor::{
     ExecMsg, ExecutorConfig, ExecutorHandle, QueueStatus, RconState, spawn_executor,
 };
