@@ -204,6 +204,10 @@ pub struct Settings {
     /// The streamer's Minecraft player, and whether the queue waits while they are dead
     /// (`docs/actions.md`, "A queue that knows the world").
     pub minecraft_world: crate::world::WorldSettings,
+    /// A Bedrock world over `/connect` instead of RCON (`bedrock.enabled`, `bedrock.port`).
+    /// Absent in files written before it: off, on the default port.
+    #[serde(deserialize_with = "null_is_default")]
+    pub bedrock: crate::actions::bedrock::BedrockSettings,
 }
 
 /// How far the first-run checklist got, so it stays gone once done.
@@ -236,6 +240,7 @@ impl Default for Settings {
             subathon: crate::subathon::SubathonRates::default(),
             counters: Vec::new(),
             minecraft_world: crate::world::WorldSettings::default(),
+            bedrock: crate::actions::bedrock::BedrockSettings::default(),
         }
     }
 }
@@ -694,6 +699,25 @@ mod tests {
         assert_eq!(
             saved,
             serde_json::json!({"host":"127.0.0.1","port":25575,"password":"pw"})
+        );
+    }
+
+    #[test]
+    fn a_file_from_before_bedrock_loads_with_bedrock_off() {
+        let old: Settings = serde_json::from_str(r#"{"rcon":{"password":"pw"}}"#).unwrap();
+        assert_eq!(
+            old.bedrock,
+            crate::actions::bedrock::BedrockSettings::default()
+        );
+        assert!(!old.bedrock.enabled);
+        let null: Settings = serde_json::from_str(r#"{"bedrock":null}"#).unwrap();
+        assert_eq!(null.bedrock.port, crate::actions::bedrock::DEFAULT_PORT);
+        let on: Settings = serde_json::from_str(r#"{"bedrock":{"enabled":true}}"#).unwrap();
+        assert_eq!((on.bedrock.enabled, on.bedrock.port), (true, 23_880));
+        let saved = serde_json::to_value(&on).unwrap();
+        assert_eq!(
+            saved["bedrock"],
+            serde_json::json!({"enabled": true, "port": 23880})
         );
     }
 

@@ -441,3 +441,60 @@ async fn a_queue_never_crosses_between_the_bedrock_world_and_the_java_server() {
     assert_eq!(status.held[0].count, 3);
     assert_eq!(rcon.commands(), ["say for java"]);
 }
+
+/// `replay --execute --bedrock-port` with no game: it waits `--drain-timeout`, says what to type
+/// and exits 2 (the run could not start, as with an RCON server that refuses the login).
+#[test]
+fn replay_without_a_game_says_what_to_type_and_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let mappings = dir.path().join("mappings.json");
+    std::fs::write(
+        &mappings,
+        r#"{"mappings":[{"trigger":"Rose","actions":[{"type":"command","command":"say rose"}]}]}"#,
+    )
+    .unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let capture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/streak.bin");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_giftdeck"))
+        .arg("replay")
+        .arg(&capture)
+        .arg("--mappings")
+        .arg(&mappings)
+        .args([
+            "--execute",
+            "--bedrock-port",
+            &port.to_string(),
+            "--drain-timeout",
+            "1",
+        ])
+        .env("RUST_LOG", "off")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "the Bedrock game did not connect within 1 s: type /connect 127.0.0.1:{port}"
+        )),
+        "{stderr}"
+    );
+    // --bedrock-port and --rcon are one or the other.
+    let both = std::process::Command::new(env!("CARGO_BIN_EXE_giftdeck"))
+        .arg("replay")
+        .arg(&capture)
+        .args([
+            "--execute",
+            "--bedrock-port",
+            "1",
+            "--rcon",
+            "127.0.0.1:25575",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(both.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&both.stderr).contains("cannot be used with"));
+}

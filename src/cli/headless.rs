@@ -13,6 +13,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
 use super::ExecuteArgs;
+use crate::actions::bedrock::{self, BedrockError, BedrockServer, GameState};
 use crate::actions::executor::{
     ExecMsg, ExecutorConfig, ExecutorHandle, QueueStatus, RconState, spawn_executor,
 };
@@ -55,6 +56,14 @@ pub enum HeadlessError {
     NoPassword { address: String },
     #[error(transparent)]
     Rcon(#[from] RconError),
+    #[error(transparent)]
+    Bedrock(#[from] BedrockError),
+    #[error(
+        "the Bedrock game did not connect within {waited_secs} s: type {} in its chat (a world \
+         with cheats on), or wait longer with --drain-timeout SECS",
+        bedrock::connect_command(*.port)
+    )]
+    GameNotConnected { port: u16, waited_secs: u64 },
     #[error("cannot start the executor runtime: {0}")]
     Runtime(std::io::Error),
 }
@@ -76,8 +85,8 @@ pub fn parse_address(given: &str) -> Result<(String, u16), HeadlessError> {
 /// The executor settings the flags ask for; `None` without `--execute`.
 pub fn config_from_args(args: &ExecuteArgs) -> Result<Option<ExecutorConfig>, HeadlessError> {
     if !args.execute {
-        if args.rcon.is_some() {
-            eprintln!("giftdeck: note: --rcon without --execute: no actions run");
+        if args.rcon.is_some() || args.bedrock_port.is_some() {
+            eprintln!("giftdeck: note: --rcon/--bedrock-port without --execute: no actions run");
         }
         return Ok(None);
     }
@@ -168,6 +177,8 @@ pub struct Headless {
     printer: JoinHandle<()>,
     drain_stall: Duration,
     _mappings: watch::Sender<MappingTable>,
+    /// The listener the Bedrock game is connected to (`--bedrock-port`).
+    bedrock: Option<BedrockServer>,
 }
 
 impl fmt::Debug for Headless {
@@ -191,11 +202,17 @@ impl Headless {
         args: &ExecuteArgs,
         mappings: MappingTable,
     ) -> Result<Option<Self>, HeadlessError> {
-        let Some(config) = config_from_args(args)? else {
+        let Some(mut config) = config_from_args(args)? else {
             return Ok(None);
         };
+        let server = match args.bedrock_port {
+            Some(port) => Some(wait_for_game(port, drain_stall(args)).await?),
+            None => None,
+        };
+        config.bedrock = server.as_ref().map(BedrockServer::link);
         let mut headless = Self::start_with(config, mappings).await?;
         headless.drain_stall = drain_stall(args);
+        headless.bedrock = server;
         Ok(Some(headless))
     }
 
@@ -209,7 +226,7 @@ impl Headless {
                 RconClient::connect(rcon, RconTimeouts::default()).await?;
                 eprintln!("giftdeck: RCON {} logged in", rcon.address());
             }
-            None if has_commands(&mappings) => {
+            None if config.bedrock.is_none() && has_commands(&mappings) => {
                 eprintln!(
                     "giftdeck: warning: no --rcon given: Minecraft command actions will fail"
                 );
@@ -225,6 +242,7 @@ impl Headless {
             printer,
             drain_stall: DEFAULT_DRAIN_STALL,
             _mappings: tx,
+            bedrock: None,
         })
     }
 
@@ -263,6 +281,7 @@ impl Headless {
             printer,
             drain_stall,
             _mappings,
+            bedrock,
         } = self;
         let queued = executor.queued();
         let handle = executor.into_handle();
@@ -283,6 +302,7 @@ impl Headless {
         // shown everything.
         drop(handle);
         let _ = printer.await;
+        drop(bedrock);
         for line in report.not_run_lines() {
             eprintln!("giftdeck: not run: {line}");
         }
@@ -323,24 +343,19 @@ impl BlockingHeadless {
         args: &ExecuteArgs,
         mappings: MappingTable,
     ) -> Result<Option<Self>, HeadlessError> {
-        let Some(config) = config_from_args(args)? else {
-            return Ok(None);
-        };
-        let mut headless = Self::start_with(config, mappings)?;
-        headless.inner.drain_stall = drain_stall(args);
-        Ok(Some(headless))
+        if !args.execute {
+            return config_from_args(args).map(|_| None);
+        }
+        let runtime = exec_runtime()?;
+        let inner = runtime.block_on(Headless::start(args, mappings))?;
+        Ok(inner.map(|inner| Self { runtime, inner }))
     }
 
     pub fn start_with(
         config: ExecutorConfig,
         mappings: MappingTable,
     ) -> Result<Self, HeadlessError> {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .thread_name("giftdeck-exec")
-            .enable_all()
-            .build()
-            .map_err(HeadlessError::Runtime)?;
+        let runtime = exec_runtime()?;
         let inner = runtime.block_on(Headless::start_with(config, mappings))?;
         Ok(Self { runtime, inner })
     }
@@ -358,6 +373,63 @@ impl BlockingHeadless {
         let Self { runtime, inner } = self;
         runtime.block_on(inner.finish())
     }
+}
+
+/// The one-worker runtime a synchronous caller's executor runs on.
+fn exec_runtime() -> Result<tokio::runtime::Runtime, HeadlessError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name("giftdeck-exec")
+        .enable_all()
+        .build()
+        .map_err(HeadlessError::Runtime)
+}
+
+/// Listens on `port` and waits up to `wait` for the Bedrock game to connect.
+async fn wait_for_game(port: u16, wait: Duration) -> Result<BedrockServer, HeadlessError> {
+    let server = BedrockServer::start(port).await?;
+    eprintln!(
+        "giftdeck: Bedrock: type {} in the game's chat (waiting up to {} s)",
+        bedrock::connect_command(server.port()),
+        wait.as_secs()
+    );
+    let mut state = server.link().state_watch();
+    let named = |s: &GameState| {
+        matches!(
+            s,
+            GameState::Connected {
+                player: Some(_),
+                ..
+            }
+        )
+    };
+    // The player's name arrives just after the connection; a game that never says it is
+    // connected all the same.
+    let connected = tokio::time::timeout(wait, state.wait_for(GameState::is_connected))
+        .await
+        .is_ok_and(|found| found.is_ok());
+    if !connected {
+        return Err(HeadlessError::GameNotConnected {
+            port: server.port(),
+            waited_secs: wait.as_secs(),
+        });
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(2), state.wait_for(named)).await;
+    if let GameState::Connected {
+        player, encrypted, ..
+    } = server.link().state()
+    {
+        eprintln!(
+            "giftdeck: Bedrock world connected (player {}, {})",
+            player.as_deref().unwrap_or("unknown"),
+            if encrypted {
+                "encrypted"
+            } else {
+                "not encrypted"
+            }
+        );
+    }
+    Ok(server)
 }
 
 fn has_commands(table: &MappingTable) -> bool {
@@ -425,8 +497,13 @@ async fn print_events(
                 }
                 let rcon = status.borrow_and_update().rcon.clone();
                 if rcon != last_rcon {
-                    if let RconState::Down(reason) = &rcon {
-                        eprintln!("giftdeck: RCON down: {reason}");
+                    match &rcon {
+                        RconState::Down(reason) => eprintln!("giftdeck: RCON down: {reason}"),
+                        RconState::WaitingForGame { port } => eprintln!(
+                            "giftdeck: the Bedrock world is not connected: commands wait for {}",
+                            bedrock::connect_command(*port)
+                        ),
+                        _ => {}
                     }
                     last_rcon = rcon;
                 }

@@ -92,7 +92,9 @@ pub enum Command {
     #[command(after_help = "\
 Examples:
   giftdeck replay stream.capture
-  giftdeck replay stream.capture --mappings actions.mca --execute --rcon 127.0.0.1:25575")]
+  giftdeck replay stream.capture --mappings actions.mca --execute --rcon 127.0.0.1:25575
+  giftdeck replay stream.capture --mappings actions.mca --execute --bedrock-port 23880
+                               (then type /connect 127.0.0.1:23880 in the Bedrock game)")]
     Replay(ReplayArgs),
     /// Connect to a live stream headless; one JSON line per credited gift, status on stderr.
     #[command(after_help = "\
@@ -105,7 +107,8 @@ Examples:
 
 #[derive(Debug, Args)]
 pub struct ReplayArgs {
-    /// The capture file (u32 little-endian length + one binary WebSocket message, repeated).
+    /// The capture file `watch --record` wrote (version 2, with receive times), or a header-less
+    /// one (u32 little-endian length + one binary WebSocket message, repeated).
     pub capture: PathBuf,
     /// Mappings: our JSON settings file, a Tiktok2Mc `actions.mca`, or a whole Tiktok2Mc folder
     /// (its `config.yaml` gives RCON and the user where flags do not).
@@ -215,6 +218,10 @@ pub struct ExecuteArgs {
     /// Minecraft RCON address, e.g. `127.0.0.1:25575`.
     #[arg(long, value_name = "HOST:PORT")]
     pub rcon: Option<String>,
+    /// A Bedrock world instead of RCON: listen on 127.0.0.1:PORT and wait (up to
+    /// `--drain-timeout`) for the game to connect with `/connect 127.0.0.1:PORT`.
+    #[arg(long, value_name = "PORT", conflicts_with = "rcon")]
+    pub bedrock_port: Option<u16>,
     /// RCON password (never logged).
     #[arg(long, env = "GIFTDECK_RCON_PASSWORD", hide_env_values = true)]
     pub rcon_password: Option<String>,
@@ -236,10 +243,10 @@ impl ExecuteArgs {
     pub fn or_t2m(&self, t2m: Option<&crate::t2m::T2mImport>) -> ExecuteArgs {
         let mut args = self.clone();
         if let Some(t2m) = t2m {
-            if args.rcon.is_none() {
+            if args.rcon.is_none() && args.bedrock_port.is_none() {
                 args.rcon = t2m.rcon_address();
             }
-            if args.rcon_password.is_none() {
+            if args.rcon_password.is_none() && args.bedrock_port.is_none() {
                 args.rcon_password = t2m.rcon_password.clone();
             }
         }
@@ -349,6 +356,7 @@ impl std::fmt::Debug for ExecuteArgs {
         f.debug_struct("ExecuteArgs")
             .field("execute", &self.execute)
             .field("rcon", &self.rcon)
+            .field("bedrock_port", &self.bedrock_port)
             .field(
                 "rcon_password",
                 &self.rcon_password.as_deref().map(crate::settings::masked),

@@ -3,6 +3,7 @@
 //! event channel within a time budget, draws the panels and runs the [`Command`]s they emitted.
 //! Never blocks or awaits on the UI thread.
 
+mod bedrock;
 mod connection;
 mod login;
 mod messages;
@@ -115,6 +116,8 @@ pub struct GiftdeckApp {
     /// The streamer's Minecraft player: holds the queue while they are dead.
     world: WorldHandle,
     world_rx: watch::Receiver<WorldStatus>,
+    /// The listener the Bedrock game connects to (`bedrock.enabled`).
+    bedrock: bedrock::BedrockHost,
 }
 
 impl GiftdeckApp {
@@ -150,7 +153,7 @@ impl GiftdeckApp {
         // The executor wakes the UI when its status changed or it logged a line; the window
         // reads both from the executor itself.
         let executor = Arc::new(bridge::spawn_executor(
-            executor_config(&settings, None),
+            executor_config(&settings, None, None),
             mappings_rx,
             None,
             {
@@ -202,7 +205,11 @@ impl GiftdeckApp {
             link: Link::Off,
             world,
             world_rx,
+            bedrock: bedrock::BedrockHost::default(),
         };
+        if app.sync_bedrock() {
+            app.apply_executor_config();
+        }
         {
             // The world's status wakes the window when it changes; nothing else does.
             let mut changed = app.world_rx.clone();
@@ -356,6 +363,7 @@ impl GiftdeckApp {
         }
         self.world_step();
         self.link.refresh(&mut self.state.conn);
+        self.refresh_bedrock();
         if let Some(overlays) = &self.overlays {
             // Reading the counts is cheap; a change wakes the window (see `with_overlays`).
             self.state.overlays.refresh(overlays);
@@ -625,12 +633,20 @@ impl GiftdeckApp {
                 .hub
                 .set_config(self.state.settings.overlays.pages.clone());
         }
-        // The demo's server stays current while it runs; the streamer's is updated beside it.
-        let demo_rcon = (self.link.demo_rcon()).map(|rcon| Self::demo_rcon_config(rcon.port()));
-        self.executor
-            .set_config(executor_config(&self.state.settings, demo_rcon));
+        self.sync_bedrock();
+        self.apply_executor_config();
         self.world.set_config(world_config(&self.state.settings));
         self.schedule_save();
+    }
+
+    fn apply_executor_config(&mut self) {
+        // The demo's server stays current while it runs; the streamer's is updated beside it.
+        let demo_rcon = (self.link.demo_rcon()).map(|rcon| Self::demo_rcon_config(rcon.port()));
+        self.executor.set_config(executor_config(
+            &self.state.settings,
+            demo_rcon,
+            self.bedrock.link(),
+        ));
     }
 
     /// Takes the world's newest status; a problem reading it is said once, as a notice.
@@ -701,7 +717,12 @@ fn world_config(settings: &Settings) -> Option<WorldConfig> {
     WorldConfig::of(&settings.minecraft_world, settings.rcon.if_set_up())
 }
 
-fn executor_config(settings: &Settings, demo_rcon: Option<RconConfig>) -> ExecutorConfig {
+/// `bedrock` is the streamer's Bedrock world when that is on.
+fn executor_config(
+    settings: &Settings,
+    demo_rcon: Option<RconConfig>,
+    bedrock: Option<crate::actions::BedrockLink>,
+) -> ExecutorConfig {
     // No password means not set up yet: Minecraft refuses an empty one anyway.
     let rcon = settings.rcon.if_set_up();
     ExecutorConfig {
@@ -711,7 +732,7 @@ fn executor_config(settings: &Settings, demo_rcon: Option<RconConfig>) -> Execut
         rcon,
         demo_rcon,
         obs: settings.obs.if_set_up(),
-        bedrock: None,
+        bedrock,
     }
 }
 

@@ -67,11 +67,40 @@ pub fn rcon_down(down: &RconDown) -> Plain {
 pub fn action_failure(error: &ActionError) -> Plain {
     match error {
         ActionError::Rcon { address, error } => rcon_error(address, error),
+        ActionError::Bedrock { port, error } => bedrock_failure(*port, error),
         other => Plain {
             headline: other.to_string(),
             advice: String::new(),
             detail: String::new(),
         },
+    }
+}
+
+/// A command the Bedrock world did not run: the error's own words, and what to do.
+pub fn bedrock_failure(port: u16, error: &crate::actions::BedrockError) -> Plain {
+    use crate::actions::BedrockError;
+    let again = format!(
+        "Type {} in the game's chat again (a world with cheats on).",
+        crate::actions::bedrock::connect_command(port)
+    );
+    let advice = match error {
+        BedrockError::NotConnected { .. } | BedrockError::Disconnected { .. } => again,
+        BedrockError::Refused { code, .. } if *code == -2_147_483_646 => {
+            "Turn cheats on for this world (Settings > Cheats), then try again.".to_owned()
+        }
+        BedrockError::Refused { .. } => {
+            "Check the command in the trigger: the game reads Bedrock commands, not Java ones."
+                .to_owned()
+        }
+        BedrockError::NoAnswer { .. } => {
+            "The game may be busy or paused; if it keeps happening, reconnect it.".to_owned()
+        }
+        _ => String::new(),
+    };
+    Plain {
+        headline: error.to_string(),
+        advice,
+        detail: String::new(),
     }
 }
 

@@ -17,6 +17,7 @@
 #![deny(clippy::print_stderr, clippy::print_stdout)]
 
 pub mod app;
+pub mod bedrock;
 pub mod bridge;
 pub mod catalog;
 pub mod clock;

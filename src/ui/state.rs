@@ -273,6 +273,8 @@ pub struct State {
     pub overlays: super::overlays_view::OverlaysView,
     /// Set while finishing before quitting.
     pub quitting: Option<Quitting>,
+    /// The Bedrock world's listener and game, for the checklist and the settings window.
+    pub bedrock: super::bedrock::BedrockView,
 }
 
 impl State {
@@ -303,6 +305,7 @@ impl State {
             ),
             backlog: 0,
             quitting: None,
+            bedrock: super::bedrock::BedrockView::default(),
         }
     }
 

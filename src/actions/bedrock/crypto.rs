@@ -6,7 +6,7 @@
 use aes::Aes256;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use cfb8::cipher::KeyIvInit as _;
+use cfb8::cipher::{IvState as _, KeyIvInit as _};
 use p384::ecdh::EphemeralSecret;
 use p384::elliptic_curve::Generate as _;
 use p384::elliptic_curve::sec1::ToSec1Point as _;
@@ -136,6 +136,7 @@ pub fn game_answer(server_public_key: &str, salt: &str) -> Result<(String, Ciphe
 
 /// AES-256-CFB8 both ways, each a stream across frames (the same key and IV start both).
 pub struct Cipher {
+    key: [u8; 32],
     encrypt: cfb8::Encryptor<Aes256>,
     decrypt: cfb8::Decryptor<Aes256>,
 }
@@ -152,6 +153,7 @@ impl Cipher {
         let mut iv = [0u8; 16];
         iv.copy_from_slice(&key[..16]);
         Self {
+            key: *key,
             encrypt: cfb8::Encryptor::new(key.into(), &iv.into()),
             decrypt: cfb8::Decryptor::new(key.into(), &iv.into()),
         }
@@ -160,6 +162,14 @@ impl Cipher {
     /// Encrypts one outgoing frame in place (the stream goes on from the last one).
     pub fn encrypt(&mut self, data: &mut [u8]) {
         self.encrypt.encrypt(data);
+    }
+
+    /// The byte the next outgoing byte is XORed with (CFB8: it depends only on what was sent).
+    pub fn next_keystream_byte(&self) -> u8 {
+        let mut probe = cfb8::Encryptor::<Aes256>::new(&self.key.into(), &self.encrypt.iv_state());
+        let mut byte = [0u8];
+        probe.encrypt(&mut byte);
+        byte[0]
     }
 
     /// Decrypts one incoming frame in place.
@@ -186,6 +196,11 @@ mod tests {
         two.encrypt(&mut a);
         two.encrypt(&mut b);
         assert_eq!([a, b].concat(), whole);
+        let mut peek = Cipher::new(&key);
+        let next = peek.next_keystream_byte();
+        let mut one = [b'h'];
+        peek.encrypt(&mut one);
+        assert_eq!(one[0], b'h' ^ next, "the peek is the keystream");
         let mut back = Cipher::new(&key);
         back.decrypt(&mut whole);
         assert_eq!(whole, b"hello bedrock");

@@ -43,13 +43,19 @@ impl BedrockServer {
     /// Listens on 127.0.0.1:`port` (0 picks a free one, for tests). A busy port is
     /// [`BedrockError::PortInUse`].
     pub async fn start(port: u16) -> Result<Self, BedrockError> {
-        let listener =
-            TcpListener::bind(("127.0.0.1", port))
-                .await
-                .map_err(|source| match source.kind() {
-                    std::io::ErrorKind::AddrInUse => BedrockError::PortInUse { port },
-                    _ => BedrockError::Bind { port, source },
-                })?;
+        Self::bind(port)
+    }
+
+    /// [`Self::start`] for callers that cannot await (the window): binding is immediate. Call
+    /// inside a tokio runtime (`Handle::enter`).
+    pub fn bind(port: u16) -> Result<Self, BedrockError> {
+        let bind_error = |source: std::io::Error| match source.kind() {
+            std::io::ErrorKind::AddrInUse => BedrockError::PortInUse { port },
+            _ => BedrockError::Bind { port, source },
+        };
+        let listener = std::net::TcpListener::bind(("127.0.0.1", port)).map_err(bind_error)?;
+        listener.set_nonblocking(true).map_err(bind_error)?;
+        let listener = TcpListener::from_std(listener).map_err(bind_error)?;
         let port = listener
             .local_addr()
             .map_err(|source| BedrockError::Bind { port, source })?

@@ -80,6 +80,28 @@ struct Session {
     /// The request id of `getlocalplayername`, answered once.
     name_request: Option<String>,
     encrypted: bool,
+    /// An encrypted frame went out (see [`first_encrypted_frame`]).
+    sent_encrypted: bool,
+}
+
+/// The first encrypted frame, with a leading JSON space when needed so its ciphertext does not
+/// start like plain JSON: some peers (mcpews) take a frame that starts with `{` (after trimming
+/// whitespace) for a plain one until the first encrypted frame arrived.
+fn first_encrypted_frame(cipher: &Cipher, mut frame: Vec<u8>) -> Vec<u8> {
+    // `{`, ASCII whitespace, and the lead bytes of the UTF-8 spaces JavaScript's trim removes.
+    let looks_plain = |b: u8| {
+        b == b'{'
+            || b.is_ascii_whitespace()
+            || b == 0x0b
+            || matches!(b, 0xc2 | 0xe1 | 0xe2 | 0xe3 | 0xef)
+    };
+    let key = cipher.next_keystream_byte();
+    if let Some(&space) = [b' ', b'\t', b'\n', b'\r'].iter().find(|&&space| {
+        looks_plain(frame.first().copied().unwrap_or(b'{') ^ key) && !looks_plain(space ^ key)
+    }) {
+        frame.insert(0, space);
+    }
+    frame
 }
 
 /// Serves one connection to its end.
@@ -109,6 +131,7 @@ pub(super) async fn serve(
         pending: HashMap::new(),
         name_request: None,
         encrypted: false,
+        sent_encrypted: false,
     };
     let reason = session.run(requests, stop).await;
     session.finish(reason).await;
@@ -281,9 +304,14 @@ impl Session {
 
     /// Sends one frame (encrypted once encryption is on); the error says why it failed.
     async fn send(&mut self, frame: String) -> Result<(), String> {
+        let first = !self.sent_encrypted;
         let message = match &mut self.cipher {
             Some(cipher) => {
                 let mut bytes = frame.into_bytes();
+                if first {
+                    bytes = first_encrypted_frame(cipher, bytes);
+                }
+                self.sent_encrypted = true;
                 cipher.encrypt(&mut bytes);
                 Message::binary(bytes)
             }

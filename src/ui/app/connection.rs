@@ -40,8 +40,11 @@ impl GiftdeckApp {
             return;
         }
         let session = self.new_session();
-        self.executor
-            .set_config(executor_config(&self.state.settings, None));
+        self.executor.set_config(executor_config(
+            &self.state.settings,
+            None,
+            self.bedrock.link(),
+        ));
         if self.state.settings.connection.last_target != target {
             self.state.settings.connection.last_target = target.clone();
             self.schedule_save();
@@ -157,8 +160,11 @@ impl GiftdeckApp {
         let conn = &mut self.state.conn;
         conn.session += 1;
         conn.set_status(ConnStatus::Idle);
-        self.executor
-            .set_config(executor_config(&self.state.settings, None));
+        self.executor.set_config(executor_config(
+            &self.state.settings,
+            None,
+            self.bedrock.link(),
+        ));
     }
 
     pub(super) fn start_demo(&mut self) {
@@ -194,8 +200,11 @@ impl GiftdeckApp {
         match result {
             Ok(demo) => {
                 let rcon = Self::demo_rcon_config(demo.rcon.port());
-                self.executor
-                    .set_config(executor_config(&self.state.settings, Some(rcon)));
+                self.executor.set_config(executor_config(
+                    &self.state.settings,
+                    Some(rcon),
+                    self.bedrock.link(),
+                ));
                 let config = LiveConfig {
                     target: demo.fake.target.clone(),
                     sign_url: demo.fake.sign_url.clone(),

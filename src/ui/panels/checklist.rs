@@ -1,9 +1,11 @@
 //! The first-run checklist: TikTok user (or the demo first), Minecraft server (host, port,
-//! password, Test), first trigger. Each step says what to do in one sentence; steps not done
+//! password, Test; or a Bedrock world: the `/connect` line to type, copied with one click, and
+//! the game's state), first trigger. Each step says what to do in one sentence; steps not done
 //! yet are neutral, never red. It shows until every step is done or the streamer hides it.
 
 use egui::RichText;
 
+use super::super::bedrock::BedrockView;
 use super::super::commands::{Command, Commands};
 use super::super::setup::Checklist;
 use super::super::state::RconTest;
@@ -15,6 +17,7 @@ pub fn checklist_ui(
     ui: &mut egui::Ui,
     settings: &mut Settings,
     rcon_test: &RconTest,
+    bedrock: &BedrockView,
     demo_running: bool,
     cmds: &mut Commands,
 ) {
@@ -64,14 +67,28 @@ pub fn checklist_ui(
                 ui,
                 steps.minecraft,
                 "2. Minecraft server",
-                "Enter the RCON host, port and password from your server.properties, then press Test.",
+                if settings.bedrock.enabled {
+                    "Connect your Bedrock world: type the line below in the game's chat."
+                } else {
+                    "Enter the RCON host, port and password from your server.properties, then press Test."
+                },
             );
             if !steps.minecraft {
                 ui.indent("step_minecraft", |ui| {
-                    if rcon_fields_ui(ui, "checklist_rcon_grid", &mut settings.rcon) {
+                    if super::bedrock::bedrock_setup_ui(
+                        ui,
+                        "checklist_bedrock",
+                        &mut settings.bedrock,
+                        bedrock,
+                    ) {
                         cmds.push(Command::SettingsChanged);
                     }
-                    rcon_test_ui(ui, "checklist_rcon_test", rcon_test, cmds);
+                    if !settings.bedrock.enabled {
+                        if rcon_fields_ui(ui, "checklist_rcon_grid", &mut settings.rcon) {
+                            cmds.push(Command::SettingsChanged);
+                        }
+                        rcon_test_ui(ui, "checklist_rcon_test", rcon_test, cmds);
+                    }
                 });
             }
             step_ui(

@@ -3,6 +3,7 @@
 //! panel knows the app. [`root_ui`] lays them out: adding a panel is a file here and a line there.
 
 pub mod actions_window;
+pub mod bedrock;
 pub mod checklist;
 pub mod conditions;
 pub mod connect_bar;
@@ -103,6 +104,7 @@ pub fn root_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
                 ui,
                 &mut state.settings,
                 &state.rcon_test,
+                &state.bedrock,
                 state.conn.is_demo(),
                 cmds,
             );
@@ -120,8 +122,11 @@ pub fn root_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
             api_key: &mut state.api_key_input,
             session: &mut state.session_login,
         },
-        &state.rcon_test,
-        &state.obs_test,
+        settings_window::Links {
+            rcon_test: &state.rcon_test,
+            obs_test: &state.obs_test,
+            bedrock: &state.bedrock,
+        },
         cmds,
     );
     path_window::path_window_ui(&ctx, &mut state.windows, cmds);

@@ -24,7 +24,7 @@ pub fn queue_ui(
     cmds: &mut Commands,
 ) {
     ui.heading("Action queue");
-    rcon_line_ui(ui, &q.rcon, rcon_test, cmds);
+    rcon_line_ui(ui, &q.rcon, &q.server, rcon_test, cmds);
     super::held::held_queues_ui(ui, q, cmds);
     if demo {
         ui.label(
@@ -96,7 +96,13 @@ pub fn queue_ui(
 
 /// The Minecraft (RCON) connection in a word. Not set up yet is neutral, never an error; a
 /// server that is down says so in plain words, with the executor's reason behind "Details".
-fn rcon_line_ui(ui: &mut egui::Ui, rcon: &RconState, rcon_test: &RconTest, cmds: &mut Commands) {
+fn rcon_line_ui(
+    ui: &mut egui::Ui,
+    rcon: &RconState,
+    server: &crate::actions::ServerId,
+    rcon_test: &RconTest,
+    cmds: &mut Commands,
+) {
     let (color, word) = match rcon {
         RconState::NotConfigured => (GREY, "not set up yet"),
         RconState::Connecting => (GREY, "connecting…"),
@@ -105,7 +111,11 @@ fn rcon_line_ui(ui: &mut egui::Ui, rcon: &RconState, rcon_test: &RconTest, cmds:
         RconState::WaitingForGame { .. } => (GREY, "waiting for the game"),
     };
     ui.horizontal(|ui| {
-        ui.label("Minecraft (RCON):");
+        ui.label(if matches!(server, crate::actions::ServerId::Bedrock(_)) {
+            "Minecraft (Bedrock):"
+        } else {
+            "Minecraft (RCON):"
+        });
         ui.label(RichText::new(word).color(color).strong());
     });
     match rcon {

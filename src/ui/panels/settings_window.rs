@@ -1,6 +1,6 @@
 //! The Settings window: the TikTok connection (sign server, API key, the provider chain and the
 //! TikTok session: `providers_settings`), the Minecraft server with
-//! its Test button, queue pacing and the streak timeout.
+//! its Test button (or the Bedrock world over `/connect`), queue pacing and the streak timeout.
 
 use egui::RichText;
 
@@ -21,18 +21,29 @@ pub struct Drafts<'a> {
     pub session: &'a mut SessionLogin,
 }
 
+/// What the window shows about the connections it sets up.
+pub struct Links<'a> {
+    pub rcon_test: &'a RconTest,
+    pub obs_test: &'a ObsTest,
+    pub bedrock: &'a super::super::bedrock::BedrockView,
+}
+
 pub fn settings_window_ui(
     ctx: &egui::Context,
     open: &mut bool,
     settings: &mut Settings,
     drafts: Drafts<'_>,
-    rcon_test: &RconTest,
-    obs_test: &ObsTest,
+    links: Links<'_>,
     cmds: &mut Commands,
 ) {
     if !*open {
         return;
     }
+    let Links {
+        rcon_test,
+        obs_test,
+        bedrock,
+    } = links;
     let Drafts {
         api_key: api_key_input,
         session: session_login,
@@ -53,6 +64,10 @@ pub fn settings_window_ui(
                 session_login,
                 cmds,
             );
+            ui.separator();
+            ui.heading("Minecraft Bedrock (/connect)");
+            changed |=
+                super::bedrock::bedrock_setup_ui(ui, "settings_bedrock", &mut settings.bedrock, bedrock);
             ui.separator();
             ui.heading("Minecraft server (RCON)");
             ui.label(
