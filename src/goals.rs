@@ -238,6 +238,44 @@ mod tests {
     }
 
     #[test]
+    fn subscriptions_count_sub_notify_member_subscribe_and_new_super_fans() {
+        use crate::event::{MEMBER_SUBSCRIBED, RoomEvent, RoomKind};
+        let room = |kind| {
+            Output::Event(LiveEvent::Room(Box::new(RoomEvent {
+                msg_id: 1,
+                create_time_millis: 0,
+                user: outputs::viewer(8, "ben"),
+                kind,
+            })))
+        };
+        let metric = Metric::Subscriptions;
+        assert_eq!(
+            metric.amount(&room(RoomKind::Subscription { months: 2 })),
+            1
+        );
+        assert_eq!(
+            metric.amount(&outputs::member(
+                2,
+                &outputs::viewer(8, "ben"),
+                MEMBER_SUBSCRIBED
+            )),
+            1
+        );
+        assert_eq!(
+            metric.amount(&room(RoomKind::SuperFan {
+                moment: SuperFanMoment::New
+            })),
+            1
+        );
+        assert_eq!(
+            metric.amount(&room(RoomKind::SuperFan {
+                moment: SuperFanMoment::Join
+            })),
+            0
+        );
+    }
+
+    #[test]
     fn each_goal_counts_its_own_metric() {
         let mut goals = Goals::new(&[
             def(Metric::Coins, 100, GoalStep::Add { step: 100 }),

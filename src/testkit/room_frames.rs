@@ -27,7 +27,8 @@ impl Who {
         }
     }
 
-    fn encode(&self) -> Option<pb::User> {
+    /// The viewer as TikTok's `User` message.
+    pub(crate) fn encode(&self) -> Option<pb::User> {
         let mut user = spec_user(self.user_id, &self.unique_id, &self.nickname);
         if self.fan_club_level != 0 {
             user.fans_club = Some(pb::FansClubMember {

@@ -528,4 +528,49 @@ mod tests {
         );
         assert_eq!(config(), json!({"event": "config", "data": {"events": []}}));
     }
+
+    #[test]
+    fn sub_notify_viewers_and_emotes_have_tikfinity_events() {
+        use crate::event::{RoomEvent, RoomKind, TopViewer, ViewerCount};
+        let room = |kind| {
+            LiveEvent::Room(Box::new(RoomEvent {
+                msg_id: 5,
+                create_time_millis: 9,
+                user: user(),
+                kind,
+            }))
+        };
+        let sub = event(&room(RoomKind::Subscription { months: 3 })).unwrap();
+        assert_eq!(
+            (sub["event"].clone(), sub["data"]["subMonth"].clone()),
+            ("subscribe".into(), 3.into())
+        );
+        assert_eq!(sub["data"]["uniqueId"], "gu12246");
+        let count = ViewerCount {
+            viewers: 42,
+            total_viewers: 100,
+            top: vec![TopViewer {
+                user: user(),
+                coins: 7,
+                rank: 1,
+            }],
+        };
+        let seq = event(&room(RoomKind::Viewers(count))).unwrap();
+        assert_eq!(seq["event"], "roomUser");
+        assert_eq!(seq["data"]["viewerCount"], 42);
+        assert_eq!(seq["data"]["topViewers"][0]["coinCount"], 7);
+        assert_eq!(seq["data"]["topViewers"][0]["user"]["uniqueId"], "gu12246");
+        let emote = event(&room(RoomKind::Emote {
+            emote_ids: vec!["e1".into()],
+        }))
+        .unwrap();
+        assert_eq!(emote["data"]["emotes"][0]["emoteId"], "e1");
+        assert!(
+            event(&room(RoomKind::Question {
+                question_id: 1,
+                text: "?".into()
+            }))
+            .is_none()
+        );
+    }
 }

@@ -396,3 +396,30 @@ fn bad_bytes_cost_the_text_not_the_event_and_lists_are_capped() {
         "a bad payload is malformed"
     );
 }
+
+#[test]
+fn a_pinned_gift_is_a_pin_never_a_gift() {
+    let payload = pb::WebcastRoomPinMessage {
+        common: None,
+        chat_message: None,
+        gift_message: Some(pb::PinnedGift {
+            common: crate::testkit::frames::spec_common("WebcastGiftMessage", 41, 0),
+            user: amy().encode(),
+        }),
+        action: 1,
+        pin_msg_id: 0,
+    }
+    .encode_to_vec();
+    let Ok(Some(LiveEvent::Room(room))) = decode_room(b"WebcastRoomPinMessage", &payload, 8) else {
+        panic!()
+    };
+    assert_eq!(
+        room.kind,
+        RoomKind::Pinned {
+            pinned_msg_id: 41,
+            text: String::new(),
+            unpinned: false
+        }
+    );
+    assert_eq!(room.user.unique_id, "amy");
+}
