@@ -38,8 +38,8 @@ pub struct EngineConfig {
     pub finished_retention_millis: u64,
     /// Hard cap on open streaks, and separately on finished ones, so memory stays bounded.
     pub max_streaks: usize,
-    /// The engine's one clock runs on the messages' own `create_time` (replay of a capture, which
-    /// has no timestamps) instead of the caller's wall-clock milliseconds.
+    /// The engine's one clock runs on the messages' own `create_time` (replay of a header-less
+    /// capture, which has no receive times) instead of the caller's milliseconds.
     pub clock_from_messages: bool,
 }
 
@@ -189,7 +189,8 @@ pub struct Pipeline {
     inflater: wire::Inflater,
     stats: Stats,
     clock: Clock,
-    /// Expiry scans every open streak, so it runs at most once per [`TICK_GRANULARITY_MILLIS`].
+    /// Expiry (gift ids, finished and open streaks) runs at most once per
+    /// [`TICK_GRANULARITY_MILLIS`].
     next_expiry_millis: u64,
     credits: Vec<Credit>,
     /// Changes since the last [`Pipeline::take_journal`] (ids and events; streaks are in the engine).
