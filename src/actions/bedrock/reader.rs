@@ -350,6 +350,26 @@ fn is_coordinate(text: &str) -> bool {
             .all(|c| c.is_ascii_digit() || matches!(c, '~' | '^' | '-' | '+' | '.'))
 }
 
+/// `execute`'s subcommand names and their keywords: structure, not arguments.
+const SUBCOMMANDS: &[&str] = &[
+    "as",
+    "at",
+    "positioned",
+    "align",
+    "anchored",
+    "facing",
+    "rotated",
+    "in",
+    "if",
+    "unless",
+    "entity",
+    "block",
+    "blocks",
+    "score",
+    "matches",
+    "detect",
+];
+
 #[derive(Debug)]
 struct NoMatch;
 
@@ -459,16 +479,26 @@ impl Reader<'_> {
         out.skeleton.push(')');
     }
 
+    /// Token `i` is `as`, `at` or `entity`: the next one is a target.
+    fn is_target_keyword(&self, i: usize) -> bool {
+        let token = self.tokens[i];
+        i > 0 && token.tok == Tok::Bare && matches!(self.text(token), "as" | "at" | "entity")
+    }
+
     /// `execute …`: Bedrock's `… run <command>`, or the old `execute <target> <x y z> <command>`.
     fn execute(&self, out: &mut Parsed) {
-        let run = self.tokens[1..]
-            .iter()
-            .position(|t| t.tok == Tok::Bare && self.text(*t) == "run")
-            .map(|i| i + 1);
-        let old = run.is_none()
+        // The old syntax starts with a target, the new one with a subcommand.
+        let first = self.tokens.get(1).map(|t| (t.tok, self.text(*t)));
+        let starts_new = matches!(first, Some((Tok::Bare, w)) if SUBCOMMANDS.contains(&w));
+        let old = !starts_new
             && self.tokens.len() > 5
-            && self.tokens[1].tok != Tok::Bare
             && (2..5).all(|i| is_coordinate(self.text(self.tokens[i])));
+        // The `run` that ends the subcommands (not a target named "run" after `as`).
+        let run = (1..self.tokens.len()).find(|&i| {
+            !old && self.tokens[i].tok == Tok::Bare
+                && self.text(self.tokens[i]) == "run"
+                && !self.is_target_keyword(i - 1)
+        });
         let (args_end, command_at) = match (run, old) {
             (Some(i), _) => (i, i + 1),
             (None, true) => (5, 5),
@@ -476,17 +506,13 @@ impl Reader<'_> {
         };
         for (i, &token) in self.tokens[1..args_end].iter().enumerate() {
             out.skeleton.push(' ');
-            let after = self.text(self.tokens[i]);
-            let is_target = (i == 0 && old)
-                || (matches!(after, "as" | "at" | "entity") && self.tokens[i].tok == Tok::Bare);
+            let is_target = (i == 0 && old) || self.is_target_keyword(i);
             if is_target {
                 let _ = self.target(token, out);
             } else if token.tok == Tok::Bare && !is_coordinate(self.text(token)) {
                 // Subcommand names are structure; anything else is a word.
                 match self.text(token) {
-                    w @ ("as" | "at" | "positioned" | "align" | "anchored" | "facing"
-                    | "rotated" | "in" | "if" | "unless" | "entity" | "block" | "blocks"
-                    | "score" | "matches" | "detect") => out.skeleton.push_str(w),
+                    w if SUBCOMMANDS.contains(&w) => out.skeleton.push_str(w),
                     _ => self.word(token, out),
                 }
             } else {
@@ -766,6 +792,11 @@ mod tests {
         let ex = read("execute as @a at @s run say hi");
         assert_eq!(ex.skeleton, "execute as @a at @s run (say M)");
         assert_eq!(ex.selectors, ["@a", "@s"]);
+        assert_eq!(
+            read("execute as run at @s run say hi").skeleton,
+            read("execute as Steve at @s run say hi").skeleton,
+            "a target named run is not the run keyword"
+        );
         let old = read("execute @a ~ ~ ~ summon tnt");
         assert_eq!(old.skeleton, "execute @a _ _ _ (summon _)");
     }
