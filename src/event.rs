@@ -3,6 +3,13 @@
 
 use serde::{Deserialize, Serialize};
 
+mod room;
+
+pub use room::{
+    Battle, BattlePhase, BattleSide, Chest, GoalProgress, MAX_TOP_VIEWERS, Poll, PollOption,
+    PollPhase, RoomEvent, RoomKind, SuperFanMoment, TopViewer, ViewerCount,
+};
+
 /// A viewer, as far as a message tells us. Missing fields fall back to safe defaults.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -28,6 +35,9 @@ pub struct Identity {
     pub subscriber: bool,
     /// A moderator of the room, or the streamer themself.
     pub moderator: bool,
+    /// The viewer's fan club level in this room (User field 24 or 66); 0 when not a member or
+    /// not sent.
+    pub fan_club_level: u32,
 }
 
 impl Identity {
@@ -37,6 +47,7 @@ impl Identity {
             follower: self.follower || other.follower,
             subscriber: self.subscriber || other.subscriber,
             moderator: self.moderator || other.moderator,
+            fan_club_level: self.fan_club_level.max(other.fan_club_level),
         }
     }
 }
@@ -139,6 +150,9 @@ pub enum LiveEvent {
         msg_id: i64,
         action: ControlAction,
     },
+    /// Everything else a 2026 stream carries (subscriptions, viewers, Super Fans, chests…).
+    /// Boxed: most messages are gifts, chat and likes, and this keeps every event small.
+    Room(Box<RoomEvent>),
 }
 
 impl LiveEvent {
@@ -151,6 +165,19 @@ impl LiveEvent {
             | Self::Social { msg_id, .. }
             | Self::Member { msg_id, .. }
             | Self::Control { msg_id, .. } => *msg_id,
+            Self::Room(room) => room.msg_id,
+        }
+    }
+
+    /// The viewer who subscribed, when this is a subscription: a member message with action 3,
+    /// or a `WebcastSubNotifyMessage`.
+    pub fn subscriber(&self) -> Option<&User> {
+        match self {
+            Self::Member { user, action, .. } if *action == MEMBER_SUBSCRIBED => Some(user),
+            Self::Room(room) if matches!(room.kind, RoomKind::Subscription { .. }) => {
+                Some(&room.user)
+            }
+            _ => None,
         }
     }
 
@@ -170,6 +197,7 @@ impl LiveEvent {
             | Self::Member {
                 create_time_millis, ..
             } => *create_time_millis,
+            Self::Room(room) => room.create_time_millis,
             Self::Control { .. } => 0,
         }
     }

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::counters::{CounterChange, counter_key};
 use crate::engine::Output;
-use crate::event::{LiveEvent, MEMBER_SUBSCRIBED, SocialKind};
+use crate::event::{LiveEvent, RoomKind, SocialKind, SuperFanMoment};
 pub use crate::overlay::tallies::GoalStep;
 use crate::overlay::tallies::{GoalConfig, LikeGoal};
 
@@ -44,9 +44,10 @@ impl Metric {
             (Metric::Shares, Output::Event(LiveEvent::Social { kind, .. })) => {
                 u64::from(*kind == SocialKind::Share)
             }
-            (Metric::Subscriptions, Output::Event(LiveEvent::Member { action, .. })) => {
-                u64::from(*action == MEMBER_SUBSCRIBED)
-            }
+            (Metric::Subscriptions, Output::Event(event)) => u64::from(
+                event.subscriber().is_some()
+                    || matches!(event, LiveEvent::Room(r) if r.kind == RoomKind::SuperFan { moment: SuperFanMoment::New }),
+            ),
             _ => 0,
         }
     }

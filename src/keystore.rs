@@ -195,31 +195,32 @@ pub fn delete() -> Result<(), KeyringError> {
 }
 
 /// Saves `secret` under the entry `user` (replacing what was there).
-pub fn store_secret(user: &'static str, secret: String) -> Result<(), KeyringError> {
+pub fn store_secret(user: &str, secret: String) -> Result<(), KeyringError> {
     with_entry(user, move |entry| entry.set_password(&secret)).map(|_| ())
 }
 
 /// What the entry `user` holds, if anything.
-pub fn load_secret(user: &'static str) -> Result<Option<String>, KeyringError> {
+pub fn load_secret(user: &str) -> Result<Option<String>, KeyringError> {
     with_entry(user, |entry| entry.get_password())
 }
 
 /// Removes the entry `user` (no such entry is not an error).
-pub fn delete_secret(user: &'static str) -> Result<(), KeyringError> {
+pub fn delete_secret(user: &str) -> Result<(), KeyringError> {
     with_entry(user, |entry| entry.delete_credential()).map(|_| ())
 }
 
 /// Runs one keyring call on the entry `user` on a named thread and waits at most [`DEADLINE`]
 /// for it. `None` when there is no such entry.
 fn with_entry<T: Send + 'static>(
-    user: &'static str,
+    user: &str,
     call: impl FnOnce(&keyring::Entry) -> keyring::Result<T> + Send + 'static,
 ) -> Result<Option<T>, KeyringError> {
     let (tx, rx) = std::sync::mpsc::sync_channel(1);
+    let user = user.to_owned();
     let spawned = std::thread::Builder::new()
         .name("giftdeck-keyring".into())
         .spawn(move || {
-            let result = keyring::Entry::new(SERVICE, user).and_then(|e| call(&e));
+            let result = keyring::Entry::new(SERVICE, &user).and_then(|e| call(&e));
             let _ = tx.send(result);
         });
     if let Err(err) = spawned {

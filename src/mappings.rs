@@ -9,8 +9,11 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 mod condition;
+mod unknown;
 
-pub use condition::{Audience, Condition, EventKind, normalize_handle};
+pub use condition::{
+    Audience, Condition, EventKind, KNOWN_KINDS, SuperFanMoment, UnknownCondition, normalize_handle,
+};
 
 fn is_zero(n: &u32) -> bool {
     *n == 0

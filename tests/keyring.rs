@@ -235,53 +235,7 @@ fn keyring_child() {
     let logs = capture_logs();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     match mode.as_str() {
-        "unlocked" => {
-            let session = TikTokSession::parse(SECRET).unwrap();
-            keystore::store(&session).unwrap();
-            let (found, printed) = secret_tool_lookup(keystore::TIKTOK_SESSION);
-            assert!(found, "a second client sees it");
-            assert_eq!(printed.trim(), session.cookie_header());
-            assert_eq!(keystore::load().unwrap(), Some(session));
-
-            let (fake, log) = runtime.block_on(adult_room(vec![
-                Step::WaitForEnterRoom,
-                Step::Batch(vec![gift(1)]),
-            ]));
-            assert!(
-                log.iter().any(|m| matches!(
-                    m,
-                    LiveMsg::Output(Stamped {
-                        output: Output::Credit(_),
-                        ..
-                    })
-                )),
-                "the 18+ room connected with the keyring's session: {log:#?}"
-            );
-            let sign = fake.recorded().sign_requests()[0].clone();
-            assert_eq!(sign.query("session_id"), Some("keyring-secret-4f1c"));
-
-            // Saved settings and the whole log never hold it.
-            let dir = tempfile::tempdir().unwrap();
-            let path = dir.path().join("settings.json");
-            giftdeck::settings::save_atomic(&path, &giftdeck::settings::Settings::default())
-                .unwrap();
-            let saved = std::fs::read_to_string(&path).unwrap();
-            let logged = String::from_utf8_lossy(&logs.0.lock().unwrap()).into_owned();
-            assert!(logged.contains("18+"), "the log was captured: {logged}");
-            for secret in ["keyring-secret-4f1c", "keyring-secret-ss"] {
-                assert!(!saved.contains(secret), "settings.json: {saved}");
-                assert!(!logged.contains(secret), "log: {logged}");
-                assert!(!format!("{log:?}").contains(secret));
-            }
-
-            keystore::delete().unwrap();
-            assert_eq!(keystore::load().unwrap(), None);
-            assert!(
-                !secret_tool_lookup(keystore::TIKTOK_SESSION).0,
-                "gone for the second client too"
-            );
-            keystore::delete().unwrap();
-        }
+        "unlocked" => session_in_the_keyring(&logs, &runtime),
         "settings" => settings_in_the_keyring(&logs),
         "no-bus" | "locked" => {
             settings_without_a_keyring(&mode);
@@ -330,6 +284,55 @@ fn keyring_child() {
         }
         other => panic!("unknown mode {other}"),
     }
+}
+
+/// The session stored, read back by a second client, used for an 18+ room, and deleted; never in
+/// settings.json or the log.
+fn session_in_the_keyring(logs: &Logs, runtime: &tokio::runtime::Runtime) {
+    let session = TikTokSession::parse(SECRET).unwrap();
+    keystore::store(&session).unwrap();
+    let (found, printed) = secret_tool_lookup(keystore::TIKTOK_SESSION);
+    assert!(found, "a second client sees it");
+    assert_eq!(printed.trim(), session.cookie_header());
+    assert_eq!(keystore::load().unwrap(), Some(session));
+
+    let (fake, log) = runtime.block_on(adult_room(vec![
+        Step::WaitForEnterRoom,
+        Step::Batch(vec![gift(1)]),
+    ]));
+    assert!(
+        log.iter().any(|m| matches!(
+            m,
+            LiveMsg::Output(Stamped {
+                output: Output::Credit(_),
+                ..
+            })
+        )),
+        "the 18+ room connected with the keyring's session: {log:#?}"
+    );
+    let sign = fake.recorded().sign_requests()[0].clone();
+    assert_eq!(sign.query("session_id"), Some("keyring-secret-4f1c"));
+
+    // Saved settings and the whole log never hold it.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("settings.json");
+    giftdeck::settings::save_atomic(&path, &giftdeck::settings::Settings::default()).unwrap();
+    let saved = std::fs::read_to_string(&path).unwrap();
+    let logged = String::from_utf8_lossy(&logs.0.lock().unwrap()).into_owned();
+    assert!(logged.contains("18+"), "the log was captured: {logged}");
+    for secret in ["keyring-secret-4f1c", "keyring-secret-ss"] {
+        assert!(!saved.contains(secret), "settings.json: {saved}");
+        assert!(!logged.contains(secret), "log: {logged}");
+        assert!(!format!("{log:?}").contains(secret));
+    }
+
+    keystore::delete().unwrap();
+    assert_eq!(keystore::load().unwrap(), None);
+    assert!(
+        !secret_tool_lookup(keystore::TIKTOK_SESSION).0,
+        "gone for the second client too"
+    );
+    keystore::delete().unwrap();
 }
 
 // ---- the settings' secrets ----
@@ -453,6 +456,7 @@ fn settings_in_the_keyring(logs: &Logs) {
     );
 
     every_secret_place_goes_to_the_keyring(dir.path());
+    many_webhooks_are_kept_in_pieces(dir.path());
 
     let logged = String::from_utf8_lossy(&logs.0.lock().unwrap()).into_owned();
     for secret in OLD_SECRETS.iter().chain(&["new-rcon-PW", "S3CR3T-"]) {
@@ -492,6 +496,35 @@ fn every_secret_place_goes_to_the_keyring(dir: &std::path::Path) {
             in_keyring.contains(*place),
             "{place} never reached the keyring"
         );
+    }
+}
+
+/// A table with many webhooks is more than one entry of Windows' size can hold: it is kept in
+/// pieces, comes back whole, and a smaller table later reads back without the old pieces.
+fn many_webhooks_are_kept_in_pieces(dir: &std::path::Path) {
+    let path = dir.join("many.json");
+    let hook = |i: usize| Action::Webhook {
+        url: format!("https://discord.com/api/webhooks/{i}/many-hook-TOKEN-{i:02}"),
+        timeout_millis: 5_000,
+    };
+    let mut many = Settings {
+        mappings: (0..40)
+            .map(|i| giftdeck::mappings::Mapping::new(format!("Gift {i}"), vec![hook(i)]))
+            .collect(),
+        ..Settings::default()
+    };
+    for count in [40, 1] {
+        many.mappings.truncate(count);
+        let (mut vault, _) = Vault::open(SecretsHome::Keyring, &mut Settings::default());
+        assert_eq!(vault.save(&path, &many).unwrap(), None);
+        let file = std::fs::read_to_string(&path).unwrap();
+        assert!(!file.contains("many-hook-TOKEN"), "{file}");
+        let in_pieces = secret_tool_lookup(&format!("{}.2", keystore::SETTINGS_SECRETS)).0;
+        assert_eq!(in_pieces, count == 40, "{count} webhooks");
+        let mut back = settings::load(&path).settings;
+        let (_vault, warnings) = Vault::open(SecretsHome::Keyring, &mut back);
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(back, many, "{count} webhooks back whole");
     }
 }
 

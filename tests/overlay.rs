@@ -648,6 +648,53 @@ fn the_app_lists_overlay_urls_and_its_demo_drives_the_overlays() {
     drop(h);
 }
 
+/// A trigger row's Test button reaches the overlays through the same dispatch as a viewer's gift:
+/// the alert shows (so the streamer sees it in OBS), `/events` carries it, and the top gifters
+/// board does not count it.
+#[test]
+fn the_test_button_shows_its_alert_on_the_overlays_and_counts_nowhere() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let overlays = rt
+        .block_on(Overlays::start(0, HubConfig::default()))
+        .unwrap();
+    let hub = overlays.hub.clone();
+    let mut events = hub.subscribe_events();
+    let mut alerts = hub.subscribe_page(Page::Alerts);
+    let top_before = hub.subscribe_page(Page::Top).borrow().clone();
+    let mut h = app_with(&rt, dir.path(), false, Some(Ok(overlays)));
+    h.step();
+    h.get_all_by_label("▶ Test").next().unwrap().click();
+    h.step();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let mut gift_line = None;
+    while gift_line.is_none() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the Test gift never reached /events"
+        );
+        h.step();
+        while let Ok(line) = events.try_recv() {
+            if line.contains("\"type\":\"gift\"") {
+                gift_line = Some(line);
+            }
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let state: Value = serde_json::from_str(&alerts.borrow_and_update()).unwrap();
+    assert!(!state["alert"].is_null(), "the alert shows: {state}");
+    assert_eq!(
+        *hub.subscribe_page(Page::Top).borrow(),
+        top_before,
+        "a Test is not a viewer's gift"
+    );
+    drop(h);
+}
+
 /// A busy port: the app starts anyway, without overlays, and says why and what to do.
 #[test]
 fn the_app_runs_without_overlays_when_the_port_is_busy() {

@@ -135,6 +135,19 @@ fn chain_on_screen(
     rows.into_iter().map(|(_, name, on)| (name, on)).collect()
 }
 
+/// The app on `path` with the Settings window open.
+fn settings_window(
+    rt: &tokio::runtime::Runtime,
+    path: &std::path::Path,
+) -> egui_kittest::Harness<'static, giftdeck::ui::GiftdeckApp> {
+    let mut h = harness(app(rt, path, false));
+    h.step();
+    h.get_by_label("⚙ Settings").click();
+    h.step();
+    h.step();
+    h
+}
+
 /// Whether each row's `button` ("Up" or "Down") can be pressed, top to bottom.
 fn enabled_buttons(
     h: &egui_kittest::Harness<'_, giftdeck::ui::GiftdeckApp>,
@@ -168,16 +181,12 @@ fn move_row(
 }
 
 #[test]
-fn the_provider_chain_is_edited_in_order_with_its_keys_masked_and_applied_when_left() {
+fn the_provider_chain_takes_the_order_and_choice_the_streamer_sets_and_keeps_them() {
     use giftdeck::live::ProviderKind::{Custom, EulerWs, Sign};
     let rt = runtime();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("settings.json");
-    let mut h = harness(app(&rt, &path, false));
-    h.step();
-    h.get_by_label("⚙ Settings").click();
-    h.step();
-    h.step();
+    let mut h = settings_window(&rt, &path);
     let on = |name: &str| (name.to_owned(), true);
     let off = |name: &str| (name.to_owned(), false);
     // The default chain: every provider on, in the default order.
@@ -240,6 +249,23 @@ fn the_provider_chain_is_edited_in_order_with_its_keys_masked_and_applied_when_l
         ]
     );
 
+    // The chain reaches the session config and the file, as the streamer set it.
+    assert_eq!(
+        h.state().settings().live_config("@x").providers,
+        [Custom, Sign, EulerWs]
+    );
+    // Saves follow edits after a pause: wait for the one with the last edit.
+    step_until(&mut h, "the chain to be saved", |_app| {
+        settings::load(&path).settings.connection.providers == [Custom, Sign, EulerWs]
+    });
+}
+
+#[test]
+fn provider_keys_are_masked_and_apply_only_when_the_field_is_left() {
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("settings.json");
+    let mut h = settings_window(&rt, &path);
     // Keys are password fields: applied once the field is left, never shown.
     for (field, key) in [
         ("Euler's WebSocket key", "ws-KEY-3141"),
@@ -300,19 +326,22 @@ fn the_provider_chain_is_edited_in_order_with_its_keys_masked_and_applied_when_l
             .is_some(),
         "a plain field's text is readable (so the keys' absence above means something)"
     );
-    // The chain reaches the session config and the file, as the streamer set it.
-    let live = h.state().settings().live_config("@x");
-    assert_eq!(live.providers, [Custom, Sign, EulerWs]);
     assert_eq!(
-        live.custom_sign_url.as_deref(),
+        h.state()
+            .settings()
+            .live_config("@x")
+            .custom_sign_url
+            .as_deref(),
         Some("http://127.0.0.1:9/sign")
     );
-    step_until(&mut h, "the settings to be saved", |_app| {
-        std::fs::read_to_string(&path).is_ok_and(|text| text.contains(r#""providers": ["#))
-    });
-    let saved = settings::load(&path).settings;
-    assert_eq!(saved.connection.providers, [Custom, Sign, EulerWs]);
+}
 
+#[test]
+fn a_paste_that_is_not_a_tiktok_session_is_said_in_its_own_words_and_never_kept() {
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("settings.json");
+    let mut h = settings_window(&rt, &path);
     // A paste that is not a session is said in the words of its kind, and never kept.
     type_slowly(&mut h, "Your TikTok session (for 18+ rooms)", "ttwid=1");
     h.get_by_label("Save in the keyring").click();
@@ -327,5 +356,10 @@ fn the_provider_chain_is_edited_in_order_with_its_keys_masked_and_applied_when_l
     assert!(
         h.query_by(|node| node.value().is_some_and(|v| v.contains("ttwid")))
             .is_none()
+    );
+    assert_eq!(
+        h.state().state().session_login.input,
+        "",
+        "the paste leaves the window's memory"
     );
 }

@@ -67,6 +67,9 @@
       case 'follow': into.append(' followed'); break;
       case 'share': into.append(' shared the LIVE'); break;
       case 'subscribe': into.append(' subscribed'); break;
+      case 'super_fan': into.append(' became a Super Fan'); break;
+      case 'treasure_chest': into.append(' dropped a treasure chest'); break;
+      case 'super_fan_box': into.append(' dropped a Super Fan box'); break;
       default: into.append(' ' + String(item.kind));
     }
     return into;
@@ -96,7 +99,7 @@
       card.dataset.id = String(a.id);
       const img = a.kind === 'gift' ? giftImage(a.image_url, 'gift-image') : null;
       if (img) card.append(img);
-      else card.append(el('span', 'gift-icon', a.kind === 'gift' ? '🎁' : a.kind === 'follow' ? '➕' : a.kind === 'share' ? '↗' : '⭐'));
+      else card.append(el('span', 'gift-icon', a.kind === 'gift' ? '🎁' : a.kind === 'follow' ? '➕' : a.kind === 'share' ? '↗' : a.kind === 'treasure_chest' || a.kind === 'super_fan_box' ? '🧰' : '⭐'));
       card.append(describe(a, el('div', 'alert-text')));
       root.append(card);
       if (sound) {

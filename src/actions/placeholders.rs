@@ -45,6 +45,8 @@ pub const PLACEHOLDERS: &[&str] = &[
     "total_likes",
     "message",
     "args",
+    "months",
+    "viewers",
 ];
 
 /// Why a template could not become a command.
@@ -102,6 +104,10 @@ pub struct Values {
     pub message: String,
     /// Chat triggers: the text after the command word (viewer text, escaped like a nickname).
     pub args: String,
+    /// Subscriptions: months subscribed (0 when TikTok did not say).
+    pub months: u32,
+    /// "viewers ≥ N": the viewer count that reached N.
+    pub viewers: u64,
 }
 
 impl Values {
@@ -129,6 +135,14 @@ impl Values {
                 .map_or(0, |t| u64::try_from(t).unwrap_or(0)),
             message: line.message.clone().unwrap_or_default(),
             args: line.args.clone().unwrap_or_default(),
+            months: line.room.months.unwrap_or(0),
+            viewers: line.room.viewers.unwrap_or(0),
+            // A treasure chest's or Super Fan box's diamonds.
+            diamonds: line
+                .room
+                .diamonds
+                .map_or(0, |d| u32::try_from(d).unwrap_or(u32::MAX)),
+            total_diamonds: line.room.diamonds.unwrap_or(0),
             ..Self::default()
         }
     }
@@ -146,6 +160,8 @@ impl Values {
             "total_likes" => Value::Number(self.total_likes),
             "message" => Value::Text(&self.message),
             "args" => Value::Text(&self.args),
+            "months" => Value::Number(u64::from(self.months)),
+            "viewers" => Value::Number(self.viewers),
             _ => return None,
         })
     }

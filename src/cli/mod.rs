@@ -107,7 +107,8 @@ Examples:
 
 #[derive(Debug, Args)]
 pub struct ReplayArgs {
-    /// The capture file (u32 little-endian length + one binary WebSocket message, repeated).
+    /// The capture file `watch --record` wrote (version 2, with receive times), or a header-less
+    /// one (u32 little-endian length + one binary WebSocket message, repeated).
     pub capture: PathBuf,
     /// Mappings: our JSON settings file, a Tiktok2Mc `actions.mca`, or a whole Tiktok2Mc folder
     /// (its `config.yaml` gives RCON and the user where flags do not).

@@ -103,6 +103,10 @@ pub enum EventChange {
     Followed { viewer: String },
     /// The like counter after a like message.
     Likes(LikeCounter),
+    /// This viewer subscribed: a subscribe trigger fired for them (once per stream).
+    Subscribed { viewer: String },
+    /// The stream's highest viewer count so far ("viewers ≥ N" fires once).
+    PeakViewers(u64),
 }
 
 impl EventChange {
@@ -113,6 +117,10 @@ impl EventChange {
                 memory.followed.insert(viewer);
             }
             Self::Likes(likes) => memory.likes = likes,
+            Self::Subscribed { viewer } => {
+                memory.subscribed.insert(viewer);
+            }
+            Self::PeakViewers(peak) => memory.peak_viewers = memory.peak_viewers.max(peak),
         }
     }
 }
@@ -176,4 +184,6 @@ pub struct MemorySize {
     pub finished_streaks: usize,
     /// Viewers remembered as having followed.
     pub followers: usize,
+    /// Viewers remembered as having subscribed.
+    pub subscribers: usize,
 }

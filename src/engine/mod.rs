@@ -38,8 +38,8 @@ pub struct EngineConfig {
     pub finished_retention_millis: u64,
     /// Hard cap on open streaks, and separately on finished ones, so memory stays bounded.
     pub max_streaks: usize,
-    /// The engine's one clock runs on the messages' own `create_time` (replay of a capture, which
-    /// has no timestamps) instead of the caller's wall-clock milliseconds.
+    /// The engine's one clock runs on the messages' own `create_time` (replay of a header-less
+    /// capture, which has no receive times) instead of the caller's milliseconds.
     pub clock_from_messages: bool,
 }
 
@@ -189,7 +189,8 @@ pub struct Pipeline {
     inflater: wire::Inflater,
     stats: Stats,
     clock: Clock,
-    /// Expiry scans every open streak, so it runs at most once per [`TICK_GRANULARITY_MILLIS`].
+    /// Expiry (gift ids, finished and open streaks) runs at most once per
+    /// [`TICK_GRANULARITY_MILLIS`].
     next_expiry_millis: u64,
     credits: Vec<Credit>,
     /// Changes since the last [`Pipeline::take_journal`] (ids and events; streaks are in the engine).
@@ -261,6 +262,7 @@ impl Pipeline {
             open_streaks: self.engine.open_streaks(),
             finished_streaks: self.engine.finished_streaks(),
             followers: self.triggers.memory().followed.len(),
+            subscribers: self.triggers.memory().subscribed.len(),
         }
     }
 
@@ -347,8 +349,17 @@ impl Pipeline {
     /// Runs the non-gift triggers on a new event and journals what they now remember.
     fn on_event(&mut self, event: LiveEvent, out: &mut Vec<Output>) {
         let now = self.clock.now_millis;
+        // One subscription arrives twice (a member message, a SubNotify): the second is a
+        // duplicate for every consumer, not only for the triggers.
+        if let Some(user) = event.subscriber()
+            && self.triggers.already_subscribed(user)
+        {
+            self.stats.duplicates += 1;
+            return;
+        }
         let before = self.triggers.memory();
         let (followers, likes) = (before.followed.len(), before.likes);
+        let (subscribers, peak) = (before.subscribed.len(), before.peak_viewers);
         let mut fired = std::mem::take(&mut self.fired);
         self.triggers.on_event(&self.table, &event, now, &mut fired);
         let counted = self.triggers.memory().likes.counted();
@@ -363,6 +374,17 @@ impl Pipeline {
             }
             if after.likes != likes {
                 journal.events.push(EventChange::Likes(after.likes));
+            }
+            if after.subscribed.len() > subscribers
+                && let Some(user) = event.subscriber()
+            {
+                let viewer = viewer_key(user);
+                journal.events.push(EventChange::Subscribed { viewer });
+            }
+            if after.peak_viewers != peak {
+                journal
+                    .events
+                    .push(EventChange::PeakViewers(after.peak_viewers));
             }
         }
         out.push(Output::Event(event));

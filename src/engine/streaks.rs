@@ -46,7 +46,9 @@ fn relation(finished: &FinishedStreak, count: u32, created_millis: i64) -> Relat
 #[derive(Debug)]
 pub struct GiftEngine {
     config: EngineConfig,
-    open: HashMap<StreakKey, OpenStreak>,
+    /// Boxed: the table holds a pointer per streak, so growing it to 100,000 streaks moves
+    /// megabytes, not the tens of megabytes the streaks themselves take.
+    open: HashMap<StreakKey, Box<OpenStreak>>,
     /// `(last_update_millis, key)` of every open streak, oldest first: kept equal to `open`.
     open_by_age: BTreeSet<(u64, StreakKey)>,
     finished: HashMap<StreakKey, FinishedStreak>,
@@ -117,7 +119,7 @@ impl GiftEngine {
             let late_for_finished =
                 finished.is_some_and(|f| relation(&f, count, created) == Relation::Late);
             if !(older_than_open && late_for_finished) {
-                let open = open.clone();
+                let open = OpenStreak::clone(open);
                 self.update_open(open, gift, count, now_millis, out);
                 return;
             }
@@ -217,7 +219,7 @@ impl GiftEngine {
         match change {
             StreakChange::Open(streak) => {
                 let (key, at) = (streak.key, streak.last_update_millis);
-                if let Some(previous) = self.open.insert(key, streak) {
+                if let Some(previous) = self.open.insert(key, Box::new(streak)) {
                     self.open_by_age.remove(&(previous.last_update_millis, key));
                 }
                 self.open_by_age.insert((at, key));
@@ -279,7 +281,7 @@ impl GiftEngine {
 
     /// Open streaks (any order) and finished ones (oldest finish first), for a snapshot.
     pub(crate) fn snapshot(&self) -> (Vec<OpenStreak>, Vec<FinishedStreak>) {
-        let mut open: Vec<OpenStreak> = self.open.values().cloned().collect();
+        let mut open: Vec<OpenStreak> = self.open.values().map(|s| OpenStreak::clone(s)).collect();
         open.sort_by_key(|s| (s.last_update_millis, s.key.user_id, s.key.group_id));
         let finished = self
             .finished_order
@@ -327,7 +329,7 @@ impl GiftEngine {
     }
 
     fn finalize(&mut self, key: StreakKey, now_millis: u64, out: &mut Vec<Credit>) {
-        if let Some(streak) = self.open.get(&key).cloned() {
+        if let Some(streak) = self.open.get(&key).map(|s| OpenStreak::clone(s)) {
             let total = streak.seen_count.max(streak.credited);
             self.finish_streak(key, total, now_millis, streak.newest_create_millis);
             out.extend(credit_delta(

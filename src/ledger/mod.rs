@@ -21,7 +21,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::Output;
-use crate::event::{LiveEvent, MEMBER_SUBSCRIBED, SocialKind, User};
+use crate::event::{LiveEvent, MEMBER_SUBSCRIBED, RoomKind, SocialKind, User};
 pub use queries::{Board, BoardRow, By, Scope, StreamSummary, ViewerCard};
 pub use rules::{Activity, Levels, PointRules, Rate};
 pub use writer::{
@@ -163,6 +163,13 @@ impl LedgerEvent {
                         };
                         (*msg_id, user, activity)
                     }
+                    LiveEvent::Room(room) => match &room.kind {
+                        RoomKind::Subscription { .. } => {
+                            (room.msg_id, &room.user, Activity::Subscribe)
+                        }
+                        RoomKind::Emote { .. } => (room.msg_id, &room.user, Activity::Chat),
+                        _ => return None,
+                    },
                     LiveEvent::Gift(_) | LiveEvent::Control { .. } => return None,
                 };
                 (msg_id, Viewer::of(user), activity)

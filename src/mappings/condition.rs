@@ -1,14 +1,22 @@
 //! What a mapping reacts to: the trigger kinds, the audience filter and the cooldowns, as they are
-//! written in settings files and exports (serde), plus their validation. Pure data.
+//! written in settings files and exports (serde), plus their validation. Pure data. A kind this
+//! version does not know (written by a newer giftdeck) is kept as written ([`UnknownCondition`]).
 
 use serde::{Deserialize, Serialize};
+
+pub use super::unknown::UnknownCondition;
+pub use crate::event::SuperFanMoment;
 
 /// The kind of LIVE event a mapping reacts to, and the condition on it.
 ///
 /// Written as `"on": {"kind": "…", …}` in a mapping. A mapping without `"on"` is [`Condition::Gift`]:
 /// every settings file and export written before trigger kinds existed keeps meaning what it meant.
+///
+/// A kind this version does not know is read as [`Condition::Unknown`] instead of failing the
+/// whole file: such a mapping never fires here, the editor shows why, and it is written back
+/// exactly as it was read (`super::unknown`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", remote = "Self")]
 pub enum Condition {
     /// The gift whose name (or decimal id) is the mapping's `trigger` text.
     #[default]
@@ -32,12 +40,36 @@ pub enum Condition {
     ChatCommand { command: String },
     /// A chat message containing `keyword` (case-insensitive).
     ChatKeyword { keyword: String },
+    /// The current viewer count first reaches `at_least`: once per stream.
+    Viewers { at_least: u64 },
+    /// A Super Fan moment: a viewer becomes one (`"moment": "new"`, the default), a Super Fan
+    /// joins (`"join"`), or a Super Fan box is dropped (`"box"`).
+    SuperFan {
+        #[serde(default, skip_serializing_if = "is_new_super_fan")]
+        moment: SuperFanMoment,
+    },
+    /// A treasure chest is dropped (not a Super Fan box: that is a `super_fan` moment).
+    TreasureChest,
+    /// A LIVE battle starts (`"phase": "start"`) or ends (`"end"`): once per battle.
+    Battle { phase: crate::event::BattlePhase },
+    /// A chat message of emotes only.
+    Emote,
+    /// A kind this version does not know, kept exactly as written.
+    #[serde(skip)]
+    Unknown(UnknownCondition),
+}
+
+fn is_new_super_fan(moment: &SuperFanMoment) -> bool {
+    *moment == SuperFanMoment::New
 }
 
 /// The event kinds as named in `--events` output and in the app's pickers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
+    #[default]
     Gift,
     Follow,
     Share,
@@ -45,10 +77,18 @@ pub enum EventKind {
     Join,
     Like,
     Chat,
+    Viewers,
+    SuperFan,
+    TreasureChest,
+    Battle,
+    Emote,
+    Poll,
+    Goal,
+    Question,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 7] = [
+    pub const ALL: [EventKind; 15] = [
         Self::Gift,
         Self::Follow,
         Self::Share,
@@ -56,6 +96,14 @@ impl EventKind {
         Self::Join,
         Self::Like,
         Self::Chat,
+        Self::Viewers,
+        Self::SuperFan,
+        Self::TreasureChest,
+        Self::Battle,
+        Self::Emote,
+        Self::Poll,
+        Self::Goal,
+        Self::Question,
     ];
 
     /// The JSON name (`"follow"`…), also used in the UI.
@@ -68,9 +116,55 @@ impl EventKind {
             Self::Join => "join",
             Self::Like => "like",
             Self::Chat => "chat",
+            Self::Viewers => "viewers",
+            Self::SuperFan => "super_fan",
+            Self::TreasureChest => "treasure_chest",
+            Self::Battle => "battle",
+            Self::Emote => "emote",
+            Self::Poll => "poll",
+            Self::Goal => "goal",
+            Self::Question => "question",
         }
     }
 }
+
+impl Serialize for Condition {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Unknown(unknown) => unknown.serialize(serializer),
+            known => Condition::serialize(known, serializer),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Condition {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let json = super::unknown::RawJson::deserialize(deserializer)?;
+        if let Some(unknown) = UnknownCondition::of(&json, KNOWN_KINDS) {
+            return Ok(Self::Unknown(unknown));
+        }
+        Condition::deserialize(super::unknown::RawDeserializer::<D::Error>::new(json))
+    }
+}
+
+/// The `kind` names this version reads (every variant but `Unknown`).
+pub const KNOWN_KINDS: &[&str] = &[
+    "gift",
+    "any_gift",
+    "gifts_worth",
+    "follow",
+    "share",
+    "subscribe",
+    "join",
+    "likes",
+    "chat_command",
+    "chat_keyword",
+    "viewers",
+    "super_fan",
+    "treasure_chest",
+    "battle",
+    "emote",
+];
 
 impl Condition {
     /// The event kind this condition listens to.
@@ -83,6 +177,13 @@ impl Condition {
             Self::Join => EventKind::Join,
             Self::Likes { .. } => EventKind::Like,
             Self::ChatCommand { .. } | Self::ChatKeyword { .. } => EventKind::Chat,
+            Self::Viewers { .. } => EventKind::Viewers,
+            Self::SuperFan { .. } => EventKind::SuperFan,
+            Self::TreasureChest => EventKind::TreasureChest,
+            Self::Battle { .. } => EventKind::Battle,
+            Self::Emote => EventKind::Emote,
+            // Never indexed (it has a problem); a gift kind keeps it out of every event list.
+            Self::Unknown(_) => EventKind::Gift,
         }
     }
 
@@ -107,6 +208,13 @@ impl Condition {
             Self::ChatKeyword { keyword } if keyword.trim().is_empty() => {
                 Some("the chat keyword is empty".to_owned())
             }
+            Self::Viewers { at_least: 0 } => {
+                Some("“viewers at least N” needs N of at least 1".to_owned())
+            }
+            Self::Battle {
+                phase: crate::event::BattlePhase::Scores,
+            } => Some("a battle trigger fires at the start or the end".to_owned()),
+            Self::Unknown(unknown) => Some(unknown.reason()),
             _ => None,
         }
     }
@@ -124,6 +232,16 @@ impl Condition {
             Self::Likes { every } => format!("every {every} likes"),
             Self::ChatCommand { command } => format!("chat command {}", command.trim()),
             Self::ChatKeyword { keyword } => format!("chat containing “{}”", keyword.trim()),
+            Self::Viewers { at_least } => format!("viewers ≥ {at_least}"),
+            Self::SuperFan { moment } => match moment {
+                SuperFanMoment::New => "new Super Fan".to_owned(),
+                SuperFanMoment::Join => "Super Fan joins".to_owned(),
+                SuperFanMoment::Box => "Super Fan box".to_owned(),
+            },
+            Self::TreasureChest => "treasure chest".to_owned(),
+            Self::Battle { phase } => format!("battle {}", phase.as_str()),
+            Self::Emote => "emote".to_owned(),
+            Self::Unknown(unknown) => format!("{} (newer giftdeck)", unknown.kind()),
         }
     }
 }
@@ -139,6 +257,12 @@ pub enum Audience {
     Moderators,
     /// Only these @handles (with or without `@`, any case).
     Handles(Vec<String>),
+    /// Only the viewer who sent the most diamonds this session so far (the gift being credited
+    /// included).
+    TopGifter,
+    /// Only viewers whose fan club level in this room is at least this (TikTok sends the level
+    /// with a viewer's gifts, chat, likes and joins; a viewer it never sent one for is not let in).
+    FanClubLevel(u32),
 }
 
 impl Audience {

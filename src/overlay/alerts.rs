@@ -20,6 +20,12 @@ pub enum AlertKind {
     Follow,
     Share,
     Subscribe,
+    /// A viewer became a Super Fan.
+    SuperFan,
+    /// A viewer dropped a treasure chest (`diamonds` in it).
+    TreasureChest,
+    /// A viewer dropped a Super Fan box.
+    SuperFanBox,
 }
 
 /// One alert, before or after merging.
@@ -40,7 +46,14 @@ pub struct Alert {
     pub diamonds: u32,
     /// An `http(s)` image URL for the gift, when known.
     pub image_url: Option<String>,
+    /// The messages this alert shows (merged ones too, at most [`MAX_ALERT_MESSAGES`]): a
+    /// moderator deleting one takes the alert back. Not sent to the page.
+    #[serde(skip)]
+    pub msg_ids: Vec<i64>,
 }
+
+/// Most message ids an alert remembers for take-backs.
+pub const MAX_ALERT_MESSAGES: usize = 32;
 
 impl Alert {
     fn key(&self) -> (AlertKind, i64, i64, &str) {
@@ -50,6 +63,15 @@ impl Alert {
     /// Diamonds of the whole alert: what decides which alert a full queue drops.
     pub fn value(&self) -> u64 {
         u64::from(self.diamonds) * u64::from(self.count)
+    }
+
+    /// True when a moderator deleting these messages (or every message of these viewers)
+    /// takes this alert back.
+    pub fn deleted_by(&self, msg_ids: &[i64], user_ids: &[i64]) -> bool {
+        self.msg_ids
+            .iter()
+            .any(|id| *id != 0 && msg_ids.contains(id))
+            || (self.user_id != 0 && user_ids.contains(&self.user_id))
     }
 }
 
@@ -192,6 +214,27 @@ impl AlertQueue {
         Pushed::Queued
     }
 
+    /// A moderator deleted these messages (or every message of these viewers): the alerts
+    /// showing them leave the queue, and one on screen ends now (the next one shows). Returns
+    /// true when what shows or waits changed.
+    pub fn take_back(&mut self, msg_ids: &[i64], user_ids: &[i64], now_millis: u64) -> bool {
+        let waiting = self.waiting.len();
+        self.waiting.retain(|a| !a.deleted_by(msg_ids, user_ids));
+        let mut changed = self.waiting.len() != waiting;
+        if self
+            .showing
+            .as_ref()
+            .is_some_and(|s| s.alert.deleted_by(msg_ids, user_ids))
+        {
+            self.showing = None;
+            if let Some(next) = self.waiting.pop_front() {
+                self.show(next, now_millis);
+            }
+            changed = true;
+        }
+        changed
+    }
+
     /// Ends the showing alert when its time is up and shows the next one. Returns true when what
     /// shows changed.
     pub fn tick(&mut self, now_millis: u64) -> bool {
@@ -234,6 +277,11 @@ impl AlertQueue {
 
 fn merge(into: &mut Alert, from: &Alert) {
     into.count = into.count.saturating_add(from.count);
+    for id in &from.msg_ids {
+        if into.msg_ids.len() < MAX_ALERT_MESSAGES {
+            into.msg_ids.push(*id);
+        }
+    }
     if into.image_url.is_none() {
         into.image_url.clone_from(&from.image_url);
     }
@@ -255,6 +303,7 @@ mod tests {
             count,
             diamonds,
             image_url: None,
+            msg_ids: vec![],
         }
     }
 
@@ -391,5 +440,31 @@ mod tests {
         assert_eq!(q.waiting(), 2);
         let values: Vec<u64> = q.waiting.iter().map(Alert::value).collect();
         assert_eq!(values, vec![4, 5]);
+    }
+
+    #[test]
+    fn a_moderators_deletion_takes_back_the_alert_showing_or_waiting() {
+        let mut q = AlertQueue::new(AlertConfig::default());
+        let with_id = |mut a: Alert, id: i64| {
+            a.msg_ids = vec![id];
+            a
+        };
+        q.push(with_id(gift("Alice", "Rose", 1, 1), 10), 0);
+        q.push(with_id(gift("Bob", "Lion", 1, 100), 20), 0);
+        q.push(with_id(gift("Cy", "Rose", 1, 1), 30), 0);
+        // A merge remembers both messages: deleting the second takes the merged alert back.
+        q.push(with_id(gift("Cy", "Rose", 1, 1), 31), 0);
+        assert!(!q.take_back(&[99], &[], 100), "nothing of it here");
+        assert!(q.take_back(&[31], &[], 100));
+        assert_eq!(q.waiting(), 1);
+        assert!(q.take_back(&[10], &[], 200), "the one on screen goes");
+        assert_eq!(
+            q.showing().unwrap().alert.nickname,
+            "Bob",
+            "and the next one shows"
+        );
+        // Every message of a viewer (a ban): user id 3 is Bob's.
+        assert!(q.take_back(&[], &[3], 300));
+        assert!(q.showing().is_none());
     }
 }

@@ -14,7 +14,7 @@ use super::alerts::{AlertConfig, AlertKind, AlertQueue};
 use super::messages::{self, RecentItem, TextOverlay};
 use super::tallies::{GoalConfig, LikeGoal, Recent, TopGifters};
 use crate::engine::{Output, Stamped};
-use crate::event::{LiveEvent, MEMBER_SUBSCRIBED};
+use crate::event::{LiveEvent, MEMBER_SUBSCRIBED, RoomKind};
 
 /// Inputs waiting for the hub; more are dropped and counted (the sender never waits).
 const INPUT_CAPACITY: usize = 8_192;
@@ -303,11 +303,23 @@ impl State {
                 let alert = match &event {
                     // The goal counts the engine's likes (`Output::Likes`), not each message's.
                     LiveEvent::Like { .. } => None,
-                    LiveEvent::Member { user, action, .. } if *action == MEMBER_SUBSCRIBED => {
-                        Some(messages::social_alert(AlertKind::Subscribe, user))
+                    LiveEvent::Member {
+                        user,
+                        action,
+                        msg_id,
+                        ..
+                    } if *action == MEMBER_SUBSCRIBED => {
+                        Some(messages::social_alert(AlertKind::Subscribe, user, *msg_id))
                     }
-                    LiveEvent::Social { user, kind, .. } => {
-                        messages::social_kind(*kind).map(|kind| messages::social_alert(kind, user))
+                    LiveEvent::Social {
+                        user, kind, msg_id, ..
+                    } => messages::social_kind(*kind)
+                        .map(|kind| messages::social_alert(kind, user, *msg_id)),
+                    LiveEvent::Room(room) => {
+                        if let RoomKind::Deleted { msg_ids, user_ids } = &room.kind {
+                            self.take_back(msg_ids, user_ids, now, changed);
+                        }
+                        messages::room_alert(room)
                     }
                     _ => None,
                 };
@@ -318,6 +330,20 @@ impl State {
                     changed[Page::Alerts.index()] = true;
                 }
             }
+        }
+    }
+
+    /// A moderator deleted messages: their alerts and recent items go (the `/events` clients got
+    /// the `delete` message and take their own rows back).
+    fn take_back(&mut self, msg_ids: &[i64], user_ids: &[i64], now: u64, changed: &mut [bool]) {
+        if self.alerts.take_back(msg_ids, user_ids, now) {
+            changed[Page::Alerts.index()] = true;
+        }
+        if self
+            .recent
+            .retain(|item| !item.deleted_by(msg_ids, user_ids))
+        {
+            changed[Page::Recent.index()] = true;
         }
     }
 
@@ -489,5 +515,96 @@ mod tests {
         });
         wait_page(&hub, Page::Text, |v| v["text"]["title"] == "Thanks Alice").await;
         wait_page(&hub, Page::Text, |v| v["text"].is_null()).await;
+    }
+
+    fn room(msg_id: i64, kind: crate::event::RoomKind) -> Output {
+        Output::Event(LiveEvent::Room(Box::new(crate::event::RoomEvent {
+            msg_id,
+            create_time_millis: 0,
+            user: User {
+                user_id: 9,
+                unique_id: "bob".into(),
+                nickname: "Bob".into(),
+                ..User::default()
+            },
+            kind,
+        })))
+    }
+
+    #[tokio::test]
+    async fn the_2026_kinds_reach_events_and_alerts_and_a_deletion_takes_them_back() {
+        use crate::event::{Chest, RoomKind, SuperFanMoment, ViewerCount};
+        let hub = OverlayHub::start(HubConfig::default());
+        let mut events = hub.subscribe_events();
+        hub.send_output(&room(1, RoomKind::Subscription { months: 2 }));
+        hub.send_output(&room(
+            2,
+            RoomKind::Chest(Chest {
+                envelope_id: "e".into(),
+                diamonds: 500,
+                openers: 20,
+                super_fan_box: false,
+            }),
+        ));
+        hub.send_output(&room(
+            3,
+            RoomKind::SuperFan {
+                moment: SuperFanMoment::New,
+            },
+        ));
+        hub.send_output(&room(
+            4,
+            RoomKind::Viewers(ViewerCount {
+                viewers: 77,
+                ..ViewerCount::default()
+            }),
+        ));
+        wait_page(&hub, Page::Alerts, |v| {
+            v["alert"]["kind"] == "subscribe" && v["waiting"] == 2
+        })
+        .await;
+        wait_page(&hub, Page::Recent, |v| {
+            v["items"].as_array().unwrap().len() == 3
+        })
+        .await;
+        hub.send_output(&room(
+            5,
+            RoomKind::Deleted {
+                msg_ids: vec![1, 2],
+                user_ids: vec![],
+            },
+        ));
+        wait_page(&hub, Page::Alerts, |v| {
+            v["alert"]["kind"] == "super_fan" && v["waiting"] == 0
+        })
+        .await;
+        wait_page(&hub, Page::Recent, |v| {
+            v["items"].as_array().unwrap().len() == 1 && v["items"][0]["kind"] == "super_fan"
+        })
+        .await;
+        let mut seen = Vec::new();
+        for _ in 0..5 {
+            let v: serde_json::Value = serde_json::from_str(&events.recv().await.unwrap()).unwrap();
+            seen.push(v);
+        }
+        let types: Vec<&str> = seen.iter().map(|v| v["type"].as_str().unwrap()).collect();
+        assert_eq!(
+            types,
+            [
+                "subscribe",
+                "treasure_chest",
+                "super_fan",
+                "viewers",
+                "delete"
+            ]
+        );
+        assert_eq!(seen[0]["months"], 2);
+        assert_eq!(
+            (seen[1]["diamonds"].clone(), seen[1]["openers"].clone()),
+            (500.into(), 20.into())
+        );
+        assert_eq!(seen[2]["moment"], "new");
+        assert_eq!(seen[3]["viewers"], 77);
+        assert_eq!(seen[4]["msg_ids"], serde_json::json!([1, 2]));
     }
 }

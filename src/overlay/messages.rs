@@ -9,7 +9,10 @@ use serde_json::{Value, json};
 use super::alerts::{Alert, AlertKind, Showing};
 use super::tallies::{Gifter, LikeGoal};
 use crate::engine::Decision;
-use crate::event::{CreditedGift, LiveEvent, MEMBER_SUBSCRIBED, SocialKind, User};
+use crate::event::{
+    CreditedGift, LiveEvent, MEMBER_SUBSCRIBED, RoomEvent, RoomKind, SocialKind, SuperFanMoment,
+    User,
+};
 use crate::triggers::Fired;
 
 /// Longest nickname an overlay shows, in characters.
@@ -49,11 +52,12 @@ pub fn gift_alert(gift: &CreditedGift) -> Alert {
         count: gift.count,
         diamonds: gift.diamonds,
         image_url: safe_image_url(gift.image_url.as_deref()),
+        msg_ids: vec![gift.msg_id],
     }
 }
 
-/// A follow, share or subscription as an alert.
-pub fn social_alert(kind: AlertKind, user: &User) -> Alert {
+/// A follow, share, subscription or another viewer's event as an alert.
+pub fn social_alert(kind: AlertKind, user: &User, msg_id: i64) -> Alert {
     Alert {
         id: 0,
         kind,
@@ -65,7 +69,25 @@ pub fn social_alert(kind: AlertKind, user: &User) -> Alert {
         count: 1,
         diamonds: 0,
         image_url: None,
+        msg_ids: vec![msg_id],
     }
+}
+
+/// The alert a 2026 event shows, if it shows one: a subscription, a new Super Fan, a treasure
+/// chest or a Super Fan box (worth its diamonds in a full queue).
+pub fn room_alert(room: &RoomEvent) -> Option<Alert> {
+    let (kind, diamonds) = match &room.kind {
+        RoomKind::Subscription { .. } => (AlertKind::Subscribe, 0),
+        RoomKind::SuperFan {
+            moment: SuperFanMoment::New,
+        } => (AlertKind::SuperFan, 0),
+        RoomKind::Chest(chest) if chest.super_fan_box => (AlertKind::SuperFanBox, chest.diamonds),
+        RoomKind::Chest(chest) => (AlertKind::TreasureChest, chest.diamonds),
+        _ => return None,
+    };
+    let mut alert = social_alert(kind, &room.user, room.msg_id);
+    alert.diamonds = diamonds;
+    Some(alert)
 }
 
 /// Which alert kind a social event is, if it is one the alert page shows.
@@ -111,6 +133,11 @@ pub struct RecentItem {
     pub gift_name: String,
     pub count: u32,
     pub image_url: Option<String>,
+    /// What a moderator's deletion is matched against (not sent to the page).
+    #[serde(skip)]
+    pub msg_id: i64,
+    #[serde(skip)]
+    pub user_id: i64,
 }
 
 impl From<&Alert> for RecentItem {
@@ -121,7 +148,17 @@ impl From<&Alert> for RecentItem {
             gift_name: a.gift_name.clone(),
             count: a.count,
             image_url: a.image_url.clone(),
+            msg_id: a.msg_ids.first().copied().unwrap_or(0),
+            user_id: a.user_id,
         }
+    }
+}
+
+impl RecentItem {
+    /// True when a moderator deleting these messages (or these viewers') takes it back.
+    pub fn deleted_by(&self, msg_ids: &[i64], user_ids: &[i64]) -> bool {
+        (self.msg_id != 0 && msg_ids.contains(&self.msg_id))
+            || (self.user_id != 0 && user_ids.contains(&self.user_id))
     }
 }
 
@@ -258,10 +295,113 @@ pub fn live_event(event: &LiveEvent, seq: &mut u64, time_millis: u64) -> String 
             "msg_id": msg_id,
             "action": action,
         }),
+        LiveEvent::Room(room) => room_json(room),
     };
     value["seq"] = json!(*seq);
     value["time_millis"] = json!(time_millis);
     value.to_string()
+}
+
+/// `/events`: a 2026 event (documented in docs/overlays.md).
+fn room_json(room: &RoomEvent) -> Value {
+    let user = || user_json(room.user.user_id, &room.user.unique_id, &room.user.nickname);
+    let mut value = match &room.kind {
+        RoomKind::Subscription { months } => {
+            json!({"type": "subscribe", "user": user(), "months": months})
+        }
+        RoomKind::Viewers(count) => {
+            let top: Vec<Value> = count
+                .top
+                .iter()
+                .map(|t| {
+                    json!({
+                        "user": user_json(t.user.user_id, &t.user.unique_id, &t.user.nickname),
+                        "coins": t.coins,
+                        "rank": t.rank,
+                    })
+                })
+                .collect();
+            json!({
+                "type": "viewers",
+                "viewers": count.viewers,
+                "total_viewers": count.total_viewers,
+                "top": top,
+            })
+        }
+        RoomKind::SuperFan { moment } => {
+            json!({"type": "super_fan", "moment": moment, "user": user()})
+        }
+        RoomKind::Chest(chest) => {
+            let mut value = json!({
+                "type": "treasure_chest",
+                "user": user(),
+                "envelope_id": chest.envelope_id,
+                "diamonds": chest.diamonds,
+                "openers": chest.openers,
+            });
+            if chest.super_fan_box {
+                value["type"] = json!("super_fan");
+                value["moment"] = json!(SuperFanMoment::Box);
+            }
+            value
+        }
+        RoomKind::Battle(battle) => {
+            let sides: Vec<Value> = battle
+                .sides
+                .iter()
+                .map(|s| json!({"user_id": s.anchor_id, "name": s.name, "score": s.score}))
+                .collect();
+            json!({
+                "type": "battle",
+                "phase": battle.phase,
+                "battle_id": battle.battle_id,
+                "sides": sides,
+                "winner": battle.winner,
+            })
+        }
+        RoomKind::Emote { emote_ids } => {
+            json!({"type": "emote", "user": user(), "emotes": emote_ids})
+        }
+        RoomKind::Poll(poll) => json!({
+            "type": "poll",
+            "phase": poll.phase,
+            "poll_id": poll.poll_id,
+            "title": poll.title,
+            "options": poll.options,
+        }),
+        RoomKind::Goal(goal) => json!({
+            "type": "goal",
+            "goal_id": goal.goal_id,
+            "description": goal.description,
+            "progress": goal.progress,
+            "target": goal.target,
+            "user": user(),
+        }),
+        RoomKind::Question { question_id, text } => json!({
+            "type": "question",
+            "question_id": question_id,
+            "text": text,
+            "user": user(),
+        }),
+        RoomKind::Deleted { msg_ids, user_ids } => json!({
+            "type": "delete",
+            "msg_ids": msg_ids,
+            "user_ids": user_ids,
+        }),
+        RoomKind::Pinned {
+            pinned_msg_id,
+            text,
+            unpinned,
+        } => json!({
+            "type": if *unpinned { "unpin" } else { "pin" },
+            "pinned_msg_id": pinned_msg_id,
+            "text": text,
+            "user": user(),
+        }),
+        RoomKind::Nothing => json!({"type": "other"}),
+    };
+    value["msg_id"] = json!(room.msg_id);
+    value
 }
 
 /// `/events`: a non-gift trigger (follow, share, subscribe, join, likes, chat) fired, or was
@@ -269,7 +409,7 @@ pub fn live_event(event: &LiveEvent, seq: &mut u64, time_millis: u64) -> String 
 pub fn fired_event(fired: &Fired, seq: &mut u64, time_millis: u64) -> String {
     *seq += 1;
     let l = &fired.line;
-    json!({
+    let mut value = json!({
         "seq": *seq,
         "time_millis": time_millis,
         "type": "trigger",
@@ -284,8 +424,14 @@ pub fn fired_event(fired: &Fired, seq: &mut u64, time_millis: u64) -> String {
             .iter()
             .flat_map(|m| m.actions.iter().map(|a| a.summary()))
             .collect::<Vec<_>>(),
-    })
-    .to_string()
+    });
+    // The numbers a 2026 kind carries (months, viewers, diamonds, battle…), as `--events` has them.
+    if let (Value::Object(into), Ok(Value::Object(room))) =
+        (&mut value, serde_json::to_value(&l.room))
+    {
+        into.extend(room);
+    }
+    value.to_string()
 }
 
 /// `/events`: an overlay-text action ran.

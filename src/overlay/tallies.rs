@@ -249,6 +249,13 @@ impl<T> Recent<T> {
         self.items.iter()
     }
 
+    /// Keeps the items `keep` accepts; true when any went.
+    pub fn retain(&mut self, keep: impl FnMut(&T) -> bool) -> bool {
+        let before = self.items.len();
+        self.items.retain(keep);
+        self.items.len() != before
+    }
+
     pub fn len(&self) -> usize {
         self.items.len()
     }

@@ -185,7 +185,7 @@ impl Vault {
         let mut warnings = Vec::new();
         let mut vault = Self::settings_file();
         if home == SecretsHome::Keyring {
-            match keystore::load_secret(keystore::SETTINGS_SECRETS) {
+            match read_kept() {
                 Ok(found) => {
                     vault.home = SecretsHome::Keyring;
                     match found.map(|json| serde_json::from_str::<Kept>(&json)) {
@@ -227,11 +227,10 @@ impl Vault {
         let kept = Kept::take(&mut public);
         if self.stored.as_ref() != Some(&kept) {
             let stored = if kept.is_empty() {
-                keystore::delete_secret(keystore::SETTINGS_SECRETS)
+                delete_kept()
             } else {
                 // Serializing plain strings cannot fail.
-                let json = serde_json::to_string(&kept).unwrap_or_default();
-                keystore::store_secret(keystore::SETTINGS_SECRETS, json)
+                write_kept(&serde_json::to_string(&kept).unwrap_or_default())
             };
             if let Err(err) = stored {
                 self.home = SecretsHome::SettingsFile;
@@ -268,7 +267,7 @@ pub fn restore_webhooks_from_keyring(file: &mut MappingsFile) -> Result<usize, K
     if super::redacted_webhooks(&file.mappings).next().is_none() {
         return Ok(0);
     }
-    let Some(json) = keystore::load_secret(keystore::SETTINGS_SECRETS)? else {
+    let Some(json) = read_kept()? else {
         return Ok(0);
     };
     let kept: Kept = serde_json::from_str(&json).map_err(|_| KeyringError::Damaged)?;
@@ -276,6 +275,64 @@ pub fn restore_webhooks_from_keyring(file: &mut MappingsFile) -> Result<usize, K
         file,
         &webhook_mappings(kept.webhooks),
     ))
+}
+
+/// The most one keyring entry is given, in UTF-16 units: Windows' Credential Manager keeps at
+/// most 2,560 bytes of UTF-16 per entry, and a table with many webhooks needs more.
+const PIECE_UTF16: usize = 1_200;
+
+/// The entry holding piece `index` of the kept secrets: `settings-secrets`, then
+/// `settings-secrets.2`, `.3`…
+fn piece_name(index: usize) -> String {
+    match index {
+        0 => keystore::SETTINGS_SECRETS.to_owned(),
+        n => format!("{}.{}", keystore::SETTINGS_SECRETS, n + 1),
+    }
+}
+
+/// `json` in pieces of at most [`PIECE_UTF16`] UTF-16 units (one piece for most tables).
+fn pieces(json: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut start, mut units) = (0, 0);
+    for (at, c) in json.char_indices() {
+        if units + c.len_utf16() > PIECE_UTF16 {
+            out.push(&json[start..at]);
+            (start, units) = (at, 0);
+        }
+        units += c.len_utf16();
+    }
+    out.push(&json[start..]);
+    out
+}
+
+/// The kept secrets' JSON, put together from its pieces (the first missing piece ends it).
+fn read_kept() -> Result<Option<String>, KeyringError> {
+    let Some(mut json) = keystore::load_secret(&piece_name(0))? else {
+        return Ok(None);
+    };
+    for index in 1.. {
+        match keystore::load_secret(&piece_name(index))? {
+            Some(piece) => json.push_str(&piece),
+            None => break,
+        }
+    }
+    Ok(Some(json))
+}
+
+/// Writes `json` in its pieces, then removes the piece after the last, so a reader stops there
+/// (older pieces beyond it are never read).
+fn write_kept(json: &str) -> Result<(), KeyringError> {
+    let pieces = pieces(json);
+    for (index, piece) in pieces.iter().enumerate() {
+        keystore::store_secret(&piece_name(index), (*piece).to_owned())?;
+    }
+    keystore::delete_secret(&piece_name(pieces.len()))
+}
+
+/// Removes the kept secrets (the first two pieces: nothing after a missing one is read).
+fn delete_kept() -> Result<(), KeyringError> {
+    keystore::delete_secret(&piece_name(0))?;
+    keystore::delete_secret(&piece_name(1))
 }
 
 #[cfg(test)]
@@ -361,6 +418,21 @@ mod tests {
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(text.contains("hunter2") && text.contains("tOkEn"));
         assert_eq!(vault.home(), SecretsHome::SettingsFile);
+    }
+
+    #[test]
+    fn long_secrets_are_kept_in_pieces_an_entry_of_any_keyring_can_hold() {
+        let short = r#"{"rcon_password":"pw"}"#;
+        assert_eq!(pieces(short), [short]);
+        let long: String = (0..500).map(|i| format!("é{i}💡")).collect();
+        let cut = pieces(&long);
+        assert!(cut.len() > 1);
+        assert!(cut.iter().all(|p| p.encode_utf16().count() <= PIECE_UTF16));
+        assert_eq!(cut.concat(), long, "nothing lost or cut inside a character");
+        assert_eq!(
+            (piece_name(0).as_str(), piece_name(1).as_str()),
+            ("settings-secrets", "settings-secrets.2")
+        );
     }
 
     #[test]

@@ -127,6 +127,12 @@ pub enum MessageSpec {
     },
     /// Any non-gift event with every field a trigger reads (share, join, subscribe, identity…).
     Event(EventSpec),
+    /// One of the 2026 kinds (subscriptions, viewers, Super Fans, chests, battles…).
+    Room {
+        msg_id: i64,
+        create_time_millis: i64,
+        spec: super::room_frames::RoomSpec,
+    },
     /// Arbitrary bytes under a method name: lets tests send malformed inner messages.
     Raw {
         method: String,
@@ -258,15 +264,20 @@ pub struct BatchSpec {
     pub heartbeat_duration_millis: i64,
 }
 
-fn spec_user(user_id: i64, unique_id: &str, nickname: &str) -> pb::User {
+pub(crate) fn spec_user(user_id: i64, unique_id: &str, nickname: &str) -> pb::User {
     pb::User {
         id: user_id,
         nickname: nickname.into(),
         display_id: unique_id.into(),
+        ..Default::default()
     }
 }
 
-fn spec_common(method: &str, msg_id: i64, create_time: i64) -> Option<pb::CommonMessageData> {
+pub(crate) fn spec_common(
+    method: &str,
+    msg_id: i64,
+    create_time: i64,
+) -> Option<pb::CommonMessageData> {
     Some(pb::CommonMessageData {
         method: prost::bytes::Bytes::copy_from_slice(method.as_bytes()),
         msg_id,
@@ -371,6 +382,15 @@ pub(crate) fn encode_message(spec: &MessageSpec) -> pb::BaseProtoMessage {
         MessageSpec::Event(e) => {
             let (method, payload) = encode_event(e);
             (method, e.msg_id, payload)
+        }
+        MessageSpec::Room {
+            msg_id,
+            create_time_millis,
+            spec,
+        } => {
+            let (method, payload) =
+                super::room_frames::encode_room(spec, *msg_id, *create_time_millis);
+            (method, *msg_id, payload)
         }
         MessageSpec::Raw {
             method,

@@ -11,4 +11,5 @@ pub mod fake;
 pub mod frames;
 pub mod outputs;
 pub mod rcon;
+pub mod room_frames;
 pub mod world;

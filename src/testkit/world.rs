@@ -1,6 +1,6 @@
 //! A fake Minecraft world behind the fake RCON server ([`super::rcon`]): players who are online,
 //! alive or dead, and the scoreboard commands the world awareness sends, answered in vanilla's
-//! words (Minecraft's `en_us` strings: "Test passed. Count: 1", "Steve has 3 [giftdeck_deaths]",
+//! words (Minecraft's `en_us` strings: "Test passed. Count: 1", `Steve has 3 [giftdeck_deaths]`,
 //! "Can't get value of … none is set", "Created new objective …"). Every other command gets
 //! `ran <command>`, like [`super::rcon::FakeRcon::start`].
 

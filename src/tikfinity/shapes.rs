@@ -8,7 +8,8 @@ use serde_json::{Map, Value, json};
 
 use crate::engine::Decision;
 use crate::event::{
-    ControlAction, GiftMessage, LiveEvent, MEMBER_JOINED, MEMBER_SUBSCRIBED, SocialKind, User,
+    ControlAction, GiftMessage, LiveEvent, MEMBER_JOINED, MEMBER_SUBSCRIBED, RoomEvent, RoomKind,
+    SocialKind, User,
 };
 
 /// The event name of giftdeck's own credit: one per counted gift or finished streak, never twice.
@@ -40,7 +41,8 @@ pub fn user_fields(user: &User, msg_id: i64, create_time_millis: i64) -> Map<Str
     data.insert("isSubscriber".into(), Value::Bool(identity.subscriber));
     data.insert("topGifterRank".into(), Value::Null);
     data.insert("gifterLevel".into(), json!(0));
-    data.insert("teamMemberLevel".into(), json!(0));
+    // TikTok's fan club level is what TikTok-Live-Connector calls the team member level.
+    data.insert("teamMemberLevel".into(), json!(identity.fan_club_level));
     data.insert("msgId".into(), Value::String(msg_id.to_string()));
     data.insert(
         "createTime".into(),
@@ -187,6 +189,7 @@ pub fn event(event: &LiveEvent) -> Option<Value> {
                 _ => return None,
             }
         }
+        LiveEvent::Room(room) => return room_event(room),
         LiveEvent::Control { action, .. } => match action {
             ControlAction::Ended | ControlAction::Suspended => {
                 let code = match action {
@@ -197,6 +200,42 @@ pub fn event(event: &LiveEvent) -> Option<Value> {
             }
             _ => return None,
         },
+    })
+}
+
+/// The 2026 kinds TikFinity has an event for: `subscribe` (with `subMonth`), `roomUser`
+/// (`viewerCount`, `topViewers`) and `emote`.
+fn room_event(room: &RoomEvent) -> Option<Value> {
+    let data = || user_fields(&room.user, room.msg_id, room.create_time_millis);
+    Some(match &room.kind {
+        RoomKind::Subscription { months } => {
+            let mut data = data();
+            data.insert("subMonth".into(), json!(months));
+            envelope("subscribe", data)
+        }
+        RoomKind::Viewers(count) => {
+            let top: Vec<Value> = count
+                .top
+                .iter()
+                .map(|t| {
+                    json!({
+                        "coinCount": t.coins,
+                        "user": Value::Object(user_fields(&t.user, 0, 0)),
+                    })
+                })
+                .collect();
+            json!({"event": "roomUser", "data": {"viewerCount": count.viewers, "topViewers": top}})
+        }
+        RoomKind::Emote { emote_ids } => {
+            let mut data = data();
+            let emotes: Vec<Value> = emote_ids
+                .iter()
+                .map(|id| json!({"emoteId": id, "emoteImageUrl": ""}))
+                .collect();
+            data.insert("emotes".into(), Value::Array(emotes));
+            envelope("emote", data)
+        }
+        _ => return None,
     })
 }
 
@@ -211,6 +250,7 @@ mod tests {
             unique_id: "gu12246".into(),
             nickname: "Shîñ \"x\"".into(),
             identity: Identity {
+                fan_club_level: 0,
                 follower: true,
                 subscriber: false,
                 moderator: true,

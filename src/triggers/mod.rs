@@ -5,6 +5,7 @@
 mod chat;
 mod cooldown;
 mod likes;
+mod room;
 
 use std::collections::{HashMap, HashSet};
 
@@ -16,6 +17,7 @@ pub use crate::mappings::{Audience, Condition, EventKind, normalize_handle};
 pub use chat::{match_command, match_keyword};
 pub use cooldown::Cooldowns;
 pub use likes::{LikeCounter, LikeStep};
+pub use room::{RoomLine, ScoreLine};
 
 use crate::event::{Identity, LiveEvent, MEMBER_JOINED, MEMBER_SUBSCRIBED, SocialKind, User};
 use crate::mappings::{Mapping, MappingTable};
@@ -27,16 +29,26 @@ pub struct RoomTriggerMemory {
     /// Viewer keys (see [`viewer_key`]) that followed during this stream.
     pub followed: HashSet<String>,
     pub likes: LikeCounter,
+    /// Viewer keys that subscribed during this stream (a member message with action 3 and a
+    /// `WebcastSubNotifyMessage` for the same subscription count once).
+    #[serde(default)]
+    pub subscribed: HashSet<String>,
+    /// The highest viewer count of this stream so far: a "viewers ≥ N" trigger fires when it
+    /// first passes N.
+    #[serde(default)]
+    pub peak_viewers: u64,
 }
 
 /// Most viewers whose identity flags are remembered; the map is cleared past it (flags come back
 /// with the viewer's next gift or chat).
 const MAX_IDENTITIES: usize = 200_000;
-/// Most followers remembered per stream, so a follow flood cannot grow memory without bound.
+/// Most followers (and, apart, subscribers) remembered per stream, so a flood cannot grow memory
+/// without bound.
 const MAX_FOLLOWED: usize = 1_000_000;
 
 /// One non-gift trigger that fired (or was skipped): what `--events` prints and the feed shows.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// Events without a viewer (the viewer count, a battle) carry user id 0 and empty names.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct EventLine {
     pub kind: EventKind,
     pub msg_id: i64,
@@ -62,6 +74,9 @@ pub struct EventLine {
     /// Set when the trigger was cooling down: nothing ran.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub skipped: Option<Skip>,
+    /// The numbers the 2026 kinds carry (months, viewers, diamonds, battle…); absent otherwise.
+    #[serde(flatten)]
+    pub room: RoomLine,
 }
 
 /// A non-gift trigger decision: the line, and the mapping to run (`None` when skipped).
@@ -100,6 +115,10 @@ pub struct TriggerState {
     /// Identity flags learned from earlier messages (a chat says "subscriber"; their later like
     /// message does not carry it).
     identities: HashMap<String, Identity>,
+    /// Diamonds credited per viewer this session, and who leads (the top-gifter audience).
+    gifted: room::Gifted,
+    /// Battles whose start or end already fired (one battle ends with two messages).
+    battles: room::BattlesSeen,
 }
 
 impl TriggerState {
@@ -149,6 +168,8 @@ impl TriggerState {
             }
             Audience::Subscribers => known().0.subscriber,
             Audience::Moderators => known().0.moderator,
+            Audience::TopGifter => self.gifted.is_top(&viewer_key(user)),
+            Audience::FanClubLevel(min) => known().0.fan_club_level >= (*min).max(1),
             Audience::Handles(handles) => {
                 let handle = normalize_handle(&user.unique_id);
                 !handle.is_empty() && handles.iter().any(|h| normalize_handle(h) == handle)
@@ -168,6 +189,7 @@ impl TriggerState {
         now_millis: u64,
     ) -> GiftChoice {
         self.learn(user, Identity::default());
+        self.gifted.add(viewer_key(user), total_diamonds);
         let none = GiftChoice {
             trigger: None,
             mapping: None,
@@ -238,17 +260,11 @@ impl TriggerState {
                 ..
             } => match *action {
                 MEMBER_JOINED => {
+                    self.learn(user, Identity::default());
                     self.fire_all(table, EventKind::Join, *msg_id, user, now_millis, out);
                 }
                 MEMBER_SUBSCRIBED => {
-                    self.learn(
-                        user,
-                        Identity {
-                            subscriber: true,
-                            ..Identity::default()
-                        },
-                    );
-                    self.fire_all(table, EventKind::Subscribe, *msg_id, user, now_millis, out);
+                    self.subscribe(table, *msg_id, user, None, now_millis, out);
                 }
                 _ => {}
             },
@@ -282,8 +298,55 @@ impl TriggerState {
                     self.push(mapping, user, line, now_millis, out);
                 }
             }
+            LiveEvent::Room(room) => self.on_room(table, room, now_millis, out),
             LiveEvent::Gift(_) | LiveEvent::Control { .. } => {}
         }
+    }
+
+    /// True when this viewer's subscription was already counted this stream: a second message
+    /// for it (TikTok sends a member message and a `WebcastSubNotifyMessage`) counts nothing.
+    pub fn already_subscribed(&self, user: &User) -> bool {
+        self.memory.subscribed.contains(&viewer_key(user))
+    }
+
+    /// A subscription (member action 3 or SubNotify): remembered, the viewer learned as a
+    /// subscriber, and the subscribe triggers fired with `{months}` when known.
+    fn subscribe(
+        &mut self,
+        table: &MappingTable,
+        msg_id: i64,
+        user: &User,
+        months: Option<u32>,
+        now_millis: u64,
+        out: &mut Vec<Fired>,
+    ) {
+        let key = viewer_key(user);
+        if self.memory.subscribed.contains(&key) {
+            return;
+        }
+        if self.memory.subscribed.len() < MAX_FOLLOWED {
+            self.memory.subscribed.insert(key);
+        }
+        self.learn(
+            user,
+            Identity {
+                subscriber: true,
+                ..Identity::default()
+            },
+        );
+        let room = RoomLine {
+            months,
+            ..RoomLine::default()
+        };
+        self.fire_with(
+            table,
+            EventKind::Subscribe,
+            msg_id,
+            user,
+            &room,
+            now_millis,
+            out,
+        );
     }
 
     /// A like message: counted (even without like rules, so a rule added mid-stream starts from
@@ -327,12 +390,39 @@ impl TriggerState {
         now_millis: u64,
         out: &mut Vec<Fired>,
     ) {
+        self.fire_with(
+            table,
+            kind,
+            msg_id,
+            user,
+            &RoomLine::default(),
+            now_millis,
+            out,
+        );
+    }
+
+    /// Fires every mapping of `kind` whose audience admits the viewer, each line carrying `room`.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the event's parts, passed through as they are"
+    )]
+    fn fire_with(
+        &mut self,
+        table: &MappingTable,
+        kind: EventKind,
+        msg_id: i64,
+        user: &User,
+        room: &RoomLine,
+        now_millis: u64,
+        out: &mut Vec<Fired>,
+    ) {
         if !table.listens_to(kind) || table.is_blocked(&user.unique_id) {
             return;
         }
         for mapping in table.for_kind(kind) {
             if self.admits(&mapping.audience, user) {
-                let line = self.line(kind, msg_id, user, mapping);
+                let mut line = self.line(kind, msg_id, user, mapping);
+                line.room = room.clone();
                 self.push(mapping, user, line, now_millis, out);
             }
         }
@@ -352,6 +442,7 @@ impl TriggerState {
             message: None,
             args: None,
             skipped: None,
+            room: RoomLine::default(),
         }
     }
 
@@ -372,5 +463,7 @@ impl TriggerState {
     }
 }
 
+#[cfg(test)]
+mod room_tests;
 #[cfg(test)]
 mod tests;

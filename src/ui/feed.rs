@@ -17,6 +17,8 @@ use crate::event::{
 use crate::overlay::tallies::{Gifter, TopGifters};
 use crate::triggers::{EventKind, EventLine, Skip};
 
+mod room;
+
 /// Likes (and joins) arriving within this long of a group's first are added to it: one row
 /// "+150 likes" instead of one per message.
 pub const GROUP_MILLIS: u64 = 3_000;
@@ -48,6 +50,12 @@ pub enum What {
 pub struct FeedRow {
     /// Increases by one per row ever pushed; lets the filter index survive rows falling off.
     pub seq: u64,
+    /// The TikTok message and viewer the row is about (0 when unknown): what a moderator's
+    /// deletion is matched against.
+    pub msg_id: i64,
+    pub user_id: i64,
+    /// A moderator deleted the message: the row stays, marked (nothing queued for it changes).
+    pub deleted: bool,
     /// The engine's stamp, as local time.
     pub time: String,
     pub nickname: String,
@@ -88,6 +96,8 @@ impl FeedRow {
 
 /// A row before it gets its number.
 struct NewRow<'a> {
+    msg_id: i64,
+    user_id: i64,
     unique_id: &'a str,
     nickname: &'a str,
     what: What,
@@ -115,8 +125,8 @@ pub struct Feed {
     applied_filter: String,
     filtered: VecDeque<u64>,
     /// Per-kind toggles (indexed like [`EventKind::ALL`]), and the state the index was built for.
-    pub shown: [bool; 7],
-    applied_shown: [bool; 7],
+    pub shown: [bool; KINDS],
+    applied_shown: [bool; KINDS],
     /// Likes the engine counted this session.
     likes_total: u64,
     /// Who sent the like message the next [`Likes`] belongs to (the engine sends the count
@@ -125,11 +135,25 @@ pub struct Feed {
     pub follows_total: u64,
     pub shares_total: u64,
     pub subscribers_total: u64,
+    /// Viewers who became Super Fans this session.
+    pub super_fans_total: u64,
+    /// Treasure chests (and Super Fan boxes) dropped this session.
+    pub chests_total: u64,
     followers: std::collections::HashSet<i64>,
+    /// The latest viewer count TikTok reported, and the highest this session.
+    viewers: Option<crate::event::ViewerCount>,
+    peak_viewers: u64,
 }
 
-/// Gifts, follows, shares and subscriptions are shown by default; likes, joins and chat are noisy.
-pub const DEFAULT_SHOWN: [bool; 7] = [true, true, true, true, false, false, false];
+/// How many row kinds the toggles cover ([`EventKind::ALL`]).
+pub const KINDS: usize = EventKind::ALL.len();
+
+/// Gifts, follows, shares, subscriptions, Super Fans, chests, battles, polls, goals and questions
+/// are shown by default; likes, joins, chat and emotes are noisy (viewer-count rows are fired
+/// triggers only: the count itself is on the status line).
+pub const DEFAULT_SHOWN: [bool; KINDS] = [
+    true, true, true, true, false, false, false, true, true, true, true, false, true, true, true,
+];
 
 fn kind_slot(kind: EventKind) -> usize {
     EventKind::ALL.iter().position(|&k| k == kind).unwrap_or(0)
@@ -154,7 +178,11 @@ impl Default for Feed {
             follows_total: 0,
             shares_total: 0,
             subscribers_total: 0,
+            super_fans_total: 0,
+            chests_total: 0,
             followers: Default::default(),
+            viewers: None,
+            peak_viewers: 0,
         }
     }
 }
@@ -193,6 +221,16 @@ impl Feed {
         self.likes_total
     }
 
+    /// The latest viewer count TikTok reported this session (`None` before the first).
+    pub fn viewers(&self) -> Option<&crate::event::ViewerCount> {
+        self.viewers.as_ref()
+    }
+
+    /// The highest viewer count this session.
+    pub fn peak_viewers(&self) -> u64 {
+        self.peak_viewers
+    }
+
     /// Adds a credited gift received now (benchmarks, tools without an engine stamp).
     pub fn push(&mut self, gift: &CreditedGift, test: bool) {
         self.push_at(gift, test, unix_millis());
@@ -219,6 +257,8 @@ impl Feed {
             clean(&gift.gift_name, 40)
         };
         self.push_new(NewRow {
+            msg_id: gift.msg_id,
+            user_id: gift.user_id,
             unique_id: &gift.unique_id,
             nickname: &gift.nickname,
             what: What::Gift {
@@ -246,9 +286,15 @@ impl Feed {
         let text = match line.kind {
             EventKind::Like => format!("❤ {} likes", line.likes.unwrap_or(0)),
             EventKind::Chat => format!("💬 {}", clean(line.message.as_deref().unwrap_or(""), 60)),
+            EventKind::Subscribe => {
+                room::with_months(kind_text(EventKind::Subscribe), line.room.months)
+            }
+            EventKind::Viewers => format!("👀 {} watching", line.room.viewers.unwrap_or(0)),
             other => kind_text(other).to_owned(),
         };
         self.push_new(NewRow {
+            msg_id: line.msg_id,
+            user_id: line.user_id,
             unique_id: &line.unique_id,
             nickname: &line.nickname,
             what: What::Text {
@@ -274,6 +320,11 @@ impl Feed {
     /// the previous row. A like message only says who liked: its row comes with the engine's
     /// count ([`Feed::push_likes_at`]).
     pub fn push_event_at(&mut self, event: &LiveEvent, at_millis: u64) {
+        if let LiveEvent::Room(room) = event {
+            self.push_room_at(room, at_millis);
+            return;
+        }
+        let msg_id = event.msg_id();
         let (user, what) = match event {
             LiveEvent::Like { user, .. } => {
                 self.last_liker = Some(user.clone());
@@ -312,7 +363,7 @@ impl Feed {
             _ => return,
         };
         self.received += 1;
-        self.push_grouped(user, what, 1, at_millis);
+        self.push_grouped(msg_id, user, what, 1, at_millis);
     }
 
     /// The engine counted `likes.added` more likes (stamped `at_millis`), from the like message
@@ -322,12 +373,12 @@ impl Feed {
         self.received += 1;
         let user = self.last_liker.take().unwrap_or_default();
         let added = u32::try_from(likes.added).unwrap_or(u32::MAX);
-        self.push_grouped(&user, What::Group(EventKind::Like), added, at_millis);
+        self.push_grouped(0, &user, What::Group(EventKind::Like), added, at_millis);
     }
 
     /// Adds a row, or for likes and joins adds `count` to the newest row of the kind when it
     /// started less than [`GROUP_MILLIS`] before (in the engine's time).
-    fn push_grouped(&mut self, user: &User, what: What, count: u32, at_millis: u64) {
+    fn push_grouped(&mut self, msg_id: i64, user: &User, what: What, count: u32, at_millis: u64) {
         if let What::Group(kind) = what
             && let Some(last) = self.rows.back_mut()
             && last.what == What::Group(kind)
@@ -338,6 +389,8 @@ impl Feed {
             return;
         }
         self.push_new(NewRow {
+            msg_id,
+            user_id: user.user_id,
             unique_id: &user.unique_id,
             nickname: &user.nickname,
             what,
@@ -363,6 +416,9 @@ impl Feed {
         let search = format!("{nickname} {handle} {words}").to_lowercase();
         let row = FeedRow {
             seq,
+            msg_id: new.msg_id,
+            user_id: new.user_id,
+            deleted: false,
             time: super::clock::local_hms(UNIX_EPOCH + Duration::from_millis(new.at_millis)),
             nickname,
             handle,
@@ -384,7 +440,7 @@ impl Feed {
     }
 
     fn filtering(&self) -> bool {
-        !self.applied_filter.is_empty() || self.applied_shown != [true; 7]
+        !self.applied_filter.is_empty() || self.applied_shown != [true; KINDS]
     }
 
     fn push_row(&mut self, row: FeedRow) {
@@ -460,6 +516,14 @@ pub fn kind_text(kind: EventKind) -> &'static str {
         EventKind::Join => "👋 joined",
         EventKind::Like => "❤ likes",
         EventKind::Chat => "💬 chat",
+        EventKind::Viewers => "👀 viewers",
+        EventKind::SuperFan => "💜 Super Fan",
+        EventKind::TreasureChest => "📦 treasure chest",
+        EventKind::Battle => "⚔ battle",
+        EventKind::Emote => "😀 emote",
+        EventKind::Poll => "📊 poll",
+        EventKind::Goal => "🎯 goal",
+        EventKind::Question => "❓ question",
     }
 }
 
@@ -482,227 +546,4 @@ fn unix_millis() -> u64 {
 pub use crate::text::one_line as clean;
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn credit(user_id: i64, name: &str, gift: &str, diamonds: u32, count: u32) -> CreditedGift {
-        CreditedGift {
-            msg_id: 0,
-            user_id,
-            unique_id: name.to_lowercase(),
-            nickname: name.into(),
-            gift_id: 1,
-            gift_name: gift.into(),
-            diamonds,
-            count,
-            trigger: None,
-            ended_by: EndedBy::StreakEnd,
-            image_url: None,
-            skipped: None,
-        }
-    }
-
-    #[test]
-    fn feed_is_bounded_and_totals_count_everything() {
-        let mut feed = Feed::default();
-        for i in 0..(FEED_CAPACITY as i64 + 500) {
-            feed.push_at(&credit(i % 7, "v", "Rose", 1, 2), false, 0);
-        }
-        assert_eq!(feed.len(), FEED_CAPACITY);
-        assert_eq!(feed.received, FEED_CAPACITY as u64 + 500);
-        assert_eq!(feed.gifts_total, 2 * (FEED_CAPACITY as u64 + 500));
-        assert_eq!(feed.rows().next().unwrap().seq, 500, "oldest rows dropped");
-    }
-
-    #[test]
-    fn filter_matches_viewer_or_gift_and_survives_rows_falling_off() {
-        let mut feed = Feed::default();
-        feed.push_at(&credit(1, "Alice", "Rose", 1, 1), false, 0);
-        feed.push_at(&credit(2, "Bob", "Lion", 29_999, 1), false, 0);
-        feed.filter = "lion".into();
-        feed.apply_filter();
-        assert_eq!(feed.visible_len(), 1);
-        assert_eq!(feed.visible_row(0).unwrap().nickname, "Bob");
-        feed.push_at(&credit(3, "Lionel", "Rose", 1, 1), false, 0);
-        assert_eq!(feed.visible_len(), 2, "new rows are matched on arrival");
-        for _ in 0..FEED_CAPACITY {
-            feed.push_at(&credit(4, "Carol", "Rose", 1, 1), false, 0);
-        }
-        assert_eq!(feed.visible_len(), 0, "matches that fell off are forgotten");
-        assert!(feed.visible_row(0).is_none());
-    }
-
-    #[test]
-    fn top_gifters_rank_by_diamonds_and_tests_do_not_count() {
-        let mut feed = Feed::default();
-        feed.push_at(&credit(1, "Alice", "Rose", 1, 10), false, 0);
-        feed.push_at(&credit(2, "Bob", "Lion", 29_999, 1), false, 0);
-        feed.push_at(&credit(1, "Alice", "Rose", 1, 5), false, 0);
-        feed.push_at(&credit(3, "Tester", "Universe", 34_999, 1), true, 0);
-        let top: Vec<_> = feed.top_gifters().iter().map(|g| g.diamonds).collect();
-        assert_eq!(top, [29_999, 15]);
-        assert_eq!(feed.diamonds_total, 29_999 + 15);
-    }
-
-    #[test]
-    fn hostile_names_are_one_safe_line() {
-        assert_eq!(clean("a\nb\u{202E}c\0", 10), "a bc");
-        assert_eq!(clean("abcdef", 3), "abc…");
-    }
-
-    fn viewer(id: i64) -> crate::event::User {
-        crate::event::User {
-            user_id: id,
-            unique_id: format!("v{id}"),
-            nickname: format!("V{id}"),
-            ..crate::event::User::default()
-        }
-    }
-
-    fn like(msg_id: i64, count: u32, total: i64) -> LiveEvent {
-        LiveEvent::Like {
-            msg_id,
-            user: viewer(msg_id),
-            count,
-            total,
-            create_time_millis: 0,
-        }
-    }
-
-    #[test]
-    fn likes_and_joins_are_grouped_per_few_seconds_of_the_engines_time() {
-        // Each like message goes through the real engine; the feed shows what it counted.
-        let mut pipeline = crate::engine::Pipeline::new(
-            Default::default(),
-            crate::mappings::MappingTable::default(),
-        );
-        let mut feed = Feed::default();
-        let mut push = |feed: &mut Feed, event: LiveEvent, at_millis: u64| {
-            let mut out = Vec::new();
-            let batch = crate::wire::Batch {
-                messages: 1,
-                events: vec![event],
-                ..crate::wire::Batch::default()
-            };
-            pipeline.ingest_batch(batch, at_millis, &mut out);
-            for output in out {
-                match output {
-                    crate::engine::Output::Event(event) => feed.push_event_at(&event, at_millis),
-                    crate::engine::Output::Likes(likes) => feed.push_likes_at(&likes, at_millis),
-                    _ => {}
-                }
-            }
-        };
-        push(&mut feed, like(1, 15, 1_015), 0);
-        push(&mut feed, like(2, 100, 1_115), 1_000);
-        push(&mut feed, like(3, 35, 1_150), 2_999);
-        push(&mut feed, like(4, 5, 1_100), 2_999); // lower total: nothing
-        push(&mut feed, like(5, 10, 1_160), 3_000); // a new group
-        let likes: Vec<_> = feed
-            .rows()
-            .map(|r| (r.count, r.what_text().into_owned(), r.handle.clone()))
-            .collect();
-        assert_eq!(
-            likes,
-            [
-                (150, "❤ +150 likes".to_owned(), "v1".to_owned()),
-                (10, "❤ +10 likes".to_owned(), "v5".to_owned())
-            ]
-        );
-        assert_eq!(feed.likes_total(), 160);
-        assert_eq!(
-            feed.likes_total(),
-            pipeline.likes_counted(),
-            "the engine's count"
-        );
-        let join = |id| LiveEvent::Member {
-            msg_id: id,
-            user: viewer(id),
-            action: MEMBER_JOINED,
-            create_time_millis: 0,
-        };
-        feed.push_event_at(&join(6), 3_100);
-        feed.push_event_at(&join(7), 3_200);
-        assert_eq!(feed.rows().last().unwrap().what_text(), "👋 +2 joined");
-        // A row shows the time it was stamped, however late it is pushed.
-        let stamped = feed.rows().last().unwrap().time.clone();
-        assert_eq!(
-            stamped,
-            super::super::clock::local_hms(UNIX_EPOCH + Duration::from_millis(3_100))
-        );
-    }
-
-    #[test]
-    fn kind_toggles_filter_rows_and_totals_count_every_kind() {
-        let mut feed = Feed::default();
-        feed.push_at(&credit(1, "Amy", "Rose", 1, 2), false, 0);
-        let follow = |id| LiveEvent::Social {
-            msg_id: id,
-            user: viewer(1),
-            kind: SocialKind::Follow,
-            create_time_millis: 0,
-        };
-        feed.push_event_at(&follow(10), 0);
-        feed.push_event_at(&follow(11), 0); // the same viewer again: counted once
-        feed.push_event_at(&like(12, 20, 120), 0);
-        feed.push_likes_at(
-            &Likes {
-                added: 20,
-                counted: 20,
-            },
-            0,
-        );
-        feed.push_event_at(
-            &LiveEvent::Chat {
-                msg_id: 13,
-                user: viewer(2),
-                text: "hi".into(),
-                create_time_millis: 0,
-            },
-            0,
-        );
-        assert_eq!(feed.follows_total, 1);
-        assert_eq!(feed.len(), 4);
-        feed.apply_filter();
-        // Defaults: gifts and follows shown, likes and chat hidden.
-        let kinds: Vec<_> = (0..feed.visible_len())
-            .map(|i| feed.visible_row(i).unwrap().kind())
-            .collect();
-        assert_eq!(kinds, [EventKind::Gift, EventKind::Follow]);
-        feed.shown = [true; 7];
-        feed.apply_filter();
-        assert_eq!(feed.visible_len(), 4);
-        feed.shown[kind_slot(EventKind::Gift)] = false;
-        feed.apply_filter();
-        feed.push_at(&credit(1, "Amy", "Rose", 1, 1), false, 0);
-        assert_eq!(
-            feed.visible_len(),
-            3,
-            "a hidden kind stays hidden as rows arrive"
-        );
-    }
-
-    #[test]
-    fn fired_triggers_show_their_trigger_and_skips() {
-        let mut feed = Feed::default();
-        let line = EventLine {
-            kind: EventKind::Chat,
-            msg_id: 1,
-            user_id: 2,
-            unique_id: "amy".into(),
-            nickname: "Amy".into(),
-            trigger: "!jump".into(),
-            count: 1,
-            likes: None,
-            total_likes: None,
-            message: Some("!jump high".into()),
-            args: Some("high".into()),
-            skipped: Some(Skip::Cooldown),
-        };
-        feed.push_fired_at(&line, false, 0);
-        let row = feed.rows().last().unwrap();
-        assert_eq!(row.trigger.as_deref(), Some("!jump"));
-        assert_eq!(row.skipped, Some(Skip::Cooldown));
-        assert_eq!(row.what_text(), "💬 !jump high");
-    }
-}
+mod tests;

@@ -3,7 +3,10 @@
 //! one-line summary of a row's actions, and the gift the Test button sends.
 
 use super::catalog::Catalog;
-use crate::event::{GiftMessage, LiveEvent, MEMBER_JOINED, MEMBER_SUBSCRIBED, SocialKind, User};
+use crate::event::{
+    Battle, Chest, GiftMessage, LiveEvent, MEMBER_JOINED, MEMBER_SUBSCRIBED, RoomEvent, RoomKind,
+    SocialKind, SuperFanMoment, User, ViewerCount,
+};
 use crate::mappings::{Action, Mapping, TriggerKey};
 use crate::triggers::Condition;
 
@@ -263,7 +266,58 @@ pub fn test_events(mapping: &Mapping, catalog: &Catalog, count: u32) -> Vec<Live
             text: format!("test {}", keyword.trim()),
             create_time_millis: now_millis,
         }),
+        // A kind from a newer giftdeck: nothing this version could send.
+        other => match test_room_kind(other) {
+            Some(kind) => each(&|i| {
+                let viewerless = matches!(kind, RoomKind::Viewers(_) | RoomKind::Battle(_));
+                LiveEvent::Room(Box::new(RoomEvent {
+                    msg_id: msg_id(i),
+                    create_time_millis: now_millis,
+                    user: if viewerless {
+                        User::default()
+                    } else {
+                        viewer(i)
+                    },
+                    kind: kind.clone(),
+                }))
+            }),
+            None => Vec::new(),
+        },
     }
+}
+
+/// What the Test button sends for a 2026 kind (`None` for a kind from a newer giftdeck).
+fn test_room_kind(condition: &Condition) -> Option<RoomKind> {
+    Some(match condition {
+        Condition::Viewers { at_least } => RoomKind::Viewers(ViewerCount {
+            viewers: *at_least,
+            ..ViewerCount::default()
+        }),
+        Condition::SuperFan {
+            moment: SuperFanMoment::Box,
+        } => RoomKind::Chest(Chest {
+            envelope_id: "giftdeck-test".into(),
+            diamonds: 100,
+            openers: 10,
+            super_fan_box: true,
+        }),
+        Condition::SuperFan { moment } => RoomKind::SuperFan { moment: *moment },
+        Condition::TreasureChest => RoomKind::Chest(Chest {
+            envelope_id: "giftdeck-test".into(),
+            diamonds: 100,
+            openers: 10,
+            super_fan_box: false,
+        }),
+        Condition::Battle { phase } => RoomKind::Battle(Battle {
+            battle_id: -1,
+            phase: *phase,
+            ..Battle::default()
+        }),
+        Condition::Emote => RoomKind::Emote {
+            emote_ids: vec!["giftdeck-test".into()],
+        },
+        _ => return None,
+    })
 }
 
 #[cfg(test)]

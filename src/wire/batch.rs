@@ -14,6 +14,9 @@ use crate::event::LiveEvent;
 /// holds tens, a hostile one millions of empty messages.
 pub const MAX_MESSAGES_PER_BATCH: u32 = 4096;
 
+/// The key byte of `ProtoMessageFetchResult.messages` (field 1, length-delimited).
+const MESSAGES_KEY: u8 = 0x0a;
+
 /// A decoded `ProtoMessageFetchResult`: the events it carried plus what the connection needs.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Batch {
@@ -64,7 +67,15 @@ pub fn decode_batch(payload: &[u8]) -> Result<Batch, DecodeError> {
     let mut fields = Fields::new(payload);
     while let Some(field) = fields.next_field().map_err(bad)? {
         match field {
-            (1, Value::Bytes(message)) => batch.take_message(message),
+            (1, Value::Bytes(message)) => {
+                batch.take_message(message);
+                if batch.messages >= MAX_MESSAGES_PER_BATCH {
+                    // Past the cap messages are only counted: skip a run of small ones at once.
+                    let skipped = fields.skip_run(MESSAGES_KEY);
+                    batch.messages = batch.messages.saturating_add(skipped);
+                    batch.malformed = batch.malformed.saturating_add(skipped);
+                }
+            }
             (2, Value::Bytes(cursor)) => batch.cursor = lossy(cursor),
             (5, Value::Bytes(ext)) => batch.internal_ext = lossy(ext),
             (7, Value::Bytes(entry)) => {

@@ -1,8 +1,13 @@
 //! Decoding one message of a batch (its method and payload) into our [`LiveEvent`]: the innermost
 //! layer of what TikTok sends (the frame is read in `inflate`, the batch in `batch`). Never panics
-//! on network bytes: a bad message is a [`DecodeError`] that loses only itself.
+//! on network bytes: a bad message is a [`DecodeError`] that loses only itself. The 2026 kinds
+//! (subscriptions, viewers, Super Fans, chests, battles, emotes…) are decoded in `room`.
 
 use prost::Message;
+
+mod room;
+
+pub use room::{SUPER_FAN_BOX_BUSINESS_TYPE, super_fan_moment};
 
 use super::DecodeError;
 use super::fields::lossy_vec;
@@ -61,6 +66,13 @@ pub(crate) fn decode_message(message: &Envelope<'_>) -> Result<Option<LiveEvent>
         }
         b"WebcastChatMessage" => {
             let m = pb::WebcastChatMessage::decode(bytes).map_err(undecodable)?;
+            if String::from_utf8_lossy(&m.content).trim().is_empty() {
+                let user = with_identity(to_user(m.user.clone()), m.user_identity);
+                let (id, at) = (msg_id(&m.common), create_time(&m.common));
+                if let Some(emotes) = room::chat_emotes(bytes, id, at, &user) {
+                    return Ok(Some(emotes));
+                }
+            }
             LiveEvent::Chat {
                 msg_id: msg_id(&m.common),
                 create_time_millis: create_time(&m.common),
@@ -108,7 +120,7 @@ pub(crate) fn decode_message(message: &Envelope<'_>) -> Result<Option<LiveEvent>
                 action: ControlAction::from_wire(m.action),
             }
         }
-        _ => return Ok(None),
+        other => return room::decode_room(other, bytes, envelope_id),
     };
     Ok(Some(event))
 }
@@ -137,6 +149,7 @@ fn with_identity(mut user: User, identity: Option<pb::UserIdentity>) -> User {
             follower: i.is_follower_of_anchor || i.is_mutual_following_with_anchor,
             subscriber: i.is_subscriber_of_anchor,
             moderator: i.is_moderator_of_anchor || i.is_anchor,
+            fan_club_level: user.identity.fan_club_level,
         };
     }
     user
@@ -145,10 +158,13 @@ fn with_identity(mut user: User, identity: Option<pb::UserIdentity>) -> User {
 fn to_user(user: Option<pb::User>) -> User {
     match user {
         Some(u) => User {
+            identity: Identity {
+                fan_club_level: room::fan_club_level(&u),
+                ..Identity::default()
+            },
             user_id: u.id,
             unique_id: without_at(lossy_vec(u.display_id)),
             nickname: lossy_vec(u.nickname),
-            identity: Identity::default(),
         },
         None => User::default(),
     }

@@ -75,8 +75,31 @@ impl<'a> Fields<'a> {
         Ok(Some((number, value)))
     }
 
+    /// Skips the run of fields that follows, as long as each is a length-delimited field whose
+    /// key is the one byte `key` and whose length fits one byte; returns how many it skipped.
+    /// The fast path for a batch past its message cap: millions of tiny messages are counted,
+    /// not read. It stops (without error) at anything else, which `next_field` then reads.
+    pub(crate) fn skip_run(&mut self, key: u8) -> u32 {
+        let mut count = 0u32;
+        while let Some(&[k, len]) = self.input.get(self.pos..self.pos.saturating_add(2)) {
+            let end = self.pos + 2 + usize::from(len);
+            if k != key || len >= 0x80 || end > self.input.len() {
+                break;
+            }
+            self.pos = end;
+            count = count.saturating_add(1);
+        }
+        count
+    }
+
     fn varint(&mut self) -> Result<u64, FieldError> {
         let at = self.pos;
+        if let Some(&byte) = self.input.get(at)
+            && byte < 0x80
+        {
+            self.pos += 1;
+            return Ok(u64::from(byte));
+        }
         let mut value = 0u64;
         for shift in 0..10u32 {
             let byte = *self
@@ -228,6 +251,21 @@ mod tests {
             ])
             .is_err()
         );
+    }
+
+    #[test]
+    fn skip_run_counts_tiny_fields_and_stops_at_anything_else() {
+        let mut bytes = vec![0x0a, 0x00, 0x0a, 0x02, 1, 2, 0x0a, 0x00];
+        bytes.extend_from_slice(&[0x10, 0x05, 0x0a, 0x00, 0x0a, 0x05, 1]);
+        let mut fields = Fields::new(&bytes);
+        assert_eq!(fields.skip_run(0x0a), 3);
+        assert_eq!(fields.next_field(), Ok(Some((2, Value::Varint(5)))));
+        assert_eq!(fields.skip_run(0x0a), 1);
+        // A length past the end is left to `next_field`, which reports it.
+        assert_eq!(fields.skip_run(0x0a), 0);
+        assert_eq!(fields.next_field(), Err(FieldError::Truncated { at: 14 }));
+        let long = [0x0a, 0x80, 0x01];
+        assert_eq!(Fields::new(&long).skip_run(0x0a), 0);
     }
 
     #[test]

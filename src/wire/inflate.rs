@@ -57,12 +57,12 @@ impl FrameRef<'_> {
     }
 }
 
-/// A reusable frame decoder for one connection or capture. Setting up inflate state and zeroing an
-/// output buffer per frame dominated decoding; this keeps both across frames.
+/// A reusable frame decoder for one connection or capture. Setting up inflate state and an output
+/// buffer per frame dominated decoding; this keeps both across frames.
 pub struct Inflater {
     decompress: flate2::Decompress,
-    /// Inflate output; always initialized up to its length, grown on demand, shrunk after a
-    /// very large frame.
+    /// Inflate output of the current frame; its capacity is kept for the next frame, unless it
+    /// grew past [`KEEP_BUFFER_BYTES`].
     buf: Vec<u8>,
 }
 
@@ -188,66 +188,61 @@ impl Inflater {
     /// `Ok(None)` = larger than [`MAX_INFLATED_BYTES`] in all. Zero padding after a member is
     /// skipped, as Python's `gzip.decompress` does; other trailing bytes are not gzip and ignored.
     pub(crate) fn gunzip(&mut self, data: &[u8]) -> Result<Option<usize>, String> {
-        if self.buf.len() > KEEP_BUFFER_BYTES {
+        if self.buf.capacity() > KEEP_BUFFER_BYTES {
             self.buf = Vec::new();
         }
+        self.buf.clear();
         let mut rest = data;
-        let mut written = 0usize;
+        let mut hint = size_hint(data);
         loop {
             let body = gzip_body(rest)?;
-            let Some((consumed, total)) = self.inflate_member(body, written)? else {
+            let Some(consumed) = self.inflate_member(body, hint)? else {
                 return Ok(None);
             };
-            written = total;
+            hint = 0;
             let after = body.get(consumed..).unwrap_or_default();
             let next = after.iter().position(|&b| b != 0).unwrap_or(after.len());
             rest = &after[next..];
             if !rest.starts_with(&GZIP_MAGIC) {
-                return Ok(Some(written));
+                return Ok(Some(self.buf.len()));
             }
         }
     }
 
-    /// Inflates one member's deflate data and checks its trailer; output starts at `start`.
-    /// Returns the bytes of `body` used (trailer included) and the output length so far.
-    fn inflate_member(
-        &mut self,
-        body: &[u8],
-        start: usize,
-    ) -> Result<Option<(usize, usize)>, String> {
+    /// Inflates one member's deflate data after what `self.buf` holds, and checks its trailer.
+    /// Returns how many bytes of `body` it used (trailer included). The buffer is grown without
+    /// zero-filling, to `hint` at once when that is plausible, and never past the cap: once it
+    /// is full, one more byte of output means the payload is too large.
+    fn inflate_member(&mut self, body: &[u8], hint: usize) -> Result<Option<usize>, String> {
+        const MAX: usize = MAX_INFLATED_BYTES as usize;
         self.decompress.reset(false);
-        let mut written = start;
+        let start = self.buf.len();
         loop {
-            if written == self.buf.len() {
-                let grown = (self.buf.len() * 2)
-                    .max(body.len().saturating_mul(4))
-                    .clamp(4096, MAX_INFLATED_BYTES as usize + 1);
-                if grown <= self.buf.len() {
-                    return Ok(None);
-                }
-                // Zero-fills only the new part, once: the buffer is kept for later frames.
-                self.buf.resize(grown, 0);
-            }
             let consumed = usize::try_from(self.decompress.total_in()).unwrap_or(usize::MAX);
+            let input = body.get(consumed..).unwrap_or_default();
             let before = (self.decompress.total_in(), self.decompress.total_out());
-            let status = self
-                .decompress
-                .decompress(
-                    body.get(consumed..).unwrap_or_default(),
-                    &mut self.buf[written..],
-                    flate2::FlushDecompress::None,
-                )
-                .map_err(|err| err.to_string())?;
-            let out = usize::try_from(self.decompress.total_out()).unwrap_or(usize::MAX);
-            written = start.saturating_add(out);
-            if written as u64 > MAX_INFLATED_BYTES {
+            let full = self.buf.len() >= MAX;
+            let status = if !full {
+                if self.buf.len() == self.buf.capacity() {
+                    let grown = (self.buf.capacity() * 2).max(hint).clamp(4096, MAX);
+                    self.buf.reserve_exact(grown - self.buf.len());
+                }
+                self.decompress
+                    .decompress_vec(input, &mut self.buf, flate2::FlushDecompress::None)
+            } else {
+                let mut probe = [0u8; 64];
+                self.decompress
+                    .decompress(input, &mut probe, flate2::FlushDecompress::None)
+            }
+            .map_err(|err| err.to_string())?;
+            let out = self.decompress.total_out();
+            if self.buf.len() > MAX || (full && out > before.1) {
                 return Ok(None);
             }
             if status == flate2::Status::StreamEnd {
                 break;
             }
-            let progressed = before != (self.decompress.total_in(), self.decompress.total_out());
-            if !progressed && written < self.buf.len() {
+            if before == (self.decompress.total_in(), out) {
                 return Err("gzip stream is truncated".to_owned());
             }
         }
@@ -259,16 +254,31 @@ impl Inflater {
         let crc = u32::from_le_bytes([trailer[0], trailer[1], trailer[2], trailer[3]]);
         let size = u32::from_le_bytes([trailer[4], trailer[5], trailer[6], trailer[7]]);
         let mut actual = flate2::Crc::new();
-        actual.update(&self.buf[start..written]);
+        actual.update(&self.buf[start..]);
         #[expect(
             clippy::cast_possible_truncation,
             reason = "ISIZE is the length modulo 2^32"
         )]
-        if actual.sum() != crc || size != (written - start) as u32 {
+        if actual.sum() != crc || size != (self.buf.len() - start) as u32 {
             return Err("gzip checksum mismatch".to_owned());
         }
-        Ok(Some((consumed + 8, written)))
+        Ok(Some(consumed + 8))
     }
+}
+
+/// How much to reserve for inflating `data` at once: the length its last member's trailer
+/// claims (`ISIZE`), believed only as far as deflate can expand (at most 1032:1) and the cap,
+/// so a lying trailer costs no more than the real data could.
+fn size_hint(data: &[u8]) -> usize {
+    let claimed = data
+        .len()
+        .checked_sub(4)
+        .and_then(|at| data.get(at..))
+        .map_or(0, |t| u32::from_le_bytes([t[0], t[1], t[2], t[3]]));
+    usize::try_from(claimed)
+        .unwrap_or(usize::MAX)
+        .min(data.len().saturating_mul(1032))
+        .min(MAX_INFLATED_BYTES as usize)
 }
 
 /// Skips a gzip member header (RFC 1952 §2.3) and returns the deflate data after it.
@@ -411,6 +421,25 @@ mod tests {
         second[at] ^= 0x01;
         bad.extend_from_slice(&second);
         assert!(Inflater::new().gunzip(&bad).is_err());
+    }
+
+    #[test]
+    fn a_payload_of_exactly_the_cap_inflates_one_byte_more_does_not() {
+        let mut inflater = Inflater::new();
+        let exact = vec![0u8; MAX_INFLATED_BYTES as usize];
+        assert_eq!(inflater.gunzip(&gzip(&exact)), Ok(Some(exact.len())));
+        let mut over = exact;
+        over.push(0);
+        assert_eq!(inflater.gunzip(&gzip(&over)), Ok(None));
+        // A trailer lying about the size changes nothing but how much is reserved first.
+        let mut lying = gzip(b"small");
+        let at = lying.len() - 4;
+        lying[at..].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert_eq!(
+            inflater.gunzip(&lying),
+            Err("gzip checksum mismatch".to_owned())
+        );
+        assert_eq!(size_hint(&lying), lying.len() * 1032);
     }
 
     #[test]

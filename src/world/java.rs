@@ -51,7 +51,7 @@ pub fn read_test(command: &str, reply: &str) -> Result<bool, LookError> {
     }
 }
 
-/// A `scoreboard players get` reply: "Steve has 3 [giftdeck_deaths]", or no score yet ("Can't
+/// A `scoreboard players get` reply: `Steve has 3 [giftdeck_deaths]`, or no score yet ("Can't
 /// get value of … none is set").
 pub fn read_score(command: &str, reply: &str) -> Result<Option<i64>, LookError> {
     let reply = reply.trim();

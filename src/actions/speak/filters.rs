@@ -324,6 +324,9 @@ fn admits(audience: &Audience, user: &User) -> bool {
             let handle = normalize_handle(&user.unique_id);
             !handle.is_empty() && handles.iter().any(|h| normalize_handle(h) == handle)
         }
+        Audience::FanClubLevel(min) => identity.fan_club_level >= (*min).max(1),
+        // The reader keeps no gift tally: only the trigger engine knows the session's top gifter.
+        Audience::TopGifter => false,
     }
 }
 

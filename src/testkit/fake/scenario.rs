@@ -7,6 +7,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use crate::testkit::frames::{EventSpec, EventSpecKind, GiftSpec, MessageSpec};
+use crate::testkit::room_frames::{RoomSpec, Who};
 
 /// One step of a connection's script.
 #[derive(Clone, Debug, PartialEq)]
@@ -246,7 +247,15 @@ pub struct DemoGenerator {
     streaks: Vec<OpenStreak>,
     last: Option<MessageSpec>,
     likes_total: i64,
+    /// Which 2026 kind comes next (they take turns, so a newcomer soon sees each).
+    room_step: usize,
+    /// The newest chat message id: what the demo's moderator deletes and the streamer pins.
+    last_chat: i64,
+    viewers: i64,
 }
+
+/// How many 2026 kinds the demo takes turns with ([`DemoGenerator::room_spec`]).
+const ROOM_STEPS: usize = 17;
 
 impl DemoGenerator {
     /// `first_msg_id` keeps ids of different connections apart.
@@ -258,6 +267,122 @@ impl DemoGenerator {
             streaks: Vec::new(),
             last: None,
             likes_total: 0,
+            room_step: 0,
+            last_chat: 0,
+            viewers: 40,
+        }
+    }
+
+    /// The next 2026 message: subscriptions, Super Fans, chests, a battle from start to end,
+    /// emotes, a poll, a goal, a question, a moderator's deletion and a pin, in turn.
+    fn room_spec(&mut self, viewer: usize) -> RoomSpec {
+        let (user_id, unique_id, nickname) = self.viewer(viewer);
+        let who = Who {
+            nickname: nickname.to_owned(),
+            fan_club_level: i32::try_from(viewer % 12).unwrap_or(0),
+            ..Who::new(user_id, unique_id)
+        };
+        let step = self.room_step % ROOM_STEPS;
+        let battle_id = 7_000 + i64::try_from(self.room_step / ROOM_STEPS).unwrap_or(0);
+        self.room_step += 1;
+        let sides = |a: i64, b: i64, won: bool| {
+            vec![
+                (1, "giftdeck_demo".to_owned(), a, i32::from(!won)),
+                (2, "rival_streamer".to_owned(), b, i32::from(won)),
+            ]
+        };
+        let chest = |super_fan_box: bool| RoomSpec::Chest {
+            who: who.clone(),
+            envelope_id: format!("demo-{battle_id}-{step}"),
+            diamonds: if super_fan_box { 100 } else { 500 },
+            openers: 20,
+            super_fan_box,
+        };
+        match step {
+            0 => RoomSpec::SubNotify {
+                who,
+                months: 1 + i64::from(self.rng.random_range(0..12)),
+            },
+            1 => RoomSpec::SuperFan { who, joined: false },
+            2 => chest(false),
+            3 => RoomSpec::Battle {
+                battle_id,
+                action: 4,
+                sides: sides(0, 0, true),
+            },
+            4 => RoomSpec::Armies {
+                battle_id,
+                end: false,
+                scores: vec![(1, 120), (2, 80)],
+            },
+            5 => RoomSpec::Emote {
+                who,
+                emote_ids: vec!["demo-heart".into()],
+            },
+            6 => RoomSpec::EmoteChat {
+                who,
+                emote_ids: vec!["demo-wave".into(), "demo-wave".into()],
+            },
+            7 => RoomSpec::Poll {
+                poll_id: battle_id,
+                phase: 0,
+                title: "Next challenge?".into(),
+                options: vec![("TNT rain".into(), 0), ("Creeper party".into(), 0)],
+            },
+            8 => RoomSpec::Battle {
+                battle_id,
+                action: 5,
+                sides: sides(340, 210, true),
+            },
+            9 => RoomSpec::Poll {
+                poll_id: battle_id,
+                phase: 2,
+                title: String::new(),
+                options: vec![("TNT rain".into(), 14), ("Creeper party".into(), 9)],
+            },
+            10 => RoomSpec::Goal {
+                goal_id: 1,
+                description: "New skin".into(),
+                progress: i64::try_from(self.room_step).unwrap_or(0) * 10 % 1_000,
+                target: 1_000,
+                contributor: who,
+            },
+            11 => RoomSpec::Question {
+                who,
+                question_id: battle_id,
+                text: "How do you build so fast?".into(),
+            },
+            12 => RoomSpec::SuperFan { who, joined: true },
+            13 => chest(true),
+            14 => RoomSpec::Pin {
+                who,
+                pinned_msg_id: self.last_chat,
+                text: "gg".into(),
+            },
+            15 => RoomSpec::Delete {
+                msg_ids: vec![self.last_chat],
+                user_ids: vec![],
+            },
+            _ => self.viewer_count(),
+        }
+    }
+
+    /// The viewer count, drifting up and down.
+    fn viewer_count(&mut self) -> RoomSpec {
+        self.viewers = (self.viewers + self.rng.random_range(-8..12)).clamp(5, 5_000);
+        let top = (0..3)
+            .map(|i| {
+                let (user_id, unique_id, _) = self.viewer(i);
+                (
+                    Who::new(user_id, unique_id),
+                    900 - 300 * i64::try_from(i).unwrap_or(0),
+                )
+            })
+            .collect();
+        RoomSpec::Viewers {
+            viewers: self.viewers,
+            total: self.viewers * 3,
+            top,
         }
     }
 
@@ -334,8 +459,10 @@ impl DemoGenerator {
             "!jump high",
         ];
         let text = lines[self.rng.random_range(0..lines.len())].to_owned();
+        let msg_id = self.msg_id();
+        self.last_chat = msg_id;
         MessageSpec::Chat {
-            msg_id: self.msg_id(),
+            msg_id,
             user_id,
             unique_id: unique_id.to_owned(),
             nickname: nickname.to_owned(),
@@ -388,6 +515,19 @@ impl DemoGenerator {
                 let mut event = EventSpec::new(self.msg_id(), user_id, unique_id, kind);
                 event.nickname = nickname.to_owned();
                 batch.push(MessageSpec::Event(event));
+            }
+            // The 2026 kinds in turn, and the viewer count every few seconds.
+            92..=97 => {
+                let spec = if roll >= 96 {
+                    self.viewer_count()
+                } else {
+                    self.room_spec(viewer)
+                };
+                batch.push(MessageSpec::Room {
+                    msg_id: self.msg_id(),
+                    create_time_millis: 0,
+                    spec,
+                });
             }
             // TikTok repeats messages now and then: send the last one again, same id.
             _ => {
@@ -512,6 +652,11 @@ mod tests {
                     MessageSpec::Like { .. } => "like".into(),
                     MessageSpec::Follow { .. } => "follow".into(),
                     MessageSpec::Event(e) => format!("{:?}", e.kind),
+                    MessageSpec::Room { spec, .. } => format!("{spec:?}")
+                        .split([' ', '{'])
+                        .next()
+                        .unwrap_or("")
+                        .to_owned(),
                     other => format!("{other:?}"),
                 });
             }
@@ -525,6 +670,19 @@ mod tests {
             "Share",
             "Subscribe",
             "Join",
+            "SubNotify",
+            "Viewers",
+            "SuperFan",
+            "Chest",
+            "Battle",
+            "Armies",
+            "Emote",
+            "EmoteChat",
+            "Poll",
+            "Goal",
+            "Question",
+            "Delete",
+            "Pin",
         ] {
             assert!(kinds.contains(kind), "{kind} missing from {kinds:?}");
         }

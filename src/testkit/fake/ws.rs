@@ -376,6 +376,7 @@ fn message_id(message: &MessageSpec) -> i64 {
         | MessageSpec::Like { msg_id, .. }
         | MessageSpec::Follow { msg_id, .. }
         | MessageSpec::Control { msg_id, .. }
-        | MessageSpec::Raw { msg_id, .. } => *msg_id,
+        | MessageSpec::Raw { msg_id, .. }
+        | MessageSpec::Room { msg_id, .. } => *msg_id,
     }
 }

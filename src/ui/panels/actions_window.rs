@@ -38,7 +38,7 @@ pub fn actions_window_ui(
         .show(ctx, |ui| {
             ui.label(
                 RichText::new(
-                    "Runs top to bottom each time the trigger fires. Commands may use {user} {nickname} {count}; gifts {gift} {diamonds}; like rules {likes} {total_likes}; chat {message} {args}.",
+                    "Runs top to bottom each time the trigger fires. Commands may use {user} {nickname} {count}; gifts {gift} {diamonds}; like rules {likes} {total_likes}; chat {message} {args}; subscriptions {months}; viewer counts {viewers}; chests {diamonds}.",
                 )
                 .weak(),
             );

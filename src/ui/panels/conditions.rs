@@ -3,7 +3,8 @@
 
 use egui::RichText;
 
-use crate::mappings::Mapping;
+use crate::event::BattlePhase;
+use crate::mappings::{Mapping, SuperFanMoment};
 use crate::triggers::{Audience, Condition};
 
 /// Makes the condition a row gets when switched to a kind.
@@ -27,11 +28,20 @@ pub const KIND_CHOICES: &[(&str, MakeCondition)] = &[
     ("💬 Chat keyword", || Condition::ChatKeyword {
         keyword: String::new(),
     }),
+    ("👀 Viewers ≥", || Condition::Viewers { at_least: 100 }),
+    ("💜 Super Fan", || Condition::SuperFan {
+        moment: SuperFanMoment::New,
+    }),
+    ("📦 Treasure chest", || Condition::TreasureChest),
+    ("⚔ Battle", || Condition::Battle {
+        phase: BattlePhase::Start,
+    }),
+    ("😀 Emote", || Condition::Emote),
 ];
 
-/// Which entry of [`KIND_CHOICES`] a condition is.
-pub fn kind_index(condition: &Condition) -> usize {
-    match condition {
+/// Which entry of [`KIND_CHOICES`] a condition is; `None` for a kind from a newer giftdeck.
+pub fn kind_index(condition: &Condition) -> Option<usize> {
+    Some(match condition {
         Condition::Gift => 0,
         Condition::AnyGift => 1,
         Condition::GiftsWorth { .. } => 2,
@@ -42,7 +52,13 @@ pub fn kind_index(condition: &Condition) -> usize {
         Condition::Likes { .. } => 7,
         Condition::ChatCommand { .. } => 8,
         Condition::ChatKeyword { .. } => 9,
-    }
+        Condition::Viewers { .. } => 10,
+        Condition::SuperFan { .. } => 11,
+        Condition::TreasureChest => 12,
+        Condition::Battle { .. } => 13,
+        Condition::Emote => 14,
+        Condition::Unknown(_) => return None,
+    })
 }
 
 /// The label a non-gift row's trigger gets from its condition (shown in the feed and `--events`).
@@ -56,7 +72,13 @@ pub fn default_label(condition: &Condition) -> String {
 /// The kind picker. Returns true when the kind changed (the row's condition was reset to the new
 /// kind's default, and a non-gift row's label follows it).
 pub fn kind_picker_ui(ui: &mut egui::Ui, row: usize, mapping: &mut Mapping) -> bool {
-    let current = kind_index(&mapping.on);
+    let Some(current) = kind_index(&mapping.on) else {
+        // Kept exactly as a newer giftdeck wrote it: not editable here, so never rewritten.
+        let label = format!("⚠ {}", mapping.on.describe());
+        ui.add_enabled(false, egui::Button::new(label))
+            .on_disabled_hover_text(mapping.on.problem().unwrap_or_default());
+        return false;
+    };
     let mut chosen = current;
     let picker = egui::ComboBox::from_id_salt(("trigger_kind", row))
         .width(118.0)
@@ -122,7 +144,61 @@ pub fn condition_fields_ui(ui: &mut egui::Ui, row: usize, mapping: &mut Mapping)
             ui.label(RichText::new("once per viewer").weak());
             false
         }
-        Condition::Share | Condition::Subscribe | Condition::Join | Condition::AnyGift => false,
+        Condition::Viewers { at_least } => ui
+            .add(
+                egui::DragValue::new(at_least)
+                    .range(1..=100_000_000)
+                    .suffix(" viewers"),
+            )
+            .on_hover_text("Fires once per stream, when the viewer count first reaches this")
+            .changed(),
+        Condition::SuperFan { moment } => {
+            let labels = ["becomes one", "joins", "box dropped"];
+            let index = |m: SuperFanMoment| SuperFanMoment::ALL.iter().position(|&x| x == m);
+            let current = index(*moment).unwrap_or(0);
+            let mut chosen = current;
+            let picker = egui::ComboBox::from_id_salt(("super_fan_moment", row))
+                .selected_text(labels[current])
+                .show_ui(ui, |ui| {
+                    for (i, label) in labels.iter().enumerate() {
+                        ui.selectable_value(&mut chosen, i, *label);
+                    }
+                });
+            name_combo(&picker.response, "Super Fan moment", labels[current]);
+            *moment = SuperFanMoment::ALL[chosen];
+            chosen != current
+        }
+        Condition::Battle { phase } => {
+            let mut end = *phase == BattlePhase::End;
+            let before = end;
+            let picker = egui::ComboBox::from_id_salt(("battle_phase", row))
+                .selected_text(if end { "ends" } else { "starts" })
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut end, false, "starts");
+                    ui.selectable_value(&mut end, true, "ends");
+                });
+            name_combo(
+                &picker.response,
+                "Battle phase",
+                if end { "ends" } else { "starts" },
+            );
+            *phase = if end {
+                BattlePhase::End
+            } else {
+                BattlePhase::Start
+            };
+            end != before
+        }
+        Condition::Unknown(unknown) => {
+            ui.label(RichText::new(unknown.reason()).weak());
+            false
+        }
+        Condition::Share
+        | Condition::Subscribe
+        | Condition::Join
+        | Condition::AnyGift
+        | Condition::TreasureChest
+        | Condition::Emote => false,
         Condition::Gift => false,
     };
     if changed {
@@ -155,6 +231,8 @@ pub fn audience_cooldown_ui(ui: &mut egui::Ui, mapping: &mut Mapping) -> bool {
             "subscribers",
             "moderators",
             "these @handles",
+            "the top gifter",
+            "fan club level ≥",
         ];
         let current = match &mapping.audience {
             Audience::Anyone => 0,
@@ -162,6 +240,8 @@ pub fn audience_cooldown_ui(ui: &mut egui::Ui, mapping: &mut Mapping) -> bool {
             Audience::Subscribers => 2,
             Audience::Moderators => 3,
             Audience::Handles(_) => 4,
+            Audience::TopGifter => 5,
+            Audience::FanClubLevel(_) => 6,
         };
         let mut chosen = current;
         let picker = egui::ComboBox::from_id_salt("audience")
@@ -178,9 +258,23 @@ pub fn audience_cooldown_ui(ui: &mut egui::Ui, mapping: &mut Mapping) -> bool {
                 2 => Audience::Subscribers,
                 3 => Audience::Moderators,
                 4 => Audience::Handles(Vec::new()),
+                5 => Audience::TopGifter,
+                6 => Audience::FanClubLevel(1),
                 _ => Audience::Anyone,
             };
             changed = true;
+        }
+        if let Audience::FanClubLevel(level) = &mut mapping.audience {
+            changed |= ui
+                .add(egui::DragValue::new(level).range(1..=100))
+                .on_hover_text(
+                    "TikTok sends a viewer's fan club level with their gifts, chat, likes and \
+                     joins; a viewer it never sent one for does not pass",
+                )
+                .changed();
+        }
+        if mapping.audience == Audience::TopGifter {
+            ui.label(RichText::new("most diamonds this session so far").weak());
         }
         if let Some(mut text) = handles_text {
             let edit = ui.add(
@@ -230,7 +324,7 @@ mod tests {
     #[test]
     fn every_kind_choice_maps_back_to_its_index() {
         for (index, (_, make)) in KIND_CHOICES.iter().enumerate() {
-            assert_eq!(kind_index(&make()), index);
+            assert_eq!(kind_index(&make()), Some(index));
         }
     }
 }

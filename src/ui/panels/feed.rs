@@ -59,7 +59,7 @@ fn filter_bar_ui(ui: &mut egui::Ui, feed: &mut Feed) {
 
 /// One checkbox per row kind.
 fn kind_toggles_ui(ui: &mut egui::Ui, feed: &mut Feed) {
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new("Show:").weak());
         for (slot, kind) in EventKind::ALL.iter().enumerate() {
             ui.checkbox(&mut feed.shown[slot], kind.as_str())
@@ -119,6 +119,12 @@ fn row_ui(row: &mut TableRow<'_, '_>, r: &FeedRow, matched_color: Color32) {
             ui.label(name).on_hover_text(format!("gift id {id}"));
             ui.label(RichText::new(format!("#{id}")).weak().small());
         }
+        What::Group(_) | What::Text { .. } if r.deleted => {
+            ui.label(RichText::new(r.what_text()).strikethrough().weak())
+                .on_hover_text(
+                    "A moderator deleted this message. Anything it triggered still ran.",
+                );
+        }
         What::Group(_) | What::Text { .. } => {
             ui.label(r.what_text());
         }
@@ -140,6 +146,9 @@ fn row_ui(row: &mut TableRow<'_, '_>, r: &FeedRow, matched_color: Color32) {
     row.col(|ui| {
         if r.test {
             ui.label(RichText::new("TEST").small().color(BLUE));
+        }
+        if r.deleted {
+            ui.label(RichText::new("deleted").small().color(AMBER));
         }
         match (&r.trigger, r.skipped) {
             (Some(t), Some(skip)) => ui

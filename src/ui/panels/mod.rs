@@ -49,7 +49,7 @@ pub fn root_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
             &mut state.windows,
             cmds,
         );
-        status_line::status_line_ui(ui, &state.conn);
+        status_line::status_line_ui(ui, &state.conn, state.feed.viewers().map(|v| v.viewers));
         notices::notices_ui(ui, &mut state.save.warning, &mut state.notices, cmds);
         ui.add_space(2.0);
     });

@@ -33,8 +33,9 @@ impl StatusWords {
     }
 }
 
-pub fn status_line_ui(ui: &mut egui::Ui, conn: &Connection) {
-    let status = status_words(conn);
+/// The status line; `viewers` is the latest viewer count TikTok reported (shown while live).
+pub fn status_line_ui(ui: &mut egui::Ui, conn: &Connection, viewers: Option<u64>) {
+    let status = with_viewers(status_words(conn), conn, viewers);
     ui.horizontal(|ui| {
         let (rect, _) = ui.allocate_exact_size(egui::vec2(14.0, 14.0), egui::Sense::hover());
         ui.painter().circle_filled(rect.center(), 6.0, status.color);
@@ -46,6 +47,20 @@ pub fn status_line_ui(ui: &mut egui::Ui, conn: &Connection) {
     if let Some(detail) = &status.detail {
         details_ui(ui, "connection_details", detail);
     }
+}
+
+/// While live, the words end with the viewer count TikTok last reported.
+pub fn with_viewers(
+    mut status: StatusWords,
+    conn: &Connection,
+    viewers: Option<u64>,
+) -> StatusWords {
+    if matches!(conn.status, ConnStatus::Live { .. })
+        && let Some(viewers) = viewers
+    {
+        status.words = format!("{} · 👀 {viewers} watching", status.words);
+    }
+    status
 }
 
 /// The words and colour for the connection as it stands.
@@ -112,6 +127,33 @@ fn ceil_secs(d: Duration) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn live_shows_the_viewer_count_tiktok_reports() {
+        let mut conn = Connection {
+            status: ConnStatus::Live {
+                room_id: "7".into(),
+            },
+            target: "@bob".into(),
+            ..Connection::default()
+        };
+        let words =
+            |conn: &Connection, viewers| with_viewers(status_words(conn), conn, viewers).words;
+        assert_eq!(
+            words(&conn, Some(1_234)),
+            "LIVE · @bob · room 7 · 👀 1234 watching"
+        );
+        assert_eq!(
+            words(&conn, None),
+            "LIVE · @bob · room 7",
+            "before the first count"
+        );
+        conn.status = ConnStatus::Ended;
+        assert!(
+            !words(&conn, Some(5)).contains("watching"),
+            "only while live"
+        );
+    }
 
     #[test]
     fn live_through_a_fallback_names_the_outage() {

@@ -11,6 +11,12 @@ pub fn totals_ui(ui: &mut egui::Ui, feed: &Feed) {
         .num_columns(2)
         .spacing([16.0, 4.0])
         .show(ui, |ui| {
+            if let Some(count) = feed.viewers() {
+                ui.label("Viewers");
+                ui.strong(count.viewers.to_string())
+                    .on_hover_text(format!("Most this session: {}", feed.peak_viewers()));
+                ui.end_row();
+            }
             ui.label("Gifts");
             ui.strong(feed.gifts_total.to_string());
             ui.end_row();
@@ -28,6 +34,12 @@ pub fn totals_ui(ui: &mut egui::Ui, feed: &Feed) {
             ui.end_row();
             ui.label("Subscribers");
             ui.strong(feed.subscribers_total.to_string());
+            ui.end_row();
+            ui.label("Super Fans");
+            ui.strong(feed.super_fans_total.to_string());
+            ui.end_row();
+            ui.label("Chests");
+            ui.strong(feed.chests_total.to_string());
             ui.end_row();
         });
     ui.add_space(4.0);

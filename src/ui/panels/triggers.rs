@@ -127,6 +127,13 @@ fn row_ui(
         edits,
     } = cx;
     row.col(|ui| {
+        if let crate::triggers::Condition::Unknown(unknown) = &mapping.on {
+            // Shown off (it cannot fire here), while the file keeps it as the newer version wrote it.
+            let mut off = false;
+            ui.add_enabled(false, egui::Checkbox::new(&mut off, ""))
+                .on_disabled_hover_text(unknown.reason());
+            return;
+        }
         edits.changed |= ui
             .checkbox(&mut mapping.enabled, "")
             .on_hover_text("Enabled")

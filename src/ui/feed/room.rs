@@ -1,0 +1,152 @@
+//! The feed's rows for the 2026 kinds (subscriptions, Super Fans, chests, battles, emotes, polls,
+//! goals, questions, pins), the viewer count it keeps for the status line and totals, and a
+//! moderator's deletion marking rows.
+
+use super::{EventKind, Feed, What, clean};
+use crate::event::{BattlePhase, PollPhase, RoomEvent, RoomKind, SuperFanMoment};
+
+/// "⭐ subscribed · 3 months".
+pub(super) fn with_months(words: &str, months: Option<u32>) -> String {
+    match months {
+        Some(1) => format!("{words} · 1 month"),
+        Some(n) if n > 1 => format!("{words} · {n} months"),
+        _ => words.to_owned(),
+    }
+}
+
+impl Feed {
+    /// A 2026 event the engine stamped `at_millis`: its row (if it has one), its totals, the
+    /// viewer count, or the rows a moderator deleted.
+    pub(super) fn push_room_at(&mut self, room: &RoomEvent, at_millis: u64) {
+        let what = match &room.kind {
+            RoomKind::Subscription { months } => {
+                self.subscribers_total += 1;
+                let words = super::kind_text(EventKind::Subscribe);
+                text(
+                    EventKind::Subscribe,
+                    with_months(words, (*months > 0).then_some(*months)),
+                )
+            }
+            RoomKind::Viewers(count) => {
+                self.peak_viewers = self.peak_viewers.max(count.viewers);
+                self.viewers = Some(count.clone());
+                return;
+            }
+            RoomKind::SuperFan { moment } => {
+                let words = match moment {
+                    SuperFanMoment::New => {
+                        self.super_fans_total += 1;
+                        "💜 became a Super Fan"
+                    }
+                    SuperFanMoment::Join => "💜 Super Fan joined",
+                    SuperFanMoment::Box => "💜 Super Fan box",
+                };
+                text(EventKind::SuperFan, words.to_owned())
+            }
+            RoomKind::Chest(chest) => {
+                self.chests_total += 1;
+                let (kind, words) = if chest.super_fan_box {
+                    (EventKind::SuperFan, "💜 Super Fan box")
+                } else {
+                    (EventKind::TreasureChest, "📦 treasure chest")
+                };
+                let words = format!(
+                    "{words} · {} 💎 · {} can open it",
+                    chest.diamonds, chest.openers
+                );
+                text(kind, words)
+            }
+            RoomKind::Battle(battle) => {
+                let words = match battle.phase {
+                    BattlePhase::Start => "⚔ battle started".to_owned(),
+                    // Score updates come with every gift of a battle: the feed shows start and end.
+                    BattlePhase::Scores => return,
+                    BattlePhase::End => {
+                        let scores: Vec<String> =
+                            battle.sides.iter().map(|s| s.score.to_string()).collect();
+                        let winner = battle
+                            .winner
+                            .and_then(|w| battle.sides.iter().find(|s| s.anchor_id == w))
+                            .map(|s| {
+                                if s.name.trim().is_empty() {
+                                    format!("#{}", s.anchor_id)
+                                } else {
+                                    clean(&s.name, 40)
+                                }
+                            });
+                        match winner {
+                            Some(name) => format!("⚔ battle won by {name} ({})", scores.join("–")),
+                            None => format!("⚔ battle ended ({})", scores.join("–")),
+                        }
+                    }
+                };
+                text(EventKind::Battle, words)
+            }
+            RoomKind::Emote { emote_ids } => {
+                text(EventKind::Emote, format!("😀 {} emote(s)", emote_ids.len()))
+            }
+            RoomKind::Poll(poll) => {
+                let words = match poll.phase {
+                    PollPhase::Start => format!("📊 poll: {}", clean(&poll.title, 60)),
+                    PollPhase::Update => return,
+                    PollPhase::End => {
+                        let best = poll.options.iter().max_by_key(|o| o.votes);
+                        match best {
+                            Some(o) => {
+                                format!("📊 poll ended: {} ({} votes)", clean(&o.text, 40), o.votes)
+                            }
+                            None => "📊 poll ended".to_owned(),
+                        }
+                    }
+                };
+                text(EventKind::Poll, words)
+            }
+            RoomKind::Goal(goal) => {
+                let words = format!(
+                    "🎯 {} {}/{}",
+                    clean(&goal.description, 40),
+                    goal.progress,
+                    goal.target
+                );
+                text(EventKind::Goal, words)
+            }
+            RoomKind::Question { text: asked, .. } => {
+                text(EventKind::Question, format!("❓ {}", clean(asked, 80)))
+            }
+            RoomKind::Pinned {
+                text: pinned,
+                unpinned,
+                ..
+            } => {
+                let words = if *unpinned {
+                    "📌 unpinned"
+                } else {
+                    "📌 pinned"
+                };
+                text(EventKind::Chat, format!("{words}: {}", clean(pinned, 60)))
+            }
+            RoomKind::Deleted { msg_ids, user_ids } => {
+                self.mark_deleted(msg_ids, user_ids);
+                return;
+            }
+            RoomKind::Nothing => return,
+        };
+        self.received += 1;
+        self.push_grouped(room.msg_id, &room.user, what, 1, at_millis);
+    }
+
+    /// Marks the rows of these messages (or of every message of these viewers) deleted.
+    fn mark_deleted(&mut self, msg_ids: &[i64], user_ids: &[i64]) {
+        for row in &mut self.rows {
+            if (row.msg_id != 0 && msg_ids.contains(&row.msg_id))
+                || (row.user_id != 0 && user_ids.contains(&row.user_id))
+            {
+                row.deleted = true;
+            }
+        }
+    }
+}
+
+fn text(kind: EventKind, text: String) -> What {
+    What::Text { kind, text }
+}
