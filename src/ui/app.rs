@@ -723,8 +723,7 @@ fn executor_config(
     demo_rcon: Option<RconConfig>,
     bedrock: Option<crate::actions::BedrockLink>,
 ) -> ExecutorConfig {
-    // No password means not set up yet: Minecraft refuses an empty one anyway.
-    let rcon = settings.rcon.if_set_up();
+    let rcon = bedrock::stream_rcon(settings);
     ExecutorConfig {
         gap_millis: settings.executor.gap_millis,
         max_age_millis: settings.executor.max_age_millis,
