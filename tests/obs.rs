@@ -539,7 +539,7 @@ fn the_settings_window_tests_the_obs_connection() {
             secrets: giftdeck::settings::SecretsHome::SettingsFile,
         });
         let mut h = Harness::builder()
-            .with_size([1280.0, 900.0])
+            .with_size([1280.0, 1600.0])
             .build_ui_state(|ui, app: &mut GiftdeckApp| app.frame_ui(ui), app);
         h.step();
         h.get_by_label("⚙ Settings").click();
@@ -601,7 +601,7 @@ fn the_action_editor_adds_obs_actions() {
         secrets: giftdeck::settings::SecretsHome::SettingsFile,
     });
     let mut h = Harness::builder()
-        .with_size([1280.0, 900.0])
+        .with_size([1280.0, 1600.0])
         .build_ui_state(|ui, app: &mut GiftdeckApp| app.frame_ui(ui), app);
     h.step();
     h.get_all_by_label("✏ Edit").next().unwrap().click();
