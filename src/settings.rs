@@ -139,6 +139,14 @@ impl Default for ExecutorSettings {
     }
 }
 
+/// Keys actions' pace, per-trigger cap and limits (docs/actions.md, "Keystrokes").
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct KeysSettings {
+    pub pace: crate::actions::keys::KeysPace,
+    pub limits: crate::actions::keys::KeysLimits,
+}
+
 /// Gift engine tunables a streamer may change.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -208,6 +216,12 @@ pub struct Settings {
     /// Absent in files written before it: off, on the default port.
     #[serde(deserialize_with = "null_is_default")]
     pub bedrock: crate::actions::bedrock::BedrockSettings,
+    /// Keys actions' pace, cap and limits.
+    pub keys: KeysSettings,
+    /// Reading chat aloud and its filters (also the word filter of `speak` actions).
+    pub read_chat: crate::actions::speak::ReadChat,
+    /// The TikFinity-compatible events server.
+    pub tikfinity: crate::tikfinity::TikfinitySettings,
 }
 
 /// How far the first-run checklist got, so it stays gone once done.
@@ -241,6 +255,9 @@ impl Default for Settings {
             counters: Vec::new(),
             minecraft_world: crate::world::WorldSettings::default(),
             bedrock: crate::actions::bedrock::BedrockSettings::default(),
+            keys: KeysSettings::default(),
+            read_chat: crate::actions::speak::ReadChat::default(),
+            tikfinity: crate::tikfinity::TikfinitySettings::default(),
         }
     }
 }
@@ -461,6 +478,22 @@ pub struct MappingsFile {
     /// The file's `blocklist` of @handles (our JSON settings files only).
     pub blocklist: Vec<String>,
     pub warnings: Vec<String>,
+}
+
+/// What `--execute` takes from a `--mappings` settings file besides the mappings: the keys pace and
+/// limits and reading chat aloud. Defaults when the file is not our JSON or leaves them out.
+pub fn peek_action_settings(path: &Path) -> (KeysSettings, crate::actions::speak::ReadChat) {
+    #[derive(Deserialize, Default)]
+    #[serde(default)]
+    struct Part {
+        keys: KeysSettings,
+        read_chat: crate::actions::speak::ReadChat,
+    }
+    let part = fs::read(path)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<Part>(&bytes).ok())
+        .unwrap_or_default();
+    (part.keys, part.read_chat)
 }
 
 /// Reads mappings from our JSON (a full settings file, `{"mappings": […]}`, or a bare array of

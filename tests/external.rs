@@ -103,6 +103,42 @@ async fn the_documented_curl_line_fires_a_trigger() {
     assert!(call.at_millis > 1_700_000_000_000);
 }
 
+/// 30 calls at once: how many were accepted, once checked that the rest were refused with 429
+/// and `Retry-After: 1`, and that no more passed than the bucket held.
+async fn storm(port: u16, bearer: &str, body: &'static str) -> u64 {
+    let started = std::time::Instant::now();
+    let storm = (0..30).map(|_| post(port).header("authorization", bearer).body(body).send());
+    let answers = futures_util::future::join_all(storm).await;
+    let elapsed = started.elapsed();
+    let mut accepted = 0u64;
+    let mut limited = Vec::new();
+    for answer in answers {
+        let answer = answer.unwrap();
+        match answer.status().as_u16() {
+            202 => accepted += 1,
+            429 => limited.push(
+                answer
+                    .headers()
+                    .get("retry-after")
+                    .map(|v| v.to_str().unwrap().to_owned()),
+            ),
+            other => panic!("unexpected {other}"),
+        }
+    }
+    // 8 left in the bucket, plus one refilled per 200 ms the storm took.
+    let refilled = u64::try_from(elapsed.as_millis() / 200).unwrap() + 1;
+    assert!(
+        accepted >= 1 && accepted <= 8 + refilled,
+        "{accepted} accepted in {elapsed:?}"
+    );
+    assert!(!limited.is_empty(), "no call was limited");
+    assert!(
+        limited.iter().all(|r| r.as_deref() == Some("1")),
+        "{limited:?}"
+    );
+    accepted
+}
+
 #[tokio::test]
 async fn every_unsafe_call_is_refused_and_queues_nothing() {
     let Running {
@@ -192,41 +228,7 @@ async fn every_unsafe_call_is_refused_and_queues_nothing() {
     );
     // A storm of 30 calls at once: the burst passes (two calls above used some of it), the rest
     // is refused with 429 and Retry-After.
-    let started = std::time::Instant::now();
-    let storm = (0..30).map(|_| {
-        post(port)
-            .header("authorization", &bearer)
-            .body(body)
-            .send()
-    });
-    let answers = futures_util::future::join_all(storm).await;
-    let elapsed = started.elapsed();
-    let mut accepted = 0u64;
-    let mut limited = Vec::new();
-    for answer in answers {
-        let answer = answer.unwrap();
-        match answer.status().as_u16() {
-            202 => accepted += 1,
-            429 => limited.push(
-                answer
-                    .headers()
-                    .get("retry-after")
-                    .map(|v| v.to_str().unwrap().to_owned()),
-            ),
-            other => panic!("unexpected {other}"),
-        }
-    }
-    // 8 left in the bucket, plus one refilled per 200 ms the storm took.
-    let refilled = u64::try_from(elapsed.as_millis() / 200).unwrap() + 1;
-    assert!(
-        accepted >= 1 && accepted <= 8 + refilled,
-        "{accepted} accepted in {elapsed:?}"
-    );
-    assert!(!limited.is_empty(), "no call was limited");
-    assert!(
-        limited.iter().all(|r| r.as_deref() == Some("1")),
-        "{limited:?}"
-    );
+    let accepted = storm(port, &bearer, body).await;
     let mut queued = 0;
     while calls.try_recv().is_ok() {
         queued += 1;

@@ -21,6 +21,32 @@ use giftdeck::testkit::fake::{FakeConfig, PageMode, Scenario, Step};
 use giftdeck::testkit::frames::{self, ClientFrame, Compression, MessageSpec};
 use live_run::*;
 
+/// The push socket's upgrade request carries the signing identity like a browser's: the same
+/// User-Agent, TikTok's cookie without its attributes, the signed route and cursor.
+fn assert_push_request_is_a_browsers(
+    request: &giftdeck::testkit::fake::HttpRequest,
+    user_agent: &str,
+) {
+    assert_eq!(
+        request.header("user-agent"),
+        Some(user_agent),
+        "same UA as signing"
+    );
+    let cookie = request.header("cookie").unwrap_or_default();
+    assert!(cookie.contains("ttwid=1%7CFAKE-ttwid"), "{cookie}");
+    assert!(
+        !cookie.contains("Path") && !cookie.contains("HttpOnly"),
+        "{cookie}"
+    );
+    assert_eq!(request.path, "/webcast/im/ws_proxy/ws_reuse_supplement/");
+    assert_eq!(request.query("room_id"), Some(ROOM));
+    assert_eq!(request.query("compress"), Some("gzip"));
+    assert_eq!(request.query("wrss"), Some("fake-wrss-1"), "route params");
+    assert_eq!(request.query("cursor"), Some("c-sign-1"));
+    assert_eq!(request.query("internal_ext"), Some("ie-sign-1"));
+    assert_eq!(request.query_all("version_code"), ["180800", "270000"]);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn client_sends_enter_room_heartbeats_and_acks_with_the_signing_identity() {
     let fake = start_fake(FakeConfig {
@@ -61,33 +87,8 @@ async fn client_sends_enter_room_heartbeats_and_acks_with_the_signing_identity()
     assert_eq!(sign[0].header("x-api-key"), Some("k-123"));
 
     let conn = &recorded.connections[0];
-    assert_eq!(
-        conn.request.header("user-agent"),
-        Some(user_agent),
-        "same UA as signing"
-    );
-    let cookie = conn.request.header("cookie").unwrap_or_default();
-    assert!(cookie.contains("ttwid=1%7CFAKE-ttwid"), "{cookie}");
-    assert!(
-        !cookie.contains("Path") && !cookie.contains("HttpOnly"),
-        "{cookie}"
-    );
-    assert_eq!(
-        conn.request.path,
-        "/webcast/im/ws_proxy/ws_reuse_supplement/"
-    );
-    assert_eq!(conn.request.query("room_id"), Some(ROOM));
-    assert_eq!(conn.request.query("compress"), Some("gzip"));
-    assert_eq!(
-        conn.request.query("wrss"),
-        Some("fake-wrss-1"),
-        "route params"
-    );
-    assert_eq!(conn.request.query("cursor"), Some("c-sign-1"));
-    assert_eq!(conn.request.query("internal_ext"), Some("ie-sign-1"));
-    assert_eq!(conn.request.query_all("version_code"), ["180800", "270000"]);
+    assert_push_request_is_a_browsers(&conn.request, user_agent);
     assert_eq!(conn.subprotocol, None, "we offer no subprotocol, like Node");
-
     let room: i64 = ROOM.parse().unwrap();
     assert_eq!(
         conn.frames[0],

@@ -78,11 +78,12 @@ async fn the_8_hour_lifetime_reconnects_seamlessly_and_credits_nothing_twice() {
 
 // ---- an outage mid-stream ----
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_sign_server_outage_mid_stream_loses_and_doubles_nothing_and_comes_back() {
-    // Truth: the viewers send gifts 1..=6 (a streak 100..102 spans all three sockets).
+/// The outage: TikTok's socket drops, the sign server answers 500 to the reconnect and to the
+/// first two probes and then recovers, and Euler's WebSocket relays the stream meanwhile. Truth:
+/// the viewers send gifts 1..=6 (a streak 100..102 spans all three sockets).
+fn outage() -> FakeConfig {
     let history = vec![single(1)];
-    let fake = start_fake(FakeConfig {
+    FakeConfig {
         // The first sign works; the outage then answers 500 to the reconnect and to the first
         // two probes; after that the sign server has recovered.
         sign_faults: [SignFault::Pass]
@@ -118,8 +119,12 @@ async fn a_sign_server_outage_mid_stream_loses_and_doubles_nothing_and_comes_bac
                 ],
             ],
         ))
-    })
-    .await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sign_server_outage_mid_stream_loses_and_doubles_nothing_and_comes_back() {
+    let fake = start_fake(outage()).await;
     let mut run = Run::start(fast(&fake, &[ProviderKind::Sign, ProviderKind::EulerWs]));
     let expected: BTreeMap<i64, usize> = [1, 2, 3, 4, 5, 6, 102]
         .into_iter()

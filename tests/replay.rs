@@ -65,9 +65,8 @@ fn frame_of(log_id: i64, messages: Vec<MessageSpec>) -> Vec<u8> {
     encode_msg_frame(log_id, log_id, &batch, Compression::GzipWithHeader)
 }
 
-/// Every fixture, by file name: the bytes our encoder makes for it.
-fn fixtures() -> Vec<(&'static str, Vec<u8>)> {
-    let capture = |frames: Vec<Vec<u8>>| encode_records(frames.iter().map(Vec::as_slice));
+/// Gifts from viewers whose nicknames try to break a command, a line or the screen.
+fn hostile_frames() -> Vec<Vec<u8>> {
     let hostile = [
         "Mallory\" ; kill @e",
         "Eve\nsay pwned",
@@ -75,7 +74,7 @@ fn fixtures() -> Vec<(&'static str, Vec<u8>)> {
         "nul\u{0}byte",
         "🌹 Rosé 🔥",
     ];
-    let hostile_frames = hostile
+    hostile
         .iter()
         .enumerate()
         .map(|(i, nick)| {
@@ -87,7 +86,12 @@ fn fixtures() -> Vec<(&'static str, Vec<u8>)> {
             };
             frame(900 + i as i64, vec![g])
         })
-        .collect();
+        .collect()
+}
+
+/// Random bytes, a cut frame, fake gzip, broken inner messages and an empty record, then one good
+/// gift: each bad one loses only itself.
+fn malformed_frames() -> Vec<Vec<u8>> {
     // Starts with the gzip magic bytes but does not inflate.
     let bad_gzip = encode_server_frame(1, 2, "msg", b"\x1f\x8b not really gzip", Compression::None);
     let truncated = {
@@ -112,6 +116,38 @@ fn fixtures() -> Vec<(&'static str, Vec<u8>)> {
             MessageSpec::Gift(lion(42)),
         ],
     );
+    vec![
+        b"\xff\xff\xff\xff random bytes".to_vec(),
+        truncated,
+        bad_gzip,
+        bad_inner,
+        Vec::new(),
+        frame(5, vec![gift(50, 2, true)]),
+    ]
+}
+
+/// One Lion per compression: gzip with the header, gzip by its magic bytes only, none.
+fn gzip_frames() -> Vec<Vec<u8>> {
+    [
+        Compression::GzipWithHeader,
+        Compression::GzipMagicOnly,
+        Compression::None,
+    ]
+    .into_iter()
+    .zip(1..)
+    .map(|(compression, id)| {
+        let batch = BatchSpec {
+            messages: vec![MessageSpec::Gift(lion(id))],
+            ..BatchSpec::default()
+        };
+        encode_msg_frame(id, id, &batch, compression)
+    })
+    .collect()
+}
+
+/// Every fixture, by file name: the bytes our encoder makes for it.
+fn fixtures() -> Vec<(&'static str, Vec<u8>)> {
+    let capture = |frames: Vec<Vec<u8>>| encode_records(frames.iter().map(Vec::as_slice));
     vec![
         (
             "streak.bin",
@@ -172,50 +208,9 @@ fn fixtures() -> Vec<(&'static str, Vec<u8>)> {
                 }],
             )]),
         ),
-        ("hostile_nicknames.bin", capture(hostile_frames)),
-        (
-            "malformed.bin",
-            capture(vec![
-                b"\xff\xff\xff\xff random bytes".to_vec(),
-                truncated,
-                bad_gzip,
-                bad_inner,
-                Vec::new(),
-                frame(5, vec![gift(50, 2, true)]),
-            ]),
-        ),
-        (
-            "gzip.bin",
-            capture(vec![
-                encode_msg_frame(
-                    1,
-                    1,
-                    &BatchSpec {
-                        messages: vec![MessageSpec::Gift(lion(1))],
-                        ..BatchSpec::default()
-                    },
-                    Compression::GzipWithHeader,
-                ),
-                encode_msg_frame(
-                    2,
-                    2,
-                    &BatchSpec {
-                        messages: vec![MessageSpec::Gift(lion(2))],
-                        ..BatchSpec::default()
-                    },
-                    Compression::GzipMagicOnly,
-                ),
-                encode_msg_frame(
-                    3,
-                    3,
-                    &BatchSpec {
-                        messages: vec![MessageSpec::Gift(lion(3))],
-                        ..BatchSpec::default()
-                    },
-                    Compression::None,
-                ),
-            ]),
-        ),
+        ("hostile_nicknames.bin", capture(hostile_frames())),
+        ("malformed.bin", capture(malformed_frames())),
+        ("gzip.bin", capture(gzip_frames())),
     ]
 }
 

@@ -294,8 +294,15 @@ fn no_secret_of_the_settings_shows_anywhere_it_must_not() {
 #[test]
 fn the_executor_config_never_shows_a_secret() {
     // The executor's own config type, walked like the settings (its RCON and OBS parts hold
-    // passwords; every other string is the same host as in the settings).
-    let public = owned(&["rcon.host", "obs.host"]);
+    // passwords; every other string is the same host as in the settings, or reading chat aloud's
+    // settings, public in the settings too).
+    let mut public = owned(&["rcon.host", "obs.host"]);
+    public.extend(
+        PUBLIC
+            .iter()
+            .filter(|place| place.starts_with("read_chat."))
+            .map(|place| (*place).to_owned()),
+    );
     let mut found = BTreeSet::new();
     for filled in sentinel::fill::<ExecutorConfig>() {
         let value = &filled.value;

@@ -13,14 +13,19 @@ use tokio::sync::{Notify, mpsc, watch};
 use tokio::task::JoinHandle;
 
 use super::binding::{self, HeldQueues, Origin, ServerId, ShutdownReport};
+use super::devices::Devices;
+pub use super::devices::Released;
 use super::expand::{Dialect, Filler, Source, expand};
+use super::keys::KeysRunner;
 use super::placeholders::Values;
 pub use super::queue::{
     ExecLogLine, ExecMsg, ExecutorConfig, QueueStatus, RECENT_LOG_LINES, RconState, WorldPause,
     is_stale, next_start,
 };
-use super::queue::{Inner, Shared, WebhookBody};
+use super::queue::{Inner, Shared, WebhookBody, Work};
+use super::speak::{NotRead, SpeechQueue, Utterance};
 use crate::engine::Decision;
+use crate::event::User;
 use crate::mappings::{Mapping, MappingTable};
 use crate::overlay::OverlayHub;
 use crate::triggers::Fired;
@@ -83,6 +88,7 @@ pub fn spawn_executor(
     wake: Arc<dyn Fn() + Send + Sync>,
 ) -> ExecutorHandle {
     let events = events.into();
+    let devices = Devices::new(config.keys_pace.clone(), config.read_chat.clone());
     let status = QueueStatus {
         rcon: connection_state(&config),
         server: config.server(),
@@ -109,6 +115,7 @@ pub fn spawn_executor(
         status: watch::Sender::new(status),
         events,
         wake,
+        devices,
     });
     let task = tokio::spawn(super::runner::run(inner.clone()));
     ExecutorHandle {
@@ -199,16 +206,21 @@ impl ExecutorHandle {
             } else {
                 shared.config.capacity.saturating_sub(waiting)
             };
+            let keys_limits = shared.config.keys_limits.clone();
             let server = shared.config.server_for(origin);
             let mut filler = Filler {
                 room,
                 items: Vec::new(),
                 dropped: 0,
+                capped: 0,
                 now,
+                keys_limits: &keys_limits,
+                devices: Some(&self.inner.devices),
                 dialect: Dialect::of(&server),
             };
             expand(source, mapping, &table, &mut filler);
             let queued = filler.items.len();
+            shared.status.keys_capped = shared.status.keys_capped.saturating_add(filler.capped);
             let held_for = if server == shared.config.server() {
                 shared.queue.extend(filler.items);
                 None
@@ -248,6 +260,73 @@ impl ExecutorHandle {
     /// Where overlay-text actions show (`None` when overlays are off).
     pub fn set_overlay(&self, hub: Option<OverlayHub>) {
         self.inner.lock().overlay = hub;
+    }
+
+    /// Keys actions run on this keystroke thread (tests: a test's own X display) instead of one
+    /// started on first use with the system's input backend.
+    pub fn set_keys(&self, runner: KeysRunner) {
+        self.inner.devices.set_keys(runner);
+    }
+
+    /// `speak` actions and chat reading use this speech queue instead of one started on first
+    /// use on the system's speech service.
+    pub fn set_speech(&self, queue: SpeechQueue) {
+        self.inner.devices.set_speech(queue);
+    }
+
+    /// The speech queue (started now if it was not yet), for its status, Skip and Stop all.
+    pub fn speech(&self) -> SpeechQueue {
+        self.inner.devices.speech()
+    }
+
+    /// The speech queue if a `speak` action or chat reading started it (or one was set).
+    pub fn speech_if_started(&self) -> Option<SpeechQueue> {
+        self.inner.devices.speech_if_started()
+    }
+
+    /// Reads a chat message aloud if the "read chat aloud" setting
+    /// ([`ExecutorConfig::read_chat`]) takes it: the speech queue gets it at once (it has a queue
+    /// of its own; the action queue is not held up). `at_millis` is the engine's clock, for the
+    /// per-viewer cooldown.
+    pub fn read_chat(
+        &self,
+        user: &User,
+        message: &str,
+        at_millis: u64,
+    ) -> Result<Utterance, NotRead> {
+        self.inner.devices.read_chat(user, message, at_millis)
+    }
+
+    /// The panic button's part for games and voices: lets go of every held key and mouse button
+    /// at once (a hold is cut short), cuts what is being said and drops what the speech queue
+    /// holds, and throws away the keys and speak actions waiting in this queue (counted as
+    /// cleared). Other actions stay queued; nothing is paused. Never blocks.
+    pub fn release_all(&self) -> Released {
+        let dropped = {
+            let mut shared = self.inner.lock();
+            let before = shared.queue.len();
+            shared
+                .queue
+                .retain(|item| !matches!(item.work, Work::Keys(_) | Work::Speak(_)));
+            let dropped = before - shared.queue.len();
+            shared.status.cleared += dropped as u64;
+            dropped
+        };
+        let (keys, speech) = self.inner.devices.release();
+        let released = Released {
+            dropped,
+            keys,
+            speech,
+        };
+        tracing::warn!(?released, "release all: keys let go, speech stopped");
+        self.inner.log(ExecLogLine {
+            time: std::time::SystemTime::now(),
+            action: "⏹ Release keys, stop speech".to_owned(),
+            outcome: Ok(released.to_string()),
+        });
+        self.inner.work.notify_one();
+        self.inner.publish();
+        released
     }
 
     /// Stops starting new actions (the running one finishes).
@@ -340,6 +419,9 @@ impl ExecutorHandle {
                     );
                 }
             }
+            self.inner
+                .devices
+                .configure(&config.keys_pace, &config.read_chat);
             shared.config = config;
             shared.config_version += 1;
         }
@@ -438,6 +520,10 @@ impl ExecutorHandle {
                         .map(|i| (held.server.clone(), i.summary.to_string())),
                 );
             }
+            let speaking = shared.status.speaking;
+            left.extend(
+                (0..speaking).map(|_| (current.clone(), "🗣 speech not finished".to_owned())),
+            );
             shared.status.running = None;
             ShutdownReport {
                 done: shared.status.done,
@@ -448,6 +534,8 @@ impl ExecutorHandle {
                 clean,
             }
         };
+        // Nothing stays held or keeps talking once the queue is gone.
+        self.inner.devices.release();
         self.inner.publish();
         report
     }

@@ -8,10 +8,14 @@ use std::time::Instant;
 use rand::seq::IndexedRandom as _;
 
 use super::binding::ServerId;
+use super::devices::Devices;
+use super::keys::plan::typed_text;
+use super::keys::{KeyStep, KeysAction, KeysLimits, plan};
 use super::obs::ObsWork;
 use super::outcome::ActionError;
 use super::placeholders::{self, Values};
-use super::queue::{Item, WebhookBody, Work};
+use super::queue::{Item, KeysWork, WebhookBody, Work};
+use super::speak::{SpeakAction, WordFilter, utterance};
 #[cfg(test)]
 use crate::engine::Decision;
 use crate::mappings::{Action, Mapping, MappingTable};
@@ -41,15 +45,20 @@ impl Dialect {
 }
 
 /// Collects items up to the free room and counts the rest as dropped, without building them.
-pub(super) struct Filler {
+pub(super) struct Filler<'a> {
     pub(super) room: usize,
     pub(super) items: Vec<Item>,
     pub(super) dropped: u64,
+    /// Of `dropped`: keys actions over their trigger's cap.
+    pub(super) capped: u64,
     pub(super) now: Instant,
+    pub(super) keys_limits: &'a KeysLimits,
+    /// The keys cap and the speech word filter (`None`: neither, in unit tests).
+    pub(super) devices: Option<&'a Devices>,
     pub(super) dialect: Dialect,
 }
 
-impl Filler {
+impl Filler<'_> {
     fn full(&self) -> bool {
         self.items.len() >= self.room
     }
@@ -65,15 +74,41 @@ impl Filler {
             });
         }
     }
+
+    /// A keys action takes a place under its trigger's cap, or is dropped and counted.
+    fn push_keys(&mut self, plan: &Arc<super::keys::Plan>, summary: &Arc<str>, trigger: &str) {
+        if self.full() {
+            self.dropped = self.dropped.saturating_add(1);
+            return;
+        }
+        let ticket = match self.devices {
+            None => None,
+            Some(devices) => match devices.admit_keys(trigger) {
+                Some(ticket) => Some(ticket),
+                None => {
+                    self.dropped = self.dropped.saturating_add(1);
+                    self.capped = self.capped.saturating_add(1);
+                    return;
+                }
+            },
+        };
+        let work = Work::Keys(KeysWork {
+            plan: plan.clone(),
+            ticket,
+        });
+        self.push(work, summary);
+    }
 }
 
-/// How many queue entries one run of the action list makes (`Random` counted as one).
+/// How many queue entries one run of the action list makes (`Random` counted as one; `speak`,
+/// said once per credit, not at all).
 fn actions_per_run(mapping: &Mapping) -> u64 {
     mapping
         .actions
         .iter()
         .map(|a| match a {
             Action::Command { repeat, .. } => u64::from(*repeat),
+            Action::Speak(_) => 0,
             _ => 1,
         })
         .sum()
@@ -106,14 +141,18 @@ pub(super) fn expand(
     let gift = &source.body;
     let values = &source.values;
     let runs = u64::from(source.count) * u64::from(mapping.repeat);
-    let dialect = filler.dialect;
-    let steps = prepare(mapping, values, gift, dialect);
+    let rules = Rules {
+        keys_limits: filler.keys_limits,
+        devices: filler.devices,
+        dialect: filler.dialect,
+    };
+    let steps = prepare(mapping, values, gift, &rules);
     let mut rng = rand::rng();
     let mut random = |f: &mut Filler| {
         let candidates = table.random_candidates(&mapping.trigger);
         match candidates.choose(&mut rng) {
             Some(chosen) => {
-                let chosen_steps = prepare(chosen, values, gift, dialect);
+                let chosen_steps = prepare(chosen, values, gift, &rules);
                 // Candidates hold no Random action (no chains).
                 push_runs(
                     f,
@@ -142,14 +181,27 @@ fn push_runs(
 ) {
     for run in 0..runs {
         if filler.full() {
+            let first = if run == 0 {
+                steps
+                    .iter()
+                    .filter(|s| matches!(s, Prepared::PerCredit(..)))
+                    .count() as u64
+            } else {
+                0
+            };
             filler.dropped = filler
                 .dropped
-                .saturating_add((runs - run).saturating_mul(per_run));
+                .saturating_add((runs - run).saturating_mul(per_run))
+                .saturating_add(first);
             return;
         }
         for step in steps {
             match step {
                 Prepared::Once(work, summary) => filler.push(work.clone_work(), summary),
+                Prepared::PerCredit(work, summary) if run == 0 => {
+                    filler.push(work.clone_work(), summary);
+                }
+                Prepared::PerCredit(..) => {}
                 Prepared::Repeat(work, summary, times) => {
                     for i in 0..*times {
                         if filler.full() {
@@ -160,6 +212,11 @@ fn push_runs(
                     }
                 }
                 Prepared::Random => random(filler),
+                Prepared::Keys {
+                    plan,
+                    summary,
+                    trigger,
+                } => filler.push_keys(plan, summary, trigger),
             }
         }
     }
@@ -168,8 +225,25 @@ fn push_runs(
 /// An action with its placeholders filled in, ready to copy into the queue.
 enum Prepared {
     Once(Work, Arc<str>),
+    /// Once per credit whatever the count (`speak`: "{nickname} sent {count} {gift}" is said
+    /// once, not once per rose).
+    PerCredit(Work, Arc<str>),
     Repeat(Work, Arc<str>, u32),
     Random,
+    /// Each copy takes its own place under `trigger`'s cap.
+    Keys {
+        plan: Arc<super::keys::Plan>,
+        summary: Arc<str>,
+        trigger: Arc<str>,
+    },
+}
+
+/// What preparing keys and speak actions needs besides the values.
+struct Rules<'a> {
+    keys_limits: &'a KeysLimits,
+    devices: Option<&'a Devices>,
+    /// Whose command grammar placeholders are escaped for.
+    dialect: Dialect,
 }
 
 impl Work {
@@ -191,6 +265,12 @@ impl Work {
             },
             Work::OverlayText(t) => Work::OverlayText(t.clone()),
             Work::Obs(work) => Work::Obs(work.clone()),
+            // Copies of a template: a copy in the queue gets its own place (`push_keys`).
+            Work::Keys(keys) => Work::Keys(KeysWork {
+                plan: keys.plan.clone(),
+                ticket: None,
+            }),
+            Work::Speak(utterance) => Work::Speak(utterance.clone()),
             Work::Invalid(e) => Work::Invalid(e.clone()),
         }
     }
@@ -201,17 +281,68 @@ fn obs_step(work: ObsWork, action: &Action) -> Prepared {
     Prepared::Once(Work::Obs(Arc::new(work)), action.summary().into())
 }
 
+/// A keys action's events: key names are the streamer's; placeholders fill only typed text.
+fn keys_step(keys: &KeysAction, trigger: &str, rules: &Rules<'_>, values: &Values) -> Prepared {
+    let render = |text: &str| placeholders::render_text(text, values);
+    // The log shows what is typed, not the template.
+    let shown = KeysAction {
+        steps: keys
+            .steps
+            .iter()
+            .map(|step| match step {
+                KeyStep::TypeText(text) => {
+                    KeyStep::TypeText(typed_text(&render(text), rules.keys_limits.max_text_chars))
+                }
+                other => other.clone(),
+            })
+            .collect(),
+        ..keys.clone()
+    };
+    let summary: Arc<str> = shown.summary().into();
+    match plan(keys, &render, rules.keys_limits) {
+        Ok(plan) => Prepared::Keys {
+            plan: Arc::new(plan),
+            summary,
+            trigger: trigger.into(),
+        },
+        Err(err) => Prepared::Once(Work::Invalid(ActionError::KeysPlan(err)), summary),
+    }
+}
+
+/// What a speak action says, through the chat word filter (none in unit tests).
+fn speak_step(speak: &SpeakAction, rules: &Rules<'_>, values: &Values) -> Prepared {
+    let render = |text: &str| placeholders::render_text(text, values);
+    let said = match rules.devices {
+        Some(devices) => devices.speak_text(speak, &render),
+        None => utterance(speak, &render, &WordFilter::default(), 200),
+    };
+    match said {
+        Some(said) => {
+            let summary = SpeakAction {
+                text: said.text.clone(),
+                ..speak.clone()
+            }
+            .summary();
+            Prepared::PerCredit(Work::Speak(Arc::new(said)), summary.into())
+        }
+        None => Prepared::PerCredit(
+            Work::Invalid(ActionError::NothingToSay),
+            speak.summary().into(),
+        ),
+    }
+}
+
 fn prepare(
     mapping: &Mapping,
     values: &Values,
     gift: &Arc<WebhookBody>,
-    dialect: Dialect,
+    rules: &Rules<'_>,
 ) -> Vec<Prepared> {
     mapping
         .actions
         .iter()
         .map(|action| match action {
-            Action::Command { command, repeat } => match dialect.render(command, values) {
+            Action::Command { command, repeat } => match rules.dialect.render(command, values) {
                 Ok(text) => {
                     let summary: Arc<str> = format!("/{text}").into();
                     Prepared::Repeat(Work::Command(text.into()), summary, *repeat)
@@ -277,12 +408,8 @@ fn prepare(
                 },
                 action,
             ),
-            // Run by their own runners once the queue drives them (keys: actions::keys, speech:
-            // actions::speak); until then they fail in their turn, saying so.
-            Action::Keys(_) | Action::Speak(_) => Prepared::Once(
-                Work::Invalid(ActionError::NotRunHere("keys or speak")),
-                action.summary().into(),
-            ),
+            Action::Keys(keys) => keys_step(keys, &mapping.trigger, rules, values),
+            Action::Speak(speak) => speak_step(speak, rules, values),
             Action::ObsText { source, text } => {
                 let text = placeholders::render_text(text, values);
                 let summary = Action::ObsText {
@@ -334,12 +461,17 @@ mod tests {
             .collect()
     }
 
-    fn filler(room: usize) -> Filler {
+    static LIMITS: std::sync::LazyLock<KeysLimits> = std::sync::LazyLock::new(KeysLimits::default);
+
+    fn filler(room: usize) -> Filler<'static> {
         Filler {
             room,
             items: Vec::new(),
             dropped: 0,
+            capped: 0,
             now: Instant::now(),
+            keys_limits: &LIMITS,
+            devices: None,
             dialect: Dialect::Java,
         }
     }
@@ -434,6 +566,53 @@ mod tests {
             &f.items[0].work,
             Work::Invalid(ActionError::NothingToPick)
         ));
+    }
+
+    #[test]
+    fn keys_run_per_gift_and_speech_once_per_credit() {
+        let keys: crate::actions::keys::KeysAction =
+            serde_json::from_str(r#"{"steps":[{"type_text":"{nickname}\n!"}]}"#).unwrap();
+        let mapping = Mapping::new(
+            "Rose",
+            vec![
+                Action::Keys(keys),
+                Action::Speak(SpeakAction {
+                    text: "{nickname} sent {count} {gift}".into(),
+                    ..SpeakAction::default()
+                }),
+            ],
+        );
+        let decision = Decision {
+            gift: gift(3, "Bob"),
+            mapping: Some(mapping.clone()),
+        };
+        let mut f = filler(100);
+        expand(
+            &Source::of(&decision),
+            &mapping,
+            &MappingTable::default(),
+            &mut f,
+        );
+        let kinds: Vec<String> = f.items.iter().map(|i| format!("{:?}", i.work)).collect();
+        assert_eq!(
+            kinds,
+            [
+                "Keys(9 events, uncapped)",
+                "Speak(\"Bob sent 3 Rose\")",
+                "Keys(9 events, uncapped)",
+                "Keys(9 events, uncapped)",
+            ]
+        );
+        // The summary shows what is typed: viewer text as characters, the line break a space.
+        assert_eq!(&*f.items[0].summary, "⌨ type “Bob !”");
+        let mut full = filler(1);
+        expand(
+            &Source::of(&decision),
+            &mapping,
+            &MappingTable::default(),
+            &mut full,
+        );
+        assert_eq!((full.items.len(), full.dropped), (1, 3));
     }
 
     #[test]

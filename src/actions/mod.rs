@@ -1,8 +1,10 @@
 //! Actions and the ordered executor: placeholders and escaping, our RCON client, sounds, webhooks,
-//! and the queue that runs them in order, each action bound to its server.
+//! OBS, keystrokes and speech, and the queue that runs them in order, each action bound to its
+//! server.
 
 pub mod bedrock;
 pub mod binding;
+mod devices;
 pub mod executor;
 mod expand;
 pub mod grammar;
@@ -26,8 +28,8 @@ pub use bedrock::{
 };
 pub use binding::{HeldQueue, NotRun, Origin, ServerId, ShutdownReport};
 pub use executor::{
-    ExecLogLine, ExecMsg, ExecutorConfig, ExecutorHandle, QueueStatus, RconState, WorldGate,
-    WorldPause, spawn_executor,
+    ExecLogLine, ExecMsg, ExecutorConfig, ExecutorHandle, QueueStatus, RconState, Released,
+    WorldGate, WorldPause, spawn_executor,
 };
 pub use obs::{ObsConfig, ObsError, ObsLink, ObsWork, test_obs_connection};
 pub use outcome::{ActionError, FailedAction, RconDown};

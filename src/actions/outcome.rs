@@ -12,10 +12,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::bedrock::BedrockError;
+use super::keys::{KeysError, PlanError};
 use super::obs::ObsError;
 use super::placeholders::RenderError;
 use super::rcon::RconError;
 use super::sound::SoundError;
+use super::speak::{SpeechError, SpeechFull};
 use super::webhook::WebhookError;
 
 /// Why an action failed.
@@ -47,9 +49,20 @@ pub enum ActionError {
     Render(RenderError),
     #[error("random: no other enabled mapping with actions to pick")]
     NothingToPick,
-    /// An action kind this queue does not run (yet): it fails in its turn, saying so.
-    #[error("this giftdeck's queue does not run {0} actions yet")]
-    NotRunHere(&'static str),
+    /// A keys action that cannot be planned (a misspelt key name, a hold past the limit).
+    #[error("{0}")]
+    KeysPlan(PlanError),
+    /// The keystroke thread could not send (no X display, the focus guard, release all…).
+    #[error("{0}")]
+    Keys(KeysError),
+    /// A `speak` action whose text the word filter emptied.
+    #[error("nothing left to say after the word filter")]
+    NothingToSay,
+    #[error("{0}")]
+    SpeechFull(SpeechFull),
+    /// The speech service failed (not installed, not running…).
+    #[error("{0}")]
+    Speech(SpeechError),
 }
 
 impl ActionError {
@@ -73,8 +86,12 @@ impl PartialEq for ActionError {
         match (self, other) {
             (Self::RconNotConfigured, Self::RconNotConfigured)
             | (Self::ObsNotConfigured, Self::ObsNotConfigured)
-            | (Self::NothingToPick, Self::NothingToPick) => true,
-            (Self::NotRunHere(a), Self::NotRunHere(b)) => a == b,
+            | (Self::NothingToPick, Self::NothingToPick)
+            | (Self::NothingToSay, Self::NothingToSay) => true,
+            (Self::KeysPlan(a), Self::KeysPlan(b)) => a == b,
+            (Self::Keys(a), Self::Keys(b)) => a == b,
+            (Self::SpeechFull(a), Self::SpeechFull(b)) => a == b,
+            (Self::Speech(a), Self::Speech(b)) => a == b,
             (Self::Rcon { error: a, .. }, Self::Rcon { error: b, .. }) => Arc::ptr_eq(a, b),
             (Self::Bedrock { error: a, .. }, Self::Bedrock { error: b, .. }) => Arc::ptr_eq(a, b),
             (Self::Webhook(a), Self::Webhook(b)) => Arc::ptr_eq(a, b),

@@ -12,9 +12,12 @@ use tokio::sync::{Notify, mpsc, watch};
 
 use super::bedrock::BedrockLink;
 use super::binding::{HeldQueue, HeldQueues, Origin, ServerId};
+use super::devices::{Devices, KeysTicket};
+use super::keys::{KeysLimits, KeysPace, Plan};
 use super::obs::{ObsConfig, ObsWork};
 use super::outcome::{ActionError, FailedAction, RconDown};
 use super::rcon::RconConfig;
+use super::speak::{ReadChat, Utterance};
 use crate::event::CreditedGift;
 use crate::overlay::{OverlayHub, TextOverlay};
 use crate::triggers::EventLine;
@@ -42,6 +45,12 @@ pub struct ExecutorConfig {
     pub demo_rcon: Option<RconConfig>,
     /// OBS's WebSocket server; `None` makes OBS actions fail with a clear message.
     pub obs: Option<ObsConfig>,
+    /// Keys actions' own pace and per-trigger cap.
+    pub keys_pace: KeysPace,
+    /// What one keys action may do at most.
+    pub keys_limits: KeysLimits,
+    /// Reading chat aloud (its word filter and length apply to `speak` actions too).
+    pub read_chat: ReadChat,
     /// The streamer's Bedrock world over `/connect`: while set it is the streamer's server
     /// instead of `rcon` (commands never go to both).
     #[serde(skip)]
@@ -57,6 +66,9 @@ impl Default for ExecutorConfig {
             rcon: None,
             demo_rcon: None,
             obs: None,
+            keys_pace: KeysPace::default(),
+            keys_limits: KeysLimits::default(),
+            read_chat: ReadChat::default(),
             bedrock: None,
         }
     }
@@ -131,6 +143,14 @@ pub struct QueueStatus {
     pub done: u64,
     pub failed: u64,
     pub dropped: u64,
+    /// Of `dropped`: keys actions over their trigger's cap (a storm must not become minutes of
+    /// held keys).
+    pub keys_capped: u64,
+    /// Of `failed`: commands and OBS actions with no server set up (`--execute` reports them as
+    /// not run).
+    pub not_configured: u64,
+    /// `speak` actions handed to the speech queue and not said yet.
+    pub speaking: usize,
     /// Waited longer than the max age, so they were not run (and not sent late).
     pub too_old: u64,
     /// Removed by the streamer (Clear, or clearing a held queue) without running.
@@ -224,6 +244,10 @@ pub(super) enum Work {
     OverlayText(Arc<TextOverlay>),
     /// An OBS action, placeholders filled in.
     Obs(Arc<ObsWork>),
+    /// A keys action's events, holding its place under the trigger's cap.
+    Keys(KeysWork),
+    /// What a `speak` action says, filtered.
+    Speak(Arc<Utterance>),
     /// Could not be prepared (a placeholder error, no mapping for Random): fails in its turn.
     Invalid(ActionError),
 }
@@ -243,9 +267,21 @@ impl std::fmt::Debug for Work {
             }
             Self::OverlayText(text) => write!(f, "OverlayText({:?})", text.title),
             Self::Obs(work) => write!(f, "Obs({work:?})"),
+            Self::Keys(keys) => {
+                let place = keys.ticket.as_ref().map_or("uncapped", |_| "capped");
+                write!(f, "Keys({} events, {place})", keys.plan.inputs.len())
+            }
+            Self::Speak(utterance) => write!(f, "Speak({:?})", utterance.text),
             Self::Invalid(reason) => write!(f, "Invalid({reason})"),
         }
     }
+}
+
+/// A keys action in the queue: the events, and its place under its trigger's cap (`None` when
+/// no cap applies), freed when the item is dropped.
+pub(super) struct KeysWork {
+    pub(super) plan: Arc<Plan>,
+    pub(super) ticket: Option<KeysTicket>,
 }
 
 #[derive(Debug)]
@@ -289,6 +325,8 @@ pub(super) struct Inner {
     pub(super) status: watch::Sender<QueueStatus>,
     pub(super) events: Option<mpsc::Sender<ExecMsg>>,
     pub(super) wake: Arc<dyn Fn() + Send + Sync>,
+    /// The keystroke thread and the speech queue.
+    pub(super) devices: Devices,
 }
 
 impl Inner {
@@ -320,7 +358,10 @@ impl Inner {
         let status = {
             let shared = self.lock();
             let status = Self::snapshot(&shared);
-            let idle = shared.queue.is_empty() && status.running.is_none() && shared.awaiting == 0;
+            let idle = shared.queue.is_empty()
+                && status.running.is_none()
+                && status.speaking == 0
+                && shared.awaiting == 0;
             self.idle
                 .send_if_modified(|v| std::mem::replace(v, idle) != idle);
             status
@@ -336,6 +377,37 @@ impl Inner {
         if changed {
             (self.wake)();
         }
+    }
+
+    /// Counts a finished action's outcome in the status, logs it and publishes. The outcome is
+    /// passed on (the log, the status), not logged here: the window and `--execute`'s stderr
+    /// report it.
+    pub(super) fn record(&self, summary: &str, outcome: Result<String, ActionError>) {
+        {
+            let mut shared = self.lock();
+            match &outcome {
+                Ok(_) => shared.status.done += 1,
+                Err(err) => {
+                    shared.status.failed += 1;
+                    if matches!(
+                        err,
+                        ActionError::RconNotConfigured | ActionError::ObsNotConfigured
+                    ) {
+                        shared.status.not_configured += 1;
+                    }
+                    shared.status.last_error = Some(FailedAction {
+                        action: summary.to_owned(),
+                        error: err.clone(),
+                    });
+                }
+            }
+        }
+        self.log(ExecLogLine {
+            time: SystemTime::now(),
+            action: summary.to_owned(),
+            outcome,
+        });
+        self.publish();
     }
 
     /// Adds a line to the log (the one the window reads), hands it to the event channel if there

@@ -1,6 +1,7 @@
-//! The executor's task: takes actions from the queue one at a time, paces them, keeps the RCON
-//! connection for the current server (reconnecting with backoff while it is down), and stops when
-//! asked by the shutdown handshake.
+//! The executor's task: takes actions from the queue one at a time, paces them (keys actions also
+//! by their own pace), keeps the RCON connection for the current server (reconnecting with backoff
+//! while it is down), hands `speak` actions to the speech queue (their outcome is logged when they
+//! have been said), and stops when asked by the shutdown handshake.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
@@ -8,11 +9,13 @@ use std::time::{Duration, Instant, SystemTime};
 use rand::Rng as _;
 
 use super::bedrock::{BedrockLink, queue_glue};
+use super::keys::Plan;
 use super::obs::{ObsError, ObsLink, ObsTimeouts, ObsWork};
-use super::outcome::{ActionError, FailedAction, RconDown};
+use super::outcome::{ActionError, RconDown};
 use super::queue::{ExecLogLine, Inner, Item, RconState, Work, is_stale, next_start};
 use super::rcon::{RconClient, RconError, RconTimeouts};
 use super::sound::SoundPlayer;
+use super::speak::{Said, Utterance};
 use super::webhook::WebhookClient;
 use crate::backoff::Backoff;
 use crate::overlay::TextOverlay;
@@ -36,7 +39,12 @@ struct Runner {
 enum Next {
     Stop,
     Wait,
-    Ready { needs_rcon: bool, gap: Duration },
+    Ready {
+        needs_rcon: bool,
+        gap: Duration,
+        /// Keys actions' own pace: how long the next one must still wait.
+        keys_wait: Duration,
+    },
 }
 
 /// The executor task: runs until the stop handshake asks it to return.
@@ -99,8 +107,13 @@ impl Runner {
                     }
                     continue;
                 }
-                Next::Ready { needs_rcon, gap } => {
-                    let due = next_start(self.last_end, Instant::now(), gap);
+                Next::Ready {
+                    needs_rcon,
+                    gap,
+                    keys_wait,
+                } => {
+                    let now = Instant::now();
+                    let due = next_start(self.last_end, now, gap).max(now + keys_wait);
                     if due > Instant::now() {
                         tokio::select! {
                             () = tokio::time::sleep_until(due.into()) => {}
@@ -170,6 +183,11 @@ impl Runner {
                 // The configured gap whatever the backlog: Tiktok2Mc shortened it as the queue
                 // grew, so bursts hit the server hardest (tests/actions.rs holds it under load).
                 gap: Duration::from_millis(shared.config.gap_millis),
+                keys_wait: if matches!(item.work, Work::Keys(_)) {
+                    self.inner.devices.keys_wait()
+                } else {
+                    Duration::ZERO
+                },
             },
         }
     }
@@ -319,31 +337,74 @@ impl Runner {
                 }
             }
             Work::Obs(work) => self.run_obs(work).await,
+            Work::Keys(keys) => self.run_keys(&keys.plan).await,
+            Work::Speak(utterance) => match self.run_speak(utterance, &item.summary) {
+                // Said later: its outcome is recorded then, and the queue goes on meanwhile.
+                None => {
+                    self.last_end = Some(Instant::now());
+                    self.inner.lock().status.running = None;
+                    self.inner.publish();
+                    return;
+                }
+                Some(refused) => refused,
+            },
             Work::Invalid(reason) => Err(reason.clone()),
         };
         self.last_end = Some(Instant::now());
-        // The outcome is passed on (the log, the status), not logged here: the window and
-        // `--execute`'s stderr report it.
-        {
-            let mut shared = self.inner.lock();
-            shared.status.running = None;
-            match &outcome {
-                Ok(_) => shared.status.done += 1,
-                Err(err) => {
-                    shared.status.failed += 1;
-                    shared.status.last_error = Some(FailedAction {
-                        action: item.summary.to_string(),
-                        error: err.clone(),
-                    });
+        self.inner.lock().status.running = None;
+        self.inner.record(&item.summary, outcome);
+    }
+
+    /// Runs a keys action on the keystroke thread (started on first use) and waits for it: the
+    /// next action starts after its keys are let go.
+    async fn run_keys(&self, plan: &Plan) -> Result<String, ActionError> {
+        let keys = self.inner.devices.keys().map_err(ActionError::Keys)?;
+        let result = keys.run(plan.clone()).await;
+        self.inner.devices.keys_ran();
+        result
+            .map(|done| {
+                format!(
+                    "{} input events in {} ms",
+                    done.events,
+                    done.elapsed.as_millis()
+                )
+            })
+            .map_err(ActionError::Keys)
+    }
+
+    /// Hands an utterance to the speech queue. `None`: queued, and a task records its outcome
+    /// once it has been said (the action counts as speaking until then); `Some`: refused now.
+    fn run_speak(
+        &self,
+        utterance: &Utterance,
+        summary: &Arc<str>,
+    ) -> Option<Result<String, ActionError>> {
+        let ended = match self.inner.devices.speech().say_then(utterance.clone()) {
+            Ok(ended) => ended,
+            Err(full) => return Some(Err(ActionError::SpeechFull(full))),
+        };
+        self.inner.lock().status.speaking += 1;
+        let inner = self.inner.clone();
+        let summary = summary.clone();
+        tokio::spawn(async move {
+            let outcome = match ended.await {
+                Ok(Ok(Said::Finished)) => Some(Ok("said".to_owned())),
+                Ok(Ok(Said::Cancelled)) => Some(Ok("cut short (Skip or Stop all)".to_owned())),
+                Ok(Err(err)) => Some(Err(ActionError::Speech(err))),
+                // Stop all dropped it before it was said: the streamer's choice, not a failure.
+                Err(_) => None,
+            };
+            {
+                let mut shared = inner.lock();
+                shared.status.speaking = shared.status.speaking.saturating_sub(1);
+                if outcome.is_none() {
+                    shared.status.cleared += 1;
                 }
             }
-        }
-        self.inner.log(ExecLogLine {
-            time: SystemTime::now(),
-            action: item.summary.to_string(),
-            outcome,
+            let outcome = outcome.unwrap_or_else(|| Ok("not said: Stop all dropped it".to_owned()));
+            inner.record(&summary, outcome);
         });
-        self.inner.publish();
+        None
     }
 
     async fn run_command(&mut self, text: &str) -> Result<String, ActionError> {

@@ -1,5 +1,7 @@
 //! `--execute` for `replay` and `watch`: builds the executor from the command-line flags, runs the
-//! credited gifts' actions through it, prints each action's outcome to stderr, and at the end waits
+//! credited gifts' actions through it (keys and speak actions need no server; commands and OBS
+//! actions without `--rcon`/`--obs` are reported as not run), reads chat aloud when the
+//! `--mappings` settings file turns that on, prints each action's outcome to stderr, and at the end waits
 //! for the queue to drain (until it stalls or a second Ctrl-C), stops the executor with the
 //! shutdown handshake, lists what did not run and prints a summary whose [`ExecSummary::all_ok`]
 //! decides exit code [`ACTIONS_NOT_ALL_RUN_EXIT`]. Without `--execute` nothing runs.
@@ -13,12 +15,13 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
 use super::ExecuteArgs;
+use crate::actions::ActionError;
 use crate::actions::bedrock::{self, BedrockError, BedrockServer, GameState};
 use crate::actions::executor::{
     ExecMsg, ExecutorConfig, ExecutorHandle, QueueStatus, RconState, spawn_executor,
 };
 use crate::actions::rcon::{RconClient, RconConfig, RconError, RconTimeouts};
-use crate::dispatch::{Source, Subscriber, ToExecutor};
+use crate::dispatch::{ReadAloud, Source, Subscriber, ToExecutor};
 use crate::engine::{Decision, Output, Stamped};
 use crate::live::LiveMsg;
 use crate::mappings::{Action, MappingTable};
@@ -130,6 +133,29 @@ pub fn config_from_args(args: &ExecuteArgs) -> Result<Option<ExecutorConfig>, He
     }))
 }
 
+/// The keys pace and limits and reading chat aloud from a settings file given as `--mappings`.
+fn with_settings_file(
+    config: ExecutorConfig,
+    settings_file: Option<&std::path::Path>,
+) -> ExecutorConfig {
+    let Some(path) = settings_file.filter(|p| p.is_file()) else {
+        return config;
+    };
+    let (keys, read_chat) = crate::settings::peek_action_settings(path);
+    if read_chat.enabled {
+        eprintln!(
+            "giftdeck: reading chat aloud (read_chat in {})",
+            path.display()
+        );
+    }
+    ExecutorConfig {
+        keys_pace: keys.pace,
+        keys_limits: keys.limits,
+        read_chat,
+        ..config
+    }
+}
+
 /// What ran, for the final line on stderr.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ExecSummary {
@@ -174,6 +200,7 @@ impl fmt::Display for ExecSummary {
 /// credited gifts and fired triggers it is handed are queued.
 pub struct Headless {
     executor: ToExecutor,
+    read_aloud: ReadAloud,
     printer: JoinHandle<()>,
     drain_stall: Duration,
     _mappings: watch::Sender<MappingTable>,
@@ -192,6 +219,7 @@ impl fmt::Debug for Headless {
 impl Subscriber for Headless {
     fn deliver(&mut self, msg: &LiveMsg, source: Source) {
         self.executor.deliver(msg, source);
+        self.read_aloud.deliver(msg, source);
     }
 }
 
@@ -202,9 +230,20 @@ impl Headless {
         args: &ExecuteArgs,
         mappings: MappingTable,
     ) -> Result<Option<Self>, HeadlessError> {
-        let Some(mut config) = config_from_args(args)? else {
+        Self::start_from(args, mappings, None).await
+    }
+
+    /// Like [`Headless::start`], with the keys pace and limits and reading chat aloud from the
+    /// `--mappings` settings file (`settings_file`; defaults without one).
+    pub async fn start_from(
+        args: &ExecuteArgs,
+        mappings: MappingTable,
+        settings_file: Option<&std::path::Path>,
+    ) -> Result<Option<Self>, HeadlessError> {
+        let Some(config) = config_from_args(args)? else {
             return Ok(None);
         };
+        let mut config = with_settings_file(config, settings_file);
         let server = match args.bedrock_port {
             Some(port) => Some(wait_for_game(port, drain_stall(args)).await?),
             None => None,
@@ -228,7 +267,8 @@ impl Headless {
             }
             None if config.bedrock.is_none() && has_commands(&mappings) => {
                 eprintln!(
-                    "giftdeck: warning: no --rcon given: Minecraft command actions will fail"
+                    "giftdeck: note: no --rcon given: Minecraft command actions will not run \
+                     (the others will)"
                 );
             }
             None => {}
@@ -237,8 +277,10 @@ impl Headless {
         let (events_tx, events_rx) = mpsc::channel(1024);
         let handle = spawn_executor(config, rx, events_tx, Arc::new(|| {}));
         let printer = tokio::spawn(print_events(events_rx, handle.status_watch()));
+        let handle = Arc::new(handle);
         Ok(Self {
-            executor: ToExecutor::new(Arc::new(handle)),
+            read_aloud: ReadAloud::new(handle.clone()),
+            executor: ToExecutor::new(handle),
             printer,
             drain_stall: DEFAULT_DRAIN_STALL,
             _mappings: tx,
@@ -278,15 +320,19 @@ impl Headless {
     pub async fn finish_until(self, stop: impl std::future::Future) -> ExecSummary {
         let Self {
             executor,
+            read_aloud,
             printer,
             drain_stall,
             _mappings,
             bedrock,
         } = self;
+        drop(read_aloud);
         let queued = executor.queued();
         let handle = executor.into_handle();
         // Nothing new arrives from here; the queue keeps running.
         handle.close();
+        let mut stop = std::pin::pin!(stop);
+        let mut interrupted = false;
         tokio::select! {
             drained = drain_or_stall(&handle, drain_stall) => if !drained {
                 eprintln!(
@@ -294,7 +340,21 @@ impl Headless {
                     drain_stall.as_secs()
                 );
             },
-            _ = stop => eprintln!("giftdeck: stopping now"),
+            _ = &mut stop => {
+                eprintln!("giftdeck: stopping now");
+                interrupted = true;
+            }
+        }
+        // Chat read aloud is said by the speech queue alone: let it finish too.
+        if let Some(speech) = handle.speech_if_started().filter(|_| !interrupted) {
+            let mut status = speech.status();
+            let idle = status.wait_for(|s| s.speaking.is_none() && s.waiting == 0);
+            tokio::select! {
+                finished = tokio::time::timeout(drain_stall, idle) => if finished.is_err() {
+                    eprintln!("giftdeck: speech did not finish; stopping it");
+                },
+                _ = &mut stop => eprintln!("giftdeck: stopping now"),
+            }
         }
         let report = handle.stop(STOP_GRACE).await;
         let status = handle.status();
@@ -306,13 +366,14 @@ impl Headless {
         for line in report.not_run_lines() {
             eprintln!("giftdeck: not run: {line}");
         }
+        // Commands and OBS actions with no server given did not run: not failures of theirs.
         let summary = ExecSummary {
             queued,
             done: status.done,
-            failed: status.failed,
+            failed: status.failed.saturating_sub(status.not_configured),
             dropped: status.dropped,
             too_old: status.too_old,
-            not_run: report.not_run_count(),
+            not_run: report.not_run_count() + status.not_configured,
         };
         eprintln!("giftdeck: {summary}");
         summary
@@ -343,11 +404,20 @@ impl BlockingHeadless {
         args: &ExecuteArgs,
         mappings: MappingTable,
     ) -> Result<Option<Self>, HeadlessError> {
+        Self::start_from(args, mappings, None)
+    }
+
+    /// Like [`Headless::start_from`], for code outside a runtime.
+    pub fn start_from(
+        args: &ExecuteArgs,
+        mappings: MappingTable,
+        settings_file: Option<&std::path::Path>,
+    ) -> Result<Option<Self>, HeadlessError> {
         if !args.execute {
             return config_from_args(args).map(|_| None);
         }
         let runtime = exec_runtime()?;
-        let inner = runtime.block_on(Headless::start(args, mappings))?;
+        let inner = runtime.block_on(Headless::start_from(args, mappings, settings_file))?;
         Ok(inner.map(|inner| Self { runtime, inner }))
     }
 
@@ -449,7 +519,7 @@ fn drain_stall(args: &ExecuteArgs) -> Duration {
 
 /// Waits for the queue to drain; false when nothing finished for `stall` first.
 async fn drain_or_stall(handle: &ExecutorHandle, stall: Duration) -> bool {
-    let progress = |s: &QueueStatus| s.done + s.failed + s.too_old;
+    let progress = |s: &QueueStatus| s.done + s.failed + s.too_old + s.cleared;
     let mut status = handle.status_watch();
     let mut seen = progress(&status.borrow_and_update());
     let mut last_progress = Instant::now();
@@ -486,6 +556,12 @@ async fn print_events(
                 Some(ExecMsg::Log(line)) => match line.outcome {
                     Ok(reply) if reply.is_empty() => eprintln!("giftdeck: ok   {}", line.action),
                     Ok(reply) => eprintln!("giftdeck: ok   {} → {}", line.action, reply.trim_end()),
+                    Err(ActionError::RconNotConfigured) => {
+                        eprintln!("giftdeck: not run: {} (needs --rcon HOST:PORT)", line.action);
+                    }
+                    Err(ActionError::ObsNotConfigured) => {
+                        eprintln!("giftdeck: not run: {} (needs --obs HOST:PORT)", line.action);
+                    }
                     Err(err) => eprintln!("giftdeck: FAIL {}: {err}", line.action),
                 },
                 None => return,

@@ -47,6 +47,21 @@ pub(crate) async fn start_overlays(
     Some(started)
 }
 
+/// Starts the TikFinity-compatible events server on `port` and says where on stderr (each line
+/// starting with `who`).
+pub(crate) async fn start_tikfinity(
+    who: &str,
+    port: u16,
+) -> Result<crate::tikfinity::TikfinityServer, crate::tikfinity::TikfinityError> {
+    let server = crate::tikfinity::TikfinityServer::start(port).await?;
+    eprintln!(
+        "{who}: TikFinity events API on ws://127.0.0.1:{}/ (tools written for TikFinity connect here)",
+        server.port()
+    );
+    tracing::info!(port = server.port(), "TikFinity events API started");
+    Ok(server)
+}
+
 /// Shown under `giftdeck --help`: one example per subcommand (a test checks every subcommand has
 /// one).
 const EXAMPLES: &str = "\
@@ -118,6 +133,11 @@ pub struct ReplayArgs {
     /// (gift lines then carry `"kind":"gift"`).
     #[arg(long)]
     pub events: bool,
+    /// Serve TikFinity's local events API on 127.0.0.1:PORT (TikFinity's own is 21213) and send
+    /// the capture's events to the tools written for it: the replay starts once one connects
+    /// (or after 60 s). 0 or left out: off.
+    #[arg(long, value_name = "PORT")]
+    pub tikfinity_port: Option<u16>,
     #[command(flatten)]
     pub execute: ExecuteArgs,
 }
@@ -155,6 +175,11 @@ pub struct WatchArgs {
     /// Serve the overlay pages on 127.0.0.1:PORT (default 23870); 0 turns overlays off.
     #[arg(long, value_name = "PORT")]
     pub overlay_port: Option<u16>,
+    /// Serve TikFinity's local events API on 127.0.0.1:PORT (TikFinity's own is 21213), so tools
+    /// written for TikFinity get this stream's events (default: as in Settings, off); 0 turns it
+    /// off.
+    #[arg(long, value_name = "PORT")]
+    pub tikfinity_port: Option<u16>,
     /// Also print one JSON line per follow, share, subscribe, join, like or chat trigger that fired
     /// (gift lines then carry `"kind":"gift"`).
     #[arg(long)]
@@ -345,6 +370,8 @@ impl std::fmt::Debug for WatchArgs {
             .field("webcast_url", &self.webcast_url)
             .field("mappings", &self.mappings)
             .field("record", &self.record)
+            .field("overlay_port", &self.overlay_port)
+            .field("tikfinity_port", &self.tikfinity_port)
             .field("events", &self.events)
             .field("execute", &self.execute)
             .finish()

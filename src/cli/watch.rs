@@ -6,13 +6,14 @@
 use std::io::BufWriter;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::sync::{mpsc, watch};
 
 use super::headless::{ACTIONS_NOT_ALL_RUN_EXIT, Headless};
 use super::printer::{JsonLines, WriteFailure};
 use super::{WatchArgs, load_mappings_source};
-use crate::dispatch::{Dispatch, Source, Subscriber, ToOverlays};
+use crate::dispatch::{Dispatch, Source, Subscriber, ToOverlays, ToTikfinity};
 use crate::engine::Stats;
 use crate::live::{
     ConnStatus, FailureKind, LiveConfig, LiveHandle, LiveMsg, Recorder, spawn_session,
@@ -20,6 +21,7 @@ use crate::live::{
 use crate::mappings::MappingTable;
 use crate::overlay::{OverlayError, Overlays};
 use crate::room_store::RoomStore;
+use crate::tikfinity::{TikfinityError, TikfinityServer, TikfinitySettings};
 
 /// Capacity of the session → printer channel.
 const EVENTS_CAPACITY: usize = 1024;
@@ -109,6 +111,30 @@ async fn start_overlays(port: Option<u16>) -> Result<Option<Overlays>, OverlayEr
     }
 }
 
+/// Starts the TikFinity events server: `--tikfinity-port` (0 off), else as in Settings (off by
+/// default). A port the user asked for must work; a saved one that is busy only warns.
+async fn start_tikfinity(port: Option<u16>) -> Result<Option<TikfinityServer>, TikfinityError> {
+    let chosen = match port {
+        Some(0) => None,
+        Some(port) => Some(port),
+        None => crate::settings::default_path()
+            .map(|path| TikfinitySettings::peek(&path))
+            .unwrap_or_default()
+            .port(),
+    };
+    let Some(chosen) = chosen else {
+        return Ok(None);
+    };
+    match super::start_tikfinity("giftdeck watch", chosen).await {
+        Ok(server) => Ok(Some(server)),
+        Err(err) if port.is_none() => {
+            eprintln!("giftdeck watch: the TikFinity events API is off: {err}");
+            Ok(None)
+        }
+        Err(err) => Err(err),
+    }
+}
+
 /// What the session needs, from the flags (and a Tiktok2Mc folder's config.yaml).
 struct Setup {
     table: MappingTable,
@@ -116,6 +142,7 @@ struct Setup {
     /// `--execute`: the credited gifts' actions run through the real executor.
     executor: Option<Headless>,
     overlays: Option<Overlays>,
+    tikfinity: Option<TikfinityServer>,
 }
 
 /// Reads the flags and starts the executor and the overlays. A bad argument is reported here and
@@ -140,7 +167,7 @@ async fn setup(args: &mut WatchArgs) -> Result<Setup, ExitCode> {
     if let Some(path) = &args.record {
         config.record = Some(Recorder::create(path).map_err(|e| fail(&e))?);
     }
-    let executor = Headless::start(&args.execute, table.clone())
+    let executor = Headless::start_from(&args.execute, table.clone(), args.mappings.as_deref())
         .await
         .map_err(|e| fail(&e))?;
     let overlays = start_overlays(args.overlay_port)
@@ -149,11 +176,15 @@ async fn setup(args: &mut WatchArgs) -> Result<Setup, ExitCode> {
     if let (Some(executor), Some(overlays)) = (executor.as_ref(), overlays.as_ref()) {
         executor.handle().set_overlay(Some(overlays.hub.clone()));
     }
+    let tikfinity = start_tikfinity(args.tikfinity_port)
+        .await
+        .map_err(|e| fail(&e))?;
     Ok(Setup {
         table,
         config,
         executor,
         overlays,
+        tikfinity,
     })
 }
 
@@ -237,6 +268,7 @@ async fn run(mut args: WatchArgs) -> ExitCode {
         config,
         mut executor,
         overlays,
+        tikfinity,
     } = match setup(&mut args).await {
         Ok(setup) => setup,
         Err(code) => return code,
@@ -253,6 +285,7 @@ async fn run(mut args: WatchArgs) -> ExitCode {
         dispatch
             .subscribe_some(executor.as_mut())
             .subscribe_some(overlays.as_ref().map(|o| ToOverlays(o.hub.clone())))
+            .subscribe_some(tikfinity.as_ref().map(|t| ToTikfinity(t.feed())))
             .subscribe(&mut printer)
             .subscribe(&mut status);
         pump(dispatch, events, &handle, &stdout_failure).await
@@ -281,6 +314,9 @@ async fn run(mut args: WatchArgs) -> ExitCode {
     }
     if let Some(overlays) = overlays {
         overlays.stop().await;
+    }
+    if let Some(tikfinity) = tikfinity {
+        tikfinity.finish(Duration::from_secs(5)).await;
     }
     match status.final_status {
         Some(ConnStatus::Ended) if actions_ok => ExitCode::SUCCESS,

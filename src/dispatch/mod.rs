@@ -1,7 +1,8 @@
 //! The one fan-out of a session's messages: every [`LiveMsg`] (a stamped output, a status, the
 //! counters, a warning) goes from the session to each registered [`Subscriber`], in order, in one
 //! place. The app, `watch`, `replay --execute` and the app's Test button all dispatch through
-//! [`Dispatch`]; the executor ([`ToExecutor`]), the overlays ([`ToOverlays`]), the window's outbox
+//! [`Dispatch`]; the executor ([`ToExecutor`]), reading chat aloud ([`ReadAloud`]), the overlays
+//! ([`ToOverlays`]), the TikFinity-compatible events server ([`ToTikfinity`]), the window's outbox
 //! and `watch`'s printer are subscribers, and a new consumer is one more. No UI here.
 //!
 //! A subscriber's [`Subscriber::deliver`] never blocks or awaits: it updates memory, or
@@ -10,11 +11,15 @@
 
 mod executor;
 mod overlays;
+mod speech;
+mod tikfinity;
 
 use tokio::sync::mpsc;
 
 pub use executor::ToExecutor;
 pub use overlays::ToOverlays;
+pub use speech::ReadAloud;
+pub use tikfinity::ToTikfinity;
 
 use crate::actions::Origin;
 use crate::live::LiveMsg;

@@ -252,6 +252,7 @@ mod tests {
                     record: None,
                     overlay_port: None,
                     events: false,
+                    tikfinity_port: None,
                     memory_dir: None,
                     execute: crate::cli::ExecuteArgs {
                         execute: true,

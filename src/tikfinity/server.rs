@@ -140,6 +140,28 @@ impl TikfinityServer {
         self.feed.clone()
     }
 
+    /// Waits until a client has connected, at most `deadline`; false when none came.
+    pub async fn wait_for_client(&self, deadline: Duration) -> bool {
+        let until = tokio::time::Instant::now() + deadline;
+        while self.feed.clients() == 0 {
+            if tokio::time::Instant::now() >= until {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        true
+    }
+
+    /// Lets every client take what was sent (at most `deadline`), then stops: the end of a
+    /// replay, so its last events are not cut off.
+    pub async fn finish(self, deadline: Duration) {
+        let until = tokio::time::Instant::now() + deadline;
+        while !self.feed.messages.is_empty() && tokio::time::Instant::now() < until {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        self.stop().await;
+    }
+
     /// Closes every client and waits (at most 2 s) for the server to end.
     pub async fn stop(mut self) {
         self.stop.send_replace(true);

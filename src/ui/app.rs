@@ -210,42 +210,42 @@ impl GiftdeckApp {
         if app.sync_bedrock() {
             app.apply_executor_config();
         }
-        {
-            // The world's status wakes the window when it changes; nothing else does.
-            let mut changed = app.world_rx.clone();
-            let waker = app.tasks.waker();
-            app.tasks.spawn_loop(async move {
-                while changed.changed().await.is_ok() {
-                    waker.wake();
-                }
-            });
-        }
-        match (&app.overlays, overlay_error) {
-            (Some(overlays), _) => {
-                overlays
-                    .hub
-                    .set_config(app.state.settings.overlays.pages.clone());
-                app.state.overlays = OverlaysView::of(overlays);
-                // A page connecting or leaving repaints the Overlays panel; nothing else does, so
-                // an idle window stays idle.
-                let mut changed = overlays.hub.subscribe_connections();
-                let waker = app.tasks.waker();
-                app.tasks.spawn_loop(async move {
-                    while changed.changed().await.is_ok() {
-                        waker.wake();
-                    }
-                });
-            }
-            (None, Some(err)) => {
-                app.state.overlays = OverlaysView::off(format!("Overlays are off: {err}"));
-                app.notice(NoticeLevel::Error, format!("Overlays are off: {err}"));
-            }
-            (None, None) => {}
-        }
+        // The world's status wakes the window when it changes; nothing else does.
+        app.wake_on_change(app.world_rx.clone());
+        app.show_overlays(overlay_error);
         if demo {
             app.run(Command::StartDemo);
         }
         app
+    }
+
+    /// Repaints the window whenever `changed` changes, and only then (an idle window stays idle).
+    fn wake_on_change<T: Send + Sync + 'static>(&self, mut changed: watch::Receiver<T>) {
+        let waker = self.tasks.waker();
+        self.tasks.spawn_loop(async move {
+            while changed.changed().await.is_ok() {
+                waker.wake();
+            }
+        });
+    }
+
+    /// The Overlays panel: the running server's pages (a page connecting or leaving repaints
+    /// it), or why the server could not start.
+    fn show_overlays(&mut self, error: Option<String>) {
+        match (&self.overlays, error) {
+            (Some(overlays), _) => {
+                overlays
+                    .hub
+                    .set_config(self.state.settings.overlays.pages.clone());
+                self.state.overlays = OverlaysView::of(overlays);
+                self.wake_on_change(overlays.hub.subscribe_connections());
+            }
+            (None, Some(err)) => {
+                self.state.overlays = OverlaysView::off(format!("Overlays are off: {err}"));
+                self.notice(NoticeLevel::Error, format!("Overlays are off: {err}"));
+            }
+            (None, None) => {}
+        }
     }
 
     // ---- public surface for tests and benchmarks ------------------------------------------
@@ -723,8 +723,7 @@ fn executor_config(
     demo_rcon: Option<RconConfig>,
     bedrock: Option<crate::actions::BedrockLink>,
 ) -> ExecutorConfig {
-    // No password means not set up yet: Minecraft refuses an empty one anyway.
-    let rcon = settings.rcon.if_set_up();
+    let rcon = bedrock::stream_rcon(settings);
     ExecutorConfig {
         gap_millis: settings.executor.gap_millis,
         max_age_millis: settings.executor.max_age_millis,
@@ -732,6 +731,9 @@ fn executor_config(
         rcon,
         demo_rcon,
         obs: settings.obs.if_set_up(),
+        keys_pace: settings.keys.pace.clone(),
+        keys_limits: settings.keys.limits.clone(),
+        read_chat: settings.read_chat.clone(),
         bedrock,
     }
 }

@@ -30,6 +30,14 @@ pub const PUBLIC: &[&str] = &[
     "rcon.host",
     "obs.host",
     "minecraft_world.player",
+    // Reading chat aloud: the streamer's own words, voices and viewers' handles.
+    "read_chat.command",
+    "read_chat.template",
+    "read_chat.audience<handles>[]",
+    "read_chat.word_filter[]",
+    "read_chat.voice",
+    "read_chat.viewer_voices[].handle",
+    "read_chat.viewer_voices[].voice",
 ];
 
 /// Secrets the OS keyring keeps (its `settings-secrets` entry). settings.json holds them only when

@@ -5,12 +5,12 @@
 //! no game is connected, as they wait while RCON is down.
 
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use super::{BedrockError, BedrockLink, Done, GameState, Reply};
 use crate::actions::binding::ServerId;
-use crate::actions::outcome::{ActionError, FailedAction};
-use crate::actions::queue::{ExecLogLine, Inner, Item, RconState, Work};
+use crate::actions::outcome::ActionError;
+use crate::actions::queue::{Inner, Item, RconState, Work};
 
 /// How often a wait re-checks the game when nothing else wakes it (stale actions are skipped).
 const RECHECK: Duration = Duration::from_secs(2);
@@ -127,24 +127,9 @@ fn finish(
     {
         let mut shared = inner.lock();
         shared.awaiting = shared.awaiting.saturating_sub(1);
-        match &result {
-            Ok(_) => shared.status.done += 1,
-            Err(error) => {
-                shared.status.failed += 1;
-                shared.status.last_error = Some(FailedAction {
-                    action: item.summary.to_string(),
-                    error: error.clone(),
-                });
-            }
-        }
     }
-    inner.log(ExecLogLine {
-        time: SystemTime::now(),
-        action: item.summary.to_string(),
-        outcome: result,
-    });
+    inner.record(&item.summary, result);
     inner.work.notify_one();
-    inner.publish();
 }
 
 /// Puts a command the game did not take back at the head of its server's queue, behind the ones

@@ -9,6 +9,10 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
+mod json;
+
+use json::{json_text, json_words};
+
 /// How a value that lands in a leaf must be written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Rule {
@@ -350,6 +354,26 @@ fn is_coordinate(text: &str) -> bool {
             .all(|c| c.is_ascii_digit() || matches!(c, '~' | '^' | '-' | '+' | '.'))
 }
 
+/// `execute`'s subcommand names and their keywords: structure, not arguments.
+const SUBCOMMANDS: &[&str] = &[
+    "as",
+    "at",
+    "positioned",
+    "align",
+    "anchored",
+    "facing",
+    "rotated",
+    "in",
+    "if",
+    "unless",
+    "entity",
+    "block",
+    "blocks",
+    "score",
+    "matches",
+    "detect",
+];
+
 #[derive(Debug)]
 struct NoMatch;
 
@@ -459,16 +483,26 @@ impl Reader<'_> {
         out.skeleton.push(')');
     }
 
+    /// Token `i` is `as`, `at` or `entity`: the next one is a target.
+    fn is_target_keyword(&self, i: usize) -> bool {
+        let token = self.tokens[i];
+        i > 0 && token.tok == Tok::Bare && matches!(self.text(token), "as" | "at" | "entity")
+    }
+
     /// `execute …`: Bedrock's `… run <command>`, or the old `execute <target> <x y z> <command>`.
     fn execute(&self, out: &mut Parsed) {
-        let run = self.tokens[1..]
-            .iter()
-            .position(|t| t.tok == Tok::Bare && self.text(*t) == "run")
-            .map(|i| i + 1);
-        let old = run.is_none()
+        // The old syntax starts with a target, the new one with a subcommand.
+        let first = self.tokens.get(1).map(|t| (t.tok, self.text(*t)));
+        let starts_new = matches!(first, Some((Tok::Bare, w)) if SUBCOMMANDS.contains(&w));
+        let old = !starts_new
             && self.tokens.len() > 5
-            && self.tokens[1].tok != Tok::Bare
             && (2..5).all(|i| is_coordinate(self.text(self.tokens[i])));
+        // The `run` that ends the subcommands (not a target named "run" after `as`).
+        let run = (1..self.tokens.len()).find(|&i| {
+            !old && self.tokens[i].tok == Tok::Bare
+                && self.text(self.tokens[i]) == "run"
+                && !self.is_target_keyword(i - 1)
+        });
         let (args_end, command_at) = match (run, old) {
             (Some(i), _) => (i, i + 1),
             (None, true) => (5, 5),
@@ -476,17 +510,13 @@ impl Reader<'_> {
         };
         for (i, &token) in self.tokens[1..args_end].iter().enumerate() {
             out.skeleton.push(' ');
-            let after = self.text(self.tokens[i]);
-            let is_target = (i == 0 && old)
-                || (matches!(after, "as" | "at" | "entity") && self.tokens[i].tok == Tok::Bare);
+            let is_target = (i == 0 && old) || self.is_target_keyword(i);
             if is_target {
                 let _ = self.target(token, out);
             } else if token.tok == Tok::Bare && !is_coordinate(self.text(token)) {
                 // Subcommand names are structure; anything else is a word.
                 match self.text(token) {
-                    w @ ("as" | "at" | "positioned" | "align" | "anchored" | "facing"
-                    | "rotated" | "in" | "if" | "unless" | "entity" | "block" | "blocks"
-                    | "score" | "matches" | "detect") => out.skeleton.push_str(w),
+                    w if SUBCOMMANDS.contains(&w) => out.skeleton.push_str(w),
                     _ => self.word(token, out),
                 }
             } else {
@@ -567,153 +597,6 @@ fn message(rest: &str, out: &mut Parsed) {
     }
 }
 
-/// A `{"rawtext":[…]}` argument: JSON read into its structure, each string's rule by its key.
-fn json_text(rest: &str, out: &mut Parsed) {
-    json_with(rest, out, rawtext_rule);
-}
-
-/// JSON in a position that is not text (item components): every string is a word.
-fn json_words(text: &str, out: &mut Parsed) {
-    json_with(text, out, |_| Rule::Word);
-}
-
-fn json_with(text: &str, out: &mut Parsed, rule: fn(&str) -> Rule) {
-    let mark = out.mark();
-    out.skeleton.push('<');
-    let mut json = Json {
-        src: text,
-        at: 0,
-        rule,
-    };
-    let read = json.value("", 0, out).and_then(|()| {
-        json.space();
-        if json.at == text.len() {
-            Ok(())
-        } else {
-            Err(NoMatch)
-        }
-    });
-    if read.is_err() {
-        // Not JSON we can read: one word, the strictest rule.
-        out.reset(mark);
-        out.leaf(Rule::Word, text);
-        return;
-    }
-    out.skeleton.push('>');
-}
-
-/// The rule for a string under `key` in a rawtext component.
-fn rawtext_rule(key: &str) -> Rule {
-    match key {
-        "text" | "with" => Rule::JsonText,
-        "selector" | "name" => Rule::Entity,
-        _ => Rule::Word,
-    }
-}
-
-struct Json<'a> {
-    src: &'a str,
-    at: usize,
-    rule: fn(&str) -> Rule,
-}
-
-impl Json<'_> {
-    fn space(&mut self) {
-        while self.src[self.at..].starts_with([' ', '\t']) {
-            self.at += 1;
-        }
-    }
-
-    fn eat(&mut self, c: char, out: &mut Parsed) -> bool {
-        self.space();
-        if self.src[self.at..].starts_with(c) {
-            self.at += 1;
-            out.skeleton.push(c);
-            true
-        } else {
-            false
-        }
-    }
-
-    /// A JSON string's raw content (escapes kept), after its opening quote.
-    fn string(&mut self) -> Result<&str, NoMatch> {
-        let start = self.at;
-        let end = quoted_end(self.src, start);
-        if end <= start + 1 || !self.src[..end].ends_with('"') {
-            return Err(NoMatch);
-        }
-        self.at = end;
-        Ok(&self.src[start + 1..end - 1])
-    }
-
-    fn value(&mut self, key: &str, depth: usize, out: &mut Parsed) -> Result<(), NoMatch> {
-        if depth > 32 {
-            return Err(NoMatch);
-        }
-        self.space();
-        let rest = &self.src[self.at..];
-        if rest.starts_with('{') {
-            self.eat('{', out);
-            if self.eat('}', out) {
-                return Ok(());
-            }
-            loop {
-                self.space();
-                if !self.src[self.at..].starts_with('"') {
-                    return Err(NoMatch);
-                }
-                let name = self.string()?.to_owned();
-                out.skeleton.push_str(&format!("{name:?}"));
-                if !self.eat(':', out) {
-                    return Err(NoMatch);
-                }
-                self.value(&name, depth + 1, out)?;
-                if self.eat('}', out) {
-                    return Ok(());
-                }
-                if !self.eat(',', out) {
-                    return Err(NoMatch);
-                }
-            }
-        } else if rest.starts_with('[') {
-            self.eat('[', out);
-            if self.eat(']', out) {
-                return Ok(());
-            }
-            loop {
-                self.value(key, depth + 1, out)?;
-                if self.eat(']', out) {
-                    return Ok(());
-                }
-                if !self.eat(',', out) {
-                    return Err(NoMatch);
-                }
-            }
-        } else if rest.starts_with('"') {
-            let rule = (self.rule)(key);
-            let content = self.string()?;
-            if rule == Rule::Entity && content.starts_with('@') {
-                // A selector inside the text: expanded by the game.
-                selector(content, out);
-            } else {
-                out.leaf(rule, content);
-            }
-            Ok(())
-        } else {
-            let len = rest.find([',', '}', ']', ' ', ':']).unwrap_or(rest.len());
-            if len == 0 {
-                return Err(NoMatch);
-            }
-            let bare = &rest[..len];
-            self.at += len;
-            // A leaf even without a placeholder: a value written there reads back as one.
-            let whole = bare.chars().count() == 1 && bare.chars().all(is_marker);
-            out.leaf(if whole { Rule::JsonBare } else { Rule::Word }, bare);
-            Ok(())
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -766,6 +649,11 @@ mod tests {
         let ex = read("execute as @a at @s run say hi");
         assert_eq!(ex.skeleton, "execute as @a at @s run (say M)");
         assert_eq!(ex.selectors, ["@a", "@s"]);
+        assert_eq!(
+            read("execute as run at @s run say hi").skeleton,
+            read("execute as Steve at @s run say hi").skeleton,
+            "a target named run is not the run keyword"
+        );
         let old = read("execute @a ~ ~ ~ summon tnt");
         assert_eq!(old.skeleton, "execute @a _ _ _ (summon _)");
     }

@@ -298,15 +298,36 @@ impl KeysGate {
         true
     }
 
-    /// A keys action of `trigger` ran (or was removed) at `now_millis`.
+    /// A keys action of `trigger` ran at `now_millis`: its place is free, the pace counts from now.
     pub fn finished(&mut self, trigger: &str, now_millis: u64) {
+        self.leave(trigger);
+        self.ran(now_millis);
+    }
+
+    /// A keys action of `trigger` left the queue (ran, cleared, too old, released): its place is
+    /// free.
+    pub fn leave(&mut self, trigger: &str) {
         if let Some(waiting) = self.waiting.get_mut(trigger) {
             *waiting = waiting.saturating_sub(1);
             if *waiting == 0 {
                 self.waiting.remove(trigger);
             }
         }
+    }
+
+    /// A keys action ended at `now_millis`: the next one starts the pace's gap later.
+    pub fn ran(&mut self, now_millis: u64) {
         self.last_end_millis = Some(now_millis);
+    }
+
+    /// New pace settings; what waits keeps its place.
+    pub fn set_pace(&mut self, pace: KeysPace) {
+        self.pace = pace;
+    }
+
+    /// Keys actions of `trigger` waiting or running now.
+    pub fn waiting(&self, trigger: &str) -> u32 {
+        self.waiting.get(trigger).copied().unwrap_or(0)
     }
 
     /// When the next keys action may start.

@@ -12,7 +12,7 @@ pub mod spec;
 pub mod ssip;
 
 pub use filters::{ChatReader, NotRead, ReadChat, Utterance, ViewerVoice, WordFilter, utterance};
-pub use queue::{Said, SpeechQueue, SpeechService, SpeechStatus};
+pub use queue::{Said, SpeechDone, SpeechFull, SpeechQueue, SpeechService, SpeechStatus};
 pub use spec::{SpeakAction, Voice};
 
 /// Why nothing could be said. Each message says what to do.

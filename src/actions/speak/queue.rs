@@ -7,7 +7,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{mpsc, oneshot, watch};
 
 use super::SpeechError;
 use super::filters::Utterance;
@@ -47,6 +47,19 @@ pub struct SpeechStatus {
 struct Queued {
     utterance: Utterance,
     sequence: u64,
+    /// Told how the utterance ended; dropped unanswered when Stop all dropped it.
+    done: Option<oneshot::Sender<Result<Said, SpeechError>>>,
+}
+
+/// How one queued utterance ended ([`SpeechQueue::say_then`]): `Err` when Stop all dropped it
+/// before it was said.
+pub type SpeechDone = oneshot::Receiver<Result<Said, SpeechError>>;
+
+/// The speech queue was full: the utterance was not queued (and is counted as dropped).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("the speech queue is full ({waiting} waiting): not said")]
+pub struct SpeechFull {
+    pub waiting: usize,
 }
 
 /// The handle to the speech queue. Cheap to clone; every method returns at once.
@@ -95,15 +108,19 @@ impl SpeechQueue {
             let mut reported = false;
             while let Some(item) = receiver.recv().await {
                 let waiting = receiver.len();
-                status_tx.send_modify(|s| s.waiting = waiting);
                 if item.sequence <= cleared_through.load(Ordering::Acquire) {
+                    status_tx.send_modify(|s| s.waiting = waiting);
                     continue;
                 }
                 // Skips pressed before this utterance began do not cut it.
                 let mut cancel = skip.subscribe();
                 cancel.mark_unchanged();
                 let text = item.utterance.text.clone();
-                status_tx.send_modify(|s| s.speaking = Some(text));
+                // One change, so the queue never looks idle between taking and speaking.
+                status_tx.send_modify(|s| {
+                    s.waiting = waiting;
+                    s.speaking = Some(text);
+                });
                 let result = match service.as_mut() {
                     Some(s) => s.say(&item.utterance, &mut cancel).await,
                     None => match connect().await {
@@ -122,6 +139,9 @@ impl SpeechQueue {
                         }
                     }
                 });
+                if let Some(done) = item.done {
+                    let _ = done.send(result.clone());
+                }
                 if let Err(err) = result {
                     service = None;
                     if !reported {
@@ -138,19 +158,37 @@ impl SpeechQueue {
 
     /// Queues an utterance; false (and counted) when the queue is full.
     pub fn say(&self, utterance: Utterance) -> bool {
+        self.push(utterance, None).is_ok()
+    }
+
+    /// Queues an utterance and returns how it will end (the executor logs a `speak` action's
+    /// outcome from it without waiting in its own queue); an error (counted) when the queue is
+    /// full.
+    pub fn say_then(&self, utterance: Utterance) -> Result<SpeechDone, SpeechFull> {
+        let (done, ended) = oneshot::channel();
+        self.push(utterance, Some(done)).map(|()| ended)
+    }
+
+    fn push(
+        &self,
+        utterance: Utterance,
+        done: Option<oneshot::Sender<Result<Said, SpeechError>>>,
+    ) -> Result<(), SpeechFull> {
         let sequence = self.next_sequence.fetch_add(1, Ordering::AcqRel);
+        let waiting = || self.queue.max_capacity() - self.queue.capacity();
         match self.queue.try_send(Queued {
             utterance,
             sequence,
+            done,
         }) {
             Ok(()) => {
-                let waiting = self.queue.max_capacity() - self.queue.capacity();
+                let waiting = waiting();
                 self.status_tx.send_modify(|s| s.waiting = waiting);
-                true
+                Ok(())
             }
             Err(_) => {
                 self.status_tx.send_modify(|s| s.dropped += 1);
-                false
+                Err(SpeechFull { waiting: waiting() })
             }
         }
     }
@@ -266,6 +304,30 @@ mod tests {
         // After Stop all the queue speaks again.
         q.say(utterance("six"));
         settle(&mut status, |s| s.spoken == 2).await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn say_then_tells_how_each_utterance_ended() {
+        let heard = Arc::new(Mutex::new(Vec::new()));
+        let q = queue(&heard, 1_000);
+        let first = q.say_then(utterance("one")).unwrap();
+        assert_eq!(first.await.unwrap(), Ok(Said::Finished));
+        let cut = q.say_then(utterance("two")).unwrap();
+        let dropped = q.say_then(utterance("three")).unwrap();
+        let mut status = q.status();
+        settle(&mut status, |s| s.speaking.as_deref() == Some("two")).await;
+        q.stop_all();
+        assert_eq!(cut.await.unwrap(), Ok(Said::Cancelled));
+        assert!(dropped.await.is_err(), "Stop all dropped it unsaid");
+        let full = SpeechQueue::spawn(1, || async { Err::<Fake, _>(SpeechError::NotInstalled) });
+        let mut results = Vec::new();
+        for text in ["a", "b", "c"] {
+            results.push(full.say_then(utterance(text)).map(|_| ()));
+        }
+        assert!(
+            results.contains(&Err(SpeechFull { waiting: 1 })),
+            "{results:?}"
+        );
     }
 
     #[tokio::test(start_paused = true)]

@@ -3,7 +3,9 @@
 //! to the panels (a change repaints the window), and the checklist's Minecraft step ticked when
 //! the game connects.
 
+use crate::actions::RconConfig;
 use crate::actions::bedrock::{BedrockLink, BedrockServer};
+use crate::settings::Settings;
 use crate::ui::state::NoticeLevel;
 
 use super::GiftdeckApp;
@@ -77,5 +79,29 @@ impl GiftdeckApp {
         if self.state.bedrock.game.as_ref() != Some(&game) {
             self.state.bedrock.game = Some(game);
         }
+    }
+}
+
+/// The RCON server the streamer's commands may go to: none while their world is Bedrock, even
+/// when its listener could not start, so a queue meant for the Bedrock world never runs on a Java
+/// server. No password means not set up yet (Minecraft refuses an empty one anyway).
+pub(super) fn stream_rcon(settings: &Settings) -> Option<RconConfig> {
+    if settings.bedrock.enabled {
+        return None;
+    }
+    settings.rcon.if_set_up()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bedrock_world_never_falls_back_to_rcon() {
+        let mut settings = Settings::default();
+        settings.rcon.password = "pw".into();
+        assert!(stream_rcon(&settings).is_some());
+        settings.bedrock.enabled = true;
+        assert_eq!(stream_rcon(&settings), None);
     }
 }

@@ -7,7 +7,7 @@ use super::super::state::{NoticeLevel, ObsTest, RconTest};
 use super::super::tasks::UiMsg;
 use super::{GiftdeckApp, unix_millis};
 use crate::actions::Origin;
-use crate::dispatch::{Dispatch, Source, ToExecutor, ToOverlays};
+use crate::dispatch::{Dispatch, ReadAloud, Source, ToExecutor, ToOverlays};
 use crate::engine::{self, EngineConfig, Output};
 
 impl GiftdeckApp {
@@ -54,6 +54,7 @@ impl GiftdeckApp {
             let mut dispatch = Dispatch::new(Source { origin, test: true });
             dispatch
                 .subscribe(&mut executor)
+                .subscribe(ReadAloud::new(self.executor.clone()))
                 .subscribe_some(self.overlays.as_ref().map(|o| ToOverlays(o.hub.clone())))
                 .subscribe(self.window_subscriber());
             for output in out {
