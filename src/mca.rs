@@ -264,6 +264,26 @@ pub fn export_mca(mappings: &[Mapping]) -> (String, Vec<McaWarning>) {
             });
             continue;
         }
+        // Tiktok2Mc has no such event: written as a line, it would come back as a gift trigger.
+        if matches!(
+            mapping.on,
+            Condition::Viewers { .. }
+                | Condition::SuperFan { .. }
+                | Condition::TreasureChest
+                | Condition::Battle { .. }
+                | Condition::Emote
+                | Condition::Unknown(_)
+        ) {
+            warnings.push(McaWarning {
+                line: row,
+                message: format!(
+                    "{:?} ({}) has no .mca form; not exported",
+                    mapping.trigger,
+                    mapping.on.describe()
+                ),
+            });
+            continue;
+        }
         let mut parts = Vec::new();
         for action in &mapping.actions {
             match action {
@@ -308,6 +328,22 @@ mod tests {
             command: c.into(),
             repeat,
         }
+    }
+
+    #[test]
+    fn kinds_tiktok2mc_has_not_are_left_out_of_an_export() {
+        let viewers =
+            Mapping::new("crowd", vec![cmd("say hi", 1)]).on(Condition::Viewers { at_least: 10 });
+        let chest = Mapping::new("chest", vec![cmd("say chest", 1)]).on(Condition::TreasureChest);
+        let rose = Mapping::new("Rose", vec![cmd("say rose", 1)]);
+        let (text, warnings) = export_mca(&[viewers, chest, rose]);
+        assert_eq!(text, "# Exported by giftdeck\nRose:/say rose\n");
+        assert_eq!(warnings.len(), 2);
+        assert!(
+            warnings[0].message.contains("viewers ≥ 10"),
+            "{:?}",
+            warnings[0]
+        );
     }
 
     #[test]

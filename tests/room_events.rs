@@ -246,200 +246,10 @@ fn frames_built_by_the_reference_client_decode_to_what_it_reads_and_fire_every_n
     assert!(ack.is_some());
     assert_eq!(pipeline.stats().malformed, 0, "every message decodes");
     assert_eq!(pipeline.stats().messages, 16);
-    let read = |id: i64| theirs[&id].1.clone();
-    let events = |id: i64| theirs[&id].0.clone();
-
-    // 1: SubNotify.
-    let sub = room(&out, 1);
-    let r = read(1);
-    assert_eq!(events(1), ["SubNotifyEvent"]);
-    assert_eq!(
-        sub.kind,
-        RoomKind::Subscription {
-            months: u32::try_from(r["months"].as_u64().unwrap()).unwrap()
-        }
-    );
-    assert_eq!(sub.user.user_id, r["user_id"].as_i64().unwrap());
-    assert_eq!(sub.user.unique_id, r["handle"].as_str().unwrap());
-    assert_eq!(
-        u64::from(sub.user.identity.fan_club_level),
-        r["level"].as_u64().unwrap()
-    );
-    // 2: the viewer count.
-    let RoomKind::Viewers(count) = &room(&out, 2).kind else {
-        panic!()
-    };
-    let r = read(2);
-    assert_eq!(count.viewers, r["viewers"].as_u64().unwrap());
-    assert_eq!(count.total_viewers, r["total_viewers"].as_u64().unwrap());
-    let top = &r["top"][0];
-    assert_eq!(count.top[0].user.unique_id, top[0].as_str().unwrap());
-    assert_eq!(
-        (count.top[0].coins, u64::from(count.top[0].rank)),
-        (top[1].as_u64().unwrap(), top[2].as_u64().unwrap())
-    );
-    // 3, 4: Super Fan notices. TikTokLive 7.0.1 reads the same keys (its parse shows them) but
-    // looks for them under `display_type`, a name its v3 `Text` no longer has (field 1 is `key`),
-    // so it reports a plain barrage; the rule both clients state is applied to field 1 here.
-    for (id, moment, handle) in [
-        (3, SuperFanMoment::New, "cat"),
-        (4, SuperFanMoment::Join, "dan"),
-    ] {
-        assert_eq!(events(id), ["BarrageEvent"]);
-        let keys_read = read(id);
-        let keys: Vec<&[u8]> = keys_read["keys"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|k| k.as_str().unwrap().as_bytes())
-            .collect();
-        assert_eq!(
-            giftdeck::wire::decode::super_fan_moment(keys.into_iter()),
-            Some(moment)
-        );
-        let fan = room(&out, id);
-        assert_eq!(fan.kind, RoomKind::SuperFan { moment });
-        assert_eq!(
-            (
-                fan.user.unique_id.as_str(),
-                read(id)["handle"].as_str().unwrap()
-            ),
-            (handle, handle)
-        );
-    }
-    // 5, 6: a Super Fan box (the client's SuperFanBoxEvent too) and a treasure chest.
-    assert_eq!(events(5), ["SuperFanBoxEvent", "EnvelopeEvent"]);
-    assert_eq!(events(6), ["EnvelopeEvent"]);
-    for (id, super_fan_box) in [(5, true), (6, false)] {
-        let chest = room(&out, id);
-        let r = read(id);
-        let RoomKind::Chest(c) = &chest.kind else {
-            panic!()
-        };
-        assert_eq!(c.super_fan_box, super_fan_box);
-        assert_eq!(c.envelope_id, r["envelope_id"].as_str().unwrap());
-        assert_eq!(u64::from(c.diamonds), r["diamonds"].as_u64().unwrap());
-        assert_eq!(u64::from(c.openers), r["openers"].as_u64().unwrap());
-        assert_eq!(
-            chest.user.user_id.to_string(),
-            r["sender"].as_str().unwrap()
-        );
-        assert_eq!(chest.user.nickname, r["sender_name"].as_str().unwrap());
-    }
-    // 7, 8, 9: a battle opens, scores, finishes; 21 won (result 0 = WIN in the client's enum).
-    assert_eq!(read(7)["action"], 4);
-    let RoomKind::Battle(start) = &room(&out, 7).kind else {
-        panic!()
-    };
-    assert_eq!((start.battle_id, start.phase), (900, BattlePhase::Start));
-    let RoomKind::Battle(scores) = &room(&out, 8).kind else {
-        panic!()
-    };
-    let theirs_scores = &read(8)["scores"];
-    for side in &scores.sides {
-        assert_eq!(
-            side.score,
-            theirs_scores[side.anchor_id.to_string()].as_i64().unwrap()
-        );
-    }
-    assert_eq!(scores.phase, BattlePhase::Scores);
-    let RoomKind::Battle(end) = &room(&out, 9).kind else {
-        panic!()
-    };
-    assert_eq!(read(9)["results"]["21"], serde_json::json!([0, 12]));
-    assert_eq!((end.phase, end.winner), (BattlePhase::End, Some(21)));
-    // 10, 11: emotes (an emote message, and a chat with empty text and only emotes).
-    assert_eq!(read(10)["emotes"], serde_json::json!(["em-1"]));
-    assert_eq!(
-        room(&out, 10).kind,
-        RoomKind::Emote {
-            emote_ids: vec!["em-1".into()]
-        }
-    );
-    assert_eq!(
-        u64::from(room(&out, 10).user.identity.fan_club_level),
-        read(10)["level"].as_u64().unwrap()
-    );
-    assert_eq!(read(11)["content"], "");
-    assert_eq!(
-        room(&out, 11).kind,
-        RoomKind::Emote {
-            emote_ids: vec!["em-2".into()]
-        }
-    );
-    // 12: a poll starts.
-    let RoomKind::Poll(poll) = &room(&out, 12).kind else {
-        panic!()
-    };
-    assert_eq!(poll.phase, PollPhase::Start);
-    assert_eq!(poll.title, read(12)["title"].as_str().unwrap());
-    let options: Vec<Value> = poll
-        .options
-        .iter()
-        .map(|o| serde_json::json!([o.text, o.votes]))
-        .collect();
-    assert_eq!(Value::Array(options), read(12)["options"]);
-    // 13: a goal moved.
-    let goal = room(&out, 13);
-    let RoomKind::Goal(g) = &goal.kind else {
-        panic!()
-    };
-    let r = read(13);
-    assert_eq!(
-        (g.goal_id, g.description.as_str()),
-        (
-            r["goal_id"].as_i64().unwrap(),
-            r["description"].as_str().unwrap()
-        )
-    );
-    assert_eq!(
-        (g.progress, g.target),
-        (
-            r["progress"].as_i64().unwrap(),
-            r["target"].as_i64().unwrap()
-        )
-    );
-    assert_eq!(
-        (goal.user.user_id, goal.user.unique_id.as_str()),
-        (
-            r["contributor"].as_i64().unwrap(),
-            r["contributor_handle"].as_str().unwrap()
-        )
-    );
-    // 14: a question.
-    let q = room(&out, 14);
-    assert_eq!(
-        q.kind,
-        RoomKind::Question {
-            question_id: 55,
-            text: read(14)["text"].as_str().unwrap().into()
-        }
-    );
-    assert_eq!(q.user.unique_id, read(14)["handle"].as_str().unwrap());
-    // 15: a moderator's deletion; 16: a pin of a chat already sent.
-    assert_eq!(
-        room(&out, 15).kind,
-        RoomKind::Deleted {
-            msg_ids: vec![11],
-            user_ids: vec![20]
-        }
-    );
-    assert_eq!(read(15)["msg_ids"], serde_json::json!([11]));
-    let r = read(16);
-    assert_eq!(r["pinned"], 11);
-    assert_eq!(
-        room(&out, 16).kind,
-        RoomKind::Pinned {
-            pinned_msg_id: 11,
-            text: r["text"].as_str().unwrap().into(),
-            unpinned: false
-        }
-    );
-    assert!(
-        !out.iter().any(|o| matches!(o, Output::Credit(_))),
-        "a pin is never credited"
-    );
-
+    subscription_and_viewers(&out, &theirs);
+    super_fans_and_chests(&out, &theirs);
+    battle(&out, &theirs);
+    emotes_polls_goals_questions_deletions_and_pins(&out, &theirs);
     // And every new trigger kind fired, each once, in stream order.
     let fired: Vec<(String, String)> = out
         .iter()
@@ -469,6 +279,218 @@ fn frames_built_by_the_reference_client_decode_to_what_it_reads_and_fire_every_n
     assert_eq!(fired, want.map(|(t, k)| (t.to_owned(), k.to_owned())));
 }
 
+/// 1: a SubNotify, 2: the viewer count.
+fn subscription_and_viewers(out: &[Output], theirs: &Theirs) {
+    let read = |id: i64| theirs[&id].1.clone();
+    let events = |id: i64| theirs[&id].0.clone();
+    // 1: SubNotify.
+    let sub = room(out, 1);
+    let r = read(1);
+    assert_eq!(events(1), ["SubNotifyEvent"]);
+    assert_eq!(
+        sub.kind,
+        RoomKind::Subscription {
+            months: u32::try_from(r["months"].as_u64().unwrap()).unwrap()
+        }
+    );
+    assert_eq!(sub.user.user_id, r["user_id"].as_i64().unwrap());
+    assert_eq!(sub.user.unique_id, r["handle"].as_str().unwrap());
+    assert_eq!(
+        u64::from(sub.user.identity.fan_club_level),
+        r["level"].as_u64().unwrap()
+    );
+    // 2: the viewer count.
+    let RoomKind::Viewers(count) = &room(out, 2).kind else {
+        panic!()
+    };
+    let r = read(2);
+    assert_eq!(count.viewers, r["viewers"].as_u64().unwrap());
+    assert_eq!(count.total_viewers, r["total_viewers"].as_u64().unwrap());
+    let top = &r["top"][0];
+    assert_eq!(count.top[0].user.unique_id, top[0].as_str().unwrap());
+    assert_eq!(
+        (count.top[0].coins, u64::from(count.top[0].rank)),
+        (top[1].as_u64().unwrap(), top[2].as_u64().unwrap())
+    );
+}
+
+/// 3, 4: Super Fan notices; 5, 6: a Super Fan box and a treasure chest.
+fn super_fans_and_chests(out: &[Output], theirs: &Theirs) {
+    let read = |id: i64| theirs[&id].1.clone();
+    let events = |id: i64| theirs[&id].0.clone();
+    // 3, 4: Super Fan notices. TikTokLive 7.0.1 reads the same keys (its parse shows them) but
+    // looks for them under `display_type`, a name its v3 `Text` no longer has (field 1 is `key`),
+    // so it reports a plain barrage; the rule both clients state is applied to field 1 here.
+    for (id, moment, handle) in [
+        (3, SuperFanMoment::New, "cat"),
+        (4, SuperFanMoment::Join, "dan"),
+    ] {
+        assert_eq!(events(id), ["BarrageEvent"]);
+        let keys_read = read(id);
+        let keys: Vec<&[u8]> = keys_read["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k.as_str().unwrap().as_bytes())
+            .collect();
+        assert_eq!(
+            giftdeck::wire::decode::super_fan_moment(keys.into_iter()),
+            Some(moment)
+        );
+        let fan = room(out, id);
+        assert_eq!(fan.kind, RoomKind::SuperFan { moment });
+        assert_eq!(
+            (
+                fan.user.unique_id.as_str(),
+                read(id)["handle"].as_str().unwrap()
+            ),
+            (handle, handle)
+        );
+    }
+    // 5, 6: a Super Fan box (the client's SuperFanBoxEvent too) and a treasure chest.
+    assert_eq!(events(5), ["SuperFanBoxEvent", "EnvelopeEvent"]);
+    assert_eq!(events(6), ["EnvelopeEvent"]);
+    for (id, super_fan_box) in [(5, true), (6, false)] {
+        let chest = room(out, id);
+        let r = read(id);
+        let RoomKind::Chest(c) = &chest.kind else {
+            panic!()
+        };
+        assert_eq!(c.super_fan_box, super_fan_box);
+        assert_eq!(c.envelope_id, r["envelope_id"].as_str().unwrap());
+        assert_eq!(u64::from(c.diamonds), r["diamonds"].as_u64().unwrap());
+        assert_eq!(u64::from(c.openers), r["openers"].as_u64().unwrap());
+        assert_eq!(
+            chest.user.user_id.to_string(),
+            r["sender"].as_str().unwrap()
+        );
+        assert_eq!(chest.user.nickname, r["sender_name"].as_str().unwrap());
+    }
+}
+
+/// 7, 8, 9: a battle.
+fn battle(out: &[Output], theirs: &Theirs) {
+    let read = |id: i64| theirs[&id].1.clone();
+    // 7, 8, 9: a battle opens, scores, finishes; 21 won (result 0 = WIN in the client's enum).
+    assert_eq!(read(7)["action"], 4);
+    let RoomKind::Battle(start) = &room(out, 7).kind else {
+        panic!()
+    };
+    assert_eq!((start.battle_id, start.phase), (900, BattlePhase::Start));
+    let RoomKind::Battle(scores) = &room(out, 8).kind else {
+        panic!()
+    };
+    let theirs_scores = &read(8)["scores"];
+    for side in &scores.sides {
+        assert_eq!(
+            side.score,
+            theirs_scores[side.anchor_id.to_string()].as_i64().unwrap()
+        );
+    }
+    assert_eq!(scores.phase, BattlePhase::Scores);
+    let RoomKind::Battle(end) = &room(out, 9).kind else {
+        panic!()
+    };
+    assert_eq!(read(9)["results"]["21"], serde_json::json!([0, 12]));
+    assert_eq!((end.phase, end.winner), (BattlePhase::End, Some(21)));
+}
+
+/// 10–16: emotes, a poll, a goal, a question, a deletion and a pin.
+fn emotes_polls_goals_questions_deletions_and_pins(out: &[Output], theirs: &Theirs) {
+    let read = |id: i64| theirs[&id].1.clone();
+    // 10, 11: emotes (an emote message, and a chat with empty text and only emotes).
+    assert_eq!(read(10)["emotes"], serde_json::json!(["em-1"]));
+    assert_eq!(
+        room(out, 10).kind,
+        RoomKind::Emote {
+            emote_ids: vec!["em-1".into()]
+        }
+    );
+    assert_eq!(
+        u64::from(room(out, 10).user.identity.fan_club_level),
+        read(10)["level"].as_u64().unwrap()
+    );
+    assert_eq!(read(11)["content"], "");
+    assert_eq!(
+        room(out, 11).kind,
+        RoomKind::Emote {
+            emote_ids: vec!["em-2".into()]
+        }
+    );
+    // 12: a poll starts.
+    let RoomKind::Poll(poll) = &room(out, 12).kind else {
+        panic!()
+    };
+    assert_eq!(poll.phase, PollPhase::Start);
+    assert_eq!(poll.title, read(12)["title"].as_str().unwrap());
+    let options: Vec<Value> = poll
+        .options
+        .iter()
+        .map(|o| serde_json::json!([o.text, o.votes]))
+        .collect();
+    assert_eq!(Value::Array(options), read(12)["options"]);
+    // 13: a goal moved.
+    let goal = room(out, 13);
+    let RoomKind::Goal(g) = &goal.kind else {
+        panic!()
+    };
+    let r = read(13);
+    assert_eq!(
+        (g.goal_id, g.description.as_str()),
+        (
+            r["goal_id"].as_i64().unwrap(),
+            r["description"].as_str().unwrap()
+        )
+    );
+    assert_eq!(
+        (g.progress, g.target),
+        (
+            r["progress"].as_i64().unwrap(),
+            r["target"].as_i64().unwrap()
+        )
+    );
+    assert_eq!(
+        (goal.user.user_id, goal.user.unique_id.as_str()),
+        (
+            r["contributor"].as_i64().unwrap(),
+            r["contributor_handle"].as_str().unwrap()
+        )
+    );
+    // 14: a question.
+    let q = room(out, 14);
+    assert_eq!(
+        q.kind,
+        RoomKind::Question {
+            question_id: 55,
+            text: read(14)["text"].as_str().unwrap().into()
+        }
+    );
+    assert_eq!(q.user.unique_id, read(14)["handle"].as_str().unwrap());
+    // 15: a moderator's deletion; 16: a pin of a chat already sent.
+    assert_eq!(
+        room(out, 15).kind,
+        RoomKind::Deleted {
+            msg_ids: vec![11],
+            user_ids: vec![20]
+        }
+    );
+    assert_eq!(read(15)["msg_ids"], serde_json::json!([11]));
+    let r = read(16);
+    assert_eq!(r["pinned"], 11);
+    assert_eq!(
+        room(out, 16).kind,
+        RoomKind::Pinned {
+            pinned_msg_id: 11,
+            text: r["text"].as_str().unwrap().into(),
+            unpinned: false
+        }
+    );
+    assert!(
+        !out.iter().any(|o| matches!(o, Output::Credit(_))),
+        "a pin is never credited"
+    );
+}
+
 fn frame(log_id: i64, messages: Vec<MessageSpec>) -> Vec<u8> {
     let batch = BatchSpec {
         messages,
@@ -492,8 +514,16 @@ fn chat(msg_id: i64, at_secs: i64, text: &str) -> MessageSpec {
     MessageSpec::Event(e)
 }
 
-#[test]
-fn a_stream_with_deletions_pins_and_doubled_subscriptions_runs_every_action_once() {
+/// A chat command, a subscription and a viewer rule, each with the placeholders of its kind.
+const STREAM_MAPPINGS: &str = r#"{"mappings": [
+  {"trigger": "jump", "on": {"kind": "chat_command", "command": "!jump"}, "actions": [{"type": "command", "command": "effect give {user} jump_boost 5 {args}"}]},
+  {"trigger": "sub", "on": {"kind": "subscribe"}, "actions": [{"type": "command", "command": "say {user} subscribed for {months} months"}]},
+  {"trigger": "crowd", "on": {"kind": "viewers", "at_least": 100}, "actions": [{"type": "command", "command": "say {viewers} watching"}]}
+]}"#;
+
+/// A chat command, a subscription TikTok sends twice and the viewer count; then a moderator deletes
+/// the chat, TikTok sends it again, the streamer pins it, and the count dips and climbs again.
+fn doubled_and_deleted_stream() -> Vec<u8> {
     let amy = Who::new(11, "amy");
     let mut member = EventSpec::new(23, 11, "amy", EventSpecKind::Subscribe);
     member.create_time_millis = 1_700_000_002_000;
@@ -565,19 +595,16 @@ fn a_stream_with_deletions_pins_and_doubled_subscriptions_runs_every_action_once
             ],
         ),
     ];
+    encode_records(frames.iter().map(Vec::as_slice))
+}
+
+#[test]
+fn a_stream_with_deletions_pins_and_doubled_subscriptions_runs_every_action_once() {
     let dir = tempfile::tempdir().unwrap();
     let capture = dir.path().join("stream.bin");
-    std::fs::write(&capture, encode_records(frames.iter().map(Vec::as_slice))).unwrap();
+    std::fs::write(&capture, doubled_and_deleted_stream()).unwrap();
     let mappings = dir.path().join("mappings.json");
-    std::fs::write(
-        &mappings,
-        r#"{"mappings": [
-  {"trigger": "jump", "on": {"kind": "chat_command", "command": "!jump"}, "actions": [{"type": "command", "command": "effect give {user} jump_boost 5 {args}"}]},
-  {"trigger": "sub", "on": {"kind": "subscribe"}, "actions": [{"type": "command", "command": "say {user} subscribed for {months} months"}]},
-  {"trigger": "crowd", "on": {"kind": "viewers", "at_least": 100}, "actions": [{"type": "command", "command": "say {viewers} watching"}]}
-]}"#,
-    )
-    .unwrap();
+    std::fs::write(&mappings, STREAM_MAPPINGS).unwrap();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let server = runtime.block_on(FakeRcon::start("pw")).unwrap();
     let address = format!("127.0.0.1:{}", server.port());

@@ -176,105 +176,20 @@ pub(crate) fn encode_room(spec: &RoomSpec, msg_id: i64, at: i64) -> (&'static st
             top,
         } => (
             "WebcastRoomUserSeqMessage",
-            pb::WebcastRoomUserSeqMessage {
-                common: common("WebcastRoomUserSeqMessage"),
-                ranks: top
-                    .iter()
-                    .zip(1..)
-                    .map(|((who, coins), rank)| pb::RoomContributor {
-                        score: *coins,
-                        user: who.encode(),
-                        rank,
-                    })
-                    .collect(),
-                total: *viewers,
-                popularity: 0,
-                total_user: *total,
-            }
-            .encode_to_vec(),
+            viewers_message(common("WebcastRoomUserSeqMessage"), *viewers, *total, top),
         ),
-        RoomSpec::SuperFan { who, joined } => {
-            let key = if *joined {
-                "ttlive_superfan_commentnotif_superfanjoined"
-            } else {
-                "ttlive_superfan_commentnotif_becamesuperfan"
-            };
-            (
-                "WebcastBarrageMessage",
-                pb::WebcastBarrageMessage {
-                    common: common_text("WebcastBarrageMessage", msg_id, at, ""),
-                    content: text(key),
-                    common_barrage_content: None,
-                    user: who.encode(),
-                }
-                .encode_to_vec(),
-            )
-        }
-        RoomSpec::Chest {
-            who,
-            envelope_id,
-            diamonds,
-            openers,
-            super_fan_box,
-        } => (
-            "WebcastEnvelopeMessage",
-            pb::WebcastEnvelopeMessage {
-                common: common_text("WebcastEnvelopeMessage", msg_id, at, ""),
-                envelope_info: Some(pb::RedEnvelopeInfo {
-                    envelope_id: envelope_id.as_bytes().to_vec(),
-                    business_type: if *super_fan_box { 19 } else { 1 },
-                    send_user_name: who.nickname.as_bytes().to_vec(),
-                    diamond_count: *diamonds,
-                    people_count: *openers,
-                    unpack_at: 0,
-                    send_user_id: who.user_id.to_string().into_bytes(),
-                }),
-                display: 0,
-            }
-            .encode_to_vec(),
+        RoomSpec::SuperFan { who, joined } => (
+            "WebcastBarrageMessage",
+            super_fan_message(who, *joined, msg_id, at),
         ),
+        RoomSpec::Chest { .. } => ("WebcastEnvelopeMessage", chest_message(spec, msg_id, at)),
         RoomSpec::Battle {
             battle_id,
             action,
             sides,
         } => (
             "WebcastLinkMicBattle",
-            pb::WebcastLinkMicBattle {
-                common: common("WebcastLinkMicBattle"),
-                battle_id: *battle_id,
-                battle_settings: None,
-                action: *action,
-                battle_result: if *action == 5 {
-                    sides
-                        .iter()
-                        .map(|(id, _, score, result)| {
-                            let result = pb::BattleResult {
-                                user_id: *id,
-                                result: *result,
-                                score: *score,
-                            };
-                            (*id, result)
-                        })
-                        .collect()
-                } else {
-                    Default::default()
-                },
-                armies: Vec::new(),
-                anchors_info: sides
-                    .iter()
-                    .map(|(id, name, _, _)| pb::BattleUserInfoWrapper {
-                        key: *id,
-                        value: Some(pb::BattleUserInfo {
-                            user: Some(pb::BattleBaseUserInfo {
-                                user_id: *id,
-                                nick_name: name.as_bytes().to_vec(),
-                                display_id: Vec::new(),
-                            }),
-                        }),
-                    })
-                    .collect(),
-            }
-            .encode_to_vec(),
+            battle_message(common("WebcastLinkMicBattle"), *battle_id, *action, sides),
         ),
         RoomSpec::Armies {
             battle_id,
@@ -282,16 +197,7 @@ pub(crate) fn encode_room(spec: &RoomSpec, msg_id: i64, at: i64) -> (&'static st
             scores,
         } => (
             "WebcastLinkMicArmies",
-            pb::WebcastLinkMicArmies {
-                common: common("WebcastLinkMicArmies"),
-                battle_id: *battle_id,
-                armies: scores
-                    .iter()
-                    .map(|(id, score)| (*id, pb::BattleUserArmies { hostscore: *score }))
-                    .collect(),
-                trigger_reason: if *end { 2 } else { 1 },
-            }
-            .encode_to_vec(),
+            armies_message(common("WebcastLinkMicArmies"), *battle_id, *end, scores),
         ),
         RoomSpec::Emote { who, emote_ids } => (
             "WebcastEmoteChatMessage",
@@ -303,89 +209,22 @@ pub(crate) fn encode_room(spec: &RoomSpec, msg_id: i64, at: i64) -> (&'static st
             }
             .encode_to_vec(),
         ),
-        RoomSpec::EmoteChat { who, emote_ids } => {
-            // The chat's own fields, then its emotes (field 13) appended: one message on the wire.
-            let mut bytes = pb::WebcastChatMessage {
-                common: common("WebcastChatMessage"),
-                user: who.encode(),
-                content: Vec::new(),
-                user_identity: None,
-            }
-            .encode_to_vec();
-            pb::ChatEmotes {
-                content: Vec::new(),
-                emotes: emotes(emote_ids)
-                    .into_iter()
-                    .zip(0..)
-                    .map(|(emote, index)| pb::EmoteWithIndex {
-                        index,
-                        emote: Some(emote),
-                    })
-                    .collect(),
-            }
-            .encode(&mut bytes)
-            .ok();
-            ("WebcastChatMessage", bytes)
-        }
+        RoomSpec::EmoteChat { who, emote_ids } => (
+            "WebcastChatMessage",
+            emote_chat_message(common("WebcastChatMessage"), who, emote_ids),
+        ),
         RoomSpec::Poll {
             poll_id,
             phase,
             title,
             options: opts,
-        } => {
-            let mut m = pb::WebcastPollMessage {
-                common: common("WebcastPollMessage"),
-                poll_id: *poll_id,
-                ..Default::default()
-            };
-            match phase {
-                0 => {
-                    m.start_content = Some(pb::PollStartContent {
-                        title: title.as_bytes().to_vec(),
-                        option_list: options(opts),
-                        ..Default::default()
-                    });
-                }
-                1 => {
-                    m.update_votes_content = Some(pb::PollUpdateVotesContent {
-                        option_list: options(opts),
-                    });
-                }
-                _ => {
-                    m.end_content = Some(pb::PollEndContent {
-                        end_type: 0,
-                        option_list: options(opts),
-                    });
-                }
-            }
-            ("WebcastPollMessage", m.encode_to_vec())
-        }
-        RoomSpec::Goal {
-            goal_id,
-            description,
-            progress,
-            target,
-            contributor,
         } => (
+            "WebcastPollMessage",
+            poll_message(common("WebcastPollMessage"), *poll_id, *phase, title, opts),
+        ),
+        RoomSpec::Goal { .. } => (
             "WebcastGoalUpdateMessage",
-            pb::WebcastGoalUpdateMessage {
-                common: common("WebcastGoalUpdateMessage"),
-                goal: Some(pb::LiveStreamGoal {
-                    id: *goal_id,
-                    sub_goals: vec![pb::GoalSubGoal {
-                        r#type: 1,
-                        id: 1,
-                        progress: *progress,
-                        target: *target,
-                    }],
-                    description: description.as_bytes().to_vec(),
-                }),
-                contributor_id: contributor.user_id,
-                contributor_display_id: contributor.unique_id.as_bytes().to_vec(),
-                contribute_subgoal: None,
-                contribute_count: 1,
-            }
-            .encode_to_vec(),
+            goal_message(common("WebcastGoalUpdateMessage"), spec),
         ),
         RoomSpec::Question {
             who,
@@ -418,18 +257,263 @@ pub(crate) fn encode_room(spec: &RoomSpec, msg_id: i64, at: i64) -> (&'static st
             text,
         } => (
             "WebcastRoomPinMessage",
-            pb::WebcastRoomPinMessage {
-                common: common("WebcastRoomPinMessage"),
-                chat_message: Some(pb::PinnedMessage {
-                    common: spec_common("WebcastChatMessage", *pinned_msg_id, at),
-                    user: who.encode(),
-                    content: text.as_bytes().to_vec(),
-                }),
-                gift_message: None,
-                action: 1,
-                pin_msg_id: *pinned_msg_id,
-            }
-            .encode_to_vec(),
+            pin_message(
+                common("WebcastRoomPinMessage"),
+                who,
+                *pinned_msg_id,
+                text,
+                at,
+            ),
         ),
     }
+}
+
+fn viewers_message(
+    common: Option<pb::CommonMessageData>,
+    viewers: i64,
+    total: i64,
+    top: &[(Who, i64)],
+) -> Vec<u8> {
+    pb::WebcastRoomUserSeqMessage {
+        common,
+        ranks: top
+            .iter()
+            .zip(1..)
+            .map(|((who, coins), rank)| pb::RoomContributor {
+                score: *coins,
+                user: who.encode(),
+                rank,
+            })
+            .collect(),
+        total: viewers,
+        popularity: 0,
+        total_user: total,
+    }
+    .encode_to_vec()
+}
+
+fn super_fan_message(who: &Who, joined: bool, msg_id: i64, at: i64) -> Vec<u8> {
+    let key = if joined {
+        "ttlive_superfan_commentnotif_superfanjoined"
+    } else {
+        "ttlive_superfan_commentnotif_becamesuperfan"
+    };
+    pb::WebcastBarrageMessage {
+        common: common_text("WebcastBarrageMessage", msg_id, at, ""),
+        content: text(key),
+        common_barrage_content: None,
+        user: who.encode(),
+    }
+    .encode_to_vec()
+}
+
+/// Opens (action 4, no results yet) or finishes (action 5, `battle_result` per side) a battle.
+fn battle_message(
+    common: Option<pb::CommonMessageData>,
+    battle_id: i64,
+    action: i32,
+    sides: &[(i64, String, i64, i32)],
+) -> Vec<u8> {
+    let battle_result = if action == 5 {
+        sides
+            .iter()
+            .map(|(id, _, score, result)| {
+                let result = pb::BattleResult {
+                    user_id: *id,
+                    result: *result,
+                    score: *score,
+                };
+                (*id, result)
+            })
+            .collect()
+    } else {
+        Default::default()
+    };
+    let anchors_info = sides
+        .iter()
+        .map(|(id, name, _, _)| pb::BattleUserInfoWrapper {
+            key: *id,
+            value: Some(pb::BattleUserInfo {
+                user: Some(pb::BattleBaseUserInfo {
+                    user_id: *id,
+                    nick_name: name.as_bytes().to_vec(),
+                    display_id: Vec::new(),
+                }),
+            }),
+        })
+        .collect();
+    pb::WebcastLinkMicBattle {
+        common,
+        battle_id,
+        battle_settings: None,
+        action,
+        battle_result,
+        armies: Vec::new(),
+        anchors_info,
+    }
+    .encode_to_vec()
+}
+
+/// A chat message with empty text whose emotes (field 13) follow its own fields: one message on
+/// the wire, as TikTok sends it.
+fn emote_chat_message(
+    common: Option<pb::CommonMessageData>,
+    who: &Who,
+    emote_ids: &[String],
+) -> Vec<u8> {
+    let mut bytes = pb::WebcastChatMessage {
+        common,
+        user: who.encode(),
+        content: Vec::new(),
+        user_identity: None,
+    }
+    .encode_to_vec();
+    pb::ChatEmotes {
+        content: Vec::new(),
+        emotes: emotes(emote_ids)
+            .into_iter()
+            .zip(0..)
+            .map(|(emote, index)| pb::EmoteWithIndex {
+                index,
+                emote: Some(emote),
+            })
+            .collect(),
+    }
+    .encode(&mut bytes)
+    .ok();
+    bytes
+}
+
+/// phase 0 starts the poll, 1 updates its votes, 2 ends it.
+fn poll_message(
+    common: Option<pb::CommonMessageData>,
+    poll_id: i64,
+    phase: u8,
+    title: &str,
+    opts: &[(String, i64)],
+) -> Vec<u8> {
+    let mut m = pb::WebcastPollMessage {
+        common,
+        poll_id,
+        ..Default::default()
+    };
+    match phase {
+        0 => {
+            m.start_content = Some(pb::PollStartContent {
+                title: title.as_bytes().to_vec(),
+                option_list: options(opts),
+                ..Default::default()
+            });
+        }
+        1 => {
+            m.update_votes_content = Some(pb::PollUpdateVotesContent {
+                option_list: options(opts),
+            });
+        }
+        _ => {
+            m.end_content = Some(pb::PollEndContent {
+                end_type: 0,
+                option_list: options(opts),
+            });
+        }
+    }
+    m.encode_to_vec()
+}
+
+fn chest_message(spec: &RoomSpec, msg_id: i64, at: i64) -> Vec<u8> {
+    let RoomSpec::Chest {
+        who,
+        envelope_id,
+        diamonds,
+        openers,
+        super_fan_box,
+    } = spec
+    else {
+        return Vec::new();
+    };
+    pb::WebcastEnvelopeMessage {
+        common: common_text("WebcastEnvelopeMessage", msg_id, at, ""),
+        envelope_info: Some(pb::RedEnvelopeInfo {
+            envelope_id: envelope_id.as_bytes().to_vec(),
+            business_type: if *super_fan_box { 19 } else { 1 },
+            send_user_name: who.nickname.as_bytes().to_vec(),
+            diamond_count: *diamonds,
+            people_count: *openers,
+            unpack_at: 0,
+            send_user_id: who.user_id.to_string().into_bytes(),
+        }),
+        display: 0,
+    }
+    .encode_to_vec()
+}
+
+fn armies_message(
+    common: Option<pb::CommonMessageData>,
+    battle_id: i64,
+    end: bool,
+    scores: &[(i64, i64)],
+) -> Vec<u8> {
+    pb::WebcastLinkMicArmies {
+        common,
+        battle_id,
+        armies: scores
+            .iter()
+            .map(|(id, score)| (*id, pb::BattleUserArmies { hostscore: *score }))
+            .collect(),
+        trigger_reason: if end { 2 } else { 1 },
+    }
+    .encode_to_vec()
+}
+
+fn goal_message(common: Option<pb::CommonMessageData>, spec: &RoomSpec) -> Vec<u8> {
+    let RoomSpec::Goal {
+        goal_id,
+        description,
+        progress,
+        target,
+        contributor,
+    } = spec
+    else {
+        return Vec::new();
+    };
+    pb::WebcastGoalUpdateMessage {
+        common,
+        goal: Some(pb::LiveStreamGoal {
+            id: *goal_id,
+            sub_goals: vec![pb::GoalSubGoal {
+                r#type: 1,
+                id: 1,
+                progress: *progress,
+                target: *target,
+            }],
+            description: description.as_bytes().to_vec(),
+        }),
+        contributor_id: contributor.user_id,
+        contributor_display_id: contributor.unique_id.as_bytes().to_vec(),
+        contribute_subgoal: None,
+        contribute_count: 1,
+    }
+    .encode_to_vec()
+}
+
+/// A pin of the chat message `pinned_msg_id` (a copy of it rides inside).
+fn pin_message(
+    common: Option<pb::CommonMessageData>,
+    who: &Who,
+    pinned_msg_id: i64,
+    text: &str,
+    at: i64,
+) -> Vec<u8> {
+    pb::WebcastRoomPinMessage {
+        common,
+        chat_message: Some(pb::PinnedMessage {
+            common: spec_common("WebcastChatMessage", pinned_msg_id, at),
+            user: who.encode(),
+            content: text.as_bytes().to_vec(),
+        }),
+        gift_message: None,
+        action: 1,
+        pin_msg_id: pinned_msg_id,
+    }
+    .encode_to_vec()
 }

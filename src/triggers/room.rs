@@ -8,7 +8,7 @@ use std::collections::{HashMap, VecDeque};
 use serde::Serialize;
 
 use super::{Condition, EventKind, Fired, TriggerState};
-use crate::event::{BattlePhase, RoomEvent, RoomKind, SuperFanMoment};
+use crate::event::{Battle, BattlePhase, Chest, RoomEvent, RoomKind, SuperFanMoment};
 use crate::mappings::MappingTable;
 
 /// What a 2026 kind's `--events` line carries besides the viewer (flattened into the line; each
@@ -99,6 +99,15 @@ impl Gifted {
     }
 }
 
+/// A chest's (or Super Fan box's) numbers for its line.
+fn chest_line(chest: &Chest) -> RoomLine {
+    RoomLine {
+        diamonds: Some(u64::from(chest.diamonds)),
+        openers: Some(chest.openers),
+        ..RoomLine::default()
+    }
+}
+
 /// The (battle, phase) pairs that fired, newest last.
 #[derive(Debug, Default)]
 pub(super) struct BattlesSeen(VecDeque<(i64, BattlePhase)>);
@@ -126,6 +135,10 @@ impl TriggerState {
         now_millis: u64,
         out: &mut Vec<Fired>,
     ) {
+        if let Some(moment) = room.super_fan() {
+            self.on_super_fan(table, room, moment, now_millis, out);
+            return;
+        }
         let (msg_id, user) = (room.msg_id, &room.user);
         match &room.kind {
             RoomKind::Subscription { months } => {
@@ -133,91 +146,14 @@ impl TriggerState {
                 self.subscribe(table, msg_id, user, months, now_millis, out);
             }
             RoomKind::Viewers(count) => {
-                self.on_viewers(table, msg_id, count.viewers, now_millis, out)
-            }
-            RoomKind::SuperFan { moment } => {
-                self.learn(user, crate::event::Identity::default());
-                let line = RoomLine {
-                    moment: Some(*moment),
-                    ..RoomLine::default()
-                };
-                self.fire_matching(
-                    table,
-                    EventKind::SuperFan,
-                    room,
-                    &line,
-                    now_millis,
-                    out,
-                    |on| matches!(on, Condition::SuperFan { moment: m } if m == moment),
-                );
+                self.on_viewers(table, msg_id, count.viewers, now_millis, out);
             }
             RoomKind::Chest(chest) => {
-                let mut line = RoomLine {
-                    diamonds: Some(u64::from(chest.diamonds)),
-                    openers: Some(chest.openers),
-                    ..RoomLine::default()
-                };
-                if chest.super_fan_box {
-                    line.moment = Some(SuperFanMoment::Box);
-                    self.fire_matching(
-                        table,
-                        EventKind::SuperFan,
-                        room,
-                        &line,
-                        now_millis,
-                        out,
-                        |on| {
-                            matches!(
-                                on,
-                                Condition::SuperFan {
-                                    moment: SuperFanMoment::Box
-                                }
-                            )
-                        },
-                    );
-                } else {
-                    self.fire_with(
-                        table,
-                        EventKind::TreasureChest,
-                        msg_id,
-                        user,
-                        &line,
-                        now_millis,
-                        out,
-                    );
-                }
+                let line = chest_line(chest);
+                let kind = EventKind::TreasureChest;
+                self.fire_with(table, kind, msg_id, user, &line, now_millis, out);
             }
-            RoomKind::Battle(battle) => {
-                if battle.phase == BattlePhase::Scores
-                    || !self.battles.first(battle.battle_id, battle.phase)
-                {
-                    return;
-                }
-                let line = RoomLine {
-                    phase: Some(battle.phase),
-                    battle_id: Some(battle.battle_id),
-                    scores: battle
-                        .sides
-                        .iter()
-                        .map(|s| ScoreLine {
-                            user_id: s.anchor_id,
-                            score: s.score,
-                        })
-                        .collect(),
-                    winner: battle.winner,
-                    ..RoomLine::default()
-                };
-                let phase = battle.phase;
-                self.fire_matching(
-                    table,
-                    EventKind::Battle,
-                    room,
-                    &line,
-                    now_millis,
-                    out,
-                    |on| matches!(on, Condition::Battle { phase: p } if *p == phase),
-                );
-            }
+            RoomKind::Battle(battle) => self.on_battle(table, room, battle, now_millis, out),
             RoomKind::Emote { emote_ids } => {
                 self.learn(user, crate::event::Identity::default());
                 let line = RoomLine {
@@ -234,13 +170,81 @@ impl TriggerState {
                     out,
                 );
             }
-            RoomKind::Poll(_)
+            RoomKind::SuperFan { .. }
+            | RoomKind::Poll(_)
             | RoomKind::Goal(_)
             | RoomKind::Question { .. }
             | RoomKind::Deleted { .. }
             | RoomKind::Pinned { .. }
             | RoomKind::Nothing => {}
         }
+    }
+
+    /// A new Super Fan, a Super Fan joining or a Super Fan box: the rules of that moment fire.
+    fn on_super_fan(
+        &mut self,
+        table: &MappingTable,
+        room: &RoomEvent,
+        moment: SuperFanMoment,
+        now_millis: u64,
+        out: &mut Vec<Fired>,
+    ) {
+        self.learn(&room.user, crate::event::Identity::default());
+        let mut line = match &room.kind {
+            RoomKind::Chest(chest) => chest_line(chest),
+            _ => RoomLine::default(),
+        };
+        line.moment = Some(moment);
+        let wanted =
+            |on: &Condition| matches!(on, Condition::SuperFan { moment: m } if *m == moment);
+        self.fire_matching(
+            table,
+            EventKind::SuperFan,
+            room,
+            &line,
+            now_millis,
+            out,
+            wanted,
+        );
+    }
+
+    /// A battle's start or end (once per battle each; score updates fire nothing).
+    fn on_battle(
+        &mut self,
+        table: &MappingTable,
+        room: &RoomEvent,
+        battle: &Battle,
+        now_millis: u64,
+        out: &mut Vec<Fired>,
+    ) {
+        let phase = battle.phase;
+        if phase == BattlePhase::Scores || !self.battles.first(battle.battle_id, phase) {
+            return;
+        }
+        let line = RoomLine {
+            phase: Some(phase),
+            battle_id: Some(battle.battle_id),
+            scores: battle
+                .sides
+                .iter()
+                .map(|s| ScoreLine {
+                    user_id: s.anchor_id,
+                    score: s.score,
+                })
+                .collect(),
+            winner: battle.winner,
+            ..RoomLine::default()
+        };
+        let wanted = |on: &Condition| matches!(on, Condition::Battle { phase: p } if *p == phase);
+        self.fire_matching(
+            table,
+            EventKind::Battle,
+            room,
+            &line,
+            now_millis,
+            out,
+            wanted,
+        );
     }
 
     /// The viewer count moved: every "viewers ≥ N" whose N lies above the stream's peak so far

@@ -3,7 +3,7 @@
 //! moderator's deletion marking rows.
 
 use super::{EventKind, Feed, What, clean};
-use crate::event::{BattlePhase, PollPhase, RoomEvent, RoomKind, SuperFanMoment};
+use crate::event::{Battle, BattlePhase, Poll, PollPhase, RoomEvent, RoomKind, SuperFanMoment};
 
 /// "⭐ subscribed · 3 months".
 pub(super) fn with_months(words: &str, months: Option<u32>) -> String {
@@ -56,51 +56,18 @@ impl Feed {
                 );
                 text(kind, words)
             }
-            RoomKind::Battle(battle) => {
-                let words = match battle.phase {
-                    BattlePhase::Start => "⚔ battle started".to_owned(),
-                    // Score updates come with every gift of a battle: the feed shows start and end.
-                    BattlePhase::Scores => return,
-                    BattlePhase::End => {
-                        let scores: Vec<String> =
-                            battle.sides.iter().map(|s| s.score.to_string()).collect();
-                        let winner = battle
-                            .winner
-                            .and_then(|w| battle.sides.iter().find(|s| s.anchor_id == w))
-                            .map(|s| {
-                                if s.name.trim().is_empty() {
-                                    format!("#{}", s.anchor_id)
-                                } else {
-                                    clean(&s.name, 40)
-                                }
-                            });
-                        match winner {
-                            Some(name) => format!("⚔ battle won by {name} ({})", scores.join("–")),
-                            None => format!("⚔ battle ended ({})", scores.join("–")),
-                        }
-                    }
-                };
-                text(EventKind::Battle, words)
-            }
+            RoomKind::Battle(battle) => match battle_words(battle) {
+                Some(words) => text(EventKind::Battle, words),
+                // Score updates come with every gift of a battle: the feed shows start and end.
+                None => return,
+            },
             RoomKind::Emote { emote_ids } => {
                 text(EventKind::Emote, format!("😀 {} emote(s)", emote_ids.len()))
             }
-            RoomKind::Poll(poll) => {
-                let words = match poll.phase {
-                    PollPhase::Start => format!("📊 poll: {}", clean(&poll.title, 60)),
-                    PollPhase::Update => return,
-                    PollPhase::End => {
-                        let best = poll.options.iter().max_by_key(|o| o.votes);
-                        match best {
-                            Some(o) => {
-                                format!("📊 poll ended: {} ({} votes)", clean(&o.text, 40), o.votes)
-                            }
-                            None => "📊 poll ended".to_owned(),
-                        }
-                    }
-                };
-                text(EventKind::Poll, words)
-            }
+            RoomKind::Poll(poll) => match poll_words(poll) {
+                Some(words) => text(EventKind::Poll, words),
+                None => return, // vote updates: the end shows the result
+            },
             RoomKind::Goal(goal) => {
                 let words = format!(
                     "🎯 {} {}/{}",
@@ -145,6 +112,43 @@ impl Feed {
             }
         }
     }
+}
+
+/// "⚔ battle started", "⚔ battle won by Me (12–8)"; `None` for a score update.
+fn battle_words(battle: &Battle) -> Option<String> {
+    Some(match battle.phase {
+        BattlePhase::Start => "⚔ battle started".to_owned(),
+        BattlePhase::Scores => return None,
+        BattlePhase::End => {
+            let scores: Vec<String> = battle.sides.iter().map(|s| s.score.to_string()).collect();
+            let winner = battle
+                .winner
+                .and_then(|w| battle.sides.iter().find(|s| s.anchor_id == w))
+                .map(|s| {
+                    if s.name.trim().is_empty() {
+                        format!("#{}", s.anchor_id)
+                    } else {
+                        clean(&s.name, 40)
+                    }
+                });
+            match winner {
+                Some(name) => format!("⚔ battle won by {name} ({})", scores.join("–")),
+                None => format!("⚔ battle ended ({})", scores.join("–")),
+            }
+        }
+    })
+}
+
+/// "📊 poll: Next?", "📊 poll ended: TNT (7 votes)"; `None` for a vote update.
+fn poll_words(poll: &Poll) -> Option<String> {
+    Some(match poll.phase {
+        PollPhase::Start => format!("📊 poll: {}", clean(&poll.title, 60)),
+        PollPhase::Update => return None,
+        PollPhase::End => match poll.options.iter().max_by_key(|o| o.votes) {
+            Some(o) => format!("📊 poll ended: {} ({} votes)", clean(&o.text, 40), o.votes),
+            None => "📊 poll ended".to_owned(),
+        },
+    })
 }
 
 fn text(kind: EventKind, text: String) -> What {

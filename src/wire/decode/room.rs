@@ -47,190 +47,236 @@ pub(super) fn decode_room(
     bytes: &[u8],
     envelope_id: i64,
 ) -> Result<Option<LiveEvent>, DecodeError> {
-    let bad = |reason: String| DecodeError::Message {
-        method: String::from_utf8_lossy(method).into_owned(),
-        msg_id: envelope_id,
-        len: bytes.len(),
-        reason,
-    };
-    let undecodable = |err: prost::DecodeError| bad(err.to_string());
-    let head = |common: Option<&pb::CommonMessageData>| Head {
-        msg_id: pick_id(envelope_id, common.map_or(0, |c| c.msg_id)),
-        create_time_millis: common.map_or(0, |c| c.create_time),
-    };
-    let event = match method {
-        b"WebcastSubNotifyMessage" => {
-            let m = pb::WebcastSubNotifyMessage::decode(bytes).map_err(undecodable)?;
-            let months = u32::try_from(m.sub_month).unwrap_or(0);
-            head(m.common.as_ref()).with(to_user(m.user), RoomKind::Subscription { months })
-        }
-        b"WebcastRoomUserSeqMessage" => {
-            let m = pb::WebcastRoomUserSeqMessage::decode(bytes).map_err(undecodable)?;
-            let top = m
-                .ranks
-                .into_iter()
-                .take(MAX_TOP_VIEWERS)
-                .map(|r| TopViewer {
-                    user: to_user(r.user),
-                    coins: u64::try_from(r.score).unwrap_or(0),
-                    rank: u32::try_from(r.rank).unwrap_or(0),
-                })
-                .collect();
-            let count = ViewerCount {
-                viewers: u64::try_from(m.total).unwrap_or(0),
-                total_viewers: u64::try_from(m.total_user).unwrap_or(0),
-                top,
-            };
-            head(m.common.as_ref()).with(User::default(), RoomKind::Viewers(count))
-        }
-        b"WebcastBarrageMessage" => {
-            let m = pb::WebcastBarrageMessage::decode(bytes).map_err(undecodable)?;
-            let keys = [
-                m.content.as_ref(),
-                m.common_barrage_content.as_ref(),
-                m.common.as_ref().and_then(|c| c.display_text.as_ref()),
-            ];
-            let Some(moment) = super_fan_moment(keys.into_iter().flatten().map(|t| &t.key[..]))
-            else {
-                return Ok(None); // a barrage that is no Super Fan notice: nothing we show
-            };
-            text_head(envelope_id, m.common.as_ref())
-                .with(to_user(m.user), RoomKind::SuperFan { moment })
-        }
-        b"WebcastEnvelopeMessage" => {
-            let m = pb::WebcastEnvelopeMessage::decode(bytes).map_err(undecodable)?;
-            let info = m.envelope_info.unwrap_or_default();
-            let key = m
-                .common
-                .as_ref()
-                .and_then(|c| c.display_text.as_ref())
-                .map_or(&[][..], |t| &t.key[..]);
-            let super_fan_box = info.business_type == SUPER_FAN_BOX_BUSINESS_TYPE
-                || contains_ignoring_case(key, b"ttlive_superfanbox");
-            let sender = User {
-                user_id: lossy(&info.send_user_id).trim().parse().unwrap_or(0),
-                nickname: lossy(&info.send_user_name),
-                ..User::default()
-            };
-            let chest = Chest {
-                envelope_id: lossy(&info.envelope_id),
-                diamonds: u32::try_from(info.diamond_count).unwrap_or(0),
-                openers: u32::try_from(info.people_count).unwrap_or(0),
-                super_fan_box,
-            };
-            text_head(envelope_id, m.common.as_ref()).with(sender, RoomKind::Chest(chest))
-        }
-        b"WebcastLinkMicBattle" => {
-            let m = pb::WebcastLinkMicBattle::decode(bytes).map_err(undecodable)?;
-            let Some(battle) = battle(&m) else {
-                return Ok(None); // an invitation, a refusal…: no battle yet
-            };
-            head(m.common.as_ref()).with(User::default(), RoomKind::Battle(battle))
-        }
-        b"WebcastLinkMicArmies" => {
-            let m = pb::WebcastLinkMicArmies::decode(bytes).map_err(undecodable)?;
-            let sides: Vec<BattleSide> = sorted_take(m.armies)
-                .map(|(anchor_id, army)| BattleSide {
-                    anchor_id,
-                    name: String::new(),
-                    score: army.hostscore,
-                })
-                .collect();
-            let end = m.trigger_reason == ARMIES_BATTLE_END;
-            let battle = Battle {
-                battle_id: m.battle_id,
-                phase: if end {
-                    BattlePhase::End
-                } else {
-                    BattlePhase::Scores
-                },
-                winner: if end { leader(&sides) } else { None },
-                sides,
-            };
-            head(m.common.as_ref()).with(User::default(), RoomKind::Battle(battle))
-        }
-        b"WebcastEmoteChatMessage" => {
-            let m = pb::WebcastEmoteChatMessage::decode(bytes).map_err(undecodable)?;
-            let emote_ids = m
-                .emote_list
-                .iter()
-                .take(MAX_ITEMS)
-                .map(|e| lossy(&e.emote_id))
-                .collect();
-            let user = with_identity(to_user(m.user), m.user_identity);
-            head(m.common.as_ref()).with(user, RoomKind::Emote { emote_ids })
-        }
-        b"WebcastPollMessage" => {
-            let m = pb::WebcastPollMessage::decode(bytes).map_err(undecodable)?;
-            head(m.common.as_ref()).with(User::default(), RoomKind::Poll(poll(m)))
-        }
-        b"WebcastGoalUpdateMessage" => {
-            let m = pb::WebcastGoalUpdateMessage::decode(bytes).map_err(undecodable)?;
-            let goal = m.goal.unwrap_or_default();
-            let step = m
-                .contribute_subgoal
-                .or_else(|| goal.sub_goals.into_iter().next())
-                .unwrap_or_default();
-            let contributor = User {
-                user_id: m.contributor_id,
-                unique_id: handle(lossy(&m.contributor_display_id)),
-                ..User::default()
-            };
-            let progress = GoalProgress {
-                goal_id: goal.id,
-                description: text(&goal.description),
-                progress: step.progress,
-                target: step.target,
-            };
-            head(m.common.as_ref()).with(contributor, RoomKind::Goal(progress))
-        }
-        b"WebcastQuestionNewMessage" => {
-            let m = pb::WebcastQuestionNewMessage::decode(bytes).map_err(undecodable)?;
-            let question = m.data.unwrap_or_default();
-            let kind = RoomKind::Question {
-                question_id: question.question_id,
-                text: text(&question.content),
-            };
-            head(m.common.as_ref()).with(to_user(question.user), kind)
-        }
-        b"WebcastImDeleteMessage" => {
-            let m = pb::WebcastImDeleteMessage::decode(bytes).map_err(undecodable)?;
-            let mut msg_ids = m.delete_msg_ids;
-            let mut user_ids = m.delete_user_ids;
-            msg_ids.truncate(MAX_ITEMS);
-            user_ids.truncate(MAX_ITEMS);
-            let kind = RoomKind::Deleted { msg_ids, user_ids };
-            head(m.common.as_ref()).with(User::default(), kind)
-        }
-        b"WebcastRoomPinMessage" => {
-            let m = pb::WebcastRoomPinMessage::decode(bytes).map_err(undecodable)?;
-            let (inner_id, user, text) = match (m.chat_message, m.gift_message) {
-                (Some(chat), _) => (
-                    chat.common.map_or(0, |c| c.msg_id),
-                    chat.user,
-                    text(&chat.content),
-                ),
-                (None, Some(gift)) => (
-                    gift.common.map_or(0, |c| c.msg_id),
-                    gift.user,
-                    String::new(),
-                ),
-                (None, None) => (0, None, String::new()),
-            };
-            let kind = RoomKind::Pinned {
-                pinned_msg_id: if m.pin_msg_id != 0 {
-                    m.pin_msg_id
-                } else {
-                    inner_id
-                },
-                text,
-                unpinned: m.action == PIN_CANCEL,
-            };
-            head(m.common.as_ref()).with(to_user(user), kind)
-        }
+    let decode: fn(&[u8], i64) -> Decoded = match method {
+        b"WebcastSubNotifyMessage" => sub_notify,
+        b"WebcastRoomUserSeqMessage" => viewer_count,
+        b"WebcastBarrageMessage" => barrage,
+        b"WebcastEnvelopeMessage" => envelope,
+        b"WebcastLinkMicBattle" => link_mic_battle,
+        b"WebcastLinkMicArmies" => link_mic_armies,
+        b"WebcastEmoteChatMessage" => emote_chat,
+        b"WebcastPollMessage" => |bytes, id| {
+            let m = pb::WebcastPollMessage::decode(bytes)?;
+            Ok(Some(
+                head(id, m.common.as_ref()).with(User::default(), RoomKind::Poll(poll(m))),
+            ))
+        },
+        b"WebcastGoalUpdateMessage" => goal_update,
+        b"WebcastQuestionNewMessage" => question,
+        b"WebcastImDeleteMessage" => im_delete,
+        b"WebcastRoomPinMessage" => room_pin,
         _ => return Ok(None),
     };
-    Ok(Some(LiveEvent::Room(Box::new(event))))
+    match decode(bytes, envelope_id) {
+        Ok(room) => Ok(room.map(|room| LiveEvent::Room(Box::new(room)))),
+        Err(err) => Err(DecodeError::Message {
+            method: String::from_utf8_lossy(method).into_owned(),
+            msg_id: envelope_id,
+            len: bytes.len(),
+            reason: err.to_string(),
+        }),
+    }
+}
+
+/// One message's event (`None`: a message of a known method that shows nothing).
+type Decoded = Result<Option<RoomEvent>, prost::DecodeError>;
+
+fn sub_notify(bytes: &[u8], id: i64) -> Decoded {
+    let m = pb::WebcastSubNotifyMessage::decode(bytes)?;
+    let months = u32::try_from(m.sub_month).unwrap_or(0);
+    let kind = RoomKind::Subscription { months };
+    Ok(Some(
+        head(id, m.common.as_ref()).with(to_user(m.user), kind),
+    ))
+}
+
+fn viewer_count(bytes: &[u8], id: i64) -> Decoded {
+    let m = pb::WebcastRoomUserSeqMessage::decode(bytes)?;
+    let top = m
+        .ranks
+        .into_iter()
+        .take(MAX_TOP_VIEWERS)
+        .map(|r| TopViewer {
+            user: to_user(r.user),
+            coins: u64::try_from(r.score).unwrap_or(0),
+            rank: u32::try_from(r.rank).unwrap_or(0),
+        })
+        .collect();
+    let count = ViewerCount {
+        viewers: u64::try_from(m.total).unwrap_or(0),
+        total_viewers: u64::try_from(m.total_user).unwrap_or(0),
+        top,
+    };
+    Ok(Some(
+        head(id, m.common.as_ref()).with(User::default(), RoomKind::Viewers(count)),
+    ))
+}
+
+fn barrage(bytes: &[u8], id: i64) -> Decoded {
+    let m = pb::WebcastBarrageMessage::decode(bytes)?;
+    let keys = [
+        m.content.as_ref(),
+        m.common_barrage_content.as_ref(),
+        m.common.as_ref().and_then(|c| c.display_text.as_ref()),
+    ];
+    // A barrage that is no Super Fan notice shows nothing.
+    let Some(moment) = super_fan_moment(keys.into_iter().flatten().map(|t| &t.key[..])) else {
+        return Ok(None);
+    };
+    let kind = RoomKind::SuperFan { moment };
+    Ok(Some(
+        text_head(id, m.common.as_ref()).with(to_user(m.user), kind),
+    ))
+}
+
+fn envelope(bytes: &[u8], id: i64) -> Decoded {
+    let m = pb::WebcastEnvelopeMessage::decode(bytes)?;
+    let info = m.envelope_info.unwrap_or_default();
+    let key = m
+        .common
+        .as_ref()
+        .and_then(|c| c.display_text.as_ref())
+        .map_or(&[][..], |t| &t.key[..]);
+    let super_fan_box = info.business_type == SUPER_FAN_BOX_BUSINESS_TYPE
+        || contains_ignoring_case(key, b"ttlive_superfanbox");
+    let sender = User {
+        user_id: lossy(&info.send_user_id).trim().parse().unwrap_or(0),
+        nickname: lossy(&info.send_user_name),
+        ..User::default()
+    };
+    let chest = Chest {
+        envelope_id: lossy(&info.envelope_id),
+        diamonds: u32::try_from(info.diamond_count).unwrap_or(0),
+        openers: u32::try_from(info.people_count).unwrap_or(0),
+        super_fan_box,
+    };
+    Ok(Some(
+        text_head(id, m.common.as_ref()).with(sender, RoomKind::Chest(chest)),
+    ))
+}
+
+fn link_mic_battle(bytes: &[u8], id: i64) -> Decoded {
+    let m = pb::WebcastLinkMicBattle::decode(bytes)?;
+    // An invitation, a refusal…: no battle yet.
+    let Some(battle) = battle(&m) else {
+        return Ok(None);
+    };
+    Ok(Some(
+        head(id, m.common.as_ref()).with(User::default(), RoomKind::Battle(battle)),
+    ))
+}
+
+fn link_mic_armies(bytes: &[u8], id: i64) -> Decoded {
+    let m = pb::WebcastLinkMicArmies::decode(bytes)?;
+    let sides: Vec<BattleSide> = sorted_take(m.armies)
+        .map(|(anchor_id, army)| BattleSide {
+            anchor_id,
+            name: String::new(),
+            score: army.hostscore,
+        })
+        .collect();
+    let end = m.trigger_reason == ARMIES_BATTLE_END;
+    let battle = Battle {
+        battle_id: m.battle_id,
+        phase: if end {
+            BattlePhase::End
+        } else {
+            BattlePhase::Scores
+        },
+        winner: if end { leader(&sides) } else { None },
+        sides,
+    };
+    Ok(Some(
+        head(id, m.common.as_ref()).with(User::default(), RoomKind::Battle(battle)),
+    ))
+}
+
+fn emote_chat(bytes: &[u8], id: i64) -> Decoded {
+    let m = pb::WebcastEmoteChatMessage::decode(bytes)?;
+    let emote_ids = m
+        .emote_list
+        .iter()
+        .take(MAX_ITEMS)
+        .map(|e| lossy(&e.emote_id))
+        .collect();
+    let user = with_identity(to_user(m.user), m.user_identity);
+    Ok(Some(
+        head(id, m.common.as_ref()).with(user, RoomKind::Emote { emote_ids }),
+    ))
+}
+
+fn goal_update(bytes: &[u8], id: i64) -> Decoded {
+    let m = pb::WebcastGoalUpdateMessage::decode(bytes)?;
+    let goal = m.goal.unwrap_or_default();
+    let step = m
+        .contribute_subgoal
+        .or_else(|| goal.sub_goals.into_iter().next())
+        .unwrap_or_default();
+    let contributor = User {
+        user_id: m.contributor_id,
+        unique_id: handle(lossy(&m.contributor_display_id)),
+        ..User::default()
+    };
+    let progress = GoalProgress {
+        goal_id: goal.id,
+        description: text(&goal.description),
+        progress: step.progress,
+        target: step.target,
+    };
+    Ok(Some(
+        head(id, m.common.as_ref()).with(contributor, RoomKind::Goal(progress)),
+    ))
+}
+
+fn question(bytes: &[u8], id: i64) -> Decoded {
+    let m = pb::WebcastQuestionNewMessage::decode(bytes)?;
+    let question = m.data.unwrap_or_default();
+    let kind = RoomKind::Question {
+        question_id: question.question_id,
+        text: text(&question.content),
+    };
+    Ok(Some(
+        head(id, m.common.as_ref()).with(to_user(question.user), kind),
+    ))
+}
+
+fn im_delete(bytes: &[u8], id: i64) -> Decoded {
+    let m = pb::WebcastImDeleteMessage::decode(bytes)?;
+    let mut msg_ids = m.delete_msg_ids;
+    let mut user_ids = m.delete_user_ids;
+    msg_ids.truncate(MAX_ITEMS);
+    user_ids.truncate(MAX_ITEMS);
+    let kind = RoomKind::Deleted { msg_ids, user_ids };
+    Ok(Some(
+        head(id, m.common.as_ref()).with(User::default(), kind),
+    ))
+}
+
+fn room_pin(bytes: &[u8], id: i64) -> Decoded {
+    let m = pb::WebcastRoomPinMessage::decode(bytes)?;
+    let (inner_id, user, text) = match (m.chat_message, m.gift_message) {
+        (Some(chat), _) => (
+            chat.common.map_or(0, |c| c.msg_id),
+            chat.user,
+            text(&chat.content),
+        ),
+        (None, Some(gift)) => (
+            gift.common.map_or(0, |c| c.msg_id),
+            gift.user,
+            String::new(),
+        ),
+        (None, None) => (0, None, String::new()),
+    };
+    let kind = RoomKind::Pinned {
+        pinned_msg_id: if m.pin_msg_id != 0 {
+            m.pin_msg_id
+        } else {
+            inner_id
+        },
+        text,
+        unpinned: m.action == PIN_CANCEL,
+    };
+    Ok(Some(head(id, m.common.as_ref()).with(to_user(user), kind)))
 }
 
 /// A chat message whose text is empty because it carries only emotes (field 13), as an emote
@@ -290,6 +336,13 @@ impl Head {
             user,
             kind,
         }
+    }
+}
+
+fn head(envelope_id: i64, common: Option<&pb::CommonMessageData>) -> Head {
+    Head {
+        msg_id: pick_id(envelope_id, common.map_or(0, |c| c.msg_id)),
+        create_time_millis: common.map_or(0, |c| c.create_time),
     }
 }
 
