@@ -5,6 +5,7 @@
 
 mod bedrock;
 mod connection;
+mod counters;
 mod login;
 mod messages;
 mod quit;
@@ -118,6 +119,8 @@ pub struct GiftdeckApp {
     world_rx: watch::Receiver<WorldStatus>,
     /// The listener the Bedrock game connects to (`bedrock.enabled`).
     bedrock: bedrock::BedrockHost,
+    /// The death and win counters, the others, and the stream timer.
+    counters: crate::counter_hub::CounterHub,
 }
 
 impl GiftdeckApp {
@@ -170,8 +173,10 @@ impl GiftdeckApp {
         // Latest-value state straight from the executor: never behind, never blocking it.
         let queue_rx = executor.status_watch();
         let world = WorldHandle::spawn(executor.world_gate());
-        world.set_config(world_config(&settings));
         let world_rx = world.status_watch();
+        let counters_path = counters::counters_path(save.path.as_deref());
+        let (counter_hub, counters_problem) =
+            counters::start_hub(&settings, counters_path.as_deref());
 
         let (save_tx, save_rx) = watch::channel(None);
         if let Some(path) = save.path.clone().filter(|_| save.allowed) {
@@ -206,10 +211,14 @@ impl GiftdeckApp {
             world,
             world_rx,
             bedrock: bedrock::BedrockHost::default(),
+            counters: counter_hub,
         };
         if app.sync_bedrock() {
             app.apply_executor_config();
         }
+        app.world
+            .set_config(world_config(&app.state.settings, app.bedrock.link()));
+        app.start_counters(counters_path, counters_problem);
         // The world's status wakes the window when it changes; nothing else does.
         app.wake_on_change(app.world_rx.clone());
         app.show_overlays(overlay_error);
@@ -362,6 +371,7 @@ impl GiftdeckApp {
             self.state.queue = self.queue_rx.borrow_and_update().clone();
         }
         self.world_step();
+        self.refresh_counters();
         self.link.refresh(&mut self.state.conn);
         self.refresh_bedrock();
         if let Some(overlays) = &self.overlays {
@@ -452,6 +462,7 @@ impl GiftdeckApp {
 
     fn run(&mut self, command: Command) {
         match command {
+            Command::Counters(change) => self.hand_change(change),
             Command::Connect => self.connect(),
             Command::Disconnect => self.disconnect(),
             Command::StartDemo => self.start_demo(),
@@ -635,7 +646,9 @@ impl GiftdeckApp {
         }
         self.sync_bedrock();
         self.apply_executor_config();
-        self.world.set_config(world_config(&self.state.settings));
+        self.world
+            .set_config(world_config(&self.state.settings, self.bedrock.link()));
+        self.counters_settings_changed();
         self.schedule_save();
     }
 
@@ -712,9 +725,16 @@ impl eframe::App for GiftdeckApp {
 
 /// The executor's settings; `demo_rcon` is the current server while the demo runs (the
 /// streamer's stays set, so real-stream actions stay bound to it and are held meanwhile).
-/// The world watch for the streamer's own server and player (`None` until both are set up).
-fn world_config(settings: &Settings) -> Option<WorldConfig> {
-    WorldConfig::of(&settings.minecraft_world, settings.rcon.if_set_up())
+/// The world watch for the streamer's Bedrock world when that is on, else their own Java server
+/// and player (`None` until both are set up).
+fn world_config(
+    settings: &Settings,
+    bedrock: Option<crate::actions::BedrockLink>,
+) -> Option<WorldConfig> {
+    match bedrock {
+        Some(link) => WorldConfig::bedrock(&settings.minecraft_world, Some(link)),
+        None => WorldConfig::of(&settings.minecraft_world, settings.rcon.if_set_up()),
+    }
 }
 
 /// `bedrock` is the streamer's Bedrock world when that is on.

@@ -96,6 +96,8 @@ pub fn find_problems(mappings: &[Mapping], catalog: &Catalog) -> Vec<Vec<Problem
                     }
                     Action::Keys(keys) => keys.steps.is_empty(),
                     Action::Speak(speak) => speak.text.trim().is_empty(),
+                    Action::Counter(counter) => counter.op().is_err(),
+                    Action::StreamTimer(timer) => timer.op().is_err(),
                 };
                 if empty {
                     problems.push(Problem::EmptyAction { action: i + 1 });

@@ -157,6 +157,8 @@ fn kind_name(action: &Action) -> &'static str {
         Action::ObsText { .. } => "OBS text",
         Action::Keys(_) => "Keys",
         Action::Speak(_) => "Speak",
+        Action::Counter(_) => "Counter",
+        Action::StreamTimer(_) => "Stream timer",
     }
 }
 
@@ -209,6 +211,8 @@ fn action_kind_ui(ui: &mut egui::Ui, action: &mut Action) -> bool {
                 new_obs_scene(),
                 new_obs_show(),
                 new_obs_text(),
+                super::counter_actions::new_counter(),
+                super::counter_actions::new_timer(),
             ];
             for option in options {
                 let selected = kind_name(&option) == kind_name(action);
@@ -303,6 +307,8 @@ fn action_fields_ui(
                 .changed();
             a || b
         }
+        Action::Counter(counter) => super::counter_actions::counter_fields_ui(ui, counter),
+        Action::StreamTimer(timer) => super::counter_actions::timer_fields_ui(ui, timer),
         // Edited in the mappings file for now; shown here as written.
         Action::Keys(_) | Action::Speak(_) => {
             ui.label(action.summary());

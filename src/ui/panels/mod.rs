@@ -7,6 +7,8 @@ pub mod bedrock;
 pub mod checklist;
 pub mod conditions;
 pub mod connect_bar;
+pub mod counter_actions;
+pub mod counters;
 pub mod drafts;
 pub mod feed;
 pub mod held;
@@ -79,6 +81,14 @@ pub fn root_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
                         &state.exec_log,
                         &state.rcon_test,
                         state.conn.is_demo(),
+                        cmds,
+                    );
+                    ui.separator();
+                    counters::counters_ui(
+                        ui,
+                        &state.counters,
+                        crate::counter_hub::wall_millis(),
+                        state.overlays.base_url().as_deref(),
                         cmds,
                     );
                     ui.separator();
