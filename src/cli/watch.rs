@@ -175,7 +175,7 @@ async fn setup(args: &mut WatchArgs) -> Result<Setup, ExitCode> {
         .map_err(|e| fail(&e))?;
     if let Some(executor) = executor.as_mut() {
         let mut part = super::world::WorldPart::peek(args.mappings.as_deref());
-        if let Some(player) = &args.player {
+        if let Some(player) = &args.world.player {
             part.minecraft_world.player = player.clone();
         }
         executor.watch_world(&part);

@@ -120,21 +120,22 @@ impl CounterHub {
 
     /// Changes counter `name`.
     pub fn apply(&self, name: &str, op: CounterOp) -> Result<CounterChange, CounterError> {
-        let mut result = None;
-        self.board.send_if_modified(|board| {
-            result =
-                Some(
-                    board
-                        .counters
-                        .apply(name, op)
-                        .ok_or_else(|| CounterError::NoSuchCounter {
-                            name: name.trim().to_owned(),
-                            known: known_names(&board.counters),
-                        }),
-                );
-            matches!(result, Some(Ok(change)) if change.delta() != 0)
+        // Overwritten by the closure, which always runs.
+        let mut result = Err(CounterError::NoSuchCounter {
+            name: name.trim().to_owned(),
+            known: String::new(),
         });
-        result.expect("send_if_modified runs the closure")
+        self.board.send_if_modified(|board| {
+            result = board
+                .counters
+                .apply(name, op)
+                .ok_or_else(|| CounterError::NoSuchCounter {
+                    name: name.trim().to_owned(),
+                    known: known_names(&board.counters),
+                });
+            matches!(result, Ok(change) if change.delta() != 0)
+        });
+        result
     }
 
     /// Changes the stream timer at `now_millis`; returns the wins it gave (added to [`WINS`]).

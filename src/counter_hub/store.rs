@@ -45,6 +45,11 @@ pub enum StoreError {
         path: PathBuf,
         source: serde_json::Error,
     },
+    #[error("cannot write the counters for {path} as JSON: {source}")]
+    Encode {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
     #[error("cannot save the counters to {path}: {source}")]
     Write {
         path: PathBuf,
@@ -74,7 +79,10 @@ pub fn load(path: &Path) -> Result<Option<Saved>, StoreError> {
 
 /// Writes `saved` atomically (blocking: call off the UI thread, or on exit).
 pub fn save(path: &Path, saved: &Saved) -> Result<(), StoreError> {
-    let json = serde_json::to_vec_pretty(saved).expect("counters serialize");
+    let json = serde_json::to_vec_pretty(saved).map_err(|source| StoreError::Encode {
+        path: path.to_owned(),
+        source,
+    })?;
     crate::paths::write_atomic(path, &json).map_err(|source| StoreError::Write {
         path: path.to_owned(),
         source,
