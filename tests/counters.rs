@@ -349,3 +349,111 @@ async fn screenshots(binary: &std::path::Path, port: u16, hub: &CounterHub) {
         assert!(std::fs::metadata(&shot).unwrap().len() > 1_000);
     }
 }
+
+#[path = "support/ui_harness.rs"]
+mod ui_harness;
+
+#[test]
+fn the_panels_buttons_change_the_values_and_a_restart_keeps_them() {
+    use egui_kittest::kittest::Queryable as _;
+    let rt = ui_harness::runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("settings.json");
+    let mut h = egui_kittest::Harness::builder()
+        .with_size([1280.0, 1600.0])
+        .build_ui_state(
+            |ui, app: &mut giftdeck::ui::GiftdeckApp| app.frame_ui(ui),
+            ui_harness::app(&rt, &path, false),
+        );
+    h.step();
+    // Deaths comes first (by name), then Wins.
+    h.get_all_by_label("+1").next().unwrap().click();
+    h.step();
+    h.get_by_label("Start").click();
+    ui_harness::step_until(&mut h, "the changes to apply", |app| {
+        let board = app.counter_board();
+        board.counters.value("Deaths") == Some(1) && board.timer.started
+    });
+    let saved = dir.path().join("counters.json");
+    ui_harness::step_until(&mut h, "the values to be saved", |_| {
+        giftdeck::counter_hub::store::load(&saved)
+            .ok()
+            .flatten()
+            .is_some_and(|s| s.counters.value("Deaths") == Some(1) && s.stream_timer.started)
+    });
+    h.get_all_by_label("+1").nth(1).unwrap().click();
+    h.step();
+    // Closing the window saves the last change even if the saver has not got to it.
+    let _ = h.state_mut().shutdown();
+    drop(h);
+
+    let h = egui_kittest::Harness::builder()
+        .with_size([1280.0, 1600.0])
+        .build_ui_state(
+            |ui, app: &mut giftdeck::ui::GiftdeckApp| app.frame_ui(ui),
+            ui_harness::app(&rt, &path, false),
+        );
+    let board = h.state().counter_board();
+    assert_eq!(board.counters.value("Deaths"), Some(1));
+    assert_eq!(board.counters.value("Wins"), Some(1));
+    assert!(
+        board.timer.started && board.timer.counting(),
+        "still running"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn headless_watch_waits_out_a_death_with_rcon_and_a_player() {
+    use giftdeck::cli::headless::Headless;
+    use giftdeck::cli::world::WorldPart;
+    let world = FakeWorld::new();
+    world.join("Steve");
+    let server = FakeRcon::start_on(([127, 0, 0, 1], 0).into(), "pw", world.replies())
+        .await
+        .unwrap();
+    let config = ExecutorConfig {
+        gap_millis: 0,
+        rcon: Some(RconConfig {
+            host: "127.0.0.1".into(),
+            port: server.port(),
+            password: "pw".into(),
+        }),
+        ..ExecutorConfig::default()
+    };
+    let mut headless = Headless::start_with(config, MappingTable::new(Vec::new()))
+        .await
+        .unwrap();
+    assert!(
+        !headless.watch_world(&WorldPart::default()),
+        "no player: no watch"
+    );
+    let mut part = WorldPart::default();
+    part.minecraft_world.player = "Steve".into();
+    assert!(headless.watch_world(&part));
+    until("Steve seen", || (world.looks() >= 1).then_some(())).await;
+    world.kill("Steve");
+    until("the queue held", || {
+        headless
+            .handle()
+            .status()
+            .world_pause
+            .is_some()
+            .then_some(())
+    })
+    .await;
+    headless.submit(&gift_running(vec![
+        Action::command("summon tnt ~ ~ ~"),
+        Action::Counter(CounterAction::add("Deaths", 10)),
+    ]));
+    let looks = world.looks();
+    until("two more looks", || {
+        (world.looks() >= looks + 2).then_some(())
+    })
+    .await;
+    assert!(!server.commands().contains(&"summon tnt ~ ~ ~".to_owned()));
+    world.respawn("Steve");
+    let summary = headless.finish().await;
+    assert!(summary.all_ok(), "{summary}");
+    assert_eq!(summary.done, 2);
+    assert!(server.commands().contains(&"summon tnt ~ ~ ~".to_owned()));
+}

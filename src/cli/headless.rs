@@ -385,11 +385,11 @@ impl Headless {
         }
         let report = handle.stop(STOP_GRACE).await;
         let status = handle.status();
-        // The executor is gone with its handle, so the event channel closes once the printer has
-        // shown everything.
+        // The executor is gone with its handle (and the world watch, which holds its gate), so the
+        // event channel closes once the printer has shown everything.
         drop(handle);
-        let _ = printer.await;
         drop(world);
+        let _ = printer.await;
         drop(bedrock);
         for line in report.not_run_lines() {
             eprintln!("giftdeck: not run: {line}");

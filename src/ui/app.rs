@@ -287,6 +287,11 @@ impl GiftdeckApp {
         &self.state.conn.status
     }
 
+    /// The counters and the stream timer now.
+    pub fn counter_board(&self) -> crate::counter_hub::CounterBoard {
+        self.counters.board()
+    }
+
     pub fn mappings(&self) -> &[Mapping] {
         &self.state.settings.mappings
     }

@@ -9,7 +9,7 @@ use super::super::commands::{Command, Commands};
 use super::{AMBER, GREEN, GREY, RED};
 use crate::counter_hub::{CounterBoard, HandChange, clock_text};
 use crate::counters::CounterOp;
-use crate::stream_timer::TimerOp;
+use crate::stream_timer::{StreamTimerSettings, TimerOp};
 
 /// A counter's overlay URL on the overlay server at `base` (`http://127.0.0.1:PORT`).
 pub fn counter_url(base: &str, name: &str) -> String {
@@ -152,6 +152,42 @@ fn stream_timer_ui(
                 1000 - board.remaining_millis(now_millis) % 1000 + 5,
             ));
     }
+}
+
+/// The stream timer's settings: a round's length, what happens at zero, waiting out deaths.
+/// Returns true when one changed.
+pub fn stream_timer_fields_ui(ui: &mut egui::Ui, timer: &mut StreamTimerSettings) -> bool {
+    let mut changed = false;
+    egui::Grid::new("stream_timer_grid")
+        .num_columns(2)
+        .show(ui, |ui| {
+            ui.label("Stream timer");
+            let mut minutes = timer.length_seconds.div_ceil(60).max(1);
+            let drag = ui
+                .add(
+                    egui::DragValue::new(&mut minutes)
+                        .range(1..=24 * 60)
+                        .suffix(" min"),
+                )
+                .on_hover_text("A round's length: the time on the clock at a start or a new round");
+            if drag.changed() {
+                timer.length_seconds = minutes * 60;
+                changed = true;
+            }
+            ui.end_row();
+            ui.label("At zero");
+            changed |= ui
+                .checkbox(&mut timer.restart_at_zero, "a win, then a new round")
+                .on_hover_text("Off: a win, then the timer stops at 0:00")
+                .changed();
+            ui.end_row();
+            ui.label("While you are dead");
+            changed |= ui
+                .checkbox(&mut timer.pause_while_dead, "the timer stands still")
+                .changed();
+            ui.end_row();
+        });
+    changed
 }
 
 #[cfg(test)]
