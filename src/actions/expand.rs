@@ -108,7 +108,7 @@ fn actions_per_run(mapping: &Mapping) -> u64 {
         .iter()
         .map(|a| match a {
             Action::Command { repeat, .. } => u64::from(*repeat),
-            Action::Speak(_) => 0,
+            Action::Speak(_) | Action::Points { .. } => 0,
             _ => 1,
         })
         .sum()
@@ -341,7 +341,9 @@ fn prepare(
     mapping
         .actions
         .iter()
-        .map(|action| match action {
+        .filter_map(|action| Some(match action {
+            // Points are the ledger's (`dispatch::ToLedger`): nothing for the queue.
+            Action::Points { .. } => return None,
             Action::Command { command, repeat } => match rules.dialect.render(command, values) {
                 Ok(text) => {
                     let summary: Arc<str> = format!("/{text}").into();
@@ -425,7 +427,7 @@ fn prepare(
                     summary.into(),
                 )
             }
-        })
+        }))
         .collect()
 }
 

@@ -188,6 +188,13 @@ pub struct WatchArgs {
     /// twice (default: `rooms` in the OS data dir).
     #[arg(long, value_name = "DIR", env = "GIFTDECK_MEMORY_DIR")]
     pub memory_dir: Option<PathBuf>,
+    /// The viewers' ledger (points, levels, leaderboards) this stream is recorded in (default:
+    /// `ledger.sqlite` in the OS data dir, when `ledger.enabled` in Settings).
+    #[arg(long, value_name = "FILE", env = "GIFTDECK_LEDGER")]
+    pub ledger: Option<PathBuf>,
+    /// Record nothing in the viewers' ledger.
+    #[arg(long, conflicts_with = "ledger")]
+    pub no_ledger: bool,
     #[command(flatten)]
     pub execute: ExecuteArgs,
 }
@@ -373,8 +380,10 @@ impl std::fmt::Debug for WatchArgs {
             .field("overlay_port", &self.overlay_port)
             .field("tikfinity_port", &self.tikfinity_port)
             .field("events", &self.events)
+            .field("ledger", &self.ledger)
+            .field("no_ledger", &self.no_ledger)
             .field("execute", &self.execute)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 

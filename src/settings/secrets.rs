@@ -254,6 +254,8 @@ mod tests {
                     events: false,
                     tikfinity_port: None,
                     memory_dir: None,
+                    ledger: None,
+                    no_ledger: false,
                     execute: crate::cli::ExecuteArgs {
                         execute: true,
                         rcon: Some("127.0.0.1:25575".into()),

@@ -5,10 +5,13 @@
 
 mod bedrock;
 mod connection;
+mod ledger;
 mod login;
 mod messages;
 mod quit;
 mod test_buttons;
+
+pub use ledger::{LedgerHost, LedgerOpened};
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -118,6 +121,8 @@ pub struct GiftdeckApp {
     world_rx: watch::Receiver<WorldStatus>,
     /// The listener the Bedrock game connects to (`bedrock.enabled`).
     bedrock: bedrock::BedrockHost,
+    /// The viewers' ledger, once open (`ledger.enabled`).
+    ledger: Option<ledger::LedgerHost>,
 }
 
 impl GiftdeckApp {
@@ -206,7 +211,9 @@ impl GiftdeckApp {
             world,
             world_rx,
             bedrock: bedrock::BedrockHost::default(),
+            ledger: None,
         };
+        app.open_ledger();
         if app.sync_bedrock() {
             app.apply_executor_config();
         }

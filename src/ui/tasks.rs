@@ -100,6 +100,8 @@ pub enum UiMsg {
     SecretsWarning(settings::SecretsWarning),
     /// A session's warning for the streamer (e.g. the room's saved memory was damaged).
     LiveWarning(crate::live::SessionWarning),
+    /// The viewers' ledger opened, or why not.
+    LedgerOpened(super::app::LedgerOpened),
 }
 
 /// Asks the window for a repaint, coalescing bursts: the first event after a frame schedules a

@@ -233,6 +233,8 @@ pub fn audience_cooldown_ui(ui: &mut egui::Ui, mapping: &mut Mapping) -> bool {
             "these @handles",
             "the top gifter",
             "fan club level ≥",
+            "level ≥",
+            "points ≥",
         ];
         let current = match &mapping.audience {
             Audience::Anyone => 0,
@@ -242,6 +244,8 @@ pub fn audience_cooldown_ui(ui: &mut egui::Ui, mapping: &mut Mapping) -> bool {
             Audience::Handles(_) => 4,
             Audience::TopGifter => 5,
             Audience::FanClubLevel(_) => 6,
+            Audience::Level(_) => 7,
+            Audience::Points(_) => 8,
         };
         let mut chosen = current;
         let picker = egui::ComboBox::from_id_salt("audience")
@@ -260,6 +264,8 @@ pub fn audience_cooldown_ui(ui: &mut egui::Ui, mapping: &mut Mapping) -> bool {
                 4 => Audience::Handles(Vec::new()),
                 5 => Audience::TopGifter,
                 6 => Audience::FanClubLevel(1),
+                7 => Audience::Level(1),
+                8 => Audience::Points(100),
                 _ => Audience::Anyone,
             };
             changed = true;
@@ -273,6 +279,7 @@ pub fn audience_cooldown_ui(ui: &mut egui::Ui, mapping: &mut Mapping) -> bool {
                 )
                 .changed();
         }
+        changed |= ledger_audience_ui(ui, &mut mapping.audience);
         if mapping.audience == Audience::TopGifter {
             ui.label(RichText::new("most diamonds this session so far").weak());
         }
@@ -326,5 +333,22 @@ mod tests {
         for (index, (_, make)) in KIND_CHOICES.iter().enumerate() {
             assert_eq!(kind_index(&make()), Some(index));
         }
+    }
+}
+
+/// The number of a "level ≥" or "points ≥" audience; true when it changed.
+fn ledger_audience_ui(ui: &mut egui::Ui, audience: &mut Audience) -> bool {
+    const HOW: &str = "From the viewer's points in the viewers' ledger before this event \
+                       (ledger.rates, ledger.levels); the demo and Test count none";
+    match audience {
+        Audience::Level(level) => ui
+            .add(egui::DragValue::new(level).range(0..=1000))
+            .on_hover_text(HOW)
+            .changed(),
+        Audience::Points(points) => ui
+            .add(egui::DragValue::new(points).range(0..=i64::MAX))
+            .on_hover_text(HOW)
+            .changed(),
+        _ => false,
     }
 }
