@@ -129,7 +129,11 @@ mod tests {
         assert_eq!(standings.level(8), 0);
         standings.set_levels(vec![50]);
         assert_eq!(standings.level(8), 1);
-        assert_eq!(level_for(&[300, 100], 150), 1, "out of order counts as sorted");
+        assert_eq!(
+            level_for(&[300, 100], 150),
+            1,
+            "out of order counts as sorted"
+        );
     }
 
     #[test]
@@ -146,7 +150,10 @@ mod tests {
         let totals: Vec<(i64, i64)> = (0..=STANDINGS_CAPACITY as i64).map(|i| (i, i)).collect();
         standings.record(&totals);
         assert!(standings.len() <= STANDINGS_CAPACITY / 10 * 9);
-        assert_eq!(standings.points(STANDINGS_CAPACITY as i64), STANDINGS_CAPACITY as i64);
+        assert_eq!(
+            standings.points(STANDINGS_CAPACITY as i64),
+            STANDINGS_CAPACITY as i64
+        );
         assert_eq!(standings.points(0), 0, "the lowest was let go");
     }
 }

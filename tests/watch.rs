@@ -242,13 +242,17 @@ async fn watch_records_points_in_the_ledger_once_however_often_the_stream_is_see
     let dir = tempfile::tempdir().unwrap();
     let first = watch_into_ledger(dir.path(), "rooms-1").await;
     assert!(
-        first.contains("viewers' ledger: 2 events and 1 points actions recorded (0 already counted)"),
+        first.contains(
+            "viewers' ledger: 2 events and 1 points actions recorded (0 already counted)"
+        ),
         "{first}"
     );
     // A second run with no room memory credits both gifts again: the ledger counts neither.
     let second = watch_into_ledger(dir.path(), "rooms-2").await;
     assert!(
-        second.contains("viewers' ledger: 0 events and 0 points actions recorded (3 already counted)"),
+        second.contains(
+            "viewers' ledger: 0 events and 0 points actions recorded (3 already counted)"
+        ),
         "{second}"
     );
     let conn = giftdeck::ledger::connect(&dir.path().join("ledger.sqlite")).unwrap();

@@ -188,6 +188,15 @@ pub struct WatchArgs {
     /// twice (default: `rooms` in the OS data dir).
     #[arg(long, value_name = "DIR", env = "GIFTDECK_MEMORY_DIR")]
     pub memory_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub ledger: Box<LedgerArgs>,
+    #[command(flatten)]
+    pub execute: ExecuteArgs,
+}
+
+/// Where `watch` records the viewers' points (docs/ledger.md).
+#[derive(Clone, Debug, Default, Args)]
+pub struct LedgerArgs {
     /// The viewers' ledger (points, levels, leaderboards) this stream is recorded in (default:
     /// `ledger.sqlite` in the OS data dir, when `ledger.enabled` in Settings).
     #[arg(long, value_name = "FILE", env = "GIFTDECK_LEDGER")]
@@ -195,8 +204,6 @@ pub struct WatchArgs {
     /// Record nothing in the viewers' ledger.
     #[arg(long, conflicts_with = "ledger")]
     pub no_ledger: bool,
-    #[command(flatten)]
-    pub execute: ExecuteArgs,
 }
 
 /// The provider chain (docs/live.md, "Providers").
@@ -381,7 +388,6 @@ impl std::fmt::Debug for WatchArgs {
             .field("tikfinity_port", &self.tikfinity_port)
             .field("events", &self.events)
             .field("ledger", &self.ledger)
-            .field("no_ledger", &self.no_ledger)
             .field("execute", &self.execute)
             .finish_non_exhaustive()
     }

@@ -14,8 +14,8 @@ use super::headless::{ACTIONS_NOT_ALL_RUN_EXIT, Headless};
 use super::printer::{JsonLines, WriteFailure};
 use super::{WatchArgs, load_mappings_source};
 use crate::dispatch::{Dispatch, Source, Subscriber, ToLedger, ToOverlays, ToTikfinity};
-use crate::ledger::{Ledger, LedgerSettings};
 use crate::engine::Stats;
+use crate::ledger::{Ledger, LedgerSettings};
 use crate::live::{
     ConnStatus, FailureKind, LiveConfig, LiveHandle, LiveMsg, Recorder, spawn_session,
 };
@@ -150,13 +150,13 @@ struct Setup {
 /// Opens the viewers' ledger: `--ledger`, else the OS data dir's when Settings has it on;
 /// `--no-ledger` records nothing. One that cannot open only warns: the stream goes on.
 async fn open_ledger(args: &WatchArgs) -> Option<Ledger> {
-    if args.no_ledger {
+    if args.ledger.no_ledger {
         return None;
     }
     let settings = crate::settings::default_path()
         .map(|path| LedgerSettings::peek(&path))
         .unwrap_or_default();
-    let path = match &args.ledger {
+    let path = match &args.ledger.ledger {
         Some(path) => path.clone(),
         None if settings.enabled => crate::ledger::default_path()?,
         None => return None,

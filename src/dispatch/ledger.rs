@@ -127,9 +127,7 @@ mod tests {
     async fn a_streams_credit_and_points_action_count_once_and_reach_the_standings() {
         let dir = tempfile::tempdir().unwrap();
         let rules = PointRules::default();
-        let (mut ledger, reader) = open(dir.path().join("ledger.sqlite"), rules)
-            .await
-            .unwrap();
+        let (mut ledger, reader) = open(dir.path().join("ledger.sqlite"), rules).await.unwrap();
         let standings = ledger.standings();
         let mut sub = ToLedger::new(ledger.handle());
         let live = LiveMsg::Status(ConnStatus::Live {

@@ -180,9 +180,9 @@ impl Store {
     /// The best `limit` viewers' all-time points (the standings' first fill).
     pub(crate) fn best_totals(&self, limit: usize) -> rusqlite::Result<Vec<(i64, i64)>> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, points FROM viewers WHERE points > 0 ORDER BY points DESC LIMIT ?1")?;
+        let mut stmt = self.conn.prepare(
+            "SELECT id, points FROM viewers WHERE points > 0 ORDER BY points DESC LIMIT ?1",
+        )?;
         let rows = stmt.query_map(params![limit], |r| Ok((r.get(0)?, r.get(1)?)))?;
         rows.collect()
     }

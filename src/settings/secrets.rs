@@ -254,8 +254,7 @@ mod tests {
                     events: false,
                     tikfinity_port: None,
                     memory_dir: None,
-                    ledger: None,
-                    no_ledger: false,
+                    ledger: Box::default(),
                     execute: crate::cli::ExecuteArgs {
                         execute: true,
                         rcon: Some("127.0.0.1:25575".into()),

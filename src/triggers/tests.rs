@@ -599,13 +599,19 @@ fn gift_mappings_serialize_exactly_as_before() {
 
 #[test]
 fn level_and_points_audiences_read_the_ledgers_standings() {
-    let mut vip = rule("vip", Condition::ChatCommand {
-        command: "!vip".into(),
-    });
+    let mut vip = rule(
+        "vip",
+        Condition::ChatCommand {
+            command: "!vip".into(),
+        },
+    );
     vip.audience = Audience::Level(2);
-    let mut rich = rule("rich", Condition::ChatCommand {
-        command: "!vip".into(),
-    });
+    let mut rich = rule(
+        "rich",
+        Condition::ChatCommand {
+            command: "!vip".into(),
+        },
+    );
     rich.audience = Audience::Points(1_000);
     let mut p = pipeline(vec![vip, rich]);
     let standings = crate::standings::Standings::new(vec![100, 250]);
@@ -625,7 +631,10 @@ fn level_and_points_audiences_read_the_ledgers_standings() {
     assert_eq!(got, [fired("vip", 1), fired("vip", 1), fired("rich", 1)]);
     // The standings move with the ledger's commits: cat reaches level 2.
     standings.record(&[(3, 300)]);
-    assert_eq!(run(&mut p, vec![chat(5, &cat, "!vip")], 0), [fired("vip", 1)]);
+    assert_eq!(
+        run(&mut p, vec![chat(5, &cat, "!vip")], 0),
+        [fired("vip", 1)]
+    );
     assert_eq!(
         serde_json::to_string(&Audience::Level(2)).unwrap(),
         r#"{"level":2}"#

@@ -11,7 +11,7 @@ mod messages;
 mod quit;
 mod test_buttons;
 
-pub use ledger::{LedgerHost, LedgerOpened};
+pub use ledger::LedgerHost;
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -5,10 +5,10 @@
 use std::sync::Arc;
 
 use super::super::state::NoticeLevel;
-use super::super::tasks::UiMsg;
+use super::super::tasks::{LedgerOpened, UiMsg};
 use super::GiftdeckApp;
 use crate::dispatch::ToLedger;
-use crate::ledger::{self, Ledger, LedgerError, LedgerReader};
+use crate::ledger::{self, Ledger, LedgerReader};
 use crate::standings::Standings;
 
 /// The open ledger: the app's own handle and the readers' connection.
@@ -17,9 +17,6 @@ pub struct LedgerHost {
     pub ledger: Ledger,
     pub reader: LedgerReader,
 }
-
-/// What opening the ledger gave.
-pub type LedgerOpened = Result<(Ledger, LedgerReader), Arc<LedgerError>>;
 
 impl GiftdeckApp {
     /// Opens the ledger in the background (`ledger.enabled`; nothing without a settings file).

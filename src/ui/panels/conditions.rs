@@ -324,18 +324,6 @@ pub fn audience_cooldown_ui(ui: &mut egui::Ui, mapping: &mut Mapping) -> bool {
     changed
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_kind_choice_maps_back_to_its_index() {
-        for (index, (_, make)) in KIND_CHOICES.iter().enumerate() {
-            assert_eq!(kind_index(&make()), Some(index));
-        }
-    }
-}
-
 /// The number of a "level ≥" or "points ≥" audience; true when it changed.
 fn ledger_audience_ui(ui: &mut egui::Ui, audience: &mut Audience) -> bool {
     const HOW: &str = "From the viewer's points in the viewers' ledger before this event \
@@ -350,5 +338,17 @@ fn ledger_audience_ui(ui: &mut egui::Ui, audience: &mut Audience) -> bool {
             .on_hover_text(HOW)
             .changed(),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_choice_maps_back_to_its_index() {
+        for (index, (_, make)) in KIND_CHOICES.iter().enumerate() {
+            assert_eq!(kind_index(&make()), Some(index));
+        }
     }
 }
