@@ -28,6 +28,7 @@ pub mod paths;
 pub mod replay;
 pub mod room_store;
 pub mod settings;
+pub mod standings;
 pub mod stream_timer;
 pub mod subathon;
 pub mod t2m;

@@ -96,6 +96,16 @@ pub enum Action {
     /// Change the stream timer (`{"type":"stream_timer","add_seconds":60}`, or
     /// `remove_seconds`, `control`: start, pause, resume, restart).
     StreamTimer(crate::counter_hub::StreamTimerAction),
+    /// Give or take the viewer's points in the viewers' ledger (`{"type":"points","add":"{count}"}`,
+    /// `{"type":"points","remove":"50"}`): each a whole number, a placeholder, or a product of
+    /// them (`"10*{count}"`). Applied once per credit or fired trigger, by the ledger, never for a
+    /// Test or the demo; nothing waits in the queue for it.
+    Points {
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        add: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        remove: String,
+    },
 }
 
 fn default_show_seconds() -> u32 {
@@ -159,6 +169,11 @@ impl Action {
             Self::Speak(speak) => speak.summary(),
             Self::Counter(counter) => counter.summary(),
             Self::StreamTimer(timer) => timer.summary(),
+            Self::Points { add, remove } => match (add.trim(), remove.trim()) {
+                (add, "") => format!("+{add} points"),
+                ("", remove) => format!("−{remove} points"),
+                (add, remove) => format!("+{add} −{remove} points"),
+            },
         }
     }
 }
@@ -216,6 +231,11 @@ impl std::fmt::Debug for Action {
             Self::Speak(speak) => f.debug_tuple("Speak").field(speak).finish(),
             Self::Counter(counter) => f.debug_tuple("Counter").field(counter).finish(),
             Self::StreamTimer(timer) => f.debug_tuple("StreamTimer").field(timer).finish(),
+            Self::Points { add, remove } => f
+                .debug_struct("Points")
+                .field("add", add)
+                .field("remove", remove)
+                .finish(),
         }
     }
 }
@@ -576,7 +596,7 @@ mod tests {
         let speak: Action = serde_json::from_str(json).unwrap();
         assert!(matches!(&speak, Action::Speak(s) if s.voice.as_deref() == Some("en")));
         assert_eq!(serde_json::to_string(&speak).unwrap(), json);
-        assert_eq!(speak.summary(), "🗣 “{nickname} sent {count} {gift}” (en)");
+        assert_eq!(speak.summary(), "🔊 “{nickname} sent {count} {gift}” (en)");
     }
 
     #[test]

@@ -193,6 +193,8 @@ pub struct WatchArgs {
     #[command(flatten)]
     pub world: Box<WorldArgs>,
     #[command(flatten)]
+    pub ledger: Box<LedgerArgs>,
+    #[command(flatten)]
     pub execute: ExecuteArgs,
 }
 
@@ -204,6 +206,18 @@ pub struct WorldArgs {
     /// `--bedrock-port` the game says who its player is.
     #[arg(long, value_name = "NAME")]
     pub player: Option<String>,
+}
+
+/// Where `watch` records the viewers' points (docs/ledger.md).
+#[derive(Clone, Debug, Default, Args)]
+pub struct LedgerArgs {
+    /// The viewers' ledger (points, levels, leaderboards) this stream is recorded in (default:
+    /// `ledger.sqlite` in the OS data dir, when `ledger.enabled` in Settings).
+    #[arg(long, value_name = "FILE", env = "GIFTDECK_LEDGER")]
+    pub ledger: Option<PathBuf>,
+    /// Record nothing in the viewers' ledger.
+    #[arg(long, conflicts_with = "ledger")]
+    pub no_ledger: bool,
 }
 
 /// The provider chain (docs/live.md, "Providers").
@@ -388,8 +402,9 @@ impl std::fmt::Debug for WatchArgs {
             .field("tikfinity_port", &self.tikfinity_port)
             .field("events", &self.events)
             .field("player", &self.world.player)
+            .field("ledger", &self.ledger)
             .field("execute", &self.execute)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 

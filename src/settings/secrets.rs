@@ -255,6 +255,7 @@ mod tests {
                     tikfinity_port: None,
                     memory_dir: None,
                     world: Box::default(),
+                    ledger: Box::default(),
                     execute: crate::cli::ExecuteArgs {
                         execute: true,
                         rcon: Some("127.0.0.1:25575".into()),

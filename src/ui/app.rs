@@ -6,10 +6,14 @@
 mod bedrock;
 mod connection;
 mod counters;
+mod ledger;
 mod login;
 mod messages;
 mod quit;
+mod speech;
 mod test_buttons;
+
+pub use ledger::LedgerHost;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -121,6 +125,10 @@ pub struct GiftdeckApp {
     bedrock: bedrock::BedrockHost,
     /// The death and win counters, the others, and the stream timer.
     counters: crate::counter_hub::CounterHub,
+    /// The speech queue's status, once something started the queue.
+    speech_rx: Option<watch::Receiver<crate::actions::speak::SpeechStatus>>,
+    /// The viewers' ledger, once open (`ledger.enabled`).
+    ledger: Option<ledger::LedgerHost>,
 }
 
 impl GiftdeckApp {
@@ -212,7 +220,10 @@ impl GiftdeckApp {
             world_rx,
             bedrock: bedrock::BedrockHost::default(),
             counters: counter_hub,
+            speech_rx: None,
+            ledger: None,
         };
+        app.open_ledger();
         if app.sync_bedrock() {
             app.apply_executor_config();
         }
@@ -377,6 +388,7 @@ impl GiftdeckApp {
         }
         self.world_step();
         self.refresh_counters();
+        self.speech_step();
         self.link.refresh(&mut self.state.conn);
         self.refresh_bedrock();
         if let Some(overlays) = &self.overlays {
@@ -508,6 +520,10 @@ impl GiftdeckApp {
                     );
                 }
             }
+            Command::SkipSpeech
+            | Command::StopSpeech
+            | Command::TrySpeech
+            | Command::OpenReadChat => self.speech_command(&command),
             Command::Quit => self.begin_quit(),
             Command::QuitNow => {
                 if let Some(quitting) = &mut self.state.quitting {
