@@ -383,6 +383,16 @@ fn the_panels_buttons_change_the_values_and_a_restart_keeps_them() {
     });
     h.get_all_by_label("+1").nth(1).unwrap().click();
     h.step();
+    // A counter of one's own, added in the panel: a setting, with its value kept like the others.
+    ui_harness::type_slowly(&mut h, "New counter", "Boss kills");
+    h.get_by_label("➕ Add").click();
+    ui_harness::step_until(&mut h, "the new counter", |app| {
+        app.counter_board().counters.value("boss kills") == Some(0)
+    });
+    h.get_all_by_label("+1").next().unwrap().click();
+    ui_harness::step_until(&mut h, "Boss kills +1", |app| {
+        app.counter_board().counters.value("boss kills") == Some(1)
+    });
     // Closing the window saves the last change even if the saver has not got to it.
     let _ = h.state_mut().shutdown();
     drop(h);

@@ -257,6 +257,8 @@ pub struct State {
     pub world: crate::world::WorldStatus,
     /// The counters and the stream timer, as of this frame.
     pub counters: crate::counter_hub::CounterBoard,
+    /// The Counters panel's "new counter" name being typed.
+    pub new_counter: String,
     pub exec_log: VecDeque<LogLine>,
     pub conn: Connection,
     /// The username field of the connect bar.
@@ -299,6 +301,7 @@ impl State {
             queue: QueueStatus::default(),
             world: crate::world::WorldStatus::default(),
             counters: crate::counter_hub::CounterBoard::default(),
+            new_counter: String::new(),
             exec_log: VecDeque::new(),
             conn: Connection::default(),
             notices: Notices::default(),

@@ -7,8 +7,8 @@ use egui::RichText;
 
 use super::super::commands::{Command, Commands};
 use super::{AMBER, GREEN, GREY, RED};
-use crate::counter_hub::{CounterBoard, HandChange, clock_text};
-use crate::counters::CounterOp;
+use crate::counter_hub::{CounterBoard, DEATHS, HandChange, WINS, clock_text};
+use crate::counters::{CounterDef, CounterOp, counter_key};
 use crate::stream_timer::{StreamTimerSettings, TimerOp};
 
 /// A counter's overlay URL on the overlay server at `base` (`http://127.0.0.1:PORT`).
@@ -152,6 +152,61 @@ fn stream_timer_ui(
                 1000 - board.remaining_millis(now_millis) % 1000 + 5,
             ));
     }
+}
+
+/// Adding a counter of one's own (a name, then Add) and removing one (✖ on hover, for every
+/// counter but Tiktok2Mc's two, which the world watch feeds). Changes the settings.
+pub fn counter_defs_ui(
+    ui: &mut egui::Ui,
+    defs: &mut Vec<CounterDef>,
+    draft: &mut String,
+    cmds: &mut Commands,
+) {
+    let own: Vec<String> = defs
+        .iter()
+        .map(|d| d.name.clone())
+        .filter(|n| {
+            ![DEATHS, WINS]
+                .iter()
+                .any(|t| counter_key(t) == counter_key(n))
+        })
+        .collect();
+    if !own.is_empty() {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new("Remove:").weak());
+            for name in own {
+                if ui
+                    .small_button(format!("✖ {name}"))
+                    .on_hover_text("Remove this counter (its overlay shows – then)")
+                    .clicked()
+                {
+                    defs.retain(|d| counter_key(&d.name) != counter_key(&name));
+                    cmds.push(Command::SettingsChanged);
+                }
+            }
+        });
+    }
+    ui.horizontal(|ui| {
+        let label = ui.label("New counter");
+        ui.add(
+            egui::TextEdit::singleline(draft)
+                .hint_text("e.g. Boss kills")
+                .desired_width(130.0),
+        )
+        .labelled_by(label.id);
+        let name = draft.trim().to_owned();
+        let taken = defs
+            .iter()
+            .any(|d| counter_key(&d.name) == counter_key(&name));
+        if ui
+            .add_enabled(!name.is_empty() && !taken, egui::Button::new("➕ Add"))
+            .clicked()
+        {
+            defs.push(CounterDef::named(&name));
+            draft.clear();
+            cmds.push(Command::SettingsChanged);
+        }
+    });
 }
 
 /// The stream timer's settings: a round's length, what happens at zero, waiting out deaths.

@@ -103,6 +103,12 @@ pub fn root_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
                         state.overlays.base_url().as_deref(),
                         cmds,
                     );
+                    counters::counter_defs_ui(
+                        ui,
+                        &mut state.settings.counters,
+                        &mut state.new_counter,
+                        cmds,
+                    );
                     ui.separator();
                     overlays::overlays_ui(ui, &state.overlays, cmds);
                 });
