@@ -189,13 +189,13 @@ fn the_keys_editor_names_a_wrong_key_and_moves_and_removes_steps() {
         keys(&h),
         serde_json::json!([{"press":"w"},{"press":"ctrl+k"}])
     );
-    h.get_by_label("⬆").click();
+    button_beside(&h, "⬆", "ctrl+k").click();
     steps(&mut h, 2);
     assert_eq!(
         keys(&h),
         serde_json::json!([{"press":"ctrl+k"},{"press":"w"}])
     );
-    h.get_by_label("⬇").click();
+    button_beside(&h, "⬇", "ctrl+k").click();
     steps(&mut h, 2);
     assert_eq!(
         keys(&h),

@@ -47,7 +47,14 @@ pub fn actions_window_ui(
             );
             changed |= super::conditions::audience_cooldown_ui(ui, mapping);
             ui.separator();
-            changed |= action_list_ui(ui, &mut mapping.actions, row, keys_limits, cmds);
+            // A long list scrolls; the Add buttons stay in view below it.
+            egui::ScrollArea::vertical()
+                .id_salt("action_list")
+                .max_height(ui.ctx().content_rect().height() * 0.6)
+                .auto_shrink([false, true])
+                .show(ui, |ui| {
+                    changed |= action_list_ui(ui, &mut mapping.actions, row, keys_limits, cmds);
+                });
             ui.separator();
             changed |= add_action_ui(ui, &mut mapping.actions);
         });

@@ -99,26 +99,30 @@ pub fn keys_action_ui(ui: &mut egui::Ui, keys: &mut KeysAction, limits: &KeysLim
         ui.push_id(("step", i), |ui| {
             ui.horizontal(|ui| {
                 let mark = if bad_step == Some(i + 1) { "⚠" } else { " " };
-                ui.label(
-                    RichText::new(format!("{mark} step {}", i + 1))
-                        .color(if bad_step == Some(i + 1) { RED } else { GREY }),
-                );
-                changed |= step_kind_ui(ui, step);
-                changed |= step_fields_ui(ui, step);
-                if ui.small_button("🗑").on_hover_text("Remove step").clicked() {
-                    edit = Some(StepEdit::Remove(i));
-                }
-                if i > 0 && ui.small_button("⬆").on_hover_text("Move step up").clicked() {
+                let color = if bad_step == Some(i + 1) { RED } else { GREY };
+                let label =
+                    egui::Label::new(RichText::new(format!("{mark} step {}", i + 1)).color(color));
+                ui.add_sized([58.0, ui.spacing().interact_size.y], label);
+                // Always in the same place, so the buttons line up from step to step.
+                if ui
+                    .add_enabled(i > 0, egui::Button::new("⬆").small())
+                    .on_hover_text("Move step up")
+                    .clicked()
+                {
                     edit = Some(StepEdit::Up(i));
                 }
-                if i + 1 < count
-                    && ui
-                        .small_button("⬇")
-                        .on_hover_text("Move step down")
-                        .clicked()
+                if ui
+                    .add_enabled(i + 1 < count, egui::Button::new("⬇").small())
+                    .on_hover_text("Move step down")
+                    .clicked()
                 {
                     edit = Some(StepEdit::Down(i));
                 }
+                if ui.small_button("🗑").on_hover_text("Remove step").clicked() {
+                    edit = Some(StepEdit::Remove(i));
+                }
+                changed |= step_kind_ui(ui, step);
+                changed |= step_fields_ui(ui, step);
             });
         });
     }
