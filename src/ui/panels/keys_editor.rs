@@ -5,7 +5,7 @@
 use egui::RichText;
 
 use super::{GREY, RED};
-use crate::actions::keys::{KeyStep, KeysAction, KeysLimits, plan};
+use crate::actions::keys::{KeyStep, KeysAction, KeysLimits, KeysPace, plan};
 
 /// The kinds of step, in the order the editor offers them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -146,6 +146,37 @@ pub fn keys_action_ui(ui: &mut egui::Ui, keys: &mut KeysAction, limits: &KeysLim
     if let Some(problem) = problem {
         ui.label(RichText::new(format!("⚠ {problem}")).color(RED));
     }
+    changed
+}
+
+/// The keystroke queue's own pace and per-trigger cap (Settings). Returns true when one changed.
+pub fn keys_pace_ui(ui: &mut egui::Ui, pace: &mut KeysPace) -> bool {
+    let mut changed = false;
+    egui::Grid::new("keys_pace_grid")
+        .num_columns(2)
+        .show(ui, |ui| {
+            let label = ui.label("Between two keys actions");
+            changed |= ui
+                .add(
+                    egui::DragValue::new(&mut pace.gap_millis)
+                        .range(0..=10_000)
+                        .speed(10)
+                        .suffix(" ms"),
+                )
+                .labelled_by(label.id)
+                .changed();
+            ui.end_row();
+            let label = ui.label("Waiting per trigger, at most");
+            changed |= ui
+                .add(egui::DragValue::new(&mut pace.max_per_trigger).range(1..=100))
+                .labelled_by(label.id)
+                .on_hover_text(
+                    "More keys actions of one trigger are dropped and counted, so a gift storm \
+                     cannot turn into minutes of held keys",
+                )
+                .changed();
+            ui.end_row();
+        });
     changed
 }
 
