@@ -5,11 +5,14 @@
 
 mod bedrock;
 mod connection;
+mod ledger;
 mod login;
 mod messages;
 mod quit;
 mod speech;
 mod test_buttons;
+
+pub use ledger::LedgerHost;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -121,6 +124,8 @@ pub struct GiftdeckApp {
     bedrock: bedrock::BedrockHost,
     /// The speech queue's status, once something started the queue.
     speech_rx: Option<watch::Receiver<crate::actions::speak::SpeechStatus>>,
+    /// The viewers' ledger, once open (`ledger.enabled`).
+    ledger: Option<ledger::LedgerHost>,
 }
 
 impl GiftdeckApp {
@@ -210,7 +215,9 @@ impl GiftdeckApp {
             world_rx,
             bedrock: bedrock::BedrockHost::default(),
             speech_rx: None,
+            ledger: None,
         };
+        app.open_ledger();
         if app.sync_bedrock() {
             app.apply_executor_config();
         }

@@ -102,6 +102,9 @@ pub fn find_problems(mappings: &[Mapping], catalog: &Catalog) -> Vec<Vec<Problem
                     }
                     Action::Keys(keys) => keys.steps.is_empty(),
                     Action::Speak(speak) => speak.text.trim().is_empty(),
+                    Action::Points { add, remove } => {
+                        add.trim().is_empty() && remove.trim().is_empty()
+                    }
                 };
                 if empty {
                     problems.push(Problem::EmptyAction { action: i + 1 });

@@ -183,6 +183,7 @@ fn kind_name(action: &Action) -> &'static str {
         Action::ObsText { .. } => "OBS text",
         Action::Keys(_) => "Keys",
         Action::Speak(_) => "Speak",
+        Action::Points { .. } => "Points",
     }
 }
 
@@ -251,6 +252,10 @@ fn action_kind_ui(ui: &mut egui::Ui, action: &mut Action) -> bool {
                 new_obs_text(),
                 new_keys(),
                 new_speak(),
+                Action::Points {
+                    add: "{count}".to_owned(),
+                    remove: String::new(),
+                },
             ];
             for option in options {
                 let selected = kind_name(&option) == kind_name(action);
@@ -343,6 +348,15 @@ fn action_fields_ui(
                 )
                 .on_hover_text("Placeholders work; viewer text is shown as plain text")
                 .changed();
+            a || b
+        }
+        Action::Points { add, remove } => {
+            const HOW: &str = "A whole number, a placeholder or a product (10*{count}); the \
+                               viewer's points in the ledger, once per credit, never for the \
+                               demo or Test";
+            let a = text_ui(ui, add, "add, e.g. 10*{count}", 120.0);
+            let b = text_ui(ui, remove, "remove", 80.0);
+            ui.label("points").on_hover_text(HOW);
             a || b
         }
         // Their fields take lines of their own, below the row (`device_fields_ui`).

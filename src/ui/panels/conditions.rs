@@ -274,6 +274,8 @@ pub fn audience_picker_ui(
         "these @handles",
         "the top gifter",
         "fan club level ≥",
+        "level ≥",
+        "points ≥",
     ];
     let current = match &*audience {
         Audience::Anyone => 0,
@@ -283,6 +285,8 @@ pub fn audience_picker_ui(
         Audience::Handles(_) => 4,
         Audience::TopGifter => 5,
         Audience::FanClubLevel(_) => 6,
+        Audience::Level(_) => 7,
+        Audience::Points(_) => 8,
     };
     let mut chosen = current;
     let picker = egui::ComboBox::from_id_salt(id_salt)
@@ -304,10 +308,13 @@ pub fn audience_picker_ui(
             4 => Audience::Handles(Vec::new()),
             5 => Audience::TopGifter,
             6 => Audience::FanClubLevel(1),
+            7 => Audience::Level(1),
+            8 => Audience::Points(100),
             _ => Audience::Anyone,
         };
         changed = true;
     }
+    changed |= ledger_audience_ui(ui, audience);
     if let Audience::FanClubLevel(level) = audience {
         changed |= ui
             .add(egui::DragValue::new(level).range(1..=100))
@@ -337,6 +344,23 @@ pub fn audience_picker_ui(
         }
     }
     changed
+}
+
+/// The number of a "level ≥" or "points ≥" audience; true when it changed.
+fn ledger_audience_ui(ui: &mut egui::Ui, audience: &mut Audience) -> bool {
+    const HOW: &str = "From the viewer's points in the viewers' ledger before this event \
+                       (ledger.rates, ledger.levels); the demo and Test count none";
+    match audience {
+        Audience::Level(level) => ui
+            .add(egui::DragValue::new(level).range(0..=1000))
+            .on_hover_text(HOW)
+            .changed(),
+        Audience::Points(points) => ui
+            .add(egui::DragValue::new(points).range(0..=i64::MAX))
+            .on_hover_text(HOW)
+            .changed(),
+        _ => false,
+    }
 }
 
 #[cfg(test)]
