@@ -320,10 +320,12 @@ fn the_read_chat_window_sets_every_filter_and_the_speech_queue_skips_and_stops()
     h.step();
     h.get_by_label("Whose messages are read").click();
     steps(&mut h, 2);
-    assert!(
-        h.query_by_label("the top gifter").is_none(),
-        "chat reading keeps no gift tally, so it does not offer the top gifter"
-    );
+    for tally in ["the top gifter", "level ≥", "points ≥"] {
+        assert!(
+            h.query_by_label(tally).is_none(),
+            "chat reading keeps no gift tally or ledger, so it does not offer {tally}"
+        );
+    }
     h.get_by_label("followers").click();
     steps(&mut h, 2);
     h.get_by_label("At most").set_value_accesskit(120.0);
