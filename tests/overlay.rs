@@ -604,6 +604,9 @@ fn the_app_lists_overlay_urls_and_its_demo_drives_the_overlays() {
     let mut events = hub.subscribe_events();
     let mut h = app_with(&rt, dir.path(), true, Some(Ok(overlays)));
     h.step();
+    h.get_by_label("🖼 Overlays").click();
+    h.step();
+    h.step();
     let alerts_url = format!("http://127.0.0.1:{port}/alerts");
     assert!(h.query_by_label(&alerts_url).is_some());
     assert!(
@@ -667,6 +670,8 @@ fn the_test_button_shows_its_alert_on_the_overlays_and_counts_nowhere() {
     let mut alerts = hub.subscribe_page(Page::Alerts);
     let top_before = hub.subscribe_page(Page::Top).borrow().clone();
     let mut h = app_with(&rt, dir.path(), false, Some(Ok(overlays)));
+    h.step();
+    h.get_by_label("🎁 Triggers").click();
     h.step();
     h.get_all_by_label("▶ Test").next().unwrap().click();
     h.step();

@@ -11,7 +11,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT as _, Queryable};
 use giftdeck::ui::{AppOptions, GiftdeckApp};
 
 /// Generous: the machine running tests may be busy building.
@@ -86,4 +86,36 @@ pub fn type_slowly(h: &mut Harness<'_, GiftdeckApp>, label: &str, text: &str) {
         labelled_field(h, label).type_text(&ch.to_string());
         h.step();
     }
+}
+
+/// Opens the page whose tab reads `tab` ("🎁 Triggers", "⚙ Settings"), as a person would.
+pub fn show_page(h: &mut Harness<'_, GiftdeckApp>, tab: &str) {
+    h.get_by_label(tab).click();
+    h.step();
+    h.step();
+}
+
+/// Scrolls the scroll area holding the node `find` picks (100 points a step, down or up) until
+/// the whole node lies inside the window; fails when it never does.
+pub fn scroll_into_window(
+    h: &mut Harness<'_, GiftdeckApp>,
+    find: impl for<'h> Fn(&'h Harness<'_, GiftdeckApp>) -> egui_kittest::Node<'h>,
+) {
+    for _ in 0..100 {
+        let window = h.ctx.content_rect();
+        let rect = find(h).rect();
+        if window.contains_rect(rect) {
+            return;
+        }
+        if rect.max.y > window.max.y {
+            find(h).scroll_down();
+        } else {
+            find(h).scroll_up();
+        }
+        h.step();
+    }
+    panic!(
+        "{:?} never scrolled into the window",
+        find(h).accesskit_node().label()
+    );
 }
