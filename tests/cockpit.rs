@@ -12,12 +12,13 @@
 
 use egui::{Key, Modifiers};
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT as _, Queryable};
 use giftdeck::mappings::{Action, Mapping};
+use giftdeck::overlay::{HubConfig, Overlays};
 use giftdeck::settings;
 use giftdeck::testkit::rcon::{DEMO_RCON_PASSWORD, FakeRcon};
-use giftdeck::ui::GiftdeckApp;
 use giftdeck::ui::pages::Page;
+use giftdeck::ui::{AppOptions, GiftdeckApp};
 use ui_harness::*;
 
 #[path = "support/ui_harness.rs"]
@@ -234,4 +235,222 @@ fn the_ui_scale_setting_zooms_the_window() {
     let mut again = harness(app(&rt, &path, false));
     again.run_steps(3);
     assert_eq!(again.ctx.zoom_factor(), 1.5, "a restart keeps it");
+}
+
+// ---- the layout walk ------------------------------------------------------------------------
+
+/// The window sizes a streamer's screen has: a 720p laptop, the common 1366×768 one, full HD.
+const SIZES: [[f32; 2]; 3] = [[1280.0, 720.0], [1366.0, 768.0], [1920.0, 1080.0]];
+
+/// What is on screen for one check: a page, and on Triggers also with a row's actions open.
+#[derive(Clone, Copy, Debug)]
+enum View {
+    Page(&'static str),
+    ActionsEditor,
+}
+
+const VIEWS: [View; 5] = [
+    View::Page("📺 Live"),
+    View::Page("🎁 Triggers"),
+    View::ActionsEditor,
+    View::Page("🖼 Overlays"),
+    View::Page("⚙ Settings"),
+];
+
+/// One interactive widget as the accessibility tree and egui's hit-testing see it.
+#[derive(Clone, Debug)]
+struct Widget {
+    id: egui::Id,
+    what: String,
+    /// The whole widget.
+    rect: egui::Rect,
+    /// The part that can be seen and clicked.
+    shown: egui::Rect,
+}
+
+/// Every widget a person can click, type in, tick, pick from or drag, as egui counts them.
+fn interactive_widgets(h: &Harness<'_, GiftdeckApp>) -> Vec<Widget> {
+    h.get_all_by(|node| egui::accessibility::is_input(node.role()))
+        .map(|node| {
+            let (rect, shown) = widget_rects(h, &node);
+            let what = format!(
+                "{:?} {:?}",
+                node.accesskit_node().role(),
+                node.accesskit_node()
+                    .label()
+                    .or_else(|| node.accesskit_node().value())
+                    .unwrap_or_default()
+            );
+            Widget {
+                id: egui_id(&node),
+                what,
+                rect,
+                shown,
+            }
+        })
+        .collect()
+}
+
+/// Pairs of widgets whose visible parts overlap (more than a hairline where borders touch).
+fn overlaps(widgets: &[Widget]) -> Vec<String> {
+    const HAIRLINE: f32 = 1.0;
+    let mut found = Vec::new();
+    for (i, a) in widgets.iter().enumerate() {
+        for b in &widgets[i + 1..] {
+            let both = a.shown.intersect(b.shown);
+            if both.width() > HAIRLINE && both.height() > HAIRLINE {
+                found.push(format!(
+                    "{} {:?} overlaps {} {:?}",
+                    a.what, a.shown, b.what, b.shown
+                ));
+            }
+        }
+    }
+    found
+}
+
+/// Opens `view` on the window.
+fn open_view(h: &mut Harness<'_, GiftdeckApp>, view: View) {
+    match view {
+        View::Page(tab) => {
+            h.state_mut().stop_editing_actions();
+            show_page(h, tab);
+        }
+        View::ActionsEditor => {
+            show_page(h, "🎁 Triggers");
+            h.get_all_by_label("✏ Edit").nth(2).unwrap().click();
+            h.run_steps(3);
+            assert!(h.query_by_label("✖ Close").is_some(), "the editor is open");
+        }
+    }
+}
+
+/// Checks the view on screen: each widget can be seen whole (inside the window, cut by nothing)
+/// or scrolled until it can, and no two overlap, in every scroll position visited. Returns what
+/// failed.
+fn check_view(h: &mut Harness<'_, GiftdeckApp>) -> Vec<String> {
+    let mut problems = overlaps(&interactive_widgets(h));
+    let ids: Vec<(egui::Id, String)> = interactive_widgets(h)
+        .into_iter()
+        .map(|w| (w.id, w.what))
+        .collect();
+    for (id, what) in ids {
+        let Some(widget) = interactive_widgets(h).into_iter().find(|w| w.id == id) else {
+            continue;
+        };
+        if fully_inside(h, &widget) {
+            continue;
+        }
+        // Out of sight: it must scroll into view, whole.
+        let find = move |h: &Harness<'_, GiftdeckApp>| {
+            interactive_widgets(h).into_iter().find(|w| w.id == id)
+        };
+        if !scroll_widget_into_view(h, &find) {
+            let now = find(h).map(|w| (w.rect, w.shown));
+            problems.push(format!("{what} cannot be seen whole: {now:?}"));
+            continue;
+        }
+        problems.extend(overlaps(&interactive_widgets(h)));
+    }
+    problems.sort();
+    problems.dedup();
+    problems
+}
+
+fn fully_inside(h: &Harness<'_, GiftdeckApp>, w: &Widget) -> bool {
+    const SLACK: f32 = 0.5;
+    h.ctx.content_rect().expand(SLACK).contains_rect(w.rect)
+        && (w.rect.width() - w.shown.width()).abs() <= SLACK
+        && (w.rect.height() - w.shown.height()).abs() <= SLACK
+}
+
+/// Scrolls the widget's scroll area toward it until it is whole on screen (false: never).
+fn scroll_widget_into_view(
+    h: &mut Harness<'_, GiftdeckApp>,
+    find: &impl Fn(&Harness<'_, GiftdeckApp>) -> Option<Widget>,
+) -> bool {
+    let mut last = None;
+    for _ in 0..60 {
+        let Some(widget) = find(h) else {
+            return false;
+        };
+        if fully_inside(h, &widget) && last == Some(widget.rect) {
+            return true;
+        }
+        let down = widget.shown.height() <= 0.0
+            && widget.rect.min.y > h.ctx.content_rect().center().y
+            || widget.shown.max.y < widget.rect.max.y - 0.5;
+        let node = h
+            .get_all_by(|n| egui::accessibility::is_input(n.role()))
+            .find(|n| egui_id(n) == widget.id);
+        match node {
+            Some(node) if !fully_inside(h, &widget) && down => node.scroll_down(),
+            Some(node) if !fully_inside(h, &widget) => node.scroll_up(),
+            _ => {}
+        }
+        last = Some(widget.rect);
+        h.step();
+    }
+    false
+}
+
+/// The layout walk for one language: both checklist states, the demo running, every size and
+/// view. (More languages: call it once per language once the window speaks them.)
+fn layout_walk(language: &str) {
+    let mut problems = Vec::new();
+    for checklist_open in [true, false] {
+        let rt = runtime();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.json");
+        if !checklist_open {
+            std::fs::write(&path, r#"{"version": 1, "setup": {"hidden": true}}"#).unwrap();
+        }
+        let overlays = rt
+            .block_on(Overlays::start(0, HubConfig::default()))
+            .unwrap();
+        let app = GiftdeckApp::with_overlays(
+            AppOptions {
+                settings_path: Some(path),
+                runtime: rt.handle().clone(),
+                demo: true,
+                secrets: settings::SecretsHome::SettingsFile,
+            },
+            Some(Ok(overlays)),
+        );
+        let mut h = harness(app);
+        step_until(&mut h, "the demo's gifts and replies", |app| {
+            app.feed().len() >= 5 && app.queue().done >= 3
+        });
+        // Some notices too, as a stream has them.
+        h.state_mut().command(giftdeck::ui::Command::PauseQueue);
+        h.state_mut().command(giftdeck::ui::Command::Panic);
+        h.step();
+        for size in SIZES {
+            h.set_size(egui::vec2(size[0], size[1]));
+            h.run_steps(3);
+            for view in VIEWS {
+                open_view(&mut h, view);
+                h.run_steps(2);
+                for problem in check_view(&mut h) {
+                    problems.push(format!(
+                        "[{language} {}×{} {view:?} checklist {}] {problem}",
+                        size[0],
+                        size[1],
+                        if checklist_open { "open" } else { "hidden" }
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn every_control_fits_at_720p_768p_and_1080p_on_every_page() {
+    layout_walk("en");
 }

@@ -564,7 +564,14 @@ fn the_settings_window_tests_the_obs_connection() {
             if let ObsTest::Done(result) = &h.state().state().obs_test {
                 break result.clone();
             }
-            assert!(Instant::now() < deadline, "no Test connection result");
+            assert!(
+                Instant::now() < deadline,
+                "no Test connection result: {:?}; rects {:?}",
+                h.state().state().obs_test,
+                h.get_all_by_label("Test connection")
+                    .map(|n| ui_harness::widget_rects(&h, &n))
+                    .collect::<Vec<_>>()
+            );
             std::thread::sleep(Duration::from_millis(20));
         };
         h.step();

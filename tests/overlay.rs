@@ -716,7 +716,10 @@ fn the_app_runs_without_overlays_when_the_port_is_busy() {
         Some(Err(OverlayError::PortInUse { port: 23870 })),
     );
     h.step();
-    // In the notice and in the Overlays panel.
+    h.get_by_label("🖼 Overlays").click();
+    h.step();
+    h.step();
+    // In the notice and on the Overlays page.
     assert_eq!(
         h.get_all_by_label_contains("overlay port 23870 on 127.0.0.1 is already in use")
             .count(),

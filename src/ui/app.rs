@@ -327,6 +327,11 @@ impl GiftdeckApp {
         self.state.feed.filter = text.to_owned();
     }
 
+    /// Closes the actions editor of the Triggers page (tests walking the pages).
+    pub fn stop_editing_actions(&mut self) {
+        self.state.editor.editing = None;
+    }
+
     /// Queues a command as if a button was pressed; it runs at the end of the next frame.
     pub fn command(&mut self, command: Command) {
         self.pending.push(command);
