@@ -206,6 +206,8 @@ impl Notices {
 /// Which extra windows are open.
 #[derive(Debug, Default)]
 pub struct Windows {
+    /// The "Read chat aloud" window.
+    pub read_chat: bool,
     pub path: bool,
     /// The last Tiktok2Mc import's report, shown until closed (empty = closed).
     pub import_report: Vec<String>,
@@ -278,6 +280,8 @@ pub struct State {
     pub quitting: Option<Quitting>,
     /// The Bedrock world's listener and game, for the checklist and the settings window.
     pub bedrock: super::bedrock::BedrockView,
+    /// The speech queue's status; `None` until something started it (speech starts on first use).
+    pub speech: Option<crate::actions::speak::SpeechStatus>,
 }
 
 impl State {
@@ -311,6 +315,7 @@ impl State {
             backlog: 0,
             quitting: None,
             bedrock: super::bedrock::BedrockView::default(),
+            speech: None,
         }
     }
 

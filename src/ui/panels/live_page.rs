@@ -1,11 +1,12 @@
 //! The Live page: what a streamer reads mid-stream. The feed takes the room on the left (under
 //! the setup checklist while that is open); on the right, a column that scrolls on its own holds
-//! the queue (Pause, Resume, Clear, the server, the latest replies) and the session's totals.
+//! the queue (Pause, Resume, Clear, the server, the latest replies), the speech queue (Skip, Stop
+//! all) and the session's totals.
 
 use super::super::commands::Commands;
 use super::super::setup::Checklist;
 use super::super::state::State;
-use super::{checklist, feed, queue, totals};
+use super::{checklist, feed, queue, speech_queue, totals};
 
 /// Narrowest and widest the right column is drawn.
 const SIDE_WIDTH: std::ops::RangeInclusive<f32> = 330.0..=440.0;
@@ -27,6 +28,14 @@ pub fn live_page_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
                         &state.exec_log,
                         &state.rcon_test,
                         state.conn.is_demo(),
+                        cmds,
+                    );
+                    ui.separator();
+                    speech_queue::speech_queue_ui(
+                        ui,
+                        state.speech.as_ref(),
+                        state.settings.read_chat.enabled,
+                        &mut state.windows.read_chat,
                         cmds,
                     );
                     ui.separator();

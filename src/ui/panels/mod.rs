@@ -12,6 +12,7 @@ pub mod connect_bar;
 pub mod drafts;
 pub mod feed;
 pub mod held;
+pub mod keys_editor;
 pub mod live_page;
 pub mod look;
 pub mod notices;
@@ -21,7 +22,10 @@ pub mod plain;
 pub mod providers_settings;
 pub mod queue;
 pub mod quit;
+pub mod read_chat;
 pub mod settings_page;
+pub mod speak_editor;
+pub mod speech_queue;
 pub mod status_bar;
 pub mod status_line;
 pub mod tabs;
@@ -108,6 +112,12 @@ pub fn root_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
     });
 
     let ctx = ui.ctx().clone();
+    read_chat::read_chat_window_ui(
+        &ctx,
+        &mut state.windows.read_chat,
+        &mut state.settings.read_chat,
+        cmds,
+    );
     path_window::path_window_ui(&ctx, &mut state.windows, cmds);
     import_report_ui(&ctx, &mut state.windows.import_report);
     if let Some(quitting) = &state.quitting {
@@ -118,7 +128,13 @@ pub fn root_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
 
 /// The Triggers page: the table, and the editor of the row being edited under it.
 fn triggers_page_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
-    actions_window::actions_editor_ui(ui, &mut state.settings.mappings, &mut state.editor, cmds);
+    actions_window::actions_editor_ui(
+        ui,
+        &mut state.settings.mappings,
+        &mut state.editor,
+        &state.settings.keys.limits,
+        cmds,
+    );
     egui::CentralPanel::no_frame().show(ui, |ui| {
         let windows = &mut state.windows;
         triggers::triggers_ui(

@@ -108,6 +108,18 @@ fn sections_ui(
     ui.heading("Queue and gifts");
     changed |= pacing_ui(ui, settings);
     ui.separator();
+    ui.heading("Read chat aloud");
+    ui.horizontal(|ui| {
+        ui.label(if settings.read_chat.enabled {
+            "On: chat is read aloud."
+        } else {
+            "Off."
+        });
+        if ui.button("Filters and voice…").clicked() {
+            cmds.push(Command::OpenReadChat);
+        }
+    });
+    ui.separator();
     changed |= super::look::panic_cleanup_ui(ui, &mut settings.executor.panic_cleanup);
     ui.separator();
     changed |= super::look::appearance_ui(ui, &mut settings.ui);
