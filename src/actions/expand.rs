@@ -71,6 +71,7 @@ impl Filler<'_> {
                 work,
                 summary: summary.clone(),
                 enqueued: self.now,
+                urgent: false,
             });
         }
     }

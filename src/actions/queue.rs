@@ -153,8 +153,11 @@ pub struct QueueStatus {
     pub speaking: usize,
     /// Waited longer than the max age, so they were not run (and not sent late).
     pub too_old: u64,
-    /// Removed by the streamer (Clear, or clearing a held queue) without running.
+    /// Removed by the streamer (Clear, the panic button, or clearing a held queue) without
+    /// running.
     pub cleared: u64,
+    /// Commands in the urgent lane (the panic button's cleanup), not sent yet.
+    pub urgent: usize,
     pub paused: bool,
     /// Held while the streamer's player is dead (the world awareness, `crate::world`): apart from
     /// the streamer's own Pause, and lifted on respawn or when the world can no longer be read.
@@ -289,11 +292,17 @@ pub(super) struct Item {
     pub(super) work: Work,
     pub(super) summary: Arc<str>,
     pub(super) enqueued: Instant,
+    /// In the urgent lane (the panic button's cleanup): runs before the queue, even while it is
+    /// paused, and is never too old.
+    pub(super) urgent: bool,
 }
 
 pub(super) struct Shared {
     /// Actions for the current server (`config.server()`), in order.
     pub(super) queue: VecDeque<Item>,
+    /// The urgent lane: commands for the current server that run before `queue`, paused or not
+    /// (the panic button's cleanup).
+    pub(super) urgent: VecDeque<Item>,
     /// Actions for other servers, never run while those are not current.
     pub(super) held: HeldQueues<Item>,
     pub(super) status: QueueStatus,
@@ -337,6 +346,7 @@ impl Inner {
     pub(super) fn snapshot(shared: &Shared) -> QueueStatus {
         let mut status = shared.status.clone();
         status.depth = shared.queue.len();
+        status.urgent = shared.urgent.len();
         status.server = shared.config.server();
         status.stopping = shared.closed;
         status.in_flight = shared.awaiting;
@@ -359,6 +369,7 @@ impl Inner {
             let shared = self.lock();
             let status = Self::snapshot(&shared);
             let idle = shared.queue.is_empty()
+                && shared.urgent.is_empty()
                 && status.running.is_none()
                 && status.speaking == 0
                 && shared.awaiting == 0;

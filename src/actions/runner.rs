@@ -173,6 +173,14 @@ impl Runner {
         if shared.stop {
             return Next::Stop;
         }
+        if !shared.urgent.is_empty() {
+            // The urgent lane runs paused or not, keeping the gap.
+            return Next::Ready {
+                needs_rcon: true,
+                gap: Duration::from_millis(shared.config.gap_millis),
+                keys_wait: Duration::ZERO,
+            };
+        }
         if shared.status.paused || shared.status.world_pause.is_some() {
             return Next::Wait;
         }
@@ -192,11 +200,20 @@ impl Runner {
         }
     }
 
-    /// Pops the next item that is not stale (counting the stale ones). A command is only popped
-    /// while our connection is for the current settings: checked under the same lock that
-    /// switches servers, so a command never runs on the server before the switch.
+    /// Pops the next urgent command, or else the next item that is not stale (counting the stale
+    /// ones). A command is only popped while our connection is for the current settings: checked
+    /// under the same lock that switches servers, so a command never runs on the server before
+    /// the switch.
     fn pop(&self) -> Option<Item> {
         let mut shared = self.inner.lock();
+        if !shared.stop && !shared.urgent.is_empty() {
+            if shared.config_version != self.conn_version {
+                return None;
+            }
+            let item = shared.urgent.pop_front()?;
+            shared.status.running = Some(item.summary.to_string());
+            return Some(item);
+        }
         if shared.status.paused || shared.status.world_pause.is_some() || shared.stop {
             return None;
         }

@@ -23,6 +23,8 @@ pub enum Command {
     PauseQueue,
     ResumeQueue,
     ClearQueue,
+    /// The panic button: pause, clear what waits, let go of keys, stop speech, run the cleanup.
+    Panic,
     ImportDialog,
     /// Pick a Tiktok2Mc install folder and import it.
     ImportT2mDialog,
