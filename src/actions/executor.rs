@@ -110,6 +110,7 @@ pub fn spawn_executor(
             stop: false,
             refused: 0,
             overlay: None,
+            counters: None,
             awaiting: 0,
             requeued: 0,
         }),
@@ -263,6 +264,11 @@ impl ExecutorHandle {
     /// Where overlay-text actions show (`None` when overlays are off).
     pub fn set_overlay(&self, hub: Option<OverlayHub>) {
         self.inner.lock().overlay = hub;
+    }
+
+    /// What counter and timer actions change (`None`: they fail, saying counters are off).
+    pub fn set_counters(&self, hub: Option<crate::counter_hub::CounterHub>) {
+        self.inner.lock().counters = hub;
     }
 
     /// Keys actions run on this keystroke thread (tests: a test's own X display) instead of one

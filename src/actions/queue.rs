@@ -251,6 +251,13 @@ pub(super) enum Work {
     Keys(KeysWork),
     /// What a `speak` action says, filtered.
     Speak(Arc<Utterance>),
+    /// A counter change (`counter` action).
+    Counter {
+        name: Arc<str>,
+        op: crate::counters::CounterOp,
+    },
+    /// A stream timer change (`stream_timer` action).
+    StreamTimer(crate::stream_timer::TimerOp),
     /// Could not be prepared (a placeholder error, no mapping for Random): fails in its turn.
     Invalid(ActionError),
 }
@@ -275,6 +282,8 @@ impl std::fmt::Debug for Work {
                 write!(f, "Keys({} events, {place})", keys.plan.inputs.len())
             }
             Self::Speak(utterance) => write!(f, "Speak({:?})", utterance.text),
+            Self::Counter { name, op } => write!(f, "Counter({name:?}, {op:?})"),
+            Self::StreamTimer(op) => write!(f, "StreamTimer({op:?})"),
             Self::Invalid(reason) => write!(f, "Invalid({reason})"),
         }
     }
@@ -319,6 +328,8 @@ pub(super) struct Shared {
     pub(super) refused: u64,
     /// Where overlay-text actions go (`None`: overlays are off).
     pub(super) overlay: Option<OverlayHub>,
+    /// What counter and timer actions change (`None`: not set up, e.g. a headless replay).
+    pub(super) counters: Option<crate::counter_hub::CounterHub>,
     /// Commands sent to the Bedrock game, not answered yet (the queue is idle only without them).
     pub(super) awaiting: usize,
     /// Commands the game refused as "too many" and that went back to the head of the queue, in

@@ -354,6 +354,8 @@ impl Runner {
                 }
             }
             Work::Obs(work) => self.run_obs(work).await,
+            Work::Counter { name, op } => self.run_counter(name, *op),
+            Work::StreamTimer(op) => self.run_timer(*op),
             Work::Keys(keys) => self.run_keys(&keys.plan).await,
             Work::Speak(utterance) => match self.run_speak(utterance, &item.summary) {
                 // Said later: its outcome is recorded then, and the queue goes on meanwhile.
@@ -370,6 +372,33 @@ impl Runner {
         self.last_end = Some(Instant::now());
         self.inner.lock().status.running = None;
         self.inner.record(&item.summary, outcome);
+    }
+
+    /// Changes a counter: the log says what it was and what it is.
+    fn run_counter(
+        &self,
+        name: &str,
+        op: crate::counters::CounterOp,
+    ) -> Result<String, ActionError> {
+        let hub = self.inner.lock().counters.clone();
+        let hub = hub.ok_or(ActionError::CountersOff)?;
+        let change = hub.apply(name, op).map_err(ActionError::Counter)?;
+        Ok(format!("{name}: {} → {}", change.before, change.after))
+    }
+
+    /// Changes the stream timer: the log says the time left.
+    fn run_timer(&self, op: crate::stream_timer::TimerOp) -> Result<String, ActionError> {
+        let hub = self.inner.lock().counters.clone();
+        let hub = hub.ok_or(ActionError::CountersOff)?;
+        let wins = hub.timer(op);
+        let board = hub.board();
+        let left = crate::counter_hub::clock_text(
+            board.remaining_millis(crate::counter_hub::wall_millis()),
+        );
+        Ok(match wins {
+            0 => format!("stream timer: {left} left"),
+            _ => format!("stream timer reached zero: a win ({left} left)"),
+        })
     }
 
     /// Runs a keys action on the keystroke thread (started on first use) and waits for it: the

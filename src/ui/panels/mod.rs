@@ -9,6 +9,8 @@ pub mod bedrock;
 pub mod checklist;
 pub mod conditions;
 pub mod connect_bar;
+pub mod counter_actions;
+pub mod counters;
 pub mod drafts;
 pub mod feed;
 pub mod held;
