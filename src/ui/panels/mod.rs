@@ -7,6 +7,7 @@ pub mod bedrock;
 pub mod checklist;
 pub mod conditions;
 pub mod connect_bar;
+pub mod datapack;
 pub mod drafts;
 pub mod feed;
 pub mod held;

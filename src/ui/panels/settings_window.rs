@@ -85,6 +85,7 @@ pub fn settings_window_ui(
                 .weak(),
             );
             changed |= super::world::world_fields_ui(ui, &mut settings.minecraft_world);
+            changed |= super::datapack::world_folder_ui(ui, &mut settings.minecraft_world, cmds);
             ui.separator();
             ui.heading("OBS (WebSocket server)");
             ui.label(
