@@ -25,9 +25,13 @@ use std::fmt::Write as _;
 
 use thiserror::Error;
 
+mod pieces;
+
 use super::grammar::{self, Rule};
 use crate::event::CreditedGift;
 use crate::text;
+use pieces::{Marked, mark};
+pub use pieces::{Piece, join};
 
 /// The largest command payload vanilla Minecraft's RCON accepts, in UTF-8 bytes (one 1,460-byte read
 /// minus 14 bytes of framing).
@@ -192,31 +196,6 @@ pub fn render(template: &str, values: &Values) -> Result<String, RenderError> {
     Ok(join(&render_pieces(template, values)?))
 }
 
-/// One part of a rendered command: the template's own text, or a placeholder's value as it landed
-/// (escaped for its argument, with any quotes [`place`] added).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Piece {
-    Literal(String),
-    /// `name` is the placeholder (`nickname`), `text` what stands in the command for it.
-    Value {
-        name: String,
-        text: String,
-    },
-}
-
-impl Piece {
-    pub fn text(&self) -> &str {
-        match self {
-            Self::Literal(text) | Self::Value { text, .. } => text,
-        }
-    }
-}
-
-/// The command the pieces make.
-pub fn join(pieces: &[Piece]) -> String {
-    pieces.iter().map(Piece::text).collect()
-}
-
 /// [`render`], with every placeholder's place kept apart: the literal parts come from the template
 /// alone (the same for any values), so a datapack function can hold them with a macro argument
 /// where each value goes (`actions::datapack`). Joined, the pieces are exactly [`render`]'s command.
@@ -234,35 +213,11 @@ pub fn render_pieces(template: &str, values: &Values) -> Result<Vec<Piece>, Rend
             template: template.to_owned(),
         });
     }
-    // Numbers go in as digits; each text value becomes a marker, so the template can be read with
-    // the value's place in it but without the value's content.
-    let mut marked = String::with_capacity(template.len() + 16);
-    let mut texts: Vec<(&str, &str)> = Vec::new();
-    // Where each number went in `marked`: (start byte, end byte, placeholder).
-    let mut numbers: Vec<(usize, usize, &str)> = Vec::new();
-    let mut rest = template;
-    while let Some(c) = rest.chars().next() {
-        if c == '{'
-            && let Some(end) = rest.find('}')
-            && let Some(value) = values.get(&rest[1..end])
-        {
-            match value {
-                Value::Number(n) => {
-                    let start = marked.len();
-                    let _ = write!(marked, "{n}");
-                    numbers.push((start, marked.len(), &rest[1..end]));
-                }
-                Value::Text(text) => {
-                    marked.push(marker(texts.len()));
-                    texts.push((&rest[1..end], text));
-                }
-            }
-            rest = &rest[end + 1..];
-            continue;
-        }
-        marked.push(c);
-        rest = &rest[c.len_utf8()..];
-    }
+    let Marked {
+        marked,
+        texts,
+        numbers,
+    } = mark(template, values);
     // Only text values need the template read (numbers are safe anywhere).
     let shape = (!texts.is_empty()).then(|| grammar::parse_command(&marked));
     let mut spots: Vec<Option<Spot>> = vec![None; texts.len()];
