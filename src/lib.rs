@@ -27,6 +27,7 @@ pub mod paths;
 pub mod replay;
 pub mod room_store;
 pub mod settings;
+pub mod standings;
 pub mod subathon;
 pub mod t2m;
 #[doc(hidden)]

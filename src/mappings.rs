@@ -91,6 +91,16 @@ pub enum Action {
     Keys(crate::actions::keys::KeysAction),
     /// Say a text with the system's offline voices (`{"type":"speak","text":"…"}`).
     Speak(crate::actions::speak::SpeakAction),
+    /// Give or take the viewer's points in the viewers' ledger (`{"type":"points","add":"{count}"}`,
+    /// `{"type":"points","remove":"50"}`): each a whole number, a placeholder, or a product of
+    /// them (`"10*{count}"`). Applied once per credit or fired trigger, by the ledger, never for a
+    /// Test or the demo; nothing waits in the queue for it.
+    Points {
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        add: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        remove: String,
+    },
 }
 
 fn default_show_seconds() -> u32 {
@@ -152,6 +162,11 @@ impl Action {
             Self::ObsText { source, text } => format!("OBS text {source}: {text}"),
             Self::Keys(keys) => keys.summary(),
             Self::Speak(speak) => speak.summary(),
+            Self::Points { add, remove } => match (add.trim(), remove.trim()) {
+                (add, "") => format!("+{add} points"),
+                ("", remove) => format!("−{remove} points"),
+                (add, remove) => format!("+{add} −{remove} points"),
+            },
         }
     }
 }
@@ -207,6 +222,11 @@ impl std::fmt::Debug for Action {
                 .finish(),
             Self::Keys(keys) => f.debug_tuple("Keys").field(keys).finish(),
             Self::Speak(speak) => f.debug_tuple("Speak").field(speak).finish(),
+            Self::Points { add, remove } => f
+                .debug_struct("Points")
+                .field("add", add)
+                .field("remove", remove)
+                .finish(),
         }
     }
 }
@@ -567,7 +587,7 @@ mod tests {
         let speak: Action = serde_json::from_str(json).unwrap();
         assert!(matches!(&speak, Action::Speak(s) if s.voice.as_deref() == Some("en")));
         assert_eq!(serde_json::to_string(&speak).unwrap(), json);
-        assert_eq!(speak.summary(), "🗣 “{nickname} sent {count} {gift}” (en)");
+        assert_eq!(speak.summary(), "🔊 “{nickname} sent {count} {gift}” (en)");
     }
 
     #[test]

@@ -54,6 +54,7 @@ const CLI_PUBLIC: &[&str] = &[
     "watch --mappings",
     "watch --record",
     "watch --memory-dir",
+    "watch --ledger",
     "watch --rcon",
     "watch --obs",
 ];

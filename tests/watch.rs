@@ -202,3 +202,68 @@ async fn watch_finalizes_open_streaks_on_ctrl_c_and_exits_zero() {
     assert_eq!(lines[0]["count"], 7);
     assert_eq!(lines[0]["ended_by"], "timeout");
 }
+
+/// One `watch` run of a Lion (user 222) and 3 Roses (user 111) into the ledger at `ledger`, with
+/// a fresh room memory (`rooms`), so only the ledger's credit keys stand between a rerun and
+/// double points.
+async fn watch_into_ledger(dir: &std::path::Path, rooms: &str) -> String {
+    let fake = start_fake(FakeConfig::with_scenario(Scenario {
+        history: vec![single(100, "Lion")],
+        connections: vec![vec![
+            Step::WaitForEnterRoom,
+            Step::Batch(vec![rose(2, 3, true)]),
+            Step::EndStream,
+        ]],
+        after: Vec::new(),
+    }))
+    .await;
+    let mappings = dir.join("mappings.json");
+    std::fs::write(
+        &mappings,
+        r#"{"mappings":[{"trigger":"Lion","actions":[{"type":"points","add":"1000*{count}"}]}]}"#,
+    )
+    .unwrap();
+    let mut cmd = watch_command(&fake, &dir.join(rooms));
+    cmd.arg("--mappings")
+        .arg(&mappings)
+        .arg("--ledger")
+        .arg(dir.join("ledger.sqlite"));
+    let output = tokio::task::spawn_blocking(move || cmd.output())
+        .await
+        .unwrap()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "stderr: {stderr}");
+    stderr
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_records_points_in_the_ledger_once_however_often_the_stream_is_seen() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = watch_into_ledger(dir.path(), "rooms-1").await;
+    assert!(
+        first.contains(
+            "viewers' ledger: 2 events and 1 points actions recorded (0 already counted)"
+        ),
+        "{first}"
+    );
+    // A second run with no room memory credits both gifts again: the ledger counts neither.
+    let second = watch_into_ledger(dir.path(), "rooms-2").await;
+    assert!(
+        second.contains(
+            "viewers' ledger: 0 events and 0 points actions recorded (3 already counted)"
+        ),
+        "{second}"
+    );
+    let conn = giftdeck::ledger::connect(&dir.path().join("ledger.sqlite")).unwrap();
+    let levels = giftdeck::ledger::Levels::default();
+    let lion = giftdeck::ledger::queries::viewer(&conn, 222, &levels)
+        .unwrap()
+        .unwrap();
+    // 1 point per coin (29,999) and the action's 1,000 × 1.
+    assert_eq!((lion.coins, lion.points), (29_999, 30_999));
+    let rose = giftdeck::ledger::queries::viewer(&conn, 111, &levels)
+        .unwrap()
+        .unwrap();
+    assert_eq!((rose.coins, rose.points, rose.gifts), (3, 3, 3));
+}

@@ -112,7 +112,7 @@ fn actions_per_run(mapping: &Mapping) -> u64 {
         .iter()
         .map(|a| match a {
             Action::Command { repeat, .. } => u64::from(*repeat),
-            Action::Speak(_) => 0,
+            Action::Speak(_) | Action::Points { .. } => 0,
             _ => 1,
         })
         .sum()
@@ -401,90 +401,96 @@ fn prepare(
     mapping
         .actions
         .iter()
-        .map(|action| match action {
-            Action::Command { command, repeat } => match rules.dialect.render(command, values) {
-                Ok(text) => {
-                    let summary: Arc<str> = format!("/{text}").into();
-                    Prepared::Repeat(Work::Command(text.into()), summary, *repeat)
+        .filter_map(|action| {
+            Some(match action {
+                // Points are the ledger's (`dispatch::ToLedger`): nothing for the queue.
+                Action::Points { .. } => return None,
+                Action::Command { command, repeat } => {
+                    match rules.dialect.render(command, values) {
+                        Ok(text) => {
+                            let summary: Arc<str> = format!("/{text}").into();
+                            Prepared::Repeat(Work::Command(text.into()), summary, *repeat)
+                        }
+                        Err(err) => Prepared::Repeat(
+                            Work::Invalid(ActionError::Render(err)),
+                            format!("/{command}").into(),
+                            *repeat,
+                        ),
+                    }
                 }
-                Err(err) => Prepared::Repeat(
-                    Work::Invalid(ActionError::Render(err)),
-                    format!("/{command}").into(),
-                    *repeat,
+                Action::Sound { path, volume } => Prepared::Once(
+                    Work::Sound {
+                        path: Arc::new(path.clone()),
+                        volume: *volume,
+                    },
+                    action.summary().into(),
                 ),
-            },
-            Action::Sound { path, volume } => Prepared::Once(
-                Work::Sound {
-                    path: Arc::new(path.clone()),
-                    volume: *volume,
-                },
-                action.summary().into(),
-            ),
-            Action::Webhook {
-                url,
-                timeout_millis,
-            } => Prepared::Once(
-                Work::Webhook {
-                    url: url.as_str().into(),
-                    timeout_millis: *timeout_millis,
-                    gift: gift.clone(),
-                },
-                action.summary().into(),
-            ),
-            Action::Random => Prepared::Random,
-            Action::OverlayText {
-                title,
-                subtitle,
-                seconds,
-            } => {
-                let text = TextOverlay {
-                    title: placeholders::render_text(title, values),
-                    subtitle: placeholders::render_text(subtitle, values),
-                    seconds: *seconds,
-                };
-                let summary = Action::OverlayText {
-                    title: text.title.clone(),
-                    subtitle: text.subtitle.clone(),
-                    seconds: text.seconds,
+                Action::Webhook {
+                    url,
+                    timeout_millis,
+                } => Prepared::Once(
+                    Work::Webhook {
+                        url: url.as_str().into(),
+                        timeout_millis: *timeout_millis,
+                        gift: gift.clone(),
+                    },
+                    action.summary().into(),
+                ),
+                Action::Random => Prepared::Random,
+                Action::OverlayText {
+                    title,
+                    subtitle,
+                    seconds,
+                } => {
+                    let text = TextOverlay {
+                        title: placeholders::render_text(title, values),
+                        subtitle: placeholders::render_text(subtitle, values),
+                        seconds: *seconds,
+                    };
+                    let summary = Action::OverlayText {
+                        title: text.title.clone(),
+                        subtitle: text.subtitle.clone(),
+                        seconds: text.seconds,
+                    }
+                    .summary();
+                    Prepared::Once(Work::OverlayText(Arc::new(text)), summary.into())
                 }
-                .summary();
-                Prepared::Once(Work::OverlayText(Arc::new(text)), summary.into())
-            }
-            Action::ObsScene { scene } => obs_step(
-                ObsWork::Scene {
-                    scene: scene.trim().to_owned(),
-                },
-                action,
-            ),
-            Action::ObsShowSource {
-                scene,
-                source,
-                seconds,
-            } => obs_step(
-                ObsWork::Show {
-                    scene: scene.trim().to_owned(),
-                    source: source.trim().to_owned(),
-                    seconds: *seconds,
-                },
-                action,
-            ),
-            Action::Keys(keys) => keys_step(keys, &mapping.trigger, rules, values),
-            Action::Speak(speak) => speak_step(speak, rules, values),
-            Action::ObsText { source, text } => {
-                let text = placeholders::render_text(text, values);
-                let summary = Action::ObsText {
-                    source: source.clone(),
-                    text: text.clone(),
-                }
-                .summary();
-                Prepared::Once(
-                    Work::Obs(Arc::new(ObsWork::Text {
+                Action::ObsScene { scene } => obs_step(
+                    ObsWork::Scene {
+                        scene: scene.trim().to_owned(),
+                    },
+                    action,
+                ),
+                Action::ObsShowSource {
+                    scene,
+                    source,
+                    seconds,
+                } => obs_step(
+                    ObsWork::Show {
+                        scene: scene.trim().to_owned(),
                         source: source.trim().to_owned(),
-                        text,
-                    })),
-                    summary.into(),
-                )
-            }
+                        seconds: *seconds,
+                    },
+                    action,
+                ),
+                Action::Keys(keys) => keys_step(keys, &mapping.trigger, rules, values),
+                Action::Speak(speak) => speak_step(speak, rules, values),
+                Action::ObsText { source, text } => {
+                    let text = placeholders::render_text(text, values);
+                    let summary = Action::ObsText {
+                        source: source.clone(),
+                        text: text.clone(),
+                    }
+                    .summary();
+                    Prepared::Once(
+                        Work::Obs(Arc::new(ObsWork::Text {
+                            source: source.trim().to_owned(),
+                            text,
+                        })),
+                        summary.into(),
+                    )
+                }
+            })
         })
         .collect()
 }

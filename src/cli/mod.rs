@@ -189,7 +189,21 @@ pub struct WatchArgs {
     #[arg(long, value_name = "DIR", env = "GIFTDECK_MEMORY_DIR")]
     pub memory_dir: Option<PathBuf>,
     #[command(flatten)]
+    pub ledger: Box<LedgerArgs>,
+    #[command(flatten)]
     pub execute: ExecuteArgs,
+}
+
+/// Where `watch` records the viewers' points (docs/ledger.md).
+#[derive(Clone, Debug, Default, Args)]
+pub struct LedgerArgs {
+    /// The viewers' ledger (points, levels, leaderboards) this stream is recorded in (default:
+    /// `ledger.sqlite` in the OS data dir, when `ledger.enabled` in Settings).
+    #[arg(long, value_name = "FILE", env = "GIFTDECK_LEDGER")]
+    pub ledger: Option<PathBuf>,
+    /// Record nothing in the viewers' ledger.
+    #[arg(long, conflicts_with = "ledger")]
+    pub no_ledger: bool,
 }
 
 /// The provider chain (docs/live.md, "Providers").
@@ -373,8 +387,9 @@ impl std::fmt::Debug for WatchArgs {
             .field("overlay_port", &self.overlay_port)
             .field("tikfinity_port", &self.tikfinity_port)
             .field("events", &self.events)
+            .field("ledger", &self.ledger)
             .field("execute", &self.execute)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 

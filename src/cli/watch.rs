@@ -13,8 +13,9 @@ use tokio::sync::{mpsc, watch};
 use super::headless::{ACTIONS_NOT_ALL_RUN_EXIT, Headless};
 use super::printer::{JsonLines, WriteFailure};
 use super::{WatchArgs, load_mappings_source};
-use crate::dispatch::{Dispatch, Source, Subscriber, ToOverlays, ToTikfinity};
+use crate::dispatch::{Dispatch, Source, Subscriber, ToLedger, ToOverlays, ToTikfinity};
 use crate::engine::Stats;
+use crate::ledger::{Ledger, LedgerSettings};
 use crate::live::{
     ConnStatus, FailureKind, LiveConfig, LiveHandle, LiveMsg, Recorder, spawn_session,
 };
@@ -143,6 +144,33 @@ struct Setup {
     executor: Option<Headless>,
     overlays: Option<Overlays>,
     tikfinity: Option<TikfinityServer>,
+    ledger: Option<Ledger>,
+}
+
+/// Opens the viewers' ledger: `--ledger`, else the OS data dir's when Settings has it on;
+/// `--no-ledger` records nothing. One that cannot open only warns: the stream goes on.
+async fn open_ledger(args: &WatchArgs) -> Option<Ledger> {
+    if args.ledger.no_ledger {
+        return None;
+    }
+    let settings = crate::settings::default_path()
+        .map(|path| LedgerSettings::peek(&path))
+        .unwrap_or_default();
+    let path = match &args.ledger.ledger {
+        Some(path) => path.clone(),
+        None if settings.enabled => crate::ledger::default_path()?,
+        None => return None,
+    };
+    match crate::ledger::open(path, settings.rates).await {
+        Ok((ledger, _reader)) => {
+            ledger.standings().set_levels(settings.levels.0);
+            Some(ledger)
+        }
+        Err(err) => {
+            eprintln!("giftdeck watch: points are not recorded: {err}");
+            None
+        }
+    }
 }
 
 /// Reads the flags and starts the executor and the overlays. A bad argument is reported here and
@@ -179,12 +207,17 @@ async fn setup(args: &mut WatchArgs) -> Result<Setup, ExitCode> {
     let tikfinity = start_tikfinity(args.tikfinity_port)
         .await
         .map_err(|e| fail(&e))?;
+    let ledger = open_ledger(args).await;
+    if let Some(ledger) = &ledger {
+        config.standings = ledger.standings();
+    }
     Ok(Setup {
         table,
         config,
         executor,
         overlays,
         tikfinity,
+        ledger,
     })
 }
 
@@ -269,6 +302,7 @@ async fn run(mut args: WatchArgs) -> ExitCode {
         mut executor,
         overlays,
         tikfinity,
+        ledger,
     } = match setup(&mut args).await {
         Ok(setup) => setup,
         Err(code) => return code,
@@ -286,6 +320,7 @@ async fn run(mut args: WatchArgs) -> ExitCode {
             .subscribe_some(executor.as_mut())
             .subscribe_some(overlays.as_ref().map(|o| ToOverlays(o.hub.clone())))
             .subscribe_some(tikfinity.as_ref().map(|t| ToTikfinity(t.feed())))
+            .subscribe_some(ledger.as_ref().map(|l| ToLedger::new(l.handle())))
             .subscribe(&mut printer)
             .subscribe(&mut status);
         pump(dispatch, events, &handle, &stdout_failure).await
@@ -317,6 +352,15 @@ async fn run(mut args: WatchArgs) -> ExitCode {
     }
     if let Some(tikfinity) = tikfinity {
         tikfinity.finish(Duration::from_secs(5)).await;
+    }
+    if let Some(ledger) = ledger {
+        match ledger.close().await {
+            Ok(done) => eprintln!(
+                "giftdeck watch: viewers' ledger: {} events and {} points actions recorded ({} already counted)",
+                done.events, done.adjustments, done.duplicates
+            ),
+            Err(err) => eprintln!("giftdeck watch: viewers' ledger: {err}"),
+        }
     }
     match status.final_status {
         Some(ConnStatus::Ended) if actions_ok => ExitCode::SUCCESS,

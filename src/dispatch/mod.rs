@@ -2,21 +2,25 @@
 //! counters, a warning) goes from the session to each registered [`Subscriber`], in order, in one
 //! place. The app, `watch`, `replay --execute` and the app's Test button all dispatch through
 //! [`Dispatch`]; the executor ([`ToExecutor`]), reading chat aloud ([`ReadAloud`]), the overlays
-//! ([`ToOverlays`]), the TikFinity-compatible events server ([`ToTikfinity`]), the window's outbox
-//! and `watch`'s printer are subscribers, and a new consumer is one more. No UI here.
+//! ([`ToOverlays`]), the TikFinity-compatible events server ([`ToTikfinity`]), the viewers' ledger
+//! ([`ToLedger`]), the window's outbox and `watch`'s printer are subscribers, and a new consumer
+//! is one more. No UI here.
 //!
 //! A subscriber's [`Subscriber::deliver`] never blocks or awaits: it updates memory, or
 //! `try_send`s into its own bounded channel and counts what does not fit. So one slow consumer
 //! (a minimized window) can never hold up another (the executor) or the session's acks.
 
 mod executor;
+mod ledger;
 mod overlays;
+pub mod points;
 mod speech;
 mod tikfinity;
 
 use tokio::sync::mpsc;
 
 pub use executor::ToExecutor;
+pub use ledger::ToLedger;
 pub use overlays::ToOverlays;
 pub use speech::ReadAloud;
 pub use tikfinity::ToTikfinity;

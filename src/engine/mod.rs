@@ -221,6 +221,11 @@ impl Pipeline {
         }
     }
 
+    /// The viewers' points and levels the level and points audiences read (the ledger's).
+    pub fn set_standings(&mut self, standings: crate::standings::Standings) {
+        self.triggers.set_standings(standings);
+    }
+
     /// Swaps the trigger table; takes effect for the next credited gift.
     pub fn set_mappings(&mut self, table: MappingTable) {
         self.table = table;

@@ -39,6 +39,23 @@ pub struct LedgerSettings {
     pub levels: Levels,
 }
 
+impl LedgerSettings {
+    /// The `ledger` part of a settings file, without loading the rest (headless `watch`); the
+    /// defaults when the file is missing or unreadable.
+    pub fn peek(path: &std::path::Path) -> Self {
+        #[derive(Deserialize, Default)]
+        #[serde(default)]
+        struct Part {
+            ledger: LedgerSettings,
+        }
+        std::fs::read(path)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<Part>(&bytes).ok())
+            .map(|part| part.ledger)
+            .unwrap_or_default()
+    }
+}
+
 impl Default for LedgerSettings {
     fn default() -> Self {
         Self {
@@ -210,6 +227,21 @@ pub fn connect(path: &std::path::Path) -> Result<rusqlite::Connection, LedgerErr
 /// `ledger.sqlite` in the OS data dir (e.g. `~/.local/share/giftdeck/ledger.sqlite`).
 pub fn default_path() -> Option<PathBuf> {
     crate::paths::ledger_path()
+}
+
+/// The app's ledger: the OS data dir's for the usual settings file; for any other settings file (a
+/// portable setup, a test) `ledger.sqlite` beside it, so separate setups never share viewers.
+/// `None` without a settings file.
+pub fn path_for_app(settings_path: Option<&std::path::Path>) -> Option<PathBuf> {
+    let path = settings_path?;
+    if crate::paths::settings_path().as_deref() == Some(path) {
+        return default_path();
+    }
+    Some(
+        path.parent()
+            .unwrap_or(std::path::Path::new("."))
+            .join("ledger.sqlite"),
+    )
 }
 
 #[cfg(test)]

@@ -208,8 +208,7 @@ impl Default for Levels {
 impl Levels {
     /// The level a points total reaches. Thresholds out of order count as sorted.
     pub fn level(&self, points: i64) -> u32 {
-        let reached = self.0.iter().filter(|&&t| points >= t).count();
-        u32::try_from(reached).unwrap_or(u32::MAX)
+        crate::standings::level_for(&self.0, points)
     }
 
     /// Points needed for `level` (0 for level 0; `None` past the last threshold).

@@ -54,6 +54,8 @@ struct Session {
 pub(crate) struct Store {
     conn: Connection,
     session: Session,
+    /// The all-time points of the viewers the last committed batch changed.
+    totals: Vec<(i64, i64)>,
 }
 
 /// A stream's totals gathered over a batch, written once at its end.
@@ -93,6 +95,7 @@ impl Store {
                 stream: None,
                 rules,
             },
+            totals: Vec::new(),
         }
     }
 
@@ -105,6 +108,7 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut applied = Applied::default();
         let mut delta = StreamDelta::default();
+        let mut touched = std::collections::HashSet::new();
         for msg in batch {
             match msg {
                 Msg::Begin { room_id, at_millis } => {
@@ -127,6 +131,7 @@ impl Store {
                             .stream
                             .insert(begin_stream(&tx, "", event.at_millis)?),
                     };
+                    touched.insert(event.viewer.user_id);
                     match record_event(&tx, stream, &session.rules, event, &mut delta)? {
                         Some(points) => {
                             applied.events += 1;
@@ -136,6 +141,7 @@ impl Store {
                     }
                 }
                 Msg::Adjust(adjustment) => {
+                    touched.insert(adjustment.viewer.user_id);
                     if let Some(points) = adjust(&tx, session.stream, adjustment, &mut delta)? {
                         applied.adjustments += 1;
                         applied.points += points;
@@ -159,15 +165,50 @@ impl Store {
             }
         }
         flush_stream(&tx, session.stream, &mut delta)?;
+        let totals = viewer_points(&tx, touched)?;
         tx.commit()?;
         self.session = session;
+        self.totals = totals;
         Ok(applied)
+    }
+
+    /// The all-time points of the viewers the last committed batch changed (for the standings).
+    pub(crate) fn take_totals(&mut self) -> Vec<(i64, i64)> {
+        std::mem::take(&mut self.totals)
+    }
+
+    /// The best `limit` viewers' all-time points (the standings' first fill).
+    pub(crate) fn best_totals(&self, limit: usize) -> rusqlite::Result<Vec<(i64, i64)>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut stmt = self.conn.prepare(
+            "SELECT id, points FROM viewers WHERE points > 0 ORDER BY points DESC LIMIT ?1",
+        )?;
+        let rows = stmt.query_map(params![limit], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect()
     }
 
     #[cfg(test)]
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
     }
+}
+
+/// The all-time points of `viewers`, read inside the batch's transaction.
+fn viewer_points(
+    tx: &Transaction<'_>,
+    viewers: std::collections::HashSet<i64>,
+) -> rusqlite::Result<Vec<(i64, i64)>> {
+    let mut stmt = tx.prepare_cached("SELECT points FROM viewers WHERE id = ?1")?;
+    let mut totals = Vec::with_capacity(viewers.len());
+    for viewer in viewers {
+        if let Some(points) = stmt
+            .query_row(params![viewer], |r| r.get::<_, i64>(0))
+            .optional()?
+        {
+            totals.push((viewer, points));
+        }
+    }
+    Ok(totals)
 }
 
 /// The stream of `room_id` (created the first time), and credit keys of long-past streams gone.

@@ -25,6 +25,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 use super::store::{Msg, Store, open_connection};
 use super::{Adjustment, LedgerError, LedgerEvent, PointRules};
 use crate::engine::Output;
+use crate::standings::{STANDINGS_CAPACITY, Standings};
 
 /// Messages the channel holds.
 pub const CHANNEL_CAPACITY: usize = 16_384;
@@ -68,6 +69,7 @@ pub struct Ledger {
     /// Outputs without a viewer id (nothing to credit them to).
     anonymous: u64,
     status: watch::Receiver<LedgerStatus>,
+    standings: Standings,
 }
 
 /// Opens (creating and migrating) the ledger at `path` and starts its writer. Call inside a tokio
@@ -82,19 +84,44 @@ pub async fn open(path: PathBuf, rules: PointRules) -> Result<(Ledger, LedgerRea
     let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
     let (status_tx, status) = watch::channel(LedgerStatus::default());
     let store = Store::new(opened, rules);
-    tokio::task::spawn_blocking(move || write_loop(store, rx, &status_tx));
-    Ok((Ledger::new(tx, status), LedgerReader::new(path)))
+    let standings = Standings::new(super::Levels::default().0);
+    let filled = standings.clone();
+    tokio::task::spawn_blocking(move || {
+        match store.best_totals(STANDINGS_CAPACITY / 2) {
+            Ok(best) => filled.record(&best),
+            Err(err) => tracing::warn!("viewers' ledger: cannot read the best viewers: {err}"),
+        }
+        write_loop(store, rx, &status_tx, &filled);
+    });
+    Ok((Ledger::new(tx, status, standings), LedgerReader::new(path)))
 }
 
 impl Ledger {
-    fn new(tx: mpsc::Sender<Msg>, status: watch::Receiver<LedgerStatus>) -> Self {
+    fn new(
+        tx: mpsc::Sender<Msg>,
+        status: watch::Receiver<LedgerStatus>,
+        standings: Standings,
+    ) -> Self {
         Self {
             tx,
             spill: VecDeque::new(),
             unrecorded: 0,
             anonymous: 0,
             status,
+            standings,
         }
+    }
+
+    /// The viewers' points as last committed, for audience checks (set its levels from
+    /// `ledger.levels`). Filled with the best viewers when the ledger opens.
+    pub fn standings(&self) -> Standings {
+        self.standings.clone()
+    }
+
+    /// Another handle on the same writer (its own queue when the channel is full): the app's
+    /// buttons and each session's subscriber hold one each.
+    pub fn handle(&self) -> Self {
+        Self::new(self.tx.clone(), self.status.clone(), self.standings.clone())
     }
 
     /// Records what an engine output means for the viewers (see [`LedgerEvent::from_output`]).
@@ -203,7 +230,7 @@ impl Ledger {
     pub(crate) fn unattached(capacity: usize) -> (Self, mpsc::Receiver<Msg>) {
         let (tx, rx) = mpsc::channel(capacity);
         let (_, status) = watch::channel(LedgerStatus::default());
-        (Ledger::new(tx, status), rx)
+        (Ledger::new(tx, status, Standings::default()), rx)
     }
 
     fn send(&mut self, msg: Msg) {
@@ -259,7 +286,12 @@ impl Drop for Ledger {
 }
 
 /// Takes what is queued, commits it as one transaction, repeats; ends when every handle is gone.
-fn write_loop(mut store: Store, mut rx: mpsc::Receiver<Msg>, status: &watch::Sender<LedgerStatus>) {
+fn write_loop(
+    mut store: Store,
+    mut rx: mpsc::Receiver<Msg>,
+    status: &watch::Sender<LedgerStatus>,
+    standings: &Standings,
+) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = rx.blocking_recv() {
         batch.push(first);
@@ -272,7 +304,7 @@ fn write_loop(mut store: Store, mut rx: mpsc::Receiver<Msg>, status: &watch::Sen
                 Err(_) => break,
             }
         }
-        commit(&mut store, &batch, status);
+        commit(&mut store, &batch, status, standings);
         for msg in batch.drain(..) {
             if let Msg::Sync(ack) = msg {
                 let _ = ack.send(());
@@ -295,12 +327,18 @@ fn transient(err: &rusqlite::Error) -> bool {
 /// that fails for another reason [`ATTEMPTS`] times is written one message per transaction, so
 /// one message SQLite will never take cannot hold up the rest; each such message is counted in
 /// `failed`.
-fn commit(store: &mut Store, batch: &[Msg], status: &watch::Sender<LedgerStatus>) {
+fn commit(
+    store: &mut Store,
+    batch: &[Msg],
+    status: &watch::Sender<LedgerStatus>,
+    standings: &Standings,
+) {
     let mut attempt = 0;
     loop {
         let started = Instant::now();
         match store.apply(batch) {
             Ok(applied) => {
+                standings.record(&store.take_totals());
                 record(status, applied, batch.len(), started.elapsed());
                 return;
             }
@@ -320,7 +358,10 @@ fn commit(store: &mut Store, batch: &[Msg], status: &watch::Sender<LedgerStatus>
     for msg in batch {
         let started = Instant::now();
         match store.apply(std::slice::from_ref(msg)) {
-            Ok(applied) => record(status, applied, 1, started.elapsed()),
+            Ok(applied) => {
+                standings.record(&store.take_totals());
+                record(status, applied, 1, started.elapsed());
+            }
             Err(err) => {
                 tracing::warn!("viewers' ledger: a message was not recorded: {err}");
                 status.send_modify(|s| {

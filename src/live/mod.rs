@@ -110,6 +110,9 @@ pub struct LiveConfig {
     /// restart, a crash) in the same stream credits nothing twice. `None`: the memory lives as
     /// long as this session (tests, the demo).
     pub memory: Option<RoomStore>,
+    /// The viewers' points as the ledger last committed them, for the level and points
+    /// audiences (empty without a ledger: nobody has points).
+    pub standings: crate::standings::Standings,
 }
 
 impl Default for LiveConfig {
@@ -139,6 +142,7 @@ impl Default for LiveConfig {
             request_timeout: Duration::from_secs(10),
             record: None,
             memory: None,
+            standings: crate::standings::Standings::default(),
             tiktok_session: SessionSource::None,
             gift_cache_dir: None,
         }

@@ -103,8 +103,10 @@ pub(super) async fn run(
         config.chain_policy,
     );
     let config = Arc::new(config);
+    let mut pipeline = Pipeline::new(config.engine.clone(), table);
+    pipeline.set_standings(config.standings.clone());
     let mut session = Session {
-        pipeline: Pipeline::new(config.engine.clone(), table),
+        pipeline,
         record: config.record.clone(),
         memory: None,
         memory_opened: false,

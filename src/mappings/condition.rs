@@ -263,6 +263,12 @@ pub enum Audience {
     /// Only viewers whose fan club level in this room is at least this (TikTok sends the level
     /// with a viewer's gifts, chat, likes and joins; a viewer it never sent one for is not let in).
     FanClubLevel(u32),
+    /// Only viewers whose level in the viewers' ledger (`ledger.levels`, from their all-time
+    /// points before this event) is at least this: `{"level": 3}`.
+    Level(u32),
+    /// Only viewers with at least this many points in the viewers' ledger (before this event):
+    /// `{"points": 1000}`.
+    Points(i64),
 }
 
 impl Audience {

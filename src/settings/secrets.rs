@@ -254,6 +254,7 @@ mod tests {
                     events: false,
                     tikfinity_port: None,
                     memory_dir: None,
+                    ledger: Box::default(),
                     execute: crate::cli::ExecuteArgs {
                         execute: true,
                         rcon: Some("127.0.0.1:25575".into()),

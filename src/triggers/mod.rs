@@ -21,6 +21,7 @@ pub use room::{RoomLine, ScoreLine};
 
 use crate::event::{Identity, LiveEvent, MEMBER_JOINED, MEMBER_SUBSCRIBED, SocialKind, User};
 use crate::mappings::{Mapping, MappingTable};
+use crate::standings::Standings;
 
 /// What of a stream's trigger state must survive a reconnect to the same room: who already fired a
 /// follow trigger, and the like count (so blocks already crossed do not fire again).
@@ -119,6 +120,9 @@ pub struct TriggerState {
     gifted: room::Gifted,
     /// Battles whose start or end already fired (one battle ends with two messages).
     battles: room::BattlesSeen,
+    /// The viewers' points and levels as the ledger last committed them (the level and points
+    /// audiences); empty without a ledger.
+    standings: Standings,
 }
 
 impl TriggerState {
@@ -134,6 +138,11 @@ impl TriggerState {
     /// Restores what an earlier connection to the same room remembered.
     pub fn restore(&mut self, memory: RoomTriggerMemory) {
         self.memory = memory;
+    }
+
+    /// Reads the level and points audiences from `standings` from now on.
+    pub fn set_standings(&mut self, standings: Standings) {
+        self.standings = standings;
     }
 
     /// Likes counted since connecting.
@@ -170,6 +179,10 @@ impl TriggerState {
             Audience::Moderators => known().0.moderator,
             Audience::TopGifter => self.gifted.is_top(&viewer_key(user)),
             Audience::FanClubLevel(min) => known().0.fan_club_level >= (*min).max(1),
+            Audience::Level(min) => user.user_id != 0 && self.standings.level(user.user_id) >= *min,
+            Audience::Points(min) => {
+                user.user_id != 0 && self.standings.points(user.user_id) >= *min
+            }
             Audience::Handles(handles) => {
                 let handle = normalize_handle(&user.unique_id);
                 !handle.is_empty() && handles.iter().any(|h| normalize_handle(h) == handle)

@@ -596,3 +596,49 @@ fn gift_mappings_serialize_exactly_as_before() {
     let back: Mapping = serde_json::from_str(&json).unwrap();
     assert_eq!(back, follow);
 }
+
+#[test]
+fn level_and_points_audiences_read_the_ledgers_standings() {
+    let mut vip = rule(
+        "vip",
+        Condition::ChatCommand {
+            command: "!vip".into(),
+        },
+    );
+    vip.audience = Audience::Level(2);
+    let mut rich = rule(
+        "rich",
+        Condition::ChatCommand {
+            command: "!vip".into(),
+        },
+    );
+    rich.audience = Audience::Points(1_000);
+    let mut p = pipeline(vec![vip, rich]);
+    let standings = crate::standings::Standings::new(vec![100, 250]);
+    standings.record(&[(1, 250), (2, 1_000), (3, 99)]);
+    p.set_standings(standings.clone());
+    let (amy, bob, cat, anon) = (user(1, "amy"), user(2, "bob"), user(3, "cat"), user(0, "x"));
+    let got = run(
+        &mut p,
+        vec![
+            chat(1, &amy, "!vip"),
+            chat(2, &bob, "!vip"),
+            chat(3, &cat, "!vip"),
+            chat(4, &anon, "!vip"),
+        ],
+        0,
+    );
+    assert_eq!(got, [fired("vip", 1), fired("vip", 1), fired("rich", 1)]);
+    // The standings move with the ledger's commits: cat reaches level 2.
+    standings.record(&[(3, 300)]);
+    assert_eq!(
+        run(&mut p, vec![chat(5, &cat, "!vip")], 0),
+        [fired("vip", 1)]
+    );
+    assert_eq!(
+        serde_json::to_string(&Audience::Level(2)).unwrap(),
+        r#"{"level":2}"#
+    );
+    let points: Audience = serde_json::from_str(r#"{"points":1000}"#).unwrap();
+    assert_eq!(points, Audience::Points(1_000));
+}

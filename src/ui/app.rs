@@ -5,10 +5,14 @@
 
 mod bedrock;
 mod connection;
+mod ledger;
 mod login;
 mod messages;
 mod quit;
+mod speech;
 mod test_buttons;
+
+pub use ledger::LedgerHost;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -118,6 +122,10 @@ pub struct GiftdeckApp {
     world_rx: watch::Receiver<WorldStatus>,
     /// The listener the Bedrock game connects to (`bedrock.enabled`).
     bedrock: bedrock::BedrockHost,
+    /// The speech queue's status, once something started the queue.
+    speech_rx: Option<watch::Receiver<crate::actions::speak::SpeechStatus>>,
+    /// The viewers' ledger, once open (`ledger.enabled`).
+    ledger: Option<ledger::LedgerHost>,
 }
 
 impl GiftdeckApp {
@@ -206,7 +214,10 @@ impl GiftdeckApp {
             world,
             world_rx,
             bedrock: bedrock::BedrockHost::default(),
+            speech_rx: None,
+            ledger: None,
         };
+        app.open_ledger();
         if app.sync_bedrock() {
             app.apply_executor_config();
         }
@@ -362,6 +373,7 @@ impl GiftdeckApp {
             self.state.queue = self.queue_rx.borrow_and_update().clone();
         }
         self.world_step();
+        self.speech_step();
         self.link.refresh(&mut self.state.conn);
         self.refresh_bedrock();
         if let Some(overlays) = &self.overlays {
@@ -492,6 +504,10 @@ impl GiftdeckApp {
                     );
                 }
             }
+            Command::SkipSpeech
+            | Command::StopSpeech
+            | Command::TrySpeech
+            | Command::OpenReadChat => self.speech_command(&command),
             Command::Quit => self.begin_quit(),
             Command::QuitNow => {
                 if let Some(quitting) = &mut self.state.quitting {

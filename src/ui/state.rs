@@ -207,6 +207,8 @@ impl Notices {
 #[derive(Debug, Default)]
 pub struct Windows {
     pub settings: bool,
+    /// The "Read chat aloud" window.
+    pub read_chat: bool,
     pub path: bool,
     /// The last Tiktok2Mc import's report, shown until closed (empty = closed).
     pub import_report: Vec<String>,
@@ -275,6 +277,8 @@ pub struct State {
     pub quitting: Option<Quitting>,
     /// The Bedrock world's listener and game, for the checklist and the settings window.
     pub bedrock: super::bedrock::BedrockView,
+    /// The speech queue's status; `None` until something started it (speech starts on first use).
+    pub speech: Option<crate::actions::speak::SpeechStatus>,
 }
 
 impl State {
@@ -306,6 +310,7 @@ impl State {
             backlog: 0,
             quitting: None,
             bedrock: super::bedrock::BedrockView::default(),
+            speech: None,
         }
     }
 

@@ -102,7 +102,13 @@ pub enum UiMsg {
     SecretsWarning(settings::SecretsWarning),
     /// A session's warning for the streamer (e.g. the room's saved memory was damaged).
     LiveWarning(crate::live::SessionWarning),
+    /// The viewers' ledger opened, or why not.
+    LedgerOpened(LedgerOpened),
 }
+
+/// What opening the viewers' ledger gave.
+pub type LedgerOpened =
+    Result<(crate::ledger::Ledger, crate::ledger::LedgerReader), Arc<crate::ledger::LedgerError>>;
 
 /// Asks the window for a repaint, coalescing bursts: the first event after a frame schedules a
 /// repaint [`coalesce_for`] later; the events that follow before that frame add nothing.

@@ -327,6 +327,8 @@ fn admits(audience: &Audience, user: &User) -> bool {
         Audience::FanClubLevel(min) => identity.fan_club_level >= (*min).max(1),
         // The reader keeps no gift tally: only the trigger engine knows the session's top gifter.
         Audience::TopGifter => false,
+        // Nor the viewers' ledger: the level and points audiences are the triggers'.
+        Audience::Level(_) | Audience::Points(_) => false,
     }
 }
 

@@ -50,6 +50,7 @@ impl GiftdeckApp {
             self.schedule_save();
         }
         let mut config = self.state.settings.live_config(&target);
+        config.standings = self.standings();
         // The room's memory outlives Disconnect/Connect and restarts (not the demo's: its fake
         // stream reuses ids).
         config.memory = self
@@ -106,6 +107,7 @@ impl GiftdeckApp {
             .subscribe(ToExecutor::new(self.executor.clone()))
             .subscribe(ReadAloud::new(self.executor.clone()))
             .subscribe_some(self.overlays.as_ref().map(|o| ToOverlays(o.hub.clone())))
+            .subscribe_some(self.ledger_subscriber(demo.is_some()))
             .subscribe(ToWindow::session(
                 session,
                 self.inbox.clone(),

@@ -16,6 +16,7 @@ impl GiftdeckApp {
             | UiMsg::Likes { .. } => {
                 self.on_feed_msg(msg);
             }
+            UiMsg::LedgerOpened(opened) => self.on_ledger_opened(opened),
             UiMsg::LiveWarning(warning) => {
                 self.notice(NoticeLevel::Warning, failure::session_warning(&warning));
             }
