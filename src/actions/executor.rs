@@ -113,6 +113,7 @@ pub fn spawn_executor(
             counters: None,
             awaiting: 0,
             requeued: 0,
+            ready_pack: None,
         }),
         work: Notify::new(),
         idle: watch::Sender::new(true),
@@ -121,7 +122,16 @@ pub fn spawn_executor(
         wake,
         devices,
     });
-    let task = tokio::spawn(super::runner::run(inner.clone()));
+    let task = tokio::spawn(super::runner::run(inner.clone(), mappings.clone()));
+    // A changed table may change the datapack: wake the runner to rewrite it.
+    let mut table = mappings.clone();
+    let waker = Arc::downgrade(&inner);
+    tokio::spawn(async move {
+        while table.changed().await.is_ok() {
+            let Some(inner) = waker.upgrade() else { return };
+            inner.work.notify_one();
+        }
+    });
     ExecutorHandle {
         inner,
         mappings,
@@ -221,6 +231,7 @@ impl ExecutorHandle {
                 keys_limits: &keys_limits,
                 devices: Some(&self.inner.devices),
                 dialect: Dialect::of(&server),
+                pack: shared.ready_pack.clone().filter(|p| p.server == server),
             };
             expand(source, mapping, &table, &mut filler);
             let queued = filler.items.len();
@@ -501,6 +512,10 @@ impl ExecutorHandle {
             self.inner
                 .devices
                 .configure(&config.keys_pace, &config.read_chat);
+            if config.datapack_world() != shared.config.datapack_world() || old != new {
+                // Written for another folder or server: line by line until the runner rewrote it.
+                shared.ready_pack = None;
+            }
             shared.config = config;
             shared.config_version += 1;
         }

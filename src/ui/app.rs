@@ -550,6 +550,7 @@ impl GiftdeckApp {
                 self.tasks.spawn(files::export_file(path, mappings));
             }
             Command::PickSound { row, action } => self.tasks.spawn(files::pick_sound(row, action)),
+            Command::PickWorldFolder => self.tasks.spawn(files::pick_world_folder()),
             Command::TestRcon => self.test_rcon(),
             Command::SaveTikTokSession => self.keep_tiktok_session(true),
             Command::ForgetTikTokSession => self.keep_tiktok_session(false),
@@ -797,6 +798,9 @@ fn executor_config(
         keys_limits: settings.keys.limits.clone(),
         read_chat: settings.read_chat.clone(),
         bedrock,
+        world_folder: crate::actions::datapack::world_folder(
+            &settings.minecraft_world.world_folder,
+        ),
     }
 }
 

@@ -38,6 +38,8 @@ pub enum Command {
         row: usize,
         action: usize,
     },
+    /// Settings → Minecraft: choose the world folder for the datapack.
+    PickWorldFolder,
     TestRcon,
     /// Settings → OBS → Test connection.
     TestObs,

@@ -1,7 +1,7 @@
 //! The Live page: what a streamer reads mid-stream. The feed takes the room on the left (under
 //! the setup checklist while that is open); on the right, a column that scrolls on its own holds
 //! the queue (Pause, Resume, Clear, the server, the latest replies), the speech queue (Skip, Stop
-//! all) and the session's totals.
+//! all), the counters and the stream timer, and the session's totals.
 
 use super::super::commands::Commands;
 use super::super::setup::Checklist;

@@ -11,6 +11,7 @@ pub mod conditions;
 pub mod connect_bar;
 pub mod counter_actions;
 pub mod counters;
+pub mod datapack;
 pub mod drafts;
 pub mod feed;
 pub mod held;
