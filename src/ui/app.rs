@@ -352,6 +352,11 @@ impl GiftdeckApp {
         self.state.feed.filter = text.to_owned();
     }
 
+    /// Closes the actions editor of the Triggers page (tests walking the pages).
+    pub fn stop_editing_actions(&mut self) {
+        self.state.editor.editing = None;
+    }
+
     /// Queues a command as if a button was pressed; it runs at the end of the next frame.
     pub fn command(&mut self, command: Command) {
         self.pending.push(command);
@@ -383,6 +388,8 @@ impl GiftdeckApp {
     pub fn logic_step(&mut self, ctx: &egui::Context) {
         self.tasks.waker().frame_started(ctx);
         self.close_requested_step(ctx);
+        super::look::take_over_zoom_keys(ctx);
+        super::look::apply_look(ctx, &self.state.settings.ui, None);
         if self.queue_rx.borrow().has_changed() {
             self.state.queue = self.queue_rx.borrow_and_update().clone();
         }
@@ -500,6 +507,7 @@ impl GiftdeckApp {
                     format!("Cleared {removed} waiting action(s)."),
                 );
             }
+            Command::Panic => self.panic(),
             Command::ClearHeld(server) => {
                 let removed = self.executor.clear_held(&server);
                 self.notice(
@@ -542,6 +550,7 @@ impl GiftdeckApp {
                 self.tasks.spawn(files::export_file(path, mappings));
             }
             Command::PickSound { row, action } => self.tasks.spawn(files::pick_sound(row, action)),
+            Command::PickWorldFolder => self.tasks.spawn(files::pick_world_folder()),
             Command::TestRcon => self.test_rcon(),
             Command::SaveTikTokSession => self.keep_tiktok_session(true),
             Command::ForgetTikTokSession => self.keep_tiktok_session(false),
@@ -555,6 +564,19 @@ impl GiftdeckApp {
                 }
             }
         }
+    }
+
+    /// The panic button: everything stops and what waits is gone; the count is shown and logged
+    /// (the notice goes to the log file too).
+    fn panic(&mut self) {
+        let report = self
+            .executor
+            .panic(&self.state.settings.executor.panic_cleanup);
+        self.notice(
+            NoticeLevel::Warning,
+            format!("⛔ Panic: {report}. Press ▶ Resume (Ctrl+P) when it is safe again."),
+        );
+        self.state.last_panic = Some(report);
     }
 
     fn notice(&mut self, level: NoticeLevel, text: String) {
@@ -776,6 +798,9 @@ fn executor_config(
         keys_limits: settings.keys.limits.clone(),
         read_chat: settings.read_chat.clone(),
         bedrock,
+        world_folder: crate::actions::datapack::world_folder(
+            &settings.minecraft_world.world_folder,
+        ),
     }
 }
 

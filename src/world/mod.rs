@@ -24,6 +24,11 @@ pub struct WorldSettings {
     pub player: String,
     /// What the queue does while that player is dead.
     pub while_dead: WhileDead,
+    /// The world folder of the streamer's local Java server (`…/server/world`): batches go as
+    /// one datapack call there (`docs/actions.md`, "One call instead of five hundred"). `None`
+    /// (and in files written before it): command by command.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub world_folder: Option<std::path::PathBuf>,
 }
 
 /// Where the world is read.
