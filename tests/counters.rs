@@ -353,6 +353,9 @@ async fn screenshots(binary: &std::path::Path, port: u16, hub: &CounterHub) {
 #[path = "support/ui_harness.rs"]
 mod ui_harness;
 
+const SETTINGS_PAGE: &str = "⚙ Settings";
+const LIVE_PAGE: &str = "📺 Live";
+
 #[test]
 fn the_panels_buttons_change_the_values_and_a_restart_keeps_them() {
     use egui_kittest::kittest::Queryable as _;
@@ -383,12 +386,14 @@ fn the_panels_buttons_change_the_values_and_a_restart_keeps_them() {
     });
     h.get_all_by_label("+1").nth(1).unwrap().click();
     h.step();
-    // A counter of one's own, added in the panel: a setting, with its value kept like the others.
+    // A counter of one's own, added on the Settings page, its value kept like the others.
+    ui_harness::show_page(&mut h, SETTINGS_PAGE);
     ui_harness::type_slowly(&mut h, "New counter", "Boss kills");
     h.get_by_label("➕ Add").click();
     ui_harness::step_until(&mut h, "the new counter", |app| {
         app.counter_board().counters.value("boss kills") == Some(0)
     });
+    ui_harness::show_page(&mut h, LIVE_PAGE);
     h.get_all_by_label("+1").next().unwrap().click();
     ui_harness::step_until(&mut h, "Boss kills +1", |app| {
         app.counter_board().counters.value("boss kills") == Some(1)

@@ -155,13 +155,10 @@ fn stream_timer_ui(
 }
 
 /// Adding a counter of one's own (a name, then Add) and removing one (✖ on hover, for every
-/// counter but Tiktok2Mc's two, which the world watch feeds). Changes the settings.
-pub fn counter_defs_ui(
-    ui: &mut egui::Ui,
-    defs: &mut Vec<CounterDef>,
-    draft: &mut String,
-    cmds: &mut Commands,
-) {
+/// counter but Tiktok2Mc's two, which the world watch feeds). Returns true when the settings
+/// changed.
+pub fn counter_defs_ui(ui: &mut egui::Ui, defs: &mut Vec<CounterDef>, draft: &mut String) -> bool {
+    let mut changed = false;
     let own: Vec<String> = defs
         .iter()
         .map(|d| d.name.clone())
@@ -181,7 +178,7 @@ pub fn counter_defs_ui(
                     .clicked()
                 {
                     defs.retain(|d| counter_key(&d.name) != counter_key(&name));
-                    cmds.push(Command::SettingsChanged);
+                    changed = true;
                 }
             }
         });
@@ -204,9 +201,10 @@ pub fn counter_defs_ui(
         {
             defs.push(CounterDef::named(&name));
             draft.clear();
-            cmds.push(Command::SettingsChanged);
+            changed = true;
         }
     });
+    changed
 }
 
 /// The stream timer's settings: a round's length, what happens at zero, waiting out deaths.

@@ -46,12 +46,6 @@ pub fn live_page_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
                         state.overlays.base_url().as_deref(),
                         cmds,
                     );
-                    counters::counter_defs_ui(
-                        ui,
-                        &mut state.settings.counters,
-                        &mut state.new_counter,
-                        cmds,
-                    );
                     ui.separator();
                     totals::totals_ui(ui, &state.feed);
                 });

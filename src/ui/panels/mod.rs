@@ -104,6 +104,7 @@ pub fn root_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
             settings_page::Drafts {
                 api_key: &mut state.api_key_input,
                 session: &mut state.session_login,
+                new_counter: &mut state.new_counter,
             },
             settings_page::Links {
                 rcon_test: &state.rcon_test,

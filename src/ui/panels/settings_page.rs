@@ -20,6 +20,8 @@ pub struct Drafts<'a> {
     pub api_key: &'a mut String,
     /// The TikTok session being pasted.
     pub session: &'a mut SessionLogin,
+    /// The name of a counter being added.
+    pub new_counter: &'a mut String,
 }
 
 /// What the page shows about the connections it sets up.
@@ -69,6 +71,7 @@ fn sections_ui(
     let Drafts {
         api_key: api_key_input,
         session: session_login,
+        new_counter,
     } = drafts;
     let mut changed = false;
     ui.heading("TikTok connection");
@@ -96,6 +99,13 @@ fn sections_ui(
     changed |= super::world::world_fields_ui(ui, &mut settings.minecraft_world);
     changed |= super::datapack::world_folder_ui(ui, &mut settings.minecraft_world, cmds);
     changed |= super::counters::stream_timer_fields_ui(ui, &mut settings.stream_timer);
+    ui.label(
+        RichText::new(
+            "Counters (Deaths and Wins are Tiktok2Mc's; the Live page changes their values):",
+        )
+        .weak(),
+    );
+    changed |= super::counters::counter_defs_ui(ui, &mut settings.counters, new_counter);
     ui.separator();
     ui.heading("OBS (WebSocket server)");
     ui.label(
