@@ -125,6 +125,8 @@ impl Runner {
         let Work::Function(call) = &item.work else {
             return;
         };
+        // Just connected (or the table changed): the pack first.
+        self.refresh_pack().await;
         let known = self
             .inner
             .lock()
