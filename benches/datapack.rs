@@ -5,7 +5,7 @@
 //! spends running 1,000 commands (and what it saves by not parsing 1,000 RCON packets) is not
 //! measured here (no Minecraft server can run on this machine).
 //!
-//! Run: `cargo bench --bench datapack`.
+//! Run: `cargo bench --bench datapack` (`--profile dev` reuses the debug build).
 
 #![allow(
     clippy::unwrap_used,

@@ -92,6 +92,10 @@ impl Runner {
             tracing::info!(folder = %world.display(), "giftdeck datapack written");
             self.pack.needs_reload = true;
         }
+        if self.pack.needs_reload {
+            // Before the route says "one call": no call is queued for a pack the server lacks.
+            self.reload().await;
+        }
         let triggers = names.len();
         self.set_route(
             BatchRoute::OneCall {
@@ -101,9 +105,6 @@ impl Runner {
             },
             Some(ReadyPack { server, names }),
         );
-        if self.pack.needs_reload {
-            self.reload().await;
-        }
     }
 
     /// `/reload`, so the server reads the changed pack (logged, not counted as an action).
