@@ -75,6 +75,7 @@ impl Filler<'_> {
                 work,
                 summary: summary.clone(),
                 enqueued: self.now,
+                urgent: false,
             });
         }
     }
@@ -330,6 +331,11 @@ impl Work {
                 ticket: None,
             }),
             Work::Speak(utterance) => Work::Speak(utterance.clone()),
+            Work::Counter { name, op } => Work::Counter {
+                name: name.clone(),
+                op: *op,
+            },
+            Work::StreamTimer(op) => Work::StreamTimer(*op),
             Work::Function(call) => Work::Function(call.clone()),
             Work::Invalid(e) => Work::Invalid(e.clone()),
         }
@@ -475,6 +481,23 @@ fn prepare(
                 ),
                 Action::Keys(keys) => keys_step(keys, &mapping.trigger, rules, values),
                 Action::Speak(speak) => speak_step(speak, rules, values),
+                Action::Counter(counter) => Prepared::Once(
+                    match counter.op() {
+                        Ok(op) => Work::Counter {
+                            name: counter.name.trim().into(),
+                            op,
+                        },
+                        Err(err) => Work::Invalid(ActionError::CounterAction(err)),
+                    },
+                    action.summary().into(),
+                ),
+                Action::StreamTimer(timer) => Prepared::Once(
+                    match timer.op() {
+                        Ok(op) => Work::StreamTimer(op),
+                        Err(err) => Work::Invalid(ActionError::CounterAction(err)),
+                    },
+                    action.summary().into(),
+                ),
                 Action::ObsText { source, text } => {
                     let text = placeholders::render_text(text, values);
                     let summary = Action::ObsText {

@@ -170,8 +170,11 @@ pub struct QueueStatus {
     pub speaking: usize,
     /// Waited longer than the max age, so they were not run (and not sent late).
     pub too_old: u64,
-    /// Removed by the streamer (Clear, or clearing a held queue) without running.
+    /// Removed by the streamer (Clear, the panic button, or clearing a held queue) without
+    /// running.
     pub cleared: u64,
+    /// Commands in the urgent lane (the panic button's cleanup), not sent yet.
+    pub urgent: usize,
     pub paused: bool,
     /// Held while the streamer's player is dead (the world awareness, `crate::world`): apart from
     /// the streamer's own Pause, and lifted on respawn or when the world can no longer be read.
@@ -267,6 +270,13 @@ pub(super) enum Work {
     Keys(KeysWork),
     /// What a `speak` action says, filtered.
     Speak(Arc<Utterance>),
+    /// A counter change (`counter` action).
+    Counter {
+        name: Arc<str>,
+        op: crate::counters::CounterOp,
+    },
+    /// A stream timer change (`stream_timer` action).
+    StreamTimer(crate::stream_timer::TimerOp),
     /// A batch of vanilla commands as one datapack `function` call.
     Function(Arc<FunctionWork>),
     /// Could not be prepared (a placeholder error, no mapping for Random): fails in its turn.
@@ -293,6 +303,8 @@ impl std::fmt::Debug for Work {
                 write!(f, "Keys({} events, {place})", keys.plan.inputs.len())
             }
             Self::Speak(utterance) => write!(f, "Speak({:?})", utterance.text),
+            Self::Counter { name, op } => write!(f, "Counter({name:?}, {op:?})"),
+            Self::StreamTimer(op) => write!(f, "StreamTimer({op:?})"),
             Self::Function(call) => write!(f, "Function({:?})", call.line),
             Self::Invalid(reason) => write!(f, "Invalid({reason})"),
         }
@@ -311,11 +323,17 @@ pub(super) struct Item {
     pub(super) work: Work,
     pub(super) summary: Arc<str>,
     pub(super) enqueued: Instant,
+    /// In the urgent lane (the panic button's cleanup): runs before the queue, even while it is
+    /// paused, and is never too old.
+    pub(super) urgent: bool,
 }
 
 pub(super) struct Shared {
     /// Actions for the current server (`config.server()`), in order.
     pub(super) queue: VecDeque<Item>,
+    /// The urgent lane: commands for the current server that run before `queue`, paused or not
+    /// (the panic button's cleanup).
+    pub(super) urgent: VecDeque<Item>,
     /// Actions for other servers, never run while those are not current.
     pub(super) held: HeldQueues<Item>,
     pub(super) status: QueueStatus,
@@ -332,6 +350,8 @@ pub(super) struct Shared {
     pub(super) refused: u64,
     /// Where overlay-text actions go (`None`: overlays are off).
     pub(super) overlay: Option<OverlayHub>,
+    /// What counter and timer actions change (`None`: not set up, e.g. a headless replay).
+    pub(super) counters: Option<crate::counter_hub::CounterHub>,
     /// Commands sent to the Bedrock game, not answered yet (the queue is idle only without them).
     pub(super) awaiting: usize,
     /// Commands the game refused as "too many" and that went back to the head of the queue, in
@@ -361,6 +381,7 @@ impl Inner {
     pub(super) fn snapshot(shared: &Shared) -> QueueStatus {
         let mut status = shared.status.clone();
         status.depth = shared.queue.len();
+        status.urgent = shared.urgent.len();
         status.server = shared.config.server();
         status.stopping = shared.closed;
         status.in_flight = shared.awaiting;
@@ -383,6 +404,7 @@ impl Inner {
             let shared = self.lock();
             let status = Self::snapshot(&shared);
             let idle = shared.queue.is_empty()
+                && shared.urgent.is_empty()
                 && status.running.is_none()
                 && status.speaking == 0
                 && shared.awaiting == 0;

@@ -185,6 +185,14 @@ impl Runner {
         if shared.stop {
             return Next::Stop;
         }
+        if !shared.urgent.is_empty() {
+            // The urgent lane runs paused or not, keeping the gap.
+            return Next::Ready {
+                needs_rcon: true,
+                gap: Duration::from_millis(shared.config.gap_millis),
+                keys_wait: Duration::ZERO,
+            };
+        }
         if shared.status.paused || shared.status.world_pause.is_some() {
             return Next::Wait;
         }
@@ -204,11 +212,20 @@ impl Runner {
         }
     }
 
-    /// Pops the next item that is not stale (counting the stale ones). A command is only popped
-    /// while our connection is for the current settings: checked under the same lock that
-    /// switches servers, so a command never runs on the server before the switch.
+    /// Pops the next urgent command, or else the next item that is not stale (counting the stale
+    /// ones). A command is only popped while our connection is for the current settings: checked
+    /// under the same lock that switches servers, so a command never runs on the server before
+    /// the switch.
     fn pop(&self) -> Option<Item> {
         let mut shared = self.inner.lock();
+        if !shared.stop && !shared.urgent.is_empty() {
+            if shared.config_version != self.conn_version {
+                return None;
+            }
+            let item = shared.urgent.pop_front()?;
+            shared.status.running = Some(item.summary.to_string());
+            return Some(item);
+        }
         if shared.status.paused || shared.status.world_pause.is_some() || shared.stop {
             return None;
         }
@@ -358,6 +375,8 @@ impl Runner {
                 }
             }
             Work::Obs(work) => self.run_obs(work).await,
+            Work::Counter { name, op } => self.run_counter(name, *op),
+            Work::StreamTimer(op) => self.run_timer(*op),
             Work::Keys(keys) => self.run_keys(&keys.plan).await,
             Work::Speak(utterance) => match self.run_speak(utterance, &item.summary) {
                 // Said later: its outcome is recorded then, and the queue goes on meanwhile.
@@ -375,6 +394,33 @@ impl Runner {
         self.last_end = Some(Instant::now());
         self.inner.lock().status.running = None;
         self.inner.record(&item.summary, outcome);
+    }
+
+    /// Changes a counter: the log says what it was and what it is.
+    fn run_counter(
+        &self,
+        name: &str,
+        op: crate::counters::CounterOp,
+    ) -> Result<String, ActionError> {
+        let hub = self.inner.lock().counters.clone();
+        let hub = hub.ok_or(ActionError::CountersOff)?;
+        let change = hub.apply(name, op).map_err(ActionError::Counter)?;
+        Ok(format!("{name}: {} → {}", change.before, change.after))
+    }
+
+    /// Changes the stream timer: the log says the time left.
+    fn run_timer(&self, op: crate::stream_timer::TimerOp) -> Result<String, ActionError> {
+        let hub = self.inner.lock().counters.clone();
+        let hub = hub.ok_or(ActionError::CountersOff)?;
+        let wins = hub.timer(op);
+        let board = hub.board();
+        let left = crate::counter_hub::clock_text(
+            board.remaining_millis(crate::counter_hub::wall_millis()),
+        );
+        Ok(match wins {
+            0 => format!("stream timer: {left} left"),
+            _ => format!("stream timer reached zero: a win ({left} left)"),
+        })
     }
 
     /// Runs a keys action on the keystroke thread (started on first use) and waits for it: the

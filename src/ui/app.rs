@@ -5,6 +5,7 @@
 
 mod bedrock;
 mod connection;
+mod counters;
 mod ledger;
 mod login;
 mod messages;
@@ -122,6 +123,8 @@ pub struct GiftdeckApp {
     world_rx: watch::Receiver<WorldStatus>,
     /// The listener the Bedrock game connects to (`bedrock.enabled`).
     bedrock: bedrock::BedrockHost,
+    /// The death and win counters, the others, and the stream timer.
+    counters: crate::counter_hub::CounterHub,
     /// The speech queue's status, once something started the queue.
     speech_rx: Option<watch::Receiver<crate::actions::speak::SpeechStatus>>,
     /// The viewers' ledger, once open (`ledger.enabled`).
@@ -178,8 +181,10 @@ impl GiftdeckApp {
         // Latest-value state straight from the executor: never behind, never blocking it.
         let queue_rx = executor.status_watch();
         let world = WorldHandle::spawn(executor.world_gate());
-        world.set_config(world_config(&settings));
         let world_rx = world.status_watch();
+        let counters_path = counters::counters_path(save.path.as_deref());
+        let (counter_hub, counters_problem) =
+            counters::start_hub(&settings, counters_path.as_deref());
 
         let (save_tx, save_rx) = watch::channel(None);
         if let Some(path) = save.path.clone().filter(|_| save.allowed) {
@@ -214,6 +219,7 @@ impl GiftdeckApp {
             world,
             world_rx,
             bedrock: bedrock::BedrockHost::default(),
+            counters: counter_hub,
             speech_rx: None,
             ledger: None,
         };
@@ -221,6 +227,9 @@ impl GiftdeckApp {
         if app.sync_bedrock() {
             app.apply_executor_config();
         }
+        app.world
+            .set_config(world_config(&app.state.settings, app.bedrock.link()));
+        app.start_counters(counters_path, counters_problem);
         // The world's status wakes the window when it changes; nothing else does.
         app.wake_on_change(app.world_rx.clone());
         app.show_overlays(overlay_error);
@@ -289,6 +298,11 @@ impl GiftdeckApp {
         &self.state.conn.status
     }
 
+    /// The counters and the stream timer now.
+    pub fn counter_board(&self) -> crate::counter_hub::CounterBoard {
+        self.counters.board()
+    }
+
     pub fn mappings(&self) -> &[Mapping] {
         &self.state.settings.mappings
     }
@@ -338,6 +352,11 @@ impl GiftdeckApp {
         self.state.feed.filter = text.to_owned();
     }
 
+    /// Closes the actions editor of the Triggers page (tests walking the pages).
+    pub fn stop_editing_actions(&mut self) {
+        self.state.editor.editing = None;
+    }
+
     /// Queues a command as if a button was pressed; it runs at the end of the next frame.
     pub fn command(&mut self, command: Command) {
         self.pending.push(command);
@@ -369,10 +388,13 @@ impl GiftdeckApp {
     pub fn logic_step(&mut self, ctx: &egui::Context) {
         self.tasks.waker().frame_started(ctx);
         self.close_requested_step(ctx);
+        super::look::take_over_zoom_keys(ctx);
+        super::look::apply_look(ctx, &self.state.settings.ui, None);
         if self.queue_rx.borrow().has_changed() {
             self.state.queue = self.queue_rx.borrow_and_update().clone();
         }
         self.world_step();
+        self.refresh_counters();
         self.speech_step();
         self.link.refresh(&mut self.state.conn);
         self.refresh_bedrock();
@@ -464,6 +486,7 @@ impl GiftdeckApp {
 
     fn run(&mut self, command: Command) {
         match command {
+            Command::Counters(change) => self.hand_change(change),
             Command::Connect => self.connect(),
             Command::Disconnect => self.disconnect(),
             Command::StartDemo => self.start_demo(),
@@ -484,6 +507,7 @@ impl GiftdeckApp {
                     format!("Cleared {removed} waiting action(s)."),
                 );
             }
+            Command::Panic => self.panic(),
             Command::ClearHeld(server) => {
                 let removed = self.executor.clear_held(&server);
                 self.notice(
@@ -540,6 +564,19 @@ impl GiftdeckApp {
                 }
             }
         }
+    }
+
+    /// The panic button: everything stops and what waits is gone; the count is shown and logged
+    /// (the notice goes to the log file too).
+    fn panic(&mut self) {
+        let report = self
+            .executor
+            .panic(&self.state.settings.executor.panic_cleanup);
+        self.notice(
+            NoticeLevel::Warning,
+            format!("⛔ Panic: {report}. Press ▶ Resume (Ctrl+P) when it is safe again."),
+        );
+        self.state.last_panic = Some(report);
     }
 
     fn notice(&mut self, level: NoticeLevel, text: String) {
@@ -652,7 +689,9 @@ impl GiftdeckApp {
         }
         self.sync_bedrock();
         self.apply_executor_config();
-        self.world.set_config(world_config(&self.state.settings));
+        self.world
+            .set_config(world_config(&self.state.settings, self.bedrock.link()));
+        self.counters_settings_changed();
         self.schedule_save();
     }
 
@@ -729,9 +768,16 @@ impl eframe::App for GiftdeckApp {
 
 /// The executor's settings; `demo_rcon` is the current server while the demo runs (the
 /// streamer's stays set, so real-stream actions stay bound to it and are held meanwhile).
-/// The world watch for the streamer's own server and player (`None` until both are set up).
-fn world_config(settings: &Settings) -> Option<WorldConfig> {
-    WorldConfig::of(&settings.minecraft_world, settings.rcon.if_set_up())
+/// The world watch for the streamer's Bedrock world when that is on, else their own Java server
+/// and player (`None` until both are set up).
+fn world_config(
+    settings: &Settings,
+    bedrock: Option<crate::actions::BedrockLink>,
+) -> Option<WorldConfig> {
+    match bedrock {
+        Some(link) => WorldConfig::bedrock(&settings.minecraft_world, Some(link)),
+        None => WorldConfig::of(&settings.minecraft_world, settings.rcon.if_set_up()),
+    }
 }
 
 /// `bedrock` is the streamer's Bedrock world when that is on.

@@ -169,6 +169,7 @@ impl Runner {
                 work: Work::Command(command.clone()),
                 summary: format!("/{command}").into(),
                 enqueued: item.enqueued,
+                urgent: item.urgent,
             })
             .collect();
         let count = back.len();

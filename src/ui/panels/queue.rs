@@ -10,7 +10,7 @@ use super::super::commands::{Command, Commands};
 use super::super::failure;
 use super::super::state::RconTest;
 use super::plain::plain_failure_ui;
-use super::settings_window::rcon_test_ui;
+use super::settings_page::rcon_test_ui;
 use super::{AMBER, BLUE, GREEN, GREY, RED};
 use crate::actions::FailedAction;
 
