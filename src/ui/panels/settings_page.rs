@@ -108,6 +108,9 @@ fn sections_ui(
     ui.heading("Queue and gifts");
     changed |= pacing_ui(ui, settings);
     ui.separator();
+    ui.heading("Keystrokes");
+    changed |= super::keys_editor::keys_pace_ui(ui, &mut settings.keys.pace);
+    ui.separator();
     ui.heading("Read chat aloud");
     ui.horizontal(|ui| {
         ui.label(if settings.read_chat.enabled {
