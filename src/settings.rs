@@ -160,6 +160,8 @@ pub struct Settings {
     pub subathon: crate::subathon::SubathonRates,
     /// Counters actions change (Tiktok2Mc's deaths and wins are two).
     pub counters: Vec<crate::counters::CounterDef>,
+    /// Tiktok2Mc's stream timer: its length, what it does at zero, whether it waits out deaths.
+    pub stream_timer: crate::stream_timer::StreamTimerSettings,
     /// The streamer's Minecraft player, and whether the queue waits while they are dead
     /// (`docs/actions.md`, "A queue that knows the world").
     pub minecraft_world: crate::world::WorldSettings,
@@ -205,7 +207,8 @@ impl Default for Settings {
             ledger: crate::ledger::LedgerSettings::default(),
             goals: Vec::new(),
             subathon: crate::subathon::SubathonRates::default(),
-            counters: Vec::new(),
+            counters: crate::counters::tiktok2mc_counters(),
+            stream_timer: crate::stream_timer::StreamTimerSettings::default(),
             minecraft_world: crate::world::WorldSettings::default(),
             bedrock: crate::actions::bedrock::BedrockSettings::default(),
             keys: KeysSettings::default(),

@@ -110,8 +110,10 @@ pub fn spawn_executor(
             stop: false,
             refused: 0,
             overlay: None,
+            counters: None,
             awaiting: 0,
             requeued: 0,
+            ready_pack: None,
         }),
         work: Notify::new(),
         idle: watch::Sender::new(true),
@@ -120,7 +122,16 @@ pub fn spawn_executor(
         wake,
         devices,
     });
-    let task = tokio::spawn(super::runner::run(inner.clone()));
+    let task = tokio::spawn(super::runner::run(inner.clone(), mappings.clone()));
+    // A changed table may change the datapack: wake the runner to rewrite it.
+    let mut table = mappings.clone();
+    let waker = Arc::downgrade(&inner);
+    tokio::spawn(async move {
+        while table.changed().await.is_ok() {
+            let Some(inner) = waker.upgrade() else { return };
+            inner.work.notify_one();
+        }
+    });
     ExecutorHandle {
         inner,
         mappings,
@@ -220,6 +231,7 @@ impl ExecutorHandle {
                 keys_limits: &keys_limits,
                 devices: Some(&self.inner.devices),
                 dialect: Dialect::of(&server),
+                pack: shared.ready_pack.clone().filter(|p| p.server == server),
             };
             expand(source, mapping, &table, &mut filler);
             let queued = filler.items.len();
@@ -263,6 +275,11 @@ impl ExecutorHandle {
     /// Where overlay-text actions show (`None` when overlays are off).
     pub fn set_overlay(&self, hub: Option<OverlayHub>) {
         self.inner.lock().overlay = hub;
+    }
+
+    /// What counter and timer actions change (`None`: they fail, saying counters are off).
+    pub fn set_counters(&self, hub: Option<crate::counter_hub::CounterHub>) {
+        self.inner.lock().counters = hub;
     }
 
     /// Keys actions run on this keystroke thread (tests: a test's own X display) instead of one
@@ -495,6 +512,10 @@ impl ExecutorHandle {
             self.inner
                 .devices
                 .configure(&config.keys_pace, &config.read_chat);
+            if config.datapack_world() != shared.config.datapack_world() || old != new {
+                // Written for another folder or server: line by line until the runner rewrote it.
+                shared.ready_pack = None;
+            }
             shared.config = config;
             shared.config_version += 1;
         }

@@ -4,6 +4,7 @@
 
 pub mod bedrock;
 pub mod binding;
+pub mod datapack;
 mod devices;
 pub mod executor;
 mod expand;
@@ -28,6 +29,7 @@ pub use bedrock::{
     BedrockError, BedrockLink, BedrockServer, BedrockSettings, GameEvent, GameState,
 };
 pub use binding::{HeldQueue, NotRun, Origin, ServerId, ShutdownReport};
+pub use datapack::BatchRoute;
 pub use executor::{
     ExecLogLine, ExecMsg, ExecutorConfig, ExecutorHandle, PanicReport, QueueStatus, RconState,
     Released, WorldGate, WorldPause, spawn_executor,

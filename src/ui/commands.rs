@@ -8,6 +8,8 @@ use crate::actions::ServerId;
 /// One request from a panel.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
+    /// A counter or the stream timer changed by hand (the Counters panel).
+    Counters(crate::counter_hub::HandChange),
     Connect,
     Disconnect,
     StartDemo,
@@ -36,6 +38,8 @@ pub enum Command {
         row: usize,
         action: usize,
     },
+    /// Settings → Minecraft: choose the world folder for the datapack.
+    PickWorldFolder,
     TestRcon,
     /// Settings → OBS → Test connection.
     TestObs,

@@ -258,6 +258,8 @@ pub struct State {
     pub queue: QueueStatus,
     /// The streamer's Minecraft player as the world watch sees them.
     pub world: crate::world::WorldStatus,
+    /// The counters and the stream timer, as of this frame.
+    pub counters: crate::counter_hub::CounterBoard,
     pub exec_log: VecDeque<LogLine>,
     pub conn: Connection,
     /// The username field of the connect bar.
@@ -301,6 +303,7 @@ impl State {
             feed: Feed::default(),
             queue: QueueStatus::default(),
             world: crate::world::WorldStatus::default(),
+            counters: crate::counter_hub::CounterBoard::default(),
             exec_log: VecDeque::new(),
             conn: Connection::default(),
             notices: Notices::default(),

@@ -200,6 +200,8 @@ fn kind_name(action: &Action) -> &'static str {
         Action::ObsText { .. } => "OBS text",
         Action::Keys(_) => "Keys",
         Action::Speak(_) => "Speak",
+        Action::Counter(_) => "Counter",
+        Action::StreamTimer(_) => "Stream timer",
         Action::Points { .. } => "Points",
     }
 }
@@ -273,6 +275,8 @@ fn action_kind_ui(ui: &mut egui::Ui, action: &mut Action) -> bool {
                     add: "{count}".to_owned(),
                     remove: String::new(),
                 },
+                super::counter_actions::new_counter(),
+                super::counter_actions::new_timer(),
             ];
             for option in options {
                 let selected = kind_name(&option) == kind_name(action);
@@ -367,6 +371,8 @@ fn action_fields_ui(
                 .changed();
             a || b
         }
+        Action::Counter(counter) => super::counter_actions::counter_fields_ui(ui, counter),
+        Action::StreamTimer(timer) => super::counter_actions::timer_fields_ui(ui, timer),
         Action::Points { add, remove } => {
             const HOW: &str = "A whole number, a placeholder or a product (10*{count}); the \
                                viewer's points in the ledger, once per credit, never for the \

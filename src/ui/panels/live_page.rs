@@ -1,12 +1,12 @@
 //! The Live page: what a streamer reads mid-stream. The feed takes the room on the left (under
 //! the setup checklist while that is open); on the right, a column that scrolls on its own holds
 //! the queue (Pause, Resume, Clear, the server, the latest replies), the speech queue (Skip, Stop
-//! all) and the session's totals.
+//! all), the counters and the stream timer, and the session's totals.
 
 use super::super::commands::Commands;
 use super::super::setup::Checklist;
 use super::super::state::State;
-use super::{checklist, feed, queue, speech_queue, totals};
+use super::{checklist, counters, feed, queue, speech_queue, totals};
 
 /// Narrowest and widest the right column is drawn.
 const SIDE_WIDTH: std::ops::RangeInclusive<f32> = 330.0..=440.0;
@@ -36,6 +36,14 @@ pub fn live_page_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
                         state.speech.as_ref(),
                         state.settings.read_chat.enabled,
                         &mut state.windows.read_chat,
+                        cmds,
+                    );
+                    ui.separator();
+                    counters::counters_ui(
+                        ui,
+                        &state.counters,
+                        crate::counter_hub::wall_millis(),
+                        state.overlays.base_url().as_deref(),
                         cmds,
                     );
                     ui.separator();

@@ -94,6 +94,8 @@ fn sections_ui(
         .weak(),
     );
     changed |= super::world::world_fields_ui(ui, &mut settings.minecraft_world);
+    changed |= super::datapack::world_folder_ui(ui, &mut settings.minecraft_world, cmds);
+    changed |= super::counters::stream_timer_fields_ui(ui, &mut settings.stream_timer);
     ui.separator();
     ui.heading("OBS (WebSocket server)");
     ui.label(
