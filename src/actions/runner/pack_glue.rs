@@ -166,6 +166,7 @@ impl Runner {
                 work: Work::Command(command.clone()),
                 summary: format!("/{command}").into(),
                 enqueued: item.enqueued,
+                urgent: false,
             })
             .collect();
         let count = back.len();
