@@ -202,7 +202,62 @@
       Math.max(0, Number(state.remaining_millis) || 0) + 500);
   }
 
-  const renderers = { alerts: renderAlerts, goal: renderGoal, top: renderTop, recent: renderRecent, text: renderText };
+  // ---- Goals (any metric; ?goal=N shows the Nth only) ----
+  const metricWords = { coins: 'coins', likes: 'likes', follows: 'follows', shares: 'shares', subscriptions: 'subscriptions', counter: '' };
+  const goalsSeen = {};
+  function renderGoals(state) {
+    const only = num('goal', 0, 0, 100);
+    const list = only ? state.goals.slice(only - 1, only) : state.goals;
+    const cards = list.map((g, i) => {
+      const card = el('div', 'card goal-card metric-' + g.metric);
+      const head = el('div', 'goal-title');
+      const title = g.title || g.name || metricWords[g.metric] || 'Goal';
+      head.append(el('span', 'goal-name', title),
+        el('span', 'goal-numbers', Number(g.progress).toLocaleString() + ' / ' + Number(g.target).toLocaleString()));
+      const bar = el('div', 'goal-bar');
+      const fill = el('div', 'goal-fill');
+      const pct = g.target > 0 ? Math.min(100, (100 * g.progress) / g.target) : 0;
+      fill.style.width = pct.toFixed(1) + '%';
+      bar.append(fill);
+      card.append(head, bar);
+      const key = String(only || i);
+      if (goalsSeen[key] !== undefined && g.reached > goalsSeen[key]) card.classList.add('reached');
+      goalsSeen[key] = g.reached;
+      return card;
+    });
+    if (cards.length === 0) cards.push(el('div', 'card empty', params.get('empty') || 'No goals set'));
+    root.replaceChildren(...cards);
+  }
+
+  // ---- Subathon timer ----
+  let subathonTimer = null;
+  function clockText(millis) {
+    const total = Math.max(0, Math.ceil(millis / 1000));
+    const h = Math.floor(total / 3600), m = Math.floor((total % 3600) / 60), s = total % 60;
+    const two = (n) => String(n).padStart(2, '0');
+    return (h > 0 ? h + ':' + two(m) : String(m)) + ':' + two(s);
+  }
+  function renderSubathon(state) {
+    clearInterval(subathonTimer);
+    let card = root.querySelector('.card');
+    if (!card) {
+      card = el('div', 'card');
+      card.append(el('div', 'list-title', params.get('title') || 'Subathon'), el('div', 'clock'));
+      root.replaceChildren(card);
+    }
+    root.dataset.state = state.state;
+    const clock = card.querySelector('.clock');
+    const show = () => {
+      const left = state.state === 'running' && state.ends_at_millis
+        ? state.ends_at_millis - Date.now() : Number(state.remaining_millis) || 0;
+      clock.textContent = state.state === 'ended' ? (params.get('ended') || '0:00') : clockText(left);
+    };
+    show();
+    if (state.state === 'running') subathonTimer = setInterval(show, 250);
+  }
+
+  const renderers = { alerts: renderAlerts, goal: renderGoal, top: renderTop, recent: renderRecent, text: renderText,
+    goals: renderGoals, subathon: renderSubathon };
   const render = renderers[page];
   if (!render) return;
 

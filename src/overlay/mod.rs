@@ -65,15 +65,21 @@ pub enum Page {
     Top,
     Recent,
     Text,
+    /// Every goal (the game's, `game::pages`).
+    Goals,
+    /// The subathon timer (the game's).
+    Subathon,
 }
 
 impl Page {
-    pub const ALL: [Page; 5] = [
+    pub const ALL: [Page; 7] = [
         Page::Alerts,
         Page::Goal,
         Page::Top,
         Page::Recent,
         Page::Text,
+        Page::Goals,
+        Page::Subathon,
     ];
 
     pub fn index(self) -> usize {
@@ -88,6 +94,8 @@ impl Page {
             Page::Top => "/top",
             Page::Recent => "/recent",
             Page::Text => "/text",
+            Page::Goals => "/goals",
+            Page::Subathon => "/subathon",
         }
     }
 
@@ -98,6 +106,8 @@ impl Page {
             Page::Top => "Top gifters",
             Page::Recent => "Recent events",
             Page::Text => "Overlay text",
+            Page::Goals => "Goals",
+            Page::Subathon => "Subathon timer",
         }
     }
 
@@ -113,6 +123,8 @@ impl Page {
             Page::Top => include_str!("../../assets/overlay/top.html"),
             Page::Recent => include_str!("../../assets/overlay/recent.html"),
             Page::Text => include_str!("../../assets/overlay/text.html"),
+            Page::Goals => include_str!("../../assets/overlay/goals.html"),
+            Page::Subathon => include_str!("../../assets/overlay/subathon.html"),
         }
     }
 }

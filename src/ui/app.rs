@@ -5,6 +5,7 @@
 
 mod bedrock;
 mod connection;
+mod game;
 mod ledger;
 mod login;
 mod messages;
@@ -123,6 +124,8 @@ pub struct GiftdeckApp {
     bedrock: bedrock::BedrockHost,
     /// The viewers' ledger, once open (`ledger.enabled`).
     ledger: Option<ledger::LedgerHost>,
+    /// The goals and the subathon timer (their pages, their saved state).
+    game: crate::game::Game,
 }
 
 impl GiftdeckApp {
@@ -172,6 +175,10 @@ impl GiftdeckApp {
             None => (None, None),
         };
         executor.set_overlay(overlays.as_ref().map(|o| o.hub.clone()));
+        let game = crate::game::Game::start(
+            game::game_config(&settings),
+            overlays.as_ref().map(|o| o.hub.clone()),
+        );
         // Latest-value state straight from the executor: never behind, never blocking it.
         let queue_rx = executor.status_watch();
         let world = WorldHandle::spawn(executor.world_gate());
@@ -212,8 +219,10 @@ impl GiftdeckApp {
             world_rx,
             bedrock: bedrock::BedrockHost::default(),
             ledger: None,
+            game,
         };
         app.open_ledger();
+        app.wake_on_change(app.game.view());
         if app.sync_bedrock() {
             app.apply_executor_config();
         }
@@ -369,6 +378,7 @@ impl GiftdeckApp {
             self.state.queue = self.queue_rx.borrow_and_update().clone();
         }
         self.world_step();
+        self.game_step();
         self.link.refresh(&mut self.state.conn);
         self.refresh_bedrock();
         if let Some(overlays) = &self.overlays {
@@ -470,6 +480,7 @@ impl GiftdeckApp {
             Command::Test { row, count } => self.test_row(row, count),
             Command::MappingsChanged => self.mappings_changed(),
             Command::SettingsChanged => self.settings_changed(),
+            Command::Game(control) => self.game.control(control),
             Command::PauseQueue => self.executor.pause(),
             Command::ResumeQueue => self.executor.resume(),
             Command::ClearQueue => {
@@ -643,6 +654,7 @@ impl GiftdeckApp {
         self.sync_bedrock();
         self.apply_executor_config();
         self.world.set_config(world_config(&self.state.settings));
+        self.game_settings_changed();
         self.schedule_save();
     }
 

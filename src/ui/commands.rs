@@ -53,6 +53,8 @@ pub enum Command {
     Quit,
     /// Quit without waiting for the queue.
     QuitNow,
+    /// The Game panel: pause the subathon, reset a goal…
+    Game(crate::game::Control),
 }
 
 /// The commands one frame collected, in the order they were asked for.

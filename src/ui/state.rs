@@ -275,6 +275,8 @@ pub struct State {
     pub quitting: Option<Quitting>,
     /// The Bedrock world's listener and game, for the checklist and the settings window.
     pub bedrock: super::bedrock::BedrockView,
+    /// The goals and the subathon timer as the game task last published them.
+    pub game: crate::game::GameView,
 }
 
 impl State {
@@ -306,6 +308,7 @@ impl State {
             backlog: 0,
             quitting: None,
             bedrock: super::bedrock::BedrockView::default(),
+            game: crate::game::GameView::default(),
         }
     }
 

@@ -40,6 +40,7 @@ impl GiftdeckApp {
                 ledger
                     .standings()
                     .set_levels(self.state.settings.ledger.levels.0.clone());
+                self.game.attach(ledger.handle(), reader.clone());
                 self.ledger = Some(LedgerHost { ledger, reader });
             }
             Err(err) => self.notice(

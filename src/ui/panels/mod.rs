@@ -9,6 +9,7 @@ pub mod conditions;
 pub mod connect_bar;
 pub mod drafts;
 pub mod feed;
+pub mod game;
 pub mod held;
 pub mod notices;
 pub mod overlays;
@@ -83,6 +84,14 @@ pub fn root_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
                     );
                     ui.separator();
                     overlays::overlays_ui(ui, &state.overlays, cmds);
+                    ui.separator();
+                    game::game_ui(
+                        ui,
+                        &state.game,
+                        &mut state.settings.goals,
+                        &mut state.settings.subathon,
+                        cmds,
+                    );
                 });
         });
     egui::Panel::bottom("triggers_panel")
