@@ -587,7 +587,7 @@ mod tests {
         let speak: Action = serde_json::from_str(json).unwrap();
         assert!(matches!(&speak, Action::Speak(s) if s.voice.as_deref() == Some("en")));
         assert_eq!(serde_json::to_string(&speak).unwrap(), json);
-        assert_eq!(speak.summary(), "🗣 “{nickname} sent {count} {gift}” (en)");
+        assert_eq!(speak.summary(), "🔊 “{nickname} sent {count} {gift}” (en)");
     }
 
     #[test]

@@ -244,7 +244,7 @@ async fn replay_execute_speaks_gifts_and_chat_with_the_word_filter() {
     let (output, stderr) = tokio::task::spawn_blocking(move || run(cmd)).await.unwrap();
     assert_eq!(output.status.code(), Some(0), "{stderr}");
     assert!(
-        stderr.contains("ok   🗣 “Alice sent 3 Rose,” → said"),
+        stderr.contains("ok   🔊 “Alice sent 3 Rose,” → said"),
         "{stderr}"
     );
     assert!(stderr.contains("actions: 1 done, 0 failed"), "{stderr}");

@@ -339,7 +339,7 @@ async fn speech_is_filtered_never_holds_the_queue_and_counts_once_said() {
                 ">> after (1 s)".to_owned(),
                 Ok("not shown: overlays are off (overlay port 0)".to_owned())
             ),
-            ("🗣 “Bob sent a Rose”".to_owned(), Ok("said".to_owned())),
+            ("🔊 “Bob sent a Rose”".to_owned(), Ok("said".to_owned())),
         ]
     );
     let status = exec.handle.status();

@@ -610,7 +610,10 @@ fn the_app_lists_overlay_urls_and_its_demo_drives_the_overlays() {
         h.query_by_label(&format!("ws://127.0.0.1:{port}/events"))
             .is_some()
     );
-    assert_eq!(h.get_all_by_label("not connected").count(), 5);
+    assert_eq!(
+        h.get_all_by_label("not connected").count(),
+        giftdeck::overlay::Page::ALL.len()
+    );
 
     // A page opens (what an OBS browser source does): the panel says so.
     let page = rt.spawn(async move {

@@ -522,7 +522,7 @@ impl ExecutorHandle {
             }
             let speaking = shared.status.speaking;
             left.extend(
-                (0..speaking).map(|_| (current.clone(), "🗣 speech not finished".to_owned())),
+                (0..speaking).map(|_| (current.clone(), "🔊 speech not finished".to_owned())),
             );
             shared.status.running = None;
             ShutdownReport {

@@ -10,6 +10,7 @@ mod ledger;
 mod login;
 mod messages;
 mod quit;
+mod speech;
 mod test_buttons;
 
 pub use ledger::LedgerHost;
@@ -122,6 +123,8 @@ pub struct GiftdeckApp {
     world_rx: watch::Receiver<WorldStatus>,
     /// The listener the Bedrock game connects to (`bedrock.enabled`).
     bedrock: bedrock::BedrockHost,
+    /// The speech queue's status, once something started the queue.
+    speech_rx: Option<watch::Receiver<crate::actions::speak::SpeechStatus>>,
     /// The viewers' ledger, once open (`ledger.enabled`).
     ledger: Option<ledger::LedgerHost>,
     /// The goals and the subathon timer (their pages, their saved state).
@@ -218,6 +221,7 @@ impl GiftdeckApp {
             world,
             world_rx,
             bedrock: bedrock::BedrockHost::default(),
+            speech_rx: None,
             ledger: None,
             game,
         };
@@ -379,6 +383,7 @@ impl GiftdeckApp {
         }
         self.world_step();
         self.game_step();
+        self.speech_step();
         self.link.refresh(&mut self.state.conn);
         self.refresh_bedrock();
         if let Some(overlays) = &self.overlays {
@@ -510,6 +515,10 @@ impl GiftdeckApp {
                     );
                 }
             }
+            Command::SkipSpeech
+            | Command::StopSpeech
+            | Command::TrySpeech
+            | Command::OpenReadChat => self.speech_command(&command),
             Command::Quit => self.begin_quit(),
             Command::QuitNow => {
                 if let Some(quitting) = &mut self.state.quitting {

@@ -55,6 +55,14 @@ pub enum Command {
     QuitNow,
     /// The Game panel: pause the subathon, reset a goal…
     Game(crate::game::Control),
+    /// The speech queue: cut what is being said.
+    SkipSpeech,
+    /// The speech queue: cut what is being said and drop what waits.
+    StopSpeech,
+    /// "Read chat aloud" → Try it: a sample message with its settings.
+    TrySpeech,
+    /// Open the "Read chat aloud" window.
+    OpenReadChat,
 }
 
 /// The commands one frame collected, in the order they were asked for.

@@ -207,6 +207,8 @@ impl Notices {
 #[derive(Debug, Default)]
 pub struct Windows {
     pub settings: bool,
+    /// The "Read chat aloud" window.
+    pub read_chat: bool,
     pub path: bool,
     /// The last Tiktok2Mc import's report, shown until closed (empty = closed).
     pub import_report: Vec<String>,
@@ -277,6 +279,8 @@ pub struct State {
     pub bedrock: super::bedrock::BedrockView,
     /// The goals and the subathon timer as the game task last published them.
     pub game: crate::game::GameView,
+    /// The speech queue's status; `None` until something started it (speech starts on first use).
+    pub speech: Option<crate::actions::speak::SpeechStatus>,
 }
 
 impl State {
@@ -309,6 +313,7 @@ impl State {
             quitting: None,
             bedrock: super::bedrock::BedrockView::default(),
             game: crate::game::GameView::default(),
+            speech: None,
         }
     }
 

@@ -27,6 +27,11 @@ pub enum Problem {
     },
     /// The trigger's condition cannot fire (likes every 0, an empty chat command…).
     Condition(String),
+    /// Action number (1-based) is a keys action that cannot run: a key name is wrong, and so on.
+    Keys {
+        action: usize,
+        why: String,
+    },
 }
 
 impl Problem {
@@ -38,6 +43,7 @@ impl Problem {
             Self::NoActions => "no actions".into(),
             Self::EmptyAction { action } => format!("action {action} is empty"),
             Self::Condition(why) => why.clone(),
+            Self::Keys { action, why } => format!("action {action}: {why}"),
         }
     }
 
@@ -102,11 +108,27 @@ pub fn find_problems(mappings: &[Mapping], catalog: &Catalog) -> Vec<Vec<Problem
                 };
                 if empty {
                     problems.push(Problem::EmptyAction { action: i + 1 });
+                } else if let Action::Keys(keys) = action
+                    && let Some(why) = keys_problem(keys)
+                {
+                    problems.push(Problem::Keys { action: i + 1, why });
                 }
             }
             problems
         })
         .collect()
+}
+
+/// What is wrong with a keys action's key names (the limits on holds and lengths are the
+/// streamer's settings; the actions window checks those).
+fn keys_problem(keys: &crate::actions::keys::KeysAction) -> Option<String> {
+    let names_only = crate::actions::keys::KeysLimits {
+        max_hold_millis: u64::MAX,
+        max_action_millis: u64::MAX,
+        max_repeat: u32::MAX,
+        ..Default::default()
+    };
+    crate::actions::keys::problems(keys, &names_only)
 }
 
 /// Editor state that is not part of the mappings.
@@ -351,6 +373,22 @@ mod tests {
         assert_eq!(p[3], [Problem::EmptyAction { action: 1 }]);
         assert_eq!(p[4], [Problem::EmptyTrigger, Problem::NoActions]);
         assert!(p[5].is_empty(), "a disabled copy shadows nothing");
+    }
+
+    #[test]
+    fn a_wrong_key_name_is_a_problem_of_its_row() {
+        let keys: crate::actions::keys::KeysAction =
+            serde_json::from_str(r#"{"steps":[{"press":"w"},{"hold":"ctlr+k","millis":99999}]}"#)
+                .unwrap();
+        let rows = vec![Mapping::new(
+            "Rose",
+            vec![cmd("say hi"), Action::Keys(keys)],
+        )];
+        let p = find_problems(&rows, &Catalog::built_in());
+        assert_eq!(p[0].len(), 1, "{:?}", p[0]);
+        let text = p[0][0].text();
+        assert!(text.starts_with("action 2: step 2: "), "{text}");
+        assert!(text.contains("\"ctlr\""), "{text}");
     }
 
     #[test]

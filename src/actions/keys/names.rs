@@ -166,6 +166,11 @@ pub enum KeyNameError {
     )]
     Unknown { name: String },
     #[error(
+        "{name:?} is a placeholder: viewer values never choose keys (put placeholders in a \
+         \"type text\" step, where they are typed as text)"
+    )]
+    Placeholder { name: String },
+    #[error(
         "{chord:?} has an empty part between two + (to press the plus key write \"equal\" with shift, or \"numpadadd\")"
     )]
     EmptyPart { chord: String },
@@ -183,6 +188,11 @@ impl Key {
         let trimmed = name.trim();
         if trimmed.is_empty() {
             return Err(KeyNameError::Empty);
+        }
+        if trimmed.contains('{') || trimmed.contains('}') {
+            return Err(KeyNameError::Placeholder {
+                name: trimmed.to_owned(),
+            });
         }
         let lower = trimmed.to_ascii_lowercase();
         let unknown = || KeyNameError::Unknown {
@@ -452,6 +462,18 @@ mod tests {
             }
         );
         assert!(err.to_string().contains("\"banana\""));
+    }
+
+    #[test]
+    fn a_placeholder_is_never_a_key() {
+        for written in ["{nickname}", "ctrl+{message}", "{"] {
+            let err = Chord::parse(written).unwrap_err();
+            assert!(
+                matches!(err, KeyNameError::Placeholder { .. }),
+                "{written}: {err:?}"
+            );
+            assert!(err.to_string().contains("type text"), "{err}");
+        }
     }
 
     #[test]

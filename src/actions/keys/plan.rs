@@ -91,6 +91,18 @@ pub enum PlanError {
     NoSteps,
 }
 
+impl PlanError {
+    /// The step (1-based) the problem is in; `None` for the action as a whole.
+    pub fn step(&self) -> Option<usize> {
+        match self {
+            Self::Name { step, .. }
+            | Self::HoldTooLong { step, .. }
+            | Self::TooManyRepeats { step, .. } => Some(*step),
+            Self::TooLong { .. } | Self::NoSteps => None,
+        }
+    }
+}
+
 /// The events of one action, ready to send, and how long they take.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Plan {

@@ -22,7 +22,7 @@ pub struct SpeakAction {
 
 impl SpeakAction {
     pub fn summary(&self) -> String {
-        let mut out = format!("🗣 “{}”", self.text.trim());
+        let mut out = format!("🔊 “{}”", self.text.trim());
         if let Some(voice) = self.voice.as_deref().filter(|v| !v.trim().is_empty()) {
             out.push_str(&format!(" ({})", voice.trim()));
         }

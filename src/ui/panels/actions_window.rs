@@ -7,6 +7,8 @@ use egui::RichText;
 use super::super::commands::{Command, Commands};
 use super::super::triggers::TriggerEditor;
 use super::triggers::MAX_REPEAT;
+use crate::actions::keys::{KeyStep, KeysAction, KeysLimits};
+use crate::actions::speak::SpeakAction;
 use crate::mappings::{Action, Mapping};
 
 /// The window that edits one row's action list.
@@ -14,6 +16,7 @@ pub fn actions_window_ui(
     ctx: &egui::Context,
     mappings: &mut [Mapping],
     editor: &mut TriggerEditor,
+    keys_limits: &KeysLimits,
     cmds: &mut Commands,
 ) {
     let Some(row) = editor.editing else {
@@ -44,7 +47,7 @@ pub fn actions_window_ui(
             );
             changed |= super::conditions::audience_cooldown_ui(ui, mapping);
             ui.separator();
-            changed |= action_list_ui(ui, &mut mapping.actions, row, cmds);
+            changed |= action_list_ui(ui, &mut mapping.actions, row, keys_limits, cmds);
             ui.separator();
             changed |= add_action_ui(ui, &mut mapping.actions);
         });
@@ -61,6 +64,7 @@ fn action_list_ui(
     ui: &mut egui::Ui,
     actions: &mut Vec<Action>,
     row: usize,
+    keys_limits: &KeysLimits,
     cmds: &mut Commands,
 ) -> bool {
     let mut changed = false;
@@ -81,6 +85,7 @@ fn action_list_ui(
                     }
                 });
             });
+            changed |= device_fields_ui(ui, action, keys_limits);
         });
     }
     if let Some(i) = remove {
@@ -131,6 +136,20 @@ fn add_action_ui(ui: &mut egui::Ui, actions: &mut Vec<Action>) -> bool {
         .response
         .on_hover_text("Needs OBS's WebSocket server (Settings > OBS)");
         if ui
+            .button("⌨ Keys")
+            .on_hover_text("Key combinations, holds, mouse clicks and typed text, for any game")
+            .clicked()
+        {
+            added = Some(new_keys());
+        }
+        if ui
+            .button("🔊 Speak")
+            .on_hover_text("Say a text with the system's offline voices")
+            .clicked()
+        {
+            added = Some(new_speak());
+        }
+        if ui
             .button("Random trigger")
             .on_hover_text("Runs the actions of a random other enabled trigger")
             .clicked()
@@ -159,6 +178,20 @@ fn kind_name(action: &Action) -> &'static str {
         Action::Speak(_) => "Speak",
         Action::Points { .. } => "Points",
     }
+}
+
+fn new_keys() -> Action {
+    Action::Keys(KeysAction {
+        steps: vec![KeyStep::Press(String::new())],
+        ..KeysAction::default()
+    })
+}
+
+fn new_speak() -> Action {
+    Action::Speak(SpeakAction {
+        text: "{nickname} sent {count} {gift}".to_owned(),
+        ..SpeakAction::default()
+    })
 }
 
 fn new_obs_scene() -> Action {
@@ -210,6 +243,8 @@ fn action_kind_ui(ui: &mut egui::Ui, action: &mut Action) -> bool {
                 new_obs_scene(),
                 new_obs_show(),
                 new_obs_text(),
+                new_keys(),
+                new_speak(),
                 Action::Points {
                     add: "{count}".to_owned(),
                     remove: String::new(),
@@ -317,12 +352,23 @@ fn action_fields_ui(
             ui.label("points").on_hover_text(HOW);
             a || b
         }
-        // Edited in the mappings file for now; shown here as written.
-        Action::Keys(_) | Action::Speak(_) => {
-            ui.label(action.summary());
-            false
-        }
+        // Their fields take lines of their own, below the row (`device_fields_ui`).
+        Action::Keys(_) | Action::Speak(_) => false,
     }
+}
+
+/// A keys or speak action's editor, indented under its row. Returns true when it changed.
+fn device_fields_ui(ui: &mut egui::Ui, action: &mut Action, keys_limits: &KeysLimits) -> bool {
+    if !matches!(action, Action::Keys(_) | Action::Speak(_)) {
+        return false;
+    }
+    let mut changed = false;
+    ui.indent("device_fields", |ui| match action {
+        Action::Keys(keys) => changed = super::keys_editor::keys_action_ui(ui, keys, keys_limits),
+        Action::Speak(speak) => changed = super::speak_editor::speak_action_ui(ui, speak),
+        _ => {}
+    });
+    changed
 }
 
 /// A sound's file (typed, or chosen with Browse…) and volume. Returns true when one changed.

@@ -208,7 +208,7 @@ pub fn condition_fields_ui(ui: &mut egui::Ui, row: usize, mapping: &mut Mapping)
 }
 
 /// Gives a label-less combo box an accessible name (screen readers, kittest), keeping its value.
-fn name_combo(response: &egui::Response, name: &str, value: &str) {
+pub fn name_combo(response: &egui::Response, name: &str, value: &str) {
     response.widget_info(|| {
         let mut info = egui::WidgetInfo::labeled(egui::Role::ComboBox, true, name);
         info.current_text_value = Some(value.to_owned());
@@ -221,84 +221,12 @@ pub fn audience_cooldown_ui(ui: &mut egui::Ui, mapping: &mut Mapping) -> bool {
     let mut changed = false;
     ui.horizontal(|ui| {
         ui.label("Who:");
-        let handles_text = match &mapping.audience {
-            Audience::Handles(h) => Some(h.join(" ")),
-            _ => None,
-        };
-        let labels = [
-            "anyone",
-            "followers",
-            "subscribers",
-            "moderators",
-            "these @handles",
-            "the top gifter",
-            "fan club level ≥",
-            "level ≥",
-            "points ≥",
-        ];
-        let current = match &mapping.audience {
-            Audience::Anyone => 0,
-            Audience::Followers => 1,
-            Audience::Subscribers => 2,
-            Audience::Moderators => 3,
-            Audience::Handles(_) => 4,
-            Audience::TopGifter => 5,
-            Audience::FanClubLevel(_) => 6,
-            Audience::Level(_) => 7,
-            Audience::Points(_) => 8,
-        };
-        let mut chosen = current;
-        let picker = egui::ComboBox::from_id_salt("audience")
-            .selected_text(labels[current])
-            .show_ui(ui, |ui| {
-                for (i, label) in labels.iter().enumerate() {
-                    ui.selectable_value(&mut chosen, i, *label);
-                }
-            });
-        name_combo(&picker.response, "Who may fire it", labels[current]);
-        if chosen != current {
-            mapping.audience = match chosen {
-                1 => Audience::Followers,
-                2 => Audience::Subscribers,
-                3 => Audience::Moderators,
-                4 => Audience::Handles(Vec::new()),
-                5 => Audience::TopGifter,
-                6 => Audience::FanClubLevel(1),
-                7 => Audience::Level(1),
-                8 => Audience::Points(100),
-                _ => Audience::Anyone,
-            };
-            changed = true;
-        }
-        if let Audience::FanClubLevel(level) = &mut mapping.audience {
-            changed |= ui
-                .add(egui::DragValue::new(level).range(1..=100))
-                .on_hover_text(
-                    "TikTok sends a viewer's fan club level with their gifts, chat, likes and \
-                     joins; a viewer it never sent one for does not pass",
-                )
-                .changed();
-        }
-        changed |= ledger_audience_ui(ui, &mut mapping.audience);
-        if mapping.audience == Audience::TopGifter {
-            ui.label(RichText::new("most diamonds this session so far").weak());
-        }
-        if let Some(mut text) = handles_text {
-            let edit = ui.add(
-                egui::TextEdit::singleline(&mut text)
-                    .hint_text("@amy @bob")
-                    .desired_width(200.0),
-            );
-            if edit.changed() {
-                mapping.audience = Audience::Handles(
-                    text.split([' ', ','])
-                        .filter(|h| !h.trim().is_empty())
-                        .map(str::to_owned)
-                        .collect(),
-                );
-                changed = true;
-            }
-        }
+        changed |= audience_picker_ui(
+            ui,
+            ("audience", "Who may fire it"),
+            &mut mapping.audience,
+            true,
+        );
     });
     ui.horizontal(|ui| {
         ui.label("Cooldown:");
@@ -321,6 +249,100 @@ pub fn audience_cooldown_ui(ui: &mut egui::Ui, mapping: &mut Mapping) -> bool {
             .changed();
         ui.label(RichText::new("A trigger cooling down is shown as skipped.").weak());
     });
+    changed
+}
+
+/// Who: anyone, followers, subscribers, moderators, some @handles, fan club level (and the top
+/// gifter where `top_gifter` is offered: only triggers know the session's gifts). Draws in the
+/// current row. Returns true when it changed.
+pub fn audience_picker_ui(
+    ui: &mut egui::Ui,
+    (id_salt, name): (&str, &str),
+    audience: &mut Audience,
+    top_gifter: bool,
+) -> bool {
+    let mut changed = false;
+    let handles_text = match &*audience {
+        Audience::Handles(h) => Some(h.join(" ")),
+        _ => None,
+    };
+    let labels = [
+        "anyone",
+        "followers",
+        "subscribers",
+        "moderators",
+        "these @handles",
+        "the top gifter",
+        "fan club level ≥",
+        "level ≥",
+        "points ≥",
+    ];
+    let current = match &*audience {
+        Audience::Anyone => 0,
+        Audience::Followers => 1,
+        Audience::Subscribers => 2,
+        Audience::Moderators => 3,
+        Audience::Handles(_) => 4,
+        Audience::TopGifter => 5,
+        Audience::FanClubLevel(_) => 6,
+        Audience::Level(_) => 7,
+        Audience::Points(_) => 8,
+    };
+    let mut chosen = current;
+    let picker = egui::ComboBox::from_id_salt(id_salt)
+        .selected_text(labels[current])
+        .show_ui(ui, |ui| {
+            for (i, label) in labels.iter().enumerate() {
+                if i == 5 && !top_gifter {
+                    continue;
+                }
+                ui.selectable_value(&mut chosen, i, *label);
+            }
+        });
+    name_combo(&picker.response, name, labels[current]);
+    if chosen != current {
+        *audience = match chosen {
+            1 => Audience::Followers,
+            2 => Audience::Subscribers,
+            3 => Audience::Moderators,
+            4 => Audience::Handles(Vec::new()),
+            5 => Audience::TopGifter,
+            6 => Audience::FanClubLevel(1),
+            7 => Audience::Level(1),
+            8 => Audience::Points(100),
+            _ => Audience::Anyone,
+        };
+        changed = true;
+    }
+    changed |= ledger_audience_ui(ui, audience);
+    if let Audience::FanClubLevel(level) = audience {
+        changed |= ui
+            .add(egui::DragValue::new(level).range(1..=100))
+            .on_hover_text(
+                "TikTok sends a viewer's fan club level with their gifts, chat, likes and \
+                 joins; a viewer it never sent one for does not pass",
+            )
+            .changed();
+    }
+    if *audience == Audience::TopGifter {
+        ui.label(RichText::new("most diamonds this session so far").weak());
+    }
+    if let Some(mut text) = handles_text {
+        let edit = ui.add(
+            egui::TextEdit::singleline(&mut text)
+                .hint_text("@amy @bob")
+                .desired_width(200.0),
+        );
+        if edit.changed() {
+            *audience = Audience::Handles(
+                text.split([' ', ','])
+                    .filter(|h| !h.trim().is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+            );
+            changed = true;
+        }
+    }
     changed
 }
 

@@ -11,6 +11,7 @@ pub mod drafts;
 pub mod feed;
 pub mod game;
 pub mod held;
+pub mod keys_editor;
 pub mod notices;
 pub mod overlays;
 pub mod path_window;
@@ -18,7 +19,10 @@ pub mod plain;
 pub mod providers_settings;
 pub mod queue;
 pub mod quit;
+pub mod read_chat;
 pub mod settings_window;
+pub mod speak_editor;
+pub mod speech_queue;
 pub mod status_bar;
 pub mod status_line;
 pub mod totals;
@@ -83,6 +87,14 @@ pub fn root_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
                         cmds,
                     );
                     ui.separator();
+                    speech_queue::speech_queue_ui(
+                        ui,
+                        state.speech.as_ref(),
+                        state.settings.read_chat.enabled,
+                        &mut state.windows.read_chat,
+                        cmds,
+                    );
+                    ui.separator();
                     overlays::overlays_ui(ui, &state.overlays, cmds);
                     ui.separator();
                     game::game_ui(
@@ -122,7 +134,13 @@ pub fn root_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
     });
 
     let ctx = ui.ctx().clone();
-    actions_window::actions_window_ui(&ctx, &mut state.settings.mappings, &mut state.editor, cmds);
+    actions_window::actions_window_ui(
+        &ctx,
+        &mut state.settings.mappings,
+        &mut state.editor,
+        &state.settings.keys.limits,
+        cmds,
+    );
     settings_window::settings_window_ui(
         &ctx,
         &mut state.windows.settings,
@@ -136,6 +154,12 @@ pub fn root_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
             obs_test: &state.obs_test,
             bedrock: &state.bedrock,
         },
+        cmds,
+    );
+    read_chat::read_chat_window_ui(
+        &ctx,
+        &mut state.windows.read_chat,
+        &mut state.settings.read_chat,
         cmds,
     );
     path_window::path_window_ui(&ctx, &mut state.windows, cmds);

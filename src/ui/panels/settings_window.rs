@@ -99,6 +99,18 @@ pub fn settings_window_ui(
             ui.heading("Queue and gifts");
             changed |= pacing_ui(ui, settings);
             ui.separator();
+            ui.heading("Read chat aloud");
+            ui.horizontal(|ui| {
+                ui.label(if settings.read_chat.enabled {
+                    "On: chat is read aloud."
+                } else {
+                    "Off."
+                });
+                if ui.button("Filters and voice…").clicked() {
+                    cmds.push(Command::OpenReadChat);
+                }
+            });
+            ui.separator();
             if let Some(dir) = super::super::log_dir() {
                 ui.label(
                     RichText::new(format!("Log files: {}", dir.display()))
