@@ -44,6 +44,7 @@ fn config() -> GameConfig {
             start_millis: 60_000,
             ..SubathonRates::default()
         },
+        points_command: "!points".into(),
     }
 }
 

@@ -256,8 +256,46 @@
     if (state.state === 'running') subathonTimer = setInterval(show, 250);
   }
 
+  // ---- Leaderboard (?scope=stream|all_time&by=coins|likes|points&count=N) ----
+  function renderBoard(state) {
+    const scope = params.get('scope') === 'all_time' ? 'all_time' : 'stream';
+    const by = ['coins', 'likes', 'points'].includes(params.get('by')) ? params.get('by') : 'coins';
+    const count = num('count', 5, 1, 20);
+    const icons = { coins: '💎 ', likes: '♥ ', points: '★ ' };
+    const titles = { coins: 'Top gifters', likes: 'Top likers', points: 'Top points' };
+    const card = el('div', 'card');
+    card.append(el('div', 'list-title', params.get('title') ||
+      titles[by] + (scope === 'all_time' ? ' · all time' : '')));
+    const rows = el('ol', 'rows');
+    const list = (state.boards && state.boards[scope] && state.boards[scope][by]) || [];
+    list.slice(0, count).forEach((r) => {
+      const li = el('li');
+      li.append(el('span', 'rank', r.rank + '.'), el('span', 'who name', r.nickname),
+        el('span', 'diamonds', icons[by] + Number(r.value).toLocaleString()));
+      rows.append(li);
+    });
+    if (list.length === 0) rows.append(el('li', 'empty', params.get('empty') || 'Nobody yet'));
+    card.append(rows);
+    root.replaceChildren(card);
+  }
+
+  // ---- !points card ----
+  let pointsTimer = null;
+  function renderPoints(state) {
+    clearTimeout(pointsTimer);
+    const c = state.card;
+    const left = c ? Number(state.shown_at_millis) + Number(state.hide_after_millis) - Date.now() : 0;
+    if (!c || left <= 0) { root.replaceChildren(); return; }
+    const card = el('div', 'card points-card');
+    card.dataset.id = String(c.id);
+    card.append(el('div', 'name', c.nickname),
+      el('div', 'points-line', Number(c.points).toLocaleString() + ' points · level ' + c.level));
+    root.replaceChildren(card);
+    pointsTimer = setTimeout(() => root.replaceChildren(), left);
+  }
+
   const renderers = { alerts: renderAlerts, goal: renderGoal, top: renderTop, recent: renderRecent, text: renderText,
-    goals: renderGoals, subathon: renderSubathon };
+    goals: renderGoals, subathon: renderSubathon, board: renderBoard, points: renderPoints };
   const render = renderers[page];
   if (!render) return;
 

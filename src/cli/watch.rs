@@ -183,6 +183,20 @@ async fn start_game(overlays: Option<&Overlays>, ledger: Option<&(Ledger, Ledger
     let game = Game::start(config, overlays.map(|o| o.hub.clone()));
     if let Some((ledger, reader)) = ledger {
         game.attach(ledger.handle(), reader.clone());
+        if let Some(overlays) = overlays {
+            // The leaderboards page; `watch` has no window to show them in.
+            let levels = crate::settings::default_path()
+                .map(|path| LedgerSettings::peek(&path).levels)
+                .unwrap_or_default();
+            let (boards, _) = tokio::sync::watch::channel(Default::default());
+            tokio::spawn(crate::game::boards::run(
+                reader.clone(),
+                ledger.status(),
+                levels,
+                Some(overlays.hub.clone()),
+                boards,
+            ));
+        }
     }
     game
 }

@@ -6,6 +6,7 @@
 //! what does not fit is counted, never waited for), and [`GameView`] the latest state for the app
 //! (a `watch`). [`pages`] is the pages' JSON (pure).
 
+pub mod boards;
 pub mod pages;
 mod task;
 
@@ -28,6 +29,8 @@ const INPUT_CAPACITY: usize = 8_192;
 pub struct GameConfig {
     pub goals: Vec<GoalDef>,
     pub subathon: SubathonRates,
+    /// The chat command that shows the viewer's points (`ledger.points_command`; empty: off).
+    pub points_command: String,
 }
 
 impl GameConfig {
@@ -39,6 +42,7 @@ impl GameConfig {
         struct Part {
             goals: Vec<GoalDef>,
             subathon: SubathonRates,
+            ledger: crate::ledger::LedgerSettings,
         }
         let part: Part = std::fs::read(path)
             .ok()
@@ -47,6 +51,7 @@ impl GameConfig {
         Self {
             goals: part.goals,
             subathon: part.subathon,
+            points_command: part.ledger.points_command,
         }
     }
 }

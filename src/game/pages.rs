@@ -40,6 +40,31 @@ pub fn goals_state(goals: &Goals) -> String {
     json!({"type": "goals", "goals": list}).to_string()
 }
 
+/// How long the `!points` card shows.
+pub const POINTS_CARD_MILLIS: u64 = 8_000;
+
+/// `/points`: the card of the viewer who asked (`id` tells a new card from the last; the page
+/// hides it [`POINTS_CARD_MILLIS`] after `shown_at_millis`, so a page opened late shows nothing).
+pub fn points_state(
+    id: u64,
+    viewer: &crate::event::User,
+    (points, level): (i64, u32),
+    shown_at_millis: u64,
+) -> String {
+    json!({
+        "type": "points",
+        "card": {
+            "id": id,
+            "nickname": crate::overlay::messages::display_name(&viewer.nickname, &viewer.unique_id),
+            "points": points,
+            "level": level,
+        },
+        "shown_at_millis": shown_at_millis,
+        "hide_after_millis": POINTS_CARD_MILLIS,
+    })
+    .to_string()
+}
+
 /// `/subathon` at `now_millis`: a running clock carries the wall-clock time it ends at
 /// (`ends_at_millis`), which the page counts down to by itself (the page and giftdeck run on
 /// the same machine: one clock), so a page that opens late still shows the right time.

@@ -7,12 +7,14 @@ use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
-use super::pages::{goals_state, subathon_state};
+use super::pages::{goals_state, points_state, subathon_state};
 use super::{Control, GameConfig, GameView, Input, wall_millis};
 use crate::goals::{self, Goals};
 use crate::ledger::{Ledger, LedgerError, LedgerReader, queries};
 use crate::overlay::{OverlayHub, Page};
+use crate::standings::Standings;
 use crate::subathon::{self, Clock, Subathon};
+use crate::triggers::match_command;
 
 /// Saves wait this long after a change, so a storm costs one save a second.
 const SAVE_EVERY: Duration = Duration::from_secs(1);
@@ -28,6 +30,10 @@ struct State {
     /// A change not saved yet, and since when.
     unsaved_since: Option<Instant>,
     view: watch::Sender<GameView>,
+    /// The ledger's viewers' points (`!points`), once attached.
+    standings: Option<Standings>,
+    /// The last `!points` card's id.
+    points_cards: u64,
 }
 
 impl State {
@@ -40,6 +46,8 @@ impl State {
             ledger: None,
             unsaved_since: None,
             view,
+            standings: None,
+            points_cards: 0,
         }
     }
 
@@ -64,6 +72,7 @@ impl State {
         let now = wall_millis();
         match input {
             Input::Output(stamped) => {
+                self.points_card(&stamped.output, now);
                 let reached = self.goals.on_output(&stamped.output);
                 let added = self
                     .subathon
@@ -95,6 +104,7 @@ impl State {
                     }
                     Err(err) => tracing::warn!("goals and the subathon start afresh: {err}"),
                 }
+                self.standings = Some(ledger.standings());
                 self.ledger = Some(ledger);
             }
             Input::Sync(ack) => {
@@ -108,6 +118,26 @@ impl State {
                 let _ = ack.send(());
             }
         }
+    }
+
+    /// A viewer typed the points command: their card on `/points`.
+    fn points_card(&mut self, output: &crate::engine::Output, now: u64) {
+        let (Some(standings), Some(hub)) = (&self.standings, &self.hub) else {
+            return;
+        };
+        let crate::engine::Output::Event(crate::event::LiveEvent::Chat { user, text, .. }) = output
+        else {
+            return;
+        };
+        if user.user_id == 0 || match_command(text, &self.config.points_command).is_none() {
+            return;
+        }
+        self.points_cards += 1;
+        let standing = standings.standing(user.user_id);
+        hub.publish(
+            Page::Points,
+            points_state(self.points_cards, user, standing, now),
+        );
     }
 
     fn control(&mut self, control: Control, now: u64) {

@@ -35,6 +35,7 @@ fn config() -> GameConfig {
             coin_millis: 1_000,
             ..SubathonRates::default()
         },
+        points_command: "!points".into(),
     }
 }
 

@@ -238,6 +238,8 @@ impl State {
                 r#"{"type":"subathon","state":"idle","remaining_millis":0,"added_millis":0}"#
                     .to_owned()
             }
+            Page::Board => r#"{"type":"board","boards":null}"#.to_owned(),
+            Page::Points => r#"{"type":"points","card":null}"#.to_owned(),
         }
         .into()
     }

@@ -69,10 +69,14 @@ pub enum Page {
     Goals,
     /// The subathon timer (the game's).
     Subathon,
+    /// The leaderboards from the viewers' ledger (the game's).
+    Board,
+    /// A viewer's points and level after they typed `!points` (the game's).
+    Points,
 }
 
 impl Page {
-    pub const ALL: [Page; 7] = [
+    pub const ALL: [Page; 9] = [
         Page::Alerts,
         Page::Goal,
         Page::Top,
@@ -80,6 +84,8 @@ impl Page {
         Page::Text,
         Page::Goals,
         Page::Subathon,
+        Page::Board,
+        Page::Points,
     ];
 
     pub fn index(self) -> usize {
@@ -96,6 +102,8 @@ impl Page {
             Page::Text => "/text",
             Page::Goals => "/goals",
             Page::Subathon => "/subathon",
+            Page::Board => "/board",
+            Page::Points => "/points",
         }
     }
 
@@ -108,6 +116,8 @@ impl Page {
             Page::Text => "Overlay text",
             Page::Goals => "Goals",
             Page::Subathon => "Subathon timer",
+            Page::Board => "Leaderboard",
+            Page::Points => "!points card",
         }
     }
 
@@ -125,6 +135,8 @@ impl Page {
             Page::Text => include_str!("../../assets/overlay/text.html"),
             Page::Goals => include_str!("../../assets/overlay/goals.html"),
             Page::Subathon => include_str!("../../assets/overlay/subathon.html"),
+            Page::Board => include_str!("../../assets/overlay/board.html"),
+            Page::Points => include_str!("../../assets/overlay/points.html"),
         }
     }
 }

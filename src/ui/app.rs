@@ -383,6 +383,7 @@ impl GiftdeckApp {
         }
         self.world_step();
         self.game_step();
+        self.viewers_step();
         self.speech_step();
         self.link.refresh(&mut self.state.conn);
         self.refresh_bedrock();
@@ -486,6 +487,8 @@ impl GiftdeckApp {
             Command::MappingsChanged => self.mappings_changed(),
             Command::SettingsChanged => self.settings_changed(),
             Command::Game(control) => self.game.control(control),
+            Command::LookupViewer(query) => self.lookup_viewer(query),
+            Command::ExportCsv(csv) => self.export_csv(csv),
             Command::PauseQueue => self.executor.pause(),
             Command::ResumeQueue => self.executor.resume(),
             Command::ClearQueue => {

@@ -279,6 +279,8 @@ pub struct State {
     pub bedrock: super::bedrock::BedrockView,
     /// The goals and the subathon timer as the game task last published them.
     pub game: crate::game::GameView,
+    /// Leaderboards and the viewer lookup.
+    pub viewers: super::viewers::ViewersView,
     /// The speech queue's status; `None` until something started it (speech starts on first use).
     pub speech: Option<crate::actions::speak::SpeechStatus>,
 }
@@ -313,6 +315,7 @@ impl State {
             quitting: None,
             bedrock: super::bedrock::BedrockView::default(),
             game: crate::game::GameView::default(),
+            viewers: super::viewers::ViewersView::default(),
             speech: None,
         }
     }

@@ -11,6 +11,7 @@ pub(super) fn game_config(settings: &Settings) -> GameConfig {
     GameConfig {
         goals: settings.goals.clone(),
         subathon: settings.subathon.clone(),
+        points_command: settings.ledger.points_command.clone(),
     }
 }
 

@@ -27,6 +27,7 @@ pub mod status_bar;
 pub mod status_line;
 pub mod totals;
 pub mod triggers;
+pub mod viewers;
 pub mod world;
 
 use egui::{Color32, RichText};
@@ -104,6 +105,8 @@ pub fn root_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
                         &mut state.settings.subathon,
                         cmds,
                     );
+                    ui.separator();
+                    viewers::viewers_ui(ui, &mut state.viewers, cmds);
                 });
         });
     egui::Panel::bottom("triggers_panel")
