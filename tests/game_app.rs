@@ -57,6 +57,8 @@ fn the_viewers_panel_shows_the_board_and_finds_a_viewer() {
         ledger.close().await.unwrap();
     });
     let mut h = app(&rt, dir.path());
+    h.step();
+    h.get_by_label("🖼 Overlays").click();
     step_until(&mut h, "All time");
     // The newest stream's board, best first.
     step_until(&mut h, "AMY");
@@ -82,6 +84,8 @@ fn the_subathon_buttons_start_pause_and_add_time() {
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let mut h = app(&rt, dir.path());
+    h.step();
+    h.get_by_label("🖼 Overlays").click();
     step_until(&mut h, "not started");
     h.get_by_label("Start").click();
     let left = wait_clock(&mut h, |c| matches!(c, Clock::Running { .. }));

@@ -106,6 +106,8 @@ fn saved(path: &Path, h: &mut Harness<'_, GiftdeckApp>, done: impl Fn(&Value) ->
 }
 
 fn open_editor(h: &mut Harness<'_, GiftdeckApp>) {
+    h.get_by_label("🎁 Triggers").click();
+    steps(h, 2);
     h.get_all_by_label("✏ Edit").next().unwrap().click();
     steps(h, 2);
 }
@@ -189,13 +191,13 @@ fn the_keys_editor_names_a_wrong_key_and_moves_and_removes_steps() {
         keys(&h),
         serde_json::json!([{"press":"w"},{"press":"ctrl+k"}])
     );
-    h.get_by_label("⬆").click();
+    button_beside(&h, "⬆", "ctrl+k").click();
     steps(&mut h, 2);
     assert_eq!(
         keys(&h),
         serde_json::json!([{"press":"ctrl+k"},{"press":"w"}])
     );
-    h.get_by_label("⬇").click();
+    button_beside(&h, "⬇", "ctrl+k").click();
     steps(&mut h, 2);
     assert_eq!(
         keys(&h),
@@ -320,10 +322,12 @@ fn the_read_chat_window_sets_every_filter_and_the_speech_queue_skips_and_stops()
     h.step();
     h.get_by_label("Whose messages are read").click();
     steps(&mut h, 2);
-    assert!(
-        h.query_by_label("the top gifter").is_none(),
-        "chat reading keeps no gift tally, so it does not offer the top gifter"
-    );
+    for tally in ["the top gifter", "level ≥", "points ≥"] {
+        assert!(
+            h.query_by_label(tally).is_none(),
+            "chat reading keeps no gift tally or ledger, so it does not offer {tally}"
+        );
+    }
     h.get_by_label("followers").click();
     steps(&mut h, 2);
     h.get_by_label("At most").set_value_accesskit(120.0);
@@ -423,4 +427,41 @@ fn the_read_chat_window_sets_every_filter_and_the_speech_queue_skips_and_stops()
     );
     assert!(speech(&h).cut >= 3, "{:?}", speech(&h));
     assert!(h.query_by_label("Saying nothing").is_some());
+}
+
+#[test]
+fn the_keystroke_pace_is_set_in_settings_and_read_chat_opens_from_there() {
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("settings.json");
+    let mut h = Harness::builder()
+        .with_size([1280.0, 2400.0])
+        .build_ui_state(
+            |ui, app: &mut GiftdeckApp| app.frame_ui(ui),
+            app(&rt, &path, false),
+        );
+    h.step();
+    h.get_by_label("⚙ Settings").click();
+    steps(&mut h, 2);
+    h.get_by_label("Between two keys actions")
+        .set_value_accesskit(400.0);
+    h.get_by_label("Waiting per trigger, at most")
+        .set_value_accesskit(5.0);
+    steps(&mut h, 2);
+    let json = saved(&path, &mut h, |json| {
+        json["keys"]["pace"]["gap_millis"] == 400 && json["keys"]["pace"]["max_per_trigger"] == 5
+    });
+    assert_eq!(
+        json["keys"]["limits"]["max_hold_millis"], 10_000,
+        "limits stay"
+    );
+    h.get_by_label("Filters and voice…").click();
+    steps(&mut h, 4);
+    assert!(h.state().state().windows.read_chat, "asked to open");
+    assert!(
+        h.query_by(|n| n.role() == egui::accesskit::Role::CheckBox
+            && n.label().as_deref() == Some("Read chat aloud"))
+            .is_some(),
+        "the Read chat aloud window is open"
+    );
 }

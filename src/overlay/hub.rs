@@ -232,6 +232,8 @@ impl State {
                 }
                 None => messages::text_state(None, 0),
             },
+            // Fed from the counter hub (`OverlayHub::show_counters`), not from here.
+            Page::Counter | Page::Timer => super::counters::empty_state(),
             // Published by their owner (`OverlayHub::publish`); until then, nothing to show.
             Page::Goals => r#"{"type":"goals","goals":[]}"#.to_owned(),
             Page::Subathon => {

@@ -6,6 +6,7 @@
 //! owns the state, [`server`] the HTTP side.
 
 pub mod alerts;
+pub mod counters;
 pub mod hub;
 pub mod messages;
 pub mod server;
@@ -65,6 +66,10 @@ pub enum Page {
     Top,
     Recent,
     Text,
+    /// One counter (`?name=Deaths`; the first one without a name).
+    Counter,
+    /// The stream timer.
+    Timer,
     /// Every goal (the game's, `game::pages`).
     Goals,
     /// The subathon timer (the game's).
@@ -76,12 +81,14 @@ pub enum Page {
 }
 
 impl Page {
-    pub const ALL: [Page; 9] = [
+    pub const ALL: [Page; 11] = [
         Page::Alerts,
         Page::Goal,
         Page::Top,
         Page::Recent,
         Page::Text,
+        Page::Counter,
+        Page::Timer,
         Page::Goals,
         Page::Subathon,
         Page::Board,
@@ -100,6 +107,8 @@ impl Page {
             Page::Top => "/top",
             Page::Recent => "/recent",
             Page::Text => "/text",
+            Page::Counter => "/counter",
+            Page::Timer => "/timer",
             Page::Goals => "/goals",
             Page::Subathon => "/subathon",
             Page::Board => "/board",
@@ -114,6 +123,8 @@ impl Page {
             Page::Top => "Top gifters",
             Page::Recent => "Recent events",
             Page::Text => "Overlay text",
+            Page::Counter => "Counter",
+            Page::Timer => "Stream timer",
             Page::Goals => "Goals",
             Page::Subathon => "Subathon timer",
             Page::Board => "Leaderboard",
@@ -133,6 +144,8 @@ impl Page {
             Page::Top => include_str!("../../assets/overlay/top.html"),
             Page::Recent => include_str!("../../assets/overlay/recent.html"),
             Page::Text => include_str!("../../assets/overlay/text.html"),
+            Page::Counter => include_str!("../../assets/overlay/counter.html"),
+            Page::Timer => include_str!("../../assets/overlay/timer.html"),
             Page::Goals => include_str!("../../assets/overlay/goals.html"),
             Page::Subathon => include_str!("../../assets/overlay/subathon.html"),
             Page::Board => include_str!("../../assets/overlay/board.html"),

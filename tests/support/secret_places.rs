@@ -27,6 +27,7 @@ pub const PUBLIC: &[&str] = &[
     "mappings[].actions[]<obs_text>.text",
     "mappings[].actions[]<speak>.text",
     "counters[].name",
+    "ledger.points_command",
     "rcon.host",
     "obs.host",
     "minecraft_world.player",

@@ -253,13 +253,13 @@ pub fn audience_cooldown_ui(ui: &mut egui::Ui, mapping: &mut Mapping) -> bool {
 }
 
 /// Who: anyone, followers, subscribers, moderators, some @handles, fan club level (and the top
-/// gifter where `top_gifter` is offered: only triggers know the session's gifts). Draws in the
-/// current row. Returns true when it changed.
+/// gifter, level ≥ and points ≥ where `tallies` is set: only triggers know the session's gifts
+/// and the viewers' ledger). Draws in the current row. Returns true when it changed.
 pub fn audience_picker_ui(
     ui: &mut egui::Ui,
     (id_salt, name): (&str, &str),
     audience: &mut Audience,
-    top_gifter: bool,
+    tallies: bool,
 ) -> bool {
     let mut changed = false;
     let handles_text = match &*audience {
@@ -293,7 +293,7 @@ pub fn audience_picker_ui(
         .selected_text(labels[current])
         .show_ui(ui, |ui| {
             for (i, label) in labels.iter().enumerate() {
-                if i == 5 && !top_gifter {
+                if matches!(i, 5 | 7 | 8) && !tallies {
                     continue;
                 }
                 ui.selectable_value(&mut chosen, i, *label);

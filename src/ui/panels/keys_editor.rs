@@ -5,7 +5,7 @@
 use egui::RichText;
 
 use super::{GREY, RED};
-use crate::actions::keys::{KeyStep, KeysAction, KeysLimits, plan};
+use crate::actions::keys::{KeyStep, KeysAction, KeysLimits, KeysPace, plan};
 
 /// The kinds of step, in the order the editor offers them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -99,26 +99,30 @@ pub fn keys_action_ui(ui: &mut egui::Ui, keys: &mut KeysAction, limits: &KeysLim
         ui.push_id(("step", i), |ui| {
             ui.horizontal(|ui| {
                 let mark = if bad_step == Some(i + 1) { "⚠" } else { " " };
-                ui.label(
-                    RichText::new(format!("{mark} step {}", i + 1))
-                        .color(if bad_step == Some(i + 1) { RED } else { GREY }),
-                );
-                changed |= step_kind_ui(ui, step);
-                changed |= step_fields_ui(ui, step);
-                if ui.small_button("🗑").on_hover_text("Remove step").clicked() {
-                    edit = Some(StepEdit::Remove(i));
-                }
-                if i > 0 && ui.small_button("⬆").on_hover_text("Move step up").clicked() {
+                let color = if bad_step == Some(i + 1) { RED } else { GREY };
+                let label =
+                    egui::Label::new(RichText::new(format!("{mark} step {}", i + 1)).color(color));
+                ui.add_sized([58.0, ui.spacing().interact_size.y], label);
+                // Always in the same place, so the buttons line up from step to step.
+                if ui
+                    .add_enabled(i > 0, egui::Button::new("⬆").small())
+                    .on_hover_text("Move step up")
+                    .clicked()
+                {
                     edit = Some(StepEdit::Up(i));
                 }
-                if i + 1 < count
-                    && ui
-                        .small_button("⬇")
-                        .on_hover_text("Move step down")
-                        .clicked()
+                if ui
+                    .add_enabled(i + 1 < count, egui::Button::new("⬇").small())
+                    .on_hover_text("Move step down")
+                    .clicked()
                 {
                     edit = Some(StepEdit::Down(i));
                 }
+                if ui.small_button("🗑").on_hover_text("Remove step").clicked() {
+                    edit = Some(StepEdit::Remove(i));
+                }
+                changed |= step_kind_ui(ui, step);
+                changed |= step_fields_ui(ui, step);
             });
         });
     }
@@ -142,6 +146,37 @@ pub fn keys_action_ui(ui: &mut egui::Ui, keys: &mut KeysAction, limits: &KeysLim
     if let Some(problem) = problem {
         ui.label(RichText::new(format!("⚠ {problem}")).color(RED));
     }
+    changed
+}
+
+/// The keystroke queue's own pace and per-trigger cap (Settings). Returns true when one changed.
+pub fn keys_pace_ui(ui: &mut egui::Ui, pace: &mut KeysPace) -> bool {
+    let mut changed = false;
+    egui::Grid::new("keys_pace_grid")
+        .num_columns(2)
+        .show(ui, |ui| {
+            let label = ui.label("Between two keys actions");
+            changed |= ui
+                .add(
+                    egui::DragValue::new(&mut pace.gap_millis)
+                        .range(0..=10_000)
+                        .speed(10)
+                        .suffix(" ms"),
+                )
+                .labelled_by(label.id)
+                .changed();
+            ui.end_row();
+            let label = ui.label("Waiting per trigger, at most");
+            changed |= ui
+                .add(egui::DragValue::new(&mut pace.max_per_trigger).range(1..=100))
+                .labelled_by(label.id)
+                .on_hover_text(
+                    "More keys actions of one trigger are dropped and counted, so a gift storm \
+                     cannot turn into minutes of held keys",
+                )
+                .changed();
+            ui.end_row();
+        });
     changed
 }
 

@@ -21,7 +21,7 @@ pub fn read_chat_window_ui(
     egui::Window::new("Read chat aloud")
         .id(egui::Id::unique("read_chat_window"))
         .open(open)
-        .default_size([560.0, 480.0])
+        .default_size([560.0, 620.0])
         .collapsible(false)
         .show(ctx, |ui| {
             egui::ScrollArea::vertical()
