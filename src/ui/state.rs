@@ -282,6 +282,10 @@ pub struct State {
     pub quitting: Option<Quitting>,
     /// The Bedrock world's listener and game, for the checklist and the settings window.
     pub bedrock: super::bedrock::BedrockView,
+    /// The goals and the subathon timer as the game task last published them.
+    pub game: crate::game::GameView,
+    /// Leaderboards and the viewer lookup.
+    pub viewers: super::viewers::ViewersView,
     /// The speech queue's status; `None` until something started it (speech starts on first use).
     pub speech: Option<crate::actions::speak::SpeechStatus>,
 }
@@ -318,6 +322,8 @@ impl State {
             backlog: 0,
             quitting: None,
             bedrock: super::bedrock::BedrockView::default(),
+            game: crate::game::GameView::default(),
+            viewers: super::viewers::ViewersView::default(),
             speech: None,
         }
     }

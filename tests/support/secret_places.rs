@@ -32,6 +32,7 @@ pub const PUBLIC: &[&str] = &[
     "executor.panic_cleanup[]",
     // A folder on the streamer's own disk, like a sound's path.
     "minecraft_world.world_folder",
+    "ledger.points_command",
     "rcon.host",
     "obs.host",
     "minecraft_world.player",
