@@ -12,6 +12,7 @@ pub use crate::actions::obs::ObsConfig;
 pub use crate::actions::rcon::RconConfig;
 use crate::actions::webhook;
 
+mod local_servers;
 mod secrets;
 mod vault;
 
@@ -21,6 +22,7 @@ use crate::mappings::{Action, Mapping};
 pub use crate::mca::{McaImport, McaWarning, export_mca, import_mca};
 use crate::paths::create_file;
 pub use crate::paths::{PRIVATE_DIR_MODE, PRIVATE_FILE_MODE};
+pub use local_servers::ExternalSettings;
 pub use secrets::{
     PermissionFix, join_notice, permission_notice, redaction_warning, restore_redacted_urls,
 };
@@ -222,6 +224,8 @@ pub struct Settings {
     pub read_chat: crate::actions::speak::ReadChat,
     /// The TikFinity-compatible events server.
     pub tikfinity: crate::tikfinity::TikfinitySettings,
+    /// The external trigger endpoint (its token in the keyring).
+    pub external: ExternalSettings,
 }
 
 /// How far the first-run checklist got, so it stays gone once done.
@@ -258,6 +262,7 @@ impl Default for Settings {
             keys: KeysSettings::default(),
             read_chat: crate::actions::speak::ReadChat::default(),
             tikfinity: crate::tikfinity::TikfinitySettings::default(),
+            external: ExternalSettings::default(),
         }
     }
 }

@@ -23,7 +23,7 @@ pub use executor::ToExecutor;
 pub use ledger::ToLedger;
 pub use overlays::ToOverlays;
 pub use speech::ReadAloud;
-pub use tikfinity::ToTikfinity;
+pub use tikfinity::{ToTikfinity, ToTikfinityWhenOn};
 
 use crate::actions::Origin;
 use crate::live::LiveMsg;

@@ -6,6 +6,7 @@
 mod bedrock;
 mod connection;
 mod ledger;
+mod local_servers;
 mod login;
 mod messages;
 mod quit;
@@ -126,6 +127,8 @@ pub struct GiftdeckApp {
     speech_rx: Option<watch::Receiver<crate::actions::speak::SpeechStatus>>,
     /// The viewers' ledger, once open (`ledger.enabled`).
     ledger: Option<ledger::LedgerHost>,
+    /// The TikFinity events API and the external trigger endpoint (`tikfinity`, `external`).
+    local: local_servers::LocalServers,
 }
 
 impl GiftdeckApp {
@@ -216,11 +219,13 @@ impl GiftdeckApp {
             bedrock: bedrock::BedrockHost::default(),
             speech_rx: None,
             ledger: None,
+            local: local_servers::LocalServers::default(),
         };
         app.open_ledger();
         if app.sync_bedrock() {
             app.apply_executor_config();
         }
+        app.sync_local_servers();
         // The world's status wakes the window when it changes; nothing else does.
         app.wake_on_change(app.world_rx.clone());
         app.show_overlays(overlay_error);
@@ -376,6 +381,7 @@ impl GiftdeckApp {
         self.speech_step();
         self.link.refresh(&mut self.state.conn);
         self.refresh_bedrock();
+        self.refresh_local_servers(ctx);
         if let Some(overlays) = &self.overlays {
             // Reading the counts is cheap; a change wakes the window (see `with_overlays`).
             self.state.overlays.refresh(overlays);
@@ -530,6 +536,7 @@ impl GiftdeckApp {
             Command::SaveTikTokSession => self.keep_tiktok_session(true),
             Command::ForgetTikTokSession => self.keep_tiktok_session(false),
             Command::TestObs => self.test_obs(),
+            Command::RegenerateExternalToken => self.regenerate_external_token(),
             Command::UndoImport => {
                 if let Some(previous) = self.undo_mappings.take() {
                     self.state.settings.mappings = previous;
@@ -650,6 +657,7 @@ impl GiftdeckApp {
                 .set_config(self.state.settings.overlays.pages.clone());
         }
         self.sync_bedrock();
+        self.sync_local_servers();
         self.apply_executor_config();
         self.world.set_config(world_config(&self.state.settings));
         self.schedule_save();

@@ -277,6 +277,8 @@ pub struct State {
     pub quitting: Option<Quitting>,
     /// The Bedrock world's listener and game, for the checklist and the settings window.
     pub bedrock: super::bedrock::BedrockView,
+    /// The TikFinity events API's and the external trigger endpoint's state.
+    pub local_servers: super::local_servers::LocalServersView,
     /// The speech queue's status; `None` until something started it (speech starts on first use).
     pub speech: Option<crate::actions::speak::SpeechStatus>,
 }
@@ -310,6 +312,7 @@ impl State {
             backlog: 0,
             quitting: None,
             bedrock: super::bedrock::BedrockView::default(),
+            local_servers: Default::default(),
             speech: None,
         }
     }

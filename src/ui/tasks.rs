@@ -102,6 +102,8 @@ pub enum UiMsg {
     LiveWarning(crate::live::SessionWarning),
     /// The viewers' ledger opened, or why not.
     LedgerOpened(LedgerOpened),
+    /// A program fired a trigger through the external trigger endpoint.
+    External(crate::external::ExternalCall),
 }
 
 /// What opening the viewers' ledger gave.

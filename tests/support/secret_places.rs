@@ -49,5 +49,6 @@ pub const KEYRING: &[&str] = &[
     "connection.custom_sign_api_key",
     "rcon.password",
     "obs.password",
+    "external.token",
     "mappings[].actions[]<webhook>.url",
 ];

@@ -108,6 +108,7 @@ impl GiftdeckApp {
             .subscribe(ReadAloud::new(self.executor.clone()))
             .subscribe_some(self.overlays.as_ref().map(|o| ToOverlays(o.hub.clone())))
             .subscribe_some(self.ledger_subscriber(demo.is_some()))
+            .subscribe(self.tikfinity_subscriber())
             .subscribe(ToWindow::session(
                 session,
                 self.inbox.clone(),

@@ -17,6 +17,7 @@ impl GiftdeckApp {
                 self.on_feed_msg(msg);
             }
             UiMsg::LedgerOpened(opened) => self.on_ledger_opened(opened),
+            UiMsg::External(call) => self.on_external_call(&call),
             UiMsg::LiveWarning(warning) => {
                 self.notice(NoticeLevel::Warning, failure::session_warning(&warning));
             }

@@ -11,6 +11,7 @@ pub mod drafts;
 pub mod feed;
 pub mod held;
 pub mod keys_editor;
+pub mod local_servers;
 pub mod notices;
 pub mod overlays;
 pub mod path_window;
@@ -144,6 +145,7 @@ pub fn root_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
             rcon_test: &state.rcon_test,
             obs_test: &state.obs_test,
             bedrock: &state.bedrock,
+            local_servers: &state.local_servers,
         },
         cmds,
     );

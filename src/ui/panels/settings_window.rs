@@ -26,6 +26,7 @@ pub struct Links<'a> {
     pub rcon_test: &'a RconTest,
     pub obs_test: &'a ObsTest,
     pub bedrock: &'a super::super::bedrock::BedrockView,
+    pub local_servers: &'a super::super::local_servers::LocalServersView,
 }
 
 pub fn settings_window_ui(
@@ -43,6 +44,7 @@ pub fn settings_window_ui(
         rcon_test,
         obs_test,
         bedrock,
+        local_servers,
     } = links;
     let Drafts {
         api_key: api_key_input,
@@ -114,6 +116,8 @@ pub fn settings_window_ui(
                 }
             });
             ui.separator();
+            changed |= for_other_programs_ui(ui, settings, local_servers, cmds);
+            ui.separator();
             if let Some(dir) = super::super::log_dir() {
                 ui.label(
                     RichText::new(format!("Log files: {}", dir.display()))
@@ -125,6 +129,32 @@ pub fn settings_window_ui(
     if changed {
         cmds.push(Command::SettingsChanged);
     }
+}
+
+/// TikFinity's events API and the external trigger endpoint (`local_servers`). Returns true
+/// when a setting changed.
+fn for_other_programs_ui(
+    ui: &mut egui::Ui,
+    settings: &mut Settings,
+    view: &super::super::local_servers::LocalServersView,
+    cmds: &mut Commands,
+) -> bool {
+    ui.heading("TikFinity events API");
+    let mut changed =
+        super::local_servers::tikfinity_settings_ui(ui, &mut settings.tikfinity, &view.tikfinity);
+    ui.separator();
+    ui.heading("External triggers");
+    let example = (settings.mappings.iter())
+        .find(|m| m.enabled && !m.trigger.trim().is_empty())
+        .map_or_else(|| "Rose".to_owned(), |m| m.trigger.trim().to_owned());
+    changed |= super::local_servers::external_settings_ui(
+        ui,
+        &mut settings.external,
+        &view.external,
+        &example,
+        cmds,
+    );
+    changed
 }
 
 /// The sign server's URL and API key. Returns true when one was committed.
