@@ -10,6 +10,7 @@ pub mod actions;
 pub mod backoff;
 pub mod capture;
 pub mod cli;
+pub mod counter_hub;
 pub mod counters;
 pub mod dispatch;
 pub mod engine;
@@ -28,6 +29,7 @@ pub mod replay;
 pub mod room_store;
 pub mod settings;
 pub mod standings;
+pub mod stream_timer;
 pub mod subathon;
 pub mod t2m;
 #[doc(hidden)]

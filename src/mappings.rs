@@ -91,6 +91,11 @@ pub enum Action {
     Keys(crate::actions::keys::KeysAction),
     /// Say a text with the system's offline voices (`{"type":"speak","text":"…"}`).
     Speak(crate::actions::speak::SpeakAction),
+    /// Change a named counter (`{"type":"counter","name":"Wins","add":1}`, or `remove`, `set`).
+    Counter(crate::counter_hub::CounterAction),
+    /// Change the stream timer (`{"type":"stream_timer","add_seconds":60}`, or
+    /// `remove_seconds`, `control`: start, pause, resume, restart).
+    StreamTimer(crate::counter_hub::StreamTimerAction),
     /// Give or take the viewer's points in the viewers' ledger (`{"type":"points","add":"{count}"}`,
     /// `{"type":"points","remove":"50"}`): each a whole number, a placeholder, or a product of
     /// them (`"10*{count}"`). Applied once per credit or fired trigger, by the ledger, never for a
@@ -162,6 +167,8 @@ impl Action {
             Self::ObsText { source, text } => format!("OBS text {source}: {text}"),
             Self::Keys(keys) => keys.summary(),
             Self::Speak(speak) => speak.summary(),
+            Self::Counter(counter) => counter.summary(),
+            Self::StreamTimer(timer) => timer.summary(),
             Self::Points { add, remove } => match (add.trim(), remove.trim()) {
                 (add, "") => format!("+{add} points"),
                 ("", remove) => format!("−{remove} points"),
@@ -222,6 +229,8 @@ impl std::fmt::Debug for Action {
                 .finish(),
             Self::Keys(keys) => f.debug_tuple("Keys").field(keys).finish(),
             Self::Speak(speak) => f.debug_tuple("Speak").field(speak).finish(),
+            Self::Counter(counter) => f.debug_tuple("Counter").field(counter).finish(),
+            Self::StreamTimer(timer) => f.debug_tuple("StreamTimer").field(timer).finish(),
             Self::Points { add, remove } => f
                 .debug_struct("Points")
                 .field("add", add)

@@ -31,6 +31,11 @@ pub fn ledger_path() -> Option<PathBuf> {
     project_dirs().map(|d| d.data_dir().join("ledger.sqlite"))
 }
 
+/// The counters' and the stream timer's values: `<OS data dir>/counters.json`.
+pub fn counters_path() -> Option<PathBuf> {
+    project_dirs().map(|d| d.data_dir().join("counters.json"))
+}
+
 /// `<OS cache dir>/gifts` (e.g. `~/.cache/giftdeck/gifts`): the rooms' gift lists, per region.
 pub fn gift_cache_dir() -> Option<PathBuf> {
     project_dirs().map(|d| d.cache_dir().join("gifts"))

@@ -14,9 +14,9 @@ use crate::actions::webhook;
 
 mod local_servers;
 mod secrets;
+mod sections;
 mod vault;
 
-use crate::engine::EngineConfig;
 use crate::live::{DEFAULT_SIGN_URL, DEFAULT_TIKTOK_URL, DEFAULT_WEBCAST_URL, LiveConfig};
 use crate::mappings::{Action, Mapping};
 pub use crate::mca::{McaImport, McaWarning, export_mca, import_mca};
@@ -27,6 +27,7 @@ pub use secrets::{
     PermissionFix, join_notice, permission_notice, redaction_warning, restore_redacted_urls,
 };
 use secrets::{redacted_webhooks, secure_existing};
+pub use sections::{EngineSettings, ExecutorSettings, KeysSettings, ThemeChoice, UiSettings};
 pub use vault::{
     Kept, KeptWebhook, SecretsHome, SecretsWarning, SharedVault, Vault,
     restore_webhooks_from_keyring, save_shared,
@@ -123,56 +124,6 @@ impl std::fmt::Debug for ConnectionSettings {
 
 pub use crate::text::masked;
 
-/// Pacing of the action queue.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct ExecutorSettings {
-    pub gap_millis: u64,
-    /// Actions older than this are skipped instead of firing late (`None` = never skip).
-    pub max_age_millis: Option<u64>,
-}
-
-impl Default for ExecutorSettings {
-    fn default() -> Self {
-        Self {
-            gap_millis: 50,
-            max_age_millis: None,
-        }
-    }
-}
-
-/// Keys actions' pace, per-trigger cap and limits (docs/actions.md, "Keystrokes").
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct KeysSettings {
-    pub pace: crate::actions::keys::KeysPace,
-    pub limits: crate::actions::keys::KeysLimits,
-}
-
-/// Gift engine tunables a streamer may change.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct EngineSettings {
-    pub streak_timeout_millis: u64,
-}
-
-impl Default for EngineSettings {
-    fn default() -> Self {
-        Self {
-            streak_timeout_millis: EngineConfig::default().streak_timeout_millis,
-        }
-    }
-}
-
-impl EngineSettings {
-    pub fn engine_config(&self) -> EngineConfig {
-        EngineConfig {
-            streak_timeout_millis: self.streak_timeout_millis,
-            ..EngineConfig::default()
-        }
-    }
-}
-
 /// Reads `null` as the default value.
 fn null_is_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
 where
@@ -211,6 +162,8 @@ pub struct Settings {
     pub subathon: crate::subathon::SubathonRates,
     /// Counters actions change (Tiktok2Mc's deaths and wins are two).
     pub counters: Vec<crate::counters::CounterDef>,
+    /// Tiktok2Mc's stream timer: its length, what it does at zero, whether it waits out deaths.
+    pub stream_timer: crate::stream_timer::StreamTimerSettings,
     /// The streamer's Minecraft player, and whether the queue waits while they are dead
     /// (`docs/actions.md`, "A queue that knows the world").
     pub minecraft_world: crate::world::WorldSettings,
@@ -226,6 +179,8 @@ pub struct Settings {
     pub tikfinity: crate::tikfinity::TikfinitySettings,
     /// The external trigger endpoint (its token in the keyring).
     pub external: ExternalSettings,
+    /// The window's scale and theme (`ui.scale`, `ui.theme`).
+    pub ui: UiSettings,
 }
 
 /// How far the first-run checklist got, so it stays gone once done.
@@ -256,13 +211,15 @@ impl Default for Settings {
             ledger: crate::ledger::LedgerSettings::default(),
             goals: Vec::new(),
             subathon: crate::subathon::SubathonRates::default(),
-            counters: Vec::new(),
+            counters: crate::counters::tiktok2mc_counters(),
+            stream_timer: crate::stream_timer::StreamTimerSettings::default(),
             minecraft_world: crate::world::WorldSettings::default(),
             bedrock: crate::actions::bedrock::BedrockSettings::default(),
             keys: KeysSettings::default(),
             read_chat: crate::actions::speak::ReadChat::default(),
             tikfinity: crate::tikfinity::TikfinitySettings::default(),
             external: ExternalSettings::default(),
+            ui: UiSettings::default(),
         }
     }
 }

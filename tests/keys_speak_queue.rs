@@ -459,3 +459,88 @@ async fn release_all_lets_go_of_held_keys_cuts_speech_and_drops_what_waits() {
     drained(&exec.handle).await;
     assert_eq!(inputs.events().last(), Some(&letter(b'z', false)));
 }
+
+/// The panic button, end to end on a real RCON server: everything that waits is thrown away (the
+/// paused queue and a queue held for another server), the held key is let go, speech is cut, and
+/// the cleanup command runs on the current server at once, while the queue stays paused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn panic_clears_what_waits_releases_keys_and_runs_the_cleanup_while_paused() {
+    use giftdeck::actions::{Origin, ServerId};
+    use giftdeck::testkit::rcon::FakeRcon;
+    let server = FakeRcon::start("pw").await.unwrap();
+    let inputs = Inputs::default();
+    let heard = Heard::default();
+    let mut exec = start(ExecutorConfig {
+        rcon: Some(giftdeck::actions::RconConfig {
+            host: "127.0.0.1".into(),
+            port: server.port(),
+            password: "pw".into(),
+        }),
+        ..config()
+    });
+    exec.handle.set_keys(inputs.runner());
+    exec.handle.set_speech(heard.queue(60_000));
+    let talk = Mapping::new("Talk", vec![speak("a very long speech")]);
+    let walk = Mapping::new(
+        "Walk",
+        vec![keys(r#"{"steps":[{"hold":"w","millis":8000}]}"#)],
+    );
+    let tnt = Mapping::new(
+        "TNT",
+        vec![Action::Command {
+            command: "summon tnt".into(),
+            repeat: 1,
+        }],
+    );
+    exec.handle.enqueue(&decision(&talk, 1));
+    exec.handle.enqueue(&decision(&walk, 1));
+    until("w is held", || inputs.events() == [letter(b'w', true)]).await;
+    exec.handle.pause();
+    assert_eq!(exec.handle.enqueue(&decision(&tnt, 30)), 30);
+    assert_eq!(
+        exec.handle.enqueue_from(&decision(&tnt, 5), Origin::Demo),
+        5,
+        "held for the demo server"
+    );
+
+    let report = exec
+        .handle
+        .panic(&["/kill @e[type=tnt]".into(), "  ".into()]);
+    assert_eq!((report.cleared, report.cleared_held), (30, 5), "{report:?}");
+    assert!(report.released.keys && report.released.speech, "{report:?}");
+    assert_eq!(report.cleanup, 1);
+    assert_eq!(report.server, ServerId::rcon("127.0.0.1", server.port()));
+
+    until("the cleanup reaches the server", || {
+        server.commands().contains(&"kill @e[type=tnt]".to_owned())
+    })
+    .await;
+    let status = status_until(&exec.handle, |s| s.urgent == 0 && s.running.is_none()).await;
+    assert!(status.paused, "the queue stays paused: {status:?}");
+    assert_eq!((status.depth, status.held.len()), (0, 0), "{status:?}");
+    assert_eq!(status.cleared, 35);
+    assert_eq!(server.commands(), ["kill @e[type=tnt]"], "no TNT ever ran");
+    assert_eq!(inputs.events(), [letter(b'w', true), letter(b'w', false)]);
+    until("the speech is cut", || {
+        heard.all() == [("a very long speech".to_owned(), Said::Cancelled)]
+    })
+    .await;
+    let logs = exec.logs();
+    let panic = logs.iter().find(|(a, _)| a.contains("Panic")).unwrap();
+    assert!(
+        panic
+            .1
+            .as_ref()
+            .unwrap()
+            .contains("35 waiting action(s) cleared"),
+        "{logs:?}"
+    );
+
+    // What arrives after the press waits for Resume.
+    exec.handle.enqueue(&decision(&tnt, 1));
+    let status = exec.handle.status();
+    assert_eq!((status.paused, status.depth), (true, 1));
+    exec.handle.resume();
+    drained(&exec.handle).await;
+    assert_eq!(server.commands(), ["kill @e[type=tnt]", "summon tnt"]);
+}

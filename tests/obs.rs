@@ -13,6 +13,8 @@
 mod obs;
 #[path = "support/real.rs"]
 mod real;
+#[path = "support/ui_harness.rs"]
+mod ui_harness;
 
 use std::time::{Duration, Instant};
 
@@ -538,8 +540,9 @@ fn the_settings_window_tests_the_obs_connection() {
             demo: false,
             secrets: giftdeck::settings::SecretsHome::SettingsFile,
         });
+        // A 720p window: the Settings page scrolls to OBS's section.
         let mut h = Harness::builder()
-            .with_size([1280.0, 1600.0])
+            .with_size([1280.0, 720.0])
             .build_ui_state(|ui, app: &mut GiftdeckApp| app.frame_ui(ui), app);
         h.step();
         h.get_by_label("⚙ Settings").click();
@@ -548,6 +551,9 @@ fn the_settings_window_tests_the_obs_connection() {
         assert!(h.query_by_label("OBS (WebSocket server)").is_some());
         // OBS's Test connection is the last one (the Minecraft server's come first); the result
         // landing in `obs_test` proves it was OBS's.
+        ui_harness::scroll_into_window(&mut h, |h| {
+            h.get_all_by_label("Test connection").last().unwrap()
+        });
         h.get_all_by_label("Test connection")
             .last()
             .unwrap()
@@ -558,7 +564,14 @@ fn the_settings_window_tests_the_obs_connection() {
             if let ObsTest::Done(result) = &h.state().state().obs_test {
                 break result.clone();
             }
-            assert!(Instant::now() < deadline, "no Test connection result");
+            assert!(
+                Instant::now() < deadline,
+                "no Test connection result: {:?}; rects {:?}",
+                h.state().state().obs_test,
+                h.get_all_by_label("Test connection")
+                    .map(|n| ui_harness::widget_rects(&h, &n))
+                    .collect::<Vec<_>>()
+            );
             std::thread::sleep(Duration::from_millis(20));
         };
         h.step();
@@ -601,21 +614,24 @@ fn the_action_editor_adds_obs_actions() {
         secrets: giftdeck::settings::SecretsHome::SettingsFile,
     });
     let mut h = Harness::builder()
-        .with_size([1280.0, 1600.0])
+        .with_size([1280.0, 720.0])
         .build_ui_state(|ui, app: &mut GiftdeckApp| app.frame_ui(ui), app);
+    h.step();
+    h.get_by_label("🎁 Triggers").click();
     h.step();
     h.get_all_by_label("✏ Edit").next().unwrap().click();
     h.step();
     h.step();
     assert!(
         h.query_by_label("Minecraft command").is_some(),
-        "the actions window is open"
+        "the actions editor is open"
     );
     for item in [
         "Switch scene",
         "Show a source for a while",
         "Set a text source's text",
     ] {
+        ui_harness::scroll_into_window(&mut h, |h| h.get_by_label("OBS"));
         h.get_by_label("OBS").click();
         h.step();
         h.step();

@@ -604,13 +604,16 @@ fn the_app_lists_overlay_urls_and_its_demo_drives_the_overlays() {
     let mut events = hub.subscribe_events();
     let mut h = app_with(&rt, dir.path(), true, Some(Ok(overlays)));
     h.step();
+    h.get_by_label("🖼 Overlays").click();
+    h.step();
+    h.step();
     let alerts_url = format!("http://127.0.0.1:{port}/alerts");
     assert!(h.query_by_label(&alerts_url).is_some());
     assert!(
         h.query_by_label(&format!("ws://127.0.0.1:{port}/events"))
             .is_some()
     );
-    assert_eq!(h.get_all_by_label("not connected").count(), 5);
+    assert_eq!(h.get_all_by_label("not connected").count(), Page::ALL.len());
 
     // A page opens (what an OBS browser source does): the panel says so.
     let page = rt.spawn(async move {
@@ -668,6 +671,8 @@ fn the_test_button_shows_its_alert_on_the_overlays_and_counts_nowhere() {
     let top_before = hub.subscribe_page(Page::Top).borrow().clone();
     let mut h = app_with(&rt, dir.path(), false, Some(Ok(overlays)));
     h.step();
+    h.get_by_label("🎁 Triggers").click();
+    h.step();
     h.get_all_by_label("▶ Test").next().unwrap().click();
     h.step();
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
@@ -711,7 +716,10 @@ fn the_app_runs_without_overlays_when_the_port_is_busy() {
         Some(Err(OverlayError::PortInUse { port: 23870 })),
     );
     h.step();
-    // In the notice and in the Overlays panel.
+    h.get_by_label("🖼 Overlays").click();
+    h.step();
+    h.step();
+    // In the notice and on the Overlays page.
     assert_eq!(
         h.get_all_by_label_contains("overlay port 23870 on 127.0.0.1 is already in use")
             .count(),

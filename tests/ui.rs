@@ -71,6 +71,7 @@ fn editing_a_trigger_saves_it_and_changes_what_the_next_gift_matches() {
     let path = dir.path().join("settings.json");
     let mut h = harness(app(&rt, &path, false));
     h.step();
+    show_page(&mut h, "🎁 Triggers");
     assert_eq!(
         h.state().mappings()[0].trigger,
         "Rose",
@@ -167,6 +168,7 @@ fn test_button_enqueues_the_mappings_actions() {
     )]);
     let mut h = harness(app);
     h.step();
+    show_page(&mut h, "🎁 Triggers");
     h.get_by_label("▶ Test").click();
     h.step();
     // The Test row is in the feed (through the dispatch, like a viewer's), matched, marked as a
@@ -363,10 +365,12 @@ fn each_checklist_step_ticks_off_and_the_checklist_stays_gone() {
     assert_eq!(checklist_progress(&h).as_deref(), Some("2 of 3 done"));
     assert_eq!(h.state().settings().rcon.password, DEMO_RCON_PASSWORD);
 
-    // 3. First trigger: its Test button runs it.
+    // 3. First trigger: its Test button (on the Triggers page) runs it.
+    show_page(&mut h, "🎁 Triggers");
     h.get_all_by_label("▶ Test").next().unwrap().click();
     h.step();
     h.step();
+    show_page(&mut h, "📺 Live");
     assert!(h.query_by_label("Set up giftdeck").is_none(), "done: gone");
     step_until(&mut h, "the command to reach the server", |_| {
         !server.commands().is_empty()
@@ -396,6 +400,7 @@ fn the_trigger_field_completes_from_the_gift_catalog_and_flags_problems() {
     app.set_feed_filter("zz");
     let mut h = harness(app);
     h.step();
+    show_page(&mut h, "🎁 Triggers");
     h.get_by_label("➕ Add trigger").click();
     h.step();
     h.step();
@@ -461,6 +466,7 @@ fn a_follow_trigger_and_a_like_rule_added_in_the_table_queue_their_actions_on_te
     app.set_feed_filter("zz");
     let mut h = harness(app);
     h.step();
+    show_page(&mut h, "🎁 Triggers");
 
     // Row 1: a follow trigger.
     h.get_by_label("➕ Add trigger").click();
@@ -545,6 +551,7 @@ fn importing_a_tiktok2mc_folder_takes_its_triggers_rcon_and_user_and_shows_the_r
     app.set_feed_filter("zz");
     let mut h = harness(app);
     h.step();
+    show_page(&mut h, "🎁 Triggers");
     h.get_by_label("📁 Triggers file").click();
     h.step();
     h.step();

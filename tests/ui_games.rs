@@ -106,6 +106,8 @@ fn saved(path: &Path, h: &mut Harness<'_, GiftdeckApp>, done: impl Fn(&Value) ->
 }
 
 fn open_editor(h: &mut Harness<'_, GiftdeckApp>) {
+    h.get_by_label("🎁 Triggers").click();
+    steps(h, 2);
     h.get_all_by_label("✏ Edit").next().unwrap().click();
     steps(h, 2);
 }

@@ -52,8 +52,7 @@ fn tall_harness(app: GiftdeckApp) -> Harness<'static, GiftdeckApp> {
 }
 
 fn open_settings(h: &mut Harness<'_, GiftdeckApp>) {
-    h.get_by_label("⚙ Settings").click();
-    h.run_steps(2);
+    show_page(h, "⚙ Settings");
 }
 
 /// Whether some text on screen contains `part`.
@@ -247,6 +246,7 @@ fn turned_on_in_settings_external_triggers_fire_with_the_token_and_refuse_withou
     );
     assert_eq!(rows[0].handle, "Alice");
     assert!(rows[0].test, "not counted as a viewer's gift");
+    show_page(&mut h, "📺 Live");
     step_until_shown(&mut h, "EXTERNAL");
     step_until(&mut h, "the action in the queue's log", |app| {
         app.exec_log()
@@ -255,6 +255,7 @@ fn turned_on_in_settings_external_triggers_fire_with_the_token_and_refuse_withou
     assert_eq!(h.state().state().local_servers.external_calls, 1);
 
     // Regenerate: the old token is refused from now on.
+    show_page(&mut h, "⚙ Settings");
     h.get_by_label("🔄 Regenerate").click();
     h.run_steps(2);
     let new_token = h.state().settings().external.token.clone();

@@ -202,7 +202,66 @@
       Math.max(0, Number(state.remaining_millis) || 0) + 500);
   }
 
-  const renderers = { alerts: renderAlerts, goal: renderGoal, top: renderTop, recent: renderRecent, text: renderText };
+  // ---- Counter (?name=Deaths; ?title= replaces the label) ----
+  function renderCounter(state) {
+    const wanted = (params.get('name') || '').trim().toLowerCase();
+    const counters = state.counters || [];
+    const c = wanted ? counters.find((x) => String(x.name).toLowerCase() === wanted) : counters[0];
+    let card = root.querySelector('.card');
+    if (!card) {
+      card = el('div', 'card');
+      card.append(el('div', 'counter-name'), el('div', 'counter-value'));
+      root.append(card);
+    }
+    card.querySelector('.counter-name').textContent = params.get('title') || (c ? c.name : wanted);
+    const value = card.querySelector('.counter-value');
+    const before = value.textContent;
+    value.textContent = c ? Number(c.value).toLocaleString() : '–';
+    if (before && before !== value.textContent) {
+      value.classList.remove('bump');
+      void value.offsetWidth;
+      value.classList.add('bump');
+    }
+  }
+
+  // ---- Stream timer: counts down by itself from the time left at a moment ----
+  let timerState = null;
+  let timerTick = null;
+  function clock(ms) {
+    const s = Math.ceil(Math.max(0, ms) / 1000);
+    const h = Math.floor(s / 3600), m = Math.floor(s / 60) % 60, sec = s % 60;
+    const two = (n) => String(n).padStart(2, '0');
+    return h > 0 ? h + ':' + two(m) + ':' + two(sec) : m + ':' + two(sec);
+  }
+  function drawTimer() {
+    const t = timerState;
+    if (!t) return;
+    let left = Number(t.remaining_millis) || 0;
+    if (t.counting) left -= Math.max(0, Date.now() - Number(t.at_millis));
+    root.querySelector('.timer-clock').textContent = clock(left);
+    const note = t.held_while_dead ? (params.get('dead') || 'waiting for the respawn')
+      : t.paused ? (params.get('paused') || 'paused') : '';
+    const noteEl = root.querySelector('.timer-note');
+    noteEl.textContent = note;
+    noteEl.classList.toggle('hidden', !note);
+    root.dataset.state = t.counting ? 'running' : t.held_while_dead ? 'held' : t.paused ? 'paused' : 'stopped';
+  }
+  function renderTimer(state) {
+    timerState = state.timer;
+    if (!root.querySelector('.card')) {
+      const card = el('div', 'card');
+      const title = params.get('title');
+      if (title) card.append(el('div', 'timer-title', title));
+      card.append(el('div', 'timer-clock'), el('div', 'timer-note hidden'));
+      root.append(card);
+    }
+    clearInterval(timerTick);
+    drawTimer();
+    if (timerState && timerState.counting) timerTick = setInterval(drawTimer, 250);
+  }
+
+  const renderers = { alerts: renderAlerts, goal: renderGoal, top: renderTop, recent: renderRecent, text: renderText,
+    counter: renderCounter, timer: renderTimer };
   const render = renderers[page];
   if (!render) return;
 

@@ -17,12 +17,14 @@ use super::devices::Devices;
 pub use super::devices::Released;
 use super::expand::{Dialect, Filler, Source, expand};
 use super::keys::KeysRunner;
+pub use super::panic::PanicReport;
+use super::panic::cleanup_commands;
 use super::placeholders::Values;
 pub use super::queue::{
     ExecLogLine, ExecMsg, ExecutorConfig, QueueStatus, RECENT_LOG_LINES, RconState, WorldPause,
     is_stale, next_start,
 };
-use super::queue::{Inner, Shared, WebhookBody, Work};
+use super::queue::{Inner, Item, Shared, WebhookBody, Work};
 use super::speak::{NotRead, SpeechQueue, Utterance};
 use crate::engine::Decision;
 use crate::event::User;
@@ -97,6 +99,7 @@ pub fn spawn_executor(
     let inner = Arc::new(Inner {
         shared: Mutex::new(Shared {
             queue: VecDeque::new(),
+            urgent: VecDeque::new(),
             held: HeldQueues::default(),
             status: status.clone(),
             config,
@@ -107,8 +110,10 @@ pub fn spawn_executor(
             stop: false,
             refused: 0,
             overlay: None,
+            counters: None,
             awaiting: 0,
             requeued: 0,
+            ready_pack: None,
         }),
         work: Notify::new(),
         idle: watch::Sender::new(true),
@@ -117,7 +122,16 @@ pub fn spawn_executor(
         wake,
         devices,
     });
-    let task = tokio::spawn(super::runner::run(inner.clone()));
+    let task = tokio::spawn(super::runner::run(inner.clone(), mappings.clone()));
+    // A changed table may change the datapack: wake the runner to rewrite it.
+    let mut table = mappings.clone();
+    let waker = Arc::downgrade(&inner);
+    tokio::spawn(async move {
+        while table.changed().await.is_ok() {
+            let Some(inner) = waker.upgrade() else { return };
+            inner.work.notify_one();
+        }
+    });
     ExecutorHandle {
         inner,
         mappings,
@@ -217,6 +231,7 @@ impl ExecutorHandle {
                 keys_limits: &keys_limits,
                 devices: Some(&self.inner.devices),
                 dialect: Dialect::of(&server),
+                pack: shared.ready_pack.clone().filter(|p| p.server == server),
             };
             expand(source, mapping, &table, &mut filler);
             let queued = filler.items.len();
@@ -260,6 +275,11 @@ impl ExecutorHandle {
     /// Where overlay-text actions show (`None` when overlays are off).
     pub fn set_overlay(&self, hub: Option<OverlayHub>) {
         self.inner.lock().overlay = hub;
+    }
+
+    /// What counter and timer actions change (`None`: they fail, saying counters are off).
+    pub fn set_counters(&self, hub: Option<crate::counter_hub::CounterHub>) {
+        self.inner.lock().counters = hub;
     }
 
     /// Keys actions run on this keystroke thread (tests: a test's own X display) instead of one
@@ -327,6 +347,70 @@ impl ExecutorHandle {
         self.inner.work.notify_one();
         self.inner.publish();
         released
+    }
+
+    /// The panic button: pauses the queue, throws away everything that waits (the current queue,
+    /// whether paused or held while the streamer's player is dead, and the queues held for other
+    /// servers), lets go of every held key, stops speech, and puts `cleanup` (the streamer's
+    /// `executor.panic_cleanup`, tidied by [`cleanup_commands`]) in the urgent lane of the current
+    /// server, which runs while the queue stays paused. The running action finishes. Never blocks.
+    pub fn panic(&self, cleanup: &[String]) -> PanicReport {
+        let commands = cleanup_commands(cleanup);
+        let (cleared, cleared_held, server, sent) = {
+            let mut shared = self.inner.lock();
+            shared.status.paused = true;
+            let cleared = shared.queue.len();
+            shared.queue.clear();
+            shared.requeued = 0;
+            let cleared_held: usize = shared
+                .held
+                .take_all()
+                .iter()
+                .map(|held| held.items.len())
+                .sum();
+            shared.status.cleared += (cleared + cleared_held) as u64;
+            let server = shared.config.server();
+            let sent = if server == ServerId::NotSet {
+                0
+            } else {
+                let now = Instant::now();
+                shared
+                    .urgent
+                    .extend(commands.into_iter().map(|command| Item {
+                        summary: format!("🚨 /{command}").into(),
+                        work: Work::Command(command.into()),
+                        enqueued: now,
+                        urgent: true,
+                    }));
+                shared.urgent.len()
+            };
+            (cleared, cleared_held, server, sent)
+        };
+        let (keys, speech) = self.inner.devices.release();
+        let report = PanicReport {
+            cleared,
+            cleared_held,
+            released: Released {
+                dropped: 0,
+                keys,
+                speech,
+            },
+            cleanup: sent,
+            server,
+        };
+        tracing::warn!(
+            cleared = report.cleared_total(),
+            cleanup = report.cleanup,
+            "panic button: {report}"
+        );
+        self.inner.log(ExecLogLine {
+            time: std::time::SystemTime::now(),
+            action: "⛔ Panic".to_owned(),
+            outcome: Ok(report.to_string()),
+        });
+        self.inner.work.notify_one();
+        self.inner.publish();
+        report
     }
 
     /// Stops starting new actions (the running one finishes).
@@ -407,6 +491,12 @@ impl ExecutorHandle {
             }
             let (old, new) = (shared.config.server(), config.server());
             if old != new {
+                // The panic's cleanup was meant for the old server's world.
+                let urgent = shared.urgent.len();
+                shared.urgent.clear();
+                if urgent > 0 {
+                    tracing::warn!(urgent, from = %old, "server changed: cleanup commands not sent");
+                }
                 let Shared { held, queue, .. } = &mut *shared;
                 let moved = queue.len();
                 binding::switch_server(held, queue, &old, &new);
@@ -422,6 +512,10 @@ impl ExecutorHandle {
             self.inner
                 .devices
                 .configure(&config.keys_pace, &config.read_chat);
+            if config.datapack_world() != shared.config.datapack_world() || old != new {
+                // Written for another folder or server: line by line until the runner rewrote it.
+                shared.ready_pack = None;
+            }
             shared.config = config;
             shared.config_version += 1;
         }
@@ -508,9 +602,10 @@ impl ExecutorHandle {
         let report = {
             let mut shared = self.inner.lock();
             let current = shared.config.server();
-            let mut left: Vec<(ServerId, String)> = shared
-                .queue
-                .drain(..)
+            let urgent = std::mem::take(&mut shared.urgent);
+            let mut left: Vec<(ServerId, String)> = urgent
+                .into_iter()
+                .chain(shared.queue.drain(..))
                 .map(|i| (current.clone(), i.summary.to_string()))
                 .collect();
             for held in shared.held.take_all() {

@@ -8,6 +8,7 @@ use std::time::Instant;
 use rand::seq::IndexedRandom as _;
 
 use super::binding::ServerId;
+use super::datapack::{FunctionWork, ReadyPack, compile};
 use super::devices::Devices;
 use super::keys::plan::typed_text;
 use super::keys::{KeyStep, KeysAction, KeysLimits, plan};
@@ -56,6 +57,9 @@ pub(super) struct Filler<'a> {
     /// The keys cap and the speech word filter (`None`: neither, in unit tests).
     pub(super) devices: Option<&'a Devices>,
     pub(super) dialect: Dialect,
+    /// The datapack written for the items' server: a batch of a trigger with a function there
+    /// goes as one call.
+    pub(super) pack: Option<Arc<ReadyPack>>,
 }
 
 impl Filler<'_> {
@@ -71,6 +75,7 @@ impl Filler<'_> {
                 work,
                 summary: summary.clone(),
                 enqueued: self.now,
+                urgent: false,
             });
         }
     }
@@ -141,6 +146,9 @@ pub(super) fn expand(
     let gift = &source.body;
     let values = &source.values;
     let runs = u64::from(source.count) * u64::from(mapping.repeat);
+    if as_calls(source, mapping, runs, filler) {
+        return;
+    }
     let rules = Rules {
         keys_limits: filler.keys_limits,
         devices: filler.devices,
@@ -169,6 +177,58 @@ pub(super) fn expand(
         }
     };
     push_runs(filler, &steps, runs, actions_per_run(mapping), &mut random);
+}
+
+/// Queues the batch as datapack calls when its trigger has a function in the pack and the batch
+/// is more than one command. Returns false when it must go command by command.
+fn as_calls(source: &Source, mapping: &Mapping, runs: u64, filler: &mut Filler) -> bool {
+    let Some(pack) = filler.pack.clone() else {
+        return false;
+    };
+    if runs.saturating_mul(actions_per_run(mapping)) < 2 {
+        return false;
+    }
+    let room = filler.room.saturating_sub(filler.items.len());
+    let Ok(batch) = compile::batch(mapping, &source.values, runs, room) else {
+        return false;
+    };
+    if !pack.names.contains(&batch.functions.name) {
+        // The pack was written before this trigger changed: line by line until it is rewritten.
+        return false;
+    }
+    // What runs instead if the pack changes before the call's turn (same rendering as below).
+    let mut run: Vec<Arc<str>> = Vec::new();
+    for action in &mapping.actions {
+        if let Action::Command { command, repeat } = action {
+            let Ok(text) = placeholders::render(command, &source.values) else {
+                return false;
+            };
+            let text: Arc<str> = text.into();
+            run.extend(std::iter::repeat_n(text, *repeat as usize));
+        }
+    }
+    let run: Arc<[Arc<str>]> = run.into();
+    let name: Arc<str> = batch.functions.name.as_str().into();
+    let first = run.first().map_or("", |c| &**c);
+    for call in batch.calls {
+        let summary: Arc<str> = format!(
+            "{} × {} as one call ({} command(s): /{first}…)",
+            call.runs, mapping.trigger, call.commands
+        )
+        .into();
+        let work = Work::Function(Arc::new(FunctionWork {
+            line: call.line.into(),
+            name: name.clone(),
+            run: run.clone(),
+            runs: call.runs,
+        }));
+        filler.push(work, &summary);
+    }
+    let per_run = run.len() as u64;
+    filler.dropped = filler
+        .dropped
+        .saturating_add(batch.runs_left.saturating_mul(per_run));
+    true
 }
 
 /// Pushes `runs` runs of `steps`; once the queue is full the rest is only counted.
@@ -271,6 +331,12 @@ impl Work {
                 ticket: None,
             }),
             Work::Speak(utterance) => Work::Speak(utterance.clone()),
+            Work::Counter { name, op } => Work::Counter {
+                name: name.clone(),
+                op: *op,
+            },
+            Work::StreamTimer(op) => Work::StreamTimer(*op),
+            Work::Function(call) => Work::Function(call.clone()),
             Work::Invalid(e) => Work::Invalid(e.clone()),
         }
     }
@@ -415,6 +481,23 @@ fn prepare(
                 ),
                 Action::Keys(keys) => keys_step(keys, &mapping.trigger, rules, values),
                 Action::Speak(speak) => speak_step(speak, rules, values),
+                Action::Counter(counter) => Prepared::Once(
+                    match counter.op() {
+                        Ok(op) => Work::Counter {
+                            name: counter.name.trim().into(),
+                            op,
+                        },
+                        Err(err) => Work::Invalid(ActionError::CounterAction(err)),
+                    },
+                    action.summary().into(),
+                ),
+                Action::StreamTimer(timer) => Prepared::Once(
+                    match timer.op() {
+                        Ok(op) => Work::StreamTimer(op),
+                        Err(err) => Work::Invalid(ActionError::CounterAction(err)),
+                    },
+                    action.summary().into(),
+                ),
                 Action::ObsText { source, text } => {
                     let text = placeholders::render_text(text, values);
                     let summary = Action::ObsText {
@@ -479,6 +562,7 @@ mod tests {
             keys_limits: &LIMITS,
             devices: None,
             dialect: Dialect::Java,
+            pack: None,
         }
     }
 

@@ -4,6 +4,7 @@
 
 pub mod bedrock;
 pub mod binding;
+pub mod datapack;
 mod devices;
 pub mod executor;
 mod expand;
@@ -11,6 +12,7 @@ pub mod grammar;
 pub mod keys;
 pub mod obs;
 pub mod outcome;
+pub mod panic;
 #[cfg(test)]
 mod placeholder_props;
 pub mod placeholders;
@@ -27,9 +29,10 @@ pub use bedrock::{
     BedrockError, BedrockLink, BedrockServer, BedrockSettings, GameEvent, GameState,
 };
 pub use binding::{HeldQueue, NotRun, Origin, ServerId, ShutdownReport};
+pub use datapack::BatchRoute;
 pub use executor::{
-    ExecLogLine, ExecMsg, ExecutorConfig, ExecutorHandle, QueueStatus, RconState, Released,
-    WorldGate, WorldPause, spawn_executor,
+    ExecLogLine, ExecMsg, ExecutorConfig, ExecutorHandle, PanicReport, QueueStatus, RconState,
+    Released, WorldGate, WorldPause, spawn_executor,
 };
 pub use obs::{ObsConfig, ObsError, ObsLink, ObsWork, test_obs_connection};
 pub use outcome::{ActionError, FailedAction, RconDown};

@@ -63,6 +63,14 @@ pub enum ActionError {
     /// The speech service failed (not installed, not running…).
     #[error("{0}")]
     Speech(SpeechError),
+    /// A counter or stream timer action written without its one change.
+    #[error("{0}")]
+    CounterAction(crate::counter_hub::CounterActionError),
+    /// A counter action names a counter that is not defined.
+    #[error("{0}")]
+    Counter(crate::counter_hub::CounterError),
+    #[error("counters are off here (no counters set up)")]
+    CountersOff,
 }
 
 impl ActionError {

@@ -291,6 +291,45 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// A batch sent as one datapack call runs exactly the commands `render` makes (which the
+    /// property above checks against the tree): the macro arguments never change a function's
+    /// structure or the call's.
+    #[test]
+    fn a_datapack_call_runs_the_rendered_commands(text in hostile()) {
+        use super::datapack::compile;
+        use crate::mappings::{Action, Mapping};
+        use crate::testkit::datapack::Pack;
+        let mut compiled = 0;
+        for template in CORPUS {
+            let mapping = Mapping::new("t", vec![Action::Command { command: (*template).into(), repeat: 2 }]);
+            let values = Values {
+                user: text.clone(),
+                nickname: text.clone(),
+                gift: text.clone(),
+                message: text.clone(),
+                args: text.clone(),
+                count: 3,
+                ..Values::default()
+            };
+            let Ok(batch) = compile::batch(&mapping, &values, 2, 1) else { continue };
+            compiled += 1;
+            let Ok(functions) = compile::functions_of(&mapping) else { continue };
+            prop_assert_eq!(&functions, &batch.functions);
+            let pack = Pack::from_files(compile::NAMESPACE, &compile::files(&functions));
+            let ran = pack.run(&batch.calls[0].line);
+            prop_assert!(ran.is_ok(), "{}: {:?}", template, ran);
+            let want = placeholders::render(template, &values).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let want = want.trim_start_matches('/').to_owned();
+            prop_assert_eq!(ran.unwrap_or_default(), vec![want; 4], "{}", template);
+        }
+        // Messages and text components take any text: those always go as one call.
+        prop_assert!(compiled >= 15, "only {} templates compiled", compiled);
+    }
+}
+
 /// Templates nobody would write, from pieces of real ones: escaping must hold for those too.
 fn odd_template() -> impl Strategy<Value = String> {
     let heads = prop::sample::select(vec![

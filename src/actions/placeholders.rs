@@ -25,9 +25,13 @@ use std::fmt::Write as _;
 
 use thiserror::Error;
 
+mod pieces;
+
 use super::grammar::{self, Rule};
 use crate::event::CreditedGift;
 use crate::text;
+use pieces::{Marked, mark};
+pub use pieces::{Piece, join};
 
 /// The largest command payload vanilla Minecraft's RCON accepts, in UTF-8 bytes (one 1,460-byte read
 /// minus 14 bytes of framing).
@@ -189,6 +193,13 @@ fn marker_index(c: char) -> Option<usize> {
 
 /// Substitutes placeholders in `template` and checks the result against the RCON payload limit.
 pub fn render(template: &str, values: &Values) -> Result<String, RenderError> {
+    Ok(join(&render_pieces(template, values)?))
+}
+
+/// [`render`], with every placeholder's place kept apart: the literal parts come from the template
+/// alone (the same for any values), so a datapack function can hold them with a macro argument
+/// where each value goes (`actions::datapack`). Joined, the pieces are exactly [`render`]'s command.
+pub fn render_pieces(template: &str, values: &Values) -> Result<Vec<Piece>, RenderError> {
     let template = template.trim();
     if template.is_empty() {
         return Err(RenderError::Empty);
@@ -202,38 +213,15 @@ pub fn render(template: &str, values: &Values) -> Result<String, RenderError> {
             template: template.to_owned(),
         });
     }
-    // Numbers go in as digits; each text value becomes a marker, so the template can be read with
-    // the value's place in it but without the value's content.
-    let mut marked = String::with_capacity(template.len() + 16);
-    let mut texts: Vec<(&str, &str)> = Vec::new();
-    let mut rest = template;
-    while let Some(c) = rest.chars().next() {
-        if c == '{'
-            && let Some(end) = rest.find('}')
-            && let Some(value) = values.get(&rest[1..end])
-        {
-            match value {
-                Value::Number(n) => {
-                    let _ = write!(marked, "{n}");
-                }
-                Value::Text(text) => {
-                    marked.push(marker(texts.len()));
-                    texts.push((&rest[1..end], text));
-                }
-            }
-            rest = &rest[end + 1..];
-            continue;
-        }
-        marked.push(c);
-        rest = &rest[c.len_utf8()..];
-    }
-    if texts.is_empty() {
-        check_length(&marked)?;
-        return Ok(marked);
-    }
+    let Marked {
+        marked,
+        texts,
+        numbers,
+    } = mark(template, values);
+    // Only text values need the template read (numbers are safe anywhere).
+    let shape = (!texts.is_empty()).then(|| grammar::parse_command(&marked));
     let mut spots: Vec<Option<Spot>> = vec![None; texts.len()];
-    let shape = grammar::parse_command(&marked);
-    for leaf in &shape.leaves {
+    for leaf in shape.iter().flat_map(|s| &s.leaves) {
         for (at, c) in leaf.text.char_indices() {
             if let Some(index) = marker_index(c)
                 && let Some(spot) = spots.get_mut(index)
@@ -248,33 +236,60 @@ pub fn render(template: &str, values: &Values) -> Result<String, RenderError> {
             }
         }
     }
-    let mut out = String::with_capacity(marked.len() + 64);
-    for c in marked.chars() {
+    let mut pieces = Vec::new();
+    let mut literal = String::new();
+    let mut numbers = numbers.into_iter().peekable();
+    let mut chars = marked.char_indices();
+    while let Some((at, c)) = chars.next() {
+        if let Some(&(start, end, name)) = numbers.peek()
+            && start == at
+        {
+            numbers.next();
+            pieces.push(Piece::Literal(std::mem::take(&mut literal)));
+            pieces.push(Piece::Value {
+                name: name.to_owned(),
+                text: marked[start..end].to_owned(),
+            });
+            // The number's other digits.
+            for _ in 1..end - start {
+                chars.next();
+            }
+            continue;
+        }
         match marker_index(c) {
             Some(index) => {
                 let (name, value) = texts[index];
                 // A marker the reader did not place (cannot happen) gets the strictest rule.
                 let spot = spots[index].take().unwrap_or_default();
-                out.push_str(
-                    &place(value, &spot).ok_or_else(|| RenderError::NotAPlayerName {
-                        placeholder: name.to_owned(),
-                        value: text::one_line(value, 40),
-                    })?,
-                );
+                let text = place(value, &spot).ok_or_else(|| RenderError::NotAPlayerName {
+                    placeholder: name.to_owned(),
+                    value: text::one_line(value, 40),
+                })?;
+                pieces.push(Piece::Literal(std::mem::take(&mut literal)));
+                pieces.push(Piece::Value {
+                    name: name.to_owned(),
+                    text,
+                });
             }
-            None => out.push(c),
+            None => literal.push(c),
         }
     }
-    // Defence in depth: the command must read back with the template's shape and selectors (the
-    // property tests check this for every argument kind; here it guards templates nobody tested).
-    let back = grammar::parse_command(&out);
-    if back.skeleton != shape.skeleton || back.selectors != shape.selectors {
-        return Err(RenderError::StructureChanged {
-            template: template.to_owned(),
-        });
+    pieces.push(Piece::Literal(literal));
+    pieces.retain(|p| !matches!(p, Piece::Literal(l) if l.is_empty()));
+    let out = join(&pieces);
+    if let Some(shape) = &shape {
+        // Defence in depth: the command must read back with the template's shape and selectors
+        // (the property tests check this for every argument kind; here it guards templates nobody
+        // tested).
+        let back = grammar::parse_command(&out);
+        if back.skeleton != shape.skeleton || back.selectors != shape.selectors {
+            return Err(RenderError::StructureChanged {
+                template: template.to_owned(),
+            });
+        }
     }
     check_length(&out)?;
-    Ok(out)
+    Ok(pieces)
 }
 
 /// The longest a viewer value may be in text shown as text (a chat message fits).

@@ -12,6 +12,7 @@ use tokio::sync::{Notify, mpsc, watch};
 
 use super::bedrock::BedrockLink;
 use super::binding::{HeldQueue, HeldQueues, Origin, ServerId};
+use super::datapack::{BatchRoute, FunctionWork, ReadyPack};
 use super::devices::{Devices, KeysTicket};
 use super::keys::{KeysLimits, KeysPace, Plan};
 use super::obs::{ObsConfig, ObsWork};
@@ -55,6 +56,10 @@ pub struct ExecutorConfig {
     /// instead of `rcon` (commands never go to both).
     #[serde(skip)]
     pub bedrock: Option<BedrockLink>,
+    /// The streamer's world folder (a local Java server): batches of vanilla commands go as one
+    /// datapack `function` call there (`actions::datapack`). Never for the demo or Bedrock.
+    #[serde(skip)]
+    pub world_folder: Option<PathBuf>,
 }
 
 impl Default for ExecutorConfig {
@@ -70,6 +75,7 @@ impl Default for ExecutorConfig {
             keys_limits: KeysLimits::default(),
             read_chat: ReadChat::default(),
             bedrock: None,
+            world_folder: None,
         }
     }
 }
@@ -87,6 +93,17 @@ impl ExecutorConfig {
     /// Where commands go now, when that is the streamer's Bedrock world.
     pub fn active_bedrock(&self) -> Option<&BedrockLink> {
         self.bedrock.as_ref().filter(|_| self.demo_rcon.is_none())
+    }
+
+    /// The world folder, while commands go to the streamer's RCON server (not the demo's, not
+    /// Bedrock): where the datapack is written.
+    pub fn datapack_world(&self) -> Option<&PathBuf> {
+        if self.demo_rcon.is_some() || self.bedrock.is_some() || self.rcon.is_none() {
+            return None;
+        }
+        self.world_folder
+            .as_ref()
+            .filter(|p| !p.as_os_str().is_empty())
     }
 
     /// The current server: new actions without an [`Origin`] are bound to it.
@@ -153,8 +170,11 @@ pub struct QueueStatus {
     pub speaking: usize,
     /// Waited longer than the max age, so they were not run (and not sent late).
     pub too_old: u64,
-    /// Removed by the streamer (Clear, or clearing a held queue) without running.
+    /// Removed by the streamer (Clear, the panic button, or clearing a held queue) without
+    /// running.
     pub cleared: u64,
+    /// Commands in the urgent lane (the panic button's cleanup), not sent yet.
+    pub urgent: usize,
     pub paused: bool,
     /// Held while the streamer's player is dead (the world awareness, `crate::world`): apart from
     /// the streamer's own Pause, and lifted on respawn or when the world can no longer be read.
@@ -167,6 +187,8 @@ pub struct QueueStatus {
     pub held: Vec<HeldQueue>,
     /// The stop handshake began: nothing new is queued.
     pub stopping: bool,
+    /// How ×N batches reach the streamer's server: one datapack call, or command by command.
+    pub batches: BatchRoute,
 }
 
 /// Why the world awareness holds the queue.
@@ -248,6 +270,15 @@ pub(super) enum Work {
     Keys(KeysWork),
     /// What a `speak` action says, filtered.
     Speak(Arc<Utterance>),
+    /// A counter change (`counter` action).
+    Counter {
+        name: Arc<str>,
+        op: crate::counters::CounterOp,
+    },
+    /// A stream timer change (`stream_timer` action).
+    StreamTimer(crate::stream_timer::TimerOp),
+    /// A batch of vanilla commands as one datapack `function` call.
+    Function(Arc<FunctionWork>),
     /// Could not be prepared (a placeholder error, no mapping for Random): fails in its turn.
     Invalid(ActionError),
 }
@@ -272,6 +303,9 @@ impl std::fmt::Debug for Work {
                 write!(f, "Keys({} events, {place})", keys.plan.inputs.len())
             }
             Self::Speak(utterance) => write!(f, "Speak({:?})", utterance.text),
+            Self::Counter { name, op } => write!(f, "Counter({name:?}, {op:?})"),
+            Self::StreamTimer(op) => write!(f, "StreamTimer({op:?})"),
+            Self::Function(call) => write!(f, "Function({:?})", call.line),
             Self::Invalid(reason) => write!(f, "Invalid({reason})"),
         }
     }
@@ -289,11 +323,17 @@ pub(super) struct Item {
     pub(super) work: Work,
     pub(super) summary: Arc<str>,
     pub(super) enqueued: Instant,
+    /// In the urgent lane (the panic button's cleanup): runs before the queue, even while it is
+    /// paused, and is never too old.
+    pub(super) urgent: bool,
 }
 
 pub(super) struct Shared {
     /// Actions for the current server (`config.server()`), in order.
     pub(super) queue: VecDeque<Item>,
+    /// The urgent lane: commands for the current server that run before `queue`, paused or not
+    /// (the panic button's cleanup).
+    pub(super) urgent: VecDeque<Item>,
     /// Actions for other servers, never run while those are not current.
     pub(super) held: HeldQueues<Item>,
     pub(super) status: QueueStatus,
@@ -310,11 +350,15 @@ pub(super) struct Shared {
     pub(super) refused: u64,
     /// Where overlay-text actions go (`None`: overlays are off).
     pub(super) overlay: Option<OverlayHub>,
+    /// What counter and timer actions change (`None`: not set up, e.g. a headless replay).
+    pub(super) counters: Option<crate::counter_hub::CounterHub>,
     /// Commands sent to the Bedrock game, not answered yet (the queue is idle only without them).
     pub(super) awaiting: usize,
     /// Commands the game refused as "too many" and that went back to the head of the queue, in
     /// the order they were first sent (the next ones go in behind them).
     pub(super) requeued: usize,
+    /// The datapack as written for the streamer's server (`None`: batches go line by line).
+    pub(super) ready_pack: Option<Arc<ReadyPack>>,
 }
 
 pub(super) struct Inner {
@@ -337,6 +381,7 @@ impl Inner {
     pub(super) fn snapshot(shared: &Shared) -> QueueStatus {
         let mut status = shared.status.clone();
         status.depth = shared.queue.len();
+        status.urgent = shared.urgent.len();
         status.server = shared.config.server();
         status.stopping = shared.closed;
         status.in_flight = shared.awaiting;
@@ -359,6 +404,7 @@ impl Inner {
             let shared = self.lock();
             let status = Self::snapshot(&shared);
             let idle = shared.queue.is_empty()
+                && shared.urgent.is_empty()
                 && status.running.is_none()
                 && status.speaking == 0
                 && shared.awaiting == 0;

@@ -3,12 +3,16 @@
 //! while it is down), hands `speak` actions to the speech queue (their outcome is logged when they
 //! have been said), and stops when asked by the shutdown handshake.
 
+mod pack_glue;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use rand::Rng as _;
+use tokio::sync::watch;
 
 use super::bedrock::{BedrockLink, queue_glue};
+use super::datapack::PackState;
 use super::keys::Plan;
 use super::obs::{ObsError, ObsLink, ObsTimeouts, ObsWork};
 use super::outcome::{ActionError, RconDown};
@@ -18,6 +22,7 @@ use super::sound::SoundPlayer;
 use super::speak::{Said, Utterance};
 use super::webhook::WebhookClient;
 use crate::backoff::Backoff;
+use crate::mappings::MappingTable;
 use crate::overlay::TextOverlay;
 
 /// How often an idle connection is checked, so the status notices a server that went away.
@@ -34,6 +39,10 @@ struct Runner {
     /// The OBS task, started by the first OBS action.
     obs: Option<ObsLink>,
     last_end: Option<Instant>,
+    /// The triggers, for the datapack's functions.
+    mappings: watch::Receiver<MappingTable>,
+    /// The datapack's state on this connection (`datapack_glue`).
+    pack: PackState,
 }
 
 enum Next {
@@ -48,12 +57,12 @@ enum Next {
 }
 
 /// The executor task: runs until the stop handshake asks it to return.
-pub(super) async fn run(inner: Arc<Inner>) {
-    Runner::new(inner).run().await;
+pub(super) async fn run(inner: Arc<Inner>, mappings: watch::Receiver<MappingTable>) {
+    Runner::new(inner, mappings).run().await;
 }
 
 impl Runner {
-    fn new(inner: Arc<Inner>) -> Self {
+    fn new(inner: Arc<Inner>, mappings: watch::Receiver<MappingTable>) -> Self {
         Self {
             inner,
             conn: None,
@@ -63,6 +72,8 @@ impl Runner {
             webhook: WebhookClient::new(),
             obs: None,
             last_end: None,
+            mappings,
+            pack: PackState::default(),
         }
     }
 
@@ -72,6 +83,7 @@ impl Runner {
             let notified = inner.work.notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
+            self.refresh_pack().await;
             match self.peek() {
                 Next::Stop => {
                     // Sources still shown for a while are hidden now, not left on stream.
@@ -173,13 +185,21 @@ impl Runner {
         if shared.stop {
             return Next::Stop;
         }
+        if !shared.urgent.is_empty() {
+            // The urgent lane runs paused or not, keeping the gap.
+            return Next::Ready {
+                needs_rcon: true,
+                gap: Duration::from_millis(shared.config.gap_millis),
+                keys_wait: Duration::ZERO,
+            };
+        }
         if shared.status.paused || shared.status.world_pause.is_some() {
             return Next::Wait;
         }
         match shared.queue.front() {
             None => Next::Wait,
             Some(item) => Next::Ready {
-                needs_rcon: matches!(item.work, Work::Command(_)),
+                needs_rcon: matches!(item.work, Work::Command(_) | Work::Function(_)),
                 // The configured gap whatever the backlog: Tiktok2Mc shortened it as the queue
                 // grew, so bursts hit the server hardest (tests/actions.rs holds it under load).
                 gap: Duration::from_millis(shared.config.gap_millis),
@@ -192,11 +212,20 @@ impl Runner {
         }
     }
 
-    /// Pops the next item that is not stale (counting the stale ones). A command is only popped
-    /// while our connection is for the current settings: checked under the same lock that
-    /// switches servers, so a command never runs on the server before the switch.
+    /// Pops the next urgent command, or else the next item that is not stale (counting the stale
+    /// ones). A command is only popped while our connection is for the current settings: checked
+    /// under the same lock that switches servers, so a command never runs on the server before
+    /// the switch.
     fn pop(&self) -> Option<Item> {
         let mut shared = self.inner.lock();
+        if !shared.stop && !shared.urgent.is_empty() {
+            if shared.config_version != self.conn_version {
+                return None;
+            }
+            let item = shared.urgent.pop_front()?;
+            shared.status.running = Some(item.summary.to_string());
+            return Some(item);
+        }
         if shared.status.paused || shared.status.world_pause.is_some() || shared.stop {
             return None;
         }
@@ -207,7 +236,9 @@ impl Runner {
                 shared.status.too_old += 1;
                 continue;
             }
-            if matches!(item.work, Work::Command(_)) && shared.config_version != self.conn_version {
+            if matches!(item.work, Work::Command(_) | Work::Function(_))
+                && shared.config_version != self.conn_version
+            {
                 shared.queue.push_front(item);
                 return None;
             }
@@ -265,6 +296,8 @@ impl Runner {
                 tracing::info!(addr = %config.address(), "RCON connected");
                 self.conn = Some(conn);
                 self.connect_attempt = 0;
+                // A new connection may be a restarted or upgraded server: ask its version again.
+                self.pack.stale = true;
                 self.set_rcon(RconState::Connected);
                 true
             }
@@ -304,6 +337,10 @@ impl Runner {
     }
 
     async fn run_item(&mut self, item: Item) {
+        if matches!(item.work, Work::Function(_)) {
+            self.run_function(item).await;
+            return;
+        }
         if matches!(item.work, Work::Command(_))
             && let Some(link) = self.bedrock()
         {
@@ -337,6 +374,8 @@ impl Runner {
                 }
             }
             Work::Obs(work) => self.run_obs(work).await,
+            Work::Counter { name, op } => self.run_counter(name, *op),
+            Work::StreamTimer(op) => self.run_timer(*op),
             Work::Keys(keys) => self.run_keys(&keys.plan).await,
             Work::Speak(utterance) => match self.run_speak(utterance, &item.summary) {
                 // Said later: its outcome is recorded then, and the queue goes on meanwhile.
@@ -349,10 +388,38 @@ impl Runner {
                 Some(refused) => refused,
             },
             Work::Invalid(reason) => Err(reason.clone()),
+            Work::Function(_) => return,
         };
         self.last_end = Some(Instant::now());
         self.inner.lock().status.running = None;
         self.inner.record(&item.summary, outcome);
+    }
+
+    /// Changes a counter: the log says what it was and what it is.
+    fn run_counter(
+        &self,
+        name: &str,
+        op: crate::counters::CounterOp,
+    ) -> Result<String, ActionError> {
+        let hub = self.inner.lock().counters.clone();
+        let hub = hub.ok_or(ActionError::CountersOff)?;
+        let change = hub.apply(name, op).map_err(ActionError::Counter)?;
+        Ok(format!("{name}: {} → {}", change.before, change.after))
+    }
+
+    /// Changes the stream timer: the log says the time left.
+    fn run_timer(&self, op: crate::stream_timer::TimerOp) -> Result<String, ActionError> {
+        let hub = self.inner.lock().counters.clone();
+        let hub = hub.ok_or(ActionError::CountersOff)?;
+        let wins = hub.timer(op);
+        let board = hub.board();
+        let left = crate::counter_hub::clock_text(
+            board.remaining_millis(crate::counter_hub::wall_millis()),
+        );
+        Ok(match wins {
+            0 => format!("stream timer: {left} left"),
+            _ => format!("stream timer reached zero: a win ({left} left)"),
+        })
     }
 
     /// Runs a keys action on the keystroke thread (started on first use) and waits for it: the

@@ -80,7 +80,7 @@ pub fn run(demo: bool, overlay_port: Option<u16>) -> ExitCode {
         renderer: eframe::Renderer::Glow,
         viewport: egui::ViewportBuilder::default()
             .with_title("giftdeck — TikTok LIVE gifts → Minecraft")
-            .with_inner_size([1280.0, 800.0])
+            .with_inner_size([1280.0, 720.0])
             .with_min_inner_size([900.0, 600.0])
             .with_icon(crate::ui::app_icon())
             // WM_CLASS on X11 / app_id on Wayland: matches assets/giftdeck.desktop, so the

@@ -206,6 +206,10 @@ pub struct Headless {
     _mappings: watch::Sender<MappingTable>,
     /// The listener the Bedrock game is connected to (`--bedrock-port`).
     bedrock: Option<BedrockServer>,
+    /// The Java server commands go to (`--rcon`), for the world watch.
+    rcon: Option<RconConfig>,
+    /// World awareness and the counters (`watch` with a player, or Bedrock).
+    world: Option<super::world::HeadlessWorld>,
 }
 
 impl fmt::Debug for Headless {
@@ -275,6 +279,7 @@ impl Headless {
         }
         let (tx, rx) = watch::channel(mappings);
         let (events_tx, events_rx) = mpsc::channel(1024);
+        let rcon = config.rcon.clone();
         let handle = spawn_executor(config, rx, events_tx, Arc::new(|| {}));
         let printer = tokio::spawn(print_events(events_rx, handle.status_watch()));
         let handle = Arc::new(handle);
@@ -285,7 +290,27 @@ impl Headless {
             drain_stall: DEFAULT_DRAIN_STALL,
             _mappings: tx,
             bedrock: None,
+            rcon,
+            world: None,
         })
+    }
+
+    /// Waits out the player's deaths (and counts them) on the world commands go to: the Bedrock
+    /// game, or the Java server when `part` names a player. Returns whether a watch started.
+    pub fn watch_world(&mut self, part: &super::world::WorldPart) -> bool {
+        let bedrock = self.bedrock.as_ref().map(BedrockServer::link);
+        self.world = super::world::HeadlessWorld::start(
+            self.executor.handle(),
+            self.rcon.clone(),
+            bedrock,
+            part,
+        );
+        self.world.is_some()
+    }
+
+    /// The world watch with its counters, once [`Self::watch_world`] started one.
+    pub fn world_mut(&mut self) -> Option<&mut super::world::HeadlessWorld> {
+        self.world.as_mut()
     }
 
     /// Queues one credited gift's actions as a dispatch would (never blocks); returns how many
@@ -325,6 +350,8 @@ impl Headless {
             drain_stall,
             _mappings,
             bedrock,
+            rcon: _,
+            world,
         } = self;
         drop(read_aloud);
         let queued = executor.queued();
@@ -358,9 +385,10 @@ impl Headless {
         }
         let report = handle.stop(STOP_GRACE).await;
         let status = handle.status();
-        // The executor is gone with its handle, so the event channel closes once the printer has
-        // shown everything.
+        // The executor is gone with its handle (and the world watch, which holds its gate), so the
+        // event channel closes once the printer has shown everything.
         drop(handle);
+        drop(world);
         let _ = printer.await;
         drop(bedrock);
         for line in report.not_run_lines() {

@@ -9,6 +9,7 @@ pub mod headless;
 pub mod printer;
 pub mod replay;
 pub mod watch;
+pub mod world;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -188,10 +189,23 @@ pub struct WatchArgs {
     /// twice (default: `rooms` in the OS data dir).
     #[arg(long, value_name = "DIR", env = "GIFTDECK_MEMORY_DIR")]
     pub memory_dir: Option<PathBuf>,
+    /// Boxed: keeps `Command` small.
+    #[command(flatten)]
+    pub world: Box<WorldArgs>,
     #[command(flatten)]
     pub ledger: Box<LedgerArgs>,
     #[command(flatten)]
     pub execute: ExecuteArgs,
+}
+
+/// `watch`'s world awareness (docs/actions.md, "A queue that knows the world").
+#[derive(Clone, Debug, Default, Args)]
+pub struct WorldArgs {
+    /// Your in-game player name: with `--execute` and `--rcon`, the queue waits while they are
+    /// dead (default: `minecraft_world.player` in the `--mappings` settings file). With
+    /// `--bedrock-port` the game says who its player is.
+    #[arg(long, value_name = "NAME")]
+    pub player: Option<String>,
 }
 
 /// Where `watch` records the viewers' points (docs/ledger.md).
@@ -387,6 +401,7 @@ impl std::fmt::Debug for WatchArgs {
             .field("overlay_port", &self.overlay_port)
             .field("tikfinity_port", &self.tikfinity_port)
             .field("events", &self.events)
+            .field("player", &self.world.player)
             .field("ledger", &self.ledger)
             .field("execute", &self.execute)
             .finish_non_exhaustive()

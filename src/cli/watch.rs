@@ -195,14 +195,24 @@ async fn setup(args: &mut WatchArgs) -> Result<Setup, ExitCode> {
     if let Some(path) = &args.record {
         config.record = Some(Recorder::create(path).map_err(|e| fail(&e))?);
     }
-    let executor = Headless::start_from(&args.execute, table.clone(), args.mappings.as_deref())
+    let mut executor = Headless::start_from(&args.execute, table.clone(), args.mappings.as_deref())
         .await
         .map_err(|e| fail(&e))?;
     let overlays = start_overlays(args.overlay_port)
         .await
         .map_err(|e| fail(&e))?;
-    if let (Some(executor), Some(overlays)) = (executor.as_ref(), overlays.as_ref()) {
+    if let Some(executor) = executor.as_mut() {
+        let mut part = super::world::WorldPart::peek(args.mappings.as_deref());
+        if let Some(player) = &args.world.player {
+            part.minecraft_world.player = player.clone();
+        }
+        executor.watch_world(&part);
+    }
+    if let (Some(executor), Some(overlays)) = (executor.as_mut(), overlays.as_ref()) {
         executor.handle().set_overlay(Some(overlays.hub.clone()));
+        if let Some(world) = executor.world_mut() {
+            world.show_on(&overlays.hub);
+        }
     }
     let tikfinity = start_tikfinity(args.tikfinity_port)
         .await

@@ -220,6 +220,8 @@ impl State {
                 }
                 None => messages::text_state(None, 0),
             },
+            // Fed from the counter hub (`OverlayHub::show_counters`), not from here.
+            Page::Counter | Page::Timer => super::counters::empty_state(),
         }
         .into()
     }

@@ -6,6 +6,7 @@
 //! owns the state, [`server`] the HTTP side.
 
 pub mod alerts;
+pub mod counters;
 pub mod hub;
 pub mod messages;
 pub mod server;
@@ -65,15 +66,21 @@ pub enum Page {
     Top,
     Recent,
     Text,
+    /// One counter (`?name=Deaths`; the first one without a name).
+    Counter,
+    /// The stream timer.
+    Timer,
 }
 
 impl Page {
-    pub const ALL: [Page; 5] = [
+    pub const ALL: [Page; 7] = [
         Page::Alerts,
         Page::Goal,
         Page::Top,
         Page::Recent,
         Page::Text,
+        Page::Counter,
+        Page::Timer,
     ];
 
     pub fn index(self) -> usize {
@@ -88,6 +95,8 @@ impl Page {
             Page::Top => "/top",
             Page::Recent => "/recent",
             Page::Text => "/text",
+            Page::Counter => "/counter",
+            Page::Timer => "/timer",
         }
     }
 
@@ -98,6 +107,8 @@ impl Page {
             Page::Top => "Top gifters",
             Page::Recent => "Recent events",
             Page::Text => "Overlay text",
+            Page::Counter => "Counter",
+            Page::Timer => "Stream timer",
         }
     }
 
@@ -113,6 +124,8 @@ impl Page {
             Page::Top => include_str!("../../assets/overlay/top.html"),
             Page::Recent => include_str!("../../assets/overlay/recent.html"),
             Page::Text => include_str!("../../assets/overlay/text.html"),
+            Page::Counter => include_str!("../../assets/overlay/counter.html"),
+            Page::Timer => include_str!("../../assets/overlay/timer.html"),
         }
     }
 }

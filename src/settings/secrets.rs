@@ -254,6 +254,7 @@ mod tests {
                     events: false,
                     tikfinity_port: None,
                     memory_dir: None,
+                    world: Box::default(),
                     ledger: Box::default(),
                     execute: crate::cli::ExecuteArgs {
                         execute: true,

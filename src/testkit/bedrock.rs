@@ -28,6 +28,9 @@ pub const TOO_MANY_MESSAGE: &str = "Too many commands have been requested, wait 
 /// The game's syntax error code.
 pub const SYNTAX_ERROR: i64 = -2_147_483_648;
 
+/// The game's code for a command that found no target.
+pub const NO_TARGETS: i64 = -2_147_352_576;
+
 /// Which encryption handshake the fake takes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Encryption {
@@ -90,6 +93,8 @@ pub struct FakeGameRecord {
 struct Shared {
     record: Mutex<FakeGameRecord>,
     changed: Notify,
+    /// The local player is on the death screen: `testfor @e[type=player…]` finds nobody.
+    player_dead: std::sync::atomic::AtomicBool,
 }
 
 impl Shared {
@@ -117,6 +122,8 @@ pub struct FakeGame {
     shared: Arc<Shared>,
     events: mpsc::Sender<(String, Value)>,
     task: JoinHandle<()>,
+    /// The local player's name.
+    player: String,
 }
 
 impl Drop for FakeGame {
@@ -146,7 +153,9 @@ impl FakeGame {
         let shared = Arc::new(Shared {
             record: Mutex::new(FakeGameRecord::default()),
             changed: Notify::new(),
+            player_dead: std::sync::atomic::AtomicBool::new(false),
         });
+        let player = config.player.clone();
         let (events, events_rx) = mpsc::channel(64);
         let game = Game {
             ws,
@@ -161,6 +170,7 @@ impl FakeGame {
             shared,
             events,
             task,
+            player,
         })
     }
 
@@ -188,6 +198,24 @@ impl FakeGame {
                 () = tokio::time::sleep_until(until) => return None,
             }
         }
+    }
+
+    /// The local player dies: the death screen (living-entity selectors miss them) and the
+    /// `PlayerDied` event, as the game sends it.
+    pub async fn kill_player(&self) {
+        self.shared
+            .player_dead
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        let body = json!({"cause": 2, "inRaid": false, "killer": {"type": 32},
+            "player": {"name": self.player, "position": {"x": 0, "y": 64, "z": 0}}});
+        self.send_event("PlayerDied", body).await;
+    }
+
+    /// The local player respawns (the game sends no event for it).
+    pub fn respawn_player(&self) {
+        self.shared
+            .player_dead
+            .store(false, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Sends `name` with `body` as the game sends an event (only if the server subscribed).
@@ -266,7 +294,18 @@ impl Game {
             let Some((id, command)) = self.pending.pop_front() else {
                 break;
             };
-            let body = if command.starts_with("fail") {
+            let dead = self
+                .shared
+                .player_dead
+                .load(std::sync::atomic::Ordering::SeqCst);
+            let body = if command.starts_with("testfor ") {
+                // `@e` selects living entities only; `@a` every player online.
+                if dead && command.starts_with("testfor @e") {
+                    json!({"statusCode": NO_TARGETS, "statusMessage": "No targets matched selector"})
+                } else {
+                    json!({"statusCode": 0, "statusMessage": format!("Found {}", self.config.player), "victim": [self.config.player]})
+                }
+            } else if command.starts_with("fail") {
                 json!({"statusCode": SYNTAX_ERROR, "statusMessage": format!("Syntax error: Unexpected \"{command}\"")})
             } else {
                 json!({"statusCode": 0, "statusMessage": format!("ran {command}")})

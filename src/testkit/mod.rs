@@ -7,6 +7,7 @@
 //! TikTok and the fake RCON server; it is hidden from the documentation so nobody mistakes it for API.
 
 pub mod bedrock;
+pub mod datapack;
 pub mod fake;
 pub mod frames;
 pub mod outputs;

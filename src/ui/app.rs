@@ -5,6 +5,7 @@
 
 mod bedrock;
 mod connection;
+mod counters;
 mod ledger;
 mod local_servers;
 mod login;
@@ -123,6 +124,8 @@ pub struct GiftdeckApp {
     world_rx: watch::Receiver<WorldStatus>,
     /// The listener the Bedrock game connects to (`bedrock.enabled`).
     bedrock: bedrock::BedrockHost,
+    /// The death and win counters, the others, and the stream timer.
+    counters: crate::counter_hub::CounterHub,
     /// The speech queue's status, once something started the queue.
     speech_rx: Option<watch::Receiver<crate::actions::speak::SpeechStatus>>,
     /// The viewers' ledger, once open (`ledger.enabled`).
@@ -181,8 +184,10 @@ impl GiftdeckApp {
         // Latest-value state straight from the executor: never behind, never blocking it.
         let queue_rx = executor.status_watch();
         let world = WorldHandle::spawn(executor.world_gate());
-        world.set_config(world_config(&settings));
         let world_rx = world.status_watch();
+        let counters_path = counters::counters_path(save.path.as_deref());
+        let (counter_hub, counters_problem) =
+            counters::start_hub(&settings, counters_path.as_deref());
 
         let (save_tx, save_rx) = watch::channel(None);
         if let Some(path) = save.path.clone().filter(|_| save.allowed) {
@@ -217,6 +222,7 @@ impl GiftdeckApp {
             world,
             world_rx,
             bedrock: bedrock::BedrockHost::default(),
+            counters: counter_hub,
             speech_rx: None,
             ledger: None,
             local: local_servers::LocalServers::default(),
@@ -226,6 +232,9 @@ impl GiftdeckApp {
             app.apply_executor_config();
         }
         app.sync_local_servers();
+        app.world
+            .set_config(world_config(&app.state.settings, app.bedrock.link()));
+        app.start_counters(counters_path, counters_problem);
         // The world's status wakes the window when it changes; nothing else does.
         app.wake_on_change(app.world_rx.clone());
         app.show_overlays(overlay_error);
@@ -294,6 +303,11 @@ impl GiftdeckApp {
         &self.state.conn.status
     }
 
+    /// The counters and the stream timer now.
+    pub fn counter_board(&self) -> crate::counter_hub::CounterBoard {
+        self.counters.board()
+    }
+
     pub fn mappings(&self) -> &[Mapping] {
         &self.state.settings.mappings
     }
@@ -343,6 +357,11 @@ impl GiftdeckApp {
         self.state.feed.filter = text.to_owned();
     }
 
+    /// Closes the actions editor of the Triggers page (tests walking the pages).
+    pub fn stop_editing_actions(&mut self) {
+        self.state.editor.editing = None;
+    }
+
     /// Queues a command as if a button was pressed; it runs at the end of the next frame.
     pub fn command(&mut self, command: Command) {
         self.pending.push(command);
@@ -374,10 +393,13 @@ impl GiftdeckApp {
     pub fn logic_step(&mut self, ctx: &egui::Context) {
         self.tasks.waker().frame_started(ctx);
         self.close_requested_step(ctx);
+        super::look::take_over_zoom_keys(ctx);
+        super::look::apply_look(ctx, &self.state.settings.ui, None);
         if self.queue_rx.borrow().has_changed() {
             self.state.queue = self.queue_rx.borrow_and_update().clone();
         }
         self.world_step();
+        self.refresh_counters();
         self.speech_step();
         self.link.refresh(&mut self.state.conn);
         self.refresh_bedrock();
@@ -470,6 +492,7 @@ impl GiftdeckApp {
 
     fn run(&mut self, command: Command) {
         match command {
+            Command::Counters(change) => self.hand_change(change),
             Command::Connect => self.connect(),
             Command::Disconnect => self.disconnect(),
             Command::StartDemo => self.start_demo(),
@@ -490,6 +513,7 @@ impl GiftdeckApp {
                     format!("Cleared {removed} waiting action(s)."),
                 );
             }
+            Command::Panic => self.panic(),
             Command::ClearHeld(server) => {
                 let removed = self.executor.clear_held(&server);
                 self.notice(
@@ -532,6 +556,7 @@ impl GiftdeckApp {
                 self.tasks.spawn(files::export_file(path, mappings));
             }
             Command::PickSound { row, action } => self.tasks.spawn(files::pick_sound(row, action)),
+            Command::PickWorldFolder => self.tasks.spawn(files::pick_world_folder()),
             Command::TestRcon => self.test_rcon(),
             Command::SaveTikTokSession => self.keep_tiktok_session(true),
             Command::ForgetTikTokSession => self.keep_tiktok_session(false),
@@ -546,6 +571,19 @@ impl GiftdeckApp {
                 }
             }
         }
+    }
+
+    /// The panic button: everything stops and what waits is gone; the count is shown and logged
+    /// (the notice goes to the log file too).
+    fn panic(&mut self) {
+        let report = self
+            .executor
+            .panic(&self.state.settings.executor.panic_cleanup);
+        self.notice(
+            NoticeLevel::Warning,
+            format!("⛔ Panic: {report}. Press ▶ Resume (Ctrl+P) when it is safe again."),
+        );
+        self.state.last_panic = Some(report);
     }
 
     fn notice(&mut self, level: NoticeLevel, text: String) {
@@ -659,7 +697,9 @@ impl GiftdeckApp {
         self.sync_bedrock();
         self.sync_local_servers();
         self.apply_executor_config();
-        self.world.set_config(world_config(&self.state.settings));
+        self.world
+            .set_config(world_config(&self.state.settings, self.bedrock.link()));
+        self.counters_settings_changed();
         self.schedule_save();
     }
 
@@ -736,9 +776,16 @@ impl eframe::App for GiftdeckApp {
 
 /// The executor's settings; `demo_rcon` is the current server while the demo runs (the
 /// streamer's stays set, so real-stream actions stay bound to it and are held meanwhile).
-/// The world watch for the streamer's own server and player (`None` until both are set up).
-fn world_config(settings: &Settings) -> Option<WorldConfig> {
-    WorldConfig::of(&settings.minecraft_world, settings.rcon.if_set_up())
+/// The world watch for the streamer's Bedrock world when that is on, else their own Java server
+/// and player (`None` until both are set up).
+fn world_config(
+    settings: &Settings,
+    bedrock: Option<crate::actions::BedrockLink>,
+) -> Option<WorldConfig> {
+    match bedrock {
+        Some(link) => WorldConfig::bedrock(&settings.minecraft_world, Some(link)),
+        None => WorldConfig::of(&settings.minecraft_world, settings.rcon.if_set_up()),
+    }
 }
 
 /// `bedrock` is the streamer's Bedrock world when that is on.
@@ -759,6 +806,9 @@ fn executor_config(
         keys_limits: settings.keys.limits.clone(),
         read_chat: settings.read_chat.clone(),
         bedrock,
+        world_folder: crate::actions::datapack::world_folder(
+            &settings.minecraft_world.world_folder,
+        ),
     }
 }
 

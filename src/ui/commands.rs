@@ -8,6 +8,8 @@ use crate::actions::ServerId;
 /// One request from a panel.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
+    /// A counter or the stream timer changed by hand (the Counters panel).
+    Counters(crate::counter_hub::HandChange),
     Connect,
     Disconnect,
     StartDemo,
@@ -23,6 +25,8 @@ pub enum Command {
     PauseQueue,
     ResumeQueue,
     ClearQueue,
+    /// The panic button: pause, clear what waits, let go of keys, stop speech, run the cleanup.
+    Panic,
     ImportDialog,
     /// Pick a Tiktok2Mc install folder and import it.
     ImportT2mDialog,
@@ -34,6 +38,8 @@ pub enum Command {
         row: usize,
         action: usize,
     },
+    /// Settings → Minecraft: choose the world folder for the datapack.
+    PickWorldFolder,
     TestRcon,
     /// Settings → OBS → Test connection.
     TestObs,

@@ -117,6 +117,19 @@ pub async fn pick_sound(row: usize, action: usize) -> UiMsg {
     }
 }
 
+/// Picks the Minecraft world folder giftdeck writes its datapack into.
+pub async fn pick_world_folder() -> UiMsg {
+    let opened = Instant::now();
+    let picked = rfd::AsyncFileDialog::new()
+        .set_title("Choose your Minecraft world folder (the one with level.dat)")
+        .pick_folder()
+        .await;
+    match picked {
+        Some(folder) => UiMsg::WorldFolderPicked(folder.path().to_owned()),
+        None => dialog_empty(opened),
+    }
+}
+
 /// Writes `.mca` for Tiktok2Mc, our JSON otherwise.
 fn export_to(path: &Path, mappings: &[Mapping]) -> Result<(), FileError> {
     let is_mca = path

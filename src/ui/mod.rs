@@ -8,7 +8,8 @@
 //!   [`outbox`]: the window as a dispatch subscriber and the inbox it drains; [`tasks`]: the reply
 //!   channel, the coalescing waker and the one "spawn, reply, wake" helper; [`saver`]: the
 //!   settings loaded with their secrets (keyring or file) and saved on change; [`files`]: file dialogs.
-//! - Models without egui: [`feed`], [`triggers`], [`catalog`], [`clock`], [`overlays_view`];
+//! - Models without egui: [`feed`], [`triggers`], [`catalog`], [`clock`], [`overlays_view`],
+//!   [`pages`] (the pages and the keyboard shortcuts);
 //!   [`failure`] words every typed error, once ([`errors`] holds the window's own); [`bridge`]
 //!   (the calls into `live`, `testkit` and `actions`).
 
@@ -29,8 +30,10 @@ pub mod files;
 mod icon;
 pub mod link;
 pub mod local_servers;
+pub mod look;
 pub mod outbox;
 pub mod overlays_view;
+pub mod pages;
 pub mod panels;
 pub mod saver;
 pub mod setup;

@@ -49,6 +49,13 @@ impl OverlaysView {
         self.event_clients = overlays.hub.event_clients();
     }
 
+    /// `http://127.0.0.1:PORT` while overlays run (the counters' URLs start with it).
+    pub fn base_url(&self) -> Option<String> {
+        let first = self.pages.first()?;
+        let path_at = first.url.rfind('/')?;
+        Some(first.url[..path_at].to_owned())
+    }
+
     pub fn off(reason: impl Into<String>) -> Self {
         Self {
             off_reason: Some(reason.into()),

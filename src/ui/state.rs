@@ -206,7 +206,6 @@ impl Notices {
 /// Which extra windows are open.
 #[derive(Debug, Default)]
 pub struct Windows {
-    pub settings: bool,
     /// The "Read chat aloud" window.
     pub read_chat: bool,
     pub path: bool,
@@ -247,6 +246,10 @@ pub struct Quitting {
 
 /// Everything the window draws.
 pub struct State {
+    /// The page on screen.
+    pub page: super::pages::Page,
+    /// What the last press of the panic button did (shown on the Live page).
+    pub last_panic: Option<crate::actions::PanicReport>,
     pub settings: Settings,
     pub save: SaveState,
     pub catalog: Catalog,
@@ -255,6 +258,8 @@ pub struct State {
     pub queue: QueueStatus,
     /// The streamer's Minecraft player as the world watch sees them.
     pub world: crate::world::WorldStatus,
+    /// The counters and the stream timer, as of this frame.
+    pub counters: crate::counter_hub::CounterBoard,
     pub exec_log: VecDeque<LogLine>,
     pub conn: Connection,
     /// The username field of the connect bar.
@@ -289,6 +294,8 @@ impl State {
         let mut editor = TriggerEditor::default();
         editor.revalidate(&settings.mappings, &catalog);
         Self {
+            page: super::pages::Page::at_start(&settings),
+            last_panic: None,
             target_input: settings.connection.last_target.clone(),
             api_key_input: settings.connection.sign_api_key.clone().unwrap_or_default(),
             settings,
@@ -298,6 +305,7 @@ impl State {
             feed: Feed::default(),
             queue: QueueStatus::default(),
             world: crate::world::WorldStatus::default(),
+            counters: crate::counter_hub::CounterBoard::default(),
             exec_log: VecDeque::new(),
             conn: Connection::default(),
             notices: Notices::default(),

@@ -92,6 +92,8 @@ pub enum UiMsg {
         action: usize,
         path: PathBuf,
     },
+    /// The Minecraft world folder chosen for the datapack.
+    WorldFolderPicked(PathBuf),
     RconTested(Result<String, RconFailure>),
     ObsTested(Result<String, ObsTestError>),
     /// The keyring stored (`true`) or forgot (`false`) the TikTok session, or why not.

@@ -102,6 +102,8 @@ pub fn find_problems(mappings: &[Mapping], catalog: &Catalog) -> Vec<Vec<Problem
                     }
                     Action::Keys(keys) => keys.steps.is_empty(),
                     Action::Speak(speak) => speak.text.trim().is_empty(),
+                    Action::Counter(counter) => counter.op().is_err(),
+                    Action::StreamTimer(timer) => timer.op().is_err(),
                     Action::Points { add, remove } => {
                         add.trim().is_empty() && remove.trim().is_empty()
                     }

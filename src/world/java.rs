@@ -7,9 +7,9 @@ use rand::Rng as _;
 use thiserror::Error;
 use tokio::sync::watch;
 
-use super::policy::{Notice, Seen, Watch};
+use super::policy::{Seen, Watch};
 use super::{WorldConfig, WorldStatus};
-use crate::actions::{RconClient, RconConfig, RconError, RconTimeouts, WorldGate, WorldPause};
+use crate::actions::{RconClient, RconConfig, RconError, RconTimeouts, WorldGate};
 
 /// The objective giftdeck creates (a valid objective name: letters, digits, `_`).
 pub const DEATHS_OBJECTIVE: &str = "giftdeck_deaths";
@@ -85,55 +85,27 @@ pub async fn look(conn: &mut RconClient, player: &str) -> Result<Seen, LookError
     })
 }
 
-/// Runs until `config` is closed: looks at the world while a player and a server are set, holds
-/// the queue through `gate` while the player is dead (when the settings say so), and publishes
-/// the status. A failing look releases the queue.
-pub async fn run(
-    mut config: watch::Receiver<Option<WorldConfig>>,
-    gate: WorldGate,
-    status: watch::Sender<WorldStatus>,
-) {
-    loop {
-        let current = config.borrow_and_update().clone();
-        match current {
-            None => {
-                gate.set(None);
-                publish(&status, WorldStatus::Off);
-                if config.changed().await.is_err() {
-                    return;
-                }
-            }
-            Some(current) => {
-                tokio::select! {
-                    () = watch_player(&current, &gate, &status) => {}
-                    changed = config.changed() => {
-                        if changed.is_err() {
-                            gate.set(None);
-                            return;
-                        }
-                    }
-                }
-            }
-        }
-    }
-}
-
 /// Looks at one player on one server until cancelled (new settings).
-async fn watch_player(config: &WorldConfig, gate: &WorldGate, status: &watch::Sender<WorldStatus>) {
+pub(super) async fn watch_player(
+    config: &WorldConfig,
+    rcon: &RconConfig,
+    gate: &WorldGate,
+    status: &watch::Sender<WorldStatus>,
+    deaths_seen: &mut u64,
+) {
     let player = config.player.trim().to_owned();
     if crate::actions::placeholders::player_name(&player).as_deref() != Some(player.as_str()) {
         gate.set(None);
         let err = LookError::BadName { player };
         tracing::warn!(%err, "not watching the Minecraft player");
-        publish(status, WorldStatus::Problem(err.to_string()));
+        super::publish(status, WorldStatus::Problem(err.to_string()));
         std::future::pending::<()>().await;
         return;
     }
     let mut watch = Watch::default();
     let mut conn: Option<RconClient> = None;
-    let mut deaths_seen = 0u64;
     loop {
-        let (step, problem) = match look_once(&config.rcon, &player, &mut conn).await {
+        let (step, problem) = match look_once(rcon, &player, &mut conn).await {
             Ok(seen) => (watch.seen(seen, config.while_dead), None),
             Err(err) => {
                 conn = None;
@@ -141,41 +113,10 @@ async fn watch_player(config: &WorldConfig, gate: &WorldGate, status: &watch::Se
                 (watch.failed(&reason), Some(reason))
             }
         };
-        deaths_seen += u64::from(step.new_deaths);
-        gate.set(step.hold.then(|| WorldPause {
-            player: player.clone(),
-        }));
-        match &step.notice {
-            // Said once: the policy repeats nothing while it keeps failing.
-            Some(Notice::Failing(reason)) => {
-                tracing::warn!(%reason, "cannot read the Minecraft world; the queue runs as usual");
-            }
-            Some(notice) => tracing::info!(?notice, player = %player, "Minecraft world"),
-            None => {}
-        }
-        publish(
-            status,
-            match problem {
-                Some(reason) => WorldStatus::Problem(reason),
-                None => WorldStatus::Watching {
-                    player: player.clone(),
-                    life: watch.life,
-                    deaths_seen,
-                },
-            },
-        );
+        super::apply_step(&step, &watch, &player, problem, gate, status, deaths_seen);
         let next = watch.next_look_in(rand::rng().random::<f64>());
         tokio::time::sleep(next).await;
     }
-}
-
-/// Publishes the status when it changed (an unchanged look wakes nobody).
-fn publish(status: &watch::Sender<WorldStatus>, next: WorldStatus) {
-    status.send_if_modified(|current| {
-        let changed = *current != next;
-        *current = next;
-        changed
-    });
 }
 
 async fn look_once(
@@ -256,7 +197,7 @@ mod loopback {
     use crate::mappings::{Action, Mapping, MappingTable};
     use crate::testkit::rcon::FakeRcon;
     use crate::testkit::world::FakeWorld;
-    use crate::world::{Life, WhileDead, WorldConfig, WorldHandle, WorldStatus};
+    use crate::world::{Life, WhileDead, WorldConfig, WorldHandle, WorldSource, WorldStatus};
 
     const PASSWORD: &str = "pw";
     const DEADLINE: Duration = Duration::from_secs(10);
@@ -331,7 +272,7 @@ mod loopback {
         let executor = executor(&server);
         let watch = WorldHandle::spawn(executor.world_gate());
         watch.set_config(Some(WorldConfig {
-            rcon: rcon(&server),
+            source: WorldSource::Java(rcon(&server)),
             player: "Steve".into(),
             while_dead: WhileDead::Pause,
         }));
@@ -421,7 +362,7 @@ mod loopback {
         let executor = executor(&server);
         let watch = WorldHandle::spawn(executor.world_gate());
         watch.set_config(Some(WorldConfig {
-            rcon: rcon(&server),
+            source: WorldSource::Java(rcon(&server)),
             player: "Steve".into(),
             while_dead: WhileDead::Pause,
         }));
@@ -453,7 +394,7 @@ mod loopback {
         let executor = executor(&server);
         let watch = WorldHandle::spawn(executor.world_gate());
         watch.set_config(Some(WorldConfig {
-            rcon: rcon(&server),
+            source: WorldSource::Java(rcon(&server)),
             player: "Steve".into(),
             while_dead: WhileDead::KeepRunning,
         }));
@@ -475,7 +416,7 @@ mod loopback {
 
         // A name nobody plays as: offline, never held.
         watch.set_config(Some(WorldConfig {
-            rcon: rcon(&server),
+            source: WorldSource::Java(rcon(&server)),
             player: "Nobody".into(),
             while_dead: WhileDead::Pause,
         }));
@@ -495,7 +436,7 @@ mod loopback {
         // Not a player name: never sent to the server.
         let before = server.commands().len();
         watch.set_config(Some(WorldConfig {
-            rcon: rcon(&server),
+            source: WorldSource::Java(rcon(&server)),
             player: "@e[type=pig]".into(),
             while_dead: WhileDead::Pause,
         }));
@@ -513,7 +454,7 @@ mod loopback {
 
         // A watch that ends leaves the queue running.
         watch.set_config(Some(WorldConfig {
-            rcon: rcon(&server),
+            source: WorldSource::Java(rcon(&server)),
             player: "Steve".into(),
             while_dead: WhileDead::Pause,
         }));

@@ -11,7 +11,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT as _, Queryable};
 use giftdeck::ui::{AppOptions, GiftdeckApp};
 
 /// Generous: the machine running tests may be busy building.
@@ -86,4 +86,91 @@ pub fn type_slowly(h: &mut Harness<'_, GiftdeckApp>, label: &str, text: &str) {
         labelled_field(h, label).type_text(&ch.to_string());
         h.step();
     }
+}
+
+/// Opens the page whose tab reads `tab` ("🎁 Triggers", "⚙ Settings"), as a person would.
+pub fn show_page(h: &mut Harness<'_, GiftdeckApp>, tab: &str) {
+    h.get_by_label(tab).click();
+    h.step();
+    h.step();
+}
+
+/// The egui id of an accessibility node (egui names each node by its widget's id).
+pub fn egui_id(node: &egui_kittest::Node<'_>) -> egui::Id {
+    serde_json::from_value(serde_json::json!(node.accesskit_node().locate().0.0))
+        .expect("an egui node id is an egui Id")
+}
+
+/// Where the widget behind `node` is, and the part of it that can be seen and clicked (after
+/// its scroll area, panel or table column cut it), as egui hit-tests it.
+pub fn widget_rects(
+    h: &Harness<'_, GiftdeckApp>,
+    node: &egui_kittest::Node<'_>,
+) -> (egui::Rect, egui::Rect) {
+    let response = h
+        .ctx
+        .read_response(egui_id(node))
+        .expect("the widget was drawn this frame");
+    (response.rect, response.interact_rect)
+}
+
+/// The widget lies wholly inside the window and nothing cuts it.
+pub fn fully_shown(h: &Harness<'_, GiftdeckApp>, node: &egui_kittest::Node<'_>) -> bool {
+    let (rect, shown) = widget_rects(h, node);
+    const SLACK: f32 = 0.5;
+    h.ctx.content_rect().expand(SLACK).contains_rect(rect)
+        && (rect.width() - shown.width()).abs() <= SLACK
+        && (rect.height() - shown.height()).abs() <= SLACK
+}
+
+/// Scrolls the scroll area holding the node `find` picks (100 points a step, down or up) until
+/// the whole node can be seen; fails when it never can.
+pub fn scroll_into_window(
+    h: &mut Harness<'_, GiftdeckApp>,
+    find: impl for<'h> Fn(&'h Harness<'_, GiftdeckApp>) -> egui_kittest::Node<'h>,
+) {
+    for _ in 0..100 {
+        let node = find(h);
+        if fully_shown(h, &node) {
+            settle(h, &find);
+            if fully_shown(h, &find(h)) {
+                return;
+            }
+            continue;
+        }
+        let (rect, shown) = widget_rects(h, &node);
+        // Cut at the bottom (or not shown at all, below): scroll down; cut at the top: up.
+        if shown.height() <= 0.0 && rect.min.y > h.ctx.content_rect().center().y
+            || shown.max.y < rect.max.y
+        {
+            node.scroll_down();
+        } else {
+            node.scroll_up();
+        }
+        h.step();
+    }
+    panic!(
+        "{:?} never scrolled into view",
+        find(h).accesskit_node().label()
+    );
+}
+
+/// Steps until the node `find` picks stops moving (a scroll animates over a few frames).
+fn settle(
+    h: &mut Harness<'_, GiftdeckApp>,
+    find: &impl for<'h> Fn(&'h Harness<'_, GiftdeckApp>) -> egui_kittest::Node<'h>,
+) {
+    let mut last = find(h).rect();
+    for _ in 0..200 {
+        h.step();
+        let now = find(h).rect();
+        if now == last {
+            return;
+        }
+        last = now;
+    }
+    panic!(
+        "{:?} never stopped moving",
+        find(h).accesskit_node().label()
+    );
 }

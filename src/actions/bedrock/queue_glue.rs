@@ -138,7 +138,9 @@ fn requeue(inner: &Inner, item: Item, server: &ServerId) {
     {
         let mut shared = inner.lock();
         shared.awaiting = shared.awaiting.saturating_sub(1);
-        if shared.config.server() == *server {
+        if item.urgent && shared.config.server() == *server {
+            shared.urgent.push_front(item);
+        } else if shared.config.server() == *server {
             let at = shared.requeued.min(shared.queue.len());
             shared.queue.insert(at, item);
             shared.requeued = at + 1;

@@ -159,7 +159,7 @@ impl GiftdeckApp {
             Some(server) => {
                 line.listening = Some(server.port());
                 line.clients = server.feed().clients();
-                if self.state.windows.settings {
+                if self.state.page == super::super::pages::Page::Settings {
                     ctx.request_repaint_after(Duration::from_secs(1));
                 }
             }

@@ -63,6 +63,10 @@ impl GiftdeckApp {
                     self.mappings_changed();
                 }
             }
+            UiMsg::WorldFolderPicked(path) => {
+                self.state.settings.minecraft_world.world_folder = Some(path);
+                self.settings_changed();
+            }
             UiMsg::ObsTested(result) => self.state.obs_test = ObsTest::Done(result),
             UiMsg::SessionKept(result) => {
                 self.state.session_login.status = match result {

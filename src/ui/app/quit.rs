@@ -75,6 +75,7 @@ impl GiftdeckApp {
     /// nothing itself) and returned. Blocks the closing window for at most the grace.
     pub fn shutdown(&mut self) -> ShutdownReport {
         self.flush_save();
+        self.flush_counters();
         // Dropping the server tells every page and /events client to close.
         self.overlays = None;
         if let Link::Session { handle, .. } = self.set_link(Link::Off) {

@@ -1,4 +1,5 @@
-//! The window that edits one trigger's action list: kind, fields, order, add and remove.
+//! The editor of one trigger's action list, under the trigger table: kind, fields, order, add
+//! and remove.
 
 use std::path::PathBuf;
 
@@ -11,9 +12,10 @@ use crate::actions::keys::{KeyStep, KeysAction, KeysLimits};
 use crate::actions::speak::SpeakAction;
 use crate::mappings::{Action, Mapping};
 
-/// The window that edits one row's action list.
-pub fn actions_window_ui(
-    ctx: &egui::Context,
+/// The editor of one row's action list, under the trigger table (a panel of the Triggers page,
+/// so it never covers the table or the connect bar). Draws nothing while no row is edited.
+pub fn actions_editor_ui(
+    ui: &mut egui::Ui,
     mappings: &mut [Mapping],
     editor: &mut TriggerEditor,
     keys_limits: &KeysLimits,
@@ -26,39 +28,46 @@ pub fn actions_window_ui(
         editor.editing = None;
         return;
     };
-    let mut open = true;
     let title = if mapping.trigger.trim().is_empty() {
         format!("Actions of row {}", row + 1)
     } else {
         format!("Actions for “{}”", mapping.trigger.trim())
     };
     let mut changed = false;
-    egui::Window::new(title)
-        .id(egui::Id::unique("actions_window"))
-        .open(&mut open)
-        .default_size([560.0, 320.0])
-        .collapsible(false)
-        .show(ctx, |ui| {
-            ui.label(
-                RichText::new(
-                    "Runs top to bottom each time the trigger fires. Commands may use {user} {nickname} {count}; gifts {gift} {diamonds}; like rules {likes} {total_likes}; chat {message} {args}; subscriptions {months}; viewer counts {viewers}; chests {diamonds}.",
-                )
-                .weak(),
-            );
-            changed |= super::conditions::audience_cooldown_ui(ui, mapping);
-            ui.separator();
-            // A long list scrolls; the Add buttons stay in view below it.
-            egui::ScrollArea::vertical()
-                .id_salt("action_list")
-                .max_height(ui.ctx().content_rect().height() * 0.6)
-                .auto_shrink([false, true])
-                .show(ui, |ui| {
-                    changed |= action_list_ui(ui, &mut mapping.actions, row, keys_limits, cmds);
+    let mut close = false;
+    let height = (ui.available_height() * 0.5).clamp(200.0, 600.0);
+    egui::Panel::bottom("actions_editor")
+        .resizable(false)
+        .exact_size(height)
+        .show(ui, |ui| {
+            ui.add_space(4.0);
+            ui.horizontal(|ui| {
+                ui.heading(title);
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    close = ui
+                        .button("✖ Close")
+                        .on_hover_text("Close the actions editor")
+                        .clicked();
                 });
-            ui.separator();
-            changed |= add_action_ui(ui, &mut mapping.actions);
+            });
+            egui::ScrollArea::vertical()
+                .id_salt("actions_editor_scroll")
+                .auto_shrink([false, false])
+                .show(ui, |ui| {
+                    ui.label(
+                        RichText::new(
+                            "Runs top to bottom each time the trigger fires. Commands may use {user} {nickname} {count}; gifts {gift} {diamonds}; like rules {likes} {total_likes}; chat {message} {args}; subscriptions {months}; viewer counts {viewers}; chests {diamonds}.",
+                        )
+                        .weak(),
+                    );
+                    changed |= super::conditions::audience_cooldown_ui(ui, mapping);
+                    ui.separator();
+                    changed |= action_list_ui(ui, &mut mapping.actions, row, keys_limits, cmds);
+                    ui.separator();
+                    changed |= add_action_ui(ui, &mut mapping.actions);
+                });
         });
-    if !open {
+    if close {
         editor.editing = None;
     }
     if changed {
@@ -183,6 +192,8 @@ fn kind_name(action: &Action) -> &'static str {
         Action::ObsText { .. } => "OBS text",
         Action::Keys(_) => "Keys",
         Action::Speak(_) => "Speak",
+        Action::Counter(_) => "Counter",
+        Action::StreamTimer(_) => "Stream timer",
         Action::Points { .. } => "Points",
     }
 }
@@ -256,6 +267,8 @@ fn action_kind_ui(ui: &mut egui::Ui, action: &mut Action) -> bool {
                     add: "{count}".to_owned(),
                     remove: String::new(),
                 },
+                super::counter_actions::new_counter(),
+                super::counter_actions::new_timer(),
             ];
             for option in options {
                 let selected = kind_name(&option) == kind_name(action);
@@ -350,6 +363,8 @@ fn action_fields_ui(
                 .changed();
             a || b
         }
+        Action::Counter(counter) => super::counter_actions::counter_fields_ui(ui, counter),
+        Action::StreamTimer(timer) => super::counter_actions::timer_fields_ui(ui, timer),
         Action::Points { add, remove } => {
             const HOW: &str = "A whole number, a placeholder or a product (10*{count}); the \
                                viewer's points in the ledger, once per credit, never for the \

@@ -9,7 +9,7 @@ use super::super::bedrock::BedrockView;
 use super::super::commands::{Command, Commands};
 use super::super::setup::Checklist;
 use super::super::state::RconTest;
-use super::settings_window::{rcon_fields_ui, rcon_test_ui};
+use super::settings_page::{rcon_fields_ui, rcon_test_ui};
 use super::{BLUE, GREEN, GREY};
 use crate::settings::Settings;
 
@@ -95,7 +95,7 @@ pub fn checklist_ui(
                 ui,
                 steps.trigger,
                 "3. First trigger",
-                "In Triggers below, pick a gift and the command it runs, then press ▶ Test on its row.",
+                "On the 🎁 Triggers page, pick a gift and the command it runs, then press ▶ Test on its row.",
             );
         });
     ui.add_space(6.0);

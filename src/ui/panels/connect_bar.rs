@@ -1,16 +1,14 @@
-//! The connect bar: the TikTok username field, Connect/Disconnect, Demo, the triggers-file menu
-//! and the Settings button.
+//! The connect bar: the TikTok username field, Connect/Disconnect and Demo.
 
 use egui::RichText;
 
 use super::super::commands::{Command, Commands};
-use super::super::state::{Connection, Windows};
+use super::super::state::Connection;
 
 pub fn connect_bar_ui(
     ui: &mut egui::Ui,
     target_input: &mut String,
     conn: &Connection,
-    windows: &mut Windows,
     cmds: &mut Commands,
 ) {
     ui.horizontal(|ui| {
@@ -50,32 +48,5 @@ pub fn connect_bar_ui(
                 cmds.push(Command::StartDemo);
             }
         }
-        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            if ui.button("⚙ Settings").clicked() {
-                windows.settings = !windows.settings;
-            }
-            ui.menu_button("📁 Triggers file", |ui| {
-                if ui.button("Import… (JSON or Tiktok2Mc .mca)").clicked() {
-                    cmds.push(Command::ImportDialog);
-                    ui.close();
-                }
-                if ui
-                    .button("Import a Tiktok2Mc folder…")
-                    .on_hover_text("Triggers, like rules, webhooks, RCON and the TikTok user, with a report")
-                    .clicked()
-                {
-                    cmds.push(Command::ImportT2mDialog);
-                    ui.close();
-                }
-                if ui.button("Export…").clicked() {
-                    cmds.push(Command::ExportDialog);
-                    ui.close();
-                }
-                if ui.button("Type a file path…").clicked() {
-                    windows.path = true;
-                    ui.close();
-                }
-            });
-        });
     });
 }

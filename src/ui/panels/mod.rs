@@ -1,17 +1,24 @@
 //! The window's panels, one file each. A panel draws the narrow part of [`State`] it is given
-//! and pushes a [`Command`](super::commands::Command) for anything beyond its own drawing; no
-//! panel knows the app. [`root_ui`] lays them out: adding a panel is a file here and a line there.
+//! and pushes a [`Command`] for anything beyond its own drawing; no panel knows the app.
+//! [`root_ui`] lays them out: the connect bar and the tab row on top, then the page on screen
+//! ([`Page`]: Live, Triggers, Overlays, Settings). Adding a panel is a file here and a line in
+//! its page.
 
 pub mod actions_window;
 pub mod bedrock;
 pub mod checklist;
 pub mod conditions;
 pub mod connect_bar;
+pub mod counter_actions;
+pub mod counters;
+pub mod datapack;
 pub mod drafts;
 pub mod feed;
 pub mod held;
 pub mod keys_editor;
+pub mod live_page;
 pub mod local_servers;
+pub mod look;
 pub mod notices;
 pub mod overlays;
 pub mod path_window;
@@ -20,20 +27,21 @@ pub mod providers_settings;
 pub mod queue;
 pub mod quit;
 pub mod read_chat;
-pub mod settings_window;
+pub mod settings_page;
 pub mod speak_editor;
 pub mod speech_queue;
 pub mod status_bar;
 pub mod status_line;
+pub mod tabs;
 pub mod totals;
 pub mod triggers;
 pub mod world;
 
 use egui::{Color32, RichText};
 
-use super::commands::Commands;
-use super::setup::Checklist;
-use super::state::State;
+use super::commands::{Command, Commands};
+use super::pages::Page;
+use super::state::{State, Windows};
 
 pub use status_line::{StatusWords, status_words};
 
@@ -43,19 +51,21 @@ pub const RED: Color32 = Color32::from_rgb(235, 85, 75);
 pub const GREY: Color32 = Color32::from_rgb(140, 140, 140);
 pub const BLUE: Color32 = Color32::from_rgb(90, 160, 240);
 
-/// The whole window.
+/// The whole window: the connect bar, the tab row and the status bar around the page on screen.
 pub fn root_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
+    tabs::shortcuts_ui(
+        ui.ctx(),
+        &mut state.page,
+        &mut state.settings.ui,
+        state.queue.paused,
+        cmds,
+    );
     egui::Panel::top("connect_bar").show(ui, |ui| {
         ui.add_space(4.0);
-        connect_bar::connect_bar_ui(
-            ui,
-            &mut state.target_input,
-            &state.conn,
-            &mut state.windows,
-            cmds,
-        );
+        connect_bar::connect_bar_ui(ui, &mut state.target_input, &state.conn, cmds);
         status_line::status_line_ui(ui, &state.conn, state.feed.viewers().map(|v| v.viewers));
-        notices::notices_ui(ui, &mut state.save.warning, &mut state.notices, cmds);
+        ui.add_space(4.0);
+        tabs::tab_row_ui(ui, &mut state.page, &state.queue, cmds);
         ui.add_space(2.0);
     });
     egui::Panel::bottom("status_bar").show(ui, |ui| {
@@ -67,88 +77,46 @@ pub fn root_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
             &state.save,
         );
     });
-    egui::Panel::right("side_panel")
-        .resizable(true)
-        .default_size(330.0)
-        .show(ui, |ui| {
+    // Banners come and go at the bottom, so nothing above them moves under the pointer.
+    if state.save.warning.is_some() || state.notices.iter().next().is_some() {
+        egui::Panel::bottom("notices")
+            .show_separator_line(false)
+            .show(ui, |ui| {
+                ui.add_space(2.0);
+                notices::notices_ui(ui, &mut state.save.warning, &mut state.notices, cmds);
+                ui.add_space(2.0);
+            });
+    }
+    egui::CentralPanel::default().show(ui, |ui| match state.page {
+        Page::Live => live_page::live_page_ui(ui, state, cmds),
+        Page::Triggers => triggers_page_ui(ui, state, cmds),
+        Page::Overlays => {
             egui::ScrollArea::vertical()
-                .id_salt("side_scroll")
+                .id_salt("overlays_page")
                 .auto_shrink([false, false])
                 .show(ui, |ui| {
-                    totals::totals_ui(ui, &state.feed);
-                    ui.separator();
-                    queue::queue_ui(
-                        ui,
-                        &state.queue,
-                        &state.world,
-                        &state.exec_log,
-                        &state.rcon_test,
-                        state.conn.is_demo(),
-                        cmds,
-                    );
-                    ui.separator();
-                    speech_queue::speech_queue_ui(
-                        ui,
-                        state.speech.as_ref(),
-                        state.settings.read_chat.enabled,
-                        &mut state.windows.read_chat,
-                        cmds,
-                    );
-                    ui.separator();
+                    ui.set_max_width(ui.available_width().min(860.0));
                     overlays::overlays_ui(ui, &state.overlays, cmds);
                 });
-        });
-    egui::Panel::bottom("triggers_panel")
-        .resizable(true)
-        .default_size(300.0)
-        .show(ui, |ui| {
-            ui.add_space(4.0);
-            triggers::triggers_ui(
-                ui,
-                &mut state.settings.mappings,
-                &mut state.editor,
-                &state.catalog,
-                cmds,
-            );
-        });
-    egui::CentralPanel::default().show(ui, |ui| {
-        if Checklist::shown(&state.settings) {
-            checklist::checklist_ui(
-                ui,
-                &mut state.settings,
-                &state.rcon_test,
-                &state.bedrock,
-                state.conn.is_demo(),
-                cmds,
-            );
         }
-        feed::feed_ui(ui, &mut state.feed);
+        Page::Settings => settings_page::settings_page_ui(
+            ui,
+            &mut state.settings,
+            settings_page::Drafts {
+                api_key: &mut state.api_key_input,
+                session: &mut state.session_login,
+            },
+            settings_page::Links {
+                rcon_test: &state.rcon_test,
+                obs_test: &state.obs_test,
+                bedrock: &state.bedrock,
+                local_servers: &state.local_servers,
+            },
+            cmds,
+        ),
     });
 
     let ctx = ui.ctx().clone();
-    actions_window::actions_window_ui(
-        &ctx,
-        &mut state.settings.mappings,
-        &mut state.editor,
-        &state.settings.keys.limits,
-        cmds,
-    );
-    settings_window::settings_window_ui(
-        &ctx,
-        &mut state.windows.settings,
-        &mut state.settings,
-        settings_window::Drafts {
-            api_key: &mut state.api_key_input,
-            session: &mut state.session_login,
-        },
-        settings_window::Links {
-            rcon_test: &state.rcon_test,
-            obs_test: &state.obs_test,
-            bedrock: &state.bedrock,
-            local_servers: &state.local_servers,
-        },
-        cmds,
-    );
     read_chat::read_chat_window_ui(
         &ctx,
         &mut state.windows.read_chat,
@@ -161,6 +129,56 @@ pub fn root_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
         let session_done = state.conn.session_finished();
         quit::quit_window_ui(&ctx, quitting, &state.queue, session_done, cmds);
     }
+}
+
+/// The Triggers page: the table, and the editor of the row being edited under it.
+fn triggers_page_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
+    actions_window::actions_editor_ui(
+        ui,
+        &mut state.settings.mappings,
+        &mut state.editor,
+        &state.settings.keys.limits,
+        cmds,
+    );
+    egui::CentralPanel::no_frame().show(ui, |ui| {
+        let windows = &mut state.windows;
+        triggers::triggers_ui(
+            ui,
+            &mut state.settings.mappings,
+            &mut state.editor,
+            &state.catalog,
+            cmds,
+            |ui, cmds| triggers_file_menu_ui(ui, windows, cmds),
+        );
+    });
+}
+
+/// Import and export of the trigger table.
+fn triggers_file_menu_ui(ui: &mut egui::Ui, windows: &mut Windows, cmds: &mut Commands) {
+    ui.menu_button("📁 Triggers file", |ui| {
+        if ui.button("Import… (JSON or Tiktok2Mc .mca)").clicked() {
+            cmds.push(Command::ImportDialog);
+            ui.close();
+        }
+        if ui
+            .button("Import a Tiktok2Mc folder…")
+            .on_hover_text(
+                "Triggers, like rules, webhooks, RCON and the TikTok user, with a report",
+            )
+            .clicked()
+        {
+            cmds.push(Command::ImportT2mDialog);
+            ui.close();
+        }
+        if ui.button("Export…").clicked() {
+            cmds.push(Command::ExportDialog);
+            ui.close();
+        }
+        if ui.button("Type a file path…").clicked() {
+            windows.path = true;
+            ui.close();
+        }
+    });
 }
 
 /// The last Tiktok2Mc import's report: what was imported and every line that was not, with why.

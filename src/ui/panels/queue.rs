@@ -10,7 +10,7 @@ use super::super::commands::{Command, Commands};
 use super::super::failure;
 use super::super::state::RconTest;
 use super::plain::plain_failure_ui;
-use super::settings_window::rcon_test_ui;
+use super::settings_page::rcon_test_ui;
 use super::{AMBER, BLUE, GREEN, GREY, RED};
 use crate::actions::FailedAction;
 
@@ -58,6 +58,7 @@ pub fn queue_ui(
             ui.end_row();
         });
     super::world::world_line_ui(ui, world);
+    super::datapack::batch_route_line_ui(ui, &q.batches);
     if let Some(pause) = &q.world_pause {
         // Apart from the streamer's Pause: nothing to press, the respawn resumes it.
         ui.label(RichText::new(format!("⏸ {pause}")).color(AMBER).strong());

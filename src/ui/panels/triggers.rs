@@ -24,15 +24,17 @@ struct RowEdits {
 }
 
 /// Draws the trigger table; edits apply to `mappings` at once and are announced as commands.
+/// `file_menu` draws the triggers-file menu in the heading's row.
 pub fn triggers_ui(
     ui: &mut egui::Ui,
     mappings: &mut Vec<Mapping>,
     editor: &mut TriggerEditor,
     catalog: &Catalog,
     cmds: &mut Commands,
+    file_menu: impl FnOnce(&mut egui::Ui, &mut Commands),
 ) {
     editor.test_counts.resize(mappings.len(), 1);
-    header_ui(ui, mappings, editor, cmds);
+    header_ui(ui, mappings, editor, cmds, file_menu);
     if mappings.is_empty() {
         ui.label(
             RichText::new("No triggers yet. Press “Add trigger”, or import a mappings file.")
@@ -78,20 +80,18 @@ pub fn triggers_ui(
     }
 }
 
-/// The heading, "Add trigger" and how many problems the rows have.
+/// The heading, the file menu, "Add trigger" and how many problems the rows have.
 fn header_ui(
     ui: &mut egui::Ui,
     mappings: &mut Vec<Mapping>,
     editor: &mut TriggerEditor,
     cmds: &mut Commands,
+    file_menu: impl FnOnce(&mut egui::Ui, &mut Commands),
 ) {
     ui.horizontal(|ui| {
         ui.heading("Triggers");
-        ui.label(
-            RichText::new("When a viewer sends this gift (or follows, likes, chats…), run these actions. Edits apply at once and are saved.")
-                .weak(),
-        );
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            file_menu(ui, cmds);
             if ui.button("➕ Add trigger").clicked() {
                 mappings.push(blank_mapping());
                 editor.test_counts.push(1);
@@ -103,6 +103,10 @@ fn header_ui(
             }
         });
     });
+    ui.label(
+        RichText::new("When a viewer sends this gift (or follows, likes, chats…), run these actions. Edits apply at once and are saved.")
+            .weak(),
+    );
 }
 
 /// What a row's cells need besides its mapping.

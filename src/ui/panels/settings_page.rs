@@ -1,6 +1,7 @@
-//! The Settings window: the TikTok connection (sign server, API key, the provider chain and the
-//! TikTok session: `providers_settings`), the Minecraft server with
-//! its Test button (or the Bedrock world over `/connect`), queue pacing and the streak timeout.
+//! The Settings page: the TikTok connection (sign server, API key, the provider chain and the
+//! TikTok session: `providers_settings`), the Minecraft server with its Test button (or the
+//! Bedrock world over `/connect`), OBS, queue pacing and the streak timeout, the panic button's
+//! cleanup and the window's look (`look`). One column that scrolls.
 
 use egui::RichText;
 
@@ -13,7 +14,7 @@ use super::plain::plain_failure_ui;
 use super::{GREEN, GREY, RED};
 use crate::settings::{ObsConfig, RconConfig, Settings};
 
-/// The window's fields that are kept apart from the settings until committed.
+/// The page's fields that are kept apart from the settings until committed.
 pub struct Drafts<'a> {
     /// The sign API key field (an empty field clears the key).
     pub api_key: &'a mut String,
@@ -21,7 +22,7 @@ pub struct Drafts<'a> {
     pub session: &'a mut SessionLogin,
 }
 
-/// What the window shows about the connections it sets up.
+/// What the page shows about the connections it sets up.
 pub struct Links<'a> {
     pub rcon_test: &'a RconTest,
     pub obs_test: &'a ObsTest,
@@ -29,17 +30,38 @@ pub struct Links<'a> {
     pub local_servers: &'a super::super::local_servers::LocalServersView,
 }
 
-pub fn settings_window_ui(
-    ctx: &egui::Context,
-    open: &mut bool,
+/// The Settings page: every section in one column that scrolls, so it fits any window.
+pub fn settings_page_ui(
+    ui: &mut egui::Ui,
     settings: &mut Settings,
     drafts: Drafts<'_>,
     links: Links<'_>,
     cmds: &mut Commands,
 ) {
-    if !*open {
-        return;
+    let mut changed = false;
+    egui::ScrollArea::vertical()
+        .id_salt("settings_page")
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            ui.set_max_width(ui.available_width().min(MAX_WIDTH));
+            changed |= sections_ui(ui, settings, drafts, links, cmds);
+        });
+    if changed {
+        cmds.push(Command::SettingsChanged);
     }
+}
+
+/// Widest the page's column grows (a long line is hard to read).
+const MAX_WIDTH: f32 = 860.0;
+
+/// The sections, top to bottom. Returns true when a setting changed.
+fn sections_ui(
+    ui: &mut egui::Ui,
+    settings: &mut Settings,
+    drafts: Drafts<'_>,
+    links: Links<'_>,
+    cmds: &mut Commands,
+) -> bool {
     let Links {
         rcon_test,
         obs_test,
@@ -51,84 +73,74 @@ pub fn settings_window_ui(
         session: session_login,
     } = drafts;
     let mut changed = false;
-    egui::Window::new("Settings")
-        .id(egui::Id::unique("settings_window"))
-        .open(open)
-        .default_size([520.0, 420.0])
-        .collapsible(false)
-        .show(ctx, |ui| {
-            ui.heading("TikTok connection");
-            ui.label(RichText::new("Changes apply on the next Connect.").weak());
-            changed |= connection_fields_ui(ui, settings, api_key_input);
-            changed |= super::providers_settings::providers_settings_ui(
-                ui,
-                settings,
-                session_login,
-                cmds,
-            );
-            ui.separator();
-            ui.heading("Minecraft Bedrock (/connect)");
-            changed |=
-                super::bedrock::bedrock_setup_ui(ui, "settings_bedrock", &mut settings.bedrock, bedrock);
-            ui.separator();
-            ui.heading("Minecraft server (RCON)");
-            ui.label(
-                RichText::new(
-                    "Needs enable-rcon=true, rcon.port and rcon.password in server.properties.",
-                )
-                .weak(),
-            );
-            changed |= rcon_fields_ui(ui, "rcon_grid", &mut settings.rcon);
-            rcon_test_ui(ui, "settings_rcon_test", rcon_test, cmds);
-            ui.label(
-                RichText::new(
-                    "With your player name, the queue waits while you are dead (a deathCount scoreboard objective giftdeck creates, checked once a second).",
-                )
-                .weak(),
-            );
-            changed |= super::world::world_fields_ui(ui, &mut settings.minecraft_world);
-            ui.separator();
-            ui.heading("OBS (WebSocket server)");
-            ui.label(
-                RichText::new(
-                    "For OBS actions. In OBS: Tools > WebSocket Server Settings > Enable WebSocket server; Show Connect Info has the port and password.",
-                )
-                .weak(),
-            );
-            changed |= obs_fields_ui(ui, &mut settings.obs);
-            obs_test_ui(ui, obs_test, cmds);
-            ui.separator();
-            ui.heading("Queue and gifts");
-            changed |= pacing_ui(ui, settings);
-            ui.separator();
-            ui.heading("Keystrokes");
-            changed |= super::keys_editor::keys_pace_ui(ui, &mut settings.keys.pace);
-            ui.separator();
-            ui.heading("Read chat aloud");
-            ui.horizontal(|ui| {
-                ui.label(if settings.read_chat.enabled {
-                    "On: chat is read aloud."
-                } else {
-                    "Off."
-                });
-                if ui.button("Filters and voice…").clicked() {
-                    cmds.push(Command::OpenReadChat);
-                }
-            });
-            ui.separator();
-            changed |= for_other_programs_ui(ui, settings, local_servers, cmds);
-            ui.separator();
-            if let Some(dir) = super::super::log_dir() {
-                ui.label(
-                    RichText::new(format!("Log files: {}", dir.display()))
-                        .small()
-                        .weak(),
-                );
-            }
+    ui.heading("TikTok connection");
+    ui.label(RichText::new("Changes apply on the next Connect.").weak());
+    changed |= connection_fields_ui(ui, settings, api_key_input);
+    changed |= super::providers_settings::providers_settings_ui(ui, settings, session_login, cmds);
+    ui.separator();
+    ui.heading("Minecraft Bedrock (/connect)");
+    changed |=
+        super::bedrock::bedrock_setup_ui(ui, "settings_bedrock", &mut settings.bedrock, bedrock);
+    ui.separator();
+    ui.heading("Minecraft server (RCON)");
+    ui.label(
+        RichText::new("Needs enable-rcon=true, rcon.port and rcon.password in server.properties.")
+            .weak(),
+    );
+    changed |= rcon_fields_ui(ui, "rcon_grid", &mut settings.rcon);
+    rcon_test_ui(ui, "settings_rcon_test", rcon_test, cmds);
+    ui.label(
+        RichText::new(
+            "With your player name, the queue waits while you are dead (a deathCount scoreboard objective giftdeck creates, checked once a second).",
+        )
+        .weak(),
+    );
+    changed |= super::world::world_fields_ui(ui, &mut settings.minecraft_world);
+    changed |= super::datapack::world_folder_ui(ui, &mut settings.minecraft_world, cmds);
+    changed |= super::counters::stream_timer_fields_ui(ui, &mut settings.stream_timer);
+    ui.separator();
+    ui.heading("OBS (WebSocket server)");
+    ui.label(
+        RichText::new(
+            "For OBS actions. In OBS: Tools > WebSocket Server Settings > Enable WebSocket server; Show Connect Info has the port and password.",
+        )
+        .weak(),
+    );
+    changed |= obs_fields_ui(ui, &mut settings.obs);
+    obs_test_ui(ui, obs_test, cmds);
+    ui.separator();
+    ui.heading("Queue and gifts");
+    changed |= pacing_ui(ui, settings);
+    ui.separator();
+    ui.heading("Keystrokes");
+    changed |= super::keys_editor::keys_pace_ui(ui, &mut settings.keys.pace);
+    ui.separator();
+    ui.heading("Read chat aloud");
+    ui.horizontal(|ui| {
+        ui.label(if settings.read_chat.enabled {
+            "On: chat is read aloud."
+        } else {
+            "Off."
         });
-    if changed {
-        cmds.push(Command::SettingsChanged);
+        if ui.button("Filters and voice…").clicked() {
+            cmds.push(Command::OpenReadChat);
+        }
+    });
+    ui.separator();
+    changed |= for_other_programs_ui(ui, settings, local_servers, cmds);
+    ui.separator();
+    changed |= super::look::panic_cleanup_ui(ui, &mut settings.executor.panic_cleanup);
+    ui.separator();
+    changed |= super::look::appearance_ui(ui, &mut settings.ui);
+    ui.separator();
+    if let Some(dir) = super::super::log_dir() {
+        ui.label(
+            RichText::new(format!("Log files: {}", dir.display()))
+                .small()
+                .weak(),
+        );
     }
+    changed
 }
 
 /// TikFinity's events API and the external trigger endpoint (`local_servers`). Returns true
