@@ -38,6 +38,10 @@ pub const PUBLIC: &[&str] = &[
     "read_chat.voice",
     "read_chat.viewer_voices[].handle",
     "read_chat.viewer_voices[].voice",
+    // The panic button's cleanup commands, counters' names and the world's folder on disk.
+    "executor.panic_cleanup[]",
+    "mappings[].actions[]<counter>.name",
+    "minecraft_world.world_folder",
 ];
 
 /// Secrets the OS keyring keeps (its `settings-secrets` entry). settings.json holds them only when
