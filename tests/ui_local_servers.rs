@@ -206,6 +206,22 @@ fn turned_on_in_settings_external_triggers_fire_with_the_token_and_refuse_withou
     assert!(shows(&h, &format!("http://127.0.0.1:{port}/trigger")));
     assert!(shows(&h, &format!("Bearer {}…", &token[..4])));
     assert!(!shows(&h, &token), "the whole token is on screen");
+    // Copy command copies the same line with the whole token.
+    h.get_by_label("📋 Copy command").click();
+    h.step();
+    let copied: Vec<String> = (h.output().platform_output.commands.iter())
+        .filter_map(|c| match c {
+            egui::OutputCommand::CopyText(text) => Some(text.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        copied,
+        [format!(
+            "curl -X POST http://127.0.0.1:{port}/trigger -H \"Authorization: Bearer {token}\" \
+             -H \"Content-Type: application/json\" -d '{{\"trigger\":\"Rose\",\"viewer\":\"Alice\",\"count\":1}}'"
+        )]
+    );
 
     let bearer = format!("Bearer {token}");
     rt.block_on(async {
