@@ -44,6 +44,10 @@ pub const PUBLIC: &[&str] = &[
     "read_chat.voice",
     "read_chat.viewer_voices[].handle",
     "read_chat.viewer_voices[].voice",
+    // The panic button's cleanup commands, counters' names and the world's folder on disk.
+    "executor.panic_cleanup[]",
+    "mappings[].actions[]<counter>.name",
+    "minecraft_world.world_folder",
 ];
 
 /// Secrets the OS keyring keeps (its `settings-secrets` entry). settings.json holds them only when
@@ -55,5 +59,6 @@ pub const KEYRING: &[&str] = &[
     "connection.custom_sign_api_key",
     "rcon.password",
     "obs.password",
+    "external.token",
     "mappings[].actions[]<webhook>.url",
 ];
