@@ -25,7 +25,7 @@ pub use game::ToGame;
 pub use ledger::ToLedger;
 pub use overlays::ToOverlays;
 pub use speech::ReadAloud;
-pub use tikfinity::ToTikfinity;
+pub use tikfinity::{ToTikfinity, ToTikfinityWhenOn};
 
 use crate::actions::Origin;
 use crate::live::LiveMsg;

@@ -8,6 +8,7 @@ mod connection;
 mod counters;
 mod game;
 mod ledger;
+mod local_servers;
 mod login;
 mod messages;
 mod quit;
@@ -132,6 +133,8 @@ pub struct GiftdeckApp {
     ledger: Option<ledger::LedgerHost>,
     /// The goals and the subathon timer (their pages, their saved state).
     game: crate::game::Game,
+    /// The TikFinity events API and the external trigger endpoint (`tikfinity`, `external`).
+    local: local_servers::LocalServers,
 }
 
 impl GiftdeckApp {
@@ -230,6 +233,7 @@ impl GiftdeckApp {
             speech_rx: None,
             ledger: None,
             game,
+            local: local_servers::LocalServers::default(),
         };
         app.open_ledger();
         app.wake_on_change(app.game.view());
@@ -237,6 +241,7 @@ impl GiftdeckApp {
         if app.sync_bedrock() {
             app.apply_executor_config();
         }
+        app.sync_local_servers();
         app.world
             .set_config(world_config(&app.state.settings, app.bedrock.link()));
         app.start_counters(counters_path, counters_problem);
@@ -410,6 +415,7 @@ impl GiftdeckApp {
         self.speech_step();
         self.link.refresh(&mut self.state.conn);
         self.refresh_bedrock();
+        self.refresh_local_servers(ctx);
         if let Some(overlays) = &self.overlays {
             // Reading the counts is cheap; a change wakes the window (see `with_overlays`).
             self.state.overlays.refresh(overlays);
@@ -570,6 +576,7 @@ impl GiftdeckApp {
             Command::SaveTikTokSession => self.keep_tiktok_session(true),
             Command::ForgetTikTokSession => self.keep_tiktok_session(false),
             Command::TestObs => self.test_obs(),
+            Command::RegenerateExternalToken => self.regenerate_external_token(),
             Command::UndoImport => {
                 if let Some(previous) = self.undo_mappings.take() {
                     self.state.settings.mappings = previous;
@@ -703,6 +710,7 @@ impl GiftdeckApp {
                 .set_config(self.state.settings.overlays.pages.clone());
         }
         self.sync_bedrock();
+        self.sync_local_servers();
         self.apply_executor_config();
         self.world
             .set_config(world_config(&self.state.settings, self.bedrock.link()));

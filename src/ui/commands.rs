@@ -43,6 +43,8 @@ pub enum Command {
     TestRcon,
     /// Settings → OBS → Test connection.
     TestObs,
+    /// Settings → External triggers → Regenerate: a new token, the old one refused from now on.
+    RegenerateExternalToken,
     /// Settings → TikTok session → Save in the keyring (what was pasted).
     SaveTikTokSession,
     /// Settings → TikTok session → Forget.

@@ -29,6 +29,7 @@ pub mod feed;
 pub mod files;
 mod icon;
 pub mod link;
+pub mod local_servers;
 pub mod look;
 pub mod outbox;
 pub mod overlays_view;

@@ -286,6 +286,8 @@ pub struct State {
     pub game: crate::game::GameView,
     /// Leaderboards and the viewer lookup.
     pub viewers: super::viewers::ViewersView,
+    /// The TikFinity events API's and the external trigger endpoint's state.
+    pub local_servers: super::local_servers::LocalServersView,
     /// The speech queue's status; `None` until something started it (speech starts on first use).
     pub speech: Option<crate::actions::speak::SpeechStatus>,
 }
@@ -324,6 +326,7 @@ impl State {
             bedrock: super::bedrock::BedrockView::default(),
             game: crate::game::GameView::default(),
             viewers: super::viewers::ViewersView::default(),
+            local_servers: Default::default(),
             speech: None,
         }
     }

@@ -111,6 +111,8 @@ pub enum UiMsg {
     },
     /// A CSV export wrote this many rows to the file, or why not.
     CsvExported(Result<(std::path::PathBuf, u64), String>),
+    /// A program fired a trigger through the external trigger endpoint.
+    External(crate::external::ExternalCall),
 }
 
 /// What opening the viewers' ledger gave.

@@ -109,6 +109,7 @@ impl GiftdeckApp {
             .subscribe_some(self.overlays.as_ref().map(|o| ToOverlays(o.hub.clone())))
             .subscribe_some(self.ledger_subscriber(demo.is_some()))
             .subscribe(ToGame(self.game.clone()))
+            .subscribe(self.tikfinity_subscriber())
             .subscribe(ToWindow::session(
                 session,
                 self.inbox.clone(),

@@ -27,6 +27,7 @@ impl GiftdeckApp {
             UiMsg::CsvExported(Err(err)) => {
                 self.notice(NoticeLevel::Error, format!("The export failed: {err}"));
             }
+            UiMsg::External(call) => self.on_external_call(&call),
             UiMsg::LiveWarning(warning) => {
                 self.notice(NoticeLevel::Warning, failure::session_warning(&warning));
             }

@@ -18,6 +18,7 @@ pub mod game;
 pub mod held;
 pub mod keys_editor;
 pub mod live_page;
+pub mod local_servers;
 pub mod look;
 pub mod notices;
 pub mod overlays;
@@ -121,6 +122,7 @@ pub fn root_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
                 rcon_test: &state.rcon_test,
                 obs_test: &state.obs_test,
                 bedrock: &state.bedrock,
+                local_servers: &state.local_servers,
             },
             cmds,
         ),
