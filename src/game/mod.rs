@@ -101,6 +101,8 @@ enum Input {
     },
     /// Answered once everything before it is applied and its state committed in the ledger.
     Sync(oneshot::Sender<()>),
+    /// The counters' values now (goals that track a counter move by the change).
+    Counters(Vec<(String, i64)>),
 }
 
 /// The handle: cheap to clone, never blocks. The task ends when the last clone is dropped.
@@ -143,6 +145,26 @@ impl Game {
     /// progress).
     pub fn set_config(&self, config: GameConfig) {
         self.send(Input::Config(config));
+    }
+
+    /// Goals that track a counter follow `board`'s counters from now on: each change moves them
+    /// by its difference (values before this call are the baseline). Never blocks the counters.
+    pub fn follow_counters(&self, mut board: watch::Receiver<crate::counter_hub::CounterBoard>) {
+        let game = self.clone();
+        tokio::spawn(async move {
+            loop {
+                let values = board
+                    .borrow_and_update()
+                    .counters
+                    .iter()
+                    .map(|c| (c.def.name.clone(), c.value))
+                    .collect();
+                game.send(Input::Counters(values));
+                if board.changed().await.is_err() || game.input.is_closed() {
+                    return;
+                }
+            }
+        });
     }
 
     /// Restores the saved state from the ledger and saves there from now on.

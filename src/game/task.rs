@@ -34,6 +34,8 @@ struct State {
     standings: Option<Standings>,
     /// The last `!points` card's id.
     points_cards: u64,
+    /// The counters' values last seen (by key), the baseline of the next change.
+    counters: std::collections::HashMap<String, i64>,
 }
 
 impl State {
@@ -48,6 +50,7 @@ impl State {
             view,
             standings: None,
             points_cards: 0,
+            counters: std::collections::HashMap::new(),
         }
     }
 
@@ -106,6 +109,19 @@ impl State {
                 }
                 self.standings = Some(ledger.standings());
                 self.ledger = Some(ledger);
+            }
+            Input::Counters(values) => {
+                for (name, after) in values {
+                    let key = crate::counters::counter_key(&name);
+                    let Some(before) = self.counters.insert(key, after) else {
+                        continue; // the baseline
+                    };
+                    if before != after {
+                        let change = crate::counters::CounterChange { before, after };
+                        self.goals.on_counter(&name, change);
+                        self.changed();
+                    }
+                }
             }
             Input::Sync(ack) => {
                 self.save();

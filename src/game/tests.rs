@@ -117,3 +117,40 @@ async fn a_goal_renamed_keeps_its_progress_and_one_redefined_starts_over() {
     game.synced().await;
     assert_eq!(game.view().borrow().goals.get(0).unwrap().progress, 0);
 }
+
+#[tokio::test]
+async fn a_goal_tracking_a_counter_moves_with_its_changes() {
+    use crate::counter_hub::CounterHub;
+    use crate::counters::{CounterDef, CounterOp};
+    let hub = CounterHub::new(
+        &[CounterDef::named("Deaths")],
+        &crate::stream_timer::StreamTimerSettings::default(),
+    );
+    hub.apply("Deaths", CounterOp::Add(4)).unwrap();
+    let mut config = config();
+    config.goals.push(GoalDef {
+        title: "Deaths".into(),
+        metric: Metric::Counter("deaths".into()),
+        initial_target: 3,
+        step: GoalStep::Reset,
+    });
+    let game = Game::start(config, None);
+    game.follow_counters(hub.subscribe());
+    game.synced().await;
+    // What the counter held before is the baseline; its changes count.
+    hub.apply("Deaths", CounterOp::Add(2)).unwrap();
+    hub.apply("Deaths", CounterOp::Subtract(1)).unwrap();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        game.synced().await;
+        let progress = game.view().borrow().goals.get(2).unwrap().progress;
+        if progress == 1 {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "progress {progress}"
+        );
+        tokio::task::yield_now().await;
+    }
+}

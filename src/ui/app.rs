@@ -237,6 +237,7 @@ impl GiftdeckApp {
         };
         app.open_ledger();
         app.wake_on_change(app.game.view());
+        app.game.follow_counters(app.counters.subscribe());
         if app.sync_bedrock() {
             app.apply_executor_config();
         }

@@ -5,6 +5,7 @@
 use egui::RichText;
 
 use super::super::commands::{Command, Commands};
+use crate::counter_hub::clock_text;
 use crate::game::{Control, GameView};
 use crate::goals::{GoalDef, GoalStep, Metric};
 use crate::subathon::{Clock, SubathonRates};
@@ -31,17 +32,6 @@ pub fn game_ui(
     subathon_ui(ui, view, rates, cmds);
     ui.separator();
     goals_ui(ui, view, goals, cmds);
-}
-
-/// `1:05:09` / `5:09`.
-pub fn clock_text(millis: u64) -> String {
-    let total = millis.div_ceil(1000);
-    let (h, m, s) = (total / 3600, (total % 3600) / 60, total % 60);
-    if h > 0 {
-        format!("{h}:{m:02}:{s:02}")
-    } else {
-        format!("{m}:{s:02}")
-    }
 }
 
 fn wall_millis() -> u64 {
@@ -281,17 +271,4 @@ fn step_ui(ui: &mut egui::Ui, step: &mut GoalStep) -> bool {
         }
     }
     changed
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_clock_reads_like_a_timer() {
-        assert_eq!(clock_text(0), "0:00");
-        assert_eq!(clock_text(5_001), "0:06", "a started second still shows");
-        assert_eq!(clock_text(65_000), "1:05");
-        assert_eq!(clock_text(3_909_000), "1:05:09");
-    }
 }
