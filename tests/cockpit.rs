@@ -384,6 +384,9 @@ fn scroll_widget_into_view(
             .get_all_by(|n| egui::accessibility::is_input(n.role()))
             .find(|n| egui_id(n) == widget.id);
         match node {
+            // egui's own "scroll into view" first: it reaches the widget's own scroll area even
+            // past a scroll area nested after it.
+            Some(node) if !fully_inside(h, &widget) && last.is_none() => node.scroll_to_me(),
             Some(node) if !fully_inside(h, &widget) && down => node.scroll_down(),
             Some(node) if !fully_inside(h, &widget) => node.scroll_up(),
             _ => {}

@@ -6,6 +6,7 @@
 mod bedrock;
 mod connection;
 mod counters;
+mod game;
 mod ledger;
 mod local_servers;
 mod login;
@@ -130,6 +131,8 @@ pub struct GiftdeckApp {
     speech_rx: Option<watch::Receiver<crate::actions::speak::SpeechStatus>>,
     /// The viewers' ledger, once open (`ledger.enabled`).
     ledger: Option<ledger::LedgerHost>,
+    /// The goals and the subathon timer (their pages, their saved state).
+    game: crate::game::Game,
     /// The TikFinity events API and the external trigger endpoint (`tikfinity`, `external`).
     local: local_servers::LocalServers,
 }
@@ -181,6 +184,10 @@ impl GiftdeckApp {
             None => (None, None),
         };
         executor.set_overlay(overlays.as_ref().map(|o| o.hub.clone()));
+        let game = crate::game::Game::start(
+            game::game_config(&settings),
+            overlays.as_ref().map(|o| o.hub.clone()),
+        );
         // Latest-value state straight from the executor: never behind, never blocking it.
         let queue_rx = executor.status_watch();
         let world = WorldHandle::spawn(executor.world_gate());
@@ -225,9 +232,11 @@ impl GiftdeckApp {
             counters: counter_hub,
             speech_rx: None,
             ledger: None,
+            game,
             local: local_servers::LocalServers::default(),
         };
         app.open_ledger();
+        app.wake_on_change(app.game.view());
         if app.sync_bedrock() {
             app.apply_executor_config();
         }
@@ -400,6 +409,8 @@ impl GiftdeckApp {
         }
         self.world_step();
         self.refresh_counters();
+        self.game_step();
+        self.viewers_step();
         self.speech_step();
         self.link.refresh(&mut self.state.conn);
         self.refresh_bedrock();
@@ -504,6 +515,9 @@ impl GiftdeckApp {
             Command::Test { row, count } => self.test_row(row, count),
             Command::MappingsChanged => self.mappings_changed(),
             Command::SettingsChanged => self.settings_changed(),
+            Command::Game(control) => self.game.control(control),
+            Command::LookupViewer(query) => self.lookup_viewer(query),
+            Command::ExportCsv(csv) => self.export_csv(csv),
             Command::PauseQueue => self.executor.pause(),
             Command::ResumeQueue => self.executor.resume(),
             Command::ClearQueue => {
@@ -700,6 +714,7 @@ impl GiftdeckApp {
         self.world
             .set_config(world_config(&self.state.settings, self.bedrock.link()));
         self.counters_settings_changed();
+        self.game_settings_changed();
         self.schedule_save();
     }
 

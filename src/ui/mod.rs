@@ -40,6 +40,7 @@ pub mod setup;
 pub mod state;
 pub mod tasks;
 pub mod triggers;
+pub mod viewers;
 
 /// Where log files go (kept here for the callers that name it `ui::log_dir`).
 pub use crate::paths::log_dir;

@@ -27,6 +27,12 @@ pub const PUBLIC: &[&str] = &[
     "mappings[].actions[]<obs_text>.text",
     "mappings[].actions[]<speak>.text",
     "counters[].name",
+    "mappings[].actions[]<counter>.name",
+    // The panic button's cleanup commands: the streamer's own commands, like mapped ones.
+    "executor.panic_cleanup[]",
+    // A folder on the streamer's own disk, like a sound's path.
+    "minecraft_world.world_folder",
+    "ledger.points_command",
     "rcon.host",
     "obs.host",
     "minecraft_world.player",

@@ -50,22 +50,30 @@ pub fn actions_editor_ui(
                         .clicked();
                 });
             });
-            egui::ScrollArea::vertical()
-                .id_salt("actions_editor_scroll")
-                .auto_shrink([false, false])
+            // The Add buttons stay in view under a long list, which scrolls.
+            egui::Panel::bottom("actions_add")
+                .show_separator_line(true)
                 .show(ui, |ui| {
-                    ui.label(
-                        RichText::new(
-                            "Runs top to bottom each time the trigger fires. Commands may use {user} {nickname} {count}; gifts {gift} {diamonds}; like rules {likes} {total_likes}; chat {message} {args}; subscriptions {months}; viewer counts {viewers}; chests {diamonds}.",
-                        )
-                        .weak(),
-                    );
-                    changed |= super::conditions::audience_cooldown_ui(ui, mapping);
-                    ui.separator();
-                    changed |= action_list_ui(ui, &mut mapping.actions, row, keys_limits, cmds);
-                    ui.separator();
+                    ui.add_space(2.0);
                     changed |= add_action_ui(ui, &mut mapping.actions);
                 });
+            egui::CentralPanel::no_frame().show(ui, |ui| {
+                egui::ScrollArea::vertical()
+                    .id_salt("actions_editor_scroll")
+                    .auto_shrink([false, false])
+                    .show(ui, |ui| {
+                        ui.label(
+                            RichText::new(
+                                "Runs top to bottom each time the trigger fires. Commands may use {user} {nickname} {count}; gifts {gift} {diamonds}; like rules {likes} {total_likes}; chat {message} {args}; subscriptions {months}; viewer counts {viewers}; chests {diamonds}.",
+                            )
+                            .weak(),
+                        );
+                        changed |= super::conditions::audience_cooldown_ui(ui, mapping);
+                        ui.separator();
+                        changed |=
+                            action_list_ui(ui, &mut mapping.actions, row, keys_limits, cmds);
+                    });
+            });
         });
     if close {
         editor.editing = None;

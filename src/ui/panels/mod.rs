@@ -14,6 +14,7 @@ pub mod counters;
 pub mod datapack;
 pub mod drafts;
 pub mod feed;
+pub mod game;
 pub mod held;
 pub mod keys_editor;
 pub mod live_page;
@@ -35,6 +36,7 @@ pub mod status_line;
 pub mod tabs;
 pub mod totals;
 pub mod triggers;
+pub mod viewers;
 pub mod world;
 
 use egui::{Color32, RichText};
@@ -97,6 +99,16 @@ pub fn root_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
                 .show(ui, |ui| {
                     ui.set_max_width(ui.available_width().min(860.0));
                     overlays::overlays_ui(ui, &state.overlays, cmds);
+                    ui.separator();
+                    game::game_ui(
+                        ui,
+                        &state.game,
+                        &mut state.settings.goals,
+                        &mut state.settings.subathon,
+                        cmds,
+                    );
+                    ui.separator();
+                    viewers::viewers_ui(ui, &mut state.viewers, cmds);
                 });
         }
         Page::Settings => settings_page::settings_page_ui(
