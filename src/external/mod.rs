@@ -10,4 +10,4 @@ pub mod token;
 
 pub use policy::{ExternalCall, RateLimit};
 pub use server::{DEFAULT_PORT, ExternalError, ExternalServer};
-pub use token::{Token, load_or_create};
+pub use token::Token;
