@@ -166,7 +166,7 @@ impl Runner {
                 work: Work::Command(command.clone()),
                 summary: format!("/{command}").into(),
                 enqueued: item.enqueued,
-                urgent: false,
+                urgent: item.urgent,
             })
             .collect();
         let count = back.len();
