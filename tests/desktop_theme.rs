@@ -78,11 +78,14 @@ fn the_desktop_theme_is_read_and_followed_from_the_portal() {
     let follower_address = address.clone();
     let wakes = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let woken = wakes.clone();
-    std::thread::spawn(move || {
-        giftdeck::ui::desktop_theme::portal::follow(Some(&follower_address), &tx, &move || {
-            woken.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    std::thread::Builder::new()
+        .name("theme-follower".into())
+        .spawn(move || {
+            giftdeck::ui::desktop_theme::portal::follow(Some(&follower_address), &tx, &move || {
+                woken.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            })
         })
-    });
+        .unwrap();
     wait_for(&rx, Some(Theme::Light));
 
     let changed = |namespace: &str, key: &str, scheme: u32| {
