@@ -37,7 +37,9 @@ impl Metric {
     pub fn amount(&self, output: &Output) -> u64 {
         match (self, output) {
             (Metric::Coins, Output::Credit(d)) => d.gift.total_diamonds(),
-            (Metric::Likes, Output::Event(LiveEvent::Like { count, .. })) => u64::from(*count),
+            // The engine's like count (from the room totals), never the sum of like messages,
+            // which TikTok thins out under load (see `engine::Likes`).
+            (Metric::Likes, Output::Likes(likes)) => likes.added,
             (Metric::Follows, Output::Event(LiveEvent::Social { kind, .. })) => {
                 u64::from(*kind == SocialKind::Follow)
             }
@@ -153,14 +155,25 @@ impl Goals {
     }
 
     /// Brings the list in line with `defs` (after a settings change, or over a restored state): a
-    /// goal whose definition is unchanged keeps its progress, others start over.
+    /// goal that counts the same way (metric, first target, step; a new title is fine) keeps its
+    /// progress, others start over.
     pub fn define(&mut self, defs: &[GoalDef]) {
+        let counts_alike = |a: &GoalDef, b: &GoalDef| {
+            a.metric == b.metric && a.initial_target == b.initial_target && a.step == b.step
+        };
         let mut old = std::mem::take(&mut self.goals);
         self.goals = defs
             .iter()
-            .map(|def| match old.iter().position(|g| &g.def == def) {
-                Some(i) => old.swap_remove(i),
-                None => Goal::new(def.clone()),
+            .map(|def| {
+                let found = (old.iter().position(|g| &g.def == def))
+                    .or_else(|| old.iter().position(|g| counts_alike(&g.def, def)));
+                match found {
+                    Some(i) => Goal {
+                        def: def.clone(),
+                        ..old.swap_remove(i)
+                    },
+                    None => Goal::new(def.clone()),
+                }
             })
             .collect();
     }
@@ -204,6 +217,11 @@ impl Goals {
     /// Resets one goal (the app's button); false when there is no such goal.
     pub fn reset(&mut self, index: usize) -> bool {
         self.goals.get_mut(index).map(Goal::reset).is_some()
+    }
+
+    /// Adds to one goal by hand (the app's button); how many targets it reached.
+    pub fn add_to(&mut self, index: usize, amount: u64) -> u32 {
+        self.goals.get_mut(index).map_or(0, |g| g.add(amount))
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Goal> {

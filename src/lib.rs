@@ -16,6 +16,7 @@ pub mod dispatch;
 pub mod engine;
 pub mod event;
 pub mod external;
+pub mod game;
 pub mod goals;
 pub mod jsonl;
 pub mod keystore;

@@ -12,6 +12,7 @@ pub use crate::actions::obs::ObsConfig;
 pub use crate::actions::rcon::RconConfig;
 use crate::actions::webhook;
 
+mod local_servers;
 mod secrets;
 mod sections;
 mod vault;
@@ -21,6 +22,7 @@ use crate::mappings::{Action, Mapping};
 pub use crate::mca::{McaImport, McaWarning, export_mca, import_mca};
 use crate::paths::create_file;
 pub use crate::paths::{PRIVATE_DIR_MODE, PRIVATE_FILE_MODE};
+pub use local_servers::ExternalSettings;
 pub use secrets::{
     PermissionFix, join_notice, permission_notice, redaction_warning, restore_redacted_urls,
 };
@@ -175,6 +177,8 @@ pub struct Settings {
     pub read_chat: crate::actions::speak::ReadChat,
     /// The TikFinity-compatible events server.
     pub tikfinity: crate::tikfinity::TikfinitySettings,
+    /// The external trigger endpoint (its token in the keyring).
+    pub external: ExternalSettings,
     /// The window's scale and theme (`ui.scale`, `ui.theme`).
     pub ui: UiSettings,
 }
@@ -214,6 +218,7 @@ impl Default for Settings {
             keys: KeysSettings::default(),
             read_chat: crate::actions::speak::ReadChat::default(),
             tikfinity: crate::tikfinity::TikfinitySettings::default(),
+            external: ExternalSettings::default(),
             ui: UiSettings::default(),
         }
     }

@@ -180,10 +180,13 @@ fn replay_execute_sends_exactly_the_mapped_keys_to_the_focused_game() {
     let seen = recorder.wait_for(expected.len(), Duration::from_secs(10));
     let got: Vec<_> = seen.iter().map(Seen::untimed).collect();
     assert_eq!(got, expected);
-    // Every hold of w, by the X server's clock: 400 ms, give or take a busy machine.
+    // Every hold of w, by the X server's clock (the event timestamps, not when this test read
+    // them): never shorter than mapped, which the game would see as less; longer only by what a
+    // machine busy with other tests adds.
     for start in [6, 20, 32] {
         let held = seen[start + 1].time().wrapping_sub(seen[start].time());
-        assert!((400..=550).contains(&held), "w was held {held} ms");
+        assert!(held >= 400, "w was held only {held} ms of 400");
+        assert!(held <= 1_400, "w was held {held} ms for 400");
     }
     // The keys pace (150 ms) separates two keys actions even with the queue's gap at 50 ms.
     let between = seen[12].time().wrapping_sub(seen[11].time());

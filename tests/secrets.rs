@@ -57,6 +57,8 @@ const CLI_PUBLIC: &[&str] = &[
     "watch --ledger",
     "watch --rcon",
     "watch --obs",
+    // The streamer's in-game name, public on every server they play.
+    "watch --player",
 ];
 
 /// A place whose own name says "secret" can never be listed public.

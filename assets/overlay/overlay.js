@@ -260,8 +260,96 @@
     if (timerState && timerState.counting) timerTick = setInterval(drawTimer, 250);
   }
 
+
+  // ---- Goals (any metric; ?goal=N shows the Nth only) ----
+  const metricWords = { coins: 'coins', likes: 'likes', follows: 'follows', shares: 'shares', subscriptions: 'subscriptions', counter: '' };
+  const goalsSeen = {};
+  function renderGoals(state) {
+    const only = num('goal', 0, 0, 100);
+    const list = only ? state.goals.slice(only - 1, only) : state.goals;
+    const cards = list.map((g, i) => {
+      const card = el('div', 'card goal-card metric-' + g.metric);
+      const head = el('div', 'goal-title');
+      const title = g.title || g.name || metricWords[g.metric] || 'Goal';
+      head.append(el('span', 'goal-name', title),
+        el('span', 'goal-numbers', Number(g.progress).toLocaleString() + ' / ' + Number(g.target).toLocaleString()));
+      const bar = el('div', 'goal-bar');
+      const fill = el('div', 'goal-fill');
+      const pct = g.target > 0 ? Math.min(100, (100 * g.progress) / g.target) : 0;
+      fill.style.width = pct.toFixed(1) + '%';
+      bar.append(fill);
+      card.append(head, bar);
+      const key = String(only || i);
+      if (goalsSeen[key] !== undefined && g.reached > goalsSeen[key]) card.classList.add('reached');
+      goalsSeen[key] = g.reached;
+      return card;
+    });
+    if (cards.length === 0) cards.push(el('div', 'card empty', params.get('empty') || 'No goals set'));
+    root.replaceChildren(...cards);
+  }
+
+  // ---- Subathon timer ----
+  let subathonTimer = null;
+  function renderSubathon(state) {
+    clearInterval(subathonTimer);
+    let card = root.querySelector('.card');
+    if (!card) {
+      card = el('div', 'card');
+      card.append(el('div', 'list-title', params.get('title') || 'Subathon'), el('div', 'clock'));
+      root.replaceChildren(card);
+    }
+    root.dataset.state = state.state;
+    const face = card.querySelector('.clock');
+    const show = () => {
+      const left = state.state === 'running' && state.ends_at_millis
+        ? state.ends_at_millis - Date.now() : Number(state.remaining_millis) || 0;
+      face.textContent = state.state === 'ended' ? (params.get('ended') || '0:00') : clock(left);
+    };
+    show();
+    if (state.state === 'running') subathonTimer = setInterval(show, 250);
+  }
+
+  // ---- Leaderboard (?scope=stream|all_time&by=coins|likes|points&count=N) ----
+  function renderBoard(state) {
+    const scope = params.get('scope') === 'all_time' ? 'all_time' : 'stream';
+    const by = ['coins', 'likes', 'points'].includes(params.get('by')) ? params.get('by') : 'coins';
+    const count = num('count', 5, 1, 20);
+    const icons = { coins: '💎 ', likes: '♥ ', points: '★ ' };
+    const titles = { coins: 'Top gifters', likes: 'Top likers', points: 'Top points' };
+    const card = el('div', 'card');
+    card.append(el('div', 'list-title', params.get('title') ||
+      titles[by] + (scope === 'all_time' ? ' · all time' : '')));
+    const rows = el('ol', 'rows');
+    const list = (state.boards && state.boards[scope] && state.boards[scope][by]) || [];
+    list.slice(0, count).forEach((r) => {
+      const li = el('li');
+      li.append(el('span', 'rank', r.rank + '.'), el('span', 'who name', r.nickname),
+        el('span', 'diamonds', icons[by] + Number(r.value).toLocaleString()));
+      rows.append(li);
+    });
+    if (list.length === 0) rows.append(el('li', 'empty', params.get('empty') || 'Nobody yet'));
+    card.append(rows);
+    root.replaceChildren(card);
+  }
+
+  // ---- !points card ----
+  let pointsTimer = null;
+  function renderPoints(state) {
+    clearTimeout(pointsTimer);
+    const c = state.card;
+    const left = c ? Number(state.shown_at_millis) + Number(state.hide_after_millis) - Date.now() : 0;
+    if (!c || left <= 0) { root.replaceChildren(); return; }
+    const card = el('div', 'card points-card');
+    card.dataset.id = String(c.id);
+    card.append(el('div', 'name', c.nickname),
+      el('div', 'points-line', Number(c.points).toLocaleString() + ' points · level ' + c.level));
+    root.replaceChildren(card);
+    pointsTimer = setTimeout(() => root.replaceChildren(), left);
+  }
+
   const renderers = { alerts: renderAlerts, goal: renderGoal, top: renderTop, recent: renderRecent, text: renderText,
-    counter: renderCounter, timer: renderTimer };
+    counter: renderCounter, timer: renderTimer,
+    goals: renderGoals, subathon: renderSubathon, board: renderBoard, points: renderPoints };
   const render = renderers[page];
   if (!render) return;
 

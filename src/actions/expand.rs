@@ -727,4 +727,90 @@ mod tests {
         );
         assert_eq!(commands(&f.items), ["say ＠a[x] stone /op me"]);
     }
+
+    #[test]
+    fn a_batch_with_a_function_in_the_pack_is_one_call_and_counts_what_does_not_fit() {
+        let mapping = Mapping::new(
+            "Rose",
+            vec![Action::Command {
+                command: "summon tnt ~ ~ ~".into(),
+                repeat: 2,
+            }],
+        );
+        let name = compile::functions_of(&mapping).unwrap().name;
+        let pack = Arc::new(ReadyPack {
+            server: ServerId::rcon("127.0.0.1", 25575),
+            names: [name.clone()].into_iter().collect(),
+        });
+        let decision = Decision {
+            gift: gift(500, "x"),
+            mapping: Some(mapping.clone()),
+        };
+        let mut f = filler(10);
+        f.pack = Some(pack.clone());
+        expand(
+            &Source::of(&decision),
+            &mapping,
+            &MappingTable::default(),
+            &mut f,
+        );
+        assert_eq!(f.items.len(), 1);
+        let Work::Function(call) = &f.items[0].work else {
+            panic!("{:?}", f.items[0].work);
+        };
+        assert_eq!(&*call.line, format!("function giftdeck:{name} {{n:500}}"));
+        assert_eq!((call.runs, call.run.len()), (500, 2));
+        assert_eq!(
+            &*f.items[0].summary,
+            "500 × Rose as one call (1000 command(s): /summon tnt ~ ~ ~…)"
+        );
+        // No room: nothing built, every command counted.
+        let mut full = filler(0);
+        full.pack = Some(pack.clone());
+        expand(
+            &Source::of(&decision),
+            &mapping,
+            &MappingTable::default(),
+            &mut full,
+        );
+        assert_eq!((full.items.len(), full.dropped), (0, 1000));
+        // A trigger the pack does not have (changed since it was written), or a single command:
+        // line by line.
+        let other = Mapping::new(
+            "Lion",
+            vec![Action::Command {
+                command: "say hi".into(),
+                repeat: 1,
+            }],
+        );
+        let mut f = filler(10);
+        f.pack = Some(pack.clone());
+        expand(
+            &Source::of(&decision),
+            &other,
+            &MappingTable::default(),
+            &mut f,
+        );
+        assert_eq!(f.items.len(), 10);
+        let one = Decision {
+            gift: gift(1, "x"),
+            mapping: Some(mapping.clone()),
+        };
+        let single = Mapping::new(
+            "Rose",
+            vec![Action::Command {
+                command: "summon tnt ~ ~ ~".into(),
+                repeat: 1,
+            }],
+        );
+        let mut f = filler(10);
+        let mut names = pack.names.clone();
+        names.insert(compile::functions_of(&single).unwrap().name);
+        f.pack = Some(Arc::new(ReadyPack {
+            names,
+            ..ReadyPack::clone(&pack)
+        }));
+        expand(&Source::of(&one), &single, &MappingTable::default(), &mut f);
+        assert!(matches!(f.items[0].work, Work::Command(_)));
+    }
 }

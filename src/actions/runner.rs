@@ -298,6 +298,7 @@ impl Runner {
                 self.connect_attempt = 0;
                 // A new connection may be a restarted or upgraded server: ask its version again.
                 self.pack.stale = true;
+                self.pack.version = None;
                 self.set_rcon(RconState::Connected);
                 true
             }

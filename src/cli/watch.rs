@@ -13,9 +13,10 @@ use tokio::sync::{mpsc, watch};
 use super::headless::{ACTIONS_NOT_ALL_RUN_EXIT, Headless};
 use super::printer::{JsonLines, WriteFailure};
 use super::{WatchArgs, load_mappings_source};
-use crate::dispatch::{Dispatch, Source, Subscriber, ToLedger, ToOverlays, ToTikfinity};
+use crate::dispatch::{Dispatch, Source, Subscriber, ToGame, ToLedger, ToOverlays, ToTikfinity};
 use crate::engine::Stats;
-use crate::ledger::{Ledger, LedgerSettings};
+use crate::game::{Game, GameConfig};
+use crate::ledger::{Ledger, LedgerReader, LedgerSettings};
 use crate::live::{
     ConnStatus, FailureKind, LiveConfig, LiveHandle, LiveMsg, Recorder, spawn_session,
 };
@@ -144,12 +145,12 @@ struct Setup {
     executor: Option<Headless>,
     overlays: Option<Overlays>,
     tikfinity: Option<TikfinityServer>,
-    ledger: Option<Ledger>,
+    ledger: Option<(Ledger, LedgerReader)>,
 }
 
 /// Opens the viewers' ledger: `--ledger`, else the OS data dir's when Settings has it on;
 /// `--no-ledger` records nothing. One that cannot open only warns: the stream goes on.
-async fn open_ledger(args: &WatchArgs) -> Option<Ledger> {
+async fn open_ledger(args: &WatchArgs) -> Option<(Ledger, LedgerReader)> {
     if args.ledger.no_ledger {
         return None;
     }
@@ -162,15 +163,42 @@ async fn open_ledger(args: &WatchArgs) -> Option<Ledger> {
         None => return None,
     };
     match crate::ledger::open(path, settings.rates).await {
-        Ok((ledger, _reader)) => {
+        Ok((ledger, reader)) => {
             ledger.standings().set_levels(settings.levels.0);
-            Some(ledger)
+            Some((ledger, reader))
         }
         Err(err) => {
             eprintln!("giftdeck watch: points are not recorded: {err}");
             None
         }
     }
+}
+
+/// The goals and the subathon timer as set up in Settings, on the overlay pages, restored from
+/// and saved in the ledger.
+async fn start_game(overlays: Option<&Overlays>, ledger: Option<&(Ledger, LedgerReader)>) -> Game {
+    let config = crate::settings::default_path()
+        .map(|path| GameConfig::peek(&path))
+        .unwrap_or_default();
+    let game = Game::start(config, overlays.map(|o| o.hub.clone()));
+    if let Some((ledger, reader)) = ledger {
+        game.attach(ledger.handle(), reader.clone());
+        if let Some(overlays) = overlays {
+            // The leaderboards page; `watch` has no window to show them in.
+            let levels = crate::settings::default_path()
+                .map(|path| LedgerSettings::peek(&path).levels)
+                .unwrap_or_default();
+            let (boards, _) = tokio::sync::watch::channel(Default::default());
+            tokio::spawn(crate::game::boards::run(
+                reader.clone(),
+                ledger.status(),
+                levels,
+                Some(overlays.hub.clone()),
+                boards,
+            ));
+        }
+    }
+    game
 }
 
 /// Reads the flags and starts the executor and the overlays. A bad argument is reported here and
@@ -218,7 +246,7 @@ async fn setup(args: &mut WatchArgs) -> Result<Setup, ExitCode> {
         .await
         .map_err(|e| fail(&e))?;
     let ledger = open_ledger(args).await;
-    if let Some(ledger) = &ledger {
+    if let Some((ledger, _)) = &ledger {
         config.standings = ledger.standings();
     }
     Ok(Setup {
@@ -317,6 +345,7 @@ async fn run(mut args: WatchArgs) -> ExitCode {
         Ok(setup) => setup,
         Err(code) => return code,
     };
+    let game = start_game(overlays.as_ref(), ledger.as_ref()).await;
     let (_mappings_tx, mappings_rx) = watch::channel(table);
     let (events_tx, events) = mpsc::channel(EVENTS_CAPACITY);
     let handle = spawn_session(config, mappings_rx, events_tx, Arc::new(|| {}));
@@ -330,7 +359,8 @@ async fn run(mut args: WatchArgs) -> ExitCode {
             .subscribe_some(executor.as_mut())
             .subscribe_some(overlays.as_ref().map(|o| ToOverlays(o.hub.clone())))
             .subscribe_some(tikfinity.as_ref().map(|t| ToTikfinity(t.feed())))
-            .subscribe_some(ledger.as_ref().map(|l| ToLedger::new(l.handle())))
+            .subscribe_some(ledger.as_ref().map(|(l, _)| ToLedger::new(l.handle())))
+            .subscribe(ToGame(game.clone()))
             .subscribe(&mut printer)
             .subscribe(&mut status);
         pump(dispatch, events, &handle, &stdout_failure).await
@@ -363,7 +393,9 @@ async fn run(mut args: WatchArgs) -> ExitCode {
     if let Some(tikfinity) = tikfinity {
         tikfinity.finish(Duration::from_secs(5)).await;
     }
-    if let Some(ledger) = ledger {
+    // The goals' and timer's last state first, then everything the ledger was given.
+    game.synced().await;
+    if let Some((ledger, _)) = ledger {
         match ledger.close().await {
             Ok(done) => eprintln!(
                 "giftdeck watch: viewers' ledger: {} events and {} points actions recorded ({} already counted)",

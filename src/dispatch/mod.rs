@@ -3,7 +3,7 @@
 //! place. The app, `watch`, `replay --execute` and the app's Test button all dispatch through
 //! [`Dispatch`]; the executor ([`ToExecutor`]), reading chat aloud ([`ReadAloud`]), the overlays
 //! ([`ToOverlays`]), the TikFinity-compatible events server ([`ToTikfinity`]), the viewers' ledger
-//! ([`ToLedger`]), the window's outbox and `watch`'s printer are subscribers, and a new consumer
+//! ([`ToLedger`]), the goals and subathon timer ([`ToGame`]), the window's outbox and `watch`'s printer are subscribers, and a new consumer
 //! is one more. No UI here.
 //!
 //! A subscriber's [`Subscriber::deliver`] never blocks or awaits: it updates memory, or
@@ -11,6 +11,7 @@
 //! (a minimized window) can never hold up another (the executor) or the session's acks.
 
 mod executor;
+mod game;
 mod ledger;
 mod overlays;
 pub mod points;
@@ -20,10 +21,11 @@ mod tikfinity;
 use tokio::sync::mpsc;
 
 pub use executor::ToExecutor;
+pub use game::ToGame;
 pub use ledger::ToLedger;
 pub use overlays::ToOverlays;
 pub use speech::ReadAloud;
-pub use tikfinity::ToTikfinity;
+pub use tikfinity::{ToTikfinity, ToTikfinityWhenOn};
 
 use crate::actions::Origin;
 use crate::live::LiveMsg;

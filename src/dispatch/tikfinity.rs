@@ -17,3 +17,17 @@ impl Subscriber for ToTikfinity {
         }
     }
 }
+
+/// The app's subscriber: the server comes and goes with the settings while a session runs, so
+/// each output goes to whichever feed is current (none while the server is off).
+#[derive(Clone, Debug)]
+pub struct ToTikfinityWhenOn(pub tokio::sync::watch::Receiver<Option<TikfinityFeed>>);
+
+impl Subscriber for ToTikfinityWhenOn {
+    fn deliver(&mut self, msg: &LiveMsg, source: Source) {
+        let feed = self.0.borrow().clone();
+        if let Some(feed) = feed {
+            ToTikfinity(feed).deliver(msg, source);
+        }
+    }
+}

@@ -41,7 +41,8 @@ pub enum ExternalError {
 
 #[derive(Clone)]
 struct AppState {
-    token: Token,
+    /// Shared with the server's handle: a new token applies to the next call.
+    token: Arc<Mutex<Token>>,
     limit: Arc<Mutex<RateLimit>>,
     mappings: watch::Receiver<MappingTable>,
     calls: mpsc::Sender<ExternalCall>,
@@ -51,6 +52,7 @@ struct AppState {
 /// The running endpoint; dropping it (or [`ExternalServer::stop`]) closes it.
 pub struct ExternalServer {
     port: u16,
+    token: Arc<Mutex<Token>>,
     stop: watch::Sender<bool>,
     task: Option<JoinHandle<()>>,
 }
@@ -81,20 +83,31 @@ impl ExternalServer {
         token: Token,
         mappings: watch::Receiver<MappingTable>,
     ) -> Result<(Self, mpsc::Receiver<ExternalCall>), ExternalError> {
-        let listener =
-            TcpListener::bind(("127.0.0.1", port))
-                .await
-                .map_err(|source| match source.kind() {
-                    std::io::ErrorKind::AddrInUse => ExternalError::PortInUse { port },
-                    _ => ExternalError::Bind { port, source },
-                })?;
+        Self::bind(port, token, mappings)
+    }
+
+    /// [`ExternalServer::start`] without awaiting (binding a loopback port does not wait): for
+    /// the app's UI thread, inside the runtime's context.
+    pub fn bind(
+        port: u16,
+        token: Token,
+        mappings: watch::Receiver<MappingTable>,
+    ) -> Result<(Self, mpsc::Receiver<ExternalCall>), ExternalError> {
+        let bind_error = |source: std::io::Error| match source.kind() {
+            std::io::ErrorKind::AddrInUse => ExternalError::PortInUse { port },
+            _ => ExternalError::Bind { port, source },
+        };
+        let listener = std::net::TcpListener::bind(("127.0.0.1", port)).map_err(bind_error)?;
+        listener.set_nonblocking(true).map_err(bind_error)?;
+        let listener = TcpListener::from_std(listener).map_err(bind_error)?;
         let port = listener
             .local_addr()
             .map_err(|source| ExternalError::Bind { port, source })?
             .port();
         let (calls, received) = mpsc::channel(WAITING_CALLS);
+        let token = Arc::new(Mutex::new(token));
         let state = AppState {
-            token,
+            token: token.clone(),
             // 10 calls at once, then 5 a second.
             limit: Arc::new(Mutex::new(RateLimit::new(10, 200))),
             mappings,
@@ -119,6 +132,7 @@ impl ExternalServer {
         Ok((
             Self {
                 port,
+                token,
                 stop,
                 task: Some(task),
             },
@@ -128,6 +142,11 @@ impl ExternalServer {
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// Replaces the token: calls with the old one are refused from the next one on.
+    pub fn set_token(&self, token: Token) {
+        *self.token.lock().unwrap_or_else(PoisonError::into_inner) = token;
     }
 
     pub async fn stop(mut self) {
@@ -185,8 +204,9 @@ async fn trigger(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
         }
         None => {}
     }
+    let token = (state.token.lock().unwrap_or_else(PoisonError::into_inner)).clone();
     if !policy::bearer(get(header::AUTHORIZATION))
-        .is_some_and(|t| policy::token_matches(state.token.reveal(), t))
+        .is_some_and(|t| policy::token_matches(token.reveal(), t))
     {
         return error(
             StatusCode::UNAUTHORIZED,

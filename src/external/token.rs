@@ -33,6 +33,11 @@ impl Token {
         Self(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
     }
 
+    /// A token kept elsewhere (the app keeps it in its settings' secrets, in the keyring).
+    pub fn from_secret(secret: String) -> Self {
+        Self(secret)
+    }
+
     /// The token as it goes in the `Authorization: Bearer` header (for Settings and curl lines).
     pub fn reveal(&self) -> &str {
         &self.0

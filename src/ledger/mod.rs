@@ -37,6 +37,9 @@ pub struct LedgerSettings {
     pub enabled: bool,
     pub rates: PointRules,
     pub levels: Levels,
+    /// The chat command that shows the viewer's points and level on the `/points` overlay
+    /// (empty: off).
+    pub points_command: String,
 }
 
 impl LedgerSettings {
@@ -62,6 +65,7 @@ impl Default for LedgerSettings {
             enabled: true,
             rates: PointRules::default(),
             levels: Levels::default(),
+            points_command: "!points".to_owned(),
         }
     }
 }

@@ -168,6 +168,18 @@ impl OverlayHub {
         self.channels.events.subscribe()
     }
 
+    /// Replaces a page's state whose owner is not the hub (the game's goals and timer pages).
+    /// Never blocks; pages open now get it at once.
+    pub fn publish(&self, page: Page, state: String) {
+        self.channels.page(page).send_if_modified(|shown| {
+            let modified = **shown != *state;
+            if modified {
+                *shown = state.into();
+            }
+            modified
+        });
+    }
+
     /// Subscribes to a page's latest state.
     pub fn subscribe_page(&self, page: Page) -> watch::Receiver<Arc<str>> {
         self.channels.page(page).subscribe()
@@ -222,6 +234,14 @@ impl State {
             },
             // Fed from the counter hub (`OverlayHub::show_counters`), not from here.
             Page::Counter | Page::Timer => super::counters::empty_state(),
+            // Published by their owner (`OverlayHub::publish`); until then, nothing to show.
+            Page::Goals => r#"{"type":"goals","goals":[]}"#.to_owned(),
+            Page::Subathon => {
+                r#"{"type":"subathon","state":"idle","remaining_millis":0,"added_millis":0}"#
+                    .to_owned()
+            }
+            Page::Board => r#"{"type":"board","boards":null}"#.to_owned(),
+            Page::Points => r#"{"type":"points","card":null}"#.to_owned(),
         }
         .into()
     }

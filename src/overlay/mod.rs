@@ -70,10 +70,18 @@ pub enum Page {
     Counter,
     /// The stream timer.
     Timer,
+    /// Every goal (the game's, `game::pages`).
+    Goals,
+    /// The subathon timer (the game's).
+    Subathon,
+    /// The leaderboards from the viewers' ledger (the game's).
+    Board,
+    /// A viewer's points and level after they typed `!points` (the game's).
+    Points,
 }
 
 impl Page {
-    pub const ALL: [Page; 7] = [
+    pub const ALL: [Page; 11] = [
         Page::Alerts,
         Page::Goal,
         Page::Top,
@@ -81,6 +89,10 @@ impl Page {
         Page::Text,
         Page::Counter,
         Page::Timer,
+        Page::Goals,
+        Page::Subathon,
+        Page::Board,
+        Page::Points,
     ];
 
     pub fn index(self) -> usize {
@@ -97,6 +109,10 @@ impl Page {
             Page::Text => "/text",
             Page::Counter => "/counter",
             Page::Timer => "/timer",
+            Page::Goals => "/goals",
+            Page::Subathon => "/subathon",
+            Page::Board => "/board",
+            Page::Points => "/points",
         }
     }
 
@@ -109,6 +125,10 @@ impl Page {
             Page::Text => "Overlay text",
             Page::Counter => "Counter",
             Page::Timer => "Stream timer",
+            Page::Goals => "Goals",
+            Page::Subathon => "Subathon timer",
+            Page::Board => "Leaderboard",
+            Page::Points => "!points card",
         }
     }
 
@@ -126,6 +146,10 @@ impl Page {
             Page::Text => include_str!("../../assets/overlay/text.html"),
             Page::Counter => include_str!("../../assets/overlay/counter.html"),
             Page::Timer => include_str!("../../assets/overlay/timer.html"),
+            Page::Goals => include_str!("../../assets/overlay/goals.html"),
+            Page::Subathon => include_str!("../../assets/overlay/subathon.html"),
+            Page::Board => include_str!("../../assets/overlay/board.html"),
+            Page::Points => include_str!("../../assets/overlay/points.html"),
         }
     }
 }

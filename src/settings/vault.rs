@@ -35,6 +35,8 @@ pub struct Kept {
     pub obs_password: String,
     /// Every webhook URL with its trigger, in the order of the trigger table.
     pub webhooks: Vec<KeptWebhook>,
+    /// The external trigger endpoint's token.
+    pub external_token: String,
 }
 
 /// A webhook action's URL, and the trigger it belongs to (how it finds its way back).
@@ -65,6 +67,7 @@ impl Kept {
             rcon_password: std::mem::take(&mut settings.rcon.password),
             obs_password: std::mem::take(&mut settings.obs.password),
             webhooks: Vec::new(),
+            external_token: std::mem::take(&mut settings.external.token),
         };
         for mapping in &mut settings.mappings {
             for action in &mut mapping.actions {
@@ -103,6 +106,9 @@ impl Kept {
         }
         if settings.obs.password.is_empty() {
             settings.obs.password = self.obs_password;
+        }
+        if settings.external.token.is_empty() {
+            settings.external.token = self.external_token;
         }
         let mut file = MappingsFile {
             mappings: std::mem::take(&mut settings.mappings),
@@ -348,6 +354,7 @@ mod tests {
         settings.connection.custom_sign_api_key = Some("custom-key".into());
         settings.rcon.password = "hunter2".into();
         settings.obs.password = "obs-pw".into();
+        settings.external.token = "ext-token".into();
         for trigger in ["Lion", "Rose", "Lion"] {
             settings.mappings.push(Mapping::new(
                 trigger,
@@ -372,6 +379,7 @@ mod tests {
             "custom-key",
             "hunter2",
             "obs-pw",
+            "ext-token",
             "tOkEn",
         ] {
             assert!(!json.contains(secret), "{secret} in {json}");

@@ -110,13 +110,19 @@ impl std::fmt::Debug for TikfinityServer {
 impl TikfinityServer {
     /// Binds 127.0.0.1:`port` (0 picks a free one: tests).
     pub async fn start(port: u16) -> Result<Self, TikfinityError> {
-        let listener =
-            TcpListener::bind(("127.0.0.1", port))
-                .await
-                .map_err(|source| match source.kind() {
-                    std::io::ErrorKind::AddrInUse => TikfinityError::PortInUse { port },
-                    _ => TikfinityError::Bind { port, source },
-                })?;
+        Self::bind(port)
+    }
+
+    /// [`TikfinityServer::start`] without awaiting (binding a loopback port does not wait):
+    /// for the app's UI thread, inside the runtime's context.
+    pub fn bind(port: u16) -> Result<Self, TikfinityError> {
+        let bind_error = |source: std::io::Error| match source.kind() {
+            std::io::ErrorKind::AddrInUse => TikfinityError::PortInUse { port },
+            _ => TikfinityError::Bind { port, source },
+        };
+        let listener = std::net::TcpListener::bind(("127.0.0.1", port)).map_err(bind_error)?;
+        listener.set_nonblocking(true).map_err(bind_error)?;
+        let listener = TcpListener::from_std(listener).map_err(bind_error)?;
         let port = listener
             .local_addr()
             .map_err(|source| TikfinityError::Bind { port, source })?

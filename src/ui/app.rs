@@ -6,7 +6,9 @@
 mod bedrock;
 mod connection;
 mod counters;
+mod game;
 mod ledger;
+mod local_servers;
 mod login;
 mod messages;
 mod quit;
@@ -131,6 +133,10 @@ pub struct GiftdeckApp {
     ledger: Option<ledger::LedgerHost>,
     /// The desktop's light/dark setting, where eframe cannot read it (Linux).
     desktop_theme: watch::Receiver<Option<egui::Theme>>,
+    /// The goals and the subathon timer (their pages, their saved state).
+    game: crate::game::Game,
+    /// The TikFinity events API and the external trigger endpoint (`tikfinity`, `external`).
+    local: local_servers::LocalServers,
 }
 
 impl GiftdeckApp {
@@ -181,6 +187,10 @@ impl GiftdeckApp {
             None => (None, None),
         };
         executor.set_overlay(overlays.as_ref().map(|o| o.hub.clone()));
+        let game = crate::game::Game::start(
+            game::game_config(&settings),
+            overlays.as_ref().map(|o| o.hub.clone()),
+        );
         // Latest-value state straight from the executor: never behind, never blocking it.
         let queue_rx = executor.status_watch();
         let world = WorldHandle::spawn(executor.world_gate());
@@ -229,11 +239,15 @@ impl GiftdeckApp {
                 let waker = tasks_waker.clone();
                 Arc::new(move || waker.wake())
             }),
+            game,
+            local: local_servers::LocalServers::default(),
         };
         app.open_ledger();
+        app.wake_on_change(app.game.view());
         if app.sync_bedrock() {
             app.apply_executor_config();
         }
+        app.sync_local_servers();
         app.world
             .set_config(world_config(&app.state.settings, app.bedrock.link()));
         app.start_counters(counters_path, counters_problem);
@@ -403,9 +417,12 @@ impl GiftdeckApp {
         }
         self.world_step();
         self.refresh_counters();
+        self.game_step();
+        self.viewers_step();
         self.speech_step();
         self.link.refresh(&mut self.state.conn);
         self.refresh_bedrock();
+        self.refresh_local_servers(ctx);
         if let Some(overlays) = &self.overlays {
             // Reading the counts is cheap; a change wakes the window (see `with_overlays`).
             self.state.overlays.refresh(overlays);
@@ -506,6 +523,9 @@ impl GiftdeckApp {
             Command::Test { row, count } => self.test_row(row, count),
             Command::MappingsChanged => self.mappings_changed(),
             Command::SettingsChanged => self.settings_changed(),
+            Command::Game(control) => self.game.control(control),
+            Command::LookupViewer(query) => self.lookup_viewer(query),
+            Command::ExportCsv(csv) => self.export_csv(csv),
             Command::PauseQueue => self.executor.pause(),
             Command::ResumeQueue => self.executor.resume(),
             Command::ClearQueue => {
@@ -563,6 +583,7 @@ impl GiftdeckApp {
             Command::SaveTikTokSession => self.keep_tiktok_session(true),
             Command::ForgetTikTokSession => self.keep_tiktok_session(false),
             Command::TestObs => self.test_obs(),
+            Command::RegenerateExternalToken => self.regenerate_external_token(),
             Command::UndoImport => {
                 if let Some(previous) = self.undo_mappings.take() {
                     self.state.settings.mappings = previous;
@@ -696,10 +717,12 @@ impl GiftdeckApp {
                 .set_config(self.state.settings.overlays.pages.clone());
         }
         self.sync_bedrock();
+        self.sync_local_servers();
         self.apply_executor_config();
         self.world
             .set_config(world_config(&self.state.settings, self.bedrock.link()));
         self.counters_settings_changed();
+        self.game_settings_changed();
         self.schedule_save();
     }
 

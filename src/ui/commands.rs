@@ -43,6 +43,8 @@ pub enum Command {
     TestRcon,
     /// Settings → OBS → Test connection.
     TestObs,
+    /// Settings → External triggers → Regenerate: a new token, the old one refused from now on.
+    RegenerateExternalToken,
     /// Settings → TikTok session → Save in the keyring (what was pasted).
     SaveTikTokSession,
     /// Settings → TikTok session → Forget.
@@ -59,6 +61,12 @@ pub enum Command {
     Quit,
     /// Quit without waiting for the queue.
     QuitNow,
+    /// The Game panel: pause the subathon, reset a goal…
+    Game(crate::game::Control),
+    /// The Viewers panel: find viewers whose @handle starts with this.
+    LookupViewer(String),
+    /// The Viewers panel: save a CSV of the ledger (a save dialog first).
+    ExportCsv(super::viewers::Csv),
     /// The speech queue: cut what is being said.
     SkipSpeech,
     /// The speech queue: cut what is being said and drop what waits.

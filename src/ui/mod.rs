@@ -30,6 +30,7 @@ pub mod feed;
 pub mod files;
 mod icon;
 pub mod link;
+pub mod local_servers;
 pub mod look;
 pub mod outbox;
 pub mod overlays_view;
@@ -40,6 +41,7 @@ pub mod setup;
 pub mod state;
 pub mod tasks;
 pub mod triggers;
+pub mod viewers;
 
 /// Where log files go (kept here for the callers that name it `ui::log_dir`).
 pub use crate::paths::log_dir;

@@ -282,6 +282,12 @@ pub struct State {
     pub quitting: Option<Quitting>,
     /// The Bedrock world's listener and game, for the checklist and the settings window.
     pub bedrock: super::bedrock::BedrockView,
+    /// The goals and the subathon timer as the game task last published them.
+    pub game: crate::game::GameView,
+    /// Leaderboards and the viewer lookup.
+    pub viewers: super::viewers::ViewersView,
+    /// The TikFinity events API's and the external trigger endpoint's state.
+    pub local_servers: super::local_servers::LocalServersView,
     /// The speech queue's status; `None` until something started it (speech starts on first use).
     pub speech: Option<crate::actions::speak::SpeechStatus>,
 }
@@ -318,6 +324,9 @@ impl State {
             backlog: 0,
             quitting: None,
             bedrock: super::bedrock::BedrockView::default(),
+            game: crate::game::GameView::default(),
+            viewers: super::viewers::ViewersView::default(),
+            local_servers: Default::default(),
             speech: None,
         }
     }

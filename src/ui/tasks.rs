@@ -104,6 +104,15 @@ pub enum UiMsg {
     LiveWarning(crate::live::SessionWarning),
     /// The viewers' ledger opened, or why not.
     LedgerOpened(LedgerOpened),
+    /// Viewers found for the lookup `query` (or the error's words).
+    ViewersFound {
+        query: String,
+        found: Result<Vec<crate::ledger::ViewerCard>, String>,
+    },
+    /// A CSV export wrote this many rows to the file, or why not.
+    CsvExported(Result<(std::path::PathBuf, u64), String>),
+    /// A program fired a trigger through the external trigger endpoint.
+    External(crate::external::ExternalCall),
 }
 
 /// What opening the viewers' ledger gave.

@@ -216,40 +216,96 @@ pub fn test_gift(trigger: &str, catalog: &Catalog, count: u32) -> GiftMessage {
     }
 }
 
+/// Who the made-up events of a Test (or an external call) come from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TestViewer {
+    /// The first viewer's @handle; the next ones get 2, 3… after it.
+    pub handle: String,
+    pub nickname: String,
+    /// The first viewer's id; the next ones count down from it (made-up ids are negative).
+    pub first_id: i64,
+}
+
+/// The user id of the viewer an external call names: the feed shows such rows as "external".
+pub const EXTERNAL_USER_ID: i64 = -4_242_000;
+
+impl TestViewer {
+    /// The Test button's viewer.
+    pub fn test() -> Self {
+        Self {
+            handle: "giftdeck_test".into(),
+            nickname: "Tester".into(),
+            first_id: -1,
+        }
+    }
+
+    /// The viewer an external call names (`external` when it names none).
+    pub fn external(viewer: &str) -> Self {
+        let name = if viewer.trim().is_empty() {
+            "external"
+        } else {
+            viewer.trim()
+        };
+        Self {
+            handle: name.to_owned(),
+            nickname: name.to_owned(),
+            first_id: EXTERNAL_USER_ID,
+        }
+    }
+
+    fn user(&self, i: u32) -> User {
+        User {
+            user_id: self.first_id - i64::from(i),
+            unique_id: if i == 0 {
+                self.handle.clone()
+            } else {
+                format!("{}{}", self.handle, i + 1)
+            },
+            nickname: self.nickname.clone(),
+            ..User::default()
+        }
+    }
+}
+
 /// What the Test button sends for a row, as decoded events for the real pipeline: `count` gifts, or
 /// `count` viewers following (sharing, subscribing, joining), `count` blocks of likes, or `count`
 /// chat messages that use the command (`!jump test`) or contain the keyword.
 pub fn test_events(mapping: &Mapping, catalog: &Catalog, count: u32) -> Vec<LiveEvent> {
+    events_from(mapping, catalog, count, &TestViewer::test())
+}
+
+/// [`test_events`] from `from` (an external call's viewer).
+pub fn events_from(
+    mapping: &Mapping,
+    catalog: &Catalog,
+    count: u32,
+    from: &TestViewer,
+) -> Vec<LiveEvent> {
     let count = count.max(1);
     let now_millis = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
     // Distinct made-up ids, so dedupe and follow-once see distinct messages and viewers.
-    let viewer = |i: u32| User {
-        user_id: -1 - i64::from(i),
-        unique_id: if i == 0 {
-            "giftdeck_test".into()
-        } else {
-            format!("giftdeck_test{}", i + 1)
-        },
-        nickname: "Tester".into(),
-        ..User::default()
+    let viewer = |i: u32| from.user(i);
+    let from_viewer = |mut gift: GiftMessage| {
+        gift.user = viewer(0);
+        LiveEvent::Gift(gift)
     };
     let msg_id = |i: u32| -1_000 - i64::from(i);
     let each = |make: &dyn Fn(u32) -> LiveEvent| (0..count).map(make).collect();
     match &mapping.on {
-        Condition::Gift => vec![LiveEvent::Gift(test_gift(
+        Condition::Gift => vec![from_viewer(test_gift(
             mapping.trigger.trim(),
             catalog,
             count,
         ))],
-        Condition::AnyGift => vec![LiveEvent::Gift(test_gift("Rose", catalog, count))],
+        Condition::AnyGift => vec![from_viewer(test_gift("Rose", catalog, count))],
         Condition::GiftsWorth { min_diamonds } => {
             let mut gift = test_gift("", catalog, count);
             gift.gift_name = "Test gift".into();
             let per_gift = min_diamonds.div_ceil(u64::from(count));
             gift.diamonds = u32::try_from(per_gift).unwrap_or(u32::MAX);
-            vec![LiveEvent::Gift(gift)]
+            vec![from_viewer(gift)]
         }
         Condition::Follow | Condition::Share => each(&|i| LiveEvent::Social {
             msg_id: msg_id(i),

@@ -27,6 +27,12 @@ pub const PUBLIC: &[&str] = &[
     "mappings[].actions[]<obs_text>.text",
     "mappings[].actions[]<speak>.text",
     "counters[].name",
+    "mappings[].actions[]<counter>.name",
+    // The panic button's cleanup commands: the streamer's own commands, like mapped ones.
+    "executor.panic_cleanup[]",
+    // A folder on the streamer's own disk, like a sound's path.
+    "minecraft_world.world_folder",
+    "ledger.points_command",
     "rcon.host",
     "obs.host",
     "minecraft_world.player",
@@ -38,6 +44,10 @@ pub const PUBLIC: &[&str] = &[
     "read_chat.voice",
     "read_chat.viewer_voices[].handle",
     "read_chat.viewer_voices[].voice",
+    // The panic button's cleanup commands, counters' names and the world's folder on disk.
+    "executor.panic_cleanup[]",
+    "mappings[].actions[]<counter>.name",
+    "minecraft_world.world_folder",
 ];
 
 /// Secrets the OS keyring keeps (its `settings-secrets` entry). settings.json holds them only when
@@ -49,5 +59,6 @@ pub const KEYRING: &[&str] = &[
     "connection.custom_sign_api_key",
     "rcon.password",
     "obs.password",
+    "external.token",
     "mappings[].actions[]<webhook>.url",
 ];

@@ -188,11 +188,16 @@ impl Worker {
 
     fn send_all(&mut self, plan: &Plan, generation: u64) -> Result<usize, KeysError> {
         let mut events = 0;
-        // Sleeps are measured from one deadline to the next, so sending time does not add up.
+        // Sleeps are measured from one deadline to the next, so sending time does not add up;
+        // but never from before the event that starts them has been handled (a busy machine's
+        // late press must not make its hold shorter than mapped: the game would see less).
         let mut deadline = Instant::now();
         for input in &plan.inputs {
             if let Input::Sleep { millis } = input {
-                deadline += Duration::from_millis(*millis);
+                if let Some(backend) = self.backend.as_mut() {
+                    backend.settle()?;
+                }
+                deadline = deadline.max(Instant::now()) + Duration::from_millis(*millis);
                 if !self.generation.sleep_until(deadline, generation) {
                     return Err(KeysError::Released);
                 }
@@ -285,12 +290,16 @@ mod tests {
     struct Record {
         sent: Arc<Mutex<Vec<(Input, Instant)>>>,
         title: Arc<Mutex<Option<String>>>,
+        /// How long each event takes to arrive (a busy machine).
+        delay: Arc<Mutex<Duration>>,
     }
 
     struct Fake(Record);
 
     impl InputBackend for Fake {
         fn send(&mut self, input: &Input, _game_mode: bool) -> Result<(), KeysError> {
+            let delay = *self.0.delay.lock().unwrap();
+            std::thread::sleep(delay);
             self.0
                 .sent
                 .lock()
@@ -321,6 +330,23 @@ mod tests {
             .iter()
             .map(|(i, _)| i.clone())
             .collect()
+    }
+
+    #[tokio::test]
+    async fn a_late_press_on_a_busy_machine_still_gets_its_whole_hold() {
+        let record = Record::default();
+        *record.delay.lock().unwrap() = Duration::from_millis(80);
+        let keys = runner(&record);
+        keys.run(plan_of(
+            r#"{"steps":[{"press":"a"},{"press":"b"},{"hold":"w","millis":100}]}"#,
+        ))
+        .await
+        .unwrap();
+        let events = record.sent.lock().unwrap().clone();
+        assert_eq!(events.len(), 6);
+        // Four events arrived 80 ms apart before w went down: 320 ms behind the plan's start.
+        let held = events[5].1 - events[4].1;
+        assert!(held >= Duration::from_millis(100), "{held:?}");
     }
 
     #[tokio::test]

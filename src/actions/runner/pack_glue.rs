@@ -92,6 +92,10 @@ impl Runner {
             tracing::info!(folder = %world.display(), "giftdeck datapack written");
             self.pack.needs_reload = true;
         }
+        if self.pack.needs_reload {
+            // Before the route says "one call": no call is queued for a pack the server lacks.
+            self.reload().await;
+        }
         let triggers = names.len();
         self.set_route(
             BatchRoute::OneCall {
@@ -101,9 +105,6 @@ impl Runner {
             },
             Some(ReadyPack { server, names }),
         );
-        if self.pack.needs_reload {
-            self.reload().await;
-        }
     }
 
     /// `/reload`, so the server reads the changed pack (logged, not counted as an action).
@@ -125,6 +126,8 @@ impl Runner {
         let Work::Function(call) = &item.work else {
             return;
         };
+        // Just connected (or the table changed): the pack first.
+        self.refresh_pack().await;
         let known = self
             .inner
             .lock()

@@ -12,7 +12,7 @@ use super::super::outbox::{SessionSenders, ToWindow};
 use super::super::state::NoticeLevel;
 use super::super::tasks::{self, UiMsg};
 use super::{GiftdeckApp, LIVE_CHANNEL_CAPACITY, executor_config};
-use crate::dispatch::{Dispatch, ReadAloud, Source, ToExecutor, ToOverlays};
+use crate::dispatch::{Dispatch, ReadAloud, Source, ToExecutor, ToGame, ToOverlays};
 use crate::engine;
 use crate::settings::Settings;
 use crate::testkit::rcon::{DEMO_RCON_PASSWORD, FakeRcon};
@@ -108,6 +108,8 @@ impl GiftdeckApp {
             .subscribe(ReadAloud::new(self.executor.clone()))
             .subscribe_some(self.overlays.as_ref().map(|o| ToOverlays(o.hub.clone())))
             .subscribe_some(self.ledger_subscriber(demo.is_some()))
+            .subscribe(ToGame(self.game.clone()))
+            .subscribe(self.tikfinity_subscriber())
             .subscribe(ToWindow::session(
                 session,
                 self.inbox.clone(),

@@ -17,6 +17,17 @@ impl GiftdeckApp {
                 self.on_feed_msg(msg);
             }
             UiMsg::LedgerOpened(opened) => self.on_ledger_opened(opened),
+            UiMsg::ViewersFound { query, found } => {
+                self.state.viewers.found = Some((query, found));
+            }
+            UiMsg::CsvExported(Ok((path, rows))) => self.notice(
+                NoticeLevel::Info,
+                format!("Exported {rows} rows to {}.", path.display()),
+            ),
+            UiMsg::CsvExported(Err(err)) => {
+                self.notice(NoticeLevel::Error, format!("The export failed: {err}"));
+            }
+            UiMsg::External(call) => self.on_external_call(&call),
             UiMsg::LiveWarning(warning) => {
                 self.notice(NoticeLevel::Warning, failure::session_warning(&warning));
             }

@@ -10,6 +10,16 @@ use crate::actions::Origin;
 use crate::dispatch::{Dispatch, ReadAloud, Source, ToExecutor, ToOverlays};
 use crate::engine::{self, EngineConfig, Output};
 
+/// What made-up events did.
+pub(super) struct Ran {
+    /// Triggers that fired.
+    pub fired: usize,
+    /// Triggers that matched but were cooling down.
+    pub skipped: usize,
+    /// Actions queued.
+    pub queued: u64,
+}
+
 impl GiftdeckApp {
     /// Sends `count` of row `row`'s event (gifts, follows, blocks of likes, chat messages…)
     /// through a fresh copy of the real pipeline (dedupe, streaks, triggers, cooldowns) with the
@@ -21,6 +31,38 @@ impl GiftdeckApp {
         };
         let label = mapping.trigger.trim().to_owned();
         let events = super::super::triggers::test_events(mapping, &self.state.catalog, count);
+        let Ran {
+            fired,
+            skipped,
+            queued,
+        } = self.run_made_up(events);
+        if fired > 0 && queued > 0 {
+            self.trigger_tried();
+        }
+        if fired > 0 {
+            self.notice(
+                NoticeLevel::Info,
+                format!("Test: “{label}” fired {fired}× and queued {queued} action(s)."),
+            );
+        } else if skipped > 0 {
+            self.notice(
+                NoticeLevel::Warning,
+                format!("Test: “{label}” was skipped (cooling down)."),
+            );
+        } else {
+            self.notice(
+                NoticeLevel::Warning,
+                format!(
+                    "Test: “{label}” matched no enabled trigger (is the row switched on, and does its audience include anyone?)."
+                ),
+            );
+        }
+    }
+
+    /// Runs made-up events (a Test's, an external call's) through a fresh copy of the real
+    /// pipeline with the current table, then through the dispatch a session uses, marked as not
+    /// from a viewer (shown and run, never counted in totals or the ledger).
+    pub(super) fn run_made_up(&mut self, events: Vec<crate::event::LiveEvent>) -> Ran {
         let mut pipeline = engine::Pipeline::new(EngineConfig::default(), self.table.clone());
         let mut out = Vec::new();
         let batch = crate::wire::Batch {
@@ -56,32 +98,16 @@ impl GiftdeckApp {
                 .subscribe(&mut executor)
                 .subscribe(ReadAloud::new(self.executor.clone()))
                 .subscribe_some(self.overlays.as_ref().map(|o| ToOverlays(o.hub.clone())))
+                .subscribe(self.tikfinity_subscriber())
                 .subscribe(self.window_subscriber());
             for output in out {
                 dispatch.deliver(&LiveMsg::Output(pipeline.stamp(output)));
             }
         }
-        let queued = executor.queued();
-        if fired > 0 && queued > 0 {
-            self.trigger_tried();
-        }
-        if fired > 0 {
-            self.notice(
-                NoticeLevel::Info,
-                format!("Test: “{label}” fired {fired}× and queued {queued} action(s)."),
-            );
-        } else if skipped > 0 {
-            self.notice(
-                NoticeLevel::Warning,
-                format!("Test: “{label}” was skipped (cooling down)."),
-            );
-        } else {
-            self.notice(
-                NoticeLevel::Warning,
-                format!(
-                    "Test: “{label}” matched no enabled trigger (is the row switched on, and does its audience include anyone?)."
-                ),
-            );
+        Ran {
+            fired,
+            skipped,
+            queued: executor.queued(),
         }
     }
 

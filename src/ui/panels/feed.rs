@@ -144,7 +144,10 @@ fn row_ui(row: &mut TableRow<'_, '_>, r: &FeedRow, matched_color: Color32) {
         }
     });
     row.col(|ui| {
-        if r.test {
+        if r.test && r.user_id <= crate::ui::triggers::EXTERNAL_USER_ID {
+            ui.label(RichText::new("EXTERNAL").small().color(BLUE))
+                .on_hover_text("Fired by another program through the external trigger endpoint");
+        } else if r.test {
             ui.label(RichText::new("TEST").small().color(BLUE));
         }
         if r.deleted {

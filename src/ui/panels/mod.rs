@@ -14,9 +14,11 @@ pub mod counters;
 pub mod datapack;
 pub mod drafts;
 pub mod feed;
+pub mod game;
 pub mod held;
 pub mod keys_editor;
 pub mod live_page;
+pub mod local_servers;
 pub mod look;
 pub mod notices;
 pub mod overlays;
@@ -34,6 +36,7 @@ pub mod status_line;
 pub mod tabs;
 pub mod totals;
 pub mod triggers;
+pub mod viewers;
 pub mod world;
 
 use egui::{Color32, RichText};
@@ -96,6 +99,16 @@ pub fn root_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
                 .show(ui, |ui| {
                     ui.set_max_width(ui.available_width().min(860.0));
                     overlays::overlays_ui(ui, &state.overlays, cmds);
+                    ui.separator();
+                    game::game_ui(
+                        ui,
+                        &state.game,
+                        &mut state.settings.goals,
+                        &mut state.settings.subathon,
+                        cmds,
+                    );
+                    ui.separator();
+                    viewers::viewers_ui(ui, &mut state.viewers, cmds);
                 });
         }
         Page::Settings => settings_page::settings_page_ui(
@@ -109,6 +122,7 @@ pub fn root_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
                 rcon_test: &state.rcon_test,
                 obs_test: &state.obs_test,
                 bedrock: &state.bedrock,
+                local_servers: &state.local_servers,
             },
             cmds,
         ),

@@ -27,6 +27,7 @@ pub struct Links<'a> {
     pub rcon_test: &'a RconTest,
     pub obs_test: &'a ObsTest,
     pub bedrock: &'a super::super::bedrock::BedrockView,
+    pub local_servers: &'a super::super::local_servers::LocalServersView,
 }
 
 /// The Settings page: every section in one column that scrolls, so it fits any window.
@@ -65,6 +66,7 @@ fn sections_ui(
         rcon_test,
         obs_test,
         bedrock,
+        local_servers,
     } = links;
     let Drafts {
         api_key: api_key_input,
@@ -125,6 +127,8 @@ fn sections_ui(
         }
     });
     ui.separator();
+    changed |= for_other_programs_ui(ui, settings, local_servers, cmds);
+    ui.separator();
     changed |= super::look::panic_cleanup_ui(ui, &mut settings.executor.panic_cleanup);
     ui.separator();
     changed |= super::look::appearance_ui(ui, &mut settings.ui);
@@ -136,6 +140,32 @@ fn sections_ui(
                 .weak(),
         );
     }
+    changed
+}
+
+/// TikFinity's events API and the external trigger endpoint (`local_servers`). Returns true
+/// when a setting changed.
+fn for_other_programs_ui(
+    ui: &mut egui::Ui,
+    settings: &mut Settings,
+    view: &super::super::local_servers::LocalServersView,
+    cmds: &mut Commands,
+) -> bool {
+    ui.heading("TikFinity events API");
+    let mut changed =
+        super::local_servers::tikfinity_settings_ui(ui, &mut settings.tikfinity, &view.tikfinity);
+    ui.separator();
+    ui.heading("External triggers");
+    let example = (settings.mappings.iter())
+        .find(|m| m.enabled && !m.trigger.trim().is_empty())
+        .map_or_else(|| "Rose".to_owned(), |m| m.trigger.trim().to_owned());
+    changed |= super::local_servers::external_settings_ui(
+        ui,
+        &mut settings.external,
+        &view.external,
+        &example,
+        cmds,
+    );
     changed
 }
 

@@ -1,0 +1,134 @@
+//! The app's Subathon and goals panel and Viewers panel, driven as a streamer would (egui
+//! kittest): the ledger opens beside the settings file, its leaderboard and a viewer's card show,
+//! and the timer's buttons start, pause and add time.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails loudly, helpers included"
+)]
+
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use giftdeck::ledger::{PointRules, open};
+use giftdeck::subathon::Clock;
+use giftdeck::testkit::outputs::{credit, viewer};
+use giftdeck::ui::{AppOptions, GiftdeckApp};
+
+fn app(rt: &tokio::runtime::Runtime, dir: &std::path::Path) -> Harness<'static, GiftdeckApp> {
+    let app = GiftdeckApp::new(AppOptions {
+        settings_path: Some(dir.join("settings.json")),
+        runtime: rt.handle().clone(),
+        demo: false,
+        secrets: giftdeck::settings::SecretsHome::SettingsFile,
+    });
+    Harness::builder()
+        .with_size([1280.0, 2400.0])
+        .build_ui_state(|ui, app: &mut GiftdeckApp| app.frame_ui(ui), app)
+}
+
+/// Steps the app until `label` shows (the background answers on the runtime).
+fn step_until(h: &mut Harness<'_, GiftdeckApp>, label: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while h.query_by_label_contains(label).is_none() {
+        assert!(Instant::now() < deadline, "{label:?} never showed");
+        h.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn the_viewers_panel_shows_the_board_and_finds_a_viewer() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    rt.block_on(async {
+        let (mut ledger, _) = open(dir.path().join("ledger.sqlite"), PointRules::default())
+            .await
+            .unwrap();
+        ledger.begin_stream("7001", 1_000);
+        ledger.on_output(&credit(1, &viewer(7, "amy"), 500, 1), 2_000);
+        ledger.on_output(&credit(2, &viewer(8, "bob"), 20, 1), 3_000);
+        ledger.close().await.unwrap();
+    });
+    let mut h = app(&rt, dir.path());
+    h.step();
+    h.get_by_label("🖼 Overlays").click();
+    step_until(&mut h, "All time");
+    // The newest stream's board, best first.
+    step_until(&mut h, "AMY");
+    assert!(h.query_by_label("BOB").is_some());
+    assert!(h.query_by_label("500").is_some());
+
+    find_field(&h).focus();
+    h.step();
+    find_field(&h).type_text("am");
+    h.step();
+    step_until(&mut h, "500 points · level 3 · 500 coins");
+    assert!(h.query_by_label("@amy").is_some());
+    assert!(h.query_by_label_contains("last gift: 1 × Rose").is_some());
+    assert!(h.query_by_label("Export viewers (CSV)…").is_some());
+}
+
+#[test]
+fn the_subathon_buttons_start_pause_and_add_time() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app(&rt, dir.path());
+    h.step();
+    h.get_by_label("🖼 Overlays").click();
+    step_until(&mut h, "not started");
+    h.get_by_label("Start").click();
+    let left = wait_clock(&mut h, |c| matches!(c, Clock::Running { .. }));
+    assert!(left > 59 * 60_000 && left <= 60 * 60_000, "{left}");
+    h.get_by_label("Pause").click();
+    let before = wait_clock(&mut h, |c| matches!(c, Clock::Paused { .. }));
+    step_until(&mut h, "(paused)");
+    h.get_by_label("+5 min").click();
+    let after = wait_clock(
+        &mut h,
+        |c| matches!(c, Clock::Paused { remaining_millis } if *remaining_millis != before),
+    );
+    assert_eq!(after, before + 5 * 60_000);
+    h.get_by_label("Resume").click();
+    wait_clock(&mut h, |c| matches!(c, Clock::Running { .. }));
+}
+
+/// Steps the app until its subathon clock satisfies `done`; the time left then.
+fn wait_clock(h: &mut Harness<'_, GiftdeckApp>, done: impl Fn(&Clock) -> bool) -> u64 {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        h.step();
+        let subathon = h.state().state().game.subathon.clone();
+        if done(&subathon.clock) {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_millis() as u64;
+            return subathon.remaining(now);
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the clock stayed {:?}",
+            subathon.clock
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// The lookup box.
+fn find_field<'h>(h: &'h Harness<'_, GiftdeckApp>) -> egui_kittest::Node<'h> {
+    h.get_by(|node| {
+        node.role() == egui::accesskit::Role::TextInput
+            && node.label().as_deref() == Some("Find a viewer")
+    })
+}
