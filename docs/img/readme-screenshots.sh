@@ -4,7 +4,9 @@
 # giftdeck already running on this machine changes nothing).
 #   docs/img/readme-screenshots.sh [BINARY]
 # Needs: apt-get install -y --no-install-recommends xvfb libxcursor1 libxi6 libxkbcommon-x11-0 \
-#        imagemagick xdotool. Run it whenever the UI changes, and look at both pictures.
+#        imagemagick xdotool (and dbus, gnome-keyring: the app then keeps its secrets in a keyring
+#        of its own, as on a streamer's desktop, instead of warning that there is none).
+# Run it whenever the UI changes, and look at both pictures.
 set -euo pipefail
 cd "$(dirname "$0")"
 bin="$(realpath "${1:-../../target/debug/giftdeck}")"
@@ -29,11 +31,15 @@ take() { # WIDTH HEIGHT FILE
   export DISPLAY=":$display"
   until xdotool getdisplaygeometry >/dev/null 2>&1; do sleep 0.05; done
   home="$scratch/home-$width"
-  mkdir -p "$home/.config/giftdeck"
+  (umask 077 && mkdir -p "$home/.config/giftdeck")
   # A streamer's window mid-stream: the first-run checklist already hidden.
-  printf '{"version": 1, "setup": {"hidden": true}}\n' > "$home/.config/giftdeck/settings.json"
+  (umask 077 && printf '{"version": 1, "setup": {"hidden": true}}\n' > "$home/.config/giftdeck/settings.json")
+  local run=("$bin" --demo --overlay-port "$port")
+  if command -v dbus-run-session >/dev/null && command -v gnome-keyring-daemon >/dev/null; then
+    run=(dbus-run-session -- sh -c 'printf pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; exec "$@"' sh "${run[@]}")
+  fi
   HOME="$home" XDG_CONFIG_HOME="$home/.config" XDG_DATA_HOME="$home/.local/share" \
-    XDG_CACHE_HOME="$home/.cache" "$bin" --demo --overlay-port "$port" >"$scratch/app-$width.log" 2>&1 &
+    XDG_CACHE_HOME="$home/.cache" "${run[@]}" >"$scratch/app-$width.log" 2>&1 &
   local app=$!
   pids+=($app)
   until xdotool search --onlyvisible --name '^giftdeck' >/dev/null 2>&1; do sleep 0.05; done
@@ -41,7 +47,7 @@ take() { # WIDTH HEIGHT FILE
   xdotool windowmove "$window" 0 0 windowsize "$window" "$width" "$height"
   # The pointer rests on the status bar, so no tooltip covers anything; the demo fills the feed.
   xdotool mousemove $((width / 2)) $((height - 6))
-  sleep 14
+  sleep 25
   xdotool mousemove_relative 1 0
   sleep 0.5
   import -window root "$out/$file"

@@ -131,6 +131,8 @@ pub struct GiftdeckApp {
     speech_rx: Option<watch::Receiver<crate::actions::speak::SpeechStatus>>,
     /// The viewers' ledger, once open (`ledger.enabled`).
     ledger: Option<ledger::LedgerHost>,
+    /// The desktop's light/dark setting, where eframe cannot read it (Linux).
+    desktop_theme: watch::Receiver<Option<egui::Theme>>,
     /// The goals and the subathon timer (their pages, their saved state).
     game: crate::game::Game,
     /// The TikFinity events API and the external trigger endpoint (`tikfinity`, `external`).
@@ -160,6 +162,7 @@ impl GiftdeckApp {
         let (settings, save, vault) = saver::load_settings(settings_path, secrets);
         let _guard = runtime.enter();
         let waker = Arc::new(Waker::default());
+        let tasks_waker = waker.clone();
         let (ui_tx, ui_rx) = mpsc::channel(UI_CHANNEL_CAPACITY);
         let tasks = Tasks::new(runtime, ui_tx.clone(), waker.clone());
         let inbox = Arc::new(Inbox::new(waker.clone()));
@@ -232,6 +235,10 @@ impl GiftdeckApp {
             counters: counter_hub,
             speech_rx: None,
             ledger: None,
+            desktop_theme: super::desktop_theme::watch_desktop_theme({
+                let waker = tasks_waker.clone();
+                Arc::new(move || waker.wake())
+            }),
             game,
             local: local_servers::LocalServers::default(),
         };
@@ -404,7 +411,8 @@ impl GiftdeckApp {
         self.tasks.waker().frame_started(ctx);
         self.close_requested_step(ctx);
         super::look::take_over_zoom_keys(ctx);
-        super::look::apply_look(ctx, &self.state.settings.ui, None);
+        let desktop = *self.desktop_theme.borrow();
+        super::look::apply_look(ctx, &self.state.settings.ui, desktop);
         if self.queue_rx.borrow().has_changed() {
             self.state.queue = self.queue_rx.borrow_and_update().clone();
         }

@@ -23,6 +23,7 @@ pub mod bridge;
 pub mod catalog;
 pub mod clock;
 pub mod commands;
+pub mod desktop_theme;
 pub mod errors;
 pub mod failure;
 pub mod feed;

@@ -221,13 +221,15 @@ fn import_report_ui(ctx: &egui::Context, report: &mut Vec<String>) {
     }
 }
 
-/// A coloured one-line banner with buttons on the right.
+/// A coloured banner with buttons on the right; a long text wraps instead of running off.
 pub fn banner_ui(
     ui: &mut egui::Ui,
     color: Color32,
     text: &str,
     buttons: impl FnOnce(&mut egui::Ui),
 ) {
+    /// Room kept on the right for the buttons (✖, Undo, OK).
+    const BUTTONS_WIDTH: f32 = 90.0;
     egui::Frame::new()
         .fill(color.gamma_multiply(0.15))
         .stroke(egui::Stroke::new(1.0, color))
@@ -235,7 +237,14 @@ pub fn banner_ui(
         .inner_margin(egui::Margin::symmetric(8, 3))
         .show(ui, |ui| {
             ui.horizontal(|ui| {
-                ui.label(RichText::new(text).color(color));
+                let text_width = (ui.available_width() - BUTTONS_WIDTH).max(120.0);
+                ui.allocate_ui_with_layout(
+                    egui::vec2(text_width, 0.0),
+                    egui::Layout::top_down(egui::Align::Min),
+                    |ui| {
+                        ui.add(egui::Label::new(RichText::new(text).color(color)).wrap());
+                    },
+                );
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), buttons);
             });
         });
