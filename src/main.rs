@@ -21,7 +21,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Replay(args)) => giftdeck::cli::replay::run(&args),
-        Some(Command::Watch(args)) => giftdeck::cli::watch::run_blocking(args),
+        Some(Command::Watch(args)) => giftdeck::cli::watch::run_blocking(*args),
         None => giftdeck::cli::app::run(cli.demo, cli.overlay_port),
     }
 }
