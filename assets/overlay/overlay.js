@@ -28,6 +28,18 @@
     root.style.setProperty('--accent', accent.startsWith('#') ? accent : '#' + accent);
   }
 
+  // ?hygiene=1: no gift pictures, and neutral words instead of "follow", "like" and gift words
+  // (TikTok may flag a stream that shows them).
+  const hygiene = params.get('hygiene') === '1';
+  if (hygiene) root.classList.add('hygiene');
+  const words = hygiene
+    ? { sent: ' sent ', gift: 'a thank-you', follow: ' joined in', share: ' spread the word',
+      subscribe: ' joined the club', top: 'Top supporters', likeGoal: 'Goal', last: 'Last supporter',
+      topOne: 'Top supporter', value: '★ ', likes: '★ ' }
+    : { sent: ' sent ', gift: 'a gift', follow: ' followed', share: ' shared the LIVE',
+      subscribe: ' subscribed', top: 'Top gifters', likeGoal: 'Like goal', last: 'Last gift',
+      topOne: 'Top gifter', value: '💎 ', likes: '♥ ' };
+
   function el(tag, cls, text) {
     const e = document.createElement(tag);
     if (cls) e.className = cls;
@@ -45,7 +57,7 @@
   }
 
   function giftImage(url, cls) {
-    const src = url && safeUrl(url);
+    const src = !hygiene && url && safeUrl(url);
     if (!src) return null;
     const img = el('img', cls);
     img.alt = '';
@@ -62,11 +74,12 @@
     switch (item.kind) {
       case 'gift':
         // The spaces live outside the count (an inline-block drops its trailing space).
-        into.append(' sent ', el('span', 'count', item.count + ' ×'), ' ', el('span', 'gift', item.gift_name || 'a gift'));
+        if (hygiene) { into.append(' ', el('span', 'count', '× ' + item.count)); break; }
+        into.append(words.sent, el('span', 'count', item.count + ' ×'), ' ', el('span', 'gift', item.gift_name || words.gift));
         break;
-      case 'follow': into.append(' followed'); break;
-      case 'share': into.append(' shared the LIVE'); break;
-      case 'subscribe': into.append(' subscribed'); break;
+      case 'follow': into.append(words.follow); break;
+      case 'share': into.append(words.share); break;
+      case 'subscribe': into.append(words.subscribe); break;
       case 'super_fan': into.append(' became a Super Fan'); break;
       case 'treasure_chest': into.append(' dropped a treasure chest'); break;
       case 'super_fan_box': into.append(' dropped a Super Fan box'); break;
@@ -99,7 +112,7 @@
       card.dataset.id = String(a.id);
       const img = a.kind === 'gift' ? giftImage(a.image_url, 'gift-image') : null;
       if (img) card.append(img);
-      else card.append(el('span', 'gift-icon', a.kind === 'gift' ? '🎁' : a.kind === 'follow' ? '➕' : a.kind === 'share' ? '↗' : a.kind === 'treasure_chest' || a.kind === 'super_fan_box' ? '🧰' : '⭐'));
+      else card.append(el('span', 'gift-icon', hygiene ? '★' : a.kind === 'gift' ? '🎁' : a.kind === 'follow' ? '➕' : a.kind === 'share' ? '↗' : a.kind === 'treasure_chest' || a.kind === 'super_fan_box' ? '🧰' : '⭐'));
       card.append(describe(a, el('div', 'alert-text')));
       root.append(card);
       if (sound) {
@@ -126,7 +139,7 @@
     if (!card) {
       card = el('div', 'card');
       const head = el('div', 'goal-title');
-      head.append(el('span', 'goal-name', params.get('title') || 'Like goal'), el('span', 'goal-numbers'));
+      head.append(el('span', 'goal-name', params.get('title') || words.likeGoal), el('span', 'goal-numbers'));
       const bar = el('div', 'goal-bar');
       bar.append(el('div', 'goal-fill'));
       card.append(head, bar);
@@ -149,12 +162,12 @@
   function renderTop(state) {
     const count = num('count', 5, 1, 50);
     const card = el('div', 'card');
-    card.append(el('div', 'list-title', params.get('title') || 'Top gifters'));
+    card.append(el('div', 'list-title', params.get('title') || words.top));
     const rows = el('ol', 'rows');
     state.gifters.slice(0, count).forEach((g, i) => {
       const li = el('li');
       li.append(el('span', 'rank', (i + 1) + '.'), el('span', 'who name', g.nickname),
-        el('span', 'diamonds', '💎 ' + Number(g.diamonds).toLocaleString()));
+        el('span', 'diamonds', words.value + Number(g.diamonds).toLocaleString()));
       rows.append(li);
     });
     if (state.gifters.length === 0) rows.append(el('li', 'empty', params.get('empty') || 'No gifts yet'));
@@ -314,8 +327,8 @@
     const scope = params.get('scope') === 'all_time' ? 'all_time' : 'stream';
     const by = ['coins', 'likes', 'points'].includes(params.get('by')) ? params.get('by') : 'coins';
     const count = num('count', 5, 1, 20);
-    const icons = { coins: '💎 ', likes: '♥ ', points: '★ ' };
-    const titles = { coins: 'Top gifters', likes: 'Top likers', points: 'Top points' };
+    const icons = { coins: words.value, likes: words.likes, points: '★ ' };
+    const titles = { coins: words.top, likes: hygiene ? 'Top fans' : 'Top likers', points: 'Top points' };
     const card = el('div', 'card');
     card.append(el('div', 'list-title', params.get('title') ||
       titles[by] + (scope === 'all_time' ? ' · all time' : '')));
@@ -347,9 +360,66 @@
     pointsTimer = setTimeout(() => root.replaceChildren(), left);
   }
 
+  // ---- Chat (?count=N newest; a deleted message is gone on the next state) ----
+  function renderChat(state) {
+    const count = num('count', 10, 1, 50);
+    const rows = el('ul', 'rows');
+    // Oldest at the top, newest at the bottom, as a chat reads.
+    state.lines.slice(0, count).reverse().forEach((line) => {
+      const li = el('li', 'chat-line');
+      li.dataset.id = String(line.id);
+      li.append(el('span', 'name', line.nickname), el('span', 'chat-text', line.text));
+      rows.append(li);
+    });
+    root.replaceChildren(rows);
+  }
+
+  // ---- Viewer count (?title= a label; ?total=1 adds everyone who came so far) ----
+  function renderViewers(state) {
+    const card = el('div', 'card');
+    const title = params.get('title');
+    if (title) card.append(el('div', 'list-title', title));
+    card.append(el('div', 'viewers-count', state.viewers === null ? '–' : '👁 ' + Number(state.viewers).toLocaleString()));
+    if (params.get('total') === '1' && state.total_viewers) {
+      card.append(el('div', 'viewers-total', Number(state.total_viewers).toLocaleString() + ' so far'));
+    }
+    root.replaceChildren(card);
+  }
+
+  // ---- Gifter spotlight (?show=last|top; both by default) ----
+  function renderSpotlight(state) {
+    const show = params.get('show');
+    const cards = [];
+    if (show !== 'top') {
+      const card = el('div', 'card spot-last');
+      card.append(el('div', 'list-title', params.get('last_title') || words.last));
+      const who = el('div', 'spot-who');
+      const g = state.last;
+      if (g) {
+        const img = giftImage(g.image_url, 'spot-image');
+        if (img) who.append(img);
+        describe({ kind: 'gift', nickname: g.nickname, count: g.count, gift_name: g.gift_name }, who);
+      } else who.append(el('span', 'empty', params.get('empty') || 'Nobody yet'));
+      card.append(who);
+      cards.push(card);
+    }
+    if (show !== 'last') {
+      const card = el('div', 'card spot-top');
+      card.append(el('div', 'list-title', params.get('top_title') || words.topOne));
+      const who = el('div', 'spot-who');
+      const t = state.top;
+      if (t) who.append(el('span', 'name', t.nickname), ' ', el('span', 'diamonds', words.value + Number(t.diamonds).toLocaleString()));
+      else who.append(el('span', 'empty', params.get('empty') || 'Nobody yet'));
+      card.append(who);
+      cards.push(card);
+    }
+    root.replaceChildren(...cards);
+  }
+
   const renderers = { alerts: renderAlerts, goal: renderGoal, top: renderTop, recent: renderRecent, text: renderText,
     counter: renderCounter, timer: renderTimer,
-    goals: renderGoals, subathon: renderSubathon, board: renderBoard, points: renderPoints };
+    goals: renderGoals, subathon: renderSubathon, board: renderBoard, points: renderPoints,
+    chat: renderChat, viewers: renderViewers, spotlight: renderSpotlight };
   const render = renderers[page];
   if (!render) return;
 

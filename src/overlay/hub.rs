@@ -11,10 +11,11 @@ use tokio::sync::{broadcast, mpsc, watch};
 
 use super::Page;
 use super::alerts::{AlertConfig, AlertKind, AlertQueue};
+use super::chat::{self, ChatLog, LastGift};
 use super::messages::{self, RecentItem, TextOverlay};
 use super::tallies::{GoalConfig, LikeGoal, Recent, TopGifters};
 use crate::engine::{Output, Stamped};
-use crate::event::{LiveEvent, MEMBER_SUBSCRIBED, RoomKind};
+use crate::event::{LiveEvent, MEMBER_SUBSCRIBED, RoomKind, ViewerCount};
 
 /// Inputs waiting for the hub; more are dropped and counted (the sender never waits).
 const INPUT_CAPACITY: usize = 8_192;
@@ -31,6 +32,8 @@ pub struct HubConfig {
     pub top_size: usize,
     /// Items the recent-events ticker keeps.
     pub recent_size: usize,
+    /// Chat lines the chat page keeps (a page shows `?count=` of them).
+    pub chat_size: usize,
 }
 
 impl Default for HubConfig {
@@ -40,6 +43,7 @@ impl Default for HubConfig {
             goal: GoalConfig::default(),
             top_size: 10,
             recent_size: 20,
+            chat_size: 50,
         }
     }
 }
@@ -196,6 +200,9 @@ struct State {
     recent: Recent<RecentItem>,
     text: Option<(u64, TextOverlay, u64)>,
     next_text_id: u64,
+    chat: ChatLog,
+    viewers: Option<ViewerCount>,
+    last_gift: Option<LastGift>,
     seq: u64,
 }
 
@@ -210,6 +217,9 @@ impl State {
             recent: Recent::new(config.recent_size),
             text: None,
             next_text_id: 1,
+            chat: ChatLog::new(config.chat_size),
+            viewers: None,
+            last_gift: None,
             seq: 0,
         }
     }
@@ -242,6 +252,11 @@ impl State {
             }
             Page::Board => r#"{"type":"board","boards":null}"#.to_owned(),
             Page::Points => r#"{"type":"points","card":null}"#.to_owned(),
+            Page::Chat => self.chat.state(),
+            Page::Viewers => chat::viewers_state(self.viewers.as_ref()),
+            Page::Spotlight => {
+                chat::spotlight_state(self.last_gift.as_ref(), self.top.top().first())
+            }
         }
         .into()
     }
@@ -295,6 +310,14 @@ impl State {
             Output::Credit(decision) => {
                 events.extend(messages::credit_events(&decision, &mut self.seq, wall));
                 let alert = messages::gift_alert(&decision.gift);
+                self.last_gift = Some(LastGift {
+                    nickname: alert.nickname.clone(),
+                    gift_name: alert.gift_name.clone(),
+                    count: alert.count,
+                    diamonds: alert.value(),
+                    image_url: alert.image_url.clone(),
+                });
+                changed[Page::Spotlight.index()] = true;
                 self.recent.push(RecentItem::from(&alert));
                 changed[Page::Recent.index()] = true;
                 if !test
@@ -337,9 +360,23 @@ impl State {
                         user, kind, msg_id, ..
                     } => messages::social_kind(*kind)
                         .map(|kind| messages::social_alert(kind, user, *msg_id)),
+                    LiveEvent::Chat {
+                        msg_id, user, text, ..
+                    } => {
+                        self.chat.push(*msg_id, user, text);
+                        changed[Page::Chat.index()] = true;
+                        None
+                    }
                     LiveEvent::Room(room) => {
-                        if let RoomKind::Deleted { msg_ids, user_ids } = &room.kind {
-                            self.take_back(msg_ids, user_ids, now, changed);
+                        match &room.kind {
+                            RoomKind::Deleted { msg_ids, user_ids } => {
+                                self.take_back(msg_ids, user_ids, now, changed);
+                            }
+                            RoomKind::Viewers(count) => {
+                                self.viewers = Some(count.clone());
+                                changed[Page::Viewers.index()] = true;
+                            }
+                            _ => {}
                         }
                         messages::room_alert(room)
                     }
@@ -366,6 +403,9 @@ impl State {
             .retain(|item| !item.deleted_by(msg_ids, user_ids))
         {
             changed[Page::Recent.index()] = true;
+        }
+        if self.chat.delete(msg_ids, user_ids) {
+            changed[Page::Chat.index()] = true;
         }
     }
 

@@ -6,6 +6,7 @@
 //! owns the state, [`server`] the HTTP side.
 
 pub mod alerts;
+pub mod chat;
 pub mod counters;
 pub mod hub;
 pub mod messages;
@@ -78,10 +79,16 @@ pub enum Page {
     Board,
     /// A viewer's points and level after they typed `!points` (the game's).
     Points,
+    /// The newest chat messages (a moderator's deletion takes one back).
+    Chat,
+    /// How many watch now.
+    Viewers,
+    /// The last gifter and the stream's top gifter.
+    Spotlight,
 }
 
 impl Page {
-    pub const ALL: [Page; 11] = [
+    pub const ALL: [Page; 14] = [
         Page::Alerts,
         Page::Goal,
         Page::Top,
@@ -93,6 +100,9 @@ impl Page {
         Page::Subathon,
         Page::Board,
         Page::Points,
+        Page::Chat,
+        Page::Viewers,
+        Page::Spotlight,
     ];
 
     pub fn index(self) -> usize {
@@ -113,6 +123,9 @@ impl Page {
             Page::Subathon => "/subathon",
             Page::Board => "/board",
             Page::Points => "/points",
+            Page::Chat => "/chat",
+            Page::Viewers => "/viewers",
+            Page::Spotlight => "/spotlight",
         }
     }
 
@@ -129,6 +142,9 @@ impl Page {
             Page::Subathon => "Subathon timer",
             Page::Board => "Leaderboard",
             Page::Points => "!points card",
+            Page::Chat => "Chat",
+            Page::Viewers => "Viewer count",
+            Page::Spotlight => "Gifter spotlight",
         }
     }
 
@@ -150,6 +166,9 @@ impl Page {
             Page::Subathon => include_str!("../../assets/overlay/subathon.html"),
             Page::Board => include_str!("../../assets/overlay/board.html"),
             Page::Points => include_str!("../../assets/overlay/points.html"),
+            Page::Chat => include_str!("../../assets/overlay/chat.html"),
+            Page::Viewers => include_str!("../../assets/overlay/viewers.html"),
+            Page::Spotlight => include_str!("../../assets/overlay/spotlight.html"),
         }
     }
 }
