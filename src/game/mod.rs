@@ -2,7 +2,7 @@
 //! Test or the demo), controlled from the app, shown on the overlay pages `/goals` and
 //! `/subathon`, and saved in the viewers' ledger (`state` table) so a restart continues them.
 //!
-//! One task owns the state ([`task`]); [`Game`] is its non-blocking handle (a bounded channel:
+//! One task owns the state (`task`); [`Game`] is its non-blocking handle (a bounded channel:
 //! what does not fit is counted, never waited for), and [`GameView`] the latest state for the app
 //! (a `watch`). [`pages`] is the pages' JSON (pure).
 
