@@ -76,7 +76,7 @@ async fn the_chat_page_shows_names_and_messages_as_text_and_a_deletion_removes_o
     assert_eq!(shown[0][2], 0, "viewer text became HTML");
     assert_eq!(shown[1][1], "hello 🌹 [smile]", "emotes as their text");
     assert_eq!(browser.eval("document.title").await, title, "no script ran");
-    shot(&binary, &url, 600, 300, "overlay-chat.png").await;
+    chromium::docs_shot(&binary, &url, 600, 300, "overlay-chat.png").await;
 
     // A moderator deletes the hostile message: it goes, the others stay (and the older one it
     // pushed out comes back into the 3 shown).
@@ -192,7 +192,7 @@ async fn the_spotlight_shows_the_last_and_the_top_gifter_and_hygiene_hides_gift_
     assert_eq!(neutral[0][2], 0, "no gift picture");
     assert_eq!(neutral[1][0], "Top supporter");
     assert_eq!(neutral[1][1], "AMY ★ 100");
-    shot(&binary, &plain_url, 600, 300, "overlay-spotlight.png").await;
+    chromium::docs_shot(&binary, &plain_url, 600, 300, "overlay-spotlight.png").await;
     let text = clean.eval("document.body.textContent.toLowerCase()").await;
     for word in ["gift", "follow", "like", "💎", "rose"] {
         assert!(
@@ -201,23 +201,4 @@ async fn the_spotlight_shows_the_last_and_the_top_gifter_and_hygiene_hides_gift_
         );
     }
     overlays.stop().await;
-}
-
-/// A screenshot of `url`: into `docs/` when `GIFTDECK_SCREENSHOTS=1`, else a temp dir.
-async fn shot(binary: &std::path::Path, url: &str, width: u32, height: u32, name: &str) {
-    let temp = tempfile::tempdir().unwrap();
-    let dir = if std::env::var_os("GIFTDECK_SCREENSHOTS").is_some() {
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs")
-    } else {
-        temp.path().to_owned()
-    };
-    let path = dir.join(name);
-    let (binary, url, shot) = (binary.to_owned(), url.to_owned(), path.clone());
-    // Chromium blocks while it renders: off the runtime's worker threads.
-    tokio::task::spawn_blocking(move || {
-        chromium::screenshot(&binary, &url, width, height, 2_500, &shot)
-    })
-    .await
-    .unwrap();
-    assert!(std::fs::metadata(&path).unwrap().len() > 1_000);
 }

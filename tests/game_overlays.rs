@@ -98,7 +98,7 @@ async fn the_goals_page_shows_every_goals_progress_as_text() {
     assert_eq!(browser.eval("document.title").await, title, "no script ran");
 
     // How it looks (docs/ with GIFTDECK_SCREENSHOTS=1, as for the other pages).
-    shot(&binary, &url, 800, 300, "overlay-goals.png").await;
+    chromium::docs_shot(&binary, &url, 800, 300, "overlay-goals.png").await;
 
     // ?goal=2 shows the second only.
     let one = format!("http://127.0.0.1:{port}/goals?goal=2");
@@ -150,7 +150,7 @@ async fn the_subathon_page_counts_down_with_the_time_added_and_stands_still_when
         .await;
     assert_eq!(paused, "paused");
     let at_pause = browser.eval(CLOCK_SECONDS).await;
-    shot(&binary, &url, 600, 200, "overlay-subathon.png").await;
+    chromium::docs_shot(&binary, &url, 600, 200, "overlay-subathon.png").await;
     tokio::time::sleep(Duration::from_millis(1_500)).await;
     assert_eq!(
         browser.eval(CLOCK_SECONDS).await,
@@ -158,23 +158,4 @@ async fn the_subathon_page_counts_down_with_the_time_added_and_stands_still_when
         "paused: the clock stands still"
     );
     overlays.stop().await;
-}
-
-/// A screenshot of `url`: into `docs/` when `GIFTDECK_SCREENSHOTS=1`, else a temp dir.
-async fn shot(binary: &std::path::Path, url: &str, width: u32, height: u32, name: &str) {
-    let temp = tempfile::tempdir().unwrap();
-    let dir = if std::env::var_os("GIFTDECK_SCREENSHOTS").is_some() {
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs")
-    } else {
-        temp.path().to_owned()
-    };
-    let path = dir.join(name);
-    let (binary, url, shot) = (binary.to_owned(), url.to_owned(), path.clone());
-    // Chromium blocks while it renders: off the runtime's worker threads.
-    tokio::task::spawn_blocking(move || {
-        chromium::screenshot(&binary, &url, width, height, 2_500, &shot)
-    })
-    .await
-    .unwrap();
-    assert!(std::fs::metadata(&path).unwrap().len() > 1_000);
 }

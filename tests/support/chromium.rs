@@ -213,3 +213,24 @@ pub fn screenshot(
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// A screenshot of `url`: into `docs/` when `GIFTDECK_SCREENSHOTS=1`, else a temp dir.
+pub async fn docs_shot(binary: &Path, url: &str, width: u32, height: u32, name: &str) {
+    #![allow(
+        dead_code,
+        reason = "the overlay pages' tests take pictures for the docs; other users of this file do not"
+    )]
+    let temp = tempfile::tempdir().unwrap();
+    let dir = if std::env::var_os("GIFTDECK_SCREENSHOTS").is_some() {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs")
+    } else {
+        temp.path().to_owned()
+    };
+    let path = dir.join(name);
+    let (binary, url, shot) = (binary.to_owned(), url.to_owned(), path.clone());
+    // Chromium blocks while it renders: off the runtime's worker threads.
+    tokio::task::spawn_blocking(move || screenshot(&binary, &url, width, height, 2_500, &shot))
+        .await
+        .unwrap();
+    assert!(std::fs::metadata(&path).unwrap().len() > 1_000);
+}
