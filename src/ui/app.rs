@@ -570,10 +570,12 @@ impl GiftdeckApp {
 
     fn on_gift(&mut self, gift: &CreditedGift, at_millis: u64, test: bool) {
         let state = &mut self.state;
-        if state
-            .catalog
-            .note_seen(&gift.gift_name, gift.gift_id, gift.diamonds)
-        {
+        if state.catalog.note_seen(
+            &gift.gift_name,
+            gift.gift_id,
+            gift.diamonds,
+            gift.image_url.as_deref(),
+        ) {
             state
                 .editor
                 .revalidate(&state.settings.mappings, &state.catalog);
