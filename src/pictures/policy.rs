@@ -49,7 +49,9 @@ impl HostPolicy {
     /// not an http(s) URL.
     #[must_use]
     pub fn with_origin(mut self, base: &str) -> Self {
-        if let Some(origin) = url::Url::parse(base).ok().and_then(|u| origin_of(&u)) {
+        if let Some(origin) = url::Url::parse(base).ok().and_then(|u| origin_of(&u))
+            && !self.origins.contains(&origin)
+        {
             self.origins.push(origin);
         }
         self

@@ -25,6 +25,7 @@ pub struct PictureCache {
     requests: mpsc::Sender<String>,
     results: mpsc::Receiver<Picture>,
     limit_bytes: watch::Sender<u64>,
+    hosts: watch::Sender<super::HostPolicy>,
 }
 
 impl std::fmt::Debug for PictureCache {
@@ -43,11 +44,17 @@ impl PictureCache {
         let (requests, request_rx) = mpsc::channel(REQUEST_CAPACITY);
         let (result_tx, results) = mpsc::channel(RESULT_CAPACITY);
         let (limit_bytes, limit_rx) = watch::channel(config.cache_limit_bytes);
-        runtime.spawn(run(config, request_rx, result_tx, limit_rx, Arc::new(wake)));
+        let (hosts, hosts_rx) = watch::channel(config.hosts.clone());
+        let watched = Watched {
+            limit_bytes: limit_rx,
+            hosts: hosts_rx,
+        };
+        runtime.spawn(run(config, request_rx, result_tx, watched, Arc::new(wake)));
         Self {
             requests,
             results,
             limit_bytes,
+            hosts,
         }
     }
 
@@ -70,6 +77,19 @@ impl PictureCache {
     pub fn set_limit_bytes(&self, limit_bytes: u64) {
         self.limit_bytes.send_replace(limit_bytes);
     }
+
+    /// Also fetches from this exact origin from now on (the demo's own loopback server, whose
+    /// gift list points at pictures it draws). Redirects still go to TikTok's hosts only.
+    pub fn allow_origin(&self, base: &str) {
+        self.hosts
+            .send_modify(|hosts| *hosts = hosts.clone().with_origin(base));
+    }
+}
+
+/// What may change while the task runs.
+struct Watched {
+    limit_bytes: watch::Receiver<u64>,
+    hosts: watch::Receiver<super::HostPolicy>,
 }
 
 type Wake = Arc<dyn Fn() + Send + Sync>;
@@ -78,7 +98,7 @@ async fn run(
     config: PictureConfig,
     mut requests: mpsc::Receiver<String>,
     results: mpsc::Sender<Picture>,
-    limit_bytes: watch::Receiver<u64>,
+    watched: Watched,
     wake: Wake,
 ) {
     let client = match fetch::client(&config) {
@@ -106,7 +126,8 @@ async fn run(
                 let job = Job {
                     config: config.clone(),
                     client: client.clone(),
-                    limit_bytes: *limit_bytes.borrow(),
+                    limit_bytes: *watched.limit_bytes.borrow(),
+                    hosts: watched.hosts.borrow().clone(),
                 };
                 let (results, wake, done, permits) =
                     (results.clone(), wake.clone(), done_tx.clone(), permits.clone());
@@ -132,11 +153,12 @@ struct Job {
     config: Arc<PictureConfig>,
     client: Option<reqwest::Client>,
     limit_bytes: u64,
+    hosts: super::HostPolicy,
 }
 
 impl Job {
     async fn picture(&self, url: &str) -> Result<(Arc<DecodedPicture>, Origin), PictureError> {
-        let checked = self.config.hosts.check(url)?;
+        let checked = self.hosts.check(url)?;
         let dir = self.config.cache_dir.clone();
         let cached = match &dir {
             Some(dir) => blocking_read(dir, url).await,

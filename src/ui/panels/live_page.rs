@@ -61,6 +61,6 @@ pub fn live_page_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
                 cmds,
             );
         }
-        feed::feed_ui(ui, &mut state.feed);
+        feed::feed_ui(ui, &mut state.feed, &state.catalog, &mut state.pictures);
     });
 }
