@@ -1,13 +1,19 @@
 //! The gift picture cache against a real HTTP server on loopback: PNG and WebP served, fetched
 //! once and then read from disk, the size bound evicting, and every bad answer (404, a cut-off
 //! body, too many bytes, bogus bytes, a redirect elsewhere, a host that is not allowed) a clear
-//! error the window shows as a placeholder.
+//! error the window shows as a placeholder. And the alert overlay, in a real headless Chromium,
+//! showing the catalog's picture for a gift whose message carries none.
 
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
     reason = "a test fails loudly, helpers included"
 )]
+
+#[path = "support/chromium.rs"]
+mod chromium;
+#[path = "support/real.rs"]
+mod real;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -18,6 +24,10 @@ use image::{ImageEncoder as _, Rgba, RgbaImage};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpListener;
 
+use giftdeck::catalog::Catalog;
+use giftdeck::engine::{Decision, Output};
+use giftdeck::event::{CreditedGift, EndedBy};
+use giftdeck::overlay::{HubConfig, Overlays};
 use giftdeck::pictures::{
     HostPolicy, MAX_DOWNLOAD_BYTES, Origin, Picture, PictureCache, PictureConfig, PictureError,
     disk,
@@ -301,4 +311,75 @@ async fn bad_answers_are_clear_errors_and_nothing_is_cached() {
     assert!(sneaky.result.is_err());
     assert_eq!(hits.get("/x.png"), 0);
     assert_eq!(disk::size_bytes(dir.path()), 0, "nothing bad was kept");
+}
+
+/// A credited Rose whose message carried no picture.
+fn rose_without_picture() -> Output {
+    Output::Credit(Decision {
+        gift: CreditedGift {
+            msg_id: 1,
+            user_id: 7,
+            unique_id: "alice".into(),
+            nickname: "Alice".into(),
+            gift_id: 5655,
+            gift_name: "Rose".into(),
+            diamonds: 1,
+            count: 3,
+            trigger: None,
+            ended_by: EndedBy::StreakEnd,
+            image_url: None,
+            skipped: None,
+        },
+        mapping: None,
+    })
+}
+
+const ALERT_PICTURE: &str = "(() => { const c = document.querySelector('.alert-card:not(.leaving)'); \
+    if (!c) return null; const img = c.querySelector('img.gift-image'); \
+    return { text: c.querySelector('.alert-text').textContent, icon: !!c.querySelector('.gift-icon'), \
+    src: img ? img.src : null, width: img ? img.naturalWidth : 0, \
+    hidden: img ? img.classList.contains('hidden') : null }; })()";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_alert_overlay_shows_the_catalog_s_picture_when_the_message_has_none() {
+    let Some(binary) = chromium::chromium() else {
+        return;
+    };
+    let (base, hits) = serve(HashMap::from([(
+        "/rose.png",
+        ok(png(48, 48, [220, 20, 60, 255]), "image/png"),
+    )]))
+    .await;
+    // The catalog learnt the Rose's picture (from the room's list, or an earlier message).
+    let picture = format!("{base}/rose.png");
+    let mut catalog = Catalog::built_in();
+    catalog.note_seen("Rose", 5655, 1, Some(&picture));
+
+    let overlays = Overlays::start(0, HubConfig::default()).await.unwrap();
+    let port = overlays.server.port();
+    let url = format!("http://127.0.0.1:{port}/alerts?width=900&height=200");
+    let mut browser = chromium::Browser::open(&binary, &url, 900, 200).await;
+    browser
+        .wait_for(
+            "document.body.dataset.connected",
+            Duration::from_secs(20),
+            |v| v == "yes",
+        )
+        .await;
+    overlays
+        .hub
+        .set_gift_pictures(Arc::new(catalog.pictures_by_id()));
+    overlays.hub.send_output(&rose_without_picture());
+    let shown = browser
+        .wait_for(ALERT_PICTURE, Duration::from_secs(20), |v| {
+            v["width"].as_u64() == Some(48)
+        })
+        .await;
+    assert_eq!(shown["text"], "Alice sent 3 × Rose");
+    assert_eq!(shown["src"], picture.as_str());
+    assert_eq!(shown["icon"], false, "the picture, not the 🎁 stand-in");
+    assert_eq!(shown["hidden"], false);
+    assert!(hits.get("/rose.png") >= 1, "the browser loaded it");
+    drop(browser);
+    overlays.stop().await;
 }

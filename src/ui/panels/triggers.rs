@@ -28,10 +28,6 @@ struct RowEdits {
 
 /// Draws the trigger table; edits apply to `mappings` at once and are announced as commands.
 /// `file_menu` draws the triggers-file menu in the heading's row.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the table's parts, each borrowed from another field of the state"
-)]
 pub fn triggers_ui(
     ui: &mut egui::Ui,
     mappings: &mut Vec<Mapping>,
