@@ -1,6 +1,7 @@
 //! The app's Overlays page, driven as a streamer would (egui kittest): the ledger opens beside
 //! the settings file, its leaderboard and a viewer's card show, the timer's buttons start, pause
-//! and add time, and a page's hygiene box changes the link Copy gives and is saved.
+//! and add time, a page's hygiene box changes the link Copy gives and is saved, and quitting
+//! saves the goals' last second.
 
 #![allow(
     clippy::unwrap_used,
@@ -217,4 +218,46 @@ fn a_pages_hygiene_box_adds_the_parameter_to_its_link_and_is_saved() {
     let (mut h, url) = start(&rt);
     assert!(h.state().settings().overlays.hygienic(giftdeck::overlay::Page::Chat));
     assert_eq!(copy_link(&mut h, chat), [format!("{url}?hygiene=1")]);
+}
+
+#[test]
+fn quitting_saves_the_goals_progress_of_the_last_second() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("settings.json"),
+        r#"{"version": 1, "goals": [{"title": "Coins", "metric": "coins", "initial_target": 1000}]}"#,
+    )
+    .unwrap();
+    let mut h = app(&rt, dir.path());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !h.state().state().game.saved {
+        assert!(Instant::now() < deadline, "the game never reached the ledger");
+        h.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    h.state().game().on_output(&giftdeck::engine::Stamped {
+        at_millis: 0,
+        output: credit(1, &viewer(7, "amy"), 50, 3),
+    });
+    let progress = |h: &Harness<'_, GiftdeckApp>| {
+        h.state().state().game.goals.iter().next().map(|g| g.progress)
+    };
+    while progress(&h) != Some(150) {
+        assert!(Instant::now() < deadline, "the goal never moved: {:?}", progress(&h));
+        h.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // Well within the second the game waits before it saves a viewer's change by itself.
+    h.state_mut().shutdown();
+    let conn = giftdeck::ledger::connect(&dir.path().join("ledger.sqlite")).unwrap();
+    let saved = giftdeck::ledger::queries::load_state(&conn, giftdeck::goals::STATE_NAME)
+        .unwrap()
+        .expect("the goals were saved on quit");
+    let goals: giftdeck::goals::Goals = serde_json::from_str(&saved).unwrap();
+    assert_eq!(goals.iter().next().map(|g| g.progress), Some(150), "{saved}");
 }
