@@ -252,6 +252,9 @@ fn quitting_saves_the_goals_progress_of_the_last_second() {
         h.step();
         std::thread::sleep(Duration::from_millis(10));
     }
+    // The Live page shows it at a glance (the app opens on Live).
+    step_until(&mut h, "150 / 1000 coins");
+    assert!(h.query_by_label("Coins").is_some(), "the goal's title");
     // Well within the second the game waits before it saves a viewer's change by itself.
     h.state_mut().shutdown();
     let conn = giftdeck::ledger::connect(&dir.path().join("ledger.sqlite")).unwrap();

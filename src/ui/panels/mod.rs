@@ -17,6 +17,7 @@ pub mod feed;
 pub mod game;
 pub mod held;
 pub mod keys_editor;
+pub mod live_goals;
 pub mod live_page;
 pub mod local_servers;
 pub mod look;
