@@ -138,7 +138,10 @@ impl Stage {
     async fn committed(&mut self) {
         let deadline = tokio::time::Instant::now() + WAIT;
         while self.delivered.load(Ordering::SeqCst) < self.sent {
-            assert!(tokio::time::Instant::now() < deadline, "the dispatch stalled");
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the dispatch stalled"
+            );
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         self.ledger.synced().await.unwrap();
@@ -169,9 +172,14 @@ const ROWS: &str = "Array.from(document.querySelectorAll('.rows li:not(.empty)')
 async fn board_rows(binary: &std::path::Path, url: &str, rows: usize) -> serde_json::Value {
     let mut browser = chromium::Browser::open(binary, url, 600, 400).await;
     let shown = browser
-        .wait_for(ROWS, WAIT, |v| v.as_array().is_some_and(|a| a.len() == rows))
+        .wait_for(ROWS, WAIT, |v| {
+            v.as_array().is_some_and(|a| a.len() == rows)
+        })
         .await;
-    assert_eq!(browser.eval("document.title").await, "giftdeck · Leaderboard");
+    assert_eq!(
+        browser.eval("document.title").await,
+        "giftdeck · Leaderboard"
+    );
     shown
 }
 
@@ -224,13 +232,18 @@ async fn the_board_ranks_the_streams_viewers_by_coins_likes_and_points_and_all_t
         names_and_values(&by_points),
         pairs(&[("AMY", 500), ("BOB", 420), ("CAT", 300)])
     );
-    chromium::docs_shot(&binary, &url("by=points&count=4"), 600, 400, "overlay-board.png").await;
+    chromium::docs_shot(
+        &binary,
+        &url("by=points&count=4"),
+        600,
+        400,
+        "overlay-board.png",
+    )
+    .await;
 
     // The next stream: "this stream" is it; all time keeps everyone.
     stage.live("7002").await;
-    stage
-        .send(vec![credit(20, &viewer(9, "cat"), 10, 7)])
-        .await;
+    stage.send(vec![credit(20, &viewer(9, "cat"), 10, 7)]).await;
     stage.committed().await;
     let stream = board_rows(&binary, &url("scope=stream"), 1).await;
     assert_eq!(names_and_values(&stream), pairs(&[("CAT", 70)]));
@@ -269,15 +282,19 @@ async fn points_in_chat_shows_that_viewers_points_and_level_as_text() {
         .send(vec![chat(30, &viewer(9, "cat"), "what are !points")])
         .await;
     // Levels by default: 100, 250, 500 … points; cat's 300 is level 2, amy's 500 level 3.
-    stage.send(vec![chat(31, &viewer(9, "cat"), "!points")]).await;
-    let card = browser
-        .wait_for(CARD, WAIT, |v| !v.is_null())
+    stage
+        .send(vec![chat(31, &viewer(9, "cat"), "!points")])
         .await;
+    let card = browser.wait_for(CARD, WAIT, |v| !v.is_null()).await;
     assert_eq!(card[0], "CAT");
     assert_eq!(card[1], "300 points · level 2");
-    stage.send(vec![chat(32, &viewer(7, "amy"), "!POINTS")]).await;
+    stage
+        .send(vec![chat(32, &viewer(7, "amy"), "!POINTS")])
+        .await;
     browser
-        .wait_for(CARD, WAIT, |v| v[0] == "AMY" && v[1] == "500 points · level 3")
+        .wait_for(CARD, WAIT, |v| {
+            v[0] == "AMY" && v[1] == "500 points · level 3"
+        })
         .await;
 
     stage.send(vec![chat(33, &hostile(), "!points")]).await;

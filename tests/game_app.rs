@@ -185,9 +185,14 @@ fn a_pages_hygiene_box_adds_the_parameter_to_its_link_and_is_saved() {
         (h, format!("http://127.0.0.1:{port}/chat"))
     };
     let (mut h, url) = start(&rt);
-    let boxes = |h: &Harness<'_, GiftdeckApp>| h.get_all_by_label("Hide gift pictures and words").count();
-    assert_eq!(boxes(&h), giftdeck::overlay::Page::ALL.len(), "one per page");
-    assert_eq!(copy_link(&mut h, chat), [url.clone()]);
+    let boxes =
+        |h: &Harness<'_, GiftdeckApp>| h.get_all_by_label("Hide gift pictures and words").count();
+    assert_eq!(
+        boxes(&h),
+        giftdeck::overlay::Page::ALL.len(),
+        "one per page"
+    );
+    assert_eq!(copy_link(&mut h, chat), vec![url.clone()]);
 
     h.get_all_by_label("Hide gift pictures and words")
         .nth(chat)
@@ -195,7 +200,7 @@ fn a_pages_hygiene_box_adds_the_parameter_to_its_link_and_is_saved() {
         .click();
     h.run_steps(2);
     let clean = format!("{url}?hygiene=1");
-    assert_eq!(copy_link(&mut h, chat), [clean.clone()]);
+    assert_eq!(copy_link(&mut h, chat), vec![clean.clone()]);
     assert!(h.query_by_label(&clean).is_some(), "the link on screen too");
     // The other pages keep theirs.
     let alerts = copy_link(&mut h, 0);
@@ -216,7 +221,12 @@ fn a_pages_hygiene_box_adds_the_parameter_to_its_link_and_is_saved() {
     }
     drop(h);
     let (mut h, url) = start(&rt);
-    assert!(h.state().settings().overlays.hygienic(giftdeck::overlay::Page::Chat));
+    assert!(
+        h.state()
+            .settings()
+            .overlays
+            .hygienic(giftdeck::overlay::Page::Chat)
+    );
     assert_eq!(copy_link(&mut h, chat), [format!("{url}?hygiene=1")]);
 }
 
@@ -236,7 +246,10 @@ fn quitting_saves_the_goals_progress_of_the_last_second() {
     let mut h = app(&rt, dir.path());
     let deadline = Instant::now() + Duration::from_secs(20);
     while !h.state().state().game.saved {
-        assert!(Instant::now() < deadline, "the game never reached the ledger");
+        assert!(
+            Instant::now() < deadline,
+            "the game never reached the ledger"
+        );
         h.step();
         std::thread::sleep(Duration::from_millis(10));
     }
@@ -245,10 +258,20 @@ fn quitting_saves_the_goals_progress_of_the_last_second() {
         output: credit(1, &viewer(7, "amy"), 50, 3),
     });
     let progress = |h: &Harness<'_, GiftdeckApp>| {
-        h.state().state().game.goals.iter().next().map(|g| g.progress)
+        h.state()
+            .state()
+            .game
+            .goals
+            .iter()
+            .next()
+            .map(|g| g.progress)
     };
     while progress(&h) != Some(150) {
-        assert!(Instant::now() < deadline, "the goal never moved: {:?}", progress(&h));
+        assert!(
+            Instant::now() < deadline,
+            "the goal never moved: {:?}",
+            progress(&h)
+        );
         h.step();
         std::thread::sleep(Duration::from_millis(10));
     }
@@ -262,5 +285,9 @@ fn quitting_saves_the_goals_progress_of_the_last_second() {
         .unwrap()
         .expect("the goals were saved on quit");
     let goals: giftdeck::goals::Goals = serde_json::from_str(&saved).unwrap();
-    assert_eq!(goals.iter().next().map(|g| g.progress), Some(150), "{saved}");
+    assert_eq!(
+        goals.iter().next().map(|g| g.progress),
+        Some(150),
+        "{saved}"
+    );
 }

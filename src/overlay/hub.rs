@@ -680,7 +680,8 @@ mod tests {
             chat_size: 5,
             ..HubConfig::default()
         });
-        let lines = |n: usize| move |v: &serde_json::Value| v["lines"].as_array().unwrap().len() == n;
+        let lines =
+            |n: usize| move |v: &serde_json::Value| v["lines"].as_array().unwrap().len() == n;
         for id in 1..=5 {
             hub.send_output(&chat(id, &viewer(7, "amy"), &format!("line {id}")));
         }
@@ -700,6 +701,9 @@ mod tests {
         for id in 6..=9 {
             hub.send_output(&chat(id, &viewer(7, "amy"), &format!("line {id}")));
         }
-        wait_page(&hub, Page::Chat, |v| lines(3)(v) && v["lines"][0]["text"] == "line 9").await;
+        wait_page(&hub, Page::Chat, |v| {
+            lines(3)(v) && v["lines"][0]["text"] == "line 9"
+        })
+        .await;
     }
 }

@@ -298,7 +298,11 @@ mod tests {
         }
         assert_eq!(recent.items().copied().collect::<Vec<_>>(), [6, 5, 4, 3]);
         assert!(recent.set_size(0));
-        assert_eq!(recent.items().copied().collect::<Vec<_>>(), [6], "at least one is kept");
+        assert_eq!(
+            recent.items().copied().collect::<Vec<_>>(),
+            [6],
+            "at least one is kept"
+        );
     }
 
     #[test]

@@ -248,7 +248,7 @@ pub async fn docs_shot_after(
     tokio::task::spawn_blocking(move || {
         screenshot(&binary, &url, width, height, settle_millis, &shot);
     })
-        .await
-        .unwrap();
+    .await
+    .unwrap();
     assert!(std::fs::metadata(&path).unwrap().len() > 1_000);
 }

@@ -39,9 +39,11 @@ pub fn live_goals_ui(ui: &mut egui::Ui, view: &GameView, now_millis: u64) {
     }
     if !any {
         ui.label(
-            RichText::new("No goals yet: set them up on the 🖼 Overlays page, under Subathon and goals.")
-                .weak()
-                .small(),
+            RichText::new(
+                "No goals yet: set them up on the 🖼 Overlays page, under Subathon and goals.",
+            )
+            .weak()
+            .small(),
         );
     }
 }
