@@ -303,6 +303,9 @@ impl State {
                     changed[Page::Goal.index()] = true;
                 }
                 changed[Page::Alerts.index()] = true;
+                // The lists take their new sizes at once (the top gifters' at the next start).
+                changed[Page::Chat.index()] |= self.chat.set_size(config.chat_size);
+                changed[Page::Recent.index()] |= self.recent.set_size(config.recent_size);
             }
             Input::Pictures(pictures) => self.pictures = pictures,
         }
@@ -685,5 +688,39 @@ mod tests {
         assert_eq!(seen[2]["moment"], "new");
         assert_eq!(seen[3]["viewers"], 77);
         assert_eq!(seen[4]["msg_ids"], serde_json::json!([1, 2]));
+    }
+
+    #[tokio::test]
+    async fn a_new_chat_size_applies_at_once() {
+        use crate::testkit::outputs::{chat, viewer};
+        let hub = OverlayHub::start(HubConfig {
+            chat_size: 5,
+            ..HubConfig::default()
+        });
+        let lines =
+            |n: usize| move |v: &serde_json::Value| v["lines"].as_array().unwrap().len() == n;
+        for id in 1..=5 {
+            hub.send_output(&chat(id, &viewer(7, "amy"), &format!("line {id}")));
+        }
+        wait_page(&hub, Page::Chat, lines(5)).await;
+        hub.set_config(HubConfig {
+            chat_size: 2,
+            ..HubConfig::default()
+        });
+        wait_page(&hub, Page::Chat, |v| {
+            lines(2)(v) && v["lines"][0]["text"] == "line 5" && v["lines"][1]["text"] == "line 4"
+        })
+        .await;
+        hub.set_config(HubConfig {
+            chat_size: 3,
+            ..HubConfig::default()
+        });
+        for id in 6..=9 {
+            hub.send_output(&chat(id, &viewer(7, "amy"), &format!("line {id}")));
+        }
+        wait_page(&hub, Page::Chat, |v| {
+            lines(3)(v) && v["lines"][0]["text"] == "line 9"
+        })
+        .await;
     }
 }

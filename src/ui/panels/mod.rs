@@ -18,6 +18,7 @@ pub mod game;
 pub mod gift_picker;
 pub mod held;
 pub mod keys_editor;
+pub mod live_goals;
 pub mod live_page;
 pub mod local_servers;
 pub mod look;
@@ -99,7 +100,7 @@ pub fn root_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
                 .auto_shrink([false, false])
                 .show(ui, |ui| {
                     ui.set_max_width(ui.available_width().min(860.0));
-                    overlays::overlays_ui(ui, &state.overlays, cmds);
+                    overlays::overlays_ui(ui, &state.overlays, &mut state.settings.overlays, cmds);
                     ui.separator();
                     game::game_ui(
                         ui,
