@@ -3,6 +3,7 @@
 //! sender, and publishes each page's latest state (a `watch` per page: a slow page skips stale
 //! states, it never lags) and every event for `/events` (a `broadcast`).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -60,6 +61,8 @@ enum Input {
     },
     Text(TextOverlay),
     Config(HubConfig),
+    /// The catalog's pictures by gift id, for gifts whose message carries none.
+    Pictures(Arc<HashMap<i64, String>>),
 }
 
 /// The shared ends the server reads.
@@ -147,6 +150,12 @@ impl OverlayHub {
         self.send(Input::Config(config));
     }
 
+    /// The gift catalog's pictures by gift id: an alert, the recent list and the spotlight show
+    /// the catalog's picture when a gift message carries none (sent when the catalog changed).
+    pub fn set_gift_pictures(&self, pictures: Arc<HashMap<i64, String>>) {
+        self.send(Input::Pictures(pictures));
+    }
+
     /// Pages open in a browser right now.
     pub fn connections(&self, page: Page) -> usize {
         self.channels.connections[page.index()].load(Ordering::Relaxed)
@@ -203,6 +212,8 @@ struct State {
     chat: ChatLog,
     viewers: Option<ViewerCount>,
     last_gift: Option<LastGift>,
+    /// The catalog's pictures by gift id ([`OverlayHub::set_gift_pictures`]).
+    pictures: Arc<HashMap<i64, String>>,
     seq: u64,
 }
 
@@ -220,6 +231,7 @@ impl State {
             chat: ChatLog::new(config.chat_size),
             viewers: None,
             last_gift: None,
+            pictures: Arc::default(),
             seq: 0,
         }
     }
@@ -295,6 +307,7 @@ impl State {
                 changed[Page::Chat.index()] |= self.chat.set_size(config.chat_size);
                 changed[Page::Recent.index()] |= self.recent.set_size(config.recent_size);
             }
+            Input::Pictures(pictures) => self.pictures = pictures,
         }
     }
 
@@ -312,7 +325,11 @@ impl State {
         match output {
             Output::Credit(decision) => {
                 events.extend(messages::credit_events(&decision, &mut self.seq, wall));
-                let alert = messages::gift_alert(&decision.gift);
+                let mut alert = messages::gift_alert(&decision.gift);
+                if alert.image_url.is_none() {
+                    let catalog = self.pictures.get(&alert.gift_id);
+                    alert.image_url = messages::safe_image_url(catalog.map(String::as_str));
+                }
                 self.last_gift = Some(LastGift {
                     nickname: alert.nickname.clone(),
                     gift_name: alert.gift_name.clone(),

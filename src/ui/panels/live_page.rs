@@ -63,6 +63,6 @@ pub fn live_page_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
             );
         }
         live_goals::live_goals_ui(ui, &state.game, crate::counter_hub::wall_millis());
-        feed::feed_ui(ui, &mut state.feed);
+        feed::feed_ui(ui, &mut state.feed, &state.catalog, &mut state.pictures);
     });
 }

@@ -15,6 +15,7 @@ pub mod datapack;
 pub mod drafts;
 pub mod feed;
 pub mod game;
+pub mod gift_picker;
 pub mod held;
 pub mod keys_editor;
 pub mod live_goals;
@@ -161,6 +162,7 @@ fn triggers_page_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
             &mut state.settings.mappings,
             &mut state.editor,
             &state.catalog,
+            &mut state.pictures,
             cmds,
             |ui, cmds| triggers_file_menu_ui(ui, windows, cmds),
         );
