@@ -77,7 +77,7 @@ impl GiftdeckApp {
     /// ledger (the game saves at most once a second while it runs; this keeps that last second).
     /// Every action that did not run is logged (a warning, so the desktop binary's stderr shows
     /// it too; library code prints nothing itself) and returned. Blocks the closing window for
-    /// at most the grace and [`GAME_SAVE_GRACE`].
+    /// at most the grace and `GAME_SAVE_GRACE`.
     pub fn shutdown(&mut self) -> ShutdownReport {
         self.flush_save();
         self.flush_counters();
