@@ -4,6 +4,7 @@
 //! same size (a tile in the coin value's colour with the value on it), so rows never jump.
 
 use std::collections::HashMap;
+use std::time::{Duration, Instant};
 
 use egui::{Color32, CornerRadius, FontId, Sense, TextureHandle, TextureOptions, Vec2};
 
@@ -14,14 +15,31 @@ use crate::pictures::{Picture, PictureCache, PictureError};
 pub const MAX_TEXTURES: usize = 1_024;
 /// Answers taken from the cache task per frame (each is one texture upload).
 const UPLOADS_PER_FRAME: usize = 32;
+/// How long a picture that failed for a reason that may pass (the network, a server's error)
+/// waits before it is asked for again.
+pub const RETRY_AFTER: Duration = Duration::from_secs(60);
+
+/// When a failed picture is worth asking for again: network trouble and server errors pass;
+/// a 404, bytes that are no picture, a host that is not allowed do not (`None`). A picture
+/// waiting for the connection to TikTok is asked for again when it connects, not by time.
+pub fn retry_after(err: &PictureError) -> Option<Duration> {
+    match err {
+        PictureError::Network { .. } => Some(RETRY_AFTER),
+        PictureError::Status { status, .. } if *status >= 500 || *status == 429 => {
+            Some(RETRY_AFTER)
+        }
+        _ => None,
+    }
+}
 
 /// One URL's state.
 enum Slot {
     /// Asked for; the answer has not come yet.
     Loading,
     Ready(TextureHandle),
-    /// Shown as the placeholder; the reason on hover.
-    Failed(PictureError),
+    /// Shown as the placeholder; the reason on hover. Asked for again after a while when the
+    /// failure may pass ([`retry_after`]).
+    Failed(PictureError, Instant),
 }
 
 /// The window's pictures. Without a cache task (tests, no runtime) every gift shows its
@@ -70,7 +88,7 @@ impl GiftPictures {
                         TextureOptions::LINEAR,
                     ))
                 }
-                Err(err) => Slot::Failed(err),
+                Err(err) => Slot::Failed(err, Instant::now()),
             };
             self.slots.insert(url, slot);
         }
@@ -80,6 +98,15 @@ impl GiftPictures {
 
     /// The texture for `url` when it is ready; asks the cache task for it the first time.
     fn texture(&mut self, url: &str) -> Result<Option<&TextureHandle>, &PictureError> {
+        let retry = match self.slots.get(url) {
+            Some(Slot::Failed(err, at)) => {
+                retry_after(err).is_some_and(|wait| at.elapsed() >= wait)
+            }
+            _ => false,
+        };
+        if retry {
+            self.slots.remove(url);
+        }
         if !self.slots.contains_key(url) {
             let Some(cache) = &self.cache else {
                 return Ok(None);
@@ -92,7 +119,7 @@ impl GiftPictures {
         }
         match self.slots.get(url) {
             Some(Slot::Ready(texture)) => Ok(Some(texture)),
-            Some(Slot::Failed(err)) => Err(err),
+            Some(Slot::Failed(err, _)) => Err(err),
             Some(Slot::Loading) | None => Ok(None),
         }
     }
@@ -103,7 +130,7 @@ impl GiftPictures {
         if let Some(cache) = &self.cache {
             cache.set_tiktok_fetch(true);
             self.slots
-                .retain(|_, slot| !matches!(slot, Slot::Failed(PictureError::NotYet { .. })));
+                .retain(|_, slot| !matches!(slot, Slot::Failed(PictureError::NotYet { .. }, _)));
         }
     }
 
@@ -111,8 +138,9 @@ impl GiftPictures {
     pub fn allow_origin(&mut self, base: &str) {
         if let Some(cache) = &self.cache {
             cache.allow_origin(base);
-            self.slots
-                .retain(|_, slot| !matches!(slot, Slot::Failed(PictureError::NotAllowed { .. })));
+            self.slots.retain(|_, slot| {
+                !matches!(slot, Slot::Failed(PictureError::NotAllowed { .. }, _))
+            });
         }
     }
 
@@ -246,6 +274,41 @@ mod tests {
             (u32::MAX, "4294M"),
         ] {
             assert_eq!(short_coins(coins), shown, "{coins}");
+        }
+    }
+
+    #[test]
+    fn only_failures_that_may_pass_are_asked_for_again() {
+        let url = String::from("u");
+        let network = PictureError::Network {
+            url: url.clone(),
+            reason: "timed out".into(),
+        };
+        assert_eq!(retry_after(&network), Some(RETRY_AFTER));
+        for status in [500, 503, 429] {
+            let err = PictureError::Status {
+                url: url.clone(),
+                status,
+            };
+            assert_eq!(retry_after(&err), Some(RETRY_AFTER), "{status}");
+        }
+        for err in [
+            PictureError::Status {
+                url: url.clone(),
+                status: 404,
+            },
+            PictureError::Decode {
+                url: url.clone(),
+                reason: "bogus".into(),
+            },
+            PictureError::NotAllowed { url: url.clone() },
+            PictureError::NotYet { url: url.clone() },
+            PictureError::TooLarge {
+                url: url.clone(),
+                limit_bytes: 1,
+            },
+        ] {
+            assert_eq!(retry_after(&err), None, "{err}");
         }
     }
 
