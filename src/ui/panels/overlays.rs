@@ -52,19 +52,12 @@ pub fn overlays_ui(
                 {
                     ui.ctx().copy_text(link.clone());
                 }
-            });
-        });
-        ui.horizontal(|ui| {
-            ui.label(RichText::new(&link).monospace().small());
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 let toggle = ui
-                    .push_id(page.page.index(), |ui| {
-                        ui.checkbox(&mut hygienic, "Hide gift pictures and words")
-                    })
-                    .inner
+                    .checkbox(&mut hygienic, "Hide gift pictures and words")
                     .on_hover_text(
-                        "For streams TikTok might flag: no gift pictures, and neutral words \
-                         (\"joined in\" for \"followed\"). Copy the link again after changing it.",
+                        "For streams TikTok might flag: the link gets ?hygiene=1 (no gift \
+                         pictures, neutral words such as \"joined in\" for \"followed\"). Copy \
+                         it into OBS again after changing this.",
                     );
                 if toggle.changed() {
                     settings.set_hygienic(page.page, hygienic);
@@ -72,6 +65,7 @@ pub fn overlays_ui(
                 }
             });
         });
+        ui.label(RichText::new(&link).monospace().small());
     }
     ui.horizontal(|ui| {
         ui.label(RichText::new("Events (JSON)").strong());
