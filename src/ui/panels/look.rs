@@ -1,10 +1,11 @@
-//! Two Settings sections: the panic button's cleanup commands (`executor.panic_cleanup`) and the
-//! window's look (`ui.theme`, `ui.scale`).
+//! Settings sections: the panic button's cleanup commands (`executor.panic_cleanup`), the
+//! window's look (`ui.theme`, `ui.scale`) and the gift pictures' disk cache
+//! (`pictures.cache_limit_mb`).
 
 use egui::RichText;
 
 use super::drafts::committed_edit_ui;
-use crate::settings::{ThemeChoice, UiSettings};
+use crate::settings::{PictureSettings, ThemeChoice, UiSettings};
 
 /// The cleanup the panic button runs, one command per line (applied once the field is left).
 /// Returns true when it changed.
@@ -69,4 +70,24 @@ pub fn appearance_ui(ui: &mut egui::Ui, look: &mut UiSettings) -> bool {
         ui.end_row();
     });
     changed
+}
+
+/// Most megabytes the gift pictures' cache may be set to.
+const MAX_PICTURE_CACHE_MB: u32 = 2_000;
+
+/// How much disk the gift pictures may take. Returns true when it changed.
+pub fn picture_cache_ui(ui: &mut egui::Ui, pictures: &mut PictureSettings) -> bool {
+    ui.horizontal(|ui| {
+        ui.label("Gift pictures kept on disk");
+        ui.add(
+            egui::DragValue::new(&mut pictures.cache_limit_mb)
+                .range(1..=MAX_PICTURE_CACHE_MB)
+                .suffix(" MB"),
+        )
+        .on_hover_text(
+            "At most this much in the OS cache folder; the least recently used pictures go first.",
+        )
+        .changed()
+    })
+    .inner
 }
