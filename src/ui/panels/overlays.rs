@@ -1,7 +1,7 @@
 //! The Overlays panel: each overlay page's URL with Copy and Open-in-browser, whether a page
 //! (an OBS browser source, a browser tab) is connected right now, and per page the hygiene
 //! switch (its link carries `?hygiene=1`: no gift pictures, neutral words; saved in the
-//! settings' `overlays.hygiene`).
+//! settings' `overlays.hygiene`), and how many lines the list pages keep (applied at once).
 
 use egui::RichText;
 
@@ -52,19 +52,12 @@ pub fn overlays_ui(
                 {
                     ui.ctx().copy_text(link.clone());
                 }
-            });
-        });
-        ui.horizontal(|ui| {
-            ui.label(RichText::new(&link).monospace().small());
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 let toggle = ui
-                    .push_id(page.page.index(), |ui| {
-                        ui.checkbox(&mut hygienic, "Hide gift pictures and words")
-                    })
-                    .inner
+                    .checkbox(&mut hygienic, "Hide gift pictures and words")
                     .on_hover_text(
-                        "For streams TikTok might flag: no gift pictures, and neutral words \
-                         (\"joined in\" for \"followed\"). Copy the link again after changing it.",
+                        "For streams TikTok might flag: the link gets ?hygiene=1 (no gift \
+                         pictures, neutral words such as \"joined in\" for \"followed\"). Copy \
+                         it into OBS again after changing this.",
                     );
                 if toggle.changed() {
                     settings.set_hygienic(page.page, hygienic);
@@ -72,6 +65,7 @@ pub fn overlays_ui(
                 }
             });
         });
+        ui.label(RichText::new(&link).monospace().small());
     }
     ui.horizontal(|ui| {
         ui.label(RichText::new("Events (JSON)").strong());
@@ -87,4 +81,34 @@ pub fn overlays_ui(
         });
     });
     ui.label(RichText::new(&view.events_url).monospace().small());
+    list_sizes_ui(ui, settings, cmds);
+}
+
+/// How much the list pages keep (a page shows `?count=` of it); applied to open pages at once.
+fn list_sizes_ui(ui: &mut egui::Ui, settings: &mut OverlaySettings, cmds: &mut Commands) {
+    egui::CollapsingHeader::new("List sizes")
+        .id_salt("overlay_list_sizes")
+        .show(ui, |ui| {
+            let pages = &mut settings.pages;
+            let mut changed = false;
+            egui::Grid::new("overlay_list_sizes_grid")
+                .num_columns(2)
+                .show(ui, |ui| {
+                    for (label, size, most) in [
+                        ("Chat lines kept", &mut pages.chat_size, 200),
+                        ("Top gifters kept", &mut pages.top_size, 100),
+                        ("Recent events kept", &mut pages.recent_size, 200),
+                    ] {
+                        let label = ui.label(label);
+                        changed |= ui
+                            .add(egui::DragValue::new(size).range(1..=most))
+                            .labelled_by(label.id)
+                            .changed();
+                        ui.end_row();
+                    }
+                });
+            if changed {
+                cmds.push(Command::SettingsChanged);
+            }
+        });
 }
