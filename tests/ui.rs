@@ -685,6 +685,29 @@ fn the_gift_picker_searches_by_name_and_id_filters_coins_and_fills_the_row() {
     h.step();
     h.step();
     assert_eq!(h.state().mappings()[2].trigger, "Doughnut");
+
+    // Enter takes the first match; Escape closes without choosing.
+    h.get_all_by_label("🔎").nth(2).unwrap().click();
+    h.step();
+    h.step();
+    text_field(&h, "").type_text("lion");
+    h.step();
+    h.step();
+    assert_eq!(picker_rows(&h, &catalog), ["Lion  #6369"]);
+    h.key_press(egui::Key::Enter);
+    h.step();
+    h.step();
+    assert_eq!(h.state().mappings()[2].trigger, "Lion");
+    assert!(h.query_by_label("Pick a gift").is_none());
+    h.get_all_by_label("🔎").nth(2).unwrap().click();
+    h.step();
+    h.step();
+    assert!(h.query_by_label("Pick a gift").is_some());
+    h.key_press(egui::Key::Escape);
+    h.step();
+    h.step();
+    assert!(h.query_by_label("Pick a gift").is_none());
+    assert_eq!(h.state().mappings()[2].trigger, "Lion");
 }
 
 #[test]

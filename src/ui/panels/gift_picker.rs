@@ -16,7 +16,8 @@ const COINS_WIDTH: f32 = 44.0;
 const LIST_HEIGHT: f32 = 320.0;
 
 /// Draws the picker window while `picker` is open; returns the gift name chosen for its row.
-/// Closing the window (or choosing) closes the picker.
+/// Closing the window (✖ or Escape) or choosing (a click, or Enter for the first match) closes
+/// the picker.
 pub fn gift_picker_ui(
     ctx: &egui::Context,
     picker: &mut Option<GiftPicker>,
@@ -37,6 +38,9 @@ pub fn gift_picker_ui(
             chosen = picker_body_ui(ui, state, catalog, pictures);
         });
     let row = state.row;
+    if ctx.input(|i| i.key_pressed(egui::Key::Escape)) {
+        open = false;
+    }
     if !open || chosen.is_some() {
         *picker = None;
     }
@@ -69,6 +73,9 @@ fn picker_body_ui(
         }
     });
     let gifts = catalog.pick(&state.query);
+    // Enter in the search takes the first (cheapest) match.
+    let entered = (search.has_focus() || search.lost_focus())
+        && ui.input(|i| i.key_pressed(egui::Key::Enter));
     ui.label(RichText::new(format!("{} gift(s), cheapest first", gifts.len())).weak());
     let mut chosen = None;
     egui::ScrollArea::vertical()
@@ -100,6 +107,9 @@ fn picker_body_ui(
                 });
             }
         });
+    if entered && chosen.is_none() {
+        chosen = gifts.first().map(|g| g.name.clone());
+    }
     if gifts.is_empty() {
         ui.label(
             RichText::new("No gift matches. A gift id typed in the row's field always works.")

@@ -216,8 +216,6 @@ fn gift_of_row_ui(
     editor: &mut TriggerEditor,
 ) {
     let gift = catalog.by_trigger(trigger);
-    let url = gift.and_then(|g| g.picture_url.as_deref());
-    let coins = gift.map_or(0, |g| g.diamonds);
     ui.add_space(-4.0);
     if ui
         .add(egui::Button::new("🔎").small())
@@ -229,9 +227,16 @@ fn gift_of_row_ui(
             ..GiftPicker::default()
         });
     }
-    gift_picture_ui(ui, pictures, url, coins, PICTURE_SIDE);
-    if gift.is_some() {
-        coins_ui(ui, coins);
+    match gift {
+        Some(gift) => {
+            let url = gift.picture_url.as_deref();
+            gift_picture_ui(ui, pictures, url, gift.diamonds, PICTURE_SIDE);
+            coins_ui(ui, gift.diamonds);
+        }
+        // Not a gift the catalog knows (yet): the picture's space stays, empty.
+        None => {
+            ui.allocate_exact_size(egui::Vec2::splat(PICTURE_SIDE), egui::Sense::hover());
+        }
     }
 }
 
