@@ -67,7 +67,7 @@ impl GiftdeckApp {
             }
             Err(err) => self.notice(
                 NoticeLevel::Error,
-                format!("Points and leaderboards are off: {err}"),
+                crate::trf!("notice-ledger-off", error = err.to_string()),
             ),
         }
     }
