@@ -11,8 +11,8 @@ use fluent_syntax::ast;
 use super::{Lang, Value};
 
 /// What every message starts and ends with in [`Lang::Pseudo`].
-pub const PSEUDO_OPEN: char = '⟦';
-pub const PSEUDO_CLOSE: char = '⟧';
+pub const PSEUDO_OPEN: char = '‹';
+pub const PSEUDO_CLOSE: char = '›';
 
 /// The Fluent source of a language's catalog.
 pub(super) fn source(lang: Lang) -> &'static str {

@@ -150,7 +150,7 @@ fn add_action_ui(ui: &mut egui::Ui, actions: &mut Vec<Action>) -> bool {
                 timeout_millis: 5_000,
             });
         }
-        ui.menu_button("OBS", |ui| {
+        ui.menu_button(tr("actions-obs-menu"), |ui| {
             for (label, action) in [
                 (tr("actions-switch-scene"), new_obs_scene()),
                 (tr("actions-show-a-source-for-a"), new_obs_show()),
