@@ -9,6 +9,7 @@
 pub mod actions;
 pub mod backoff;
 pub mod capture;
+pub mod catalog;
 pub mod cli;
 pub mod counter_hub;
 pub mod counters;
@@ -27,6 +28,7 @@ pub mod mappings;
 pub mod mca;
 pub mod overlay;
 pub mod paths;
+pub mod pictures;
 pub mod replay;
 pub mod room_store;
 pub mod settings;

@@ -41,6 +41,11 @@ pub fn gift_cache_dir() -> Option<PathBuf> {
     project_dirs().map(|d| d.cache_dir().join("gifts"))
 }
 
+/// `<OS cache dir>/pictures` (e.g. `~/.cache/giftdeck/pictures`): the gifts' pictures, bounded.
+pub fn picture_cache_dir() -> Option<PathBuf> {
+    project_dirs().map(|d| d.cache_dir().join("pictures"))
+}
+
 /// Where log files go: `<OS data dir>/giftdeck/logs` (e.g. `~/.local/share/giftdeck/logs`).
 pub fn log_dir() -> Option<PathBuf> {
     project_dirs().map(|d| d.data_dir().join("logs"))

@@ -27,7 +27,9 @@ pub use secrets::{
     PermissionFix, join_notice, permission_notice, redaction_warning, restore_redacted_urls,
 };
 use secrets::{redacted_webhooks, secure_existing};
-pub use sections::{EngineSettings, ExecutorSettings, KeysSettings, ThemeChoice, UiSettings};
+pub use sections::{
+    EngineSettings, ExecutorSettings, KeysSettings, PictureSettings, ThemeChoice, UiSettings,
+};
 pub use vault::{
     Kept, KeptWebhook, SecretsHome, SecretsWarning, SharedVault, Vault,
     restore_webhooks_from_keyring, save_shared,
@@ -181,6 +183,8 @@ pub struct Settings {
     pub external: ExternalSettings,
     /// The window's scale and theme (`ui.scale`, `ui.theme`).
     pub ui: UiSettings,
+    /// The gift pictures' disk cache bound (`pictures.cache_limit_mb`, 50 by default).
+    pub pictures: PictureSettings,
 }
 
 /// How far the first-run checklist got, so it stays gone once done.
@@ -220,6 +224,7 @@ impl Default for Settings {
             tikfinity: crate::tikfinity::TikfinitySettings::default(),
             external: ExternalSettings::default(),
             ui: UiSettings::default(),
+            pictures: PictureSettings::default(),
         }
     }
 }

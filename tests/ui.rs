@@ -583,3 +583,127 @@ fn importing_a_tiktok2mc_folder_takes_its_triggers_rcon_and_user_and_shows_the_r
         "the password is never shown"
     );
 }
+
+/// The gift picker's rows (a name, maybe `  #id`), top to bottom.
+fn picker_rows(h: &Harness<'_, GiftdeckApp>, catalog: &giftdeck::catalog::Catalog) -> Vec<String> {
+    let mut rows: Vec<(f64, String)> = catalog
+        .gifts()
+        .iter()
+        .map(|g| match g.id {
+            Some(id) => format!("{}  #{id}", g.name),
+            None => g.name.clone(),
+        })
+        .filter_map(|label| {
+            let node = h.query_by_label(&label)?;
+            Some((node.rect().min.y as f64, label))
+        })
+        .collect();
+    rows.sort_by(|a, b| a.0.total_cmp(&b.0));
+    rows.into_iter().map(|(_, label)| label).collect()
+}
+
+#[test]
+fn the_gift_picker_searches_by_name_and_id_filters_coins_and_fills_the_row() {
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app(&rt, &dir.path().join("settings.json"), false);
+    // The picker's search field is then the only empty one.
+    app.set_connection(settings::ConnectionSettings {
+        last_target: "@someone".into(),
+        ..settings::ConnectionSettings::default()
+    });
+    let catalog = app.state().catalog.clone();
+    let mut h = harness(app);
+    h.step();
+    show_page(&mut h, "🎁 Triggers");
+    assert_eq!(h.state().mappings()[2].trigger, "Lion");
+    // The third row's 🔎 (rows 1–3 are gift triggers).
+    h.get_all_by_label("🔎").nth(2).unwrap().click();
+    h.step();
+    h.step();
+    assert!(h.query_by_label("Pick a gift").is_some());
+
+    // Everything, cheapest first.
+    let all = picker_rows(&h, &catalog);
+    assert!(all.len() >= 8, "{all:?}");
+    let coins = |label: &String| {
+        let name = label.split("  #").next().unwrap();
+        catalog.by_name(name).unwrap().diamonds
+    };
+    assert!(
+        all.windows(2).all(|w| coins(&w[0]) <= coins(&w[1])),
+        "{all:?}"
+    );
+
+    // By id.
+    text_field(&h, "").type_text("5655");
+    h.step();
+    h.step();
+    assert_eq!(picker_rows(&h, &catalog), ["Rose  #5655"]);
+
+    // By name, any case, then narrowed to a coin range.
+    text_field(&h, "5655").focus();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    text_field(&h, "5655").type_text("HEART");
+    h.step();
+    h.step();
+    let hearts = picker_rows(&h, &catalog);
+    assert!(
+        hearts.contains(&"Finger Heart  #5487".to_owned()),
+        "{hearts:?}"
+    );
+    assert!(hearts.iter().any(|r| coins(r) == 1) && hearts.iter().any(|r| coins(r) >= 100));
+    h.get_by_label("100–999").click();
+    h.step();
+    h.step();
+    let dear = picker_rows(&h, &catalog);
+    assert!(!dear.is_empty() && dear.len() < hearts.len(), "{dear:?}");
+    assert!(
+        dear.iter().all(|r| (100..=999).contains(&coins(r))),
+        "{dear:?}"
+    );
+    assert!(dear.windows(2).all(|w| coins(&w[0]) <= coins(&w[1])));
+
+    // Choosing one fills the row and closes the picker.
+    let chosen = dear[0].split("  #").next().unwrap().to_owned();
+    h.get_by_label(&dear[0]).click();
+    h.step();
+    h.step();
+    assert_eq!(h.state().mappings()[2].trigger, chosen);
+    assert!(h.query_by_label("Pick a gift").is_none());
+    assert_eq!(
+        matched_trigger(h.state(), &chosen, 0).as_deref(),
+        Some(chosen.as_str()),
+        "the live table took it"
+    );
+
+    // Typing a name in the row's field still works.
+    text_field(&h, &chosen).focus();
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    text_field(&h, &chosen).type_text("Doughnut");
+    h.step();
+    h.step();
+    assert_eq!(h.state().mappings()[2].trigger, "Doughnut");
+}
+
+#[test]
+fn the_demo_s_gift_pictures_reach_the_window_as_textures() {
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(app(&rt, &dir.path().join("settings.json"), true));
+    // The demo's gift list names the pictures its fake draws; the feed's rows ask for them.
+    step_until(&mut h, "a gift picture uploaded", |app| {
+        app.state().pictures.texture_count() > 0
+    });
+    let rose = h.state().state().catalog.by_id(5655).unwrap().clone();
+    let url = rose
+        .picture_url
+        .expect("the room's list gave the Rose a picture");
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    // Kept beside the test's settings, not in the streamer's cache.
+    let cached = dir.path().join("pictures");
+    step_until(&mut h, "a picture on disk", |_| {
+        std::fs::read_dir(&cached).is_ok_and(|mut d| d.next().is_some())
+    });
+}

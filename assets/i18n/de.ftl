@@ -849,3 +849,25 @@ overlay-hygiene-shares = Empfehlungen
 overlay-subscriptions = Abos
 overlay-hygiene-members = Mitglieder
 actions-obs-menu = OBS
+gift-picker-pick-a-gift = Geschenk wählen
+gift-picker-name-or-id = 🔎 Name oder ID
+gift-picker-coins = Münzen:
+gift-picker-make-this-gift-the-row = Dieses Geschenk zum Trigger der Zeile machen
+gift-picker-no-gift-matches-a-gift = Kein Geschenk passt. Eine ID im Feld der Zeile geht immer.
+live-goals-no-goals-yet-set-them = Noch keine Ziele: Leg sie auf der Seite 🖼 Overlays unter „Subathon und Ziele“ an.
+triggers-pick-a-gift-search-by = Geschenk wählen: Suche nach Name oder ID, Filter nach Münzen
+gift-picker-count = { $count ->
+    [one] 1 Geschenk, günstigstes zuerst
+   *[other] { $count } Geschenke, günstigste zuerst
+    }
+live-goal-coins = Münzziel
+live-goal-likes = Like-Ziel
+live-goal-follows = Follow-Ziel
+live-goal-shares = Teilen-Ziel
+live-goal-subscriptions = Abo-Ziel
+live-goal-counter = Ziel: { $name }
+pictures-coins-each = je { $coins } Münzen
+pictures-none = Kein Bild: { $reason }
+pictures-coins = { $coins } Münzen
+overlays-hygiene = Geschenkbilder und -wörter ausblenden
+overlays-hygiene-hover = Für Streams, die TikTok markieren könnte: keine Geschenkbilder und neutrale Wörter („ist dabei“ statt „folgt dir jetzt“). Kopiere den Link nach einer Änderung neu.

@@ -971,3 +971,33 @@ overlay-hygiene-shares = shoutouts
 overlay-subscriptions = subscriptions
 overlay-hygiene-members = members
 actions-obs-menu = OBS
+
+## gift-picker
+gift-picker-pick-a-gift = Pick a gift
+gift-picker-name-or-id = 🔎 name or id
+gift-picker-coins = Coins:
+gift-picker-make-this-gift-the-row = Make this gift the row's trigger
+gift-picker-no-gift-matches-a-gift = No gift matches. A gift id typed in the row's field always works.
+
+## live-goals
+live-goals-no-goals-yet-set-them = No goals yet: set them up on the 🖼 Overlays page, under Subathon and goals.
+
+## triggers
+triggers-pick-a-gift-search-by = Pick a gift: search by name or id, filter by coins
+
+## the gift picker, the Live page's goals, gift pictures, the overlays' hygiene box
+gift-picker-count = { $count ->
+    [one] 1 gift, cheapest first
+   *[other] { $count } gifts, cheapest first
+    }
+live-goal-coins = Coins goal
+live-goal-likes = Likes goal
+live-goal-follows = Follows goal
+live-goal-shares = Shares goal
+live-goal-subscriptions = Subscriptions goal
+live-goal-counter = { $name } goal
+pictures-coins-each = { $coins } coins each
+pictures-none = No picture: { $reason }
+pictures-coins = { $coins } coins
+overlays-hygiene = Hide gift pictures and words
+overlays-hygiene-hover = For streams TikTok might flag: no gift pictures, and neutral words ("joined in" for "followed"). Copy the link again after changing it.

@@ -849,3 +849,25 @@ overlay-hygiene-shares = recomendaciones
 overlay-subscriptions = suscripciones
 overlay-hygiene-members = miembros
 actions-obs-menu = OBS
+gift-picker-pick-a-gift = Elige un regalo
+gift-picker-name-or-id = 🔎 nombre o id
+gift-picker-coins = Monedas:
+gift-picker-make-this-gift-the-row = Usar este regalo como trigger de la fila
+gift-picker-no-gift-matches-a-gift = Ningún regalo coincide. Un id escrito en el campo de la fila siempre funciona.
+live-goals-no-goals-yet-set-them = Aún no hay metas: créalas en la página 🖼 Overlays, en Subathon y metas.
+triggers-pick-a-gift-search-by = Elige un regalo: busca por nombre o id, filtra por monedas
+gift-picker-count = { $count ->
+    [one] 1 regalo, el más barato primero
+   *[other] { $count } regalos, los más baratos primero
+    }
+live-goal-coins = Meta de monedas
+live-goal-likes = Meta de me gusta
+live-goal-follows = Meta de seguidores
+live-goal-shares = Meta de compartidos
+live-goal-subscriptions = Meta de suscripciones
+live-goal-counter = Meta de { $name }
+pictures-coins-each = { $coins } monedas cada uno
+pictures-none = Sin imagen: { $reason }
+pictures-coins = { $coins } monedas
+overlays-hygiene = Ocultar imágenes y palabras de regalos
+overlays-hygiene-hover = Para directos que TikTok podría marcar: sin imágenes de regalos y con palabras neutras («se unió» en vez de «te sigue»). Vuelve a copiar el enlace después de cambiarlo.

@@ -849,3 +849,25 @@ overlay-hygiene-shares = indicações
 overlay-subscriptions = inscrições
 overlay-hygiene-members = membros
 actions-obs-menu = OBS
+gift-picker-pick-a-gift = Escolha um presente
+gift-picker-name-or-id = 🔎 nome ou id
+gift-picker-coins = Moedas:
+gift-picker-make-this-gift-the-row = Usar este presente como gatilho da linha
+gift-picker-no-gift-matches-a-gift = Nenhum presente bate. Um id digitado no campo da linha sempre funciona.
+live-goals-no-goals-yet-set-them = Nenhuma meta ainda: crie na página 🖼 Overlays, em Subathon e metas.
+triggers-pick-a-gift-search-by = Escolha um presente: busque por nome ou id, filtre por moedas
+gift-picker-count = { $count ->
+    [one] 1 presente, o mais barato primeiro
+   *[other] { $count } presentes, os mais baratos primeiro
+    }
+live-goal-coins = Meta de moedas
+live-goal-likes = Meta de curtidas
+live-goal-follows = Meta de seguidores
+live-goal-shares = Meta de compartilhamentos
+live-goal-subscriptions = Meta de inscrições
+live-goal-counter = Meta de { $name }
+pictures-coins-each = { $coins } moedas cada
+pictures-none = Sem imagem: { $reason }
+pictures-coins = { $coins } moedas
+overlays-hygiene = Ocultar imagens e palavras de presentes
+overlays-hygiene-hover = Para lives que o TikTok pode sinalizar: sem imagens de presentes e com palavras neutras (“chegou junto” no lugar de “começou a seguir”). Copie o link de novo depois de mudar.

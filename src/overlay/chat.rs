@@ -56,6 +56,12 @@ impl ChatLog {
         self.next_id += 1;
     }
 
+    /// Keeps the newest `size` lines from now on (`overlays.chat_size` edited). True when any
+    /// went.
+    pub fn set_size(&mut self, size: usize) -> bool {
+        self.lines.set_size(size)
+    }
+
     /// A moderator deleted these messages (or every message of these viewers): their lines go.
     /// True when any went.
     pub fn delete(&mut self, msg_ids: &[i64], user_ids: &[i64]) -> bool {

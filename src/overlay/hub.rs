@@ -3,6 +3,7 @@
 //! sender, and publishes each page's latest state (a `watch` per page: a slow page skips stale
 //! states, it never lags) and every event for `/events` (a `broadcast`).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -60,6 +61,8 @@ enum Input {
     },
     Text(TextOverlay),
     Config(HubConfig),
+    /// The catalog's pictures by gift id, for gifts whose message carries none.
+    Pictures(Arc<HashMap<i64, String>>),
 }
 
 /// The shared ends the server reads.
@@ -147,6 +150,12 @@ impl OverlayHub {
         self.send(Input::Config(config));
     }
 
+    /// The gift catalog's pictures by gift id: an alert, the recent list and the spotlight show
+    /// the catalog's picture when a gift message carries none (sent when the catalog changed).
+    pub fn set_gift_pictures(&self, pictures: Arc<HashMap<i64, String>>) {
+        self.send(Input::Pictures(pictures));
+    }
+
     /// Pages open in a browser right now.
     pub fn connections(&self, page: Page) -> usize {
         self.channels.connections[page.index()].load(Ordering::Relaxed)
@@ -203,6 +212,8 @@ struct State {
     chat: ChatLog,
     viewers: Option<ViewerCount>,
     last_gift: Option<LastGift>,
+    /// The catalog's pictures by gift id ([`OverlayHub::set_gift_pictures`]).
+    pictures: Arc<HashMap<i64, String>>,
     seq: u64,
 }
 
@@ -220,6 +231,7 @@ impl State {
             chat: ChatLog::new(config.chat_size),
             viewers: None,
             last_gift: None,
+            pictures: Arc::default(),
             seq: 0,
         }
     }
@@ -291,7 +303,11 @@ impl State {
                     changed[Page::Goal.index()] = true;
                 }
                 changed[Page::Alerts.index()] = true;
+                // The lists take their new sizes at once (the top gifters' at the next start).
+                changed[Page::Chat.index()] |= self.chat.set_size(config.chat_size);
+                changed[Page::Recent.index()] |= self.recent.set_size(config.recent_size);
             }
+            Input::Pictures(pictures) => self.pictures = pictures,
         }
     }
 
@@ -309,7 +325,11 @@ impl State {
         match output {
             Output::Credit(decision) => {
                 events.extend(messages::credit_events(&decision, &mut self.seq, wall));
-                let alert = messages::gift_alert(&decision.gift);
+                let mut alert = messages::gift_alert(&decision.gift);
+                if alert.image_url.is_none() {
+                    let catalog = self.pictures.get(&alert.gift_id);
+                    alert.image_url = messages::safe_image_url(catalog.map(String::as_str));
+                }
                 self.last_gift = Some(LastGift {
                     nickname: alert.nickname.clone(),
                     gift_name: alert.gift_name.clone(),
@@ -668,5 +688,39 @@ mod tests {
         assert_eq!(seen[2]["moment"], "new");
         assert_eq!(seen[3]["viewers"], 77);
         assert_eq!(seen[4]["msg_ids"], serde_json::json!([1, 2]));
+    }
+
+    #[tokio::test]
+    async fn a_new_chat_size_applies_at_once() {
+        use crate::testkit::outputs::{chat, viewer};
+        let hub = OverlayHub::start(HubConfig {
+            chat_size: 5,
+            ..HubConfig::default()
+        });
+        let lines =
+            |n: usize| move |v: &serde_json::Value| v["lines"].as_array().unwrap().len() == n;
+        for id in 1..=5 {
+            hub.send_output(&chat(id, &viewer(7, "amy"), &format!("line {id}")));
+        }
+        wait_page(&hub, Page::Chat, lines(5)).await;
+        hub.set_config(HubConfig {
+            chat_size: 2,
+            ..HubConfig::default()
+        });
+        wait_page(&hub, Page::Chat, |v| {
+            lines(2)(v) && v["lines"][0]["text"] == "line 5" && v["lines"][1]["text"] == "line 4"
+        })
+        .await;
+        hub.set_config(HubConfig {
+            chat_size: 3,
+            ..HubConfig::default()
+        });
+        for id in 6..=9 {
+            hub.send_output(&chat(id, &viewer(7, "amy"), &format!("line {id}")));
+        }
+        wait_page(&hub, Page::Chat, |v| {
+            lines(3)(v) && v["lines"][0]["text"] == "line 9"
+        })
+        .await;
     }
 }

@@ -22,8 +22,9 @@ pub use server::{OverlayError, OverlayServer};
 /// TikFinity (21213) use, and below the OS's ephemeral range.
 pub const DEFAULT_PORT: u16 = 23_870;
 
-/// The overlays' part of `settings.json`: the port (`--overlay-port` overrides it) and what the
-/// pages show (alert duration and lag bound, like goal, list sizes).
+/// The overlays' part of `settings.json`: the port (`--overlay-port` overrides it), what the
+/// pages show (alert duration and lag bound, like goal, list sizes), and which pages' links the
+/// app hands out with `?hygiene=1`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct OverlaySettings {
@@ -31,6 +32,10 @@ pub struct OverlaySettings {
     pub port: u16,
     #[serde(flatten)]
     pub pages: HubConfig,
+    /// Pages whose Copy and Open links carry `?hygiene=1` (no gift pictures, neutral words), by
+    /// name (`["alerts", "top"]`). A name this version does not know is left out.
+    #[serde(with = "page_names")]
+    pub hygiene: Vec<Page>,
 }
 
 impl Default for OverlaySettings {
@@ -38,7 +43,52 @@ impl Default for OverlaySettings {
         Self {
             port: DEFAULT_PORT,
             pages: HubConfig::default(),
+            hygiene: Vec::new(),
         }
+    }
+}
+
+impl OverlaySettings {
+    /// Whether `page`'s link carries `?hygiene=1`.
+    pub fn hygienic(&self, page: Page) -> bool {
+        self.hygiene.contains(&page)
+    }
+
+    /// Turns `page`'s hygiene on or off (the list stays in [`Page::ALL`] order, each page once).
+    pub fn set_hygienic(&mut self, page: Page, on: bool) {
+        self.hygiene.retain(|p| *p != page);
+        if on {
+            self.hygiene.push(page);
+            self.hygiene.sort_by_key(|p| p.index());
+        }
+    }
+}
+
+/// `url` as the app hands it out: with `hygiene=1` added when `hygienic`.
+pub fn page_link(url: &str, hygienic: bool) -> String {
+    if !hygienic {
+        return url.to_owned();
+    }
+    let joiner = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{joiner}hygiene=1")
+}
+
+/// Pages in `settings.json` by their names (the URL path without `/`).
+mod page_names {
+    use serde::{Deserialize as _, Deserializer, Serializer};
+
+    use super::Page;
+
+    pub fn serialize<S: Serializer>(pages: &[Page], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(pages.iter().map(|p| &p.path()[1..]))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Page>, D::Error> {
+        let names = Vec::<String>::deserialize(d)?;
+        let mut pages: Vec<Page> = names.iter().filter_map(|n| Page::from_name(n)).collect();
+        pages.sort_by_key(|p| p.index());
+        pages.dedup();
+        Ok(pages)
     }
 }
 
@@ -232,6 +282,35 @@ mod tests {
         }
         assert_eq!(Page::from_name("events"), None);
         assert_eq!(page_urls(1)[0].1, "http://127.0.0.1:1/alerts");
+    }
+
+    #[test]
+    fn a_hygienic_link_adds_the_parameter_once_in_the_right_place() {
+        let url = "http://127.0.0.1:1/alerts";
+        assert_eq!(page_link(url, false), url);
+        assert_eq!(page_link(url, true), "http://127.0.0.1:1/alerts?hygiene=1");
+        assert_eq!(
+            page_link("http://127.0.0.1:1/counter?name=Deaths", true),
+            "http://127.0.0.1:1/counter?name=Deaths&hygiene=1"
+        );
+    }
+
+    #[test]
+    fn hygiene_pages_load_by_name_skip_unknown_ones_and_old_files_have_none() {
+        let old: OverlaySettings = serde_json::from_str(r#"{"port": 1, "chat_size": 5}"#).unwrap();
+        assert!(old.hygiene.is_empty());
+        assert_eq!(old.pages.chat_size, 5);
+        let read: OverlaySettings =
+            serde_json::from_str(r#"{"hygiene": ["top", "someday", "alerts", "top"]}"#).unwrap();
+        assert_eq!(read.hygiene, [Page::Alerts, Page::Top]);
+        let mut s = read.clone();
+        s.set_hygienic(Page::Chat, true);
+        s.set_hygienic(Page::Alerts, false);
+        s.set_hygienic(Page::Top, true);
+        assert!(s.hygienic(Page::Chat) && !s.hygienic(Page::Alerts));
+        let json = serde_json::to_value(&s).unwrap();
+        assert_eq!(json["hygiene"], serde_json::json!(["top", "chat"]));
+        assert_eq!(serde_json::from_value::<OverlaySettings>(json).unwrap(), s);
     }
 
     #[test]

@@ -249,6 +249,14 @@ impl<T> Recent<T> {
         self.items.iter()
     }
 
+    /// Keeps the last `size` from now on (the oldest beyond it go at once). True when any went.
+    pub fn set_size(&mut self, size: usize) -> bool {
+        self.size = size.max(1);
+        let before = self.items.len();
+        self.items.truncate(self.size);
+        self.items.len() != before
+    }
+
     /// Keeps the items `keep` accepts; true when any went.
     pub fn retain(&mut self, keep: impl FnMut(&T) -> bool) -> bool {
         let before = self.items.len();
@@ -274,6 +282,27 @@ mod tests {
             initial_target: initial,
             step,
         })
+    }
+
+    #[test]
+    fn recent_resized_keeps_the_newest_and_grows_again() {
+        let mut recent = Recent::new(3);
+        for i in 1..=3 {
+            recent.push(i);
+        }
+        assert!(recent.set_size(2), "the oldest went");
+        assert_eq!(recent.items().copied().collect::<Vec<_>>(), [3, 2]);
+        assert!(!recent.set_size(4), "growing drops nothing");
+        for i in 4..=6 {
+            recent.push(i);
+        }
+        assert_eq!(recent.items().copied().collect::<Vec<_>>(), [6, 5, 4, 3]);
+        assert!(recent.set_size(0));
+        assert_eq!(
+            recent.items().copied().collect::<Vec<_>>(),
+            [6],
+            "at least one is kept"
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The smaller sections of the settings file: the queue's pacing and the panic button's cleanup
-//! (`executor`), keys actions (`keys`), the gift engine (`engine`) and the window's scale and
-//! theme (`ui`). Each reads its defaults for any key an older file does not have.
+//! (`executor`), keys actions (`keys`), the gift engine (`engine`), the window's scale and
+//! theme (`ui`) and the gift pictures' cache (`pictures`). Each reads its defaults for any key an
+//! older file does not have.
 
 use serde::{Deserialize, Serialize};
 
@@ -112,6 +113,23 @@ impl UiSettings {
     }
 }
 
+/// The gift pictures' disk cache (`pictures.cache_limit_mb`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PictureSettings {
+    /// The most the cache in the OS cache dir may hold, in megabytes (least recently used
+    /// pictures go first).
+    pub cache_limit_mb: u32,
+}
+
+impl Default for PictureSettings {
+    fn default() -> Self {
+        Self {
+            cache_limit_mb: crate::pictures::DEFAULT_CACHE_LIMIT_MB,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,6 +150,14 @@ mod tests {
         assert_eq!((ui.zoom_factor(), ui.theme), (1.5, ThemeChoice::Dark));
         let old: UiSettings = serde_json::from_str("{}").unwrap();
         assert_eq!((old.zoom_factor(), old.theme), (1.0, ThemeChoice::System));
+    }
+
+    #[test]
+    fn the_pictures_section_reads_its_bound_and_defaults_to_50_mb() {
+        let set: PictureSettings = serde_json::from_str(r#"{"cache_limit_mb": 10}"#).unwrap();
+        assert_eq!(set.cache_limit_mb, 10);
+        let old: PictureSettings = serde_json::from_str("{}").unwrap();
+        assert_eq!(old.cache_limit_mb, 50);
     }
 
     #[test]

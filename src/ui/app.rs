@@ -12,6 +12,7 @@ mod ledger;
 mod local_servers;
 mod login;
 mod messages;
+mod pictures;
 mod quit;
 mod speech;
 mod test_buttons;
@@ -136,6 +137,8 @@ pub struct GiftdeckApp {
     game: crate::game::Game,
     /// The TikFinity events API and the external trigger endpoint (`tikfinity`, `external`).
     local: local_servers::LocalServers,
+    /// The room's gift list and the overlays' copy of the catalog's pictures.
+    catalog_sync: pictures::CatalogSync,
 }
 
 impl GiftdeckApp {
@@ -240,7 +243,9 @@ impl GiftdeckApp {
             }),
             game,
             local: local_servers::LocalServers::default(),
+            catalog_sync: pictures::CatalogSync::default(),
         };
+        app.start_pictures();
         app.open_ledger();
         app.wake_on_change(app.game.view());
         app.game.follow_counters(app.counters.subscribe());
@@ -332,6 +337,7 @@ impl GiftdeckApp {
         }
         self.take_log();
         self.drain_messages();
+        self.pictures_step(ctx);
         self.state.backlog = self.inbox.len() + self.ui_rx.len();
         self.state.not_shown.feed_rows = self.inbox.rows_let_go();
         if self.state.backlog > 0 {
@@ -594,10 +600,12 @@ impl GiftdeckApp {
 
     fn on_gift(&mut self, gift: &CreditedGift, at_millis: u64, test: bool) {
         let state = &mut self.state;
-        if state
-            .catalog
-            .note_seen(&gift.gift_name, gift.gift_id, gift.diamonds)
-        {
+        if state.catalog.note_seen(
+            &gift.gift_name,
+            gift.gift_id,
+            gift.diamonds,
+            gift.image_url.as_deref(),
+        ) {
             state
                 .editor
                 .revalidate(&state.settings.mappings, &state.catalog);
@@ -643,6 +651,7 @@ impl GiftdeckApp {
             .set_config(world_config(&self.state.settings, self.bedrock.link()));
         self.counters_settings_changed();
         self.game_settings_changed();
+        self.pictures_settings_changed();
         self.schedule_save();
     }
 

@@ -36,6 +36,7 @@ pub mod outbox;
 pub mod overlays_view;
 pub mod pages;
 pub mod panels;
+pub mod pictures;
 pub mod saver;
 pub mod setup;
 pub mod state;

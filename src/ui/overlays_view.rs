@@ -4,9 +4,11 @@
 use crate::overlay::{Overlays, Page, events_url, page_urls};
 
 /// One page as the panel shows it.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OverlayPage {
+    pub page: Page,
     pub title: &'static str,
+    /// Without parameters (the panel adds `?hygiene=1` where the streamer asked for it).
     pub url: String,
     /// Open connections (0 = no browser source shows it).
     pub connected: usize,
@@ -50,6 +52,7 @@ impl OverlaysView {
             pages: page_urls(port)
                 .into_iter()
                 .map(|(page, url)| OverlayPage {
+                    page,
                     title: page_title(page),
                     url,
                     connected: overlays.hub.connections(page),

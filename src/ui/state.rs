@@ -253,6 +253,8 @@ pub struct State {
     pub settings: Settings,
     pub save: SaveState,
     pub catalog: Catalog,
+    /// The gifts' pictures as textures (the cache task's handle inside).
+    pub pictures: super::pictures::GiftPictures,
     pub editor: TriggerEditor,
     pub feed: Feed,
     pub queue: QueueStatus,
@@ -307,6 +309,7 @@ impl State {
             settings,
             save,
             catalog,
+            pictures: super::pictures::GiftPictures::default(),
             editor,
             feed: Feed::default(),
             queue: QueueStatus::default(),

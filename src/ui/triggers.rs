@@ -144,7 +144,26 @@ pub struct TriggerEditor {
     /// The row whose action list is open in the actions window.
     pub editing: Option<usize>,
     pub problems: Vec<Vec<Problem>>,
+    /// The gift picker, when open for a row.
+    pub picker: Option<GiftPicker>,
 }
+
+/// The gift picker open for one trigger row: what is searched.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GiftPicker {
+    pub row: usize,
+    pub query: crate::catalog::PickerQuery,
+}
+
+/// The picker's coin ranges: its label, cheapest, dearest.
+pub const COIN_RANGES: [(&str, u32, Option<u32>); 6] = [
+    ("Any", 0, None),
+    ("1–9", 1, Some(9)),
+    ("10–99", 10, Some(99)),
+    ("100–999", 100, Some(999)),
+    ("1k–9.9k", 1_000, Some(9_999)),
+    ("10k+", 10_000, None),
+];
 
 impl TriggerEditor {
     pub fn revalidate(&mut self, mappings: &[Mapping], catalog: &Catalog) {
@@ -152,6 +171,13 @@ impl TriggerEditor {
         self.test_counts.resize(mappings.len(), 1);
         if self.editing.is_some_and(|row| row >= mappings.len()) {
             self.editing = None;
+        }
+        if self
+            .picker
+            .as_ref()
+            .is_some_and(|p| p.row >= mappings.len())
+        {
+            self.picker = None;
         }
     }
 

@@ -220,6 +220,22 @@ pub async fn docs_shot(binary: &Path, url: &str, width: u32, height: u32, name: 
         dead_code,
         reason = "the overlay pages' tests take pictures for the docs; other users of this file do not"
     )]
+    docs_shot_after(binary, url, [width, height], name, 2_500).await;
+}
+
+/// [`docs_shot`] taken `settle_millis` after the page starts loading (a page that is empty until
+/// its state arrives needs longer on a busy machine).
+pub async fn docs_shot_after(
+    binary: &Path,
+    url: &str,
+    [width, height]: [u32; 2],
+    name: &str,
+    settle_millis: u32,
+) {
+    #![allow(
+        dead_code,
+        reason = "the overlay pages' tests take pictures for the docs; other users of this file do not"
+    )]
     let temp = tempfile::tempdir().unwrap();
     let dir = if std::env::var_os("GIFTDECK_SCREENSHOTS").is_some() {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("docs")
@@ -229,8 +245,10 @@ pub async fn docs_shot(binary: &Path, url: &str, width: u32, height: u32, name: 
     let path = dir.join(name);
     let (binary, url, shot) = (binary.to_owned(), url.to_owned(), path.clone());
     // Chromium blocks while it renders: off the runtime's worker threads.
-    tokio::task::spawn_blocking(move || screenshot(&binary, &url, width, height, 2_500, &shot))
-        .await
-        .unwrap();
+    tokio::task::spawn_blocking(move || {
+        screenshot(&binary, &url, width, height, settle_millis, &shot);
+    })
+    .await
+    .unwrap();
     assert!(std::fs::metadata(&path).unwrap().len() > 1_000);
 }

@@ -13,6 +13,7 @@
 
 mod euler;
 mod http;
+pub mod pictures;
 mod scenario;
 mod ws;
 
@@ -493,7 +494,14 @@ fn route(request: &HttpRequest, shared: &Shared) -> http::Response {
         return api_live(user == unique_id, page, &room_id, user);
     }
     if path.trim_end_matches('/') == "/webcast/gift_info" {
-        return gift_info(shared.lock().config.gift_list_fails);
+        let host: String = (request.header("host").unwrap_or("127.0.0.1").chars())
+            .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | ':' | '[' | ']' | '-'))
+            .take(64)
+            .collect();
+        return gift_info(shared.lock().config.gift_list_fails, &host);
+    }
+    if let Some(gift_id) = pictures::gift_id_of(path) {
+        return http::Response::new(200, "image/png", pictures::picture_png(gift_id));
     }
     if path.trim_end_matches('/') == "/webcast/room/check_alive" {
         return http::Response::json(
@@ -504,8 +512,9 @@ fn route(request: &HttpRequest, shared: &Shared) -> http::Response {
     http::Response::new(404, "text/plain", "not found")
 }
 
-/// Euler's `webcast/gift_info` answer, with the demo's gifts.
-fn gift_info(fails: bool) -> http::Response {
+/// Euler's `webcast/gift_info` answer, with the demo's gifts and their pictures on the fake
+/// reached at `host`.
+fn gift_info(fails: bool, host: &str) -> http::Response {
     if fails {
         return http::Response::json(500, &json!({"message": "A 500 error occurred"}));
     }
@@ -513,7 +522,7 @@ fn gift_info(fails: bool) -> http::Response {
         .iter()
         .map(|g| {
             json!({"id": g.id, "name": g.name, "diamond_count": g.diamonds,
-                "image": {"url_list": [format!("https://example.invalid/{}.png", g.id)]}})
+                "image": {"url_list": [pictures::picture_url(host, g.id)]}})
         })
         .collect();
     http::Response::json(

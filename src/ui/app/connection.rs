@@ -219,6 +219,10 @@ impl GiftdeckApp {
                     engine: self.state.settings.engine.engine_config(),
                     ..LiveConfig::default()
                 };
+                if let Some(pictures) = self.state.pictures.cache() {
+                    // The demo's gift list points at pictures the fake itself draws.
+                    pictures.allow_origin(&demo.fake.sign_url);
+                }
                 let target = crate::trf!(
                     "conn-demo-target",
                     user = demo.fake.target.trim_start_matches('@')

@@ -8,6 +8,9 @@ use super::super::state::Quitting;
 use super::{GiftdeckApp, QUIT_DRAIN, STOP_GRACE};
 use crate::actions::ShutdownReport;
 
+/// How long quitting waits for the goals and the subathon clock to be committed.
+const GAME_SAVE_GRACE: Duration = Duration::from_secs(2);
+
 impl GiftdeckApp {
     /// The window's close button: with a session running or actions queued, the close is held
     /// back while streaks are credited and the queue drains (a second close quits at once).
@@ -69,10 +72,12 @@ impl GiftdeckApp {
         self.quit_ready
     }
 
-    /// The window is closing: saves, stops the session, and stops the executor with its
-    /// handshake (the running action gets `STOP_GRACE`). Every action that did not run is
-    /// logged (a warning, so the desktop binary's stderr shows it too; library code prints
-    /// nothing itself) and returned. Blocks the closing window for at most the grace.
+    /// The window is closing: saves, stops the session, stops the executor with its handshake
+    /// (the running action gets `STOP_GRACE`), and saves the goals and the subathon clock in the
+    /// ledger (the game saves at most once a second while it runs; this keeps that last second).
+    /// Every action that did not run is logged (a warning, so the desktop binary's stderr shows
+    /// it too; library code prints nothing itself) and returned. Blocks the closing window for
+    /// at most the grace and [`GAME_SAVE_GRACE`].
     pub fn shutdown(&mut self) -> ShutdownReport {
         self.flush_save();
         self.flush_counters();
@@ -92,6 +97,21 @@ impl GiftdeckApp {
         for line in report.not_run_lines() {
             tracing::warn!("not run: {line}");
         }
+        self.save_game_on_quit();
         report
+    }
+
+    /// Saves the game's state now and waits until the ledger committed it (at most
+    /// [`GAME_SAVE_GRACE`]: a ledger stuck on a busy disk does not hold the window).
+    fn save_game_on_quit(&self) {
+        let synced = self
+            .tasks
+            .runtime()
+            .block_on(async { tokio::time::timeout(GAME_SAVE_GRACE, self.game.synced()).await });
+        if synced.is_err() {
+            tracing::warn!(
+                "quitting: the goals' last second could not be saved within {GAME_SAVE_GRACE:?}"
+            );
+        }
     }
 }

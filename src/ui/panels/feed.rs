@@ -6,14 +6,19 @@ use egui::{Color32, RichText};
 use egui_extras::{Column, TableBuilder, TableRow};
 
 use super::super::feed::{FEED_CAPACITY, Feed, FeedRow, What};
+use super::super::pictures::{GiftPictures, gift_picture_ui};
 use super::{AMBER, BLUE};
+use crate::catalog::Catalog;
 use crate::event::EndedBy;
 use crate::triggers::EventKind;
 
 const ROW_HEIGHT: f32 = 20.0;
+/// A gift's picture in a row (fits the row with a point to spare).
+const PICTURE_SIDE: f32 = 18.0;
 
-/// Draws the filter box, the kind toggles and the feed table.
-pub fn feed_ui(ui: &mut egui::Ui, feed: &mut Feed) {
+/// Draws the filter box, the kind toggles and the feed table (gifts with their pictures from
+/// the catalog, which learnt each message's own).
+pub fn feed_ui(ui: &mut egui::Ui, feed: &mut Feed, catalog: &Catalog, pictures: &mut GiftPictures) {
     filter_bar_ui(ui, feed);
     kind_toggles_ui(ui, feed);
     if feed.is_empty() {
@@ -21,7 +26,7 @@ pub fn feed_ui(ui: &mut egui::Ui, feed: &mut Feed) {
         ui.label(RichText::new(tr("feed-no-gifts-yet-connect-to")).weak());
         return;
     }
-    table_ui(ui, feed);
+    table_ui(ui, feed, catalog, pictures);
 }
 
 /// The heading, the filter box and how many rows it matches.
@@ -75,7 +80,7 @@ fn kind_toggles_ui(ui: &mut egui::Ui, feed: &mut Feed) {
 }
 
 /// The table; only the rows on screen are laid out.
-fn table_ui(ui: &mut egui::Ui, feed: &Feed) {
+fn table_ui(ui: &mut egui::Ui, feed: &Feed, catalog: &Catalog, pictures: &mut GiftPictures) {
     let rows = feed.visible_len();
     let matched_color = ui.visuals().widgets.active.fg_stroke.color;
     TableBuilder::new(ui)
@@ -107,14 +112,19 @@ fn table_ui(ui: &mut egui::Ui, feed: &Feed) {
         .body(|body| {
             body.rows(ROW_HEIGHT, rows, |mut row| {
                 if let Some(r) = feed.visible_row(row.index()) {
-                    row_ui(&mut row, r, matched_color);
+                    row_ui(&mut row, r, matched_color, (catalog, pictures));
                 }
             });
         });
 }
 
 /// One row's cells.
-fn row_ui(row: &mut TableRow<'_, '_>, r: &FeedRow, matched_color: Color32) {
+fn row_ui(
+    row: &mut TableRow<'_, '_>,
+    r: &FeedRow,
+    matched_color: Color32,
+    (catalog, pictures): (&Catalog, &mut GiftPictures),
+) {
     row.col(|ui| {
         ui.label(RichText::new(&r.time).monospace().weak());
     });
@@ -124,7 +134,9 @@ fn row_ui(row: &mut TableRow<'_, '_>, r: &FeedRow, matched_color: Color32) {
         ui.label(RichText::new(format!("@{}", r.handle)).weak());
     });
     row.col(|ui| match &r.what {
-        What::Gift { name, id, .. } => {
+        What::Gift { name, id, diamonds } => {
+            let url = catalog.picture_url(None, *id, name);
+            gift_picture_ui(ui, pictures, url, *diamonds, PICTURE_SIDE);
             ui.label(name)
                 .on_hover_text(crate::trf!("feed-gift-id", id = id.to_string()));
             ui.label(RichText::new(format!("#{id}")).weak().small());

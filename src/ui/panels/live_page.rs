@@ -1,12 +1,13 @@
 //! The Live page: what a streamer reads mid-stream. The feed takes the room on the left (under
 //! the setup checklist while that is open); on the right, a column that scrolls on its own holds
-//! the queue (Pause, Resume, Clear, the server, the latest replies), the speech queue (Skip, Stop
-//! all), the counters and the stream timer, and the session's totals.
+//! the queue (Pause, Resume, Clear, the server, the latest replies), the goals and the subathon
+//! clock, the speech queue (Skip, Stop all), the counters and the stream timer, and the session's
+//! totals.
 
 use super::super::commands::Commands;
 use super::super::setup::Checklist;
 use super::super::state::State;
-use super::{checklist, counters, feed, queue, speech_queue, totals};
+use super::{checklist, counters, feed, live_goals, queue, speech_queue, totals};
 
 /// Narrowest and widest the right column is drawn.
 const SIDE_WIDTH: std::ops::RangeInclusive<f32> = 330.0..=440.0;
@@ -30,6 +31,8 @@ pub fn live_page_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
                         state.conn.is_demo(),
                         cmds,
                     );
+                    ui.separator();
+                    live_goals::live_goals_ui(ui, &state.game, crate::counter_hub::wall_millis());
                     ui.separator();
                     speech_queue::speech_queue_ui(
                         ui,
@@ -61,6 +64,6 @@ pub fn live_page_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
                 cmds,
             );
         }
-        feed::feed_ui(ui, &mut state.feed);
+        feed::feed_ui(ui, &mut state.feed, &state.catalog, &mut state.pictures);
     });
 }

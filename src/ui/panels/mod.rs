@@ -15,8 +15,10 @@ pub mod datapack;
 pub mod drafts;
 pub mod feed;
 pub mod game;
+pub mod gift_picker;
 pub mod held;
 pub mod keys_editor;
+pub mod live_goals;
 pub mod live_page;
 pub mod local_servers;
 pub mod look;
@@ -99,7 +101,7 @@ pub fn root_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
                 .auto_shrink([false, false])
                 .show(ui, |ui| {
                     ui.set_max_width(ui.available_width().min(860.0));
-                    overlays::overlays_ui(ui, &state.overlays, cmds);
+                    overlays::overlays_ui(ui, &state.overlays, &mut state.settings.overlays, cmds);
                     ui.separator();
                     game::game_ui(
                         ui,
@@ -161,6 +163,7 @@ fn triggers_page_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
             &mut state.settings.mappings,
             &mut state.editor,
             &state.catalog,
+            &mut state.pictures,
             cmds,
             |ui, cmds| triggers_file_menu_ui(ui, windows, cmds),
         );

@@ -7,11 +7,14 @@ use egui_extras::{Column, TableBuilder, TableRow};
 
 use super::super::catalog::Catalog;
 use super::super::commands::{Command, Commands};
-use super::super::triggers::{Problem, TriggerEditor, actions_summary, blank_mapping};
-use super::{AMBER, GREEN, RED, conditions};
+use super::super::pictures::{GiftPictures, coins_ui, gift_picture_ui};
+use super::super::triggers::{GiftPicker, Problem, TriggerEditor, actions_summary, blank_mapping};
+use super::{AMBER, GREEN, RED, conditions, gift_picker};
 use crate::mappings::Mapping;
 
 const ROW_HEIGHT: f32 = 26.0;
+/// A gift trigger's picture in its row.
+const PICTURE_SIDE: f32 = 22.0;
 const MAX_TEST_COUNT: u32 = 999;
 /// Most repeats of one row or one command.
 pub const MAX_REPEAT: u32 = 100;
@@ -31,6 +34,7 @@ pub fn triggers_ui(
     mappings: &mut Vec<Mapping>,
     editor: &mut TriggerEditor,
     catalog: &Catalog,
+    pictures: &mut GiftPictures,
     cmds: &mut Commands,
     file_menu: impl FnOnce(&mut egui::Ui, &mut Commands),
 ) {
@@ -47,7 +51,7 @@ pub fn triggers_ui(
         .auto_shrink([false, false])
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
         .column(Column::exact(28.0))
-        .column(Column::initial(290.0).at_least(230.0))
+        .column(Column::initial(340.0).at_least(300.0))
         .column(Column::remainder().at_least(160.0).clip(true))
         .column(Column::exact(60.0))
         .column(Column::exact(116.0))
@@ -76,12 +80,20 @@ pub fn triggers_ui(
                 let row_context = RowContext {
                     index,
                     catalog,
+                    pictures: &mut *pictures,
                     cmds: &mut *cmds,
                     edits: &mut edits,
                 };
                 row_ui(&mut row, &mut mappings[index], editor, row_context);
             });
         });
+    if let Some((row, name)) =
+        gift_picker::gift_picker_ui(ui.ctx(), &mut editor.picker, catalog, pictures)
+        && let Some(mapping) = mappings.get_mut(row)
+    {
+        mapping.trigger = name;
+        edits.changed = true;
+    }
     apply_edits(mappings, editor, &mut edits);
     if edits.changed {
         cmds.push(Command::MappingsChanged);
@@ -120,6 +132,7 @@ fn header_ui(
 struct RowContext<'a> {
     index: usize,
     catalog: &'a Catalog,
+    pictures: &'a mut GiftPictures,
     cmds: &'a mut Commands,
     edits: &'a mut RowEdits,
 }
@@ -134,6 +147,7 @@ fn row_ui(
     let RowContext {
         index,
         catalog,
+        pictures,
         cmds,
         edits,
     } = cx;
@@ -153,6 +167,7 @@ fn row_ui(
     row.col(|ui| {
         edits.changed |= conditions::kind_picker_ui(ui, index, mapping);
         if mapping.on == crate::triggers::Condition::Gift {
+            gift_of_row_ui(ui, index, &mapping.trigger, catalog, pictures, editor);
             edits.changed |= trigger_field_ui(ui, index, &mut mapping.trigger, catalog);
         } else {
             edits.changed |= conditions::condition_fields_ui(ui, index, mapping);
@@ -196,6 +211,35 @@ fn row_ui(
             edits.delete = Some(index);
         }
     });
+}
+
+/// A gift row's picture, coin value and the button that opens the gift picker.
+fn gift_of_row_ui(
+    ui: &mut egui::Ui,
+    index: usize,
+    trigger: &str,
+    catalog: &Catalog,
+    pictures: &mut GiftPictures,
+    editor: &mut TriggerEditor,
+) {
+    let gift = catalog.by_trigger(trigger);
+    let url = gift.and_then(|g| g.picture_url.as_deref());
+    let coins = gift.map_or(0, |g| g.diamonds);
+    ui.add_space(-4.0);
+    if ui
+        .add(egui::Button::new("🔎").small())
+        .on_hover_text(tr("triggers-pick-a-gift-search-by"))
+        .clicked()
+    {
+        editor.picker = Some(GiftPicker {
+            row: index,
+            ..GiftPicker::default()
+        });
+    }
+    gift_picture_ui(ui, pictures, url, coins, PICTURE_SIDE);
+    if gift.is_some() {
+        coins_ui(ui, coins);
+    }
 }
 
 /// How many to send, and the Test button.
