@@ -191,7 +191,7 @@ fn the_picker_in_settings_switches_the_window_at_once_and_the_choice_is_saved() 
         "the tabs too"
     );
     assert!(h.query_by_label("Appearance").is_none());
-    step_until(&mut h, "the settings saved", |app| {
+    step_until(&mut h, "the settings saved", |_| {
         std::fs::read_to_string(dir.path().join("settings.json"))
             .is_ok_and(|text| text.contains(r#""language": "de""#))
     });

@@ -129,10 +129,13 @@ fn placeholders_fill_in_and_plurals_follow_the_count() {
 fn the_language_is_per_thread_and_a_missing_message_falls_back_to_english_then_the_id() {
     set_language(Lang::De);
     assert_eq!(language(), Lang::De);
-    let other = std::thread::spawn(|| {
-        set_language(Lang::Es);
-        language()
-    });
+    let other = std::thread::Builder::new()
+        .name("i18n-test".into())
+        .spawn(|| {
+            set_language(Lang::Es);
+            language()
+        })
+        .unwrap();
     assert_eq!(other.join().ok(), Some(Lang::Es));
     assert_eq!(language(), Lang::De, "another thread's pick is not ours");
     assert_eq!(tr("no-such-message"), "no-such-message");
