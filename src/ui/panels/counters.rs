@@ -43,38 +43,38 @@ pub fn counters_ui(
     ui.heading(tr("counters-counters"));
     for counter in board.counters.iter() {
         let name = counter.def.name.clone();
-        ui.horizontal(|ui| {
+        // Wrapped, not right-aligned: a long word (German "Zurücksetzen") moves the buttons to
+        // the next line instead of past the side column's edge.
+        ui.horizontal_wrapped(|ui| {
             ui.label(RichText::new(&name).strong());
             ui.label(RichText::new(counter.value.to_string()).size(18.0).strong());
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                let change = |op| {
-                    Command::Counters(HandChange::Counter {
-                        name: name.clone(),
-                        op,
-                    })
-                };
-                if let Some(base) = overlay_base
-                    && ui
-                        .small_button(tr("counters-copy-url"))
-                        .on_hover_text(tr("counters-the-counter-s-overlay"))
-                        .clicked()
-                {
-                    ui.ctx().copy_text(counter_url(base, &name));
-                }
-                if ui
-                    .small_button(tr("counters-reset"))
-                    .on_hover_text(tr("counters-back-to-its-start-value"))
+            let change = |op| {
+                Command::Counters(HandChange::Counter {
+                    name: name.clone(),
+                    op,
+                })
+            };
+            if ui.small_button("−1").clicked() {
+                cmds.push(change(CounterOp::Subtract(1)));
+            }
+            if ui.small_button("+1").clicked() {
+                cmds.push(change(CounterOp::Add(1)));
+            }
+            if ui
+                .small_button(tr("counters-reset"))
+                .on_hover_text(tr("counters-back-to-its-start-value"))
+                .clicked()
+            {
+                cmds.push(change(CounterOp::Set(counter.def.start)));
+            }
+            if let Some(base) = overlay_base
+                && ui
+                    .small_button(tr("counters-copy-url"))
+                    .on_hover_text(tr("counters-the-counter-s-overlay"))
                     .clicked()
-                {
-                    cmds.push(change(CounterOp::Set(counter.def.start)));
-                }
-                if ui.small_button("+1").clicked() {
-                    cmds.push(change(CounterOp::Add(1)));
-                }
-                if ui.small_button("−1").clicked() {
-                    cmds.push(change(CounterOp::Subtract(1)));
-                }
-            });
+            {
+                ui.ctx().copy_text(counter_url(base, &name));
+            }
         });
     }
     if board.counters.iter().next().is_none() {

@@ -16,7 +16,7 @@ pub fn speech_queue_ui(
     read_chat_open: &mut bool,
     cmds: &mut Commands,
 ) {
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.strong(tr("speech-queue-speech"));
         let reading = if reading_chat {
             RichText::new(tr("speech-queue-reading-chat-aloud"))
