@@ -102,7 +102,14 @@ pub fn bedrock_failure(port: u16, error: &crate::actions::BedrockError) -> Plain
 
 /// An import or export that did not happen, for a notice (its message already names the file).
 pub fn file_failure(error: &FileError) -> String {
-    error.to_string()
+    match error {
+        FileError::Task { what, source } => {
+            crate::trf!("file-task-failed", what = *what, error = source.to_string())
+        }
+        FileError::Import(err) => crate::trf!("file-import-failed", error = err.to_string()),
+        FileError::ImportT2m(err) => crate::trf!("file-import-failed", error = err.to_string()),
+        FileError::Export(err) => crate::trf!("file-export-failed", error = err.to_string()),
+    }
 }
 
 /// Settings that could not be saved: the notice, and the status bar's short line.
@@ -117,12 +124,20 @@ pub fn save_failure_short(error: &SaveError) -> String {
 
 /// The demo could not start: nothing of TikTok's failed, the notice says what did.
 pub fn demo_failure(error: &DemoError) -> String {
-    crate::trf!("demo-failed", error = error.to_string())
+    let why = match error {
+        DemoError::Minecraft(err) => crate::trf!("demo-minecraft-failed", error = err.to_string()),
+        DemoError::Tiktok(err) => crate::trf!("demo-tiktok-failed", error = err.to_string()),
+    };
+    crate::trf!("demo-failed", error = why)
 }
 
 /// OBS's Test connection failed.
 pub fn obs_test_failure(error: &ObsTestError) -> String {
-    crate::trf!("obs-test-failed", error = error.to_string())
+    let why = match error {
+        ObsTestError::NotSetUp => tr("obs-not-set-up").to_owned(),
+        ObsTestError::Failed(err) => err.to_string(),
+    };
+    crate::trf!("obs-test-failed", error = why)
 }
 
 /// What one press of the panic button did, in the window's words (the log keeps the report's

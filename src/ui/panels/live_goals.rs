@@ -57,7 +57,9 @@ fn goal_title(goal: &Goal) -> String {
             Metric::Follows => "live-goal-follows",
             Metric::Shares => "live-goal-shares",
             Metric::Subscriptions => "live-goal-subscriptions",
-            Metric::Counter(name) => return crate::trf!("live-goal-counter", name = name.as_str()),
+            Metric::Counter(name) => {
+                return crate::trf!("live-goal-counter", name = capitalized(name));
+            }
         })
         .to_owned()
     } else {
@@ -84,6 +86,15 @@ fn metric_unit(metric: &Metric) -> &str {
         Metric::Subscriptions => crate::i18n::tr("game-metric-subscriptions"),
         Metric::Counter(name) => name,
     }
+}
+
+/// A counter's name as a title starts ("deaths" → "Deaths").
+fn capitalized(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// The subathon clock in words, or `None` while none was started.
