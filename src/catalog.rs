@@ -93,8 +93,9 @@ impl Catalog {
         self.generation += 1;
     }
 
-    /// Remembers a gift seen on the live stream (its name, id, price and picture are
-    /// authoritative). Returns true when it was new (the trigger problems may change).
+    /// Remembers a gift seen on the live stream: a new gift joins with its name, id, price and
+    /// picture; a known one gets the id and picture it lacked. Returns true when it was new (the
+    /// trigger problems may change).
     pub fn note_seen(
         &mut self,
         name: &str,
@@ -134,7 +135,9 @@ impl Catalog {
             self.by_id.entry(id).or_insert(index);
             changed = true;
         }
-        if picture_url.is_some() && gift.picture_url != picture_url {
+        // The first picture stays: a message's URL may differ per message (a CDN's signed
+        // query), and each change would mean a new download and a new copy for the overlays.
+        if gift.picture_url.is_none() && picture_url.is_some() {
             gift.picture_url = picture_url;
             changed = true;
         }

@@ -1,8 +1,8 @@
 //! The cockpit, driven headless with egui_kittest: the pages and their shortcuts, the panic
 //! button and Ctrl+P on a real loopback RCON server, the window's scale, and the layout walk:
 //! at 1280×720, 1366×768 and 1920×1080, on every page, with the demo running and with the setup
-//! checklist open, every interactive widget lies inside the window (or scrolls into it) and no
-//! two overlap.
+//! checklist open, and goals on the Live page, every interactive widget lies inside the window (or
+//! scrolls into it) and no two overlap.
 
 #![allow(
     clippy::unwrap_used,
@@ -413,6 +413,10 @@ fn layout_walk(language: &str) {
         let rt = runtime();
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("settings.json");
+        // Goals, so the Live page has its strip of bars above the feed.
+        let goals = r#""goals": [{"title": "Coins for the TNT rain", "metric": "coins", "initial_target": 5000},
+            {"title": "Follows", "metric": "follows", "initial_target": 50},
+            {"metric": "likes", "initial_target": 10000}]"#;
         let setup = if checklist_open {
             ""
         } else {
@@ -420,7 +424,7 @@ fn layout_walk(language: &str) {
         };
         std::fs::write(
             &path,
-            format!(r#"{{"version": 1, "ui": {{"language": "{language}"}}{setup}}}"#),
+            format!(r#"{{"version": 1, "ui": {{"language": "{language}"}}, {goals}{setup}}}"#),
         )
         .unwrap();
         let overlays = rt
@@ -443,6 +447,10 @@ fn layout_walk(language: &str) {
         h.state_mut().command(giftdeck::ui::Command::PauseQueue);
         h.state_mut().command(giftdeck::ui::Command::Panic);
         h.step();
+        assert!(
+            h.query_by_label("Coins for the TNT rain").is_some(),
+            "the goals' strip is on the Live page"
+        );
         for size in SIZES {
             h.set_size(egui::vec2(size[0], size[1]));
             h.run_steps(3);

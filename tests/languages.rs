@@ -86,7 +86,7 @@ fn is_data(text: &str, data: &[String]) -> bool {
     let text = text.trim();
     let words: Vec<&str> = text
         .split_whitespace()
-        .filter(|w| !["ms", "s", "min", "%"].contains(w))
+        .filter(|w| !["ms", "s", "min", "%", "MB"].contains(w))
         .collect();
     let languages = Lang::OFFERED.map(Lang::native_name);
     !words.concat().chars().any(char::is_alphabetic)

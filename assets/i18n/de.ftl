@@ -854,7 +854,6 @@ gift-picker-name-or-id = 🔎 Name oder ID
 gift-picker-coins = Münzen:
 gift-picker-make-this-gift-the-row = Dieses Geschenk zum Trigger der Zeile machen
 gift-picker-no-gift-matches-a-gift = Kein Geschenk passt. Eine ID im Feld der Zeile geht immer.
-live-goals-no-goals-yet-set-them = Noch keine Ziele: Leg sie auf der Seite 🖼 Overlays unter „Subathon und Ziele“ an.
 triggers-pick-a-gift-search-by = Geschenk wählen: Suche nach Name oder ID, Filter nach Münzen
 gift-picker-count = { $count ->
     [one] 1 Geschenk, günstigstes zuerst
@@ -877,3 +876,6 @@ file-export-failed = Export nicht möglich: { $error }
 demo-minecraft-failed = der Demo-Minecraft-Server startet nicht: { $error }
 demo-tiktok-failed = das Demo-TikTok startet nicht: { $error }
 obs-not-set-up = trag zuerst Host und Port von OBS ein
+files-export-ledger = Das Zuschauerbuch exportieren
+look-pictures-kept = Geschenkbilder auf der Festplatte
+look-pictures-kept-hover = Höchstens so viel im Cache-Ordner des Systems; die am längsten nicht genutzten Bilder gehen zuerst.

@@ -980,7 +980,6 @@ gift-picker-make-this-gift-the-row = Make this gift the row's trigger
 gift-picker-no-gift-matches-a-gift = No gift matches. A gift id typed in the row's field always works.
 
 ## live-goals
-live-goals-no-goals-yet-set-them = No goals yet: set them up on the 🖼 Overlays page, under Subathon and goals.
 
 ## triggers
 triggers-pick-a-gift-search-by = Pick a gift: search by name or id, filter by coins
@@ -1007,3 +1006,6 @@ file-export-failed = Could not export: { $error }
 demo-minecraft-failed = cannot start the demo Minecraft server: { $error }
 demo-tiktok-failed = cannot start the demo TikTok backend: { $error }
 obs-not-set-up = set OBS's host and port first
+files-export-ledger = Export the viewers' ledger
+look-pictures-kept = Gift pictures kept on disk
+look-pictures-kept-hover = At most this much in the OS cache folder; the least recently used pictures go first.

@@ -854,7 +854,6 @@ gift-picker-name-or-id = 🔎 nombre o id
 gift-picker-coins = Monedas:
 gift-picker-make-this-gift-the-row = Usar este regalo como trigger de la fila
 gift-picker-no-gift-matches-a-gift = Ningún regalo coincide. Un id escrito en el campo de la fila siempre funciona.
-live-goals-no-goals-yet-set-them = Aún no hay metas: créalas en la página 🖼 Overlays, en Subathon y metas.
 triggers-pick-a-gift-search-by = Elige un regalo: busca por nombre o id, filtra por monedas
 gift-picker-count = { $count ->
     [one] 1 regalo, el más barato primero
@@ -877,3 +876,6 @@ file-export-failed = No se pudo exportar: { $error }
 demo-minecraft-failed = no se puede iniciar el servidor de Minecraft de la demo: { $error }
 demo-tiktok-failed = no se puede iniciar el TikTok de la demo: { $error }
 obs-not-set-up = primero pon el host y el puerto de OBS
+files-export-ledger = Exportar el registro de espectadores
+look-pictures-kept = Imágenes de regalos guardadas en disco
+look-pictures-kept-hover = Como máximo esto en la carpeta de caché del sistema; primero se borran las imágenes usadas hace más tiempo.

@@ -854,7 +854,6 @@ gift-picker-name-or-id = 🔎 nome ou id
 gift-picker-coins = Moedas:
 gift-picker-make-this-gift-the-row = Usar este presente como gatilho da linha
 gift-picker-no-gift-matches-a-gift = Nenhum presente bate. Um id digitado no campo da linha sempre funciona.
-live-goals-no-goals-yet-set-them = Nenhuma meta ainda: crie na página 🖼 Overlays, em Subathon e metas.
 triggers-pick-a-gift-search-by = Escolha um presente: busque por nome ou id, filtre por moedas
 gift-picker-count = { $count ->
     [one] 1 presente, o mais barato primeiro
@@ -877,3 +876,6 @@ file-export-failed = Não deu para exportar: { $error }
 demo-minecraft-failed = não dá para iniciar o servidor de Minecraft da demo: { $error }
 demo-tiktok-failed = não dá para iniciar o TikTok da demo: { $error }
 obs-not-set-up = informe primeiro o host e a porta do OBS
+files-export-ledger = Exportar o registro de espectadores
+look-pictures-kept = Imagens de presentes guardadas no disco
+look-pictures-kept-hover = No máximo isto na pasta de cache do sistema; as imagens usadas há mais tempo saem primeiro.

@@ -1,6 +1,8 @@
-//! The goals on the Live page, read at a glance mid-stream: each goal's title over a compact
-//! progress bar, and the subathon clock while one runs. Nothing to edit here: the goals are set up
-//! (and moved by hand) in the *Subathon and goals* panel on the Overlays page.
+//! The goals on the Live page, read at a glance mid-stream: a strip above the feed with the
+//! subathon clock while one runs and each goal's title over a compact progress bar, side by side
+//! (wrapping when there are many). Nothing to edit here, and nothing drawn without goals or a
+//! clock: they are set up (and moved by hand) in the *Subathon and goals* panel on the Overlays
+//! page.
 
 use crate::i18n::tr;
 use egui::RichText;
@@ -12,38 +14,65 @@ use crate::subathon::{Clock, Subathon};
 
 /// Height of one goal's bar: a line of small text fits in it.
 const BAR_HEIGHT: f32 = 16.0;
+/// Narrowest a cell (the clock, one goal) is drawn: more cells than fit wrap to the next row.
+const CELL_MIN_WIDTH: f32 = 170.0;
 
-/// The section (in the Live page's side column); `now_millis` is the wall clock.
+/// One cell of the strip.
+enum Cell<'a> {
+    Clock(String),
+    Goal(&'a Goal),
+}
+
+/// The strip (on the Live page, above the feed); `now_millis` is the wall clock.
 pub fn live_goals_ui(ui: &mut egui::Ui, view: &GameView, now_millis: u64) {
-    ui.heading(tr("game-goals"));
-    if let Some(words) = subathon_words(&view.subathon, now_millis) {
-        ui.horizontal(|ui| {
-            ui.label(RichText::new(tr("game-subathon")).strong());
-            ui.label(RichText::new(words).monospace());
+    let clock = subathon_words(&view.subathon, now_millis);
+    if matches!(view.subathon.clock, Clock::Running { .. }) {
+        // The clock shows whole seconds.
+        let left = view.subathon.remaining(now_millis);
+        ui.ctx()
+            .request_repaint_after(std::time::Duration::from_millis(1_000 - left % 1_000));
+    }
+    let cells: Vec<Cell<'_>> = clock
+        .map(Cell::Clock)
+        .into_iter()
+        .chain(view.goals.iter().map(Cell::Goal))
+        .collect();
+    if cells.is_empty() {
+        return;
+    }
+    let per_row = per_row(ui.available_width(), cells.len());
+    for row in cells.chunks(per_row) {
+        // Every row has `per_row` columns, so the cells line up (the last row's rest stays empty).
+        ui.columns(per_row, |columns| {
+            for (column, cell) in columns.iter_mut().zip(row) {
+                column.spacing_mut().item_spacing.y = 2.0;
+                cell_ui(column, cell);
+            }
         });
-        if matches!(view.subathon.clock, Clock::Running { .. }) {
-            // The clock shows whole seconds.
-            let left = view.subathon.remaining(now_millis);
-            ui.ctx()
-                .request_repaint_after(std::time::Duration::from_millis(1_000 - left % 1_000));
+    }
+    ui.separator();
+}
+
+/// Cells in one row: all of them when they fit at [`CELL_MIN_WIDTH`], else as many as fit.
+fn per_row(width: f32, cells: usize) -> usize {
+    let fit = (width / CELL_MIN_WIDTH).floor().max(1.0) as usize;
+    cells.clamp(1, fit)
+}
+
+fn cell_ui(ui: &mut egui::Ui, cell: &Cell<'_>) {
+    match cell {
+        Cell::Clock(words) => {
+            ui.label(RichText::new(tr("game-subathon")).small());
+            ui.label(RichText::new(words).monospace().strong());
         }
-    }
-    let mut any = false;
-    for goal in view.goals.iter() {
-        any = true;
-        ui.label(RichText::new(goal_title(goal)).small());
-        ui.add(
-            egui::ProgressBar::new(goal.fraction() as f32)
-                .desired_height(BAR_HEIGHT)
-                .text(RichText::new(progress_text(goal)).small()),
-        );
-    }
-    if !any {
-        ui.label(
-            RichText::new(tr("live-goals-no-goals-yet-set-them"))
-                .weak()
-                .small(),
-        );
+        Cell::Goal(goal) => {
+            ui.add(egui::Label::new(RichText::new(goal_title(goal)).small()).truncate());
+            ui.add(
+                egui::ProgressBar::new(goal.fraction() as f32)
+                    .desired_height(BAR_HEIGHT)
+                    .text(RichText::new(progress_text(goal)).small()),
+            );
+        }
     }
 }
 
@@ -136,6 +165,14 @@ mod tests {
         let deaths = goal("", Metric::Counter("deaths".into()), 2, 5);
         assert_eq!(goal_title(&deaths), "Deaths goal");
         assert_eq!(progress_text(&deaths), "2 / 5 deaths");
+    }
+
+    #[test]
+    fn cells_share_a_row_until_they_would_be_too_narrow() {
+        assert_eq!(per_row(930.0, 4), 4);
+        assert_eq!(per_row(930.0, 9), 5);
+        assert_eq!(per_row(100.0, 3), 1);
+        assert_eq!(per_row(1_500.0, 1), 1);
     }
 
     #[test]

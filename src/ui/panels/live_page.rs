@@ -1,8 +1,8 @@
 //! The Live page: what a streamer reads mid-stream. The feed takes the room on the left (under
-//! the setup checklist while that is open); on the right, a column that scrolls on its own holds
-//! the queue (Pause, Resume, Clear, the server, the latest replies), the goals and the subathon
-//! clock, the speech queue (Skip, Stop all), the counters and the stream timer, and the session's
-//! totals.
+//! the setup checklist while that is open, and the goals' strip with the subathon clock when
+//! there are any); on the right, a column that scrolls on its own holds the queue (Pause, Resume,
+//! Clear, the server, the latest replies), the speech queue (Skip, Stop all), the counters and the
+//! stream timer, and the session's totals.
 
 use super::super::commands::Commands;
 use super::super::setup::Checklist;
@@ -31,8 +31,6 @@ pub fn live_page_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
                         state.conn.is_demo(),
                         cmds,
                     );
-                    ui.separator();
-                    live_goals::live_goals_ui(ui, &state.game, crate::counter_hub::wall_millis());
                     ui.separator();
                     speech_queue::speech_queue_ui(
                         ui,
@@ -64,6 +62,7 @@ pub fn live_page_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
                 cmds,
             );
         }
+        live_goals::live_goals_ui(ui, &state.game, crate::counter_hub::wall_millis());
         feed::feed_ui(ui, &mut state.feed, &state.catalog, &mut state.pictures);
     });
 }

@@ -1,11 +1,12 @@
-//! Two Settings sections: the panic button's cleanup commands (`executor.panic_cleanup`) and the
-//! window's look and language (`ui.theme`, `ui.scale`, `ui.language`).
+//! Settings sections: the panic button's cleanup commands (`executor.panic_cleanup`), the
+//! window's look and language (`ui.theme`, `ui.scale`, `ui.language`) and the gift pictures'
+//! disk cache (`pictures.cache_limit_mb`).
 
 use egui::RichText;
 
 use super::drafts::committed_edit_ui;
 use crate::i18n::{Lang, LanguageChoice, tr, tr_args};
-use crate::settings::{ThemeChoice, UiSettings};
+use crate::settings::{PictureSettings, ThemeChoice, UiSettings};
 
 /// The cleanup the panic button runs, one command per line (applied once the field is left).
 /// Returns true when it changed.
@@ -91,4 +92,22 @@ fn language_picker_ui(ui: &mut egui::Ui, choice: &mut LanguageChoice, label: egu
         .response
         .labelled_by(label);
     *choice != before
+}
+
+/// Most megabytes the gift pictures' cache may be set to.
+const MAX_PICTURE_CACHE_MB: u32 = 2_000;
+
+/// How much disk the gift pictures may take. Returns true when it changed.
+pub fn picture_cache_ui(ui: &mut egui::Ui, pictures: &mut PictureSettings) -> bool {
+    ui.horizontal(|ui| {
+        ui.label(tr("look-pictures-kept"));
+        ui.add(
+            egui::DragValue::new(&mut pictures.cache_limit_mb)
+                .range(1..=MAX_PICTURE_CACHE_MB)
+                .suffix(" MB"),
+        )
+        .on_hover_text(tr("look-pictures-kept-hover"))
+        .changed()
+    })
+    .inner
 }

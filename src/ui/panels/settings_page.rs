@@ -125,6 +125,7 @@ fn sections_ui(
     changed |= super::look::panic_cleanup_ui(ui, &mut settings.executor.panic_cleanup);
     ui.separator();
     changed |= super::look::appearance_ui(ui, &mut settings.ui);
+    changed |= super::look::picture_cache_ui(ui, &mut settings.pictures);
     ui.separator();
     if let Some(dir) = super::super::log_dir() {
         ui.label(
