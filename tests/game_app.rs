@@ -1,7 +1,7 @@
 //! The app's Overlays page, driven as a streamer would (egui kittest): the ledger opens beside
 //! the settings file, its leaderboard and a viewer's card show, the timer's buttons start, pause
-//! and add time, a page's hygiene box changes the link Copy gives and is saved, and quitting
-//! saves the goals' last second.
+//! and add time, a page's hygiene box changes the link Copy gives and is saved, a list size
+//! reaches an open page at once, and quitting saves the goals' last second.
 
 #![allow(
     clippy::unwrap_used,
@@ -292,4 +292,55 @@ fn quitting_saves_the_goals_progress_of_the_last_second() {
         Some(150),
         "{saved}"
     );
+}
+
+#[test]
+fn a_smaller_chat_size_reaches_the_open_chat_page_at_once() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let overlays = rt
+        .block_on(Overlays::start(0, HubConfig::default()))
+        .unwrap();
+    let hub = overlays.hub.clone();
+    let mut page = hub.subscribe_page(giftdeck::overlay::Page::Chat);
+    let mut h = tall(GiftdeckApp::with_overlays(
+        options(&rt, dir.path()),
+        Some(Ok(overlays)),
+    ));
+    h.step();
+    for id in 1..=8 {
+        hub.send_output(&giftdeck::testkit::outputs::chat(
+            id,
+            &viewer(7, "amy"),
+            &format!("line {id}"),
+        ));
+    }
+    let lines = |page: &mut tokio::sync::watch::Receiver<std::sync::Arc<str>>| {
+        let state: serde_json::Value = serde_json::from_str(&page.borrow_and_update()).unwrap();
+        state["lines"].as_array().unwrap().len()
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut wait_lines = |h: &mut Harness<'_, GiftdeckApp>, want: usize| {
+        while lines(&mut page) != want {
+            assert!(
+                Instant::now() < deadline,
+                "the chat page never had {want} lines"
+            );
+            h.step();
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    };
+    wait_lines(&mut h, 8);
+    h.get_by_label("🖼 Overlays").click();
+    h.run_steps(2);
+    h.get_by_label("List sizes").click();
+    h.run_steps(2);
+    h.get_by_label("Chat lines kept").set_value_accesskit(3.0);
+    h.run_steps(2);
+    assert_eq!(h.state().settings().overlays.pages.chat_size, 3);
+    wait_lines(&mut h, 3);
 }

@@ -24,7 +24,7 @@ use image::{ImageEncoder as _, Rgba, RgbaImage};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpListener;
 
-use giftdeck::catalog::Catalog;
+use giftdeck::catalog::{Catalog, CatalogGift};
 use giftdeck::engine::{Decision, Output};
 use giftdeck::event::{CreditedGift, EndedBy};
 use giftdeck::overlay::{HubConfig, Overlays};
@@ -313,6 +313,29 @@ async fn bad_answers_are_clear_errors_and_nothing_is_cached() {
     assert_eq!(disk::size_bytes(dir.path()), 0, "nothing bad was kept");
 }
 
+#[tokio::test]
+async fn before_connecting_to_tiktok_its_pictures_come_from_the_disk_or_not_at_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let cached = "https://p16-webcast.tiktokcdn.com/img/rose~tplv-obj.png";
+    disk::write(dir.path(), cached, &png(32, 32, [220, 20, 60, 255])).unwrap();
+    // The app's policy before a connection: TikTok's hosts known, not fetched from.
+    let config = PictureConfig {
+        cache_dir: Some(dir.path().to_owned()),
+        cache_limit_bytes: 50 * 1024 * 1024,
+        hosts: HostPolicy::default().with_tiktok_fetch(false),
+        fetch_timeout: Duration::from_secs(10),
+    };
+    let (mut cache, _) = start(config);
+    let (picture, origin) = get(&mut cache, cached).await.result.unwrap();
+    assert_eq!((origin, picture.width_px), (Origin::Disk, 32));
+    let uncached = get(&mut cache, "https://p16-webcast.tiktokcdn.com/img/lion.png").await;
+    assert!(
+        matches!(&uncached.result, Err(PictureError::NotYet { .. })),
+        "{:?}",
+        uncached.result
+    );
+}
+
 /// A credited Rose whose message carried no picture.
 fn rose_without_picture() -> Output {
     Output::Credit(Decision {
@@ -350,10 +373,15 @@ async fn the_alert_overlay_shows_the_catalog_s_picture_when_the_message_has_none
         ok(png(48, 48, [220, 20, 60, 255]), "image/png"),
     )]))
     .await;
-    // The catalog learnt the Rose's picture (from the room's list, or an earlier message).
+    // The catalog has the Rose's picture from the room's gift list.
     let picture = format!("{base}/rose.png");
     let mut catalog = Catalog::built_in();
-    catalog.note_seen("Rose", 5655, 1, Some(&picture));
+    catalog.merge_room_list([CatalogGift {
+        name: "Rose".into(),
+        id: Some(5655),
+        diamonds: 1,
+        picture_url: Some(picture.clone()),
+    }]);
 
     let overlays = Overlays::start(0, HubConfig::default()).await.unwrap();
     let port = overlays.server.port();

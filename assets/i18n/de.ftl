@@ -869,7 +869,7 @@ pictures-coins-each = je { $coins } Münzen
 pictures-none = Kein Bild: { $reason }
 pictures-coins = { $coins } Münzen
 overlays-hygiene = Geschenkbilder und -wörter ausblenden
-overlays-hygiene-hover = Für Streams, die TikTok markieren könnte: keine Geschenkbilder und neutrale Wörter („ist dabei“ statt „folgt dir jetzt“). Kopiere den Link nach einer Änderung neu.
+overlays-hygiene-hover = Für Streams, die TikTok markieren könnte: Der Link bekommt ?hygiene=1 (keine Geschenkbilder, neutrale Wörter wie „ist dabei“ statt „folgt dir jetzt“). Kopiere ihn nach einer Änderung neu in OBS.
 file-task-failed = die Aufgabe „{ $what }“ ist fehlgeschlagen: { $error }
 file-import-failed = Import nicht möglich: { $error }
 file-export-failed = Export nicht möglich: { $error }
@@ -879,3 +879,7 @@ obs-not-set-up = trag zuerst Host und Port von OBS ein
 files-export-ledger = Das Zuschauerbuch exportieren
 look-pictures-kept = Geschenkbilder auf der Festplatte
 look-pictures-kept-hover = Höchstens so viel im Cache-Ordner des Systems; die am längsten nicht genutzten Bilder gehen zuerst.
+overlays-list-sizes = Listenlängen
+overlays-chat-kept = Behaltene Chatzeilen
+overlays-top-kept = Behaltene Top-Schenker
+overlays-recent-kept = Behaltene letzte Ereignisse

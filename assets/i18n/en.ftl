@@ -999,7 +999,7 @@ pictures-coins-each = { $coins } coins each
 pictures-none = No picture: { $reason }
 pictures-coins = { $coins } coins
 overlays-hygiene = Hide gift pictures and words
-overlays-hygiene-hover = For streams TikTok might flag: no gift pictures, and neutral words ("joined in" for "followed"). Copy the link again after changing it.
+overlays-hygiene-hover = For streams TikTok might flag: the link gets ?hygiene=1 (no gift pictures, neutral words such as "joined in" for "followed"). Copy it into OBS again after changing this.
 file-task-failed = the { $what } task failed: { $error }
 file-import-failed = Could not import: { $error }
 file-export-failed = Could not export: { $error }
@@ -1009,3 +1009,7 @@ obs-not-set-up = set OBS's host and port first
 files-export-ledger = Export the viewers' ledger
 look-pictures-kept = Gift pictures kept on disk
 look-pictures-kept-hover = At most this much in the OS cache folder; the least recently used pictures go first.
+overlays-list-sizes = List sizes
+overlays-chat-kept = Chat lines kept
+overlays-top-kept = Top gifters kept
+overlays-recent-kept = Recent events kept

@@ -869,7 +869,7 @@ pictures-coins-each = { $coins } monedas cada uno
 pictures-none = Sin imagen: { $reason }
 pictures-coins = { $coins } monedas
 overlays-hygiene = Ocultar imágenes y palabras de regalos
-overlays-hygiene-hover = Para directos que TikTok podría marcar: sin imágenes de regalos y con palabras neutras («se unió» en vez de «te sigue»). Vuelve a copiar el enlace después de cambiarlo.
+overlays-hygiene-hover = Para directos que TikTok podría marcar: el enlace lleva ?hygiene=1 (sin imágenes de regalos y con palabras neutras como «se unió» en vez de «te sigue»). Vuelve a copiarlo en OBS después de cambiarlo.
 file-task-failed = la tarea «{ $what }» falló: { $error }
 file-import-failed = No se pudo importar: { $error }
 file-export-failed = No se pudo exportar: { $error }
@@ -879,3 +879,7 @@ obs-not-set-up = primero pon el host y el puerto de OBS
 files-export-ledger = Exportar el registro de espectadores
 look-pictures-kept = Imágenes de regalos guardadas en disco
 look-pictures-kept-hover = Como máximo esto en la carpeta de caché del sistema; primero se borran las imágenes usadas hace más tiempo.
+overlays-list-sizes = Tamaño de las listas
+overlays-chat-kept = Líneas de chat guardadas
+overlays-top-kept = Top donadores guardados
+overlays-recent-kept = Eventos recientes guardados

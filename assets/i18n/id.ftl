@@ -818,7 +818,7 @@ pictures-coins-each = { $coins } koin per buah
 pictures-none = Tidak ada gambar: { $reason }
 pictures-coins = { $coins } koin
 overlays-hygiene = Sembunyikan gambar dan kata hadiah
-overlays-hygiene-hover = Untuk live yang mungkin ditandai TikTok: tanpa gambar hadiah, dan kata-kata netral (“ikut bergabung” alih-alih “mulai mengikuti”). Salin tautannya lagi setelah mengubahnya.
+overlays-hygiene-hover = Untuk live yang mungkin ditandai TikTok: tautannya mendapat ?hygiene=1 (tanpa gambar hadiah, kata-kata netral seperti “ikut bergabung” alih-alih “mulai mengikuti”). Salin lagi ke OBS setelah mengubahnya.
 file-task-failed = tugas { $what } gagal: { $error }
 file-import-failed = Tidak bisa mengimpor: { $error }
 file-export-failed = Tidak bisa mengekspor: { $error }
@@ -828,3 +828,7 @@ obs-not-set-up = isi dulu host dan port OBS
 files-export-ledger = Ekspor buku penonton
 look-pictures-kept = Gambar hadiah yang disimpan di disk
 look-pictures-kept-hover = Paling banyak sebesar ini di folder cache sistem; gambar yang paling lama tidak dipakai dihapus lebih dulu.
+overlays-list-sizes = Ukuran daftar
+overlays-chat-kept = Baris chat yang disimpan
+overlays-top-kept = Pemberi hadiah teratas yang disimpan
+overlays-recent-kept = Event terbaru yang disimpan

@@ -869,7 +869,7 @@ pictures-coins-each = { $coins } moedas cada
 pictures-none = Sem imagem: { $reason }
 pictures-coins = { $coins } moedas
 overlays-hygiene = Ocultar imagens e palavras de presentes
-overlays-hygiene-hover = Para lives que o TikTok pode sinalizar: sem imagens de presentes e com palavras neutras (“chegou junto” no lugar de “começou a seguir”). Copie o link de novo depois de mudar.
+overlays-hygiene-hover = Para lives que o TikTok pode sinalizar: o link ganha ?hygiene=1 (sem imagens de presentes e com palavras neutras como “chegou junto” no lugar de “começou a seguir”). Copie de novo no OBS depois de mudar.
 file-task-failed = a tarefa “{ $what }” falhou: { $error }
 file-import-failed = Não deu para importar: { $error }
 file-export-failed = Não deu para exportar: { $error }
@@ -879,3 +879,7 @@ obs-not-set-up = informe primeiro o host e a porta do OBS
 files-export-ledger = Exportar o registro de espectadores
 look-pictures-kept = Imagens de presentes guardadas no disco
 look-pictures-kept-hover = No máximo isto na pasta de cache do sistema; as imagens usadas há mais tempo saem primeiro.
+overlays-list-sizes = Tamanho das listas
+overlays-chat-kept = Linhas de chat guardadas
+overlays-top-kept = Top doadores guardados
+overlays-recent-kept = Eventos recentes guardados

@@ -50,39 +50,59 @@ fn seen_gifts_join_the_catalog_with_their_pictures() {
 }
 
 #[test]
+fn the_built_in_list_has_pictures_of_the_common_gifts_on_tiktok_s_hosts() {
+    let c = Catalog::built_in();
+    let hosts = crate::pictures::HostPolicy::default();
+    let with_pictures: Vec<&CatalogGift> = c
+        .gifts()
+        .iter()
+        .filter(|g| g.picture_url.is_some())
+        .collect();
+    assert!(with_pictures.len() >= 10, "{}", with_pictures.len());
+    for gift in with_pictures {
+        let url = gift.picture_url.as_deref().unwrap();
+        assert!(hosts.check(url).is_ok(), "{}: {url}", gift.name);
+    }
+    assert!(
+        c.by_id(5655).unwrap().picture_url.is_some(),
+        "the Rose has one"
+    );
+}
+
+#[test]
 fn a_message_s_picture_fills_in_a_built_in_gift_and_bumps_the_generation() {
     let mut c = Catalog::built_in();
     let before = c.generation();
-    assert_eq!(c.picture_url(None, 5655, "Rose"), None);
-    c.note_seen(
-        "",
-        5655,
-        1,
-        Some("https://p16-webcast.tiktokcdn.com/rose.png"),
-    );
+    // Heart Me: in the built-in list with its id, without a picture.
+    assert_eq!(c.picture_url(None, 7934, "Heart Me"), None);
+    let url = "https://p16-webcast.tiktokcdn.com/heart-me.png";
+    c.note_seen("", 7934, 1, Some(url));
     assert!(c.generation() > before);
     assert_eq!(
-        c.picture_url(None, 5655, ""),
-        Some("https://p16-webcast.tiktokcdn.com/rose.png"),
+        c.picture_url(None, 7934, ""),
+        Some(url),
         "an empty-named message is matched by its id"
     );
     assert_eq!(
-        c.picture_url(Some("https://x.tiktokcdn.com/own.png"), 5655, "Rose"),
+        c.picture_url(Some("https://x.tiktokcdn.com/own.png"), 7934, "Heart Me"),
         Some("https://x.tiktokcdn.com/own.png"),
         "the message's own picture wins"
     );
     let same = c.generation();
+    c.note_seen("Heart Me", 7934, 1, Some(url));
     c.note_seen(
-        "Rose",
-        5655,
+        "Heart Me",
+        7934,
         1,
-        Some("https://p16-webcast.tiktokcdn.com/rose.png"),
+        Some("https://p16-webcast.tiktokcdn.com/heart-me.png?sig=2"),
     );
     assert_eq!(c.generation(), same, "nothing new, nothing bumped");
     assert_eq!(
-        c.pictures_by_id().get(&5655).map(String::as_str),
-        Some("https://p16-webcast.tiktokcdn.com/rose.png")
+        c.picture_url(None, 7934, "Heart Me"),
+        Some(url),
+        "the first picture stays"
     );
+    assert_eq!(c.pictures_by_id().get(&7934).map(String::as_str), Some(url));
 }
 
 #[test]
@@ -130,7 +150,11 @@ fn the_room_list_corrects_prices_fills_ids_and_adds_gifts() {
     assert_eq!(c.by_id(424_242).unwrap().name, "Potato");
     assert_eq!(c.by_trigger("424242").unwrap().name, "Potato");
     assert_eq!(c.by_trigger("galaxy_train").unwrap().diamonds, 15_000);
-    assert!(c.by_id(5655).unwrap().picture_url.is_some());
+    assert_eq!(
+        c.by_id(5655).unwrap().picture_url.as_deref(),
+        Some("https://p16-webcast.tiktokcdn.com/rose.webp"),
+        "the room's picture replaces the built-in one"
+    );
     // A second, identical list changes nothing.
     let generation = c.generation();
     c.merge_room_list([room_gift(5655, "Rose", 1, None)]);

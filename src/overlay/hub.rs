@@ -303,7 +303,8 @@ impl State {
                     changed[Page::Goal.index()] = true;
                 }
                 changed[Page::Alerts.index()] = true;
-                // The lists take their new sizes at once (the top gifters' at the next start).
+                // The lists take their new sizes at once.
+                changed[Page::Top.index()] |= self.top.set_size(config.top_size);
                 changed[Page::Chat.index()] |= self.chat.set_size(config.chat_size);
                 changed[Page::Recent.index()] |= self.recent.set_size(config.recent_size);
             }

@@ -156,6 +156,30 @@ impl TopGifters {
         &self.top
     }
 
+    /// Keeps the top `size` from now on (`overlays.top_size` edited): a smaller board drops its
+    /// last places, a bigger one fills up from the remembered totals (those already on the board
+    /// keep their order among equals). True when the list changed.
+    pub fn set_size(&mut self, size: usize) -> bool {
+        let size = size.max(1);
+        let before = self.top.len();
+        self.size = size;
+        self.capacity = self.capacity.max(size);
+        if size <= before {
+            self.top.truncate(size);
+            return self.top.len() != before;
+        }
+        let mut others: Vec<Gifter> = (self.totals.values())
+            .filter(|g| !self.top.iter().any(|t| t.user_id == g.user_id))
+            .cloned()
+            .collect();
+        others.sort_by_key(|g| (std::cmp::Reverse(g.diamonds), g.user_id));
+        self.top.extend(others);
+        // Stable: the board's own come first among equal totals.
+        self.top.sort_by_key(|g| std::cmp::Reverse(g.diamonds));
+        self.top.truncate(size);
+        self.top.len() != before
+    }
+
     /// Counts a credited gift. Returns true when the top list changed.
     pub fn add(
         &mut self,
@@ -282,6 +306,24 @@ mod tests {
             initial_target: initial,
             step,
         })
+    }
+
+    #[test]
+    fn the_top_resized_drops_its_last_places_and_fills_up_again_from_the_totals() {
+        let mut top = TopGifters::new(3);
+        for (id, diamonds) in [(1, 50), (2, 500), (3, 50), (4, 5), (5, 900)] {
+            top.add(id, &format!("v{id}"), "", diamonds, 1);
+        }
+        let ids = |t: &TopGifters| t.top().iter().map(|g| g.user_id).collect::<Vec<_>>();
+        assert_eq!(ids(&top), [5, 2, 1]);
+        assert!(top.set_size(2));
+        assert_eq!(ids(&top), [5, 2]);
+        // 1 and 3 tie: 1 got there first (it was on the board), so it stays ahead.
+        assert!(top.set_size(10));
+        assert_eq!(ids(&top), [5, 2, 1, 3, 4]);
+        assert!(!top.set_size(10));
+        top.add(6, "v6", "", 60, 1);
+        assert_eq!(ids(&top), [5, 2, 6, 1, 3, 4]);
     }
 
     #[test]

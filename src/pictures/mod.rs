@@ -42,12 +42,13 @@ pub struct PictureConfig {
 }
 
 impl PictureConfig {
-    /// The app's: `<OS cache dir>/pictures`, TikTok's picture hosts, `limit_mb` megabytes.
+    /// The app's: `<OS cache dir>/pictures`, TikTok's picture hosts (fetched from once the app
+    /// is connected to TikTok, see [`PictureCache::set_tiktok_fetch`]), `limit_mb` megabytes.
     pub fn app(limit_mb: u32) -> Self {
         Self {
             cache_dir: crate::paths::picture_cache_dir(),
             cache_limit_bytes: limit_bytes(limit_mb),
-            hosts: HostPolicy::default(),
+            hosts: HostPolicy::default().with_tiktok_fetch(false),
             fetch_timeout: FETCH_TIMEOUT,
         }
     }
@@ -86,6 +87,8 @@ pub struct Picture {
 pub enum PictureError {
     #[error("{url} is not on TikTok's picture servers: not fetched")]
     NotAllowed { url: String },
+    #[error("{url} is fetched once giftdeck is connected to TikTok")]
+    NotYet { url: String },
     #[error("{url} answered HTTP {status}")]
     Status { url: String, status: u16 },
     #[error("{url} is larger than {limit_bytes} bytes")]

@@ -18,13 +18,17 @@ pub const TIKTOK_PICTURE_HOSTS: &[&str] = &[
     "ttwstatic.com",
 ];
 
-/// Which URLs may be fetched: `https` on TikTok's picture hosts, plus exact origins added on
-/// purpose (the demo's own loopback server, a test's).
+/// Which URLs are pictures at all: `https` on TikTok's picture hosts, plus exact origins added
+/// on purpose (the demo's own loopback server, a test's). And whether TikTok's hosts may be asked
+/// now: the app asks them only once it is connected to TikTok itself (before that, and in the
+/// demo, their pictures come from the disk cache or not at all).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HostPolicy {
     host_suffixes: Vec<String>,
     /// `(scheme, host, port)` triples allowed as they are, `http` included.
     origins: Vec<(String, String, u16)>,
+    /// TikTok's hosts may be fetched from (else only read from the cache).
+    tiktok_fetch: bool,
 }
 
 impl Default for HostPolicy {
@@ -32,6 +36,7 @@ impl Default for HostPolicy {
         Self {
             host_suffixes: TIKTOK_PICTURE_HOSTS.iter().map(|&h| h.to_owned()).collect(),
             origins: Vec::new(),
+            tiktok_fetch: true,
         }
     }
 }
@@ -42,7 +47,22 @@ impl HostPolicy {
         Self {
             host_suffixes: Vec::new(),
             origins: Vec::new(),
+            tiktok_fetch: true,
         }
+    }
+
+    /// Whether TikTok's hosts may be fetched from now (their cached pictures are read anyway).
+    #[must_use]
+    pub fn with_tiktok_fetch(mut self, on: bool) -> Self {
+        self.tiktok_fetch = on;
+        self
+    }
+
+    /// True when an allowed URL may be downloaded now: an added origin always, TikTok's hosts
+    /// while fetching from them is on.
+    pub fn may_fetch(&self, url: &url::Url) -> bool {
+        origin_of(url).is_some_and(|o| self.origins.contains(&o))
+            || (self.tiktok_fetch && self.allows(url))
     }
 
     /// Also allows this exact origin (scheme, host and port of `base`); ignored when `base` is

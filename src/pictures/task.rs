@@ -84,6 +84,13 @@ impl PictureCache {
         self.hosts
             .send_modify(|hosts| *hosts = hosts.clone().with_origin(base));
     }
+
+    /// Whether TikTok's picture hosts may be fetched from (the app turns it on when it connects
+    /// to TikTok itself; cached pictures are read either way).
+    pub fn set_tiktok_fetch(&self, on: bool) {
+        self.hosts
+            .send_modify(|hosts| *hosts = hosts.clone().with_tiktok_fetch(on));
+    }
 }
 
 /// What may change while the task runs.
@@ -170,6 +177,11 @@ impl Job {
                 // A damaged cache file: fetched again below (and overwritten).
                 Err(err) => tracing::info!("gift picture cache: {err}"),
             }
+        }
+        if !self.hosts.may_fetch(&checked) {
+            return Err(PictureError::NotYet {
+                url: super::policy::shown_url(url),
+            });
         }
         let Some(client) = &self.client else {
             return Err(PictureError::Network {

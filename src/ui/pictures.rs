@@ -97,6 +97,25 @@ impl GiftPictures {
         }
     }
 
+    /// Fetches from TikTok's picture hosts from now on (connected to TikTok), and asks again
+    /// for the pictures that were waiting for it.
+    pub fn fetch_from_tiktok(&mut self) {
+        if let Some(cache) = &self.cache {
+            cache.set_tiktok_fetch(true);
+            self.slots
+                .retain(|_, slot| !matches!(slot, Slot::Failed(PictureError::NotYet { .. })));
+        }
+    }
+
+    /// Also fetches from this exact origin (the demo's fake), asking again for what it refused.
+    pub fn allow_origin(&mut self, base: &str) {
+        if let Some(cache) = &self.cache {
+            cache.allow_origin(base);
+            self.slots
+                .retain(|_, slot| !matches!(slot, Slot::Failed(PictureError::NotAllowed { .. })));
+        }
+    }
+
     /// How many pictures are on the GPU.
     pub fn texture_count(&self) -> usize {
         self.slots

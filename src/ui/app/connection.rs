@@ -83,6 +83,10 @@ impl GiftdeckApp {
         demo: Option<DemoBackends>,
     ) {
         let _guard = self.tasks.runtime().enter();
+        if demo.is_none() && config.webcast_url == crate::live::DEFAULT_WEBCAST_URL {
+            // Connected to TikTok itself: its picture servers are reachable and expected.
+            self.state.pictures.fetch_from_tiktok();
+        }
         let (live_tx, live_rx) = mpsc::channel(LIVE_CHANNEL_CAPACITY);
         let (status_tx, status_rx) = watch::channel(ConnStatus::Resolving);
         let (stats_tx, stats_rx) = watch::channel(engine::Stats::default());
@@ -219,10 +223,8 @@ impl GiftdeckApp {
                     engine: self.state.settings.engine.engine_config(),
                     ..LiveConfig::default()
                 };
-                if let Some(pictures) = self.state.pictures.cache() {
-                    // The demo's gift list points at pictures the fake itself draws.
-                    pictures.allow_origin(&demo.fake.sign_url);
-                }
+                // The demo's gift list points at pictures the fake itself draws.
+                self.state.pictures.allow_origin(&demo.fake.sign_url);
                 let target = crate::trf!(
                     "conn-demo-target",
                     user = demo.fake.target.trim_start_matches('@')

@@ -1,7 +1,7 @@
 //! The Overlays panel: each overlay page's URL with Copy and Open-in-browser, whether a page
 //! (an OBS browser source, a browser tab) is connected right now, and per page the hygiene
 //! switch (its link carries `?hygiene=1`: no gift pictures, neutral words; saved in the
-//! settings' `overlays.hygiene`).
+//! settings' `overlays.hygiene`), and how many lines the list pages keep (applied at once).
 
 use crate::i18n::tr;
 use egui::RichText;
@@ -54,24 +54,16 @@ pub fn overlays_ui(
                 {
                     ui.ctx().copy_text(link.clone());
                 }
-            });
-        });
-        ui.horizontal(|ui| {
-            ui.label(RichText::new(&link).monospace().small());
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 let toggle = ui
-                    .push_id(page.page.index(), |ui| {
-                        ui.checkbox(&mut hygienic, tr("overlays-hygiene"))
-                    })
-                    .inner
+                    .checkbox(&mut hygienic, tr("overlays-hygiene"))
                     .on_hover_text(tr("overlays-hygiene-hover"));
-
                 if toggle.changed() {
                     settings.set_hygienic(page.page, hygienic);
                     cmds.push(Command::SettingsChanged);
                 }
             });
         });
+        ui.label(RichText::new(&link).monospace().small());
     }
     ui.horizontal(|ui| {
         ui.label(RichText::new(tr("overlays-events-json")).strong());
@@ -87,4 +79,34 @@ pub fn overlays_ui(
         });
     });
     ui.label(RichText::new(&view.events_url).monospace().small());
+    list_sizes_ui(ui, settings, cmds);
+}
+
+/// How much the list pages keep (a page shows `?count=` of it); applied to open pages at once.
+fn list_sizes_ui(ui: &mut egui::Ui, settings: &mut OverlaySettings, cmds: &mut Commands) {
+    egui::CollapsingHeader::new(tr("overlays-list-sizes"))
+        .id_salt("overlay_list_sizes")
+        .show(ui, |ui| {
+            let pages = &mut settings.pages;
+            let mut changed = false;
+            egui::Grid::new("overlay_list_sizes_grid")
+                .num_columns(2)
+                .show(ui, |ui| {
+                    for (label, size, most) in [
+                        (tr("overlays-chat-kept"), &mut pages.chat_size, 200),
+                        (tr("overlays-top-kept"), &mut pages.top_size, 100),
+                        (tr("overlays-recent-kept"), &mut pages.recent_size, 200),
+                    ] {
+                        let label = ui.label(label);
+                        changed |= ui
+                            .add(egui::DragValue::new(size).range(1..=most))
+                            .labelled_by(label.id)
+                            .changed();
+                        ui.end_row();
+                    }
+                });
+            if changed {
+                cmds.push(Command::SettingsChanged);
+            }
+        });
 }
