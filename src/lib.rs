@@ -19,6 +19,7 @@ pub mod event;
 pub mod external;
 pub mod game;
 pub mod goals;
+pub mod i18n;
 pub mod jsonl;
 pub mod keystore;
 pub mod ledger;

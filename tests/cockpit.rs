@@ -245,16 +245,16 @@ const SIZES: [[f32; 2]; 3] = [[1280.0, 720.0], [1366.0, 768.0], [1920.0, 1080.0]
 /// What is on screen for one check: a page, and on Triggers also with a row's actions open.
 #[derive(Clone, Copy, Debug)]
 enum View {
-    Page(&'static str),
+    Page(Page),
     ActionsEditor,
 }
 
 const VIEWS: [View; 5] = [
-    View::Page("📺 Live"),
-    View::Page("🎁 Triggers"),
+    View::Page(Page::Live),
+    View::Page(Page::Triggers),
     View::ActionsEditor,
-    View::Page("🖼 Overlays"),
-    View::Page("⚙ Settings"),
+    View::Page(Page::Overlays),
+    View::Page(Page::Settings),
 ];
 
 /// One interactive widget as the accessibility tree and egui's hit-testing see it.
@@ -309,18 +309,26 @@ fn overlaps(widgets: &[Widget]) -> Vec<String> {
     found
 }
 
-/// Opens `view` on the window.
+/// Opens `view` on the window, by the words it shows in the window's language (this thread
+/// speaks it: the window sets it every frame).
 fn open_view(h: &mut Harness<'_, GiftdeckApp>, view: View) {
+    use giftdeck::i18n::tr;
     match view {
-        View::Page(tab) => {
+        View::Page(page) => {
             h.state_mut().stop_editing_actions();
-            show_page(h, tab);
+            show_page(h, page.title());
         }
         View::ActionsEditor => {
-            show_page(h, "🎁 Triggers");
-            h.get_all_by_label("✏ Edit").nth(2).unwrap().click();
+            show_page(h, Page::Triggers.title());
+            h.get_all_by_label(tr("triggers-edit"))
+                .nth(2)
+                .unwrap()
+                .click();
             h.run_steps(3);
-            assert!(h.query_by_label("✖ Close").is_some(), "the editor is open");
+            assert!(
+                h.query_by_label(tr("actions-window-close")).is_some(),
+                "the editor is open"
+            );
         }
     }
 }
@@ -397,8 +405,8 @@ fn scroll_widget_into_view(
     false
 }
 
-/// The layout walk for one language: both checklist states, the demo running, every size and
-/// view. (More languages: call it once per language once the window speaks them.)
+/// The layout walk for one language (`ui.language`): both checklist states, the demo running,
+/// every size and view.
 fn layout_walk(language: &str) {
     let mut problems = Vec::new();
     for checklist_open in [true, false] {
@@ -414,7 +422,11 @@ fn layout_walk(language: &str) {
         } else {
             r#", "setup": {"hidden": true}"#
         };
-        std::fs::write(&path, format!(r#"{{"version": 1, {goals}{setup}}}"#)).unwrap();
+        std::fs::write(
+            &path,
+            format!(r#"{{"version": 1, "ui": {{"language": "{language}"}}, {goals}{setup}}}"#),
+        )
+        .unwrap();
         let overlays = rt
             .block_on(Overlays::start(0, HubConfig::default()))
             .unwrap();
@@ -467,4 +479,24 @@ fn layout_walk(language: &str) {
 #[test]
 fn every_control_fits_at_720p_768p_and_1080p_on_every_page() {
     layout_walk("en");
+}
+
+#[test]
+fn every_control_fits_in_german() {
+    layout_walk("de");
+}
+
+#[test]
+fn every_control_fits_in_spanish() {
+    layout_walk("es");
+}
+
+#[test]
+fn every_control_fits_in_brazilian_portuguese() {
+    layout_walk("pt-BR");
+}
+
+#[test]
+fn every_control_fits_in_indonesian() {
+    layout_walk("id");
 }

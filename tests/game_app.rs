@@ -33,6 +33,8 @@ fn app(rt: &tokio::runtime::Runtime, dir: &std::path::Path) -> Harness<'static, 
 }
 
 fn tall(app: GiftdeckApp) -> Harness<'static, GiftdeckApp> {
+    // The test reads English words: "auto" is English on any machine.
+    giftdeck::i18n::assume_os_language(giftdeck::i18n::Lang::En);
     Harness::builder()
         .with_size([1280.0, 2400.0])
         .build_ui_state(|ui, app: &mut GiftdeckApp| app.frame_ui(ui), app)

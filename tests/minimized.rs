@@ -163,6 +163,8 @@ fn a_ui_that_never_drains_for_60_s_stalls_nothing() {
         secrets: giftdeck::settings::SecretsHome::SettingsFile,
     });
     app.set_room_store(RoomStore::new(dir.path().join("rooms")).with_compact_bytes(COMPACT_BYTES));
+    // The test reads English words: "auto" is English on any machine.
+    giftdeck::i18n::assume_os_language(giftdeck::i18n::Lang::En);
     let mut h = Harness::builder()
         .with_size([1280.0, 800.0])
         .build_ui_state(|ui, app: &mut GiftdeckApp| app.frame_ui(ui), app);

@@ -541,6 +541,8 @@ fn the_settings_window_tests_the_obs_connection() {
             secrets: giftdeck::settings::SecretsHome::SettingsFile,
         });
         // A 720p window: the Settings page scrolls to OBS's section.
+        // The test reads English words: "auto" is English on any machine.
+        giftdeck::i18n::assume_os_language(giftdeck::i18n::Lang::En);
         let mut h = Harness::builder()
             .with_size([1280.0, 720.0])
             .build_ui_state(|ui, app: &mut GiftdeckApp| app.frame_ui(ui), app);
@@ -613,6 +615,8 @@ fn the_action_editor_adds_obs_actions() {
         demo: false,
         secrets: giftdeck::settings::SecretsHome::SettingsFile,
     });
+    // The test reads English words: "auto" is English on any machine.
+    giftdeck::i18n::assume_os_language(giftdeck::i18n::Lang::En);
     let mut h = Harness::builder()
         .with_size([1280.0, 720.0])
         .build_ui_state(|ui, app: &mut GiftdeckApp| app.frame_ui(ui), app);

@@ -578,6 +578,8 @@ fn app_with(
         },
         overlays,
     );
+    // The test reads English words: "auto" is English on any machine.
+    giftdeck::i18n::assume_os_language(giftdeck::i18n::Lang::En);
     egui_kittest::Harness::builder()
         .with_size([1280.0, 900.0])
         .build_ui_state(

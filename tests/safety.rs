@@ -92,6 +92,8 @@ fn harness(rt: &tokio::runtime::Runtime, path: &Path) -> Harness<'static, Giftde
         demo: false,
         secrets: giftdeck::settings::SecretsHome::SettingsFile,
     });
+    // The test reads English words: "auto" is English on any machine.
+    giftdeck::i18n::assume_os_language(giftdeck::i18n::Lang::En);
     Harness::builder()
         .with_size([1280.0, 800.0])
         .build_ui_state(|ui, app: &mut GiftdeckApp| app.frame_ui(ui), app)

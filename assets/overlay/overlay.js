@@ -32,13 +32,19 @@
   // (TikTok may flag a stream that shows them).
   const hygiene = params.get('hygiene') === '1';
   if (hygiene) root.classList.add('hygiene');
-  const words = hygiene
-    ? { sent: ' sent ', gift: 'a thank-you', follow: ' joined in', share: ' spread the word',
-      subscribe: ' joined the club', top: 'Top supporters', likeGoal: 'Goal', last: 'Last supporter',
-      topOne: 'Top supporter', value: '★ ', likes: '★ ' }
-    : { sent: ' sent ', gift: 'a gift', follow: ' followed', share: ' shared the LIVE',
-      subscribe: ' subscribed', top: 'Top gifters', likeGoal: 'Like goal', last: 'Last gift',
-      topOne: 'Top gifter', value: '💎 ', likes: '♥ ' };
+  // The words are giftdeck's, in the window's language: the server puts them ahead of this
+  // script (src/overlay/words.rs). English stands in if a page is opened without them.
+  const table = window.GIFTDECK_WORDS || {
+    plain: { sent: ' sent', gift: 'a gift', follow: ' followed', share: ' shared the LIVE',
+      subscribe: ' subscribed', superFan: ' became a Super Fan', chest: ' dropped a treasure chest',
+      superFanBox: ' dropped a Super Fan box', top: 'Top gifters', likeGoal: 'Like goal',
+      last: 'Last gift', topOne: 'Top gifter', topLikes: 'Top likers', topPoints: 'Top points',
+      allTime: 'all time', noGifts: 'No gifts yet', recent: 'Recent', goal: 'Goal',
+      noGoals: 'No goals set', subathon: 'Subathon', nobody: 'Nobody yet', coins: 'coins',
+      likes: 'likes', follows: 'follows', shares: 'shares', subscriptions: 'subscriptions',
+      value: '💎 ', likeIcon: '♥ ' },
+  };
+  const words = hygiene ? (table.hygiene || table.plain) : table.plain;
 
   function el(tag, cls, text) {
     const e = document.createElement(tag);
@@ -75,14 +81,14 @@
       case 'gift':
         // The spaces live outside the count (an inline-block drops its trailing space).
         if (hygiene) { into.append(' ', el('span', 'count', '× ' + item.count)); break; }
-        into.append(words.sent, el('span', 'count', item.count + ' ×'), ' ', el('span', 'gift', item.gift_name || words.gift));
+        into.append(words.sent + ' ', el('span', 'count', item.count + ' ×'), ' ', el('span', 'gift', item.gift_name || words.gift));
         break;
       case 'follow': into.append(words.follow); break;
       case 'share': into.append(words.share); break;
       case 'subscribe': into.append(words.subscribe); break;
-      case 'super_fan': into.append(' became a Super Fan'); break;
-      case 'treasure_chest': into.append(' dropped a treasure chest'); break;
-      case 'super_fan_box': into.append(' dropped a Super Fan box'); break;
+      case 'super_fan': into.append(words.superFan); break;
+      case 'treasure_chest': into.append(words.chest); break;
+      case 'super_fan_box': into.append(words.superFanBox); break;
       default: into.append(' ' + String(item.kind));
     }
     return into;
@@ -170,7 +176,7 @@
         el('span', 'diamonds', words.value + Number(g.diamonds).toLocaleString()));
       rows.append(li);
     });
-    if (state.gifters.length === 0) rows.append(el('li', 'empty', params.get('empty') || 'No gifts yet'));
+    if (state.gifters.length === 0) rows.append(el('li', 'empty', params.get('empty') || words.noGifts));
     card.append(rows);
     root.replaceChildren(card);
   }
@@ -190,7 +196,7 @@
     });
     if (list) {
       const card = el('div', 'card');
-      card.append(el('div', 'list-title', params.get('title') || 'Recent'), rows);
+      card.append(el('div', 'list-title', params.get('title') || words.recent), rows);
       root.replaceChildren(card);
     } else {
       root.replaceChildren(rows);
@@ -275,7 +281,7 @@
 
 
   // ---- Goals (any metric; ?goal=N shows the Nth only) ----
-  const metricWords = { coins: 'coins', likes: 'likes', follows: 'follows', shares: 'shares', subscriptions: 'subscriptions', counter: '' };
+  const metricWords = { coins: words.coins, likes: words.likes, follows: words.follows, shares: words.shares, subscriptions: words.subscriptions, counter: '' };
   const goalsSeen = {};
   function renderGoals(state) {
     const only = num('goal', 0, 0, 100);
@@ -283,7 +289,7 @@
     const cards = list.map((g, i) => {
       const card = el('div', 'card goal-card metric-' + g.metric);
       const head = el('div', 'goal-title');
-      const title = g.title || g.name || metricWords[g.metric] || 'Goal';
+      const title = g.title || g.name || metricWords[g.metric] || words.goal;
       head.append(el('span', 'goal-name', title),
         el('span', 'goal-numbers', Number(g.progress).toLocaleString() + ' / ' + Number(g.target).toLocaleString()));
       const bar = el('div', 'goal-bar');
@@ -297,7 +303,7 @@
       goalsSeen[key] = g.reached;
       return card;
     });
-    if (cards.length === 0) cards.push(el('div', 'card empty', params.get('empty') || 'No goals set'));
+    if (cards.length === 0) cards.push(el('div', 'card empty', params.get('empty') || words.noGoals));
     root.replaceChildren(...cards);
   }
 
@@ -308,7 +314,7 @@
     let card = root.querySelector('.card');
     if (!card) {
       card = el('div', 'card');
-      card.append(el('div', 'list-title', params.get('title') || 'Subathon'), el('div', 'clock'));
+      card.append(el('div', 'list-title', params.get('title') || words.subathon), el('div', 'clock'));
       root.replaceChildren(card);
     }
     root.dataset.state = state.state;
@@ -327,11 +333,11 @@
     const scope = params.get('scope') === 'all_time' ? 'all_time' : 'stream';
     const by = ['coins', 'likes', 'points'].includes(params.get('by')) ? params.get('by') : 'coins';
     const count = num('count', 5, 1, 20);
-    const icons = { coins: words.value, likes: words.likes, points: '★ ' };
-    const titles = { coins: words.top, likes: hygiene ? 'Top fans' : 'Top likers', points: 'Top points' };
+    const icons = { coins: words.value, likes: words.likeIcon, points: '★ ' };
+    const titles = { coins: words.top, likes: words.topLikes, points: words.topPoints };
     const card = el('div', 'card');
     card.append(el('div', 'list-title', params.get('title') ||
-      titles[by] + (scope === 'all_time' ? ' · all time' : '')));
+      titles[by] + (scope === 'all_time' ? ' · ' + words.allTime : '')));
     const rows = el('ol', 'rows');
     const list = (state.boards && state.boards[scope] && state.boards[scope][by]) || [];
     list.slice(0, count).forEach((r) => {
@@ -340,7 +346,7 @@
         el('span', 'diamonds', icons[by] + Number(r.value).toLocaleString()));
       rows.append(li);
     });
-    if (list.length === 0) rows.append(el('li', 'empty', params.get('empty') || 'Nobody yet'));
+    if (list.length === 0) rows.append(el('li', 'empty', params.get('empty') || words.nobody));
     card.append(rows);
     root.replaceChildren(card);
   }
@@ -399,7 +405,7 @@
         const img = giftImage(g.image_url, 'spot-image');
         if (img) who.append(img);
         describe({ kind: 'gift', nickname: g.nickname, count: g.count, gift_name: g.gift_name }, who);
-      } else who.append(el('span', 'empty', params.get('empty') || 'Nobody yet'));
+      } else who.append(el('span', 'empty', params.get('empty') || words.nobody));
       card.append(who);
       cards.push(card);
     }
@@ -409,7 +415,7 @@
       const who = el('div', 'spot-who');
       const t = state.top;
       if (t) who.append(el('span', 'name', t.nickname), ' ', el('span', 'diamonds', words.value + Number(t.diamonds).toLocaleString()));
-      else who.append(el('span', 'empty', params.get('empty') || 'Nobody yet'));
+      else who.append(el('span', 'empty', params.get('empty') || words.nobody));
       card.append(who);
       cards.push(card);
     }

@@ -12,6 +12,7 @@ pub mod hub;
 pub mod messages;
 pub mod server;
 pub mod tallies;
+pub mod words;
 
 pub use hub::{HubConfig, OverlayHub};
 pub use messages::TextOverlay;

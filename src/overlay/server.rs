@@ -28,6 +28,7 @@ use tokio_tungstenite::tungstenite::protocol::Role;
 
 use super::hub::Channels;
 use super::{OverlayHub, Page, page_urls};
+use crate::i18n::Lang;
 
 /// How soon a page reconnects after giftdeck went away (the EventSource `retry` field).
 const RECONNECT_AFTER: Duration = Duration::from_millis(1_000);
@@ -55,6 +56,8 @@ pub enum OverlayError {
 pub struct OverlayServer {
     port: u16,
     stop: watch::Sender<bool>,
+    /// The language of the pages' fixed words (the window's; English until told).
+    language: watch::Sender<Lang>,
     task: Option<JoinHandle<()>>,
 }
 
@@ -70,6 +73,7 @@ impl std::fmt::Debug for OverlayServer {
 struct AppState {
     channels: Arc<Channels>,
     stop: watch::Receiver<bool>,
+    language: watch::Receiver<Lang>,
 }
 
 impl OverlayServer {
@@ -87,9 +91,11 @@ impl OverlayServer {
             .map_err(|source| OverlayError::Bind { port, source })?
             .port();
         let (stop, stop_rx) = watch::channel(false);
+        let (language, language_rx) = watch::channel(Lang::En);
         let state = AppState {
             channels: hub.channels.clone(),
             stop: stop_rx.clone(),
+            language: language_rx,
         };
         let router = Router::new()
             .route("/", get(index))
@@ -115,8 +121,19 @@ impl OverlayServer {
         Ok(Self {
             port,
             stop,
+            language,
             task: Some(task),
         })
+    }
+
+    /// The language the pages' fixed words are in from their next load ("sent", "followed").
+    /// Cheap when unchanged: the window calls it every frame.
+    pub fn set_language(&self, lang: Lang) {
+        self.language.send_if_modified(|now| {
+            let changed = *now != lang;
+            *now = lang;
+            changed
+        });
     }
 
     /// The port it listens on (the real one when started with 0).
@@ -204,11 +221,12 @@ async fn index() -> Response {
     )
 }
 
-async fn script() -> Response {
-    asset(
-        "text/javascript; charset=utf-8",
-        include_str!("../../assets/overlay/overlay.js"),
-    )
+/// The script with the words of the window's language ahead of it.
+async fn script(State(state): State<AppState>) -> Response {
+    let lang = *state.language.borrow();
+    let body =
+        super::words::script_with_words(lang, include_str!("../../assets/overlay/overlay.js"));
+    asset("text/javascript; charset=utf-8", body)
 }
 
 async fn style() -> Response {

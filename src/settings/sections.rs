@@ -75,7 +75,7 @@ pub enum ThemeChoice {
     Dark,
 }
 
-/// The window's look (`ui.scale`, `ui.theme`).
+/// The window's look and language (`ui.scale`, `ui.theme`, `ui.language`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct UiSettings {
@@ -83,6 +83,8 @@ pub struct UiSettings {
     /// for a high-DPI screen the OS does not scale).
     pub scale: f32,
     pub theme: ThemeChoice,
+    /// "auto" (the OS locale's language, English where we do not speak it) or a language code.
+    pub language: crate::i18n::LanguageChoice,
 }
 
 impl Default for UiSettings {
@@ -90,6 +92,7 @@ impl Default for UiSettings {
         Self {
             scale: 1.0,
             theme: ThemeChoice::System,
+            language: crate::i18n::LanguageChoice::Auto,
         }
     }
 }

@@ -287,8 +287,9 @@ impl GiftdeckApp {
                 self.wake_on_change(overlays.hub.subscribe_connections());
             }
             (None, Some(err)) => {
-                self.state.overlays = OverlaysView::off(format!("Overlays are off: {err}"));
-                self.notice(NoticeLevel::Error, format!("Overlays are off: {err}"));
+                let words = crate::trf!("notice-overlays-off", error = err.to_string());
+                self.state.overlays = OverlaysView::off(words.clone());
+                self.notice(NoticeLevel::Error, words);
             }
             (None, None) => {}
         }
@@ -309,6 +310,12 @@ impl GiftdeckApp {
     /// saves. No drawing; runs even while the window is hidden.
     pub fn logic_step(&mut self, ctx: &egui::Context) {
         self.tasks.waker().frame_started(ctx);
+        // Every frame, so a pick in Settings shows at once (two stores).
+        let lang = self.state.settings.ui.language.resolve();
+        crate::i18n::set_app_language(lang);
+        if let Some(overlays) = &self.overlays {
+            overlays.server.set_language(lang);
+        }
         self.close_requested_step(ctx);
         super::look::take_over_zoom_keys(ctx);
         let desktop = *self.desktop_theme.borrow();
@@ -419,7 +426,12 @@ impl GiftdeckApp {
             Command::StartDemo => self.start_demo(),
             Command::OpenUrl(url) => {
                 if let Err(err) = open_in_browser(&url) {
-                    self.notice(NoticeLevel::Error, format!("Cannot open {url}: {err}"));
+                    let words = crate::trf!(
+                        "notice-cannot-open",
+                        url = url.as_str(),
+                        error = err.to_string()
+                    );
+                    self.notice(NoticeLevel::Error, words);
                 }
             }
             Command::Test { row, count } => self.test_row(row, count),
@@ -434,7 +446,7 @@ impl GiftdeckApp {
                 let removed = self.executor.clear();
                 self.notice(
                     NoticeLevel::Info,
-                    format!("Cleared {removed} waiting action(s)."),
+                    crate::trf!("notice-cleared", count = removed),
                 );
             }
             Command::Panic => self.panic(),
@@ -442,20 +454,21 @@ impl GiftdeckApp {
                 let removed = self.executor.clear_held(&server);
                 self.notice(
                     NoticeLevel::Info,
-                    format!("Cleared {removed} action(s) held for {server}: they never run."),
+                    crate::trf!(
+                        "notice-cleared-held",
+                        count = removed,
+                        server = server.to_string()
+                    ),
                 );
             }
             Command::KeepHeld(server) => {
                 if self.executor.keep_held(&server) {
-                    let when = if server == self.state.queue.server {
-                        "they run now"
+                    let words = if server == self.state.queue.server {
+                        crate::trf!("notice-kept-now", server = server.to_string())
                     } else {
-                        "they run when you switch back to it"
+                        crate::trf!("notice-kept-later", server = server.to_string())
                     };
-                    self.notice(
-                        NoticeLevel::Info,
-                        format!("Kept the held actions for {server}: {when}."),
-                    );
+                    self.notice(NoticeLevel::Info, words);
                 }
             }
             Command::SkipSpeech
@@ -491,7 +504,10 @@ impl GiftdeckApp {
                     self.state.settings.mappings = previous;
                     self.mappings_changed();
                     self.state.notices.retain(|n| !n.undo_import);
-                    self.notice(NoticeLevel::Info, "Import undone.".into());
+                    self.notice(
+                        NoticeLevel::Info,
+                        crate::i18n::tr("notice-import-undone").into(),
+                    );
                 }
             }
         }
@@ -505,7 +521,10 @@ impl GiftdeckApp {
             .panic(&self.state.settings.executor.panic_cleanup);
         self.notice(
             NoticeLevel::Warning,
-            format!("⛔ Panic: {report}. Press ▶ Resume (Ctrl+P) when it is safe again."),
+            crate::trf!(
+                "notice-panic",
+                report = super::failure::panic_words(&report)
+            ),
         );
         self.state.last_panic = Some(report);
     }
@@ -529,9 +548,11 @@ impl GiftdeckApp {
         }
         self.state.notices.push_notice(Notice {
             level: NoticeLevel::Info,
-            text: format!(
-                "Imported {count} trigger(s) from {} (replacing {replaced}).",
-                path.display()
+            text: crate::trf!(
+                "notice-imported",
+                count = count,
+                path = path.display().to_string(),
+                replaced = replaced
             ),
             undo_import: true,
         });
@@ -566,9 +587,12 @@ impl GiftdeckApp {
             } else {
                 NoticeLevel::Warning
             },
-            text: format!(
-                "Imported {count} trigger(s) from Tiktok2Mc at {} (replacing {replaced}); {skipped} line(s) not imported (see the report).",
-                path.display()
+            text: crate::trf!(
+                "notice-imported-t2m",
+                count = count,
+                path = path.display().to_string(),
+                replaced = replaced,
+                skipped = skipped
             ),
             undo_import: true,
         });
@@ -652,9 +676,7 @@ impl GiftdeckApp {
         {
             self.notice(
                 NoticeLevel::Warning,
-                format!(
-                    "Cannot see your Minecraft player ({reason}); the queue runs as usual, without waiting out deaths."
-                ),
+                crate::trf!("notice-cannot-see-player", reason = reason.to_string()),
             );
         }
         self.state.world = status;

@@ -3,6 +3,7 @@
 //! why giftdeck cannot listen.
 
 use crate::actions::bedrock::{GameState, connect_command};
+use crate::i18n::tr;
 
 /// What the panels draw about the Bedrock listener.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -27,26 +28,33 @@ pub fn state_line(view: &BedrockView) -> (Tone, String) {
         return (Tone::Bad, error.clone());
     }
     match &view.game {
-        None => (Tone::Neutral, "off".to_owned()),
-        Some(GameState::Waiting { .. }) => (Tone::Neutral, "waiting for the game".to_owned()),
+        None => (Tone::Neutral, tr("state-off").to_owned()),
+        Some(GameState::Waiting { .. }) => {
+            (Tone::Neutral, tr("queue-rcon-waiting-for-game").to_owned())
+        }
         Some(GameState::Connected {
             player, encrypted, ..
         }) => {
             let who = player.as_deref().map_or_else(
-                || "connected".to_owned(),
-                |p| format!("connected ({p}'s game)"),
+                || tr("bedrock-connected").to_owned(),
+                |p| crate::trf!("bedrock-connected-player", player = p),
             );
-            let lock = if *encrypted { ", encrypted" } else { "" };
+            let lock = if *encrypted {
+                tr("bedrock-encrypted")
+            } else {
+                ""
+            };
             (Tone::Good, format!("{who}{lock}"))
         }
         Some(GameState::Disconnected { port, reason }) => (
             Tone::Bad,
-            format!(
-                "disconnected ({reason}): type {} again",
-                connect_command(*port)
+            crate::trf!(
+                "bedrock-disconnected",
+                reason = reason.to_string(),
+                command = connect_command(*port)
             ),
         ),
-        Some(GameState::Stopped { .. }) => (Tone::Neutral, "stopped".to_owned()),
+        Some(GameState::Stopped { .. }) => (Tone::Neutral, tr("bedrock-stopped").to_owned()),
     }
 }
 

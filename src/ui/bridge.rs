@@ -93,15 +93,25 @@ impl From<ExecLogLine> for LogLine {
 pub async fn test_obs_connection(config: actions::ObsConfig) -> Result<String, ObsTestError> {
     actions::test_obs_connection(&config)
         .await
-        .map(|version| format!("connected to {version} at {}", config.address()))
+        .map(|version| {
+            crate::trf!(
+                "obs-test-connected",
+                version = version.to_string(),
+                address = config.address()
+            )
+        })
         .map_err(|e| ObsTestError::Failed(std::sync::Arc::new(e)))
 }
 
 /// Tries a login and a harmless command; the answer is what the settings window shows.
 pub async fn test_rcon_connection(config: RconConfig) -> Result<String, RconFailure> {
     match actions::test_rcon_connection(&config).await {
-        Ok(reply) if reply.trim().is_empty() => Ok("connected".to_owned()),
-        Ok(reply) => Ok(format!("connected: {}", reply.trim())),
+        Ok(reply) if reply.trim().is_empty() => Ok(crate::i18n::tr("bedrock-connected").to_owned()),
+        Ok(reply) => Ok(crate::trf!(
+            "rcon-test-connected-reply",
+            reply = reply.trim()
+        )),
+
         Err(err) => Err(RconFailure {
             address: config.address(),
             error: std::sync::Arc::new(err),

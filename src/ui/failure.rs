@@ -9,6 +9,7 @@ use std::time::SystemTime;
 
 use super::errors::{DemoError, FileError, ObsTestError, SaveError, SessionKeepError};
 use crate::actions::{ActionError, RconDown, RconError, RconProblem};
+use crate::i18n::tr;
 use crate::live::{FailureKind, Outage, ProviderKind, Route, SessionWarning};
 use crate::settings::SecretsWarning;
 
@@ -79,22 +80,17 @@ pub fn action_failure(error: &ActionError) -> Plain {
 /// A command the Bedrock world did not run: the error's own words, and what to do.
 pub fn bedrock_failure(port: u16, error: &crate::actions::BedrockError) -> Plain {
     use crate::actions::BedrockError;
-    let again = format!(
-        "Type {} in the game's chat again (a world with cheats on).",
-        crate::actions::bedrock::connect_command(port)
+    let again = crate::trf!(
+        "bedrock-type-again",
+        command = crate::actions::bedrock::connect_command(port)
     );
     let advice = match error {
         BedrockError::NotConnected { .. } | BedrockError::Disconnected { .. } => again,
         BedrockError::Refused { code, .. } if *code == -2_147_483_646 => {
-            "Turn cheats on for this world (Settings > Cheats), then try again.".to_owned()
+            tr("bedrock-cheats-off").to_owned()
         }
-        BedrockError::Refused { .. } => {
-            "Check the command in the trigger: the game reads Bedrock commands, not Java ones."
-                .to_owned()
-        }
-        BedrockError::NoAnswer { .. } => {
-            "The game may be busy or paused; if it keeps happening, reconnect it.".to_owned()
-        }
+        BedrockError::Refused { .. } => tr("bedrock-refused").to_owned(),
+        BedrockError::NoAnswer { .. } => tr("bedrock-no-answer").to_owned(),
         _ => String::new(),
     };
     Plain {
@@ -106,27 +102,64 @@ pub fn bedrock_failure(port: u16, error: &crate::actions::BedrockError) -> Plain
 
 /// An import or export that did not happen, for a notice (its message already names the file).
 pub fn file_failure(error: &FileError) -> String {
-    error.to_string()
+    match error {
+        FileError::Task { what, source } => {
+            crate::trf!("file-task-failed", what = *what, error = source.to_string())
+        }
+        FileError::Import(err) => crate::trf!("file-import-failed", error = err.to_string()),
+        FileError::ImportT2m(err) => crate::trf!("file-import-failed", error = err.to_string()),
+        FileError::Export(err) => crate::trf!("file-export-failed", error = err.to_string()),
+    }
 }
 
 /// Settings that could not be saved: the notice, and the status bar's short line.
 pub fn save_failure(error: &SaveError) -> String {
-    format!("Could not save settings: {error}")
+    crate::trf!("save-failed", error = error.to_string())
 }
 
 /// The status bar's line for a failed save.
 pub fn save_failure_short(error: &SaveError) -> String {
-    format!("save failed: {error}")
+    crate::trf!("save-failed-short", error = error.to_string())
 }
 
 /// The demo could not start: nothing of TikTok's failed, the notice says what did.
 pub fn demo_failure(error: &DemoError) -> String {
-    format!("Demo could not start: {error}")
+    let why = match error {
+        DemoError::Minecraft(err) => crate::trf!("demo-minecraft-failed", error = err.to_string()),
+        DemoError::Tiktok(err) => crate::trf!("demo-tiktok-failed", error = err.to_string()),
+    };
+    crate::trf!("demo-failed", error = why)
 }
 
 /// OBS's Test connection failed.
 pub fn obs_test_failure(error: &ObsTestError) -> String {
-    format!("✖ {error}")
+    let why = match error {
+        ObsTestError::NotSetUp => tr("obs-not-set-up").to_owned(),
+        ObsTestError::Failed(err) => err.to_string(),
+    };
+    crate::trf!("obs-test-failed", error = why)
+}
+
+/// What one press of the panic button did, in the window's words (the log keeps the report's
+/// own English).
+pub fn panic_words(report: &crate::actions::PanicReport) -> String {
+    use crate::actions::ServerId;
+    let mut words = crate::trf!("panic-cleared", count = report.cleared_total());
+    if report.cleared_held > 0 {
+        words += &crate::trf!("panic-held", count = report.cleared_held);
+    }
+    if report.released.keys {
+        words += tr("panic-keys");
+    }
+    if report.released.speech {
+        words += tr("panic-speech");
+    }
+    words += &match (report.cleanup, &report.server) {
+        (0, ServerId::NotSet) => tr("panic-no-server").to_owned(),
+        (0, _) => tr("panic-no-cleanup").to_owned(),
+        (n, server) => crate::trf!("panic-sent", count = n, server = server.to_string()),
+    };
+    words
 }
 
 /// A session's warning, for a notice.
@@ -138,19 +171,22 @@ pub fn session_warning(warning: &SessionWarning) -> String {
 pub fn session_keep_failure(error: &SessionKeepError) -> String {
     let not_done = |saving: bool| {
         if saving {
-            "The session was not saved"
+            tr("session-not-saved")
         } else {
-            "The saved session was not forgotten"
+            tr("session-not-forgotten")
         }
     };
     match error {
-        SessionKeepError::NotASession(err) => format!("That is not a TikTok session: {err}."),
-        SessionKeepError::Keyring { saving, error } => format!("{}: {error}.", not_done(*saving)),
+        SessionKeepError::NotASession(err) => {
+            crate::trf!("session-not-a-session", error = err.to_string())
+        }
+        SessionKeepError::Keyring { saving, error } => crate::trf!(
+            "session-keyring-failed",
+            what = not_done(*saving),
+            error = error.to_string()
+        ),
         SessionKeepError::TaskStopped { saving } => {
-            format!(
-                "{}: the keyring task stopped unexpectedly.",
-                not_done(*saving)
-            )
+            crate::trf!("session-task-stopped", what = not_done(*saving))
         }
     }
 }
@@ -169,48 +205,45 @@ pub fn secrets_warning(warning: &SecretsWarning) -> String {
 pub fn tiktok_failure(kind: FailureKind, who: &str, detail: &str) -> Plain {
     let (headline, advice) = match kind {
         FailureKind::NoInternet => (
-            "No internet connection.".to_owned(),
-            "Check that this computer is online (Wi-Fi or cable), then press Connect again.",
+            tr("tiktok-no-internet").to_owned(),
+            tr("tiktok-no-internet-advice"),
         ),
         FailureKind::TiktokUnreachable => (
-            "TikTok cannot be reached right now.".to_owned(),
-            "TikTok or the sign server did not answer. Try again in a minute.",
+            tr("tiktok-tiktok-unreachable").to_owned(),
+            tr("tiktok-tiktok-unreachable-advice"),
         ),
         FailureKind::UserNotFound => (
-            format!("There is no TikTok user {who}."),
-            "Check the spelling of the @username.",
+            crate::trf!("tiktok-user-not-found", who = who),
+            tr("tiktok-user-not-found-advice"),
         ),
         FailureKind::NotLive => (
-            format!("{who} is not live right now."),
-            "Start your LIVE in TikTok first, then press Connect (or press Demo to practise).",
+            crate::trf!("tiktok-not-live", who = who),
+            tr("tiktok-not-live-advice"),
         ),
         FailureKind::SignRefused => (
-            "The sign server refused the API key.".to_owned(),
-            "Check the API key in ⚙ Settings, or remove it to use the free sign server.",
+            tr("tiktok-sign-refused").to_owned(),
+            tr("tiktok-sign-refused-advice"),
         ),
         FailureKind::RateLimited => (
-            "Too many attempts: the sign server is rate-limiting.".to_owned(),
-            "Wait a minute before connecting again, or set your own API key in ⚙ Settings.",
+            tr("tiktok-rate-limited").to_owned(),
+            tr("tiktok-rate-limited-advice"),
         ),
-        FailureKind::Blocked => (
-            "TikTok blocked this connection.".to_owned(),
-            "Wait a few minutes, or try another network.",
-        ),
+        FailureKind::Blocked => (tr("tiktok-blocked").to_owned(), tr("tiktok-blocked-advice")),
         FailureKind::ProviderDown => (
-            "The connection provider is failing right now.".to_owned(),
-            "giftdeck tries the next provider of the chain by itself; add Euler's WebSocket or your own sign server in ⚙ Settings to have one.",
+            tr("tiktok-provider-down").to_owned(),
+            tr("tiktok-provider-down-advice"),
         ),
         FailureKind::TooManyConnections => (
-            "Too many connections on the provider account.".to_owned(),
-            "Close giftdeck (or other tools) elsewhere that use the same API key.",
+            tr("tiktok-too-many-connections").to_owned(),
+            tr("tiktok-too-many-connections-advice"),
         ),
         FailureKind::AgeRestricted => (
-            "This room is 18+: add your TikTok session in Settings.".to_owned(),
-            "TikTok shows age-restricted rooms only to a logged-in account: paste your session in ⚙ Settings.",
+            tr("tiktok-age-restricted").to_owned(),
+            tr("tiktok-age-restricted-advice"),
         ),
         FailureKind::Protocol => (
-            "TikTok answered something giftdeck did not expect.".to_owned(),
-            "Try again; if it keeps happening, the log file has the details.",
+            tr("tiktok-protocol").to_owned(),
+            tr("tiktok-protocol-advice"),
         ),
     };
     Plain {
@@ -259,10 +292,10 @@ pub fn watch_advice(kind: FailureKind) -> &'static str {
 /// What a provider is called on screen.
 pub fn provider_name(kind: ProviderKind, sign_is_euler: bool) -> &'static str {
     match kind {
-        ProviderKind::Sign if sign_is_euler => "Euler's sign server",
-        ProviderKind::Sign => "the sign server",
-        ProviderKind::EulerWs => "Euler's WebSocket",
-        ProviderKind::Custom => "your own sign server",
+        ProviderKind::Sign if sign_is_euler => tr("provider-euler-sign"),
+        ProviderKind::Sign => tr("provider-sign"),
+        ProviderKind::EulerWs => tr("provider-euler-ws"),
+        ProviderKind::Custom => tr("provider-custom"),
     }
 }
 
@@ -277,22 +310,24 @@ pub fn outage_words(
     let since = clock(outage.since);
     let code = match (outage.kind, outage.code) {
         (FailureKind::ProviderDown, Some(code)) if code < 1000 => format!("HTTP {code} "),
-        (_, Some(code)) if code >= 1000 => format!("code {code} "),
+        (_, Some(code)) if code >= 1000 => crate::trf!("outage-code", code = code.to_string()),
         _ => String::new(),
     };
     let what = match outage.kind {
-        FailureKind::ProviderDown => "is failing right now",
-        FailureKind::RateLimited => "is rate-limiting us",
-        FailureKind::SignRefused => "refused the API key",
-        FailureKind::Blocked => "is blocked by TikTok",
-        FailureKind::TooManyConnections => "has too many connections on this account",
-        FailureKind::NoInternet | FailureKind::TiktokUnreachable => "cannot be reached",
-        FailureKind::UserNotFound => "does not know this user",
-        FailureKind::NotLive => "says the stream is not live",
-        FailureKind::AgeRestricted => "cannot open an 18+ room without a session",
-        FailureKind::Protocol => "sends answers giftdeck does not understand",
+        FailureKind::ProviderDown => crate::trf!("outage-is-failing-right", name = name),
+        FailureKind::RateLimited => crate::trf!("outage-is-rate-limiting", name = name),
+        FailureKind::SignRefused => crate::trf!("outage-refused-the-api", name = name),
+        FailureKind::Blocked => crate::trf!("outage-is-blocked-by", name = name),
+        FailureKind::TooManyConnections => crate::trf!("outage-has-too-many", name = name),
+        FailureKind::NoInternet | FailureKind::TiktokUnreachable => {
+            crate::trf!("outage-cannot-be-reached", name = name)
+        }
+        FailureKind::UserNotFound => crate::trf!("outage-does-not-know", name = name),
+        FailureKind::NotLive => crate::trf!("outage-says-the-stream", name = name),
+        FailureKind::AgeRestricted => crate::trf!("outage-cannot-open-an", name = name),
+        FailureKind::Protocol => crate::trf!("outage-sends-answers-giftdeck", name = name),
     };
-    format!("{name} {what} ({code}since {since})")
+    crate::trf!("outage-line", what = what, code = code, since = since)
 }
 
 /// The route in words when it is not the usual one: the outages ahead of the provider carrying
@@ -306,10 +341,10 @@ pub fn route_words(route: &Route, clock: &dyn Fn(SystemTime) -> String) -> Optio
         .iter()
         .map(|o| outage_words(o, route.sign_is_euler, clock))
         .collect();
-    Some(format!(
-        "{}; connected through {} instead",
-        outages.join("; "),
-        provider_name(route.via, route.sign_is_euler)
+    Some(crate::trf!(
+        "route-instead",
+        outages = outages.join("; "),
+        via = provider_name(route.via, route.sign_is_euler)
     ))
 }
 
@@ -324,32 +359,32 @@ pub fn local_clock(time: SystemTime) -> String {
 pub fn rcon_failure(problem: RconProblem, address: &str, detail: &str) -> Plain {
     let (headline, advice) = match problem {
         RconProblem::ServerDown => (
-            format!("The Minecraft server at {address} is not answering."),
-            "Start the server, and check enable-rcon=true and rcon.port in server.properties.",
+            crate::trf!("rcon-server-down", address = address),
+            tr("rcon-server-down-advice"),
         ),
         RconProblem::Unreachable => (
-            format!("{address} cannot be reached."),
-            "Check the host: the server's address, or 127.0.0.1 when it runs on this computer.",
+            crate::trf!("rcon-unreachable", address = address),
+            tr("rcon-unreachable-advice"),
         ),
         RconProblem::NoAnswer => (
-            format!("The Minecraft server at {address} did not answer in time."),
-            "Check the port: it is rcon.port (often 25575), not the game port 25565.",
+            crate::trf!("rcon-no-answer", address = address),
+            tr("rcon-no-answer-advice"),
         ),
         RconProblem::WrongPassword => (
-            "The Minecraft server refused the password.".to_owned(),
-            "Type the rcon.password from server.properties exactly.",
+            tr("rcon-wrong-password").to_owned(),
+            tr("rcon-wrong-password-advice"),
         ),
         RconProblem::NoPassword => (
-            "No RCON password yet.".to_owned(),
-            "Type the rcon.password from server.properties.",
+            tr("rcon-no-password").to_owned(),
+            tr("rcon-no-password-advice"),
         ),
         RconProblem::ConnectionLost => (
-            format!("The connection to {address} broke off."),
-            "Check that the port is the RCON port, then test again.",
+            crate::trf!("rcon-connection-lost", address = address),
+            tr("rcon-connection-lost-advice"),
         ),
         RconProblem::BadCommand => (
-            "A command could not be sent.".to_owned(),
-            "Shorten the command or remove odd characters from it.",
+            tr("rcon-bad-command").to_owned(),
+            tr("rcon-bad-command-advice"),
         ),
     };
     Plain {

@@ -6,6 +6,7 @@
 //! frame only lays out the handful of rows on screen (drawn by `panels::feed` and
 //! `panels::totals`).
 
+use crate::i18n::tr;
 use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -86,8 +87,12 @@ impl FeedRow {
     pub fn what_text(&self) -> Cow<'_, str> {
         match &self.what {
             What::Gift { name, .. } => Cow::Borrowed(name),
-            What::Group(EventKind::Like) => Cow::Owned(format!("❤ +{} likes", self.count)),
-            What::Group(EventKind::Join) => Cow::Owned(format!("👋 +{} joined", self.count)),
+            What::Group(EventKind::Like) => {
+                Cow::Owned(crate::trf!("feed-likes-group", count = self.count))
+            }
+            What::Group(EventKind::Join) => {
+                Cow::Owned(crate::trf!("feed-joined-group", count = self.count))
+            }
             What::Group(kind) => Cow::Borrowed(kind_text(*kind)),
             What::Text { text, .. } => Cow::Borrowed(text),
         }
@@ -252,7 +257,7 @@ impl Feed {
             );
         }
         let name = if gift.gift_name.trim().is_empty() {
-            format!("gift #{}", gift.gift_id)
+            crate::trf!("feed-gift-number", id = gift.gift_id.to_string())
         } else {
             clean(&gift.gift_name, 40)
         };
@@ -284,12 +289,14 @@ impl Feed {
     pub fn push_fired_at(&mut self, line: &EventLine, test: bool, at_millis: u64) {
         self.received += 1;
         let text = match line.kind {
-            EventKind::Like => format!("❤ {} likes", line.likes.unwrap_or(0)),
+            EventKind::Like => crate::trf!("feed-likes-count", count = line.likes.unwrap_or(0)),
             EventKind::Chat => format!("💬 {}", clean(line.message.as_deref().unwrap_or(""), 60)),
             EventKind::Subscribe => {
                 room::with_months(kind_text(EventKind::Subscribe), line.room.months)
             }
-            EventKind::Viewers => format!("👀 {} watching", line.room.viewers.unwrap_or(0)),
+            EventKind::Viewers => {
+                crate::trf!("feed-watching", count = line.room.viewers.unwrap_or(0))
+            }
             other => kind_text(other).to_owned(),
         };
         self.push_new(NewRow {
@@ -509,21 +516,21 @@ fn fixed(kind: EventKind) -> What {
 /// How a kind reads in the feed.
 pub fn kind_text(kind: EventKind) -> &'static str {
     match kind {
-        EventKind::Gift => "🎁 gift",
-        EventKind::Follow => "➕ followed",
-        EventKind::Share => "↗ shared the stream",
-        EventKind::Subscribe => "⭐ subscribed",
-        EventKind::Join => "👋 joined",
-        EventKind::Like => "❤ likes",
-        EventKind::Chat => "💬 chat",
-        EventKind::Viewers => "👀 viewers",
-        EventKind::SuperFan => "💜 Super Fan",
-        EventKind::TreasureChest => "📦 treasure chest",
-        EventKind::Battle => "⚔ battle",
-        EventKind::Emote => "😀 emote",
-        EventKind::Poll => "📊 poll",
-        EventKind::Goal => "🎯 goal",
-        EventKind::Question => "❓ question",
+        EventKind::Gift => tr("feed-gift"),
+        EventKind::Follow => tr("feed-followed"),
+        EventKind::Share => tr("feed-shared-the-stream"),
+        EventKind::Subscribe => tr("feed-subscribed"),
+        EventKind::Join => tr("feed-joined"),
+        EventKind::Like => tr("feed-likes"),
+        EventKind::Chat => tr("feed-chat"),
+        EventKind::Viewers => tr("feed-viewers"),
+        EventKind::SuperFan => tr("conditions-super-fan"),
+        EventKind::TreasureChest => tr("feed-treasure-chest"),
+        EventKind::Battle => tr("feed-battle"),
+        EventKind::Emote => tr("feed-emote"),
+        EventKind::Poll => tr("feed-poll"),
+        EventKind::Goal => tr("feed-goal"),
+        EventKind::Question => tr("feed-question"),
     }
 }
 

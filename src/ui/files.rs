@@ -2,6 +2,7 @@
 //! Export and Browse. Each function is a future for [`super::tasks::Tasks::spawn`]; the blocking
 //! parts run on tokio's blocking pool.
 
+use crate::i18n::tr;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -26,9 +27,12 @@ fn dialog_empty(opened: Instant) -> UiMsg {
 pub async fn import_dialog() -> UiMsg {
     let opened = Instant::now();
     let picked = rfd::AsyncFileDialog::new()
-        .set_title("Import triggers")
-        .add_filter("giftdeck JSON or Tiktok2Mc actions.mca", &["json", "mca"])
-        .add_filter("All files", &["*"])
+        .set_title(tr("files-import-triggers"))
+        .add_filter(
+            tr("files-giftdeck-json-or-tiktok2mc-actions"),
+            &["json", "mca"],
+        )
+        .add_filter(tr("files-all-files"), &["*"])
         .pick_file()
         .await;
     match picked {
@@ -41,7 +45,7 @@ pub async fn import_dialog() -> UiMsg {
 pub async fn import_t2m_dialog() -> UiMsg {
     let opened = Instant::now();
     let picked = rfd::AsyncFileDialog::new()
-        .set_title("Import a Tiktok2Mc folder")
+        .set_title(tr("files-import-a-tiktok2mc-folder"))
         .pick_folder()
         .await;
     match picked {
@@ -80,7 +84,7 @@ pub async fn import_file(path: PathBuf) -> UiMsg {
 pub async fn export_dialog(mappings: Vec<Mapping>) -> UiMsg {
     let opened = Instant::now();
     let picked = rfd::AsyncFileDialog::new()
-        .set_title("Export triggers")
+        .set_title(tr("files-export-triggers"))
         .set_file_name("giftdeck-triggers.json")
         .add_filter("giftdeck JSON", &["json"])
         .add_filter("Tiktok2Mc actions.mca", &["mca"])
@@ -103,8 +107,8 @@ pub async fn export_file(path: PathBuf, mappings: Vec<Mapping>) -> UiMsg {
 pub async fn pick_sound(row: usize, action: usize) -> UiMsg {
     let opened = Instant::now();
     let picked = rfd::AsyncFileDialog::new()
-        .set_title("Choose a sound")
-        .add_filter("Sound", &["wav", "ogg", "mp3"])
+        .set_title(tr("files-choose-a-sound"))
+        .add_filter(tr("actions-window-sound"), &["wav", "ogg", "mp3"])
         .pick_file()
         .await;
     match picked {
@@ -121,7 +125,7 @@ pub async fn pick_sound(row: usize, action: usize) -> UiMsg {
 pub async fn pick_world_folder() -> UiMsg {
     let opened = Instant::now();
     let picked = rfd::AsyncFileDialog::new()
-        .set_title("Choose your Minecraft world folder (the one with level.dat)")
+        .set_title(tr("files-choose-your-minecraft-world-folder"))
         .pick_folder()
         .await;
     match picked {

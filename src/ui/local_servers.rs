@@ -29,13 +29,13 @@ pub fn status_words(line: &ServerLine, with_clients: bool) -> Result<String, Str
         return Err(error.clone());
     }
     match line.listening {
-        None => Ok("off".to_owned()),
-        Some(port) if with_clients => Ok(format!(
-            "listening on 127.0.0.1:{port}, {} client{}",
-            line.clients,
-            if line.clients == 1 { "" } else { "s" }
+        None => Ok(crate::i18n::tr("state-off").to_owned()),
+        Some(port) if with_clients => Ok(crate::trf!(
+            "local-listening-clients",
+            port = port.to_string(),
+            clients = line.clients
         )),
-        Some(port) => Ok(format!("listening on 127.0.0.1:{port}")),
+        Some(port) => Ok(crate::trf!("local-listening", port = port.to_string())),
     }
 }
 

@@ -101,6 +101,7 @@ mod tests {
         let look = UiSettings {
             scale: 1.5,
             theme: ThemeChoice::Light,
+            ..UiSettings::default()
         };
         apply_look(&ctx, &look, None);
         // The zoom takes effect with the next pass.

@@ -14,6 +14,26 @@ pub struct OverlayPage {
     pub connected: usize,
 }
 
+/// A page's name in the window's language (the command line keeps [`Page::title`]).
+pub fn page_title(page: Page) -> &'static str {
+    crate::i18n::tr(match page {
+        Page::Alerts => "overlay-page-alerts",
+        Page::Goal => "overlay-page-goal",
+        Page::Top => "overlay-page-top",
+        Page::Recent => "overlay-page-recent",
+        Page::Text => "overlay-page-text",
+        Page::Counter => "overlay-page-counter",
+        Page::Timer => "overlay-page-timer",
+        Page::Goals => "overlay-page-goals",
+        Page::Subathon => "overlay-page-subathon",
+        Page::Board => "overlay-page-board",
+        Page::Points => "overlay-page-points",
+        Page::Chat => "overlay-page-chat",
+        Page::Viewers => "overlay-page-viewers",
+        Page::Spotlight => "overlay-page-spotlight",
+    })
+}
+
 /// What the panel shows; refreshed from the hub every frame (cheap atomic reads).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct OverlaysView {
@@ -33,7 +53,7 @@ impl OverlaysView {
                 .into_iter()
                 .map(|(page, url)| OverlayPage {
                     page,
-                    title: page.title(),
+                    title: page_title(page),
                     url,
                     connected: overlays.hub.connections(page),
                 })
@@ -48,6 +68,8 @@ impl OverlaysView {
     pub fn refresh(&mut self, overlays: &Overlays) {
         for (view, page) in self.pages.iter_mut().zip(Page::ALL) {
             view.connected = overlays.hub.connections(page);
+            // A language picked in Settings shows at once (a hash lookup).
+            view.title = page_title(page);
         }
         self.event_clients = overlays.hub.event_clients();
     }

@@ -5,6 +5,7 @@
 
 use egui::{Key, KeyboardShortcut, Modifiers};
 
+use crate::i18n::tr;
 use crate::settings::Settings;
 
 /// One page of the window.
@@ -28,10 +29,10 @@ impl Page {
     /// The tab's words.
     pub fn title(self) -> &'static str {
         match self {
-            Self::Live => "📺 Live",
-            Self::Triggers => "🎁 Triggers",
-            Self::Overlays => "🖼 Overlays",
-            Self::Settings => "⚙ Settings",
+            Self::Live => tr("page-live"),
+            Self::Triggers => tr("page-triggers"),
+            Self::Overlays => tr("page-overlays"),
+            Self::Settings => tr("page-settings"),
         }
     }
 

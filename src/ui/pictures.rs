@@ -220,9 +220,9 @@ pub fn gift_picture_ui(
         _ => None,
     };
     response.on_hover_ui(|ui| {
-        ui.label(format!("{coins} coins each"));
+        ui.label(crate::trf!("pictures-coins-each", coins = coins));
         if let Some(reason) = failed {
-            ui.weak(format!("No picture: {reason}"));
+            ui.weak(crate::trf!("pictures-none", reason = reason));
         }
     })
 }
@@ -252,7 +252,7 @@ pub fn coins_ui(ui: &mut egui::Ui, coins: u32) -> egui::Response {
         );
         ui.painter().galley(at, galley, ui.visuals().text_color());
     }
-    response.on_hover_text(format!("{coins} coins"))
+    response.on_hover_text(crate::trf!("pictures-coins", coins = coins))
 }
 
 #[cfg(test)]

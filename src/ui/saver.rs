@@ -22,9 +22,7 @@ pub fn load_settings(
 ) -> (Settings, SaveState, SharedVault) {
     let Some(path) = path else {
         let save = SaveState {
-            warning: Some(
-                "No settings folder on this system: changes will not be saved.".to_owned(),
-            ),
+            warning: Some(crate::i18n::tr("saver-no-folder").to_owned()),
             ..SaveState::default()
         };
         return (Settings::default(), save, Vault::settings_file().shared());

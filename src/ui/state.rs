@@ -324,9 +324,7 @@ impl State {
             obs_test: ObsTest::Idle,
             not_shown: NotShown::default(),
             session_login: SessionLogin::default(),
-            overlays: super::overlays_view::OverlaysView::off(
-                "Overlays are off (--overlay-port 0).",
-            ),
+            overlays: super::overlays_view::OverlaysView::off(crate::i18n::tr("overlays-off-flag")),
             backlog: 0,
             quitting: None,
             bedrock: super::bedrock::BedrockView::default(),

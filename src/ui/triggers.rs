@@ -7,6 +7,7 @@ use crate::event::{
     Battle, Chest, GiftMessage, LiveEvent, MEMBER_JOINED, MEMBER_SUBSCRIBED, RoomEvent, RoomKind,
     SocialKind, SuperFanMoment, User, ViewerCount,
 };
+use crate::i18n::tr;
 use crate::mappings::{Action, Mapping, TriggerKey};
 use crate::triggers::Condition;
 
@@ -37,13 +38,15 @@ pub enum Problem {
 impl Problem {
     pub fn text(&self) -> String {
         match self {
-            Self::EmptyTrigger => "type a gift name or id".into(),
-            Self::Duplicate { first_row } => format!("duplicate: row {first_row} wins"),
-            Self::UnknownGift => "unknown gift name (typo?)".into(),
-            Self::NoActions => "no actions".into(),
-            Self::EmptyAction { action } => format!("action {action} is empty"),
+            Self::EmptyTrigger => tr("problem-empty-trigger").into(),
+            Self::Duplicate { first_row } => crate::trf!("problem-duplicate", row = *first_row),
+            Self::UnknownGift => tr("problem-unknown-gift").into(),
+            Self::NoActions => tr("problem-no-actions").into(),
+            Self::EmptyAction { action } => crate::trf!("problem-empty-action", action = *action),
             Self::Condition(why) => why.clone(),
-            Self::Keys { action, why } => format!("action {action}: {why}"),
+            Self::Keys { action, why } => {
+                crate::trf!("problem-keys", action = *action, why = why.to_string())
+            }
         }
     }
 

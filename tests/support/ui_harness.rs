@@ -27,6 +27,7 @@ pub fn runtime() -> tokio::runtime::Runtime {
 }
 
 pub fn app(rt: &tokio::runtime::Runtime, settings_path: &Path, demo: bool) -> GiftdeckApp {
+    english_for_auto();
     GiftdeckApp::new(AppOptions {
         settings_path: Some(settings_path.to_owned()),
         runtime: rt.handle().clone(),
@@ -35,7 +36,14 @@ pub fn app(rt: &tokio::runtime::Runtime, settings_path: &Path, demo: bool) -> Gi
     })
 }
 
+/// The tests find widgets by their English words: "auto" (a fresh settings file) reads as
+/// English whatever the machine's locale says.
+pub fn english_for_auto() {
+    giftdeck::i18n::assume_os_language(giftdeck::i18n::Lang::En);
+}
+
 pub fn harness(app: GiftdeckApp) -> Harness<'static, GiftdeckApp> {
+    english_for_auto();
     Harness::builder()
         .with_size([1280.0, 800.0])
         .build_ui_state(|ui, app: &mut GiftdeckApp| app.frame_ui(ui), app)

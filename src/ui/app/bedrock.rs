@@ -58,7 +58,10 @@ impl GiftdeckApp {
             }
             Err(err) => {
                 let words = err.to_string();
-                self.notice(NoticeLevel::Error, format!("Bedrock: {words}"));
+                self.notice(
+                    NoticeLevel::Error,
+                    crate::trf!("notice-bedrock", words = words.to_string()),
+                );
                 self.state.bedrock.error = Some(words);
                 self.bedrock.failed_port = Some(port);
             }

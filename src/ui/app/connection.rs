@@ -35,7 +35,7 @@ impl GiftdeckApp {
         if target.is_empty() {
             self.notice(
                 NoticeLevel::Warning,
-                "Type the TikTok @username (or live URL) to connect to.".into(),
+                crate::i18n::tr("notice-type-username").into(),
             );
             return;
         }
@@ -180,14 +180,14 @@ impl GiftdeckApp {
         let session = self.new_session();
         self.set_link(Link::StartingDemo);
         let conn = &mut self.state.conn;
-        conn.target = "demo stream".into();
+        conn.target = crate::i18n::tr("conn-demo-stream").into();
         conn.set_status(ConnStatus::Resolving);
         if self.state.settings.mappings.is_empty() {
             self.state.settings.mappings = Settings::default().mappings;
             self.mappings_changed();
             self.notice(
                 NoticeLevel::Info,
-                "Added example triggers for the demo; edit or delete them freely.".into(),
+                crate::i18n::tr("notice-demo-triggers").into(),
             );
         }
         self.tasks.spawn(async move {
@@ -225,7 +225,10 @@ impl GiftdeckApp {
                 };
                 // The demo's gift list points at pictures the fake itself draws.
                 self.state.pictures.allow_origin(&demo.fake.sign_url);
-                let target = format!("@{} (demo)", demo.fake.target.trim_start_matches('@'));
+                let target = crate::trf!(
+                    "conn-demo-target",
+                    user = demo.fake.target.trim_start_matches('@')
+                );
                 self.start_session(session, config, target, Some(demo));
             }
             Err(err) => {

@@ -59,7 +59,7 @@ impl GiftdeckApp {
         if let Some(problem) = problem {
             self.notice(
                 NoticeLevel::Warning,
-                format!("{problem}; the counters start over."),
+                crate::trf!("notice-counters-start-over", problem = problem.to_string()),
             );
         }
     }

@@ -67,7 +67,7 @@ impl GiftdeckApp {
             }
             Err(err) => self.notice(
                 NoticeLevel::Error,
-                format!("Points and leaderboards are off: {err}"),
+                crate::trf!("notice-ledger-off", error = err.to_string()),
             ),
         }
     }
@@ -107,7 +107,7 @@ impl GiftdeckApp {
         let levels = self.state.settings.ledger.levels.clone();
         self.tasks.spawn(async move {
             let picked = rfd::AsyncFileDialog::new()
-                .set_title("Export the viewers' ledger")
+                .set_title(crate::i18n::tr("files-export-ledger"))
                 .set_file_name(csv.file_name())
                 .add_filter("CSV", &["csv"])
                 .save_file()

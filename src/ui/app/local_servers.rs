@@ -84,7 +84,10 @@ impl GiftdeckApp {
             }
             Err(err) => {
                 let words = local_servers::tikfinity_error(&err);
-                self.notice(NoticeLevel::Error, format!("TikFinity events API: {words}"));
+                self.notice(
+                    NoticeLevel::Error,
+                    crate::trf!("notice-tikfinity", words = words.to_string()),
+                );
                 self.state.local_servers.tikfinity.error = Some(words);
                 self.local.tikfinity_failed = Some(port);
             }
@@ -144,7 +147,10 @@ impl GiftdeckApp {
             }
             Err(err) => {
                 let words = err.to_string();
-                self.notice(NoticeLevel::Error, format!("External triggers: {words}"));
+                self.notice(
+                    NoticeLevel::Error,
+                    crate::trf!("notice-external", words = words.to_string()),
+                );
                 self.state.local_servers.external.error = Some(words);
                 self.local.external_failed = Some((port, token));
             }
@@ -176,7 +182,7 @@ impl GiftdeckApp {
         self.settings_changed();
         self.notice(
             NoticeLevel::Info,
-            "External triggers: a new token is in use; programs with the old one are refused until given the new one.".into(),
+            crate::i18n::tr("notice-new-token").into(),
         );
     }
 
@@ -189,10 +195,7 @@ impl GiftdeckApp {
             // Removed between the call and now.
             self.notice(
                 NoticeLevel::Warning,
-                format!(
-                    "External call: no enabled trigger is called “{}” any more.",
-                    call.trigger
-                ),
+                crate::trf!("notice-external-gone", trigger = call.trigger.as_str()),
             );
             return;
         };

@@ -22,10 +22,17 @@ impl GiftdeckApp {
             }
             UiMsg::CsvExported(Ok((path, rows))) => self.notice(
                 NoticeLevel::Info,
-                format!("Exported {rows} rows to {}.", path.display()),
+                crate::trf!(
+                    "notice-exported-rows",
+                    rows = rows,
+                    path = path.display().to_string()
+                ),
             ),
             UiMsg::CsvExported(Err(err)) => {
-                self.notice(NoticeLevel::Error, format!("The export failed: {err}"));
+                self.notice(
+                    NoticeLevel::Error,
+                    crate::trf!("notice-export-failed", error = err.to_string()),
+                );
             }
             UiMsg::External(call) => self.on_external_call(&call),
             UiMsg::LiveWarning(warning) => {
@@ -48,7 +55,10 @@ impl GiftdeckApp {
             }
             UiMsg::Exported(Ok(path)) => self.notice(
                 NoticeLevel::Info,
-                format!("Exported the triggers to {}.", path.display()),
+                crate::trf!(
+                    "notice-exported-triggers",
+                    path = path.display().to_string()
+                ),
             ),
             UiMsg::Exported(Err(err)) => {
                 self.notice(NoticeLevel::Error, failure::file_failure(&err))
@@ -56,7 +66,7 @@ impl GiftdeckApp {
             UiMsg::DialogEmpty { fast: true } => {
                 self.notice(
                     NoticeLevel::Warning,
-                    "No file dialog appeared (this desktop may lack xdg-desktop-portal and zenity). Type the path instead.".into(),
+                    crate::i18n::tr("notice-no-dialog").into(),
                 );
                 self.state.windows.path = true;
             }

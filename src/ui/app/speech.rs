@@ -7,9 +7,6 @@ use super::GiftdeckApp;
 use crate::actions::speak::{ChatReader, ReadChat};
 use crate::event::User;
 
-/// What "Try it" says as the viewer's message.
-const SAMPLE_MESSAGE: &str = "this is how chat will sound";
-
 impl GiftdeckApp {
     /// Speaks through `queue` instead of the system's speech service (tests: a service of their
     /// own).
@@ -67,18 +64,18 @@ impl GiftdeckApp {
             nickname: "Viewer".into(),
             ..User::default()
         };
-        match ChatReader::new(settings).hear(&viewer, SAMPLE_MESSAGE, 0) {
+        match ChatReader::new(settings).hear(&viewer, crate::i18n::tr("speech-sample"), 0) {
             Ok(utterance) => {
                 if !self.executor.speech().say(utterance) {
                     self.notice(
                         NoticeLevel::Warning,
-                        "The speech queue is full: Stop all, then try again.".into(),
+                        crate::i18n::tr("notice-speech-full").into(),
                     );
                 }
             }
             Err(why) => self.notice(
                 NoticeLevel::Warning,
-                format!("Nothing to say with these settings ({why:?})."),
+                crate::trf!("notice-nothing-to-say", why = format!("{why:?}")),
             ),
         }
     }

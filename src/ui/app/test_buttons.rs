@@ -42,19 +42,22 @@ impl GiftdeckApp {
         if fired > 0 {
             self.notice(
                 NoticeLevel::Info,
-                format!("Test: “{label}” fired {fired}× and queued {queued} action(s)."),
+                crate::trf!(
+                    "notice-test-fired",
+                    label = label.as_str(),
+                    fired = fired,
+                    queued = queued
+                ),
             );
         } else if skipped > 0 {
             self.notice(
                 NoticeLevel::Warning,
-                format!("Test: “{label}” was skipped (cooling down)."),
+                crate::trf!("notice-test-cooling", label = label.as_str()),
             );
         } else {
             self.notice(
                 NoticeLevel::Warning,
-                format!(
-                    "Test: “{label}” matched no enabled trigger (is the row switched on, and does its audience include anyone?)."
-                ),
+                crate::trf!("notice-test-no-match", label = label.as_str()),
             );
         }
     }

@@ -4,12 +4,12 @@
 
 use super::{EventKind, Feed, What, clean};
 use crate::event::{Battle, BattlePhase, Poll, PollPhase, RoomEvent, RoomKind, SuperFanMoment};
+use crate::i18n::tr;
 
 /// "⭐ subscribed · 3 months".
 pub(super) fn with_months(words: &str, months: Option<u32>) -> String {
     match months {
-        Some(1) => format!("{words} · 1 month"),
-        Some(n) if n > 1 => format!("{words} · {n} months"),
+        Some(n) if n > 0 => crate::trf!("feed-months", words = words, count = n),
         _ => words.to_owned(),
     }
 }
@@ -36,23 +36,25 @@ impl Feed {
                 let words = match moment {
                     SuperFanMoment::New => {
                         self.super_fans_total += 1;
-                        "💜 became a Super Fan"
+                        tr("feed-became-super-fan")
                     }
-                    SuperFanMoment::Join => "💜 Super Fan joined",
-                    SuperFanMoment::Box => "💜 Super Fan box",
+                    SuperFanMoment::Join => tr("feed-super-fan-joined"),
+                    SuperFanMoment::Box => tr("feed-super-fan-box"),
                 };
                 text(EventKind::SuperFan, words.to_owned())
             }
             RoomKind::Chest(chest) => {
                 self.chests_total += 1;
                 let (kind, words) = if chest.super_fan_box {
-                    (EventKind::SuperFan, "💜 Super Fan box")
+                    (EventKind::SuperFan, tr("feed-super-fan-box"))
                 } else {
-                    (EventKind::TreasureChest, "📦 treasure chest")
+                    (EventKind::TreasureChest, tr("feed-treasure-chest"))
                 };
-                let words = format!(
-                    "{words} · {} 💎 · {} can open it",
-                    chest.diamonds, chest.openers
+                let words = crate::trf!(
+                    "feed-chest",
+                    words = words,
+                    diamonds = chest.diamonds,
+                    people = chest.openers
                 );
                 text(kind, words)
             }
@@ -61,9 +63,10 @@ impl Feed {
                 // Score updates come with every gift of a battle: the feed shows start and end.
                 None => return,
             },
-            RoomKind::Emote { emote_ids } => {
-                text(EventKind::Emote, format!("😀 {} emote(s)", emote_ids.len()))
-            }
+            RoomKind::Emote { emote_ids } => text(
+                EventKind::Emote,
+                crate::trf!("feed-emotes", count = emote_ids.len()),
+            ),
             RoomKind::Poll(poll) => match poll_words(poll) {
                 Some(words) => text(EventKind::Poll, words),
                 None => return, // vote updates: the end shows the result
@@ -86,11 +89,12 @@ impl Feed {
                 ..
             } => {
                 let words = if *unpinned {
-                    "📌 unpinned"
+                    tr("feed-unpinned")
                 } else {
-                    "📌 pinned"
+                    tr("feed-pinned")
                 };
-                text(EventKind::Chat, format!("{words}: {}", clean(pinned, 60)))
+                let line = crate::trf!("feed-pin", words = words, text = clean(pinned, 60));
+                text(EventKind::Chat, line)
             }
             RoomKind::Deleted { msg_ids, user_ids } => {
                 self.mark_deleted(msg_ids, user_ids);
@@ -117,7 +121,7 @@ impl Feed {
 /// "⚔ battle started", "⚔ battle won by Me (12–8)"; `None` for a score update.
 fn battle_words(battle: &Battle) -> Option<String> {
     Some(match battle.phase {
-        BattlePhase::Start => "⚔ battle started".to_owned(),
+        BattlePhase::Start => tr("feed-battle-started").to_owned(),
         BattlePhase::Scores => return None,
         BattlePhase::End => {
             let scores: Vec<String> = battle.sides.iter().map(|s| s.score.to_string()).collect();
@@ -132,8 +136,10 @@ fn battle_words(battle: &Battle) -> Option<String> {
                     }
                 });
             match winner {
-                Some(name) => format!("⚔ battle won by {name} ({})", scores.join("–")),
-                None => format!("⚔ battle ended ({})", scores.join("–")),
+                Some(name) => {
+                    crate::trf!("feed-battle-won", name = name, scores = scores.join("–"))
+                }
+                None => crate::trf!("feed-battle-ended", scores = scores.join("–")),
             }
         }
     })
@@ -142,11 +148,15 @@ fn battle_words(battle: &Battle) -> Option<String> {
 /// "📊 poll: Next?", "📊 poll ended: TNT (7 votes)"; `None` for a vote update.
 fn poll_words(poll: &Poll) -> Option<String> {
     Some(match poll.phase {
-        PollPhase::Start => format!("📊 poll: {}", clean(&poll.title, 60)),
+        PollPhase::Start => crate::trf!("feed-poll-title", title = clean(&poll.title, 60)),
         PollPhase::Update => return None,
         PollPhase::End => match poll.options.iter().max_by_key(|o| o.votes) {
-            Some(o) => format!("📊 poll ended: {} ({} votes)", clean(&o.text, 40), o.votes),
-            None => "📊 poll ended".to_owned(),
+            Some(o) => crate::trf!(
+                "feed-poll-ended-with",
+                option = clean(&o.text, 40),
+                votes = o.votes
+            ),
+            None => tr("feed-poll-ended").to_owned(),
         },
     })
 }

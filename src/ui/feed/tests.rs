@@ -339,7 +339,7 @@ fn the_2026_kinds_get_their_rows_totals_and_the_viewer_count() {
         ),
         (EventKind::Battle, "⚔ battle started"),
         (EventKind::Battle, "⚔ battle won by Me (12–8)"),
-        (EventKind::Emote, "😀 2 emote(s)"),
+        (EventKind::Emote, "😀 2 emotes"),
         (EventKind::Poll, "📊 poll: Next?"),
         (EventKind::Poll, "📊 poll ended: TNT (7 votes)"),
         (EventKind::Goal, "🎯 Camera 40/100"),

@@ -1,6 +1,7 @@
 //! The editor of one trigger's action list, under the trigger table: kind, fields, order, add
 //! and remove.
 
+use crate::i18n::tr;
 use std::path::PathBuf;
 
 use egui::RichText;
@@ -29,9 +30,9 @@ pub fn actions_editor_ui(
         return;
     };
     let title = if mapping.trigger.trim().is_empty() {
-        format!("Actions of row {}", row + 1)
+        crate::trf!("actions-title-row", row = row + 1)
     } else {
-        format!("Actions for “{}”", mapping.trigger.trim())
+        crate::trf!("actions-title-trigger", trigger = mapping.trigger.trim())
     };
     let mut changed = false;
     let mut close = false;
@@ -45,8 +46,8 @@ pub fn actions_editor_ui(
                 ui.heading(title);
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     close = ui
-                        .button("✖ Close")
-                        .on_hover_text("Close the actions editor")
+                        .button(tr("actions-window-close"))
+                        .on_hover_text(tr("actions-window-close-the-actions-editor"))
                         .clicked();
                 });
             });
@@ -62,16 +63,10 @@ pub fn actions_editor_ui(
                     .id_salt("actions_editor_scroll")
                     .auto_shrink([false, false])
                     .show(ui, |ui| {
-                        ui.label(
-                            RichText::new(
-                                "Runs top to bottom each time the trigger fires. Commands may use {user} {nickname} {count}; gifts {gift} {diamonds}; like rules {likes} {total_likes}; chat {message} {args}; subscriptions {months}; viewer counts {viewers}; chests {diamonds}.",
-                            )
-                            .weak(),
-                        );
+                        ui.label(RichText::new(tr("actions-explained")).weak());
                         changed |= super::conditions::audience_cooldown_ui(ui, mapping);
                         ui.separator();
-                        changed |=
-                            action_list_ui(ui, &mut mapping.actions, row, keys_limits, cmds);
+                        changed |= action_list_ui(ui, &mut mapping.actions, row, keys_limits, cmds);
                     });
             });
         });
@@ -101,10 +96,19 @@ fn action_list_ui(
                 changed |= action_kind_ui(ui, action);
                 changed |= action_fields_ui(ui, action, cmds, row, i);
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                    if ui.small_button("🗑").on_hover_text("Remove").clicked() {
+                    if ui
+                        .small_button("🗑")
+                        .on_hover_text(tr("read-chat-remove"))
+                        .clicked()
+                    {
                         remove = Some(i);
                     }
-                    if i > 0 && ui.small_button("⬆").on_hover_text("Move up").clicked() {
+                    if i > 0
+                        && ui
+                            .small_button("⬆")
+                            .on_hover_text(tr("actions-window-move-up"))
+                            .clicked()
+                    {
                         move_up = Some(i);
                     }
                 });
@@ -127,30 +131,30 @@ fn action_list_ui(
 fn add_action_ui(ui: &mut egui::Ui, actions: &mut Vec<Action>) -> bool {
     let mut added = None;
     ui.horizontal(|ui| {
-        ui.label("Add:");
-        if ui.button("Minecraft command").clicked() {
+        ui.label(tr("actions-window-add"));
+        if ui.button(tr("actions-window-minecraft-command")).clicked() {
             added = Some(Action::Command {
                 command: String::new(),
                 repeat: 1,
             });
         }
-        if ui.button("Sound").clicked() {
+        if ui.button(tr("actions-window-sound")).clicked() {
             added = Some(Action::Sound {
                 path: PathBuf::new(),
                 volume: 1.0,
             });
         }
-        if ui.button("Webhook").clicked() {
+        if ui.button(tr("actions-window-webhook")).clicked() {
             added = Some(Action::Webhook {
                 url: String::new(),
                 timeout_millis: 5_000,
             });
         }
-        ui.menu_button("OBS", |ui| {
+        ui.menu_button(tr("actions-obs-menu"), |ui| {
             for (label, action) in [
-                ("Switch scene", new_obs_scene()),
-                ("Show a source for a while", new_obs_show()),
-                ("Set a text source's text", new_obs_text()),
+                (tr("actions-switch-scene"), new_obs_scene()),
+                (tr("actions-show-a-source-for-a"), new_obs_show()),
+                (tr("actions-set-a-text-source-s"), new_obs_text()),
             ] {
                 if ui.button(label).clicked() {
                     added = Some(action);
@@ -158,24 +162,24 @@ fn add_action_ui(ui: &mut egui::Ui, actions: &mut Vec<Action>) -> bool {
             }
         })
         .response
-        .on_hover_text("Needs OBS's WebSocket server (Settings > OBS)");
+        .on_hover_text(tr("actions-window-needs-obs-s-websocket-server"));
         if ui
-            .button("⌨ Keys")
-            .on_hover_text("Key combinations, holds, mouse clicks and typed text, for any game")
+            .button(tr("actions-window-keys"))
+            .on_hover_text(tr("actions-window-key-combinations-holds-mouse-clicks"))
             .clicked()
         {
             added = Some(new_keys());
         }
         if ui
-            .button("🔊 Speak")
-            .on_hover_text("Say a text with the system's offline voices")
+            .button(tr("actions-window-speak"))
+            .on_hover_text(tr("actions-window-say-a-text-with-the"))
             .clicked()
         {
             added = Some(new_speak());
         }
         if ui
-            .button("Random trigger")
-            .on_hover_text("Runs the actions of a random other enabled trigger")
+            .button(tr("actions-window-random-trigger"))
+            .on_hover_text(tr("actions-window-runs-the-actions-of-a"))
             .clicked()
         {
             added = Some(Action::Random);
@@ -190,19 +194,19 @@ fn add_action_ui(ui: &mut egui::Ui, actions: &mut Vec<Action>) -> bool {
 
 fn kind_name(action: &Action) -> &'static str {
     match action {
-        Action::Command { .. } => "Command",
-        Action::Sound { .. } => "Sound",
-        Action::Webhook { .. } => "Webhook",
-        Action::Random => "Random",
-        Action::OverlayText { .. } => "Overlay text",
-        Action::ObsScene { .. } => "OBS scene",
-        Action::ObsShowSource { .. } => "OBS show source",
-        Action::ObsText { .. } => "OBS text",
-        Action::Keys(_) => "Keys",
-        Action::Speak(_) => "Speak",
-        Action::Counter(_) => "Counter",
-        Action::StreamTimer(_) => "Stream timer",
-        Action::Points { .. } => "Points",
+        Action::Command { .. } => tr("actions-command"),
+        Action::Sound { .. } => tr("actions-window-sound"),
+        Action::Webhook { .. } => tr("actions-window-webhook"),
+        Action::Random => tr("actions-random"),
+        Action::OverlayText { .. } => tr("actions-overlay-text"),
+        Action::ObsScene { .. } => tr("actions-obs-scene"),
+        Action::ObsShowSource { .. } => tr("actions-obs-show-source"),
+        Action::ObsText { .. } => tr("actions-obs-text"),
+        Action::Keys(_) => tr("actions-keys"),
+        Action::Speak(_) => tr("actions-speak"),
+        Action::Counter(_) => tr("actions-counter"),
+        Action::StreamTimer(_) => tr("counters-stream-timer"),
+        Action::Points { .. } => tr("actions-points"),
     }
 }
 
@@ -309,14 +313,14 @@ fn action_fields_ui(
 ) -> bool {
     match action {
         Action::Command { command, repeat } => {
-            let a = text_ui(ui, command, "e.g. summon zombie ~ ~ ~", 300.0);
+            let a = text_ui(ui, command, tr("actions-e-g-summon-zombie"), 300.0);
             let b = ui
                 .add(
                     egui::DragValue::new(repeat)
                         .range(1..=MAX_REPEAT)
                         .prefix("×"),
                 )
-                .on_hover_text("Send this command this many times")
+                .on_hover_text(tr("actions-window-send-this-command-this-many"))
                 .changed();
             a || b
         }
@@ -325,7 +329,7 @@ fn action_fields_ui(
         }),
         Action::Webhook { url, .. } => text_ui(ui, url, "http://127.0.0.1:8080/hook", 340.0),
         Action::Random => {
-            ui.label(RichText::new("runs a random other enabled trigger").weak());
+            ui.label(RichText::new(tr("actions-window-runs-a-random-other-enabled")).weak());
             false
         }
         Action::OverlayText {
@@ -333,53 +337,52 @@ fn action_fields_ui(
             subtitle,
             seconds,
         } => {
-            let a = text_ui(ui, title, "title, e.g. Thanks {nickname}!", 180.0);
-            let b = text_ui(ui, subtitle, "subtitle", 150.0);
+            let a = text_ui(ui, title, tr("actions-title-hint"), 180.0);
+            let b = text_ui(ui, subtitle, tr("actions-subtitle"), 150.0);
             let c = ui
                 .add(egui::DragValue::new(seconds).range(1..=120).suffix(" s"))
-                .on_hover_text("How long the text shows on the /text overlay")
+                .on_hover_text(tr("actions-window-how-long-the-text-shows"))
                 .changed();
             a || b || c
         }
-        Action::ObsScene { scene } => text_ui(ui, scene, "scene name, as in OBS", 300.0),
+        Action::ObsScene { scene } => text_ui(ui, scene, tr("actions-scene-name-as-in-obs"), 300.0),
         Action::ObsShowSource {
             scene,
             source,
             seconds,
         } => {
-            let a = text_ui(ui, source, "source name", 150.0);
-            let b = text_ui(ui, scene, "in scene (blank: the live one)", 150.0);
+            let a = text_ui(ui, source, tr("actions-source-name"), 150.0);
+            let b = text_ui(ui, scene, tr("actions-in-scene-blank-the-live"), 150.0);
             let c = ui
                 .add(
                     egui::DragValue::new(seconds)
                         .range(0..=crate::actions::obs::link::MAX_SHOW_SECONDS)
                         .suffix(" s"),
                 )
-                .on_hover_text("Hidden again after this long (0: stays shown)")
+                .on_hover_text(tr("actions-window-hidden-again-after-this-long"))
                 .changed();
             a || b || c
         }
         Action::ObsText { source, text } => {
-            let a = text_ui(ui, source, "text source name", 130.0);
+            let a = text_ui(ui, source, tr("actions-text-source-name"), 130.0);
             let b = ui
                 .add(
                     egui::TextEdit::singleline(text)
-                        .hint_text("e.g. Thanks {nickname}!")
+                        .hint_text(tr("actions-text-hint"))
                         .desired_width(200.0),
                 )
-                .on_hover_text("Placeholders work; viewer text is shown as plain text")
+                .on_hover_text(tr("actions-window-placeholders-work-viewer-text-is"))
                 .changed();
             a || b
         }
         Action::Counter(counter) => super::counter_actions::counter_fields_ui(ui, counter),
         Action::StreamTimer(timer) => super::counter_actions::timer_fields_ui(ui, timer),
         Action::Points { add, remove } => {
-            const HOW: &str = "A whole number, a placeholder or a product (10*{count}); the \
-                               viewer's points in the ledger, once per credit, never for the \
-                               demo or Test";
-            let a = text_ui(ui, add, "add, e.g. 10*{count}", 120.0);
-            let b = text_ui(ui, remove, "remove", 80.0);
-            ui.label("points").on_hover_text(HOW);
+            let how = tr("actions-points-how");
+            let a = text_ui(ui, add, tr("actions-add-hint"), 120.0);
+            let b = text_ui(ui, remove, tr("counter-actions-remove"), 80.0);
+            ui.label(tr("actions-window-points")).on_hover_text(how);
+
             a || b
         }
         // Their fields take lines of their own, below the row (`device_fields_ui`).
@@ -409,11 +412,11 @@ fn sound_fields_ui(
     browse: impl FnOnce(),
 ) -> bool {
     let mut text = path.display().to_string();
-    let a = text_ui(ui, &mut text, "sound file (wav, ogg, mp3)", 220.0);
+    let a = text_ui(ui, &mut text, tr("actions-sound-file-wav-ogg-mp3"), 220.0);
     if a {
         *path = PathBuf::from(text);
     }
-    if ui.small_button("Browse…").clicked() {
+    if ui.small_button(tr("actions-window-browse")).clicked() {
         browse();
     }
     let mut percent = (*volume * 100.0).round();
@@ -423,7 +426,7 @@ fn sound_fields_ui(
                 .range(0.0..=200.0)
                 .suffix(" %"),
         )
-        .on_hover_text("Volume")
+        .on_hover_text(tr("speak-editor-volume"))
         .changed();
     if b {
         *volume = percent / 100.0;

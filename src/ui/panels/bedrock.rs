@@ -1,6 +1,7 @@
 //! The Bedrock world's setup, drawn in the checklist and the settings window: the switch, the
 //! port, exactly what to type in the game with a copy button, and the connection's state.
 
+use crate::i18n::tr;
 use egui::RichText;
 
 use super::super::bedrock::{BedrockView, Tone, state_line};
@@ -17,27 +18,27 @@ pub fn bedrock_setup_ui(
     let mut changed = ui
         .checkbox(
             &mut settings.enabled,
-            "My world is Minecraft Bedrock Edition (Windows, phone, tablet)",
+            tr("bedrock-my-world-is-minecraft-bedrock"),
         )
-        .on_hover_text("Commands go to the game over /connect instead of RCON")
+        .on_hover_text(tr("bedrock-commands-go-to-the-game"))
         .changed();
     if !settings.enabled {
         return changed;
     }
     ui.push_id(id, |ui| {
         ui.horizontal(|ui| {
-            ui.label("Port on this computer");
+            ui.label(tr("bedrock-port-on-this-computer"));
             changed |= ui
                 .add(egui::DragValue::new(&mut settings.port).range(1024..=65535))
                 .changed();
         });
         let line = connect_command(settings.port);
-        ui.label("In the game, in a world with cheats on, open the chat and type:");
+        ui.label(tr("bedrock-in-the-game-in-a"));
         ui.horizontal(|ui| {
             ui.label(RichText::new(&line).monospace().strong());
             if ui
-                .small_button("📋 Copy")
-                .on_hover_text("Copy it, then paste it in the game's chat")
+                .small_button(tr("bedrock-copy"))
+                .on_hover_text(tr("bedrock-copy-it-then-paste-it"))
                 .clicked()
             {
                 ui.ctx().copy_text(line.clone());
@@ -50,7 +51,7 @@ pub fn bedrock_setup_ui(
             Tone::Bad => RED,
         };
         ui.horizontal_wrapped(|ui| {
-            ui.label("Game:");
+            ui.label(tr("bedrock-game"));
             ui.label(RichText::new(words).color(color).strong());
         });
     });

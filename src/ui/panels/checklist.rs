@@ -3,6 +3,7 @@
 //! the game's state), first trigger. Each step says what to do in one sentence; steps not done
 //! yet are neutral, never red. It shows until every step is done or the streamer hides it.
 
+use crate::i18n::tr;
 use egui::RichText;
 
 use super::super::bedrock::BedrockView;
@@ -26,12 +27,18 @@ pub fn checklist_ui(
         .inner_margin(egui::Margin::same(8))
         .show(ui, |ui| {
             ui.horizontal(|ui| {
-                ui.heading("Set up giftdeck");
-                ui.label(RichText::new(format!("{} of 3 done", steps.done_count())).weak());
+                ui.heading(tr("checklist-set-up-giftdeck"));
+                ui.label(
+                    RichText::new(crate::trf!(
+                        "checklist-done-count",
+                        done = steps.done_count()
+                    ))
+                    .weak(),
+                );
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     if ui
-                        .small_button("Hide")
-                        .on_hover_text("Hide this checklist for good")
+                        .small_button(tr("checklist-hide"))
+                        .on_hover_text(tr("checklist-hide-this-checklist-for-good"))
                         .clicked()
                     {
                         settings.setup.hidden = true;
@@ -42,21 +49,18 @@ pub fn checklist_ui(
             step_ui(
                 ui,
                 steps.tiktok,
-                "1. TikTok user",
-                "Type your @username in the box at the top and press Connect while you are live.",
+                tr("checklist-1-tiktok-user"),
+                tr("checklist-type-your-username-in-the"),
             );
             if !steps.tiktok && demo_running {
                 ui.indent("step_tiktok", |ui| {
-                    ui.label(
-                        RichText::new("The demo is running: watch its gifts turn into commands below.")
-                            .color(BLUE),
-                    );
+                    ui.label(RichText::new(tr("checklist-the-demo-is-running-watch")).color(BLUE));
                 });
             } else if !steps.tiktok {
                 ui.indent("step_tiktok", |ui| {
                     if ui
-                        .button("▶ Try the demo first")
-                        .on_hover_text("A practice stream and a practice Minecraft server, all on this computer")
+                        .button(tr("checklist-try-the-demo-first"))
+                        .on_hover_text(tr("checklist-a-practice-stream-and-a"))
                         .clicked()
                     {
                         cmds.push(Command::StartDemo);
@@ -66,11 +70,11 @@ pub fn checklist_ui(
             step_ui(
                 ui,
                 steps.minecraft,
-                "2. Minecraft server",
+                tr("checklist-2-minecraft-server"),
                 if settings.bedrock.enabled {
-                    "Connect your Bedrock world: type the line below in the game's chat."
+                    tr("checklist-connect-your-bedrock-world-type")
                 } else {
-                    "Enter the RCON host, port and password from your server.properties, then press Test."
+                    tr("checklist-enter-the-rcon-host-port")
                 },
             );
             if !steps.minecraft {
@@ -94,8 +98,8 @@ pub fn checklist_ui(
             step_ui(
                 ui,
                 steps.trigger,
-                "3. First trigger",
-                "On the 🎁 Triggers page, pick a gift and the command it runs, then press ▶ Test on its row.",
+                tr("checklist-3-first-trigger"),
+                tr("checklist-on-the-triggers-page-pick"),
             );
         });
     ui.add_space(6.0);
@@ -108,7 +112,7 @@ fn step_ui(ui: &mut egui::Ui, done: bool, name: &str, sentence: &str) {
         ui.label(RichText::new(mark).color(color).strong());
         ui.label(RichText::new(name).strong());
         if done {
-            ui.label(RichText::new("done").color(GREEN));
+            ui.label(RichText::new(tr("checklist-done")).color(GREEN));
         } else {
             ui.label(sentence);
         }

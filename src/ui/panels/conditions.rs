@@ -1,6 +1,7 @@
 //! The trigger kind picker and condition editor of a trigger row (kind, likes every N, chat
 //! command…), and the "who and how often" section of the actions window (audience, cooldowns).
 
+use crate::i18n::tr;
 use egui::RichText;
 
 use crate::event::BattlePhase;
@@ -10,33 +11,35 @@ use crate::triggers::{Audience, Condition};
 /// Makes the condition a row gets when switched to a kind.
 type MakeCondition = fn() -> Condition;
 
-/// The kinds the picker offers, with the condition a row gets when switched to it.
+/// The kinds the picker offers (their catalog ids), with the condition a row gets when switched to it.
 pub const KIND_CHOICES: &[(&str, MakeCondition)] = &[
-    ("🎁 Gift", || Condition::Gift),
-    ("🎁 Any gift", || Condition::AnyGift),
-    ("💎 Gifts worth ≥", || Condition::GiftsWorth {
+    ("conditions-gift", || Condition::Gift),
+    ("conditions-any-gift", || Condition::AnyGift),
+    ("conditions-gifts-worth", || Condition::GiftsWorth {
         min_diamonds: 100,
     }),
-    ("➕ Follow", || Condition::Follow),
-    ("↗ Share", || Condition::Share),
-    ("⭐ Subscribe", || Condition::Subscribe),
-    ("👋 Join", || Condition::Join),
-    ("❤ Likes every", || Condition::Likes { every: 100 }),
-    ("💬 Chat command", || Condition::ChatCommand {
+    ("conditions-follow", || Condition::Follow),
+    ("conditions-share", || Condition::Share),
+    ("conditions-subscribe", || Condition::Subscribe),
+    ("conditions-join", || Condition::Join),
+    ("conditions-likes-every", || Condition::Likes { every: 100 }),
+    ("conditions-chat-command", || Condition::ChatCommand {
         command: "!jump".into(),
     }),
-    ("💬 Chat keyword", || Condition::ChatKeyword {
+    ("conditions-chat-keyword", || Condition::ChatKeyword {
         keyword: String::new(),
     }),
-    ("👀 Viewers ≥", || Condition::Viewers { at_least: 100 }),
-    ("💜 Super Fan", || Condition::SuperFan {
+    ("conditions-viewers", || Condition::Viewers {
+        at_least: 100,
+    }),
+    ("conditions-super-fan", || Condition::SuperFan {
         moment: SuperFanMoment::New,
     }),
-    ("📦 Treasure chest", || Condition::TreasureChest),
-    ("⚔ Battle", || Condition::Battle {
+    ("conditions-treasure-chest", || Condition::TreasureChest),
+    ("conditions-battle", || Condition::Battle {
         phase: BattlePhase::Start,
     }),
-    ("😀 Emote", || Condition::Emote),
+    ("conditions-emote", || Condition::Emote),
 ];
 
 /// Which entry of [`KIND_CHOICES`] a condition is; `None` for a kind from a newer giftdeck.
@@ -82,13 +85,17 @@ pub fn kind_picker_ui(ui: &mut egui::Ui, row: usize, mapping: &mut Mapping) -> b
     let mut chosen = current;
     let picker = egui::ComboBox::from_id_salt(("trigger_kind", row))
         .width(118.0)
-        .selected_text(KIND_CHOICES[current].0)
+        .selected_text(tr(KIND_CHOICES[current].0))
         .show_ui(ui, |ui| {
             for (index, (label, _)) in KIND_CHOICES.iter().enumerate() {
-                ui.selectable_value(&mut chosen, index, *label);
+                ui.selectable_value(&mut chosen, index, tr(label));
             }
         });
-    name_combo(&picker.response, "Trigger kind", KIND_CHOICES[current].0);
+    name_combo(
+        &picker.response,
+        tr("conditions-trigger-kind"),
+        tr(KIND_CHOICES[current].0),
+    );
     if chosen == current {
         return false;
     }
@@ -112,48 +119,52 @@ pub fn condition_fields_ui(ui: &mut egui::Ui, row: usize, mapping: &mut Mapping)
                     .range(1..=10_000_000)
                     .suffix(" 💎"),
             )
-            .on_hover_text("Gifts worth at least this many diamonds (count × value of one)")
+            .on_hover_text(tr("conditions-gifts-worth-at-least-this"))
             .changed(),
         Condition::Likes { every } => ui
             .add(
                 egui::DragValue::new(every)
                     .range(1..=100_000_000)
-                    .suffix(" likes"),
+                    .suffix(tr("unit-likes")),
             )
-            .on_hover_text("Fires once for every block of this many room likes since connecting")
+            .on_hover_text(tr("conditions-fires-once-for-every-block"))
             .changed(),
         Condition::ChatCommand { command } => ui
             .add(
                 egui::TextEdit::singleline(command)
                     .id_salt(("chat_command", row))
-                    .hint_text("!jump")
+                    .hint_text(tr("conditions-jump"))
                     .desired_width(f32::INFINITY),
             )
-            .on_hover_text("A chat message whose first word is this (any case); {args} is the rest")
+            .on_hover_text(tr("conditions-command-hover"))
             .changed(),
         Condition::ChatKeyword { keyword } => ui
             .add(
                 egui::TextEdit::singleline(keyword)
                     .id_salt(("chat_keyword", row))
-                    .hint_text("keyword")
+                    .hint_text(tr("conditions-keyword"))
                     .desired_width(f32::INFINITY),
             )
-            .on_hover_text("A chat message containing this (any case)")
+            .on_hover_text(tr("conditions-a-chat-message-containing-this"))
             .changed(),
         Condition::Follow => {
-            ui.label(RichText::new("once per viewer").weak());
+            ui.label(RichText::new(tr("conditions-once-per-viewer")).weak());
             false
         }
         Condition::Viewers { at_least } => ui
             .add(
                 egui::DragValue::new(at_least)
                     .range(1..=100_000_000)
-                    .suffix(" viewers"),
+                    .suffix(tr("unit-viewers")),
             )
-            .on_hover_text("Fires once per stream, when the viewer count first reaches this")
+            .on_hover_text(tr("conditions-fires-once-per-stream-when"))
             .changed(),
         Condition::SuperFan { moment } => {
-            let labels = ["becomes one", "joins", "box dropped"];
+            let labels = [
+                tr("conditions-becomes-one"),
+                tr("conditions-joins"),
+                tr("conditions-box-dropped"),
+            ];
             let index = |m: SuperFanMoment| SuperFanMoment::ALL.iter().position(|&x| x == m);
             let current = index(*moment).unwrap_or(0);
             let mut chosen = current;
@@ -164,7 +175,11 @@ pub fn condition_fields_ui(ui: &mut egui::Ui, row: usize, mapping: &mut Mapping)
                         ui.selectable_value(&mut chosen, i, *label);
                     }
                 });
-            name_combo(&picker.response, "Super Fan moment", labels[current]);
+            name_combo(
+                &picker.response,
+                tr("conditions-super-fan-moment"),
+                labels[current],
+            );
             *moment = SuperFanMoment::ALL[chosen];
             chosen != current
         }
@@ -172,15 +187,23 @@ pub fn condition_fields_ui(ui: &mut egui::Ui, row: usize, mapping: &mut Mapping)
             let mut end = *phase == BattlePhase::End;
             let before = end;
             let picker = egui::ComboBox::from_id_salt(("battle_phase", row))
-                .selected_text(if end { "ends" } else { "starts" })
+                .selected_text(if end {
+                    tr("conditions-ends")
+                } else {
+                    tr("conditions-starts")
+                })
                 .show_ui(ui, |ui| {
-                    ui.selectable_value(&mut end, false, "starts");
-                    ui.selectable_value(&mut end, true, "ends");
+                    ui.selectable_value(&mut end, false, tr("conditions-starts"));
+                    ui.selectable_value(&mut end, true, tr("conditions-ends"));
                 });
             name_combo(
                 &picker.response,
-                "Battle phase",
-                if end { "ends" } else { "starts" },
+                tr("conditions-battle-phase"),
+                if end {
+                    tr("conditions-ends")
+                } else {
+                    tr("conditions-starts")
+                },
             );
             *phase = if end {
                 BattlePhase::End
@@ -220,34 +243,34 @@ pub fn name_combo(response: &egui::Response, name: &str, value: &str) {
 pub fn audience_cooldown_ui(ui: &mut egui::Ui, mapping: &mut Mapping) -> bool {
     let mut changed = false;
     ui.horizontal(|ui| {
-        ui.label("Who:");
+        ui.label(tr("conditions-who"));
         changed |= audience_picker_ui(
             ui,
-            ("audience", "Who may fire it"),
+            ("audience", tr("conditions-who-may-fire-it")),
             &mut mapping.audience,
             true,
         );
     });
     ui.horizontal(|ui| {
-        ui.label("Cooldown:");
+        ui.label(tr("conditions-cooldown"));
         changed |= ui
             .add(
                 egui::DragValue::new(&mut mapping.cooldown_seconds)
                     .range(0..=86_400)
                     .suffix(" s"),
             )
-            .on_hover_text("At most once per this many seconds (0 = no cooldown)")
+            .on_hover_text(tr("conditions-at-most-once-per-this"))
             .changed();
-        ui.label("per viewer:");
+        ui.label(tr("conditions-per-viewer"));
         changed |= ui
             .add(
                 egui::DragValue::new(&mut mapping.viewer_cooldown_seconds)
                     .range(0..=86_400)
                     .suffix(" s"),
             )
-            .on_hover_text("At most once per this many seconds for the same viewer (0 = none)")
+            .on_hover_text(tr("conditions-at-most-once-per-this-2"))
             .changed();
-        ui.label(RichText::new("A trigger cooling down is shown as skipped.").weak());
+        ui.label(RichText::new(tr("conditions-a-trigger-cooling-down-is")).weak());
     });
     changed
 }
@@ -267,15 +290,15 @@ pub fn audience_picker_ui(
         _ => None,
     };
     let labels = [
-        "anyone",
-        "followers",
-        "subscribers",
-        "moderators",
-        "these @handles",
-        "the top gifter",
-        "fan club level ≥",
-        "level ≥",
-        "points ≥",
+        tr("conditions-anyone"),
+        tr("conditions-followers"),
+        tr("conditions-subscribers"),
+        tr("conditions-moderators"),
+        tr("conditions-these-handles"),
+        tr("conditions-the-top-gifter"),
+        tr("conditions-fan-club-level"),
+        tr("conditions-level"),
+        tr("conditions-points"),
     ];
     let current = match &*audience {
         Audience::Anyone => 0,
@@ -325,12 +348,12 @@ pub fn audience_picker_ui(
             .changed();
     }
     if *audience == Audience::TopGifter {
-        ui.label(RichText::new("most diamonds this session so far").weak());
+        ui.label(RichText::new(tr("conditions-most-diamonds-this-session-so")).weak());
     }
     if let Some(mut text) = handles_text {
         let edit = ui.add(
             egui::TextEdit::singleline(&mut text)
-                .hint_text("@amy @bob")
+                .hint_text(tr("conditions-amy-bob"))
                 .desired_width(200.0),
         );
         if edit.changed() {
@@ -348,16 +371,15 @@ pub fn audience_picker_ui(
 
 /// The number of a "level ≥" or "points ≥" audience; true when it changed.
 fn ledger_audience_ui(ui: &mut egui::Ui, audience: &mut Audience) -> bool {
-    const HOW: &str = "From the viewer's points in the viewers' ledger before this event \
-                       (ledger.rates, ledger.levels); the demo and Test count none";
+    let how = tr("conditions-ledger-how");
     match audience {
         Audience::Level(level) => ui
             .add(egui::DragValue::new(level).range(0..=1000))
-            .on_hover_text(HOW)
+            .on_hover_text(how)
             .changed(),
         Audience::Points(points) => ui
             .add(egui::DragValue::new(points).range(0..=i64::MAX))
-            .on_hover_text(HOW)
+            .on_hover_text(how)
             .changed(),
         _ => false,
     }

@@ -2,6 +2,7 @@
 //! remove / set and how much; add or remove time, or start / pause / resume / restart.
 
 use crate::counter_hub::{CounterAction, StreamTimerAction, TimerControl};
+use crate::i18n::tr;
 use crate::mappings::Action;
 
 /// What a new counter action does: one more win.
@@ -29,7 +30,7 @@ pub fn counter_fields_ui(ui: &mut egui::Ui, counter: &mut CounterAction) -> bool
     let mut changed = ui
         .add(
             egui::TextEdit::singleline(&mut counter.name)
-                .hint_text("counter, e.g. Wins")
+                .hint_text(tr("counter-actions-counter-e-g-wins"))
                 .desired_width(120.0),
         )
         .changed();
@@ -41,19 +42,19 @@ pub fn counter_fields_ui(ui: &mut egui::Ui, counter: &mut CounterAction) -> bool
     egui::ComboBox::from_id_salt("counter_verb")
         .width(70.0)
         .selected_text(match verb {
-            CounterVerb::Add => "add",
-            CounterVerb::Remove => "remove",
-            CounterVerb::Set => "set to",
+            CounterVerb::Add => tr("counter-actions-add"),
+            CounterVerb::Remove => tr("counter-actions-remove"),
+            CounterVerb::Set => tr("counter-actions-set-to"),
         })
         .show_ui(ui, |ui| {
             changed |= ui
-                .selectable_value(&mut verb, CounterVerb::Add, "add")
+                .selectable_value(&mut verb, CounterVerb::Add, tr("counter-actions-add"))
                 .changed();
             changed |= ui
-                .selectable_value(&mut verb, CounterVerb::Remove, "remove")
+                .selectable_value(&mut verb, CounterVerb::Remove, tr("counter-actions-remove"))
                 .changed();
             changed |= ui
-                .selectable_value(&mut verb, CounterVerb::Set, "set to")
+                .selectable_value(&mut verb, CounterVerb::Set, tr("counter-actions-set-to"))
                 .changed();
         });
     changed |= ui.add(egui::DragValue::new(&mut amount)).changed();
@@ -74,12 +75,12 @@ enum TimerVerb {
 
 fn timer_verb_name(verb: TimerVerb) -> &'static str {
     match verb {
-        TimerVerb::Add => "add time",
-        TimerVerb::Remove => "remove time",
-        TimerVerb::Control(TimerControl::Start) => "start",
-        TimerVerb::Control(TimerControl::Pause) => "pause",
-        TimerVerb::Control(TimerControl::Resume) => "resume",
-        TimerVerb::Control(TimerControl::Restart) => "restart",
+        TimerVerb::Add => tr("counter-actions-add-time"),
+        TimerVerb::Remove => tr("counter-actions-remove-time"),
+        TimerVerb::Control(TimerControl::Start) => tr("counter-actions-start"),
+        TimerVerb::Control(TimerControl::Pause) => tr("counter-actions-pause"),
+        TimerVerb::Control(TimerControl::Resume) => tr("counter-actions-resume"),
+        TimerVerb::Control(TimerControl::Restart) => tr("counter-actions-restart"),
     }
 }
 

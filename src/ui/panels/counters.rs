@@ -3,6 +3,7 @@
 //! a minute more or less, and a new round. Changes go out as commands; the values come back from
 //! the counter hub.
 
+use crate::i18n::tr;
 use egui::RichText;
 
 use super::super::commands::{Command, Commands};
@@ -39,45 +40,45 @@ pub fn counters_ui(
     overlay_base: Option<&str>,
     cmds: &mut Commands,
 ) {
-    ui.heading("Counters");
+    ui.heading(tr("counters-counters"));
     for counter in board.counters.iter() {
         let name = counter.def.name.clone();
-        ui.horizontal(|ui| {
+        // Wrapped, not right-aligned: a long word (German "Zurücksetzen") moves the buttons to
+        // the next line instead of past the side column's edge.
+        ui.horizontal_wrapped(|ui| {
             ui.label(RichText::new(&name).strong());
             ui.label(RichText::new(counter.value.to_string()).size(18.0).strong());
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                let change = |op| {
-                    Command::Counters(HandChange::Counter {
-                        name: name.clone(),
-                        op,
-                    })
-                };
-                if let Some(base) = overlay_base
-                    && ui
-                        .small_button("Copy URL")
-                        .on_hover_text("The counter's overlay")
-                        .clicked()
-                {
-                    ui.ctx().copy_text(counter_url(base, &name));
-                }
-                if ui
-                    .small_button("Reset")
-                    .on_hover_text("Back to its start value")
+            let change = |op| {
+                Command::Counters(HandChange::Counter {
+                    name: name.clone(),
+                    op,
+                })
+            };
+            if ui.small_button("−1").clicked() {
+                cmds.push(change(CounterOp::Subtract(1)));
+            }
+            if ui.small_button("+1").clicked() {
+                cmds.push(change(CounterOp::Add(1)));
+            }
+            if ui
+                .small_button(tr("counters-reset"))
+                .on_hover_text(tr("counters-back-to-its-start-value"))
+                .clicked()
+            {
+                cmds.push(change(CounterOp::Set(counter.def.start)));
+            }
+            if let Some(base) = overlay_base
+                && ui
+                    .small_button(tr("counters-copy-url"))
+                    .on_hover_text(tr("counters-the-counter-s-overlay"))
                     .clicked()
-                {
-                    cmds.push(change(CounterOp::Set(counter.def.start)));
-                }
-                if ui.small_button("+1").clicked() {
-                    cmds.push(change(CounterOp::Add(1)));
-                }
-                if ui.small_button("−1").clicked() {
-                    cmds.push(change(CounterOp::Subtract(1)));
-                }
-            });
+            {
+                ui.ctx().copy_text(counter_url(base, &name));
+            }
         });
     }
     if board.counters.iter().next().is_none() {
-        ui.label(RichText::new("No counters (Settings › counters).").weak());
+        ui.label(RichText::new(tr("counters-no-counters-settings-counters")).weak());
     }
     ui.add_space(4.0);
     stream_timer_ui(ui, board, now_millis, overlay_base, cmds);
@@ -92,16 +93,16 @@ fn stream_timer_ui(
 ) {
     let timer = &board.timer;
     let (color, state) = if timer.held_while_dead && timer.started {
-        (RED, "waiting while you are dead")
+        (RED, tr("counters-waiting-while-you-are-dead"))
     } else if timer.paused {
-        (AMBER, "paused")
+        (AMBER, tr("counters-paused"))
     } else if timer.started {
-        (GREEN, "running")
+        (GREEN, tr("counters-running"))
     } else {
-        (GREY, "stopped")
+        (GREY, tr("counters-stopped"))
     };
     ui.horizontal(|ui| {
-        ui.label(RichText::new("Stream timer").strong());
+        ui.label(RichText::new(tr("counters-stream-timer")).strong());
         ui.label(
             RichText::new(clock_text(board.remaining_millis(now_millis)))
                 .size(18.0)
@@ -113,33 +114,33 @@ fn stream_timer_ui(
     ui.horizontal_wrapped(|ui| {
         let mut push = |op| cmds.push(Command::Counters(HandChange::Timer(op)));
         if !timer.started {
-            if ui.button("Start").clicked() {
+            if ui.button(tr("counters-start")).clicked() {
                 push(TimerOp::Start);
             }
         } else if timer.paused {
-            if ui.button("Resume").clicked() {
+            if ui.button(tr("counters-resume")).clicked() {
                 push(TimerOp::Resume);
             }
-        } else if ui.button("Pause").clicked() {
+        } else if ui.button(tr("counters-pause")).clicked() {
             push(TimerOp::Pause);
         }
-        if ui.button("−1 min").clicked() {
+        if ui.button(tr("counters-1-min")).clicked() {
             push(TimerOp::RemoveMillis(60_000));
         }
-        if ui.button("+1 min").clicked() {
+        if ui.button(tr("counters-1-min-2")).clicked() {
             push(TimerOp::AddMillis(60_000));
         }
         if ui
-            .button("New round")
-            .on_hover_text("The full length on the clock, running")
+            .button(tr("counters-new-round"))
+            .on_hover_text(tr("counters-the-full-length-on-the"))
             .clicked()
         {
             push(TimerOp::Restart);
         }
         if let Some(base) = overlay_base
             && ui
-                .small_button("Copy URL")
-                .on_hover_text("The timer's overlay")
+                .small_button(tr("counters-copy-url"))
+                .on_hover_text(tr("counters-the-timer-s-overlay"))
                 .clicked()
         {
             ui.ctx().copy_text(timer_url(base));
@@ -170,11 +171,11 @@ pub fn counter_defs_ui(ui: &mut egui::Ui, defs: &mut Vec<CounterDef>, draft: &mu
         .collect();
     if !own.is_empty() {
         ui.horizontal_wrapped(|ui| {
-            ui.label(RichText::new("Remove:").weak());
+            ui.label(RichText::new(tr("counters-remove")).weak());
             for name in own {
                 if ui
-                    .small_button(format!("✖ {name}"))
-                    .on_hover_text("Remove this counter (its overlay shows – then)")
+                    .small_button(crate::trf!("counters-remove-named", name = name.as_str()))
+                    .on_hover_text(tr("counters-remove-this-counter-its-overlay"))
                     .clicked()
                 {
                     defs.retain(|d| counter_key(&d.name) != counter_key(&name));
@@ -184,10 +185,10 @@ pub fn counter_defs_ui(ui: &mut egui::Ui, defs: &mut Vec<CounterDef>, draft: &mu
         });
     }
     ui.horizontal(|ui| {
-        let label = ui.label("New counter");
+        let label = ui.label(tr("counters-new-counter"));
         ui.add(
             egui::TextEdit::singleline(draft)
-                .hint_text("e.g. Boss kills")
+                .hint_text(tr("counters-e-g-boss-kills"))
                 .desired_width(130.0),
         )
         .labelled_by(label.id);
@@ -196,7 +197,10 @@ pub fn counter_defs_ui(ui: &mut egui::Ui, defs: &mut Vec<CounterDef>, draft: &mu
             .iter()
             .any(|d| counter_key(&d.name) == counter_key(&name));
         if ui
-            .add_enabled(!name.is_empty() && !taken, egui::Button::new("➕ Add"))
+            .add_enabled(
+                !name.is_empty() && !taken,
+                egui::Button::new(tr("counters-add")),
+            )
             .clicked()
         {
             defs.push(CounterDef::named(&name));
@@ -214,7 +218,7 @@ pub fn stream_timer_fields_ui(ui: &mut egui::Ui, timer: &mut StreamTimerSettings
     egui::Grid::new("stream_timer_grid")
         .num_columns(2)
         .show(ui, |ui| {
-            ui.label("Stream timer");
+            ui.label(tr("counters-stream-timer"));
             let mut minutes = timer.length_seconds.div_ceil(60).max(1);
             let drag = ui
                 .add(
@@ -222,21 +226,24 @@ pub fn stream_timer_fields_ui(ui: &mut egui::Ui, timer: &mut StreamTimerSettings
                         .range(1..=24 * 60)
                         .suffix(" min"),
                 )
-                .on_hover_text("A round's length: the time on the clock at a start or a new round");
+                .on_hover_text(tr("counters-a-round-s-length-the"));
             if drag.changed() {
                 timer.length_seconds = minutes * 60;
                 changed = true;
             }
             ui.end_row();
-            ui.label("At zero");
+            ui.label(tr("counters-at-zero"));
             changed |= ui
-                .checkbox(&mut timer.restart_at_zero, "a win, then a new round")
-                .on_hover_text("Off: a win, then the timer stops at 0:00")
+                .checkbox(&mut timer.restart_at_zero, tr("counters-a-win-then-a-new"))
+                .on_hover_text(tr("counters-off-a-win-then-the"))
                 .changed();
             ui.end_row();
-            ui.label("While you are dead");
+            ui.label(tr("world-while-you-are-dead"));
             changed |= ui
-                .checkbox(&mut timer.pause_while_dead, "the timer stands still")
+                .checkbox(
+                    &mut timer.pause_while_dead,
+                    tr("counters-the-timer-stands-still"),
+                )
                 .changed();
             ui.end_row();
         });

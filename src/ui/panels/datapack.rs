@@ -1,6 +1,7 @@
 //! The datapack's two bits of window: the world-folder setting (Settings → Minecraft, under the
 //! player name) and the queue panel's line saying how ×N batches reach the server.
 
+use crate::i18n::tr;
 use egui::RichText;
 
 use super::super::commands::{Command, Commands};
@@ -13,25 +14,23 @@ use crate::world::WorldSettings;
 pub fn world_folder_ui(ui: &mut egui::Ui, world: &mut WorldSettings, cmds: &mut Commands) -> bool {
     let mut changed = false;
     ui.horizontal_wrapped(|ui| {
-        ui.label("World folder (local server)");
+        ui.label(tr("datapack-world-folder-local-server"));
         match &world.world_folder {
             Some(folder) => {
                 ui.monospace(folder.display().to_string());
             }
             None => {
-                ui.label(RichText::new("not set").color(GREY));
+                ui.label(RichText::new(tr("datapack-not-set")).color(GREY));
             }
         }
         if ui
-            .button("Choose…")
-            .on_hover_text(
-                "The folder with level.dat, e.g. your server's world folder: giftdeck writes a datapack there so a ×500 gift is one command",
-            )
+            .button(tr("datapack-choose"))
+            .on_hover_text(tr("datapack-the-folder-with-level-dat"))
             .clicked()
         {
             cmds.push(Command::PickWorldFolder);
         }
-        if world.world_folder.is_some() && ui.button("Clear").clicked() {
+        if world.world_folder.is_some() && ui.button(tr("datapack-clear")).clicked() {
             world.world_folder = None;
             changed = true;
         }
@@ -48,7 +47,7 @@ pub fn batch_route_line_ui(ui: &mut egui::Ui, route: &BatchRoute) {
         BatchRoute::LineByLine(_) => AMBER,
     };
     ui.horizontal_wrapped(|ui| {
-        ui.label("Batches:");
+        ui.label(tr("datapack-batches"));
         ui.label(RichText::new(route.to_string()).color(color));
     });
 }

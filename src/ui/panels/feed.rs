@@ -1,6 +1,7 @@
 //! The live feed: the filter box, per-kind toggles and the table of gifts, fired triggers and
 //! LIVE events (only the rows on screen are laid out).
 
+use crate::i18n::tr;
 use egui::{Color32, RichText};
 use egui_extras::{Column, TableBuilder, TableRow};
 
@@ -22,12 +23,7 @@ pub fn feed_ui(ui: &mut egui::Ui, feed: &mut Feed, catalog: &Catalog, pictures: 
     kind_toggles_ui(ui, feed);
     if feed.is_empty() {
         ui.add_space(16.0);
-        ui.label(
-            RichText::new(
-                "No gifts yet. Connect to a live stream above, or press Demo to see a practice stream.",
-            )
-            .weak(),
-        );
+        ui.label(RichText::new(tr("feed-no-gifts-yet-connect-to")).weak());
         return;
     }
     table_ui(ui, feed, catalog, pictures);
@@ -36,28 +32,34 @@ pub fn feed_ui(ui: &mut egui::Ui, feed: &mut Feed, catalog: &Catalog, pictures: 
 /// The heading, the filter box and how many rows it matches.
 fn filter_bar_ui(ui: &mut egui::Ui, feed: &mut Feed) {
     ui.horizontal(|ui| {
-        ui.heading("Live feed");
+        ui.heading(tr("feed-live-feed"));
         ui.add_space(12.0);
         ui.add(
             egui::TextEdit::singleline(&mut feed.filter)
-                .hint_text("🔎 filter by viewer or gift")
+                .hint_text(tr("feed-filter-by-viewer-or-gift"))
                 .desired_width(220.0),
         );
-        if !feed.filter.is_empty() && ui.small_button("✖").on_hover_text("Clear filter").clicked()
+        if !feed.filter.is_empty()
+            && ui
+                .small_button("✖")
+                .on_hover_text(tr("feed-clear-filter"))
+                .clicked()
         {
             feed.filter.clear();
         }
         feed.apply_filter();
         let shown = feed.visible_len();
         let label = if feed.filter.trim().is_empty() {
-            format!("{} shown", feed.len())
+            crate::trf!("feed-shown", count = feed.len())
         } else {
-            format!("{shown} of {} match", feed.len())
+            crate::trf!("feed-match", shown = shown, count = feed.len())
         };
         ui.label(RichText::new(label).weak());
         if feed.received > feed.len() as u64 {
-            ui.label(RichText::new(format!("(oldest dropped; keeping {FEED_CAPACITY})")).weak())
-                .on_hover_text("The feed keeps the newest rows; totals still count every gift.");
+            ui.label(
+                RichText::new(crate::trf!("feed-oldest-dropped", count = FEED_CAPACITY)).weak(),
+            )
+            .on_hover_text(tr("feed-the-feed-keeps-the-newest"));
         }
     });
 }
@@ -65,12 +67,12 @@ fn filter_bar_ui(ui: &mut egui::Ui, feed: &mut Feed) {
 /// One checkbox per row kind.
 fn kind_toggles_ui(ui: &mut egui::Ui, feed: &mut Feed) {
     ui.horizontal_wrapped(|ui| {
-        ui.label(RichText::new("Show:").weak());
+        ui.label(RichText::new(tr("feed-show")).weak());
         for (slot, kind) in EventKind::ALL.iter().enumerate() {
-            ui.checkbox(&mut feed.shown[slot], kind.as_str())
+            ui.checkbox(&mut feed.shown[slot], kind_word(*kind))
                 .on_hover_text(match kind {
-                    EventKind::Like | EventKind::Join => "Grouped: one row per few seconds",
-                    _ => "Show these rows",
+                    EventKind::Like | EventKind::Join => tr("feed-grouped"),
+                    _ => tr("feed-show-rows"),
                 });
         }
         feed.apply_filter();
@@ -94,9 +96,16 @@ fn table_ui(ui: &mut egui::Ui, feed: &Feed, catalog: &Catalog, pictures: &mut Gi
         .column(Column::exact(72.0))
         .column(Column::remainder().at_least(120.0).clip(true))
         .header(20.0, |mut header| {
-            for title in ["Time", "Viewer", "What", "Count", "Diamonds", "Trigger"] {
+            for title in [
+                "feed-col-time",
+                "feed-col-viewer",
+                "feed-col-what",
+                "feed-col-count",
+                "feed-col-diamonds",
+                "feed-col-trigger",
+            ] {
                 header.col(|ui| {
-                    ui.strong(title);
+                    ui.strong(tr(title));
                 });
             }
         })
@@ -128,14 +137,13 @@ fn row_ui(
         What::Gift { name, id, diamonds } => {
             let url = catalog.picture_url(None, *id, name);
             gift_picture_ui(ui, pictures, url, *diamonds, PICTURE_SIDE);
-            ui.label(name).on_hover_text(format!("gift id {id}"));
+            ui.label(name)
+                .on_hover_text(crate::trf!("feed-gift-id", id = id.to_string()));
             ui.label(RichText::new(format!("#{id}")).weak().small());
         }
         What::Group(_) | What::Text { .. } if r.deleted => {
             ui.label(RichText::new(r.what_text()).strikethrough().weak())
-                .on_hover_text(
-                    "A moderator deleted this message. Anything it triggered still ran.",
-                );
+                .on_hover_text(tr("feed-a-moderator-deleted-this-message"));
         }
         What::Group(_) | What::Text { .. } => {
             ui.label(r.what_text());
@@ -145,35 +153,62 @@ fn row_ui(
         ui.label(RichText::new(format!("×{}", r.count)).strong());
         if r.ended_by == EndedBy::Timeout {
             ui.label(RichText::new("⏱").color(AMBER))
-                .on_hover_text("Counted when the streak timed out: TikTok never sent its end.");
+                .on_hover_text(tr("feed-counted-when-the-streak-timed"));
         }
     });
     row.col(|ui| {
         if let What::Gift { diamonds, .. } = &r.what {
             let total = u64::from(*diamonds) * u64::from(r.count);
             ui.label(total.to_string())
-                .on_hover_text(format!("{diamonds} each"));
+                .on_hover_text(crate::trf!("feed-each", diamonds = diamonds));
         }
     });
     row.col(|ui| {
         if r.test && r.user_id <= crate::ui::triggers::EXTERNAL_USER_ID {
-            ui.label(RichText::new("EXTERNAL").small().color(BLUE))
-                .on_hover_text("Fired by another program through the external trigger endpoint");
+            ui.label(RichText::new(tr("feed-external")).small().color(BLUE))
+                .on_hover_text(tr("feed-fired-by-another-program-through"));
         } else if r.test {
-            ui.label(RichText::new("TEST").small().color(BLUE));
+            ui.label(RichText::new(tr("feed-test")).small().color(BLUE));
         }
         if r.deleted {
-            ui.label(RichText::new("deleted").small().color(AMBER));
+            ui.label(RichText::new(tr("feed-deleted")).small().color(AMBER));
         }
         match (&r.trigger, r.skipped) {
             (Some(t), Some(skip)) => ui
-                .label(RichText::new(format!("⏸ {t} skipped")).color(AMBER))
-                .on_hover_text(format!("Nothing ran: {}", skip.describe())),
+                .label(
+                    RichText::new(crate::trf!("feed-skipped", trigger = t.to_string()))
+                        .color(AMBER),
+                )
+                .on_hover_text(crate::trf!(
+                    "feed-nothing-ran",
+                    why = skip.describe().to_string()
+                )),
             (Some(t), None) => ui.label(RichText::new(format!("▶ {t}")).color(matched_color)),
             (None, _) if matches!(r.what, What::Gift { .. }) => {
-                ui.label(RichText::new("no mapping").weak())
+                ui.label(RichText::new(tr("feed-no-mapping")).weak())
             }
             (None, _) => ui.label(""),
         };
     });
+}
+
+/// A row kind's word on its toggle.
+fn kind_word(kind: EventKind) -> &'static str {
+    tr(match kind {
+        EventKind::Gift => "kind-gift",
+        EventKind::Follow => "kind-follow",
+        EventKind::Share => "kind-share",
+        EventKind::Subscribe => "kind-subscribe",
+        EventKind::Join => "kind-join",
+        EventKind::Like => "kind-like",
+        EventKind::Chat => "kind-chat",
+        EventKind::Viewers => "kind-viewers",
+        EventKind::SuperFan => "kind-super-fan",
+        EventKind::TreasureChest => "kind-treasure-chest",
+        EventKind::Battle => "kind-battle",
+        EventKind::Emote => "kind-emote",
+        EventKind::Poll => "kind-poll",
+        EventKind::Goal => "kind-goal",
+        EventKind::Question => "kind-question",
+    })
 }

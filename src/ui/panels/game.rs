@@ -2,6 +2,7 @@
 //! progress, Reset, add by hand, and its definition: title, metric, first target, what happens
 //! when it is reached). Controls become [`Command::Game`]; edits change the settings.
 
+use crate::i18n::tr;
 use egui::RichText;
 
 use super::super::commands::{Command, Commands};
@@ -21,10 +22,10 @@ pub fn game_ui(
     rates: &mut SubathonRates,
     cmds: &mut Commands,
 ) {
-    ui.heading("Subathon and goals");
+    ui.heading(tr("game-subathon-and-goals"));
     if !view.saved {
         ui.label(
-            RichText::new("Not saved: the viewers' ledger is off or not open yet.")
+            RichText::new(tr("game-not-saved-the-viewers-ledger"))
                 .weak()
                 .small(),
         );
@@ -44,13 +45,13 @@ fn subathon_ui(ui: &mut egui::Ui, view: &GameView, rates: &mut SubathonRates, cm
     let s = &view.subathon;
     let left = s.remaining(wall_millis());
     let (words, running) = match s.clock {
-        Clock::Idle => ("not started".to_owned(), false),
+        Clock::Idle => (tr("game-not-started").to_owned(), false),
         Clock::Running { .. } => (clock_text(left), true),
-        Clock::Paused { .. } => (format!("{} (paused)", clock_text(left)), false),
-        Clock::Ended { .. } => ("ended".to_owned(), false),
+        Clock::Paused { .. } => (crate::trf!("game-paused", time = clock_text(left)), false),
+        Clock::Ended { .. } => (tr("game-ended").to_owned(), false),
     };
     ui.horizontal(|ui| {
-        ui.label(RichText::new("Subathon").strong());
+        ui.label(RichText::new(tr("game-subathon")).strong());
         ui.label(RichText::new(words).monospace());
     });
     if running {
@@ -62,47 +63,60 @@ fn subathon_ui(ui: &mut egui::Ui, view: &GameView, rates: &mut SubathonRates, cm
         let mut send = |control| cmds.push(Command::Game(control));
         match s.clock {
             Clock::Idle | Clock::Ended { .. } => {
-                if ui.button("Start").clicked() {
+                if ui.button(tr("counters-start")).clicked() {
                     send(Control::SubathonStart);
                 }
             }
             Clock::Running { .. } => {
-                if ui.button("Pause").clicked() {
+                if ui.button(tr("counters-pause")).clicked() {
                     send(Control::SubathonPause);
                 }
             }
             Clock::Paused { .. } => {
-                if ui.button("Resume").clicked() {
+                if ui.button(tr("counters-resume")).clicked() {
                     send(Control::SubathonResume);
                 }
             }
         }
         if matches!(s.clock, Clock::Running { .. } | Clock::Paused { .. }) {
             for minutes in ADD_MINUTES {
-                if ui.small_button(format!("+{minutes} min")).clicked() {
+                if ui
+                    .small_button(crate::trf!("game-add-minutes", minutes = minutes))
+                    .clicked()
+                {
                     send(Control::SubathonAdd {
                         millis: minutes * 60_000,
                     });
                 }
             }
-            if ui.small_button("Stop").clicked() {
+            if ui.small_button(tr("game-stop")).clicked() {
                 send(Control::SubathonStop);
             }
         }
     });
-    egui::CollapsingHeader::new("Time viewers add")
+    egui::CollapsingHeader::new(tr("game-time-viewers-add"))
         .id_salt("subathon_rates")
         .show(ui, |ui| {
             let mut changed = false;
-            changed |= seconds_ui(ui, "Start with (min)", &mut rates.start_millis, 60_000);
-            changed |= seconds_ui(ui, "Per coin (s)", &mut rates.coin_millis, 1_000);
-            changed |= seconds_ui(ui, "Per follow (s)", &mut rates.follow_millis, 1_000);
-            changed |= seconds_ui(ui, "Per sub (s)", &mut rates.subscription_millis, 1_000);
-            changed |= seconds_ui(ui, "Per share (s)", &mut rates.share_millis, 1_000);
-            changed |= seconds_ui(ui, "Per like (s)", &mut rates.like_millis, 1_000);
             changed |= seconds_ui(
                 ui,
-                "At most (min, 0 none)",
+                tr("game-start-with-min"),
+                &mut rates.start_millis,
+                60_000,
+            );
+            changed |= seconds_ui(ui, tr("game-per-coin-s"), &mut rates.coin_millis, 1_000);
+            changed |= seconds_ui(ui, tr("game-per-follow-s"), &mut rates.follow_millis, 1_000);
+            changed |= seconds_ui(
+                ui,
+                tr("game-per-sub-s"),
+                &mut rates.subscription_millis,
+                1_000,
+            );
+            changed |= seconds_ui(ui, tr("game-per-share-s"), &mut rates.share_millis, 1_000);
+            changed |= seconds_ui(ui, tr("game-per-like-s"), &mut rates.like_millis, 1_000);
+            changed |= seconds_ui(
+                ui,
+                tr("game-at-most-min-0-none"),
                 &mut rates.max_remaining_millis,
                 60_000,
             );
@@ -129,15 +143,15 @@ fn seconds_ui(ui: &mut egui::Ui, label: &str, millis: &mut u64, unit_millis: u64
 }
 
 const METRICS: [(&str, Metric); 5] = [
-    ("coins", Metric::Coins),
-    ("likes", Metric::Likes),
-    ("follows", Metric::Follows),
-    ("shares", Metric::Shares),
-    ("subscriptions", Metric::Subscriptions),
+    ("game-metric-coins", Metric::Coins),
+    ("game-metric-likes", Metric::Likes),
+    ("game-metric-follows", Metric::Follows),
+    ("game-metric-shares", Metric::Shares),
+    ("game-metric-subscriptions", Metric::Subscriptions),
 ];
 
 fn goals_ui(ui: &mut egui::Ui, view: &GameView, goals: &mut Vec<GoalDef>, cmds: &mut Commands) {
-    ui.label(RichText::new("Goals").strong());
+    ui.label(RichText::new(tr("game-goals")).strong());
     let mut changed = false;
     let mut remove = None;
     for (index, def) in goals.iter_mut().enumerate() {
@@ -153,21 +167,21 @@ fn goals_ui(ui: &mut egui::Ui, view: &GameView, goals: &mut Vec<GoalDef>, cmds: 
                 changed |= ui
                     .add(
                         egui::TextEdit::singleline(&mut def.title)
-                            .hint_text("title on the overlay")
+                            .hint_text(tr("game-title-on-the-overlay"))
                             .desired_width(140.0),
                     )
                     .changed();
                 changed |= metric_ui(ui, &mut def.metric);
             });
             ui.horizontal_wrapped(|ui| {
-                ui.label("Target");
+                ui.label(tr("game-target"));
                 changed |= ui
                     .add(egui::DragValue::new(&mut def.initial_target).range(1..=u64::MAX))
                     .changed();
                 changed |= step_ui(ui, &mut def.step);
             });
             ui.horizontal_wrapped(|ui| {
-                if ui.small_button("Reset").clicked() {
+                if ui.small_button(tr("counters-reset")).clicked() {
                     cmds.push(Command::Game(Control::GoalReset { index }));
                 }
                 for amount in [1, 10, 100] {
@@ -175,7 +189,7 @@ fn goals_ui(ui: &mut egui::Ui, view: &GameView, goals: &mut Vec<GoalDef>, cmds: 
                         cmds.push(Command::Game(Control::GoalAdd { index, amount }));
                     }
                 }
-                if ui.small_button("Remove").clicked() {
+                if ui.small_button(tr("read-chat-remove")).clicked() {
                     remove = Some(index);
                 }
             });
@@ -186,7 +200,7 @@ fn goals_ui(ui: &mut egui::Ui, view: &GameView, goals: &mut Vec<GoalDef>, cmds: 
         goals.remove(index);
         changed = true;
     }
-    if ui.button("Add a goal").clicked() {
+    if ui.button(tr("game-add-a-goal")).clicked() {
         goals.push(GoalDef::default());
         changed = true;
     }
@@ -198,23 +212,26 @@ fn goals_ui(ui: &mut egui::Ui, view: &GameView, goals: &mut Vec<GoalDef>, cmds: 
 fn metric_ui(ui: &mut egui::Ui, metric: &mut Metric) -> bool {
     let mut changed = false;
     let shown = match &*metric {
-        Metric::Counter(_) => "counter",
-        other => METRICS
+        Metric::Counter(_) => tr("game-metric-counter"),
+        other => tr(METRICS
             .iter()
             .find(|(_, m)| m == other)
-            .map_or("coins", |(w, _)| *w),
+            .map_or("game-metric-coins", |(w, _)| *w)),
     };
     egui::ComboBox::from_id_salt("metric")
         .selected_text(shown)
         .show_ui(ui, |ui| {
             for (word, m) in METRICS {
-                if ui.selectable_label(*metric == m, word).clicked() {
+                if ui.selectable_label(*metric == m, tr(word)).clicked() {
                     *metric = m;
                     changed = true;
                 }
             }
             if ui
-                .selectable_label(matches!(metric, Metric::Counter(_)), "counter")
+                .selectable_label(
+                    matches!(metric, Metric::Counter(_)),
+                    tr("game-metric-counter"),
+                )
                 .clicked()
                 && !matches!(metric, Metric::Counter(_))
             {
@@ -226,7 +243,7 @@ fn metric_ui(ui: &mut egui::Ui, metric: &mut Metric) -> bool {
         changed |= ui
             .add(
                 egui::TextEdit::singleline(name)
-                    .hint_text("counter name")
+                    .hint_text(tr("game-counter-name"))
                     .desired_width(80.0),
             )
             .changed();
@@ -237,17 +254,17 @@ fn metric_ui(ui: &mut egui::Ui, metric: &mut Metric) -> bool {
 fn step_ui(ui: &mut egui::Ui, step: &mut GoalStep) -> bool {
     let mut changed = false;
     let shown = match step {
-        GoalStep::Reset => "then start over",
-        GoalStep::Add { .. } => "then add",
-        GoalStep::Multiply { .. } => "then multiply by",
+        GoalStep::Reset => tr("game-step-reset"),
+        GoalStep::Add { .. } => tr("game-step-add"),
+        GoalStep::Multiply { .. } => tr("game-step-multiply"),
     };
     egui::ComboBox::from_id_salt("step")
         .selected_text(shown)
         .show_ui(ui, |ui| {
             let options = [
-                ("then start over", GoalStep::Reset),
-                ("then add", GoalStep::Add { step: 1_000 }),
-                ("then multiply by", GoalStep::Multiply { factor: 2 }),
+                (tr("game-step-reset"), GoalStep::Reset),
+                (tr("game-step-add"), GoalStep::Add { step: 1_000 }),
+                (tr("game-step-multiply"), GoalStep::Multiply { factor: 2 }),
             ];
             for (word, option) in options {
                 let same = std::mem::discriminant(step) == std::mem::discriminant(&option);

@@ -2,6 +2,7 @@
 //! range, see every gift with its picture and value (cheapest first), and click one to make it
 //! the row's trigger.
 
+use crate::i18n::tr;
 use egui::RichText;
 
 use super::super::pictures::{GiftPictures, coins_ui, gift_picture_ui};
@@ -27,7 +28,7 @@ pub fn gift_picker_ui(
     let state = picker.as_mut()?;
     let mut open = true;
     let mut chosen = None;
-    egui::Window::new("Pick a gift")
+    egui::Window::new(tr("gift-picker-pick-a-gift"))
         .id(egui::Id::unique("gift_picker"))
         .open(&mut open)
         .collapsible(false)
@@ -56,14 +57,14 @@ fn picker_body_ui(
     let search = ui.add(
         egui::TextEdit::singleline(&mut state.query.text)
             .id_salt("gift_picker_search")
-            .hint_text("🔎 name or id")
+            .hint_text(tr("gift-picker-name-or-id"))
             .desired_width(f32::INFINITY),
     );
     if search.gained_focus() || !ui.ctx().memory(|m| m.focused().is_some()) {
         search.request_focus();
     }
     ui.horizontal_wrapped(|ui| {
-        ui.label(RichText::new("Coins:").weak());
+        ui.label(RichText::new(tr("gift-picker-coins")).weak());
         for (label, min, max) in COIN_RANGES {
             let on = state.query.min_coins == min && state.query.max_coins == max;
             if ui.selectable_label(on, label).clicked() {
@@ -76,7 +77,7 @@ fn picker_body_ui(
     // Enter in the search takes the first (cheapest) match.
     let entered = (search.has_focus() || search.lost_focus())
         && ui.input(|i| i.key_pressed(egui::Key::Enter));
-    ui.label(RichText::new(format!("{} gift(s), cheapest first", gifts.len())).weak());
+    ui.label(RichText::new(crate::trf!("gift-picker-count", count = gifts.len())).weak());
     let mut chosen = None;
     egui::ScrollArea::vertical()
         .max_height(LIST_HEIGHT)
@@ -99,7 +100,7 @@ fn picker_body_ui(
                     let id = gift.id.map_or(String::new(), |id| format!("  #{id}"));
                     if ui
                         .selectable_label(false, format!("{}{id}", gift.name))
-                        .on_hover_text("Make this gift the row's trigger")
+                        .on_hover_text(tr("gift-picker-make-this-gift-the-row"))
                         .clicked()
                     {
                         chosen = Some(gift.name.clone());
@@ -111,10 +112,7 @@ fn picker_body_ui(
         chosen = gifts.first().map(|g| g.name.clone());
     }
     if gifts.is_empty() {
-        ui.label(
-            RichText::new("No gift matches. A gift id typed in the row's field always works.")
-                .weak(),
-        );
+        ui.label(RichText::new(tr("gift-picker-no-gift-matches-a-gift")).weak());
     }
     chosen
 }

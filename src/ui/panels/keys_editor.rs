@@ -2,6 +2,7 @@
 //! wait, click, move the pointer, scroll, type text) with add, remove and reorder, the optional
 //! focused-window guard and game mode, and what is wrong with it in plain words.
 
+use crate::i18n::tr;
 use egui::RichText;
 
 use super::{GREY, RED};
@@ -48,14 +49,14 @@ impl StepKind {
     /// The name in the step's kind picker and on the "Add step" menu.
     pub fn label(self) -> &'static str {
         match self {
-            Self::Press => "Press keys",
-            Self::Hold => "Hold keys",
-            Self::Wait => "Wait",
-            Self::Click => "Click",
-            Self::TypeText => "Type text",
-            Self::MoveTo => "Move mouse to",
-            Self::MoveBy => "Move mouse by",
-            Self::Scroll => "Scroll",
+            Self::Press => tr("keys-editor-press-keys"),
+            Self::Hold => tr("keys-editor-hold-keys"),
+            Self::Wait => tr("keys-editor-wait"),
+            Self::Click => tr("keys-editor-click"),
+            Self::TypeText => tr("keys-editor-type-text"),
+            Self::MoveTo => tr("keys-editor-move-mouse-to"),
+            Self::MoveBy => tr("keys-editor-move-mouse-by"),
+            Self::Scroll => tr("keys-editor-scroll"),
         }
     }
 
@@ -100,25 +101,31 @@ pub fn keys_action_ui(ui: &mut egui::Ui, keys: &mut KeysAction, limits: &KeysLim
             ui.horizontal(|ui| {
                 let mark = if bad_step == Some(i + 1) { "⚠" } else { " " };
                 let color = if bad_step == Some(i + 1) { RED } else { GREY };
-                let label =
-                    egui::Label::new(RichText::new(format!("{mark} step {}", i + 1)).color(color));
+                let label = egui::Label::new(
+                    RichText::new(crate::trf!("keys-editor-step", mark = mark, number = i + 1))
+                        .color(color),
+                );
                 ui.add_sized([58.0, ui.spacing().interact_size.y], label);
                 // Always in the same place, so the buttons line up from step to step.
                 if ui
                     .add_enabled(i > 0, egui::Button::new("⬆").small())
-                    .on_hover_text("Move step up")
+                    .on_hover_text(tr("keys-editor-move-step-up"))
                     .clicked()
                 {
                     edit = Some(StepEdit::Up(i));
                 }
                 if ui
                     .add_enabled(i + 1 < count, egui::Button::new("⬇").small())
-                    .on_hover_text("Move step down")
+                    .on_hover_text(tr("keys-editor-move-step-down"))
                     .clicked()
                 {
                     edit = Some(StepEdit::Down(i));
                 }
-                if ui.small_button("🗑").on_hover_text("Remove step").clicked() {
+                if ui
+                    .small_button("🗑")
+                    .on_hover_text(tr("keys-editor-remove-step"))
+                    .clicked()
+                {
                     edit = Some(StepEdit::Remove(i));
                 }
                 changed |= step_kind_ui(ui, step);
@@ -144,7 +151,13 @@ pub fn keys_action_ui(ui: &mut egui::Ui, keys: &mut KeysAction, limits: &KeysLim
     changed |= add_step_ui(ui, &mut keys.steps);
     changed |= guard_ui(ui, keys);
     if let Some(problem) = problem {
-        ui.label(RichText::new(format!("⚠ {problem}")).color(RED));
+        ui.label(
+            RichText::new(crate::trf!(
+                "keys-editor-problem",
+                problem = problem.to_string()
+            ))
+            .color(RED),
+        );
     }
     changed
 }
@@ -155,7 +168,7 @@ pub fn keys_pace_ui(ui: &mut egui::Ui, pace: &mut KeysPace) -> bool {
     egui::Grid::new("keys_pace_grid")
         .num_columns(2)
         .show(ui, |ui| {
-            let label = ui.label("Between two keys actions");
+            let label = ui.label(tr("keys-editor-between-two-keys-actions"));
             changed |= ui
                 .add(
                     egui::DragValue::new(&mut pace.gap_millis)
@@ -166,7 +179,7 @@ pub fn keys_pace_ui(ui: &mut egui::Ui, pace: &mut KeysPace) -> bool {
                 .labelled_by(label.id)
                 .changed();
             ui.end_row();
-            let label = ui.label("Waiting per trigger, at most");
+            let label = ui.label(tr("keys-editor-waiting-per-trigger-at-most"));
             changed |= ui
                 .add(egui::DragValue::new(&mut pace.max_per_trigger).range(1..=100))
                 .labelled_by(label.id)
@@ -184,16 +197,14 @@ pub fn keys_pace_ui(ui: &mut egui::Ui, pace: &mut KeysPace) -> bool {
 fn add_step_ui(ui: &mut egui::Ui, steps: &mut Vec<KeyStep>) -> bool {
     let mut added = None;
     ui.horizontal(|ui| {
-        ui.menu_button("➕ Add step", |ui| {
+        ui.menu_button(tr("keys-editor-add-step"), |ui| {
             for kind in StepKind::ALL {
                 if ui.button(kind.label()).clicked() {
                     added = Some(kind.make(None));
                 }
             }
         });
-        ui.label(
-            RichText::new("Placeholders ({nickname}, {message}…) work only in “Type text”.").weak(),
-        );
+        ui.label(RichText::new(tr("keys-editor-placeholders")).weak());
     });
     let Some(step) = added else {
         return false;
@@ -206,11 +217,11 @@ fn add_step_ui(ui: &mut egui::Ui, steps: &mut Vec<KeyStep>) -> bool {
 fn guard_ui(ui: &mut egui::Ui, keys: &mut KeysAction) -> bool {
     let mut changed = false;
     ui.horizontal(|ui| {
-        let label = ui.label("Only when the focused window's title contains");
+        let label = ui.label(tr("keys-editor-only-when-the-focused-window"));
         changed |= ui
             .add(
                 egui::TextEdit::singleline(&mut keys.window)
-                    .hint_text("any window")
+                    .hint_text(tr("keys-editor-any-window"))
                     .desired_width(160.0),
             )
             .labelled_by(label.id)
@@ -221,7 +232,10 @@ fn guard_ui(ui: &mut egui::Ui, keys: &mut KeysAction) -> bool {
             .changed();
     });
     changed |= ui
-        .checkbox(&mut keys.game_mode, "Game mode (hardware scancodes)")
+        .checkbox(
+            &mut keys.game_mode,
+            tr("keys-editor-game-mode-hardware-scancodes"),
+        )
         .on_hover_text(
             "Windows: sends scancodes, which games reading DirectInput or raw input accept. \
              No effect on Linux, where keys are sent through XTest",
@@ -242,7 +256,11 @@ fn step_kind_ui(ui: &mut egui::Ui, step: &mut KeyStep) -> bool {
                 ui.selectable_value(&mut chosen, kind, kind.label());
             }
         });
-    super::conditions::name_combo(&picker.response, "Step kind", current.label());
+    super::conditions::name_combo(
+        &picker.response,
+        tr("keys-editor-step-kind"),
+        current.label(),
+    );
     if chosen == current {
         return false;
     }
@@ -254,7 +272,7 @@ fn step_kind_ui(ui: &mut egui::Ui, step: &mut KeyStep) -> bool {
 fn chord_field_ui(ui: &mut egui::Ui, keys: &mut String) -> bool {
     ui.add(
         egui::TextEdit::singleline(keys)
-            .hint_text("e.g. ctrl+shift+k")
+            .hint_text(tr("keys-editor-e-g-ctrl-shift-k"))
             .desired_width(130.0),
     )
     .on_hover_text(
@@ -287,11 +305,13 @@ fn step_fields_ui(ui: &mut egui::Ui, step: &mut KeyStep) -> bool {
         KeyStep::Press(keys) => chord_field_ui(ui, keys),
         KeyStep::Hold { keys, millis } => {
             let a = chord_field_ui(ui, keys);
-            ui.label("for");
-            let b = millis_ui(ui, millis, "How long the keys stay down");
+            ui.label(tr("keys-editor-for"));
+            let b = millis_ui(ui, millis, tr("keys-editor-how-long-the-keys-stay"));
             a || b
         }
-        KeyStep::Wait { millis } => millis_ui(ui, millis, "Nothing is sent for this long"),
+        KeyStep::Wait { millis } => {
+            millis_ui(ui, millis, tr("keys-editor-nothing-is-sent-for-this"))
+        }
         KeyStep::Click { button, count } => {
             let mut changed = false;
             let current = button.trim().to_ascii_lowercase();
@@ -306,17 +326,17 @@ fn step_fields_ui(ui: &mut egui::Ui, step: &mut KeyStep) -> bool {
                         }
                     }
                 });
-            super::conditions::name_combo(&picker.response, "Mouse button", button);
+            super::conditions::name_combo(&picker.response, tr("keys-editor-mouse-button"), button);
             changed |= ui
                 .add(egui::DragValue::new(count).range(1..=100).prefix("×"))
-                .on_hover_text("Clicks")
+                .on_hover_text(tr("keys-editor-clicks"))
                 .changed();
             changed
         }
         KeyStep::TypeText(text) => ui
             .add(
                 egui::TextEdit::singleline(text)
-                    .hint_text("e.g. gg {nickname}")
+                    .hint_text(tr("keys-editor-type-hint"))
                     .desired_width(200.0),
             )
             .on_hover_text(
@@ -330,9 +350,9 @@ fn step_fields_ui(ui: &mut egui::Ui, step: &mut KeyStep) -> bool {
             .add(
                 egui::DragValue::new(notches)
                     .range(-100..=100)
-                    .suffix(" notches"),
+                    .suffix(tr("unit-notches")),
             )
-            .on_hover_text("Positive scrolls down, negative up")
+            .on_hover_text(tr("keys-editor-positive-scrolls-down-negative-up"))
             .changed(),
     }
 }

@@ -4,6 +4,7 @@
 //! clock: they are set up (and moved by hand) in the *Subathon and goals* panel on the Overlays
 //! page.
 
+use crate::i18n::tr;
 use egui::RichText;
 
 use crate::counter_hub::clock_text;
@@ -61,7 +62,7 @@ fn per_row(width: f32, cells: usize) -> usize {
 fn cell_ui(ui: &mut egui::Ui, cell: &Cell<'_>) {
     match cell {
         Cell::Clock(words) => {
-            ui.label(RichText::new("Subathon").small());
+            ui.label(RichText::new(tr("game-subathon")).small());
             ui.label(RichText::new(words).monospace().strong());
         }
         Cell::Goal(goal) => {
@@ -79,7 +80,17 @@ fn cell_ui(ui: &mut egui::Ui, cell: &Cell<'_>) {
 fn goal_title(goal: &Goal) -> String {
     let title = goal.def.title.trim();
     if title.is_empty() {
-        format!("{} goal", capitalized(metric_unit(&goal.def.metric)))
+        crate::i18n::tr(match &goal.def.metric {
+            Metric::Coins => "live-goal-coins",
+            Metric::Likes => "live-goal-likes",
+            Metric::Follows => "live-goal-follows",
+            Metric::Shares => "live-goal-shares",
+            Metric::Subscriptions => "live-goal-subscriptions",
+            Metric::Counter(name) => {
+                return crate::trf!("live-goal-counter", name = capitalized(name));
+            }
+        })
+        .to_owned()
     } else {
         title.to_owned()
     }
@@ -97,15 +108,16 @@ fn progress_text(goal: &Goal) -> String {
 
 fn metric_unit(metric: &Metric) -> &str {
     match metric {
-        Metric::Coins => "coins",
-        Metric::Likes => "likes",
-        Metric::Follows => "follows",
-        Metric::Shares => "shares",
-        Metric::Subscriptions => "subscriptions",
+        Metric::Coins => crate::i18n::tr("game-metric-coins"),
+        Metric::Likes => crate::i18n::tr("game-metric-likes"),
+        Metric::Follows => crate::i18n::tr("game-metric-follows"),
+        Metric::Shares => crate::i18n::tr("game-metric-shares"),
+        Metric::Subscriptions => crate::i18n::tr("game-metric-subscriptions"),
         Metric::Counter(name) => name,
     }
 }
 
+/// A counter's name as a title starts ("deaths" → "Deaths").
 fn capitalized(word: &str) -> String {
     let mut chars = word.chars();
     chars
@@ -120,8 +132,8 @@ fn subathon_words(subathon: &Subathon, now_millis: u64) -> Option<String> {
     match subathon.clock {
         Clock::Idle => None,
         Clock::Running { .. } => Some(left),
-        Clock::Paused { .. } => Some(format!("{left} (paused)")),
-        Clock::Ended { .. } => Some("ended".to_owned()),
+        Clock::Paused { .. } => Some(crate::trf!("game-paused", time = left)),
+        Clock::Ended { .. } => Some(crate::i18n::tr("game-ended").to_owned()),
     }
 }
 

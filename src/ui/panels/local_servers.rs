@@ -2,6 +2,7 @@
 //! external trigger endpoint (switch, port, the token masked with Copy and Regenerate, and the
 //! `curl` line with the real port, copied with the token in full).
 
+use crate::i18n::tr;
 use egui::RichText;
 
 use super::super::commands::{Command, Commands};
@@ -18,7 +19,7 @@ fn status_ui(ui: &mut egui::Ui, line: &ServerLine, with_clients: bool) {
         Err(words) => (RED, words),
     };
     ui.horizontal_wrapped(|ui| {
-        ui.label("State:");
+        ui.label(tr("local-servers-state"));
         ui.label(RichText::new(words).color(color).strong());
     });
 }
@@ -26,7 +27,7 @@ fn status_ui(ui: &mut egui::Ui, line: &ServerLine, with_clients: bool) {
 /// The port field; true when changed.
 fn port_ui(ui: &mut egui::Ui, port: &mut u16) -> bool {
     ui.horizontal(|ui| {
-        ui.label("Port on 127.0.0.1");
+        ui.label(tr("local-servers-port-on-127-0-0"));
         ui.add(egui::DragValue::new(port).range(1024..=65535))
             .changed()
     })
@@ -42,11 +43,9 @@ pub fn tikfinity_settings_ui(
     let mut changed = ui
         .checkbox(
             &mut settings.enabled,
-            "Serve TikFinity's events API (for tools written for TikFinity)",
+            tr("local-servers-serve-tikfinity-s-events-api"),
         )
-        .on_hover_text(
-            "Game mods, TTS apps and bots that connect to TikFinity on ws://127.0.0.1:21213 get giftdeck's events instead",
-        )
+        .on_hover_text(tr("local-servers-game-mods-tts-apps-and"))
         .changed();
     if !settings.enabled {
         return changed;
@@ -54,9 +53,9 @@ pub fn tikfinity_settings_ui(
     ui.push_id("tikfinity_settings", |ui| {
         changed |= port_ui(ui, &mut settings.port);
         ui.label(
-            RichText::new(format!(
-                "Tools connect to ws://127.0.0.1:{}/ (close TikFinity first: both cannot use the same port).",
-                settings.port
+            RichText::new(crate::trf!(
+                "local-servers-tikfinity-port",
+                port = settings.port.to_string()
             ))
             .weak(),
         );
@@ -76,11 +75,9 @@ pub fn external_settings_ui(
     let mut changed = ui
         .checkbox(
             &mut settings.enabled,
-            "Let programs on this computer fire triggers (with the token)",
+            tr("local-servers-let-programs-on-this-computer"),
         )
-        .on_hover_text(
-            "Stream Deck, scripts and bots POST to 127.0.0.1; web pages are refused, and every call shows in the feed as EXTERNAL",
-        )
+        .on_hover_text(tr("local-servers-stream-deck-scripts-and-bots"))
         .changed();
     if !settings.enabled {
         return changed;
@@ -88,25 +85,25 @@ pub fn external_settings_ui(
     ui.push_id("external_settings", |ui| {
         changed |= port_ui(ui, &mut settings.port);
         ui.horizontal(|ui| {
-            ui.label("Token");
+            ui.label(tr("local-servers-token"));
             ui.label(RichText::new(masked_token(&settings.token)).monospace())
-                .on_hover_text("Hidden on screen; Copy puts the whole token on the clipboard");
+                .on_hover_text(tr("local-servers-hidden-on-screen-copy-puts"));
             if ui
-                .small_button("📋 Copy")
-                .on_hover_text("Copy the token")
+                .small_button(tr("bedrock-copy"))
+                .on_hover_text(tr("local-servers-copy-the-token"))
                 .clicked()
             {
                 ui.ctx().copy_text(settings.token.clone());
             }
             if ui
-                .small_button("🔄 Regenerate")
-                .on_hover_text("A new token: programs using the old one are refused from now on")
+                .small_button(tr("local-servers-regenerate"))
+                .on_hover_text(tr("local-servers-a-new-token-programs-using"))
                 .clicked()
             {
                 cmds.push(Command::RegenerateExternalToken);
             }
         });
-        ui.label("To fire a trigger from a terminal or a script:");
+        ui.label(tr("local-servers-to-fire-a-trigger-from"));
         let shown = curl_line(
             settings.port,
             &masked_token(&settings.token),
@@ -115,8 +112,8 @@ pub fn external_settings_ui(
         ui.horizontal_wrapped(|ui| {
             ui.label(RichText::new(shown).monospace().small());
             if ui
-                .small_button("📋 Copy command")
-                .on_hover_text("Copies the line with the whole token")
+                .small_button(tr("local-servers-copy-command"))
+                .on_hover_text(tr("local-servers-copies-the-line-with-the"))
                 .clicked()
             {
                 ui.ctx()

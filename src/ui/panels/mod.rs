@@ -41,6 +41,7 @@ pub mod triggers;
 pub mod viewers;
 pub mod world;
 
+use crate::i18n::tr;
 use egui::{Color32, RichText};
 
 use super::commands::{Command, Commands};
@@ -171,26 +172,27 @@ fn triggers_page_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
 
 /// Import and export of the trigger table.
 fn triggers_file_menu_ui(ui: &mut egui::Ui, windows: &mut Windows, cmds: &mut Commands) {
-    ui.menu_button("📁 Triggers file", |ui| {
-        if ui.button("Import… (JSON or Tiktok2Mc .mca)").clicked() {
+    ui.menu_button(tr("panels-triggers-file"), |ui| {
+        if ui
+            .button(tr("panels-import-json-or-tiktok2mc-mca"))
+            .clicked()
+        {
             cmds.push(Command::ImportDialog);
             ui.close();
         }
         if ui
-            .button("Import a Tiktok2Mc folder…")
-            .on_hover_text(
-                "Triggers, like rules, webhooks, RCON and the TikTok user, with a report",
-            )
+            .button(tr("panels-import-a-tiktok2mc-folder"))
+            .on_hover_text(tr("panels-triggers-like-rules-webhooks-rcon"))
             .clicked()
         {
             cmds.push(Command::ImportT2mDialog);
             ui.close();
         }
-        if ui.button("Export…").clicked() {
+        if ui.button(tr("panels-export")).clicked() {
             cmds.push(Command::ExportDialog);
             ui.close();
         }
-        if ui.button("Type a file path…").clicked() {
+        if ui.button(tr("panels-type-a-file-path")).clicked() {
             windows.path = true;
             ui.close();
         }
@@ -203,7 +205,7 @@ fn import_report_ui(ctx: &egui::Context, report: &mut Vec<String>) {
         return;
     }
     let mut open = true;
-    egui::Window::new("Tiktok2Mc import report")
+    egui::Window::new(tr("panels-tiktok2mc-import-report"))
         .id(egui::Id::unique("import_report"))
         .open(&mut open)
         .default_size([640.0, 360.0])

@@ -4,6 +4,7 @@
 use super::super::commands::{Command, Commands};
 use super::super::state::{NoticeLevel, Notices};
 use super::{AMBER, BLUE, RED, banner_ui};
+use crate::i18n::tr;
 
 pub fn notices_ui(
     ui: &mut egui::Ui,
@@ -13,8 +14,9 @@ pub fn notices_ui(
 ) {
     if let Some(warning) = settings_warning {
         let mut dismiss = false;
-        banner_ui(ui, AMBER, &format!("⚠ Settings: {warning}"), |ui| {
-            dismiss = ui.small_button("OK").clicked();
+        let words = crate::trf!("notices-settings-warning", warning = warning.as_str());
+        banner_ui(ui, AMBER, &words, |ui| {
+            dismiss = ui.small_button(tr("notices-ok")).clicked();
         });
         if dismiss {
             *settings_warning = None;
@@ -28,10 +30,14 @@ pub fn notices_ui(
             NoticeLevel::Error => RED,
         };
         banner_ui(ui, color, &notice.text, |ui| {
-            if ui.small_button("✖").on_hover_text("Dismiss").clicked() {
+            if ui
+                .small_button("✖")
+                .on_hover_text(tr("notices-dismiss"))
+                .clicked()
+            {
                 remove = Some(i);
             }
-            if notice.undo_import && ui.small_button("Undo").clicked() {
+            if notice.undo_import && ui.small_button(tr("notices-undo")).clicked() {
                 cmds.push(Command::UndoImport);
             }
         });

@@ -3,6 +3,7 @@
 //! switch (its link carries `?hygiene=1`: no gift pictures, neutral words; saved in the
 //! settings' `overlays.hygiene`), and how many lines the list pages keep (applied at once).
 
+use crate::i18n::tr;
 use egui::RichText;
 
 use super::super::commands::{Command, Commands};
@@ -17,48 +18,45 @@ pub fn overlays_ui(
     settings: &mut OverlaySettings,
     cmds: &mut Commands,
 ) {
-    ui.heading("Overlays");
+    ui.heading(tr("overlays-overlays"));
     if let Some(reason) = &view.off_reason {
         ui.label(RichText::new(reason).color(RED));
         return;
     }
-    ui.label(
-        RichText::new("Add each URL to OBS as a Browser source (transparent background).").weak(),
-    );
+    ui.label(RichText::new(tr("overlays-add-each-url-to-obs")).weak());
     for page in &view.pages {
         let mut hygienic = settings.hygienic(page.page);
         let link = page_link(&page.url, hygienic);
         ui.horizontal(|ui| {
             let (color, words) = if page.connected > 0 {
-                (GREEN, format!("{} connected", page.connected))
+                (
+                    GREEN,
+                    crate::trf!("overlays-connected", count = page.connected),
+                )
             } else {
-                (GREY, "not connected".to_owned())
+                (GREY, tr("overlays-not-connected").to_owned())
             };
             ui.label(RichText::new(page.title).strong());
             ui.label(RichText::new(words).color(color).small())
-                .on_hover_text("Browser sources (or tabs) showing this page right now");
+                .on_hover_text(tr("overlays-browser-sources-or-tabs-showing"));
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if ui
-                    .small_button("Open")
-                    .on_hover_text("Open in your browser")
+                    .small_button(tr("overlays-open"))
+                    .on_hover_text(tr("overlays-open-in-your-browser"))
                     .clicked()
                 {
                     cmds.push(Command::OpenUrl(link.clone()));
                 }
                 if ui
-                    .small_button("Copy")
-                    .on_hover_text("Copy the URL")
+                    .small_button(tr("triggers-copy"))
+                    .on_hover_text(tr("overlays-copy-the-url"))
                     .clicked()
                 {
                     ui.ctx().copy_text(link.clone());
                 }
                 let toggle = ui
-                    .checkbox(&mut hygienic, "Hide gift pictures and words")
-                    .on_hover_text(
-                        "For streams TikTok might flag: the link gets ?hygiene=1 (no gift \
-                         pictures, neutral words such as \"joined in\" for \"followed\"). Copy \
-                         it into OBS again after changing this.",
-                    );
+                    .checkbox(&mut hygienic, tr("overlays-hygiene"))
+                    .on_hover_text(tr("overlays-hygiene-hover"));
                 if toggle.changed() {
                     settings.set_hygienic(page.page, hygienic);
                     cmds.push(Command::SettingsChanged);
@@ -68,14 +66,14 @@ pub fn overlays_ui(
         ui.label(RichText::new(&link).monospace().small());
     }
     ui.horizontal(|ui| {
-        ui.label(RichText::new("Events (JSON)").strong());
+        ui.label(RichText::new(tr("overlays-events-json")).strong());
         ui.label(
-            RichText::new(format!("{} client(s)", view.event_clients))
+            RichText::new(crate::trf!("overlays-clients", count = view.event_clients))
                 .weak()
                 .small(),
         );
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            if ui.small_button("Copy").clicked() {
+            if ui.small_button(tr("triggers-copy")).clicked() {
                 ui.ctx().copy_text(view.events_url.clone());
             }
         });
@@ -86,7 +84,7 @@ pub fn overlays_ui(
 
 /// How much the list pages keep (a page shows `?count=` of it); applied to open pages at once.
 fn list_sizes_ui(ui: &mut egui::Ui, settings: &mut OverlaySettings, cmds: &mut Commands) {
-    egui::CollapsingHeader::new("List sizes")
+    egui::CollapsingHeader::new(tr("overlays-list-sizes"))
         .id_salt("overlay_list_sizes")
         .show(ui, |ui| {
             let pages = &mut settings.pages;
@@ -95,9 +93,9 @@ fn list_sizes_ui(ui: &mut egui::Ui, settings: &mut OverlaySettings, cmds: &mut C
                 .num_columns(2)
                 .show(ui, |ui| {
                     for (label, size, most) in [
-                        ("Chat lines kept", &mut pages.chat_size, 200),
-                        ("Top gifters kept", &mut pages.top_size, 100),
-                        ("Recent events kept", &mut pages.recent_size, 200),
+                        (tr("overlays-chat-kept"), &mut pages.chat_size, 200),
+                        (tr("overlays-top-kept"), &mut pages.top_size, 100),
+                        (tr("overlays-recent-kept"), &mut pages.recent_size, 200),
                     ] {
                         let label = ui.label(label);
                         changed |= ui

@@ -1,5 +1,6 @@
 //! Import/export by typed path: the fallback when no file dialog can be shown.
 
+use crate::i18n::tr;
 use std::path::PathBuf;
 
 use super::super::commands::{Command, Commands};
@@ -10,17 +11,15 @@ pub fn path_window_ui(ctx: &egui::Context, windows: &mut Windows, cmds: &mut Com
         return;
     }
     let input = &mut windows.path_input;
-    egui::Window::new("Triggers file by path")
+    egui::Window::new(tr("path-window-triggers-file-by-path"))
         .id(egui::Id::unique("path_window"))
         .open(&mut windows.path)
         .collapsible(false)
         .show(ctx, |ui| {
-            ui.label(
-                "Full path of a giftdeck .json, a Tiktok2Mc actions.mca, or a Tiktok2Mc folder:",
-            );
+            ui.label(tr("path-window-full-path-of-a-giftdeck"));
             ui.add(
                 egui::TextEdit::singleline(input)
-                    .hint_text("/home/me/actions.mca")
+                    .hint_text(tr("path-window-home-me-actions-mca"))
                     .desired_width(380.0),
             );
             ui.horizontal(|ui| {
@@ -28,14 +27,14 @@ pub fn path_window_ui(ctx: &egui::Context, windows: &mut Windows, cmds: &mut Com
                 let has_path = !typed.is_empty();
                 let path = PathBuf::from(typed);
                 if ui
-                    .add_enabled(has_path, egui::Button::new("Import"))
+                    .add_enabled(has_path, egui::Button::new(tr("path-window-import")))
                     .clicked()
                 {
                     cmds.push(Command::ImportPath(path.clone()));
                 }
                 if ui
-                    .add_enabled(has_path, egui::Button::new("Export"))
-                    .on_hover_text("Ends in .mca → Tiktok2Mc format; otherwise giftdeck JSON")
+                    .add_enabled(has_path, egui::Button::new(tr("path-window-export")))
+                    .on_hover_text(tr("path-window-ends-in-mca-tiktok2mc-format"))
                     .clicked()
                 {
                     cmds.push(Command::ExportPath(path));

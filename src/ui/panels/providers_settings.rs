@@ -2,6 +2,7 @@
 //! with which keys) and the streamer's TikTok session for 18+ rooms (pasted once, kept in the OS
 //! keyring, never shown again).
 
+use crate::i18n::tr;
 use egui::RichText;
 
 use super::super::commands::{Command, Commands};
@@ -14,9 +15,9 @@ use crate::settings::Settings;
 /// What each provider is called in the window.
 fn provider_label(kind: ProviderKind) -> &'static str {
     match kind {
-        ProviderKind::Sign => "Sign server",
-        ProviderKind::EulerWs => "Euler's WebSocket",
-        ProviderKind::Custom => "Your own sign server",
+        ProviderKind::Sign => tr("providers-sign-server"),
+        ProviderKind::EulerWs => tr("providers-euler-s-websocket"),
+        ProviderKind::Custom => tr("providers-your-own-sign-server"),
     }
 }
 
@@ -46,13 +47,8 @@ pub fn providers_settings_ui(
 ) -> bool {
     let mut changed = false;
     let c = &mut settings.connection;
-    ui.label(RichText::new("Ways in, tried in this order").strong());
-    ui.label(
-        RichText::new(
-            "When one fails (for example the sign server answers errors for everyone), giftdeck carries on through the next, and goes back once the first works again.",
-        )
-        .weak(),
-    );
+    ui.label(RichText::new(tr("providers-settings-ways-in-tried-in-this")).strong());
+    ui.label(RichText::new(tr("providers-settings-when-one-fails-for-example")).weak());
     let mut rows = chain_rows(&c.providers);
     let mut edited = false;
     // Only ticked providers have a place in the chain (they come first): Up and Down move them
@@ -64,7 +60,10 @@ pub fn providers_settings_ui(
             let in_chain = *on;
             edited |= ui.checkbox(on, provider_label(*kind)).changed();
             if ui
-                .add_enabled(in_chain && i > 0, egui::Button::new("Up").small())
+                .add_enabled(
+                    in_chain && i > 0,
+                    egui::Button::new(tr("providers-settings-up")).small(),
+                )
                 .clicked()
             {
                 rows.swap(i, i - 1);
@@ -72,7 +71,7 @@ pub fn providers_settings_ui(
             } else if ui
                 .add_enabled(
                     in_chain && i + 1 < ticked,
-                    egui::Button::new("Down").small(),
+                    egui::Button::new(tr("providers-settings-down")).small(),
                 )
                 .clicked()
             {
@@ -88,20 +87,24 @@ pub fn providers_settings_ui(
     egui::Grid::new("providers_grid")
         .num_columns(2)
         .show(ui, |ui| {
-            let label = ui.label("Euler's WebSocket URL");
+            let label = ui.label(tr("providers-settings-euler-s-websocket-url"));
             changed |= committed_edit_ui(ui, &mut c.euler_ws_url, |ui, draft: &mut String| {
                 ui.add(egui::TextEdit::singleline(draft).desired_width(320.0))
                     .labelled_by(label.id)
             });
             ui.end_row();
-            changed |= key_field_ui(ui, "Euler's WebSocket key", &mut c.euler_ws_api_key);
+            changed |= key_field_ui(
+                ui,
+                tr("providers-euler-s-websocket-key"),
+                &mut c.euler_ws_api_key,
+            );
             ui.end_row();
-            let label = ui.label("Your own sign server URL");
+            let label = ui.label(tr("providers-settings-your-own-sign-server-url"));
             let mut url = c.custom_sign_url.clone().unwrap_or_default();
             if committed_edit_ui(ui, &mut url, |ui, draft: &mut String| {
                 ui.add(
                     egui::TextEdit::singleline(draft)
-                        .hint_text("optional")
+                        .hint_text(tr("settings-page-optional"))
                         .desired_width(320.0),
                 )
                 .labelled_by(label.id)
@@ -111,7 +114,7 @@ pub fn providers_settings_ui(
                 changed = true;
             }
             ui.end_row();
-            changed |= key_field_ui(ui, "Its API key", &mut c.custom_sign_api_key);
+            changed |= key_field_ui(ui, tr("providers-its-api-key"), &mut c.custom_sign_api_key);
             ui.end_row();
         });
     ui.add_space(6.0);
@@ -127,7 +130,7 @@ fn key_field_ui(ui: &mut egui::Ui, name: &str, key: &mut Option<String>) -> bool
         ui.add(
             egui::TextEdit::singleline(draft)
                 .password(true)
-                .hint_text("optional")
+                .hint_text(tr("settings-page-optional"))
                 .desired_width(320.0),
         )
         .labelled_by(label.id)
@@ -141,25 +144,24 @@ fn key_field_ui(ui: &mut egui::Ui, name: &str, key: &mut Option<String>) -> bool
 
 /// The TikTok session: what it is, the paste field, Save and Forget, and what happened.
 fn session_ui(ui: &mut egui::Ui, login: &mut SessionLogin, cmds: &mut Commands) {
-    let heading = ui.label(RichText::new("Your TikTok session (for 18+ rooms)").strong());
-    ui.label(
-        RichText::new(
-            "Age-restricted rooms open only for a logged-in account. Your session is your TikTok account's key: whoever has it is logged in as you. Paste the sessionid cookie (or the whole cookie line) from tiktok.com in your browser. giftdeck keeps it in this computer's keyring, never in its settings file or logs, and sends it only to TikTok and to the sign server, and only for a room that needs it.",
-        )
-        .weak(),
-    );
+    let heading =
+        ui.label(RichText::new(tr("providers-settings-your-tiktok-session-for-18")).strong());
+    ui.label(RichText::new(tr("providers-settings-age-restricted-rooms-open-only")).weak());
     ui.horizontal(|ui| {
         let field = ui
             .add(
                 egui::TextEdit::singleline(&mut login.input)
                     .password(true)
-                    .hint_text("sessionid=…")
+                    .hint_text(tr("providers-settings-sessionid"))
                     .desired_width(260.0),
             )
             .labelled_by(heading.id);
         let can_save = !login.input.trim().is_empty() && login.status != SessionStatus::Working;
         if ui
-            .add_enabled(can_save, egui::Button::new("Save in the keyring"))
+            .add_enabled(
+                can_save,
+                egui::Button::new(tr("providers-settings-save-in-the-keyring")),
+            )
             .clicked()
             || (can_save && field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)))
         {
@@ -168,7 +170,7 @@ fn session_ui(ui: &mut egui::Ui, login: &mut SessionLogin, cmds: &mut Commands) 
         if ui
             .add_enabled(
                 login.status != SessionStatus::Working,
-                egui::Button::new("Forget"),
+                egui::Button::new(tr("providers-settings-forget")),
             )
             .clicked()
         {
@@ -178,11 +180,11 @@ fn session_ui(ui: &mut egui::Ui, login: &mut SessionLogin, cmds: &mut Commands) 
     let (color, words) = match &login.status {
         SessionStatus::Unknown => (
             GREY,
-            "Saved sessions are read only when a room needs one.".to_owned(),
+            tr("providers-saved-sessions-are-read-only").to_owned(),
         ),
-        SessionStatus::Working => (GREY, "Talking to the keyring…".to_owned()),
-        SessionStatus::Saved => (GREEN, "Saved in the keyring.".to_owned()),
-        SessionStatus::Forgotten => (GREY, "No session saved.".to_owned()),
+        SessionStatus::Working => (GREY, tr("providers-talking-to-the-keyring").to_owned()),
+        SessionStatus::Saved => (GREEN, tr("providers-saved-in-the-keyring").to_owned()),
+        SessionStatus::Forgotten => (GREY, tr("providers-no-session-saved").to_owned()),
         SessionStatus::Failed(error) => (RED, super::super::failure::session_keep_failure(error)),
     };
     ui.label(RichText::new(words).color(color));

@@ -1,6 +1,7 @@
 //! The action queue panel: the Minecraft connection, waiting/running/done counts, the player's
 //! life (the queue waits while they are dead), Pause, Resume and Clear, and the latest replies.
 
+use crate::i18n::tr;
 use std::collections::VecDeque;
 
 use egui::RichText;
@@ -23,12 +24,12 @@ pub fn queue_ui(
     demo: bool,
     cmds: &mut Commands,
 ) {
-    ui.heading("Action queue");
+    ui.heading(tr("queue-action-queue"));
     rcon_line_ui(ui, &q.rcon, &q.server, rcon_test, cmds);
     super::held::held_queues_ui(ui, q, cmds);
     if demo {
         ui.label(
-            RichText::new("Demo: commands go to a simulated Minecraft server on this computer.")
+            RichText::new(tr("queue-demo-commands-go-to-a"))
                 .color(BLUE)
                 .small(),
         );
@@ -37,23 +38,23 @@ pub fn queue_ui(
         .num_columns(2)
         .spacing([16.0, 3.0])
         .show(ui, |ui| {
-            ui.label("Waiting");
+            ui.label(tr("queue-waiting"));
             ui.strong(q.depth.to_string());
             ui.end_row();
-            ui.label("Running now");
+            ui.label(tr("queue-running-now"));
             ui.label(q.running.as_deref().unwrap_or("—"));
             ui.end_row();
-            ui.label("Done");
+            ui.label(tr("queue-done"));
             ui.label(RichText::new(q.done.to_string()).color(GREEN));
             ui.end_row();
-            ui.label("Failed");
+            ui.label(tr("queue-failed"));
             let failed_color = if q.failed > 0 { RED } else { GREY };
             ui.label(RichText::new(q.failed.to_string()).color(failed_color));
             ui.end_row();
-            ui.label("Dropped (queue full)");
+            ui.label(tr("queue-dropped-queue-full"));
             ui.label(q.dropped.to_string());
             ui.end_row();
-            ui.label("Too old (not run)");
+            ui.label(tr("queue-too-old-not-run"));
             ui.label(q.too_old.to_string());
             ui.end_row();
         });
@@ -61,24 +62,28 @@ pub fn queue_ui(
     super::datapack::batch_route_line_ui(ui, &q.batches);
     if let Some(pause) = &q.world_pause {
         // Apart from the streamer's Pause: nothing to press, the respawn resumes it.
-        ui.label(RichText::new(format!("⏸ {pause}")).color(AMBER).strong());
+        ui.label(
+            RichText::new(crate::trf!("queue-world-pause", reason = pause.to_string()))
+                .color(AMBER)
+                .strong(),
+        );
     }
     ui.horizontal(|ui| {
         if q.paused {
-            ui.label(RichText::new("⏸ paused").color(AMBER).strong());
-            if ui.button("▶ Resume").clicked() {
+            ui.label(RichText::new(tr("queue-paused")).color(AMBER).strong());
+            if ui.button(tr("queue-resume")).clicked() {
                 cmds.push(Command::ResumeQueue);
             }
         } else if ui
-            .button("⏸ Pause")
-            .on_hover_text("Hold actions in the queue; gifts keep arriving")
+            .button(tr("queue-pause"))
+            .on_hover_text(tr("queue-hold-actions-in-the-queue"))
             .clicked()
         {
             cmds.push(Command::PauseQueue);
         }
         if ui
-            .button("🗑 Clear")
-            .on_hover_text("Throw away every waiting action")
+            .button(tr("queue-clear"))
+            .on_hover_text(tr("queue-throw-away-every-waiting-action"))
             .clicked()
         {
             cmds.push(Command::ClearQueue);
@@ -105,35 +110,35 @@ fn rcon_line_ui(
     cmds: &mut Commands,
 ) {
     let (color, word) = match rcon {
-        RconState::NotConfigured => (GREY, "not set up yet"),
-        RconState::Connecting => (GREY, "connecting…"),
-        RconState::Connected => (GREEN, "connected"),
-        RconState::Down(_) => (RED, "not reachable"),
-        RconState::WaitingForGame { .. } => (GREY, "waiting for the game"),
+        RconState::NotConfigured => (GREY, tr("queue-rcon-not-set-up")),
+        RconState::Connecting => (GREY, tr("queue-rcon-connecting")),
+        RconState::Connected => (GREEN, tr("queue-rcon-connected")),
+        RconState::Down(_) => (RED, tr("queue-rcon-down")),
+        RconState::WaitingForGame { .. } => (GREY, tr("queue-rcon-waiting-for-game")),
     };
     ui.horizontal(|ui| {
         ui.label(if matches!(server, crate::actions::ServerId::Bedrock(_)) {
-            "Minecraft (Bedrock):"
+            tr("queue-minecraft-bedrock")
         } else {
-            "Minecraft (RCON):"
+            tr("queue-minecraft-rcon")
         });
         ui.label(RichText::new(word).color(color).strong());
     });
     match rcon {
         RconState::NotConfigured => {
-            ui.label(RichText::new("Add your server in ⚙ Settings to run commands.").weak());
+            ui.label(RichText::new(tr("queue-add-your-server-in-settings")).weak());
         }
         RconState::Down(down) => {
             // The Test button's words for the same failure, and when the next try is.
             plain_failure_ui(ui, "queue_rcon_details", &failure::rcon_down(down), RED);
-            ui.label(RichText::new("Commands wait while giftdeck keeps trying.").weak());
+            ui.label(RichText::new(tr("queue-commands-wait-while-giftdeck-keeps")).weak());
             rcon_test_ui(ui, "queue_rcon_test", rcon_test, cmds);
         }
         RconState::WaitingForGame { port } => {
             ui.label(
-                RichText::new(format!(
-                    "Type {} in the game's chat (cheats on). Commands wait until it connects.",
-                    crate::actions::bedrock::connect_command(*port)
+                RichText::new(crate::trf!(
+                    "queue-type-connect",
+                    command = crate::actions::bedrock::connect_command(*port)
                 ))
                 .weak(),
             );
@@ -146,7 +151,12 @@ fn rcon_line_ui(
 fn last_error_ui(ui: &mut egui::Ui, last: &FailedAction, color: egui::Color32) {
     let plain = failure::action_failure(&last.error);
     ui.label(
-        RichText::new(format!("Last error: {}: {}", last.action, plain.headline)).color(color),
+        RichText::new(crate::trf!(
+            "queue-last-error",
+            action = last.action.to_string(),
+            headline = plain.headline.as_str()
+        ))
+        .color(color),
     );
     if !plain.advice.is_empty() {
         ui.label(RichText::new(plain.advice).weak());
@@ -155,9 +165,9 @@ fn last_error_ui(ui: &mut egui::Ui, last: &FailedAction, color: egui::Color32) {
 
 /// The executor's latest replies, newest at the bottom.
 fn log_ui(ui: &mut egui::Ui, log: &VecDeque<LogLine>) {
-    ui.label(RichText::new("Recent replies").strong());
+    ui.label(RichText::new(tr("queue-recent-replies")).strong());
     if log.is_empty() {
-        ui.label(RichText::new("nothing has run yet").weak());
+        ui.label(RichText::new(tr("queue-nothing-has-run-yet")).weak());
     }
     egui::ScrollArea::vertical()
         .id_salt("exec_log")

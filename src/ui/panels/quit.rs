@@ -2,6 +2,7 @@
 //! the queue drains, with a countdown to the deadline and a "Quit now" choice (what is left is
 //! then listed as not run in the log).
 
+use crate::i18n::tr;
 use std::time::Instant;
 
 use egui::RichText;
@@ -19,25 +20,24 @@ pub fn quit_window_ui(
     cmds: &mut Commands,
 ) {
     let left = quitting.deadline.saturating_duration_since(Instant::now());
-    egui::Window::new("Finishing before quitting")
+    egui::Window::new(tr("quit-finishing-before-quitting"))
+        .id(egui::Id::unique("quit_window"))
         .collapsible(false)
         .resizable(false)
         .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
         .show(ctx, |ui| {
             if !session_done {
-                ui.label("Crediting open streaks…");
+                ui.label(tr("quit-crediting-open-streaks"));
             }
             let waiting = queue.depth + usize::from(queue.running.is_some());
-            ui.label(format!("{waiting} action(s) still to run."));
+            ui.label(crate::trf!("quit-still-to-run", count = waiting));
             ui.label(
-                RichText::new(format!("Quitting in {} s", left.as_secs() + 1))
+                RichText::new(crate::trf!("quit-in", seconds = left.as_secs() + 1))
                     .color(AMBER)
                     .strong(),
             );
-            ui.label(
-                RichText::new("Anything not run by then is listed in the log as not run.").weak(),
-            );
-            if ui.button("Quit now").clicked() {
+            ui.label(RichText::new(tr("quit-anything-not-run-by-then")).weak());
+            if ui.button(tr("quit-quit-now")).clicked() {
                 cmds.push(Command::QuitNow);
             }
         });

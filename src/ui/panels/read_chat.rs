@@ -2,6 +2,7 @@
 //! said and how long, links and emoji runs, the per-viewer cooldown, the word filter, the voice,
 //! and a voice per viewer.
 
+use crate::i18n::tr;
 use egui::RichText;
 
 use super::super::commands::{Command, Commands};
@@ -18,7 +19,7 @@ pub fn read_chat_window_ui(
         return;
     }
     let mut changed = false;
-    egui::Window::new("Read chat aloud")
+    egui::Window::new(tr("read-chat-read-chat-aloud"))
         .id(egui::Id::unique("read_chat_window"))
         .open(open)
         .default_size([560.0, 620.0])
@@ -36,8 +37,8 @@ pub fn read_chat_window_ui(
 /// Every field of the setting. Returns true when one changed.
 pub fn read_chat_ui(ui: &mut egui::Ui, read_chat: &mut ReadChat, cmds: &mut Commands) -> bool {
     let mut changed = ui
-        .checkbox(&mut read_chat.enabled, "Read chat aloud")
-        .on_hover_text("Chat messages are spoken with the system's offline voices")
+        .checkbox(&mut read_chat.enabled, tr("read-chat-read-chat-aloud"))
+        .on_hover_text(tr("read-chat-chat-messages-are-spoken-with"))
         .changed();
     ui.label(
         RichText::new(
@@ -51,7 +52,7 @@ pub fn read_chat_ui(ui: &mut egui::Ui, read_chat: &mut ReadChat, cmds: &mut Comm
         ui.separator();
         changed |= word_filter_ui(ui, &mut read_chat.word_filter);
         ui.separator();
-        ui.strong("Voice");
+        ui.strong(tr("read-chat-voice"));
         changed |= super::speak_editor::voice_fields_ui(
             ui,
             &mut read_chat.voice,
@@ -59,8 +60,8 @@ pub fn read_chat_ui(ui: &mut egui::Ui, read_chat: &mut ReadChat, cmds: &mut Comm
             &mut read_chat.volume,
         );
         if ui
-            .button("▶ Try it")
-            .on_hover_text("Says a sample message with these settings")
+            .button(tr("read-chat-try-it"))
+            .on_hover_text(tr("read-chat-says-a-sample-message-with"))
             .clicked()
         {
             cmds.push(Command::TrySpeech);
@@ -77,84 +78,91 @@ fn which_messages_ui(ui: &mut egui::Ui, read_chat: &mut ReadChat) -> bool {
     egui::Grid::new("read_chat_grid")
         .num_columns(2)
         .show(ui, |ui| {
-            ui.label("Messages");
+            ui.label(tr("read-chat-messages"));
             ui.horizontal(|ui| {
                 changed |= ui
                     .radio_value(
                         &mut read_chat.only_command,
                         true,
-                        "only those starting with",
+                        tr("read-chat-only-those-starting-with"),
                     )
                     .changed();
                 changed |= ui
                     .add(
                         egui::TextEdit::singleline(&mut read_chat.command)
-                            .hint_text("!tts")
+                            .hint_text(tr("read-chat-tts"))
                             .desired_width(60.0),
                     )
-                    .on_hover_text("The command itself is not read")
+                    .on_hover_text(tr("read-chat-the-command-itself-is-not"))
                     .changed();
                 changed |= ui
-                    .radio_value(&mut read_chat.only_command, false, "every message")
+                    .radio_value(
+                        &mut read_chat.only_command,
+                        false,
+                        tr("read-chat-every-message"),
+                    )
                     .changed();
             });
             ui.end_row();
-            ui.label("Who");
+            ui.label(tr("read-chat-who"));
             ui.horizontal(|ui| {
                 changed |= super::conditions::audience_picker_ui(
                     ui,
-                    ("read_chat_audience", "Whose messages are read"),
+                    (
+                        "read_chat_audience",
+                        tr("read-chat-whose-messages-are-read"),
+                    ),
                     &mut read_chat.audience,
                     false,
                 );
             });
             ui.end_row();
-            let label = ui.label("Say");
+            let label = ui.label(tr("read-chat-say"));
             changed |= ui
                 .add(
                     egui::TextEdit::singleline(&mut read_chat.template)
-                        .hint_text("{nickname} says {message}")
+                        .hint_text(tr("read-chat-template-hint"))
                         .desired_width(260.0),
                 )
                 .labelled_by(label.id)
-                .on_hover_text("{nickname} and {message} are filled in")
+                .on_hover_text(tr("read-chat-template-hover"))
                 .changed();
             ui.end_row();
-            let label = ui.label("At most");
+            let label = ui.label(tr("read-chat-at-most"));
             changed |= ui
                 .add(
                     egui::DragValue::new(&mut read_chat.max_chars)
                         .range(10..=1_000)
-                        .suffix(" characters"),
+                        .suffix(tr("unit-characters")),
                 )
                 .labelled_by(label.id)
-                .on_hover_text("Longer messages are cut at a word")
+                .on_hover_text(tr("read-chat-longer-messages-are-cut-at"))
                 .changed();
             ui.end_row();
-            let label = ui.label("Each viewer");
+            let label = ui.label(tr("read-chat-each-viewer"));
             changed |= ui
                 .add(
                     egui::DragValue::new(&mut read_chat.viewer_cooldown_seconds)
                         .range(0..=3_600)
-                        .prefix("at most once every ")
+                        .prefix(tr("read-chat-at-most-every"))
                         .suffix(" s"),
                 )
                 .labelled_by(label.id)
-                .on_hover_text("0: no limit")
+                .on_hover_text(tr("read-chat-0-no-limit"))
                 .changed();
             ui.end_row();
-            ui.label("Skip");
+            ui.label(tr("read-chat-skip"));
             ui.horizontal(|ui| {
                 changed |= ui
-                    .checkbox(&mut read_chat.skip_links, "links")
-                    .on_hover_text("https://…, www.…, example.com are left out")
+                    .checkbox(&mut read_chat.skip_links, tr("read-chat-links"))
+                    .on_hover_text(tr("read-chat-https-www-example-com-are"))
                     .changed();
-                let label = ui.label("runs of more than");
+                let label = ui.label(tr("read-chat-runs-of-more-than"));
                 changed |= ui
                     .add(egui::DragValue::new(&mut read_chat.max_emoji_run).range(0..=50))
                     .labelled_by(label.id)
                     .changed();
-                ui.label("emoji");
+                ui.label(tr("read-chat-emoji"));
             });
             ui.end_row();
         });
@@ -173,7 +181,7 @@ pub fn filter_lines(text: &str) -> Vec<String> {
 /// The word filter, one entry a line. What is typed applies at once; the box keeps its own text
 /// (blank lines included) while it is being typed in.
 fn word_filter_ui(ui: &mut egui::Ui, list: &mut Vec<String>) -> bool {
-    let label = ui.strong("Word filter");
+    let label = ui.strong(tr("read-chat-word-filter"));
     ui.label(
         RichText::new(
             "Never spoken: one word or phrase a line. Whole words, any case; taken out of \
@@ -187,7 +195,7 @@ fn word_filter_ui(ui: &mut egui::Ui, list: &mut Vec<String>) -> bool {
         .unwrap_or_else(|| list.join("\n"));
     let response = ui.add(
         egui::TextEdit::multiline(&mut text)
-            .hint_text("one word or phrase a line")
+            .hint_text(tr("read-chat-one-word-or-phrase-a"))
             .desired_rows(3)
             .desired_width(300.0),
     );
@@ -210,7 +218,7 @@ fn word_filter_ui(ui: &mut egui::Ui, list: &mut Vec<String>) -> bool {
 
 /// A voice per viewer: @handle and voice, with add and remove.
 fn viewer_voices_ui(ui: &mut egui::Ui, voices: &mut Vec<ViewerVoice>) -> bool {
-    ui.strong("A voice per viewer");
+    ui.strong(tr("read-chat-a-voice-per-viewer"));
     let mut changed = false;
     let mut remove = None;
     for (i, entry) in voices.iter_mut().enumerate() {
@@ -219,19 +227,23 @@ fn viewer_voices_ui(ui: &mut egui::Ui, voices: &mut Vec<ViewerVoice>) -> bool {
                 changed |= ui
                     .add(
                         egui::TextEdit::singleline(&mut entry.handle)
-                            .hint_text("@handle")
+                            .hint_text(tr("viewers-handle"))
                             .desired_width(140.0),
                     )
                     .changed();
-                ui.label("speaks with");
+                ui.label(tr("read-chat-speaks-with"));
                 changed |= ui
                     .add(
                         egui::TextEdit::singleline(&mut entry.voice)
-                            .hint_text("voice name")
+                            .hint_text(tr("read-chat-voice-name"))
                             .desired_width(140.0),
                     )
                     .changed();
-                if ui.small_button("🗑").on_hover_text("Remove").clicked() {
+                if ui
+                    .small_button("🗑")
+                    .on_hover_text(tr("read-chat-remove"))
+                    .clicked()
+                {
                     remove = Some(i);
                 }
             });
@@ -241,7 +253,7 @@ fn viewer_voices_ui(ui: &mut egui::Ui, voices: &mut Vec<ViewerVoice>) -> bool {
         voices.remove(i);
         changed = true;
     }
-    if ui.button("➕ Add a viewer's voice").clicked() {
+    if ui.button(tr("read-chat-add-a-viewer-s-voice")).clicked() {
         voices.push(ViewerVoice::default());
         changed = true;
     }

@@ -3,6 +3,7 @@
 //! Bedrock world over `/connect`), OBS, queue pacing and the streak timeout, the panic button's
 //! cleanup and the window's look (`look`). One column that scrolls.
 
+use crate::i18n::tr;
 use egui::RichText;
 
 use super::super::bridge::RconProblem;
@@ -76,63 +77,45 @@ fn sections_ui(
         new_counter,
     } = drafts;
     let mut changed = false;
-    ui.heading("TikTok connection");
-    ui.label(RichText::new("Changes apply on the next Connect.").weak());
+    ui.heading(tr("settings-page-tiktok-connection"));
+    ui.label(RichText::new(tr("settings-page-changes-apply-on-the-next")).weak());
     changed |= connection_fields_ui(ui, settings, api_key_input);
     changed |= super::providers_settings::providers_settings_ui(ui, settings, session_login, cmds);
     ui.separator();
-    ui.heading("Minecraft Bedrock (/connect)");
+    ui.heading(tr("settings-page-minecraft-bedrock-connect"));
     changed |=
         super::bedrock::bedrock_setup_ui(ui, "settings_bedrock", &mut settings.bedrock, bedrock);
     ui.separator();
-    ui.heading("Minecraft server (RCON)");
-    ui.label(
-        RichText::new("Needs enable-rcon=true, rcon.port and rcon.password in server.properties.")
-            .weak(),
-    );
+    ui.heading(tr("settings-page-minecraft-server-rcon"));
+    ui.label(RichText::new(tr("settings-page-needs-enable-rcon-true-rcon")).weak());
     changed |= rcon_fields_ui(ui, "rcon_grid", &mut settings.rcon);
     rcon_test_ui(ui, "settings_rcon_test", rcon_test, cmds);
-    ui.label(
-        RichText::new(
-            "With your player name, the queue waits while you are dead (a deathCount scoreboard objective giftdeck creates, checked once a second).",
-        )
-        .weak(),
-    );
+    ui.label(RichText::new(tr("settings-page-with-your-player-name-the")).weak());
     changed |= super::world::world_fields_ui(ui, &mut settings.minecraft_world);
     changed |= super::datapack::world_folder_ui(ui, &mut settings.minecraft_world, cmds);
     changed |= super::counters::stream_timer_fields_ui(ui, &mut settings.stream_timer);
-    ui.label(
-        RichText::new(
-            "Counters (Deaths and Wins are Tiktok2Mc's; the Live page changes their values):",
-        )
-        .weak(),
-    );
+    ui.label(RichText::new(tr("settings-page-counters-deaths-and-wins-are")).weak());
     changed |= super::counters::counter_defs_ui(ui, &mut settings.counters, new_counter);
     ui.separator();
-    ui.heading("OBS (WebSocket server)");
-    ui.label(
-        RichText::new(
-            "For OBS actions. In OBS: Tools > WebSocket Server Settings > Enable WebSocket server; Show Connect Info has the port and password.",
-        )
-        .weak(),
-    );
+    ui.heading(tr("settings-page-obs-websocket-server"));
+    ui.label(RichText::new(tr("settings-page-for-obs-actions-in-obs")).weak());
     changed |= obs_fields_ui(ui, &mut settings.obs);
     obs_test_ui(ui, obs_test, cmds);
     ui.separator();
-    ui.heading("Queue and gifts");
+    ui.heading(tr("settings-page-queue-and-gifts"));
     changed |= pacing_ui(ui, settings);
     ui.separator();
-    ui.heading("Keystrokes");
+    ui.heading(tr("settings-page-keystrokes"));
     changed |= super::keys_editor::keys_pace_ui(ui, &mut settings.keys.pace);
     ui.separator();
-    ui.heading("Read chat aloud");
+    ui.heading(tr("read-chat-read-chat-aloud"));
     ui.horizontal(|ui| {
         ui.label(if settings.read_chat.enabled {
-            "On: chat is read aloud."
+            tr("settings-on-chat-is-read-aloud")
         } else {
-            "Off."
+            tr("settings-off")
         });
-        if ui.button("Filters and voice…").clicked() {
+        if ui.button(tr("settings-page-filters-and-voice")).clicked() {
             cmds.push(Command::OpenReadChat);
         }
     });
@@ -146,9 +129,12 @@ fn sections_ui(
     ui.separator();
     if let Some(dir) = super::super::log_dir() {
         ui.label(
-            RichText::new(format!("Log files: {}", dir.display()))
-                .small()
-                .weak(),
+            RichText::new(crate::trf!(
+                "settings-log-files",
+                path = dir.display().to_string()
+            ))
+            .small()
+            .weak(),
         );
     }
     changed
@@ -162,11 +148,11 @@ fn for_other_programs_ui(
     view: &super::super::local_servers::LocalServersView,
     cmds: &mut Commands,
 ) -> bool {
-    ui.heading("TikFinity events API");
+    ui.heading(tr("settings-page-tikfinity-events-api"));
     let mut changed =
         super::local_servers::tikfinity_settings_ui(ui, &mut settings.tikfinity, &view.tikfinity);
     ui.separator();
-    ui.heading("External triggers");
+    ui.heading(tr("settings-page-external-triggers"));
     let example = (settings.mappings.iter())
         .find(|m| m.enabled && !m.trigger.trim().is_empty())
         .map_or_else(|| "Rose".to_owned(), |m| m.trigger.trim().to_owned());
@@ -190,7 +176,7 @@ fn connection_fields_ui(
     egui::Grid::new("conn_grid").num_columns(2).show(ui, |ui| {
         // Drafts until the field is left, like the RCON fields: a half-typed URL or key
         // never reaches the settings file.
-        let label = ui.label("Sign server URL");
+        let label = ui.label(tr("settings-page-sign-server-url"));
         changed |= committed_edit_ui(
             ui,
             &mut settings.connection.sign_url,
@@ -200,18 +186,16 @@ fn connection_fields_ui(
             },
         );
         ui.end_row();
-        let label = ui.label("Sign server API key");
+        let label = ui.label(tr("settings-page-sign-server-api-key"));
         let key_committed = committed_edit_ui(ui, api_key_input, |ui, draft: &mut String| {
             ui.add(
                 egui::TextEdit::singleline(draft)
                     .password(true)
-                    .hint_text("optional")
+                    .hint_text(tr("settings-page-optional"))
                     .desired_width(320.0),
             )
             .labelled_by(label.id)
-            .on_hover_text(
-                "Kept in this computer's keyring (in the owner-only settings file when there is none); never written to the log.",
-            )
+            .on_hover_text(tr("settings-page-kept-in-this-computer-s"))
         });
         if key_committed {
             let k = api_key_input.trim();
@@ -231,17 +215,17 @@ fn connection_fields_ui(
 pub fn rcon_fields_ui(ui: &mut egui::Ui, id: &str, rcon: &mut RconConfig) -> bool {
     let mut changed = false;
     egui::Grid::new(id).num_columns(2).show(ui, |ui| {
-        let label = ui.label("Host");
+        let label = ui.label(tr("settings-page-host"));
         changed |= committed_edit_ui(ui, &mut rcon.host, |ui, draft: &mut String| {
             ui.text_edit_singleline(draft).labelled_by(label.id)
         });
         ui.end_row();
-        let label = ui.label("Port");
+        let label = ui.label(tr("settings-page-port"));
         changed |= committed_edit_ui(ui, &mut rcon.port, |ui, draft: &mut u16| {
             ui.add(egui::DragValue::new(draft)).labelled_by(label.id)
         });
         ui.end_row();
-        let label = ui.label("Password");
+        let label = ui.label(tr("settings-page-password"));
         changed |= committed_edit_ui(ui, &mut rcon.password, |ui, draft: &mut String| {
             ui.add(egui::TextEdit::singleline(draft).password(true))
                 .labelled_by(label.id)
@@ -256,8 +240,8 @@ pub fn rcon_test_ui(ui: &mut egui::Ui, id_salt: &str, rcon_test: &RconTest, cmds
     ui.horizontal(|ui| {
         if *rcon_test == RconTest::Running {
             ui.spinner();
-            ui.label("testing…");
-        } else if ui.button("Test connection").clicked() {
+            ui.label(tr("settings-page-testing"));
+        } else if ui.button(tr("settings-page-test-connection")).clicked() {
             cmds.push(Command::TestRcon);
         }
         if let RconTest::Done(Ok(text)) = rcon_test {
@@ -279,25 +263,25 @@ pub fn rcon_test_ui(ui: &mut egui::Ui, id_salt: &str, rcon_test: &RconTest, cmds
 fn obs_fields_ui(ui: &mut egui::Ui, obs: &mut ObsConfig) -> bool {
     let mut changed = false;
     egui::Grid::new("obs_grid").num_columns(2).show(ui, |ui| {
-        let label = ui.label("Host");
+        let label = ui.label(tr("settings-page-host"));
         changed |= ui
             .text_edit_singleline(&mut obs.host)
             .labelled_by(label.id)
             .changed();
         ui.end_row();
-        let label = ui.label("Port");
+        let label = ui.label(tr("settings-page-port"));
         changed |= ui
             .add(egui::DragValue::new(&mut obs.port))
             .labelled_by(label.id)
-            .on_hover_text("4455 unless changed in OBS")
+            .on_hover_text(tr("settings-page-4455-unless-changed-in-obs"))
             .changed();
         ui.end_row();
-        let label = ui.label("Password");
+        let label = ui.label(tr("settings-page-password"));
         changed |= ui
             .add(
                 egui::TextEdit::singleline(&mut obs.password)
                     .password(true)
-                    .hint_text("empty if authentication is off"),
+                    .hint_text(tr("settings-page-empty-if-authentication-is-off")),
             )
             .labelled_by(label.id)
             .changed();
@@ -311,8 +295,8 @@ fn obs_test_ui(ui: &mut egui::Ui, obs_test: &ObsTest, cmds: &mut Commands) {
     ui.horizontal(|ui| {
         if *obs_test == ObsTest::Running {
             ui.spinner();
-            ui.label("testing…");
-        } else if ui.button("Test connection").clicked() {
+            ui.label(tr("settings-page-testing"));
+        } else if ui.button(tr("settings-page-test-connection")).clicked() {
             cmds.push(Command::TestObs);
         }
         match obs_test {
@@ -331,7 +315,7 @@ fn obs_test_ui(ui: &mut egui::Ui, obs_test: &ObsTest, cmds: &mut Commands) {
 fn pacing_ui(ui: &mut egui::Ui, s: &mut Settings) -> bool {
     let mut changed = false;
     egui::Grid::new("exec_grid").num_columns(2).show(ui, |ui| {
-        ui.label("Gap between actions");
+        ui.label(tr("settings-page-gap-between-actions"));
         changed |= ui
             .add(
                 egui::DragValue::new(&mut s.executor.gap_millis)
@@ -340,7 +324,7 @@ fn pacing_ui(ui: &mut egui::Ui, s: &mut Settings) -> bool {
             )
             .changed();
         ui.end_row();
-        ui.label("Skip actions older than");
+        ui.label(tr("settings-page-skip-actions-older-than"));
         let mut skip = s.executor.max_age_millis.is_some();
         ui.horizontal(|ui| {
             if ui.checkbox(&mut skip, "").changed() {
@@ -361,15 +345,15 @@ fn pacing_ui(ui: &mut egui::Ui, s: &mut Settings) -> bool {
                     changed = true;
                 }
             } else {
-                ui.label(RichText::new("never skip").weak());
+                ui.label(RichText::new(tr("settings-page-never-skip")).weak());
             }
         });
         ui.end_row();
-        ui.label("Streak timeout");
+        ui.label(tr("settings-page-streak-timeout"));
         let mut secs = s.engine.streak_timeout_millis / 1000;
         if ui
             .add(egui::DragValue::new(&mut secs).range(1..=300).suffix(" s"))
-            .on_hover_text("A combo with no end after this long is counted as it stands")
+            .on_hover_text(tr("settings-page-a-combo-with-no-end"))
             .changed()
         {
             s.engine.streak_timeout_millis = secs * 1000;

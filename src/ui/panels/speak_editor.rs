@@ -1,6 +1,7 @@
 //! The editor of one `speak` action in the actions window (what is said, voice, speed, loudness),
 //! and the voice fields the "read chat aloud" window shares with it.
 
+use crate::i18n::tr;
 use egui::RichText;
 
 use crate::actions::speak::SpeakAction;
@@ -9,11 +10,11 @@ use crate::actions::speak::SpeakAction;
 pub fn speak_action_ui(ui: &mut egui::Ui, speak: &mut SpeakAction) -> bool {
     let mut changed = false;
     ui.horizontal(|ui| {
-        let label = ui.label("Say");
+        let label = ui.label(tr("read-chat-say"));
         changed |= ui
             .add(
                 egui::TextEdit::singleline(&mut speak.text)
-                    .hint_text("e.g. {nickname} sent {count} {gift}")
+                    .hint_text(tr("speak-editor-hint"))
                     .desired_width(320.0),
             )
             .labelled_by(label.id)
@@ -37,12 +38,12 @@ pub fn voice_fields_ui(
 ) -> bool {
     let mut changed = false;
     ui.horizontal(|ui| {
-        let label = ui.label("Voice");
+        let label = ui.label(tr("read-chat-voice"));
         let mut name = voice.clone().unwrap_or_default();
         if ui
             .add(
                 egui::TextEdit::singleline(&mut name)
-                    .hint_text("system default")
+                    .hint_text(tr("speak-editor-system-default"))
                     .desired_width(120.0),
             )
             .labelled_by(label.id)
@@ -55,7 +56,7 @@ pub fn voice_fields_ui(
             *voice = (!name.trim().is_empty()).then_some(name);
             changed = true;
         }
-        let label = ui.label("Speed");
+        let label = ui.label(tr("speak-editor-speed"));
         let mut speed = rate.unwrap_or(1.0);
         if ui
             .add(
@@ -66,13 +67,13 @@ pub fn voice_fields_ui(
                     .prefix("×"),
             )
             .labelled_by(label.id)
-            .on_hover_text("1 is normal, 2 twice as fast, 0.5 half")
+            .on_hover_text(tr("speak-editor-1-is-normal-2-twice"))
             .changed()
         {
             *rate = ((speed - 1.0).abs() > f32::EPSILON).then_some(speed);
             changed = true;
         }
-        let label = ui.label("Volume");
+        let label = ui.label(tr("speak-editor-volume"));
         let mut percent = (volume.unwrap_or(1.0) * 100.0).round();
         if ui
             .add(
@@ -88,7 +89,7 @@ pub fn voice_fields_ui(
         }
     });
     if voice.is_none() && rate.is_none() && volume.is_none() {
-        ui.label(RichText::new("The system's voice at normal speed and full volume.").weak());
+        ui.label(RichText::new(tr("speak-editor-the-system-s-voice-at")).weak());
     }
     changed
 }

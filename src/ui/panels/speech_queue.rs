@@ -1,6 +1,7 @@
 //! The speech queue beside the action queue: what is being said, how many wait, Skip and Stop
 //! all, the speech service's last problem, and the way to the "Read chat aloud" window.
 
+use crate::i18n::tr;
 use egui::RichText;
 
 use super::super::commands::{Command, Commands};
@@ -15,15 +16,18 @@ pub fn speech_queue_ui(
     read_chat_open: &mut bool,
     cmds: &mut Commands,
 ) {
-    ui.horizontal(|ui| {
-        ui.strong("🔊 Speech");
+    ui.horizontal_wrapped(|ui| {
+        ui.strong(tr("speech-queue-speech"));
         let reading = if reading_chat {
-            RichText::new("reading chat aloud")
+            RichText::new(tr("speech-queue-reading-chat-aloud"))
         } else {
-            RichText::new("chat not read aloud").color(GREY)
+            RichText::new(tr("speech-queue-chat-not-read-aloud")).color(GREY)
         };
         ui.label(reading);
-        if ui.small_button("Read chat aloud…").clicked() {
+        if ui
+            .small_button(tr("speech-queue-read-chat-aloud"))
+            .clicked()
+        {
             *read_chat_open = true;
         }
     });
@@ -31,17 +35,20 @@ pub fn speech_queue_ui(
     let status = status.unwrap_or(&idle);
     match &status.speaking {
         Some(text) => {
-            ui.label(format!("Saying: “{text}”"));
+            ui.label(crate::trf!("speech-saying", text = text.as_str()));
         }
         None => {
-            ui.label(RichText::new("Saying nothing").color(GREY));
+            ui.label(RichText::new(tr("speech-queue-saying-nothing")).color(GREY));
         }
     }
     ui.horizontal(|ui| {
-        ui.label(format!("{} waiting", status.waiting));
+        ui.label(crate::trf!("speech-waiting", count = status.waiting));
         if ui
-            .add_enabled(status.speaking.is_some(), egui::Button::new("⏭ Skip"))
-            .on_hover_text("Cuts what is being said; the next one follows")
+            .add_enabled(
+                status.speaking.is_some(),
+                egui::Button::new(tr("speech-queue-skip")),
+            )
+            .on_hover_text(tr("speech-queue-cuts-what-is-being-said"))
             .clicked()
         {
             cmds.push(Command::SkipSpeech);
@@ -49,9 +56,9 @@ pub fn speech_queue_ui(
         if ui
             .add_enabled(
                 status.speaking.is_some() || status.waiting > 0,
-                egui::Button::new("⏹ Stop all"),
+                egui::Button::new(tr("speech-queue-stop-all")),
             )
-            .on_hover_text("Cuts what is being said and drops everything waiting to be said")
+            .on_hover_text(tr("speech-queue-cuts-what-is-being-said-2"))
             .clicked()
         {
             cmds.push(Command::StopSpeech);
@@ -59,9 +66,12 @@ pub fn speech_queue_ui(
     });
     if status.spoken + status.cut + status.dropped + status.failed > 0 {
         ui.label(
-            RichText::new(format!(
-                "said {}, cut {}, dropped (queue full) {}, failed {}",
-                status.spoken, status.cut, status.dropped, status.failed
+            RichText::new(crate::trf!(
+                "speech-counts",
+                said = status.spoken,
+                cut = status.cut,
+                dropped = status.dropped,
+                failed = status.failed
             ))
             .small()
             .color(GREY),

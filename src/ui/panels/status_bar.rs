@@ -17,18 +17,22 @@ pub fn status_bar_ui(
 ) {
     ui.horizontal(|ui| {
         ui.label(
-            RichText::new(format!(
-                "frames {} · gifts decoded {} · duplicates ignored {} · bad frames {}",
-                stats.frames, stats.gifts, stats.duplicates, stats.malformed
+            RichText::new(crate::trf!(
+                "status-counters",
+                frames = stats.frames,
+                gifts = stats.gifts,
+                duplicates = stats.duplicates,
+                bad = stats.malformed
             ))
             .small()
             .weak(),
         );
         if not_shown.feed_rows > 0 || not_shown.log_lines > 0 {
             ui.label(
-                RichText::new(format!(
-                    "· {} feed rows and {} reply lines not shown (UI busy; actions still ran)",
-                    not_shown.feed_rows, not_shown.log_lines
+                RichText::new(crate::trf!(
+                    "status-not-shown",
+                    rows = not_shown.feed_rows,
+                    lines = not_shown.log_lines
                 ))
                 .small()
                 .color(AMBER),
@@ -36,17 +40,21 @@ pub fn status_bar_ui(
         }
         if backlog > 0 {
             ui.label(
-                RichText::new(format!("· catching up {backlog}"))
+                RichText::new(crate::trf!("status-catching-up", count = backlog))
                     .small()
                     .weak(),
             );
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             let text = match (&save.last, &save.path) {
-                (_, None) => "settings not saved (no config folder)".to_owned(),
-                (Some(Ok(path)), _) => format!("saved to {}", path.display()),
+                (_, None) => crate::i18n::tr("status-not-saved").to_owned(),
+                (Some(Ok(path)), _) => {
+                    crate::trf!("status-saved-to", path = path.display().to_string())
+                }
                 (Some(Err(err)), _) => failure::save_failure_short(err),
-                (None, Some(path)) => format!("settings: {}", path.display()),
+                (None, Some(path)) => {
+                    crate::trf!("status-settings-at", path = path.display().to_string())
+                }
             };
             ui.label(RichText::new(text).small().weak());
         });

@@ -10,6 +10,7 @@ use super::super::failure::{local_clock, route_words, tiktok_failure};
 use super::super::state::Connection;
 use super::plain::details_ui;
 use super::{AMBER, BLUE, GREEN, GREY, RED};
+use crate::i18n::tr;
 
 /// What the status line says.
 #[derive(Clone, Debug, PartialEq)]
@@ -58,7 +59,11 @@ pub fn with_viewers(
     if matches!(conn.status, ConnStatus::Live { .. })
         && let Some(viewers) = viewers
     {
-        status.words = format!("{} · 👀 {viewers} watching", status.words);
+        status.words = crate::trf!(
+            "conn-watching",
+            status = status.words.as_str(),
+            viewers = viewers
+        );
     }
     status
 }
@@ -67,23 +72,27 @@ pub fn with_viewers(
 pub fn status_words(conn: &Connection) -> StatusWords {
     let who = conn.target.as_str();
     if conn.starting_demo() {
-        return StatusWords::new(AMBER, "Starting the demo…", None);
+        return StatusWords::new(AMBER, tr("conn-starting-demo"), None);
     }
     match &conn.status {
         ConnStatus::Idle => StatusWords::new(
             GREY,
-            "Not connected",
-            Some("Type a @username and press Connect, or press Demo to try it out.".into()),
+            tr("conn-not-connected"),
+            Some(tr("conn-not-connected-hint").into()),
         ),
-        ConnStatus::Resolving => StatusWords::new(AMBER, format!("Looking up {who}…"), None),
-        ConnStatus::Signing => {
-            StatusWords::new(AMBER, format!("{who}: asking the sign server…"), None)
+        ConnStatus::Resolving => {
+            StatusWords::new(AMBER, crate::trf!("conn-looking-up", who = who), None)
         }
-        ConnStatus::Connecting => StatusWords::new(AMBER, format!("{who}: connecting…"), None),
+        ConnStatus::Signing => {
+            StatusWords::new(AMBER, crate::trf!("conn-signing", who = who), None)
+        }
+        ConnStatus::Connecting => {
+            StatusWords::new(AMBER, crate::trf!("conn-connecting", who = who), None)
+        }
         // Through a fallback provider: still live, and the outage is named in plain words.
         ConnStatus::Live { room_id } => StatusWords::new(
             GREEN,
-            format!("LIVE · {who} · room {room_id}"),
+            crate::trf!("conn-live", who = who, room = room_id.to_string()),
             conn.route
                 .as_ref()
                 .and_then(|route| route_words(route, &local_clock)),
@@ -97,15 +106,19 @@ pub fn status_words(conn: &Connection) -> StatusWords {
             let plain = tiktok_failure(*kind, who, last_error);
             StatusWords {
                 color: AMBER,
-                words: format!("{} Trying again in {} s", plain.headline, ceil_secs(left)),
+                words: crate::trf!(
+                    "conn-trying-again",
+                    headline = plain.headline.as_str(),
+                    seconds = ceil_secs(left)
+                ),
                 hint: Some(plain.advice),
                 detail: Some(plain.detail),
             }
         }
         ConnStatus::Ended => StatusWords::new(
             BLUE,
-            format!("Stream ended ({who})"),
-            Some("Press Connect when the next stream starts.".into()),
+            crate::trf!("conn-ended", who = who),
+            Some(tr("conn-ended-hint").into()),
         ),
         ConnStatus::Failed { kind, detail } => {
             let plain = tiktok_failure(*kind, who, detail);

@@ -2,6 +2,7 @@
 //! and the panic button, on every page so it is never more than one press away. Also the
 //! window's keyboard shortcuts, read before any panel draws.
 
+use crate::i18n::tr;
 use egui::{Color32, RichText};
 
 use super::super::bridge::QueueStatus;
@@ -26,7 +27,7 @@ pub fn tab_row_ui(ui: &mut egui::Ui, page: &mut Page, queue: &QueueStatus, cmds:
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             let panic = egui::Button::new(
-                RichText::new("⛔ Panic")
+                RichText::new(tr("tabs-panic"))
                     .strong()
                     .size(15.0)
                     .color(Color32::WHITE),
@@ -34,9 +35,9 @@ pub fn tab_row_ui(ui: &mut egui::Ui, page: &mut Page, queue: &QueueStatus, cmds:
             .fill(RED.gamma_multiply(0.85));
             if ui
                 .add(panic)
-                .on_hover_text(format!(
-                    "{}: pause the queue, throw away what waits, let go of every key, stop speech and run your cleanup commands (Settings → Panic button)",
-                    shortcut_text(ui.ctx(), Shortcut::Panic)
+                .on_hover_text(crate::trf!(
+                    "tabs-panic-hover",
+                    keys = shortcut_text(ui.ctx(), Shortcut::Panic)
                 ))
                 .clicked()
             {
@@ -51,13 +52,13 @@ pub fn tab_row_ui(ui: &mut egui::Ui, page: &mut Page, queue: &QueueStatus, cmds:
 fn queue_word_ui(ui: &mut egui::Ui, queue: &QueueStatus) {
     let pause = shortcut_text(ui.ctx(), Shortcut::TogglePause);
     if queue.paused {
-        ui.label(RichText::new("⏸ queue paused").color(AMBER).strong())
-            .on_hover_text(format!("{pause} resumes it"));
+        ui.label(RichText::new(tr("tabs-queue-paused")).color(AMBER).strong())
+            .on_hover_text(crate::trf!("tabs-resumes-it", keys = pause.as_str()));
     } else if queue.world_pause.is_some() {
-        ui.label(RichText::new("⏸ queue waits for a respawn").color(AMBER));
+        ui.label(RichText::new(tr("tabs-queue-waits-for-a-respawn")).color(AMBER));
     } else {
-        ui.label(RichText::new(format!("queue: {} waiting", queue.depth)).weak())
-            .on_hover_text(format!("{pause} pauses it"));
+        ui.label(RichText::new(crate::trf!("tabs-queue-waiting", count = queue.depth)).weak())
+            .on_hover_text(crate::trf!("tabs-pauses-it", keys = pause.as_str()));
     }
 }
 

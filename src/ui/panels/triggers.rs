@@ -1,6 +1,7 @@
 //! The trigger table: one row per mapping (enabled, trigger with completion from the gift
 //! catalog, actions, repeat, Test, problems, copy/delete).
 
+use crate::i18n::tr;
 use egui::RichText;
 use egui_extras::{Column, TableBuilder, TableRow};
 
@@ -40,10 +41,7 @@ pub fn triggers_ui(
     editor.test_counts.resize(mappings.len(), 1);
     header_ui(ui, mappings, editor, cmds, file_menu);
     if mappings.is_empty() {
-        ui.label(
-            RichText::new("No triggers yet. Press “Add trigger”, or import a mappings file.")
-                .weak(),
-        );
+        ui.label(RichText::new(tr("triggers-no-triggers-yet-press-add")).weak());
         return;
     }
     let mut edits = RowEdits::default();
@@ -60,9 +58,19 @@ pub fn triggers_ui(
         .column(Column::exact(170.0).clip(true))
         .column(Column::exact(124.0))
         .header(20.0, |mut header| {
-            for title in ["On", "Trigger", "Actions", "Repeat", "Test", "Check", ""] {
+            for title in [
+                "triggers-col-on",
+                "triggers-col-trigger",
+                "triggers-col-actions",
+                "triggers-col-repeat",
+                "triggers-col-test",
+                "triggers-col-check",
+                "",
+            ] {
                 header.col(|ui| {
-                    ui.strong(title);
+                    if !title.is_empty() {
+                        ui.strong(tr(title));
+                    }
                 });
             }
         })
@@ -101,24 +109,23 @@ fn header_ui(
     file_menu: impl FnOnce(&mut egui::Ui, &mut Commands),
 ) {
     ui.horizontal(|ui| {
-        ui.heading("Triggers");
+        ui.heading(tr("triggers-triggers"));
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             file_menu(ui, cmds);
-            if ui.button("➕ Add trigger").clicked() {
+            if ui.button(tr("triggers-add-trigger")).clicked() {
                 mappings.push(blank_mapping());
                 editor.test_counts.push(1);
                 cmds.push(Command::MappingsChanged);
             }
             let problems = editor.problem_count();
             if problems > 0 {
-                ui.label(RichText::new(format!("⚠ {problems} problem(s) below")).color(AMBER));
+                ui.label(
+                    RichText::new(crate::trf!("triggers-problems", count = problems)).color(AMBER),
+                );
             }
         });
     });
-    ui.label(
-        RichText::new("When a viewer sends this gift (or follows, likes, chats…), run these actions. Edits apply at once and are saved.")
-            .weak(),
-    );
+    ui.label(RichText::new(tr("triggers-when-a-viewer-sends-this")).weak());
 }
 
 /// What a row's cells need besides its mapping.
@@ -154,7 +161,7 @@ fn row_ui(
         }
         edits.changed |= ui
             .checkbox(&mut mapping.enabled, "")
-            .on_hover_text("Enabled")
+            .on_hover_text(tr("triggers-enabled"))
             .changed();
     });
     row.col(|ui| {
@@ -167,7 +174,7 @@ fn row_ui(
         }
     });
     row.col(|ui| {
-        if ui.small_button("✏ Edit").clicked() {
+        if ui.small_button(tr("triggers-edit")).clicked() {
             editor.editing = Some(index);
         }
         let summary = actions_summary(&mapping.actions);
@@ -180,7 +187,7 @@ fn row_ui(
                     .range(1..=MAX_REPEAT)
                     .prefix("×"),
             )
-            .on_hover_text("Runs the whole action list this many times per gift")
+            .on_hover_text(tr("triggers-runs-the-whole-action-list"))
             .changed();
     });
     row.col(|ui| test_cell_ui(ui, index, &mut editor.test_counts[index], cmds));
@@ -190,15 +197,15 @@ fn row_ui(
     });
     row.col(|ui| {
         if ui
-            .small_button("Copy")
-            .on_hover_text("Duplicate this row")
+            .small_button(tr("triggers-copy"))
+            .on_hover_text(tr("triggers-duplicate-this-row"))
             .clicked()
         {
             edits.duplicate = Some(index);
         }
         if ui
-            .small_button("Delete")
-            .on_hover_text("Delete this row")
+            .small_button(tr("triggers-delete"))
+            .on_hover_text(tr("triggers-delete-this-row"))
             .clicked()
         {
             edits.delete = Some(index);
@@ -219,7 +226,7 @@ fn gift_of_row_ui(
     ui.add_space(-4.0);
     if ui
         .add(egui::Button::new("🔎").small())
-        .on_hover_text("Pick a gift: search by name or id, filter by coins")
+        .on_hover_text(tr("triggers-pick-a-gift-search-by"))
         .clicked()
     {
         editor.picker = Some(GiftPicker {
@@ -247,10 +254,10 @@ fn test_cell_ui(ui: &mut egui::Ui, index: usize, count: &mut u32, cmds: &mut Com
             .range(1..=MAX_TEST_COUNT)
             .prefix("×"),
     )
-    .on_hover_text("How many the test sends: gifts, viewers, chat messages, or blocks of likes");
+    .on_hover_text(tr("triggers-how-many-the-test-sends"));
     if ui
-        .button("▶ Test")
-        .on_hover_text("Send this event through the engine and queue, as if a viewer sent it")
+        .button(tr("triggers-test"))
+        .on_hover_text(tr("triggers-send-this-event-through-the"))
         .clicked()
     {
         cmds.push(Command::Test {
@@ -264,7 +271,7 @@ fn test_cell_ui(ui: &mut egui::Ui, index: usize, count: &mut u32, cmds: &mut Com
 fn problems_cell_ui(ui: &mut egui::Ui, problems: &[Problem]) {
     match problems.first() {
         None => {
-            ui.label(RichText::new("✔ ok").color(GREEN));
+            ui.label(RichText::new(tr("triggers-ok")).color(GREEN));
         }
         Some(first) => {
             let color = if problems.iter().any(Problem::is_error) {
@@ -312,7 +319,7 @@ fn trigger_field_ui(
     let response = ui.add(
         egui::TextEdit::singleline(trigger)
             .id_salt(("trigger", row))
-            .hint_text("gift name or id")
+            .hint_text(tr("triggers-gift-name-or-id"))
             .desired_width(f32::INFINITY),
     );
     let mut changed = response.changed();
@@ -337,7 +344,12 @@ fn trigger_field_ui(
         .show(|ui| {
             for gift in &suggestions {
                 let id = gift.id.map_or(String::new(), |id| format!("  #{id}"));
-                let text = format!("{}  ({} diamonds){id}", gift.name, gift.diamonds);
+                let text = crate::trf!(
+                    "triggers-suggestion",
+                    name = gift.name.as_str(),
+                    diamonds = gift.diamonds,
+                    id = id
+                );
                 if ui.selectable_label(false, text).clicked() {
                     chosen = Some(gift.name.clone());
                 }

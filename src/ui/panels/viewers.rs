@@ -2,6 +2,7 @@
 //! viewer lookup by @handle (first seen, coins, points, level, last gift), and the CSV exports of
 //! the ledger and of every stream's summary.
 
+use crate::i18n::tr;
 use egui::RichText;
 
 use super::super::commands::{Command, Commands};
@@ -15,10 +16,10 @@ const SHOWN: usize = 10;
 pub fn ago_words(millis_ago: i64) -> String {
     let minutes = millis_ago.max(0) / 60_000;
     match minutes {
-        0 => "just now".to_owned(),
-        1..=59 => format!("{minutes} min ago"),
-        60..=2_879 => format!("{} h ago", minutes / 60),
-        _ => format!("{} days ago", minutes / 1_440),
+        0 => crate::i18n::tr("viewers-just-now").to_owned(),
+        1..=59 => crate::trf!("viewers-min-ago", minutes = minutes),
+        60..=2_879 => crate::trf!("viewers-hours-ago", hours = minutes / 60),
+        _ => crate::trf!("viewers-days-ago", days = minutes / 1_440),
     }
 }
 
@@ -30,9 +31,9 @@ fn now_millis() -> i64 {
 
 /// The panel (in the side column).
 pub fn viewers_ui(ui: &mut egui::Ui, view: &mut ViewersView, cmds: &mut Commands) {
-    ui.heading("Viewers");
+    ui.heading(tr("totals-viewers"));
     if !view.open {
-        ui.label(RichText::new("The viewers' ledger is off or not open yet.").weak());
+        ui.label(RichText::new(tr("viewers-the-viewers-ledger-is-off")).weak());
         return;
     }
     board_ui(ui, view);
@@ -40,15 +41,15 @@ pub fn viewers_ui(ui: &mut egui::Ui, view: &mut ViewersView, cmds: &mut Commands
     lookup_ui(ui, view, cmds);
     ui.horizontal_wrapped(|ui| {
         if ui
-            .button("Export viewers (CSV)…")
-            .on_hover_text("One row per viewer: coins, likes, points, level, first and last seen")
+            .button(tr("viewers-export-viewers-csv"))
+            .on_hover_text(tr("viewers-one-row-per-viewer-coins"))
             .clicked()
         {
             cmds.push(Command::ExportCsv(Csv::Viewers));
         }
         if ui
-            .button("Export streams (CSV)…")
-            .on_hover_text("One row per stream: gifts, coins, new followers, top gifters")
+            .button(tr("viewers-export-streams-csv"))
+            .on_hover_text(tr("viewers-one-row-per-stream-gifts"))
             .clicked()
         {
             cmds.push(Command::ExportCsv(Csv::Streams));
@@ -58,14 +59,18 @@ pub fn viewers_ui(ui: &mut egui::Ui, view: &mut ViewersView, cmds: &mut Commands
 
 fn board_ui(ui: &mut egui::Ui, view: &mut ViewersView) {
     ui.horizontal_wrapped(|ui| {
-        ui.selectable_value(&mut view.scope, BoardScope::Stream, "This stream");
-        ui.selectable_value(&mut view.scope, BoardScope::AllTime, "All time");
+        ui.selectable_value(
+            &mut view.scope,
+            BoardScope::Stream,
+            tr("viewers-this-stream"),
+        );
+        ui.selectable_value(&mut view.scope, BoardScope::AllTime, tr("viewers-all-time"));
         ui.separator();
         let mut by = view.by();
         for (b, word) in [
-            (By::Coins, "coins"),
-            (By::Likes, "likes"),
-            (By::Points, "points"),
+            (By::Coins, tr("viewers-coins")),
+            (By::Likes, tr("viewers-likes")),
+            (By::Points, tr("actions-window-points")),
         ] {
             ui.selectable_value(&mut by, b, word);
         }
@@ -77,7 +82,7 @@ fn board_ui(ui: &mut egui::Ui, view: &mut ViewersView) {
     };
     let rows = metric.get(view.by());
     if rows.is_empty() {
-        ui.label(RichText::new("Nobody yet.").weak());
+        ui.label(RichText::new(tr("viewers-nobody-yet")).weak());
     }
     egui::Grid::new("board").striped(true).show(ui, |ui| {
         for row in rows.iter().take(SHOWN) {
@@ -85,7 +90,7 @@ fn board_ui(ui: &mut egui::Ui, view: &mut ViewersView) {
             ui.label(&row.nickname)
                 .on_hover_text(format!("@{}", row.unique_id));
             ui.label(row.value.to_string());
-            ui.label(RichText::new(format!("lvl {}", row.level)).weak());
+            ui.label(RichText::new(crate::trf!("viewers-level-short", level = row.level)).weak());
             ui.end_row();
         }
     });
@@ -94,10 +99,10 @@ fn board_ui(ui: &mut egui::Ui, view: &mut ViewersView) {
 fn lookup_ui(ui: &mut egui::Ui, view: &mut ViewersView, cmds: &mut Commands) {
     let edit = ui
         .horizontal(|ui| {
-            let label = ui.label("Find a viewer");
+            let label = ui.label(tr("viewers-find-a-viewer"));
             ui.add(
                 egui::TextEdit::singleline(&mut view.query)
-                    .hint_text("@handle")
+                    .hint_text(tr("viewers-handle"))
                     .desired_width(160.0),
             )
             .labelled_by(label.id)
@@ -113,7 +118,7 @@ fn lookup_ui(ui: &mut egui::Ui, view: &mut ViewersView, cmds: &mut Commands) {
     match &view.found {
         Some((asked, Ok(cards))) if *asked == query => {
             if cards.is_empty() {
-                ui.label(RichText::new("No viewer with that handle.").weak());
+                ui.label(RichText::new(tr("viewers-no-viewer-with-that-handle")).weak());
             }
             for card in cards {
                 card_ui(ui, card);
@@ -123,7 +128,7 @@ fn lookup_ui(ui: &mut egui::Ui, view: &mut ViewersView, cmds: &mut Commands) {
             ui.label(RichText::new(err).color(super::RED));
         }
         _ => {
-            ui.label(RichText::new("Looking…").weak());
+            ui.label(RichText::new(tr("viewers-looking")).weak());
         }
     }
 }
@@ -135,25 +140,27 @@ fn card_ui(ui: &mut egui::Ui, card: &ViewerCard) {
             ui.label(RichText::new(&card.nickname).strong());
             ui.label(RichText::new(format!("@{}", card.unique_id)).weak());
         });
-        ui.label(format!(
-            "{} points · level {} · {} coins",
-            card.points, card.level, card.coins
+        ui.label(crate::trf!(
+            "viewers-card-totals",
+            points = card.points,
+            level = card.level,
+            coins = card.coins
         ));
         ui.label(
-            RichText::new(format!(
-                "first seen {} · {} streams",
-                ago_words(now - card.first_seen_millis),
-                card.streams
+            RichText::new(crate::trf!(
+                "viewers-card-seen",
+                ago = ago_words(now - card.first_seen_millis),
+                streams = card.streams
             ))
             .small(),
         );
         if let Some(gift) = &card.last_gift {
             ui.label(
-                RichText::new(format!(
-                    "last gift: {} × {} ({})",
-                    gift.count,
-                    gift.gift_name,
-                    ago_words(now - gift.at_millis)
+                RichText::new(crate::trf!(
+                    "viewers-card-last-gift",
+                    count = gift.count,
+                    gift = gift.gift_name.as_str(),
+                    ago = ago_words(now - gift.at_millis)
                 ))
                 .small(),
             );

@@ -1,6 +1,7 @@
 //! The streamer's Minecraft player: the settings fields (name, what the queue does while they are
 //! dead) and the queue panel's line saying what the world watch sees.
 
+use crate::i18n::tr;
 use egui::RichText;
 
 use super::super::bridge::WorldStatus;
@@ -12,23 +13,27 @@ use crate::world::{Life, WhileDead, WorldSettings};
 pub fn world_fields_ui(ui: &mut egui::Ui, world: &mut WorldSettings) -> bool {
     let mut changed = false;
     egui::Grid::new("world_grid").num_columns(2).show(ui, |ui| {
-        let label = ui.label("Your player name");
+        let label = ui.label(tr("world-your-player-name"));
         changed |= committed_edit_ui(ui, &mut world.player, |ui, draft: &mut String| {
             ui.text_edit_singleline(draft)
                 .labelled_by(label.id)
-                .on_hover_text("Your in-game name, so giftdeck can tell when you die (empty: off)")
+                .on_hover_text(tr("world-your-in-game-name-so"))
         });
         ui.end_row();
-        ui.label("While you are dead");
+        ui.label(tr("world-while-you-are-dead"));
         ui.horizontal(|ui| {
             changed |= ui
-                .radio_value(&mut world.while_dead, WhileDead::Pause, "pause the queue")
+                .radio_value(
+                    &mut world.while_dead,
+                    WhileDead::Pause,
+                    tr("world-pause-the-queue"),
+                )
                 .changed();
             changed |= ui
                 .radio_value(
                     &mut world.while_dead,
                     WhileDead::KeepRunning,
-                    "keep running",
+                    tr("world-keep-running"),
                 )
                 .changed();
         });
@@ -47,22 +52,32 @@ pub fn world_line_ui(ui: &mut egui::Ui, world: &WorldStatus) {
             deaths_seen,
         } => {
             let (color, state) = match life {
-                Life::Unknown => (GREY, "looking…"),
-                Life::Offline => (AMBER, "not on the server (is the name right?)"),
-                Life::Alive => (GREEN, "alive"),
-                Life::Dead => (RED, "dead"),
+                Life::Unknown => (GREY, tr("world-looking")),
+                Life::Offline => (AMBER, tr("world-not-on-the-server-is")),
+                Life::Alive => (GREEN, tr("world-alive")),
+                Life::Dead => (RED, tr("world-dead")),
             };
             let deaths = match deaths_seen {
                 0 => String::new(),
-                1 => " · 1 death this session".to_owned(),
-                n => format!(" · {n} deaths this session"),
+                n => crate::trf!("world-deaths", count = n),
             };
-            (color, format!("{player}: {state}{deaths}"))
+            (
+                color,
+                crate::trf!(
+                    "world-player-line",
+                    player = player.to_string(),
+                    state = state,
+                    deaths = deaths
+                ),
+            )
         }
-        WorldStatus::Problem(reason) => (AMBER, format!("cannot see your player: {reason}")),
+        WorldStatus::Problem(reason) => (
+            AMBER,
+            crate::trf!("world-cannot-see-player", reason = reason.to_string()),
+        ),
     };
     ui.horizontal_wrapped(|ui| {
-        ui.label("Minecraft player:");
+        ui.label(tr("world-minecraft-player"));
         ui.label(RichText::new(text).color(color));
     });
 }
