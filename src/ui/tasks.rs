@@ -22,14 +22,12 @@ use crate::settings;
 pub const UI_CHANNEL_CAPACITY: usize = 8_192;
 /// A burst of background events is gathered this long before the window repaints when events are
 /// rare (see [`BUSY_COALESCE`] for a busy stream); nothing happening means no repaint at all.
-/// A gift's row, its command's reply and the queue's change usually arrive within this, so one
-/// frame shows all three instead of one each (the demo cost 4.0 % of a core at 100 / 400 ms).
-pub const WAKE_COALESCE: Duration = Duration::from_millis(250);
+pub const WAKE_COALESCE: Duration = Duration::from_millis(100);
 /// The gathering time while events keep coming (the last event-driven frame was less than
-/// [`BUSY_WINDOW`] ago): ~1.7 repaints a second. On a machine without a GPU driver a frame costs
+/// [`BUSY_WINDOW`] ago): ~2.5 repaints a second. On a machine without a GPU driver a frame costs
 /// ~30 ms of CPU, and the streamer's game and OBS need it more than a feed nobody can read at
 /// 1,000 gifts/s. Input (a click, typing) still repaints at once.
-pub const BUSY_COALESCE: Duration = Duration::from_millis(600);
+pub const BUSY_COALESCE: Duration = Duration::from_millis(400);
 /// How recent the last event-driven frame must be for the window to count as busy.
 pub const BUSY_WINDOW: Duration = Duration::from_secs(1);
 
