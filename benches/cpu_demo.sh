@@ -3,8 +3,8 @@
 # with software GL (llvmpipe, as on a machine without a GPU driver) and reports the CPU it used,
 # as % of one core (utime + stime from /proc/PID/stat over the window), and its RSS.
 #
-#   benches/cpu_demo.sh demo     # the demo stream, 60 s          (target ≤ 5 % of a core)
-#   benches/cpu_demo.sh storm    # 1,000 gifts/s, 60 s            (target ≤ 15 % of a core)
+#   benches/cpu_demo.sh demo     # the demo stream, 60 s          (target ≤ 3 % of a core)
+#   benches/cpu_demo.sh storm    # 1,000 gifts/s, 60 s            (target ≤ 10 % of a core)
 #   benches/cpu_demo.sh idle     # connected to nothing, 60 s     (target ~0 %)
 #   benches/cpu_demo.sh memory   # the storm for 10 min, RSS every 30 s: memory must stay flat
 #   benches/cpu_demo.sh all      # demo, storm and idle

@@ -87,6 +87,9 @@ pub fn run(demo: bool, overlay_port: Option<u16>) -> ExitCode {
             // taskbar groups the window under the installed launcher.
             .with_app_id("giftdeck"),
         persist_window: true,
+        // Dithering only hides banding in gradients, and the window draws none; per pixel it
+        // is noise maths on every fragment, which a machine rendering in software pays for.
+        dithering: false,
         ..Default::default()
     };
     let overlays = runtime.block_on(super::start_overlays("giftdeck", overlay_port));

@@ -719,6 +719,12 @@ impl eframe::App for GiftdeckApp {
         self.ui_root(ui);
     }
 
+    /// The panel colour: the panels draw no fill of their own (`panels::side_frame`), so the
+    /// clear is the window's one full-size pass.
+    fn clear_color(&self, visuals: &egui::Visuals) -> [f32; 4] {
+        visuals.panel_fill.to_normalized_gamma_f32()
+    }
+
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
         let _ = self.shutdown();
     }

@@ -40,6 +40,7 @@ pub fn actions_editor_ui(
     egui::Panel::bottom("actions_editor")
         .resizable(false)
         .exact_size(height)
+        .frame(super::side_frame(ui))
         .show(ui, |ui| {
             ui.add_space(4.0);
             ui.horizontal(|ui| {
@@ -53,6 +54,7 @@ pub fn actions_editor_ui(
             });
             // The Add buttons stay in view under a long list, which scrolls.
             egui::Panel::bottom("actions_add")
+                .frame(super::side_frame(ui))
                 .show_separator_line(true)
                 .show(ui, |ui| {
                     ui.add_space(2.0);

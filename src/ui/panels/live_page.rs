@@ -17,6 +17,7 @@ pub fn live_page_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
     egui::Panel::right("live_side")
         .resizable(false)
         .exact_size(side_width)
+        .frame(super::side_frame(ui))
         .show(ui, |ui| {
             egui::ScrollArea::vertical()
                 .id_salt("side_scroll")

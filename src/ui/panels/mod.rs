@@ -56,6 +56,13 @@ pub const RED: Color32 = Color32::from_rgb(235, 85, 75);
 pub const GREY: Color32 = Color32::from_rgb(140, 140, 140);
 pub const BLUE: Color32 = Color32::from_rgb(90, 160, 240);
 
+/// A side or top panel's frame without its fill. The window is cleared to the panel colour
+/// (`GiftdeckApp::clear_color`), so a filled panel would shade each of its pixels a second time;
+/// with software GL (a machine without a GPU driver) that second pass is much of a frame's cost.
+pub fn side_frame(ui: &egui::Ui) -> egui::Frame {
+    egui::Frame::side_top_panel(ui.style()).fill(Color32::TRANSPARENT)
+}
+
 /// The whole window: the connect bar, the tab row and the status bar around the page on screen.
 pub fn root_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
     tabs::shortcuts_ui(
@@ -65,26 +72,31 @@ pub fn root_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
         state.queue.paused,
         cmds,
     );
-    egui::Panel::top("connect_bar").show(ui, |ui| {
-        ui.add_space(4.0);
-        connect_bar::connect_bar_ui(ui, &mut state.target_input, &state.conn, cmds);
-        status_line::status_line_ui(ui, &state.conn, state.feed.viewers().map(|v| v.viewers));
-        ui.add_space(4.0);
-        tabs::tab_row_ui(ui, &mut state.page, &state.queue, cmds);
-        ui.add_space(2.0);
-    });
-    egui::Panel::bottom("status_bar").show(ui, |ui| {
-        status_bar::status_bar_ui(
-            ui,
-            &state.conn.stats,
-            state.not_shown,
-            state.backlog,
-            &state.save,
-        );
-    });
+    egui::Panel::top("connect_bar")
+        .frame(side_frame(ui))
+        .show(ui, |ui| {
+            ui.add_space(4.0);
+            connect_bar::connect_bar_ui(ui, &mut state.target_input, &state.conn, cmds);
+            status_line::status_line_ui(ui, &state.conn, state.feed.viewers().map(|v| v.viewers));
+            ui.add_space(4.0);
+            tabs::tab_row_ui(ui, &mut state.page, &state.queue, cmds);
+            ui.add_space(2.0);
+        });
+    egui::Panel::bottom("status_bar")
+        .frame(side_frame(ui))
+        .show(ui, |ui| {
+            status_bar::status_bar_ui(
+                ui,
+                &state.conn.stats,
+                state.not_shown,
+                state.backlog,
+                &state.save,
+            );
+        });
     // Banners come and go at the bottom, so nothing above them moves under the pointer.
     if state.save.warning.is_some() || state.notices.iter().next().is_some() {
         egui::Panel::bottom("notices")
+            .frame(side_frame(ui))
             .show_separator_line(false)
             .show(ui, |ui| {
                 ui.add_space(2.0);
@@ -92,45 +104,52 @@ pub fn root_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
                 ui.add_space(2.0);
             });
     }
-    egui::CentralPanel::default().show(ui, |ui| match state.page {
-        Page::Live => live_page::live_page_ui(ui, state, cmds),
-        Page::Triggers => triggers_page_ui(ui, state, cmds),
-        Page::Overlays => {
-            egui::ScrollArea::vertical()
-                .id_salt("overlays_page")
-                .auto_shrink([false, false])
-                .show(ui, |ui| {
-                    ui.set_max_width(ui.available_width().min(860.0));
-                    overlays::overlays_ui(ui, &state.overlays, &mut state.settings.overlays, cmds);
-                    ui.separator();
-                    game::game_ui(
-                        ui,
-                        &state.game,
-                        &mut state.settings.goals,
-                        &mut state.settings.subathon,
-                        cmds,
-                    );
-                    ui.separator();
-                    viewers::viewers_ui(ui, &mut state.viewers, cmds);
-                });
-        }
-        Page::Settings => settings_page::settings_page_ui(
-            ui,
-            &mut state.settings,
-            settings_page::Drafts {
-                api_key: &mut state.api_key_input,
-                session: &mut state.session_login,
-                new_counter: &mut state.new_counter,
-            },
-            settings_page::Links {
-                rcon_test: &state.rcon_test,
-                obs_test: &state.obs_test,
-                bedrock: &state.bedrock,
-                local_servers: &state.local_servers,
-            },
-            cmds,
-        ),
-    });
+    egui::CentralPanel::default()
+        .frame(egui::Frame::central_panel(ui.style()).fill(Color32::TRANSPARENT))
+        .show(ui, |ui| match state.page {
+            Page::Live => live_page::live_page_ui(ui, state, cmds),
+            Page::Triggers => triggers_page_ui(ui, state, cmds),
+            Page::Overlays => {
+                egui::ScrollArea::vertical()
+                    .id_salt("overlays_page")
+                    .auto_shrink([false, false])
+                    .show(ui, |ui| {
+                        ui.set_max_width(ui.available_width().min(860.0));
+                        overlays::overlays_ui(
+                            ui,
+                            &state.overlays,
+                            &mut state.settings.overlays,
+                            cmds,
+                        );
+                        ui.separator();
+                        game::game_ui(
+                            ui,
+                            &state.game,
+                            &mut state.settings.goals,
+                            &mut state.settings.subathon,
+                            cmds,
+                        );
+                        ui.separator();
+                        viewers::viewers_ui(ui, &mut state.viewers, cmds);
+                    });
+            }
+            Page::Settings => settings_page::settings_page_ui(
+                ui,
+                &mut state.settings,
+                settings_page::Drafts {
+                    api_key: &mut state.api_key_input,
+                    session: &mut state.session_login,
+                    new_counter: &mut state.new_counter,
+                },
+                settings_page::Links {
+                    rcon_test: &state.rcon_test,
+                    obs_test: &state.obs_test,
+                    bedrock: &state.bedrock,
+                    local_servers: &state.local_servers,
+                },
+                cmds,
+            ),
+        });
 
     let ctx = ui.ctx().clone();
     read_chat::read_chat_window_ui(
