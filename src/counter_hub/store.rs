@@ -127,17 +127,28 @@ pub async fn run_saver(hub: CounterHub, path: PathBuf) {
     }
 }
 
-/// Checks the stream timer for reaching zero every [`TICK_EVERY`] (a win is counted then), until
-/// the hub's last other clone is gone.
+/// Checks the stream timer for reaching zero every [`TICK_EVERY`] while it counts (a win is
+/// counted then), and otherwise sleeps until the board changes, so a window with the timer
+/// stopped is not woken four times a second. Ends when the hub's other clones are gone.
 pub async fn run_ticker(hub: CounterHub) {
+    let mut changes = hub.subscribe();
+    // A weak handle: the task must not keep the hub alive, and the receiver's `changed` ends
+    // with an error once the last clone is dropped.
+    let board = std::sync::Arc::downgrade(&hub.board);
+    drop(hub);
     let mut every = tokio::time::interval(TICK_EVERY);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        every.tick().await;
-        if std::sync::Arc::strong_count(&hub.board) == 1 {
+        let counting = changes.borrow_and_update().timer.counting();
+        if counting {
+            every.tick().await;
+            let Some(board) = board.upgrade() else {
+                return;
+            };
+            CounterHub { board }.tick_at(super::wall_millis());
+        } else if changes.changed().await.is_err() {
             return;
         }
-        hub.tick_at(super::wall_millis());
     }
 }
 
@@ -184,5 +195,34 @@ mod tests {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         task.abort();
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_ticker_counts_a_win_only_while_the_timer_counts_and_ends_with_the_hub() {
+        let one_second = StreamTimerSettings {
+            length_seconds: 1,
+            ..StreamTimerSettings::default()
+        };
+        let hub = CounterHub::new(&tiktok2mc_counters(), &one_second);
+        let ticker = tokio::spawn(run_ticker(hub.clone()));
+        let wins = |hub: &CounterHub| hub.board().counters.value(super::super::WINS);
+        let before = wins(&hub);
+        // Stopped, the ticker waits for a change; a start is one.
+        hub.timer(crate::stream_timer::TimerOp::Start);
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while wins(&hub) == before {
+            assert!(std::time::Instant::now() < deadline, "no win at zero");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        hub.timer(crate::stream_timer::TimerOp::Pause);
+        assert!(
+            !ticker.is_finished(),
+            "the ticker ended while the hub lives"
+        );
+        drop(hub);
+        tokio::time::timeout(Duration::from_secs(10), ticker)
+            .await
+            .expect("the ticker outlived the hub")
+            .unwrap();
     }
 }
