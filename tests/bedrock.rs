@@ -21,7 +21,7 @@ use giftdeck::actions::{
     spawn_executor,
 };
 use giftdeck::engine::Decision;
-use giftdeck::event::{CreditedGift, EndedBy};
+use giftdeck::event::CreditedGift;
 use giftdeck::mappings::{Action, Mapping, MappingTable};
 use giftdeck::testkit::bedrock::{Encryption, FakeGame, FakeGameConfig};
 use giftdeck::testkit::rcon::FakeRcon;
@@ -46,14 +46,9 @@ fn decision(commands: &[&str], count: u32, nickname: &str) -> Decision {
             user_id: 42,
             unique_id: "viewer_1".into(),
             nickname: nickname.into(),
-            gift_id: 5655,
-            gift_name: "Rose".into(),
-            diamonds: 1,
             count,
             trigger: Some("Rose".into()),
-            ended_by: EndedBy::StreakEnd,
-            image_url: None,
-            skipped: None,
+            ..giftdeck::testkit::outputs::rose()
         },
         mapping: Some(mapping),
     }

@@ -25,7 +25,7 @@ use std::time::Duration;
 use giftdeck::actions::bedrock::{BedrockServer, GameEvent, GameState};
 use giftdeck::actions::{ExecMsg, ExecutorConfig, spawn_executor};
 use giftdeck::engine::Decision;
-use giftdeck::event::{CreditedGift, EndedBy};
+use giftdeck::event::CreditedGift;
 use giftdeck::mappings::{Action, Mapping, MappingTable};
 use serde_json::Value;
 use tokio::sync::{mpsc as tokio_mpsc, watch};
@@ -171,14 +171,9 @@ fn decision(commands: &[&str], count: u32, nickname: &str) -> Decision {
             user_id: 42,
             unique_id: "viewer_1".into(),
             nickname: nickname.into(),
-            gift_id: 5655,
-            gift_name: "Rose".into(),
-            diamonds: 1,
             count,
             trigger: Some("Rose".into()),
-            ended_by: EndedBy::StreakEnd,
-            image_url: None,
-            skipped: None,
+            ..giftdeck::testkit::outputs::rose()
         },
         mapping: Some(Mapping::new("Rose", actions)),
     }

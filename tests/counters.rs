@@ -23,7 +23,7 @@ use giftdeck::actions::{ExecutorConfig, ExecutorHandle, RconConfig, spawn_execut
 use giftdeck::counter_hub::{CounterAction, CounterHub, StreamTimerAction, TimerControl};
 use giftdeck::counters::{CounterOp, tiktok2mc_counters};
 use giftdeck::engine::Decision;
-use giftdeck::event::{CreditedGift, EndedBy};
+use giftdeck::event::CreditedGift;
 use giftdeck::mappings::{Action, Mapping, MappingTable};
 use giftdeck::overlay::{HubConfig, Overlays};
 use giftdeck::stream_timer::{StreamTimerSettings, TimerOp};
@@ -50,18 +50,11 @@ async fn until<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
 fn gift_running(actions: Vec<Action>) -> Decision {
     Decision {
         gift: CreditedGift {
-            msg_id: 1,
             user_id: 2,
             unique_id: "viewer".into(),
             nickname: "Viewer".into(),
-            gift_id: 5655,
-            gift_name: "Rose".into(),
-            diamonds: 1,
-            count: 1,
             trigger: Some("Rose".into()),
-            ended_by: EndedBy::StreakEnd,
-            image_url: None,
-            skipped: None,
+            ..giftdeck::testkit::outputs::rose()
         },
         mapping: Some(Mapping::new("Rose", actions)),
     }

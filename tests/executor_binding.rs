@@ -17,7 +17,7 @@ use giftdeck::actions::{
     spawn_executor,
 };
 use giftdeck::engine::Decision;
-use giftdeck::event::{CreditedGift, EndedBy};
+use giftdeck::event::CreditedGift;
 use giftdeck::mappings::{Action, Mapping, MappingTable};
 use giftdeck::testkit::rcon::FakeRcon;
 use tokio::sync::{mpsc, watch};
@@ -35,18 +35,11 @@ fn mapping() -> Mapping {
 fn decision(nickname: &str) -> Decision {
     Decision {
         gift: CreditedGift {
-            msg_id: 1,
             user_id: 2,
             unique_id: "viewer".into(),
             nickname: nickname.into(),
-            gift_id: 5655,
-            gift_name: "Rose".into(),
-            diamonds: 1,
-            count: 1,
             trigger: Some("Rose".into()),
-            ended_by: EndedBy::StreakEnd,
-            image_url: None,
-            skipped: None,
+            ..giftdeck::testkit::outputs::rose()
         },
         mapping: Some(mapping()),
     }

@@ -33,7 +33,7 @@ use giftdeck::actions::keys::{KeysAction, KeysRunner, x11_backend};
 use giftdeck::actions::{ExecutorConfig, spawn_executor};
 use giftdeck::capture::encode_records;
 use giftdeck::engine::Decision;
-use giftdeck::event::{CreditedGift, EndedBy};
+use giftdeck::event::CreditedGift;
 use giftdeck::mappings::{Action, Mapping, MappingTable};
 use giftdeck::testkit::fake::{self as tiktok, DEMO_GIFTS, FakeConfig, FakeTikTok, Scenario, Step};
 use giftdeck::testkit::frames::{
@@ -381,18 +381,9 @@ async fn release_all_lets_go_of_a_held_key_in_the_game_at_once() {
     );
     let decision = Decision {
         gift: CreditedGift {
-            msg_id: 1,
             user_id: 2,
-            unique_id: "alice".into(),
-            nickname: "Alice".into(),
-            gift_id: 5655,
-            gift_name: "Rose".into(),
-            diamonds: 1,
-            count: 1,
             trigger: Some("Rose".into()),
-            ended_by: EndedBy::StreakEnd,
-            image_url: None,
-            skipped: None,
+            ..giftdeck::testkit::outputs::rose()
         },
         mapping: Some(mapping.clone()),
     };

@@ -23,7 +23,7 @@ use giftdeck::actions::speak::{
 use giftdeck::actions::{ExecMsg, ExecutorConfig, ExecutorHandle, QueueStatus, spawn_executor};
 use giftdeck::dispatch::{Dispatch, ReadAloud, Source};
 use giftdeck::engine::{Decision, Output, Stamped};
-use giftdeck::event::{CreditedGift, EndedBy, LiveEvent, User};
+use giftdeck::event::{CreditedGift, LiveEvent, User};
 use giftdeck::live::LiveMsg;
 use giftdeck::mappings::{Action, Mapping, MappingTable};
 use tokio::sync::{mpsc, watch};
@@ -141,14 +141,10 @@ fn decision(mapping: &Mapping, count: u32) -> Decision {
             user_id: 42,
             unique_id: "bob".into(),
             nickname: "Bob".into(),
-            gift_id: 5655,
             gift_name: mapping.trigger.clone(),
-            diamonds: 1,
             count,
             trigger: Some(mapping.trigger.clone()),
-            ended_by: EndedBy::StreakEnd,
-            image_url: None,
-            skipped: None,
+            ..giftdeck::testkit::outputs::rose()
         },
         mapping: Some(mapping.clone()),
     }

@@ -26,7 +26,7 @@ use giftdeck::actions::{
     test_obs_connection,
 };
 use giftdeck::engine::Decision;
-use giftdeck::event::{CreditedGift, EndedBy};
+use giftdeck::event::CreditedGift;
 use giftdeck::mappings::{Action, Mapping, MappingTable};
 use giftdeck::testkit::rcon::FakeRcon;
 use obs::RealObs;
@@ -183,18 +183,12 @@ async fn a_wrong_password_and_a_closed_obs_are_typed_errors() {
 fn gift(nickname: &str, count: u32, mapping: &Mapping) -> Decision {
     Decision {
         gift: CreditedGift {
-            msg_id: 1,
             user_id: 2,
             unique_id: "viewer".into(),
             nickname: nickname.into(),
-            gift_id: 5655,
-            gift_name: "Rose".into(),
-            diamonds: 1,
             count,
             trigger: Some("Rose".into()),
-            ended_by: EndedBy::StreakEnd,
-            skipped: None,
-            image_url: None,
+            ..giftdeck::testkit::outputs::rose()
         },
         mapping: Some(mapping.clone()),
     }

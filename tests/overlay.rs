@@ -25,7 +25,7 @@ use giftdeck::actions::{ExecutorConfig, spawn_executor};
 use giftdeck::capture::CaptureReader;
 use giftdeck::dispatch::{Dispatch, Source, ToOverlays};
 use giftdeck::engine::{Decision, EngineConfig, Output, Pipeline};
-use giftdeck::event::{CreditedGift, EndedBy};
+use giftdeck::event::CreditedGift;
 use giftdeck::live::spawn_session;
 use giftdeck::mappings::{Action, Mapping, MappingTable};
 use giftdeck::overlay::alerts::AlertConfig;
@@ -228,18 +228,12 @@ async fn alerts_page_in_chromium_merges_a_burst_and_shows_a_hostile_name_as_text
 fn decision(nickname: &str, count: u32) -> Decision {
     Decision {
         gift: CreditedGift {
-            msg_id: 1,
             user_id: nickname.len() as i64,
             unique_id: nickname.to_lowercase(),
             nickname: nickname.to_owned(),
             gift_id: ROSE.id,
-            gift_name: "Rose".into(),
-            diamonds: 1,
             count,
-            trigger: None,
-            ended_by: EndedBy::StreakEnd,
-            image_url: None,
-            skipped: None,
+            ..giftdeck::testkit::outputs::rose()
         },
         mapping: None,
     }

@@ -26,7 +26,7 @@ use tokio::net::TcpListener;
 
 use giftdeck::catalog::{Catalog, CatalogGift};
 use giftdeck::engine::{Decision, Output};
-use giftdeck::event::{CreditedGift, EndedBy};
+use giftdeck::event::CreditedGift;
 use giftdeck::overlay::{HubConfig, Overlays};
 use giftdeck::pictures::{
     HostPolicy, MAX_DOWNLOAD_BYTES, Origin, Picture, PictureCache, PictureConfig, PictureError,
@@ -340,18 +340,8 @@ async fn before_connecting_to_tiktok_its_pictures_come_from_the_disk_or_not_at_a
 fn rose_without_picture() -> Output {
     Output::Credit(Decision {
         gift: CreditedGift {
-            msg_id: 1,
-            user_id: 7,
-            unique_id: "alice".into(),
-            nickname: "Alice".into(),
-            gift_id: 5655,
-            gift_name: "Rose".into(),
-            diamonds: 1,
             count: 3,
-            trigger: None,
-            ended_by: EndedBy::StreakEnd,
-            image_url: None,
-            skipped: None,
+            ..giftdeck::testkit::outputs::rose()
         },
         mapping: None,
     })

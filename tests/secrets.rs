@@ -30,7 +30,7 @@ use std::time::Duration;
 use clap::{CommandFactory as _, Parser as _};
 use giftdeck::actions::{ExecMsg, ExecutorConfig, spawn_executor};
 use giftdeck::engine::Decision;
-use giftdeck::event::{CreditedGift, EndedBy};
+use giftdeck::event::CreditedGift;
 use giftdeck::mappings::MappingTable;
 use giftdeck::settings::{self, Settings};
 use giftdeck::testkit::rcon::FakeRcon;
@@ -187,18 +187,11 @@ fn run_actions(settings: &Settings) -> Vec<String> {
         for mapping in &settings.mappings {
             handle.enqueue(&Decision {
                 gift: CreditedGift {
-                    msg_id: 1,
                     user_id: 2,
                     unique_id: "viewer".into(),
                     nickname: "Viewer".into(),
-                    gift_id: 5655,
-                    gift_name: "Rose".into(),
-                    diamonds: 1,
-                    count: 1,
                     trigger: Some(mapping.trigger.clone()),
-                    ended_by: EndedBy::StreakEnd,
-                    image_url: None,
-                    skipped: None,
+                    ..giftdeck::testkit::outputs::rose()
                 },
                 mapping: Some(mapping.clone()),
             });

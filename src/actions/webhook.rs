@@ -165,18 +165,11 @@ mod tests {
     async fn errors_never_show_the_token() {
         let client = WebhookClient::new();
         let gift = crate::event::CreditedGift {
-            msg_id: 1,
             user_id: 2,
             unique_id: "viewer".into(),
             nickname: "Viewer".into(),
-            gift_id: 5655,
-            gift_name: "Rose".into(),
-            diamonds: 1,
-            count: 1,
-            trigger: None,
             ended_by: crate::event::EndedBy::Single,
-            image_url: None,
-            skipped: None,
+            ..crate::testkit::outputs::rose()
         };
         // A port nothing listens on: a refused connection.
         let port = std::net::TcpListener::bind("127.0.0.1:0")

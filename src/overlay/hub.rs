@@ -492,23 +492,18 @@ async fn run(mut state: State, mut rx: mpsc::Receiver<Input>, channels: Arc<Chan
 mod tests {
     use super::*;
     use crate::engine::Decision;
-    use crate::event::{CreditedGift, EndedBy, SocialKind, User};
+    use crate::event::{CreditedGift, SocialKind, User};
 
     fn credit(user: &str, gift: &str, count: u32) -> Output {
         Output::Credit(Decision {
             gift: CreditedGift {
-                msg_id: 1,
                 user_id: user.len() as i64,
                 unique_id: user.to_lowercase(),
                 nickname: user.to_owned(),
-                gift_id: 5655,
                 gift_name: gift.to_owned(),
-                diamonds: 1,
                 count,
-                trigger: None,
-                ended_by: EndedBy::StreakEnd,
                 image_url: Some("https://example.invalid/rose.png".into()),
-                skipped: None,
+                ..crate::testkit::outputs::rose()
             },
             mapping: None,
         })

@@ -1,5 +1,6 @@
 //! Engine outputs built by hand, for the tests and benchmarks of what consumes them (the ledger,
-//! goals, the subathon timer): a credited gift, likes, chat, a follow or share, a member message.
+//! goals, the subathon timer): a credited gift, likes, chat, a follow or share, a member message,
+//! and the plain credited Rose that tests change field by field.
 
 use crate::engine::{Decision, Output};
 use crate::event::{CreditedGift, EndedBy, LiveEvent, SocialKind, User};
@@ -14,6 +15,25 @@ pub fn viewer(user_id: i64, handle: &str) -> User {
     }
 }
 
+/// One Rose (id 5655, 1 diamond) from Alice (@alice, user 7), message 1, its streak ended, no
+/// trigger, no picture: a test names only what it is about (`CreditedGift { count: 3, ..rose() }`).
+pub fn rose() -> CreditedGift {
+    CreditedGift {
+        msg_id: 1,
+        user_id: 7,
+        unique_id: "alice".into(),
+        nickname: "Alice".into(),
+        gift_id: 5655,
+        gift_name: "Rose".into(),
+        diamonds: 1,
+        count: 1,
+        trigger: None,
+        ended_by: EndedBy::StreakEnd,
+        image_url: None,
+        skipped: None,
+    }
+}
+
 /// `count` Roses worth `diamonds` each, credited to `user`, with no trigger.
 pub fn credit(msg_id: i64, user: &User, diamonds: u32, count: u32) -> Output {
     Output::Credit(Decision {
@@ -22,14 +42,9 @@ pub fn credit(msg_id: i64, user: &User, diamonds: u32, count: u32) -> Output {
             user_id: user.user_id,
             unique_id: user.unique_id.clone(),
             nickname: user.nickname.clone(),
-            gift_id: 5655,
-            gift_name: "Rose".into(),
             diamonds,
             count,
-            trigger: None,
-            ended_by: EndedBy::StreakEnd,
-            image_url: None,
-            skipped: None,
+            ..rose()
         },
         mapping: None,
     })

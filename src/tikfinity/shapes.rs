@@ -399,14 +399,10 @@ mod tests {
                 user_id: 6_506_646_277_295_882_242,
                 unique_id: "gu12246".into(),
                 nickname: "Shîñ".into(),
-                gift_id: 5655,
-                gift_name: "Rose".into(),
-                diamonds: 1,
                 count,
                 trigger: Some("Rose".into()),
                 ended_by,
-                image_url: None,
-                skipped: None,
+                ..crate::testkit::outputs::rose()
             },
             mapping: None,
         }

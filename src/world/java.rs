@@ -193,7 +193,7 @@ mod loopback {
 
     use crate::actions::{ExecutorConfig, ExecutorHandle, QueueStatus, spawn_executor};
     use crate::engine::Decision;
-    use crate::event::{CreditedGift, EndedBy};
+    use crate::event::CreditedGift;
     use crate::mappings::{Action, Mapping, MappingTable};
     use crate::testkit::rcon::FakeRcon;
     use crate::testkit::world::FakeWorld;
@@ -230,18 +230,11 @@ mod loopback {
         );
         Decision {
             gift: CreditedGift {
-                msg_id: 1,
                 user_id: 2,
                 unique_id: "viewer".into(),
                 nickname: "Viewer".into(),
-                gift_id: 5655,
-                gift_name: "Rose".into(),
-                diamonds: 1,
-                count: 1,
                 trigger: Some("Rose".into()),
-                ended_by: EndedBy::StreakEnd,
-                image_url: None,
-                skipped: None,
+                ..crate::testkit::outputs::rose()
             },
             mapping: Some(mapping),
         }

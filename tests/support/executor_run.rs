@@ -13,7 +13,7 @@ use giftdeck::actions::{
     ExecMsg, ExecutorConfig, ExecutorHandle, QueueStatus, RconConfig, spawn_executor,
 };
 use giftdeck::engine::Decision;
-use giftdeck::event::{CreditedGift, EndedBy};
+use giftdeck::event::CreditedGift;
 use giftdeck::mappings::{Action, Mapping, MappingTable};
 use tokio::sync::{mpsc, watch};
 
@@ -23,14 +23,10 @@ pub fn gift(name: &str, count: u32, nickname: &str) -> CreditedGift {
         user_id: 42,
         unique_id: "viewer_1".into(),
         nickname: nickname.into(),
-        gift_id: 5655,
         gift_name: name.into(),
-        diamonds: 1,
         count,
         trigger: Some(name.into()),
-        ended_by: EndedBy::StreakEnd,
-        image_url: None,
-        skipped: None,
+        ..giftdeck::testkit::outputs::rose()
     }
 }
 

@@ -5,18 +5,12 @@ use crate::event::CreditedGift;
 
 fn gift(count: u32, nickname: &str) -> CreditedGift {
     CreditedGift {
-        msg_id: 1,
         user_id: 2,
         unique_id: "viewer".into(),
         nickname: nickname.into(),
-        gift_id: 5655,
-        gift_name: "Rose".into(),
-        diamonds: 1,
         count,
         trigger: Some("Rose".into()),
-        ended_by: crate::event::EndedBy::StreakEnd,
-        image_url: None,
-        skipped: None,
+        ..crate::testkit::outputs::rose()
     }
 }
 

@@ -11,10 +11,7 @@ fn credit(user_id: i64, name: &str, gift: &str, diamonds: u32, count: u32) -> Cr
         gift_name: gift.into(),
         diamonds,
         count,
-        trigger: None,
-        ended_by: EndedBy::StreakEnd,
-        image_url: None,
-        skipped: None,
+        ..crate::testkit::outputs::rose()
     }
 }
 
