@@ -2,7 +2,7 @@
 //! button and Ctrl+P on a real loopback RCON server, the window's scale, and the layout walk:
 //! at 1280×720, 1366×768 and 1920×1080, on every page, with the demo running and with the setup
 //! checklist open, and goals on the Live page, every interactive widget lies inside the window (or
-//! scrolls into it) and no two overlap.
+//! scrolls into it) and no two overlap; and no page paints a panel-sized fill over the window.
 
 #![allow(
     clippy::unwrap_used,
@@ -499,4 +499,66 @@ fn every_control_fits_in_brazilian_portuguese() {
 #[test]
 fn every_control_fits_in_indonesian() {
     layout_walk("id");
+}
+
+/// The area of `shape`'s filled rectangles inside `visible`, and the largest one's.
+fn filled_area(shape: &egui::Shape, visible: egui::Rect, total: &mut f32, largest: &mut f32) {
+    match shape {
+        egui::Shape::Vec(shapes) => {
+            for shape in shapes {
+                filled_area(shape, visible, total, largest);
+            }
+        }
+        egui::Shape::Rect(rect) if rect.fill.a() > 0 => {
+            let area = rect.rect.intersect(visible).area().max(0.0);
+            *total += area;
+            *largest = largest.max(area);
+        }
+        _ => {}
+    }
+}
+
+/// With software GL (no GPU driver) a frame costs the pixels it shades, and a filled panel
+/// shades its whole area again over the window's clear. So no page paints a fill over most of
+/// the window, and all fills together (rows' stripes, fields, buttons) stay well under it.
+#[test]
+fn no_page_paints_a_panel_sized_fill_over_the_windows_clear() {
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(app(&rt, &dir.path().join("settings.json"), true));
+    step_until(&mut h, "the demo's rows in the feed", |app| {
+        app.state().feed.len() >= 8
+    });
+    for tab in ["📺 Live", "🎁 Triggers", "🖼 Overlays", "⚙ Settings"] {
+        show_page(&mut h, tab);
+        h.step();
+        let screen = h.ctx.content_rect();
+        let (mut total, mut largest) = (0.0, 0.0);
+        // The harness paints a frame behind the whole window, inside a margin: egui_kittest's
+        // own (eframe has none), always the first shape.
+        let shapes = &h.output().shapes;
+        let harness_frame = shapes.first().is_some_and(|first| {
+            matches!(&first.shape, egui::Shape::Rect(rect) if rect.rect.area() > 0.9 * screen.area())
+        });
+        for clipped in &shapes[usize::from(harness_frame)..] {
+            let visible = clipped.clip_rect.intersect(screen);
+            filled_area(&clipped.shape, visible, &mut total, &mut largest);
+        }
+        let window = screen.area();
+        eprintln!(
+            "{tab}: the largest fill covers {:.0} % of the window, all fills {:.0} %",
+            100.0 * largest / window,
+            100.0 * total / window
+        );
+        assert!(
+            largest < 0.1 * window,
+            "{tab}: one fill covers {:.0} % of the window",
+            100.0 * largest / window
+        );
+        assert!(
+            total < 0.25 * window,
+            "{tab}: fills cover {:.0} % of the window",
+            100.0 * total / window
+        );
+    }
 }
