@@ -19,7 +19,7 @@ use std::time::Instant;
 use giftdeck::actions::datapack::level::level_dat;
 use giftdeck::actions::{BatchRoute, ExecutorConfig, RconConfig, spawn_executor};
 use giftdeck::engine::Decision;
-use giftdeck::event::{CreditedGift, EndedBy};
+use giftdeck::event::CreditedGift;
 use giftdeck::mappings::{Action, Mapping, MappingTable};
 use giftdeck::testkit::rcon::FakeRcon;
 use tokio::sync::{mpsc, watch};
@@ -45,18 +45,12 @@ fn rose() -> Mapping {
 fn decision() -> Decision {
     Decision {
         gift: CreditedGift {
-            msg_id: 1,
             user_id: 1,
             unique_id: "viewer".into(),
             nickname: "Viewer".into(),
-            gift_id: 5655,
-            gift_name: "Rose".into(),
-            diamonds: 1,
             count: COUNT,
             trigger: Some("Rose".into()),
-            ended_by: EndedBy::StreakEnd,
-            image_url: None,
-            skipped: None,
+            ..giftdeck::testkit::outputs::rose()
         },
         mapping: Some(rose()),
     }

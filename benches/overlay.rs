@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::StreamExt as _;
 use giftdeck::engine::{Decision, Output};
-use giftdeck::event::{CreditedGift, EndedBy};
+use giftdeck::event::CreditedGift;
 use giftdeck::overlay::alerts::AlertConfig;
 use giftdeck::overlay::{HubConfig, OverlayHub, Overlays};
 use serde_json::Value;
@@ -50,14 +50,8 @@ fn credit(i: u64, same_viewer: bool) -> Output {
             user_id: user,
             unique_id: format!("viewer{user}"),
             nickname: format!("Viewer \"{user}\" 🌹"),
-            gift_id: 5655,
-            gift_name: "Rose".into(),
-            diamonds: 1,
-            count: 1,
-            trigger: None,
-            ended_by: EndedBy::StreakEnd,
             image_url: Some("https://p16-webcast.tiktokcdn.com/img/rose.png".into()),
-            skipped: None,
+            ..giftdeck::testkit::outputs::rose()
         },
         mapping: None,
     })

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use giftdeck::actions::{ExecutorConfig, RconClient, RconConfig, RconTimeouts, spawn_executor};
 use giftdeck::engine::Decision;
-use giftdeck::event::{CreditedGift, EndedBy};
+use giftdeck::event::CreditedGift;
 use giftdeck::mappings::{Action, Mapping, MappingTable};
 use giftdeck::testkit::rcon::FakeRcon;
 use tokio::sync::{mpsc, watch};
@@ -37,18 +37,12 @@ fn decision(count: u32) -> (Decision, MappingTable) {
         }],
     );
     let gift = CreditedGift {
-        msg_id: 1,
         user_id: 1,
         unique_id: "viewer".into(),
         nickname: "Viewer".into(),
-        gift_id: 5655,
-        gift_name: "Rose".into(),
-        diamonds: 1,
         count,
         trigger: Some("Rose".into()),
-        ended_by: EndedBy::StreakEnd,
-        image_url: None,
-        skipped: None,
+        ..giftdeck::testkit::outputs::rose()
     };
     (
         Decision {
