@@ -519,8 +519,9 @@ fn filled_area(shape: &egui::Shape, visible: egui::Rect, total: &mut f32, larges
 }
 
 /// With software GL (no GPU driver) a frame costs the pixels it shades, and a filled panel
-/// shades its whole area again over the window's clear. So no page paints a fill over most of
-/// the window, and all fills together (rows' stripes, fields, buttons) stay well under it.
+/// shades its whole area again over the window's clear. So no page paints a fill a tenth of the
+/// window or larger (the Live page's side panel alone is a fifth), and all fills together (rows'
+/// stripes, fields, buttons) stay under a quarter of it.
 #[test]
 fn no_page_paints_a_panel_sized_fill_over_the_windows_clear() {
     let rt = runtime();
