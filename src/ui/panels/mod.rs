@@ -106,50 +106,7 @@ pub fn root_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
     }
     egui::CentralPanel::default()
         .frame(egui::Frame::central_panel(ui.style()).fill(Color32::TRANSPARENT))
-        .show(ui, |ui| match state.page {
-            Page::Live => live_page::live_page_ui(ui, state, cmds),
-            Page::Triggers => triggers_page_ui(ui, state, cmds),
-            Page::Overlays => {
-                egui::ScrollArea::vertical()
-                    .id_salt("overlays_page")
-                    .auto_shrink([false, false])
-                    .show(ui, |ui| {
-                        ui.set_max_width(ui.available_width().min(860.0));
-                        overlays::overlays_ui(
-                            ui,
-                            &state.overlays,
-                            &mut state.settings.overlays,
-                            cmds,
-                        );
-                        ui.separator();
-                        game::game_ui(
-                            ui,
-                            &state.game,
-                            &mut state.settings.goals,
-                            &mut state.settings.subathon,
-                            cmds,
-                        );
-                        ui.separator();
-                        viewers::viewers_ui(ui, &mut state.viewers, cmds);
-                    });
-            }
-            Page::Settings => settings_page::settings_page_ui(
-                ui,
-                &mut state.settings,
-                settings_page::Drafts {
-                    api_key: &mut state.api_key_input,
-                    session: &mut state.session_login,
-                    new_counter: &mut state.new_counter,
-                },
-                settings_page::Links {
-                    rcon_test: &state.rcon_test,
-                    obs_test: &state.obs_test,
-                    bedrock: &state.bedrock,
-                    local_servers: &state.local_servers,
-                },
-                cmds,
-            ),
-        });
+        .show(ui, |ui| page_ui(ui, state, cmds));
 
     let ctx = ui.ctx().clone();
     read_chat::read_chat_window_ui(
@@ -163,6 +120,49 @@ pub fn root_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
     if let Some(quitting) = &state.quitting {
         let session_done = state.conn.session_finished();
         quit::quit_window_ui(&ctx, quitting, &state.queue, session_done, cmds);
+    }
+}
+
+/// The page on screen, inside the central panel.
+fn page_ui(ui: &mut egui::Ui, state: &mut State, cmds: &mut Commands) {
+    match state.page {
+        Page::Live => live_page::live_page_ui(ui, state, cmds),
+        Page::Triggers => triggers_page_ui(ui, state, cmds),
+        Page::Overlays => {
+            egui::ScrollArea::vertical()
+                .id_salt("overlays_page")
+                .auto_shrink([false, false])
+                .show(ui, |ui| {
+                    ui.set_max_width(ui.available_width().min(860.0));
+                    overlays::overlays_ui(ui, &state.overlays, &mut state.settings.overlays, cmds);
+                    ui.separator();
+                    game::game_ui(
+                        ui,
+                        &state.game,
+                        &mut state.settings.goals,
+                        &mut state.settings.subathon,
+                        cmds,
+                    );
+                    ui.separator();
+                    viewers::viewers_ui(ui, &mut state.viewers, cmds);
+                });
+        }
+        Page::Settings => settings_page::settings_page_ui(
+            ui,
+            &mut state.settings,
+            settings_page::Drafts {
+                api_key: &mut state.api_key_input,
+                session: &mut state.session_login,
+                new_counter: &mut state.new_counter,
+            },
+            settings_page::Links {
+                rcon_test: &state.rcon_test,
+                obs_test: &state.obs_test,
+                bedrock: &state.bedrock,
+                local_servers: &state.local_servers,
+            },
+            cmds,
+        ),
     }
 }
 
